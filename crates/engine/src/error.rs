@@ -1,0 +1,32 @@
+//! The engine's one error type. Every fallible engine function returns [`Result`].
+
+use arrow::datatypes::DataType;
+use arrow::error::ArrowError;
+use parquet::errors::ParquetError;
+
+/// Everything that can go wrong inside the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot read Parquet: {0}")]
+    Parquet(#[from] ParquetError),
+    #[error("{0}")]
+    Arrow(#[from] ArrowError),
+    #[error("cannot resolve `{name}` given input columns: [{}]", .available.join(", "))]
+    ColumnNotFound { name: String, available: Vec<String> },
+    #[error("column `{column}` has type {data_type}, which cannot be summed")]
+    NotNumeric { column: String, data_type: DataType },
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    #[error("cannot start the executors: {0}")]
+    Executors(String),
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// Returns early with [`EngineError::InvalidArgument`], formatted like `format!`.
+#[macro_export]
+macro_rules! invalid_argument {
+    ($($arg:tt)*) => {
+        return Err($crate::error::EngineError::InvalidArgument(format!($($arg)*)))
+    };
+}

@@ -1,0 +1,20 @@
+//! Reading data into Arrow record batches. Sources are bytes, so the same code serves files on disk (native)
+//! and files fetched or uploaded in the browser.
+
+pub mod parquet;
+
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+
+/// A whole data set in memory: one schema, many record batches.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+impl Table {
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}

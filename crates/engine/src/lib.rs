@@ -1,0 +1,22 @@
+//! # kindling-engine
+//!
+//! Spark's batch-processing model, on Apache Arrow, small enough to read after a lesson.
+//!
+//! A Spark *job* reads its input as **partitions** (slices of the data), runs one **task** per partition, and the
+//! **scheduler** hands those tasks to **executors** (here: the threads of a rayon pool, like `local[N]`). Everything
+//! that happens is written down in a [`trace::JobTrace`], which the web UI and the CLI draw their views from.
+//!
+//! The engine knows nothing about browsers: it compiles natively and to `wasm32`, and every type that crosses
+//! threads is `Send + Sync`.
+
+pub mod clock;
+pub mod error;
+pub mod executor;
+pub mod io;
+pub mod job;
+pub mod partition;
+pub mod scheduler;
+pub mod task;
+pub mod trace;
+
+pub use error::{EngineError, Result};

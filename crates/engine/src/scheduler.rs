@@ -1,0 +1,99 @@
+//! The scheduler: turns a stage into tasks and runs them on the executors.
+//!
+//! Spark's scheduler works in waves. When a stage starts, every free executor slot is offered a task at once, so
+//! the first N tasks start side by side on the N slots. From then on, whichever slot finishes first takes the next
+//! pending task. Which slot ends up running which later task is decided at run time and differs between runs;
+//! the *results* never do: they are put back in partition order, whatever ran where.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use crate::Result;
+use crate::clock::Clock;
+use crate::executor::Executors;
+use crate::partition::Partition;
+use crate::task::TaskRecord;
+
+/// The outcome of one stage: each partition's result in partition order, and what each task did.
+pub struct StageOutput<T> {
+    pub results: Vec<T>,
+    pub tasks: Vec<TaskRecord>,
+}
+
+/// Runs `work` as one task per partition on `executors`. Times are measured on `clock` from `job_start_ms`.
+/// The first failing task fails the stage; executors take no new tasks after a failure.
+pub fn run_stage<T, F>(
+    stage: usize,
+    partitions: &[Partition],
+    executors: &Executors,
+    clock: &dyn Clock,
+    job_start_ms: f64,
+    work: F,
+) -> Result<StageOutput<T>>
+where
+    T: Send,
+    F: Fn(&Partition) -> Result<T> + Sync,
+{
+    let slots = executors.count();
+    let next_pending = AtomicUsize::new(slots);
+    let failed = AtomicBool::new(false);
+    let run_task = |partition: &Partition, executor: usize| -> Result<(T, TaskRecord)> {
+        let start_ms = clock.now_ms() - job_start_ms;
+        let result = work(partition);
+        let end_ms = clock.now_ms() - job_start_ms;
+        let rows_in = partition.num_rows() as u64;
+        Ok((result?, TaskRecord { stage, partition: partition.id, executor, start_ms, end_ms, rows_in }))
+    };
+    let per_executor: Vec<Vec<Result<(T, TaskRecord)>>> = executors.broadcast(|executor| {
+        let mut finished = Vec::new();
+        // First wave: slot i runs task i. Afterwards each free slot takes the next pending task.
+        let mut task = executor;
+        while task < partitions.len() && !failed.load(Ordering::Relaxed) {
+            let outcome = run_task(&partitions[task], executor);
+            failed.fetch_or(outcome.is_err(), Ordering::Relaxed);
+            finished.push(outcome);
+            task = next_pending.fetch_add(1, Ordering::Relaxed);
+        }
+        finished
+    });
+    let mut done = per_executor.into_iter().flatten().collect::<Result<Vec<_>>>()?;
+    done.sort_by_key(|(_, record)| record.partition);
+    let (results, tasks) = done.into_iter().unzip();
+    Ok(StageOutput { results, tasks })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EngineError;
+    use crate::clock::MonotonicClock;
+
+    fn empty_partitions(count: usize) -> Vec<Partition> {
+        (0..count).map(|id| Partition { id, batches: Vec::new() }).collect()
+    }
+
+    #[test]
+    fn the_first_wave_puts_one_task_on_every_executor() {
+        let executors = Executors::local(3).unwrap();
+        let output = run_stage(0, &empty_partitions(10), &executors, &MonotonicClock::new(), 0.0, |p| Ok(p.id)).unwrap();
+        for (task, record) in output.tasks.iter().take(3).enumerate() {
+            assert_eq!(record.executor, task, "task {task} of the first wave runs on slot {task}");
+        }
+        assert_eq!(output.results, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn fewer_tasks_than_executors_leaves_slots_idle() {
+        let executors = Executors::local(4).unwrap();
+        let output = run_stage(0, &empty_partitions(2), &executors, &MonotonicClock::new(), 0.0, |p| Ok(p.id)).unwrap();
+        assert_eq!(output.tasks.iter().map(|t| t.executor).collect::<Vec<_>>(), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_failing_task_fails_the_stage() {
+        let executors = Executors::local(2).unwrap();
+        let outcome = run_stage(0, &empty_partitions(20), &executors, &MonotonicClock::new(), 0.0, |p| {
+            if p.id == 5 { Err(EngineError::InvalidArgument("task 5 broke".into())) } else { Ok(p.id) }
+        });
+        assert_eq!(outcome.err().map(|e| e.to_string()), Some("invalid argument: task 5 broke".to_string()));
+    }
+}

@@ -1,0 +1,25 @@
+//! Tasks: the smallest piece of scheduled work.
+//!
+//! A task applies one stage's work to one partition, on one executor. A stage over 8 partitions is 8 tasks; with
+//! 2 executors, at most 2 of them run at any moment and the rest wait for a free executor.
+
+use serde::{Deserialize, Serialize};
+
+/// What one task did, as recorded in the job trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskRecord {
+    pub stage: usize,
+    pub partition: usize,
+    /// The executor thread that ran the task, `0..executors`.
+    pub executor: usize,
+    /// Milliseconds since the job started.
+    pub start_ms: f64,
+    pub end_ms: f64,
+    pub rows_in: u64,
+}
+
+impl TaskRecord {
+    pub fn duration_ms(&self) -> f64 {
+        self.end_ms - self.start_ms
+    }
+}
