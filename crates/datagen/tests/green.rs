@@ -17,7 +17,7 @@ fn real_green_file() -> PathBuf {
 
 #[test]
 fn schema_has_the_real_tlc_column_names_and_types() {
-    let real = ParquetRecordBatchReaderBuilder::try_new(File::open(real_green_file()).unwrap()).unwrap();
+    let real = ParquetRecordBatchReaderBuilder::try_new(File::open(real_green_file()).expect("the real TLC files are in ../shared/data beside the repository")).unwrap();
     let real_columns: Vec<(String, String)> =
         real.schema().fields().iter().map(|f| (f.name().clone(), f.data_type().to_string())).collect();
     let ours: Vec<(String, String)> =

@@ -23,7 +23,7 @@ fn generated_table(rows: usize) -> Table {
 
 fn real_green_file() -> Bytes {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/tlc/green_tripdata_2024-01.parquet");
-    Bytes::from(std::fs::read(path).unwrap())
+    Bytes::from(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (the real TLC files are in ../shared/data beside the repository)", path.display())))
 }
 
 /// The column summed row by row in file order, as an independent reference.

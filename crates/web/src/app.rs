@@ -223,8 +223,7 @@ fn timeline(trace: &JobTrace) -> Html {
                         { for trace.tasks.iter().filter(|t| t.executor == executor).map(|task| html! {
                             <span class={format!("task e{}", executor % 8)}
                                 title={format!("partition {}: {:.2} ms", task.partition, task.duration_ms())}
-                                style={format!("left:{:.2}%;width:{:.2}%", 100.0 * task.start_ms / span,
-                                    (100.0 * task.duration_ms() / span).max(0.5))}>
+                                style={lane_position(task.start_ms, task.duration_ms(), span)}>
                                 { task.partition }
                             </span>
                         }) }
@@ -233,4 +232,11 @@ fn timeline(trace: &JobTrace) -> Html {
             }) }
         </div>
     }
+}
+
+/// CSS placing a task block on its lane: at least a sliver wide, never past the lane's end.
+fn lane_position(start_ms: f64, duration_ms: f64, span_ms: f64) -> String {
+    let left = (100.0 * start_ms / span_ms).clamp(0.0, 99.5);
+    let width = (100.0 * duration_ms / span_ms).clamp(0.5, 100.0 - left);
+    format!("left:{left:.2}%;width:{width:.2}%")
 }
