@@ -15,6 +15,7 @@ pub mod executor;
 pub mod io;
 pub mod job;
 pub mod partition;
+pub mod partitioner;
 pub mod scheduler;
 pub mod task;
 pub mod trace;

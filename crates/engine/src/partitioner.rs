@@ -1,0 +1,160 @@
+//! Partitioners: which partition a row goes to when data is shuffled.
+//!
+//! An exchange (a shuffle) moves rows between partitions so that rows with equal keys meet in the same partition.
+//! Spark's `hashpartitioning(keys, n)` sends a row to partition `pmod(murmur3(keys), n)`, where `murmur3` is
+//! Murmur3_x86_32 seeded with 42 and chained over the key columns: the hash of one column is the seed of the next.
+//! NULL leaves the running hash unchanged. Kindling computes the same bits, so a key lands in the same partition
+//! id as in Spark, and the UI can say "this key went to partition 17" and be right about Spark too.
+
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::datatypes::{
+    DataType, Date32Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, TimeUnit,
+    TimestampMicrosecondType,
+};
+
+use crate::{EngineError, Result};
+
+/// The seed Spark's `Murmur3Hash` (and so `hash()` and hash partitioning) starts from.
+pub const SPARK_HASH_SEED: i32 = 42;
+
+/// Spark's `hash(col1, col2, ...)` for every row of `columns` (all of equal length).
+pub fn spark_hash(columns: &[ArrayRef]) -> Result<Vec<i32>> {
+    let rows = columns.first().map_or(0, |c| c.len());
+    let mut hashes = vec![SPARK_HASH_SEED; rows];
+    for column in columns {
+        hash_column_into(column, &mut hashes)?;
+    }
+    Ok(hashes)
+}
+
+/// The partition each row goes to under `hashpartitioning(columns, partitions)`.
+pub fn hash_partition_ids(columns: &[ArrayRef], partitions: usize) -> Result<Vec<u32>> {
+    if partitions == 0 {
+        crate::invalid_argument!("hash partitioning into 0 partitions");
+    }
+    let n = i64::try_from(partitions).map_err(|_| EngineError::InvalidArgument("too many partitions".into()))?;
+    Ok(spark_hash(columns)?.into_iter().map(|hash| i64::from(hash).rem_euclid(n) as u32).collect())
+}
+
+/// Folds one column into the running per-row hashes.
+fn hash_column_into(column: &ArrayRef, hashes: &mut [i32]) -> Result<()> {
+    match column.data_type() {
+        DataType::Null => {}
+        DataType::Boolean => {
+            let values = column.as_boolean();
+            fold(column, hashes, |row, seed| hash_int(i32::from(values.value(row)), seed));
+        }
+        DataType::Int8 => fold_primitive::<Int8Type>(column, hashes, |v, seed| hash_int(i32::from(v), seed)),
+        DataType::Int16 => fold_primitive::<Int16Type>(column, hashes, |v, seed| hash_int(i32::from(v), seed)),
+        DataType::Int32 => fold_primitive::<Int32Type>(column, hashes, hash_int),
+        DataType::Date32 => fold_primitive::<Date32Type>(column, hashes, hash_int),
+        DataType::Int64 => fold_primitive::<Int64Type>(column, hashes, hash_long),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            fold_primitive::<TimestampMicrosecondType>(column, hashes, hash_long)
+        }
+        DataType::Float32 => fold_primitive::<Float32Type>(column, hashes, |v, seed| hash_int(float_bits(v), seed)),
+        DataType::Float64 => fold_primitive::<Float64Type>(column, hashes, |v, seed| hash_long(double_bits(v), seed)),
+        DataType::Utf8 => {
+            let values = column.as_string::<i32>();
+            fold(column, hashes, |row, seed| hash_bytes(values.value(row).as_bytes(), seed));
+        }
+        DataType::LargeUtf8 => {
+            let values = column.as_string::<i64>();
+            fold(column, hashes, |row, seed| hash_bytes(values.value(row).as_bytes(), seed));
+        }
+        DataType::Utf8View => {
+            let values = column.as_string_view();
+            fold(column, hashes, |row, seed| hash_bytes(values.value(row).as_bytes(), seed));
+        }
+        other => {
+            return Err(EngineError::InvalidArgument(format!("hash partitioning by a {other} column is not supported yet")));
+        }
+    }
+    Ok(())
+}
+
+fn fold(column: &ArrayRef, hashes: &mut [i32], hash_row: impl Fn(usize, i32) -> i32) {
+    for (row, hash) in hashes.iter_mut().enumerate() {
+        if column.is_valid(row) {
+            *hash = hash_row(row, *hash);
+        }
+    }
+}
+
+fn fold_primitive<T: arrow::datatypes::ArrowPrimitiveType>(
+    column: &ArrayRef,
+    hashes: &mut [i32],
+    hash_value: impl Fn(T::Native, i32) -> i32,
+) {
+    let values = column.as_primitive::<T>().values();
+    fold(column, hashes, |row, seed| hash_value(values[row], seed));
+}
+
+/// Java's `Float.floatToIntBits` after Spark folds -0.0 into 0.0: one bit pattern for every NaN.
+fn float_bits(value: f32) -> i32 {
+    if value == 0.0 {
+        0
+    } else if value.is_nan() {
+        0x7fc0_0000
+    } else {
+        value.to_bits() as i32
+    }
+}
+
+/// Java's `Double.doubleToLongBits` after Spark folds -0.0 into 0.0: one bit pattern for every NaN.
+fn double_bits(value: f64) -> i64 {
+    if value == 0.0 {
+        0
+    } else if value.is_nan() {
+        0x7ff8_0000_0000_0000
+    } else {
+        value.to_bits() as i64
+    }
+}
+
+const C1: i32 = 0xcc9e_2d51_u32 as i32;
+const C2: i32 = 0x1b87_3593;
+
+fn mix_k1(k1: i32) -> i32 {
+    k1.wrapping_mul(C1).rotate_left(15).wrapping_mul(C2)
+}
+
+fn mix_h1(h1: i32, k1: i32) -> i32 {
+    (h1 ^ k1).rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64_u32 as i32)
+}
+
+/// The finalisation mix: every input bit affects every output bit.
+fn fmix(h1: i32, length: usize) -> i32 {
+    let mut h = (h1 ^ length as i32) as u32;
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^= h >> 16;
+    h as i32
+}
+
+fn hash_int(value: i32, seed: i32) -> i32 {
+    fmix(mix_h1(seed, mix_k1(value)), 4)
+}
+
+fn hash_long(value: i64, seed: i32) -> i32 {
+    let low = mix_h1(seed, mix_k1(value as i32));
+    fmix(mix_h1(low, mix_k1((value >> 32) as i32)), 8)
+}
+
+/// Spark's `hashUnsafeBytes`: whole little-endian 4-byte words first, then each trailing byte on its own, as a
+/// sign-extended int. (This differs from textbook Murmur3 for lengths that are not a multiple of 4, and Spark
+/// keeps it for compatibility.)
+fn hash_bytes(bytes: &[u8], seed: i32) -> i32 {
+    let words = bytes.chunks_exact(4);
+    let tail = words.remainder();
+    let mut h1 = seed;
+    for word in words {
+        h1 = mix_h1(h1, mix_k1(i32::from_le_bytes([word[0], word[1], word[2], word[3]])));
+    }
+    for &byte in tail {
+        h1 = mix_h1(h1, mix_k1(i32::from(byte as i8)));
+    }
+    fmix(h1, bytes.len())
+}
