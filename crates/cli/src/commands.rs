@@ -9,7 +9,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet};
 use kindling_engine::clock::MonotonicClock;
 use kindling_engine::executor::Executors;
+use kindling_engine::display::tree_string;
+use kindling_engine::io::Table;
 use kindling_engine::io::parquet::read_parquet;
+use kindling_engine::schema::SparkSchema;
 use kindling_engine::job::{SumPerPartition, display_sum, sum_per_partition};
 
 use crate::master::Master;
@@ -39,6 +42,11 @@ enum Command {
         /// Print the result and the job trace as JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Print a Parquet file's schema as Spark's printSchema() does.
+    Schema {
+        /// The Parquet file to read.
+        file: PathBuf,
     },
     /// Generate synthetic TLC-shaped taxi trips.
     Gen {
@@ -89,8 +97,7 @@ pub enum CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Sum { file, column, partitions, master, json } => {
-            let bytes = std::fs::read(&file).map_err(|source| CliError::Io { path: file.clone(), source })?;
-            let table = read_parquet(Bytes::from(bytes)).map_err(|source| CliError::BadFile { path: file, source })?;
+            let table = read_parquet_file(&file)?;
             let executors = Executors::local(master.executors)?;
             let result = sum_per_partition(&table, &column, partitions, &executors, &MonotonicClock::new())?;
             if json {
@@ -98,6 +105,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             } else {
                 print_sums(&result);
             }
+            Ok(())
+        }
+        Command::Schema { file } => {
+            let table = read_parquet_file(&file)?;
+            let schema = SparkSchema::from_arrow(&table.schema).map_err(|source| CliError::BadFile { path: file, source })?;
+            print!("{}", tree_string(&schema));
             Ok(())
         }
         Command::Gen { kind: TripKind::Green, year, month, rows, seed, compression, out } => {
@@ -112,6 +125,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+fn read_parquet_file(path: &Path) -> Result<Table, CliError> {
+    let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.to_path_buf(), source })?;
+    read_parquet(Bytes::from(bytes)).map_err(|source| CliError::BadFile { path: path.to_path_buf(), source })
 }
 
 fn create_file(path: &Path) -> Result<File, CliError> {

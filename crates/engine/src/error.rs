@@ -15,6 +15,8 @@ pub enum EngineError {
     ColumnNotFound { name: String, available: Vec<String> },
     #[error("column `{column}` has type {data_type}, which cannot be summed")]
     NotNumeric { column: String, data_type: DataType },
+    #[error("the Arrow type {0} has no Spark equivalent in Kindling yet (not supported)")]
+    UnsupportedType(DataType),
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
     #[error("cannot start the executors: {0}")]

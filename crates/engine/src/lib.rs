@@ -10,6 +10,7 @@
 //! threads is `Send + Sync`.
 
 pub mod clock;
+pub mod display;
 pub mod error;
 pub mod executor;
 pub mod io;
@@ -17,7 +18,9 @@ pub mod job;
 pub mod partition;
 pub mod partitioner;
 pub mod scheduler;
+pub mod schema;
 pub mod task;
 pub mod trace;
+pub mod types;
 
 pub use error::{EngineError, Result};

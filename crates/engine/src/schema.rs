@@ -1,0 +1,56 @@
+//! Schemas as Spark describes them: named, typed, nullable fields (`df.schema`, `printSchema()`).
+
+use arrow::datatypes::{Field, Schema};
+
+use crate::Result;
+use crate::types::SparkType;
+
+/// One column of a schema (Spark's `StructField`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SparkField {
+    pub name: String,
+    pub data_type: SparkType,
+    pub nullable: bool,
+}
+
+/// A row type (Spark's `StructType`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SparkSchema {
+    pub fields: Vec<SparkField>,
+}
+
+impl SparkSchema {
+    /// The Spark view of an Arrow schema; fails on a type Kindling cannot represent yet.
+    pub fn from_arrow(schema: &Schema) -> Result<Self> {
+        let fields = schema
+            .fields()
+            .iter()
+            .map(|field| Self::field_from_arrow(field))
+            .collect::<Result<_>>()?;
+        Ok(Self { fields })
+    }
+
+    fn field_from_arrow(field: &Field) -> Result<SparkField> {
+        Ok(SparkField {
+            name: field.name().clone(),
+            data_type: SparkType::from_arrow(field.data_type())?,
+            nullable: field.is_nullable(),
+        })
+    }
+
+    /// The Arrow schema Kindling holds rows of this type in.
+    pub fn to_arrow(&self) -> Schema {
+        Schema::new(
+            self.fields
+                .iter()
+                .map(|f| Field::new(&f.name, f.data_type.to_arrow(), f.nullable))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// Spark's `simpleString`: `struct<VendorID:int,total_amount:double>`.
+    pub fn simple_string(&self) -> String {
+        let fields: Vec<String> = self.fields.iter().map(|f| format!("{}:{}", f.name, f.data_type)).collect();
+        format!("struct<{}>", fields.join(","))
+    }
+}

@@ -1,0 +1,161 @@
+//! Spark's data types, and how each one is held in Arrow.
+//!
+//! Spark names its types its own way (`integer` in `printSchema()`, `int` in SQL and plans; `long`/`bigint`), and
+//! has two timestamp types: `timestamp` is an instant shown in the session time zone, `timestamp_ntz` a wall-clock
+//! time with no zone (what the TLC Parquet files hold). Kindling keeps data in Arrow arrays; this module is the
+//! one place that says which Arrow type carries which Spark type.
+
+use std::fmt;
+
+use arrow::datatypes::{DataType, TimeUnit};
+
+use crate::{EngineError, Result};
+
+/// The time zone Arrow timestamps of Spark's `timestamp` type carry: values are instants, stored as UTC.
+pub const INSTANT_TIME_ZONE: &str = "UTC";
+
+/// A Spark SQL data type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SparkType {
+    Null,
+    Boolean,
+    Byte,
+    Short,
+    Integer,
+    Long,
+    Float,
+    Double,
+    Decimal { precision: u8, scale: i8 },
+    String,
+    Binary,
+    Date,
+    /// An instant, shown in the session time zone.
+    Timestamp,
+    /// A local date-time without a time zone.
+    TimestampNtz,
+}
+
+impl SparkType {
+    /// The Spark type of Arrow data, as Spark reads the same data from Parquet.
+    pub fn from_arrow(data_type: &DataType) -> Result<Self> {
+        Ok(match data_type {
+            DataType::Null => Self::Null,
+            DataType::Boolean => Self::Boolean,
+            DataType::Int8 => Self::Byte,
+            DataType::Int16 | DataType::UInt8 => Self::Short,
+            DataType::Int32 | DataType::UInt16 => Self::Integer,
+            DataType::Int64 | DataType::UInt32 => Self::Long,
+            DataType::Float32 => Self::Float,
+            DataType::Float64 => Self::Double,
+            DataType::Decimal128(precision, scale) if *precision <= 38 => {
+                Self::Decimal { precision: *precision, scale: *scale }
+            }
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Self::String,
+            DataType::Binary | DataType::LargeBinary | DataType::BinaryView => Self::Binary,
+            DataType::Date32 => Self::Date,
+            DataType::Timestamp(_, Some(_)) => Self::Timestamp,
+            DataType::Timestamp(_, None) => Self::TimestampNtz,
+            other => return Err(EngineError::UnsupportedType(other.clone())),
+        })
+    }
+
+    /// The Arrow type Kindling holds values of this type in. Timestamps are always microseconds, as in Spark.
+    pub fn to_arrow(self) -> DataType {
+        match self {
+            Self::Null => DataType::Null,
+            Self::Boolean => DataType::Boolean,
+            Self::Byte => DataType::Int8,
+            Self::Short => DataType::Int16,
+            Self::Integer => DataType::Int32,
+            Self::Long => DataType::Int64,
+            Self::Float => DataType::Float32,
+            Self::Double => DataType::Float64,
+            Self::Decimal { precision, scale } => DataType::Decimal128(precision, scale),
+            Self::String => DataType::Utf8,
+            Self::Binary => DataType::Binary,
+            Self::Date => DataType::Date32,
+            Self::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some(INSTANT_TIME_ZONE.into())),
+            Self::TimestampNtz => DataType::Timestamp(TimeUnit::Microsecond, None),
+        }
+    }
+
+    /// The name `printSchema()` uses (Spark's `typeName`): `integer`, `long`, `decimal(10,2)`, ...
+    pub fn type_name(self) -> String {
+        match self {
+            Self::Null => "void".into(),
+            Self::Integer => "integer".into(),
+            Self::Long => "long".into(),
+            Self::Short => "short".into(),
+            Self::Byte => "byte".into(),
+            other => other.simple_string(),
+        }
+    }
+
+    /// The name SQL, plans and error messages use (Spark's `simpleString`): `int`, `bigint`, `decimal(10,2)`, ...
+    pub fn simple_string(self) -> String {
+        match self {
+            Self::Null => "void".into(),
+            Self::Boolean => "boolean".into(),
+            Self::Byte => "tinyint".into(),
+            Self::Short => "smallint".into(),
+            Self::Integer => "int".into(),
+            Self::Long => "bigint".into(),
+            Self::Float => "float".into(),
+            Self::Double => "double".into(),
+            Self::Decimal { precision, scale } => format!("decimal({precision},{scale})"),
+            Self::String => "string".into(),
+            Self::Binary => "binary".into(),
+            Self::Date => "date".into(),
+            Self::Timestamp => "timestamp".into(),
+            Self::TimestampNtz => "timestamp_ntz".into(),
+        }
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            Self::Byte | Self::Short | Self::Integer | Self::Long | Self::Float | Self::Double | Self::Decimal { .. }
+        )
+    }
+}
+
+impl fmt::Display for SparkType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.simple_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_survives_the_trip_through_arrow() {
+        let all = [
+            SparkType::Null,
+            SparkType::Boolean,
+            SparkType::Byte,
+            SparkType::Short,
+            SparkType::Integer,
+            SparkType::Long,
+            SparkType::Float,
+            SparkType::Double,
+            SparkType::Decimal { precision: 10, scale: 2 },
+            SparkType::String,
+            SparkType::Binary,
+            SparkType::Date,
+            SparkType::Timestamp,
+            SparkType::TimestampNtz,
+        ];
+        for spark_type in all {
+            assert_eq!(SparkType::from_arrow(&spark_type.to_arrow()).unwrap(), spark_type);
+        }
+    }
+
+    #[test]
+    fn nested_types_are_reported_not_guessed() {
+        let list = DataType::new_list(DataType::Int32, true);
+        let error = SparkType::from_arrow(&list).unwrap_err();
+        assert!(error.to_string().contains("not supported"), "{error}");
+    }
+}
