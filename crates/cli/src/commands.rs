@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet};
 use kindling_engine::clock::MonotonicClock;
 use kindling_engine::executor::Executors;
-use kindling_engine::display::tree_string;
+use kindling_engine::display::{show_string, tree_string};
 use kindling_engine::io::Table;
 use kindling_engine::io::parquet::read_parquet;
 use kindling_engine::schema::SparkSchema;
@@ -47,6 +47,17 @@ enum Command {
     Schema {
         /// The Parquet file to read.
         file: PathBuf,
+    },
+    /// Print the first rows of a Parquet file as Spark's show() does.
+    Show {
+        /// The Parquet file to read.
+        file: PathBuf,
+        /// How many rows to show.
+        #[arg(short = 'n', long, default_value_t = 20)]
+        rows: usize,
+        /// Cut cells longer than this many characters; 0 shows them whole.
+        #[arg(long, default_value_t = 20)]
+        truncate: usize,
     },
     /// Generate synthetic TLC-shaped taxi trips.
     Gen {
@@ -111,6 +122,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let table = read_parquet_file(&file)?;
             let schema = SparkSchema::from_arrow(&table.schema).map_err(|source| CliError::BadFile { path: file, source })?;
             print!("{}", tree_string(&schema));
+            Ok(())
+        }
+        Command::Show { file, rows, truncate } => {
+            let table = read_parquet_file(&file)?;
+            let schema = SparkSchema::from_arrow(&table.schema).map_err(|source| CliError::BadFile { path: file, source })?;
+            println!("{}", show_string(&schema, &table.batches, rows, truncate)?);
             Ok(())
         }
         Command::Gen { kind: TripKind::Green, year, month, rows, seed, compression, out } => {

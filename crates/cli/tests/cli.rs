@@ -55,3 +55,13 @@ fn a_bad_master_is_refused_before_any_work() {
     assert!(!output.status.success());
     assert!(String::from_utf8(output.stderr).unwrap().contains("local[N]"));
 }
+
+#[test]
+fn show_prints_what_spark_prints_for_the_real_tlc_file() {
+    let golden_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/show.json");
+    let golden: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(golden_path).unwrap()).unwrap();
+    let output = kindling(&["show", &real_green_file(), "-n", "5"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let expected = format!("{}\n", golden["green first 5"].as_str().unwrap());
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);
+}

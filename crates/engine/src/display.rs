@@ -1,6 +1,17 @@
 //! Text exactly as Spark prints it. Learners compare Kindling's output with the course's, character for character.
 
+use std::fmt;
+
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::datatypes::{
+    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    TimeUnit, TimestampMicrosecondType,
+};
+use arrow::record_batch::RecordBatch;
+use chrono::{DateTime, NaiveDate};
+
 use crate::schema::SparkSchema;
+use crate::{EngineError, Result};
 
 /// What `df.printSchema()` prints (Spark's `StructType.treeString`): a `root` line, then one line per field.
 /// Python's `print` adds one more newline after it, which is why a blank line follows `printSchema()` output.
@@ -15,4 +26,147 @@ pub fn tree_string(schema: &SparkSchema) -> String {
         ));
     }
     text
+}
+
+/// What `df.show(num_rows, truncate)` prints (Spark's `showString`, horizontal form). `batches` hold the first rows
+/// of the result; if they hold more than `num_rows`, the table says it shows only the top `num_rows`.
+/// `truncate` = 0 shows cells whole and left-aligned; otherwise cells longer than `truncate` characters are cut
+/// (ending in `...` when `truncate` is at least 4) and right-aligned, as Spark does. Column names are never cut.
+pub fn show_string(schema: &SparkSchema, batches: &[RecordBatch], num_rows: usize, truncate: usize) -> Result<String> {
+    let header: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut has_more = false;
+    'batches: for batch in batches {
+        for row in 0..batch.num_rows() {
+            if rows.len() == num_rows {
+                has_more = true;
+                break 'batches;
+            }
+            let cells = batch.columns().iter().map(|column| format_cell(column, row).map(|c| truncate_cell(&c, truncate)));
+            rows.push(cells.collect::<Result<_>>()?);
+        }
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| rows.iter().map(|r| width(&r[c])).chain([width(&header[c]), MIN_COLUMN_WIDTH]).max().unwrap_or(0))
+        .collect();
+    let separator = format!("+{}+\n", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("+"));
+    let mut text = separator.clone();
+    text.push_str(&table_line(&header, &widths, truncate));
+    text.push_str(&separator);
+    for row in &rows {
+        text.push_str(&table_line(row, &widths, truncate));
+    }
+    text.push_str(&separator);
+    if has_more {
+        text.push_str(&format!("only showing top {num_rows} {}", if num_rows == 1 { "row" } else { "rows" }));
+    }
+    Ok(text)
+}
+
+/// Spark never draws a column narrower than this.
+const MIN_COLUMN_WIDTH: usize = 3;
+
+fn width(cell: &str) -> usize {
+    cell.chars().count()
+}
+
+fn truncate_cell(cell: &str, truncate: usize) -> String {
+    if truncate == 0 || width(cell) <= truncate {
+        cell.to_string()
+    } else if truncate < 4 {
+        cell.chars().take(truncate).collect()
+    } else {
+        let kept: String = cell.chars().take(truncate - 3).collect();
+        format!("{kept}...")
+    }
+}
+
+fn table_line(cells: &[String], widths: &[usize], truncate: usize) -> String {
+    let padded: Vec<String> = cells
+        .iter()
+        .zip(widths)
+        .map(|(cell, &w)| {
+            let padding = " ".repeat(w - width(cell));
+            if truncate > 0 { format!("{padding}{cell}") } else { format!("{cell}{padding}") }
+        })
+        .collect();
+    format!("|{}|\n", padded.join("|"))
+}
+
+/// One value as Spark's show() renders it: `NULL`, Java's number formats, `yyyy-MM-dd HH:mm:ss[.fraction]`, ...
+fn format_cell(column: &ArrayRef, row: usize) -> Result<String> {
+    if column.is_null(row) {
+        return Ok("NULL".into());
+    }
+    Ok(match column.data_type() {
+        DataType::Boolean => column.as_boolean().value(row).to_string(),
+        DataType::Int8 => column.as_primitive::<Int8Type>().value(row).to_string(),
+        DataType::Int16 => column.as_primitive::<Int16Type>().value(row).to_string(),
+        DataType::Int32 => column.as_primitive::<Int32Type>().value(row).to_string(),
+        DataType::Int64 => column.as_primitive::<Int64Type>().value(row).to_string(),
+        DataType::Float32 => java_float_string(column.as_primitive::<Float32Type>().value(row)),
+        DataType::Float64 => java_double_string(column.as_primitive::<Float64Type>().value(row)),
+        DataType::Decimal128(_, _) => column.as_primitive::<Decimal128Type>().value_as_string(row),
+        DataType::Utf8 => column.as_string::<i32>().value(row).to_string(),
+        DataType::LargeUtf8 => column.as_string::<i64>().value(row).to_string(),
+        DataType::Utf8View => column.as_string_view().value(row).to_string(),
+        DataType::Binary => hex_bytes(column.as_binary::<i32>().value(row)),
+        DataType::Date32 => {
+            let days = column.as_primitive::<Date32Type>().value(row);
+            let date = NaiveDate::from_num_days_from_ce_opt(days + DAYS_FROM_CE_TO_UNIX_EPOCH)
+                .ok_or_else(|| EngineError::InvalidArgument(format!("date out of range: {days} days")))?;
+            date.format("%Y-%m-%d").to_string()
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            timestamp_string(column.as_primitive::<TimestampMicrosecondType>().value(row))?
+        }
+        other => return Err(EngineError::UnsupportedType(other.clone())),
+    })
+}
+
+const DAYS_FROM_CE_TO_UNIX_EPOCH: i32 = 719_163;
+
+/// `yyyy-MM-dd HH:mm:ss` plus the fraction of a second without trailing zeros, in UTC (the session time zone).
+fn timestamp_string(micros: i64) -> Result<String> {
+    let time = DateTime::from_timestamp_micros(micros)
+        .ok_or_else(|| EngineError::InvalidArgument(format!("timestamp out of range: {micros} µs")))?
+        .naive_utc();
+    let mut text = time.format("%Y-%m-%d %H:%M:%S").to_string();
+    let fraction = micros.rem_euclid(1_000_000);
+    if fraction != 0 {
+        text.push_str(format!(".{fraction:06}").trim_end_matches('0'));
+    }
+    Ok(text)
+}
+
+fn hex_bytes(bytes: &[u8]) -> String {
+    let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02X}")).collect();
+    format!("[{}]", hex.join(" "))
+}
+
+/// Java's `Double.toString`: plain digits for magnitudes in [10⁻³, 10⁷), otherwise `d.dddE±n`; always a `.`.
+pub fn java_double_string(value: f64) -> String {
+    java_number_string(value.is_nan(), value.is_infinite(), value.is_sign_negative(), value.abs(), value)
+}
+
+/// Java's `Float.toString`, with the same rules as [`java_double_string`] and a float's shortest digits.
+pub fn java_float_string(value: f32) -> String {
+    java_number_string(value.is_nan(), value.is_infinite(), value.is_sign_negative(), f64::from(value.abs()), value)
+}
+
+fn java_number_string(nan: bool, infinite: bool, negative: bool, magnitude: f64, value: impl fmt::Display + fmt::LowerExp) -> String {
+    if nan {
+        return "NaN".into();
+    }
+    if infinite {
+        return if negative { "-Infinity" } else { "Infinity" }.into();
+    }
+    if magnitude == 0.0 || (1e-3..1e7).contains(&magnitude) {
+        let plain = value.to_string();
+        return if plain.contains('.') { plain } else { format!("{plain}.0") };
+    }
+    let scientific = format!("{value:e}");
+    let (mantissa, exponent) = scientific.split_once('e').expect("{:e} always writes an exponent");
+    let mantissa = if mantissa.contains('.') { mantissa.to_string() } else { format!("{mantissa}.0") };
+    format!("{mantissa}E{exponent}")
 }
