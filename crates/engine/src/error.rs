@@ -17,6 +17,10 @@ pub enum EngineError {
     NotNumeric { column: String, data_type: DataType },
     #[error("the Arrow type {0} has no Spark equivalent in Kindling yet (not supported)")]
     UnsupportedType(DataType),
+    #[error("[PATH_NOT_FOUND] Path does not exist: {0}.")]
+    PathNotFound(String),
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
     #[error("cannot start the executors: {0}")]

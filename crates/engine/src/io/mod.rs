@@ -1,7 +1,9 @@
 //! Reading data into Arrow record batches. Sources are bytes, so the same code serves files on disk (native)
 //! and files fetched or uploaded in the browser.
 
+pub mod file_partition;
 pub mod parquet;
+pub mod vfs;
 
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;

@@ -1,0 +1,194 @@
+//! A small virtual file system, so that the same paths work everywhere: files on disk natively, bundled samples and
+//! uploaded files in the browser. Paths are `/`-separated text.
+//!
+//! Reading a path follows Spark: a glob (`data/pq/green/*/*`) expands component by component; a directory stands
+//! for every file below it; names starting with `_` or `.` (`_SUCCESS`, `.crc` files) are never data.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use bytes::Bytes;
+use globset::GlobBuilder;
+
+use crate::{EngineError, Result};
+
+/// A file found by [`resolve`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStatus {
+    pub path: String,
+    pub size: u64,
+}
+
+/// What a path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File { size: u64 },
+    Directory,
+}
+
+/// Where files come from.
+pub trait FileSystem: Send + Sync {
+    /// What `path` is, or `None` if nothing is there.
+    fn entry(&self, path: &str) -> Result<Option<EntryKind>>;
+    /// The names (not paths) of everything directly inside the directory `dir`.
+    fn list(&self, dir: &str) -> Result<Vec<String>>;
+    fn read(&self, path: &str) -> Result<Bytes>;
+}
+
+/// The machine's own disk.
+pub struct LocalDisk;
+
+impl FileSystem for LocalDisk {
+    fn entry(&self, path: &str) -> Result<Option<EntryKind>> {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => Ok(Some(EntryKind::Directory)),
+            Ok(meta) => Ok(Some(EntryKind::File { size: meta.len() })),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_error(path, e)),
+        }
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<String>> {
+        let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, e))?;
+        entries
+            .map(|entry| Ok(entry.map_err(|e| io_error(dir, e))?.file_name().to_string_lossy().into_owned()))
+            .collect()
+    }
+
+    fn read(&self, path: &str) -> Result<Bytes> {
+        Ok(Bytes::from(std::fs::read(Path::new(path)).map_err(|e| io_error(path, e))?))
+    }
+}
+
+/// Files held in memory under made-up paths (the browser's samples and uploads). Directories exist implicitly.
+#[derive(Default)]
+pub struct MemoryFiles {
+    files: BTreeMap<String, Bytes>,
+}
+
+impl MemoryFiles {
+    pub fn insert(&mut self, path: &str, contents: Bytes) {
+        self.files.insert(normalize(path), contents);
+    }
+
+    fn children(&self, dir: &str) -> impl Iterator<Item = &str> {
+        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        self.files
+            .keys()
+            .filter_map(move |path| path.strip_prefix(prefix.as_str()))
+            .map(|rest| rest.split('/').next().expect("split yields at least one part"))
+    }
+}
+
+impl FileSystem for MemoryFiles {
+    fn entry(&self, path: &str) -> Result<Option<EntryKind>> {
+        let path = normalize(path);
+        if let Some(contents) = self.files.get(&path) {
+            return Ok(Some(EntryKind::File { size: contents.len() as u64 }));
+        }
+        Ok(self.children(&path).next().map(|_| EntryKind::Directory))
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<String>> {
+        let mut names: Vec<String> = self.children(&normalize(dir)).map(str::to_string).collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    fn read(&self, path: &str) -> Result<Bytes> {
+        self.files.get(&normalize(path)).cloned().ok_or_else(|| path_not_found(path))
+    }
+}
+
+/// Every data file `pattern` names, sorted by path, as Spark lists the input of `spark.read.parquet(pattern)`.
+pub fn resolve(fs: &dyn FileSystem, pattern: &str) -> Result<Vec<FileStatus>> {
+    let mut files = Vec::new();
+    for path in expand_glob(fs, pattern)? {
+        collect_files(fs, &path, &mut files)?;
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup();
+    Ok(files)
+}
+
+/// The existing paths a pattern matches, one component at a time (`*` never crosses a `/`).
+fn expand_glob(fs: &dyn FileSystem, pattern: &str) -> Result<Vec<String>> {
+    let absolute = pattern.starts_with('/');
+    let mut paths = vec![if absolute { "/".to_string() } else { String::new() }];
+    for component in pattern.split('/').filter(|c| !c.is_empty() && *c != ".") {
+        let mut next = Vec::new();
+        for base in &paths {
+            if is_glob(component) {
+                let matcher = GlobBuilder::new(component)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| EngineError::InvalidArgument(format!("bad path pattern `{pattern}`: {e}")))?
+                    .compile_matcher();
+                if fs.entry(base_or_dot(base))? == Some(EntryKind::Directory) {
+                    let mut names = fs.list(base_or_dot(base))?;
+                    names.sort();
+                    next.extend(names.into_iter().filter(|name| matcher.is_match(name)).map(|name| join(base, &name)));
+                }
+            } else {
+                let candidate = join(base, component);
+                if fs.entry(&candidate)?.is_some() {
+                    next.push(candidate);
+                }
+            }
+        }
+        paths = next;
+    }
+    if paths.is_empty() || paths == [""] {
+        return Err(path_not_found(pattern));
+    }
+    Ok(paths)
+}
+
+fn collect_files(fs: &dyn FileSystem, path: &str, files: &mut Vec<FileStatus>) -> Result<()> {
+    if is_hidden(path) {
+        return Ok(());
+    }
+    match fs.entry(path)? {
+        Some(EntryKind::File { size }) => files.push(FileStatus { path: path.to_string(), size }),
+        Some(EntryKind::Directory) => {
+            for name in fs.list(path)? {
+                collect_files(fs, &join(path, &name), files)?;
+            }
+        }
+        None => return Err(path_not_found(path)),
+    }
+    Ok(())
+}
+
+fn is_glob(component: &str) -> bool {
+    component.contains(['*', '?', '[', '{'])
+}
+
+fn is_hidden(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|name| name.starts_with('_') || name.starts_with('.'))
+}
+
+fn join(base: &str, name: &str) -> String {
+    match base {
+        "" => name.to_string(),
+        "/" => format!("/{name}"),
+        _ => format!("{base}/{name}"),
+    }
+}
+
+fn base_or_dot(base: &str) -> &str {
+    if base.is_empty() { "." } else { base }
+}
+
+fn normalize(path: &str) -> String {
+    path.split('/').filter(|c| !c.is_empty() && *c != ".").collect::<Vec<_>>().join("/")
+}
+
+fn path_not_found(path: &str) -> EngineError {
+    EngineError::PathNotFound(path.to_string())
+}
+
+fn io_error(path: &str, error: std::io::Error) -> EngineError {
+    EngineError::Io { path: path.to_string(), message: error.to_string() }
+}

@@ -1,0 +1,100 @@
+//! Input partitions of a folder of Parquet files against real Spark (tests/golden/input_partitions.json, recorded
+//! by tests/spark/record_input_partitions.py): same number of partitions, same rows in each.
+
+use bytes::Bytes;
+use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet};
+use kindling_engine::EngineError;
+use kindling_engine::io::file_partition::{SplitSettings, plan_file_partitions};
+use kindling_engine::io::parquet::read_file_partition;
+use kindling_engine::io::vfs::{FileSystem, LocalDisk, MemoryFiles, resolve};
+use serde_json::Value;
+
+fn golden() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/input_partitions.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The golden's files, regenerated: (relative path, bytes). Checks they are byte-for-byte the size Spark read.
+fn golden_files(golden: &Value) -> Vec<(String, Bytes)> {
+    golden["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|spec| {
+            let number = |key: &str| spec[key].as_u64().unwrap();
+            let trips = TripSpec {
+                year: number("year") as i32,
+                month: number("month") as u32,
+                rows: number("rows") as usize,
+                seed: number("seed"),
+            };
+            let mut file = Vec::new();
+            write_parquet(&green_trips(&trips).unwrap(), Codec::Snappy, &mut file).unwrap();
+            assert_eq!(file.len() as u64, number("size"), "generator output changed: re-record the golden");
+            (spec["path"].as_str().unwrap().to_string(), Bytes::from(file))
+        })
+        .collect()
+}
+
+fn rows_per_partition(fs: &dyn FileSystem, pattern: &str, run: &Value) -> Vec<u64> {
+    let mut settings = SplitSettings::with_cores(run["cores"].as_u64().unwrap() as usize);
+    if let Some(max) = run["max_partition_bytes"].as_u64() {
+        settings.max_partition_bytes = max;
+    }
+    let files = resolve(fs, pattern).unwrap();
+    plan_file_partitions(&files, &settings)
+        .iter()
+        .map(|partition| read_file_partition(fs, partition).unwrap().iter().map(|b| b.num_rows() as u64).sum())
+        .collect()
+}
+
+fn expected_rows(run: &Value) -> Vec<u64> {
+    run["rows_per_partition"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect()
+}
+
+#[test]
+fn files_on_disk_are_partitioned_like_spark() {
+    let golden = golden();
+    let dir = std::env::temp_dir().join(format!("kindling-input-partitions-{}", std::process::id()));
+    for (path, bytes) in golden_files(&golden) {
+        let target = dir.join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    std::fs::write(dir.join("green/2021/01/_SUCCESS"), "").unwrap();
+    let pattern = format!("{}/{}", dir.display(), golden["glob"].as_str().unwrap());
+    for run in golden["runs"].as_array().unwrap() {
+        assert_eq!(rows_per_partition(&LocalDisk, &pattern, run), expected_rows(run), "run {run}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn files_in_memory_are_partitioned_like_spark() {
+    let golden = golden();
+    let mut fs = MemoryFiles::default();
+    for (path, bytes) in golden_files(&golden) {
+        fs.insert(&format!("data/pq/{path}"), bytes);
+    }
+    fs.insert("data/pq/green/2021/01/_SUCCESS", Bytes::new());
+    let pattern = format!("data/pq/{}", golden["glob"].as_str().unwrap());
+    for run in golden["runs"].as_array().unwrap() {
+        assert_eq!(rows_per_partition(&fs, &pattern, run), expected_rows(run), "run {run}");
+    }
+}
+
+#[test]
+fn a_folder_reads_every_data_file_below_it_and_a_missing_path_is_named() {
+    let mut fs = MemoryFiles::default();
+    fs.insert("pq/green/2020/01/part-0.parquet", Bytes::from_static(b"x"));
+    fs.insert("pq/green/2020/02/part-0.parquet", Bytes::from_static(b"yy"));
+    fs.insert("pq/green/2020/02/.part-0.parquet.crc", Bytes::from_static(b"z"));
+    fs.insert("pq/yellow/2020/01/part-0.parquet", Bytes::from_static(b"w"));
+    let found: Vec<String> = resolve(&fs, "pq/green").unwrap().into_iter().map(|f| f.path).collect();
+    assert_eq!(found, ["pq/green/2020/01/part-0.parquet", "pq/green/2020/02/part-0.parquet"]);
+    let months: Vec<u64> = resolve(&fs, "pq/*/2020/0[12]").unwrap().into_iter().map(|f| f.size).collect();
+    assert_eq!(months, [1, 2, 1]);
+    let missing = resolve(&fs, "pq/fhv/*").unwrap_err();
+    assert!(matches!(missing, EngineError::PathNotFound(_)));
+    assert_eq!(missing.to_string(), "[PATH_NOT_FOUND] Path does not exist: pq/fhv/*.");
+}
