@@ -11,6 +11,7 @@ use kindling_engine::clock::MonotonicClock;
 use kindling_engine::executor::Executors;
 use kindling_engine::display::{show_string, tree_string};
 use kindling_engine::io::Table;
+use kindling_engine::io::csv::{CsvOptions, read_csv};
 use kindling_engine::io::parquet::read_parquet;
 use kindling_engine::schema::SparkSchema;
 use kindling_engine::job::{SumPerPartition, display_sum, sum_per_partition};
@@ -24,12 +25,25 @@ pub struct Cli {
     command: Command,
 }
 
+/// How to read an input file: Parquet by default, CSV when the name ends in `.csv` or `.csv.gz`.
+#[derive(Debug, clap::Args)]
+struct Input {
+    /// The Parquet or CSV file to read.
+    file: PathBuf,
+    /// CSV: the first line names the columns (Spark's `header` option).
+    #[arg(long)]
+    header: bool,
+    /// CSV: infer column types instead of reading every column as a string (Spark's `inferSchema`).
+    #[arg(long)]
+    infer_schema: bool,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Sum a numeric column of a Parquet file in each partition, one task per partition.
+    /// Sum a numeric column of a file in each partition, one task per partition.
     Sum {
-        /// The Parquet file to read.
-        file: PathBuf,
+        #[command(flatten)]
+        input: Input,
         /// The column to sum (matched case-insensitively, as Spark does).
         #[arg(long, default_value = "total_amount")]
         column: String,
@@ -43,15 +57,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print a Parquet file's schema as Spark's printSchema() does.
+    /// Print a file's schema as Spark's printSchema() does.
     Schema {
-        /// The Parquet file to read.
-        file: PathBuf,
+        #[command(flatten)]
+        input: Input,
     },
-    /// Print the first rows of a Parquet file as Spark's show() does.
+    /// Print the first rows of a file as Spark's show() does.
     Show {
-        /// The Parquet file to read.
-        file: PathBuf,
+        #[command(flatten)]
+        input: Input,
         /// How many rows to show.
         #[arg(short = 'n', long, default_value_t = 20)]
         rows: usize,
@@ -107,8 +121,8 @@ pub enum CliError {
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Sum { file, column, partitions, master, json } => {
-            let table = read_parquet_file(&file)?;
+        Command::Sum { input, column, partitions, master, json } => {
+            let table = read_input(&input)?;
             let executors = Executors::local(master.executors)?;
             let result = sum_per_partition(&table, &column, partitions, &executors, &MonotonicClock::new())?;
             if json {
@@ -118,15 +132,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Schema { file } => {
-            let table = read_parquet_file(&file)?;
-            let schema = SparkSchema::from_arrow(&table.schema).map_err(|source| CliError::BadFile { path: file, source })?;
+        Command::Schema { input } => {
+            let table = read_input(&input)?;
+            let schema = SparkSchema::from_arrow(&table.schema)?;
             print!("{}", tree_string(&schema));
             Ok(())
         }
-        Command::Show { file, rows, truncate } => {
-            let table = read_parquet_file(&file)?;
-            let schema = SparkSchema::from_arrow(&table.schema).map_err(|source| CliError::BadFile { path: file, source })?;
+        Command::Show { input, rows, truncate } => {
+            let table = read_input(&input)?;
+            let schema = SparkSchema::from_arrow(&table.schema)?;
             println!("{}", show_string(&schema, &table.batches, rows, truncate)?);
             Ok(())
         }
@@ -144,9 +158,17 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-fn read_parquet_file(path: &Path) -> Result<Table, CliError> {
-    let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.to_path_buf(), source })?;
-    read_parquet(Bytes::from(bytes)).map_err(|source| CliError::BadFile { path: path.to_path_buf(), source })
+fn read_input(input: &Input) -> Result<Table, CliError> {
+    let path = &input.file;
+    let bytes = Bytes::from(std::fs::read(path).map_err(|source| CliError::Io { path: path.clone(), source })?);
+    let name = path.to_string_lossy();
+    if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+        let options = CsvOptions { header: input.header, infer_schema: input.infer_schema, ..CsvOptions::default() };
+        // CSV errors already name the file and line.
+        Ok(read_csv(&name, bytes, &options)?)
+    } else {
+        read_parquet(bytes).map_err(|source| CliError::BadFile { path: path.clone(), source })
+    }
 }
 
 fn create_file(path: &Path) -> Result<File, CliError> {

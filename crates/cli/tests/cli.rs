@@ -65,3 +65,14 @@ fn show_prints_what_spark_prints_for_the_real_tlc_file() {
     let expected = format!("{}\n", golden["green first 5"].as_str().unwrap());
     assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);
 }
+
+#[test]
+fn show_reads_csv_with_spark_options_like_spark() {
+    let golden_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/csv.json");
+    let golden: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(golden_path).unwrap()).unwrap();
+    let zones = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/taxi_zone_lookup.csv");
+    let output = kindling(&["show", zones.to_str().unwrap(), "--header", "--infer-schema", "-n", "5"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let expected = format!("{}\n", golden["inferred"]["taxi_zone_lookup.csv"]["show"].as_str().unwrap());
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);
+}

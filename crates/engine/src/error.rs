@@ -21,6 +21,8 @@ pub enum EngineError {
     PathNotFound(String),
     #[error("{path}: {message}")]
     Io { path: String, message: String },
+    #[error("{path}:{line}: {message}")]
+    Csv { path: String, line: u64, message: String },
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
     #[error("cannot start the executors: {0}")]

@@ -1,6 +1,7 @@
 //! Reading data into Arrow record batches. Sources are bytes, so the same code serves files on disk (native)
 //! and files fetched or uploaded in the browser.
 
+pub mod csv;
 pub mod file_partition;
 pub mod parquet;
 pub mod vfs;

@@ -1,0 +1,106 @@
+//! CSV reading against real Spark (tests/golden/csv.json, recorded by tests/spark/record_csv.py): the real TLC CSV
+//! samples and the zone lookup with and without inferSchema, and the three parse modes on a malformed file.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use bytes::Bytes;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use kindling_engine::EngineError;
+use kindling_engine::display::{show_string, tree_string};
+use kindling_engine::io::Table;
+use kindling_engine::io::csv::{CsvOptions, ParseMode, read_csv};
+use kindling_engine::schema::{SparkField, SparkSchema};
+use kindling_engine::types::SparkType;
+use serde_json::Value;
+
+fn golden() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/csv.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn shared_file(name: &str) -> (String, Bytes) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (path.display().to_string(), Bytes::from(bytes))
+}
+
+fn assert_like_spark(table: &Table, expected: &Value, rows: usize, what: &str) {
+    let schema = SparkSchema::from_arrow(&table.schema).unwrap();
+    assert_eq!(tree_string(&schema), expected["tree_string"].as_str().unwrap(), "printSchema() of {what}");
+    assert_eq!(show_string(&schema, &table.batches, rows, 20).unwrap(), expected["show"].as_str().unwrap(), "show() of {what}");
+}
+
+#[test]
+fn real_csv_files_with_inferred_schemas_read_like_spark() {
+    let golden = golden();
+    let options = CsvOptions { header: true, infer_schema: true, ..CsvOptions::default() };
+    for (name, expected) in golden["inferred"].as_object().unwrap() {
+        let (path, bytes) = shared_file(name);
+        let table = read_csv(&path, bytes, &options).unwrap();
+        assert_like_spark(&table, expected, 5, name);
+        assert_eq!(table.num_rows() as u64, expected["count"].as_u64().unwrap(), "count() of {name}");
+    }
+}
+
+#[test]
+fn without_infer_schema_every_column_is_a_string_like_spark() {
+    let golden = golden();
+    let options = CsvOptions { header: true, ..CsvOptions::default() };
+    for (name, expected) in golden["strings"].as_object().unwrap() {
+        let (path, bytes) = shared_file(name);
+        assert_like_spark(&read_csv(&path, bytes, &options).unwrap(), expected, 2, name);
+    }
+}
+
+#[test]
+fn gzipped_csv_reads_the_same_as_plain() {
+    let (path, bytes) = shared_file("tlc/fhv_tripdata_sample_2020-04.csv");
+    let mut zipped = GzEncoder::new(Vec::new(), Compression::default());
+    zipped.write_all(&bytes).unwrap();
+    let options = CsvOptions { header: true, infer_schema: true, ..CsvOptions::default() };
+    let plain = read_csv(&path, bytes, &options).unwrap();
+    let gz = read_csv(&format!("{path}.gz"), Bytes::from(zipped.finish().unwrap()), &options).unwrap();
+    assert_eq!(plain.batches, gz.batches);
+}
+
+fn malformed_schema() -> SparkSchema {
+    let field = |name: &str, data_type| SparkField { name: name.into(), data_type, nullable: true };
+    SparkSchema {
+        fields: vec![field("id", SparkType::Integer), field("name", SparkType::String), field("amount", SparkType::Double)],
+    }
+}
+
+fn read_malformed(mode: ParseMode) -> Result<Table, EngineError> {
+    let golden = golden();
+    assert_eq!(golden["malformed"]["schema"], "id INT, name STRING, amount DOUBLE", "keep malformed_schema() in step");
+    let text = golden["malformed"]["text"].as_str().unwrap().to_string();
+    let options = CsvOptions { header: true, schema: Some(malformed_schema()), mode, ..CsvOptions::default() };
+    read_csv("data/malformed.csv", Bytes::from(text), &options)
+}
+
+#[test]
+fn permissive_and_dropmalformed_modes_read_like_spark() {
+    let golden = golden();
+    let permissive = read_malformed(ParseMode::Permissive).unwrap();
+    assert_like_spark(&permissive, &golden["malformed"]["PERMISSIVE"], 20, "PERMISSIVE");
+    let dropped = read_malformed(ParseMode::DropMalformed).unwrap();
+    assert_like_spark(&dropped, &golden["malformed"]["DROPMALFORMED"], 20, "DROPMALFORMED");
+}
+
+#[test]
+fn failfast_names_the_file_the_line_and_the_record_like_spark() {
+    let golden = golden();
+    let error = read_malformed(ParseMode::FailFast).unwrap_err().to_string();
+    let spark = golden["malformed"]["FAILFAST"].as_str().unwrap();
+    let spark_message = &spark[spark.find("[MALFORMED").unwrap()..];
+    assert!(error.starts_with("data/malformed.csv:4: "), "{error}");
+    assert!(error.contains(spark_message), "{error}\nshould contain Spark's\n{spark_message}");
+}
+
+#[test]
+fn a_broken_gzip_file_is_an_error_with_its_path() {
+    let error = read_csv("trips.csv.gz", Bytes::from_static(b"not gzip"), &CsvOptions::default()).unwrap_err();
+    assert!(error.to_string().starts_with("trips.csv.gz: not a valid gzip file"), "{error}");
+}
