@@ -12,6 +12,7 @@
 pub mod clock;
 pub mod display;
 pub mod error;
+pub mod exchange;
 pub mod executor;
 pub mod io;
 pub mod job;
