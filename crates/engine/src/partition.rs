@@ -121,6 +121,6 @@ mod tests {
         let partitions = split_evenly(&table, 4);
         let sizes: Vec<usize> = partitions.iter().map(Partition::num_rows).collect();
         assert_eq!(sizes.iter().sum::<usize>(), 2);
-        assert!(partitions.iter().all(|p| p.batches.iter().all(|b| b.column(0).len() > 0)));
+        assert!(partitions.iter().all(|p| p.batches.iter().all(|b| !b.column(0).is_empty())));
     }
 }

@@ -53,7 +53,7 @@ pub fn plan_file_partitions(files: &[FileStatus], settings: &SplitSettings) -> V
     let split_bytes = max_split_bytes(files, settings).max(1);
     let mut splits: Vec<FileSplit> = files.iter().flat_map(|file| split_file(file, split_bytes)).collect();
     // Largest first; a stable sort keeps equal-sized splits in file order, as Spark's does.
-    splits.sort_by(|a, b| b.length.cmp(&a.length));
+    splits.sort_by_key(|split| std::cmp::Reverse(split.length));
 
     let mut partitions: Vec<Vec<FileSplit>> = Vec::new();
     let mut current: Vec<FileSplit> = Vec::new();
