@@ -33,8 +33,9 @@ after(async () => {
   await browser?.close();
 });
 
-/** Opens the app, runs the job, and returns what the page shows. Prints the browser console if anything fails. */
-async function runJob({ isolated, serviceWorkers, screenshot }) {
+/** Opens the app, runs the job and hands what the page shows to `check`. Prints the browser console if anything
+ * fails, including `check`'s assertions. */
+async function runJob({ isolated, serviceWorkers, screenshot }, check) {
   const server = await serveStatic(DIST, { isolated });
   const context = await browser.newContext({ serviceWorkers });
   const page = await context.newPage();
@@ -63,7 +64,7 @@ async function runJob({ isolated, serviceWorkers, screenshot }) {
     }));
     if (screenshot) await page.screenshot({ path: join(ARTIFACTS, screenshot), fullPage: true });
     assert.equal(shown.error, undefined, `the job failed: ${shown.error}`);
-    return shown;
+    check(shown);
   } catch (error) {
     console.error(`browser console:\n${consoleLines.join('\n')}`);
     throw error;
@@ -83,29 +84,32 @@ function assertSameSumsAsTheCli(shown) {
 }
 
 test('isolated: a pool of executors runs the tasks in parallel and gets the CLI sums', async () => {
-  const shown = await runJob({ isolated: true, serviceWorkers: 'block', screenshot: 'app-isolated.png' });
-  assert.equal(shown.crossOriginIsolated, true);
-  assert.equal(shown.isolatedBadge, 'true');
-  assert.ok(shown.executors >= 2, `pool size ${shown.executors}`);
-  const used = new Set(shown.rows.map((row) => row.executor));
-  assert.ok(used.size > 1, `only executors ${[...used]} ran tasks`);
-  assert.ok([...used].every((executor) => executor < shown.executors));
-  assertSameSumsAsTheCli(shown);
+  await runJob({ isolated: true, serviceWorkers: 'block', screenshot: 'app-isolated.png' }, (shown) => {
+    assert.equal(shown.crossOriginIsolated, true);
+    assert.equal(shown.isolatedBadge, 'true');
+    assert.ok(shown.executors >= 2, `pool size ${shown.executors}`);
+    const used = new Set(shown.rows.map((row) => row.executor));
+    assert.ok(used.size > 1, `only executors ${[...used]} ran tasks`);
+    assert.ok([...used].every((executor) => executor < shown.executors));
+    assertSameSumsAsTheCli(shown);
+  });
 });
 
 test('not isolated: the app says so, runs on one executor and gets the same sums', async () => {
-  const shown = await runJob({ isolated: false, serviceWorkers: 'block', screenshot: 'app-not-isolated.png' });
-  assert.equal(shown.crossOriginIsolated, false);
-  assert.equal(shown.isolatedBadge, 'false');
-  assert.match(shown.statusText, /not cross-origin isolated/);
-  assert.equal(shown.executors, 1);
-  assert.deepEqual([...new Set(shown.rows.map((row) => row.executor))], [0]);
-  assertSameSumsAsTheCli(shown);
+  await runJob({ isolated: false, serviceWorkers: 'block', screenshot: 'app-not-isolated.png' }, (shown) => {
+    assert.equal(shown.crossOriginIsolated, false);
+    assert.equal(shown.isolatedBadge, 'false');
+    assert.match(shown.statusText, /not cross-origin isolated/);
+    assert.equal(shown.executors, 1);
+    assert.deepEqual([...new Set(shown.rows.map((row) => row.executor))], [0]);
+    assertSameSumsAsTheCli(shown);
+  });
 });
 
 test('static host without headers: coi-serviceworker makes the page isolated', async () => {
-  const shown = await runJob({ isolated: false, serviceWorkers: 'allow' });
-  assert.equal(shown.crossOriginIsolated, true);
-  assert.ok(shown.executors >= 2, `pool size ${shown.executors}`);
-  assertSameSumsAsTheCli(shown);
+  await runJob({ isolated: false, serviceWorkers: 'allow' }, (shown) => {
+    assert.equal(shown.crossOriginIsolated, true);
+    assert.ok(shown.executors >= 2, `pool size ${shown.executors}`);
+    assertSameSumsAsTheCli(shown);
+  });
 });
