@@ -127,7 +127,7 @@ fn format_cell(column: &ArrayRef, row: usize) -> Result<String> {
 const DAYS_FROM_CE_TO_UNIX_EPOCH: i32 = 719_163;
 
 /// `yyyy-MM-dd HH:mm:ss` plus the fraction of a second without trailing zeros, in UTC (the session time zone).
-pub fn timestamp_string(micros: i64) -> Result<String> {
+fn timestamp_string(micros: i64) -> Result<String> {
     let time = DateTime::from_timestamp_micros(micros)
         .ok_or_else(|| EngineError::InvalidArgument(format!("timestamp out of range: {micros} µs")))?
         .naive_utc();

@@ -6,13 +6,14 @@
 //! map task (the *shuffle read*). The [`ShuffleMatrix`] records how many rows went from which map partition to which
 //! reduce partition — the picture of a reshuffle.
 
-use arrow::array::{RecordBatch, UInt32Array};
+use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
 use arrow::compute::take_record_batch;
 use serde::{Deserialize, Serialize};
 
 use crate::partition::Partition;
 use crate::partitioner::{hash_partition_ids, round_robin_start};
-use crate::{EngineError, Result};
+use crate::schema::resolve_column;
+use crate::Result;
 
 /// How an exchange assigns rows to output partitions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,15 +97,6 @@ pub fn shuffle_read(map_outputs: Vec<Vec<Vec<RecordBatch>>>, partitions: usize) 
     (reduced, matrix)
 }
 
-fn key_column(batch: &RecordBatch, key: &str) -> Result<arrow::array::ArrayRef> {
-    let schema = batch.schema();
-    let index = schema
-        .fields()
-        .iter()
-        .position(|f| f.name().eq_ignore_ascii_case(key))
-        .ok_or_else(|| EngineError::ColumnNotFound {
-            name: key.to_string(),
-            available: schema.fields().iter().map(|f| f.name().clone()).collect(),
-        })?;
-    Ok(batch.column(index).clone())
+fn key_column(batch: &RecordBatch, key: &str) -> Result<ArrayRef> {
+    Ok(batch.column(resolve_column(&batch.schema(), key)?).clone())
 }

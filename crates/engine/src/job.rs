@@ -14,6 +14,7 @@ use crate::executor::Executors;
 use crate::io::Table;
 use crate::partition::{Partition, PartitionSize, split_evenly};
 use crate::scheduler::run_stage;
+use crate::schema::resolve_column;
 use crate::trace::JobTrace;
 use crate::{EngineError, Result};
 
@@ -44,7 +45,8 @@ pub fn sum_per_partition(
     executors: &Executors,
     clock: &dyn Clock,
 ) -> Result<SumPerPartition> {
-    let (index, column) = resolve_column(table, column)?;
+    let index = resolve_column(&table.schema, column)?;
+    let column = table.schema.field(index).name().clone();
     let partitions = split_evenly(table, partition_count);
     let job_start = clock.now_ms();
     let stage = run_stage(0, &partitions, executors, clock, job_start, |partition| {
@@ -64,20 +66,6 @@ pub fn sum_per_partition(
         .collect();
     let total = partition_sums.iter().filter_map(|p| p.sum).reduce(|a, b| a + b);
     Ok(SumPerPartition { column, partitions: partition_sums, total, trace })
-}
-
-/// Finds a column the way Spark does by default: case-insensitively. Returns its index and its real name.
-fn resolve_column(table: &Table, name: &str) -> Result<(usize, String)> {
-    let fields = table.schema.fields();
-    fields
-        .iter()
-        .position(|f| f.name() == name)
-        .or_else(|| fields.iter().position(|f| f.name().eq_ignore_ascii_case(name)))
-        .map(|i| (i, fields[i].name().clone()))
-        .ok_or_else(|| EngineError::ColumnNotFound {
-            name: name.to_string(),
-            available: fields.iter().map(|f| f.name().clone()).collect(),
-        })
 }
 
 /// The sum of one numeric column over a partition, skipping NULLs.

@@ -2,7 +2,7 @@
 
 use arrow::datatypes::{Field, Schema};
 
-use crate::Result;
+use crate::{EngineError, Result};
 use crate::types::SparkType;
 
 /// One column of a schema (Spark's `StructField`).
@@ -53,4 +53,18 @@ impl SparkSchema {
         let fields: Vec<String> = self.fields.iter().map(|f| format!("{}:{}", f.name, f.data_type)).collect();
         format!("struct<{}>", fields.join(","))
     }
+}
+
+/// The index of column `name`, found as Spark resolves names by default: an exact match first, otherwise a
+/// case-insensitive one (so `drop('zone')` also finds `Zone`).
+pub fn resolve_column(schema: &Schema, name: &str) -> Result<usize> {
+    let fields = schema.fields();
+    fields
+        .iter()
+        .position(|f| f.name() == name)
+        .or_else(|| fields.iter().position(|f| f.name().eq_ignore_ascii_case(name)))
+        .ok_or_else(|| EngineError::ColumnNotFound {
+            name: name.to_string(),
+            available: fields.iter().map(|f| f.name().clone()).collect(),
+        })
 }

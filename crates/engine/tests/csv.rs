@@ -2,8 +2,6 @@
 //! samples and the zone lookup with and without inferSchema, and the three parse modes on a malformed file.
 
 use std::io::Write;
-use std::path::PathBuf;
-
 use bytes::Bytes;
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -15,15 +13,14 @@ use kindling_engine::schema::{SparkField, SparkSchema};
 use kindling_engine::types::SparkType;
 use serde_json::Value;
 
+mod common;
+
 fn golden() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/csv.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    common::golden("csv.json")
 }
 
 fn shared_file(name: &str) -> (String, Bytes) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(name);
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    (path.display().to_string(), Bytes::from(bytes))
+    (common::shared_path(name).display().to_string(), common::shared_data(name))
 }
 
 fn assert_like_spark(table: &Table, expected: &Value, rows: usize, what: &str) {

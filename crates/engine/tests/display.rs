@@ -1,7 +1,6 @@
 //! printSchema() text and simpleString against real Spark (tests/golden/schemas.json, recorded by
 //! tests/spark/record_schemas.py).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
@@ -10,11 +9,11 @@ use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet};
 use kindling_engine::display::tree_string;
 use kindling_engine::io::parquet::read_parquet;
 use kindling_engine::schema::SparkSchema;
-use serde_json::Value;
+
+mod common;
 
 fn golden(case: &str) -> (String, String) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/schemas.json");
-    let golden: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let golden = common::golden("schemas.json");
     let case = &golden[case];
     (case["tree_string"].as_str().unwrap().to_string(), case["simple_string"].as_str().unwrap().to_string())
 }
@@ -28,9 +27,7 @@ fn assert_like_spark(schema: &Schema, case: &str) {
 
 #[test]
 fn the_real_tlc_green_file_prints_like_spark() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/tlc/green_tripdata_2024-01.parquet");
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_like_spark(&read_parquet(Bytes::from(bytes)).unwrap().schema, "tlc green 2024-01");
+    assert_like_spark(&read_parquet(common::shared_data(common::REAL_GREEN)).unwrap().schema, "tlc green 2024-01");
 }
 
 #[test]

@@ -2,10 +2,7 @@
 //! rows each output partition receives after `repartition(n, keys)` and `repartition(n)`, with input partitions
 //! planned as Spark plans them.
 
-use std::path::PathBuf;
-
-use bytes::Bytes;
-use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet};
+use kindling_datagen::{TripSpec, green_trips};
 use kindling_engine::exchange::{Partitioning, shuffle_read, shuffle_write};
 use kindling_engine::io::file_partition::{SplitSettings, plan_file_partitions};
 use kindling_engine::io::parquet::read_file_partition;
@@ -13,9 +10,10 @@ use kindling_engine::io::vfs::{MemoryFiles, resolve};
 use kindling_engine::partition::Partition;
 use serde_json::Value;
 
+mod common;
+
 fn golden() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/exchanges.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    common::golden("exchanges.json")
 }
 
 fn counts(values: &Value) -> Vec<u64> {
@@ -57,9 +55,8 @@ fn check_case(input: &[Partition], case: &Value, name: &str) {
 #[test]
 fn the_real_green_file_repartitions_like_spark() {
     let golden = golden();
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/tlc/green_tripdata_2024-01.parquet");
     let mut fs = MemoryFiles::default();
-    fs.insert("green.parquet", Bytes::from(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))));
+    fs.insert("green.parquet", common::shared_data(common::REAL_GREEN));
     let cores = golden["cores"].as_u64().unwrap() as usize;
     check_case(&input_partitions(&fs, "green.parquet", cores), &golden["real green"], "real green");
 }
@@ -69,11 +66,8 @@ fn a_folder_read_as_several_partitions_repartitions_like_spark() {
     let golden = golden();
     let mut fs = MemoryFiles::default();
     for spec in golden["files"].as_array().unwrap() {
-        let number = |key: &str| spec[key].as_u64().unwrap();
-        let trips = TripSpec { year: number("year") as i32, month: number("month") as u32, rows: number("rows") as usize, seed: number("seed") };
-        let mut file = Vec::new();
-        write_parquet(&green_trips(&trips).unwrap(), Codec::Snappy, &mut file).unwrap();
-        fs.insert(&format!("green/{}/{:02}/part-0.parquet", trips.year, trips.month), Bytes::from(file));
+        let (trips, file) = common::generated_green(spec);
+        fs.insert(&format!("green/{}/{:02}/part-0.parquet", trips.year, trips.month), file);
     }
     let cores = golden["cores"].as_u64().unwrap() as usize;
     check_case(&input_partitions(&fs, "green/*/*", cores), &golden["generated folder"], "generated folder");

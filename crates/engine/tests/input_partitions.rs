@@ -2,16 +2,16 @@
 //! by tests/spark/record_input_partitions.py): same number of partitions, same rows in each.
 
 use bytes::Bytes;
-use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet};
 use kindling_engine::EngineError;
 use kindling_engine::io::file_partition::{SplitSettings, plan_file_partitions};
 use kindling_engine::io::parquet::read_file_partition;
 use kindling_engine::io::vfs::{FileSystem, LocalDisk, MemoryFiles, resolve};
 use serde_json::Value;
 
+mod common;
+
 fn golden() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/input_partitions.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    common::golden("input_partitions.json")
 }
 
 /// The golden's files, regenerated: (relative path, bytes). Checks they are byte-for-byte the size Spark read.
@@ -21,17 +21,9 @@ fn golden_files(golden: &Value) -> Vec<(String, Bytes)> {
         .unwrap()
         .iter()
         .map(|spec| {
-            let number = |key: &str| spec[key].as_u64().unwrap();
-            let trips = TripSpec {
-                year: number("year") as i32,
-                month: number("month") as u32,
-                rows: number("rows") as usize,
-                seed: number("seed"),
-            };
-            let mut file = Vec::new();
-            write_parquet(&green_trips(&trips).unwrap(), Codec::Snappy, &mut file).unwrap();
-            assert_eq!(file.len() as u64, number("size"), "generator output changed: re-record the golden");
-            (spec["path"].as_str().unwrap().to_string(), Bytes::from(file))
+            let (_, file) = common::generated_green(spec);
+            assert_eq!(file.len() as u64, spec["size"].as_u64().unwrap(), "generator output changed: re-record the golden");
+            (spec["path"].as_str().unwrap().to_string(), file)
         })
         .collect()
 }

@@ -10,9 +10,10 @@ use arrow::array::{
 use kindling_engine::partitioner::{hash_partition_ids, spark_hash};
 use serde_json::Value;
 
+mod common;
+
 fn golden() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/hash_partitions.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    common::golden("hash_partitions.json")
 }
 
 /// One typed column from the golden file's text values, as Spark's casts would read them.

@@ -1,6 +1,5 @@
 //! show() text against real Spark (tests/golden/show.json, recorded by tests/spark/record_show.py).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -9,22 +8,19 @@ use arrow::array::{
 };
 use arrow::datatypes::{Field, Schema};
 use arrow::record_batch::RecordBatch;
-use bytes::Bytes;
 use kindling_engine::display::show_string;
 use kindling_engine::io::Table;
 use kindling_engine::io::parquet::read_parquet;
 use kindling_engine::schema::SparkSchema;
-use serde_json::Value;
+
+mod common;
 
 fn golden(case: &str) -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/show.json");
-    let golden: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    golden[case].as_str().unwrap_or_else(|| panic!("no golden case {case}")).to_string()
+    common::golden("show.json")[case].as_str().unwrap_or_else(|| panic!("no golden case {case}")).to_string()
 }
 
 fn real_green() -> Table {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/tlc/green_tripdata_2024-01.parquet");
-    read_parquet(Bytes::from(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))).unwrap()
+    read_parquet(common::shared_data(common::REAL_GREEN)).unwrap()
 }
 
 fn shown(batches: &[RecordBatch], num_rows: usize, truncate: usize) -> String {

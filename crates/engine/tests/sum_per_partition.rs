@@ -1,7 +1,5 @@
 //! The per-partition sum job on generated trips and on a real TLC file.
 
-use std::path::PathBuf;
-
 use arrow::array::AsArray;
 use arrow::datatypes::Float64Type;
 use bytes::Bytes;
@@ -21,9 +19,10 @@ fn generated_table(rows: usize) -> Table {
     read_parquet(Bytes::from(file)).unwrap()
 }
 
+mod common;
+
 fn real_green_file() -> Bytes {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/tlc/green_tripdata_2024-01.parquet");
-    Bytes::from(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (the real TLC files are in ../shared/data beside the repository)", path.display())))
+    common::shared_data(common::REAL_GREEN)
 }
 
 /// The column summed row by row in file order, as an independent reference.
