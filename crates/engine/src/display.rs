@@ -111,12 +111,7 @@ fn format_cell(column: &ArrayRef, row: usize) -> Result<String> {
         DataType::LargeUtf8 => column.as_string::<i64>().value(row).to_string(),
         DataType::Utf8View => column.as_string_view().value(row).to_string(),
         DataType::Binary => hex_bytes(column.as_binary::<i32>().value(row)),
-        DataType::Date32 => {
-            let days = column.as_primitive::<Date32Type>().value(row);
-            let date = NaiveDate::from_num_days_from_ce_opt(days + DAYS_FROM_CE_TO_UNIX_EPOCH)
-                .ok_or_else(|| EngineError::InvalidArgument(format!("date out of range: {days} days")))?;
-            date.format("%Y-%m-%d").to_string()
-        }
+        DataType::Date32 => date_string(column.as_primitive::<Date32Type>().value(row))?,
         DataType::Timestamp(TimeUnit::Microsecond, _) => {
             timestamp_string(column.as_primitive::<TimestampMicrosecondType>().value(row))?
         }
@@ -124,10 +119,48 @@ fn format_cell(column: &ArrayRef, row: usize) -> Result<String> {
     })
 }
 
-const DAYS_FROM_CE_TO_UNIX_EPOCH: i32 = 719_163;
+pub const DAYS_FROM_CE_TO_UNIX_EPOCH: i32 = 719_163;
+
+/// Writes a tree the way Spark prints plans: each child under its parent after `+- ` (the last child) or `:- `,
+/// with `:  ` continuing the lines of a parent that has more children below.
+pub fn write_tree<'a, T: ?Sized>(
+    root: &'a T,
+    out: &mut String,
+    label: &dyn Fn(&T) -> String,
+    children: &dyn Fn(&'a T) -> Vec<&'a T>,
+) {
+    fn walk<'a, T: ?Sized>(
+        node: &'a T,
+        prefix: &str,
+        out: &mut String,
+        label: &dyn Fn(&T) -> String,
+        children: &dyn Fn(&'a T) -> Vec<&'a T>,
+    ) {
+        let kids = children(node);
+        let count = kids.len();
+        for (i, child) in kids.into_iter().enumerate() {
+            let last = i + 1 == count;
+            out.push_str(prefix);
+            out.push_str(if last { "+- " } else { ":- " });
+            out.push_str(&label(child));
+            out.push('\n');
+            walk(child, &format!("{prefix}{}", if last { "   " } else { ":  " }), out, label, children);
+        }
+    }
+    out.push_str(&label(root));
+    out.push('\n');
+    walk(root, "", out, label, children);
+}
+
+/// `yyyy-MM-dd`, as Spark prints a date.
+pub fn date_string(days: i32) -> Result<String> {
+    let date = NaiveDate::from_num_days_from_ce_opt(days + DAYS_FROM_CE_TO_UNIX_EPOCH)
+        .ok_or_else(|| EngineError::InvalidArgument(format!("date out of range: {days} days")))?;
+    Ok(date.format("%Y-%m-%d").to_string())
+}
 
 /// `yyyy-MM-dd HH:mm:ss` plus the fraction of a second without trailing zeros, in UTC (the session time zone).
-fn timestamp_string(micros: i64) -> Result<String> {
+pub fn timestamp_string(micros: i64) -> Result<String> {
     let time = DateTime::from_timestamp_micros(micros)
         .ok_or_else(|| EngineError::InvalidArgument(format!("timestamp out of range: {micros} µs")))?
         .naive_utc();

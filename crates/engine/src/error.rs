@@ -11,8 +11,18 @@ pub enum EngineError {
     Parquet(#[from] ParquetError),
     #[error("{0}")]
     Arrow(#[from] ArrowError),
-    #[error("cannot resolve `{name}` given input columns: [{}]", .available.join(", "))]
+    #[error("{}", crate::analyzer::unresolved_column_message(.name, .available))]
     ColumnNotFound { name: String, available: Vec<String> },
+    /// A query Spark would reject before running it (its `AnalysisException`); the text starts with Spark's
+    /// error class, e.g. `[DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES]`.
+    #[error("{0}")]
+    Analysis(String),
+    /// A failure while running, as Spark's ANSI mode reports it (`[DIVIDE_BY_ZERO] …`).
+    #[error("{0}")]
+    Runtime(String),
+    /// A bug in Kindling, not in the user's program.
+    #[error("internal error (a bug in Kindling): {0}")]
+    Internal(String),
     #[error("column `{column}` has type {data_type}, which cannot be summed")]
     NotNumeric { column: String, data_type: DataType },
     #[error("the Arrow type {0} has no Spark equivalent in Kindling yet (not supported)")]

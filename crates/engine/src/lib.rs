@@ -9,13 +9,18 @@
 //! The engine knows nothing about browsers: it compiles natively and to `wasm32`, and every type that crosses
 //! threads is `Send + Sync`.
 
+pub mod aggregate;
+pub mod analyzer;
 pub mod clock;
 pub mod display;
 pub mod error;
 pub mod exchange;
 pub mod executor;
+pub mod expr;
+pub mod functions;
 pub mod io;
 pub mod job;
+pub mod logical;
 pub mod partition;
 pub mod partitioner;
 pub mod scheduler;
@@ -23,5 +28,6 @@ pub mod schema;
 pub mod task;
 pub mod trace;
 pub mod types;
+pub mod value;
 
 pub use error::{EngineError, Result};

@@ -1,0 +1,397 @@
+//! Aggregate functions, split the way Spark splits them: each task first folds its own rows into a small
+//! *partial state* per group (`partial_sum`), the shuffle brings every group's partial states together, and a
+//! final step merges them and produces the value (`sum`). An average's state is a sum and a count.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Float64Array, Int64Array, UInt32Array, new_null_array,
+};
+use arrow::compute::{cast, take};
+use arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
+
+use crate::expr::AggregateFunction;
+use crate::types::SparkType;
+use crate::{EngineError, Result};
+
+/// The type an aggregate returns for an argument of type `input` (Spark's rules).
+pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
+    use SparkType::*;
+    match (function, input) {
+        (AggregateFunction::Count, _) => Long,
+        (AggregateFunction::Sum, Decimal { precision, scale }) => Decimal { precision: (precision + 10).min(38), scale },
+        (AggregateFunction::Sum, Float | Double) => Double,
+        (AggregateFunction::Sum, _) => Long,
+        (AggregateFunction::Avg, Decimal { precision, scale }) => {
+            Decimal { precision: (precision + 4).min(38), scale: (scale + 4).min(38) }
+        }
+        (AggregateFunction::Avg, _) => Double,
+        (AggregateFunction::Min | AggregateFunction::Max | AggregateFunction::First, t) => t,
+    }
+}
+
+/// The type the argument is cast to before it is aggregated.
+pub fn input_type(function: AggregateFunction, input: SparkType) -> SparkType {
+    match (function, input) {
+        (AggregateFunction::Sum, SparkType::Decimal { .. }) => result_type(function, input),
+        (AggregateFunction::Sum | AggregateFunction::Avg, t) if !matches!(t, SparkType::Decimal { .. }) => {
+            if matches!(t, SparkType::Float | SparkType::Double) || function == AggregateFunction::Avg {
+                SparkType::Double
+            } else {
+                SparkType::Long
+            }
+        }
+        (AggregateFunction::Avg, SparkType::Decimal { precision, scale }) => {
+            SparkType::Decimal { precision: (precision + 10).min(38), scale }
+        }
+        (_, t) => t,
+    }
+}
+
+/// Whether `function` accepts an argument of type `input`.
+pub fn accepts(function: AggregateFunction, input: SparkType) -> bool {
+    match function {
+        AggregateFunction::Sum | AggregateFunction::Avg => input.is_numeric() || input == SparkType::Null,
+        _ => true,
+    }
+}
+
+/// The names of the partial state columns (`sum`, `count` for avg), as Spark names them.
+pub fn state_names(function: AggregateFunction) -> Vec<&'static str> {
+    match function {
+        AggregateFunction::Avg => vec!["sum", "count"],
+        AggregateFunction::First => vec!["first", "valueSet"],
+        other => vec![other.name()],
+    }
+}
+
+/// The types of the partial state columns for an input of type `input` (already cast by [`input_type`]).
+pub fn state_types(function: AggregateFunction, input: SparkType) -> Vec<SparkType> {
+    match function {
+        AggregateFunction::Count => vec![SparkType::Long],
+        AggregateFunction::Avg => vec![input, SparkType::Long],
+        AggregateFunction::First => vec![input, SparkType::Boolean],
+        _ => vec![input],
+    }
+}
+
+/// One aggregate's running states, one per group, in group-id order.
+pub struct Accumulator {
+    function: AggregateFunction,
+    data_type: SparkType,
+    counts: Vec<i64>,
+    sums_f64: Vec<Option<f64>>,
+    sums_i64: Vec<Option<i64>>,
+    sums_i128: Vec<Option<i128>>,
+    /// Min, max and first: per group, where its current value is, as (chunk, row) of `chunks`.
+    best: Vec<Option<(usize, usize)>>,
+    /// The input arrays `best` points into.
+    chunks: Vec<ArrayRef>,
+}
+
+impl Accumulator {
+    /// An accumulator for `function` over values of `data_type` (the argument after [`input_type`]).
+    pub fn new(function: AggregateFunction, data_type: SparkType) -> Self {
+        Self {
+            function,
+            data_type,
+            counts: Vec::new(),
+            sums_f64: Vec::new(),
+            sums_i64: Vec::new(),
+            sums_i128: Vec::new(),
+            best: Vec::new(),
+            chunks: Vec::new(),
+        }
+    }
+
+    fn grow(&mut self, groups: usize) {
+        self.counts.resize(groups, 0);
+        self.sums_f64.resize(groups, None);
+        self.sums_i64.resize(groups, None);
+        self.sums_i128.resize(groups, None);
+        self.best.resize(groups, None);
+    }
+
+    /// Folds raw input values into the groups `group_ids` (one id per row).
+    pub fn update(&mut self, values: &ArrayRef, group_ids: &[usize], groups: usize) -> Result<()> {
+        self.grow(groups);
+        match self.function {
+            AggregateFunction::Count => {
+                for (row, &g) in group_ids.iter().enumerate() {
+                    self.counts[g] += values.is_valid(row) as i64;
+                }
+                Ok(())
+            }
+            AggregateFunction::Sum => self.add_sums(values, group_ids),
+            AggregateFunction::Avg => {
+                for (row, &g) in group_ids.iter().enumerate() {
+                    self.counts[g] += values.is_valid(row) as i64;
+                }
+                self.add_sums(values, group_ids)
+            }
+            AggregateFunction::Min | AggregateFunction::Max => self.keep_best(values, group_ids),
+            AggregateFunction::First => self.keep_first(values, group_ids, None),
+        }
+    }
+
+    /// Folds partial states (as [`Accumulator::state`] produced them) into the groups `group_ids`.
+    pub fn merge(&mut self, states: &[ArrayRef], group_ids: &[usize], groups: usize) -> Result<()> {
+        self.grow(groups);
+        match self.function {
+            AggregateFunction::Count => {
+                let counts = states[0].as_primitive::<Int64Type>();
+                for (row, &g) in group_ids.iter().enumerate() {
+                    self.counts[g] += counts.value(row);
+                }
+                Ok(())
+            }
+            AggregateFunction::Sum => self.add_sums(&states[0], group_ids),
+            AggregateFunction::Avg => {
+                let counts = states[1].as_primitive::<Int64Type>();
+                for (row, &g) in group_ids.iter().enumerate() {
+                    self.counts[g] += counts.value(row);
+                }
+                self.add_sums(&states[0], group_ids)
+            }
+            AggregateFunction::Min | AggregateFunction::Max => self.keep_best(&states[0], group_ids),
+            AggregateFunction::First => self.keep_first(&states[0], group_ids, Some(states[1].as_boolean())),
+        }
+    }
+
+    fn add_sums(&mut self, values: &ArrayRef, group_ids: &[usize]) -> Result<()> {
+        match values.data_type() {
+            DataType::Float64 => {
+                let values = values.as_primitive::<Float64Type>();
+                for (row, &g) in group_ids.iter().enumerate() {
+                    if values.is_valid(row) {
+                        self.sums_f64[g] = Some(self.sums_f64[g].unwrap_or(0.0) + values.value(row));
+                    }
+                }
+            }
+            DataType::Int64 => {
+                let values = values.as_primitive::<Int64Type>();
+                for (row, &g) in group_ids.iter().enumerate() {
+                    if values.is_valid(row) {
+                        let sum = self.sums_i64[g].unwrap_or(0).checked_add(values.value(row)).ok_or_else(|| {
+                            EngineError::Runtime(
+                                "[ARITHMETIC_OVERFLOW] long overflow. Use 'try_sum' to tolerate overflow and return \
+                                 NULL instead. SQLSTATE: 22003"
+                                    .into(),
+                            )
+                        })?;
+                        self.sums_i64[g] = Some(sum);
+                    }
+                }
+            }
+            DataType::Decimal128(_, _) => {
+                let values = values.as_primitive::<Decimal128Type>();
+                for (row, &g) in group_ids.iter().enumerate() {
+                    if values.is_valid(row) {
+                        self.sums_i128[g] = Some(self.sums_i128[g].unwrap_or(0) + values.value(row));
+                    }
+                }
+            }
+            DataType::Null => {}
+            other => return Err(EngineError::Internal(format!("sum over {other}"))),
+        }
+        Ok(())
+    }
+
+    /// Keeps, per group, a reference to the smallest (min) or largest (max) value seen, NULLs ignored.
+    fn keep_best(&mut self, values: &ArrayRef, group_ids: &[usize]) -> Result<()> {
+        let chunk = self.chunks.len();
+        self.chunks.push(values.clone());
+        let want_max = self.function == AggregateFunction::Max;
+        for (row, &g) in group_ids.iter().enumerate() {
+            if values.is_null(row) {
+                continue;
+            }
+            let better = match self.best[g] {
+                None => true,
+                Some((c, r)) => {
+                    let ordering = compare(&self.chunks[chunk], row, &self.chunks[c], r)?;
+                    if want_max { ordering.is_gt() } else { ordering.is_lt() }
+                }
+            };
+            if better {
+                self.best[g] = Some((chunk, row));
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps, per group, the first value seen (NULL included, as Spark's `first` without `ignoreNulls`).
+    fn keep_first(&mut self, values: &ArrayRef, group_ids: &[usize], set: Option<&BooleanArray>) -> Result<()> {
+        let chunk = self.chunks.len();
+        self.chunks.push(values.clone());
+        for (row, &g) in group_ids.iter().enumerate() {
+            let is_set = set.is_none_or(|s| s.value(row));
+            if self.best[g].is_none() && is_set {
+                self.best[g] = Some((chunk, row));
+            }
+        }
+        Ok(())
+    }
+
+    /// The partial state columns, one row per group.
+    pub fn state(&self, groups: usize) -> Result<Vec<ArrayRef>> {
+        Ok(match self.function {
+            AggregateFunction::Count => vec![Arc::new(Int64Array::from(self.counts[..groups].to_vec()))],
+            AggregateFunction::Sum => vec![self.sum_column(groups)?],
+            AggregateFunction::Avg => {
+                vec![self.sum_column(groups)?, Arc::new(Int64Array::from(self.counts[..groups].to_vec()))]
+            }
+            AggregateFunction::Min | AggregateFunction::Max => vec![self.picked(groups)?],
+            AggregateFunction::First => {
+                let set: BooleanArray = self.best[..groups].iter().map(|b| Some(b.is_some())).collect();
+                vec![self.picked(groups)?, Arc::new(set)]
+            }
+        })
+    }
+
+    /// The final values, one row per group.
+    pub fn finish(&self, groups: usize) -> Result<ArrayRef> {
+        match self.function {
+            AggregateFunction::Avg => self.average(groups),
+            _ => Ok(self.state(groups)?.swap_remove(0)),
+        }
+    }
+
+    fn sum_column(&self, groups: usize) -> Result<ArrayRef> {
+        Ok(match self.data_type {
+            SparkType::Double => Arc::new(Float64Array::from(self.sums_f64[..groups].to_vec())),
+            SparkType::Long => Arc::new(Int64Array::from(self.sums_i64[..groups].to_vec())),
+            SparkType::Decimal { precision, scale } => Arc::new(
+                Decimal128Array::from(self.sums_i128[..groups].to_vec()).with_precision_and_scale(precision, scale)?,
+            ),
+            SparkType::Null => new_null_array(&DataType::Float64, groups),
+            other => return Err(EngineError::Internal(format!("sum over {other}"))),
+        })
+    }
+
+    fn average(&self, groups: usize) -> Result<ArrayRef> {
+        let counts = &self.counts[..groups];
+        match self.data_type {
+            SparkType::Decimal { precision: sum_precision, scale } => {
+                // The sum has precision p + 10 for an input of precision p; the average has p + 4 and scale + 4.
+                let (precision, out_scale) = ((sum_precision - 6).min(38), (scale + 4).min(38));
+                let factor = 10i128.pow((out_scale - scale) as u32);
+                let averages: Decimal128Array = self.sums_i128[..groups]
+                    .iter()
+                    .zip(counts)
+                    .map(|(sum, &n)| sum.filter(|_| n > 0).map(|s| divide_half_up(s * factor, n as i128)))
+                    .collect();
+                Ok(Arc::new(averages.with_precision_and_scale(precision, out_scale)?))
+            }
+            _ => {
+                let sums = self.sums_f64[..groups].iter().zip(counts);
+                Ok(Arc::new(sums.map(|(s, &n)| s.filter(|_| n > 0).map(|s| s / n as f64)).collect::<Float64Array>()))
+            }
+        }
+    }
+
+    fn picked(&self, groups: usize) -> Result<ArrayRef> {
+        let data_type = self.data_type.to_arrow();
+        if self.chunks.is_empty() {
+            return Ok(new_null_array(&data_type, groups));
+        }
+        let all = arrow::compute::concat(&self.chunks.iter().map(|c| c.as_ref()).collect::<Vec<_>>())?;
+        let offsets: Vec<usize> = self
+            .chunks
+            .iter()
+            .scan(0, |start, c| {
+                let here = *start;
+                *start += c.len();
+                Some(here)
+            })
+            .collect();
+        let indices: UInt32Array = self.best[..groups].iter().map(|b| b.map(|(c, r)| (offsets[c] + r) as u32)).collect();
+        let picked = take(&all, &indices, None)?;
+        Ok(if picked.data_type() == &data_type { picked } else { cast(&picked, &data_type)? })
+    }
+}
+
+fn divide_half_up(numerator: i128, denominator: i128) -> i128 {
+    let quotient = numerator / denominator;
+    let remainder = numerator % denominator;
+    if remainder.abs() * 2 >= denominator.abs() { quotient + numerator.signum() * denominator.signum() } else { quotient }
+}
+
+/// Orders two values of the same type as Spark does: NaN above every other double.
+fn compare(a: &ArrayRef, row_a: usize, b: &ArrayRef, row_b: usize) -> Result<std::cmp::Ordering> {
+    use arrow::datatypes::*;
+    macro_rules! primitive {
+        ($t:ty) => {
+            a.as_primitive::<$t>().value(row_a).partial_cmp(&b.as_primitive::<$t>().value(row_b))
+        };
+    }
+    let ordering = match a.data_type() {
+        DataType::Boolean => Some(a.as_boolean().value(row_a).cmp(&b.as_boolean().value(row_b))),
+        DataType::Int8 => primitive!(Int8Type),
+        DataType::Int16 => primitive!(Int16Type),
+        DataType::Int32 => primitive!(Int32Type),
+        DataType::Int64 => primitive!(Int64Type),
+        DataType::Date32 => primitive!(Date32Type),
+        DataType::Timestamp(_, _) => primitive!(TimestampMicrosecondType),
+        DataType::Decimal128(_, _) => primitive!(Decimal128Type),
+        DataType::Float32 => {
+            let (x, y) = (a.as_primitive::<Float32Type>().value(row_a), b.as_primitive::<Float32Type>().value(row_b));
+            Some(x.partial_cmp(&y).unwrap_or_else(|| x.is_nan().cmp(&y.is_nan())))
+        }
+        DataType::Float64 => {
+            let (x, y) = (a.as_primitive::<Float64Type>().value(row_a), b.as_primitive::<Float64Type>().value(row_b));
+            Some(x.partial_cmp(&y).unwrap_or_else(|| x.is_nan().cmp(&y.is_nan())))
+        }
+        DataType::Utf8 => Some(a.as_string::<i32>().value(row_a).cmp(b.as_string::<i32>().value(row_b))),
+        other => return Err(EngineError::UnsupportedType(other.clone())),
+    };
+    Ok(ordering.unwrap_or(std::cmp::Ordering::Equal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    fn aggregate(function: AggregateFunction, values: Vec<Value>, groups: &[usize]) -> Vec<Value> {
+        let data_type = values[0].spark_type();
+        let arrays: Vec<ArrayRef> =
+            values.iter().map(|v| crate::expr::cast::cast(&v.to_array(1), v.spark_type(), data_type).unwrap()).collect();
+        let column = arrow::compute::concat(&arrays.iter().map(|a| a.as_ref()).collect::<Vec<_>>()).unwrap();
+        let count = groups.iter().max().unwrap() + 1;
+        // Two partial accumulators over halves of the rows, merged — the shape of a real aggregation.
+        let half = values.len() / 2;
+        let mut finals = Accumulator::new(function, data_type);
+        for (start, end) in [(0, half), (half, values.len())] {
+            let mut partial = Accumulator::new(function, data_type);
+            partial.update(&column.slice(start, end - start), &groups[start..end], count).unwrap();
+            finals.merge(&partial.state(count).unwrap(), &(0..count).collect::<Vec<_>>(), count).unwrap();
+        }
+        let result = finals.finish(count).unwrap();
+        (0..count).map(|g| Value::from_array(&result, g).unwrap()).collect()
+    }
+
+    #[test]
+    fn sums_and_averages_of_nothing_but_nulls_are_null() {
+        let values = vec![Value::Double(1.0), Value::Null, Value::Double(2.0), Value::Null];
+        assert_eq!(aggregate(AggregateFunction::Sum, values.clone(), &[0, 1, 0, 1]), [Value::Double(3.0), Value::Null]);
+        assert_eq!(aggregate(AggregateFunction::Avg, values.clone(), &[0, 1, 0, 1]), [Value::Double(1.5), Value::Null]);
+        assert_eq!(aggregate(AggregateFunction::Count, values, &[0, 1, 0, 1]), [Value::Long(2), Value::Long(0)]);
+    }
+
+    #[test]
+    fn min_max_and_first_keep_the_right_value() {
+        let values = vec![Value::String("b".into()), Value::String("a".into()), Value::Null, Value::String("c".into())];
+        assert_eq!(aggregate(AggregateFunction::Min, values.clone(), &[0, 0, 0, 0]), [Value::String("a".into())]);
+        assert_eq!(aggregate(AggregateFunction::Max, values.clone(), &[0, 0, 0, 0]), [Value::String("c".into())]);
+        assert_eq!(aggregate(AggregateFunction::First, values, &[0, 0, 0, 0]), [Value::String("b".into())]);
+    }
+
+    #[test]
+    fn a_long_sum_that_overflows_is_an_error() {
+        let mut sum = Accumulator::new(AggregateFunction::Sum, SparkType::Long);
+        let values: ArrayRef = Arc::new(Int64Array::from(vec![i64::MAX, 1]));
+        let error = sum.update(&values, &[0, 0], 1).unwrap_err();
+        assert!(error.to_string().starts_with("[ARITHMETIC_OVERFLOW]"), "{error}");
+    }
+}

@@ -1,0 +1,391 @@
+//! The analyzer: checks a query before anything runs, as Spark does when a DataFrame is built.
+//!
+//! It resolves each column name against the columns the plan below provides — case-insensitively, as Spark does by
+//! default, so `pulocationid` finds `PULocationID` — and reports a missing name with the closest existing ones.
+//! Then it makes the types fit: `int + double` becomes `double + double`, `ts >= '2020-01-01'` compares
+//! timestamps, `7 / 2` divides doubles (3.5). The casts it adds are visible in `explain()`.
+
+use crate::aggregate;
+use crate::expr::cast::can_cast;
+use crate::expr::{AggregateFunction, Attribute, BinaryOp, Expr};
+use crate::functions::Signature;
+use crate::types::SparkType;
+use crate::{EngineError, Result};
+
+/// Resolves every column name in `expr` against `input` and applies type coercion.
+pub fn resolve(expr: Expr, input: &[Attribute]) -> Result<Expr> {
+    expr.transform_up(&mut |e| match e {
+        Expr::Column(name) => Ok(Expr::Attribute(resolve_name(&name, input)?)),
+        other => coerce(other),
+    })
+}
+
+/// The one column of `input` called `name`, compared case-insensitively.
+pub fn resolve_name(name: &str, input: &[Attribute]) -> Result<Attribute> {
+    let name = name.trim_matches('`');
+    let matches: Vec<&Attribute> = input.iter().filter(|a| a.name.eq_ignore_ascii_case(name)).collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(EngineError::ColumnNotFound {
+            name: name.to_string(),
+            available: input.iter().map(|a| a.name.clone()).collect(),
+        }),
+        several => Err(EngineError::Analysis(format!(
+            "[AMBIGUOUS_REFERENCE] Reference `{name}` is ambiguous, could be: [{}]. SQLSTATE: 42704",
+            several.iter().map(|a| format!("`{}`", a.name)).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// Spark's message for a name that matches no column, with up to five suggestions, closest first.
+pub fn unresolved_column_message(name: &str, available: &[String]) -> String {
+    let mut candidates: Vec<&String> = available.iter().collect();
+    candidates.sort_by_key(|c| levenshtein(&c.to_lowercase(), &name.to_lowercase()));
+    let suggestions: Vec<String> = candidates.iter().take(5).map(|c| format!("`{c}`")).collect();
+    format!(
+        "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name `{name}` cannot be \
+         resolved. Did you mean one of the following? [{}]. SQLSTATE: 42703",
+        suggestions.join(", ")
+    )
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// Applies Spark's implicit casts to one node whose children are already resolved.
+fn coerce(expr: Expr) -> Result<Expr> {
+    Ok(match expr {
+        Expr::Binary { op, left, right } => coerce_binary(op, *left, *right)?,
+        Expr::Not(e) => Expr::Not(Box::new(expect_boolean(*e, "NOT")?)),
+        Expr::Negative(e) if !e.data_type().is_numeric() => {
+            return Err(mismatch(&format!("-{}", e.sql_name()), "numeric", e.data_type()));
+        }
+        Expr::In { expr, list } => {
+            let mut common = expr.data_type();
+            for item in &list {
+                common = wider_type(common, item.data_type()).ok_or_else(|| {
+                    EngineError::Analysis(format!(
+                        "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve \"{}\" due to data type mismatch: Input \
+                         to `in` should all be the same type, but it's [\"{}\", \"{}\"].",
+                        expr.sql_name(),
+                        expr.data_type().simple_string().to_uppercase(),
+                        item.data_type().simple_string().to_uppercase()
+                    ))
+                })?;
+            }
+            let list = list.into_iter().map(|e| cast_to(e, common)).collect();
+            Expr::In { expr: Box::new(cast_to(*expr, common)), list }
+        }
+        Expr::Like { expr, pattern } => {
+            Expr::Like { expr: Box::new(cast_to(*expr, SparkType::String)), pattern: Box::new(cast_to(*pattern, SparkType::String)) }
+        }
+        Expr::CaseWhen { branches, otherwise } => coerce_case_when(branches, otherwise)?,
+        Expr::Cast { expr, to } => {
+            if !can_cast(expr.data_type(), to) {
+                return Err(EngineError::Analysis(format!(
+                    "[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] Cannot resolve \"{}\" due to data type mismatch: \
+                     cannot cast \"{}\" to \"{}\".",
+                    Expr::Cast { expr: expr.clone(), to }.sql_name(),
+                    expr.data_type().simple_string().to_uppercase(),
+                    to.simple_string().to_uppercase()
+                )));
+            }
+            Expr::Cast { expr, to }
+        }
+        Expr::Function { function, args } => {
+            let (min, max) = function.arity();
+            if args.len() < min || args.len() > max {
+                return Err(EngineError::Analysis(format!(
+                    "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{}` requires {} parameters but the actual number is {}.",
+                    function.name(),
+                    if min == max { min.to_string() } else { format!("[{min}, {}]", if max == usize::MAX { "...".into() } else { max.to_string() }) },
+                    args.len()
+                )));
+            }
+            let args = match function.signature(&args) {
+                Signature::Exact(types) => {
+                    args.into_iter().zip(types).map(|(a, t)| implicit_cast(a, t, function.name())).collect::<Result<_>>()?
+                }
+                Signature::Strings => args.into_iter().map(|a| cast_to(a, SparkType::String)).collect(),
+                Signature::Common => {
+                    let common = common_type(&args, function.name())?;
+                    args.into_iter().map(|a| cast_to(a, common)).collect()
+                }
+                Signature::Numeric => {
+                    let mut args = args.into_iter();
+                    let value = args.next().expect("arity checked above");
+                    let value = if value.data_type().is_numeric() {
+                        value
+                    } else {
+                        implicit_cast(value, SparkType::Double, function.name())?
+                    };
+                    std::iter::once(value).chain(args.map(|a| cast_to(a, SparkType::Integer))).collect()
+                }
+            };
+            Expr::Function { function, args }
+        }
+        Expr::Aggregate { function, arg, distinct } => {
+            if !aggregate::accepts(function, arg.data_type()) {
+                return Err(mismatch(&format!("{}({})", function.name(), arg.sql_name()), "numeric", arg.data_type()));
+            }
+            let to = aggregate::input_type(function, arg.data_type());
+            let arg = if function == AggregateFunction::Count { arg } else { Box::new(cast_to(*arg, to)) };
+            Expr::Aggregate { function, arg, distinct }
+        }
+        other => other,
+    })
+}
+
+fn coerce_binary(op: BinaryOp, left: Expr, right: Expr) -> Result<Expr> {
+    let (lt, rt) = (left.data_type(), right.data_type());
+    let rebuild = |l: Expr, r: Expr| Expr::Binary { op, left: Box::new(l), right: Box::new(r) };
+    if op.is_logical() {
+        let name = op.symbol();
+        return Ok(rebuild(expect_boolean(left, name)?, expect_boolean(right, name)?));
+    }
+    let type_error = || {
+        let shown = rebuild(left.clone(), right.clone()).sql_name();
+        EngineError::Analysis(format!(
+            "[DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES] Cannot resolve \"{shown}\" due to data type mismatch: the left \
+             and right operands of the binary operator have incompatible types (\"{}\" and \"{}\"). SQLSTATE: 42K09",
+            lt.simple_string().to_uppercase(),
+            rt.simple_string().to_uppercase()
+        ))
+    };
+    if op == BinaryOp::Divide {
+        // Spark's `/` on anything but decimals is a division of doubles: 7 / 2 = 3.5.
+        if !(is_number_like(lt) && is_number_like(rt)) {
+            return Err(type_error());
+        }
+        return Ok(rebuild(cast_to(left, SparkType::Double), cast_to(right, SparkType::Double)));
+    }
+    if op.is_arithmetic() {
+        let common = match (lt, rt) {
+            (a, b) if is_number_like(a) && is_number_like(b) => arithmetic_type(op, numeric_or_double(a), numeric_or_double(b)),
+            _ => None,
+        }
+        .ok_or_else(type_error)?;
+        return Ok(rebuild(cast_to(left, common), cast_to(right, common)));
+    }
+    let common = comparison_type(lt, rt).ok_or_else(type_error)?;
+    Ok(rebuild(cast_to(left, common), cast_to(right, common)))
+}
+
+fn is_number_like(t: SparkType) -> bool {
+    t.is_numeric() || matches!(t, SparkType::Null | SparkType::String)
+}
+
+/// In arithmetic a string stands for a double and NULL for whatever the other side is.
+fn numeric_or_double(t: SparkType) -> SparkType {
+    if t == SparkType::String { SparkType::Double } else { t }
+}
+
+fn arithmetic_type(op: BinaryOp, a: SparkType, b: SparkType) -> Option<SparkType> {
+    use SparkType::*;
+    match (as_decimal(a), as_decimal(b)) {
+        (Some((p1, s1)), Some((p2, s2))) if matches!(a, Decimal { .. }) || matches!(b, Decimal { .. }) => {
+            let (precision, scale) = match op {
+                BinaryOp::Multiply => (p1 as i32 + p2 as i32 + 1, s1 as i32 + s2 as i32),
+                _ => {
+                    let scale = s1.max(s2) as i32;
+                    ((p1 as i32 - s1 as i32).max(p2 as i32 - s2 as i32) + scale + 1, scale)
+                }
+            };
+            Some(bounded_decimal(precision, scale))
+        }
+        _ => wider_type(a, b),
+    }
+}
+
+/// Spark's `DecimalType.adjustPrecisionScale`: beyond 38 digits, give up scale but keep at least 6.
+fn bounded_decimal(precision: i32, scale: i32) -> SparkType {
+    if precision <= 38 {
+        return SparkType::Decimal { precision: precision as u8, scale: scale as i8 };
+    }
+    let integer_digits = precision - scale;
+    let scale = (38 - integer_digits).max(scale.min(6));
+    SparkType::Decimal { precision: 38, scale: scale as i8 }
+}
+
+/// Integral types as the decimal that holds every value (int → decimal(10,0)).
+fn as_decimal(t: SparkType) -> Option<(u8, i8)> {
+    match t {
+        SparkType::Decimal { precision, scale } => Some((precision, scale)),
+        SparkType::Byte => Some((3, 0)),
+        SparkType::Short => Some((5, 0)),
+        SparkType::Integer => Some((10, 0)),
+        SparkType::Long => Some((20, 0)),
+        _ => None,
+    }
+}
+
+/// The type two sides of a comparison are brought to.
+fn comparison_type(a: SparkType, b: SparkType) -> Option<SparkType> {
+    use SparkType::*;
+    let temporal = |t: SparkType| matches!(t, Date | Timestamp | TimestampNtz);
+    match (a, b) {
+        (String, t) | (t, String) if temporal(t) || t.is_numeric() || t == Boolean => Some(t),
+        _ => wider_type(a, b),
+    }
+}
+
+/// The narrowest type both `a` and `b` widen to, if any (Spark's `findWiderTypeForTwo`).
+pub fn wider_type(a: SparkType, b: SparkType) -> Option<SparkType> {
+    use SparkType::*;
+    let rank = |t: SparkType| match t {
+        Byte => Some(1),
+        Short => Some(2),
+        Integer => Some(3),
+        Long => Some(4),
+        _ => None,
+    };
+    Some(match (a, b) {
+        (a, b) if a == b => a,
+        (Null, t) | (t, Null) => t,
+        (Double, t) | (t, Double) if t.is_numeric() => Double,
+        (Float, Decimal { .. }) | (Decimal { .. }, Float) => Double,
+        (Float, t) | (t, Float) if t.is_numeric() => Float,
+        (Decimal { .. }, _) | (_, Decimal { .. }) => {
+            let ((p1, s1), (p2, s2)) = (as_decimal(a)?, as_decimal(b)?);
+            let scale = s1.max(s2) as i32;
+            let integer_digits = (p1 as i32 - s1 as i32).max(p2 as i32 - s2 as i32);
+            bounded_decimal(integer_digits + scale, scale)
+        }
+        (a, b) if rank(a).is_some() && rank(b).is_some() => if rank(a) > rank(b) { a } else { b },
+        (Date, Timestamp | TimestampNtz) => b,
+        (Timestamp | TimestampNtz, Date) => a,
+        (Timestamp, TimestampNtz) | (TimestampNtz, Timestamp) => Timestamp,
+        (String, _) | (_, String) => String,
+        _ => return None,
+    })
+}
+
+fn common_type(args: &[Expr], function: &str) -> Result<SparkType> {
+    let mut common = SparkType::Null;
+    for arg in args {
+        common = wider_type(common, arg.data_type()).ok_or_else(|| {
+            EngineError::Analysis(format!(
+                "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve \"{function}(...)\" due to data type mismatch: \
+                 Input to `{function}` should all be the same type, but it has \"{}\" and \"{}\".",
+                common.simple_string().to_uppercase(),
+                arg.data_type().simple_string().to_uppercase()
+            ))
+        })?;
+    }
+    Ok(common)
+}
+
+fn coerce_case_when(branches: Vec<(Expr, Expr)>, otherwise: Option<Box<Expr>>) -> Result<Expr> {
+    let values: Vec<Expr> = branches.iter().map(|(_, v)| v.clone()).chain(otherwise.as_deref().cloned()).collect();
+    let common = common_type(&values, "CASE WHEN")?;
+    let branches = branches
+        .into_iter()
+        .map(|(c, v)| Ok((expect_boolean(c, "WHEN")?, cast_to(v, common))))
+        .collect::<Result<_>>()?;
+    Ok(Expr::CaseWhen { branches, otherwise: otherwise.map(|e| Box::new(cast_to(*e, common))) })
+}
+
+fn expect_boolean(expr: Expr, operator: &str) -> Result<Expr> {
+    match expr.data_type() {
+        SparkType::Boolean => Ok(expr),
+        SparkType::Null => Ok(cast_to(expr, SparkType::Boolean)),
+        other => Err(mismatch(&format!("{operator} {}", expr.sql_name()), "boolean", other)),
+    }
+}
+
+fn mismatch(shown: &str, wanted: &str, actual: SparkType) -> EngineError {
+    EngineError::Analysis(format!(
+        "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{shown}\" due to data type mismatch: the input \
+         should have been {wanted}, but it is \"{}\". SQLSTATE: 42K09",
+        actual.simple_string().to_uppercase()
+    ))
+}
+
+/// `expr` as type `to`, if Spark would cast it implicitly; otherwise an analysis error.
+fn implicit_cast(expr: Expr, to: SparkType, function: &str) -> Result<Expr> {
+    let from = expr.data_type();
+    let allowed = from == to
+        || from == SparkType::Null
+        || (from.is_numeric() && to.is_numeric())
+        || matches!(
+            (from, to),
+            (SparkType::String, _)
+                | (SparkType::Date, SparkType::Timestamp | SparkType::TimestampNtz)
+                | (SparkType::Timestamp | SparkType::TimestampNtz, SparkType::Date | SparkType::Timestamp)
+        );
+    if !allowed {
+        return Err(mismatch(&format!("{function}({})", expr.sql_name()), &to.simple_string().to_uppercase(), from));
+    }
+    Ok(cast_to(expr, to))
+}
+
+/// Wraps `expr` in a cast unless it already has type `to`; NULL literals simply take the type.
+pub fn cast_to(expr: Expr, to: SparkType) -> Expr {
+    if expr.data_type() == to { expr } else { expr.cast(to) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::{col, lit};
+
+    fn columns() -> Vec<Attribute> {
+        vec![
+            Attribute::new("PULocationID", SparkType::Integer, true),
+            Attribute::new("total_amount", SparkType::Double, true),
+            Attribute::new("lpep_pickup_datetime", SparkType::TimestampNtz, true),
+        ]
+    }
+
+    #[test]
+    fn names_resolve_case_insensitively() {
+        let resolved = resolve(col("pulocationid"), &columns()).unwrap();
+        assert_eq!(resolved.sql_name(), "PULocationID");
+    }
+
+    #[test]
+    fn a_missing_name_suggests_the_closest_columns() {
+        let error = resolve(col("total_amont"), &columns()).unwrap_err().to_string();
+        assert!(error.starts_with("[UNRESOLVED_COLUMN.WITH_SUGGESTION]"), "{error}");
+        assert!(error.contains("`total_amont` cannot be resolved. Did you mean one of the following? [`total_amount`,"), "{error}");
+    }
+
+    #[test]
+    fn mixed_arithmetic_widens_and_division_is_on_doubles() {
+        let sum = resolve(col("PULocationID").plus(col("total_amount")), &columns()).unwrap();
+        assert_eq!(sum.data_type(), SparkType::Double);
+        assert_eq!(resolve(lit(7).divide(lit(2)), &[]).unwrap().data_type(), SparkType::Double);
+        assert_eq!(resolve(lit(7).plus(lit(2i64)), &[]).unwrap().data_type(), SparkType::Long);
+    }
+
+    #[test]
+    fn strings_compared_with_timestamps_become_timestamps() {
+        let condition = resolve(col("lpep_pickup_datetime").gt_eq(lit("2020-01-01 00:00:00")), &columns()).unwrap();
+        let Expr::Binary { right, .. } = condition else { panic!("a comparison") };
+        assert_eq!(right.data_type(), SparkType::TimestampNtz);
+    }
+
+    #[test]
+    fn incompatible_types_are_reported() {
+        let error = resolve(col("total_amount").plus(lit(true)), &columns()).unwrap_err().to_string();
+        assert!(error.starts_with("[DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES]"), "{error}");
+    }
+
+    #[test]
+    fn union_widens_long_and_double_to_double() {
+        assert_eq!(wider_type(SparkType::Long, SparkType::Double), Some(SparkType::Double));
+        assert_eq!(wider_type(SparkType::Integer, SparkType::Long), Some(SparkType::Long));
+        assert_eq!(wider_type(SparkType::Boolean, SparkType::Date), None);
+    }
+}

@@ -1,0 +1,551 @@
+//! Column expressions: what `col("a") + 1`, `F.sum("x")` or `CASE WHEN … END` build.
+//!
+//! A DataFrame method only *describes* a computation; its expressions are trees of [`Expr`]. When the analyzer
+//! checks a plan it replaces every column name by the [`Attribute`] it refers to — a column with a unique id
+//! (`PULocationID#3` in `explain()`), a type and a nullability — and inserts the casts Spark's type coercion asks
+//! for. Only such resolved trees are evaluated ([`eval`]), a whole Arrow batch at a time.
+
+pub mod cast;
+pub mod eval;
+
+use std::fmt::{self, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::functions::ScalarFunction;
+use crate::types::SparkType;
+use crate::value::Value;
+
+/// The unique id of an attribute (Spark's `ExprId`), printed after `#` in plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExprId(pub u64);
+
+impl ExprId {
+    /// A fresh id, never handed out before in this process.
+    pub fn next() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        Self(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// A resolved column: one output column of a plan node, known by its id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    pub id: ExprId,
+    pub name: String,
+    pub data_type: SparkType,
+    pub nullable: bool,
+}
+
+impl Attribute {
+    pub fn new(name: impl Into<String>, data_type: SparkType, nullable: bool) -> Self {
+        Self { id: ExprId::next(), name: name.into(), data_type, nullable }
+    }
+
+    /// The same column under a new name and a new id (what `withColumnRenamed` and `alias` produce).
+    pub fn renamed(&self, name: impl Into<String>) -> Self {
+        Self { id: ExprId::next(), name: name.into(), ..self.clone() }
+    }
+}
+
+/// Binary operators, with Spark's symbols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Plus,
+    Minus,
+    Multiply,
+    Divide,
+    Remainder,
+    Eq,
+    NullSafeEq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    And,
+    Or,
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Plus => "+",
+            Self::Minus => "-",
+            Self::Multiply => "*",
+            Self::Divide => "/",
+            Self::Remainder => "%",
+            Self::Eq => "=",
+            Self::NullSafeEq => "<=>",
+            Self::NotEq => "!=",
+            Self::Lt => "<",
+            Self::LtEq => "<=",
+            Self::Gt => ">",
+            Self::GtEq => ">=",
+            Self::And => "AND",
+            Self::Or => "OR",
+        }
+    }
+
+    pub fn is_arithmetic(self) -> bool {
+        matches!(self, Self::Plus | Self::Minus | Self::Multiply | Self::Divide | Self::Remainder)
+    }
+
+    pub fn is_comparison(self) -> bool {
+        matches!(self, Self::Eq | Self::NullSafeEq | Self::NotEq | Self::Lt | Self::LtEq | Self::Gt | Self::GtEq)
+    }
+
+    pub fn is_logical(self) -> bool {
+        matches!(self, Self::And | Self::Or)
+    }
+}
+
+/// Aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFunction {
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    First,
+}
+
+impl AggregateFunction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Count => "count",
+            Self::Sum => "sum",
+            Self::Avg => "avg",
+            Self::Min => "min",
+            Self::Max => "max",
+            Self::First => "first",
+        }
+    }
+}
+
+/// An expression tree. Built unresolved (names) by the API; resolved (attributes) by the analyzer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A column by name, as the user wrote it; `*` means every column.
+    Column(String),
+    Attribute(Attribute),
+    Literal(Value),
+    /// `expr AS name`; `id` is the id of the column it produces.
+    Alias { expr: Box<Expr>, name: String, id: ExprId },
+    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr> },
+    Negative(Box<Expr>),
+    Not(Box<Expr>),
+    IsNull(Box<Expr>),
+    IsNotNull(Box<Expr>),
+    In { expr: Box<Expr>, list: Vec<Expr> },
+    Like { expr: Box<Expr>, pattern: Box<Expr> },
+    /// `CASE WHEN c1 THEN v1 … ELSE e END`; a missing ELSE is NULL.
+    CaseWhen { branches: Vec<(Expr, Expr)>, otherwise: Option<Box<Expr>> },
+    Cast { expr: Box<Expr>, to: SparkType },
+    Function { function: ScalarFunction, args: Vec<Expr> },
+    Aggregate { function: AggregateFunction, arg: Box<Expr>, distinct: bool },
+}
+
+/// A column by name.
+pub fn col(name: &str) -> Expr {
+    Expr::Column(name.to_string())
+}
+
+/// A constant.
+pub fn lit(value: impl Into<Value>) -> Expr {
+    Expr::Literal(value.into())
+}
+
+macro_rules! value_from {
+    ($($rust:ty => $variant:ident),*) => {
+        $(impl From<$rust> for Value {
+            fn from(v: $rust) -> Self {
+                Value::$variant(v.into())
+            }
+        })*
+    };
+}
+value_from!(bool => Boolean, i32 => Integer, i64 => Long, f64 => Double, &str => String, String => String);
+
+/// `!expr` is `NOT expr` (PySpark's `~col`).
+impl std::ops::Not for Expr {
+    type Output = Expr;
+
+    fn not(self) -> Expr {
+        Expr::Not(Box::new(self))
+    }
+}
+
+impl Expr {
+    fn binary(self, op: BinaryOp, other: Expr) -> Expr {
+        Expr::Binary { op, left: Box::new(self), right: Box::new(other) }
+    }
+
+    pub fn plus(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::Plus, other)
+    }
+    pub fn minus(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::Minus, other)
+    }
+    pub fn multiply(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::Multiply, other)
+    }
+    pub fn divide(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::Divide, other)
+    }
+    pub fn modulo(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::Remainder, other)
+    }
+    pub fn eq(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::Eq, other)
+    }
+    pub fn eq_null_safe(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::NullSafeEq, other)
+    }
+    pub fn not_eq(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::NotEq, other)
+    }
+    pub fn lt(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::Lt, other)
+    }
+    pub fn lt_eq(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::LtEq, other)
+    }
+    pub fn gt(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::Gt, other)
+    }
+    pub fn gt_eq(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::GtEq, other)
+    }
+    pub fn and(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::And, other)
+    }
+    pub fn or(self, other: Expr) -> Expr {
+        self.binary(BinaryOp::Or, other)
+    }
+    pub fn negate(self) -> Expr {
+        Expr::Negative(Box::new(self))
+    }
+    pub fn is_null(self) -> Expr {
+        Expr::IsNull(Box::new(self))
+    }
+    pub fn is_not_null(self) -> Expr {
+        Expr::IsNotNull(Box::new(self))
+    }
+    pub fn is_in(self, list: Vec<Expr>) -> Expr {
+        Expr::In { expr: Box::new(self), list }
+    }
+    /// `between(low, high)` is Spark's `low <= x AND x <= high`.
+    pub fn between(self, low: Expr, high: Expr) -> Expr {
+        self.clone().gt_eq(low).and(self.lt_eq(high))
+    }
+    pub fn like(self, pattern: &str) -> Expr {
+        Expr::Like { expr: Box::new(self), pattern: Box::new(lit(pattern)) }
+    }
+    pub fn cast(self, to: SparkType) -> Expr {
+        Expr::Cast { expr: Box::new(self), to }
+    }
+    pub fn alias(self, name: &str) -> Expr {
+        let inner = match self {
+            Expr::Alias { expr, .. } => *expr,
+            other => other,
+        };
+        Expr::Alias { expr: Box::new(inner), name: name.to_string(), id: ExprId::next() }
+    }
+
+    /// The children of this node, in order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Column(_) | Expr::Attribute(_) | Expr::Literal(_) => vec![],
+            Expr::Alias { expr, .. }
+            | Expr::Negative(expr)
+            | Expr::Not(expr)
+            | Expr::IsNull(expr)
+            | Expr::IsNotNull(expr)
+            | Expr::Cast { expr, .. }
+            | Expr::Aggregate { arg: expr, .. } => vec![expr],
+            Expr::Binary { left, right, .. } => vec![left, right],
+            Expr::Like { expr, pattern } => vec![expr, pattern],
+            Expr::In { expr, list } => std::iter::once(expr.as_ref()).chain(list).collect(),
+            Expr::CaseWhen { branches, otherwise } => {
+                branches.iter().flat_map(|(c, v)| [c, v]).chain(otherwise.as_deref()).collect()
+            }
+            Expr::Function { args, .. } => args.iter().collect(),
+        }
+    }
+
+    /// A copy with each child replaced by `f(child)`; stops at the first error.
+    pub fn map_children<E>(self, mut f: impl FnMut(Expr) -> Result<Expr, E>) -> Result<Expr, E> {
+        let mut boxed = |e: Box<Expr>| f(*e).map(Box::new);
+        Ok(match self {
+            leaf @ (Expr::Column(_) | Expr::Attribute(_) | Expr::Literal(_)) => leaf,
+            Expr::Alias { expr, name, id } => Expr::Alias { expr: boxed(expr)?, name, id },
+            Expr::Binary { op, left, right } => Expr::Binary { op, left: boxed(left)?, right: boxed(right)? },
+            Expr::Negative(e) => Expr::Negative(boxed(e)?),
+            Expr::Not(e) => Expr::Not(boxed(e)?),
+            Expr::IsNull(e) => Expr::IsNull(boxed(e)?),
+            Expr::IsNotNull(e) => Expr::IsNotNull(boxed(e)?),
+            Expr::Cast { expr, to } => Expr::Cast { expr: boxed(expr)?, to },
+            Expr::Aggregate { function, arg, distinct } => Expr::Aggregate { function, arg: boxed(arg)?, distinct },
+            Expr::Like { expr, pattern } => Expr::Like { expr: boxed(expr)?, pattern: boxed(pattern)? },
+            Expr::In { expr, list } => {
+                let expr = boxed(expr)?;
+                Expr::In { expr, list: list.into_iter().map(&mut f).collect::<Result<_, E>>()? }
+            }
+            Expr::CaseWhen { branches, otherwise } => {
+                let branches = branches
+                    .into_iter()
+                    .map(|(c, v)| Ok((f(c)?, f(v)?)))
+                    .collect::<Result<Vec<_>, E>>()?;
+                let otherwise = match otherwise {
+                    Some(e) => Some(Box::new(f(*e)?)),
+                    None => None,
+                };
+                Expr::CaseWhen { branches, otherwise }
+            }
+            Expr::Function { function, args } => {
+                Expr::Function { function, args: args.into_iter().map(f).collect::<Result<_, E>>()? }
+            }
+        })
+    }
+
+    /// Rewrites the tree bottom-up with `f`.
+    pub fn transform_up<E>(self, f: &mut impl FnMut(Expr) -> Result<Expr, E>) -> Result<Expr, E> {
+        let rewritten = self.map_children(|child| child.transform_up(f))?;
+        f(rewritten)
+    }
+
+    /// True if `predicate` holds for this node or any node below it.
+    pub fn any(&self, predicate: &impl Fn(&Expr) -> bool) -> bool {
+        predicate(self) || self.children().into_iter().any(|c| c.any(predicate))
+    }
+
+    pub fn contains_aggregate(&self) -> bool {
+        self.any(&|e| matches!(e, Expr::Aggregate { .. }))
+    }
+
+    /// Every attribute this expression reads.
+    pub fn references(&self) -> Vec<Attribute> {
+        let mut found = Vec::new();
+        self.collect_references(&mut found);
+        found
+    }
+
+    fn collect_references(&self, found: &mut Vec<Attribute>) {
+        if let Expr::Attribute(a) = self
+            && !found.iter().any(|f: &Attribute| f.id == a.id)
+        {
+            found.push(a.clone());
+        }
+        for child in self.children() {
+            child.collect_references(found);
+        }
+    }
+
+    /// The type of a resolved expression.
+    pub fn data_type(&self) -> SparkType {
+        match self {
+            Expr::Column(_) => SparkType::Null,
+            Expr::Attribute(a) => a.data_type,
+            Expr::Literal(v) => v.spark_type(),
+            Expr::Alias { expr, .. } | Expr::Negative(expr) => expr.data_type(),
+            Expr::Binary { op, left, .. } => {
+                if op.is_arithmetic() {
+                    left.data_type()
+                } else {
+                    SparkType::Boolean
+                }
+            }
+            Expr::Not(_) | Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::In { .. } | Expr::Like { .. } => {
+                SparkType::Boolean
+            }
+            Expr::CaseWhen { branches, otherwise } => branches
+                .first()
+                .map(|(_, v)| v.data_type())
+                .or_else(|| otherwise.as_ref().map(|e| e.data_type()))
+                .unwrap_or(SparkType::Null),
+            Expr::Cast { to, .. } => *to,
+            Expr::Function { function, args } => function.return_type(args),
+            Expr::Aggregate { function, arg, .. } => crate::aggregate::result_type(*function, arg.data_type()),
+        }
+    }
+
+    /// Whether a resolved expression can produce NULL.
+    pub fn nullable(&self) -> bool {
+        match self {
+            Expr::Column(_) => true,
+            Expr::Attribute(a) => a.nullable,
+            Expr::Literal(v) => v.is_null(),
+            Expr::IsNull(_) | Expr::IsNotNull(_) => false,
+            Expr::Binary { op: BinaryOp::NullSafeEq, .. } => false,
+            Expr::Binary { op: BinaryOp::Divide | BinaryOp::Remainder, .. } => true,
+            Expr::CaseWhen { otherwise: None, .. } => true,
+            Expr::Function { function, args } => function.nullable(args),
+            Expr::Aggregate { function: AggregateFunction::Count, .. } => false,
+            Expr::Aggregate { .. } => true,
+            other => other.children().iter().any(|c| c.nullable()),
+        }
+    }
+
+    /// The column name Spark gives this expression when it is not aliased (`toPrettySQL`): `sum(total_amount)`,
+    /// `(fare + tip)`, `CAST(x AS BIGINT)`.
+    pub fn sql_name(&self) -> String {
+        let mut text = String::new();
+        self.write(&mut text, Style::Name).expect("writing to a String cannot fail");
+        text
+    }
+
+    /// How `explain()` prints this expression: attributes with their ids (`total_amount#16`).
+    pub fn plan_string(&self) -> String {
+        let mut text = String::new();
+        self.write(&mut text, Style::Plan).expect("writing to a String cannot fail");
+        text
+    }
+
+    fn write(&self, out: &mut String, style: Style) -> fmt::Result {
+        let list = |out: &mut String, items: &[&Expr], separator: &str| -> fmt::Result {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(separator);
+                }
+                item.write(out, style)?;
+            }
+            Ok(())
+        };
+        match self {
+            Expr::Column(name) => out.push_str(name),
+            Expr::Attribute(a) => match style {
+                Style::Name => out.push_str(&a.name),
+                Style::Plan => write!(out, "{}#{}", a.name, a.id.0)?,
+            },
+            Expr::Literal(Value::String(s)) if style == Style::Plan => out.push_str(s),
+            Expr::Literal(v) => write!(out, "{v}")?,
+            Expr::Alias { expr, name, id } => match style {
+                Style::Name => out.push_str(name),
+                Style::Plan => {
+                    expr.write(out, style)?;
+                    write!(out, " AS {name}#{}", id.0)?;
+                }
+            },
+            Expr::Binary { op, left, right } => {
+                out.push('(');
+                left.write(out, style)?;
+                write!(out, " {} ", op.symbol())?;
+                right.write(out, style)?;
+                out.push(')');
+            }
+            Expr::Negative(e) => {
+                out.push('-');
+                e.write(out, style)?;
+            }
+            Expr::Not(e) => {
+                out.push_str(if style == Style::Name { "(NOT " } else { "NOT " });
+                e.write(out, style)?;
+                if style == Style::Name {
+                    out.push(')');
+                }
+            }
+            Expr::IsNull(e) | Expr::IsNotNull(e) => {
+                let negated = matches!(self, Expr::IsNotNull(_));
+                match style {
+                    Style::Name => {
+                        out.push('(');
+                        e.write(out, style)?;
+                        out.push_str(if negated { " IS NOT NULL)" } else { " IS NULL)" });
+                    }
+                    Style::Plan => {
+                        out.push_str(if negated { "isnotnull(" } else { "isnull(" });
+                        e.write(out, style)?;
+                        out.push(')');
+                    }
+                }
+            }
+            Expr::In { expr, list: items } => {
+                if style == Style::Name {
+                    out.push('(');
+                }
+                expr.write(out, style)?;
+                out.push_str(" IN (");
+                list(out, &items.iter().collect::<Vec<_>>(), if style == Style::Name { ", " } else { "," })?;
+                out.push(')');
+                if style == Style::Name {
+                    out.push(')');
+                }
+            }
+            Expr::Like { expr, pattern } => {
+                expr.write(out, style)?;
+                out.push_str(" LIKE ");
+                pattern.write(out, style)?;
+            }
+            Expr::CaseWhen { branches, otherwise } => {
+                out.push_str("CASE");
+                for (condition, value) in branches {
+                    out.push_str(" WHEN ");
+                    condition.write(out, style)?;
+                    out.push_str(" THEN ");
+                    value.write(out, style)?;
+                }
+                if let Some(e) = otherwise {
+                    out.push_str(" ELSE ");
+                    e.write(out, style)?;
+                }
+                out.push_str(" END");
+            }
+            Expr::Cast { expr, to } => match style {
+                Style::Name => {
+                    out.push_str("CAST(");
+                    expr.write(out, style)?;
+                    write!(out, " AS {})", to.simple_string().to_uppercase())?;
+                }
+                Style::Plan => {
+                    out.push_str("cast(");
+                    expr.write(out, style)?;
+                    write!(out, " as {to})")?;
+                }
+            },
+            Expr::Function { function, args } => {
+                write!(out, "{}(", function.name())?;
+                list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
+                out.push(')');
+            }
+            Expr::Aggregate { function, arg, distinct } => {
+                write!(out, "{}(", function.name())?;
+                if *distinct {
+                    out.push_str("DISTINCT ");
+                }
+                arg.write(out, style)?;
+                out.push(')');
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Name,
+    Plan,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unaliased_expressions_are_named_like_spark_names_them() {
+        assert_eq!(col("fare").plus(col("tip")).sql_name(), "(fare + tip)");
+        assert_eq!(col("s").eq(lit("green")).sql_name(), "(s = green)");
+        assert_eq!(col("x").cast(SparkType::Long).sql_name(), "CAST(x AS BIGINT)");
+        assert_eq!(col("x").is_not_null().sql_name(), "(x IS NOT NULL)");
+        let sum = Expr::Aggregate { function: AggregateFunction::Sum, arg: Box::new(col("x")), distinct: false };
+        assert_eq!(sum.sql_name(), "sum(x)");
+        assert_eq!(sum.alias("total").sql_name(), "total");
+    }
+
+    #[test]
+    fn plans_print_attributes_with_their_ids() {
+        let a = Attribute::new("fare", SparkType::Double, true);
+        let expected = format!("(fare#{} > 10.0)", a.id.0);
+        assert_eq!(Expr::Attribute(a).gt(lit(10.0)).plan_string(), expected);
+    }
+}

@@ -1,0 +1,555 @@
+//! Built-in scalar functions (`pyspark.sql.functions` / Spark SQL), each with Spark's name, argument types,
+//! result type and behaviour. Dates and times are computed in UTC, Kindling's session time zone.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, Int32Array, Int64Array, PrimitiveArray, StringArray,
+    TimestampMicrosecondArray,
+};
+use arrow::compute::kernels::{length, numeric, zip};
+use arrow::datatypes::{Date32Type, Float64Type, TimestampMicrosecondType};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
+
+use crate::expr::Expr;
+use crate::expr::cast::MICROS_PER_DAY;
+use crate::types::{INSTANT_TIME_ZONE, SparkType};
+use crate::{EngineError, Result};
+
+/// A scalar function: one output value per input row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarFunction {
+    DateTrunc,
+    ToDate,
+    ToTimestamp,
+    Year,
+    Month,
+    DayOfMonth,
+    DayOfWeek,
+    Hour,
+    Minute,
+    Second,
+    DateDiff,
+    UnixTimestamp,
+    DateFormat,
+    Concat,
+    ConcatWs,
+    Upper,
+    Lower,
+    Trim,
+    Substring,
+    Length,
+    Coalesce,
+    Round,
+    Abs,
+    Greatest,
+    Least,
+}
+
+use ScalarFunction::*;
+
+/// Every function, for lookup by name.
+const ALL: [ScalarFunction; 25] = [
+    DateTrunc, ToDate, ToTimestamp, Year, Month, DayOfMonth, DayOfWeek, Hour, Minute, Second, DateDiff,
+    UnixTimestamp, DateFormat, Concat, ConcatWs, Upper, Lower, Trim, Substring, Length, Coalesce, Round, Abs,
+    Greatest, Least,
+];
+
+/// The argument types a function wants; the analyzer casts arguments to them.
+pub enum Signature {
+    /// Exactly these types.
+    Exact(Vec<SparkType>),
+    /// Any number of arguments of one common type.
+    Common,
+    /// Any number of strings.
+    Strings,
+    /// A number, and maybe an integer scale.
+    Numeric,
+}
+
+impl ScalarFunction {
+    pub fn name(self) -> &'static str {
+        match self {
+            DateTrunc => "date_trunc",
+            ToDate => "to_date",
+            ToTimestamp => "to_timestamp",
+            Year => "year",
+            Month => "month",
+            DayOfMonth => "dayofmonth",
+            DayOfWeek => "dayofweek",
+            Hour => "hour",
+            Minute => "minute",
+            Second => "second",
+            DateDiff => "datediff",
+            UnixTimestamp => "unix_timestamp",
+            DateFormat => "date_format",
+            Concat => "concat",
+            ConcatWs => "concat_ws",
+            Upper => "upper",
+            Lower => "lower",
+            Trim => "trim",
+            Substring => "substring",
+            Length => "length",
+            Coalesce => "coalesce",
+            Round => "round",
+            Abs => "abs",
+            Greatest => "greatest",
+            Least => "least",
+        }
+    }
+
+    /// The function called `name` (case-insensitive, with Spark's aliases).
+    pub fn by_name(name: &str) -> Option<Self> {
+        let name = name.to_ascii_lowercase();
+        let alias = match name.as_str() {
+            "day" => Some(DayOfMonth),
+            "substr" => Some(Substring),
+            "ucase" => Some(Upper),
+            "lcase" => Some(Lower),
+            "char_length" | "character_length" => Some(Length),
+            _ => None,
+        };
+        alias.or_else(|| ALL.into_iter().find(|f| f.name() == name))
+    }
+
+    /// How many arguments the function takes, as (minimum, maximum).
+    pub fn arity(self) -> (usize, usize) {
+        match self {
+            DateTrunc | DateDiff | DateFormat => (2, 2),
+            ToDate | ToTimestamp | UnixTimestamp | Round => (1, 2),
+            Substring => (2, 3),
+            Concat | Coalesce => (1, usize::MAX),
+            ConcatWs => (1, usize::MAX),
+            Greatest | Least => (2, usize::MAX),
+            _ => (1, 1),
+        }
+    }
+
+    /// The types the arguments are cast to before the function runs.
+    pub fn signature(self, args: &[Expr]) -> Signature {
+        use SparkType::*;
+        let first = args.first().map(Expr::data_type).unwrap_or(Null);
+        let is_text = first == String;
+        match self {
+            DateTrunc => Signature::Exact(vec![String, Timestamp]),
+            ToDate | ToTimestamp | UnixTimestamp if args.len() == 2 => Signature::Exact(vec![String, String]),
+            ToDate if is_text || first == Null => Signature::Exact(vec![Date]),
+            ToDate => Signature::Exact(vec![if first == Date { Date } else { Timestamp }]),
+            ToTimestamp | UnixTimestamp => Signature::Exact(vec![if first == Date { Date } else { Timestamp }]),
+            Year | Month | DayOfMonth | DayOfWeek => Signature::Exact(vec![Date]),
+            Hour | Minute | Second => Signature::Exact(vec![Timestamp]),
+            DateDiff => Signature::Exact(vec![Date, Date]),
+            DateFormat => Signature::Exact(vec![Timestamp, String]),
+            Concat | ConcatWs => Signature::Strings,
+            Upper | Lower | Trim | Length => Signature::Exact(vec![String]),
+            Substring => Signature::Exact([String, Integer, Integer][..args.len()].to_vec()),
+            Coalesce | Greatest | Least => Signature::Common,
+            Round | Abs => Signature::Numeric,
+        }
+    }
+
+    /// The result type for (already coerced) arguments.
+    pub fn return_type(self, args: &[Expr]) -> SparkType {
+        use SparkType::*;
+        match self {
+            DateTrunc | ToTimestamp => Timestamp,
+            ToDate => Date,
+            Year | Month | DayOfMonth | DayOfWeek | Hour | Minute | Second | DateDiff | Length => Integer,
+            UnixTimestamp => Long,
+            DateFormat | Concat | ConcatWs | Upper | Lower | Trim | Substring => String,
+            Coalesce | Greatest | Least | Round | Abs => args.first().map(Expr::data_type).unwrap_or(Null),
+        }
+    }
+
+    pub fn nullable(self, args: &[Expr]) -> bool {
+        match self {
+            Coalesce => args.iter().all(Expr::nullable),
+            Greatest | Least => args.iter().all(Expr::nullable),
+            ConcatWs => false,
+            ToDate | ToTimestamp | UnixTimestamp => true,
+            _ => args.iter().any(Expr::nullable),
+        }
+    }
+
+    /// Runs the function on evaluated arguments of the given Spark types.
+    pub fn evaluate(self, args: &[ArrayRef], types: &[SparkType], rows: usize) -> Result<ArrayRef> {
+        let arg = |i: usize| &args[i];
+        Ok(match self {
+            DateTrunc => date_trunc(literal_text(arg(0), "date_trunc")?, arg(1))?,
+            ToDate if args.len() == 2 => {
+                let micros = parse_with_format(arg(0), arg(1))?;
+                Arc::new(micros.unary::<_, Date32Type>(|m| m.div_euclid(MICROS_PER_DAY) as i32))
+            }
+            ToDate => arg(0).clone(),
+            ToTimestamp if args.len() == 2 => Arc::new(parse_with_format(arg(0), arg(1))?.with_timezone(INSTANT_TIME_ZONE)),
+            ToTimestamp => crate::expr::cast::cast(arg(0), types[0], SparkType::Timestamp)?,
+            UnixTimestamp => {
+                let micros = if args.len() == 2 {
+                    parse_with_format(arg(0), arg(1))?
+                } else {
+                    crate::expr::cast::cast(arg(0), types[0], SparkType::Timestamp)?
+                        .as_primitive::<TimestampMicrosecondType>()
+                        .clone()
+                };
+                Arc::new(Int64Array::from(micros.unary::<_, arrow::datatypes::Int64Type>(|m| m.div_euclid(1_000_000))))
+            }
+            Year => date_part(arg(0), |d| d.year()),
+            Month => date_part(arg(0), |d| d.month() as i32),
+            DayOfMonth => date_part(arg(0), |d| d.day() as i32),
+            DayOfWeek => date_part(arg(0), |d| d.weekday().number_from_sunday() as i32),
+            Hour => time_part(arg(0), |t| t.hour() as i32),
+            Minute => time_part(arg(0), |t| t.minute() as i32),
+            Second => time_part(arg(0), |t| t.second() as i32),
+            DateDiff => Arc::new(numeric::sub(arg(0), arg(1))?.as_primitive::<Date32Type>().reinterpret_cast::<arrow::datatypes::Int32Type>()),
+            DateFormat => date_format(arg(0), literal_text(arg(1), "date_format")?)?,
+            Concat => concat(args, None, rows),
+            ConcatWs => {
+                let separator = literal_text(arg(0), "concat_ws")?;
+                concat(&args[1..], Some(&separator), rows)
+            }
+            Upper => map_strings(arg(0), |s| s.to_uppercase()),
+            Lower => map_strings(arg(0), |s| s.to_lowercase()),
+            Trim => map_strings(arg(0), |s| s.trim_matches(' ').to_string()),
+            Length => Arc::new(length::length(arg(0))?.as_primitive::<arrow::datatypes::Int32Type>().unary::<_, arrow::datatypes::Int32Type>(|n| n)),
+            Substring => spark_substring(arg(0), args.get(1), args.get(2))?,
+            Coalesce => coalesce(args)?,
+            Greatest | Least => extreme(self == Greatest, args)?,
+            Abs => abs(arg(0))?,
+            Round => round(arg(0), args.get(1), types[0])?,
+        })
+    }
+}
+
+/// The text of an argument that must be a constant string (`date_trunc('month', …)`).
+fn literal_text(array: &ArrayRef, function: &str) -> Result<String> {
+    let strings = array.as_string::<i32>();
+    if strings.is_empty() || strings.is_null(0) {
+        return Ok(String::new());
+    }
+    let first = strings.value(0);
+    if strings.iter().any(|s| s != Some(first)) {
+        crate::invalid_argument!("{function} needs a constant format, not a column");
+    }
+    Ok(first.to_string())
+}
+
+fn naive(micros: i64) -> Option<NaiveDateTime> {
+    DateTime::from_timestamp_micros(micros).map(|t| t.naive_utc())
+}
+
+fn date_of(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days + crate::display::DAYS_FROM_CE_TO_UNIX_EPOCH)
+}
+
+fn date_part(dates: &ArrayRef, part: impl Fn(NaiveDate) -> i32) -> ArrayRef {
+    let dates = dates.as_primitive::<Date32Type>();
+    Arc::new(dates.iter().map(|d| d.and_then(date_of).map(&part)).collect::<Int32Array>())
+}
+
+fn time_part(timestamps: &ArrayRef, part: impl Fn(NaiveDateTime) -> i32) -> ArrayRef {
+    let micros = timestamps.as_primitive::<TimestampMicrosecondType>();
+    Arc::new(micros.iter().map(|m| m.and_then(naive).map(&part)).collect::<Int32Array>())
+}
+
+/// `date_trunc(unit, ts)`: the timestamp cut down to the start of its year, month, day, hour, ...
+fn date_trunc(unit: String, timestamps: &ArrayRef) -> Result<ArrayRef> {
+    let unit = unit.to_ascii_uppercase();
+    let micros = timestamps.as_primitive::<TimestampMicrosecondType>();
+    let fixed = |size: i64| -> Box<dyn Fn(i64) -> Option<i64>> { Box::new(move |m: i64| Some(m - m.rem_euclid(size))) };
+    let by_date = |cut: fn(NaiveDate) -> Option<NaiveDate>| -> Box<dyn Fn(i64) -> Option<i64>> {
+        Box::new(move |m: i64| {
+            let date = cut(naive(m)?.date())?;
+            Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_micros())
+        })
+    };
+    let truncate: Box<dyn Fn(i64) -> Option<i64>> = match unit.as_str() {
+        "YEAR" | "YYYY" | "YY" => by_date(|d| d.with_day(1)?.with_month(1)),
+        "QUARTER" => by_date(|d| d.with_day(1)?.with_month((d.month() - 1) / 3 * 3 + 1)),
+        "MONTH" | "MM" | "MON" => by_date(|d| d.with_day(1)),
+        "WEEK" => by_date(|d| d.checked_sub_days(chrono::Days::new(d.weekday().num_days_from_monday() as u64))),
+        "DAY" | "DD" => fixed(MICROS_PER_DAY),
+        "HOUR" => fixed(3_600_000_000),
+        "MINUTE" => fixed(60_000_000),
+        "SECOND" => fixed(1_000_000),
+        "MILLISECOND" => fixed(1_000),
+        "MICROSECOND" => fixed(1),
+        // Spark returns NULL for a unit it does not know.
+        _ => Box::new(|_| None),
+    };
+    let truncated: TimestampMicrosecondArray = micros.iter().map(|m| m.and_then(&truncate)).collect();
+    Ok(Arc::new(truncated.with_timezone(INSTANT_TIME_ZONE)))
+}
+
+/// Translates a Java `DateTimeFormatter` pattern (as Spark uses) into a chrono format string.
+fn chrono_format(pattern: &str) -> Result<String> {
+    let mut out = String::new();
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let run = chars[i..].iter().take_while(|&&x| x == c).count();
+        let piece = match (c, run) {
+            ('y', 2) => "%y".to_string(),
+            ('y', _) => "%Y".to_string(),
+            ('M', 1) => "%-m".to_string(),
+            ('M', 2) => "%m".to_string(),
+            ('M', 3) => "%b".to_string(),
+            ('M', _) => "%B".to_string(),
+            ('d', 1) => "%-d".to_string(),
+            ('d', _) => "%d".to_string(),
+            ('H', 1) => "%-H".to_string(),
+            ('H', _) => "%H".to_string(),
+            ('h', _) => "%I".to_string(),
+            ('m', _) => "%M".to_string(),
+            ('s', _) => "%S".to_string(),
+            ('S', n) => format!("%{}f", n.min(9)),
+            ('a', _) => "%p".to_string(),
+            ('E', n) if n <= 3 => "%a".to_string(),
+            ('E', _) => "%A".to_string(),
+            ('\'', _) => {
+                let end = chars[i + 1..].iter().position(|&x| x == '\'').map_or(chars.len(), |p| i + 1 + p);
+                out.extend(&chars[i + 1..end]);
+                i = end + 1;
+                continue;
+            }
+            (c, n) if c.is_ascii_alphabetic() => {
+                crate::invalid_argument!("the datetime pattern letter '{c}' (×{n}) in '{pattern}' is not supported")
+            }
+            (c, n) => std::iter::repeat_n(if c == '%' { "%%".to_string() } else { c.to_string() }, n).collect(),
+        };
+        out.push_str(&piece);
+        i += run;
+    }
+    Ok(out)
+}
+
+fn date_format(timestamps: &ArrayRef, pattern: String) -> Result<ArrayRef> {
+    let format = chrono_format(&pattern)?;
+    let micros = timestamps.as_primitive::<TimestampMicrosecondType>();
+    let text: StringArray = micros.iter().map(|m| m.and_then(naive).map(|t| t.format(&format).to_string())).collect();
+    Ok(Arc::new(text))
+}
+
+/// Parses text with a Java datetime pattern; text that does not match gives NULL... except under ANSI, where Spark
+/// raises CANNOT_PARSE_TIMESTAMP.
+fn parse_with_format(text: &ArrayRef, pattern: &ArrayRef) -> Result<PrimitiveArray<TimestampMicrosecondType>> {
+    let pattern = literal_text(pattern, "to_timestamp")?;
+    let format = chrono_format(&pattern)?;
+    let has_time = ['H', 'h', 'm', 's'].iter().any(|c| pattern.contains(*c));
+    text.as_string::<i32>()
+        .iter()
+        .map(|s| {
+            s.map(|s| {
+                let parsed = if has_time {
+                    NaiveDateTime::parse_from_str(s, &format).ok()
+                } else {
+                    NaiveDate::parse_from_str(s, &format).ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+                };
+                parsed.map(|t| t.and_utc().timestamp_micros()).ok_or_else(|| {
+                    EngineError::Runtime(format!(
+                        "[CANNOT_PARSE_TIMESTAMP] Text '{s}' could not be parsed with the pattern '{pattern}'. Use \
+                         `try_to_timestamp` to tolerate invalid input string and return NULL instead. SQLSTATE: 22007"
+                    ))
+                })
+            })
+            .transpose()
+        })
+        .collect()
+}
+
+fn map_strings(strings: &ArrayRef, f: impl Fn(&str) -> String) -> ArrayRef {
+    Arc::new(strings.as_string::<i32>().iter().map(|s| s.map(&f)).collect::<StringArray>())
+}
+
+/// `concat` is NULL if any part is; `concat_ws` skips NULL parts.
+fn concat(parts: &[ArrayRef], separator: Option<&str>, rows: usize) -> ArrayRef {
+    let strings: Vec<_> = parts.iter().map(|p| p.as_string::<i32>()).collect();
+    let joined: StringArray = (0..rows)
+        .map(|row| {
+            let values = strings.iter().map(|s| if s.is_null(row) { None } else { Some(s.value(row)) });
+            match separator {
+                None => values.collect::<Option<Vec<_>>>().map(|v| v.concat()),
+                Some(sep) => Some(values.flatten().collect::<Vec<_>>().join(sep)),
+            }
+        })
+        .collect();
+    Arc::new(joined)
+}
+
+/// Spark's 1-based `substring(s, pos, len)`; a negative `pos` counts from the end.
+fn spark_substring(strings: &ArrayRef, position: Option<&ArrayRef>, length: Option<&ArrayRef>) -> Result<ArrayRef> {
+    let first_int = |a: Option<&ArrayRef>| a.map(|a| a.as_primitive::<arrow::datatypes::Int32Type>().value(0));
+    let (position, length) = (first_int(position).unwrap_or(1), first_int(length));
+    let strings = strings.as_string::<i32>();
+    let cut: StringArray = strings
+        .iter()
+        .map(|s| {
+            s.map(|s| {
+                let chars: Vec<char> = s.chars().collect();
+                let n = chars.len() as i64;
+                let start = match position as i64 {
+                    p if p > 0 => p - 1,
+                    0 => 0,
+                    p => n + p,
+                };
+                let end = length.map_or(n, |l| start.saturating_add(l.max(0) as i64));
+                let (start, end) = (start.clamp(0, n) as usize, end.clamp(0, n) as usize);
+                chars[start..end.max(start)].iter().collect::<String>()
+            })
+        })
+        .collect();
+    Ok(Arc::new(cut))
+}
+
+fn coalesce(args: &[ArrayRef]) -> Result<ArrayRef> {
+    let mut result = args[args.len() - 1].clone();
+    for candidate in args[..args.len() - 1].iter().rev() {
+        let present = arrow::compute::is_not_null(candidate)?;
+        result = zip::zip(&present, candidate, &result)?;
+    }
+    Ok(result)
+}
+
+/// `greatest`/`least` skip NULLs; they are NULL only when every argument is.
+fn extreme(greatest: bool, args: &[ArrayRef]) -> Result<ArrayRef> {
+    let mut result = args[0].clone();
+    for candidate in &args[1..] {
+        let better = if greatest {
+            arrow::compute::kernels::cmp::gt(candidate, &result)?
+        } else {
+            arrow::compute::kernels::cmp::lt(candidate, &result)?
+        };
+        let result_missing = arrow::compute::is_null(&result)?;
+        let take_candidate = arrow::compute::or(&arrow::compute::prep_null_mask_filter(&better), &result_missing)?;
+        result = zip::zip(&take_candidate, candidate, &result)?;
+    }
+    Ok(result)
+}
+
+fn abs(values: &ArrayRef) -> Result<ArrayRef> {
+    let negative = arrow::compute::kernels::cmp::lt(values, &arrow::array::Scalar::new(zero_like(values)?))?;
+    let negated = numeric::neg(values).map_err(crate::expr::eval::ansi_error)?;
+    Ok(zip::zip(&arrow::compute::prep_null_mask_filter(&negative), &negated, values)?)
+}
+
+fn zero_like(values: &ArrayRef) -> Result<ArrayRef> {
+    let zero: ArrayRef = Arc::new(Int32Array::from(vec![0]));
+    Ok(arrow::compute::cast(&zero, values.data_type())?)
+}
+
+/// `round(x, scale)` rounds half away from zero (Spark's HALF_UP), keeping the type of `x`.
+fn round(values: &ArrayRef, scale: Option<&ArrayRef>, data_type: SparkType) -> Result<ArrayRef> {
+    let scale = scale.map_or(0, |s| s.as_primitive::<arrow::datatypes::Int32Type>().value(0));
+    match data_type {
+        SparkType::Double => Ok(Arc::new(values.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| round_half_up(v, scale)))),
+        SparkType::Float => {
+            let floats = values.as_primitive::<arrow::datatypes::Float32Type>();
+            Ok(Arc::new(floats.unary::<_, arrow::datatypes::Float32Type>(|v| round_half_up(v as f64, scale) as f32)))
+        }
+        t if t.is_numeric() && scale >= 0 => Ok(values.clone()),
+        t if t.is_numeric() => round_integers(values, scale, t),
+        other => Err(EngineError::Analysis(format!("round does not take a {other} value"))),
+    }
+}
+
+/// Rounds half away from zero on the double's shortest decimal form, as Spark does (`round(1.005, 2)` = 1.01,
+/// because Spark rounds the decimal `1.005`, not the binary number nearest to it).
+fn round_half_up(value: f64, scale: i32) -> f64 {
+    if !value.is_finite() || value == 0.0 {
+        return value;
+    }
+    let scientific = format!("{:e}", value.abs());
+    let (mantissa, exponent) = scientific.split_once('e').expect("`{:e}` always has an exponent");
+    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    let integer_digits = exponent.parse::<i64>().expect("`{:e}` writes an integer exponent") + 1;
+    let kept = integer_digits + scale as i64;
+    if kept >= digits.len() as i64 {
+        return value;
+    }
+    if kept < 0 {
+        return 0.0f64.copysign(value);
+    }
+    let mut rounded: Vec<u8> = digits[..kept as usize].to_vec();
+    if digits[kept as usize] >= 5 {
+        let mut carry = true;
+        for digit in rounded.iter_mut().rev() {
+            if !carry {
+                break;
+            }
+            *digit = (*digit + 1) % 10;
+            carry = *digit == 0;
+        }
+        if carry {
+            rounded.insert(0, 1);
+        }
+    }
+    // The kept digits, read as an integer, count units of 10^(integer_digits - kept).
+    let text: String = rounded.iter().map(|d| char::from(b'0' + d)).collect();
+    let magnitude: f64 = format!("{}e{}", if text.is_empty() { "0" } else { &text }, integer_digits - kept)
+        .parse()
+        .expect("digits and an exponent form a valid float");
+    magnitude.copysign(value)
+}
+
+fn round_integers(values: &ArrayRef, scale: i32, data_type: SparkType) -> Result<ArrayRef> {
+    let longs = crate::expr::cast::cast(values, data_type, SparkType::Long)?;
+    let unit = 10i64.checked_pow((-scale) as u32).unwrap_or(i64::MAX);
+    let rounded: Int64Array = longs.as_primitive::<arrow::datatypes::Int64Type>().unary(|v| {
+        let down = v - v.rem_euclid(unit);
+        if v.rem_euclid(unit) * 2 >= unit && v >= 0 || (v < 0 && v.rem_euclid(unit) * 2 > unit) { down + unit } else { down }
+    });
+    crate::expr::cast::cast(&(Arc::new(rounded) as ArrayRef), SparkType::Long, data_type)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    fn run(function: ScalarFunction, args: Vec<Value>) -> Value {
+        // A NULL argument here stands for a NULL string, as the analyzer's casts would make it.
+        let types: Vec<SparkType> = args.iter().map(|v| if v.is_null() { SparkType::String } else { v.spark_type() }).collect();
+        let arrays: Vec<ArrayRef> =
+            args.iter().zip(&types).map(|(v, t)| crate::expr::cast::cast(&v.to_array(1), v.spark_type(), *t).unwrap()).collect();
+        Value::from_array(&function.evaluate(&arrays, &types, 1).unwrap(), 0).unwrap()
+    }
+
+    const JAN_15_2020_13_45: i64 = 1_579_095_900_000_000;
+
+    #[test]
+    fn date_trunc_cuts_to_the_unit() {
+        let month = run(DateTrunc, vec![Value::String("month".into()), Value::Timestamp(JAN_15_2020_13_45)]);
+        assert_eq!(month.to_string(), "2020-01-01 00:00:00");
+        let hour = run(DateTrunc, vec![Value::String("HOUR".into()), Value::Timestamp(JAN_15_2020_13_45)]);
+        assert_eq!(hour.to_string(), "2020-01-15 13:00:00");
+    }
+
+    #[test]
+    fn date_parts_follow_spark() {
+        let day = Value::Date(18276); // 2020-01-15, a Wednesday
+        assert_eq!(run(DayOfWeek, vec![day.clone()]), Value::Integer(4));
+        assert_eq!(run(DayOfMonth, vec![day.clone()]), Value::Integer(15));
+        assert_eq!(run(Hour, vec![Value::Timestamp(JAN_15_2020_13_45)]), Value::Integer(13));
+        let formatted = run(DateFormat, vec![Value::Timestamp(JAN_15_2020_13_45), Value::String("yyyy-MM-dd HH:mm".into())]);
+        assert_eq!(formatted, Value::String("2020-01-15 13:45".into()));
+    }
+
+    #[test]
+    fn strings_functions_follow_spark() {
+        let s = |v: &str| Value::String(v.into());
+        assert_eq!(run(Concat, vec![s("a"), Value::Null, s("b")]), Value::Null);
+        assert_eq!(run(ConcatWs, vec![s("/"), s("a"), Value::Null, s("b")]), s("a/b"));
+        assert_eq!(run(Substring, vec![s("Manhattan"), Value::Integer(-3), Value::Integer(2)]), s("ta"));
+        assert_eq!(run(Substring, vec![s("Manhattan"), Value::Integer(0), Value::Integer(3)]), s("Man"));
+    }
+
+    #[test]
+    fn round_is_half_up() {
+        assert_eq!(run(Round, vec![Value::Double(2.5)]), Value::Double(3.0));
+        assert_eq!(run(Round, vec![Value::Double(-2.5)]), Value::Double(-3.0));
+        assert_eq!(run(Round, vec![Value::Double(1.005), Value::Integer(2)]), Value::Double(1.01));
+        assert_eq!(run(Round, vec![Value::Double(0.0049), Value::Integer(2)]), Value::Double(0.0));
+        assert_eq!(run(Round, vec![Value::Double(9.96), Value::Integer(1)]), Value::Double(10.0));
+        assert_eq!(run(Round, vec![Value::Integer(1250), Value::Integer(-2)]), Value::Integer(1300));
+    }
+}

@@ -1,0 +1,145 @@
+//! The logical plan: *what* a DataFrame computes, not how.
+//!
+//! Every DataFrame transformation (`select`, `filter`, `groupBy().agg`, …) wraps the plan it was called on in one
+//! more node and returns at once — transformations are lazy. Nothing is read or computed until an action
+//! (`count`, `show`, `collect`) hands the plan to the optimizer and the physical planner.
+
+use std::sync::Arc;
+
+use crate::expr::{Attribute, Expr};
+use crate::io::csv::CsvOptions;
+use crate::io::vfs::FileStatus;
+use crate::io::Table;
+
+/// Where a scan's rows come from.
+#[derive(Debug)]
+pub enum Source {
+    /// Rows already in memory (`spark.createDataFrame`), cut into `partitions` slices.
+    Memory { table: Table, partitions: usize },
+    /// Files, with the paths as the user wrote them.
+    Files { format: FileFormat, paths: Vec<String>, files: Vec<FileStatus> },
+}
+
+#[derive(Debug, Clone)]
+pub enum FileFormat {
+    Parquet,
+    Csv(CsvOptions),
+}
+
+impl FileFormat {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Parquet => "parquet",
+            Self::Csv(_) => "csv",
+        }
+    }
+}
+
+/// A scan of a source: which of its columns are read and which filters it may use to skip data.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    pub source: Arc<Source>,
+    /// Every column of the source, as attributes.
+    pub columns: Vec<Attribute>,
+    /// The columns actually read (after column pruning), in source order.
+    pub output: Vec<Attribute>,
+    /// Conditions pushed into the scan (Parquet row groups whose statistics rule them out are skipped).
+    pub pushed_filters: Vec<Expr>,
+}
+
+/// How `repartition` redistributes rows.
+#[derive(Debug, Clone)]
+pub enum RepartitionBy {
+    RoundRobin,
+    Hash(Vec<Expr>),
+}
+
+/// One node of a logical plan. Expressions in an analyzed plan are resolved.
+#[derive(Debug, Clone)]
+pub enum LogicalPlan {
+    Scan(Scan),
+    Project { exprs: Vec<Expr>, input: Arc<LogicalPlan> },
+    Filter { condition: Expr, input: Arc<LogicalPlan> },
+    /// `groupBy(group).agg(aggregates)`; `aggregates` are named and may combine aggregate functions.
+    Aggregate { group: Vec<Expr>, aggregates: Vec<Expr>, input: Arc<LogicalPlan> },
+    Limit { count: usize, input: Arc<LogicalPlan> },
+    Repartition { partitions: usize, by: RepartitionBy, input: Arc<LogicalPlan> },
+    Coalesce { partitions: usize, input: Arc<LogicalPlan> },
+    /// Rows of every input, by position; the output columns are the first input's.
+    Union { inputs: Vec<Arc<LogicalPlan>>, output: Vec<Attribute> },
+}
+
+impl LogicalPlan {
+    /// The columns this node produces.
+    pub fn output(&self) -> Vec<Attribute> {
+        match self {
+            Self::Scan(scan) => scan.output.clone(),
+            Self::Project { exprs, .. } => exprs.iter().map(output_attribute).collect(),
+            Self::Aggregate { aggregates, .. } => aggregates.iter().map(output_attribute).collect(),
+            Self::Filter { input, .. }
+            | Self::Limit { input, .. }
+            | Self::Repartition { input, .. }
+            | Self::Coalesce { input, .. } => input.output(),
+            Self::Union { output, .. } => output.clone(),
+        }
+    }
+
+    pub fn children(&self) -> Vec<&Arc<LogicalPlan>> {
+        match self {
+            Self::Scan(_) => vec![],
+            Self::Project { input, .. }
+            | Self::Filter { input, .. }
+            | Self::Aggregate { input, .. }
+            | Self::Limit { input, .. }
+            | Self::Repartition { input, .. }
+            | Self::Coalesce { input, .. } => vec![input],
+            Self::Union { inputs, .. } => inputs.iter().collect(),
+        }
+    }
+
+    /// The node's line in `explain(extended=True)`'s logical plans.
+    pub fn node_string(&self) -> String {
+        let list = |exprs: &[Expr]| exprs.iter().map(Expr::plan_string).collect::<Vec<_>>().join(", ");
+        match self {
+            Self::Scan(scan) => {
+                let columns = scan.output.iter().map(|a| format!("{}#{}", a.name, a.id.0)).collect::<Vec<_>>();
+                match scan.source.as_ref() {
+                    Source::Memory { .. } => format!("LocalRelation [{}]", columns.join(", ")),
+                    Source::Files { format, .. } => format!("Relation [{}] {}", columns.join(","), format.name()),
+                }
+            }
+            Self::Project { exprs, .. } => format!("Project [{}]", list(exprs)),
+            Self::Filter { condition, .. } => format!("Filter {}", condition.plan_string()),
+            Self::Aggregate { group, aggregates, .. } => format!("Aggregate [{}], [{}]", list(group), list(aggregates)),
+            Self::Limit { count, .. } => format!("GlobalLimit {count}"),
+            Self::Repartition { partitions, by: RepartitionBy::RoundRobin, .. } => {
+                format!("Repartition {partitions}, true")
+            }
+            Self::Repartition { partitions, by: RepartitionBy::Hash(keys), .. } => {
+                format!("RepartitionByExpression [{}], {partitions}", list(keys))
+            }
+            Self::Coalesce { partitions, .. } => format!("Repartition {partitions}, false"),
+            Self::Union { .. } => "Union false, false".to_string(),
+        }
+    }
+
+    /// The plan as an indented tree, Spark's `treeString`.
+    pub fn tree_string(&self) -> String {
+        let mut text = String::new();
+        crate::display::write_tree(self, &mut text, &|p: &LogicalPlan| p.node_string(), &|p| {
+            p.children().into_iter().map(|c| c.as_ref()).collect()
+        });
+        text
+    }
+}
+
+/// The column a named expression produces.
+pub fn output_attribute(expr: &Expr) -> Attribute {
+    match expr {
+        Expr::Attribute(a) => a.clone(),
+        Expr::Alias { expr, name, id } => {
+            Attribute { id: *id, name: name.clone(), data_type: expr.data_type(), nullable: expr.nullable() }
+        }
+        other => Attribute::new(other.sql_name(), other.data_type(), other.nullable()),
+    }
+}

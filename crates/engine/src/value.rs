@@ -1,0 +1,196 @@
+//! Single values: what a literal holds and what `collect()` hands back in a row.
+//!
+//! Inside the engine data always travels as Arrow arrays; a [`Value`] exists only at the edges — a `lit(7)` in a
+//! query, or one cell of a collected [`Row`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int8Array,
+    Int16Array, Int32Array, Int64Array, StringArray, TimestampMicrosecondArray, new_null_array,
+};
+use arrow::datatypes::{
+    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    TimestampMicrosecondType,
+};
+
+use crate::display::{date_string, java_double_string, java_float_string, timestamp_string};
+use crate::types::{INSTANT_TIME_ZONE, SparkType};
+use crate::{EngineError, Result};
+
+/// One Spark value. Dates are days and timestamps microseconds since 1970-01-01 (UTC), as Spark stores them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Boolean(bool),
+    Byte(i8),
+    Short(i16),
+    Integer(i32),
+    Long(i64),
+    Float(f32),
+    Double(f64),
+    Decimal { value: i128, precision: u8, scale: i8 },
+    String(String),
+    Date(i32),
+    Timestamp(i64),
+    TimestampNtz(i64),
+}
+
+/// One row of a collected result.
+pub type Row = Vec<Value>;
+
+impl Value {
+    /// The Spark type of this value; a bare `NULL` literal has type `void`.
+    pub fn spark_type(&self) -> SparkType {
+        match self {
+            Self::Null => SparkType::Null,
+            Self::Boolean(_) => SparkType::Boolean,
+            Self::Byte(_) => SparkType::Byte,
+            Self::Short(_) => SparkType::Short,
+            Self::Integer(_) => SparkType::Integer,
+            Self::Long(_) => SparkType::Long,
+            Self::Float(_) => SparkType::Float,
+            Self::Double(_) => SparkType::Double,
+            Self::Decimal { precision, scale, .. } => SparkType::Decimal { precision: *precision, scale: *scale },
+            Self::String(_) => SparkType::String,
+            Self::Date(_) => SparkType::Date,
+            Self::Timestamp(_) => SparkType::Timestamp,
+            Self::TimestampNtz(_) => SparkType::TimestampNtz,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Self::Null)
+    }
+
+    /// An array holding this value `len` times.
+    pub fn to_array(&self, len: usize) -> ArrayRef {
+        match self {
+            Self::Null => new_null_array(&DataType::Null, len),
+            Self::Boolean(v) => Arc::new(BooleanArray::from(vec![*v; len])),
+            Self::Byte(v) => Arc::new(Int8Array::from_value(*v, len)),
+            Self::Short(v) => Arc::new(Int16Array::from_value(*v, len)),
+            Self::Integer(v) => Arc::new(Int32Array::from_value(*v, len)),
+            Self::Long(v) => Arc::new(Int64Array::from_value(*v, len)),
+            Self::Float(v) => Arc::new(Float32Array::from_value(*v, len)),
+            Self::Double(v) => Arc::new(Float64Array::from_value(*v, len)),
+            Self::Decimal { value, precision, scale } => Arc::new(
+                Decimal128Array::from_value(*value, len)
+                    .with_precision_and_scale(*precision, *scale)
+                    .expect("a decimal value's own precision and scale are valid"),
+            ),
+            Self::String(v) => Arc::new(StringArray::from_iter_values(std::iter::repeat_n(v, len))),
+            Self::Date(v) => Arc::new(Date32Array::from_value(*v, len)),
+            Self::Timestamp(v) => {
+                Arc::new(TimestampMicrosecondArray::from_value(*v, len).with_timezone(INSTANT_TIME_ZONE))
+            }
+            Self::TimestampNtz(v) => Arc::new(TimestampMicrosecondArray::from_value(*v, len)),
+        }
+    }
+
+    /// The value at `row` of `array`.
+    pub fn from_array(array: &dyn Array, row: usize) -> Result<Self> {
+        if array.is_null(row) {
+            return Ok(Self::Null);
+        }
+        Ok(match array.data_type() {
+            DataType::Boolean => Self::Boolean(array.as_boolean().value(row)),
+            DataType::Int8 => Self::Byte(array.as_primitive::<Int8Type>().value(row)),
+            DataType::Int16 => Self::Short(array.as_primitive::<Int16Type>().value(row)),
+            DataType::Int32 => Self::Integer(array.as_primitive::<Int32Type>().value(row)),
+            DataType::Int64 => Self::Long(array.as_primitive::<Int64Type>().value(row)),
+            DataType::Float32 => Self::Float(array.as_primitive::<Float32Type>().value(row)),
+            DataType::Float64 => Self::Double(array.as_primitive::<Float64Type>().value(row)),
+            DataType::Decimal128(precision, scale) => Self::Decimal {
+                value: array.as_primitive::<Decimal128Type>().value(row),
+                precision: *precision,
+                scale: *scale,
+            },
+            DataType::Utf8 => Self::String(array.as_string::<i32>().value(row).to_string()),
+            DataType::LargeUtf8 => Self::String(array.as_string::<i64>().value(row).to_string()),
+            DataType::Utf8View => Self::String(array.as_string_view().value(row).to_string()),
+            DataType::Date32 => Self::Date(array.as_primitive::<Date32Type>().value(row)),
+            DataType::Timestamp(_, Some(_)) => {
+                Self::Timestamp(array.as_primitive::<TimestampMicrosecondType>().value(row))
+            }
+            DataType::Timestamp(_, None) => {
+                Self::TimestampNtz(array.as_primitive::<TimestampMicrosecondType>().value(row))
+            }
+            other => return Err(EngineError::UnsupportedType(other.clone())),
+        })
+    }
+}
+
+/// How Spark prints a value in a `Row` and in plans: numbers in Java's format, strings bare, `NULL` for null.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Null => f.write_str("NULL"),
+            Self::Boolean(v) => write!(f, "{v}"),
+            Self::Byte(v) => write!(f, "{v}"),
+            Self::Short(v) => write!(f, "{v}"),
+            Self::Integer(v) => write!(f, "{v}"),
+            Self::Long(v) => write!(f, "{v}"),
+            Self::Float(v) => f.write_str(&java_float_string(*v)),
+            Self::Double(v) => f.write_str(&java_double_string(*v)),
+            Self::Decimal { value, precision, scale } => {
+                let array = Decimal128Array::from_value(*value, 1).with_precision_and_scale(*precision, *scale);
+                match array {
+                    Ok(array) => f.write_str(&array.value_as_string(0)),
+                    Err(_) => write!(f, "{value}E-{scale}"),
+                }
+            }
+            Self::String(v) => f.write_str(v),
+            Self::Date(days) => f.write_str(&date_string(*days).unwrap_or_else(|_| days.to_string())),
+            Self::Timestamp(micros) | Self::TimestampNtz(micros) => {
+                f.write_str(&timestamp_string(*micros).unwrap_or_else(|_| micros.to_string()))
+            }
+        }
+    }
+}
+
+/// Every row of `batches`, as values.
+pub fn rows_of(batches: &[arrow::record_batch::RecordBatch]) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for batch in batches {
+        for row in 0..batch.num_rows() {
+            rows.push(batch.columns().iter().map(|c| Value::from_array(c, row)).collect::<Result<_>>()?);
+        }
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_survive_the_trip_through_an_array() {
+        let values = [
+            Value::Boolean(true),
+            Value::Integer(-7),
+            Value::Long(1 << 40),
+            Value::Double(2.5),
+            Value::Decimal { value: 250, precision: 10, scale: 2 },
+            Value::String("Zoë".into()),
+            Value::Date(18262),
+            Value::Timestamp(1_577_836_800_000_000),
+            Value::TimestampNtz(1),
+        ];
+        for value in values {
+            let array = value.to_array(3);
+            assert_eq!(array.len(), 3);
+            assert_eq!(Value::from_array(&array, 2).unwrap(), value);
+            assert_eq!(SparkType::from_arrow(array.data_type()).unwrap(), value.spark_type());
+        }
+    }
+
+    #[test]
+    fn values_print_as_spark_prints_them() {
+        assert_eq!(Value::Double(1.0e7).to_string(), "1.0E7");
+        assert_eq!(Value::Decimal { value: 250, precision: 10, scale: 2 }.to_string(), "2.50");
+        assert_eq!(Value::Timestamp(1_577_836_800_000_000).to_string(), "2020-01-01 00:00:00");
+        assert_eq!(Value::Date(18262).to_string(), "2020-01-01");
+    }
+}
