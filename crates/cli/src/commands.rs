@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use clap::{Parser, Subcommand, ValueEnum};
-use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet};
+use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet, yellow_trips};
 use kindling_engine::clock::MonotonicClock;
 use kindling_engine::executor::Executors;
 use kindling_engine::display::{show_string, tree_string};
@@ -98,6 +98,16 @@ enum Command {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum TripKind {
     Green,
+    Yellow,
+}
+
+impl TripKind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Green => "green",
+            Self::Yellow => "yellow",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -144,15 +154,19 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             println!("{}", show_string(&schema, &table.batches, rows, truncate)?);
             Ok(())
         }
-        Command::Gen { kind: TripKind::Green, year, month, rows, seed, compression, out } => {
-            let batches = green_trips(&TripSpec { year, month, rows, seed })?;
+        Command::Gen { kind, year, month, rows, seed, compression, out } => {
+            let spec = TripSpec { year, month, rows, seed };
+            let batches = match kind {
+                TripKind::Green => green_trips(&spec)?,
+                TripKind::Yellow => yellow_trips(&spec)?,
+            };
             let codec = match compression {
                 Compression::Snappy => Codec::Snappy,
                 Compression::Gzip => Codec::Gzip,
                 Compression::None => Codec::Uncompressed,
             };
             write_parquet(&batches, codec, BufWriter::new(create_file(&out)?))?;
-            println!("wrote {rows} green trips for {year}-{month:02} to {}", out.display());
+            println!("wrote {rows} {} trips for {year}-{month:02} to {}", kind.name(), out.display());
             Ok(())
         }
     }

@@ -7,8 +7,10 @@
 //! Generation is deterministic: the same [`TripSpec`] gives the same rows on every machine.
 
 mod green;
+mod yellow;
 
 pub use green::{green_schema, green_trips};
+pub use yellow::{yellow_schema, yellow_trips};
 
 use std::io::Write;
 

@@ -6,60 +6,113 @@
 //! map task (the *shuffle read*). The [`ShuffleMatrix`] records how many rows went from which map partition to which
 //! reduce partition — the picture of a reshuffle.
 
-use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
+use arrow::array::{AsArray, RecordBatch, UInt32Array};
 use arrow::compute::take_record_batch;
 use serde::{Deserialize, Serialize};
 
 use crate::partition::Partition;
 use crate::partitioner::{hash_partition_ids, round_robin_start};
-use crate::schema::resolve_column;
+use crate::expr::eval::evaluate;
+use crate::expr::{Attribute, Expr};
 use crate::Result;
 
 /// How an exchange assigns rows to output partitions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Partitioning {
-    /// `hashpartitioning(keys, n)`: by Spark's Murmur3 hash of the key columns.
-    Hash { keys: Vec<String>, partitions: usize },
+    /// `hashpartitioning(keys, n)`: by Spark's Murmur3 hash of the key values.
+    Hash { keys: Vec<Expr>, partitions: usize },
     /// `roundrobinpartitioning(n)`: evenly, each map partition starting at its own place.
     RoundRobin { partitions: usize },
+    /// Everything into one partition (a global aggregate or limit).
+    Single,
 }
 
 impl Partitioning {
     pub fn partition_count(&self) -> usize {
         match self {
             Self::Hash { partitions, .. } | Self::RoundRobin { partitions } => *partitions,
+            Self::Single => 1,
+        }
+    }
+
+    /// As explain prints it: `hashpartitioning(PULocationID#3, 200)`.
+    pub fn plan_string(&self) -> String {
+        match self {
+            Self::Hash { keys, partitions } => {
+                let keys: Vec<String> = keys.iter().map(Expr::plan_string).collect();
+                format!("hashpartitioning({}, {partitions})", keys.join(", "))
+            }
+            Self::RoundRobin { partitions } => format!("RoundRobinPartitioning({partitions})"),
+            Self::Single => "SinglePartition".to_string(),
         }
     }
 }
 
-/// Rows sent from each map partition (outer index) to each reduce partition (inner index).
+/// Rows and bytes sent from each map partition (outer index) to each reduce partition (inner index).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShuffleMatrix {
     pub rows: Vec<Vec<u64>>,
+    /// Bytes as Spark would write them: rows in Spark's `UnsafeRow` layout (see [`row_bytes`]).
+    #[serde(default)]
+    pub bytes: Vec<Vec<u64>>,
 }
 
 impl ShuffleMatrix {
     /// Rows each reduce partition receives.
     pub fn rows_per_reduce_partition(&self) -> Vec<u64> {
-        let width = self.rows.first().map_or(0, Vec::len);
-        (0..width).map(|reduce| self.rows.iter().map(|row| row[reduce]).sum()).collect()
+        column_sums(&self.rows)
+    }
+
+    /// Bytes each reduce partition receives (what adaptive execution looks at).
+    pub fn bytes_per_reduce_partition(&self) -> Vec<u64> {
+        column_sums(&self.bytes)
     }
 }
 
-/// The map side of one task: splits a partition's rows into one list of batches per reduce partition.
-pub fn shuffle_write(partition: &Partition, partitioning: &Partitioning) -> Result<Vec<Vec<RecordBatch>>> {
+fn column_sums(matrix: &[Vec<u64>]) -> Vec<u64> {
+    let width = matrix.first().map_or(0, Vec::len);
+    (0..width).map(|reduce| matrix.iter().map(|row| row[reduce]).sum()).collect()
+}
+
+/// The size of a batch's rows in Spark's `UnsafeRow` format: a null bitmap word per 64 columns, 8 bytes per
+/// column, and variable-length values (strings) rounded up to whole 8-byte words.
+pub fn row_bytes(batch: &RecordBatch) -> u64 {
+    let rows = batch.num_rows() as u64;
+    let columns = batch.num_columns() as u64;
+    let fixed = rows * (8 * columns.div_ceil(64) + 8 * columns);
+    let variable: u64 = batch
+        .columns()
+        .iter()
+        .filter_map(|c| c.as_string_opt::<i32>())
+        .map(|strings| strings.iter().flatten().map(|s| (s.len() as u64).div_ceil(8) * 8).sum::<u64>())
+        .sum();
+    fixed + variable
+}
+
+impl ShuffleMatrix {
+}
+
+/// The map side of one task: splits the rows of map partition `map_partition` (whose columns are `input`) into
+/// one list of batches per reduce partition.
+pub fn shuffle_write(
+    map_partition: usize,
+    batches: &[RecordBatch],
+    partitioning: &Partitioning,
+    input: &[Attribute],
+) -> Result<Vec<Vec<RecordBatch>>> {
     let count = partitioning.partition_count();
     if count == 0 {
         crate::invalid_argument!("an exchange into 0 partitions");
     }
     let mut buckets: Vec<Vec<RecordBatch>> = vec![Vec::new(); count];
-    let mut next_round_robin = round_robin_start(partition.id, count);
-    for batch in &partition.batches {
+    let mut next_round_robin = round_robin_start(map_partition, count);
+    for batch in batches {
         let targets: Vec<u32> = match partitioning {
             Partitioning::Hash { keys, .. } => {
-                let columns = keys.iter().map(|key| key_column(batch, key)).collect::<Result<Vec<_>>>()?;
+                let columns = keys.iter().map(|key| evaluate(key, batch, input)).collect::<Result<Vec<_>>>()?;
                 hash_partition_ids(&columns, count)?
             }
+            Partitioning::Single => vec![0; batch.num_rows()],
             Partitioning::RoundRobin { .. } => (0..batch.num_rows())
                 .map(|_| {
                     next_round_robin = (next_round_robin + 1) % count;
@@ -80,23 +133,27 @@ pub fn shuffle_write(partition: &Partition, partitioning: &Partitioning) -> Resu
     Ok(buckets)
 }
 
-/// The reduce side: gathers every map task's output for each reduce partition, in map-partition order.
-pub fn shuffle_read(map_outputs: Vec<Vec<Vec<RecordBatch>>>, partitions: usize) -> (Vec<Partition>, ShuffleMatrix) {
-    let matrix = ShuffleMatrix {
-        rows: map_outputs
-            .iter()
-            .map(|buckets| buckets.iter().map(|b| b.iter().map(|batch| batch.num_rows() as u64).sum()).collect())
-            .collect(),
+/// What every map task wrote, by map partition and then reduce partition.
+pub type MapOutputs = Vec<Vec<Vec<RecordBatch>>>;
+
+/// The shuffle matrix of finished map outputs.
+pub fn shuffle_matrix(map_outputs: &MapOutputs) -> ShuffleMatrix {
+    let per_cell = |size: fn(&RecordBatch) -> u64| -> Vec<Vec<u64>> {
+        map_outputs.iter().map(|buckets| buckets.iter().map(|b| b.iter().map(size).sum()).collect()).collect()
     };
-    let mut reduced: Vec<Partition> = (0..partitions).map(|id| Partition { id, batches: Vec::new() }).collect();
-    for buckets in map_outputs {
-        for (partition, batches) in reduced.iter_mut().zip(buckets) {
-            partition.batches.extend(batches);
-        }
-    }
-    (reduced, matrix)
+    ShuffleMatrix { rows: per_cell(|batch| batch.num_rows() as u64), bytes: per_cell(row_bytes) }
 }
 
-fn key_column(batch: &RecordBatch, key: &str) -> Result<ArrayRef> {
-    Ok(batch.column(resolve_column(&batch.schema(), key)?).clone())
+/// The reduce side: the rows of each range `[start, end)` of reduce partitions (one range per reduce task; a
+/// range longer than one is a coalesced read). Rows come map partition by map partition, and within one map
+/// partition reduce partition by reduce partition — the order in which Spark fetches the blocks.
+pub fn shuffle_read(map_outputs: &MapOutputs, ranges: &[(usize, usize)]) -> Vec<Partition> {
+    ranges
+        .iter()
+        .enumerate()
+        .map(|(id, &(start, end))| {
+            let batches = map_outputs.iter().flat_map(|buckets| buckets[start..end].iter().flatten().cloned()).collect();
+            Partition { id, batches }
+        })
+        .collect()
 }

@@ -112,6 +112,11 @@ impl ScalarFunction {
         alias.or_else(|| ALL.into_iter().find(|f| f.name() == name))
     }
 
+    /// Functions whose result depends on the session time zone; plans print the zone as their last argument.
+    pub fn uses_time_zone(self) -> bool {
+        matches!(self, DateTrunc | Hour | Minute | Second | DateFormat | UnixTimestamp | ToTimestamp)
+    }
+
     /// How many arguments the function takes, as (minimum, maximum).
     pub fn arity(self) -> (usize, usize) {
         match self {
@@ -129,12 +134,10 @@ impl ScalarFunction {
     pub fn signature(self, args: &[Expr]) -> Signature {
         use SparkType::*;
         let first = args.first().map(Expr::data_type).unwrap_or(Null);
-        let is_text = first == String;
         match self {
             DateTrunc => Signature::Exact(vec![String, Timestamp]),
             ToDate | ToTimestamp | UnixTimestamp if args.len() == 2 => Signature::Exact(vec![String, String]),
-            ToDate if is_text || first == Null => Signature::Exact(vec![Date]),
-            ToDate => Signature::Exact(vec![if first == Date { Date } else { Timestamp }]),
+            ToDate => Signature::Exact(vec![Date]),
             ToTimestamp | UnixTimestamp => Signature::Exact(vec![if first == Date { Date } else { Timestamp }]),
             Year | Month | DayOfMonth | DayOfWeek => Signature::Exact(vec![Date]),
             Hour | Minute | Second => Signature::Exact(vec![Timestamp]),
@@ -200,7 +203,11 @@ impl ScalarFunction {
             Hour => time_part(arg(0), |t| t.hour() as i32),
             Minute => time_part(arg(0), |t| t.minute() as i32),
             Second => time_part(arg(0), |t| t.second() as i32),
-            DateDiff => Arc::new(numeric::sub(arg(0), arg(1))?.as_primitive::<Date32Type>().reinterpret_cast::<arrow::datatypes::Int32Type>()),
+            DateDiff => {
+                let (end, start) = (arg(0).as_primitive::<Date32Type>(), arg(1).as_primitive::<Date32Type>());
+                let days: Int32Array = arrow::compute::binary(end, start, |e, s| e - s)?;
+                Arc::new(days)
+            }
             DateFormat => date_format(arg(0), literal_text(arg(1), "date_format")?)?,
             Concat => concat(args, None, rows),
             ConcatWs => {
@@ -210,7 +217,7 @@ impl ScalarFunction {
             Upper => map_strings(arg(0), |s| s.to_uppercase()),
             Lower => map_strings(arg(0), |s| s.to_lowercase()),
             Trim => map_strings(arg(0), |s| s.trim_matches(' ').to_string()),
-            Length => Arc::new(length::length(arg(0))?.as_primitive::<arrow::datatypes::Int32Type>().unary::<_, arrow::datatypes::Int32Type>(|n| n)),
+            Length => length::length(arg(0))?,
             Substring => spark_substring(arg(0), args.get(1), args.get(2))?,
             Coalesce => coalesce(args)?,
             Greatest | Least => extreme(self == Greatest, args)?,
@@ -420,7 +427,7 @@ fn extreme(greatest: bool, args: &[ArrayRef]) -> Result<ArrayRef> {
             arrow::compute::kernels::cmp::lt(candidate, &result)?
         };
         let result_missing = arrow::compute::is_null(&result)?;
-        let take_candidate = arrow::compute::or(&arrow::compute::prep_null_mask_filter(&better), &result_missing)?;
+        let take_candidate = arrow::compute::or(&crate::expr::eval::is_true(&better), &result_missing)?;
         result = zip::zip(&take_candidate, candidate, &result)?;
     }
     Ok(result)
@@ -429,7 +436,7 @@ fn extreme(greatest: bool, args: &[ArrayRef]) -> Result<ArrayRef> {
 fn abs(values: &ArrayRef) -> Result<ArrayRef> {
     let negative = arrow::compute::kernels::cmp::lt(values, &arrow::array::Scalar::new(zero_like(values)?))?;
     let negated = numeric::neg(values).map_err(crate::expr::eval::ansi_error)?;
-    Ok(zip::zip(&arrow::compute::prep_null_mask_filter(&negative), &negated, values)?)
+    Ok(zip::zip(&crate::expr::eval::is_true(&negative), &negated, values)?)
 }
 
 fn zero_like(values: &ArrayRef) -> Result<ArrayRef> {

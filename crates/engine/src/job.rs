@@ -58,6 +58,7 @@ pub fn sum_per_partition(
         partitions: partitions.iter().map(size_of).collect(),
         tasks: stage.tasks,
         duration_ms: clock.now_ms() - job_start,
+        ..JobTrace::default()
     };
     let partition_sums: Vec<PartitionSum> = partitions
         .iter()

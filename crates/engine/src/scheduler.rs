@@ -7,11 +7,11 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::Result;
+use crate::{EngineError, Result};
 use crate::clock::Clock;
 use crate::executor::Executors;
 use crate::partition::Partition;
-use crate::task::TaskRecord;
+use crate::task::{TaskIo, TaskRecord};
 
 /// The outcome of one stage: each partition's result in partition order, and what each task did.
 pub struct StageOutput<T> {
@@ -20,7 +20,6 @@ pub struct StageOutput<T> {
 }
 
 /// Runs `work` as one task per partition on `executors`. Times are measured on `clock` from `job_start_ms`.
-/// The first failing task fails the stage; executors take no new tasks after a failure.
 pub fn run_stage<T, F>(
     stage: usize,
     partitions: &[Partition],
@@ -33,22 +32,58 @@ where
     T: Send,
     F: Fn(&Partition) -> Result<T> + Sync,
 {
+    run_tasks(stage, partitions.len(), executors, clock, job_start_ms, |task| {
+        let partition = &partitions[task];
+        let rows_in = partition.num_rows() as u64;
+        Ok((work(partition)?, TaskIo { rows_in, bytes_in: partition.size_bytes() as u64, ..TaskIo::default() }))
+    })
+}
+
+/// Runs tasks `0..count` of `stage` on `executors`; `work(task)` returns the task's result and what it read and
+/// wrote. The first failing task fails the stage; executors take no new tasks after a failure.
+pub fn run_tasks<T, F>(
+    stage: usize,
+    count: usize,
+    executors: &Executors,
+    clock: &dyn Clock,
+    job_start_ms: f64,
+    work: F,
+) -> Result<StageOutput<T>>
+where
+    T: Send,
+    F: Fn(usize) -> Result<(T, TaskIo)> + Sync,
+{
     let slots = executors.count();
     let next_pending = AtomicUsize::new(slots);
     let failed = AtomicBool::new(false);
-    let run_task = |partition: &Partition, executor: usize| -> Result<(T, TaskRecord)> {
+    let run_task = |task: usize, executor: usize| -> Result<(T, TaskRecord)> {
         let start_ms = clock.now_ms() - job_start_ms;
-        let result = work(partition);
+        // A panic is a bug in Kindling; it fails this task with an error instead of taking the executor down.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(task))).unwrap_or_else(|panic| {
+            let message = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+            Err(EngineError::Internal(format!("task {task} of stage {stage} panicked: {}", message.unwrap_or_default())))
+        });
         let end_ms = clock.now_ms() - job_start_ms;
-        let rows_in = partition.num_rows() as u64;
-        Ok((result?, TaskRecord { stage, partition: partition.id, executor, start_ms, end_ms, rows_in }))
+        let (value, io) = result?;
+        let record = TaskRecord {
+            stage,
+            partition: task,
+            executor,
+            start_ms,
+            end_ms,
+            rows_in: io.rows_in,
+            bytes_in: io.bytes_in,
+            rows_out: io.rows_out,
+            bytes_out: io.bytes_out,
+        };
+        Ok((value, record))
     };
     let per_executor: Vec<Vec<Result<(T, TaskRecord)>>> = executors.broadcast(|executor| {
         let mut finished = Vec::new();
         // First wave: slot i runs task i. Afterwards each free slot takes the next pending task.
         let mut task = executor;
-        while task < partitions.len() && !failed.load(Ordering::Relaxed) {
-            let outcome = run_task(&partitions[task], executor);
+        while task < count && !failed.load(Ordering::Relaxed) {
+            let outcome = run_task(task, executor);
             failed.fetch_or(outcome.is_err(), Ordering::Relaxed);
             finished.push(outcome);
             task = next_pending.fetch_add(1, Ordering::Relaxed);

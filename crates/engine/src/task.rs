@@ -16,6 +16,23 @@ pub struct TaskRecord {
     pub start_ms: f64,
     pub end_ms: f64,
     pub rows_in: u64,
+    /// Bytes read from the stage's inputs (Arrow memory).
+    #[serde(default)]
+    pub bytes_in: u64,
+    /// Rows the task produced: written to the shuffle, or returned as results.
+    #[serde(default)]
+    pub rows_out: u64,
+    #[serde(default)]
+    pub bytes_out: u64,
+}
+
+/// What a task read and wrote, reported by its work function.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TaskIo {
+    pub rows_in: u64,
+    pub bytes_in: u64,
+    pub rows_out: u64,
+    pub bytes_out: u64,
 }
 
 impl TaskRecord {

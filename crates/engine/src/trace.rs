@@ -5,11 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::adaptive::CoalesceDecision;
+use crate::exchange::ShuffleMatrix;
 use crate::partition::PartitionSize;
 use crate::task::TaskRecord;
 
 /// One action's job.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobTrace {
     /// What the job computed, in words.
     pub description: String,
@@ -18,6 +20,46 @@ pub struct JobTrace {
     pub partitions: Vec<PartitionSize>,
     pub tasks: Vec<TaskRecord>,
     pub duration_ms: f64,
+    /// The stages in the order they ran (parents before children).
+    #[serde(default)]
+    pub stages: Vec<StageTrace>,
+    /// Every shuffle: what moved where.
+    #[serde(default)]
+    pub exchanges: Vec<ExchangeTrace>,
+    /// The physical plan, as `explain()` prints it.
+    #[serde(default)]
+    pub physical_plan: String,
+}
+
+/// One stage of a job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageTrace {
+    pub id: usize,
+    /// The operators the stage's tasks run, from the top (output) down to the inputs.
+    pub operators: Vec<String>,
+    /// The stages whose shuffle output this stage reads.
+    pub parents: Vec<usize>,
+    /// Tasks = partitions.
+    pub partitions: usize,
+    /// The exchange the stage writes to; `None` for the result stage.
+    pub writes_exchange: Option<usize>,
+    /// Rows and bytes each task produced.
+    pub output_sizes: Vec<PartitionSize>,
+}
+
+/// One shuffle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExchangeTrace {
+    pub id: usize,
+    /// The stage that wrote it (its map side).
+    pub map_stage: usize,
+    /// `hashpartitioning(PULocationID#3, 200)`
+    pub partitioning: String,
+    pub matrix: ShuffleMatrix,
+    /// Up to a few key values seen in each reduce partition (hash partitioning only).
+    pub sample_keys: Vec<Vec<String>>,
+    /// What adaptive execution did with the reduce partitions, if anything.
+    pub coalesced: Option<CoalesceDecision>,
 }
 
 impl JobTrace {

@@ -63,6 +63,14 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result
     }
 }
 
+/// The rows where a condition is true: NULL counts as false, as in a WHERE clause.
+pub fn is_true(condition: &BooleanArray) -> BooleanArray {
+    match condition.nulls() {
+        Some(nulls) => BooleanArray::new(condition.values() & nulls.inner(), None),
+        None => condition.clone(),
+    }
+}
+
 fn position(input: &[Attribute], attribute: &Attribute) -> Result<usize> {
     input.iter().position(|a| a.id == attribute.id).ok_or_else(|| {
         EngineError::Internal(format!("attribute {}#{} is not among the operator's inputs", attribute.name, attribute.id.0))

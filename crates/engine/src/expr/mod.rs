@@ -156,6 +156,26 @@ pub fn lit(value: impl Into<Value>) -> Expr {
     Expr::Literal(value.into())
 }
 
+/// A scalar function call, `date_trunc('month', ts)`.
+pub fn call(function: ScalarFunction, args: Vec<Expr>) -> Expr {
+    Expr::Function { function, args }
+}
+
+/// An aggregate function over `arg`, `sum(total_amount)`.
+pub fn aggregate(function: AggregateFunction, arg: Expr) -> Expr {
+    Expr::Aggregate { function, arg: Box::new(arg), distinct: false }
+}
+
+/// `count(DISTINCT arg)`
+pub fn count_distinct(arg: Expr) -> Expr {
+    Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(arg), distinct: true }
+}
+
+/// `when(condition, value)`: a CASE with one branch, to extend with [`Expr::when`] and [`Expr::otherwise`].
+pub fn when(condition: Expr, value: Expr) -> Expr {
+    Expr::CaseWhen { branches: vec![(condition, value)], otherwise: None }
+}
+
 macro_rules! value_from {
     ($($rust:ty => $variant:ident),*) => {
         $(impl From<$rust> for Value {
@@ -242,6 +262,25 @@ impl Expr {
     pub fn like(self, pattern: &str) -> Expr {
         Expr::Like { expr: Box::new(self), pattern: Box::new(lit(pattern)) }
     }
+    /// Adds a branch to a CASE built by [`when`]; on anything else, starts a CASE with this branch.
+    pub fn when(self, condition: Expr, value: Expr) -> Expr {
+        match self {
+            Expr::CaseWhen { mut branches, otherwise: None } => {
+                branches.push((condition, value));
+                Expr::CaseWhen { branches, otherwise: None }
+            }
+            _ => when(condition, value),
+        }
+    }
+
+    /// The ELSE of a CASE built by [`when`].
+    pub fn otherwise(self, value: Expr) -> Expr {
+        match self {
+            Expr::CaseWhen { branches, .. } => Expr::CaseWhen { branches, otherwise: Some(Box::new(value)) },
+            other => other,
+        }
+    }
+
     pub fn cast(self, to: SparkType) -> Expr {
         Expr::Cast { expr: Box::new(self), to }
     }
@@ -380,6 +419,9 @@ impl Expr {
             Expr::Binary { op: BinaryOp::NullSafeEq, .. } => false,
             Expr::Binary { op: BinaryOp::Divide | BinaryOp::Remainder, .. } => true,
             Expr::CaseWhen { otherwise: None, .. } => true,
+            Expr::CaseWhen { branches, otherwise: Some(otherwise) } => {
+                otherwise.nullable() || branches.iter().any(|(_, value)| value.nullable())
+            }
             Expr::Function { function, args } => function.nullable(args),
             Expr::Aggregate { function: AggregateFunction::Count, .. } => false,
             Expr::Aggregate { .. } => true,
@@ -506,6 +548,9 @@ impl Expr {
             Expr::Function { function, args } => {
                 write!(out, "{}(", function.name())?;
                 list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
+                if style == Style::Plan && function.uses_time_zone() {
+                    write!(out, ", Some({})", crate::types::SESSION_TIME_ZONE)?;
+                }
                 out.push(')');
             }
             Expr::Aggregate { function, arg, distinct } => {

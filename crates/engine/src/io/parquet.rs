@@ -2,22 +2,27 @@
 
 use arrow::record_batch::{RecordBatch, RecordBatchReader};
 use bytes::Bytes;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::basic::Type as PhysicalType;
 use parquet::file::metadata::RowGroupMetaData;
 
 use super::Table;
 use super::file_partition::{FilePartition, FileSplit};
 use super::vfs::FileSystem;
 use crate::Result;
+use crate::schema::SparkSchema;
+use crate::types::INSTANT_TIME_ZONE;
 
 /// Rows per decoded record batch.
 const BATCH_SIZE: usize = 8192;
 
 /// Decodes a whole Parquet file held in memory.
 pub fn read_parquet(file: Bytes) -> Result<Table> {
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?
-        .with_batch_size(BATCH_SIZE)
-        .build()?;
+    let reader = builder_for(file)?.build()?;
     let schema = reader.schema();
     let batches = reader.collect::<Result<Vec<_>, _>>()?;
     Ok(Table { schema, batches })
@@ -26,16 +31,8 @@ pub fn read_parquet(file: Bytes) -> Result<Table> {
 /// The rows of one input split: the row groups whose middle byte lies in the split (Spark's rule, so every row
 /// group is read by exactly one task however the file was cut).
 pub fn read_parquet_split(file: Bytes, split: &FileSplit) -> Result<Vec<RecordBatch>> {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)?.with_batch_size(BATCH_SIZE);
-    let split_range = split.start..split.start + split.length;
-    let row_groups: Vec<usize> = builder
-        .metadata()
-        .row_groups()
-        .iter()
-        .enumerate()
-        .filter(|(_, row_group)| split_range.contains(&midpoint(row_group)))
-        .map(|(index, _)| index)
-        .collect();
+    let builder = builder_for(file)?;
+    let row_groups = row_groups_in(builder.metadata().row_groups(), split);
     if row_groups.is_empty() {
         return Ok(Vec::new());
     }
@@ -49,6 +46,74 @@ fn midpoint(row_group: &RowGroupMetaData) -> u64 {
     let start = first.dictionary_page_offset().map_or(first.data_page_offset(), |d| d.min(first.data_page_offset()));
     let size: i64 = row_group.columns().iter().map(|c| c.compressed_size()).sum();
     (start + size / 2).max(0) as u64
+}
+
+/// The Spark schema of a Parquet file, from its footer.
+pub fn read_schema(file: Bytes) -> Result<SparkSchema> {
+    let builder = builder_for(file)?;
+    SparkSchema::from_arrow(builder.schema())
+}
+
+/// A reader of `file` that decodes INT96 columns — the timestamps Spark writes by default — as Spark's
+/// `timestamp` (microseconds, an instant), not as nanoseconds without a zone.
+fn builder_for(file: Bytes) -> Result<ParquetRecordBatchReaderBuilder<Bytes>> {
+    let plain = ParquetRecordBatchReaderBuilder::try_new(file.clone())?;
+    let descriptor = plain.parquet_schema();
+    let int96: Vec<String> = descriptor
+        .columns()
+        .iter()
+        .filter(|c| c.physical_type() == PhysicalType::INT96 && c.path().parts().len() == 1)
+        .map(|c| c.name().to_string())
+        .collect();
+    if int96.is_empty() {
+        return Ok(plain.with_batch_size(BATCH_SIZE));
+    }
+    let fields: Vec<Field> = plain
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| {
+            if int96.contains(f.name()) {
+                let instant = DataType::Timestamp(TimeUnit::Microsecond, Some(INSTANT_TIME_ZONE.into()));
+                f.as_ref().clone().with_data_type(instant)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    let hint: SchemaRef = Arc::new(Schema::new(fields));
+    let options = ArrowReaderOptions::new().with_schema(hint);
+    Ok(ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)?.with_batch_size(BATCH_SIZE))
+}
+
+/// The rows of one split, reading only the top-level columns named in `columns` (case-insensitively).
+pub fn read_split_columns(file: Bytes, split: &FileSplit, columns: &[String]) -> Result<Vec<RecordBatch>> {
+    let builder = builder_for(file)?;
+    let roots: Vec<usize> = builder
+        .schema()
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| columns.iter().any(|c| c.eq_ignore_ascii_case(f.name())))
+        .map(|(i, _)| i)
+        .collect();
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let row_groups = row_groups_in(builder.metadata().row_groups(), split);
+    if row_groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let reader = builder.with_projection(mask).with_row_groups(row_groups).build()?;
+    Ok(reader.collect::<Result<Vec<_>, _>>()?)
+}
+
+fn row_groups_in(row_groups: &[RowGroupMetaData], split: &FileSplit) -> Vec<usize> {
+    let split_range = split.start..split.start + split.length;
+    row_groups
+        .iter()
+        .enumerate()
+        .filter(|(_, row_group)| split_range.contains(&midpoint(row_group)))
+        .map(|(index, _)| index)
+        .collect()
 }
 
 /// Reads every split of one input partition from `fs`: the work of one scan task.

@@ -1,0 +1,447 @@
+//! The DataFrame API in Rust: lazy transformations that build a logical plan, and actions that run it.
+//!
+//! Transformations are checked at once (a wrong column name fails at `select`, as in PySpark) but compute
+//! nothing. An action optimizes the plan, plans it physically, cuts it into stages and runs them; its
+//! [`JobTrace`] is appended to the session's job log.
+
+use std::sync::Arc;
+
+use arrow::array::RecordBatch;
+
+use crate::analyzer::{cast_to, resolve, resolve_name, wider_type};
+use crate::display::{show_string, tree_string};
+use crate::expr::{AggregateFunction, Attribute, Expr, lit};
+use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
+use crate::schema::{SparkField, SparkSchema};
+use crate::session::Session;
+use crate::stage::run_job;
+use crate::trace::JobTrace;
+use crate::types::SparkType;
+use crate::value::{Row, Value, rows_of};
+use crate::{EngineError, Result, optimizer, physical};
+
+/// A lazily evaluated, distributed table (Spark's `DataFrame`).
+#[derive(Clone)]
+pub struct DataFrame {
+    session: Arc<Session>,
+    plan: Arc<LogicalPlan>,
+}
+
+impl DataFrame {
+    pub fn new(session: Arc<Session>, plan: LogicalPlan) -> Self {
+        Self { session, plan: Arc::new(plan) }
+    }
+
+    pub fn session(&self) -> &Arc<Session> {
+        &self.session
+    }
+
+    pub fn logical_plan(&self) -> &LogicalPlan {
+        &self.plan
+    }
+
+    fn with_plan(&self, plan: LogicalPlan) -> Self {
+        Self { session: self.session.clone(), plan: Arc::new(plan) }
+    }
+
+    /// The output columns, as attributes.
+    pub fn attributes(&self) -> Vec<Attribute> {
+        self.plan.output()
+    }
+
+    /// `df.schema`
+    pub fn schema(&self) -> SparkSchema {
+        let fields = self
+            .attributes()
+            .into_iter()
+            .map(|a| SparkField { name: a.name, data_type: a.data_type, nullable: a.nullable })
+            .collect();
+        SparkSchema { fields }
+    }
+
+    /// `df.columns`
+    pub fn columns(&self) -> Vec<String> {
+        self.attributes().into_iter().map(|a| a.name).collect()
+    }
+
+    /// `df["name"]` / `df.name`: the column as an expression bound to this DataFrame.
+    pub fn column(&self, name: &str) -> Result<Expr> {
+        Ok(Expr::Attribute(resolve_name(name, &self.attributes())?))
+    }
+
+    /// Resolves expressions against this DataFrame's columns, expanding `*`.
+    fn resolve_all(&self, exprs: Vec<Expr>) -> Result<Vec<Expr>> {
+        let input = self.attributes();
+        let mut resolved = Vec::new();
+        for expr in exprs {
+            match expr {
+                Expr::Column(name) if name == "*" => resolved.extend(input.iter().cloned().map(Expr::Attribute)),
+                other => resolved.push(resolve(other, &input)?),
+            }
+        }
+        Ok(resolved)
+    }
+
+    /// `select(...)`. With aggregate functions and no `groupBy`, a global aggregation, as in Spark.
+    pub fn select(&self, exprs: Vec<Expr>) -> Result<Self> {
+        let exprs: Vec<Expr> = self.resolve_all(exprs)?.into_iter().map(named).collect();
+        if exprs.iter().any(Expr::contains_aggregate) {
+            return self.aggregate(Vec::new(), exprs);
+        }
+        Ok(self.with_plan(LogicalPlan::Project { exprs, input: self.plan.clone() }))
+    }
+
+    /// `filter(condition)` / `where(condition)`.
+    pub fn filter(&self, condition: Expr) -> Result<Self> {
+        let condition = resolve(condition, &self.attributes())?;
+        if condition.data_type() != SparkType::Boolean {
+            return Err(EngineError::Analysis(format!(
+                "[DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN] Cannot resolve \"{}\" due to data type mismatch: Filter \
+                 expression \"{}\" of type \"{}\" is not a boolean. SQLSTATE: 42K09",
+                condition.sql_name(),
+                condition.sql_name(),
+                condition.data_type().simple_string().to_uppercase()
+            )));
+        }
+        Ok(self.with_plan(LogicalPlan::Filter { condition, input: self.plan.clone() }))
+    }
+
+    /// `withColumn(name, expr)`: replaces a column of that name (case-insensitively) in place, or appends one.
+    pub fn with_column(&self, name: &str, expr: Expr) -> Result<Self> {
+        let value = resolve(expr, &self.attributes())?.alias(name);
+        let mut replaced = false;
+        let mut exprs: Vec<Expr> = Vec::new();
+        for attribute in self.attributes() {
+            if attribute.name.eq_ignore_ascii_case(name) {
+                if !replaced {
+                    exprs.push(value.clone());
+                }
+                replaced = true;
+            } else {
+                exprs.push(Expr::Attribute(attribute));
+            }
+        }
+        if !replaced {
+            exprs.push(value);
+        }
+        Ok(self.with_plan(LogicalPlan::Project { exprs, input: self.plan.clone() }))
+    }
+
+    /// `withColumnRenamed(existing, new)`; renaming a column that does not exist does nothing, as in Spark.
+    pub fn with_column_renamed(&self, existing: &str, new: &str) -> Result<Self> {
+        let attributes = self.attributes();
+        if !attributes.iter().any(|a| a.name.eq_ignore_ascii_case(existing)) {
+            return Ok(self.clone());
+        }
+        let exprs = attributes
+            .into_iter()
+            .map(|a| if a.name.eq_ignore_ascii_case(existing) { Expr::Attribute(a).alias(new) } else { Expr::Attribute(a) })
+            .collect();
+        Ok(self.with_plan(LogicalPlan::Project { exprs, input: self.plan.clone() }))
+    }
+
+    /// `drop(names...)`: every column matching any name case-insensitively goes (`drop('zone')` also drops
+    /// `Zone`); names that match nothing are ignored.
+    pub fn drop(&self, names: &[&str]) -> Result<Self> {
+        let exprs: Vec<Expr> = self
+            .attributes()
+            .into_iter()
+            .filter(|a| !names.iter().any(|n| a.name.eq_ignore_ascii_case(n)))
+            .map(Expr::Attribute)
+            .collect();
+        Ok(self.with_plan(LogicalPlan::Project { exprs, input: self.plan.clone() }))
+    }
+
+    /// `groupBy(cols...)`
+    pub fn group_by(&self, keys: Vec<Expr>) -> Result<GroupedData> {
+        let keys = self.resolve_all(keys)?.into_iter().map(named).collect();
+        Ok(GroupedData { df: self.clone(), keys })
+    }
+
+    fn aggregate(&self, group: Vec<Expr>, aggregates: Vec<Expr>) -> Result<Self> {
+        let group_attributes: Vec<Expr> = group.iter().map(|g| Expr::Attribute(output_attribute(g))).collect();
+        for expr in &aggregates {
+            check_grouped(expr, &group, &group_attributes)?;
+        }
+        let mut output = group.clone();
+        output.extend(aggregates);
+        Ok(self.with_plan(LogicalPlan::Aggregate { group, aggregates: output, input: self.plan.clone() }))
+    }
+
+    /// `distinct()`: Spark plans it as a group-by on every column.
+    pub fn distinct(&self) -> Result<Self> {
+        let columns: Vec<Expr> = self.attributes().into_iter().map(Expr::Attribute).collect();
+        Ok(self.with_plan(LogicalPlan::Aggregate { group: columns.clone(), aggregates: columns, input: self.plan.clone() }))
+    }
+
+    /// `dropDuplicates(subset)`: the first row of each distinct `subset` (all columns if empty).
+    pub fn drop_duplicates(&self, subset: &[&str]) -> Result<Self> {
+        if subset.is_empty() {
+            return self.distinct();
+        }
+        let input = self.attributes();
+        let keys: Vec<Attribute> = subset.iter().map(|n| resolve_name(n, &input)).collect::<Result<_>>()?;
+        let aggregates = input
+            .iter()
+            .map(|a| {
+                if keys.iter().any(|k| k.id == a.id) {
+                    Expr::Attribute(a.clone())
+                } else {
+                    let first = Expr::Aggregate { function: AggregateFunction::First, arg: Box::new(Expr::Attribute(a.clone())), distinct: false };
+                    Expr::Alias { expr: Box::new(first), name: a.name.clone(), id: a.id }
+                }
+            })
+            .collect();
+        let group = keys.into_iter().map(Expr::Attribute).collect();
+        Ok(self.with_plan(LogicalPlan::Aggregate { group, aggregates, input: self.plan.clone() }))
+    }
+
+    /// `limit(n)`
+    pub fn limit(&self, count: usize) -> Self {
+        self.with_plan(LogicalPlan::Limit { count, input: self.plan.clone() })
+    }
+
+    /// `repartition(n)`: a round-robin shuffle into `n` partitions.
+    pub fn repartition(&self, partitions: usize) -> Result<Self> {
+        check_partitions(partitions)?;
+        Ok(self.with_plan(LogicalPlan::Repartition { partitions, by: RepartitionBy::RoundRobin, input: self.plan.clone() }))
+    }
+
+    /// `repartition(n, cols...)`: a hash shuffle on the columns, like Spark's (same partition for the same key).
+    pub fn repartition_by(&self, partitions: usize, keys: Vec<Expr>) -> Result<Self> {
+        check_partitions(partitions)?;
+        let keys = self.resolve_all(keys)?;
+        Ok(self.with_plan(LogicalPlan::Repartition { partitions, by: RepartitionBy::Hash(keys), input: self.plan.clone() }))
+    }
+
+    /// `coalesce(n)`: fewer partitions without a shuffle, by merging neighbours.
+    pub fn coalesce(&self, partitions: usize) -> Result<Self> {
+        check_partitions(partitions)?;
+        Ok(self.with_plan(LogicalPlan::Coalesce { partitions, input: self.plan.clone() }))
+    }
+
+    /// `union(other)` / `unionAll(other)`: rows of both, matched by position; types widen (long + double → double).
+    pub fn union(&self, other: &DataFrame) -> Result<Self> {
+        let (left, right) = (self.attributes(), other.attributes());
+        if left.len() != right.len() {
+            return Err(EngineError::Analysis(format!(
+                "[NUM_COLUMNS_MISMATCH] UNION can only be performed on inputs with the same number of columns, but \
+                 the first input has {} columns and the second input has {} columns. SQLSTATE: 42826",
+                left.len(),
+                right.len()
+            )));
+        }
+        let mut types = Vec::new();
+        for (i, (l, r)) in left.iter().zip(&right).enumerate() {
+            types.push(wider_type(l.data_type, r.data_type).ok_or_else(|| {
+                EngineError::Analysis(format!(
+                    "[INCOMPATIBLE_COLUMN_TYPE] UNION can only be performed on inputs with compatible column types. \
+                     The {} column of the second input is \"{}\" that is incompatible with \"{}\" of the first \
+                     input. SQLSTATE: 42825",
+                    ordinal(i + 1),
+                    r.data_type.simple_string().to_uppercase(),
+                    l.data_type.simple_string().to_uppercase()
+                ))
+            })?);
+        }
+        let inputs = vec![widened(&self.plan, &types), widened(&other.plan, &types)];
+        let output: Vec<Attribute> = inputs[0]
+            .output()
+            .into_iter()
+            .zip(&right)
+            .map(|(a, r)| Attribute { nullable: a.nullable || r.nullable, ..a })
+            .collect();
+        Ok(self.with_plan(LogicalPlan::Union { inputs, output }))
+    }
+
+    /// `unionByName(other)`: rows of both, columns matched by name (case-insensitively).
+    pub fn union_by_name(&self, other: &DataFrame) -> Result<Self> {
+        let right = other.attributes();
+        let reordered = self
+            .attributes()
+            .iter()
+            .map(|l| resolve_name(&l.name, &right).map(Expr::Attribute))
+            .collect::<Result<Vec<_>>>()?;
+        if reordered.len() != right.len() {
+            return self.union(other);
+        }
+        self.union(&other.with_plan(LogicalPlan::Project { exprs: reordered, input: other.plan.clone() }))
+    }
+
+    // ---- actions ----
+
+    /// Runs the plan and returns its rows as Arrow batches, in partition order, with the job's trace.
+    pub fn execute(&self, description: &str) -> Result<(Vec<RecordBatch>, JobTrace)> {
+        let optimized = optimizer::optimize(&self.plan);
+        let physical = physical::plan(&optimized, &self.session)?;
+        let (mut batches, trace) = run_job(&physical, &self.session, description)?;
+        if let physical::PhysicalPlan::CollectLimit { count, .. } = physical {
+            batches = physical::first_rows(batches, count);
+        }
+        self.session.record_job(trace.clone());
+        Ok((batches, trace))
+    }
+
+    /// `collect()`
+    pub fn collect(&self) -> Result<Vec<Row>> {
+        rows_of(&self.execute("collect")?.0)
+    }
+
+    /// `count()`: Spark runs it as a global aggregation, `count(1)`.
+    pub fn count(&self) -> Result<i64> {
+        let count = Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(lit(1)), distinct: false };
+        let counted = self.aggregate(Vec::new(), vec![named(count)])?;
+        let (batches, _) = counted.execute("count")?;
+        match rows_of(&batches)?.first().and_then(|r| r.first()) {
+            Some(Value::Long(n)) => Ok(*n),
+            other => Err(EngineError::Internal(format!("count() produced {other:?}"))),
+        }
+    }
+
+    /// `take(n)` / `head(n)`
+    pub fn take(&self, count: usize) -> Result<Vec<Row>> {
+        rows_of(&self.limit(count).execute(&format!("take({count})"))?.0)
+    }
+
+    /// `first()` / `head()`: the first row, if any.
+    pub fn first(&self) -> Result<Option<Row>> {
+        Ok(self.take(1)?.into_iter().next())
+    }
+
+    /// The text `show(n, truncate)` prints.
+    pub fn show_string(&self, rows: usize, truncate: usize) -> Result<String> {
+        let (batches, _) = self.limit(rows + 1).execute(&format!("show({rows})"))?;
+        show_string(&self.schema(), &batches, rows, truncate)
+    }
+
+    /// The text `printSchema()` prints.
+    pub fn print_schema_string(&self) -> String {
+        tree_string(&self.schema())
+    }
+
+    /// The text `explain()` (or `explain(extended=True)`) prints.
+    pub fn explain_string(&self, extended: bool) -> Result<String> {
+        let optimized = optimizer::optimize(&self.plan);
+        let physical = physical::plan(&optimized, &self.session)?;
+        let mut physical_text = physical.tree_string();
+        if self.session.config.adaptive_enabled && physical.has_exchange() {
+            physical_text = format!("AdaptiveSparkPlan isFinalPlan=false\n{}", indent_under(&physical_text));
+        }
+        if !extended {
+            return Ok(format!("== Physical Plan ==\n{physical_text}\n"));
+        }
+        let analyzed = self.plan.tree_string();
+        let header: Vec<String> = self.attributes().iter().map(|a| format!("{}: {}", a.name, a.data_type)).collect();
+        Ok(format!(
+            "== Parsed Logical Plan ==\n{analyzed}\n== Analyzed Logical Plan ==\n{}\n{analyzed}\n== Optimized Logical \
+             Plan ==\n{}\n== Physical Plan ==\n{physical_text}\n",
+            header.join(", "),
+            optimized.tree_string()
+        ))
+    }
+}
+
+/// `df.groupBy(...)`: keys waiting for their aggregates.
+pub struct GroupedData {
+    df: DataFrame,
+    keys: Vec<Expr>,
+}
+
+impl GroupedData {
+    /// `agg(exprs...)`: the key columns, then one column per expression.
+    pub fn agg(&self, aggregates: Vec<Expr>) -> Result<DataFrame> {
+        let aggregates: Vec<Expr> = self.df.resolve_all(aggregates)?.into_iter().map(named).collect();
+        self.df.aggregate(self.keys.clone(), aggregates)
+    }
+
+    /// `count()`: a `count` column of type long.
+    pub fn count(&self) -> Result<DataFrame> {
+        let count = Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(lit(1)), distinct: false };
+        self.agg(vec![count.alias("count")])
+    }
+
+    /// `sum(cols...)`, `avg`, `min`, `max`: one aggregate per named column (`sum(total_amount)`).
+    pub fn apply(&self, function: AggregateFunction, columns: &[&str]) -> Result<DataFrame> {
+        let aggregates = columns
+            .iter()
+            .map(|c| Expr::Aggregate { function, arg: Box::new(crate::expr::col(c)), distinct: false })
+            .collect();
+        self.agg(aggregates)
+    }
+}
+
+/// Gives an unnamed expression the name Spark would (`sum(x)`, `(a + b)`); columns and aliases keep theirs.
+fn named(expr: Expr) -> Expr {
+    match expr {
+        Expr::Attribute(_) | Expr::Alias { .. } => expr,
+        other => {
+            let name = other.sql_name();
+            other.alias(&name)
+        }
+    }
+}
+
+/// Spark's check that every column an aggregation outputs is grouped or aggregated.
+fn check_grouped(expr: &Expr, group: &[Expr], group_attributes: &[Expr]) -> Result<()> {
+    let inner = match expr {
+        Expr::Alias { expr, .. } => expr.as_ref(),
+        other => other,
+    };
+    let is_group = |e: &Expr| group.iter().any(|g| g == e || matches!(g, Expr::Alias { expr, .. } if expr.as_ref() == e));
+    if is_group(inner) || group_attributes.contains(inner) || matches!(inner, Expr::Aggregate { .. } | Expr::Literal(_)) {
+        return Ok(());
+    }
+    if let Expr::Attribute(a) = inner {
+        return Err(EngineError::Analysis(format!(
+            "[MISSING_AGGREGATION] The non-aggregating expression \"{}\" is based on columns which are not \
+             participating in the GROUP BY clause. Add the columns or the expression to the GROUP BY, aggregate the \
+             expression, or use \"any_value({})\" if you do not care which of the values within a group is \
+             returned. SQLSTATE: 42803",
+            a.name, a.name
+        )));
+    }
+    inner.children().into_iter().try_for_each(|c| check_grouped(c, group, group_attributes))
+}
+
+fn check_partitions(partitions: usize) -> Result<()> {
+    if partitions == 0 {
+        crate::invalid_argument!("the number of partitions must be positive, got 0");
+    }
+    Ok(())
+}
+
+/// `plan` with its columns cast to `types` where they differ (the inputs of a widening union).
+fn widened(plan: &Arc<LogicalPlan>, types: &[SparkType]) -> Arc<LogicalPlan> {
+    let output = plan.output();
+    if output.iter().zip(types).all(|(a, t)| a.data_type == *t) {
+        return plan.clone();
+    }
+    let exprs = output
+        .into_iter()
+        .zip(types)
+        .map(|(a, t)| {
+            let name = a.name.clone();
+            if a.data_type == *t { Expr::Attribute(a) } else { cast_to(Expr::Attribute(a), *t).alias(&name) }
+        })
+        .collect();
+    Arc::new(LogicalPlan::Project { exprs, input: plan.clone() })
+}
+
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// A tree printed as the only child of a parent line: `+- ` before its first line, spaces before the rest.
+fn indent_under(tree: &str) -> String {
+    tree.lines()
+        .enumerate()
+        .map(|(i, line)| if i == 0 { format!("+- {line}\n") } else { format!("   {line}\n") })
+        .collect()
+}

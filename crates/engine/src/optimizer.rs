@@ -1,0 +1,344 @@
+//! The optimizer: rewrites a logical plan into a cheaper one with the same result, as Spark's Catalyst does.
+//!
+//! - *Constant folding*: `lit(1) + lit(2)` becomes `3` once, instead of once per row.
+//! - *Project collapsing*: `withColumn` after `withColumn` becomes a single projection.
+//! - *Grouping expressions pulled out*: `groupBy(date_trunc('hour', ts))` computes the key in a projection
+//!   below the aggregate (`_groupingexpression`), so the aggregate only ever groups by columns.
+//! - *Projections pushed through unions*, into each input.
+//! - *Filter pushdown*: a filter moves below projections and into the scan, where Parquet row groups whose
+//!   min/max statistics rule the filter out are never read (`PushedFilters` in `explain()`). Comparisons never
+//!   hold for NULL, so a filter `x >= 5` also gets `isnotnull(x)`, which the scan can use too.
+//! - *Column pruning*: a scan reads only the columns something above it uses.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use arrow::array::RecordBatch;
+
+use crate::expr::eval::evaluate;
+use crate::expr::{Attribute, BinaryOp, Expr, ExprId};
+use crate::logical::{LogicalPlan, RepartitionBy, Scan};
+use crate::value::Value;
+
+/// The optimized form of an analyzed plan.
+pub fn optimize(plan: &LogicalPlan) -> LogicalPlan {
+    let folded = map_expressions(plan, &fold_constants);
+    let grouped = pull_out_grouping_expressions(&folded);
+    let through_unions = push_projections_through_unions(&grouped);
+    let collapsed = collapse_projects(&through_unions);
+    let pushed = push_down_filters(&collapsed);
+    let required: HashSet<ExprId> = pushed.output().iter().map(|a| a.id).collect();
+    collapse_projects(&prune_columns(&pushed, &required))
+}
+
+/// Computes non-column grouping keys in a projection under the aggregate, named `_groupingexpression`.
+fn pull_out_grouping_expressions(plan: &LogicalPlan) -> LogicalPlan {
+    let plan = map_children(plan, &pull_out_grouping_expressions);
+    let LogicalPlan::Aggregate { group, aggregates, input } = &plan else { return plan };
+    let mut pulled: Vec<(Expr, Expr)> = Vec::new();
+    let mut keys = Vec::new();
+    for expr in group {
+        let inner = match expr {
+            Expr::Alias { expr, .. } => expr.as_ref().clone(),
+            other => other.clone(),
+        };
+        if matches!(inner, Expr::Attribute(_)) {
+            keys.push(inner);
+            continue;
+        }
+        let named = match pulled.iter().find(|(e, _)| *e == inner) {
+            Some((_, named)) => named.clone(),
+            None => {
+                let named = inner.clone().alias("_groupingexpression");
+                pulled.push((inner, named.clone()));
+                named
+            }
+        };
+        keys.push(Expr::Attribute(crate::logical::output_attribute(&named)));
+    }
+    if pulled.is_empty() {
+        return LogicalPlan::Aggregate { group: keys, aggregates: aggregates.clone(), input: input.clone() };
+    }
+    let replace = |expr: Expr| -> Expr {
+        let replaced: Result<Expr, std::convert::Infallible> = expr.transform_up(&mut |e| {
+            Ok(match pulled.iter().find(|(g, _)| *g == e) {
+                Some((_, named)) => Expr::Attribute(crate::logical::output_attribute(named)),
+                None => e,
+            })
+        });
+        replaced.unwrap_or_else(|never| match never {})
+    };
+    let aggregates = aggregates.iter().cloned().map(replace).collect();
+    let mut exprs: Vec<Expr> = input.output().into_iter().map(Expr::Attribute).collect();
+    exprs.extend(pulled.into_iter().map(|(_, named)| named));
+    let projected = Arc::new(LogicalPlan::Project { exprs, input: input.clone() });
+    LogicalPlan::Aggregate { group: keys, aggregates, input: projected }
+}
+
+/// `Project(Union(a, b))` becomes `Union(Project(a), Project(b))`: each input computes the projection itself.
+fn push_projections_through_unions(plan: &LogicalPlan) -> LogicalPlan {
+    let plan = map_children(plan, &push_projections_through_unions);
+    let LogicalPlan::Project { exprs, input } = &plan else { return plan };
+    let LogicalPlan::Union { inputs, output } = input.as_ref() else { return plan };
+    let branches: Vec<Arc<LogicalPlan>> = inputs
+        .iter()
+        .map(|branch| {
+            let columns = branch.output();
+            let rewritten = exprs.iter().map(|e| replace_attributes(e.clone(), output, &columns)).collect();
+            Arc::new(LogicalPlan::Project { exprs: rewritten, input: branch.clone() })
+        })
+        .collect();
+    // The union's columns are its first input's, nullable if the column is nullable in any input.
+    let outputs: Vec<Vec<Attribute>> = branches.iter().map(|b| b.output()).collect();
+    let union_output = outputs[0]
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Attribute { nullable: outputs.iter().any(|o| o[i].nullable), ..a.clone() })
+        .collect();
+    LogicalPlan::Union { inputs: branches, output: union_output }
+}
+
+/// `expr` with each attribute of `from` replaced by the attribute at the same position in `to`.
+fn replace_attributes(expr: Expr, from: &[Attribute], to: &[Attribute]) -> Expr {
+    let replaced: Result<Expr, std::convert::Infallible> = expr.transform_up(&mut |e| {
+        Ok(match &e {
+            Expr::Attribute(a) => from.iter().position(|f| f.id == a.id).map_or(e, |i| Expr::Attribute(to[i].clone())),
+            _ => e,
+        })
+    });
+    replaced.unwrap_or_else(|never| match never {})
+}
+
+/// Applies `f` to every expression of every node.
+fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan {
+    let child = |input: &Arc<LogicalPlan>| Arc::new(map_expressions(input, f));
+    let all = |exprs: &[Expr]| exprs.iter().cloned().map(f).collect::<Vec<_>>();
+    match plan {
+        LogicalPlan::Scan(_) => plan.clone(),
+        LogicalPlan::Project { exprs, input } => LogicalPlan::Project { exprs: all(exprs), input: child(input) },
+        LogicalPlan::Filter { condition, input } => LogicalPlan::Filter { condition: f(condition.clone()), input: child(input) },
+        LogicalPlan::Aggregate { group, aggregates, input } => {
+            LogicalPlan::Aggregate { group: all(group), aggregates: all(aggregates), input: child(input) }
+        }
+        LogicalPlan::Limit { count, input } => LogicalPlan::Limit { count: *count, input: child(input) },
+        LogicalPlan::Repartition { partitions, by, input } => {
+            let by = match by {
+                RepartitionBy::Hash(keys) => RepartitionBy::Hash(all(keys)),
+                RepartitionBy::RoundRobin => RepartitionBy::RoundRobin,
+            };
+            LogicalPlan::Repartition { partitions: *partitions, by, input: child(input) }
+        }
+        LogicalPlan::Coalesce { partitions, input } => LogicalPlan::Coalesce { partitions: *partitions, input: child(input) },
+        LogicalPlan::Union { inputs, output } => {
+            LogicalPlan::Union { inputs: inputs.iter().map(child).collect(), output: output.clone() }
+        }
+    }
+}
+
+/// Replaces every sub-expression made only of constants by its value.
+fn fold_constants(expr: Expr) -> Expr {
+    let folded: Result<Expr, std::convert::Infallible> = expr.transform_up(&mut |e| {
+        let foldable = !matches!(e, Expr::Literal(_) | Expr::Attribute(_) | Expr::Column(_) | Expr::Alias { .. } | Expr::Aggregate { .. })
+            && e.children().iter().all(|c| matches!(c, Expr::Literal(_)));
+        if !foldable {
+            return Ok(e);
+        }
+        // A constant that fails (1 / 0) is left in place, so the error surfaces when the query runs.
+        Ok(evaluate_constant(&e).map(Expr::Literal).unwrap_or(e))
+    });
+    folded.unwrap_or_else(|never| match never {})
+}
+
+fn evaluate_constant(expr: &Expr) -> Option<Value> {
+    let one_row = RecordBatch::try_new_with_options(
+        Arc::new(arrow::datatypes::Schema::empty()),
+        vec![],
+        &arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(1)),
+    )
+    .ok()?;
+    let value = Value::from_array(&evaluate(expr, &one_row, &[]).ok()?, 0).ok()?;
+    // A NULL keeps its type only as a cast; Spark folds it to a typed NULL, which a Value cannot carry.
+    (!value.is_null()).then_some(value)
+}
+
+/// Merges a projection into the projection below it, when that evaluates nothing twice.
+fn collapse_projects(plan: &LogicalPlan) -> LogicalPlan {
+    let plan = map_children(plan, &collapse_projects);
+    let LogicalPlan::Project { exprs: upper, input } = &plan else { return plan };
+    let LogicalPlan::Project { exprs: lower, input: below } = input.as_ref() else { return plan };
+    let computed: Vec<(&ExprId, &Expr)> = lower
+        .iter()
+        .filter_map(|e| match e {
+            Expr::Alias { expr, id, .. } => Some((id, expr.as_ref())),
+            _ => None,
+        })
+        .collect();
+    let uses = |id: &ExprId| upper.iter().map(|e| e.references().iter().filter(|a| a.id == *id).count()).sum::<usize>();
+    if computed.iter().any(|(id, e)| uses(id) > 1 && !matches!(e, Expr::Attribute(_) | Expr::Literal(_))) {
+        return plan;
+    }
+    let substitute = |expr: Expr| -> Expr {
+        let replaced: Result<Expr, std::convert::Infallible> = expr.transform_up(&mut |e| match &e {
+            Expr::Attribute(a) => Ok(computed.iter().find(|(id, _)| **id == a.id).map_or(e.clone(), |(_, d)| (*d).clone())),
+            _ => Ok(e),
+        });
+        replaced.unwrap_or_else(|never| match never {})
+    };
+    let exprs = upper
+        .iter()
+        .map(|e| match e {
+            Expr::Attribute(a) => match computed.iter().find(|(id, _)| **id == a.id) {
+                Some((id, definition)) => Expr::Alias { expr: Box::new((*definition).clone()), name: a.name.clone(), id: **id },
+                None => e.clone(),
+            },
+            Expr::Alias { expr, name, id } => Expr::Alias { expr: Box::new(substitute(*expr.clone())), name: name.clone(), id: *id },
+            other => substitute(other.clone()),
+        })
+        .collect();
+    LogicalPlan::Project { exprs, input: below.clone() }
+}
+
+fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) -> LogicalPlan {
+    let child = |input: &Arc<LogicalPlan>| Arc::new(f(input));
+    match plan {
+        LogicalPlan::Scan(_) => plan.clone(),
+        LogicalPlan::Project { exprs, input } => LogicalPlan::Project { exprs: exprs.clone(), input: child(input) },
+        LogicalPlan::Filter { condition, input } => LogicalPlan::Filter { condition: condition.clone(), input: child(input) },
+        LogicalPlan::Aggregate { group, aggregates, input } => {
+            LogicalPlan::Aggregate { group: group.clone(), aggregates: aggregates.clone(), input: child(input) }
+        }
+        LogicalPlan::Limit { count, input } => LogicalPlan::Limit { count: *count, input: child(input) },
+        LogicalPlan::Repartition { partitions, by, input } => {
+            LogicalPlan::Repartition { partitions: *partitions, by: by.clone(), input: child(input) }
+        }
+        LogicalPlan::Coalesce { partitions, input } => LogicalPlan::Coalesce { partitions: *partitions, input: child(input) },
+        LogicalPlan::Union { inputs, output } => LogicalPlan::Union { inputs: inputs.iter().map(child).collect(), output: output.clone() },
+    }
+}
+
+/// Moves filters below projections that only pass columns through, and hands a filter right above a scan to it.
+fn push_down_filters(plan: &LogicalPlan) -> LogicalPlan {
+    let plan = map_children(plan, &push_down_filters);
+    let LogicalPlan::Filter { condition, input } = &plan else { return plan };
+    match input.as_ref() {
+        LogicalPlan::Filter { condition: lower, input: below } => {
+            let both = lower.clone().and(condition.clone());
+            push_down_filters(&LogicalPlan::Filter { condition: both, input: below.clone() })
+        }
+        LogicalPlan::Project { exprs, input: below } if passes_through(exprs, condition) => {
+            let pushed = push_down_filters(&LogicalPlan::Filter { condition: condition.clone(), input: below.clone() });
+            LogicalPlan::Project { exprs: exprs.clone(), input: Arc::new(pushed) }
+        }
+        LogicalPlan::Scan(scan) => {
+            let condition = with_not_null_constraints(condition);
+            let mut pushed_filters = scan.pushed_filters.clone();
+            // Every conjunct is a data filter; the scan uses those it can decide from file statistics.
+            pushed_filters.extend(conjuncts(&condition).into_iter().cloned());
+            let scan = LogicalPlan::Scan(Scan { pushed_filters, ..scan.clone() });
+            LogicalPlan::Filter { condition, input: Arc::new(scan) }
+        }
+        _ => LogicalPlan::Filter { condition: with_not_null_constraints(condition), input: input.clone() },
+    }
+}
+
+/// `isnotnull(x) AND condition` for every nullable column `x` that a comparison in `condition` reads — such a
+/// comparison is never true for NULL, so the extra test changes nothing but lets the scan skip data.
+fn with_not_null_constraints(condition: &Expr) -> Expr {
+    let parts = conjuncts(condition);
+    let mut columns: Vec<Attribute> = Vec::new();
+    for part in &parts {
+        if let Expr::Binary { op, .. } = part
+            && op.is_comparison()
+            && *op != BinaryOp::NullSafeEq
+        {
+            for column in part.references() {
+                if column.nullable && !columns.iter().any(|c| c.id == column.id) {
+                    columns.push(column);
+                }
+            }
+        }
+    }
+    let new: Vec<Expr> = columns
+        .into_iter()
+        .map(|c| Expr::Attribute(c).is_not_null())
+        .filter(|constraint| !parts.contains(&constraint))
+        .collect();
+    match new.into_iter().reduce(Expr::and) {
+        Some(constraints) => constraints.and(condition.clone()),
+        None => condition.clone(),
+    }
+}
+
+/// True if every column `condition` reads is passed through `exprs` unchanged.
+fn passes_through(exprs: &[Expr], condition: &Expr) -> bool {
+    condition.references().iter().all(|r| exprs.iter().any(|e| matches!(e, Expr::Attribute(a) if a.id == r.id)))
+}
+
+fn conjuncts(condition: &Expr) -> Vec<&Expr> {
+    match condition {
+        Expr::Binary { op: BinaryOp::And, left, right } => {
+            let mut all = conjuncts(left);
+            all.extend(conjuncts(right));
+            all
+        }
+        other => vec![other],
+    }
+}
+
+/// Keeps only the columns in `required` (and what the plan itself needs) flowing up from the scans.
+fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan {
+    let needs = |exprs: &[&Expr]| -> HashSet<ExprId> { exprs.iter().flat_map(|e| e.references()).map(|a| a.id).collect() };
+    match plan {
+        LogicalPlan::Scan(scan) => {
+            let mut wanted: HashSet<ExprId> = required.clone();
+            wanted.extend(scan.pushed_filters.iter().flat_map(|f| f.references()).map(|a| a.id));
+            let output: Vec<Attribute> = scan.columns.iter().filter(|a| wanted.contains(&a.id)).cloned().collect();
+            LogicalPlan::Scan(Scan { output, ..scan.clone() })
+        }
+        LogicalPlan::Project { exprs, input } => {
+            let kept: Vec<Expr> = exprs.iter().filter(|e| required.contains(&crate::logical::output_attribute(e).id)).cloned().collect();
+            let kept = if kept.is_empty() && !exprs.is_empty() { exprs.clone() } else { kept };
+            let child_needs = needs(&kept.iter().collect::<Vec<_>>());
+            LogicalPlan::Project { exprs: kept, input: Arc::new(prune_columns(input, &child_needs)) }
+        }
+        LogicalPlan::Filter { condition, input } => {
+            let mut child_needs = required.clone();
+            child_needs.extend(needs(&[condition]));
+            LogicalPlan::Filter { condition: condition.clone(), input: Arc::new(prune_columns(input, &child_needs)) }
+        }
+        LogicalPlan::Aggregate { group, aggregates, input } => {
+            let child_needs = needs(&group.iter().chain(aggregates).collect::<Vec<_>>());
+            LogicalPlan::Aggregate { group: group.clone(), aggregates: aggregates.clone(), input: Arc::new(prune_columns(input, &child_needs)) }
+        }
+        LogicalPlan::Repartition { partitions, by, input } => {
+            let mut child_needs = required.clone();
+            if let RepartitionBy::Hash(keys) = by {
+                child_needs.extend(needs(&keys.iter().collect::<Vec<_>>()));
+            }
+            LogicalPlan::Repartition { partitions: *partitions, by: by.clone(), input: Arc::new(prune_columns(input, &child_needs)) }
+        }
+        LogicalPlan::Limit { count, input } => LogicalPlan::Limit { count: *count, input: Arc::new(prune_columns(input, required)) },
+        LogicalPlan::Coalesce { partitions, input } => {
+            LogicalPlan::Coalesce { partitions: *partitions, input: Arc::new(prune_columns(input, required)) }
+        }
+        // A union matches its inputs by position: every input drops the same positions.
+        LogicalPlan::Union { inputs, output } => {
+            let kept: Vec<usize> = (0..output.len()).filter(|&i| required.contains(&output[i].id)).collect();
+            let inputs = inputs
+                .iter()
+                .map(|input| {
+                    let columns = input.output();
+                    let exprs: Vec<Expr> = kept.iter().map(|&i| Expr::Attribute(columns[i].clone())).collect();
+                    let needed = exprs.iter().flat_map(Expr::references).map(|a| a.id).collect();
+                    let pruned = Arc::new(prune_columns(input, &needed));
+                    if kept.len() == columns.len() {
+                        pruned
+                    } else {
+                        Arc::new(LogicalPlan::Project { exprs, input: pruned })
+                    }
+                })
+                .collect();
+            LogicalPlan::Union { inputs, output: kept.iter().map(|&i| output[i].clone()).collect() }
+        }
+    }
+}

@@ -1,0 +1,577 @@
+//! The physical plan: *how* a query runs — which operators, and where rows must move between partitions.
+//!
+//! The planner turns each logical node into operators Spark would pick: a group-by becomes
+//! `HashAggregate(partial) → Exchange hashpartitioning → HashAggregate(final)`, a limit at the top becomes
+//! `CollectLimit`. Operators between two exchanges run one after the other inside the same task, on the same
+//! partition; an exchange is where one stage ends and the next begins (see [`crate::stage`]).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use arrow::array::RecordBatch;
+use arrow::compute::filter_record_batch;
+
+use crate::exchange::Partitioning;
+use crate::expr::eval::evaluate;
+use crate::expr::{AggregateFunction, Attribute, Expr, ExprId};
+use crate::hash_aggregate::{AggregateCall, AggregateMode, aggregate_partition, batch_of};
+use crate::io::csv::read_csv;
+use crate::io::file_partition::{FilePartition, plan_file_partitions};
+use crate::io::parquet::read_split_columns;
+use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
+use crate::partition::{Partition, split_evenly};
+use crate::session::Session;
+use crate::types::SparkType;
+use crate::{EngineError, Result};
+
+/// Why an exchange is in the plan, as explain prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShuffleOrigin {
+    /// Added because an operator needs its input partitioned another way (a group-by's keys).
+    EnsureRequirements,
+    /// Asked for by the user: `repartition(n)`; adaptive execution keeps its partition count.
+    RepartitionByNum,
+}
+
+/// One physical operator and its inputs.
+#[derive(Debug, Clone)]
+pub enum PhysicalPlan {
+    FileScan { scan: Scan, partitions: Vec<FilePartition> },
+    LocalTableScan { scan: Scan, partitions: Vec<Partition> },
+    Project { exprs: Vec<Expr>, input: Box<PhysicalPlan> },
+    Filter { condition: Expr, input: Box<PhysicalPlan> },
+    HashAggregate {
+        mode: AggregateMode,
+        keys: Vec<Attribute>,
+        calls: Vec<AggregateCall>,
+        /// Final mode: the output columns, over the keys and the calls' results.
+        results: Vec<Expr>,
+        input: Box<PhysicalPlan>,
+    },
+    Exchange { id: usize, partitioning: Partitioning, origin: ShuffleOrigin, input: Box<PhysicalPlan> },
+    Union { inputs: Vec<PhysicalPlan>, output: Vec<Attribute> },
+    /// `coalesce(n)`: merges neighbouring partitions without a shuffle.
+    Coalesce { partitions: usize, input: Box<PhysicalPlan> },
+    LocalLimit { count: usize, input: Box<PhysicalPlan> },
+    GlobalLimit { count: usize, input: Box<PhysicalPlan> },
+    /// A limit at the top of a query: each task stops early; the driver keeps the first `count` rows.
+    CollectLimit { count: usize, input: Box<PhysicalPlan> },
+}
+
+/// Rows a task read from its stage's inputs (files, memory or a shuffle).
+#[derive(Debug, Default)]
+pub struct TaskInput {
+    pub rows: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+impl TaskInput {
+    fn record(&self, batches: &[RecordBatch]) {
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+        self.rows.fetch_add(rows as u64, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+}
+
+/// What tasks can see while they run: the session and the finished shuffles, by exchange id.
+pub struct ExecutionContext<'a> {
+    pub session: &'a Session,
+    /// Each finished exchange's reduce partitions (after adaptive coalescing), as read by the next stage.
+    pub shuffles: HashMap<usize, Vec<Vec<RecordBatch>>>,
+}
+
+impl PhysicalPlan {
+    pub fn output(&self) -> Vec<Attribute> {
+        match self {
+            Self::FileScan { scan, .. } | Self::LocalTableScan { scan, .. } => scan.output.clone(),
+            Self::Project { exprs, .. } => exprs.iter().map(output_attribute).collect(),
+            Self::HashAggregate { mode: AggregateMode::Final, results, .. } => results.iter().map(output_attribute).collect(),
+            Self::HashAggregate { keys, calls, .. } => {
+                keys.iter().cloned().chain(calls.iter().flat_map(|c| c.state.iter().cloned())).collect()
+            }
+            Self::Union { output, .. } => output.clone(),
+            Self::Filter { input, .. }
+            | Self::Exchange { input, .. }
+            | Self::Coalesce { input, .. }
+            | Self::LocalLimit { input, .. }
+            | Self::GlobalLimit { input, .. }
+            | Self::CollectLimit { input, .. } => input.output(),
+        }
+    }
+
+    pub fn children(&self) -> Vec<&PhysicalPlan> {
+        match self {
+            Self::FileScan { .. } | Self::LocalTableScan { .. } => vec![],
+            Self::Union { inputs, .. } => inputs.iter().collect(),
+            Self::Project { input, .. }
+            | Self::Filter { input, .. }
+            | Self::HashAggregate { input, .. }
+            | Self::Exchange { input, .. }
+            | Self::Coalesce { input, .. }
+            | Self::LocalLimit { input, .. }
+            | Self::GlobalLimit { input, .. }
+            | Self::CollectLimit { input, .. } => vec![input],
+        }
+    }
+
+    /// How many partitions (and so tasks) this operator produces, once the exchanges below it have run.
+    pub fn partition_count(&self, context: &ExecutionContext) -> usize {
+        match self {
+            Self::FileScan { partitions, .. } => partitions.len(),
+            Self::LocalTableScan { partitions, .. } => partitions.len(),
+            Self::Exchange { id, partitioning, .. } => {
+                context.shuffles.get(id).map_or(partitioning.partition_count(), Vec::len)
+            }
+            Self::Union { inputs, .. } => inputs.iter().map(|i| i.partition_count(context)).sum(),
+            Self::Coalesce { partitions, input } => (*partitions).min(input.partition_count(context)).max(1),
+            Self::Project { input, .. }
+            | Self::Filter { input, .. }
+            | Self::HashAggregate { input, .. }
+            | Self::LocalLimit { input, .. }
+            | Self::GlobalLimit { input, .. }
+            | Self::CollectLimit { input, .. } => input.partition_count(context),
+        }
+    }
+
+    /// Computes partition `partition` of this operator: the work of one task.
+    pub fn execute(&self, partition: usize, context: &ExecutionContext, input_read: &TaskInput) -> Result<Vec<RecordBatch>> {
+        match self {
+            Self::FileScan { scan, partitions } => {
+                let batches = read_file_partition(scan, &partitions[partition], context.session)?;
+                input_read.record(&batches);
+                Ok(batches)
+            }
+            Self::LocalTableScan { scan, partitions } => {
+                let batches = project_to(&partitions[partition].batches, &scan.output)?;
+                input_read.record(&batches);
+                Ok(batches)
+            }
+            Self::Exchange { id, .. } => {
+                let shuffle = context.shuffles.get(id).ok_or_else(|| {
+                    EngineError::Internal(format!("exchange {id} is read before its map stage ran"))
+                })?;
+                let batches = shuffle[partition].clone();
+                input_read.record(&batches);
+                Ok(batches)
+            }
+            Self::Project { exprs, input } => {
+                let input_columns = input.output();
+                let output = self.output();
+                input
+                    .execute(partition, context, input_read)?
+                    .iter()
+                    .map(|batch| {
+                        let columns = exprs.iter().map(|e| evaluate(e, batch, &input_columns)).collect::<Result<_>>()?;
+                        batch_of(&output, columns, batch.num_rows())
+                    })
+                    .collect()
+            }
+            Self::Filter { condition, input } => {
+                let input_columns = input.output();
+                let mut kept = Vec::new();
+                for batch in input.execute(partition, context, input_read)? {
+                    let mask = evaluate(condition, &batch, &input_columns)?;
+                    let mask = crate::expr::eval::is_true(arrow::array::AsArray::as_boolean(&mask));
+                    let rows = filter_record_batch(&batch, &mask)?;
+                    if rows.num_rows() > 0 {
+                        kept.push(rows);
+                    }
+                }
+                Ok(kept)
+            }
+            Self::HashAggregate { mode, keys, calls, results, input } => {
+                let batches = input.execute(partition, context, input_read)?;
+                let batch = aggregate_partition(*mode, keys, calls, results, &input.output(), &batches)?;
+                Ok(vec![batch])
+            }
+            Self::Union { inputs, .. } => {
+                let mut offset = partition;
+                for input in inputs {
+                    let count = input.partition_count(context);
+                    if offset < count {
+                        return input.execute(offset, context, input_read);
+                    }
+                    offset -= count;
+                }
+                Err(EngineError::Internal(format!("union has no partition {partition}")))
+            }
+            Self::Coalesce { input, .. } => {
+                let (parents, count) = (input.partition_count(context), self.partition_count(context));
+                let range = partition * parents / count..(partition + 1) * parents / count;
+                let mut batches = Vec::new();
+                for parent in range {
+                    batches.extend(input.execute(parent, context, input_read)?);
+                }
+                Ok(batches)
+            }
+            Self::LocalLimit { count, input } | Self::GlobalLimit { count, input } | Self::CollectLimit { count, input } => {
+                Ok(first_rows(input.execute(partition, context, input_read)?, *count))
+            }
+        }
+    }
+
+    /// The operator's line in `explain()`.
+    pub fn node_string(&self) -> String {
+        let list = |exprs: &[Expr], sep: &str| exprs.iter().map(Expr::plan_string).collect::<Vec<_>>().join(sep);
+        let attributes = |attrs: &[Attribute], sep: &str| {
+            attrs.iter().map(|a| format!("{}#{}", a.name, a.id.0)).collect::<Vec<_>>().join(sep)
+        };
+        match self {
+            Self::FileScan { scan, .. } => file_scan_string(scan),
+            Self::LocalTableScan { scan, .. } => format!("LocalTableScan [{}]", attributes(&scan.output, ", ")),
+            Self::Project { exprs, .. } => format!("Project [{}]", list(exprs, ", ")),
+            Self::Filter { condition, .. } => format!("Filter {}", condition.plan_string()),
+            Self::HashAggregate { keys, calls, .. } => {
+                let functions: Vec<String> = calls.iter().map(AggregateCall::plan_string).collect();
+                format!("HashAggregate(keys=[{}], functions=[{}])", attributes(keys, ", "), functions.join(", "))
+            }
+            Self::Exchange { id, partitioning, origin, .. } => {
+                let origin = match origin {
+                    ShuffleOrigin::EnsureRequirements => "ENSURE_REQUIREMENTS",
+                    ShuffleOrigin::RepartitionByNum => "REPARTITION_BY_NUM",
+                };
+                format!("Exchange {}, {origin}, [plan_id={id}]", partitioning.plan_string())
+            }
+            Self::Union { .. } => "Union".to_string(),
+            Self::Coalesce { partitions, .. } => format!("Coalesce {partitions}"),
+            Self::LocalLimit { count, .. } => format!("LocalLimit {count}"),
+            Self::GlobalLimit { count, .. } => format!("GlobalLimit {count}, 0"),
+            Self::CollectLimit { count, .. } => format!("CollectLimit {count}"),
+        }
+    }
+
+    /// The plan as Spark's explain prints it (without the `== Physical Plan ==` header).
+    pub fn tree_string(&self) -> String {
+        let mut text = String::new();
+        crate::display::write_tree(self, &mut text, &|p: &PhysicalPlan| p.node_string(), &|p| p.children());
+        text
+    }
+
+    /// True if any operator in the plan is an exchange (Spark plans adaptively only then).
+    pub fn has_exchange(&self) -> bool {
+        matches!(self, Self::Exchange { .. }) || self.children().iter().any(|c| c.has_exchange())
+    }
+}
+
+fn file_scan_string(scan: &Scan) -> String {
+    let Source::Files { format, files, .. } = scan.source.as_ref() else {
+        unreachable!("a FileScan reads files")
+    };
+    let columns: Vec<String> = scan.output.iter().map(|a| format!("{}#{}", a.name, a.id.0)).collect();
+    let read_schema = crate::schema::SparkSchema {
+        fields: scan
+            .output
+            .iter()
+            .map(|a| crate::schema::SparkField { name: a.name.clone(), data_type: a.data_type, nullable: true })
+            .collect(),
+    };
+    let (batched, format_name) = match format {
+        FileFormat::Parquet => ("true", "Parquet"),
+        FileFormat::Csv(_) => ("false", "CSV"),
+    };
+    let data_filters: Vec<String> = scan.pushed_filters.iter().map(Expr::plan_string).collect();
+    let source_filters: Vec<String> = scan.pushed_filters.iter().filter_map(source_filter_string).collect();
+    let location = files.first().map(|f| f.path.as_str()).unwrap_or_default();
+    format!(
+        "FileScan {} [{}] Batched: {batched}, DataFilters: [{}], Format: {format_name}, Location: \
+         InMemoryFileIndex({} paths)[{location}], PushedFilters: [{}], ReadSchema: {}",
+        format.name(),
+        columns.join(","),
+        abbreviate(&data_filters.join(", ")),
+        files.len(),
+        abbreviate(&source_filters.join(", ")),
+        abbreviate(&read_schema.simple_string())
+    )
+}
+
+/// Spark cuts long scan details to 100 characters (`spark.sql.maxMetadataStringLength`).
+fn abbreviate(text: &str) -> String {
+    const LIMIT: usize = 100;
+    if text.chars().count() <= LIMIT {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(LIMIT - 3).collect();
+    format!("{kept}...")
+}
+
+/// A pushed filter as the data source sees it: `GreaterThanOrEqual(lpep_pickup_datetime,2024-01-15T00:00)`.
+fn source_filter_string(filter: &Expr) -> Option<String> {
+    use crate::expr::BinaryOp;
+    let column = |e: &Expr| match e {
+        Expr::Attribute(a) => Some(a.name.clone()),
+        _ => None,
+    };
+    match filter {
+        Expr::IsNotNull(e) => Some(format!("IsNotNull({})", column(e)?)),
+        Expr::IsNull(e) => Some(format!("IsNull({})", column(e)?)),
+        Expr::Binary { op, left, right } => {
+            let (name, value, flipped) = match (left.as_ref(), right.as_ref()) {
+                (Expr::Attribute(a), Expr::Literal(v)) => (a.name.clone(), v, false),
+                (Expr::Literal(v), Expr::Attribute(a)) => (a.name.clone(), v, true),
+                _ => return None,
+            };
+            let class = match (op, flipped) {
+                (BinaryOp::Eq, _) => "EqualTo",
+                (BinaryOp::NullSafeEq, _) => "EqualNullSafe",
+                (BinaryOp::Lt, false) | (BinaryOp::Gt, true) => "LessThan",
+                (BinaryOp::LtEq, false) | (BinaryOp::GtEq, true) => "LessThanOrEqual",
+                (BinaryOp::Gt, false) | (BinaryOp::Lt, true) => "GreaterThan",
+                (BinaryOp::GtEq, false) | (BinaryOp::LtEq, true) => "GreaterThanOrEqual",
+                _ => return None,
+            };
+            Some(format!("{class}({name},{})", source_value(value)))
+        }
+        _ => None,
+    }
+}
+
+/// A literal as the Java object Spark hands its data sources prints: `2024-01-15T00:00` for a local date-time.
+fn source_value(value: &crate::value::Value) -> String {
+    use crate::value::Value;
+    match value {
+        Value::TimestampNtz(micros) | Value::Timestamp(micros) => {
+            let Some(time) = chrono::DateTime::from_timestamp_micros(*micros).map(|t| t.naive_utc()) else {
+                return micros.to_string();
+            };
+            let mut text = time.format("%Y-%m-%dT%H:%M").to_string();
+            let (seconds, fraction) = (micros.div_euclid(1_000_000) % 60, micros.rem_euclid(1_000_000));
+            if seconds != 0 || fraction != 0 {
+                text.push_str(&format!(":{seconds:02}"));
+            }
+            if fraction != 0 {
+                text.push_str(&if fraction % 1000 == 0 { format!(".{:03}", fraction / 1000) } else { format!(".{fraction:06}") });
+            }
+            if matches!(value, Value::Timestamp(_)) {
+                text.push('Z');
+            }
+            text
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The first `count` rows of `batches`.
+pub fn first_rows(batches: Vec<RecordBatch>, count: usize) -> Vec<RecordBatch> {
+    let mut left = count;
+    let mut kept = Vec::new();
+    for batch in batches {
+        if left == 0 {
+            break;
+        }
+        let take = batch.num_rows().min(left);
+        kept.push(batch.slice(0, take));
+        left -= take;
+    }
+    kept
+}
+
+/// Reads one input partition of a file scan: only the scan's columns, cast to the types the scan promises
+/// (files of one data set may disagree — a column `double` in one month and `long` in the next).
+fn read_file_partition(scan: &Scan, partition: &FilePartition, session: &Session) -> Result<Vec<RecordBatch>> {
+    let Source::Files { format, .. } = scan.source.as_ref() else {
+        unreachable!("a FileScan reads files")
+    };
+    let names: Vec<String> = scan.output.iter().map(|a| a.name.clone()).collect();
+    let mut batches = Vec::new();
+    for split in &partition.splits {
+        let bytes = session.files.read(&split.path)?;
+        let read = match format {
+            FileFormat::Parquet => read_split_columns(bytes, split, &names)?,
+            // CSV files are read whole by the task holding their first split (Kindling does not split CSV).
+            FileFormat::Csv(_) if split.start > 0 => Vec::new(),
+            FileFormat::Csv(options) => read_csv(&split.path, bytes, options)?.batches,
+        };
+        batches.extend(project_to(&read, &scan.output)?);
+    }
+    Ok(batches)
+}
+
+/// The columns `wanted` (a subset of `all`) of batches, found by name, with the attribute's type.
+fn project_to(batches: &[RecordBatch], wanted: &[Attribute]) -> Result<Vec<RecordBatch>> {
+    batches
+        .iter()
+        .map(|batch| {
+            let schema = batch.schema();
+            let columns = wanted
+                .iter()
+                .map(|a| match crate::schema::resolve_column(&schema, &a.name) {
+                    Ok(index) => {
+                        let column = batch.column(index);
+                        let from = SparkType::from_arrow(column.data_type())?;
+                        crate::expr::cast::cast(column, from, a.data_type)
+                    }
+                    Err(_) => Ok(arrow::array::new_null_array(&a.data_type.to_arrow(), batch.num_rows())),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            batch_of(wanted, columns, batch.num_rows())
+        })
+        .collect()
+}
+
+/// Turns an optimized logical plan into a physical one.
+pub fn plan(logical: &LogicalPlan, session: &Session) -> Result<PhysicalPlan> {
+    let planner = Planner { session, next_exchange: AtomicUsize::new(0) };
+    planner.plan(logical, true)
+}
+
+struct Planner<'a> {
+    session: &'a Session,
+    next_exchange: AtomicUsize,
+}
+
+impl Planner<'_> {
+    fn exchange(&self, partitioning: Partitioning, origin: ShuffleOrigin, input: PhysicalPlan) -> PhysicalPlan {
+        let id = self.next_exchange.fetch_add(1, Ordering::Relaxed);
+        PhysicalPlan::Exchange { id, partitioning, origin, input: Box::new(input) }
+    }
+
+    fn plan(&self, logical: &LogicalPlan, is_root: bool) -> Result<PhysicalPlan> {
+        let child = |input: &LogicalPlan| self.plan(input, false).map(Box::new);
+        Ok(match logical {
+            LogicalPlan::Scan(scan) => match scan.source.as_ref() {
+                Source::Memory { table, partitions } => {
+                    PhysicalPlan::LocalTableScan { scan: scan.clone(), partitions: split_evenly(table, *partitions) }
+                }
+                Source::Files { files, .. } => {
+                    let partitions = plan_file_partitions(files, &self.session.split_settings());
+                    PhysicalPlan::FileScan { scan: scan.clone(), partitions }
+                }
+            },
+            LogicalPlan::Project { exprs, input } => PhysicalPlan::Project { exprs: exprs.clone(), input: child(input)? },
+            LogicalPlan::Filter { condition, input } => {
+                PhysicalPlan::Filter { condition: condition.clone(), input: child(input)? }
+            }
+            LogicalPlan::Aggregate { group, aggregates, input } => self.aggregate(group, aggregates, input)?,
+            LogicalPlan::Limit { count, input } if is_root => PhysicalPlan::CollectLimit { count: *count, input: child(input)? },
+            LogicalPlan::Limit { count, input } => {
+                let local = PhysicalPlan::LocalLimit { count: *count, input: child(input)? };
+                let single = self.exchange(Partitioning::Single, ShuffleOrigin::EnsureRequirements, local);
+                PhysicalPlan::GlobalLimit { count: *count, input: Box::new(single) }
+            }
+            LogicalPlan::Repartition { partitions, by, input } => {
+                let partitioning = match by {
+                    RepartitionBy::RoundRobin => Partitioning::RoundRobin { partitions: *partitions },
+                    RepartitionBy::Hash(keys) => Partitioning::Hash { keys: keys.clone(), partitions: *partitions },
+                };
+                self.exchange(partitioning, ShuffleOrigin::RepartitionByNum, *child(input)?)
+            }
+            LogicalPlan::Coalesce { partitions, input } => {
+                PhysicalPlan::Coalesce { partitions: *partitions, input: child(input)? }
+            }
+            LogicalPlan::Union { inputs, output } => PhysicalPlan::Union {
+                inputs: inputs.iter().map(|i| self.plan(i, false)).collect::<Result<_>>()?,
+                output: output.clone(),
+            },
+        })
+    }
+
+    /// `HashAggregate(final) ← Exchange ← HashAggregate(partial)`. The optimizer has made every grouping key a
+    /// column (see `pull_out_grouping_expressions`).
+    fn aggregate(&self, group: &[Expr], aggregates: &[Expr], input: &LogicalPlan) -> Result<PhysicalPlan> {
+        let child = self.plan(input, false)?;
+        let keys = group
+            .iter()
+            .map(|g| match g {
+                Expr::Attribute(a) => Ok(a.clone()),
+                other => Err(EngineError::Internal(format!("grouping key {} is not a column", other.plan_string()))),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut calls: Vec<(Expr, AggregateCall, bool)> = Vec::new();
+        let mut results = Vec::new();
+        for expr in aggregates {
+            let rewritten = expr.clone().transform_up(&mut |e| -> Result<Expr> {
+                let Expr::Aggregate { function, arg, distinct } = &e else { return Ok(e) };
+                if let Some((_, call, _)) = calls.iter().find(|(seen, _, _)| *seen == e) {
+                    return Ok(Expr::Attribute(call.result.clone()));
+                }
+                let call = aggregate_call(*function, arg.as_ref().clone(), *distinct, &e);
+                let result = Expr::Attribute(call.result.clone());
+                calls.push((e.clone(), call, *distinct));
+                Ok(result)
+            })?;
+            results.push(rewritten);
+        }
+        if calls.iter().any(|(_, _, distinct)| *distinct) {
+            return self.distinct_aggregate(keys, calls, results, child);
+        }
+        let calls: Vec<AggregateCall> = calls.into_iter().map(|(_, c, _)| c).collect();
+        Ok(self.two_phase(keys, calls, results, child))
+    }
+
+    fn two_phase(&self, keys: Vec<Attribute>, calls: Vec<AggregateCall>, results: Vec<Expr>, child: PhysicalPlan) -> PhysicalPlan {
+        let partial_calls = calls.iter().map(|c| c.in_mode(AggregateMode::Partial)).collect();
+        let partial = self.hash_aggregate(AggregateMode::Partial, &keys, partial_calls, child);
+        let exchange = self.exchange(self.partitioning_on(&keys), ShuffleOrigin::EnsureRequirements, partial);
+        let final_calls = calls.iter().map(|c| c.in_mode(AggregateMode::Final)).collect();
+        PhysicalPlan::HashAggregate { mode: AggregateMode::Final, keys, calls: final_calls, results, input: Box::new(exchange) }
+    }
+
+    fn hash_aggregate(&self, mode: AggregateMode, keys: &[Attribute], calls: Vec<AggregateCall>, child: PhysicalPlan) -> PhysicalPlan {
+        PhysicalPlan::HashAggregate { mode, keys: keys.to_vec(), calls, results: Vec::new(), input: Box::new(child) }
+    }
+
+    /// `hashpartitioning(keys, spark.sql.shuffle.partitions)`, or one partition when there are no keys.
+    fn partitioning_on(&self, keys: &[Attribute]) -> Partitioning {
+        if keys.is_empty() {
+            return Partitioning::Single;
+        }
+        let keys = keys.iter().cloned().map(Expr::Attribute).collect();
+        Partitioning::Hash { keys, partitions: self.session.config.shuffle_partitions }
+    }
+
+    /// Aggregates with `DISTINCT x`, Spark's four steps: group by the keys and `x` (which removes duplicate `x`s)
+    /// while the other aggregates build and merge partial states, shuffling on keys and `x`; then group by the keys
+    /// alone, counting the now distinct `x`s, and shuffle on the keys for the final values.
+    fn distinct_aggregate(
+        &self,
+        keys: Vec<Attribute>,
+        calls: Vec<(Expr, AggregateCall, bool)>,
+        results: Vec<Expr>,
+        child: PhysicalPlan,
+    ) -> Result<PhysicalPlan> {
+        let distinct_columns: Vec<Option<Attribute>> = calls
+            .iter()
+            .filter(|(_, _, distinct)| *distinct)
+            .map(|(_, c, _)| match &c.arg {
+                Expr::Attribute(a) => Some(a.clone()),
+                _ => None,
+            })
+            .collect();
+        let column = match distinct_columns.first() {
+            Some(Some(column)) if distinct_columns.iter().all(|c| c.as_ref().map(|a| a.id) == Some(column.id)) => column.clone(),
+            _ => crate::invalid_argument!(
+                "Kindling runs DISTINCT aggregates only when all of them are over the same single column (not supported yet)"
+            ),
+        };
+        let (distinct, regular): (Vec<_>, Vec<_>) = calls.into_iter().partition(|(_, _, distinct)| *distinct);
+        let regular: Vec<AggregateCall> = regular.into_iter().map(|(_, c, _)| c).collect();
+        let distinct: Vec<AggregateCall> = distinct.into_iter().map(|(_, c, _)| c).collect();
+        let mut keys_and_column = keys.clone();
+        keys_and_column.push(column);
+        let in_mode = |calls: &[AggregateCall], mode| calls.iter().map(|c| c.in_mode(mode)).collect::<Vec<_>>();
+
+        let partial = self.hash_aggregate(AggregateMode::Partial, &keys_and_column, in_mode(&regular, AggregateMode::Partial), child);
+        let shuffled = self.exchange(self.partitioning_on(&keys_and_column), ShuffleOrigin::EnsureRequirements, partial);
+        let merged = self.hash_aggregate(AggregateMode::PartialMerge, &keys_and_column, in_mode(&regular, AggregateMode::PartialMerge), shuffled);
+        let mut counting = in_mode(&regular, AggregateMode::PartialMerge);
+        counting.extend(in_mode(&distinct, AggregateMode::Partial));
+        let counted = self.hash_aggregate(AggregateMode::PartialMerge, &keys, counting, merged);
+        let exchange = self.exchange(self.partitioning_on(&keys), ShuffleOrigin::EnsureRequirements, counted);
+        let mut all = in_mode(&regular, AggregateMode::Final);
+        all.extend(in_mode(&distinct, AggregateMode::Final));
+        Ok(PhysicalPlan::HashAggregate { mode: AggregateMode::Final, keys, calls: all, results, input: Box::new(exchange) })
+    }
+}
+
+/// The call, its result column (`sum(x)#12`) and its partial-state columns.
+fn aggregate_call(function: AggregateFunction, arg: Expr, distinct: bool, whole: &Expr) -> AggregateCall {
+    let input_type = arg.data_type();
+    let state = crate::aggregate::state_names(function)
+        .into_iter()
+        .zip(crate::aggregate::state_types(function, input_type))
+        .map(|(name, data_type)| Attribute::new(name, data_type, true))
+        .collect();
+    let result = Attribute { id: ExprId::next(), name: whole.sql_name(), data_type: whole.data_type(), nullable: whole.nullable() };
+    AggregateCall { function, arg, distinct, mode: AggregateMode::Partial, result, state }
+}

@@ -1,0 +1,219 @@
+//! The session: settings, files and executors shared by every DataFrame built from it (Spark's `SparkSession`).
+
+use std::sync::{Arc, Mutex};
+
+use crate::clock::{Clock, MonotonicClock};
+use crate::dataframe::DataFrame;
+use crate::executor::Executors;
+use crate::expr::Attribute;
+use crate::io::Table;
+use crate::io::csv::{CsvOptions, read_csv};
+use crate::io::file_partition::SplitSettings;
+use crate::io::vfs::{FileSystem, LocalDisk, resolve};
+use crate::logical::{FileFormat, LogicalPlan, Scan, Source};
+use crate::schema::SparkSchema;
+use crate::trace::JobTrace;
+use crate::{EngineError, Result};
+
+/// The settings Kindling honours, with Spark 4's defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// `spark.sql.shuffle.partitions`
+    pub shuffle_partitions: usize,
+    /// `spark.sql.autoBroadcastJoinThreshold`, in bytes
+    pub auto_broadcast_join_threshold: i64,
+    /// `spark.sql.adaptive.enabled`
+    pub adaptive_enabled: bool,
+    /// `spark.sql.adaptive.coalescePartitions.enabled`
+    pub coalesce_partitions_enabled: bool,
+    /// `spark.sql.adaptive.advisoryPartitionSizeInBytes`
+    pub advisory_partition_size: u64,
+    /// `spark.sql.adaptive.coalescePartitions.minPartitionSize`
+    pub min_partition_size: u64,
+    /// `spark.sql.files.maxPartitionBytes`
+    pub max_partition_bytes: u64,
+    /// `spark.sql.files.openCostInBytes`
+    pub open_cost_in_bytes: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            shuffle_partitions: 200,
+            auto_broadcast_join_threshold: 10 * 1024 * 1024,
+            adaptive_enabled: true,
+            coalesce_partitions_enabled: true,
+            advisory_partition_size: 64 * 1024 * 1024,
+            min_partition_size: 1024 * 1024,
+            max_partition_bytes: 128 * 1024 * 1024,
+            open_cost_in_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+impl Config {
+    /// Sets a setting by its Spark name (`spark.conf.set`), e.g. `spark.sql.shuffle.partitions` = `8`.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        let number = || -> Result<u64> {
+            parse_bytes(value).ok_or_else(|| EngineError::InvalidArgument(format!("{key}: `{value}` is not a number")))
+        };
+        let flag = || -> Result<bool> {
+            value.parse().map_err(|_| EngineError::InvalidArgument(format!("{key}: `{value}` is not true or false")))
+        };
+        match key {
+            "spark.sql.shuffle.partitions" => self.shuffle_partitions = (number()? as usize).max(1),
+            "spark.sql.autoBroadcastJoinThreshold" => {
+                self.auto_broadcast_join_threshold = if value.trim() == "-1" { -1 } else { number()? as i64 }
+            }
+            "spark.sql.adaptive.enabled" => self.adaptive_enabled = flag()?,
+            "spark.sql.adaptive.coalescePartitions.enabled" => self.coalesce_partitions_enabled = flag()?,
+            "spark.sql.adaptive.advisoryPartitionSizeInBytes" => self.advisory_partition_size = number()?,
+            "spark.sql.adaptive.coalescePartitions.minPartitionSize" => self.min_partition_size = number()?,
+            "spark.sql.files.maxPartitionBytes" => self.max_partition_bytes = number()?,
+            "spark.sql.files.openCostInBytes" => self.open_cost_in_bytes = number()?,
+            other => crate::invalid_argument!("the setting `{other}` is not supported by Kindling"),
+        }
+        Ok(())
+    }
+}
+
+/// `10485760`, `10m`, `64MB`, `1g` as bytes (Spark's byte-size strings).
+fn parse_bytes(text: &str) -> Option<u64> {
+    let text = text.trim().to_ascii_lowercase();
+    let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let number: u64 = text[..digits_end].parse().ok()?;
+    let unit = match text[digits_end..].trim_end_matches('b') {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        "t" => 1 << 40,
+        _ => return None,
+    };
+    number.checked_mul(unit)
+}
+
+/// Everything a query needs besides its plan.
+pub struct Session {
+    pub config: Config,
+    pub files: Arc<dyn FileSystem>,
+    pub executors: Arc<Executors>,
+    pub clock: Arc<dyn Clock>,
+    /// The trace of every job run so far, oldest first (Spark UI's job list).
+    jobs: Mutex<Vec<JobTrace>>,
+}
+
+impl Session {
+    /// A session on `executors`, reading files from `files`.
+    pub fn new(files: Arc<dyn FileSystem>, executors: Executors, clock: Arc<dyn Clock>) -> Arc<Self> {
+        Arc::new(Self { config: Config::default(), files, executors: Arc::new(executors), clock, jobs: Mutex::default() })
+    }
+
+    /// A native session: files on disk, `local[n]` executors.
+    pub fn local(executors: usize) -> Result<Arc<Self>> {
+        Ok(Self::new(Arc::new(LocalDisk), Executors::local(executors)?, Arc::new(MonotonicClock::new())))
+    }
+
+    /// The same session with other settings (the knobs re-run a query with a changed copy).
+    pub fn with_config(self: &Arc<Self>, config: Config) -> Arc<Self> {
+        let (files, executors, clock) = (self.files.clone(), self.executors.clone(), self.clock.clone());
+        Arc::new(Self { config, files, executors, clock, jobs: Mutex::default() })
+    }
+
+    /// Appends a finished job's trace to the job log.
+    pub fn record_job(&self, trace: JobTrace) {
+        self.jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(trace);
+    }
+
+    /// Every job run so far.
+    pub fn jobs(&self) -> Vec<JobTrace> {
+        self.jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Spark's `defaultParallelism` in local mode: the number of executor threads.
+    pub fn default_parallelism(&self) -> usize {
+        self.executors.count()
+    }
+
+    pub fn split_settings(&self) -> SplitSettings {
+        SplitSettings {
+            max_partition_bytes: self.config.max_partition_bytes,
+            open_cost_in_bytes: self.config.open_cost_in_bytes,
+            min_partitions: self.default_parallelism(),
+        }
+    }
+
+    /// `spark.read.parquet(paths…)`: the schema comes from the first file's footer.
+    pub fn read_parquet(self: &Arc<Self>, paths: &[&str]) -> Result<DataFrame> {
+        let files = self.resolve_all(paths)?;
+        let first = self.files.read(&files[0].path)?;
+        let schema = crate::io::parquet::read_schema(first)?;
+        self.file_scan(FileFormat::Parquet, paths, files, schema)
+    }
+
+    /// `spark.read.csv(paths…)` with reader options; without an explicit schema it is taken from the first file.
+    pub fn read_csv(self: &Arc<Self>, paths: &[&str], options: CsvOptions) -> Result<DataFrame> {
+        let files = self.resolve_all(paths)?;
+        let schema = match &options.schema {
+            Some(schema) => schema.clone(),
+            None => {
+                let table = read_csv(&files[0].path, self.files.read(&files[0].path)?, &options)?;
+                SparkSchema::from_arrow(&table.schema)?
+            }
+        };
+        let options = CsvOptions { schema: Some(schema.clone()), ..options };
+        self.file_scan(FileFormat::Csv(options), paths, files, schema)
+    }
+
+    /// A DataFrame over rows already in memory, cut into `partitions` slices.
+    pub fn create_dataframe(self: &Arc<Self>, table: Table, partitions: usize) -> Result<DataFrame> {
+        let schema = SparkSchema::from_arrow(&table.schema)?;
+        let source = Source::Memory { table, partitions: partitions.max(1) };
+        Ok(DataFrame::new(self.clone(), scan_of(source, &schema)))
+    }
+
+    fn resolve_all(&self, paths: &[&str]) -> Result<Vec<crate::io::vfs::FileStatus>> {
+        let mut files = Vec::new();
+        for path in paths {
+            files.extend(resolve(self.files.as_ref(), path)?);
+        }
+        if files.is_empty() {
+            crate::invalid_argument!("no data files under {}", paths.join(", "));
+        }
+        Ok(files)
+    }
+
+    fn file_scan(
+        self: &Arc<Self>,
+        format: FileFormat,
+        paths: &[&str],
+        files: Vec<crate::io::vfs::FileStatus>,
+        schema: SparkSchema,
+    ) -> Result<DataFrame> {
+        let source = Source::Files { format, paths: paths.iter().map(|p| p.to_string()).collect(), files };
+        Ok(DataFrame::new(self.clone(), scan_of(source, &schema)))
+    }
+}
+
+fn scan_of(source: Source, schema: &SparkSchema) -> LogicalPlan {
+    let columns: Vec<Attribute> =
+        schema.fields.iter().map(|f| Attribute::new(f.name.clone(), f.data_type, f.nullable)).collect();
+    LogicalPlan::Scan(Scan { source: Arc::new(source), output: columns.clone(), columns, pushed_filters: Vec::new() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_take_spark_names_and_byte_sizes() {
+        let mut config = Config::default();
+        config.set("spark.sql.shuffle.partitions", "8").unwrap();
+        config.set("spark.sql.autoBroadcastJoinThreshold", "-1").unwrap();
+        config.set("spark.sql.adaptive.advisoryPartitionSizeInBytes", "1m").unwrap();
+        assert_eq!(config.shuffle_partitions, 8);
+        assert_eq!(config.auto_broadcast_join_threshold, -1);
+        assert_eq!(config.advisory_partition_size, 1 << 20);
+        assert!(config.set("spark.sql.unknown", "1").is_err());
+    }
+}

@@ -1,0 +1,259 @@
+//! The module's DataFrame jobs against real Spark (tests/golden/queries.json, recorded by
+//! tests/spark/record_queries.py): each case below is the Rust twin of the PySpark job of the same name, run on the
+//! same generated trips; rows, schema, show() text and explain() text must match what Spark produced.
+
+use std::sync::Arc;
+
+use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet, yellow_trips};
+use kindling_engine::clock::MonotonicClock;
+use kindling_engine::dataframe::DataFrame;
+use kindling_engine::executor::Executors;
+use kindling_engine::expr::{AggregateFunction, Expr, aggregate, call, col, count_distinct, lit, when};
+use kindling_engine::functions::ScalarFunction;
+use kindling_engine::io::vfs::MemoryFiles;
+use kindling_engine::session::Session;
+use kindling_engine::types::SparkType;
+use kindling_engine::value::{Row, Value};
+use serde_json::{Value as Json, json};
+
+mod common;
+
+fn golden() -> Json {
+    common::golden("queries.json")
+}
+
+/// The recorder's files, generated again and laid out as pq/<kind>/<year>/<MM>/part-0.parquet in memory.
+fn session(golden: &Json, executors: usize) -> Arc<Session> {
+    let mut files = MemoryFiles::default();
+    for spec in golden["files"].as_array().unwrap() {
+        let number = |key: &str| spec[key].as_u64().unwrap();
+        let trips = TripSpec { year: number("year") as i32, month: number("month") as u32, rows: number("rows") as usize, seed: number("seed") };
+        let kind = spec["kind"].as_str().unwrap();
+        let batches = if kind == "green" { green_trips(&trips) } else { yellow_trips(&trips) }.unwrap();
+        let mut bytes = Vec::new();
+        write_parquet(&batches, Codec::Snappy, &mut bytes).unwrap();
+        files.insert(&format!("pq/{kind}/{}/{:02}/part-0.parquet", trips.year, trips.month), bytes.into());
+    }
+    Session::new(Arc::new(files), Executors::local(executors).unwrap(), Arc::new(MonotonicClock::new()))
+}
+
+fn green(session: &Arc<Session>) -> DataFrame {
+    session.read_parquet(&["pq/green/*/*"]).unwrap()
+}
+
+fn f(function: ScalarFunction, args: Vec<Expr>) -> Expr {
+    call(function, args)
+}
+
+fn sum(column: &str) -> Expr {
+    aggregate(AggregateFunction::Sum, col(column))
+}
+
+fn avg(column: &str) -> Expr {
+    aggregate(AggregateFunction::Avg, col(column))
+}
+
+/// Green and yellow trips with the course's common columns and a `service_type` column.
+fn trips(session: &Arc<Session>) -> DataFrame {
+    let renamed = |kind: &str, prefix: &str| {
+        session
+            .read_parquet(&[&format!("pq/{kind}/*/*")])
+            .unwrap()
+            .with_column_renamed(&format!("{prefix}_pickup_datetime"), "pickup_datetime")
+            .unwrap()
+            .with_column_renamed(&format!("{prefix}_dropoff_datetime"), "dropoff_datetime")
+            .unwrap()
+    };
+    let (green, yellow) = (renamed("green", "lpep"), renamed("yellow", "tpep"));
+    let yellow_columns = yellow.columns();
+    let common: Vec<Expr> = green.columns().iter().filter(|c| yellow_columns.contains(c)).map(|c| col(c)).collect();
+    let green = green.select(common.clone()).unwrap().with_column("service_type", lit("green")).unwrap();
+    let yellow = yellow.select(common).unwrap().with_column("service_type", lit("yellow")).unwrap();
+    green.union(&yellow).unwrap()
+}
+
+/// The DataFrame of each case that records rows, schema and show().
+fn case(name: &str, session: &Arc<Session>) -> DataFrame {
+    let green = green(session);
+    match name {
+        "revenue report" => trips(session)
+            .group_by(vec![
+                col("PULocationID").alias("revenue_zone"),
+                f(ScalarFunction::DateTrunc, vec![lit("month"), col("pickup_datetime")]).alias("revenue_month"),
+                col("service_type"),
+            ])
+            .unwrap()
+            .agg(vec![
+                sum("fare_amount").alias("revenue_monthly_fare"),
+                sum("extra").alias("revenue_monthly_extra"),
+                sum("mta_tax").alias("revenue_monthly_mta_tax"),
+                sum("tip_amount").alias("revenue_monthly_tip_amount"),
+                sum("tolls_amount").alias("revenue_monthly_tolls_amount"),
+                sum("improvement_surcharge").alias("revenue_monthly_improvement_surcharge"),
+                sum("total_amount").alias("revenue_monthly_total_amount"),
+                sum("congestion_surcharge").alias("revenue_monthly_congestion_surcharge"),
+                avg("passenger_count").alias("avg_monthly_passenger_count"),
+                avg("trip_distance").alias("avg_monthly_trip_distance"),
+            ])
+            .unwrap(),
+        "hourly revenue" => green
+            .filter(col("lpep_pickup_datetime").gt_eq(lit("2024-01-15 00:00:00")))
+            .unwrap()
+            .group_by(vec![
+                f(ScalarFunction::DateTrunc, vec![lit("hour"), col("lpep_pickup_datetime")]).alias("hour"),
+                col("PULocationID").alias("zone"),
+            ])
+            .unwrap()
+            .agg(vec![sum("total_amount").alias("amount"), aggregate(AggregateFunction::Count, lit(1)).alias("number_records")])
+            .unwrap(),
+        "service type counts" => trips(session).group_by(vec![col("service_type")]).unwrap().count().unwrap(),
+        "zone totals" => green
+            .group_by(vec![col("PULocationID")])
+            .unwrap()
+            .agg(vec![sum("total_amount"), aggregate(AggregateFunction::Max, col("tip_amount"))])
+            .unwrap(),
+        "expressions" => green
+            .select(vec![
+                col("VendorID"),
+                col("fare_amount").plus(col("tip_amount")).alias("fare_and_tip"),
+                lit(7).divide(lit(2)).alias("seven_halves"),
+                col("passenger_count").cast(SparkType::Long).alias("passengers"),
+                when(col("payment_type").eq(lit(1)), lit("card"))
+                    .when(col("payment_type").eq(lit(2)), lit("cash"))
+                    .otherwise(lit("other"))
+                    .alias("payment"),
+                f(ScalarFunction::ToDate, vec![col("lpep_pickup_datetime")]).alias("pickup_date"),
+                f(ScalarFunction::Hour, vec![col("lpep_pickup_datetime")]).alias("pickup_hour"),
+                f(ScalarFunction::DayOfWeek, vec![col("lpep_pickup_datetime")]).alias("weekday"),
+                f(ScalarFunction::DateDiff, vec![col("lpep_dropoff_datetime"), col("lpep_pickup_datetime")]).alias("days"),
+                f(ScalarFunction::UnixTimestamp, vec![col("lpep_dropoff_datetime")])
+                    .minus(f(ScalarFunction::UnixTimestamp, vec![col("lpep_pickup_datetime")]))
+                    .divide(lit(3600))
+                    .alias("hours"),
+                f(ScalarFunction::DateFormat, vec![col("lpep_pickup_datetime"), lit("yyyy-MM-dd HH:mm")]).alias("pickup_text"),
+                f(
+                    ScalarFunction::Concat,
+                    vec![col("PULocationID").cast(SparkType::String), lit(" / "), col("DOLocationID").cast(SparkType::String)],
+                )
+                .alias("pair"),
+                f(ScalarFunction::Round, vec![col("trip_distance").multiply(lit(1.609)), lit(1)]).alias("km"),
+                f(ScalarFunction::Coalesce, vec![col("congestion_surcharge"), lit(-1.0)]).alias("congestion"),
+                col("PULocationID").is_in(vec![lit(74), lit(75)]).alias("harlem"),
+                col("total_amount").between(lit(10), lit(20)).alias("ten_to_twenty"),
+                f(ScalarFunction::Upper, vec![col("store_and_fwd_flag")]).alias("flag"),
+                f(ScalarFunction::Greatest, vec![col("fare_amount"), col("total_amount")]).alias("most"),
+                f(ScalarFunction::Abs, vec![col("total_amount")]).alias("absolute"),
+                f(ScalarFunction::DateTrunc, vec![lit("month"), col("lpep_pickup_datetime")]).alias("month"),
+            ])
+            .unwrap()
+            .limit(8),
+        "totals" => green
+            .select(vec![
+                aggregate(AggregateFunction::Count, lit(1)).alias("trips"),
+                aggregate(AggregateFunction::Count, col("passenger_count")).alias("with_passengers"),
+                count_distinct(col("PULocationID")).alias("zones"),
+                sum("total_amount").alias("total"),
+                avg("trip_distance").alias("mean_distance"),
+                aggregate(AggregateFunction::Min, col("lpep_pickup_datetime")).alias("first_pickup"),
+                aggregate(AggregateFunction::Max, col("fare_amount")).alias("largest_fare"),
+                sum("ehail_fee").alias("ehail"),
+                avg("ehail_fee").alias("mean_ehail"),
+            ])
+            .unwrap(),
+        "distinct vendors" => green.select(vec![col("VendorID")]).unwrap().distinct().unwrap(),
+        other => panic!("no Rust twin for the golden case `{other}`"),
+    }
+}
+
+/// A value as the recorder wrote it: timestamps and dates as text, numbers as numbers.
+fn json_of(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        Value::Boolean(b) => json!(b),
+        Value::Byte(v) => json!(v),
+        Value::Short(v) => json!(v),
+        Value::Integer(v) => json!(v),
+        Value::Long(v) => json!(v),
+        Value::Float(v) => json!(v),
+        Value::Double(v) if v.is_finite() => json!(v),
+        other => json!(other.to_string()),
+    }
+}
+
+/// Equal, except that doubles may differ in the last bits (sums added in another order).
+fn same(ours: &Json, spark: &Json) -> bool {
+    match (ours.as_f64(), spark.as_f64()) {
+        (Some(a), Some(b)) if ours.is_f64() || spark.is_f64() => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
+        _ => ours == spark,
+    }
+}
+
+fn sorted_rows(rows: Vec<Vec<Json>>) -> Vec<Vec<Json>> {
+    let mut rows = rows;
+    rows.sort_by_key(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("|"));
+    rows
+}
+
+fn check_rows(name: &str, ours: &[Row], spark: &Json) {
+    let ours = sorted_rows(ours.iter().map(|r| r.iter().map(json_of).collect()).collect());
+    let spark: Vec<Vec<Json>> = sorted_rows(spark.as_array().unwrap().iter().map(|r| r.as_array().unwrap().clone()).collect());
+    assert_eq!(ours.len(), spark.len(), "{name}: number of rows");
+    for (a, b) in ours.iter().zip(&spark) {
+        assert!(a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)), "{name}: row {a:?} vs Spark's {b:?}");
+    }
+}
+
+/// Spark's plans name expressions and plans by run-dependent ids; the golden has them replaced.
+fn normalized_plan(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '#' && chars.peek().is_some_and(char::is_ascii_digit) {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+            out.push('x');
+        }
+    }
+    let out = regex_free_replace(&out, "plan_id=", ']', "plan_id=x");
+    regex_free_replace(&out, "InMemoryFileIndex(", ']', "InMemoryFileIndex[x")
+}
+
+/// Replaces each `start…end` (end excluded) with `with`.
+fn regex_free_replace(text: &str, start: &str, end: char, with: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(start) {
+        out.push_str(&rest[..at]);
+        out.push_str(with);
+        let after = &rest[at..];
+        rest = &after[after.find(end).unwrap_or(after.len())..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn the_module_s_jobs_match_spark() {
+    let golden = golden();
+    let session = session(&golden, golden["cores"].as_u64().unwrap() as usize);
+    let mut failures = Vec::new();
+    for name in ["revenue report", "hourly revenue", "service type counts", "zone totals", "expressions", "totals", "distinct vendors"] {
+        let expected = &golden["cases"][name];
+        let df = case(name, &session);
+        if let Some(plan) = expected["explain"].as_str() {
+            let ours = normalized_plan(&df.explain_string(false).unwrap());
+            if ours != plan {
+                failures.push(format!("{name}: explain\n--- ours:\n{ours}\n--- Spark's:\n{plan}"));
+            }
+        }
+        check_rows(name, &df.collect().unwrap(), &expected["rows"]);
+        assert_eq!(df.print_schema_string(), expected["schema"].as_str().unwrap(), "{name}: printSchema");
+        let show = df.show_string(20, 20).unwrap();
+        if show != expected["show"].as_str().unwrap() {
+            failures.push(format!("{name}: show\n--- ours:\n{show}\n--- Spark's:\n{}", expected["show"].as_str().unwrap()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -1,0 +1,197 @@
+"""Records the module's DataFrame jobs on real Spark: result rows, schemas, show() and explain() text and
+partition counts, on trips made by `kindling gen` (green and yellow, two months each, in the course's
+pq/<kind>/<year>/<MM>/ layout). Compared by crates/engine/tests/queries.rs, which runs the same jobs — one Rust
+function per case name below — through Kindling's DataFrame API.
+
+Run with real pyspark (pip install pyspark; Java 17):  python3 tests/spark/record_queries.py
+"""
+import datetime
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+from pyspark.sql import SparkSession, functions as F  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+GOLDEN = ROOT / "tests" / "golden" / "queries.json"
+CORES = 2
+# Keep in step with the file specs in crates/engine/tests/queries.rs.
+FILES = [
+    {"kind": "green", "year": 2024, "month": 1, "rows": 6000, "seed": 11},
+    {"kind": "green", "year": 2024, "month": 2, "rows": 4000, "seed": 12},
+    {"kind": "yellow", "year": 2024, "month": 1, "rows": 7000, "seed": 13},
+    {"kind": "yellow", "year": 2024, "month": 2, "rows": 5000, "seed": 14},
+]
+
+
+def value(v):
+    if isinstance(v, datetime.datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S") + (f".{v.microsecond:06d}" if v.microsecond else "")
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        return str(v)
+    return v
+
+
+def rows(df):
+    return [[value(v) for v in row] for row in df.collect()]
+
+
+def normalized_plan(text):
+    """Expression ids and plan ids differ from run to run; file locations from machine to machine."""
+    text = re.sub(r"#\d+L?", "#x", text)
+    text = re.sub(r"plan_id=\d+", "plan_id=x", text)
+    return re.sub(r"InMemoryFileIndex\(\d+ paths\)\[[^\]]*\]", "InMemoryFileIndex[x]", text)
+
+
+def explain(df, extended=False):
+    return normalized_plan(df._jdf.queryExecution().explainString(
+        df.sparkSession._jvm.org.apache.spark.sql.execution.ExplainMode.fromString(
+            "extended" if extended else "simple")))
+
+
+def record(df, show_rows=20, plan=False):
+    # explain() first: after an action, Spark's adaptive plan shows its final form instead of the initial one.
+    case = {"explain": explain(df)} if plan else {}
+    case.update({
+        "rows": rows(df),
+        "schema": df._jdf.schema().treeString(),
+        "show": df._jdf.showString(show_rows, 20, False),
+    })
+    return case
+
+
+def error_of(action):
+    try:
+        action()
+    except Exception as error:  # noqa: BLE001 - any Spark error is the expected outcome here
+        return str(error).split("\n")[0]
+    return None
+
+
+def trips(spark, base):
+    green = (spark.read.parquet(f"{base}/pq/green/*/*")
+             .withColumnRenamed("lpep_pickup_datetime", "pickup_datetime")
+             .withColumnRenamed("lpep_dropoff_datetime", "dropoff_datetime"))
+    yellow = (spark.read.parquet(f"{base}/pq/yellow/*/*")
+              .withColumnRenamed("tpep_pickup_datetime", "pickup_datetime")
+              .withColumnRenamed("tpep_dropoff_datetime", "dropoff_datetime"))
+    common = [c for c in green.columns if c in set(yellow.columns)]
+    return (green.select(common).withColumn("service_type", F.lit("green"))
+            .unionAll(yellow.select(common).withColumn("service_type", F.lit("yellow"))))
+
+
+def cases(spark, base):
+    green = spark.read.parquet(f"{base}/pq/green/*/*")
+    data = trips(spark, base)
+    revenue = data.groupBy(
+        F.col("PULocationID").alias("revenue_zone"),
+        F.date_trunc("month", "pickup_datetime").alias("revenue_month"),
+        "service_type",
+    ).agg(
+        F.sum("fare_amount").alias("revenue_monthly_fare"),
+        F.sum("extra").alias("revenue_monthly_extra"),
+        F.sum("mta_tax").alias("revenue_monthly_mta_tax"),
+        F.sum("tip_amount").alias("revenue_monthly_tip_amount"),
+        F.sum("tolls_amount").alias("revenue_monthly_tolls_amount"),
+        F.sum("improvement_surcharge").alias("revenue_monthly_improvement_surcharge"),
+        F.sum("total_amount").alias("revenue_monthly_total_amount"),
+        F.sum("congestion_surcharge").alias("revenue_monthly_congestion_surcharge"),
+        F.avg("passenger_count").alias("avg_monthly_passenger_count"),
+        F.avg("trip_distance").alias("avg_monthly_trip_distance"),
+    )
+    hourly = (green.filter(F.col("lpep_pickup_datetime") >= "2024-01-15 00:00:00")
+              .groupBy(F.date_trunc("hour", "lpep_pickup_datetime").alias("hour"), F.col("PULocationID").alias("zone"))
+              .agg(F.sum("total_amount").alias("amount"), F.count(F.lit(1)).alias("number_records")))
+    expressions = green.select(
+        "VendorID",
+        (F.col("fare_amount") + F.col("tip_amount")).alias("fare_and_tip"),
+        (F.lit(7) / F.lit(2)).alias("seven_halves"),
+        F.col("passenger_count").cast("long").alias("passengers"),
+        F.when(F.col("payment_type") == 1, "card").when(F.col("payment_type") == 2, "cash").otherwise("other").alias("payment"),
+        F.to_date("lpep_pickup_datetime").alias("pickup_date"),
+        F.hour("lpep_pickup_datetime").alias("pickup_hour"),
+        F.dayofweek("lpep_pickup_datetime").alias("weekday"),
+        F.datediff("lpep_dropoff_datetime", "lpep_pickup_datetime").alias("days"),
+        ((F.unix_timestamp("lpep_dropoff_datetime") - F.unix_timestamp("lpep_pickup_datetime")) / 3600).alias("hours"),
+        F.date_format("lpep_pickup_datetime", "yyyy-MM-dd HH:mm").alias("pickup_text"),
+        F.concat(F.col("PULocationID").cast("string"), F.lit(" / "), F.col("DOLocationID").cast("string")).alias("pair"),
+        F.round(F.col("trip_distance") * 1.609, 1).alias("km"),
+        F.coalesce(F.col("congestion_surcharge"), F.lit(-1.0)).alias("congestion"),
+        F.col("PULocationID").isin(74, 75).alias("harlem"),
+        F.col("total_amount").between(10, 20).alias("ten_to_twenty"),
+        F.upper(F.col("store_and_fwd_flag")).alias("flag"),
+        F.greatest("fare_amount", "total_amount").alias("most"),
+        F.abs("total_amount").alias("absolute"),
+        F.date_trunc("month", "lpep_pickup_datetime").alias("month"),
+    )
+    totals = green.select(
+        F.count(F.lit(1)).alias("trips"),
+        F.count("passenger_count").alias("with_passengers"),
+        F.countDistinct("PULocationID").alias("zones"),
+        F.sum("total_amount").alias("total"),
+        F.avg("trip_distance").alias("mean_distance"),
+        F.min("lpep_pickup_datetime").alias("first_pickup"),
+        F.max("fare_amount").alias("largest_fare"),
+        F.sum("ehail_fee").alias("ehail"),
+        F.avg("ehail_fee").alias("mean_ehail"),
+    )
+    joined_names = green.select("PULocationID", "DOLocationID").withColumnRenamed("PULocationID", "zone") \
+        .withColumn("Zone", F.col("DOLocationID"))
+    return {
+        "revenue report": record(revenue, plan=True),
+        "hourly revenue": record(hourly, plan=True),
+        "service type counts": record(data.groupBy("service_type").count(), plan=True),
+        "zone totals": record(green.groupBy("PULocationID").agg(F.sum("total_amount"), F.max("tip_amount")), plan=True),
+        "expressions": record(expressions.limit(8)),
+        "totals": record(totals, plan=True),
+        "distinct vendors": record(green.select("VendorID").distinct()),
+        "drop is case-insensitive": {"columns": joined_names.drop("zone").columns},
+        "union widens": {"schema": green.select("passenger_count").union(
+            spark.read.parquet(f"{base}/pq/yellow/*/*").select("passenger_count")).schema.simpleString()},
+        "count": {"count": data.count()},
+        "partitions": {
+            "scan": green.rdd.getNumPartitions(),
+            "repartition 24": green.repartition(24).rdd.getNumPartitions(),
+            "coalesce 1": green.coalesce(1).rdd.getNumPartitions(),
+            "group-by adaptive": green.groupBy("PULocationID").count().rdd.getNumPartitions(),
+        },
+        "errors": {
+            "unresolved column": error_of(lambda: green.select("total_amont")),
+            "division by zero": error_of(lambda: green.select((F.col("VendorID") / 0).alias("x")).collect()),
+        },
+    }
+
+
+def main():
+    spark = (SparkSession.builder.master(f"local[{CORES}]")
+             .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    golden = {"spark_version": spark.version, "cores": CORES, "files": FILES}
+    with tempfile.TemporaryDirectory() as tmp:
+        for spec in FILES:
+            out = Path(tmp) / f"pq/{spec['kind']}/{spec['year']}/{spec['month']:02}/part-0.parquet"
+            subprocess.run(
+                ["cargo", "run", "--quiet", "--bin", "kindling", "--", "gen", spec["kind"], "--year", str(spec["year"]),
+                 "--month", str(spec["month"]), "--rows", str(spec["rows"]), "--seed", str(spec["seed"]),
+                 "--out", str(out)],
+                cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        golden["cases"] = cases(spark, tmp)
+        spark.conf.set("spark.sql.adaptive.enabled", "false")
+        green = spark.read.parquet(f"{tmp}/pq/green/*/*")
+        golden["cases"]["partitions"]["group-by without adaptive"] = \
+            green.groupBy("PULocationID").count().rdd.getNumPartitions()
+    GOLDEN.write_text(json.dumps(golden, indent=1, ensure_ascii=False) + "\n")
+    spark.stop()
+    print(f"wrote {GOLDEN}")
+
+
+if __name__ == "__main__":
+    main()
