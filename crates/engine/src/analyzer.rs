@@ -37,11 +37,12 @@ pub fn resolve_name(name: &str, input: &[Attribute]) -> Result<Attribute> {
     }
 }
 
-/// Spark's message for a name that matches no column, with up to five suggestions, closest first.
+/// Spark's message for a name that matches no column, with up to five suggestions, closest first. Like Spark, it
+/// measures the edit distance between the quoted column name and the name as typed; ties keep column order.
 pub fn unresolved_column_message(name: &str, available: &[String]) -> String {
-    let mut candidates: Vec<&String> = available.iter().collect();
-    candidates.sort_by_key(|c| levenshtein(&c.to_lowercase(), &name.to_lowercase()));
-    let suggestions: Vec<String> = candidates.iter().take(5).map(|c| format!("`{c}`")).collect();
+    let mut candidates: Vec<String> = available.iter().map(|c| format!("`{c}`")).collect();
+    candidates.sort_by_key(|c| levenshtein(c, name));
+    let suggestions: Vec<String> = candidates.into_iter().take(5).collect();
     format!(
         "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name `{name}` cannot be \
          resolved. Did you mean one of the following? [{}]. SQLSTATE: 42703",

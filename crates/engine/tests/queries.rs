@@ -257,3 +257,46 @@ fn the_module_s_jobs_match_spark() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn columns_partitions_counts_and_errors_match_spark() {
+    let golden = golden();
+    let cases = &golden["cases"];
+    let session = session(&golden, golden["cores"].as_u64().unwrap() as usize);
+    let green = green(&session);
+
+    let named = green
+        .select(vec![col("PULocationID"), col("DOLocationID")])
+        .unwrap()
+        .with_column_renamed("PULocationID", "zone")
+        .unwrap()
+        .with_column("Zone", col("DOLocationID"))
+        .unwrap();
+    assert_eq!(json!(named.drop(&["zone"]).unwrap().columns()), cases["drop is case-insensitive"]["columns"]);
+
+    let yellow = session.read_parquet(&["pq/yellow/*/*"]).unwrap();
+    let widened = green.select(vec![col("passenger_count")]).unwrap().union(&yellow.select(vec![col("passenger_count")]).unwrap()).unwrap();
+    assert_eq!(widened.schema().simple_string(), cases["union widens"]["schema"].as_str().unwrap());
+
+    assert_eq!(trips(&session).count().unwrap(), cases["count"]["count"].as_i64().unwrap());
+
+    let partitions = &cases["partitions"];
+    let result_tasks = |df: DataFrame| {
+        let (_, trace) = df.execute("partitions").unwrap();
+        trace.stages.last().unwrap().partitions as u64
+    };
+    assert_eq!(result_tasks(green.clone()), partitions["scan"].as_u64().unwrap());
+    assert_eq!(result_tasks(green.repartition(24).unwrap()), partitions["repartition 24"].as_u64().unwrap());
+    assert_eq!(result_tasks(green.coalesce(1).unwrap()), partitions["coalesce 1"].as_u64().unwrap());
+    let by_zone = |s: &Arc<Session>| s.read_parquet(&["pq/green/*/*"]).unwrap().group_by(vec![col("PULocationID")]).unwrap().count().unwrap();
+    assert_eq!(result_tasks(by_zone(&session)), partitions["group-by adaptive"].as_u64().unwrap());
+    let mut config = session.config.clone();
+    config.set("spark.sql.adaptive.enabled", "false").unwrap();
+    assert_eq!(result_tasks(by_zone(&session.with_config(config))), partitions["group-by without adaptive"].as_u64().unwrap());
+
+    let errors = &cases["errors"];
+    let unresolved = green.select(vec![col("total_amont")]).err().unwrap().to_string();
+    assert_eq!(format!("{unresolved};"), errors["unresolved column"].as_str().unwrap());
+    let by_zero = green.select(vec![col("VendorID").divide(lit(0)).alias("x")]).unwrap().collect().unwrap_err().to_string();
+    assert_eq!(by_zero, errors["division by zero"].as_str().unwrap());
+}
