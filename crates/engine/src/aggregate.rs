@@ -233,8 +233,9 @@ impl Accumulator {
         Ok(())
     }
 
-    /// The partial state columns, one row per group.
-    pub fn state(&self, groups: usize) -> Result<Vec<ArrayRef>> {
+    /// The partial state columns, one row per group (groups that saw no rows hold an empty state).
+    pub fn state(&mut self, groups: usize) -> Result<Vec<ArrayRef>> {
+        self.grow(groups);
         Ok(match self.function {
             AggregateFunction::Count => vec![Arc::new(Int64Array::from(self.counts[..groups].to_vec()))],
             AggregateFunction::Sum => vec![self.sum_column(groups)?],
@@ -250,7 +251,8 @@ impl Accumulator {
     }
 
     /// The final values, one row per group.
-    pub fn finish(&self, groups: usize) -> Result<ArrayRef> {
+    pub fn finish(&mut self, groups: usize) -> Result<ArrayRef> {
+        self.grow(groups);
         match self.function {
             AggregateFunction::Avg => self.average(groups),
             _ => Ok(self.state(groups)?.swap_remove(0)),

@@ -144,7 +144,7 @@ pub fn aggregate_partition(
     let count = groups.count();
     let mut columns = if keys.is_empty() { Vec::new() } else { groups.key_columns()? };
     let mut attributes: Vec<Attribute> = keys.to_vec();
-    for (call, accumulator) in calls.iter().zip(&accumulators) {
+    for (call, accumulator) in calls.iter().zip(&mut accumulators) {
         if mode == AggregateMode::Final {
             columns.push(accumulator.finish(count)?);
             attributes.push(call.result.clone());
