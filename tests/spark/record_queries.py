@@ -21,6 +21,7 @@ from pyspark.sql import SparkSession, functions as F  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "queries.json"
+INT96_FIXTURE = ROOT / "tests" / "fixtures" / "spark_int96_timestamps.parquet"
 CORES = 2
 # Keep in step with the file specs in crates/engine/tests/queries.rs.
 FILES = [
@@ -144,6 +145,28 @@ def cases(spark, base):
         F.sum("ehail_fee").alias("ehail"),
         F.avg("ehail_fee").alias("mean_ehail"),
     )
+    more_expressions = green.select(
+        F.to_timestamp(F.date_format("lpep_pickup_datetime", "yyyy-MM-dd HH:mm:ss"), "yyyy-MM-dd HH:mm:ss").alias("parsed"),
+        F.concat_ws("-", F.col("VendorID").cast("string"), F.col("store_and_fwd_flag")).alias("joined"),
+        F.lower(F.lit("ABC")).alias("lower"),
+        F.trim(F.lit("  x  ")).alias("trimmed"),
+        F.substring(F.lit("Manhattan"), 2, 3).alias("sub"),
+        F.length("store_and_fwd_flag").alias("len"),
+        F.least("fare_amount", "tip_amount").alias("least"),
+        F.year("lpep_pickup_datetime").alias("year"),
+        F.month("lpep_pickup_datetime").alias("month"),
+        F.dayofmonth("lpep_pickup_datetime").alias("day"),
+        F.col("store_and_fwd_flag").like("N%").alias("like_n"),
+        F.col("passenger_count").isNull().alias("no_passengers"),
+        (F.col("fare_amount") % 7).alias("mod"),
+        (-F.col("fare_amount")).alias("negated"),
+        (~(F.col("VendorID") == 1)).alias("not_vendor_1"),
+        F.unix_timestamp(F.lit("2024-01-01 00:00:00")).alias("epoch"),
+        F.round(F.lit(2.5)).alias("half_up"),
+        F.round(F.col("fare_amount"), -1).alias("tens"),
+        F.coalesce(F.col("ehail_fee"), F.col("tip_amount")).alias("fee"),
+        (F.col("VendorID") + F.lit(1).cast("long")).alias("long_sum"),
+    )
     joined_names = green.select("PULocationID", "DOLocationID").withColumnRenamed("PULocationID", "zone") \
         .withColumn("Zone", F.col("DOLocationID"))
     return {
@@ -154,6 +177,9 @@ def cases(spark, base):
         "expressions": record(expressions.limit(8)),
         "totals": record(totals, plan=True),
         "distinct vendors": record(green.select("VendorID").distinct()),
+        "more expressions": record(more_expressions.limit(8)),
+        "first per vendor": record(green.groupBy("VendorID").agg(F.first("PULocationID").alias("first_zone"))),
+        "drop duplicates": record(green.dropDuplicates(["VendorID"]).select("VendorID", "PULocationID", "total_amount")),
         "drop is case-insensitive": {"columns": joined_names.drop("zone").columns},
         "union widens": {"schema": green.select("passenger_count").union(
             spark.read.parquet(f"{base}/pq/yellow/*/*").select("passenger_count")).schema.simpleString()},
@@ -167,8 +193,24 @@ def cases(spark, base):
         "errors": {
             "unresolved column": error_of(lambda: green.select("total_amont")),
             "division by zero": error_of(lambda: green.select((F.col("VendorID") / 0).alias("x")).collect()),
+            "integer overflow in an addition": error_of(
+                lambda: green.select((F.col("VendorID") + 2147483647).alias("x")).collect()),
+            "integer overflow": error_of(lambda: green.select((F.col("VendorID") * 2000000000).alias("x")).collect()),
+            "invalid cast": error_of(lambda: green.select(F.lit("abc").cast("int").alias("x")).collect()),
         },
     }
+
+
+def record_int96(spark):
+    """Spark writes timestamps as INT96 by default; the file it writes becomes a test fixture."""
+    rows_in = [(1, datetime.datetime(2020, 1, 1, 12, 30, 45, 123456)), (2, None), (3, datetime.datetime(1999, 12, 31, 23, 59, 59))]
+    df = spark.createDataFrame(rows_in, "id int, ts timestamp").coalesce(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        df.write.mode("overwrite").parquet(f"{tmp}/int96")
+        part = next(Path(f"{tmp}/int96").glob("part-*.parquet"))
+        INT96_FIXTURE.write_bytes(part.read_bytes())
+    written = spark.read.parquet(str(INT96_FIXTURE))
+    return {"rows": rows(written), "schema": written._jdf.schema().treeString(), "show": written._jdf.showString(20, 20, False)}
 
 
 def main():
@@ -188,6 +230,7 @@ def main():
         green = spark.read.parquet(f"{tmp}/pq/green/*/*")
         golden["cases"]["partitions"]["group-by without adaptive"] = \
             green.groupBy("PULocationID").count().rdd.getNumPartitions()
+    golden["int96"] = record_int96(spark)
     GOLDEN.write_text(json.dumps(golden, indent=1, ensure_ascii=False) + "\n")
     spark.stop()
     print(f"wrote {GOLDEN}")

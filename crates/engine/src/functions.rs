@@ -169,7 +169,7 @@ impl ScalarFunction {
             Coalesce => args.iter().all(Expr::nullable),
             Greatest | Least => args.iter().all(Expr::nullable),
             ConcatWs => false,
-            ToDate | ToTimestamp | UnixTimestamp => true,
+            ToDate | ToTimestamp | Round => true,
             _ => args.iter().any(Expr::nullable),
         }
     }

@@ -161,6 +161,48 @@ fn case(name: &str, session: &Arc<Session>) -> DataFrame {
             ])
             .unwrap(),
         "distinct vendors" => green.select(vec![col("VendorID")]).unwrap().distinct().unwrap(),
+        "more expressions" => green
+            .select(vec![
+                f(
+                    ScalarFunction::ToTimestamp,
+                    vec![
+                        f(ScalarFunction::DateFormat, vec![col("lpep_pickup_datetime"), lit("yyyy-MM-dd HH:mm:ss")]),
+                        lit("yyyy-MM-dd HH:mm:ss"),
+                    ],
+                )
+                .alias("parsed"),
+                f(ScalarFunction::ConcatWs, vec![lit("-"), col("VendorID").cast(SparkType::String), col("store_and_fwd_flag")]).alias("joined"),
+                f(ScalarFunction::Lower, vec![lit("ABC")]).alias("lower"),
+                f(ScalarFunction::Trim, vec![lit("  x  ")]).alias("trimmed"),
+                f(ScalarFunction::Substring, vec![lit("Manhattan"), lit(2), lit(3)]).alias("sub"),
+                f(ScalarFunction::Length, vec![col("store_and_fwd_flag")]).alias("len"),
+                f(ScalarFunction::Least, vec![col("fare_amount"), col("tip_amount")]).alias("least"),
+                f(ScalarFunction::Year, vec![col("lpep_pickup_datetime")]).alias("year"),
+                f(ScalarFunction::Month, vec![col("lpep_pickup_datetime")]).alias("month"),
+                f(ScalarFunction::DayOfMonth, vec![col("lpep_pickup_datetime")]).alias("day"),
+                col("store_and_fwd_flag").like("N%").alias("like_n"),
+                col("passenger_count").is_null().alias("no_passengers"),
+                col("fare_amount").modulo(lit(7)).alias("mod"),
+                col("fare_amount").negate().alias("negated"),
+                (!col("VendorID").eq(lit(1))).alias("not_vendor_1"),
+                f(ScalarFunction::UnixTimestamp, vec![lit("2024-01-01 00:00:00")]).alias("epoch"),
+                f(ScalarFunction::Round, vec![lit(2.5)]).alias("half_up"),
+                f(ScalarFunction::Round, vec![col("fare_amount"), lit(-1)]).alias("tens"),
+                f(ScalarFunction::Coalesce, vec![col("ehail_fee"), col("tip_amount")]).alias("fee"),
+                col("VendorID").plus(lit(1).cast(SparkType::Long)).alias("long_sum"),
+            ])
+            .unwrap()
+            .limit(8),
+        "first per vendor" => green
+            .group_by(vec![col("VendorID")])
+            .unwrap()
+            .agg(vec![aggregate(AggregateFunction::First, col("PULocationID")).alias("first_zone")])
+            .unwrap(),
+        "drop duplicates" => green
+            .drop_duplicates(&["VendorID"])
+            .unwrap()
+            .select(vec![col("VendorID"), col("PULocationID"), col("total_amount")])
+            .unwrap(),
         other => panic!("no Rust twin for the golden case `{other}`"),
     }
 }
@@ -239,7 +281,19 @@ fn the_module_s_jobs_match_spark() {
     let golden = golden();
     let session = session(&golden, golden["cores"].as_u64().unwrap() as usize);
     let mut failures = Vec::new();
-    for name in ["revenue report", "hourly revenue", "service type counts", "zone totals", "expressions", "totals", "distinct vendors"] {
+    let names = [
+        "revenue report",
+        "hourly revenue",
+        "service type counts",
+        "zone totals",
+        "expressions",
+        "totals",
+        "distinct vendors",
+        "more expressions",
+        "first per vendor",
+        "drop duplicates",
+    ];
+    for name in names {
         let expected = &golden["cases"][name];
         let df = case(name, &session);
         if let Some(plan) = expected["explain"].as_str() {
@@ -299,6 +353,21 @@ fn columns_partitions_counts_and_errors_match_spark() {
     let errors = &cases["errors"];
     let unresolved = green.select(vec![col("total_amont")]).err().unwrap().to_string();
     assert_eq!(format!("{unresolved};"), errors["unresolved column"].as_str().unwrap());
-    let by_zero = green.select(vec![col("VendorID").divide(lit(0)).alias("x")]).unwrap().collect().unwrap_err().to_string();
-    assert_eq!(by_zero, errors["division by zero"].as_str().unwrap());
+    let failure = |expr: Expr| green.select(vec![expr.alias("x")]).unwrap().collect().unwrap_err().to_string();
+    assert_eq!(failure(col("VendorID").divide(lit(0))), errors["division by zero"].as_str().unwrap());
+    assert_eq!(failure(col("VendorID").plus(lit(2147483647))), errors["integer overflow in an addition"].as_str().unwrap());
+    assert_eq!(failure(col("VendorID").multiply(lit(2000000000))), errors["integer overflow"].as_str().unwrap());
+    assert_eq!(failure(lit("abc").cast(SparkType::Integer)), errors["invalid cast"].as_str().unwrap());
+}
+
+/// Spark writes timestamps as INT96 unless told otherwise; tests/fixtures holds a file it wrote.
+#[test]
+fn timestamps_spark_wrote_as_int96_read_like_spark() {
+    let golden = &golden()["int96"];
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/spark_int96_timestamps.parquet");
+    let session = Session::local(1).unwrap();
+    let written = session.read_parquet(&[path]).unwrap();
+    assert_eq!(written.print_schema_string(), golden["schema"].as_str().unwrap());
+    assert_eq!(written.show_string(20, 20).unwrap(), golden["show"].as_str().unwrap());
+    check_rows("int96", &written.collect().unwrap(), &golden["rows"]);
 }

@@ -87,3 +87,24 @@ fn every_basic_type_shows_like_spark() {
     assert_eq!(shown(&row, 20, 0), golden("every type untruncated"));
     assert_eq!(shown(&row, 20, 3), golden("every type truncate 3"));
 }
+
+/// The same texts, through the DataFrame API: a session reading the real file, `select`, and `show()`.
+#[test]
+fn the_real_green_file_shows_like_spark_through_a_dataframe() {
+    let mut files = kindling_engine::io::vfs::MemoryFiles::default();
+    files.insert("green.parquet", common::shared_data(common::REAL_GREEN));
+    let session = kindling_engine::session::Session::new(
+        Arc::new(files),
+        kindling_engine::executor::Executors::local(2).unwrap(),
+        Arc::new(kindling_engine::clock::MonotonicClock::new()),
+    );
+    let green = session.read_parquet(&["green.parquet"]).unwrap();
+    let columns = |names: &[&str]| green.select(names.iter().map(|n| kindling_engine::expr::col(n)).collect()).unwrap();
+    assert_eq!(green.show_string(5, 20).unwrap(), golden("green first 5"));
+    let three = columns(&["store_and_fwd_flag", "ehail_fee", "total_amount"]);
+    assert_eq!(three.show_string(3, 0).unwrap(), golden("green 3 columns untruncated"));
+    assert_eq!(columns(&["VendorID", "lpep_pickup_datetime"]).show_string(1, 20).unwrap(), golden("green 1 row"));
+    assert_eq!(columns(&["VendorID"]).show_string(0, 20).unwrap(), golden("green 0 rows"));
+    let schema = &common::golden("schemas.json")["tlc green 2024-01"];
+    assert_eq!(green.print_schema_string(), schema["tree_string"].as_str().unwrap());
+}

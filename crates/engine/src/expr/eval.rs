@@ -160,7 +160,10 @@ fn arithmetic(op: BinaryOp, l: &ArrayRef, r: &ArrayRef, data_type: SparkType) ->
         BinaryOp::Divide => numeric::div(l, r),
         _ => numeric::rem(l, r),
     };
-    let result = result.map_err(ansi_error)?;
+    let result = result.map_err(|e| match e {
+        ArrowError::ArithmeticOverflow(_) => overflow_error(op),
+        other => ansi_error(other),
+    })?;
     if let SparkType::Decimal { precision, scale } = data_type {
         return Ok(arrow::compute::cast(&result, &DataType::Decimal128(precision, scale))?);
     }
@@ -214,6 +217,21 @@ fn spark_nan_semantics(op: BinaryOp, l: &ArrayRef, r: &ArrayRef, result: Boolean
         })
     });
     Ok(fixed.collect())
+}
+
+/// Spark's ANSI overflow error, which names the `try_` function that would return NULL instead.
+fn overflow_error(op: BinaryOp) -> EngineError {
+    let try_function = match op {
+        BinaryOp::Plus => "try_add",
+        BinaryOp::Minus => "try_subtract",
+        BinaryOp::Multiply => "try_multiply",
+        BinaryOp::Divide => "try_divide",
+        _ => "try_mod",
+    };
+    EngineError::Runtime(format!(
+        "[ARITHMETIC_OVERFLOW] overflow. Use '{try_function}' to tolerate overflow and return NULL instead. If \
+         necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22003"
+    ))
 }
 
 /// Arrow's arithmetic errors in Spark's words.
