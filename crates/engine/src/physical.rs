@@ -377,7 +377,7 @@ fn read_file_partition(scan: &Scan, partition: &FilePartition, session: &Session
     for split in &partition.splits {
         let bytes = session.files.read(&split.path)?;
         let read = match format {
-            FileFormat::Parquet => read_split_columns(bytes, split, &names)?,
+            FileFormat::Parquet => read_split_columns(bytes, split, &names, &scan.pushed_filters)?,
             // CSV files are read whole by the task holding their first split (Kindling does not split CSV).
             FileFormat::Csv(_) if split.start > 0 => Vec::new(),
             FileFormat::Csv(options) => read_csv(&split.path, bytes, options)?.batches,

@@ -13,7 +13,9 @@ use parquet::file::metadata::RowGroupMetaData;
 use super::Table;
 use super::file_partition::{FilePartition, FileSplit};
 use super::vfs::FileSystem;
+use super::pruning::may_match;
 use crate::Result;
+use crate::expr::Expr;
 use crate::schema::SparkSchema;
 use crate::types::INSTANT_TIME_ZONE;
 
@@ -86,8 +88,9 @@ fn builder_for(file: Bytes) -> Result<ParquetRecordBatchReaderBuilder<Bytes>> {
     Ok(ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)?.with_batch_size(BATCH_SIZE))
 }
 
-/// The rows of one split, reading only the top-level columns named in `columns` (case-insensitively).
-pub fn read_split_columns(file: Bytes, split: &FileSplit, columns: &[String]) -> Result<Vec<RecordBatch>> {
+/// The rows of one split, reading only the top-level columns named in `columns` (case-insensitively) and only the
+/// row groups whose statistics do not rule out `filters`.
+pub fn read_split_columns(file: Bytes, split: &FileSplit, columns: &[String], filters: &[Expr]) -> Result<Vec<RecordBatch>> {
     let builder = builder_for(file)?;
     let roots: Vec<usize> = builder
         .schema()
@@ -98,7 +101,11 @@ pub fn read_split_columns(file: Bytes, split: &FileSplit, columns: &[String]) ->
         .map(|(i, _)| i)
         .collect();
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
-    let row_groups = row_groups_in(builder.metadata().row_groups(), split);
+    let schema = builder.schema().clone();
+    let row_groups: Vec<usize> = row_groups_in(builder.metadata().row_groups(), split)
+        .into_iter()
+        .filter(|&i| may_match(builder.metadata().row_group(i), &schema, filters))
+        .collect();
     if row_groups.is_empty() {
         return Ok(Vec::new());
     }
