@@ -101,3 +101,35 @@ fn a_broken_gzip_file_is_an_error_with_its_path() {
     let error = read_csv("trips.csv.gz", Bytes::from_static(b"not gzip"), &CsvOptions::default()).unwrap_err();
     assert!(error.to_string().starts_with("trips.csv.gz: not a valid gzip file"), "{error}");
 }
+
+/// The same files through a session and the DataFrame API: `spark.read.option(...).csv(path)`, then actions.
+#[test]
+fn real_csv_files_read_like_spark_through_a_dataframe() {
+    let golden = golden();
+    let session = kindling_engine::session::Session::local(2).unwrap();
+    for (inferred, key) in [(true, "inferred"), (false, "strings")] {
+        let options = CsvOptions { header: true, infer_schema: inferred, ..CsvOptions::default() };
+        for (name, expected) in golden[key].as_object().unwrap() {
+            let path = common::shared_path(name).display().to_string();
+            let df = session.read_csv(&[&path], options.clone()).unwrap();
+            let rows = if inferred { 5 } else { 2 };
+            assert_eq!(df.print_schema_string(), expected["tree_string"].as_str().unwrap(), "printSchema() of {name}");
+            assert_eq!(df.show_string(rows, 20).unwrap(), expected["show"].as_str().unwrap(), "show() of {name}");
+            assert_eq!(df.count().unwrap(), expected["count"].as_i64().unwrap(), "count() of {name}");
+        }
+    }
+}
+
+/// FAILFAST stops the job at the first malformed record, naming the file and line.
+#[test]
+fn a_failfast_read_fails_the_job_with_the_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("kindling-failfast-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("malformed.csv");
+    std::fs::write(&path, golden()["malformed"]["text"].as_str().unwrap()).unwrap();
+    let session = kindling_engine::session::Session::local(1).unwrap();
+    let options = CsvOptions { header: true, schema: Some(malformed_schema()), mode: ParseMode::FailFast, ..CsvOptions::default() };
+    let error = session.read_csv(&[path.to_str().unwrap()], options).unwrap().collect().unwrap_err().to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(error.contains("malformed.csv:4"), "{error}");
+}
