@@ -319,12 +319,14 @@ impl DataFrame {
         tree_string(&self.schema())
     }
 
-    /// The text `explain()` (or `explain(extended=True)`) prints.
+    /// The text `explain()` (or `explain(extended=True)`) prints. Kindling's DataFrames are analyzed as they are
+    /// built, so the parsed plan it prints is the analyzed one (Spark shows the unresolved `'Project [...]`).
     pub fn explain_string(&self, extended: bool) -> Result<String> {
         let optimized = optimizer::optimize(&self.plan);
         let physical = physical::plan(&optimized, &self.session)?;
-        let mut physical_text = physical.tree_string();
-        if self.session.config.adaptive_enabled && physical.has_exchange() {
+        let adaptive = self.session.config.adaptive_enabled && physical.has_exchange();
+        let mut physical_text = physical.explain_tree(extended, !adaptive);
+        if adaptive {
             physical_text = format!("AdaptiveSparkPlan isFinalPlan=false\n{}", indent_under(&physical_text));
         }
         if !extended {
@@ -334,7 +336,7 @@ impl DataFrame {
         let header: Vec<String> = self.attributes().iter().map(|a| format!("{}: {}", a.name, a.data_type)).collect();
         Ok(format!(
             "== Parsed Logical Plan ==\n{analyzed}\n== Analyzed Logical Plan ==\n{}\n{analyzed}\n== Optimized Logical \
-             Plan ==\n{}\n== Physical Plan ==\n{physical_text}\n",
+             Plan ==\n{}\n== Physical Plan ==\n{physical_text}",
             header.join(", "),
             optimized.tree_string()
         ))

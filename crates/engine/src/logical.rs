@@ -102,7 +102,8 @@ impl LogicalPlan {
         let list = |exprs: &[Expr]| exprs.iter().map(Expr::plan_string).collect::<Vec<_>>().join(", ");
         match self {
             Self::Scan(scan) => {
-                let columns = scan.output.iter().map(|a| format!("{}#{}", a.name, a.id.0)).collect::<Vec<_>>();
+                // A relation lists every column of its source; pruning shows in the physical scan.
+                let columns = scan.columns.iter().map(Attribute::plan_string).collect::<Vec<_>>();
                 match scan.source.as_ref() {
                     Source::Memory { .. } => format!("LocalRelation [{}]", columns.join(", ")),
                     Source::Files { format, .. } => format!("Relation [{}] {}", columns.join(","), format.name()),

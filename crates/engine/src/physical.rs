@@ -213,9 +213,14 @@ impl PhysicalPlan {
 
     /// The operator's line in `explain()`.
     pub fn node_string(&self) -> String {
+        self.label(false)
+    }
+
+    /// The operator's line; `verbose` is `explain(extended=True)`'s longer form.
+    fn label(&self, verbose: bool) -> String {
         let list = |exprs: &[Expr], sep: &str| exprs.iter().map(Expr::plan_string).collect::<Vec<_>>().join(sep);
         let attributes = |attrs: &[Attribute], sep: &str| {
-            attrs.iter().map(|a| format!("{}#{}", a.name, a.id.0)).collect::<Vec<_>>().join(sep)
+            attrs.iter().map(Attribute::plan_string).collect::<Vec<_>>().join(sep)
         };
         match self {
             Self::FileScan { scan, .. } => file_scan_string(scan),
@@ -224,7 +229,9 @@ impl PhysicalPlan {
             Self::Filter { condition, .. } => format!("Filter {}", condition.plan_string()),
             Self::HashAggregate { keys, calls, .. } => {
                 let functions: Vec<String> = calls.iter().map(AggregateCall::plan_string).collect();
-                format!("HashAggregate(keys=[{}], functions=[{}])", attributes(keys, ", "), functions.join(", "))
+                let keys = attributes(keys, ", ");
+                let output = if verbose { format!(", output=[{}]", attributes(&self.output(), ", ")) } else { String::new() };
+                format!("HashAggregate(keys=[{keys}], functions=[{}]{output})", functions.join(", "))
             }
             Self::Exchange { id, partitioning, origin, .. } => {
                 let origin = match origin {
@@ -241,11 +248,30 @@ impl PhysicalPlan {
         }
     }
 
-    /// The plan as Spark's explain prints it (without the `== Physical Plan ==` header).
+    /// The plan as an indented tree of operators.
     pub fn tree_string(&self) -> String {
+        self.explain_tree(false, false)
+    }
+
+    /// The plan as Spark's explain prints it (without the `== Physical Plan ==` header). `verbose` is the extended
+    /// form; `codegen` marks Spark's whole-stage-codegen stages `*(n)` and shows the `ColumnarToRow` step above a
+    /// Parquet scan, as Spark does for a plan it does not run adaptively.
+    pub fn explain_tree(&self, verbose: bool, codegen: bool) -> String {
+        let mut shown = Shown::of(self, verbose, codegen);
+        let mut next_stage = 1;
+        shown.number_stages(false, &mut next_stage);
+        shown.spread_stages(None);
         let mut text = String::new();
-        crate::display::write_tree(self, &mut text, &|p: &PhysicalPlan| p.node_string(), &|p| p.children());
+        crate::display::write_tree(&shown, &mut text, &Shown::line, &|s: &Shown| s.children.iter().collect());
         text
+    }
+
+    /// Whether Spark compiles this operator into a whole-stage-codegen stage.
+    fn supports_codegen(&self) -> bool {
+        matches!(
+            self,
+            Self::Project { .. } | Self::Filter { .. } | Self::HashAggregate { .. } | Self::LocalLimit { .. } | Self::GlobalLimit { .. } | Self::Union { .. }
+        )
     }
 
     /// True if any operator in the plan is an exchange (Spark plans adaptively only then).
@@ -254,11 +280,58 @@ impl PhysicalPlan {
     }
 }
 
+/// One line of a printed plan, with its whole-stage-codegen stage.
+struct Shown {
+    label: String,
+    codegen: bool,
+    stage: Option<usize>,
+    children: Vec<Shown>,
+}
+
+impl Shown {
+    fn of(plan: &PhysicalPlan, verbose: bool, codegen: bool) -> Self {
+        let children = plan.children().into_iter().map(|c| Self::of(c, verbose, codegen)).collect();
+        let node = Self { label: plan.label(verbose), codegen: codegen && plan.supports_codegen(), stage: None, children };
+        let columnar = matches!(plan, PhysicalPlan::FileScan { scan, .. } if matches!(scan.source.as_ref(), Source::Files { format: FileFormat::Parquet, .. }));
+        if codegen && columnar {
+            // Parquet is read a column batch at a time; Spark turns the batches into rows right above the scan.
+            return Self { label: "ColumnarToRow".into(), codegen: true, stage: None, children: vec![node] };
+        }
+        node
+    }
+
+    /// Numbers the stages bottom-up, as Spark does: a stage's inputs get their numbers first.
+    fn number_stages(&mut self, parent_is_codegen: bool, next: &mut usize) {
+        for child in &mut self.children {
+            child.number_stages(self.codegen, next);
+        }
+        if self.codegen && !parent_is_codegen {
+            self.stage = Some(*next);
+            *next += 1;
+        }
+    }
+
+    fn spread_stages(&mut self, inherited: Option<usize>) {
+        let stage = if self.codegen { self.stage.or(inherited) } else { None };
+        self.stage = stage;
+        for child in &mut self.children {
+            child.spread_stages(stage);
+        }
+    }
+
+    fn line(&self) -> String {
+        match self.stage {
+            Some(stage) => format!("*({stage}) {}", self.label),
+            None => self.label.clone(),
+        }
+    }
+}
+
 fn file_scan_string(scan: &Scan) -> String {
     let Source::Files { format, files, .. } = scan.source.as_ref() else {
         unreachable!("a FileScan reads files")
     };
-    let columns: Vec<String> = scan.output.iter().map(|a| format!("{}#{}", a.name, a.id.0)).collect();
+    let columns: Vec<String> = scan.output.iter().map(Attribute::plan_string).collect();
     let read_schema = crate::schema::SparkSchema {
         fields: scan
             .output
@@ -272,14 +345,16 @@ fn file_scan_string(scan: &Scan) -> String {
     };
     let data_filters: Vec<String> = scan.pushed_filters.iter().map(Expr::plan_string).collect();
     let source_filters: Vec<String> = scan.pushed_filters.iter().filter_map(source_filter_string).collect();
-    let location = files.first().map(|f| f.path.as_str()).unwrap_or_default();
+    let paths: Vec<String> =
+        files.iter().map(|f| if f.path.starts_with('/') { format!("file:{}", f.path) } else { f.path.clone() }).collect();
+    let location = format!("InMemoryFileIndex({} paths)[{}]", files.len(), paths.join(", "));
     format!(
-        "FileScan {} [{}] Batched: {batched}, DataFilters: [{}], Format: {format_name}, Location: \
-         InMemoryFileIndex({} paths)[{location}], PushedFilters: [{}], ReadSchema: {}",
+        "FileScan {} [{}] Batched: {batched}, DataFilters: [{}], Format: {format_name}, Location: {}, \
+         PartitionFilters: [], PushedFilters: [{}], ReadSchema: {}",
         format.name(),
         columns.join(","),
         abbreviate(&data_filters.join(", ")),
-        files.len(),
+        abbreviate(&location),
         abbreviate(&source_filters.join(", ")),
         abbreviate(&read_schema.simple_string())
     )

@@ -41,6 +41,12 @@ impl Attribute {
         Self { id: ExprId::next(), name: name.into(), data_type, nullable }
     }
 
+    /// `total_amount#16` as plans print it; long columns carry an `L` (`count#7L`), as in Spark.
+    pub fn plan_string(&self) -> String {
+        let suffix = if self.data_type == SparkType::Long { "L" } else { "" };
+        format!("{}#{}{suffix}", self.name, self.id.0)
+    }
+
     /// The same column under a new name and a new id (what `withColumnRenamed` and `alias` produce).
     pub fn renamed(&self, name: impl Into<String>) -> Self {
         Self { id: ExprId::next(), name: name.into(), ..self.clone() }
@@ -458,7 +464,7 @@ impl Expr {
             Expr::Column(name) => out.push_str(name),
             Expr::Attribute(a) => match style {
                 Style::Name => out.push_str(&a.name),
-                Style::Plan => write!(out, "{}#{}", a.name, a.id.0)?,
+                Style::Plan => out.push_str(&a.plan_string()),
             },
             Expr::Literal(Value::String(s)) if style == Style::Plan => out.push_str(s),
             Expr::Literal(v) => write!(out, "{v}")?,
@@ -466,7 +472,8 @@ impl Expr {
                 Style::Name => out.push_str(name),
                 Style::Plan => {
                     expr.write(out, style)?;
-                    write!(out, " AS {name}#{}", id.0)?;
+                    let suffix = if expr.data_type() == SparkType::Long { "L" } else { "" };
+                    write!(out, " AS {name}#{}{suffix}", id.0)?;
                 }
             },
             Expr::Binary { op, left, right } => {
