@@ -199,7 +199,7 @@ fn print_sums(result: &SumPerPartition) {
         result.column,
         result.partitions.len(),
         trace.executors,
-        trace.duration_ms
+        trace.duration_us as f64 / 1e3
     );
     println!("{:>9}  {:>10}  {:>8}  sum", "partition", "rows", "executor");
     for (partition, task) in result.partitions.iter().zip(&trace.tasks) {

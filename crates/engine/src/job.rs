@@ -57,7 +57,7 @@ pub fn sum_per_partition(
         executors: executors.count(),
         partitions: partitions.iter().map(size_of).collect(),
         tasks: stage.tasks,
-        duration_ms: clock.now_ms() - job_start,
+        duration_us: crate::scheduler::micros_since(clock, job_start),
         ..JobTrace::default()
     };
     let partition_sums: Vec<PartitionSum> = partitions

@@ -57,20 +57,20 @@ where
     let next_pending = AtomicUsize::new(slots);
     let failed = AtomicBool::new(false);
     let run_task = |task: usize, executor: usize| -> Result<(T, TaskRecord)> {
-        let start_ms = clock.now_ms() - job_start_ms;
+        let start_us = micros_since(clock, job_start_ms);
         // A panic is a bug in Kindling; it fails this task with an error instead of taking the executor down.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(task))).unwrap_or_else(|panic| {
             let message = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
             Err(EngineError::Internal(format!("task {task} of stage {stage} panicked: {}", message.unwrap_or_default())))
         });
-        let end_ms = clock.now_ms() - job_start_ms;
+        let end_us = micros_since(clock, job_start_ms);
         let (value, io) = result?;
         let record = TaskRecord {
             stage,
             partition: task,
             executor,
-            start_ms,
-            end_ms,
+            start_us,
+            end_us,
             rows_in: io.rows_in,
             bytes_in: io.bytes_in,
             rows_out: io.rows_out,
@@ -94,6 +94,11 @@ where
     done.sort_by_key(|(_, record)| record.partition);
     let (results, tasks) = done.into_iter().unzip();
     Ok(StageOutput { results, tasks })
+}
+
+/// Whole microseconds from `start_ms` to now on `clock`.
+pub fn micros_since(clock: &dyn Clock, start_ms: f64) -> u64 {
+    ((clock.now_ms() - start_ms) * 1e3).max(0.0) as u64
 }
 
 #[cfg(test)]

@@ -132,7 +132,7 @@ pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str) -> Res
             }
         }
     }
-    trace.duration_ms = clock.now_ms() - job_start;
+    trace.duration_us = crate::scheduler::micros_since(clock, job_start);
     Ok((rows, trace))
 }
 

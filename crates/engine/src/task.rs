@@ -12,9 +12,9 @@ pub struct TaskRecord {
     pub partition: usize,
     /// The executor thread that ran the task, `0..executors`.
     pub executor: usize,
-    /// Milliseconds since the job started.
-    pub start_ms: f64,
-    pub end_ms: f64,
+    /// Microseconds since the job started.
+    pub start_us: u64,
+    pub end_us: u64,
     pub rows_in: u64,
     /// Bytes read from the stage's inputs (Arrow memory).
     #[serde(default)]
@@ -37,6 +37,6 @@ pub struct TaskIo {
 
 impl TaskRecord {
     pub fn duration_ms(&self) -> f64 {
-        self.end_ms - self.start_ms
+        self.end_us.saturating_sub(self.start_us) as f64 / 1e3
     }
 }

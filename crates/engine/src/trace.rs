@@ -19,7 +19,8 @@ pub struct JobTrace {
     pub executors: usize,
     pub partitions: Vec<PartitionSize>,
     pub tasks: Vec<TaskRecord>,
-    pub duration_ms: f64,
+    /// Microseconds from the job's start to its end.
+    pub duration_us: u64,
     /// The stages in the order they ran (parents before children).
     #[serde(default)]
     pub stages: Vec<StageTrace>,

@@ -60,7 +60,7 @@ fn every_partition_is_one_task_on_one_of_the_executors() {
     assert_eq!(trace.executors, 3);
     let partitions: Vec<usize> = trace.tasks.iter().map(|t| t.partition).collect();
     assert_eq!(partitions, (0..24).collect::<Vec<_>>());
-    assert!(trace.tasks.iter().all(|t| t.executor < 3 && t.stage == 0 && t.end_ms >= t.start_ms));
+    assert!(trace.tasks.iter().all(|t| t.executor < 3 && t.stage == 0 && t.end_us >= t.start_us));
     assert_eq!(trace.executors_used(), vec![0, 1, 2], "the first wave gives every executor a task");
     assert_eq!(trace.partitions.iter().map(|p| p.rows).sum::<u64>(), 50_000);
     assert!(trace.partitions.iter().all(|p| p.bytes > 0));

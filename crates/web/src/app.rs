@@ -180,7 +180,7 @@ impl App {
                     <p class="total">
                         { format!("sum({}) = ", result.column) }
                         <strong id="total" data-total={display_sum(result.total)}>{ display_sum(result.total) }</strong>
-                        { format!(" — {} partitions, {:.1} ms", result.partitions.len(), result.trace.duration_ms) }
+                        { format!(" — {} partitions, {:.1} ms", result.partitions.len(), result.trace.duration_us as f64 / 1e3) }
                     </p>
                     { partition_table(result) }
                     { timeline(&result.trace) }
@@ -212,7 +212,7 @@ fn partition_table(result: &SumPerPartition) -> Html {
 
 /// Tasks per executor over time: one lane per executor, one block per task.
 fn timeline(trace: &JobTrace) -> Html {
-    let span = trace.tasks.iter().map(|t| t.end_ms).fold(f64::EPSILON, f64::max);
+    let span = trace.tasks.iter().map(|t| t.end_us as f64 / 1e3).fold(f64::EPSILON, f64::max);
     html! {
         <div class="timeline">
             <h2>{ "Tasks per executor" }</h2>
@@ -223,7 +223,7 @@ fn timeline(trace: &JobTrace) -> Html {
                         { for trace.tasks.iter().filter(|t| t.executor == executor).map(|task| html! {
                             <span class={format!("task e{}", executor % 8)}
                                 title={format!("partition {}: {:.2} ms", task.partition, task.duration_ms())}
-                                style={lane_position(task.start_ms, task.duration_ms(), span)}>
+                                style={lane_position(task.start_us as f64 / 1e3, task.duration_ms(), span)}>
                                 { task.partition }
                             </span>
                         }) }

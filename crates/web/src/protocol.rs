@@ -61,7 +61,7 @@ mod tests {
             column: "total_amount".into(),
             partitions: vec![PartitionSum { partition: 0, rows: 2, sum: Some(0.1 + 0.2) }],
             total: Some(0.1 + 0.2),
-            trace: JobTrace { description: "d".into(), executors: 2, partitions: vec![], tasks: vec![], duration_ms: 1.5, ..JobTrace::default() },
+            trace: JobTrace { description: "d".into(), executors: 2, partitions: vec![], tasks: vec![], duration_us: 1500, ..JobTrace::default() },
         });
         // Doubles must come back bit for bit: the app prints the numbers the engine computed.
         assert_eq!(decode::<Response>(&encode(&summed)), Ok(summed));
