@@ -6,6 +6,7 @@ function per case name below — through Kindling's DataFrame API.
 Run with real pyspark (pip install pyspark; Java 17):  python3 tests/spark/record_queries.py
 """
 import datetime
+import decimal
 import json
 import os
 import re
@@ -38,6 +39,8 @@ def value(v):
     if isinstance(v, datetime.date):
         return v.isoformat()
     if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        return str(v)
+    if isinstance(v, decimal.Decimal):
         return str(v)
     return v
 
@@ -174,6 +177,7 @@ def cases(spark, base):
         F.coalesce(F.col("ehail_fee"), F.col("tip_amount")).alias("fee"),
         (F.col("VendorID") + F.lit(1).cast("long")).alias("long_sum"),
     )
+    decimals = green.select("VendorID", F.col("fare_amount").cast("decimal(10,2)").alias("fare"))
     joined_names = green.select("PULocationID", "DOLocationID").withColumnRenamed("PULocationID", "zone") \
         .withColumn("Zone", F.col("DOLocationID"))
     return {
@@ -185,6 +189,11 @@ def cases(spark, base):
         "totals": record(totals, plan=True),
         "distinct vendors": record(green.select("VendorID").distinct()),
         "more expressions": record(more_expressions.limit(8)),
+        "decimal arithmetic": record(decimals.select(
+            (F.col("fare") + 1).alias("plus_one"), (F.col("fare") * 3).alias("triple"),
+            (F.col("fare") * F.col("fare")).alias("squared"), (F.col("fare") - F.col("fare")).alias("zero"),
+            (F.col("fare") + 0.5).alias("plus_double")).limit(5)),
+        "decimal aggregates": record(decimals.groupBy("VendorID").agg(F.sum("fare"), F.avg("fare"), F.max("fare"))),
         "filtered projection": record(
             green.filter(F.col("total_amount") > 10).select("VendorID", (F.col("fare_amount") + 1).alias("f")), plan=True),
         "tip share": record_extended(

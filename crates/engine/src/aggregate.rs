@@ -30,20 +30,13 @@ pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
     }
 }
 
-/// The type the argument is cast to before it is aggregated.
+/// The type the argument is cast to before it is aggregated: sums of integers add longs, averages of numbers
+/// add doubles; decimals are summed as they are (the state and the result are wider decimals).
 pub fn input_type(function: AggregateFunction, input: SparkType) -> SparkType {
     match (function, input) {
-        (AggregateFunction::Sum, SparkType::Decimal { .. }) => result_type(function, input),
-        (AggregateFunction::Sum | AggregateFunction::Avg, t) if !matches!(t, SparkType::Decimal { .. }) => {
-            if matches!(t, SparkType::Float | SparkType::Double) || function == AggregateFunction::Avg {
-                SparkType::Double
-            } else {
-                SparkType::Long
-            }
-        }
-        (AggregateFunction::Avg, SparkType::Decimal { precision, scale }) => {
-            SparkType::Decimal { precision: (precision + 10).min(38), scale }
-        }
+        (_, SparkType::Decimal { .. }) => input,
+        (AggregateFunction::Sum, SparkType::Float | SparkType::Double) | (AggregateFunction::Avg, _) => SparkType::Double,
+        (AggregateFunction::Sum, _) => SparkType::Long,
         (_, t) => t,
     }
 }
@@ -69,7 +62,8 @@ pub fn state_names(function: AggregateFunction) -> Vec<&'static str> {
 pub fn state_types(function: AggregateFunction, input: SparkType) -> Vec<SparkType> {
     match function {
         AggregateFunction::Count => vec![SparkType::Long],
-        AggregateFunction::Avg => vec![input, SparkType::Long],
+        AggregateFunction::Sum => vec![result_type(AggregateFunction::Sum, input)],
+        AggregateFunction::Avg => vec![result_type(AggregateFunction::Sum, input), SparkType::Long],
         AggregateFunction::First => vec![input, SparkType::Boolean],
         _ => vec![input],
     }
@@ -263,9 +257,12 @@ impl Accumulator {
         Ok(match self.data_type {
             SparkType::Double => Arc::new(Float64Array::from(self.sums_f64[..groups].to_vec())),
             SparkType::Long => Arc::new(Int64Array::from(self.sums_i64[..groups].to_vec())),
-            SparkType::Decimal { precision, scale } => Arc::new(
-                Decimal128Array::from(self.sums_i128[..groups].to_vec()).with_precision_and_scale(precision, scale)?,
-            ),
+            SparkType::Decimal { .. } => {
+                let SparkType::Decimal { precision, scale } = result_type(AggregateFunction::Sum, self.data_type) else {
+                    unreachable!("the sum of decimals is a decimal")
+                };
+                Arc::new(Decimal128Array::from(self.sums_i128[..groups].to_vec()).with_precision_and_scale(precision, scale)?)
+            }
             SparkType::Null => new_null_array(&DataType::Float64, groups),
             other => return Err(EngineError::Internal(format!("sum over {other}"))),
         })
@@ -274,9 +271,10 @@ impl Accumulator {
     fn average(&self, groups: usize) -> Result<ArrayRef> {
         let counts = &self.counts[..groups];
         match self.data_type {
-            SparkType::Decimal { precision: sum_precision, scale } => {
-                // The sum has precision p + 10 for an input of precision p; the average has p + 4 and scale + 4.
-                let (precision, out_scale) = ((sum_precision - 6).min(38), (scale + 4).min(38));
+            SparkType::Decimal { scale, .. } => {
+                let SparkType::Decimal { precision, scale: out_scale } = result_type(AggregateFunction::Avg, self.data_type) else {
+                    unreachable!("the average of decimals is a decimal")
+                };
                 let factor = 10i128.pow((out_scale - scale) as u32);
                 let averages: Decimal128Array = self.sums_i128[..groups]
                     .iter()

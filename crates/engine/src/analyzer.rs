@@ -173,7 +173,15 @@ fn coerce_binary(op: BinaryOp, left: Expr, right: Expr) -> Result<Expr> {
     }
     if op.is_arithmetic() {
         let common = match (lt, rt) {
-            (a, b) if is_number_like(a) && is_number_like(b) => arithmetic_type(op, numeric_or_double(a), numeric_or_double(b)),
+            (a, b) if is_number_like(a) && is_number_like(b) => {
+                let (a, b) = (numeric_or_double(a), numeric_or_double(b));
+                let decimal = |t: SparkType| matches!(t, SparkType::Decimal { .. });
+                if decimal(a) || decimal(b) {
+                    arithmetic_type(op, literal_decimal(&left, a), literal_decimal(&right, b))
+                } else {
+                    arithmetic_type(op, a, b)
+                }
+            }
             _ => None,
         }
         .ok_or_else(type_error)?;
@@ -185,6 +193,17 @@ fn coerce_binary(op: BinaryOp, left: Expr, right: Expr) -> Result<Expr> {
 
 fn is_number_like(t: SparkType) -> bool {
     t.is_numeric() || matches!(t, SparkType::Null | SparkType::String)
+}
+
+/// Next to a decimal, an integer literal counts as a decimal of just its own digits (`1` is `decimal(1,0)`), as
+/// Spark's decimal precision rules say; every other operand keeps its type.
+fn literal_decimal(expr: &Expr, data_type: SparkType) -> SparkType {
+    let digits = |v: i64| v.unsigned_abs().to_string().len() as u8;
+    match expr {
+        Expr::Literal(crate::value::Value::Integer(v)) => SparkType::Decimal { precision: digits(*v as i64), scale: 0 },
+        Expr::Literal(crate::value::Value::Long(v)) => SparkType::Decimal { precision: digits(*v), scale: 0 },
+        _ => data_type,
+    }
 }
 
 /// In arithmetic a string stands for a double and NULL for whatever the other side is.

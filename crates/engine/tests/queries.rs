@@ -72,6 +72,12 @@ fn trips(session: &Arc<Session>) -> DataFrame {
     green.union(&yellow).unwrap()
 }
 
+/// Vendor and fare, the fare as `decimal(10,2)`.
+fn decimals(green: &DataFrame) -> DataFrame {
+    let fare = col("fare_amount").cast(SparkType::Decimal { precision: 10, scale: 2 }).alias("fare");
+    green.select(vec![col("VendorID"), fare]).unwrap()
+}
+
 /// The DataFrame of each case that records rows, schema and show().
 fn case(name: &str, session: &Arc<Session>) -> DataFrame {
     let green = green(session);
@@ -198,6 +204,24 @@ fn case(name: &str, session: &Arc<Session>) -> DataFrame {
             .unwrap()
             .agg(vec![aggregate(AggregateFunction::First, col("PULocationID")).alias("first_zone")])
             .unwrap(),
+        "decimal arithmetic" => {
+            let fare = col("fare");
+            decimals(&green)
+                .select(vec![
+                    fare.clone().plus(lit(1)).alias("plus_one"),
+                    fare.clone().multiply(lit(3)).alias("triple"),
+                    fare.clone().multiply(fare.clone()).alias("squared"),
+                    fare.clone().minus(fare.clone()).alias("zero"),
+                    fare.plus(lit(0.5)).alias("plus_double"),
+                ])
+                .unwrap()
+                .limit(5)
+        }
+        "decimal aggregates" => decimals(&green)
+            .group_by(vec![col("VendorID")])
+            .unwrap()
+            .agg(vec![sum("fare"), avg("fare"), aggregate(AggregateFunction::Max, col("fare"))])
+            .unwrap(),
         "filtered projection" => green
             .filter(col("total_amount").gt(lit(10)))
             .unwrap()
@@ -309,6 +333,8 @@ fn the_module_s_jobs_match_spark() {
         "drop duplicates",
         "filtered projection",
         "tip share",
+        "decimal arithmetic",
+        "decimal aggregates",
     ];
     for name in names {
         let expected = &golden["cases"][name];
