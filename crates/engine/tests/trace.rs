@@ -1,0 +1,82 @@
+//! The job trace of a known job: a group-by over two Parquet files on two executors is two stages joined by one
+//! hash exchange, whose 200 reduce partitions adaptive execution merges into one; the trace says all of it.
+
+use std::sync::Arc;
+
+use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet};
+use kindling_engine::clock::MonotonicClock;
+use kindling_engine::executor::Executors;
+use kindling_engine::expr::{AggregateFunction, aggregate, col};
+use kindling_engine::io::vfs::MemoryFiles;
+use kindling_engine::session::Session;
+use kindling_engine::trace::JobTrace;
+
+fn session() -> Arc<Session> {
+    let mut files = MemoryFiles::default();
+    for month in [1, 2] {
+        let batches = green_trips(&TripSpec { year: 2024, month, rows: 3000, seed: month as u64 }).unwrap();
+        let mut file = Vec::new();
+        write_parquet(&batches, Codec::Snappy, &mut file).unwrap();
+        files.insert(&format!("green/2024/{month:02}/part-0.parquet"), file.into());
+    }
+    Session::new(Arc::new(files), Executors::local(2).unwrap(), Arc::new(MonotonicClock::new()))
+}
+
+fn group_by_zone(session: &Arc<Session>) -> JobTrace {
+    let trips = session.read_parquet(&["green/*/*"]).unwrap();
+    let by_zone = trips.group_by(vec![col("PULocationID")]).unwrap();
+    let totals = by_zone.agg(vec![aggregate(AggregateFunction::Sum, col("total_amount"))]).unwrap();
+    totals.execute("collect").unwrap().1
+}
+
+#[test]
+fn a_group_by_is_two_stages_joined_by_a_coalesced_hash_exchange() {
+    let session = session();
+    let trace = group_by_zone(&session);
+    assert_eq!(trace.executors, 2);
+    assert_eq!(trace.stages.len(), 2);
+    let (map, result) = (&trace.stages[0], &trace.stages[1]);
+    assert_eq!(map.operators, ["HashAggregate", "FileScan parquet"]);
+    assert_eq!(map.partitions, 2, "one input partition per file");
+    assert_eq!(map.writes_exchange, Some(0));
+    assert_eq!(result.operators, ["HashAggregate", "Exchange"]);
+    assert_eq!(result.parents, [0]);
+    assert_eq!(result.partitions, 1, "adaptive execution merged the 200 reduce partitions");
+
+    let exchange = &trace.exchanges[0];
+    assert_eq!(exchange.map_stage, 0);
+    assert!(exchange.partitioning.starts_with("hashpartitioning(PULocationID#"), "{}", exchange.partitioning);
+    assert!(exchange.partitioning.ends_with(", 200)"));
+    assert_eq!(exchange.matrix.rows.len(), 2, "one row of the matrix per map task");
+    assert_eq!(exchange.matrix.rows[0].len(), 200, "one column per reduce partition");
+    let shuffled: u64 = exchange.matrix.rows.iter().flatten().sum();
+    let partial_rows: u64 = trace.tasks.iter().filter(|t| t.stage == 0).map(|t| t.rows_out).sum();
+    assert_eq!(shuffled, partial_rows, "the map side shuffles its partial aggregates, one row per zone and task");
+    let zones_seen: usize = exchange.sample_keys.iter().filter(|keys| !keys.is_empty()).count();
+    assert!(zones_seen > 50, "sample keys name the zones each reduce partition got");
+    let decision = exchange.coalesced.as_ref().expect("adaptive execution is on by default");
+    assert_eq!((decision.before, decision.groups.clone()), (200, vec![(0, 200)]));
+
+    let input_rows: u64 = trace.partitions.iter().map(|p| p.rows).sum();
+    assert_eq!(input_rows, 6000);
+    assert!(trace.tasks.iter().all(|t| t.end_us >= t.start_us && t.executor < 2));
+    assert!(trace.physical_plan.contains("Exchange hashpartitioning"));
+    assert_eq!(session.jobs().len(), 1, "the session's job log holds the job");
+}
+
+#[test]
+fn without_adaptive_execution_every_reduce_partition_is_a_task() {
+    let session = session();
+    let mut config = session.config.clone();
+    config.set("spark.sql.adaptive.enabled", "false").unwrap();
+    let trace = group_by_zone(&session.with_config(config));
+    assert_eq!(trace.stages[1].partitions, 200);
+    assert!(trace.exchanges[0].coalesced.is_none());
+}
+
+#[test]
+fn the_trace_survives_json() {
+    let trace = group_by_zone(&session());
+    let text = serde_json::to_string(&trace).unwrap();
+    assert_eq!(serde_json::from_str::<JobTrace>(&text).unwrap(), trace);
+}
