@@ -71,6 +71,9 @@ def record(df, show_rows=20, plan=False):
         "schema": df._jdf.schema().treeString(),
         "show": df._jdf.showString(show_rows, 20, False),
     })
+    if plan:
+        # After collect() the DataFrame's adaptive plan is final: query stages, coalesced shuffle reads.
+        case["explain_final"] = explain(df)
     return case
 
 

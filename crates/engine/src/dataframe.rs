@@ -4,7 +4,7 @@
 //! nothing. An action optimizes the plan, plans it physically, cuts it into stages and runs them; its
 //! [`JobTrace`] is appended to the session's job log.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arrow::array::RecordBatch;
 
@@ -25,11 +25,14 @@ use crate::{EngineError, Result, optimizer, physical};
 pub struct DataFrame {
     session: Arc<Session>,
     plan: Arc<LogicalPlan>,
+    /// The physical plan this DataFrame last ran with and its trace: after an action, `explain()` shows the final
+    /// adaptive plan, as Spark's does.
+    last_run: Arc<Mutex<Option<(physical::PhysicalPlan, JobTrace)>>>,
 }
 
 impl DataFrame {
     pub fn new(session: Arc<Session>, plan: LogicalPlan) -> Self {
-        Self { session, plan: Arc::new(plan) }
+        Self { session, plan: Arc::new(plan), last_run: Arc::default() }
     }
 
     pub fn session(&self) -> &Arc<Session> {
@@ -41,7 +44,7 @@ impl DataFrame {
     }
 
     fn with_plan(&self, plan: LogicalPlan) -> Self {
-        Self { session: self.session.clone(), plan: Arc::new(plan) }
+        Self::new(self.session.clone(), plan)
     }
 
     /// The output columns, as attributes.
@@ -279,6 +282,7 @@ impl DataFrame {
             batches = physical::first_rows(batches, count);
         }
         self.session.record_job(trace.clone());
+        *self.last_run.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((physical, trace.clone()));
         Ok((batches, trace))
     }
 
@@ -323,12 +327,17 @@ impl DataFrame {
     /// built, so the parsed plan it prints is the analyzed one (Spark shows the unresolved `'Project [...]`).
     pub fn explain_string(&self, extended: bool) -> Result<String> {
         let optimized = optimizer::optimize(&self.plan);
-        let physical = physical::plan(&optimized, &self.session)?;
+        let last_run = self.last_run.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        let physical = match &last_run {
+            Some((ran, _)) => ran.clone(),
+            None => physical::plan(&optimized, &self.session)?,
+        };
         let adaptive = self.session.config.adaptive_enabled && physical.has_exchange();
-        let mut physical_text = physical.explain_tree(extended, !adaptive);
-        if adaptive {
-            physical_text = format!("AdaptiveSparkPlan isFinalPlan=false\n{}", indent_under(&physical_text));
-        }
+        let physical_text = match (&last_run, adaptive) {
+            (Some((_, trace)), true) => physical.final_explain_tree(trace, extended),
+            (None, true) => format!("AdaptiveSparkPlan isFinalPlan=false\n{}", indent_under(&physical.explain_tree(extended, false))),
+            (_, false) => physical.explain_tree(extended, true),
+        };
         if !extended {
             return Ok(format!("== Physical Plan ==\n{physical_text}\n"));
         }

@@ -21,6 +21,7 @@ use crate::io::parquet::read_split_columns;
 use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
 use crate::partition::{Partition, split_evenly};
 use crate::session::Session;
+use crate::trace::JobTrace;
 use crate::types::SparkType;
 use crate::{EngineError, Result};
 
@@ -257,13 +258,22 @@ impl PhysicalPlan {
     /// form; `codegen` marks Spark's whole-stage-codegen stages `*(n)` and shows the `ColumnarToRow` step above a
     /// Parquet scan, as Spark does for a plan it does not run adaptively.
     pub fn explain_tree(&self, verbose: bool, codegen: bool) -> String {
-        let mut shown = Shown::of(self, verbose, codegen);
-        let mut next_stage = 1;
-        shown.number_stages(false, &mut next_stage);
-        shown.spread_stages(None);
-        let mut text = String::new();
-        crate::display::write_tree(&shown, &mut text, &Shown::line, &|s: &Shown| s.children.iter().collect());
-        text
+        Shown::of(self, verbose, codegen, None).numbered().text()
+    }
+
+    /// The adaptive plan once `run` has run it, as Spark's explain prints it then: the final plan, cut into query
+    /// stages (`ShuffleQueryStage`, `ResultQueryStage`) with coalesced shuffle reads, above the initial plan.
+    pub fn final_explain_tree(&self, run: &JobTrace, verbose: bool) -> String {
+        let result_stage = run.stages.last().map_or(0, |s| s.id);
+        let stages = Shown::of(self, verbose, true, Some(run));
+        let final_plan = Shown::wrap(format!("ResultQueryStage {result_stage}"), stages).numbered().text();
+        let initial_plan = self.explain_tree(verbose, false);
+        let indent = |tree: &str| tree.lines().map(|line| format!("   {line}\n")).collect::<String>();
+        format!(
+            "AdaptiveSparkPlan isFinalPlan=true\n+- == Final Plan ==\n{}+- == Initial Plan ==\n{}",
+            indent(&final_plan),
+            indent(&initial_plan)
+        )
     }
 
     /// Whether Spark compiles this operator into a whole-stage-codegen stage.
@@ -289,15 +299,41 @@ struct Shown {
 }
 
 impl Shown {
-    fn of(plan: &PhysicalPlan, verbose: bool, codegen: bool) -> Self {
-        let children = plan.children().into_iter().map(|c| Self::of(c, verbose, codegen)).collect();
+    /// The printed form of `plan`; with the trace of a finished run, each exchange shows as the query stage that
+    /// wrote it and, where adaptive execution merged partitions, the coalesced read above it.
+    fn of(plan: &PhysicalPlan, verbose: bool, codegen: bool, run: Option<&JobTrace>) -> Self {
+        let children = plan.children().into_iter().map(|c| Self::of(c, verbose, codegen, run)).collect();
         let node = Self { label: plan.label(verbose), codegen: codegen && plan.supports_codegen(), stage: None, children };
+        if let (PhysicalPlan::Exchange { id, .. }, Some(run)) = (plan, run)
+            && let Some(exchange) = run.exchanges.iter().find(|e| e.id == *id)
+        {
+            let stage = Self::wrap(format!("ShuffleQueryStage {}", exchange.map_stage), node);
+            let coalesced = exchange.coalesced.as_ref().is_some_and(|d| d.groups.len() < d.before);
+            return if coalesced { Self::wrap("AQEShuffleRead coalesced".into(), stage) } else { stage };
+        }
         let columnar = matches!(plan, PhysicalPlan::FileScan { scan, .. } if matches!(scan.source.as_ref(), Source::Files { format: FileFormat::Parquet, .. }));
         if codegen && columnar {
             // Parquet is read a column batch at a time; Spark turns the batches into rows right above the scan.
             return Self { label: "ColumnarToRow".into(), codegen: true, stage: None, children: vec![node] };
         }
         node
+    }
+
+    fn wrap(label: String, child: Shown) -> Self {
+        Self { label, codegen: false, stage: None, children: vec![child] }
+    }
+
+    fn numbered(mut self) -> Self {
+        let mut next_stage = 1;
+        self.number_stages(false, &mut next_stage);
+        self.spread_stages(None);
+        self
+    }
+
+    fn text(&self) -> String {
+        let mut text = String::new();
+        crate::display::write_tree(self, &mut text, &Shown::line, &|s: &Shown| s.children.iter().collect());
+        text
     }
 
     /// Numbers the stages bottom-up, as Spark does: a stage's inputs get their numbers first.

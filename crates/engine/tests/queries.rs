@@ -351,6 +351,12 @@ fn the_module_s_jobs_match_spark() {
             }
         }
         check_rows(name, &df.collect().unwrap(), &expected["rows"]);
+        if let Some(plan) = expected["explain_final"].as_str() {
+            let ours = normalized_plan(&df.explain_string(false).unwrap());
+            if ours != plan {
+                failures.push(format!("{name}: explain after collect\n--- ours:\n{ours}\n--- Spark's:\n{plan}"));
+            }
+        }
         assert_eq!(df.print_schema_string(), expected["schema"].as_str().unwrap(), "{name}: printSchema");
         let show = df.show_string(20, 20).unwrap();
         if show != expected["show"].as_str().unwrap() {
