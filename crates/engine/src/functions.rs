@@ -385,7 +385,12 @@ fn concat(parts: &[ArrayRef], separator: Option<&str>, rows: usize) -> ArrayRef 
 
 /// Spark's 1-based `substring(s, pos, len)`; a negative `pos` counts from the end.
 fn spark_substring(strings: &ArrayRef, position: Option<&ArrayRef>, length: Option<&ArrayRef>) -> Result<ArrayRef> {
-    let first_int = |a: Option<&ArrayRef>| a.map(|a| a.as_primitive::<arrow::datatypes::Int32Type>().value(0));
+    let first_int = |a: Option<&ArrayRef>| {
+        a.and_then(|a| {
+            let ints = a.as_primitive::<arrow::datatypes::Int32Type>();
+            (!ints.is_empty() && ints.is_valid(0)).then(|| ints.value(0))
+        })
+    };
     let (position, length) = (first_int(position).unwrap_or(1), first_int(length));
     let strings = strings.as_string::<i32>();
     let cut: StringArray = strings
@@ -446,7 +451,10 @@ fn zero_like(values: &ArrayRef) -> Result<ArrayRef> {
 
 /// `round(x, scale)` rounds half away from zero (Spark's HALF_UP), keeping the type of `x`.
 fn round(values: &ArrayRef, scale: Option<&ArrayRef>, data_type: SparkType) -> Result<ArrayRef> {
-    let scale = scale.map_or(0, |s| s.as_primitive::<arrow::datatypes::Int32Type>().value(0));
+    let scale = scale
+        .map(|s| s.as_primitive::<arrow::datatypes::Int32Type>())
+        .filter(|s| !s.is_empty() && s.is_valid(0))
+        .map_or(0, |s| s.value(0));
     match data_type {
         SparkType::Double => Ok(Arc::new(values.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| round_half_up(v, scale)))),
         SparkType::Float => {
@@ -548,6 +556,16 @@ mod tests {
         assert_eq!(run(ConcatWs, vec![s("/"), s("a"), Value::Null, s("b")]), s("a/b"));
         assert_eq!(run(Substring, vec![s("Manhattan"), Value::Integer(-3), Value::Integer(2)]), s("ta"));
         assert_eq!(run(Substring, vec![s("Manhattan"), Value::Integer(0), Value::Integer(3)]), s("Man"));
+    }
+
+    #[test]
+    fn functions_of_an_empty_batch_are_empty() {
+        let empty = |t: SparkType| arrow::array::new_empty_array(&t.to_arrow());
+        let text = empty(SparkType::String);
+        let result = Substring.evaluate(&[text, empty(SparkType::Integer), empty(SparkType::Integer)], &[SparkType::String, SparkType::Integer, SparkType::Integer], 0);
+        assert_eq!(result.unwrap().len(), 0);
+        let rounded = Round.evaluate(&[empty(SparkType::Double), empty(SparkType::Integer)], &[SparkType::Double, SparkType::Integer], 0);
+        assert_eq!(rounded.unwrap().len(), 0);
     }
 
     #[test]

@@ -38,3 +38,16 @@ pub mod types;
 pub mod value;
 
 pub use error::{EngineError, Result};
+
+/// Everything that crosses threads is `Send + Sync`: sessions and DataFrames are shared with executor threads.
+#[cfg(test)]
+mod thread_safety {
+    fn shared_across_threads<T: Send + Sync>() {}
+
+    #[test]
+    fn sessions_and_dataframes_are_send_and_sync() {
+        shared_across_threads::<crate::session::Session>();
+        shared_across_threads::<crate::dataframe::DataFrame>();
+        shared_across_threads::<crate::trace::JobTrace>();
+    }
+}

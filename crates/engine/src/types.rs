@@ -114,6 +114,48 @@ impl SparkType {
         }
     }
 
+    /// The type a Spark type name stands for, as `cast('long')`, `CAST(x AS BIGINT)` and DDL schemas write it
+    /// (case-insensitive): `int`/`integer`, `long`/`bigint`, `decimal(10,2)`, `timestamp_ntz`, ...
+    pub fn parse(name: &str) -> Result<Self> {
+        let lower = name.trim().to_ascii_lowercase();
+        let simple = match lower.as_str() {
+            "void" | "null" => Some(Self::Null),
+            "boolean" | "bool" => Some(Self::Boolean),
+            "byte" | "tinyint" => Some(Self::Byte),
+            "short" | "smallint" => Some(Self::Short),
+            "int" | "integer" => Some(Self::Integer),
+            "long" | "bigint" => Some(Self::Long),
+            "float" | "real" => Some(Self::Float),
+            "double" => Some(Self::Double),
+            "string" | "varchar" | "char" => Some(Self::String),
+            "binary" => Some(Self::Binary),
+            "date" => Some(Self::Date),
+            "timestamp" | "timestamp_ltz" => Some(Self::Timestamp),
+            "timestamp_ntz" => Some(Self::TimestampNtz),
+            "decimal" | "dec" | "numeric" => Some(Self::Decimal { precision: 10, scale: 0 }),
+            _ => None,
+        };
+        if let Some(spark_type) = simple {
+            return Ok(spark_type);
+        }
+        let decimal = ["decimal(", "dec(", "numeric("].iter().find_map(|prefix| lower.strip_prefix(prefix));
+        if let Some(arguments) = decimal.and_then(|rest| rest.strip_suffix(')')) {
+            let mut numbers = arguments.split(',').map(|n| n.trim().parse::<u8>());
+            let precision = numbers.next().and_then(|p| p.ok());
+            let scale = numbers.next().map_or(Some(0), |s| s.ok());
+            if let (Some(precision), Some(scale), None) = (precision, scale, numbers.next())
+                && (1..=38).contains(&precision)
+                && scale <= precision
+            {
+                return Ok(Self::Decimal { precision, scale: scale as i8 });
+            }
+        }
+        Err(EngineError::Analysis(format!(
+            "[UNSUPPORTED_DATATYPE] Unsupported data type \"{}\". SQLSTATE: 0A000",
+            name.trim().to_uppercase()
+        )))
+    }
+
     pub fn is_numeric(self) -> bool {
         matches!(
             self,
@@ -153,6 +195,19 @@ mod tests {
         for spark_type in all {
             assert_eq!(SparkType::from_arrow(&spark_type.to_arrow()).unwrap(), spark_type);
         }
+    }
+
+    #[test]
+    fn type_names_parse_as_spark_reads_them() {
+        assert_eq!(SparkType::parse("long").unwrap(), SparkType::Long);
+        assert_eq!(SparkType::parse(" BIGINT ").unwrap(), SparkType::Long);
+        assert_eq!(SparkType::parse("Integer").unwrap(), SparkType::Integer);
+        assert_eq!(SparkType::parse("decimal(10, 2)").unwrap(), SparkType::Decimal { precision: 10, scale: 2 });
+        assert_eq!(SparkType::parse("decimal").unwrap(), SparkType::Decimal { precision: 10, scale: 0 });
+        assert_eq!(SparkType::parse("timestamp_ntz").unwrap(), SparkType::TimestampNtz);
+        let error = SparkType::parse("decimal(50,2)").unwrap_err().to_string();
+        assert!(error.starts_with("[UNSUPPORTED_DATATYPE]"), "{error}");
+        assert!(SparkType::parse("lon").is_err());
     }
 
     #[test]
