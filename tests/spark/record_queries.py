@@ -197,6 +197,16 @@ def cases(spark, base):
             (F.col("fare") * F.col("fare")).alias("squared"), (F.col("fare") - F.col("fare")).alias("zero"),
             (F.col("fare") + 0.5).alias("plus_double")).limit(5)),
         "decimal aggregates": record(decimals.groupBy("VendorID").agg(F.sum("fare"), F.avg("fare"), F.max("fare"))),
+        "most frequent pickup zones": record(
+            green.groupBy("PULocationID").count().orderBy(F.col("count").desc(), "PULocationID").limit(5), plan=True),
+        "ordered by amount": record(
+            green.select("PULocationID", "lpep_pickup_datetime", "total_amount")
+            .orderBy("total_amount", "lpep_pickup_datetime", "PULocationID"), plan=True),
+        "passengers descending": record(
+            green.select("passenger_count", "lpep_pickup_datetime", "VendorID")
+            .orderBy(F.col("passenger_count").desc(), F.col("lpep_pickup_datetime").asc(), "VendorID").limit(30)),
+        "sorted within partitions": record(
+            green.select("PULocationID", "total_amount").sortWithinPartitions(F.desc("total_amount")), plan=True),
         "filtered projection": record(
             green.filter(F.col("total_amount") > 10).select("VendorID", (F.col("fare_amount") + 1).alias("f")), plan=True),
         "tip share": record_extended(

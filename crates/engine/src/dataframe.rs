@@ -13,6 +13,7 @@ use crate::display::{show_string, tree_string};
 use crate::expr::{AggregateFunction, Attribute, Expr, lit};
 use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
 use crate::schema::{SparkField, SparkSchema};
+use crate::sort::SortOrder;
 use crate::session::Session;
 use crate::stage::run_job;
 use crate::trace::JobTrace;
@@ -199,6 +200,23 @@ impl DataFrame {
         Ok(self.with_plan(LogicalPlan::Aggregate { group, aggregates, input: self.plan.clone() }))
     }
 
+    /// `orderBy(...)` / `sort(...)`: a global sort, by a range exchange and a sort of each partition.
+    pub fn order_by(&self, order: Vec<SortOrder>) -> Result<Self> {
+        let order = self.resolve_order(order)?;
+        Ok(self.with_plan(LogicalPlan::Sort { order, global: true, input: self.plan.clone() }))
+    }
+
+    /// `sortWithinPartitions(...)`: each partition sorted on its own, no exchange.
+    pub fn sort_within_partitions(&self, order: Vec<SortOrder>) -> Result<Self> {
+        let order = self.resolve_order(order)?;
+        Ok(self.with_plan(LogicalPlan::Sort { order, global: false, input: self.plan.clone() }))
+    }
+
+    fn resolve_order(&self, order: Vec<SortOrder>) -> Result<Vec<SortOrder>> {
+        let input = self.attributes();
+        order.into_iter().map(|o| Ok(SortOrder { expr: resolve(o.expr, &input)?, ..o })).collect()
+    }
+
     /// `limit(n)`
     pub fn limit(&self, count: usize) -> Self {
         self.with_plan(LogicalPlan::Limit { count, input: self.plan.clone() })
@@ -278,8 +296,12 @@ impl DataFrame {
         let optimized = optimizer::optimize(&self.plan);
         let physical = physical::plan(&optimized, &self.session)?;
         let (mut batches, trace) = run_job(&physical, &self.session, description)?;
-        if let physical::PhysicalPlan::CollectLimit { count, .. } = physical {
-            batches = physical::first_rows(batches, count);
+        match &physical {
+            physical::PhysicalPlan::CollectLimit { count, .. } => batches = physical::first_rows(batches, *count),
+            physical::PhysicalPlan::TakeOrderedAndProject { limit, order, project, input } => {
+                batches = physical::take_ordered_and_project(*limit, order, project, &input.output(), &batches)?;
+            }
+            _ => {}
         }
         self.session.record_job(trace.clone());
         *self.last_run.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((physical, trace.clone()));

@@ -14,6 +14,7 @@ use crate::partition::Partition;
 use crate::partitioner::{hash_partition_ids, round_robin_start};
 use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, Expr};
+use crate::sort::{RangeBounds, SortOrder};
 use crate::Result;
 
 /// How an exchange assigns rows to output partitions.
@@ -23,6 +24,8 @@ pub enum Partitioning {
     Hash { keys: Vec<Expr>, partitions: usize },
     /// `roundrobinpartitioning(n)`: evenly, each map partition starting at its own place.
     RoundRobin { partitions: usize },
+    /// `rangepartitioning(order, n)`: by where each key falls between sampled boundaries (a global sort).
+    Range { order: Vec<SortOrder>, partitions: usize },
     /// Everything into one partition (a global aggregate or limit).
     Single,
 }
@@ -30,7 +33,7 @@ pub enum Partitioning {
 impl Partitioning {
     pub fn partition_count(&self) -> usize {
         match self {
-            Self::Hash { partitions, .. } | Self::RoundRobin { partitions } => *partitions,
+            Self::Hash { partitions, .. } | Self::RoundRobin { partitions } | Self::Range { partitions, .. } => *partitions,
             Self::Single => 1,
         }
     }
@@ -43,6 +46,7 @@ impl Partitioning {
                 format!("hashpartitioning({}, {partitions})", keys.join(", "))
             }
             Self::RoundRobin { partitions } => format!("RoundRobinPartitioning({partitions})"),
+            Self::Range { order, partitions } => format!("rangepartitioning({}, {partitions})", crate::logical::sort_list(order)),
             Self::Single => "SinglePartition".to_string(),
         }
     }
@@ -93,12 +97,13 @@ impl ShuffleMatrix {
 }
 
 /// The map side of one task: splits the rows of map partition `map_partition` (whose columns are `input`) into
-/// one list of batches per reduce partition.
+/// one list of batches per reduce partition. A range exchange needs its boundaries.
 pub fn shuffle_write(
     map_partition: usize,
     batches: &[RecordBatch],
     partitioning: &Partitioning,
     input: &[Attribute],
+    range: Option<&RangeBounds>,
 ) -> Result<Vec<Vec<RecordBatch>>> {
     let count = partitioning.partition_count();
     if count == 0 {
@@ -113,6 +118,10 @@ pub fn shuffle_write(
                 hash_partition_ids(&columns, count)?
             }
             Partitioning::Single => vec![0; batch.num_rows()],
+            Partitioning::Range { order, .. } => match range {
+                Some(bounds) => bounds.partition_ids(order, batch, input)?,
+                None => return Err(crate::EngineError::Internal("a range exchange without boundaries".into())),
+            },
             Partitioning::RoundRobin { .. } => (0..batch.num_rows())
                 .map(|_| {
                     next_round_robin = (next_round_robin + 1) % count;

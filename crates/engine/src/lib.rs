@@ -31,6 +31,7 @@ pub mod physical;
 pub mod scheduler;
 pub mod schema;
 pub mod session;
+pub mod sort;
 pub mod stage;
 pub mod task;
 pub mod trace;

@@ -10,6 +10,7 @@ use crate::expr::{Attribute, Expr};
 use crate::io::csv::CsvOptions;
 use crate::io::vfs::FileStatus;
 use crate::io::Table;
+use crate::sort::SortOrder;
 
 /// Where a scan's rows come from.
 #[derive(Debug)]
@@ -65,6 +66,8 @@ pub enum LogicalPlan {
     Limit { count: usize, input: Arc<LogicalPlan> },
     Repartition { partitions: usize, by: RepartitionBy, input: Arc<LogicalPlan> },
     Coalesce { partitions: usize, input: Arc<LogicalPlan> },
+    /// `orderBy` (global) or `sortWithinPartitions` (not global).
+    Sort { order: Vec<SortOrder>, global: bool, input: Arc<LogicalPlan> },
     /// Rows of every input, by position; the output columns are the first input's.
     Union { inputs: Vec<Arc<LogicalPlan>>, output: Vec<Attribute> },
 }
@@ -79,7 +82,8 @@ impl LogicalPlan {
             Self::Filter { input, .. }
             | Self::Limit { input, .. }
             | Self::Repartition { input, .. }
-            | Self::Coalesce { input, .. } => input.output(),
+            | Self::Coalesce { input, .. }
+            | Self::Sort { input, .. } => input.output(),
             Self::Union { output, .. } => output.clone(),
         }
     }
@@ -92,7 +96,8 @@ impl LogicalPlan {
             | Self::Aggregate { input, .. }
             | Self::Limit { input, .. }
             | Self::Repartition { input, .. }
-            | Self::Coalesce { input, .. } => vec![input],
+            | Self::Coalesce { input, .. }
+            | Self::Sort { input, .. } => vec![input],
             Self::Union { inputs, .. } => inputs.iter().collect(),
         }
     }
@@ -121,6 +126,7 @@ impl LogicalPlan {
             }
             Self::Coalesce { partitions, .. } => format!("Repartition {partitions}, false"),
             Self::Union { .. } => "Union false, false".to_string(),
+            Self::Sort { order, global, .. } => format!("Sort [{}], {global}", sort_list(order)),
         }
     }
 
@@ -132,6 +138,11 @@ impl LogicalPlan {
         });
         text
     }
+}
+
+/// `x#1 ASC NULLS FIRST, y#2 DESC NULLS LAST`
+pub fn sort_list(order: &[SortOrder]) -> String {
+    order.iter().map(SortOrder::plan_string).collect::<Vec<_>>().join(", ")
 }
 
 /// The column a named expression produces.

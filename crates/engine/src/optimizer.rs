@@ -8,7 +8,8 @@
 //! - *Filter pushdown*: a filter moves below projections and into the scan, where Parquet row groups whose
 //!   min/max statistics rule the filter out are never read (`PushedFilters` in `explain()`). Comparisons never
 //!   hold for NULL, so a filter `x >= 5` also gets `isnotnull(x)`, which the scan can use too.
-//! - *Column pruning*: a scan reads only the columns something above it uses.
+//! - *Column pruning*: a scan reads only the columns something above it uses; a projection left with nothing to
+//!   do disappears.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -28,7 +29,21 @@ pub fn optimize(plan: &LogicalPlan) -> LogicalPlan {
     let collapsed = collapse_projects(&through_unions);
     let pushed = push_down_filters(&collapsed);
     let required: HashSet<ExprId> = pushed.output().iter().map(|a| a.id).collect();
-    collapse_projects(&prune_columns(&pushed, &required))
+    remove_noop_projects(&collapse_projects(&prune_columns(&pushed, &required)))
+}
+
+/// Drops a projection that passes its input's columns through unchanged, in the same order.
+fn remove_noop_projects(plan: &LogicalPlan) -> LogicalPlan {
+    let plan = map_children(plan, &remove_noop_projects);
+    if let LogicalPlan::Project { exprs, input } = &plan {
+        let columns = input.output();
+        let same = exprs.len() == columns.len()
+            && exprs.iter().zip(&columns).all(|(e, c)| matches!(e, Expr::Attribute(a) if a.id == c.id));
+        if same {
+            return input.as_ref().clone();
+        }
+    }
+    plan
 }
 
 /// Computes non-column grouping keys in a projection under the aggregate, named `_groupingexpression`.
@@ -132,6 +147,10 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
         LogicalPlan::Union { inputs, output } => {
             LogicalPlan::Union { inputs: inputs.iter().map(child).collect(), output: output.clone() }
         }
+        LogicalPlan::Sort { order, global, input } => {
+            let order = order.iter().map(|o| crate::sort::SortOrder { expr: f(o.expr.clone()), ..o.clone() }).collect();
+            LogicalPlan::Sort { order, global: *global, input: child(input) }
+        }
     }
 }
 
@@ -213,6 +232,7 @@ fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) ->
         }
         LogicalPlan::Coalesce { partitions, input } => LogicalPlan::Coalesce { partitions: *partitions, input: child(input) },
         LogicalPlan::Union { inputs, output } => LogicalPlan::Union { inputs: inputs.iter().map(child).collect(), output: output.clone() },
+        LogicalPlan::Sort { order, global, input } => LogicalPlan::Sort { order: order.clone(), global: *global, input: child(input) },
     }
 }
 
@@ -320,6 +340,11 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
         LogicalPlan::Limit { count, input } => LogicalPlan::Limit { count: *count, input: Arc::new(prune_columns(input, required)) },
         LogicalPlan::Coalesce { partitions, input } => {
             LogicalPlan::Coalesce { partitions: *partitions, input: Arc::new(prune_columns(input, required)) }
+        }
+        LogicalPlan::Sort { order, global, input } => {
+            let mut child_needs = required.clone();
+            child_needs.extend(needs(&order.iter().map(|o| &o.expr).collect::<Vec<_>>()));
+            LogicalPlan::Sort { order: order.clone(), global: *global, input: Arc::new(prune_columns(input, &child_needs)) }
         }
         // A union matches its inputs by position: every input drops the same positions.
         LogicalPlan::Union { inputs, output } => {

@@ -21,6 +21,7 @@ use crate::io::parquet::read_split_columns;
 use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
 use crate::partition::{Partition, split_evenly};
 use crate::session::Session;
+use crate::sort::{SortOrder, sort_batches, top_rows};
 use crate::trace::JobTrace;
 use crate::types::SparkType;
 use crate::{EngineError, Result};
@@ -57,6 +58,11 @@ pub enum PhysicalPlan {
     GlobalLimit { count: usize, input: Box<PhysicalPlan> },
     /// A limit at the top of a query: each task stops early; the driver keeps the first `count` rows.
     CollectLimit { count: usize, input: Box<PhysicalPlan> },
+    /// Sorts each partition; `global` when a range exchange below makes the partitions ordered among themselves.
+    Sort { order: Vec<SortOrder>, global: bool, input: Box<PhysicalPlan> },
+    /// `orderBy(...).limit(n)` at the top of a query: each task keeps its first `limit` rows in order; the driver
+    /// merges them, keeps the first `limit` and computes `project`.
+    TakeOrderedAndProject { limit: usize, order: Vec<SortOrder>, project: Vec<Expr>, input: Box<PhysicalPlan> },
 }
 
 /// Rows a task read from its stage's inputs (files, memory or a shuffle).
@@ -92,12 +98,14 @@ impl PhysicalPlan {
                 keys.iter().cloned().chain(calls.iter().flat_map(|c| c.state.iter().cloned())).collect()
             }
             Self::Union { output, .. } => output.clone(),
+            Self::TakeOrderedAndProject { project, .. } => project.iter().map(output_attribute).collect(),
             Self::Filter { input, .. }
             | Self::Exchange { input, .. }
             | Self::Coalesce { input, .. }
             | Self::LocalLimit { input, .. }
             | Self::GlobalLimit { input, .. }
-            | Self::CollectLimit { input, .. } => input.output(),
+            | Self::CollectLimit { input, .. }
+            | Self::Sort { input, .. } => input.output(),
         }
     }
 
@@ -112,7 +120,9 @@ impl PhysicalPlan {
             | Self::Coalesce { input, .. }
             | Self::LocalLimit { input, .. }
             | Self::GlobalLimit { input, .. }
-            | Self::CollectLimit { input, .. } => vec![input],
+            | Self::CollectLimit { input, .. }
+            | Self::Sort { input, .. }
+            | Self::TakeOrderedAndProject { input, .. } => vec![input],
         }
     }
 
@@ -131,7 +141,9 @@ impl PhysicalPlan {
             | Self::HashAggregate { input, .. }
             | Self::LocalLimit { input, .. }
             | Self::GlobalLimit { input, .. }
-            | Self::CollectLimit { input, .. } => input.partition_count(context),
+            | Self::CollectLimit { input, .. }
+            | Self::Sort { input, .. }
+            | Self::TakeOrderedAndProject { input, .. } => input.partition_count(context),
         }
     }
 
@@ -209,6 +221,13 @@ impl PhysicalPlan {
             Self::LocalLimit { count, input } | Self::GlobalLimit { count, input } | Self::CollectLimit { count, input } => {
                 Ok(first_rows(input.execute(partition, context, input_read)?, *count))
             }
+            Self::Sort { order, input, .. } => {
+                let batches = input.execute(partition, context, input_read)?;
+                Ok(sort_batches(order, &batches, &input.output())?.into_iter().collect())
+            }
+            Self::TakeOrderedAndProject { limit, order, input, .. } => {
+                top_rows(order, &input.execute(partition, context, input_read)?, &input.output(), *limit)
+            }
         }
     }
 
@@ -246,6 +265,12 @@ impl PhysicalPlan {
             Self::LocalLimit { count, .. } => format!("LocalLimit {count}"),
             Self::GlobalLimit { count, .. } => format!("GlobalLimit {count}, 0"),
             Self::CollectLimit { count, .. } => format!("CollectLimit {count}"),
+            Self::Sort { order, global, .. } => format!("Sort [{}], {global}, 0", crate::logical::sort_list(order)),
+            Self::TakeOrderedAndProject { limit, order, project, .. } => format!(
+                "TakeOrderedAndProject(limit={limit}, orderBy=[{}], output=[{}])",
+                order.iter().map(SortOrder::plan_string).collect::<Vec<_>>().join(","),
+                project.iter().map(Expr::plan_string).collect::<Vec<_>>().join(",")
+            ),
         }
     }
 
@@ -280,7 +305,13 @@ impl PhysicalPlan {
     fn supports_codegen(&self) -> bool {
         matches!(
             self,
-            Self::Project { .. } | Self::Filter { .. } | Self::HashAggregate { .. } | Self::LocalLimit { .. } | Self::GlobalLimit { .. } | Self::Union { .. }
+            Self::Project { .. }
+                | Self::Filter { .. }
+                | Self::HashAggregate { .. }
+                | Self::LocalLimit { .. }
+                | Self::GlobalLimit { .. }
+                | Self::Union { .. }
+                | Self::Sort { .. }
         )
     }
 
@@ -554,7 +585,15 @@ impl Planner<'_> {
                 PhysicalPlan::Filter { condition: condition.clone(), input: child(input)? }
             }
             LogicalPlan::Aggregate { group, aggregates, input } => self.aggregate(group, aggregates, input)?,
-            LogicalPlan::Limit { count, input } if is_root => PhysicalPlan::CollectLimit { count: *count, input: child(input)? },
+            LogicalPlan::Limit { count, input } if is_root => match take_ordered(input) {
+                Some(TakeOrdered { order, project, below }) => PhysicalPlan::TakeOrderedAndProject {
+                    limit: *count,
+                    order: order.to_vec(),
+                    project: project.unwrap_or_else(|| below.output().into_iter().map(Expr::Attribute).collect()),
+                    input: child(below)?,
+                },
+                None => PhysicalPlan::CollectLimit { count: *count, input: child(input)? },
+            },
             LogicalPlan::Limit { count, input } => {
                 let local = PhysicalPlan::LocalLimit { count: *count, input: child(input)? };
                 let single = self.exchange(Partitioning::Single, ShuffleOrigin::EnsureRequirements, local);
@@ -569,6 +608,14 @@ impl Planner<'_> {
             }
             LogicalPlan::Coalesce { partitions, input } => {
                 PhysicalPlan::Coalesce { partitions: *partitions, input: child(input)? }
+            }
+            LogicalPlan::Sort { order, global: true, input } => {
+                let partitioning = Partitioning::Range { order: order.clone(), partitions: self.session.config.shuffle_partitions };
+                let exchange = self.exchange(partitioning, ShuffleOrigin::EnsureRequirements, *child(input)?);
+                PhysicalPlan::Sort { order: order.clone(), global: true, input: Box::new(exchange) }
+            }
+            LogicalPlan::Sort { order, global: false, input } => {
+                PhysicalPlan::Sort { order: order.clone(), global: false, input: child(input)? }
             }
             LogicalPlan::Union { inputs, output } => PhysicalPlan::Union {
                 inputs: inputs.iter().map(|i| self.plan(i, false)).collect::<Result<_>>()?,
@@ -672,6 +719,43 @@ impl Planner<'_> {
         let mut all = in_mode(&regular, AggregateMode::Final);
         all.extend(in_mode(&distinct, AggregateMode::Final));
         Ok(PhysicalPlan::HashAggregate { mode: AggregateMode::Final, keys, calls: all, results, input: Box::new(exchange) })
+    }
+}
+
+/// The driver's half of TakeOrderedAndProject: the first `limit` rows of every task's top rows, then `project`.
+pub fn take_ordered_and_project(
+    limit: usize,
+    order: &[SortOrder],
+    project: &[Expr],
+    input: &[Attribute],
+    batches: &[RecordBatch],
+) -> Result<Vec<RecordBatch>> {
+    let output: Vec<Attribute> = project.iter().map(output_attribute).collect();
+    top_rows(order, batches, input, limit)?
+        .iter()
+        .map(|batch| {
+            let columns = project.iter().map(|e| evaluate(e, batch, input)).collect::<Result<_>>()?;
+            batch_of(&output, columns, batch.num_rows())
+        })
+        .collect()
+}
+
+/// What a TakeOrderedAndProject is made of: the order, the projection (if any) and the sort's input.
+struct TakeOrdered<'a> {
+    order: &'a [SortOrder],
+    project: Option<Vec<Expr>>,
+    below: &'a LogicalPlan,
+}
+
+/// `limit(n)` over a global sort (maybe through a projection) is Spark's TakeOrderedAndProject.
+fn take_ordered(plan: &LogicalPlan) -> Option<TakeOrdered<'_>> {
+    let (project, sort) = match plan {
+        LogicalPlan::Project { exprs, input } => (Some(exprs.clone()), input.as_ref()),
+        other => (None, other),
+    };
+    match sort {
+        LogicalPlan::Sort { order, global: true, input } => Some(TakeOrdered { order, project, below: input }),
+        _ => None,
     }
 }
 

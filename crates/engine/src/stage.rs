@@ -16,6 +16,7 @@ use crate::expr::eval::evaluate;
 use crate::partition::PartitionSize;
 use crate::physical::{ExecutionContext, PhysicalPlan, ShuffleOrigin, TaskInput};
 use crate::scheduler::run_tasks;
+use crate::sort::RangeBounds;
 use crate::session::Session;
 use crate::task::{TaskIo, TaskRecord};
 use crate::trace::{ExchangeTrace, JobTrace, StageTrace};
@@ -111,15 +112,9 @@ pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str) -> Res
         trace.tasks.extend(output.tasks);
         match stage.writes {
             Some(exchange) => {
-                let map_outputs = output
-                    .results
-                    .into_iter()
-                    .map(|o| match o {
-                        TaskOutput::Shuffle(buckets) => buckets,
-                        TaskOutput::Rows(_) => unreachable!("a map stage's tasks write a shuffle"),
-                    })
-                    .collect();
-                let (reduce_partitions, exchange_trace) = finish_shuffle(exchange, stage.id, map_outputs, session)?;
+                let (map_outputs, range_bounds) = map_outputs(exchange, output.results)?;
+                let (reduce_partitions, mut exchange_trace) = finish_shuffle(exchange, stage.id, map_outputs, session)?;
+                exchange_trace.range_bounds = range_bounds;
                 context.shuffles.insert(exchange_trace.id, reduce_partitions);
                 trace.exchanges.push(exchange_trace);
             }
@@ -134,6 +129,36 @@ pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str) -> Res
     }
     trace.duration_us = crate::scheduler::micros_since(clock, job_start);
     Ok((rows, trace))
+}
+
+/// The buckets every map task wrote. A range exchange first needs boundaries, which depend on every map task's
+/// keys: its tasks hand back their rows, the boundaries are chosen from a sample, and the rows are split then.
+fn map_outputs(exchange: &PhysicalPlan, results: Vec<TaskOutput>) -> Result<(MapOutputs, Vec<String>)> {
+    let PhysicalPlan::Exchange { partitioning, input, .. } = exchange else {
+        unreachable!("stages write only into exchanges")
+    };
+    let Partitioning::Range { order, partitions } = partitioning else {
+        let buckets = results.into_iter().map(|o| match o {
+            TaskOutput::Shuffle(buckets) => buckets,
+            TaskOutput::Rows(_) => unreachable!("a map stage's tasks write a shuffle"),
+        });
+        return Ok((buckets.collect(), Vec::new()));
+    };
+    let rows: Vec<Vec<RecordBatch>> = results
+        .into_iter()
+        .map(|o| match o {
+            TaskOutput::Rows(batches) => batches,
+            TaskOutput::Shuffle(_) => unreachable!("a range exchange's map tasks hand back rows"),
+        })
+        .collect();
+    let columns = input.output();
+    let bounds = RangeBounds::from_samples(order, &rows, &columns, *partitions)?;
+    let buckets = rows
+        .iter()
+        .enumerate()
+        .map(|(map, batches)| shuffle_write(map, batches, partitioning, &columns, Some(&bounds)))
+        .collect::<Result<_>>()?;
+    Ok((buckets, bounds.shown))
 }
 
 fn exchange_id(exchange: &PhysicalPlan) -> usize {
@@ -159,7 +184,10 @@ fn run_task(stage: &Stage, task: usize, context: &ExecutionContext) -> Result<(T
     let Some(PhysicalPlan::Exchange { partitioning, .. }) = stage.writes else {
         return Ok((TaskOutput::Rows(batches), io));
     };
-    let buckets = shuffle_write(task, &batches, partitioning, &stage.root.output())?;
+    if matches!(partitioning, Partitioning::Range { .. }) {
+        return Ok((TaskOutput::Rows(batches), io));
+    }
+    let buckets = shuffle_write(task, &batches, partitioning, &stage.root.output(), None)?;
     io.bytes_out = buckets.iter().flatten().map(row_bytes).sum();
     Ok((TaskOutput::Shuffle(buckets), io))
 }
@@ -205,6 +233,7 @@ fn finish_shuffle(
         matrix,
         sample_keys,
         coalesced,
+        range_bounds: Vec::new(),
     };
     Ok((partitions, trace))
 }

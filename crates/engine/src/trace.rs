@@ -61,6 +61,9 @@ pub struct ExchangeTrace {
     pub sample_keys: Vec<Vec<String>>,
     /// What adaptive execution did with the reduce partitions, if anything.
     pub coalesced: Option<CoalesceDecision>,
+    /// A range exchange's boundaries (key values), from its sample: partition i gets keys up to bound i.
+    #[serde(default)]
+    pub range_bounds: Vec<String>,
 }
 
 impl JobTrace {

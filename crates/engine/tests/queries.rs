@@ -222,6 +222,30 @@ fn case(name: &str, session: &Arc<Session>) -> DataFrame {
             .unwrap()
             .agg(vec![sum("fare"), avg("fare"), aggregate(AggregateFunction::Max, col("fare"))])
             .unwrap(),
+        "most frequent pickup zones" => green
+            .group_by(vec![col("PULocationID")])
+            .unwrap()
+            .count()
+            .unwrap()
+            .order_by(vec![col("count").desc(), col("PULocationID").asc()])
+            .unwrap()
+            .limit(5),
+        "ordered by amount" => green
+            .select(vec![col("PULocationID"), col("lpep_pickup_datetime"), col("total_amount")])
+            .unwrap()
+            .order_by(vec![col("total_amount").asc(), col("lpep_pickup_datetime").asc(), col("PULocationID").asc()])
+            .unwrap(),
+        "passengers descending" => green
+            .select(vec![col("passenger_count"), col("lpep_pickup_datetime"), col("VendorID")])
+            .unwrap()
+            .order_by(vec![col("passenger_count").desc(), col("lpep_pickup_datetime").asc(), col("VendorID").asc()])
+            .unwrap()
+            .limit(30),
+        "sorted within partitions" => green
+            .select(vec![col("PULocationID"), col("total_amount")])
+            .unwrap()
+            .sort_within_partitions(vec![col("total_amount").desc()])
+            .unwrap(),
         "filtered projection" => green
             .filter(col("total_amount").gt(lit(10)))
             .unwrap()
@@ -335,6 +359,10 @@ fn the_module_s_jobs_match_spark() {
         "tip share",
         "decimal arithmetic",
         "decimal aggregates",
+        "most frequent pickup zones",
+        "ordered by amount",
+        "passengers descending",
+        "sorted within partitions",
     ];
     for name in names {
         let expected = &golden["cases"][name];

@@ -75,6 +75,24 @@ fn without_adaptive_execution_every_reduce_partition_is_a_task() {
 }
 
 #[test]
+fn a_global_sort_records_its_range_boundaries() {
+    let session = session();
+    let mut config = session.config.clone();
+    config.set("spark.sql.shuffle.partitions", "4").unwrap();
+    let session = session.with_config(config);
+    let trips = session.read_parquet(&["green/*/*"]).unwrap();
+    let sorted = trips.order_by(vec![col("total_amount").asc()]).unwrap();
+    let (_, trace) = sorted.execute("collect").unwrap();
+    let exchange = &trace.exchanges[0];
+    assert!(exchange.partitioning.starts_with("rangepartitioning(total_amount#"), "{}", exchange.partitioning);
+    assert_eq!(exchange.range_bounds.len(), 3, "4 partitions need 3 boundaries");
+    let bounds: Vec<f64> = exchange.range_bounds.iter().map(|b| b.parse().unwrap()).collect();
+    assert!(bounds.windows(2).all(|w| w[0] < w[1]), "{bounds:?}");
+    let rows = exchange.matrix.rows_per_reduce_partition();
+    assert!(rows.iter().all(|&r| r > 6000 / 8), "sampled boundaries balance the partitions: {rows:?}");
+}
+
+#[test]
 fn the_trace_survives_json() {
     let trace = group_by_zone(&session());
     let text = serde_json::to_string(&trace).unwrap();

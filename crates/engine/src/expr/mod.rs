@@ -268,6 +268,16 @@ impl Expr {
     pub fn like(self, pattern: &str) -> Expr {
         Expr::Like { expr: Box::new(self), pattern: Box::new(lit(pattern)) }
     }
+    /// `col.asc()`: ascending, NULLs first.
+    pub fn asc(self) -> crate::sort::SortOrder {
+        crate::sort::SortOrder::new(self, true)
+    }
+
+    /// `col.desc()`: descending, NULLs last.
+    pub fn desc(self) -> crate::sort::SortOrder {
+        crate::sort::SortOrder::new(self, false)
+    }
+
     /// Adds a branch to a CASE built by [`when`]; on anything else, starts a CASE with this branch.
     pub fn when(self, condition: Expr, value: Expr) -> Expr {
         match self {

@@ -1,0 +1,237 @@
+//! Sorting, and the range partitioning that makes a global sort possible.
+//!
+//! `orderBy` must order *all* rows, yet every task sees one partition. Spark solves it in two steps. First a range
+//! exchange: a sample of the keys decides boundaries so that partition 0 gets the smallest keys, partition 1 the
+//! next ones, and so on, in roughly equal shares. Then every task sorts its own partition. Reading the partitions
+//! in order gives a fully sorted result. `sortWithinPartitions` is the second step alone, and
+//! `orderBy(...).limit(n)` needs no exchange at all: each task keeps its own top n (TakeOrderedAndProject).
+//!
+//! Keys are compared in Arrow's row format, whose bytes order exactly as the sort order asks (ascending or
+//! descending, NULLs first or last), so comparing two keys is comparing two byte strings.
+
+use std::cmp::Ordering;
+
+use arrow::array::{ArrayRef, RecordBatch, UInt32Array};
+use arrow::compute::{SortOptions, concat_batches, take_record_batch};
+use arrow::row::{OwnedRow, RowConverter, Rows, SortField};
+
+use crate::expr::eval::evaluate;
+use crate::expr::{Attribute, Expr};
+use crate::hash_aggregate::schema_of;
+use crate::value::Value;
+use crate::Result;
+
+/// One key of an ordering: `total_amount DESC NULLS LAST`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortOrder {
+    pub expr: Expr,
+    pub ascending: bool,
+    pub nulls_first: bool,
+}
+
+impl SortOrder {
+    /// Spark's defaults: ascending puts NULLs first, descending puts them last.
+    pub fn new(expr: Expr, ascending: bool) -> Self {
+        Self { expr, ascending, nulls_first: ascending }
+    }
+
+    /// `count#20L DESC NULLS LAST`, as plans print it.
+    pub fn plan_string(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.expr.plan_string(),
+            if self.ascending { "ASC" } else { "DESC" },
+            if self.nulls_first { "NULLS FIRST" } else { "NULLS LAST" }
+        )
+    }
+
+    fn sort_field(&self) -> SortField {
+        let options = SortOptions { descending: !self.ascending, nulls_first: self.nulls_first };
+        SortField::new_with_options(self.expr.data_type().to_arrow(), options)
+    }
+}
+
+/// The keys of `batch` in row format, ordered as `order` says.
+pub struct SortKeys {
+    converter: RowConverter,
+}
+
+impl SortKeys {
+    pub fn new(order: &[SortOrder]) -> Result<Self> {
+        Ok(Self { converter: RowConverter::new(order.iter().map(SortOrder::sort_field).collect())? })
+    }
+
+    pub fn rows(&self, order: &[SortOrder], batch: &RecordBatch, input: &[Attribute]) -> Result<Rows> {
+        let keys = order.iter().map(|o| evaluate(&o.expr, batch, input)).collect::<Result<Vec<ArrayRef>>>()?;
+        Ok(self.converter.convert_columns(&keys)?)
+    }
+}
+
+/// All rows of `batches` as one batch sorted by `order`; rows with equal keys keep their order (a stable sort).
+pub fn sort_batches(order: &[SortOrder], batches: &[RecordBatch], input: &[Attribute]) -> Result<Option<RecordBatch>> {
+    if batches.is_empty() {
+        return Ok(None);
+    }
+    let all = concat_batches(&schema_of(input), batches)?;
+    let keys = SortKeys::new(order)?;
+    let rows = keys.rows(order, &all, input)?;
+    let mut indices: Vec<u32> = (0..all.num_rows() as u32).collect();
+    indices.sort_by(|&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)));
+    Ok(Some(take_record_batch(&all, &UInt32Array::from(indices))?))
+}
+
+/// The first `limit` rows of `batches` in `order`.
+pub fn top_rows(order: &[SortOrder], batches: &[RecordBatch], input: &[Attribute], limit: usize) -> Result<Vec<RecordBatch>> {
+    Ok(sort_batches(order, batches, input)?.map(|sorted| sorted.slice(0, limit.min(sorted.num_rows()))).into_iter().collect())
+}
+
+/// The boundaries of a range exchange: partition `i` gets the keys after bound `i - 1` up to bound `i`.
+pub struct RangeBounds {
+    keys: SortKeys,
+    bounds: Vec<OwnedRow>,
+    /// The boundaries as text, for the trace.
+    pub shown: Vec<String>,
+}
+
+impl RangeBounds {
+    /// Picks up to `partitions - 1` boundaries from a sample of every map partition's keys, each sampled key
+    /// weighted by how many rows it stands for (Spark's `RangePartitioner`).
+    pub fn from_samples(order: &[SortOrder], map_outputs: &[Vec<RecordBatch>], input: &[Attribute], partitions: usize) -> Result<Self> {
+        let keys = SortKeys::new(order)?;
+        let sample_size = (20 * partitions).min(1_000_000);
+        let per_partition = (3 * sample_size).div_ceil(map_outputs.len().max(1));
+        let mut candidates: Vec<(OwnedRow, f64, String)> = Vec::new();
+        for (map_partition, batches) in map_outputs.iter().enumerate() {
+            let Some(all) = (!batches.is_empty()).then(|| concat_batches(&schema_of(input), batches)).transpose()? else {
+                continue;
+            };
+            let picked = reservoir_sample(all.num_rows(), per_partition, map_partition as u64);
+            if picked.is_empty() {
+                continue;
+            }
+            let weight = all.num_rows() as f64 / picked.len() as f64;
+            let sample = take_record_batch(&all, &UInt32Array::from(picked))?;
+            let rows = keys.rows(order, &sample, input)?;
+            let texts = key_texts(order, &sample, input)?;
+            candidates.extend(rows.iter().zip(texts).map(|(row, text)| (row.owned(), weight, text)));
+        }
+        candidates.sort_by(|a, b| a.0.cmp(&b.0));
+        let total: f64 = candidates.iter().map(|c| c.1).sum();
+        let step = total / partitions as f64;
+        let (mut bounds, mut shown): (Vec<OwnedRow>, Vec<String>) = (Vec::new(), Vec::new());
+        let mut cumulative = 0.0;
+        let mut target = step;
+        for (row, weight, text) in candidates {
+            cumulative += weight;
+            if bounds.len() + 1 >= partitions {
+                break;
+            }
+            if cumulative >= target && bounds.last().is_none_or(|last| last.row().cmp(&row.row()) == Ordering::Less) {
+                bounds.push(row);
+                shown.push(text);
+                target += step;
+            }
+        }
+        Ok(Self { keys, bounds, shown })
+    }
+
+    /// The reduce partition of each row of `batch`: the number of boundaries below its key.
+    pub fn partition_ids(&self, order: &[SortOrder], batch: &RecordBatch, input: &[Attribute]) -> Result<Vec<u32>> {
+        let rows = self.keys.rows(order, batch, input)?;
+        Ok(rows.iter().map(|row| self.bounds.partition_point(|bound| bound.row() < row) as u32).collect())
+    }
+}
+
+/// The key values of each row as text: `12.5` or `2024-01-01 00:00:00, 74`.
+fn key_texts(order: &[SortOrder], batch: &RecordBatch, input: &[Attribute]) -> Result<Vec<String>> {
+    let values = order.iter().map(|o| evaluate(&o.expr, batch, input)).collect::<Result<Vec<_>>>()?;
+    (0..batch.num_rows())
+        .map(|row| {
+            let parts = values.iter().map(|v| Value::from_array(v, row).map(|v| v.to_string())).collect::<Result<Vec<_>>>()?;
+            Ok(parts.join(", "))
+        })
+        .collect()
+}
+
+/// Up to `size` row indices out of `rows`, chosen uniformly with a generator seeded by `seed`, in row order.
+fn reservoir_sample(rows: usize, size: usize, seed: u64) -> Vec<u32> {
+    if rows <= size {
+        return (0..rows as u32).collect();
+    }
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut picked: Vec<u32> = (0..size as u32).collect();
+    for row in size..rows {
+        let slot = (next() % (row as u64 + 1)) as usize;
+        if slot < size {
+            picked[slot] = row as u32;
+        }
+    }
+    picked.sort_unstable();
+    picked
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{AsArray, Float64Array};
+    use arrow::datatypes::Float64Type;
+
+    use super::*;
+    use crate::types::SparkType;
+
+    fn amounts(values: Vec<Option<f64>>) -> (RecordBatch, Vec<Attribute>) {
+        let input = vec![Attribute::new("amount", SparkType::Double, true)];
+        let batch = RecordBatch::try_new(schema_of(&input), vec![Arc::new(Float64Array::from(values))]).unwrap();
+        (batch, input)
+    }
+
+    fn sorted(ascending: bool, values: Vec<Option<f64>>) -> Vec<Option<f64>> {
+        let (batch, input) = amounts(values);
+        let order = [SortOrder::new(Expr::Attribute(input[0].clone()), ascending)];
+        let out = sort_batches(&order, &[batch], &input).unwrap().unwrap();
+        out.column(0).as_primitive::<Float64Type>().iter().collect()
+    }
+
+    #[test]
+    fn nulls_come_first_ascending_and_last_descending() {
+        let values = vec![Some(2.0), None, Some(f64::NAN), Some(-1.0)];
+        let up = sorted(true, values.clone());
+        assert_eq!(up[0], None);
+        assert_eq!(&up[1..3], [Some(-1.0), Some(2.0)]);
+        assert!(up[3].unwrap().is_nan(), "NaN is the largest value");
+        let down = sorted(false, values);
+        assert!(down[0].unwrap().is_nan());
+        assert_eq!(down[3], None);
+    }
+
+    #[test]
+    fn range_bounds_split_keys_into_ordered_balanced_partitions() {
+        let maps: Vec<Vec<RecordBatch>> = (0..3)
+            .map(|m| vec![amounts((0..1000).map(|i| Some(((i * 7 + m * 13) % 1000) as f64)).collect()).0])
+            .collect();
+        let (_, input) = amounts(vec![]);
+        let order = [SortOrder::new(Expr::Attribute(input[0].clone()), true)];
+        let bounds = RangeBounds::from_samples(&order, &maps, &input, 4).unwrap();
+        assert_eq!(bounds.shown.len(), 3);
+        let mut counts = [0usize; 4];
+        let mut highest = [f64::MIN; 4];
+        for map in &maps {
+            let batch = &map[0];
+            let ids = bounds.partition_ids(&order, batch, &input).unwrap();
+            let values = batch.column(0).as_primitive::<Float64Type>();
+            for (row, id) in ids.into_iter().enumerate() {
+                counts[id as usize] += 1;
+                highest[id as usize] = highest[id as usize].max(values.value(row));
+            }
+        }
+        assert!(counts.iter().all(|&c| (500..1000).contains(&c)), "{counts:?}");
+        assert!(highest.windows(2).all(|w| w[0] < w[1]), "partition i holds smaller keys than partition i + 1");
+    }
+}
