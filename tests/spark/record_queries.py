@@ -22,6 +22,7 @@ from pyspark.sql import SparkSession, functions as F  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "queries.json"
+ZONES = ROOT.parent / "shared" / "data" / "taxi_zone_lookup.csv"
 INT96_FIXTURE = ROOT / "tests" / "fixtures" / "spark_int96_timestamps.parquet"
 CORES = 2
 # Keep in step with the file specs in crates/engine/tests/queries.rs.
@@ -183,7 +184,27 @@ def cases(spark, base):
     decimals = green.select("VendorID", F.col("fare_amount").cast("decimal(10,2)").alias("fare"))
     joined_names = green.select("PULocationID", "DOLocationID").withColumnRenamed("PULocationID", "zone") \
         .withColumn("Zone", F.col("DOLocationID"))
+    def hourly_revenue(df, pickup, prefix):
+        return (df.filter(F.col(pickup) >= "2024-01-01 00:00:00")
+                .groupBy(F.date_trunc("hour", pickup).alias("hour"), F.col("PULocationID").alias("zone"))
+                .agg(F.sum("total_amount").alias("amount"), F.count(F.lit(1)).alias("number_records"))
+                .withColumnRenamed("amount", f"{prefix}_amount")
+                .withColumnRenamed("number_records", f"{prefix}_number_records"))
+
+    green_revenue = hourly_revenue(green, "lpep_pickup_datetime", "green")
+    yellow_revenue = hourly_revenue(spark.read.parquet(f"{base}/pq/yellow/*/*"), "tpep_pickup_datetime", "yellow")
+    revenue_join = green_revenue.join(yellow_revenue, on=["hour", "zone"], how="outer")
+    zones = spark.read.option("header", "true").option("inferSchema", "true").csv(str(ZONES))
+    with_zones = revenue_join.join(zones, revenue_join.zone == zones.LocationID).drop("LocationID", "zone")
     return {
+        "revenue join": record(revenue_join, plan=True),
+        "revenue with zones": record(with_zones, plan=True),
+        "zone names left join": record(
+            green.select("PULocationID", "total_amount").join(zones, F.col("PULocationID") == zones.LocationID, "left")
+            .select("PULocationID", "Zone", "total_amount").limit(10)),
+        "trips from known zones (semi)": record(green.select("PULocationID").join(
+            zones.filter(F.col("Borough") == "Manhattan"), F.col("PULocationID") == zones.LocationID, "left_semi")
+            .groupBy("PULocationID").count(), plan=True),
         "revenue report": record(revenue, plan=True),
         "hourly revenue": record(hourly, plan=True),
         "service type counts": record(data.groupBy("service_type").count(), plan=True),

@@ -13,6 +13,7 @@ use crate::display::{show_string, tree_string};
 use crate::expr::{AggregateFunction, Attribute, Expr, lit};
 use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
 use crate::schema::{SparkField, SparkSchema};
+use crate::join::JoinType;
 use crate::sort::SortOrder;
 use crate::session::Session;
 use crate::stage::run_job;
@@ -289,6 +290,73 @@ impl DataFrame {
         self.union(&other.with_plan(LogicalPlan::Project { exprs: reordered, input: other.plan.clone() }))
     }
 
+    /// `join(other, on, how)`. Joining on column names (`on=['hour', 'zone']`) keeps one copy of each key column
+    /// first — for a full outer join the non-NULL of the two, as Spark does — then the other columns of each side.
+    pub fn join(&self, other: &DataFrame, on: JoinOn, how: &str) -> Result<Self> {
+        let join_type = JoinType::parse(how)?;
+        let right = self.distinct_from(other);
+        let (left_columns, right_columns) = (self.attributes(), right.output());
+        let names = match on {
+            JoinOn::Columns(names) => names,
+            JoinOn::Condition(condition) => {
+                let both: Vec<Attribute> = left_columns.iter().chain(&right_columns).cloned().collect();
+                let condition = resolve(condition, &both)?;
+                return Ok(self.with_plan(LogicalPlan::Join { left: self.plan.clone(), right, join_type, condition: Some(condition) }));
+            }
+            JoinOn::Nothing => {
+                return Ok(self.with_plan(LogicalPlan::Join { left: self.plan.clone(), right, join_type, condition: None }));
+            }
+        };
+        let mut condition: Option<Expr> = None;
+        let mut keys = Vec::new();
+        for name in &names {
+            let (l, r) = (resolve_name(name, &left_columns)?, resolve_name(name, &right_columns)?);
+            let equal = resolve(Expr::Attribute(l.clone()).eq(Expr::Attribute(r.clone())), &[])?;
+            condition = Some(match condition {
+                Some(previous) => previous.and(equal),
+                None => equal,
+            });
+            keys.push((l, r));
+        }
+        let joined = Arc::new(LogicalPlan::Join { left: self.plan.clone(), right, join_type, condition });
+        let is_key = |a: &Attribute, side_of: fn(&(Attribute, Attribute)) -> &Attribute| keys.iter().any(|k| side_of(k).id == a.id);
+        let output = joined.output();
+        let find = |id: crate::expr::ExprId| Expr::Attribute(output.iter().find(|a| a.id == id).cloned().expect("join output"));
+        let mut exprs: Vec<Expr> = keys
+            .iter()
+            .map(|(l, r)| match join_type {
+                JoinType::RightOuter => find(r.id),
+                JoinType::FullOuter => {
+                    let merged = crate::expr::call(crate::functions::ScalarFunction::Coalesce, vec![find(l.id), find(r.id)]);
+                    resolve(merged, &[]).map(|e| e.alias(&l.name)).expect("coalescing two columns of one type")
+                }
+                _ => find(l.id),
+            })
+            .collect();
+        exprs.extend(left_columns.iter().filter(|a| !is_key(a, |k| &k.0)).map(|a| find(a.id)));
+        if join_type.keeps_right() {
+            exprs.extend(right_columns.iter().filter(|a| !is_key(a, |k| &k.1)).map(|a| find(a.id)));
+        }
+        Ok(self.with_plan(LogicalPlan::Project { exprs, input: joined }))
+    }
+
+    /// `other`'s plan, with fresh ids if it shares columns with this one (a self-join), so that every column of
+    /// the join is one attribute.
+    fn distinct_from(&self, other: &DataFrame) -> Arc<LogicalPlan> {
+        let ours: Vec<crate::expr::ExprId> = self.attributes().iter().map(|a| a.id).collect();
+        let theirs = other.attributes();
+        if !theirs.iter().any(|a| ours.contains(&a.id)) {
+            return other.plan.clone();
+        }
+        let exprs = theirs.into_iter().map(|a| Expr::Attribute(a.clone()).alias(&a.name)).collect();
+        Arc::new(LogicalPlan::Project { exprs, input: other.plan.clone() })
+    }
+
+    /// `broadcast(df)`: a hint that joins should copy this DataFrame to every executor.
+    pub fn broadcast(&self) -> Self {
+        self.with_plan(LogicalPlan::BroadcastHint { input: self.plan.clone() })
+    }
+
     // ---- actions ----
 
     /// Runs the plan and returns its rows as Arrow batches, in partition order, with the job's trace.
@@ -372,6 +440,16 @@ impl DataFrame {
             optimized.tree_string()
         ))
     }
+}
+
+/// The `on` of a join.
+pub enum JoinOn {
+    /// Column names both sides have (`on=['hour', 'zone']`).
+    Columns(Vec<String>),
+    /// A condition over both sides' columns (`df.zone == zones.LocationID`).
+    Condition(Expr),
+    /// No condition: every pair (a cross join).
+    Nothing,
 }
 
 /// `df.groupBy(...)`: keys waiting for their aggregates.

@@ -10,6 +10,7 @@ use crate::expr::{Attribute, Expr};
 use crate::io::csv::CsvOptions;
 use crate::io::vfs::FileStatus;
 use crate::io::Table;
+use crate::join::JoinType;
 use crate::sort::SortOrder;
 
 /// Where a scan's rows come from.
@@ -66,6 +67,10 @@ pub enum LogicalPlan {
     Limit { count: usize, input: Arc<LogicalPlan> },
     Repartition { partitions: usize, by: RepartitionBy, input: Arc<LogicalPlan> },
     Coalesce { partitions: usize, input: Arc<LogicalPlan> },
+    /// Rows of `left` and `right` paired by `condition` (every pair when there is none).
+    Join { left: Arc<LogicalPlan>, right: Arc<LogicalPlan>, join_type: JoinType, condition: Option<Expr> },
+    /// `broadcast(df)`: the planner should copy this side of a join to every executor.
+    BroadcastHint { input: Arc<LogicalPlan> },
     /// `orderBy` (global) or `sortWithinPartitions` (not global).
     Sort { order: Vec<SortOrder>, global: bool, input: Arc<LogicalPlan> },
     /// Rows of every input, by position; the output columns are the first input's.
@@ -85,6 +90,8 @@ impl LogicalPlan {
             | Self::Coalesce { input, .. }
             | Self::Sort { input, .. } => input.output(),
             Self::Union { output, .. } => output.clone(),
+            Self::Join { left, right, join_type, .. } => join_type.output(&left.output(), &right.output()),
+            Self::BroadcastHint { input } => input.output(),
         }
     }
 
@@ -99,6 +106,8 @@ impl LogicalPlan {
             | Self::Coalesce { input, .. }
             | Self::Sort { input, .. } => vec![input],
             Self::Union { inputs, .. } => inputs.iter().collect(),
+            Self::Join { left, right, .. } => vec![left, right],
+            Self::BroadcastHint { input } => vec![input],
         }
     }
 
@@ -127,6 +136,11 @@ impl LogicalPlan {
             Self::Coalesce { partitions, .. } => format!("Repartition {partitions}, false"),
             Self::Union { .. } => "Union false, false".to_string(),
             Self::Sort { order, global, .. } => format!("Sort [{}], {global}", sort_list(order)),
+            Self::Join { join_type, condition, .. } => match condition {
+                Some(condition) => format!("Join {}, {}", join_type.name(), condition.plan_string()),
+                None => format!("Join {}", join_type.name()),
+            },
+            Self::BroadcastHint { .. } => "ResolvedHint (strategy=broadcast)".to_string(),
         }
     }
 

@@ -27,9 +27,42 @@ pub fn optimize(plan: &LogicalPlan) -> LogicalPlan {
     let grouped = pull_out_grouping_expressions(&folded);
     let through_unions = push_projections_through_unions(&grouped);
     let collapsed = collapse_projects(&through_unions);
-    let pushed = push_down_filters(&collapsed);
+    let pushed = push_down_filters(&not_null_join_keys(&collapsed));
     let required: HashSet<ExprId> = pushed.output().iter().map(|a| a.id).collect();
     remove_noop_projects(&collapse_projects(&prune_columns(&pushed, &required)))
+}
+
+/// Rows whose join key is NULL never find a partner, so an inner join filters them out on both sides before the
+/// join (and an outer join on the side whose unmatched rows disappear anyway). The filters then move into scans.
+fn not_null_join_keys(plan: &LogicalPlan) -> LogicalPlan {
+    let plan = map_children(plan, &not_null_join_keys);
+    let LogicalPlan::Join { left, right, join_type, condition } = &plan else { return plan };
+    let keys = crate::join::JoinKeys::extract(condition.as_ref(), &left.output(), &right.output());
+    let (filter_left, filter_right) = match join_type {
+        crate::join::JoinType::Inner | crate::join::JoinType::Cross | crate::join::JoinType::LeftSemi => (true, true),
+        crate::join::JoinType::LeftOuter => (false, true),
+        crate::join::JoinType::RightOuter => (true, false),
+        _ => (false, false),
+    };
+    let with_filter = |side: &Arc<LogicalPlan>, keys: &[Expr], apply: bool| -> Arc<LogicalPlan> {
+        let tests: Vec<Expr> = keys
+            .iter()
+            .filter_map(|k| match k {
+                Expr::Attribute(a) if apply && a.nullable => Some(Expr::Attribute(a.clone()).is_not_null()),
+                _ => None,
+            })
+            .collect();
+        match tests.into_iter().reduce(Expr::and) {
+            Some(condition) => Arc::new(LogicalPlan::Filter { condition, input: side.clone() }),
+            None => side.clone(),
+        }
+    };
+    LogicalPlan::Join {
+        left: with_filter(left, &keys.left, filter_left),
+        right: with_filter(right, &keys.right, filter_right),
+        join_type: *join_type,
+        condition: condition.clone(),
+    }
 }
 
 /// Drops a projection that passes its input's columns through unchanged, in the same order.
@@ -151,6 +184,13 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
             let order = order.iter().map(|o| crate::sort::SortOrder { expr: f(o.expr.clone()), ..o.clone() }).collect();
             LogicalPlan::Sort { order, global: *global, input: child(input) }
         }
+        LogicalPlan::Join { left, right, join_type, condition } => LogicalPlan::Join {
+            left: child(left),
+            right: child(right),
+            join_type: *join_type,
+            condition: condition.clone().map(f),
+        },
+        LogicalPlan::BroadcastHint { input } => LogicalPlan::BroadcastHint { input: child(input) },
     }
 }
 
@@ -184,6 +224,11 @@ fn evaluate_constant(expr: &Expr) -> Option<Value> {
 fn collapse_projects(plan: &LogicalPlan) -> LogicalPlan {
     let plan = map_children(plan, &collapse_projects);
     let LogicalPlan::Project { exprs: upper, input } = &plan else { return plan };
+    if let LogicalPlan::Aggregate { group, aggregates, input: below } = input.as_ref()
+        && let Some(renamed) = renamed_aggregates(upper, aggregates)
+    {
+        return LogicalPlan::Aggregate { group: group.clone(), aggregates: renamed, input: below.clone() };
+    }
     let LogicalPlan::Project { exprs: lower, input: below } = input.as_ref() else { return plan };
     let computed: Vec<(&ExprId, &Expr)> = lower
         .iter()
@@ -217,6 +262,28 @@ fn collapse_projects(plan: &LogicalPlan) -> LogicalPlan {
     LogicalPlan::Project { exprs, input: below.clone() }
 }
 
+/// A projection that only picks and renames an aggregate's columns, folded into the aggregate's output list.
+fn renamed_aggregates(projection: &[Expr], aggregates: &[Expr]) -> Option<Vec<Expr>> {
+    let producing = |id: ExprId| aggregates.iter().find(|a| crate::logical::output_attribute(a).id == id).cloned();
+    projection
+        .iter()
+        .map(|e| match e {
+            Expr::Attribute(a) => producing(a.id),
+            Expr::Alias { expr, name, id } => match expr.as_ref() {
+                Expr::Attribute(a) => producing(a.id).map(|produced| {
+                    let inner = match produced {
+                        Expr::Alias { expr, .. } => *expr,
+                        other => other,
+                    };
+                    Expr::Alias { expr: Box::new(inner), name: name.clone(), id: *id }
+                }),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) -> LogicalPlan {
     let child = |input: &Arc<LogicalPlan>| Arc::new(f(input));
     match plan {
@@ -233,6 +300,13 @@ fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) ->
         LogicalPlan::Coalesce { partitions, input } => LogicalPlan::Coalesce { partitions: *partitions, input: child(input) },
         LogicalPlan::Union { inputs, output } => LogicalPlan::Union { inputs: inputs.iter().map(child).collect(), output: output.clone() },
         LogicalPlan::Sort { order, global, input } => LogicalPlan::Sort { order: order.clone(), global: *global, input: child(input) },
+        LogicalPlan::Join { left, right, join_type, condition } => LogicalPlan::Join {
+            left: child(left),
+            right: child(right),
+            join_type: *join_type,
+            condition: condition.clone(),
+        },
+        LogicalPlan::BroadcastHint { input } => LogicalPlan::BroadcastHint { input: child(input) },
     }
 }
 
@@ -242,18 +316,20 @@ fn push_down_filters(plan: &LogicalPlan) -> LogicalPlan {
     let LogicalPlan::Filter { condition, input } = &plan else { return plan };
     match input.as_ref() {
         LogicalPlan::Filter { condition: lower, input: below } => {
-            let both = lower.clone().and(condition.clone());
+            let both = with_not_null_constraints(lower).and(condition.clone());
             push_down_filters(&LogicalPlan::Filter { condition: both, input: below.clone() })
         }
-        LogicalPlan::Project { exprs, input: below } if passes_through(exprs, condition) => {
-            let pushed = push_down_filters(&LogicalPlan::Filter { condition: condition.clone(), input: below.clone() });
+        LogicalPlan::Project { exprs, input: below } => {
+            // Below the projection the filter reads the projection's inputs: each column it uses is replaced by
+            // the expression that computes it.
+            let below_condition = substitute(condition.clone(), exprs);
+            let pushed = push_down_filters(&LogicalPlan::Filter { condition: below_condition, input: below.clone() });
             LogicalPlan::Project { exprs: exprs.clone(), input: Arc::new(pushed) }
         }
         LogicalPlan::Scan(scan) => {
             let condition = with_not_null_constraints(condition);
-            let mut pushed_filters = scan.pushed_filters.clone();
             // Every conjunct is a data filter; the scan uses those it can decide from file statistics.
-            pushed_filters.extend(conjuncts(&condition).into_iter().cloned());
+            let pushed_filters = conjuncts(&condition).into_iter().cloned().collect();
             let scan = LogicalPlan::Scan(Scan { pushed_filters, ..scan.clone() });
             LogicalPlan::Filter { condition, input: Arc::new(scan) }
         }
@@ -289,9 +365,17 @@ fn with_not_null_constraints(condition: &Expr) -> Expr {
     }
 }
 
-/// True if every column `condition` reads is passed through `exprs` unchanged.
-fn passes_through(exprs: &[Expr], condition: &Expr) -> bool {
-    condition.references().iter().all(|r| exprs.iter().any(|e| matches!(e, Expr::Attribute(a) if a.id == r.id)))
+/// `expr` with every column a projection computes replaced by its definition in `exprs`.
+fn substitute(expr: Expr, exprs: &[Expr]) -> Expr {
+    let replaced: Result<Expr, std::convert::Infallible> = expr.transform_up(&mut |e| {
+        let Expr::Attribute(a) = &e else { return Ok(e) };
+        let definition = exprs.iter().find_map(|p| match p {
+            Expr::Alias { expr, id, .. } if *id == a.id => Some(expr.as_ref().clone()),
+            _ => None,
+        });
+        Ok(definition.unwrap_or(e))
+    });
+    replaced.unwrap_or_else(|never| match never {})
 }
 
 fn conjuncts(condition: &Expr) -> Vec<&Expr> {
@@ -303,6 +387,18 @@ fn conjuncts(condition: &Expr) -> Vec<&Expr> {
         }
         other => vec![other],
     }
+}
+
+/// A join input keeping only the columns the join and its consumers need, with a projection if its own operators
+/// would pass more through.
+fn pruned_side(side: &Arc<LogicalPlan>, needed: &HashSet<ExprId>) -> Arc<LogicalPlan> {
+    let pruned = prune_columns(side, needed);
+    let columns = pruned.output();
+    if columns.iter().all(|a| needed.contains(&a.id)) {
+        return Arc::new(pruned);
+    }
+    let exprs = columns.into_iter().filter(|a| needed.contains(&a.id)).map(Expr::Attribute).collect();
+    Arc::new(LogicalPlan::Project { exprs, input: Arc::new(pruned) })
 }
 
 /// Keeps only the columns in `required` (and what the plan itself needs) flowing up from the scans.
@@ -341,6 +437,17 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
         LogicalPlan::Coalesce { partitions, input } => {
             LogicalPlan::Coalesce { partitions: *partitions, input: Arc::new(prune_columns(input, required)) }
         }
+        LogicalPlan::Join { left, right, join_type, condition } => {
+            let mut needed = required.clone();
+            needed.extend(condition.iter().flat_map(Expr::references).map(|a| a.id));
+            LogicalPlan::Join {
+                left: pruned_side(left, &needed),
+                right: pruned_side(right, &needed),
+                join_type: *join_type,
+                condition: condition.clone(),
+            }
+        }
+        LogicalPlan::BroadcastHint { input } => LogicalPlan::BroadcastHint { input: Arc::new(prune_columns(input, required)) },
         LogicalPlan::Sort { order, global, input } => {
             let mut child_needs = required.clone();
             child_needs.extend(needs(&order.iter().map(|o| &o.expr).collect::<Vec<_>>()));

@@ -6,6 +6,7 @@
 //! partition; an exchange is where one stage ends and the next begins (see [`crate::stage`]).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use arrow::array::RecordBatch;
@@ -20,7 +21,11 @@ use crate::io::file_partition::{FilePartition, plan_file_partitions};
 use crate::io::parquet::read_split_columns;
 use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
 use crate::partition::{Partition, split_evenly};
+use crate::broadcast::{BroadcastTable, BuildSide, HashJoinTask};
+use crate::join::{JoinKeys, JoinType};
 use crate::session::Session;
+use crate::statistics::size_in_bytes;
+use crate::sort_merge_join::MergeJoinTask;
 use crate::sort::{SortOrder, sort_batches, top_rows};
 use crate::trace::JobTrace;
 use crate::types::SparkType;
@@ -60,6 +65,12 @@ pub enum PhysicalPlan {
     CollectLimit { count: usize, input: Box<PhysicalPlan> },
     /// Sorts each partition; `global` when a range exchange below makes the partitions ordered among themselves.
     Sort { order: Vec<SortOrder>, global: bool, input: Box<PhysicalPlan> },
+    /// Runs its input as a stage of its own and copies the collected rows, hashed on `keys`, to every executor.
+    BroadcastExchange { id: usize, keys: Vec<Expr>, input: Box<PhysicalPlan> },
+    /// Looks every row of the stream side up in the broadcast copy of the build side.
+    BroadcastHashJoin { join: JoinSpec, build: BuildSide, broadcast: usize, left: Box<PhysicalPlan>, right: Box<PhysicalPlan> },
+    /// Merges two inputs shuffled and sorted by the join keys, partition by partition.
+    SortMergeJoin { join: JoinSpec, left: Box<PhysicalPlan>, right: Box<PhysicalPlan> },
     /// `orderBy(...).limit(n)` at the top of a query: each task keeps its first `limit` rows in order; the driver
     /// merges them, keeps the first `limit` and computes `project`.
     TakeOrderedAndProject { limit: usize, order: Vec<SortOrder>, project: Vec<Expr>, input: Box<PhysicalPlan> },
@@ -86,6 +97,8 @@ pub struct ExecutionContext<'a> {
     pub session: &'a Session,
     /// Each finished exchange's reduce partitions (after adaptive coalescing), as read by the next stage.
     pub shuffles: HashMap<usize, Vec<Vec<RecordBatch>>>,
+    /// Each finished broadcast, by exchange id: one table every executor reads.
+    pub broadcasts: HashMap<usize, Arc<BroadcastTable>>,
 }
 
 impl PhysicalPlan {
@@ -99,6 +112,10 @@ impl PhysicalPlan {
             }
             Self::Union { output, .. } => output.clone(),
             Self::TakeOrderedAndProject { project, .. } => project.iter().map(output_attribute).collect(),
+            Self::BroadcastHashJoin { join, left, right, .. } | Self::SortMergeJoin { join, left, right } => {
+                join.join_type.output(&left.output(), &right.output())
+            }
+            Self::BroadcastExchange { input, .. } => input.output(),
             Self::Filter { input, .. }
             | Self::Exchange { input, .. }
             | Self::Coalesce { input, .. }
@@ -113,6 +130,8 @@ impl PhysicalPlan {
         match self {
             Self::FileScan { .. } | Self::LocalTableScan { .. } => vec![],
             Self::Union { inputs, .. } => inputs.iter().collect(),
+            Self::BroadcastHashJoin { left, right, .. } | Self::SortMergeJoin { left, right, .. } => vec![left, right],
+            Self::BroadcastExchange { input, .. } => vec![input],
             Self::Project { input, .. }
             | Self::Filter { input, .. }
             | Self::HashAggregate { input, .. }
@@ -135,6 +154,10 @@ impl PhysicalPlan {
                 context.shuffles.get(id).map_or(partitioning.partition_count(), Vec::len)
             }
             Self::Union { inputs, .. } => inputs.iter().map(|i| i.partition_count(context)).sum(),
+            Self::BroadcastHashJoin { build: BuildSide::Right, left: stream, .. }
+            | Self::BroadcastHashJoin { build: BuildSide::Left, right: stream, .. } => stream.partition_count(context),
+            Self::SortMergeJoin { left, .. } => left.partition_count(context),
+            Self::BroadcastExchange { .. } => 1,
             Self::Coalesce { partitions, input } => (*partitions).min(input.partition_count(context)).max(1),
             Self::Project { input, .. }
             | Self::Filter { input, .. }
@@ -228,6 +251,45 @@ impl PhysicalPlan {
             Self::TakeOrderedAndProject { limit, order, input, .. } => {
                 top_rows(order, &input.execute(partition, context, input_read)?, &input.output(), *limit)
             }
+            Self::BroadcastHashJoin { join, build, broadcast, left, right } => {
+                let (stream, built) = match build {
+                    BuildSide::Right => (left, right),
+                    BuildSide::Left => (right, left),
+                };
+                let table = context.broadcasts.get(broadcast).ok_or_else(|| {
+                    EngineError::Internal(format!("broadcast {broadcast} is read before its stage ran"))
+                })?;
+                let stream_keys = if *build == BuildSide::Right { &join.left_keys } else { &join.right_keys };
+                let (stream_columns, build_columns, output) = (stream.output(), built.output(), self.output());
+                let task = HashJoinTask {
+                    join_type: join.join_type,
+                    build: *build,
+                    table,
+                    stream_keys,
+                    stream_columns: &stream_columns,
+                    build_columns: &build_columns,
+                    residual: join.residual.as_ref(),
+                    output: &output,
+                };
+                task.run(&stream.execute(partition, context, input_read)?)
+            }
+            Self::SortMergeJoin { join, left, right } => {
+                let (left_columns, right_columns, output) = (left.output(), right.output(), self.output());
+                let task = MergeJoinTask {
+                    join_type: join.join_type,
+                    left_keys: &join.left_keys,
+                    right_keys: &join.right_keys,
+                    left_columns: &left_columns,
+                    right_columns: &right_columns,
+                    residual: join.residual.as_ref(),
+                    output: &output,
+                };
+                let left_rows = left.execute(partition, context, input_read)?;
+                task.run(&left_rows, &right.execute(partition, context, input_read)?)
+            }
+            Self::BroadcastExchange { id, .. } => {
+                Err(EngineError::Internal(format!("broadcast {id} is read by partition instead of as a table")))
+            }
         }
     }
 
@@ -265,6 +327,13 @@ impl PhysicalPlan {
             Self::LocalLimit { count, .. } => format!("LocalLimit {count}"),
             Self::GlobalLimit { count, .. } => format!("GlobalLimit {count}, 0"),
             Self::CollectLimit { count, .. } => format!("CollectLimit {count}"),
+            Self::BroadcastExchange { id, keys, input, .. } => {
+                format!("BroadcastExchange {}, [plan_id={id}]", broadcast_mode(keys, &input.output(), &input.not_null_columns()))
+            }
+            Self::BroadcastHashJoin { join, build, .. } => {
+                format!("BroadcastHashJoin {}, {}{}, false, false", join.keys_string(), build.name(), join.residual_string())
+            }
+            Self::SortMergeJoin { join, .. } => format!("SortMergeJoin {}{}", join.keys_string(), join.residual_string()),
             Self::Sort { order, global, .. } => format!("Sort [{}], {global}, 0", crate::logical::sort_list(order)),
             Self::TakeOrderedAndProject { limit, order, project, .. } => format!(
                 "TakeOrderedAndProject(limit={limit}, orderBy=[{}], output=[{}])",
@@ -291,7 +360,7 @@ impl PhysicalPlan {
     pub fn final_explain_tree(&self, run: &JobTrace, verbose: bool) -> String {
         let result_stage = run.stages.last().map_or(0, |s| s.id);
         let stages = Shown::of(self, verbose, true, Some(run));
-        let final_plan = Shown::wrap(format!("ResultQueryStage {result_stage}"), stages).numbered().text();
+        let final_plan = Shown::wrap(format!("ResultQueryStage {result_stage}"), stages).numbered_by_query_stage().text();
         let initial_plan = self.explain_tree(verbose, false);
         let indent = |tree: &str| tree.lines().map(|line| format!("   {line}\n")).collect::<String>();
         format!(
@@ -312,7 +381,59 @@ impl PhysicalPlan {
                 | Self::GlobalLimit { .. }
                 | Self::Union { .. }
                 | Self::Sort { .. }
+                | Self::BroadcastHashJoin { .. }
+                | Self::SortMergeJoin { .. }
         )
+    }
+
+    /// The columns (and partition count) rows are hash-partitioned by, when this operator's output still is: an
+    /// exchange's keys, carried up through a group-by on them and through renames.
+    pub fn hash_partitioning(&self) -> Option<(Vec<ExprId>, usize)> {
+        let through = |exprs: &[Expr], (ids, n): (Vec<ExprId>, usize)| -> Option<(Vec<ExprId>, usize)> {
+            let renamed = ids.iter().map(|id| {
+                exprs.iter().find_map(|e| match e {
+                    Expr::Attribute(a) if a.id == *id => Some(a.id),
+                    Expr::Alias { expr, id: alias, .. } if matches!(expr.as_ref(), Expr::Attribute(a) if a.id == *id) => Some(*alias),
+                    _ => None,
+                })
+            });
+            Some((renamed.collect::<Option<Vec<_>>>()?, n))
+        };
+        match self {
+            Self::Exchange { partitioning: Partitioning::Hash { keys, partitions }, .. } => {
+                let ids = keys.iter().map(|k| match k {
+                    Expr::Attribute(a) => Some(a.id),
+                    _ => None,
+                });
+                Some((ids.collect::<Option<Vec<_>>>()?, *partitions))
+            }
+            Self::HashAggregate { mode: AggregateMode::Final, results, input, .. } => through(results, input.hash_partitioning()?),
+            Self::HashAggregate { input, .. } | Self::Filter { input, .. } | Self::Sort { global: false, input, .. } => input.hash_partitioning(),
+            Self::Project { exprs, input } => through(exprs, input.hash_partitioning()?),
+            _ => None,
+        }
+    }
+
+    /// Columns this operator guarantees are not NULL beyond what its attributes say: a filter's `isnotnull` tests.
+    fn not_null_columns(&self) -> Vec<ExprId> {
+        let Self::Filter { condition, .. } = self else { return Vec::new() };
+        fn tested(condition: &Expr, found: &mut Vec<ExprId>) {
+            match condition {
+                Expr::Binary { op: crate::expr::BinaryOp::And, left, right } => {
+                    tested(left, found);
+                    tested(right, found);
+                }
+                Expr::IsNotNull(e) => {
+                    if let Expr::Attribute(a) = e.as_ref() {
+                        found.push(a.id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        tested(condition, &mut found);
+        found
     }
 
     /// True if any operator in the plan is an exchange (Spark plans adaptively only then).
@@ -325,6 +446,10 @@ impl PhysicalPlan {
 struct Shown {
     label: String,
     codegen: bool,
+    /// A sort-merge join compiles each of its inputs as a codegen stage of its own.
+    separate_children: bool,
+    /// The id of the query stage this node stands for (`ShuffleQueryStage 0`), in a final adaptive plan.
+    query_stage: Option<usize>,
     stage: Option<usize>,
     children: Vec<Shown>,
 }
@@ -334,24 +459,62 @@ impl Shown {
     /// wrote it and, where adaptive execution merged partitions, the coalesced read above it.
     fn of(plan: &PhysicalPlan, verbose: bool, codegen: bool, run: Option<&JobTrace>) -> Self {
         let children = plan.children().into_iter().map(|c| Self::of(c, verbose, codegen, run)).collect();
-        let node = Self { label: plan.label(verbose), codegen: codegen && plan.supports_codegen(), stage: None, children };
+        let separate_children = matches!(plan, PhysicalPlan::SortMergeJoin { .. });
+        let node = Self {
+            label: plan.label(verbose),
+            codegen: codegen && plan.supports_codegen(),
+            separate_children,
+            query_stage: None,
+            stage: None,
+            children,
+        };
+        if let (PhysicalPlan::BroadcastExchange { id, .. }, Some(run)) = (plan, run)
+            && let Some(broadcast) = run.broadcasts.iter().find(|b| b.id == *id)
+        {
+            return Self::query_stage(format!("BroadcastQueryStage {}", broadcast.stage), broadcast.stage, node);
+        }
         if let (PhysicalPlan::Exchange { id, .. }, Some(run)) = (plan, run)
             && let Some(exchange) = run.exchanges.iter().find(|e| e.id == *id)
         {
-            let stage = Self::wrap(format!("ShuffleQueryStage {}", exchange.map_stage), node);
+            let stage = Self::query_stage(format!("ShuffleQueryStage {}", exchange.map_stage), exchange.map_stage, node);
             let coalesced = exchange.coalesced.as_ref().is_some_and(|d| d.groups.len() < d.before);
             return if coalesced { Self::wrap("AQEShuffleRead coalesced".into(), stage) } else { stage };
         }
         let columnar = matches!(plan, PhysicalPlan::FileScan { scan, .. } if matches!(scan.source.as_ref(), Source::Files { format: FileFormat::Parquet, .. }));
         if codegen && columnar {
             // Parquet is read a column batch at a time; Spark turns the batches into rows right above the scan.
-            return Self { label: "ColumnarToRow".into(), codegen: true, stage: None, children: vec![node] };
+            return Self { codegen: true, ..Self::wrap("ColumnarToRow".into(), node) };
         }
         node
     }
 
     fn wrap(label: String, child: Shown) -> Self {
-        Self { label, codegen: false, stage: None, children: vec![child] }
+        Self { label, codegen: false, separate_children: false, query_stage: None, stage: None, children: vec![child] }
+    }
+
+    fn query_stage(label: String, id: usize, child: Shown) -> Self {
+        Self { query_stage: Some(id), ..Self::wrap(label, child) }
+    }
+
+    /// Numbers codegen stages as adaptive execution creates them: query stage by query stage, in the order they
+    /// ran, the result stage last; bottom-up within each.
+    fn numbered_by_query_stage(mut self) -> Self {
+        let mut next = 1;
+        let mut query_stage = 0;
+        while let Some(node) = self.find_query_stage(query_stage) {
+            node.number_stages(false, &mut next);
+            query_stage += 1;
+        }
+        self.number_stages(false, &mut next);
+        self.spread_stages(None);
+        self
+    }
+
+    fn find_query_stage(&mut self, id: usize) -> Option<&mut Shown> {
+        if self.query_stage == Some(id) {
+            return Some(self);
+        }
+        self.children.iter_mut().find_map(|c| c.find_query_stage(id))
     }
 
     fn numbered(mut self) -> Self {
@@ -369,8 +532,10 @@ impl Shown {
 
     /// Numbers the stages bottom-up, as Spark does: a stage's inputs get their numbers first.
     fn number_stages(&mut self, parent_is_codegen: bool, next: &mut usize) {
-        for child in &mut self.children {
-            child.number_stages(self.codegen, next);
+        let fused = self.codegen && !self.separate_children;
+        // A query stage below is numbered on its own, in the order the stages ran.
+        for child in self.children.iter_mut().filter(|c| c.query_stage.is_none()) {
+            child.number_stages(fused, next);
         }
         if self.codegen && !parent_is_codegen {
             self.stage = Some(*next);
@@ -381,8 +546,9 @@ impl Shown {
     fn spread_stages(&mut self, inherited: Option<usize>) {
         let stage = if self.codegen { self.stage.or(inherited) } else { None };
         self.stage = stage;
+        let passed_down = if self.separate_children { None } else { stage };
         for child in &mut self.children {
-            child.spread_stages(stage);
+            child.spread_stages(passed_down);
         }
     }
 
@@ -617,6 +783,8 @@ impl Planner<'_> {
             LogicalPlan::Sort { order, global: false, input } => {
                 PhysicalPlan::Sort { order: order.clone(), global: false, input: child(input)? }
             }
+            LogicalPlan::Join { left, right, join_type, condition } => self.join(left, right, *join_type, condition.as_ref())?,
+            LogicalPlan::BroadcastHint { input } => self.plan(input, false)?,
             LogicalPlan::Union { inputs, output } => PhysicalPlan::Union {
                 inputs: inputs.iter().map(|i| self.plan(i, false)).collect::<Result<_>>()?,
                 output: output.clone(),
@@ -655,6 +823,93 @@ impl Planner<'_> {
         }
         let calls: Vec<AggregateCall> = calls.into_iter().map(|(_, c, _)| c).collect();
         Ok(self.two_phase(keys, calls, results, child))
+    }
+
+    /// Picks the join strategy Spark would: a broadcast hash join when a side may be copied to every executor —
+    /// hinted with `broadcast(df)`, or estimated under the broadcast threshold — and a sort-merge join otherwise.
+    fn join(&self, left: &LogicalPlan, right: &LogicalPlan, join_type: JoinType, condition: Option<&Expr>) -> Result<PhysicalPlan> {
+        let keys = JoinKeys::extract(condition, &left.output(), &right.output());
+        if !keys.is_equi_join() {
+            crate::invalid_argument!(
+                "Kindling runs joins on equal keys (`a = b`) only; a {} join without one is not supported yet",
+                join_type.name()
+            );
+        }
+        let threshold = self.session.config.auto_broadcast_join_threshold;
+        let (left_bytes, right_bytes) = (size_in_bytes(left), size_in_bytes(right));
+        let fits = |bytes: u128| threshold >= 0 && bytes <= threshold as u128;
+        let can_build_right = matches!(join_type, JoinType::Inner | JoinType::Cross | JoinType::LeftOuter | JoinType::LeftSemi | JoinType::LeftAnti);
+        let can_build_left = matches!(join_type, JoinType::Inner | JoinType::Cross | JoinType::RightOuter);
+        let hinted = |side: &LogicalPlan| matches!(side, LogicalPlan::BroadcastHint { .. });
+        let (build, reason) = if can_build_right && hinted(right) {
+            (Some(BuildSide::Right), "the right side has a broadcast hint".to_string())
+        } else if can_build_left && hinted(left) {
+            (Some(BuildSide::Left), "the left side has a broadcast hint".to_string())
+        } else if can_build_right && fits(right_bytes) && !(can_build_left && fits(left_bytes) && left_bytes < right_bytes) {
+            (Some(BuildSide::Right), format!("the right side's estimated {right_bytes} bytes are within the {threshold}-byte broadcast threshold"))
+        } else if can_build_left && fits(left_bytes) {
+            (Some(BuildSide::Left), format!("the left side's estimated {left_bytes} bytes are within the {threshold}-byte broadcast threshold"))
+        } else {
+            let why = match (can_build_left, can_build_right) {
+                (false, false) => format!("a {} join cannot be broadcast", join_type.name()),
+                _ => format!(
+                    "no side that could be broadcast fits the {threshold}-byte threshold (estimated {left_bytes} and {right_bytes} bytes)"
+                ),
+            };
+            (None, why)
+        };
+        let strategy = JoinStrategy {
+            strategy: if build.is_some() { "BroadcastHashJoin" } else { "SortMergeJoin" }.to_string(),
+            join_type: join_type.name().to_string(),
+            left_bytes: left_bytes.min(u64::MAX as u128) as u64,
+            right_bytes: right_bytes.min(u64::MAX as u128) as u64,
+            threshold_bytes: threshold,
+            reason,
+        };
+        let join = JoinSpec { join_type, left_keys: keys.left, right_keys: keys.right, residual: keys.other, strategy };
+        let (left, right) = (self.plan(left, false)?, self.plan(right, false)?);
+        Ok(match build {
+            Some(build) => {
+                let id = self.next_exchange.fetch_add(1, Ordering::Relaxed);
+                let broadcast = |keys: &[Expr], input: PhysicalPlan| PhysicalPlan::BroadcastExchange {
+                    id,
+                    keys: keys.to_vec(),
+                    input: Box::new(input),
+                };
+                let (left, right) = match build {
+                    BuildSide::Right => (left, broadcast(&join.right_keys, right)),
+                    BuildSide::Left => (broadcast(&join.left_keys, left), right),
+                };
+                PhysicalPlan::BroadcastHashJoin { join, build, broadcast: id, left: Box::new(left), right: Box::new(right) }
+            }
+            None => {
+                let left = self.sorted_by_keys(left, &join.left_keys);
+                let right = self.sorted_by_keys(right, &join.right_keys);
+                PhysicalPlan::SortMergeJoin { join, left: Box::new(left), right: Box::new(right) }
+            }
+        })
+    }
+
+    /// A sort-merge join's input: hash-partitioned on the join keys (unless it already is, like the output of a
+    /// group-by on the same keys) and sorted by them within each partition.
+    fn sorted_by_keys(&self, input: PhysicalPlan, keys: &[Expr]) -> PhysicalPlan {
+        let partitions = self.session.config.shuffle_partitions;
+        let key_ids: Option<Vec<ExprId>> = keys
+            .iter()
+            .map(|k| match k {
+                Expr::Attribute(a) => Some(a.id),
+                _ => None,
+            })
+            .collect();
+        let partitioned = key_ids.is_some_and(|ids| input.hash_partitioning() == Some((ids, partitions)));
+        let input = if partitioned {
+            input
+        } else {
+            let partitioning = Partitioning::Hash { keys: keys.to_vec(), partitions };
+            self.exchange(partitioning, ShuffleOrigin::EnsureRequirements, input)
+        };
+        let order = keys.iter().map(|k| SortOrder::new(k.clone(), true)).collect();
+        PhysicalPlan::Sort { order, global: false, input: Box::new(input) }
     }
 
     fn two_phase(&self, keys: Vec<Attribute>, calls: Vec<AggregateCall>, results: Vec<Expr>, child: PhysicalPlan) -> PhysicalPlan {
@@ -738,6 +993,63 @@ pub fn take_ordered_and_project(
             batch_of(&output, columns, batch.num_rows())
         })
         .collect()
+}
+
+/// A join's keys, type and the rest of its condition, shared by both strategies.
+#[derive(Debug, Clone)]
+pub struct JoinSpec {
+    pub join_type: JoinType,
+    pub left_keys: Vec<Expr>,
+    pub right_keys: Vec<Expr>,
+    pub residual: Option<Expr>,
+    pub strategy: JoinStrategy,
+}
+
+impl JoinSpec {
+    /// `[zone#1], [LocationID#5], Inner`
+    fn keys_string(&self) -> String {
+        let list = |keys: &[Expr]| keys.iter().map(Expr::plan_string).collect::<Vec<_>>().join(", ");
+        format!("[{}], [{}], {}", list(&self.left_keys), list(&self.right_keys), self.join_type.name())
+    }
+
+    fn residual_string(&self) -> String {
+        self.residual.as_ref().map(|r| format!(", {}", r.plan_string())).unwrap_or_default()
+    }
+}
+
+/// Why the planner chose a join's strategy, as the trace reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct JoinStrategy {
+    /// `BroadcastHashJoin` or `SortMergeJoin`.
+    pub strategy: String,
+    pub join_type: String,
+    /// Estimated sizes of the two sides, in bytes.
+    pub left_bytes: u64,
+    pub right_bytes: u64,
+    /// `spark.sql.autoBroadcastJoinThreshold` at planning time.
+    pub threshold_bytes: i64,
+    pub reason: String,
+}
+
+/// How Spark prints the hashed relation of a broadcast: the build keys as bound references, an integer key widened
+/// to `bigint` (Spark hashes integral keys as longs). A key column a filter right below tested with `isnotnull` is
+/// printed as not nullable.
+fn broadcast_mode(keys: &[Expr], columns: &[Attribute], not_null: &[ExprId]) -> String {
+    let bound: Vec<String> = keys
+        .iter()
+        .map(|key| {
+            let reference = match key {
+                Expr::Attribute(a) => match columns.iter().position(|c| c.id == a.id) {
+                    Some(ordinal) => format!("input[{ordinal}, {}, {}]", a.data_type, a.nullable && !not_null.contains(&a.id)),
+                    None => key.plan_string(),
+                },
+                other => other.plan_string(),
+            };
+            let integral = matches!(key.data_type(), SparkType::Byte | SparkType::Short | SparkType::Integer);
+            if integral && keys.len() == 1 { format!("cast({reference} as bigint)") } else { reference }
+        })
+        .collect();
+    format!("HashedRelationBroadcastMode(List({}),false)", bound.join(", "))
 }
 
 /// What a TakeOrderedAndProject is made of: the order, the projection (if any) and the sort's input.

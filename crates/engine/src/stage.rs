@@ -10,7 +10,10 @@ use std::collections::HashMap;
 
 use arrow::array::RecordBatch;
 
+use std::sync::Arc;
+
 use crate::adaptive::coalesce_partitions;
+use crate::broadcast::{BroadcastTable, BroadcastTrace};
 use crate::exchange::{MapOutputs, Partitioning, row_bytes, shuffle_matrix, shuffle_read, shuffle_write};
 use crate::expr::eval::evaluate;
 use crate::partition::PartitionSize;
@@ -43,7 +46,9 @@ fn add_stage<'p>(root: &'p PhysicalPlan, writes: Option<&'p PhysicalPlan>, stage
     let parents = exchanges_read_by(root)
         .into_iter()
         .map(|exchange| {
-            let PhysicalPlan::Exchange { input, .. } = exchange else { unreachable!("only exchanges are collected") };
+            let (PhysicalPlan::Exchange { input, .. } | PhysicalPlan::BroadcastExchange { input, .. }) = exchange else {
+                unreachable!("only exchanges are collected")
+            };
             add_stage(input, Some(exchange), stages)
         })
         .collect();
@@ -52,10 +57,10 @@ fn add_stage<'p>(root: &'p PhysicalPlan, writes: Option<&'p PhysicalPlan>, stage
     id
 }
 
-/// The exchanges a stage rooted at `node` reads from: the nearest ones below it.
+/// The exchanges (shuffles and broadcasts) a stage rooted at `node` reads from: the nearest ones below it.
 fn exchanges_read_by(node: &PhysicalPlan) -> Vec<&PhysicalPlan> {
     match node {
-        PhysicalPlan::Exchange { .. } => vec![node],
+        PhysicalPlan::Exchange { .. } | PhysicalPlan::BroadcastExchange { .. } => vec![node],
         other => other.children().into_iter().flat_map(exchanges_read_by).collect(),
     }
 }
@@ -80,16 +85,28 @@ enum TaskOutput {
     Rows(Vec<RecordBatch>),
 }
 
+impl TaskOutput {
+    fn into_rows(self) -> Vec<RecordBatch> {
+        match self {
+            Self::Rows(batches) => batches,
+            Self::Shuffle(_) => unreachable!("this stage's tasks hand back rows"),
+        }
+    }
+}
+
 /// Runs a physical plan as a job: every stage, parents first. Returns the result stage's rows in partition order
 /// and the trace of everything that happened.
 pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str) -> Result<(Vec<RecordBatch>, JobTrace)> {
     let clock = session.clock.as_ref();
     let job_start = clock.now_ms();
-    let mut context = ExecutionContext { session, shuffles: HashMap::new() };
+    let mut context = ExecutionContext { session, shuffles: HashMap::new(), broadcasts: HashMap::new() };
+    let groups = copartitioned_groups(plan);
+    let mut pending: HashMap<usize, PendingShuffle> = HashMap::new();
     let mut trace = JobTrace {
         description: description.to_string(),
         executors: session.executors.count(),
         physical_plan: plan.tree_string(),
+        joins: join_strategies(plan),
         ..JobTrace::default()
     };
     let mut rows = Vec::new();
@@ -111,12 +128,33 @@ pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str) -> Res
         }
         trace.tasks.extend(output.tasks);
         match stage.writes {
+            Some(PhysicalPlan::BroadcastExchange { id, keys, input }) => {
+                let rows: Vec<RecordBatch> = output.results.into_iter().flat_map(TaskOutput::into_rows).collect();
+                let table = BroadcastTable::build(&rows, keys, &input.output())?;
+                trace.broadcasts.push(BroadcastTrace {
+                    id: *id,
+                    stage: stage.id,
+                    rows: table.num_rows() as u64,
+                    bytes: table.size_bytes(),
+                    copies: session.executors.count(),
+                });
+                context.broadcasts.insert(*id, Arc::new(table));
+            }
             Some(exchange) => {
                 let (map_outputs, range_bounds) = map_outputs(exchange, output.results)?;
-                let (reduce_partitions, mut exchange_trace) = finish_shuffle(exchange, stage.id, map_outputs, session)?;
-                exchange_trace.range_bounds = range_bounds;
-                context.shuffles.insert(exchange_trace.id, reduce_partitions);
-                trace.exchanges.push(exchange_trace);
+                let mut shuffle = record_shuffle(exchange, stage.id, map_outputs)?;
+                shuffle.trace.range_bounds = range_bounds;
+                let id = shuffle.trace.id;
+                pending.insert(id, shuffle);
+                // Shuffles feeding the same sort-merge join are read together, with one coalescing decision.
+                let group = groups.iter().find(|g| g.contains(&id)).cloned().unwrap_or_else(|| vec![id]);
+                if group.iter().all(|member| pending.contains_key(member)) {
+                    let members = group.iter().filter_map(|member| pending.remove(member)).collect();
+                    for (reduce_partitions, exchange_trace) in read_shuffles(members, session) {
+                        context.shuffles.insert(exchange_trace.id, reduce_partitions);
+                        trace.exchanges.push(exchange_trace);
+                    }
+                }
             }
             None => {
                 for result in output.results {
@@ -163,7 +201,7 @@ fn map_outputs(exchange: &PhysicalPlan, results: Vec<TaskOutput>) -> Result<(Map
 
 fn exchange_id(exchange: &PhysicalPlan) -> usize {
     match exchange {
-        PhysicalPlan::Exchange { id, .. } => *id,
+        PhysicalPlan::Exchange { id, .. } | PhysicalPlan::BroadcastExchange { id, .. } => *id,
         _ => unreachable!("stages write only into exchanges"),
     }
 }
@@ -182,6 +220,7 @@ fn run_task(stage: &Stage, task: usize, context: &ExecutionContext) -> Result<(T
         bytes_out: batches.iter().map(row_bytes).sum(),
     };
     let Some(PhysicalPlan::Exchange { partitioning, .. }) = stage.writes else {
+        // The result stage, and a broadcast's stage, hand their rows to the driver.
         return Ok((TaskOutput::Rows(batches), io));
     };
     if matches!(partitioning, Partitioning::Range { .. }) {
@@ -192,20 +231,21 @@ fn run_task(stage: &Stage, task: usize, context: &ExecutionContext) -> Result<(T
     Ok((TaskOutput::Shuffle(buckets), io))
 }
 
-/// The reduce side of an exchange once every map task is done: gathers each reduce partition, lets adaptive
-/// execution merge small ones, and records the shuffle.
-fn finish_shuffle(
-    exchange: &PhysicalPlan,
-    map_stage: usize,
+/// A finished map side whose reduce side has not been read yet.
+struct PendingShuffle {
     map_outputs: MapOutputs,
-    session: &Session,
-) -> Result<(Vec<Vec<RecordBatch>>, ExchangeTrace)> {
+    trace: ExchangeTrace,
+    /// Whether adaptive execution may merge its reduce partitions.
+    adaptive: bool,
+}
+
+/// Records what an exchange's map tasks wrote: the matrix, sample keys per reduce partition.
+fn record_shuffle(exchange: &PhysicalPlan, map_stage: usize, map_outputs: MapOutputs) -> Result<PendingShuffle> {
     let PhysicalPlan::Exchange { id, partitioning, origin, input } = exchange else {
         unreachable!("stages write only into exchanges")
     };
     let matrix = shuffle_matrix(&map_outputs);
-    let reduce_partitions = partitioning.partition_count();
-    let one_each: Vec<(usize, usize)> = (0..reduce_partitions).map(|r| (r, r + 1)).collect();
+    let one_each: Vec<(usize, usize)> = (0..partitioning.partition_count()).map(|r| (r, r + 1)).collect();
     let sample_keys = match partitioning {
         Partitioning::Hash { keys, .. } => {
             let columns = input.output();
@@ -216,26 +256,66 @@ fn finish_shuffle(
         }
         _ => Vec::new(),
     };
-    let config = &session.config;
-    let adaptive = config.adaptive_enabled
-        && config.coalesce_partitions_enabled
-        && *origin == ShuffleOrigin::EnsureRequirements
-        && !matches!(partitioning, Partitioning::Single);
-    let coalesced = adaptive.then(|| {
-        coalesce_partitions(&matrix.bytes_per_reduce_partition(), config, session.default_parallelism())
-    });
-    let ranges = coalesced.as_ref().map_or(one_each, |decision| decision.groups.clone());
-    let partitions = shuffle_read(&map_outputs, &ranges).into_iter().map(|p| p.batches).collect();
+    let adaptive = *origin == ShuffleOrigin::EnsureRequirements && !matches!(partitioning, Partitioning::Single);
     let trace = ExchangeTrace {
         id: *id,
         map_stage,
         partitioning: partitioning.plan_string(),
         matrix,
         sample_keys,
-        coalesced,
+        coalesced: None,
         range_bounds: Vec::new(),
     };
-    Ok((partitions, trace))
+    Ok(PendingShuffle { map_outputs, trace, adaptive })
+}
+
+/// The reduce side of one or more shuffles whose partitions must line up (the inputs of a sort-merge join): one
+/// adaptive coalescing decision on their combined sizes, then each read with the same partition ranges.
+fn read_shuffles(shuffles: Vec<PendingShuffle>, session: &Session) -> Vec<(Vec<Vec<RecordBatch>>, ExchangeTrace)> {
+    let config = &session.config;
+    let adaptive = config.adaptive_enabled && config.coalesce_partitions_enabled && shuffles.iter().all(|s| s.adaptive);
+    let reduce_partitions = shuffles.iter().map(|s| s.trace.matrix.rows.first().map_or(0, Vec::len)).max().unwrap_or(0);
+    let mut bytes = vec![0u64; reduce_partitions];
+    for shuffle in &shuffles {
+        for (total, b) in bytes.iter_mut().zip(shuffle.trace.matrix.bytes_per_reduce_partition()) {
+            *total += b;
+        }
+    }
+    let coalesced = adaptive.then(|| coalesce_partitions(&bytes, config, session.default_parallelism()));
+    let one_each: Vec<(usize, usize)> = (0..reduce_partitions).map(|r| (r, r + 1)).collect();
+    let ranges = coalesced.as_ref().map_or(one_each, |decision| decision.groups.clone());
+    shuffles
+        .into_iter()
+        .map(|shuffle| {
+            let partitions = shuffle_read(&shuffle.map_outputs, &ranges).into_iter().map(|p| p.batches).collect();
+            (partitions, ExchangeTrace { coalesced: coalesced.clone(), ..shuffle.trace })
+        })
+        .collect()
+}
+
+/// Every join of the plan, top-down, with the reason for its strategy.
+fn join_strategies(plan: &PhysicalPlan) -> Vec<crate::physical::JoinStrategy> {
+    let own = match plan {
+        PhysicalPlan::BroadcastHashJoin { join, .. } | PhysicalPlan::SortMergeJoin { join, .. } => Some(join.strategy.clone()),
+        _ => None,
+    };
+    own.into_iter().chain(plan.children().into_iter().flat_map(join_strategies)).collect()
+}
+
+/// The shuffles that feed each sort-merge join: their reduce partitions must be read with the same ranges.
+fn copartitioned_groups(plan: &PhysicalPlan) -> Vec<Vec<usize>> {
+    let mut groups = Vec::new();
+    if let PhysicalPlan::SortMergeJoin { left, right, .. } = plan {
+        let ids = exchanges_read_by(left).into_iter().chain(exchanges_read_by(right)).filter_map(|e| match e {
+            PhysicalPlan::Exchange { id, .. } => Some(*id),
+            _ => None,
+        });
+        groups.push(ids.collect());
+    }
+    for child in plan.children() {
+        groups.extend(copartitioned_groups(child));
+    }
+    groups
 }
 
 /// Up to three distinct key values of a reduce partition, as text (`132` or `2024-01-01 00:00:00, 74`).

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::adaptive::CoalesceDecision;
+use crate::broadcast::BroadcastTrace;
+use crate::physical::JoinStrategy;
 use crate::exchange::ShuffleMatrix;
 use crate::partition::PartitionSize;
 use crate::task::TaskRecord;
@@ -27,6 +29,12 @@ pub struct JobTrace {
     /// Every shuffle: what moved where.
     #[serde(default)]
     pub exchanges: Vec<ExchangeTrace>,
+    /// Every broadcast: what was copied to each executor.
+    #[serde(default)]
+    pub broadcasts: Vec<BroadcastTrace>,
+    /// Every join's strategy and why the planner chose it.
+    #[serde(default)]
+    pub joins: Vec<JoinStrategy>,
     /// The physical plan, as `explain()` prints it.
     #[serde(default)]
     pub physical_plan: String,

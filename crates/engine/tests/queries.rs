@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet, yellow_trips};
 use kindling_engine::clock::MonotonicClock;
-use kindling_engine::dataframe::DataFrame;
+use kindling_engine::dataframe::{DataFrame, JoinOn};
+use kindling_engine::io::csv::CsvOptions;
 use kindling_engine::executor::Executors;
 use kindling_engine::expr::{AggregateFunction, Expr, aggregate, call, col, count_distinct, lit, when};
 use kindling_engine::functions::ScalarFunction;
@@ -34,6 +35,7 @@ fn session(golden: &Json, executors: usize) -> Arc<Session> {
         write_parquet(&batches, Codec::Snappy, &mut bytes).unwrap();
         files.insert(&format!("pq/{kind}/{}/{:02}/part-0.parquet", trips.year, trips.month), bytes.into());
     }
+    files.insert("zones.csv", common::shared_data("taxi_zone_lookup.csv"));
     Session::new(Arc::new(files), Executors::local(executors).unwrap(), Arc::new(MonotonicClock::new()))
 }
 
@@ -70,6 +72,32 @@ fn trips(session: &Arc<Session>) -> DataFrame {
     let green = green.select(common.clone()).unwrap().with_column("service_type", lit("green")).unwrap();
     let yellow = yellow.select(common).unwrap().with_column("service_type", lit("yellow")).unwrap();
     green.union(&yellow).unwrap()
+}
+
+/// The course's hourly revenue per zone of one colour, its two measures renamed for the colour.
+fn hourly_revenue(trips: &DataFrame, pickup: &str, colour: &str) -> DataFrame {
+    trips
+        .filter(col(pickup).gt_eq(lit("2024-01-01 00:00:00")))
+        .unwrap()
+        .group_by(vec![f(ScalarFunction::DateTrunc, vec![lit("hour"), col(pickup)]).alias("hour"), col("PULocationID").alias("zone")])
+        .unwrap()
+        .agg(vec![sum("total_amount").alias("amount"), aggregate(AggregateFunction::Count, lit(1)).alias("number_records")])
+        .unwrap()
+        .with_column_renamed("amount", &format!("{colour}_amount"))
+        .unwrap()
+        .with_column_renamed("number_records", &format!("{colour}_number_records"))
+        .unwrap()
+}
+
+fn revenue_join(session: &Arc<Session>) -> DataFrame {
+    let green = hourly_revenue(&green(session), "lpep_pickup_datetime", "green");
+    let yellow = hourly_revenue(&session.read_parquet(&["pq/yellow/*/*"]).unwrap(), "tpep_pickup_datetime", "yellow");
+    green.join(&yellow, JoinOn::Columns(vec!["hour".into(), "zone".into()]), "outer").unwrap()
+}
+
+fn zones(session: &Arc<Session>) -> DataFrame {
+    let options = CsvOptions { header: true, infer_schema: true, ..CsvOptions::default() };
+    session.read_csv(&["zones.csv"], options).unwrap()
 }
 
 /// Vendor and fare, the fare as `decimal(10,2)`.
@@ -246,6 +274,38 @@ fn case(name: &str, session: &Arc<Session>) -> DataFrame {
             .unwrap()
             .sort_within_partitions(vec![col("total_amount").desc()])
             .unwrap(),
+        "revenue join" => revenue_join(session),
+        "revenue with zones" => {
+            let joined = revenue_join(session);
+            let zones = zones(session);
+            let condition = joined.column("zone").unwrap().eq(zones.column("LocationID").unwrap());
+            joined.join(&zones, JoinOn::Condition(condition), "inner").unwrap().drop(&["LocationID", "zone"]).unwrap()
+        }
+        "zone names left join" => {
+            let zones = zones(session);
+            let trips = green.select(vec![col("PULocationID"), col("total_amount")]).unwrap();
+            let condition = col("PULocationID").eq(zones.column("LocationID").unwrap());
+            trips
+                .join(&zones, JoinOn::Condition(condition), "left")
+                .unwrap()
+                .select(vec![col("PULocationID"), col("Zone"), col("total_amount")])
+                .unwrap()
+                .limit(10)
+        }
+        "trips from known zones (semi)" => {
+            let zones = zones(session);
+            let manhattan = zones.filter(col("Borough").eq(lit("Manhattan"))).unwrap();
+            let condition = col("PULocationID").eq(manhattan.column("LocationID").unwrap());
+            green
+                .select(vec![col("PULocationID")])
+                .unwrap()
+                .join(&manhattan, JoinOn::Condition(condition), "left_semi")
+                .unwrap()
+                .group_by(vec![col("PULocationID")])
+                .unwrap()
+                .count()
+                .unwrap()
+        }
         "filtered projection" => green
             .filter(col("total_amount").gt(lit(10)))
             .unwrap()
@@ -363,6 +423,10 @@ fn the_module_s_jobs_match_spark() {
         "ordered by amount",
         "passengers descending",
         "sorted within partitions",
+        "revenue join",
+        "revenue with zones",
+        "zone names left join",
+        "trips from known zones (semi)",
     ];
     for name in names {
         let expected = &golden["cases"][name];

@@ -83,7 +83,7 @@ impl Component for App {
     fn update(&mut self, _ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
             Msg::Engine(Response::Ready(info)) => self.engine = EngineState::Ready(info),
-            Msg::Engine(Response::Summed(result)) => self.run = RunState::Done(Box::new(result)),
+            Msg::Engine(Response::Summed(result)) => self.run = RunState::Done(result),
             Msg::Engine(Response::Failed { message }) => self.run = RunState::Failed(message),
             Msg::EngineCrashed(message) => {
                 self.engine = EngineState::Broken(message);

@@ -60,7 +60,7 @@ async fn answer(text: &str, cache: &TableCache) -> Response {
     let result = match protocol::decode::<Request>(text) {
         Ok(Request::SumPerPartition { url, column, partitions }) => match load_table(&url, cache).await {
             Ok(table) => sum_per_partition(&table, &column, partitions, &Executors::shared(), &BrowserClock)
-                .map(Response::Summed)
+                .map(|sums| Response::Summed(Box::new(sums)))
                 .map_err(|e| e.to_string()),
             Err(message) => Err(message),
         },

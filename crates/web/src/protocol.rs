@@ -20,7 +20,7 @@ pub enum Request {
 pub enum Response {
     /// The worker is up; `executors` threads are ready to run tasks.
     Ready(EngineInfo),
-    Summed(SumPerPartition),
+    Summed(Box<SumPerPartition>),
     Failed { message: String },
 }
 
@@ -57,12 +57,12 @@ mod tests {
         let request = Request::SumPerPartition { url: "samples/a.parquet".into(), column: "total_amount".into(), partitions: 4 };
         assert_eq!(decode::<Request>(&encode(&request)), Ok(request));
 
-        let summed = Response::Summed(SumPerPartition {
+        let summed = Response::Summed(Box::new(SumPerPartition {
             column: "total_amount".into(),
             partitions: vec![PartitionSum { partition: 0, rows: 2, sum: Some(0.1 + 0.2) }],
             total: Some(0.1 + 0.2),
             trace: JobTrace { description: "d".into(), executors: 2, partitions: vec![], tasks: vec![], duration_us: 1500, ..JobTrace::default() },
-        });
+        }));
         // Doubles must come back bit for bit: the app prints the numbers the engine computed.
         assert_eq!(decode::<Response>(&encode(&summed)), Ok(summed));
     }

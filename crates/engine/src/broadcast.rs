@@ -1,0 +1,172 @@
+//! Broadcasts, and the broadcast hash join.
+//!
+//! Joining a big table with a small one (trips with the 265-row zone lookup) does not need a shuffle. Spark runs
+//! the small side first, collects its rows on the driver, builds a hash table on the join keys and sends one copy
+//! to every executor — a *broadcast*. Each task of the big side then looks its rows up in its local copy, so the
+//! big side never moves. That is the broadcast hash join; Spark picks it when a side's estimated size is under
+//! `spark.sql.autoBroadcastJoinThreshold` (10 MB), or when the program asks with `broadcast(df)`.
+
+use std::collections::HashMap;
+
+use arrow::array::RecordBatch;
+use arrow::compute::concat_batches;
+use arrow::row::{OwnedRow, RowConverter, SortField};
+use serde::{Deserialize, Serialize};
+
+use crate::exchange::row_bytes;
+use crate::expr::eval::evaluate;
+use crate::expr::{Attribute, Expr};
+use crate::hash_aggregate::schema_of;
+use crate::join::{JoinType, assemble};
+use crate::Result;
+
+/// Which input of a broadcast hash join is copied to every executor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildSide {
+    Left,
+    Right,
+}
+
+impl BuildSide {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Left => "BuildLeft",
+            Self::Right => "BuildRight",
+        }
+    }
+}
+
+/// What a broadcast looked like, for the trace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BroadcastTrace {
+    pub id: usize,
+    /// The stage that computed the broadcast side.
+    pub stage: usize,
+    pub rows: u64,
+    pub bytes: u64,
+    /// One copy per executor.
+    pub copies: usize,
+}
+
+/// The small side of a broadcast hash join: its rows, and for each key the rows that have it.
+pub struct BroadcastTable {
+    pub rows: RecordBatch,
+    converter: RowConverter,
+    index: HashMap<OwnedRow, Vec<u32>>,
+}
+
+impl BroadcastTable {
+    /// Builds the table from every partition of the build side. Rows with a NULL key are kept (an outer join
+    /// still outputs them) but never match.
+    pub fn build(batches: &[RecordBatch], keys: &[Expr], columns: &[Attribute]) -> Result<Self> {
+        let rows = concat_batches(&schema_of(columns), batches)?;
+        let converter = RowConverter::new(keys.iter().map(|k| SortField::new(k.data_type().to_arrow())).collect())?;
+        let key_columns = keys.iter().map(|k| evaluate(k, &rows, columns)).collect::<Result<Vec<_>>>()?;
+        let key_rows = converter.convert_columns(&key_columns)?;
+        let mut index: HashMap<OwnedRow, Vec<u32>> = HashMap::new();
+        for (row, key) in key_rows.iter().enumerate() {
+            if key_columns.iter().all(|c| c.is_valid(row)) {
+                index.entry(key.owned()).or_default().push(row as u32);
+            }
+        }
+        Ok(Self { rows, converter, index })
+    }
+
+    pub fn num_rows(&self) -> usize {
+        self.rows.num_rows()
+    }
+
+    pub fn size_bytes(&self) -> u64 {
+        row_bytes(&self.rows)
+    }
+
+    /// The build rows whose key equals the key of each stream row (none for a NULL key).
+    fn matches(&self, stream: &RecordBatch, keys: &[Expr], columns: &[Attribute]) -> Result<Vec<Vec<u32>>> {
+        let key_columns = keys.iter().map(|k| evaluate(k, stream, columns)).collect::<Result<Vec<_>>>()?;
+        let key_rows = self.converter.convert_columns(&key_columns)?;
+        Ok(key_rows
+            .iter()
+            .enumerate()
+            .map(|(row, key)| {
+                let has_null = key_columns.iter().any(|c| c.is_null(row));
+                if has_null { Vec::new() } else { self.index.get(&key.owned()).cloned().unwrap_or_default() }
+            })
+            .collect())
+    }
+}
+
+/// One task of a broadcast hash join: every row of a stream partition, looked up in the broadcast table, in stream
+/// order. `residual` is the part of the join condition that is not key equality.
+pub struct HashJoinTask<'a> {
+    pub join_type: JoinType,
+    pub build: BuildSide,
+    pub table: &'a BroadcastTable,
+    pub stream_keys: &'a [Expr],
+    pub stream_columns: &'a [Attribute],
+    pub build_columns: &'a [Attribute],
+    pub residual: Option<&'a Expr>,
+    pub output: &'a [Attribute],
+}
+
+impl HashJoinTask<'_> {
+    pub fn run(&self, stream: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
+        stream.iter().map(|batch| self.join_batch(batch)).collect()
+    }
+
+    fn join_batch(&self, stream: &RecordBatch) -> Result<RecordBatch> {
+        let candidates = self.table.matches(stream, self.stream_keys, self.stream_columns)?;
+        let mut pairs: Vec<(Option<u32>, Option<u32>)> = Vec::new();
+        for (row, matches) in candidates.iter().enumerate() {
+            let matched = self.keep_matching(stream, row as u32, matches)?;
+            match self.join_type {
+                JoinType::LeftSemi if !matched.is_empty() => pairs.push((Some(row as u32), None)),
+                JoinType::LeftAnti if matched.is_empty() => pairs.push((Some(row as u32), None)),
+                JoinType::LeftSemi | JoinType::LeftAnti => {}
+                _ if matched.is_empty() && self.keeps_unmatched_stream_rows() => pairs.push(self.pair(row as u32, None)),
+                _ => pairs.extend(matched.into_iter().map(|m| self.pair(row as u32, Some(m)))),
+            }
+        }
+        let (left, right) = match self.build {
+            BuildSide::Right => (stream, &self.table.rows),
+            BuildSide::Left => (&self.table.rows, stream),
+        };
+        assemble(&pairs, left, right, self.join_type.keeps_right(), self.output)
+    }
+
+    /// Stream rows without a match still appear in an outer join on the stream side.
+    fn keeps_unmatched_stream_rows(&self) -> bool {
+        matches!(
+            (self.join_type, self.build),
+            (JoinType::LeftOuter, BuildSide::Right) | (JoinType::RightOuter, BuildSide::Left)
+        )
+    }
+
+    fn pair(&self, stream_row: u32, build_row: Option<u32>) -> (Option<u32>, Option<u32>) {
+        match self.build {
+            BuildSide::Right => (Some(stream_row), build_row),
+            BuildSide::Left => (build_row, Some(stream_row)),
+        }
+    }
+
+    /// The candidate build rows for which the rest of the join condition holds too.
+    fn keep_matching(&self, stream: &RecordBatch, row: u32, candidates: &[u32]) -> Result<Vec<u32>> {
+        let Some(residual) = self.residual else { return Ok(candidates.to_vec()) };
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let pairs: Vec<(Option<u32>, Option<u32>)> = candidates.iter().map(|&c| self.pair(row, Some(c))).collect();
+        let (left, right) = match self.build {
+            BuildSide::Right => (stream, &self.table.rows),
+            BuildSide::Left => (&self.table.rows, stream),
+        };
+        let (left_columns, right_columns) = match self.build {
+            BuildSide::Right => (self.stream_columns, self.build_columns),
+            BuildSide::Left => (self.build_columns, self.stream_columns),
+        };
+        let columns: Vec<Attribute> = left_columns.iter().chain(right_columns).cloned().collect();
+        let joined = assemble(&pairs, left, right, true, &columns)?;
+        let holds = evaluate(residual, &joined, &columns)?;
+        let holds = crate::expr::eval::is_true(arrow::array::AsArray::as_boolean(&holds));
+        Ok(candidates.iter().zip(holds.values().iter()).filter(|(_, keep)| *keep).map(|(c, _)| *c).collect())
+    }
+}

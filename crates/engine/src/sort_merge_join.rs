@@ -1,0 +1,147 @@
+//! The sort-merge join: Spark's join for two inputs too big to broadcast.
+//!
+//! Both inputs are shuffled by the join keys into the same number of partitions, so rows with equal keys land in
+//! the same partition number on both sides. Each task sorts its two partitions by key and walks them together like
+//! the merge step of merge sort: while the keys differ, the side with the smaller key moves on (its row has no
+//! partner); when they are equal, every left row of that key pairs with every right row of it.
+
+use std::cmp::Ordering;
+
+use arrow::array::{Array, RecordBatch};
+use arrow::compute::concat_batches;
+use arrow::row::{RowConverter, Rows, SortField};
+
+use crate::expr::eval::{evaluate, is_true};
+use crate::expr::{Attribute, Expr};
+use crate::hash_aggregate::schema_of;
+use crate::join::{JoinType, assemble};
+use crate::Result;
+
+/// One side of a merge: its rows (sorted by key), their keys in comparable form, and which keys are NULL.
+struct Side {
+    rows: RecordBatch,
+    keys: Rows,
+    null_key: Vec<bool>,
+}
+
+impl Side {
+    fn new(batches: &[RecordBatch], keys: &[Expr], columns: &[Attribute], converter: &RowConverter) -> Result<Self> {
+        let rows = concat_batches(&schema_of(columns), batches)?;
+        let key_columns = keys.iter().map(|k| evaluate(k, &rows, columns)).collect::<Result<Vec<_>>>()?;
+        let null_key = (0..rows.num_rows()).map(|row| key_columns.iter().any(|c| c.is_null(row))).collect();
+        Ok(Self { keys: converter.convert_columns(&key_columns)?, rows, null_key })
+    }
+
+    fn len(&self) -> usize {
+        self.rows.num_rows()
+    }
+
+    /// The end of the run of rows from `start` that share `start`'s key.
+    fn group_end(&self, start: usize) -> usize {
+        let key = self.keys.row(start);
+        (start..self.len()).find(|&i| self.keys.row(i) != key).unwrap_or(self.len())
+    }
+}
+
+/// One task of a sort-merge join over a partition of each side, both sorted by their keys.
+pub struct MergeJoinTask<'a> {
+    pub join_type: JoinType,
+    pub left_keys: &'a [Expr],
+    pub right_keys: &'a [Expr],
+    pub left_columns: &'a [Attribute],
+    pub right_columns: &'a [Attribute],
+    pub residual: Option<&'a Expr>,
+    pub output: &'a [Attribute],
+}
+
+impl MergeJoinTask<'_> {
+    pub fn run(&self, left: &[RecordBatch], right: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
+        let converter = RowConverter::new(self.left_keys.iter().map(|k| SortField::new(k.data_type().to_arrow())).collect())?;
+        let left = Side::new(left, self.left_keys, self.left_columns, &converter)?;
+        let right = Side::new(right, self.right_keys, self.right_columns, &converter)?;
+        let pairs = self.merge(&left, &right)?;
+        if pairs.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![assemble(&pairs, &left.rows, &right.rows, self.join_type.keeps_right(), self.output)?])
+    }
+
+    fn merge(&self, left: &Side, right: &Side) -> Result<Vec<(Option<u32>, Option<u32>)>> {
+        let keeps_left = matches!(self.join_type, JoinType::LeftOuter | JoinType::FullOuter | JoinType::LeftAnti);
+        let keeps_right = matches!(self.join_type, JoinType::RightOuter | JoinType::FullOuter);
+        let mut pairs = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < left.len() || j < right.len() {
+            let left_alone = i < left.len() && (j == right.len() || left.null_key[i]);
+            let right_alone = j < right.len() && (i == left.len() || right.null_key[j]);
+            let ordering = if left_alone {
+                Ordering::Less
+            } else if right_alone {
+                Ordering::Greater
+            } else {
+                left.keys.row(i).cmp(&right.keys.row(j))
+            };
+            match ordering {
+                Ordering::Less => {
+                    if keeps_left {
+                        pairs.push((Some(i as u32), None));
+                    }
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    if keeps_right {
+                        pairs.push((None, Some(j as u32)));
+                    }
+                    j += 1;
+                }
+                Ordering::Equal => {
+                    let (left_end, right_end) = (left.group_end(i), right.group_end(j));
+                    self.join_group(left, right, (i, left_end), (j, right_end), &mut pairs)?;
+                    (i, j) = (left_end, right_end);
+                }
+            }
+        }
+        Ok(pairs)
+    }
+
+    /// Pairs the rows of one key: every left row with the right rows the rest of the condition accepts.
+    fn join_group(
+        &self,
+        left: &Side,
+        right: &Side,
+        (left_start, left_end): (usize, usize),
+        (right_start, right_end): (usize, usize),
+        pairs: &mut Vec<(Option<u32>, Option<u32>)>,
+    ) -> Result<()> {
+        let mut right_matched = vec![false; right_end - right_start];
+        for l in left_start..left_end {
+            let candidates: Vec<u32> = (right_start as u32..right_end as u32).collect();
+            let partners = self.accepted(left, right, l as u32, &candidates)?;
+            for &r in &partners {
+                right_matched[r as usize - right_start] = true;
+            }
+            match self.join_type {
+                JoinType::LeftSemi if !partners.is_empty() => pairs.push((Some(l as u32), None)),
+                JoinType::LeftAnti if partners.is_empty() => pairs.push((Some(l as u32), None)),
+                JoinType::LeftSemi | JoinType::LeftAnti => {}
+                JoinType::LeftOuter | JoinType::FullOuter if partners.is_empty() => pairs.push((Some(l as u32), None)),
+                _ => pairs.extend(partners.into_iter().map(|r| (Some(l as u32), Some(r)))),
+            }
+        }
+        if matches!(self.join_type, JoinType::RightOuter | JoinType::FullOuter) {
+            let unmatched = right_matched.iter().enumerate().filter(|(_, matched)| !**matched);
+            pairs.extend(unmatched.map(|(offset, _)| (None, Some((right_start + offset) as u32))));
+        }
+        Ok(())
+    }
+
+    fn accepted(&self, left: &Side, right: &Side, l: u32, candidates: &[u32]) -> Result<Vec<u32>> {
+        let Some(residual) = self.residual else { return Ok(candidates.to_vec()) };
+        let pairs: Vec<(Option<u32>, Option<u32>)> = candidates.iter().map(|&r| (Some(l), Some(r))).collect();
+        let columns: Vec<Attribute> = self.left_columns.iter().chain(self.right_columns).cloned().collect();
+        let joined = assemble(&pairs, &left.rows, &right.rows, true, &columns)?;
+        let holds = evaluate(residual, &joined, &columns)?;
+        let holds = is_true(arrow::array::AsArray::as_boolean(&holds));
+        Ok(candidates.iter().zip(holds.values().iter()).filter(|(_, keep)| *keep).map(|(r, _)| *r).collect())
+    }
+}
