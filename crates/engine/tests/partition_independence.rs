@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use kindling_datagen::{TripSpec, green_trips};
 use kindling_engine::clock::MonotonicClock;
-use kindling_engine::dataframe::DataFrame;
+use kindling_engine::dataframe::{DataFrame, JoinOn};
 use kindling_engine::executor::Executors;
 use kindling_engine::expr::{AggregateFunction, aggregate, call, col, count_distinct, lit};
 use kindling_engine::functions::ScalarFunction;
@@ -60,7 +60,25 @@ fn results(partitions: usize, executors: usize, shuffle_partitions: usize) -> Ve
     let ordered = trips.select(vec![col("total_amount"), col("lpep_pickup_datetime"), col("PULocationID"), col("DOLocationID")]).unwrap();
     results.push(ordered.order_by(order()).unwrap().collect().unwrap());
     results.push(ordered.order_by(order()).unwrap().limit(40).collect().unwrap());
+    // Joins, by both strategies: a small side is broadcast, a threshold of -1 forces a sort-merge join.
+    let zones = trips.group_by(vec![col("DOLocationID")]).unwrap().count().unwrap();
+    let on_zone = || trips.column("PULocationID").unwrap().eq(zones.column("DOLocationID").unwrap());
+    for how in ["inner", "left", "right", "full", "left_semi", "left_anti"] {
+        let joined = trips.select(vec![col("PULocationID"), col("total_amount")]).unwrap().join(&zones, JoinOn::Condition(on_zone()), how).unwrap();
+        results.push(sorted(joined.collect().unwrap()));
+    }
+    let mut config = session.config.clone();
+    config.set("spark.sql.autoBroadcastJoinThreshold", "-1").unwrap();
+    let merge_session = session.with_config(config);
+    let trips_again = merge_session.create_dataframe(trips_table(), partitions).unwrap();
+    let by_vendor = trips_again.group_by(vec![col("VendorID")]).unwrap().count().unwrap();
+    let merged = trips_again.join(&by_vendor, JoinOn::Columns(vec!["VendorID".into()]), "full").unwrap();
+    results.push(sorted(merged.collect().unwrap()));
     results
+}
+
+fn trips_table() -> Table {
+    trips().clone()
 }
 
 fn sorted(mut rows: Vec<Row>) -> Vec<Row> {
