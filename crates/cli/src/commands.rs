@@ -13,7 +13,9 @@ use kindling_engine::display::{show_string, tree_string};
 use kindling_engine::io::Table;
 use kindling_engine::io::csv::{CsvOptions, read_csv};
 use kindling_engine::io::parquet::read_parquet;
+use kindling_engine::io::write::{SaveMode, WriteFormat, WriteOptions, written_files};
 use kindling_engine::schema::SparkSchema;
+use kindling_engine::session::Session;
 use kindling_engine::job::{SumPerPartition, display_sum, sum_per_partition};
 
 use crate::master::Master;
@@ -73,6 +75,38 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         truncate: usize,
     },
+    /// Read files and write them out again as Spark would (`spark.read…` then `df.repartition(n).write…`): the
+    /// course's CSV → Parquet step. Paths may be globs or folders.
+    Convert {
+        /// The files, folder or glob to read.
+        input: String,
+        /// CSV input: the first line names the columns.
+        #[arg(long)]
+        header: bool,
+        /// CSV input: infer column types.
+        #[arg(long)]
+        infer_schema: bool,
+        /// The output folder.
+        #[arg(long)]
+        out: String,
+        /// The output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Parquet)]
+        to: OutputFormat,
+        /// Repartition to this many partitions (and so files) first.
+        #[arg(long)]
+        partitions: Option<usize>,
+        /// overwrite, append, ignore or error (the default, as in Spark).
+        #[arg(long, default_value = "error")]
+        mode: String,
+        /// snappy (Parquet's default), gzip or none.
+        #[arg(long)]
+        compression: Option<String>,
+        /// Write one folder per value of these columns.
+        #[arg(long, value_delimiter = ',')]
+        partition_by: Vec<String>,
+        #[arg(long, default_value = "local[*]")]
+        master: Master,
+    },
     /// Generate synthetic TLC-shaped taxi trips.
     Gen {
         #[arg(value_enum)]
@@ -108,6 +142,12 @@ impl TripKind {
             Self::Yellow => "yellow",
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    Parquet,
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -152,6 +192,30 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let table = read_input(&input)?;
             let schema = SparkSchema::from_arrow(&table.schema)?;
             println!("{}", show_string(&schema, &table.batches, rows, truncate)?);
+            Ok(())
+        }
+        Command::Convert { input, header, infer_schema, out, to, partitions, mode, compression, partition_by, master } => {
+            let session = Session::local(master.executors)?;
+            let csv = input.ends_with(".csv") || input.ends_with(".csv.gz");
+            let df = if csv || header || infer_schema {
+                session.read_csv(&[&input], CsvOptions { header, infer_schema, ..CsvOptions::default() })?
+            } else {
+                session.read_parquet(&[&input])?
+            };
+            let df = match partitions {
+                Some(n) => df.repartition(n)?,
+                None => df,
+            };
+            let format = if to == OutputFormat::Csv { WriteFormat::Csv } else { WriteFormat::Parquet };
+            let options = WriteOptions { mode: SaveMode::parse(&mode)?, compression, partition_by, header: true };
+            match df.write(format, &out, options)? {
+                Some(trace) => {
+                    let files = written_files(session.files.as_ref(), &out)?;
+                    let rows: u64 = trace.tasks.iter().filter(|t| t.stage + 1 == trace.stages.len()).map(|t| t.rows_out).sum();
+                    println!("wrote {rows} rows as {} files to {out}", files.len());
+                }
+                None => println!("{out} exists; nothing written (mode ignore)"),
+            }
             Ok(())
         }
         Command::Gen { kind, year, month, rows, seed, compression, out } => {

@@ -13,6 +13,7 @@ use crate::display::{show_string, tree_string};
 use crate::expr::{AggregateFunction, Attribute, Expr, lit};
 use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
 use crate::schema::{SparkField, SparkSchema};
+use crate::io::write::{FileWriter, WriteFormat, WriteOptions};
 use crate::join::JoinType;
 use crate::sort::SortOrder;
 use crate::session::Session;
@@ -363,7 +364,7 @@ impl DataFrame {
     pub fn execute(&self, description: &str) -> Result<(Vec<RecordBatch>, JobTrace)> {
         let optimized = optimizer::optimize(&self.plan);
         let physical = physical::plan(&optimized, &self.session)?;
-        let (mut batches, trace) = run_job(&physical, &self.session, description)?;
+        let (mut batches, trace) = run_job(&physical, &self.session, description, None)?;
         match &physical {
             physical::PhysicalPlan::CollectLimit { count, .. } => batches = physical::first_rows(batches, *count),
             physical::PhysicalPlan::TakeOrderedAndProject { limit, order, project, input } => {
@@ -374,6 +375,25 @@ impl DataFrame {
         self.session.record_job(trace.clone());
         *self.last_run.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((physical, trace.clone()));
         Ok((batches, trace))
+    }
+
+    /// `df.write.mode(...).option(...).partitionBy(...).parquet(path)` / `.csv(path)`: one job whose tasks each
+    /// write their partition as a file, then `_SUCCESS`. Returns the job's trace (or `None` in `ignore` mode when the
+    /// path exists).
+    pub fn write(&self, format: WriteFormat, path: &str, options: WriteOptions) -> Result<Option<JobTrace>> {
+        let files = self.session.files.as_ref();
+        let Some(writer) = FileWriter::open(files, path, format, options, self.attributes())? else {
+            return Ok(None);
+        };
+        let optimized = optimizer::optimize(&self.plan);
+        let physical = physical::plan_for_write(&optimized, &self.session)?;
+        let write_task = |task: usize, batches: &[RecordBatch]| writer.write_task(task, batches);
+        let description = format!("write {path}");
+        let (_, trace) = run_job(&physical, &self.session, &description, Some(&write_task))?;
+        let rows_written: u64 = trace.tasks.iter().filter(|t| Some(t.stage) == trace.stages.last().map(|s| s.id)).map(|t| t.rows_out).sum();
+        writer.commit(rows_written)?;
+        self.session.record_job(trace.clone());
+        Ok(Some(trace))
     }
 
     /// `collect()`

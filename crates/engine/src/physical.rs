@@ -717,6 +717,12 @@ fn project_to(batches: &[RecordBatch], wanted: &[Attribute]) -> Result<Vec<Recor
         .collect()
 }
 
+/// The physical plan of a write: a limit at the top stays a limit of the data written, not a collect.
+pub fn plan_for_write(logical: &LogicalPlan, session: &Session) -> Result<PhysicalPlan> {
+    let planner = Planner { session, next_exchange: AtomicUsize::new(0) };
+    planner.plan(logical, false)
+}
+
 /// Turns an optimized logical plan into a physical one.
 pub fn plan(logical: &LogicalPlan, session: &Session) -> Result<PhysicalPlan> {
     let planner = Planner { session, next_exchange: AtomicUsize::new(0) };

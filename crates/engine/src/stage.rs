@@ -94,9 +94,13 @@ impl TaskOutput {
     }
 }
 
+/// Where the result stage's tasks put their rows: back to the driver, or into files (a write job, whose tasks
+/// each write their partition and report the bytes written).
+pub type ResultSink<'a> = Option<&'a (dyn Fn(usize, &[RecordBatch]) -> Result<u64> + Sync)>;
+
 /// Runs a physical plan as a job: every stage, parents first. Returns the result stage's rows in partition order
-/// and the trace of everything that happened.
-pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str) -> Result<(Vec<RecordBatch>, JobTrace)> {
+/// (none when a sink took them) and the trace of everything that happened.
+pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str, sink: ResultSink) -> Result<(Vec<RecordBatch>, JobTrace)> {
     let clock = session.clock.as_ref();
     let job_start = clock.now_ms();
     let mut context = ExecutionContext { session, shuffles: HashMap::new(), broadcasts: HashMap::new() };
@@ -113,7 +117,7 @@ pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str) -> Res
     for stage in split_into_stages(plan) {
         let count = stage.root.partition_count(&context);
         let output = session.executors.run(|| {
-            run_tasks(stage.id, count, &session.executors, clock, job_start, |task| run_task(&stage, task, &context))
+            run_tasks(stage.id, count, &session.executors, clock, job_start, |task| run_task(&stage, task, &context, sink))
         })?;
         trace.stages.push(StageTrace {
             id: stage.id,
@@ -210,7 +214,7 @@ fn input_sizes(tasks: &[TaskRecord]) -> Vec<PartitionSize> {
     tasks.iter().map(|t| PartitionSize { partition: t.partition, rows: t.rows_in, bytes: t.bytes_in }).collect()
 }
 
-fn run_task(stage: &Stage, task: usize, context: &ExecutionContext) -> Result<(TaskOutput, TaskIo)> {
+fn run_task(stage: &Stage, task: usize, context: &ExecutionContext, sink: ResultSink) -> Result<(TaskOutput, TaskIo)> {
     let input = TaskInput::default();
     let batches = stage.root.execute(task, context, &input)?;
     let mut io = TaskIo {
@@ -219,6 +223,10 @@ fn run_task(stage: &Stage, task: usize, context: &ExecutionContext) -> Result<(T
         rows_out: batches.iter().map(|b| b.num_rows() as u64).sum(),
         bytes_out: batches.iter().map(row_bytes).sum(),
     };
+    if let (None, Some(sink)) = (stage.writes, sink) {
+        io.bytes_out = sink(task, &batches)?;
+        return Ok((TaskOutput::Rows(Vec::new()), io));
+    }
     let Some(PhysicalPlan::Exchange { partitioning, .. }) = stage.writes else {
         // The result stage, and a broadcast's stage, hand their rows to the driver.
         return Ok((TaskOutput::Rows(batches), io));

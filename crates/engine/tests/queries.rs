@@ -14,7 +14,7 @@ use kindling_engine::functions::ScalarFunction;
 use kindling_engine::io::vfs::MemoryFiles;
 use kindling_engine::session::Session;
 use kindling_engine::types::SparkType;
-use kindling_engine::value::{Row, Value};
+use kindling_engine::value::Row;
 use serde_json::{Value as Json, json};
 
 mod common;
@@ -329,42 +329,8 @@ fn case(name: &str, session: &Arc<Session>) -> DataFrame {
     }
 }
 
-/// A value as the recorder wrote it: timestamps and dates as text, numbers as numbers.
-fn json_of(value: &Value) -> Json {
-    match value {
-        Value::Null => Json::Null,
-        Value::Boolean(b) => json!(b),
-        Value::Byte(v) => json!(v),
-        Value::Short(v) => json!(v),
-        Value::Integer(v) => json!(v),
-        Value::Long(v) => json!(v),
-        Value::Float(v) => json!(v),
-        Value::Double(v) if v.is_finite() => json!(v),
-        other => json!(other.to_string()),
-    }
-}
-
-/// Equal, except that doubles may differ in the last bits (sums added in another order).
-fn same(ours: &Json, spark: &Json) -> bool {
-    match (ours.as_f64(), spark.as_f64()) {
-        (Some(a), Some(b)) if ours.is_f64() || spark.is_f64() => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
-        _ => ours == spark,
-    }
-}
-
-fn sorted_rows(rows: Vec<Vec<Json>>) -> Vec<Vec<Json>> {
-    let mut rows = rows;
-    rows.sort_by_key(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("|"));
-    rows
-}
-
 fn check_rows(name: &str, ours: &[Row], spark: &Json) {
-    let ours = sorted_rows(ours.iter().map(|r| r.iter().map(json_of).collect()).collect());
-    let spark: Vec<Vec<Json>> = sorted_rows(spark.as_array().unwrap().iter().map(|r| r.as_array().unwrap().clone()).collect());
-    assert_eq!(ours.len(), spark.len(), "{name}: number of rows");
-    for (a, b) in ours.iter().zip(&spark) {
-        assert!(a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)), "{name}: row {a:?} vs Spark's {b:?}");
-    }
+    common::check_rows(name, ours, spark);
 }
 
 /// Spark's plans name expressions and plans by run-dependent ids, and locations differ by machine; the golden

@@ -6,6 +6,7 @@ pub mod file_partition;
 pub mod parquet;
 pub mod pruning;
 pub mod vfs;
+pub mod write;
 
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;

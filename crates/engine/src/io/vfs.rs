@@ -5,6 +5,7 @@
 //! for every file below it; names starting with `_` or `.` (`_SUCCESS`, `.crc` files) are never data.
 
 use std::collections::BTreeMap;
+use std::sync::RwLock;
 use std::path::Path;
 
 use bytes::Bytes;
@@ -33,6 +34,10 @@ pub trait FileSystem: Send + Sync {
     /// The names (not paths) of everything directly inside the directory `dir`.
     fn list(&self, dir: &str) -> Result<Vec<String>>;
     fn read(&self, path: &str) -> Result<Bytes>;
+    /// Writes a whole file, creating the directories above it.
+    fn write(&self, path: &str, contents: Bytes) -> Result<()>;
+    /// Removes a file, or a directory and everything below it.
+    fn delete(&self, path: &str) -> Result<()>;
 }
 
 /// The machine's own disk.
@@ -58,46 +63,81 @@ impl FileSystem for LocalDisk {
     fn read(&self, path: &str) -> Result<Bytes> {
         Ok(Bytes::from(std::fs::read(Path::new(path)).map_err(|e| io_error(path, e))?))
     }
+
+    fn write(&self, path: &str, contents: Bytes) -> Result<()> {
+        if let Some(parent) = Path::new(path).parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error(path, e))?;
+        }
+        std::fs::write(path, &contents).map_err(|e| io_error(path, e))
+    }
+
+    fn delete(&self, path: &str) -> Result<()> {
+        let removed = match self.entry(path)? {
+            Some(EntryKind::Directory) => std::fs::remove_dir_all(path),
+            Some(EntryKind::File { .. }) => std::fs::remove_file(path),
+            None => Ok(()),
+        };
+        removed.map_err(|e| io_error(path, e))
+    }
 }
 
 /// Files held in memory under made-up paths (the browser's samples and uploads). Directories exist implicitly.
 #[derive(Default)]
 pub struct MemoryFiles {
-    files: BTreeMap<String, Bytes>,
+    files: RwLock<BTreeMap<String, Bytes>>,
 }
 
 impl MemoryFiles {
     pub fn insert(&mut self, path: &str, contents: Bytes) {
-        self.files.insert(normalize(path), contents);
+        self.files.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(normalize(path), contents);
     }
 
-    fn children(&self, dir: &str) -> impl Iterator<Item = &str> {
+    fn files(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Bytes>> {
+        self.files.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The names directly inside `dir`.
+    fn children(&self, dir: &str) -> Vec<String> {
         let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
-        self.files
+        self.files()
             .keys()
-            .filter_map(move |path| path.strip_prefix(prefix.as_str()))
-            .map(|rest| rest.split('/').next().expect("split yields at least one part"))
+            .filter_map(|path| path.strip_prefix(prefix.as_str()))
+            .map(|rest| rest.split('/').next().expect("split yields at least one part").to_string())
+            .collect()
     }
 }
 
 impl FileSystem for MemoryFiles {
     fn entry(&self, path: &str) -> Result<Option<EntryKind>> {
         let path = normalize(path);
-        if let Some(contents) = self.files.get(&path) {
+        if let Some(contents) = self.files().get(&path) {
             return Ok(Some(EntryKind::File { size: contents.len() as u64 }));
         }
-        Ok(self.children(&path).next().map(|_| EntryKind::Directory))
+        Ok((!self.children(&path).is_empty()).then_some(EntryKind::Directory))
     }
 
     fn list(&self, dir: &str) -> Result<Vec<String>> {
-        let mut names: Vec<String> = self.children(&normalize(dir)).map(str::to_string).collect();
+        let mut names = self.children(&normalize(dir));
         names.sort();
         names.dedup();
         Ok(names)
     }
 
     fn read(&self, path: &str) -> Result<Bytes> {
-        self.files.get(&normalize(path)).cloned().ok_or_else(|| path_not_found(path))
+        self.files().get(&normalize(path)).cloned().ok_or_else(|| path_not_found(path))
+    }
+
+    fn write(&self, path: &str, contents: Bytes) -> Result<()> {
+        self.files.write().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(normalize(path), contents);
+        Ok(())
+    }
+
+    fn delete(&self, path: &str) -> Result<()> {
+        let path = normalize(path);
+        let below = format!("{path}/");
+        let mut files = self.files.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        files.retain(|name, _| *name != path && !name.starts_with(&below));
+        Ok(())
     }
 }
 

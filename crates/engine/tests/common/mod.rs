@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use bytes::Bytes;
 use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The real TLC green file, relative to ../shared/data.
 pub const REAL_GREEN: &str = "tlc/green_tripdata_2024-01.parquet";
@@ -44,4 +44,45 @@ pub fn generated_green(spec: &Value) -> (TripSpec, Bytes) {
     let mut file = Vec::new();
     write_parquet(&green_trips(&trips).unwrap(), Codec::Snappy, &mut file).unwrap();
     (trips, Bytes::from(file))
+}
+
+/// A value as the recorder wrote it: timestamps and dates as text, numbers as numbers.
+pub fn json_of(value: &kindling_engine::value::Value) -> Value {
+    use kindling_engine::value::Value as V;
+    match value {
+        V::Null => Value::Null,
+        V::Boolean(b) => json!(b),
+        V::Byte(v) => json!(v),
+        V::Short(v) => json!(v),
+        V::Integer(v) => json!(v),
+        V::Long(v) => json!(v),
+        V::Float(v) => json!(v),
+        V::Double(v) if v.is_finite() => json!(v),
+        other => json!(other.to_string()),
+    }
+}
+
+/// Equal, except that doubles may differ in the last bits (sums added in another order).
+pub fn same(ours: &Value, spark: &Value) -> bool {
+    match (ours.as_f64(), spark.as_f64()) {
+        (Some(a), Some(b)) if ours.is_f64() || spark.is_f64() => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
+        _ => ours == spark,
+    }
+}
+
+/// Rows in a canonical order, for results whose order Spark does not define.
+pub fn sorted_rows(rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
+    let mut rows = rows;
+    rows.sort_by_key(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("|"));
+    rows
+}
+
+/// Our rows equal Spark's recorded ones, in any order, doubles up to rounding.
+pub fn check_rows(name: &str, ours: &[kindling_engine::value::Row], spark: &Value) {
+    let ours = sorted_rows(ours.iter().map(|r| r.iter().map(json_of).collect()).collect());
+    let spark: Vec<Vec<Value>> = sorted_rows(spark.as_array().unwrap().iter().map(|r| r.as_array().unwrap().clone()).collect());
+    assert_eq!(ours.len(), spark.len(), "{name}: number of rows");
+    for (a, b) in ours.iter().zip(&spark) {
+        assert!(a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)), "{name}: row {a:?} vs Spark's {b:?}");
+    }
 }
