@@ -196,7 +196,14 @@ def cases(spark, base):
     revenue_join = green_revenue.join(yellow_revenue, on=["hour", "zone"], how="outer")
     zones = spark.read.option("header", "true").option("inferSchema", "true").csv(str(ZONES))
     with_zones = revenue_join.join(zones, revenue_join.zone == zones.LocationID).drop("LocationID", "zone")
+    pul, dol = zones.alias("pul"), zones.alias("dol")
+    zone_pairs = (green.join(pul, F.col("PULocationID") == F.col("pul.LocationID"), "left")
+                  .join(dol, F.col("DOLocationID") == F.col("dol.LocationID"), "left")
+                  .select(F.concat(F.coalesce(F.col("pul.Zone"), F.lit("Unknown")), F.lit(" / "),
+                                   F.coalesce(F.col("dol.Zone"), F.lit("Unknown"))).alias("pair"))
+                  .groupBy("pair").count().orderBy(F.col("count").desc(), "pair").limit(5))
     return {
+        "zone pairs": record(zone_pairs, plan=True),
         "revenue join": record(revenue_join, plan=True),
         "revenue with zones": record(with_zones, plan=True),
         "zone names left join": record(

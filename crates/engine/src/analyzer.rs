@@ -20,10 +20,22 @@ pub fn resolve(expr: Expr, input: &[Attribute]) -> Result<Expr> {
     })
 }
 
-/// The one column of `input` called `name`, compared case-insensitively.
+/// The one column of `input` called `name`, compared case-insensitively; `pul.Zone` names the column `Zone` of
+/// the DataFrame aliased `pul`.
 pub fn resolve_name(name: &str, input: &[Attribute]) -> Result<Attribute> {
     let name = name.trim_matches('`');
-    let matches: Vec<&Attribute> = input.iter().filter(|a| a.name.eq_ignore_ascii_case(name)).collect();
+    let qualified: Vec<&Attribute> = match name.split_once('.') {
+        Some((qualifier, column)) => input
+            .iter()
+            .filter(|a| a.qualifier.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(qualifier)) && a.name.eq_ignore_ascii_case(column))
+            .collect(),
+        None => Vec::new(),
+    };
+    let matches: Vec<&Attribute> = if qualified.is_empty() {
+        input.iter().filter(|a| a.name.eq_ignore_ascii_case(name)).collect()
+    } else {
+        qualified
+    };
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
         [] => Err(EngineError::ColumnNotFound {

@@ -349,8 +349,13 @@ impl DataFrame {
         if !theirs.iter().any(|a| ours.contains(&a.id)) {
             return other.plan.clone();
         }
-        let exprs = theirs.into_iter().map(|a| Expr::Attribute(a.clone()).alias(&a.name)).collect();
-        Arc::new(LogicalPlan::Project { exprs, input: other.plan.clone() })
+        Arc::new(other.plan.with_fresh_ids())
+    }
+
+    /// `df.alias("pul")`: the same DataFrame, whose columns can also be named `pul.<column>` — how a DataFrame
+    /// joined with itself tells its two sides apart.
+    pub fn alias(&self, alias: &str) -> Self {
+        self.with_plan(LogicalPlan::SubqueryAlias { alias: alias.to_string(), input: self.plan.clone() })
     }
 
     /// `broadcast(df)`: a hint that joins should copy this DataFrame to every executor.

@@ -4,9 +4,10 @@
 //! more node and returns at once — transformations are lazy. Nothing is read or computed until an action
 //! (`count`, `show`, `collect`) hands the plan to the optimizer and the physical planner.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::expr::{Attribute, Expr};
+use crate::expr::{Attribute, Expr, ExprId};
 use crate::io::csv::CsvOptions;
 use crate::io::vfs::FileStatus;
 use crate::io::Table;
@@ -71,6 +72,8 @@ pub enum LogicalPlan {
     Join { left: Arc<LogicalPlan>, right: Arc<LogicalPlan>, join_type: JoinType, condition: Option<Expr> },
     /// `broadcast(df)`: the planner should copy this side of a join to every executor.
     BroadcastHint { input: Arc<LogicalPlan> },
+    /// `df.alias("pul")`: the same rows, whose columns can be named `pul.Zone`.
+    SubqueryAlias { alias: String, input: Arc<LogicalPlan> },
     /// `orderBy` (global) or `sortWithinPartitions` (not global).
     Sort { order: Vec<SortOrder>, global: bool, input: Arc<LogicalPlan> },
     /// Rows of every input, by position; the output columns are the first input's.
@@ -92,6 +95,9 @@ impl LogicalPlan {
             Self::Union { output, .. } => output.clone(),
             Self::Join { left, right, join_type, .. } => join_type.output(&left.output(), &right.output()),
             Self::BroadcastHint { input } => input.output(),
+            Self::SubqueryAlias { alias, input } => {
+                input.output().into_iter().map(|a| Attribute { qualifier: Some(alias.clone()), ..a }).collect()
+            }
         }
     }
 
@@ -107,7 +113,7 @@ impl LogicalPlan {
             | Self::Sort { input, .. } => vec![input],
             Self::Union { inputs, .. } => inputs.iter().collect(),
             Self::Join { left, right, .. } => vec![left, right],
-            Self::BroadcastHint { input } => vec![input],
+            Self::BroadcastHint { input } | Self::SubqueryAlias { input, .. } => vec![input],
         }
     }
 
@@ -141,6 +147,62 @@ impl LogicalPlan {
                 None => format!("Join {}", join_type.name()),
             },
             Self::BroadcastHint { .. } => "ResolvedHint (strategy=broadcast)".to_string(),
+            Self::SubqueryAlias { alias, .. } => format!("SubqueryAlias {alias}"),
+        }
+    }
+
+    /// The same plan with every column it produces renamed to a fresh id — what joining a DataFrame with itself
+    /// needs, so that the two sides' columns are different attributes (Spark's `newInstance`).
+    pub fn with_fresh_ids(&self) -> LogicalPlan {
+        self.fresh(&mut HashMap::new())
+    }
+
+    fn fresh(&self, ids: &mut HashMap<ExprId, ExprId>) -> LogicalPlan {
+        let child = |input: &Arc<LogicalPlan>, ids: &mut HashMap<ExprId, ExprId>| Arc::new(input.fresh(ids));
+        match self {
+            Self::Scan(scan) => {
+                let columns: Vec<Attribute> = scan.columns.iter().map(|a| renumbered(a, ids)).collect();
+                let output = scan.output.iter().map(|a| Attribute { id: ids[&a.id], ..a.clone() }).collect();
+                Self::Scan(Scan { columns, output, ..scan.clone() })
+            }
+            Self::Project { exprs, input } => {
+                let input = child(input, ids);
+                Self::Project { exprs: exprs.iter().map(|e| renumber(e, ids)).collect(), input }
+            }
+            Self::Filter { condition, input } => {
+                let input = child(input, ids);
+                Self::Filter { condition: renumber(condition, ids), input }
+            }
+            Self::Aggregate { group, aggregates, input } => {
+                let input = child(input, ids);
+                let group = group.iter().map(|e| renumber(e, ids)).collect();
+                Self::Aggregate { group, aggregates: aggregates.iter().map(|e| renumber(e, ids)).collect(), input }
+            }
+            Self::Limit { count, input } => Self::Limit { count: *count, input: child(input, ids) },
+            Self::Repartition { partitions, by, input } => {
+                let input = child(input, ids);
+                let by = match by {
+                    RepartitionBy::Hash(keys) => RepartitionBy::Hash(keys.iter().map(|e| renumber(e, ids)).collect()),
+                    RepartitionBy::RoundRobin => RepartitionBy::RoundRobin,
+                };
+                Self::Repartition { partitions: *partitions, by, input }
+            }
+            Self::Coalesce { partitions, input } => Self::Coalesce { partitions: *partitions, input: child(input, ids) },
+            Self::Sort { order, global, input } => {
+                let input = child(input, ids);
+                let order = order.iter().map(|o| SortOrder { expr: renumber(&o.expr, ids), ..o.clone() }).collect();
+                Self::Sort { order, global: *global, input }
+            }
+            Self::Join { left, right, join_type, condition } => {
+                let (left, right) = (child(left, ids), child(right, ids));
+                Self::Join { left, right, join_type: *join_type, condition: condition.as_ref().map(|c| renumber(c, ids)) }
+            }
+            Self::BroadcastHint { input } => Self::BroadcastHint { input: child(input, ids) },
+            Self::SubqueryAlias { alias, input } => Self::SubqueryAlias { alias: alias.clone(), input: child(input, ids) },
+            Self::Union { inputs, output } => {
+                let inputs: Vec<Arc<LogicalPlan>> = inputs.iter().map(|i| child(i, ids)).collect();
+                Self::Union { inputs, output: output.iter().map(|a| renumbered(a, ids)).collect() }
+            }
         }
     }
 
@@ -159,12 +221,33 @@ pub fn sort_list(order: &[SortOrder]) -> String {
     order.iter().map(SortOrder::plan_string).collect::<Vec<_>>().join(", ")
 }
 
+/// `attribute` under a fresh id, remembered in `ids`.
+fn renumbered(attribute: &Attribute, ids: &mut HashMap<ExprId, ExprId>) -> Attribute {
+    let id = *ids.entry(attribute.id).or_insert_with(ExprId::next);
+    Attribute { id, ..attribute.clone() }
+}
+
+/// `expr` reading the renumbered columns; the columns it names (aliases) get fresh ids too.
+fn renumber(expr: &Expr, ids: &mut HashMap<ExprId, ExprId>) -> Expr {
+    let rewritten: Result<Expr, std::convert::Infallible> = expr.clone().transform_up(&mut |e| {
+        Ok(match e {
+            Expr::Attribute(a) => Expr::Attribute(Attribute { id: ids.get(&a.id).copied().unwrap_or(a.id), ..a }),
+            Expr::Alias { expr, name, id } => {
+                let fresh = *ids.entry(id).or_insert_with(ExprId::next);
+                Expr::Alias { expr, name, id: fresh }
+            }
+            other => other,
+        })
+    });
+    rewritten.unwrap_or_else(|never| match never {})
+}
+
 /// The column a named expression produces.
 pub fn output_attribute(expr: &Expr) -> Attribute {
     match expr {
         Expr::Attribute(a) => a.clone(),
         Expr::Alias { expr, name, id } => {
-            Attribute { id: *id, name: name.clone(), data_type: expr.data_type(), nullable: expr.nullable() }
+            Attribute { id: *id, name: name.clone(), data_type: expr.data_type(), nullable: expr.nullable(), qualifier: None }
         }
         other => Attribute::new(other.sql_name(), other.data_type(), other.nullable()),
     }

@@ -23,7 +23,7 @@ use crate::value::Value;
 
 /// The optimized form of an analyzed plan.
 pub fn optimize(plan: &LogicalPlan) -> LogicalPlan {
-    let folded = map_expressions(plan, &fold_constants);
+    let folded = map_expressions(&without_aliases(plan), &fold_constants);
     let grouped = pull_out_grouping_expressions(&folded);
     let through_unions = push_projections_through_unions(&grouped);
     let collapsed = collapse_projects(&through_unions);
@@ -77,6 +77,14 @@ fn remove_noop_projects(plan: &LogicalPlan) -> LogicalPlan {
         }
     }
     plan
+}
+
+/// Aliases only help names resolve; the optimized plan does without them.
+fn without_aliases(plan: &LogicalPlan) -> LogicalPlan {
+    match plan {
+        LogicalPlan::SubqueryAlias { input, .. } => without_aliases(input),
+        other => map_children(other, &without_aliases),
+    }
 }
 
 /// Computes non-column grouping keys in a projection under the aggregate, named `_groupingexpression`.
@@ -191,6 +199,7 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
             condition: condition.clone().map(f),
         },
         LogicalPlan::BroadcastHint { input } => LogicalPlan::BroadcastHint { input: child(input) },
+        LogicalPlan::SubqueryAlias { alias, input } => LogicalPlan::SubqueryAlias { alias: alias.clone(), input: child(input) },
     }
 }
 
@@ -307,6 +316,7 @@ fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) ->
             condition: condition.clone(),
         },
         LogicalPlan::BroadcastHint { input } => LogicalPlan::BroadcastHint { input: child(input) },
+        LogicalPlan::SubqueryAlias { alias, input } => LogicalPlan::SubqueryAlias { alias: alias.clone(), input: child(input) },
     }
 }
 
@@ -448,6 +458,9 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
             }
         }
         LogicalPlan::BroadcastHint { input } => LogicalPlan::BroadcastHint { input: Arc::new(prune_columns(input, required)) },
+        LogicalPlan::SubqueryAlias { alias, input } => {
+            LogicalPlan::SubqueryAlias { alias: alias.clone(), input: Arc::new(prune_columns(input, required)) }
+        }
         LogicalPlan::Sort { order, global, input } => {
             let mut child_needs = required.clone();
             child_needs.extend(needs(&order.iter().map(|o| &o.expr).collect::<Vec<_>>()));

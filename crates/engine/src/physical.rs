@@ -790,7 +790,7 @@ impl Planner<'_> {
                 PhysicalPlan::Sort { order: order.clone(), global: false, input: child(input)? }
             }
             LogicalPlan::Join { left, right, join_type, condition } => self.join(left, right, *join_type, condition.as_ref())?,
-            LogicalPlan::BroadcastHint { input } => self.plan(input, false)?,
+            LogicalPlan::BroadcastHint { input } | LogicalPlan::SubqueryAlias { input, .. } => self.plan(input, is_root)?,
             LogicalPlan::Union { inputs, output } => PhysicalPlan::Union {
                 inputs: inputs.iter().map(|i| self.plan(i, false)).collect::<Result<_>>()?,
                 output: output.clone(),
@@ -1085,6 +1085,6 @@ fn aggregate_call(function: AggregateFunction, arg: Expr, distinct: bool, whole:
         .zip(crate::aggregate::state_types(function, input_type))
         .map(|(name, data_type)| Attribute::new(name, data_type, true))
         .collect();
-    let result = Attribute { id: ExprId::next(), name: whole.sql_name(), data_type: whole.data_type(), nullable: whole.nullable() };
+    let result = Attribute::new(whole.sql_name(), whole.data_type(), whole.nullable());
     AggregateCall { function, arg, distinct, mode: AggregateMode::Partial, result, state }
 }

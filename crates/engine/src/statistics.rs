@@ -32,7 +32,8 @@ pub fn size_in_bytes(plan: &LogicalPlan) -> u128 {
         | LogicalPlan::Repartition { input, .. }
         | LogicalPlan::Coalesce { input, .. }
         | LogicalPlan::Sort { input, .. }
-        | LogicalPlan::BroadcastHint { input } => {
+        | LogicalPlan::BroadcastHint { input }
+        | LogicalPlan::SubqueryAlias { input, .. } => {
             // A node keeps its input's rows; its size scales with the width of the rows it outputs.
             let (output, input_width) = (row_size(&plan.output()), row_size(&input.output()));
             (size_in_bytes(input).saturating_mul(output) / input_width.max(1)).max(1)

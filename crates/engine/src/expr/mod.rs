@@ -28,17 +28,26 @@ impl ExprId {
 }
 
 /// A resolved column: one output column of a plan node, known by its id.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Attribute {
     pub id: ExprId,
     pub name: String,
     pub data_type: SparkType,
     pub nullable: bool,
+    /// The alias of the DataFrame or table it comes from (`pul` in `pul.Zone`), if it has one.
+    pub qualifier: Option<String>,
+}
+
+/// The same column is the same attribute whichever alias it was reached through.
+impl PartialEq for Attribute {
+    fn eq(&self, other: &Self) -> bool {
+        (self.id, &self.name, self.data_type, self.nullable) == (other.id, &other.name, other.data_type, other.nullable)
+    }
 }
 
 impl Attribute {
     pub fn new(name: impl Into<String>, data_type: SparkType, nullable: bool) -> Self {
-        Self { id: ExprId::next(), name: name.into(), data_type, nullable }
+        Self { id: ExprId::next(), name: name.into(), data_type, nullable, qualifier: None }
     }
 
     /// `total_amount#16` as plans print it; long columns carry an `L` (`count#7L`), as in Spark.
