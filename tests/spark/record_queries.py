@@ -259,6 +259,10 @@ def cases(spark, base):
             "integer overflow in an addition": error_of(
                 lambda: green.select((F.col("VendorID") + 2147483647).alias("x")).collect()),
             "integer overflow": error_of(lambda: green.select((F.col("VendorID") * 2000000000).alias("x")).collect()),
+            "ambiguous column after a self-join": error_of(
+                lambda: spark.read.option("header", "true").option("inferSchema", "true").csv(str(ZONES)).alias("a")
+                .join(spark.read.option("header", "true").option("inferSchema", "true").csv(str(ZONES)).alias("b"),
+                      F.col("a.LocationID") == F.col("b.LocationID")).select("Zone")),
             "invalid cast": error_of(lambda: green.select(F.lit("abc").cast("int").alias("x")).collect()),
         },
     }

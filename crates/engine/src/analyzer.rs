@@ -44,7 +44,14 @@ pub fn resolve_name(name: &str, input: &[Attribute]) -> Result<Attribute> {
         }),
         several => Err(EngineError::Analysis(format!(
             "[AMBIGUOUS_REFERENCE] Reference `{name}` is ambiguous, could be: [{}]. SQLSTATE: 42704",
-            several.iter().map(|a| format!("`{}`", a.name)).collect::<Vec<_>>().join(", ")
+            several
+                .iter()
+                .map(|a| match &a.qualifier {
+                    Some(qualifier) => format!("`{qualifier}`.`{}`", a.name),
+                    None => format!("`{}`", a.name),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }

@@ -4,13 +4,14 @@
 //! nothing. An action optimizes the plan, plans it physically, cuts it into stages and runs them; its
 //! [`JobTrace`] is appended to the session's job log.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use arrow::array::RecordBatch;
 
 use crate::analyzer::{cast_to, resolve, resolve_name, wider_type};
 use crate::display::{show_string, tree_string};
-use crate::expr::{AggregateFunction, Attribute, Expr, lit};
+use crate::expr::{AggregateFunction, Attribute, Expr, ExprId, lit};
 use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
 use crate::schema::{SparkField, SparkSchema};
 use crate::io::write::{FileWriter, WriteFormat, WriteOptions};
@@ -26,6 +27,8 @@ use crate::{EngineError, Result, optimizer, physical};
 /// A lazily evaluated, distributed table (Spark's `DataFrame`).
 #[derive(Clone)]
 pub struct DataFrame {
+    /// Tells DataFrames apart, for `df["x"]` columns (see [`Attribute::origin`]).
+    id: u64,
     session: Arc<Session>,
     plan: Arc<LogicalPlan>,
     /// The physical plan this DataFrame last ran with and its trace: after an action, `explain()` shows the final
@@ -35,7 +38,9 @@ pub struct DataFrame {
 
 impl DataFrame {
     pub fn new(session: Arc<Session>, plan: LogicalPlan) -> Self {
-        Self { session, plan: Arc::new(plan), last_run: Arc::default() }
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self { id, session, plan: Arc::new(plan), last_run: Arc::default() }
     }
 
     pub fn session(&self) -> &Arc<Session> {
@@ -72,7 +77,7 @@ impl DataFrame {
 
     /// `df["name"]` / `df.name`: the column as an expression bound to this DataFrame.
     pub fn column(&self, name: &str) -> Result<Expr> {
-        Ok(Expr::Attribute(resolve_name(name, &self.attributes())?))
+        Ok(Expr::Attribute(Attribute { origin: Some(self.id), ..resolve_name(name, &self.attributes())? }))
     }
 
     /// Resolves expressions against this DataFrame's columns, expanding `*`.
@@ -295,13 +300,13 @@ impl DataFrame {
     /// first — for a full outer join the non-NULL of the two, as Spark does — then the other columns of each side.
     pub fn join(&self, other: &DataFrame, on: JoinOn, how: &str) -> Result<Self> {
         let join_type = JoinType::parse(how)?;
-        let right = self.distinct_from(other);
+        let (right, renamed) = self.distinct_from(other);
         let (left_columns, right_columns) = (self.attributes(), right.output());
         let names = match on {
             JoinOn::Columns(names) => names,
             JoinOn::Condition(condition) => {
                 let both: Vec<Attribute> = left_columns.iter().chain(&right_columns).cloned().collect();
-                let condition = resolve(condition, &both)?;
+                let condition = resolve(taken_from(condition, other.id, &renamed), &both)?;
                 return Ok(self.with_plan(LogicalPlan::Join { left: self.plan.clone(), right, join_type, condition: Some(condition) }));
             }
             JoinOn::Nothing => {
@@ -342,14 +347,14 @@ impl DataFrame {
     }
 
     /// `other`'s plan, with fresh ids if it shares columns with this one (a self-join), so that every column of
-    /// the join is one attribute.
-    fn distinct_from(&self, other: &DataFrame) -> Arc<LogicalPlan> {
-        let ours: Vec<crate::expr::ExprId> = self.attributes().iter().map(|a| a.id).collect();
-        let theirs = other.attributes();
-        if !theirs.iter().any(|a| ours.contains(&a.id)) {
-            return other.plan.clone();
+    /// the join is one attribute; and the renumbering.
+    fn distinct_from(&self, other: &DataFrame) -> (Arc<LogicalPlan>, HashMap<ExprId, ExprId>) {
+        let ours: Vec<ExprId> = self.attributes().iter().map(|a| a.id).collect();
+        if !other.attributes().iter().any(|a| ours.contains(&a.id)) {
+            return (other.plan.clone(), HashMap::new());
         }
-        Arc::new(other.plan.with_fresh_ids())
+        let (plan, renamed) = other.plan.with_fresh_ids();
+        (Arc::new(plan), renamed)
     }
 
     /// `df.alias("pul")`: the same DataFrame, whose columns can also be named `pul.<column>` — how a DataFrame
@@ -504,6 +509,20 @@ impl GroupedData {
             .collect();
         self.agg(aggregates)
     }
+}
+
+/// `condition` with the columns taken from the DataFrame `origin` (`other["x"]`) moved to their new ids.
+fn taken_from(condition: Expr, origin: u64, renamed: &HashMap<ExprId, ExprId>) -> Expr {
+    let moved: Result<Expr, std::convert::Infallible> = condition.transform_up(&mut |e| {
+        Ok(match e {
+            Expr::Attribute(a) if a.origin == Some(origin) => match renamed.get(&a.id) {
+                Some(id) => Expr::Attribute(a.with_id(*id)),
+                None => Expr::Attribute(a),
+            },
+            other => other,
+        })
+    });
+    moved.unwrap_or_else(|never| match never {})
 }
 
 /// Gives an unnamed expression the name Spark would (`sum(x)`, `(a + b)`); columns and aliases keep theirs.

@@ -153,8 +153,11 @@ impl LogicalPlan {
 
     /// The same plan with every column it produces renamed to a fresh id — what joining a DataFrame with itself
     /// needs, so that the two sides' columns are different attributes (Spark's `newInstance`).
-    pub fn with_fresh_ids(&self) -> LogicalPlan {
-        self.fresh(&mut HashMap::new())
+    /// Also returns each old id's new id.
+    pub fn with_fresh_ids(&self) -> (LogicalPlan, HashMap<ExprId, ExprId>) {
+        let mut ids = HashMap::new();
+        let plan = self.fresh(&mut ids);
+        (plan, ids)
     }
 
     fn fresh(&self, ids: &mut HashMap<ExprId, ExprId>) -> LogicalPlan {
@@ -247,7 +250,7 @@ pub fn output_attribute(expr: &Expr) -> Attribute {
     match expr {
         Expr::Attribute(a) => a.clone(),
         Expr::Alias { expr, name, id } => {
-            Attribute { id: *id, name: name.clone(), data_type: expr.data_type(), nullable: expr.nullable(), qualifier: None }
+            Attribute::new(name.clone(), expr.data_type(), expr.nullable()).with_id(*id)
         }
         other => Attribute::new(other.sql_name(), other.data_type(), other.nullable()),
     }

@@ -837,7 +837,8 @@ impl Planner<'_> {
         let keys = JoinKeys::extract(condition, &left.output(), &right.output());
         if !keys.is_equi_join() {
             crate::invalid_argument!(
-                "Kindling runs joins on equal keys (`a = b`) only; a {} join without one is not supported yet",
+                "{} join without an equality of keys (`a = b`) in its condition: Kindling does not support such \
+                 joins yet",
                 join_type.name()
             );
         }
@@ -846,7 +847,7 @@ impl Planner<'_> {
         let fits = |bytes: u128| threshold >= 0 && bytes <= threshold as u128;
         let can_build_right = matches!(join_type, JoinType::Inner | JoinType::Cross | JoinType::LeftOuter | JoinType::LeftSemi | JoinType::LeftAnti);
         let can_build_left = matches!(join_type, JoinType::Inner | JoinType::Cross | JoinType::RightOuter);
-        let hinted = |side: &LogicalPlan| matches!(side, LogicalPlan::BroadcastHint { .. });
+        let hinted = |side: &LogicalPlan| has_broadcast_hint(side);
         let (build, reason) = if can_build_right && hinted(right) {
             (Some(BuildSide::Right), "the right side has a broadcast hint".to_string())
         } else if can_build_left && hinted(left) {
@@ -999,6 +1000,15 @@ pub fn take_ordered_and_project(
             batch_of(&output, columns, batch.num_rows())
         })
         .collect()
+}
+
+/// Whether `broadcast(df)` marks this join input (through the filters and projections the optimizer adds).
+fn has_broadcast_hint(plan: &LogicalPlan) -> bool {
+    match plan {
+        LogicalPlan::BroadcastHint { .. } => true,
+        LogicalPlan::Filter { input, .. } | LogicalPlan::Project { input, .. } => has_broadcast_hint(input),
+        _ => false,
+    }
 }
 
 /// A join's keys, type and the rest of its condition, shared by both strategies.

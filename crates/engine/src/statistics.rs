@@ -15,10 +15,19 @@ use crate::types::SparkType;
 /// The estimated size of `plan`'s output in bytes (Spark's `sizeInBytes` without cost-based statistics).
 pub fn size_in_bytes(plan: &LogicalPlan) -> u128 {
     match plan {
-        LogicalPlan::Scan(scan) => match scan.source.as_ref() {
-            Source::Files { files, .. } => files.iter().map(|f| f.size as u128).sum(),
-            Source::Memory { table, .. } => table.num_rows() as u128 * row_size(&scan.columns),
-        },
+        // A scan that reads only some columns stands for Spark's projection over the relation: the files' size,
+        // scaled to the columns read.
+        LogicalPlan::Scan(scan) => {
+            let whole = match scan.source.as_ref() {
+                Source::Files { files, .. } => files.iter().map(|f| f.size as u128).sum(),
+                Source::Memory { table, .. } => table.num_rows() as u128 * row_size(&scan.columns),
+            };
+            if scan.output.len() == scan.columns.len() {
+                whole
+            } else {
+                (whole * row_size(&scan.output) / row_size(&scan.columns)).max(1)
+            }
+        }
         LogicalPlan::Aggregate { group, .. } if group.is_empty() => row_size(&plan.output()),
         LogicalPlan::Join { left, right, join_type, .. } => match join_type {
             JoinType::LeftSemi | JoinType::LeftAnti => size_in_bytes(left),

@@ -496,6 +496,10 @@ fn columns_partitions_counts_and_errors_match_spark() {
     assert_eq!(failure(col("VendorID").plus(lit(2147483647))), errors["integer overflow in an addition"].as_str().unwrap());
     assert_eq!(failure(col("VendorID").multiply(lit(2000000000))), errors["integer overflow"].as_str().unwrap());
     assert_eq!(failure(lit("abc").cast(SparkType::Integer)), errors["invalid cast"].as_str().unwrap());
+    let (a, b) = (zones(&session).alias("a"), zones(&session).alias("b"));
+    let self_join = a.join(&b, JoinOn::Condition(col("a.LocationID").eq(col("b.LocationID"))), "inner").unwrap();
+    let ambiguous = self_join.select(vec![col("Zone")]).err().unwrap().to_string();
+    assert_eq!(ambiguous, errors["ambiguous column after a self-join"].as_str().unwrap());
 }
 
 /// Spark writes timestamps as INT96 unless told otherwise; tests/fixtures holds a file it wrote.

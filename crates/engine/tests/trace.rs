@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet};
 use kindling_engine::clock::MonotonicClock;
+use kindling_engine::dataframe::JoinOn;
 use kindling_engine::executor::Executors;
 use kindling_engine::expr::{AggregateFunction, aggregate, col};
 use kindling_engine::io::vfs::MemoryFiles;
@@ -90,6 +91,40 @@ fn a_global_sort_records_its_range_boundaries() {
     assert!(bounds.windows(2).all(|w| w[0] < w[1]), "{bounds:?}");
     let rows = exchange.matrix.rows_per_reduce_partition();
     assert!(rows.iter().all(|&r| r > 6000 / 8), "sampled boundaries balance the partitions: {rows:?}");
+}
+
+#[test]
+fn joins_record_their_strategy_and_broadcasts_their_copies() {
+    let session = session();
+    let trips = session.read_parquet(&["green/*/*"]).unwrap();
+    let zones = trips.group_by(vec![col("DOLocationID")]).unwrap().count().unwrap();
+    let condition = || trips.column("PULocationID").unwrap().eq(zones.column("DOLocationID").unwrap());
+    let joined = trips.join(&zones, JoinOn::Condition(condition()), "inner").unwrap();
+    let (_, trace) = joined.execute("collect").unwrap();
+    assert_eq!(trace.joins.len(), 1);
+    assert_eq!(trace.joins[0].strategy, "BroadcastHashJoin");
+    assert!(trace.joins[0].reason.contains("within the 10485760-byte broadcast threshold"), "{}", trace.joins[0].reason);
+    let broadcast = &trace.broadcasts[0];
+    assert_eq!((broadcast.copies, broadcast.rows), (2, zones.count().unwrap() as u64), "one copy per executor");
+    assert!(broadcast.bytes > 0);
+    assert_eq!(trace.stages[broadcast.stage].writes_exchange, Some(broadcast.id), "the broadcast side is a stage");
+
+    let mut config = session.config.clone();
+    config.set("spark.sql.autoBroadcastJoinThreshold", "-1").unwrap();
+    let no_broadcast = session.with_config(config);
+    let trips = no_broadcast.read_parquet(&["green/*/*"]).unwrap();
+    let zones = trips.group_by(vec![col("DOLocationID")]).unwrap().count().unwrap();
+    let condition = || trips.column("PULocationID").unwrap().eq(zones.column("DOLocationID").unwrap());
+    let merge = trips.join(&zones, JoinOn::Condition(condition()), "inner").unwrap();
+    let (_, trace) = merge.execute("collect").unwrap();
+    assert_eq!(trace.joins[0].strategy, "SortMergeJoin");
+    assert!(trace.broadcasts.is_empty());
+    let hinted_zones = zones.broadcast();
+    let on_hinted = trips.column("PULocationID").unwrap().eq(hinted_zones.column("DOLocationID").unwrap());
+    let hinted = trips.join(&hinted_zones, JoinOn::Condition(on_hinted), "inner").unwrap();
+    let (_, trace) = hinted.execute("collect").unwrap();
+    assert_eq!(trace.joins[0].strategy, "BroadcastHashJoin");
+    assert_eq!(trace.joins[0].reason, "the right side has a broadcast hint");
 }
 
 #[test]

@@ -36,6 +36,9 @@ pub struct Attribute {
     pub nullable: bool,
     /// The alias of the DataFrame or table it comes from (`pul` in `pul.Zone`), if it has one.
     pub qualifier: Option<String>,
+    /// The DataFrame it was taken from with `df["name"]`, so a join can tell `df.x` from `other.x` when both
+    /// DataFrames grew out of the same data.
+    pub origin: Option<u64>,
 }
 
 /// The same column is the same attribute whichever alias it was reached through.
@@ -47,7 +50,12 @@ impl PartialEq for Attribute {
 
 impl Attribute {
     pub fn new(name: impl Into<String>, data_type: SparkType, nullable: bool) -> Self {
-        Self { id: ExprId::next(), name: name.into(), data_type, nullable, qualifier: None }
+        Self { id: ExprId::next(), name: name.into(), data_type, nullable, qualifier: None, origin: None }
+    }
+
+    /// The same attribute under another id.
+    pub fn with_id(self, id: ExprId) -> Self {
+        Self { id, ..self }
     }
 
     /// `total_amount#16` as plans print it; long columns carry an `L` (`count#7L`), as in Spark.
