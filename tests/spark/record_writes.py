@@ -71,7 +71,10 @@ def main():
                  "--out", f"{tmp}/kindling/parquet")
         kindling("convert", str(GREEN_CSV), "--header", "--infer-schema", "--partitions", "2", "--to", "csv",
                  "--out", f"{tmp}/kindling/csv")
-        golden["kindling layouts"] = {name: layout(f"{tmp}/kindling/{name}") for name in ["parquet", "csv"]}
+        kindling("convert", str(GREEN_CSV), "--header", "--infer-schema", "--partition-by", "VendorID",
+                 "--out", f"{tmp}/kindling/by_vendor")
+        golden["kindling layouts"] = {name: layout(f"{tmp}/kindling/{name}") for name in ["parquet", "csv", "by_vendor"]}
+        golden["spark reads kindling by_vendor"] = read_back(spark.read.parquet(f"{tmp}/kindling/by_vendor"))
         golden["spark reads kindling parquet"] = read_back(spark.read.parquet(f"{tmp}/kindling/parquet"))
         golden["spark reads kindling csv"] = read_back(
             spark.read.option("header", "true").option("inferSchema", "true").csv(f"{tmp}/kindling/csv"))

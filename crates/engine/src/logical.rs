@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::expr::{Attribute, Expr, ExprId};
 use crate::io::csv::CsvOptions;
+use crate::io::partition_discovery::PartitionColumns;
 use crate::io::vfs::FileStatus;
 use crate::io::Table;
 use crate::join::JoinType;
@@ -19,8 +20,8 @@ use crate::sort::SortOrder;
 pub enum Source {
     /// Rows already in memory (`spark.createDataFrame`), cut into `partitions` slices.
     Memory { table: Table, partitions: usize },
-    /// Files, with the paths as the user wrote them.
-    Files { format: FileFormat, paths: Vec<String>, files: Vec<FileStatus> },
+    /// Files, with the paths as the user wrote them, and the columns their folder names hold.
+    Files { format: FileFormat, paths: Vec<String>, files: Vec<FileStatus>, partition_columns: PartitionColumns },
 }
 
 #[derive(Debug, Clone)]

@@ -677,10 +677,31 @@ pub fn first_rows(batches: Vec<RecordBatch>, count: usize) -> Vec<RecordBatch> {
 /// Reads one input partition of a file scan: only the scan's columns, cast to the types the scan promises
 /// (files of one data set may disagree — a column `double` in one month and `long` in the next).
 fn read_file_partition(scan: &Scan, partition: &FilePartition, session: &Session) -> Result<Vec<RecordBatch>> {
-    let Source::Files { format, .. } = scan.source.as_ref() else {
+    let Source::Files { format, partition_columns, .. } = scan.source.as_ref() else {
         unreachable!("a FileScan reads files")
     };
     let names: Vec<String> = scan.output.iter().map(|a| a.name.clone()).collect();
+    // Columns held in folder names get the file's value on every row.
+    let from_folders = |path: &str, batches: Vec<RecordBatch>| -> Result<Vec<RecordBatch>> {
+        let Some(values) = partition_columns.values.get(path).filter(|_| !partition_columns.is_empty()) else {
+            return Ok(batches);
+        };
+        batches
+            .into_iter()
+            .map(|batch| {
+                let columns = scan
+                    .output
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| match partition_columns.fields.iter().position(|f| f.name.eq_ignore_ascii_case(&a.name)) {
+                        Some(p) => crate::expr::cast::cast(&values[p].to_array(batch.num_rows()), values[p].spark_type(), a.data_type),
+                        None => Ok(batch.column(i).clone()),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                batch_of(&scan.output, columns, batch.num_rows())
+            })
+            .collect()
+    };
     let mut batches = Vec::new();
     for split in &partition.splits {
         let bytes = session.files.read(&split.path)?;
@@ -690,7 +711,7 @@ fn read_file_partition(scan: &Scan, partition: &FilePartition, session: &Session
             FileFormat::Csv(_) if split.start > 0 => Vec::new(),
             FileFormat::Csv(options) => read_csv(&split.path, bytes, options)?.batches,
         };
-        batches.extend(project_to(&read, &scan.output)?);
+        batches.extend(from_folders(&split.path, project_to(&read, &scan.output)?)?);
     }
     Ok(batches)
 }

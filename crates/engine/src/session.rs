@@ -9,6 +9,7 @@ use crate::expr::Attribute;
 use crate::io::Table;
 use crate::io::csv::{CsvOptions, read_csv};
 use crate::io::file_partition::SplitSettings;
+use crate::io::partition_discovery::discover;
 use crate::io::vfs::{FileSystem, LocalDisk, resolve};
 use crate::logical::{FileFormat, LogicalPlan, Scan, Source};
 use crate::schema::SparkSchema;
@@ -190,7 +191,15 @@ impl Session {
         files: Vec<crate::io::vfs::FileStatus>,
         schema: SparkSchema,
     ) -> Result<DataFrame> {
-        let source = Source::Files { format, paths: paths.iter().map(|p| p.to_string()).collect(), files };
+        let partition_columns = discover(paths, &files)?;
+        let mut schema = schema;
+        for field in &partition_columns.fields {
+            if !schema.fields.iter().any(|f| f.name.eq_ignore_ascii_case(&field.name)) {
+                schema.fields.push(field.clone());
+            }
+        }
+        let paths = paths.iter().map(|p| p.to_string()).collect();
+        let source = Source::Files { format, paths, files, partition_columns };
         Ok(DataFrame::new(self.clone(), scan_of(source, &schema)))
     }
 }

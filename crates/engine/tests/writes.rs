@@ -92,10 +92,18 @@ fn files_kindling_writes_read_back_as_spark_reads_them() {
     let out = scratch("read-back");
     write(&green.repartition(4).unwrap(), WriteFormat::Parquet, &out.join("parquet"), WriteOptions::default());
     write(&green.repartition(2).unwrap(), WriteFormat::Csv, &out.join("csv"), WriteOptions { header: true, ..WriteOptions::default() });
+    let by_vendor = WriteOptions { partition_by: vec!["VendorID".into()], ..WriteOptions::default() };
+    write(&green, WriteFormat::Parquet, &out.join("by_vendor"), by_vendor);
     let parquet = session.read_parquet(&[out.join("parquet").to_str().unwrap()]).unwrap();
+    let partitioned = session.read_parquet(&[out.join("by_vendor").to_str().unwrap()]).unwrap();
     let csv_options = CsvOptions { header: true, infer_schema: true, ..CsvOptions::default() };
     let csv = session.read_csv(&[out.join("csv").to_str().unwrap()], csv_options).unwrap();
-    for (name, df) in [("spark reads kindling parquet", parquet), ("spark reads kindling csv", csv)] {
+    let read_backs = [
+        ("spark reads kindling parquet", parquet),
+        ("spark reads kindling csv", csv),
+        ("spark reads kindling by_vendor", partitioned),
+    ];
+    for (name, df) in read_backs {
         let spark = &golden[name];
         assert_eq!(df.count().unwrap(), spark["count"].as_i64().unwrap(), "{name}");
         assert_eq!(df.print_schema_string(), spark["schema"].as_str().unwrap(), "{name}");

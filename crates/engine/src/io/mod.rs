@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod file_partition;
 pub mod parquet;
+pub mod partition_discovery;
 pub mod pruning;
 pub mod vfs;
 pub mod write;
