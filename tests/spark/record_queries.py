@@ -202,7 +202,13 @@ def cases(spark, base):
                   .select(F.concat(F.coalesce(F.col("pul.Zone"), F.lit("Unknown")), F.lit(" / "),
                                    F.coalesce(F.col("dol.Zone"), F.lit("Unknown"))).alias("pair"))
                   .groupBy("pair").count().orderBy(F.col("count").desc(), "pair").limit(5))
+    boroughs = zones.select("Borough").distinct()
+    service_zones = zones.select("service_zone").distinct()
+    far_apart = (zones.alias("a").join(zones.alias("b"), F.col("a.LocationID") < F.col("b.LocationID") - 260)
+                 .select(F.col("a.LocationID").alias("low"), F.col("b.LocationID").alias("high")))
     return {
+        "boroughs × service zones": record(boroughs.crossJoin(service_zones), plan=True),
+        "zones far apart (no equal keys)": record(far_apart, plan=True),
         "zone pairs": record(zone_pairs, plan=True),
         "revenue join": record(revenue_join, plan=True),
         "revenue with zones": record(with_zones, plan=True),

@@ -60,6 +60,9 @@ impl BroadcastTable {
     /// still outputs them) but never match.
     pub fn build(batches: &[RecordBatch], keys: &[Expr], columns: &[Attribute]) -> Result<Self> {
         let rows = concat_batches(&schema_of(columns), batches)?;
+        if keys.is_empty() {
+            return Ok(Self { rows, converter: RowConverter::new(Vec::new())?, index: HashMap::new() });
+        }
         let converter = RowConverter::new(keys.iter().map(|k| SortField::new(k.data_type().to_arrow())).collect())?;
         let key_columns = keys.iter().map(|k| evaluate(k, &rows, columns)).collect::<Result<Vec<_>>>()?;
         let key_rows = converter.convert_columns(&key_columns)?;
@@ -80,8 +83,13 @@ impl BroadcastTable {
         row_bytes(&self.rows)
     }
 
-    /// The build rows whose key equals the key of each stream row (none for a NULL key).
+    /// The build rows whose key equals the key of each stream row (none for a NULL key); without keys (a nested
+    /// loop join), every build row.
     fn matches(&self, stream: &RecordBatch, keys: &[Expr], columns: &[Attribute]) -> Result<Vec<Vec<u32>>> {
+        if keys.is_empty() {
+            let all: Vec<u32> = (0..self.rows.num_rows() as u32).collect();
+            return Ok(vec![all; stream.num_rows()]);
+        }
         let key_columns = keys.iter().map(|k| evaluate(k, stream, columns)).collect::<Result<Vec<_>>>()?;
         let key_rows = self.converter.convert_columns(&key_columns)?;
         Ok(key_rows

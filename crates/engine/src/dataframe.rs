@@ -357,6 +357,11 @@ impl DataFrame {
         (Arc::new(plan), renamed)
     }
 
+    /// `crossJoin(other)`: every row of this DataFrame with every row of `other`.
+    pub fn cross_join(&self, other: &DataFrame) -> Result<Self> {
+        self.join(other, JoinOn::Nothing, "cross")
+    }
+
     /// `df.alias("pul")`: the same DataFrame, whose columns can also be named `pul.<column>` — how a DataFrame
     /// joined with itself tells its two sides apart.
     pub fn alias(&self, alias: &str) -> Self {

@@ -37,7 +37,25 @@ pub fn optimize(plan: &LogicalPlan) -> LogicalPlan {
 fn not_null_join_keys(plan: &LogicalPlan) -> LogicalPlan {
     let plan = map_children(plan, &not_null_join_keys);
     let LogicalPlan::Join { left, right, join_type, condition } = &plan else { return plan };
-    let keys = crate::join::JoinKeys::extract(condition.as_ref(), &left.output(), &right.output());
+    // Every column a comparison of the condition reads (`=`, `<`, …, never true for NULL), by side.
+    let (left_columns, right_columns) = (left.output(), right.output());
+    let compared: Vec<Attribute> = condition
+        .iter()
+        .flat_map(conjuncts)
+        .filter(|c| matches!(c, Expr::Binary { op, .. } if op.is_comparison() && *op != BinaryOp::NullSafeEq))
+        .flat_map(Expr::references)
+        .collect();
+    let side = |columns: &[Attribute]| -> Vec<Expr> {
+        let mut seen: Vec<Expr> = Vec::new();
+        for a in compared.iter().filter(|a| columns.iter().any(|c| c.id == a.id)) {
+            let column = Expr::Attribute(a.clone());
+            if !seen.contains(&column) {
+                seen.push(column);
+            }
+        }
+        seen
+    };
+    let keys = crate::join::JoinKeys { left: side(&left_columns), right: side(&right_columns), other: None };
     let (filter_left, filter_right) = match join_type {
         crate::join::JoinType::Inner | crate::join::JoinType::Cross | crate::join::JoinType::LeftSemi => (true, true),
         crate::join::JoinType::LeftOuter => (false, true),

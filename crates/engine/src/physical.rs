@@ -69,6 +69,9 @@ pub enum PhysicalPlan {
     BroadcastExchange { id: usize, keys: Vec<Expr>, input: Box<PhysicalPlan> },
     /// Looks every row of the stream side up in the broadcast copy of the build side.
     BroadcastHashJoin { join: JoinSpec, build: BuildSide, broadcast: usize, left: Box<PhysicalPlan>, right: Box<PhysicalPlan> },
+    /// Pairs every stream row with every row of the broadcast side for which the condition holds (a join without
+    /// equal keys, or a cross join).
+    BroadcastNestedLoopJoin { join: JoinSpec, build: BuildSide, broadcast: usize, left: Box<PhysicalPlan>, right: Box<PhysicalPlan> },
     /// Merges two inputs shuffled and sorted by the join keys, partition by partition.
     SortMergeJoin { join: JoinSpec, left: Box<PhysicalPlan>, right: Box<PhysicalPlan> },
     /// `orderBy(...).limit(n)` at the top of a query: each task keeps its first `limit` rows in order; the driver
@@ -112,7 +115,9 @@ impl PhysicalPlan {
             }
             Self::Union { output, .. } => output.clone(),
             Self::TakeOrderedAndProject { project, .. } => project.iter().map(output_attribute).collect(),
-            Self::BroadcastHashJoin { join, left, right, .. } | Self::SortMergeJoin { join, left, right } => {
+            Self::BroadcastHashJoin { join, left, right, .. }
+            | Self::BroadcastNestedLoopJoin { join, left, right, .. }
+            | Self::SortMergeJoin { join, left, right } => {
                 join.join_type.output(&left.output(), &right.output())
             }
             Self::BroadcastExchange { input, .. } => input.output(),
@@ -130,7 +135,9 @@ impl PhysicalPlan {
         match self {
             Self::FileScan { .. } | Self::LocalTableScan { .. } => vec![],
             Self::Union { inputs, .. } => inputs.iter().collect(),
-            Self::BroadcastHashJoin { left, right, .. } | Self::SortMergeJoin { left, right, .. } => vec![left, right],
+            Self::BroadcastHashJoin { left, right, .. }
+            | Self::BroadcastNestedLoopJoin { left, right, .. }
+            | Self::SortMergeJoin { left, right, .. } => vec![left, right],
             Self::BroadcastExchange { input, .. } => vec![input],
             Self::Project { input, .. }
             | Self::Filter { input, .. }
@@ -155,7 +162,9 @@ impl PhysicalPlan {
             }
             Self::Union { inputs, .. } => inputs.iter().map(|i| i.partition_count(context)).sum(),
             Self::BroadcastHashJoin { build: BuildSide::Right, left: stream, .. }
-            | Self::BroadcastHashJoin { build: BuildSide::Left, right: stream, .. } => stream.partition_count(context),
+            | Self::BroadcastHashJoin { build: BuildSide::Left, right: stream, .. }
+            | Self::BroadcastNestedLoopJoin { build: BuildSide::Right, left: stream, .. }
+            | Self::BroadcastNestedLoopJoin { build: BuildSide::Left, right: stream, .. } => stream.partition_count(context),
             Self::SortMergeJoin { left, .. } => left.partition_count(context),
             Self::BroadcastExchange { .. } => 1,
             Self::Coalesce { partitions, input } => (*partitions).min(input.partition_count(context)).max(1),
@@ -251,7 +260,8 @@ impl PhysicalPlan {
             Self::TakeOrderedAndProject { limit, order, input, .. } => {
                 top_rows(order, &input.execute(partition, context, input_read)?, &input.output(), *limit)
             }
-            Self::BroadcastHashJoin { join, build, broadcast, left, right } => {
+            Self::BroadcastHashJoin { join, build, broadcast, left, right }
+            | Self::BroadcastNestedLoopJoin { join, build, broadcast, left, right } => {
                 let (stream, built) = match build {
                     BuildSide::Right => (left, right),
                     BuildSide::Left => (right, left),
@@ -334,6 +344,9 @@ impl PhysicalPlan {
                 format!("BroadcastHashJoin {}, {}{}, false, false", join.keys_string(), build.name(), join.residual_string())
             }
             Self::SortMergeJoin { join, .. } => format!("SortMergeJoin {}{}", join.keys_string(), join.residual_string()),
+            Self::BroadcastNestedLoopJoin { join, build, .. } => {
+                format!("BroadcastNestedLoopJoin {}, {}{}", build.name(), join.join_type.name(), join.residual_string())
+            }
             Self::Sort { order, global, .. } => format!("Sort [{}], {global}, 0", crate::logical::sort_list(order)),
             Self::TakeOrderedAndProject { limit, order, project, .. } => format!(
                 "TakeOrderedAndProject(limit={limit}, orderBy=[{}], output=[{}])",
@@ -382,6 +395,7 @@ impl PhysicalPlan {
                 | Self::Union { .. }
                 | Self::Sort { .. }
                 | Self::BroadcastHashJoin { .. }
+                | Self::BroadcastNestedLoopJoin { .. }
                 | Self::SortMergeJoin { .. }
         )
     }
@@ -438,7 +452,7 @@ impl PhysicalPlan {
 
     /// True if any operator in the plan is an exchange (Spark plans adaptively only then).
     pub fn has_exchange(&self) -> bool {
-        matches!(self, Self::Exchange { .. }) || self.children().iter().any(|c| c.has_exchange())
+        matches!(self, Self::Exchange { .. } | Self::BroadcastExchange { .. }) || self.children().iter().any(|c| c.has_exchange())
     }
 }
 
@@ -857,11 +871,7 @@ impl Planner<'_> {
     fn join(&self, left: &LogicalPlan, right: &LogicalPlan, join_type: JoinType, condition: Option<&Expr>) -> Result<PhysicalPlan> {
         let keys = JoinKeys::extract(condition, &left.output(), &right.output());
         if !keys.is_equi_join() {
-            crate::invalid_argument!(
-                "{} join without an equality of keys (`a = b`) in its condition: Kindling does not support such \
-                 joins yet",
-                join_type.name()
-            );
+            return self.nested_loop_join(left, right, join_type, keys.other);
         }
         let threshold = self.session.config.auto_broadcast_join_threshold;
         let (left_bytes, right_bytes) = (size_in_bytes(left), size_in_bytes(right));
@@ -916,6 +926,35 @@ impl Planner<'_> {
                 PhysicalPlan::SortMergeJoin { join, left: Box::new(left), right: Box::new(right) }
             }
         })
+    }
+
+    /// A join without equal keys: the build side is broadcast and every stream row checked against all of it.
+    fn nested_loop_join(&self, left: &LogicalPlan, right: &LogicalPlan, join_type: JoinType, condition: Option<Expr>) -> Result<PhysicalPlan> {
+        let build = match join_type {
+            JoinType::RightOuter => BuildSide::Left,
+            JoinType::FullOuter => crate::invalid_argument!(
+                "a full outer join without an equality of keys (`a = b`) in its condition is not supported yet"
+            ),
+            _ => BuildSide::Right,
+        };
+        let (left_bytes, right_bytes) = (size_in_bytes(left), size_in_bytes(right));
+        let strategy = JoinStrategy {
+            strategy: "BroadcastNestedLoopJoin".to_string(),
+            join_type: join_type.name().to_string(),
+            left_bytes: left_bytes.min(u64::MAX as u128) as u64,
+            right_bytes: right_bytes.min(u64::MAX as u128) as u64,
+            threshold_bytes: self.session.config.auto_broadcast_join_threshold,
+            reason: "the join has no equal keys to hash or sort on, so one side is broadcast and every pair is tested".into(),
+        };
+        let join = JoinSpec { join_type, left_keys: Vec::new(), right_keys: Vec::new(), residual: condition, strategy };
+        let (left, right) = (self.plan(left, false)?, self.plan(right, false)?);
+        let id = self.next_exchange.fetch_add(1, Ordering::Relaxed);
+        let broadcast = |input: PhysicalPlan| PhysicalPlan::BroadcastExchange { id, keys: Vec::new(), input: Box::new(input) };
+        let (left, right) = match build {
+            BuildSide::Right => (left, broadcast(right)),
+            BuildSide::Left => (broadcast(left), right),
+        };
+        Ok(PhysicalPlan::BroadcastNestedLoopJoin { join, build, broadcast: id, left: Box::new(left), right: Box::new(right) })
     }
 
     /// A sort-merge join's input: hash-partitioned on the join keys (unless it already is, like the output of a
@@ -1086,6 +1125,9 @@ fn broadcast_mode(keys: &[Expr], columns: &[Attribute], not_null: &[ExprId]) -> 
             if integral && keys.len() == 1 { format!("cast({reference} as bigint)") } else { reference }
         })
         .collect();
+    if keys.is_empty() {
+        return "IdentityBroadcastMode".to_string();
+    }
     format!("HashedRelationBroadcastMode(List({}),false)", bound.join(", "))
 }
 

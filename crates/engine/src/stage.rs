@@ -304,7 +304,9 @@ fn read_shuffles(shuffles: Vec<PendingShuffle>, session: &Session) -> Vec<(Vec<V
 /// Every join of the plan, top-down, with the reason for its strategy.
 fn join_strategies(plan: &PhysicalPlan) -> Vec<crate::physical::JoinStrategy> {
     let own = match plan {
-        PhysicalPlan::BroadcastHashJoin { join, .. } | PhysicalPlan::SortMergeJoin { join, .. } => Some(join.strategy.clone()),
+        PhysicalPlan::BroadcastHashJoin { join, .. }
+        | PhysicalPlan::BroadcastNestedLoopJoin { join, .. }
+        | PhysicalPlan::SortMergeJoin { join, .. } => Some(join.strategy.clone()),
         _ => None,
     };
     own.into_iter().chain(plan.children().into_iter().flat_map(join_strategies)).collect()

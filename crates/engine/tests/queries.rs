@@ -274,6 +274,20 @@ fn case(name: &str, session: &Arc<Session>) -> DataFrame {
             .unwrap()
             .sort_within_partitions(vec![col("total_amount").desc()])
             .unwrap(),
+        "boroughs × service zones" => {
+            let zones = zones(session);
+            let boroughs = zones.select(vec![col("Borough")]).unwrap().distinct().unwrap();
+            boroughs.cross_join(&zones.select(vec![col("service_zone")]).unwrap().distinct().unwrap()).unwrap()
+        }
+        "zones far apart (no equal keys)" => {
+            let zones = zones(session);
+            let (a, b) = (zones.alias("a"), zones.alias("b"));
+            let condition = col("a.LocationID").lt(col("b.LocationID").minus(lit(260)));
+            a.join(&b, JoinOn::Condition(condition), "inner")
+                .unwrap()
+                .select(vec![col("a.LocationID").alias("low"), col("b.LocationID").alias("high")])
+                .unwrap()
+        }
         "zone pairs" => {
             let zones = zones(session);
             let (pul, dol) = (zones.alias("pul"), zones.alias("dol"));
@@ -413,6 +427,8 @@ fn the_module_s_jobs_match_spark() {
         "ordered by amount",
         "passengers descending",
         "sorted within partitions",
+        "boroughs × service zones",
+        "zones far apart (no equal keys)",
         "zone pairs",
         "revenue join",
         "revenue with zones",
