@@ -17,7 +17,7 @@ use crate::exchange::row_bytes;
 use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, Expr};
 use crate::hash_aggregate::schema_of;
-use crate::join::{JoinType, assemble};
+use crate::join::{JoinType, assemble, pairs_satisfying};
 use crate::Result;
 
 /// Which input of a broadcast hash join is copied to every executor.
@@ -171,10 +171,7 @@ impl HashJoinTask<'_> {
             BuildSide::Right => (self.stream_columns, self.build_columns),
             BuildSide::Left => (self.build_columns, self.stream_columns),
         };
-        let columns: Vec<Attribute> = left_columns.iter().chain(right_columns).cloned().collect();
-        let joined = assemble(&pairs, left, right, true, &columns)?;
-        let holds = evaluate(residual, &joined, &columns)?;
-        let holds = crate::expr::eval::is_true(arrow::array::AsArray::as_boolean(&holds));
-        Ok(candidates.iter().zip(holds.values().iter()).filter(|(_, keep)| *keep).map(|(c, _)| *c).collect())
+        let holds = pairs_satisfying(residual, &pairs, (left, left_columns), (right, right_columns))?;
+        Ok(candidates.iter().zip(holds).filter(|(_, keep)| *keep).map(|(c, _)| *c).collect())
     }
 }

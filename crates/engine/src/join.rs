@@ -99,7 +99,7 @@ impl JoinKeys {
             !references.is_empty() && references.iter().all(|r| side.iter().any(|a| a.id == r.id))
         };
         let mut others = Vec::new();
-        for part in conjuncts(condition) {
+        for part in condition.conjuncts() {
             if let Expr::Binary { op: BinaryOp::Eq, left: l, right: r } = part {
                 if reads_only(l, left) && reads_only(r, right) {
                     keys.left.push(l.as_ref().clone());
@@ -123,15 +123,18 @@ impl JoinKeys {
     }
 }
 
-fn conjuncts(condition: &Expr) -> Vec<&Expr> {
-    match condition {
-        Expr::Binary { op: BinaryOp::And, left, right } => {
-            let mut all = conjuncts(left);
-            all.extend(conjuncts(right));
-            all
-        }
-        other => vec![other],
-    }
+/// For each pair of rows, whether the rest of the join condition (`residual`) holds for it.
+pub fn pairs_satisfying(
+    residual: &Expr,
+    pairs: &[(Option<u32>, Option<u32>)],
+    (left, left_columns): (&RecordBatch, &[Attribute]),
+    (right, right_columns): (&RecordBatch, &[Attribute]),
+) -> Result<Vec<bool>> {
+    let columns: Vec<Attribute> = left_columns.iter().chain(right_columns).cloned().collect();
+    let joined = assemble(pairs, left, right, true, &columns)?;
+    let holds = crate::expr::eval::evaluate(residual, &joined, &columns)?;
+    let holds = crate::expr::eval::is_true(arrow::array::AsArray::as_boolean(&holds));
+    Ok(holds.values().iter().collect())
 }
 
 /// Output rows from pairs of row indices into `left` and `right`; `None` on a side gives NULLs there.

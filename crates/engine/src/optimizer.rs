@@ -41,7 +41,7 @@ fn not_null_join_keys(plan: &LogicalPlan) -> LogicalPlan {
     let (left_columns, right_columns) = (left.output(), right.output());
     let compared: Vec<Attribute> = condition
         .iter()
-        .flat_map(conjuncts)
+        .flat_map(Expr::conjuncts)
         .filter(|c| matches!(c, Expr::Binary { op, .. } if op.is_comparison() && *op != BinaryOp::NullSafeEq))
         .flat_map(Expr::references)
         .collect();
@@ -357,7 +357,7 @@ fn push_down_filters(plan: &LogicalPlan) -> LogicalPlan {
         LogicalPlan::Scan(scan) => {
             let condition = with_not_null_constraints(condition);
             // Every conjunct is a data filter; the scan uses those it can decide from file statistics.
-            let pushed_filters = conjuncts(&condition).into_iter().cloned().collect();
+            let pushed_filters = condition.conjuncts().into_iter().cloned().collect();
             let scan = LogicalPlan::Scan(Scan { pushed_filters, ..scan.clone() });
             LogicalPlan::Filter { condition, input: Arc::new(scan) }
         }
@@ -368,7 +368,7 @@ fn push_down_filters(plan: &LogicalPlan) -> LogicalPlan {
 /// `isnotnull(x) AND condition` for every nullable column `x` that a comparison in `condition` reads — such a
 /// comparison is never true for NULL, so the extra test changes nothing but lets the scan skip data.
 fn with_not_null_constraints(condition: &Expr) -> Expr {
-    let parts = conjuncts(condition);
+    let parts = condition.conjuncts();
     let mut columns: Vec<Attribute> = Vec::new();
     for part in &parts {
         if let Expr::Binary { op, .. } = part
@@ -404,17 +404,6 @@ fn substitute(expr: Expr, exprs: &[Expr]) -> Expr {
         Ok(definition.unwrap_or(e))
     });
     replaced.unwrap_or_else(|never| match never {})
-}
-
-fn conjuncts(condition: &Expr) -> Vec<&Expr> {
-    match condition {
-        Expr::Binary { op: BinaryOp::And, left, right } => {
-            let mut all = conjuncts(left);
-            all.extend(conjuncts(right));
-            all
-        }
-        other => vec![other],
-    }
 }
 
 /// A join input keeping only the columns the join and its consumers need, with a projection if its own operators

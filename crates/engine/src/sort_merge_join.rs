@@ -11,10 +11,10 @@ use arrow::array::{Array, RecordBatch};
 use arrow::compute::concat_batches;
 use arrow::row::{RowConverter, Rows, SortField};
 
-use crate::expr::eval::{evaluate, is_true};
+use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, Expr};
 use crate::hash_aggregate::schema_of;
-use crate::join::{JoinType, assemble};
+use crate::join::{JoinType, assemble, pairs_satisfying};
 use crate::Result;
 
 /// One side of a merge: its rows (sorted by key), their keys in comparable form, and which keys are NULL.
@@ -138,10 +138,7 @@ impl MergeJoinTask<'_> {
     fn accepted(&self, left: &Side, right: &Side, l: u32, candidates: &[u32]) -> Result<Vec<u32>> {
         let Some(residual) = self.residual else { return Ok(candidates.to_vec()) };
         let pairs: Vec<(Option<u32>, Option<u32>)> = candidates.iter().map(|&r| (Some(l), Some(r))).collect();
-        let columns: Vec<Attribute> = self.left_columns.iter().chain(self.right_columns).cloned().collect();
-        let joined = assemble(&pairs, &left.rows, &right.rows, true, &columns)?;
-        let holds = evaluate(residual, &joined, &columns)?;
-        let holds = is_true(arrow::array::AsArray::as_boolean(&holds));
-        Ok(candidates.iter().zip(holds.values().iter()).filter(|(_, keep)| *keep).map(|(r, _)| *r).collect())
+        let holds = pairs_satisfying(residual, &pairs, (&left.rows, self.left_columns), (&right.rows, self.right_columns))?;
+        Ok(candidates.iter().zip(holds).filter(|(_, keep)| *keep).map(|(r, _)| *r).collect())
     }
 }

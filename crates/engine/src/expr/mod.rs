@@ -381,6 +381,18 @@ impl Expr {
         })
     }
 
+    /// The parts of a condition joined by `AND`: `a AND (b AND c)` gives `a`, `b`, `c`.
+    pub fn conjuncts(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Binary { op: BinaryOp::And, left, right } => {
+                let mut all = left.conjuncts();
+                all.extend(right.conjuncts());
+                all
+            }
+            other => vec![other],
+        }
+    }
+
     /// Rewrites the tree bottom-up with `f`.
     pub fn transform_up<E>(self, f: &mut impl FnMut(Expr) -> Result<Expr, E>) -> Result<Expr, E> {
         let rewritten = self.map_children(|child| child.transform_up(f))?;
