@@ -204,11 +204,21 @@ def cases(spark, base):
                   .groupBy("pair").count().orderBy(F.col("count").desc(), "pair").limit(5))
     boroughs = zones.select("Borough").distinct()
     service_zones = zones.select("service_zone").distinct()
-    far_apart = (zones.alias("a").join(zones.alias("b"), F.col("a.LocationID") < F.col("b.LocationID") - 260)
-                 .select(F.col("a.LocationID").alias("low"), F.col("b.LocationID").alias("high")))
+    def zones_far_apart():
+        return (zones.alias("a").join(zones.alias("b"), F.col("a.LocationID") < F.col("b.LocationID") - 260)
+                .select(F.col("a.LocationID").alias("low"), F.col("b.LocationID").alias("high")))
+    spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
+    without_broadcasts = {
+        "zones far apart, no broadcasts": record(zones_far_apart(), plan=True),
+        "zone names × boroughs, no broadcasts": record(
+            zones.select("Zone").limit(3).crossJoin(zones.select("Borough").limit(2)).select("Zone", "Borough")),
+    }
+    spark.conf.unset("spark.sql.autoBroadcastJoinThreshold")
     return {
-        "boroughs × service zones": record(boroughs.crossJoin(service_zones), plan=True),
-        "zones far apart (no equal keys)": record(far_apart, plan=True),
+        **without_broadcasts,
+        "boroughs × service zones": record(
+            boroughs.crossJoin(service_zones).orderBy("Borough", "service_zone"), plan=True),
+        "zones far apart (no equal keys)": record(zones_far_apart(), plan=True),
         "zone pairs": record(zone_pairs, plan=True),
         "revenue join": record(revenue_join, plan=True),
         "revenue with zones": record(with_zones, plan=True),

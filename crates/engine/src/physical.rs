@@ -22,7 +22,7 @@ use crate::io::parquet::read_split_columns;
 use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
 use crate::partition::{Partition, split_evenly};
 use crate::broadcast::{BroadcastTable, BuildSide, HashJoinTask};
-use crate::join::{JoinKeys, JoinType};
+use crate::join::{JoinKeys, JoinType, assemble, pairs_satisfying};
 use crate::session::Session;
 use crate::statistics::size_in_bytes;
 use crate::sort_merge_join::MergeJoinTask;
@@ -72,6 +72,9 @@ pub enum PhysicalPlan {
     /// Pairs every stream row with every row of the broadcast side for which the condition holds (a join without
     /// equal keys, or a cross join).
     BroadcastNestedLoopJoin { join: JoinSpec, build: BuildSide, broadcast: usize, left: Box<PhysicalPlan>, right: Box<PhysicalPlan> },
+    /// Every partition of the left side with every partition of the right, one task per pair of partitions: an
+    /// inner join without equal keys where neither side is small enough to broadcast.
+    CartesianProduct { join: JoinSpec, left: Box<PhysicalPlan>, right: Box<PhysicalPlan> },
     /// Merges two inputs shuffled and sorted by the join keys, partition by partition.
     SortMergeJoin { join: JoinSpec, left: Box<PhysicalPlan>, right: Box<PhysicalPlan> },
     /// `orderBy(...).limit(n)` at the top of a query: each task keeps its first `limit` rows in order; the driver
@@ -117,6 +120,7 @@ impl PhysicalPlan {
             Self::TakeOrderedAndProject { project, .. } => project.iter().map(output_attribute).collect(),
             Self::BroadcastHashJoin { join, left, right, .. }
             | Self::BroadcastNestedLoopJoin { join, left, right, .. }
+            | Self::CartesianProduct { join, left, right }
             | Self::SortMergeJoin { join, left, right } => {
                 join.join_type.output(&left.output(), &right.output())
             }
@@ -137,6 +141,7 @@ impl PhysicalPlan {
             Self::Union { inputs, .. } => inputs.iter().collect(),
             Self::BroadcastHashJoin { left, right, .. }
             | Self::BroadcastNestedLoopJoin { left, right, .. }
+            | Self::CartesianProduct { left, right, .. }
             | Self::SortMergeJoin { left, right, .. } => vec![left, right],
             Self::BroadcastExchange { input, .. } => vec![input],
             Self::Project { input, .. }
@@ -166,6 +171,7 @@ impl PhysicalPlan {
             | Self::BroadcastNestedLoopJoin { build: BuildSide::Right, left: stream, .. }
             | Self::BroadcastNestedLoopJoin { build: BuildSide::Left, right: stream, .. } => stream.partition_count(context),
             Self::SortMergeJoin { left, .. } => left.partition_count(context),
+            Self::CartesianProduct { left, right, .. } => left.partition_count(context) * right.partition_count(context),
             Self::BroadcastExchange { .. } => 1,
             Self::Coalesce { partitions, input } => (*partitions).min(input.partition_count(context)).max(1),
             Self::Project { input, .. }
@@ -297,6 +303,25 @@ impl PhysicalPlan {
                 let left_rows = left.execute(partition, context, input_read)?;
                 task.run(&left_rows, &right.execute(partition, context, input_read)?)
             }
+            Self::CartesianProduct { join, left, right } => {
+                let right_count = right.partition_count(context).max(1);
+                let (left_rows, right_rows) = (
+                    left.execute(partition / right_count, context, input_read)?,
+                    right.execute(partition % right_count, context, input_read)?,
+                );
+                let (left_columns, right_columns) = (left.output(), right.output());
+                let left_rows = arrow::compute::concat_batches(&crate::hash_aggregate::schema_of(&left_columns), &left_rows)?;
+                let right_rows = arrow::compute::concat_batches(&crate::hash_aggregate::schema_of(&right_columns), &right_rows)?;
+                let mut pairs: Vec<(Option<u32>, Option<u32>)> = Vec::new();
+                for l in 0..left_rows.num_rows() as u32 {
+                    pairs.extend((0..right_rows.num_rows() as u32).map(|r| (Some(l), Some(r))));
+                }
+                if let Some(residual) = &join.residual {
+                    let holds = pairs_satisfying(residual, &pairs, (&left_rows, &left_columns), (&right_rows, &right_columns))?;
+                    pairs = pairs.into_iter().zip(holds).filter(|(_, keep)| *keep).map(|(pair, _)| pair).collect();
+                }
+                Ok(vec![assemble(&pairs, &left_rows, &right_rows, true, &self.output())?])
+            }
             Self::BroadcastExchange { id, .. } => {
                 Err(EngineError::Internal(format!("broadcast {id} is read by partition instead of as a table")))
             }
@@ -344,6 +369,10 @@ impl PhysicalPlan {
                 format!("BroadcastHashJoin {}, {}{}, false, false", join.keys_string(), build.name(), join.residual_string())
             }
             Self::SortMergeJoin { join, .. } => format!("SortMergeJoin {}{}", join.keys_string(), join.residual_string()),
+            Self::CartesianProduct { join, .. } => match &join.residual {
+                Some(condition) => format!("CartesianProduct {}", condition.plan_string()),
+                None => "CartesianProduct".to_string(),
+            },
             Self::BroadcastNestedLoopJoin { join, build, .. } => {
                 format!("BroadcastNestedLoopJoin {}, {}{}", build.name(), join.join_type.name(), join.residual_string())
             }
@@ -473,7 +502,7 @@ impl Shown {
     /// wrote it and, where adaptive execution merged partitions, the coalesced read above it.
     fn of(plan: &PhysicalPlan, verbose: bool, codegen: bool, run: Option<&JobTrace>) -> Self {
         let children = plan.children().into_iter().map(|c| Self::of(c, verbose, codegen, run)).collect();
-        let separate_children = matches!(plan, PhysicalPlan::SortMergeJoin { .. });
+        let separate_children = matches!(plan, PhysicalPlan::SortMergeJoin { .. } | PhysicalPlan::CartesianProduct { .. });
         let node = Self {
             label: plan.label(verbose),
             codegen: codegen && plan.supports_codegen(),
@@ -938,6 +967,24 @@ impl Planner<'_> {
             _ => BuildSide::Right,
         };
         let (left_bytes, right_bytes) = (size_in_bytes(left), size_in_bytes(right));
+        let threshold = self.session.config.auto_broadcast_join_threshold;
+        let fits = |bytes: u128| threshold >= 0 && bytes <= threshold as u128;
+        let broadcastable = has_broadcast_hint(left) || has_broadcast_hint(right) || fits(left_bytes) || fits(right_bytes);
+        if !broadcastable && matches!(join_type, JoinType::Inner | JoinType::Cross) {
+            let strategy = JoinStrategy {
+                strategy: "CartesianProduct".to_string(),
+                join_type: join_type.name().to_string(),
+                left_bytes: left_bytes.min(u64::MAX as u128) as u64,
+                right_bytes: right_bytes.min(u64::MAX as u128) as u64,
+                threshold_bytes: threshold,
+                reason: "the join has no equal keys and neither side fits the broadcast threshold: every pair of \
+                         partitions is a task"
+                    .into(),
+            };
+            let join = JoinSpec { join_type, left_keys: Vec::new(), right_keys: Vec::new(), residual: condition, strategy };
+            let (left, right) = (self.plan(left, false)?, self.plan(right, false)?);
+            return Ok(PhysicalPlan::CartesianProduct { join, left: Box::new(left), right: Box::new(right) });
+        }
         let strategy = JoinStrategy {
             strategy: "BroadcastNestedLoopJoin".to_string(),
             join_type: join_type.name().to_string(),

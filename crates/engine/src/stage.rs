@@ -306,6 +306,7 @@ fn join_strategies(plan: &PhysicalPlan) -> Vec<crate::physical::JoinStrategy> {
     let own = match plan {
         PhysicalPlan::BroadcastHashJoin { join, .. }
         | PhysicalPlan::BroadcastNestedLoopJoin { join, .. }
+        | PhysicalPlan::CartesianProduct { join, .. }
         | PhysicalPlan::SortMergeJoin { join, .. } => Some(join.strategy.clone()),
         _ => None,
     };
