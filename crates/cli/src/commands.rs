@@ -13,7 +13,8 @@ use kindling_engine::display::{show_string, tree_string};
 use kindling_engine::io::Table;
 use kindling_engine::io::csv::{CsvOptions, read_csv};
 use kindling_engine::io::parquet::read_parquet;
-use kindling_engine::io::write::{SaveMode, WriteFormat, WriteOptions, written_files};
+use kindling_engine::io::vfs::resolve;
+use kindling_engine::io::write::{SaveMode, WriteFormat, WriteOptions};
 use kindling_engine::schema::SparkSchema;
 use kindling_engine::session::Session;
 use kindling_engine::job::{SumPerPartition, display_sum, sum_per_partition};
@@ -210,7 +211,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             let options = WriteOptions { mode: SaveMode::parse(&mode)?, compression, partition_by, header: true };
             match df.write(format, &out, options)? {
                 Some(trace) => {
-                    let files = written_files(session.files.as_ref(), &out)?;
+                    let files = resolve(session.files.as_ref(), &out)?;
                     let rows: u64 = trace.tasks.iter().filter(|t| t.stage + 1 == trace.stages.len()).map(|t| t.rows_out).sum();
                     println!("wrote {rows} rows as {} files to {out}", files.len());
                 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use arrow::array::RecordBatch;
 use arrow::compute::concat_batches;
-use arrow::row::{OwnedRow, RowConverter, SortField};
+use arrow::row::{RowConverter, SortField};
 use serde::{Deserialize, Serialize};
 
 use crate::exchange::row_bytes;
@@ -52,7 +52,9 @@ pub struct BroadcastTrace {
 pub struct BroadcastTable {
     pub rows: RecordBatch,
     converter: RowConverter,
-    index: HashMap<OwnedRow, Vec<u32>>,
+    index: HashMap<Box<[u8]>, Vec<u32>>,
+    /// Every build row, what a nested loop join pairs each stream row with.
+    all_rows: Vec<u32>,
 }
 
 impl BroadcastTable {
@@ -60,19 +62,20 @@ impl BroadcastTable {
     /// still outputs them) but never match.
     pub fn build(batches: &[RecordBatch], keys: &[Expr], columns: &[Attribute]) -> Result<Self> {
         let rows = concat_batches(&schema_of(columns), batches)?;
+        let all_rows = (0..rows.num_rows() as u32).collect();
         if keys.is_empty() {
-            return Ok(Self { rows, converter: RowConverter::new(Vec::new())?, index: HashMap::new() });
+            return Ok(Self { rows, converter: RowConverter::new(Vec::new())?, index: HashMap::new(), all_rows });
         }
         let converter = RowConverter::new(keys.iter().map(|k| SortField::new(k.data_type().to_arrow())).collect())?;
         let key_columns = keys.iter().map(|k| evaluate(k, &rows, columns)).collect::<Result<Vec<_>>>()?;
         let key_rows = converter.convert_columns(&key_columns)?;
-        let mut index: HashMap<OwnedRow, Vec<u32>> = HashMap::new();
+        let mut index: HashMap<Box<[u8]>, Vec<u32>> = HashMap::new();
         for (row, key) in key_rows.iter().enumerate() {
             if key_columns.iter().all(|c| c.is_valid(row)) {
-                index.entry(key.owned()).or_default().push(row as u32);
+                index.entry(key.as_ref().into()).or_default().push(row as u32);
             }
         }
-        Ok(Self { rows, converter, index })
+        Ok(Self { rows, converter, index, all_rows: Vec::new() })
     }
 
     pub fn num_rows(&self) -> usize {
@@ -85,10 +88,9 @@ impl BroadcastTable {
 
     /// The build rows whose key equals the key of each stream row (none for a NULL key); without keys (a nested
     /// loop join), every build row.
-    fn matches(&self, stream: &RecordBatch, keys: &[Expr], columns: &[Attribute]) -> Result<Vec<Vec<u32>>> {
+    fn matches(&self, stream: &RecordBatch, keys: &[Expr], columns: &[Attribute]) -> Result<Vec<&[u32]>> {
         if keys.is_empty() {
-            let all: Vec<u32> = (0..self.rows.num_rows() as u32).collect();
-            return Ok(vec![all; stream.num_rows()]);
+            return Ok(vec![self.all_rows.as_slice(); stream.num_rows()]);
         }
         let key_columns = keys.iter().map(|k| evaluate(k, stream, columns)).collect::<Result<Vec<_>>>()?;
         let key_rows = self.converter.convert_columns(&key_columns)?;
@@ -97,7 +99,7 @@ impl BroadcastTable {
             .enumerate()
             .map(|(row, key)| {
                 let has_null = key_columns.iter().any(|c| c.is_null(row));
-                if has_null { Vec::new() } else { self.index.get(&key.owned()).cloned().unwrap_or_default() }
+                if has_null { &[][..] } else { self.index.get(key.as_ref()).map_or(&[][..], Vec::as_slice) }
             })
             .collect())
     }

@@ -68,7 +68,8 @@ impl AggregateCall {
 /// The groups of one task's hash table, numbered in order of first appearance.
 struct Groups {
     converter: RowConverter,
-    ids: HashMap<OwnedRow, usize>,
+    /// Group id by key bytes; looked up without copying the key, which is stored once per group.
+    ids: HashMap<Box<[u8]>, usize>,
     keys: Vec<OwnedRow>,
     /// No keys: one group for all rows — even for no rows, as `count()` of nothing is 0.
     global: bool,
@@ -89,11 +90,15 @@ impl Groups {
         let converted = self.converter.convert_columns(key_columns)?;
         let mut group_ids = Vec::with_capacity(rows);
         for row in converted.iter() {
-            let next = self.keys.len();
-            let id = *self.ids.entry(row.owned()).or_insert(next);
-            if id == next {
-                self.keys.push(row.owned());
-            }
+            let id = match self.ids.get(row.as_ref()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.keys.len();
+                    self.ids.insert(row.as_ref().into(), id);
+                    self.keys.push(row.owned());
+                    id
+                }
+            };
             group_ids.push(id);
         }
         Ok(group_ids)

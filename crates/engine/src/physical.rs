@@ -460,23 +460,17 @@ impl PhysicalPlan {
     /// Columns this operator guarantees are not NULL beyond what its attributes say: a filter's `isnotnull` tests.
     fn not_null_columns(&self) -> Vec<ExprId> {
         let Self::Filter { condition, .. } = self else { return Vec::new() };
-        fn tested(condition: &Expr, found: &mut Vec<ExprId>) {
-            match condition {
-                Expr::Binary { op: crate::expr::BinaryOp::And, left, right } => {
-                    tested(left, found);
-                    tested(right, found);
-                }
-                Expr::IsNotNull(e) => {
-                    if let Expr::Attribute(a) = e.as_ref() {
-                        found.push(a.id);
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut found = Vec::new();
-        tested(condition, &mut found);
-        found
+        condition
+            .conjuncts()
+            .into_iter()
+            .filter_map(|part| match part {
+                Expr::IsNotNull(e) => match e.as_ref() {
+                    Expr::Attribute(a) => Some(a.id),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
     }
 
     /// True if any operator in the plan is an exchange (Spark plans adaptively only then).

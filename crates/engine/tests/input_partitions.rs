@@ -1,11 +1,14 @@
 //! Input partitions of a folder of Parquet files against real Spark (tests/golden/input_partitions.json, recorded
 //! by tests/spark/record_input_partitions.py): same number of partitions, same rows in each.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use kindling_engine::EngineError;
-use kindling_engine::io::file_partition::{SplitSettings, plan_file_partitions};
-use kindling_engine::io::parquet::read_file_partition;
+use kindling_engine::clock::MonotonicClock;
+use kindling_engine::executor::Executors;
 use kindling_engine::io::vfs::{FileSystem, LocalDisk, MemoryFiles, resolve};
+use kindling_engine::session::Session;
 use serde_json::Value;
 
 mod common;
@@ -28,16 +31,16 @@ fn golden_files(golden: &Value) -> Vec<(String, Bytes)> {
         .collect()
 }
 
-fn rows_per_partition(fs: &dyn FileSystem, pattern: &str, run: &Value) -> Vec<u64> {
-    let mut settings = SplitSettings::with_cores(run["cores"].as_u64().unwrap() as usize);
+/// Rows each scan task reads when a session with the run's cores and settings reads `pattern`.
+fn rows_per_partition(fs: Arc<dyn FileSystem>, pattern: &str, run: &Value) -> Vec<u64> {
+    let cores = run["cores"].as_u64().unwrap() as usize;
+    let session = Session::new(fs, Executors::local(cores).unwrap(), Arc::new(MonotonicClock::new()));
+    let mut config = session.config.clone();
     if let Some(max) = run["max_partition_bytes"].as_u64() {
-        settings.max_partition_bytes = max;
+        config.set("spark.sql.files.maxPartitionBytes", &max.to_string()).unwrap();
     }
-    let files = resolve(fs, pattern).unwrap();
-    plan_file_partitions(&files, &settings)
-        .iter()
-        .map(|partition| read_file_partition(fs, partition).unwrap().iter().map(|b| b.num_rows() as u64).sum())
-        .collect()
+    let (_, trace) = session.with_config(config).read_parquet(&[pattern]).unwrap().execute("scan").unwrap();
+    trace.tasks.iter().map(|t| t.rows_in).collect()
 }
 
 fn expected_rows(run: &Value) -> Vec<u64> {
@@ -56,7 +59,7 @@ fn files_on_disk_are_partitioned_like_spark() {
     std::fs::write(dir.join("green/2021/01/_SUCCESS"), "").unwrap();
     let pattern = format!("{}/{}", dir.display(), golden["glob"].as_str().unwrap());
     for run in golden["runs"].as_array().unwrap() {
-        assert_eq!(rows_per_partition(&LocalDisk, &pattern, run), expected_rows(run), "run {run}");
+        assert_eq!(rows_per_partition(Arc::new(LocalDisk), &pattern, run), expected_rows(run), "run {run}");
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -70,8 +73,9 @@ fn files_in_memory_are_partitioned_like_spark() {
     }
     fs.insert("data/pq/green/2021/01/_SUCCESS", Bytes::new());
     let pattern = format!("data/pq/{}", golden["glob"].as_str().unwrap());
+    let fs: Arc<dyn FileSystem> = Arc::new(fs);
     for run in golden["runs"].as_array().unwrap() {
-        assert_eq!(rows_per_partition(&fs, &pattern, run), expected_rows(run), "run {run}");
+        assert_eq!(rows_per_partition(fs.clone(), &pattern, run), expected_rows(run), "run {run}");
     }
 }
 

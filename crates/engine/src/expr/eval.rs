@@ -204,9 +204,8 @@ fn spark_nan_semantics(op: BinaryOp, l: &ArrayRef, r: &ArrayRef, result: Boolean
         if result.is_null(row) {
             return None;
         }
-        let ordering = ls.value(row).total_cmp(&rs.value(row));
         let (a, b) = (ls.value(row), rs.value(row));
-        let ordering = if a.is_nan() || b.is_nan() { ordering } else { a.partial_cmp(&b).unwrap_or(ordering) };
+        let ordering = a.is_nan().cmp(&b.is_nan()).then_with(|| a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal));
         Some(match op {
             BinaryOp::Eq | BinaryOp::NullSafeEq => ordering.is_eq(),
             BinaryOp::NotEq => !ordering.is_eq(),

@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::basic::Type as PhysicalType;
 use parquet::file::metadata::RowGroupMetaData;
 
 use super::Table;
-use super::file_partition::{FilePartition, FileSplit};
-use super::vfs::FileSystem;
+use super::file_partition::FileSplit;
 use super::pruning::may_match;
 use crate::Result;
 use crate::expr::Expr;
@@ -28,18 +27,6 @@ pub fn read_parquet(file: Bytes) -> Result<Table> {
     let schema = reader.schema();
     let batches = reader.collect::<Result<Vec<_>, _>>()?;
     Ok(Table { schema, batches })
-}
-
-/// The rows of one input split: the row groups whose middle byte lies in the split (Spark's rule, so every row
-/// group is read by exactly one task however the file was cut).
-pub fn read_parquet_split(file: Bytes, split: &FileSplit) -> Result<Vec<RecordBatch>> {
-    let builder = builder_for(file)?;
-    let row_groups = row_groups_in(builder.metadata().row_groups(), split);
-    if row_groups.is_empty() {
-        return Ok(Vec::new());
-    }
-    let reader = builder.with_row_groups(row_groups).build()?;
-    Ok(reader.collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Where a row group's bytes start (its first column's dictionary page, if it comes first) plus half their size.
@@ -59,7 +46,7 @@ pub fn read_schema(file: Bytes) -> Result<SparkSchema> {
 /// A reader of `file` that decodes INT96 columns — the timestamps Spark writes by default — as Spark's
 /// `timestamp` (microseconds, an instant), not as nanoseconds without a zone.
 fn builder_for(file: Bytes) -> Result<ParquetRecordBatchReaderBuilder<Bytes>> {
-    let plain = ParquetRecordBatchReaderBuilder::try_new(file.clone())?;
+    let plain = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())?;
     let descriptor = plain.parquet_schema();
     let int96: Vec<String> = descriptor
         .columns()
@@ -68,7 +55,7 @@ fn builder_for(file: Bytes) -> Result<ParquetRecordBatchReaderBuilder<Bytes>> {
         .map(|c| c.name().to_string())
         .collect();
     if int96.is_empty() {
-        return Ok(plain.with_batch_size(BATCH_SIZE));
+        return Ok(ParquetRecordBatchReaderBuilder::new_with_metadata(file, plain).with_batch_size(BATCH_SIZE));
     }
     let fields: Vec<Field> = plain
         .schema()
@@ -84,8 +71,9 @@ fn builder_for(file: Bytes) -> Result<ParquetRecordBatchReaderBuilder<Bytes>> {
         })
         .collect();
     let hint: SchemaRef = Arc::new(Schema::new(fields));
-    let options = ArrowReaderOptions::new().with_schema(hint);
-    Ok(ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)?.with_batch_size(BATCH_SIZE))
+    // The footer is parsed once; only the Arrow schema it maps to changes.
+    let hinted = ArrowReaderMetadata::try_new(plain.metadata().clone(), ArrowReaderOptions::new().with_schema(hint))?;
+    Ok(ParquetRecordBatchReaderBuilder::new_with_metadata(file, hinted).with_batch_size(BATCH_SIZE))
 }
 
 /// The rows of one split, reading only the top-level columns named in `columns` (case-insensitively) and only the
@@ -121,13 +109,4 @@ fn row_groups_in(row_groups: &[RowGroupMetaData], split: &FileSplit) -> Vec<usiz
         .filter(|(_, row_group)| split_range.contains(&midpoint(row_group)))
         .map(|(index, _)| index)
         .collect()
-}
-
-/// Reads every split of one input partition from `fs`: the work of one scan task.
-pub fn read_file_partition(fs: &dyn FileSystem, partition: &FilePartition) -> Result<Vec<RecordBatch>> {
-    let mut batches = Vec::new();
-    for split in &partition.splits {
-        batches.extend(read_parquet_split(fs.read(&split.path)?, split)?);
-    }
-    Ok(batches)
 }

@@ -15,7 +15,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, GzipLevel};
 use parquet::file::properties::WriterProperties;
 
-use super::vfs::{EntryKind, FileSystem};
+use super::vfs::FileSystem;
 use crate::display::{date_string, java_double_string, java_float_string, timestamp_string};
 use crate::expr::Attribute;
 use crate::hash_aggregate::schema_of;
@@ -298,22 +298,4 @@ fn iso_timestamp(micros: i64, instant: bool) -> Result<String> {
     let text = timestamp_string(micros - micros.rem_euclid(1_000_000))?.replace(' ', "T");
     let millis = micros.rem_euclid(1_000_000) / 1000;
     Ok(format!("{text}.{millis:03}{}", if instant { "Z" } else { "" }))
-}
-
-/// The data files of a written folder (what a later read of the folder will see).
-pub fn written_files(files: &dyn FileSystem, path: &str) -> Result<Vec<String>> {
-    let mut found = Vec::new();
-    let mut pending = vec![path.trim_end_matches('/').to_string()];
-    while let Some(dir) = pending.pop() {
-        for name in files.list(&dir)? {
-            let child = format!("{dir}/{name}");
-            match files.entry(&child)? {
-                Some(EntryKind::Directory) => pending.push(child),
-                Some(EntryKind::File { .. }) if name.starts_with("part-") => found.push(child),
-                _ => {}
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
 }
