@@ -38,10 +38,7 @@ pub fn resolve_name(name: &str, input: &[Attribute]) -> Result<Attribute> {
     };
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
-        [] => Err(EngineError::ColumnNotFound {
-            name: name.to_string(),
-            available: input.iter().map(|a| a.name.clone()).collect(),
-        }),
+        [] => Err(EngineError::ColumnNotFound { name: name.to_string(), available: candidates(name, input) }),
         several => Err(EngineError::Analysis(format!(
             "[AMBIGUOUS_REFERENCE] Reference `{name}` is ambiguous, could be: [{}]. SQLSTATE: 42704",
             several
@@ -56,15 +53,33 @@ pub fn resolve_name(name: &str, input: &[Attribute]) -> Result<Attribute> {
     }
 }
 
+/// The names Spark suggests for an unresolved `name`: qualified (`g.id`) when the name was, plain otherwise.
+fn candidates(name: &str, input: &[Attribute]) -> Vec<String> {
+    let qualified = name.contains('.');
+    input
+        .iter()
+        .map(|a| match &a.qualifier {
+            Some(qualifier) if qualified => format!("{qualifier}.{}", a.name),
+            _ => a.name.clone(),
+        })
+        .collect()
+}
+
+/// `g.id` as Spark quotes it in messages: `` `g`.`id` ``.
+fn quoted(name: &str) -> String {
+    name.split('.').map(|part| format!("`{part}`")).collect::<Vec<_>>().join(".")
+}
+
 /// Spark's message for a name that matches no column, with up to five suggestions, closest first. Like Spark, it
 /// measures the edit distance between the quoted column name and the name as typed; ties keep column order.
 pub fn unresolved_column_message(name: &str, available: &[String]) -> String {
-    let mut candidates: Vec<String> = available.iter().map(|c| format!("`{c}`")).collect();
+    let mut candidates: Vec<String> = available.iter().map(|c| quoted(c)).collect();
     candidates.sort_by_key(|c| levenshtein(c, name));
     let suggestions: Vec<String> = candidates.into_iter().take(5).collect();
     format!(
-        "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name `{name}` cannot be \
+        "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name {} cannot be \
          resolved. Did you mean one of the following? [{}]. SQLSTATE: 42703",
+        quoted(name),
         suggestions.join(", ")
     )
 }

@@ -80,14 +80,20 @@ impl DataFrame {
         Ok(Expr::Attribute(Attribute { origin: Some(self.id), ..resolve_name(name, &self.attributes())? }))
     }
 
-    /// Resolves expressions against this DataFrame's columns, expanding `*`.
+    /// Resolves expressions against this DataFrame's columns, expanding `*`. An unnamed expression is named as
+    /// Spark names it: after its columns are found but before implicit casts are added (`year(pickup)`, not
+    /// `year(CAST(pickup AS DATE))`).
     fn resolve_all(&self, exprs: Vec<Expr>) -> Result<Vec<Expr>> {
         let input = self.attributes();
         let mut resolved = Vec::new();
         for expr in exprs {
             match expr {
                 Expr::Column(name) if name == "*" => resolved.extend(input.iter().cloned().map(Expr::Attribute)),
-                other => resolved.push(resolve(other, &input)?),
+                Expr::Column(_) | Expr::Attribute(_) | Expr::Alias { .. } => resolved.push(resolve(expr, &input)?),
+                other => {
+                    let name = name_of(&other, &input);
+                    resolved.push(resolve(other, &input)?.alias(&name));
+                }
             }
         }
         Ok(resolved)
@@ -95,7 +101,7 @@ impl DataFrame {
 
     /// `select(...)`. With aggregate functions and no `groupBy`, a global aggregation, as in Spark.
     pub fn select(&self, exprs: Vec<Expr>) -> Result<Self> {
-        let exprs: Vec<Expr> = self.resolve_all(exprs)?.into_iter().map(named).collect();
+        let exprs: Vec<Expr> = self.resolve_all(exprs)?;
         if exprs.iter().any(Expr::contains_aggregate) {
             return self.aggregate(Vec::new(), exprs);
         }
@@ -165,7 +171,7 @@ impl DataFrame {
 
     /// `groupBy(cols...)`
     pub fn group_by(&self, keys: Vec<Expr>) -> Result<GroupedData> {
-        let keys = self.resolve_all(keys)?.into_iter().map(named).collect();
+        let keys = self.resolve_all(keys)?;
         Ok(GroupedData { df: self.clone(), keys })
     }
 
@@ -373,6 +379,23 @@ impl DataFrame {
         self.with_plan(LogicalPlan::BroadcastHint { input: self.plan.clone() })
     }
 
+    /// `createOrReplaceTempView(name)`: SQL can now query this DataFrame as `name`.
+    pub fn create_or_replace_temp_view(&self, name: &str) -> Result<()> {
+        self.session.catalog.create_view(name, self.plan.clone(), true)
+    }
+
+    /// `createTempView(name)`: like [`Self::create_or_replace_temp_view`], but a view of that name is an error.
+    pub fn create_temp_view(&self, name: &str) -> Result<()> {
+        self.session.catalog.create_view(name, self.plan.clone(), false)
+    }
+
+    /// `registerTempTable(name)`, deprecated since Spark 2.0: creates or replaces the view and returns the
+    /// `FutureWarning` PySpark shows, for the front end to print.
+    pub fn register_temp_table(&self, name: &str) -> Result<&'static str> {
+        self.create_or_replace_temp_view(name)?;
+        Ok("FutureWarning: Deprecated in 2.0, use createOrReplaceTempView instead.")
+    }
+
     // ---- actions ----
 
     /// Runs the plan and returns its rows as Arrow batches, in partition order, with the job's trace.
@@ -419,7 +442,7 @@ impl DataFrame {
     /// `count()`: Spark runs it as a global aggregation, `count(1)`.
     pub fn count(&self) -> Result<i64> {
         let count = Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(lit(1)), distinct: false };
-        let counted = self.aggregate(Vec::new(), vec![named(count)])?;
+        let counted = self.aggregate(Vec::new(), vec![count.alias("count(1)")])?;
         let (batches, _) = counted.execute("count")?;
         match rows_of(&batches)?.first().and_then(|r| r.first()) {
             Some(Value::Long(n)) => Ok(*n),
@@ -496,8 +519,20 @@ pub struct GroupedData {
 impl GroupedData {
     /// `agg(exprs...)`: the key columns, then one column per expression.
     pub fn agg(&self, aggregates: Vec<Expr>) -> Result<DataFrame> {
-        let aggregates: Vec<Expr> = self.df.resolve_all(aggregates)?.into_iter().map(named).collect();
+        let aggregates: Vec<Expr> = self.df.resolve_all(aggregates)?;
         self.df.aggregate(self.keys.clone(), aggregates)
+    }
+
+    /// The SQL form of an aggregation, `SELECT <exprs> … GROUP BY <keys>`: the output is exactly `exprs`, each of
+    /// which may use only the keys and aggregate functions.
+    pub fn select(&self, exprs: Vec<Expr>) -> Result<DataFrame> {
+        let output: Vec<Expr> = self.df.resolve_all(exprs)?;
+        let group_attributes: Vec<Expr> = self.keys.iter().map(|g| Expr::Attribute(output_attribute(g))).collect();
+        for expr in &output {
+            check_grouped(expr, &self.keys, &group_attributes)?;
+        }
+        let input = self.df.plan.clone();
+        Ok(self.df.with_plan(LogicalPlan::Aggregate { group: self.keys.clone(), aggregates: output, input }))
     }
 
     /// `count()`: a `count` column of type long.
@@ -530,15 +565,19 @@ fn taken_from(condition: Expr, origin: u64, renamed: &HashMap<ExprId, ExprId>) -
     moved.unwrap_or_else(|never| match never {})
 }
 
-/// Gives an unnamed expression the name Spark would (`sum(x)`, `(a + b)`); columns and aliases keep theirs.
-fn named(expr: Expr) -> Expr {
-    match expr {
-        Expr::Attribute(_) | Expr::Alias { .. } => expr,
-        other => {
-            let name = other.sql_name();
-            other.alias(&name)
-        }
-    }
+/// The name Spark gives an unnamed expression (`sum(total_amount)`, `(a + b)`): its text with each column as the
+/// column it resolves to.
+fn name_of(expr: &Expr, input: &[Attribute]) -> String {
+    let with_names: Result<Expr, std::convert::Infallible> = expr.clone().transform_up(&mut |e| {
+        Ok(match e {
+            Expr::Column(name) => match resolve_name(&name, input) {
+                Ok(attribute) => Expr::Column(attribute.name),
+                Err(_) => Expr::Column(name),
+            },
+            other => other,
+        })
+    });
+    with_names.unwrap_or_else(|never| match never {}).sql_name()
 }
 
 /// Spark's check that every column an aggregation outputs is grouped or aggregated.

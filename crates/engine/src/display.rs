@@ -95,7 +95,7 @@ fn table_line(cells: &[String], widths: &[usize], truncate: usize) -> String {
 
 /// One value as Spark's show() renders it: `NULL`, Java's number formats, `yyyy-MM-dd HH:mm:ss[.fraction]`, ...
 fn format_cell(column: &ArrayRef, row: usize) -> Result<String> {
-    if column.is_null(row) {
+    if column.is_null(row) || column.data_type() == &DataType::Null {
         return Ok("NULL".into());
     }
     Ok(match column.data_type() {

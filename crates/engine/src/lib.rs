@@ -13,6 +13,7 @@ pub mod adaptive;
 pub mod aggregate;
 pub mod analyzer;
 pub mod broadcast;
+pub mod catalog;
 pub mod clock;
 pub mod dataframe;
 pub mod display;

@@ -23,7 +23,7 @@ use crate::value::Value;
 
 /// The optimized form of an analyzed plan.
 pub fn optimize(plan: &LogicalPlan) -> LogicalPlan {
-    let folded = map_expressions(&without_aliases(plan), &fold_constants);
+    let folded = map_expressions(&without_aliases(plan), &|e| fold_constants(without_shorthands(e)));
     let grouped = pull_out_grouping_expressions(&folded);
     let through_unions = push_projections_through_unions(&grouped);
     let collapsed = collapse_projects(&through_unions);
@@ -219,6 +219,20 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
         LogicalPlan::BroadcastHint { input } => LogicalPlan::BroadcastHint { input: child(input) },
         LogicalPlan::SubqueryAlias { alias, input } => LogicalPlan::SubqueryAlias { alias: alias.clone(), input: child(input) },
     }
+}
+
+/// Functions that are only another name for an expression, replaced by it as Spark does: `to_date(ts)` is the
+/// cast of `ts` to a date its argument already got.
+fn without_shorthands(expr: Expr) -> Expr {
+    let replaced: Result<Expr, std::convert::Infallible> = expr.transform_up(&mut |e| {
+        Ok(match e {
+            Expr::Function { function: crate::functions::ScalarFunction::ToDate, mut args } if args.len() == 1 => {
+                args.remove(0)
+            }
+            other => other,
+        })
+    });
+    replaced.unwrap_or_else(|never| match never {})
 }
 
 /// Replaces every sub-expression made only of constants by its value.

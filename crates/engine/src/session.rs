@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::catalog::{Catalog, view_not_found};
 use crate::clock::{Clock, MonotonicClock};
 use crate::dataframe::DataFrame;
 use crate::executor::Executors;
@@ -100,6 +101,8 @@ pub struct Session {
     pub files: Arc<dyn FileSystem>,
     pub executors: Arc<Executors>,
     pub clock: Arc<dyn Clock>,
+    /// The temporary views SQL can query.
+    pub catalog: Arc<Catalog>,
     /// The trace of every job run so far, oldest first (Spark UI's job list).
     jobs: Mutex<Vec<JobTrace>>,
 }
@@ -107,7 +110,8 @@ pub struct Session {
 impl Session {
     /// A session on `executors`, reading files from `files`.
     pub fn new(files: Arc<dyn FileSystem>, executors: Executors, clock: Arc<dyn Clock>) -> Arc<Self> {
-        Arc::new(Self { config: Config::default(), files, executors: Arc::new(executors), clock, jobs: Mutex::default() })
+        let executors = Arc::new(executors);
+        Arc::new(Self { config: Config::default(), files, executors, clock, catalog: Arc::default(), jobs: Mutex::default() })
     }
 
     /// A native session: files on disk, `local[n]` executors.
@@ -115,10 +119,17 @@ impl Session {
         Ok(Self::new(Arc::new(LocalDisk), Executors::local(executors)?, Arc::new(MonotonicClock::new())))
     }
 
-    /// The same session with other settings (the knobs re-run a query with a changed copy).
+    /// The same session (files, executors, views) with other settings (the knobs re-run a query with a changed
+    /// copy).
     pub fn with_config(self: &Arc<Self>, config: Config) -> Arc<Self> {
         let (files, executors, clock) = (self.files.clone(), self.executors.clone(), self.clock.clone());
-        Arc::new(Self { config, files, executors, clock, jobs: Mutex::default() })
+        Arc::new(Self { config, files, executors, clock, catalog: self.catalog.clone(), jobs: Mutex::default() })
+    }
+
+    /// `spark.table(name)`: the temporary view `name`, whose columns can also be named `name.<column>`.
+    pub fn table(self: &Arc<Self>, name: &str) -> Result<DataFrame> {
+        let view = self.catalog.view(name).ok_or_else(|| view_not_found(name))?;
+        Ok(DataFrame::new(self.clone(), LogicalPlan::SubqueryAlias { alias: view.name, input: view.plan }))
     }
 
     /// Appends a finished job's trace to the job log.

@@ -91,7 +91,8 @@ impl Value {
 
     /// The value at `row` of `array`.
     pub fn from_array(array: &dyn Array, row: usize) -> Result<Self> {
-        if array.is_null(row) {
+        // A `NullArray` (type void) has no validity buffer: every value is NULL without being marked so.
+        if array.is_null(row) || array.data_type() == &DataType::Null {
             return Ok(Self::Null);
         }
         Ok(match array.data_type() {

@@ -382,38 +382,6 @@ fn check_rows(name: &str, ours: &[Row], spark: &Json) {
     common::check_rows(name, ours, spark);
 }
 
-/// Spark's plans name expressions and plans by run-dependent ids, and locations differ by machine; the golden
-/// has them replaced (see normalized_plan in the recorder). Long attributes keep their `L`.
-fn normalized_plan(text: &str) -> String {
-    let mut out = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '#' && chars.peek().is_some_and(char::is_ascii_digit) {
-            while chars.peek().is_some_and(char::is_ascii_digit) {
-                chars.next();
-            }
-            out.push('x');
-        }
-    }
-    let out = replace_between(&out, "plan_id=", "]", "plan_id=x]");
-    replace_between(&out, "Location: ", "PushedFilters: ", "Location: x, PushedFilters: ")
-}
-
-/// Replaces each `start…end` (both included) with `with`.
-fn replace_between(text: &str, start: &str, end: &str, with: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find(start) {
-        out.push_str(&rest[..at]);
-        out.push_str(with);
-        let after = &rest[at + start.len()..];
-        rest = after.find(end).map_or("", |e| &after[e + end.len()..]);
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Cases whose final adaptive plan (explain after the action) differs from Spark's, for now; their results, show()
 /// text and initial plans are still compared.
 /// - zone pairs: Spark notices that the second broadcast of the zone lookup equals the first and reuses it
@@ -463,7 +431,7 @@ fn the_module_s_jobs_match_spark() {
             if let Some(plan) = expected[key].as_str() {
                 // Kindling prints the analyzed plan as the parsed one (its DataFrames are analyzed as they are built).
                 let plan = plan.find("== Analyzed").map_or(plan, |at| &plan[at..]);
-                let ours = normalized_plan(&df.explain_string(extended).unwrap());
+                let ours = common::normalized_plan(&df.explain_string(extended).unwrap());
                 let ours = ours.find("== Analyzed").map_or(ours.as_str(), |at| &ours[at..]).to_string();
                 if ours != plan {
                     failures.push(format!("{name}: {key}\n--- ours:\n{ours}\n--- Spark's:\n{plan}"));
@@ -473,7 +441,7 @@ fn the_module_s_jobs_match_spark() {
         check_rows(name, &df.collect().unwrap(), &expected["rows"]);
         let reuse_gap = FINAL_PLAN_NOT_YET.contains(&name);
         if let (Some(plan), false) = (expected["explain_final"].as_str(), reuse_gap) {
-            let ours = normalized_plan(&df.explain_string(false).unwrap());
+            let ours = common::normalized_plan(&df.explain_string(false).unwrap());
             if ours != plan {
                 failures.push(format!("{name}: explain after collect\n--- ours:\n{ours}\n--- Spark's:\n{plan}"));
             }

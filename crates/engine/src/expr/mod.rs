@@ -506,6 +506,9 @@ impl Expr {
                 Style::Plan => out.push_str(&a.plan_string()),
             },
             Expr::Literal(Value::String(s)) if style == Style::Plan => out.push_str(s),
+            Expr::Literal(Value::Null) if style == Style::Plan => out.push_str("null"),
+            Expr::Literal(date @ Value::Date(_)) if style == Style::Name => write!(out, "DATE '{date}'")?,
+            Expr::Literal(timestamp @ Value::Timestamp(_)) if style == Style::Name => write!(out, "TIMESTAMP '{timestamp}'")?,
             Expr::Literal(v) => write!(out, "{v}")?,
             Expr::Alias { expr, name, id } => match style {
                 Style::Name => out.push_str(name),

@@ -86,3 +86,35 @@ pub fn check_rows(name: &str, ours: &[kindling_engine::value::Row], spark: &Valu
         assert!(a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)), "{name}: row {a:?} vs Spark's {b:?}");
     }
 }
+
+/// Spark's plans name expressions and plans by run-dependent ids, and locations differ by machine; the golden
+/// has them replaced (see normalized_plan in the recorder). Long attributes keep their `L`.
+pub fn normalized_plan(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '#' && chars.peek().is_some_and(char::is_ascii_digit) {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+            out.push('x');
+        }
+    }
+    let out = replace_between(&out, "plan_id=", "]", "plan_id=x]");
+    replace_between(&out, "Location: ", "PushedFilters: ", "Location: x, PushedFilters: ")
+}
+
+/// Replaces each `start…end` (both included) with `with`.
+fn replace_between(text: &str, start: &str, end: &str, with: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(start) {
+        out.push_str(&rest[..at]);
+        out.push_str(with);
+        let after = &rest[at + start.len()..];
+        rest = after.find(end).map_or("", |e| &after[e + end.len()..]);
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,0 +1,355 @@
+//! SQL expressions → the engine's [`Expr`]: literals with Spark's types, operators, CASE, CAST, and every
+//! function the engine has, by its Spark name.
+
+use kindling_engine::expr::cast::{parse_date, parse_timestamp};
+use kindling_engine::expr::{AggregateFunction, Expr, aggregate, call, col, count_distinct, lit};
+use kindling_engine::functions::ScalarFunction;
+use kindling_engine::types::SparkType;
+use kindling_engine::value::Value;
+use sqlparser::ast::{
+    self, BinaryOperator, CastKind, DuplicateTreatment, FunctionArg, FunctionArgExpr, FunctionArguments, Spanned,
+    UnaryOperator,
+};
+
+use crate::error::{Position, Result};
+use crate::{analysis_error, unsupported};
+
+/// How deep one expression may nest (`a + (b + (c + …))`).
+const DEPTH_LIMIT: usize = 256;
+
+/// Translates the expressions of one statement, remembering where each column name was written so that an
+/// unresolved one can be pointed at.
+#[derive(Default)]
+pub struct Translator {
+    columns: Vec<(String, Position)>,
+    depth: usize,
+}
+
+impl Translator {
+    /// Where the column `name` (as the engine reports it, `pul.Zone`) was first written, if it was.
+    pub fn locate(&self, name: &str) -> Option<Position> {
+        self.columns.iter().find(|(written, _)| written.eq_ignore_ascii_case(name)).map(|(_, p)| *p)
+    }
+
+    pub fn expr(&mut self, expr: &ast::Expr) -> Result<Expr> {
+        self.depth += 1;
+        if self.depth > DEPTH_LIMIT {
+            analysis_error!(
+                position_of(expr),
+                "[NESTING_TOO_DEEP] The expression nests deeper than {DEPTH_LIMIT} levels. SQLSTATE: 54000"
+            );
+        }
+        let translated = self.translate(expr);
+        self.depth -= 1;
+        translated
+    }
+
+    fn translate(&mut self, expr: &ast::Expr) -> Result<Expr> {
+        use ast::Expr as E;
+        Ok(match expr {
+            E::Identifier(ident) => self.column(&[ident]),
+            E::CompoundIdentifier(parts) if parts.len() <= 2 => self.column(&parts.iter().collect::<Vec<_>>()),
+            E::Value(value) => lit(literal(&value.value, position_of(expr))?),
+            E::TypedString(typed) => typed_literal(typed, position_of(expr))?,
+            E::Nested(inner) => self.expr(inner)?,
+            E::UnaryOp { op, expr: operand } => self.unary(*op, operand, position_of(expr))?,
+            E::BinaryOp { left, op, right } => self.binary(left, op, right, position_of(expr))?,
+            E::IsNull(inner) => self.expr(inner)?.is_null(),
+            E::IsNotNull(inner) => self.expr(inner)?.is_not_null(),
+            E::InList { expr: inner, list, negated } => {
+                let list = list.iter().map(|item| self.expr(item)).collect::<Result<_>>()?;
+                negate_if(*negated, self.expr(inner)?.is_in(list))
+            }
+            E::Between { expr: inner, negated, low, high } => {
+                negate_if(*negated, self.expr(inner)?.between(self.expr(low)?, self.expr(high)?))
+            }
+            E::Like { negated, any: false, expr: inner, pattern, escape_char: None } => {
+                let like = Expr::Like { expr: Box::new(self.expr(inner)?), pattern: Box::new(self.expr(pattern)?) };
+                negate_if(*negated, like)
+            }
+            E::Cast { kind: CastKind::Cast, expr: inner, data_type, format: None } => {
+                let to = SparkType::parse(&data_type.to_string()).map_err(|error| crate::error::SqlError::Analysis {
+                    message: error.to_string(),
+                    position: position_of(expr),
+                })?;
+                self.expr(inner)?.cast(to)
+            }
+            E::Case { operand, conditions, else_result, .. } => self.case(operand.as_deref(), conditions, else_result.as_deref())?,
+            E::Function(function) => self.function(function)?,
+            E::Trim { expr: inner, trim_where: None, trim_what: None, trim_characters: None } => {
+                call(ScalarFunction::Trim, vec![self.expr(inner)?])
+            }
+            E::Substring { expr: inner, substring_from: Some(from), substring_for, .. } => {
+                let mut args = vec![self.expr(inner)?, self.expr(from)?];
+                if let Some(length) = substring_for {
+                    args.push(self.expr(length)?);
+                }
+                call(ScalarFunction::Substring, args)
+            }
+            other => unsupported!(position_of(other), "The SQL expression `{other}`"),
+        })
+    }
+
+    fn column(&mut self, parts: &[&ast::Ident]) -> Expr {
+        let name = parts.iter().map(|p| p.value.as_str()).collect::<Vec<_>>().join(".");
+        self.columns.push((name.clone(), parts[0].span.start.into()));
+        col(&name)
+    }
+
+    fn unary(&mut self, op: UnaryOperator, operand: &ast::Expr, position: Position) -> Result<Expr> {
+        let value = self.expr(operand)?;
+        Ok(match (op, value) {
+            (UnaryOperator::Minus, Expr::Literal(number)) if number.spark_type().is_numeric() => lit(negated(number)),
+            (UnaryOperator::Minus, value) => value.negate(),
+            (UnaryOperator::Plus, value) => value,
+            (UnaryOperator::Not | UnaryOperator::BangNot, value) => !value,
+            (other, _) => unsupported!(position, "The operator `{other}`"),
+        })
+    }
+
+    fn binary(&mut self, left: &ast::Expr, op: &BinaryOperator, right: &ast::Expr, position: Position) -> Result<Expr> {
+        let (l, r) = (self.expr(left)?, self.expr(right)?);
+        Ok(match op {
+            BinaryOperator::Plus => l.plus(r),
+            BinaryOperator::Minus => l.minus(r),
+            BinaryOperator::Multiply => l.multiply(r),
+            BinaryOperator::Divide => l.divide(r),
+            BinaryOperator::Modulo => l.modulo(r),
+            BinaryOperator::Eq => l.eq(r),
+            BinaryOperator::NotEq => l.not_eq(r),
+            BinaryOperator::Lt => l.lt(r),
+            BinaryOperator::LtEq => l.lt_eq(r),
+            BinaryOperator::Gt => l.gt(r),
+            BinaryOperator::GtEq => l.gt_eq(r),
+            BinaryOperator::And => l.and(r),
+            BinaryOperator::Or => l.or(r),
+            BinaryOperator::Spaceship => l.eq_null_safe(r),
+            BinaryOperator::StringConcat => call(ScalarFunction::Concat, vec![l, r]),
+            other => unsupported!(position, "The operator `{other}`"),
+        })
+    }
+
+    fn case(&mut self, operand: Option<&ast::Expr>, conditions: &[ast::CaseWhen], otherwise: Option<&ast::Expr>) -> Result<Expr> {
+        let operand = operand.map(|o| self.expr(o)).transpose()?;
+        let mut branches = Vec::new();
+        for branch in conditions {
+            let condition = self.expr(&branch.condition)?;
+            let condition = match &operand {
+                Some(value) => value.clone().eq(condition),
+                None => condition,
+            };
+            branches.push((condition, self.expr(&branch.result)?));
+        }
+        let otherwise = otherwise.map(|e| self.expr(e).map(Box::new)).transpose()?;
+        Ok(Expr::CaseWhen { branches, otherwise })
+    }
+
+    fn function(&mut self, function: &ast::Function) -> Result<Expr> {
+        let position: Position = function.name.span().start.into();
+        let name = function.name.to_string();
+        if function.over.is_some() {
+            unsupported!(position, "The window function `{name}(…) OVER (…)`");
+        }
+        if function.filter.is_some() || !function.within_group.is_empty() || function.null_treatment.is_some() {
+            unsupported!(position, "`{name}` with FILTER, WITHIN GROUP or IGNORE NULLS");
+        }
+        let (distinct, args) = match &function.args {
+            FunctionArguments::None => (false, Vec::new()),
+            FunctionArguments::List(list) if list.clauses.is_empty() => {
+                (matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct)), list.args.iter().collect())
+            }
+            _ => unsupported!(position, "The argument form of `{name}`"),
+        };
+        let args: Vec<Expr> = args.into_iter().map(|arg| self.argument(arg, position)).collect::<Result<_>>()?;
+        match aggregate_function(&name) {
+            Some(aggregate_function) => aggregate_call(aggregate_function, &name, args, distinct, position),
+            None => scalar_call(&name, args, distinct, position),
+        }
+    }
+
+    fn argument(&mut self, arg: &FunctionArg, position: Position) -> Result<Expr> {
+        match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => self.expr(expr),
+            // `count(*)` counts rows, as `count(1)` does.
+            FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => Ok(lit(1)),
+            other => unsupported!(position, "The function argument `{other}`"),
+        }
+    }
+}
+
+fn aggregate_function(name: &str) -> Option<AggregateFunction> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "count" => AggregateFunction::Count,
+        "sum" => AggregateFunction::Sum,
+        "avg" | "mean" => AggregateFunction::Avg,
+        "min" => AggregateFunction::Min,
+        "max" => AggregateFunction::Max,
+        "first" | "first_value" => AggregateFunction::First,
+        _ => return None,
+    })
+}
+
+fn aggregate_call(function: AggregateFunction, name: &str, args: Vec<Expr>, distinct: bool, position: Position) -> Result<Expr> {
+    let count = args.len();
+    let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
+        return wrong_arguments(name, "1", count, position);
+    };
+    Ok(match (function, distinct) {
+        (AggregateFunction::Count, true) => count_distinct(arg),
+        (_, true) => unsupported!(position, "`{name}(DISTINCT …)`"),
+        (function, false) => aggregate(function, arg),
+    })
+}
+
+fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) -> Result<Expr> {
+    let Some(function) = ScalarFunction::by_name(name) else {
+        analysis_error!(
+            position,
+            "[UNRESOLVED_ROUTINE] Cannot resolve routine `{name}` on search path [`system`.`builtin`, \
+             `system`.`session`, `spark_catalog`.`default`]. SQLSTATE: 42883"
+        );
+    };
+    if distinct {
+        analysis_error!(position, "[INVALID_SQL_SYNTAX] DISTINCT is only allowed in aggregate functions, not in `{name}`. SQLSTATE: 42000");
+    }
+    let (least, most) = function.arity();
+    if args.len() < least || args.len() > most {
+        let expected = match (least, most) {
+            (l, m) if l == m => l.to_string(),
+            (l, usize::MAX) => format!("at least {l}"),
+            (l, m) => format!("[{l}, {m}]"),
+        };
+        return wrong_arguments(function.name(), &expected, args.len(), position);
+    }
+    Ok(call(function, args))
+}
+
+fn wrong_arguments<T>(name: &str, expected: &str, actual: usize, position: Position) -> Result<T> {
+    analysis_error!(
+        position,
+        "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{name}` requires {expected} parameters but the actual number is \
+         {actual}. Please, refer to 'https://spark.apache.org/docs/latest/sql-ref-functions.html' for a fix. \
+         SQLSTATE: 42605"
+    )
+}
+
+/// A literal with the type Spark's parser gives it: `1` int, `3000000000` bigint, `1.5` decimal(2,1), `1.5D` /
+/// `1e3` double, `10L` bigint, `'x'` and `"x"` strings.
+pub fn literal(value: &ast::Value, position: Position) -> Result<Value> {
+    Ok(match value {
+        ast::Value::Number(text, true) => text.parse().map(Value::Long).map_err(|_| crate::error::SqlError::Analysis {
+            message: format!("[INVALID_NUMERIC_LITERAL] The number `{text}L` is out of range. SQLSTATE: 22003"),
+            position,
+        })?,
+        ast::Value::Number(text, false) => number(text).ok_or_else(|| crate::error::SqlError::Analysis {
+            message: format!("[INVALID_NUMERIC_LITERAL] The number `{text}` is out of range. SQLSTATE: 22003"),
+            position,
+        })?,
+        ast::Value::SingleQuotedString(text) | ast::Value::DoubleQuotedString(text) => Value::String(text.clone()),
+        ast::Value::Boolean(b) => Value::Boolean(*b),
+        ast::Value::Null => Value::Null,
+        other => unsupported!(position, "The literal `{other}`"),
+    })
+}
+
+fn number(text: &str) -> Option<Value> {
+    let upper = text.to_ascii_uppercase();
+    let (digits, suffix) = match upper.strip_suffix("BD") {
+        Some(digits) => (digits, "BD"),
+        None => match upper.char_indices().last() {
+            Some((i, c)) if "LSYDF".contains(c) => (&upper[..i], &upper[i..]),
+            _ => (upper.as_str(), ""),
+        },
+    };
+    Some(match suffix {
+        "L" => Value::Long(digits.parse().ok()?),
+        "S" => Value::Short(digits.parse().ok()?),
+        "Y" => Value::Byte(digits.parse().ok()?),
+        "D" => Value::Double(digits.parse().ok()?),
+        "F" => Value::Float(digits.parse().ok()?),
+        "BD" => decimal(digits)?,
+        _ if digits.contains('E') => Value::Double(digits.parse().ok()?),
+        _ if digits.contains('.') => decimal(digits)?,
+        _ => match digits.parse::<i32>() {
+            Ok(int) => Value::Integer(int),
+            Err(_) => match digits.parse::<i64>() {
+                Ok(long) => Value::Long(long),
+                Err(_) => decimal(digits)?,
+            },
+        },
+    })
+}
+
+/// `12.50` as decimal(4,2): precision counts the significant digits (at least the scale).
+fn decimal(text: &str) -> Option<Value> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = format!("{whole}{fraction}");
+    let value: i128 = digits.parse().ok()?;
+    let scale = fraction.len();
+    let significant = digits.trim_start_matches('0').len().max(scale).max(1);
+    if significant > 38 {
+        return None;
+    }
+    Some(Value::Decimal { value, precision: significant as u8, scale: scale as i8 })
+}
+
+fn negated(value: Value) -> Value {
+    match value {
+        Value::Byte(v) => Value::Byte(-v),
+        Value::Short(v) => Value::Short(-v),
+        Value::Integer(v) => Value::Integer(-v),
+        Value::Long(v) => Value::Long(-v),
+        Value::Float(v) => Value::Float(-v),
+        Value::Double(v) => Value::Double(-v),
+        Value::Decimal { value, precision, scale } => Value::Decimal { value: -value, precision, scale },
+        other => other,
+    }
+}
+
+/// `DATE '2024-01-01'`, `TIMESTAMP '2024-01-01 10:00:00'`: a date or timestamp constant.
+fn typed_literal(typed: &ast::TypedString, position: Position) -> Result<Expr> {
+    let text = match literal(&typed.value.value, position)? {
+        Value::String(text) => text,
+        _ => unsupported!(position, "The typed literal `{} {}`", typed.data_type, typed.value),
+    };
+    let value = match SparkType::parse(&typed.data_type.to_string()) {
+        Ok(SparkType::Date) => parse_date(&text).map(|days| Value::Date(days as i32)),
+        Ok(SparkType::Timestamp) => parse_timestamp(&text).map(Value::Timestamp),
+        _ => unsupported!(position, "The typed literal `{} {}`", typed.data_type, typed.value),
+    };
+    match value {
+        Some(value) => Ok(lit(value)),
+        None => analysis_error!(
+            position,
+            "[INVALID_TYPED_LITERAL] The value of the typed literal \"{}\" is invalid: '{text}'. SQLSTATE: 42604",
+            typed.data_type
+        ),
+    }
+}
+
+fn negate_if(negated: bool, expr: Expr) -> Expr {
+    if negated { !expr } else { expr }
+}
+
+/// Where an expression starts in the text.
+pub fn position_of(expr: &ast::Expr) -> Position {
+    expr.span().start.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_get_spark_types() {
+        assert_eq!(number("1"), Some(Value::Integer(1)));
+        assert_eq!(number("2147483648"), Some(Value::Long(2147483648)));
+        assert_eq!(number("10L"), Some(Value::Long(10)));
+        assert_eq!(number("1.5D"), Some(Value::Double(1.5)));
+        assert_eq!(number("1E3"), Some(Value::Double(1000.0)));
+        assert_eq!(number("1.5"), Some(Value::Decimal { value: 15, precision: 2, scale: 1 }));
+        assert_eq!(number("0.25"), Some(Value::Decimal { value: 25, precision: 2, scale: 2 }));
+        assert_eq!(number("99999999999999999999"), Some(Value::Decimal { value: 99999999999999999999, precision: 20, scale: 0 }));
+        assert_eq!(number("7S"), Some(Value::Short(7)));
+    }
+}

@@ -1,0 +1,171 @@
+//! # kindling-sql
+//!
+//! Spark SQL on Kindling's engine. `spark.sql("SELECT … FROM trips_data GROUP BY 1, 2")` is parsed by
+//! [sqlparser](https://docs.rs/sqlparser) with its Spark dialect ([`statement`]), and each clause is turned into
+//! the DataFrame call a PySpark user would write ([`query`], [`expression`]) — so SQL and DataFrame code meet in
+//! the same logical plan, and `EXPLAIN` shows what `df.explain()` would.
+//!
+//! Names in `FROM` are temporary views of the session's catalog (`createOrReplaceTempView`, `CREATE TEMP VIEW`),
+//! `WITH` names, or files (`parquet.\`path\``). Errors are Spark's `ParseException` / `AnalysisException` texts
+//! with the line and position they are about ([`error`]).
+
+pub mod error;
+pub mod expression;
+pub mod query;
+pub mod statement;
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, BooleanArray, RecordBatch, StringArray};
+use arrow::datatypes::{DataType, Field, Schema};
+use kindling_engine::dataframe::DataFrame;
+use kindling_engine::io::Table;
+use kindling_engine::session::Session;
+use sqlparser::ast::{self, ObjectType, Spanned};
+
+pub use error::{Position, Result, SqlError};
+use query::Planner;
+use statement::{Statement, StatementKind};
+
+/// `spark.sql(text)`: one statement (a trailing `;` is fine), as a DataFrame. Queries stay lazy; `CREATE TEMP
+/// VIEW` and `DROP VIEW` take effect at once and return an empty DataFrame; `EXPLAIN` returns its text in a
+/// `plan` column.
+pub fn sql(session: &Arc<Session>, text: &str) -> Result<DataFrame> {
+    let mut statements = statement::parse(text)?.into_iter();
+    match (statements.next(), statements.next()) {
+        (Some(only), None) => execute(session, &only),
+        (Some(_), Some(second)) => Err(SqlError::Parse {
+            message: format!(
+                "[PARSE_SYNTAX_ERROR] Syntax error at or near '{}': extra input '{0}'. SQLSTATE: 42601\n\
+                 spark.sql() runs one statement; a SQL cell or `kindling run` runs several",
+                statement_keyword(&second)
+            ),
+            position: second.position,
+            sql: text.to_string(),
+        }),
+        (None, _) => Err(SqlError::Parse {
+            message: "[PARSE_EMPTY_STATEMENT] Syntax Error, unexpected empty statement. SQLSTATE: 42617".into(),
+            position: Position::new(1, 1),
+            sql: text.to_string(),
+        }),
+    }
+}
+
+/// The statements of a SQL cell or `.sql` file, run in order — a view created by one is seen by the next. Every
+/// statement is parsed before any runs, so a syntax error anywhere changes nothing.
+pub fn sql_script(session: &Arc<Session>, text: &str) -> Result<Vec<(Position, DataFrame)>> {
+    statement::parse(text)?.iter().map(|s| Ok((s.position, execute(session, s)?))).collect()
+}
+
+fn execute(session: &Arc<Session>, statement: &Statement) -> Result<DataFrame> {
+    let mut planner = Planner::new(session);
+    match &statement.kind {
+        StatementKind::Explain { extended, statement: inner } => {
+            let ast::Statement::Query(query) = inner.as_ref() else {
+                unsupported!(statement.position, "EXPLAIN of `{}`", query::first_words(&inner.to_string()));
+            };
+            let df = planner.query(query)?;
+            let text = df.explain_string(*extended)?;
+            strings(session, "plan", vec![text])
+        }
+        StatementKind::Plain(inner) => match inner.as_ref() {
+            ast::Statement::Query(query) => planner.query(query),
+            ast::Statement::CreateView(view) => create_view(session, &mut planner, view),
+            ast::Statement::Drop { object_type: ObjectType::View, if_exists, names, .. } => {
+                drop_views(session, names, *if_exists)?;
+                empty(session)
+            }
+            ast::Statement::ShowTables { .. } => show_tables(session),
+            other => unsupported!(statement.position, "The statement `{}`", query::first_words(&other.to_string())),
+        },
+    }
+}
+
+fn create_view(session: &Arc<Session>, planner: &mut Planner, view: &ast::CreateView) -> Result<DataFrame> {
+    let position: Position = view.name.span().start.into();
+    if !view.temporary || view.materialized {
+        unsupported!(
+            position,
+            "A permanent view (Kindling has no metastore; write CREATE TEMPORARY VIEW or CREATE TEMP VIEW)"
+        );
+    }
+    if !view.columns.is_empty() {
+        unsupported!(position, "Column names in CREATE VIEW");
+    }
+    let name = single_name(&view.name, position)?;
+    if view.if_not_exists && session.catalog.view(&name).is_some() {
+        return empty(session);
+    }
+    let df = planner.query(&view.query)?;
+    let created = if view.or_replace { df.create_or_replace_temp_view(&name) } else { df.create_temp_view(&name) };
+    planner.located(created, position)?;
+    empty(session)
+}
+
+fn drop_views(session: &Arc<Session>, names: &[ast::ObjectName], if_exists: bool) -> Result<()> {
+    for name in names {
+        let position: Position = name.span().start.into();
+        let view = single_name(name, position)?;
+        if !session.catalog.drop_view(&view) && !if_exists {
+            analysis_error!(
+                position,
+                "[TABLE_OR_VIEW_NOT_FOUND] The table or view `spark_catalog`.`default`.`{view}` cannot be found. \
+                 Verify the spelling and correctness of the schema and catalog.\nSearch path: \
+                 [`spark_catalog`.`default`].\nIf you did not qualify the name with a schema, verify the \
+                 current_schema() output, or qualify the name with the correct schema and catalog.\nTo tolerate the \
+                 error on drop use DROP VIEW IF EXISTS or DROP TABLE IF EXISTS. SQLSTATE: 42P01"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn single_name(name: &ast::ObjectName, position: Position) -> Result<String> {
+    match name.0.as_slice() {
+        [part] if part.as_ident().is_some() => Ok(part.as_ident().map(|i| i.value.clone()).unwrap_or_default()),
+        _ => unsupported!(position, "A qualified view name `{name}` (temporary views have one-part names)"),
+    }
+}
+
+/// `SHOW TABLES`: the temporary views, as Spark lists them.
+fn show_tables(session: &Arc<Session>) -> Result<DataFrame> {
+    let names = session.catalog.view_names();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("namespace", DataType::Utf8, false),
+        Field::new("tableName", DataType::Utf8, false),
+        Field::new("isTemporary", DataType::Boolean, false),
+    ]));
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(vec![""; names.len()])),
+        Arc::new(StringArray::from(names.clone())),
+        Arc::new(BooleanArray::from(vec![true; names.len()])),
+    ];
+    table(session, schema, columns)
+}
+
+fn strings(session: &Arc<Session>, column: &str, values: Vec<String>) -> Result<DataFrame> {
+    let schema = Arc::new(Schema::new(vec![Field::new(column, DataType::Utf8, false)]));
+    table(session, schema, vec![Arc::new(StringArray::from(values))])
+}
+
+/// What DDL statements return: no columns, no rows.
+fn empty(session: &Arc<Session>) -> Result<DataFrame> {
+    table(session, Arc::new(Schema::empty()), vec![])
+}
+
+fn table(session: &Arc<Session>, schema: Arc<Schema>, columns: Vec<ArrayRef>) -> Result<DataFrame> {
+    let batches = if columns.is_empty() {
+        vec![]
+    } else {
+        vec![RecordBatch::try_new(schema.clone(), columns).map_err(kindling_engine::EngineError::from)?]
+    };
+    Ok(session.create_dataframe(Table { schema, batches }, 1)?)
+}
+
+fn statement_keyword(statement: &Statement) -> String {
+    let text = match &statement.kind {
+        StatementKind::Explain { .. } => "EXPLAIN".to_string(),
+        StatementKind::Plain(inner) => inner.to_string(),
+    };
+    text.split_whitespace().next().unwrap_or_default().to_string()
+}

@@ -1,0 +1,589 @@
+//! A SQL query → a DataFrame, clause by clause, in the order Spark evaluates them:
+//! `WITH` → `FROM` (and joins) → `WHERE` → `GROUP BY` → `HAVING` → `SELECT` → `DISTINCT` → `UNION` → `ORDER BY` →
+//! `LIMIT`. Each clause becomes the DataFrame method a PySpark user would call, so a SQL query and its DataFrame
+//! twin have the same plan.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use arrow::array::{RecordBatch, RecordBatchOptions};
+use arrow::datatypes::Schema;
+use kindling_engine::EngineError;
+use kindling_engine::dataframe::{DataFrame, JoinOn};
+use kindling_engine::expr::{Expr, lit};
+use kindling_engine::io::Table;
+use kindling_engine::io::csv::CsvOptions;
+use kindling_engine::session::Session;
+use kindling_engine::sort::SortOrder;
+use kindling_engine::value::Value;
+use sqlparser::ast::{
+    self, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, OrderByKind, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, SetQuantifier, Spanned, TableFactor,
+};
+
+use crate::error::{Position, Result, SqlError};
+use crate::expression::{Translator, position_of};
+use crate::{analysis_error, unsupported};
+
+/// Plans the queries of one statement.
+pub struct Planner<'a> {
+    session: &'a Arc<Session>,
+    translator: Translator,
+    /// The `WITH` names in scope, innermost last.
+    ctes: Vec<(String, DataFrame)>,
+}
+
+/// One item of the select list: the expression as written (with its alias) and without the alias, which is
+/// what `GROUP BY 1` and `ORDER BY <expression>` refer to.
+struct Item {
+    expr: Expr,
+    inner: Expr,
+    alias: Option<String>,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(session: &'a Arc<Session>) -> Self {
+        Self { session, translator: Translator::default(), ctes: Vec::new() }
+    }
+
+    /// The engine's analysis errors, pointed at the place in the text they are about.
+    pub fn located<T>(&self, result: kindling_engine::Result<T>, fallback: Position) -> Result<T> {
+        result.map_err(|error| match error {
+            EngineError::ColumnNotFound { ref name, .. } => {
+                let position = self.translator.locate(name).unwrap_or(fallback);
+                SqlError::Analysis { message: error.to_string(), position }
+            }
+            EngineError::Analysis(message) => SqlError::Analysis { message, position: fallback },
+            other => SqlError::Engine(other),
+        })
+    }
+
+    pub fn query(&mut self, query: &ast::Query) -> Result<DataFrame> {
+        let position: Position = query.span().start.into();
+        if query.fetch.is_some() || !query.locks.is_empty() || query.for_clause.is_some() || query.settings.is_some()
+            || query.format_clause.is_some() || !query.pipe_operators.is_empty()
+        {
+            unsupported!(position, "This form of query (FETCH, FOR, SETTINGS, FORMAT or |>)");
+        }
+        let scope = self.ctes.len();
+        if let Some(with) = &query.with {
+            self.with(with)?;
+        }
+        let order = match &query.order_by {
+            None => None,
+            Some(ast::OrderBy { kind: OrderByKind::Expressions(keys), interpolate: None }) => Some(keys.as_slice()),
+            Some(other) => unsupported!(position_of_order(other, position), "`{other}`"),
+        };
+        let ordered = match (query.body.as_ref(), order) {
+            (SetExpr::Select(select), order) => self.select(select, order)?,
+            (body, Some(order)) => {
+                let combined = self.set_expr(body)?;
+                self.sort_output(combined, None, &[], order)?
+            }
+            (body, None) => self.set_expr(body)?,
+        };
+        let limited = match &query.limit_clause {
+            None => ordered,
+            Some(limit) => ordered.limit(self.limit(limit, position)?),
+        };
+        self.ctes.truncate(scope);
+        Ok(limited)
+    }
+
+    fn with(&mut self, with: &ast::With) -> Result<()> {
+        if with.recursive {
+            unsupported!(with.with_token.0.span.start, "WITH RECURSIVE");
+        }
+        for cte in &with.cte_tables {
+            let name = &cte.alias.name;
+            if !cte.alias.columns.is_empty() {
+                unsupported!(name.span.start, "Column names in a WITH alias");
+            }
+            let df = self.query(&cte.query)?;
+            self.ctes.push((name.value.clone(), df.alias(&name.value)));
+        }
+        Ok(())
+    }
+
+    fn set_expr(&mut self, body: &SetExpr) -> Result<DataFrame> {
+        match body {
+            SetExpr::Select(select) => self.select(select, None),
+            SetExpr::Query(query) => self.query(query),
+            SetExpr::SetOperation { left, op: SetOperator::Union, set_quantifier, right } => {
+                let position: Position = body.span().start.into();
+                let (left, right) = (self.set_expr(left)?, self.set_expr(right)?);
+                let all = self.located(left.union(&right), position)?;
+                match set_quantifier {
+                    SetQuantifier::All => Ok(all),
+                    SetQuantifier::None | SetQuantifier::Distinct => self.located(all.distinct(), position),
+                    other => unsupported!(position, "UNION {other}"),
+                }
+            }
+            other => unsupported!(other.span().start, "`{}`", first_words(&other.to_string())),
+        }
+    }
+
+    fn limit(&mut self, limit: &LimitClause, position: Position) -> Result<usize> {
+        let LimitClause::LimitOffset { limit: Some(count), offset: None, limit_by } = limit else {
+            unsupported!(position, "OFFSET");
+        };
+        if !limit_by.is_empty() {
+            unsupported!(position, "LIMIT BY");
+        }
+        match self.translator.expr(count)? {
+            Expr::Literal(Value::Integer(n)) if n >= 0 => Ok(n as usize),
+            Expr::Literal(Value::Long(n)) if n >= 0 => Ok(n as usize),
+            _ => analysis_error!(
+                position_of(count),
+                "[INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE_OR_NOT_INTEGER] The limit like expression \"{count}\" \
+                 must be a non-negative integer literal. SQLSTATE: 42K0E"
+            ),
+        }
+    }
+
+    fn select(&mut self, select: &ast::Select, order: Option<&[ast::OrderByExpr]>) -> Result<DataFrame> {
+        let position: Position = select.select_token.0.span.start.into();
+        check_select_is_supported(select, position)?;
+        let input = self.from(&select.from, position)?;
+        let input = match &select.selection {
+            Some(condition) => {
+                let translated = self.translator.expr(condition)?;
+                self.located(input.filter(translated), position_of(condition))?
+            }
+            None => input,
+        };
+        let items = self.items(&select.projection, &input)?;
+        let keys = match &select.group_by {
+            GroupByExpr::Expressions(keys, modifiers) if modifiers.is_empty() => keys,
+            other => unsupported!(position, "`{other}`"),
+        };
+        let aggregating = !keys.is_empty() || select.having.is_some() || items.iter().any(|i| i.expr.contains_aggregate());
+        let distinct = matches!(select.distinct, Some(ast::Distinct::Distinct));
+        if aggregating {
+            return self.aggregate(input, items, keys, select.having.as_ref(), distinct, order, position);
+        }
+        let exprs = items.iter().map(|i| i.expr.clone()).collect();
+        let projected = self.located(input.select(exprs), position)?;
+        let projected = if distinct { self.located(projected.distinct(), position)? } else { projected };
+        match order {
+            Some(order) => self.sort_output(projected, (!distinct).then_some(&input), &items, order),
+            None => Ok(projected),
+        }
+    }
+
+    fn from(&mut self, from: &[ast::TableWithJoins], position: Position) -> Result<DataFrame> {
+        let Some((first, rest)) = from.split_first() else {
+            return self.one_row();
+        };
+        let mut joined = self.table_with_joins(first)?;
+        for table in rest {
+            let right = self.table_with_joins(table)?;
+            joined = self.located(joined.cross_join(&right), position)?;
+        }
+        Ok(joined)
+    }
+
+    /// `SELECT 1` without FROM reads one row of no columns (Spark's `OneRowRelation`).
+    fn one_row(&self) -> Result<DataFrame> {
+        let schema = Arc::new(Schema::empty());
+        let batch = RecordBatch::try_new_with_options(schema.clone(), vec![], &RecordBatchOptions::new().with_row_count(Some(1)))
+            .map_err(EngineError::from)?;
+        Ok(self.session.create_dataframe(Table { schema, batches: vec![batch] }, 1)?)
+    }
+
+    fn table_with_joins(&mut self, table: &ast::TableWithJoins) -> Result<DataFrame> {
+        let mut joined = self.relation(&table.relation)?;
+        for join in &table.joins {
+            let right = self.relation(&join.relation)?;
+            joined = self.join(joined, right, join)?;
+        }
+        Ok(joined)
+    }
+
+    fn relation(&mut self, factor: &TableFactor) -> Result<DataFrame> {
+        let position: Position = factor.span().start.into();
+        let (df, alias) = match factor {
+            TableFactor::Table { name, alias, args: None, with_hints, version: None, partitions, sample: None, index_hints, json_path: None, with_ordinality: false }
+                if with_hints.is_empty() && partitions.is_empty() && index_hints.is_empty() =>
+            {
+                (self.named_relation(name)?, alias)
+            }
+            TableFactor::Derived { lateral: false, subquery, alias, sample: None } => (self.query(subquery)?, alias),
+            TableFactor::NestedJoin { table_with_joins, alias } => (self.table_with_joins(table_with_joins)?, alias),
+            other => unsupported!(position, "The table expression `{other}`"),
+        };
+        match alias {
+            None => Ok(df),
+            Some(alias) if alias.columns.is_empty() => Ok(df.alias(&alias.name.value)),
+            Some(alias) => unsupported!(alias.name.span.start, "Column names in a table alias"),
+        }
+    }
+
+    /// A CTE, a temporary view, or files: `parquet.\`path\``, `csv.\`path\``.
+    fn named_relation(&mut self, name: &ast::ObjectName) -> Result<DataFrame> {
+        let position: Position = name.span().start.into();
+        let parts: Vec<&str> = name.0.iter().filter_map(|p| p.as_ident()).map(|i| i.value.as_str()).collect();
+        match parts.as_slice() {
+            [single] => {
+                if let Some((_, df)) = self.ctes.iter().rev().find(|(cte, _)| cte.eq_ignore_ascii_case(single)) {
+                    return Ok(df.clone());
+                }
+                self.located(self.session.table(single), position)
+            }
+            [format, path] if format.eq_ignore_ascii_case("parquet") => self.located(self.session.read_parquet(&[path]), position),
+            [format, path] if format.eq_ignore_ascii_case("csv") => {
+                self.located(self.session.read_csv(&[path], CsvOptions::default()), position)
+            }
+            _ => self.located(Err(kindling_engine::catalog::view_not_found(&name.to_string().replace('"', "`"))), position),
+        }
+    }
+
+    fn join(&mut self, left: DataFrame, right: DataFrame, join: &ast::Join) -> Result<DataFrame> {
+        let position: Position = join.relation.span().start.into();
+        let (how, constraint) = match &join.join_operator {
+            JoinOperator::Join(c) | JoinOperator::Inner(c) => ("inner", c),
+            JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => ("left", c),
+            JoinOperator::Right(c) | JoinOperator::RightOuter(c) => ("right", c),
+            JoinOperator::FullOuter(c) => ("full", c),
+            JoinOperator::CrossJoin(c) => ("cross", c),
+            JoinOperator::Semi(c) | JoinOperator::LeftSemi(c) => ("left_semi", c),
+            JoinOperator::Anti(c) | JoinOperator::LeftAnti(c) => ("left_anti", c),
+            other => unsupported!(position, "This kind of join ({other:?})"),
+        };
+        let (on, at) = match constraint {
+            JoinConstraint::On(condition) => (JoinOn::Condition(self.translator.expr(condition)?), position_of(condition)),
+            JoinConstraint::Using(names) => {
+                let columns = names.iter().map(|n| n.0.iter().filter_map(|p| p.as_ident()).map(|i| i.value.clone()).collect::<Vec<_>>().join(".")).collect();
+                (JoinOn::Columns(columns), position)
+            }
+            JoinConstraint::None => (JoinOn::Nothing, position),
+            JoinConstraint::Natural => unsupported!(position, "NATURAL JOIN"),
+        };
+        self.located(left.join(&right, on, how), at)
+    }
+
+    /// The select list, with `*` and `t.*` expanded to the input's columns.
+    fn items(&mut self, projection: &[SelectItem], input: &DataFrame) -> Result<Vec<Item>> {
+        let mut items = Vec::new();
+        for item in projection {
+            match item {
+                SelectItem::UnnamedExpr(expr) => {
+                    let inner = self.translator.expr(expr)?;
+                    items.push(Item { expr: inner.clone(), inner, alias: None });
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    let inner = self.translator.expr(expr)?;
+                    items.push(Item { expr: inner.clone().alias(&alias.value), inner, alias: Some(alias.value.clone()) });
+                }
+                SelectItem::Wildcard(options) if options.to_string().is_empty() => {
+                    items.extend(input.attributes().into_iter().map(attribute_item));
+                }
+                SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), options)
+                    if options.to_string().is_empty() =>
+                {
+                    let qualifier = name.to_string();
+                    let columns: Vec<_> = input
+                        .attributes()
+                        .into_iter()
+                        .filter(|a| a.qualifier.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(&qualifier)))
+                        .collect();
+                    if columns.is_empty() {
+                        analysis_error!(
+                            name.span().start,
+                            "[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve `{qualifier}`.* given input columns {}. \
+                             SQLSTATE: 42704",
+                            input.columns().iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                        );
+                    }
+                    items.extend(columns.into_iter().map(attribute_item));
+                }
+                other => unsupported!(other.span().start, "The select item `{other}`"),
+            }
+        }
+        Ok(items)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &mut self,
+        input: DataFrame,
+        items: Vec<Item>,
+        keys: &[ast::Expr],
+        having: Option<&ast::Expr>,
+        distinct: bool,
+        order: Option<&[ast::OrderByExpr]>,
+        position: Position,
+    ) -> Result<DataFrame> {
+        if keys.is_empty() && items.iter().any(|i| !i.inner.contains_aggregate() && reads_columns(&i.inner)) {
+            analysis_error!(
+                position,
+                "[MISSING_GROUP_BY] The query does not include a GROUP BY clause. Add GROUP BY or turn it into the \
+                 window functions using OVER clauses. SQLSTATE: 42803"
+            );
+        }
+        let keys = keys.iter().map(|key| self.group_key(key, &items, &input)).collect::<Result<Vec<_>>>()?;
+        let grouped = self.located(input.group_by(keys), position)?;
+        let having = having.map(|h| Ok::<_, SqlError>((self.translator.expr(h)?, position_of(h)))).transpose()?;
+        let order_keys = match order {
+            Some(order) => order.iter().map(|o| self.order_key(o, items.len())).collect::<Result<Vec<_>>>()?,
+            None => Vec::new(),
+        };
+        // Aggregates that only HAVING or ORDER BY use are computed as hidden columns and dropped again: before
+        // the sort if only HAVING needs them, after it if ORDER BY does (where Spark puts its Project).
+        let mut hidden = Vec::new();
+        if let Some((condition, _)) = &having {
+            collect_hidden(condition, &items, &mut hidden);
+        }
+        let hidden_for_having = hidden.len();
+        for key in order_keys.iter().filter_map(|(k, _)| k.as_ref()) {
+            collect_hidden(key, &items, &mut hidden);
+        }
+        let mut outputs: Vec<Expr> = items.iter().map(|i| i.expr.clone()).collect();
+        outputs.extend(hidden.iter().map(|h| h.clone().alias(&h.sql_name())));
+        let aggregated = self.located(grouped.select(outputs), position)?;
+        let columns = aggregated.attributes();
+        let visible: Vec<Expr> = columns[..items.len()].iter().cloned().map(Expr::Attribute).collect();
+        let over_output = |expr: Expr| over_output(expr, &items, &hidden, &columns);
+        let mut result = match having {
+            Some((condition, at)) => self.located(aggregated.filter(over_output(condition)), at)?,
+            None => aggregated,
+        };
+        let sort_needs_hidden = hidden.len() > hidden_for_having;
+        if !hidden.is_empty() && !sort_needs_hidden {
+            result = self.located(result.select(visible.clone()), position)?;
+        }
+        if distinct {
+            result = self.located(result.distinct(), position)?;
+        }
+        if !order_keys.is_empty() {
+            let order = order_keys
+                .into_iter()
+                .map(|(key, spec)| SortOrder { expr: key.map_or_else(|| spec.ordinal_column(&columns), over_output), ..spec.order })
+                .collect::<Vec<_>>();
+            result = self.located(result.order_by(order), position)?;
+        }
+        if sort_needs_hidden {
+            result = self.located(result.select(visible), position)?;
+        }
+        Ok(result)
+    }
+
+    /// A GROUP BY key: an ordinal (`GROUP BY 1`) or a select alias means that select item's expression.
+    fn group_key(&mut self, key: &ast::Expr, items: &[Item], input: &DataFrame) -> Result<Expr> {
+        if let Some(ordinal) = ordinal(key) {
+            let item = items.get(ordinal.wrapping_sub(1)).ok_or_else(|| SqlError::Analysis {
+                message: format!(
+                    "[GROUP_BY_POS_OUT_OF_RANGE] GROUP BY position {ordinal} is not in select list (valid range is \
+                     [1, {}]). SQLSTATE: 42805",
+                    items.len()
+                ),
+                position: position_of(key),
+            })?;
+            if item.inner.contains_aggregate() {
+                analysis_error!(
+                    position_of(key),
+                    "[GROUP_BY_POS_AGGREGATE] GROUP BY {ordinal} refers to an expression {} that contains an \
+                     aggregate function. Aggregate functions are not allowed in GROUP BY. SQLSTATE: 42903",
+                    item.expr.sql_name()
+                );
+            }
+            return Ok(item.inner.clone());
+        }
+        let translated = self.translator.expr(key)?;
+        if let Expr::Column(name) = &translated
+            && input.column(name).is_err()
+            && let Some(item) = items.iter().find(|i| i.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
+        {
+            return Ok(item.inner.clone());
+        }
+        Ok(translated)
+    }
+
+    /// An ORDER BY key: `None` for an ordinal (resolved once the output is known), else the expression.
+    fn order_key(&mut self, key: &ast::OrderByExpr, width: usize) -> Result<(Option<Expr>, OrderSpec)> {
+        if key.with_fill.is_some() {
+            unsupported!(position_of(&key.expr), "WITH FILL");
+        }
+        let ascending = !matches!(key.options.sort, Some(ast::OrderBySort::Desc));
+        let nulls_first = key.options.nulls_first.unwrap_or(ascending);
+        let placeholder = SortOrder { expr: lit(0), ascending, nulls_first };
+        if let Some(ordinal) = ordinal(&key.expr) {
+            if ordinal == 0 || ordinal > width {
+                analysis_error!(
+                    position_of(&key.expr),
+                    "[ORDER_BY_POS_OUT_OF_RANGE] ORDER BY position {ordinal} is not in select list (valid range is \
+                     [1, {width}]). SQLSTATE: 42805"
+                );
+            }
+            return Ok((None, OrderSpec { order: placeholder, ordinal }));
+        }
+        Ok((Some(self.translator.expr(&key.expr)?), OrderSpec { order: placeholder, ordinal: 0 }))
+    }
+
+    /// ORDER BY over a finished select list (or a UNION): by position, by alias, by a select expression, or — when
+    /// `input` is given — by any input column, sorting before the projection.
+    fn sort_output(
+        &mut self,
+        output: DataFrame,
+        input: Option<&DataFrame>,
+        items: &[Item],
+        order: &[ast::OrderByExpr],
+    ) -> Result<DataFrame> {
+        let position = order.first().map_or(Position::new(1, 1), |o| position_of(&o.expr));
+        let columns = output.attributes();
+        let keys = order.iter().map(|o| self.order_key(o, columns.len())).collect::<Result<Vec<_>>>()?;
+        let mut sort = Vec::new();
+        for (key, spec) in &keys {
+            let expr = match key {
+                None => spec.ordinal_column(&columns),
+                Some(expr) => over_output(expr.clone(), items, &[], &columns),
+            };
+            sort.push(SortOrder { expr, ..spec.order.clone() });
+        }
+        match (output.order_by(sort.clone()), input) {
+            (Ok(sorted), _) => Ok(sorted),
+            (Err(EngineError::ColumnNotFound { .. }), Some(input)) => self.sort_by_input_columns(input, items, keys, position),
+            (Err(error), _) => self.located(Err(error), position),
+        }
+    }
+}
+
+impl Planner<'_> {
+    /// ORDER BY input columns the select list drops: Spark projects the select list plus those columns, sorts,
+    /// then projects the select list alone.
+    fn sort_by_input_columns(
+        &mut self,
+        input: &DataFrame,
+        items: &[Item],
+        keys: Vec<(Option<Expr>, OrderSpec)>,
+        position: Position,
+    ) -> Result<DataFrame> {
+        let selected = self.located(input.select(items.iter().map(|i| i.expr.clone()).collect()), position)?;
+        let mut exprs: Vec<Expr> = items.iter().map(|i| i.expr.clone()).collect();
+        for (key, _) in &keys {
+            for name in key.iter().flat_map(column_names) {
+                if selected.column(&name).is_err() && !exprs.contains(&Expr::Column(name.clone())) {
+                    exprs.push(Expr::Column(name));
+                }
+            }
+        }
+        let widened = self.located(input.select(exprs), position)?;
+        let columns = widened.attributes();
+        let order = keys
+            .into_iter()
+            .map(|(key, spec)| {
+                let expr = key.map_or_else(|| spec.ordinal_column(&columns), |k| over_output(k, items, &[], &columns));
+                SortOrder { expr, ..spec.order }
+            })
+            .collect();
+        let sorted = self.located(widened.order_by(order), position)?;
+        let visible = columns[..items.len()].iter().cloned().map(Expr::Attribute).collect();
+        self.located(sorted.select(visible), position)
+    }
+}
+
+/// The column names an (unresolved) expression reads.
+fn column_names(expr: &Expr) -> Vec<String> {
+    match expr {
+        Expr::Column(name) => vec![name.clone()],
+        other => other.children().into_iter().flat_map(column_names).collect(),
+    }
+}
+
+/// How one ORDER BY key sorts, and its ordinal if it is one.
+struct OrderSpec {
+    order: SortOrder,
+    ordinal: usize,
+}
+
+impl OrderSpec {
+    fn ordinal_column(&self, columns: &[kindling_engine::expr::Attribute]) -> Expr {
+        Expr::Attribute(columns[self.ordinal - 1].clone())
+    }
+}
+
+fn attribute_item(attribute: kindling_engine::expr::Attribute) -> Item {
+    let expr = Expr::Attribute(attribute);
+    Item { expr: expr.clone(), inner: expr, alias: None }
+}
+
+fn reads_columns(expr: &Expr) -> bool {
+    expr.any(&|e| matches!(e, Expr::Column(_) | Expr::Attribute(_)))
+}
+
+/// A positive integer literal: an ordinal in GROUP BY / ORDER BY.
+fn ordinal(expr: &ast::Expr) -> Option<usize> {
+    match expr {
+        ast::Expr::Value(ast::ValueWithSpan { value: ast::Value::Number(digits, _), .. }) => digits.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Aggregates in `expr` (HAVING / ORDER BY) that no select item computes.
+fn collect_hidden(expr: &Expr, items: &[Item], hidden: &mut Vec<Expr>) {
+    if items.iter().any(|i| &i.inner == expr) {
+        return;
+    }
+    if matches!(expr, Expr::Aggregate { .. }) {
+        if !hidden.contains(expr) {
+            hidden.push(expr.clone());
+        }
+        return;
+    }
+    for child in expr.children() {
+        collect_hidden(child, items, hidden);
+    }
+}
+
+/// `expr` with every part that a select item (or hidden column) computes replaced by that output column, and
+/// select aliases by their columns.
+fn over_output(expr: Expr, items: &[Item], hidden: &[Expr], columns: &[kindling_engine::expr::Attribute]) -> Expr {
+    let column = |i: usize| Expr::Attribute(columns[i].clone());
+    if let Some(i) = items.iter().position(|item| item.inner == expr) {
+        return column(i);
+    }
+    if let Some(i) = hidden.iter().position(|h| h == &expr) {
+        return column(items.len() + i);
+    }
+    if let Expr::Column(name) = &expr
+        && let Some(i) = items.iter().position(|item| item.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(name)))
+    {
+        return column(i);
+    }
+    let rewritten: std::result::Result<Expr, Infallible> = expr.map_children(|child| Ok(over_output(child, items, hidden, columns)));
+    rewritten.unwrap_or_else(|never| match never {})
+}
+
+fn check_select_is_supported(select: &ast::Select, position: Position) -> Result<()> {
+    let unsupported_clause = [
+        (matches!(select.distinct, Some(ast::Distinct::On(_))), "DISTINCT ON"),
+        (select.top.is_some(), "TOP"),
+        (select.into.is_some(), "SELECT INTO"),
+        (!select.lateral_views.is_empty(), "LATERAL VIEW"),
+        (select.prewhere.is_some(), "PREWHERE"),
+        (!select.connect_by.is_empty(), "CONNECT BY"),
+        (!select.cluster_by.is_empty(), "CLUSTER BY"),
+        (!select.distribute_by.is_empty(), "DISTRIBUTE BY"),
+        (!select.sort_by.is_empty(), "SORT BY"),
+        (!select.named_window.is_empty(), "WINDOW"),
+        (select.qualify.is_some(), "QUALIFY"),
+        (select.exclude.is_some(), "EXCLUDE"),
+        (select.value_table_mode.is_some(), "SELECT AS STRUCT"),
+    ];
+    if let Some((_, clause)) = unsupported_clause.iter().find(|(present, _)| *present) {
+        unsupported!(position, "{clause}");
+    }
+    Ok(())
+}
+
+fn position_of_order(order: &ast::OrderBy, fallback: Position) -> Position {
+    match &order.kind {
+        OrderByKind::Expressions(keys) => keys.first().map_or(fallback, |k| position_of(&k.expr)),
+        OrderByKind::All(_) => fallback,
+    }
+}
+
+/// The first two words of a statement, to name it in a message.
+pub fn first_words(text: &str) -> String {
+    text.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,215 @@
+//! SQL text → statements, with sqlparser's Spark dialect.
+//!
+//! Two bits of Spark syntax sqlparser does not know are handled here, on the tokens: `EXPLAIN EXTENDED <query>`
+//! and numbers with a type suffix (`10L`, `1.5D`, `7S`, `2Y`, `3BD`), which would otherwise read as a number with
+//! an alias (`10 AS L`).
+
+use sqlparser::ast;
+use sqlparser::dialect::SparkSqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
+
+use crate::error::{Position, Result, SqlError};
+
+/// How deep expressions and subqueries may nest; deeper text is refused instead of exhausting the stack.
+pub const NESTING_LIMIT: usize = 64;
+
+/// One statement of the text and where it starts.
+#[derive(Debug)]
+pub struct Statement {
+    pub kind: StatementKind,
+    pub position: Position,
+}
+
+#[derive(Debug)]
+pub enum StatementKind {
+    /// `EXPLAIN [EXTENDED] <statement>`
+    Explain { extended: bool, statement: Box<ast::Statement> },
+    Plain(Box<ast::Statement>),
+}
+
+/// Every statement in `sql`, separated by `;`. Comments (`--`, `/* */`) are skipped by the tokenizer.
+pub fn parse(sql: &str) -> Result<Vec<Statement>> {
+    let dialect = SparkSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|error| {
+        syntax_error(sql, error.location, &error.message, &near_character(sql, error.location))
+    })?;
+    let tokens = with_typed_numbers(tokens);
+    let mut parser = Parser::new(&dialect).with_recursion_limit(NESTING_LIMIT).with_tokens_with_locations(tokens);
+    let mut statements = Vec::new();
+    loop {
+        while parser.consume_token(&Token::SemiColon) {}
+        if parser.peek_token_ref().token == Token::EOF {
+            return Ok(statements);
+        }
+        let position = Position::from(parser.peek_token_ref().span.start);
+        let kind = parse_one(&mut parser).map_err(|error| parser_error(sql, &parser, error))?;
+        let next = parser.peek_token();
+        if !matches!(next.token, Token::SemiColon | Token::EOF) {
+            return Err(extra_input(sql, &next));
+        }
+        statements.push(Statement { kind, position });
+    }
+}
+
+fn parse_one(parser: &mut Parser) -> Result<StatementKind, ParserError> {
+    if !parser.parse_keyword(Keyword::EXPLAIN) {
+        return Ok(StatementKind::Plain(Box::new(parser.parse_statement()?)));
+    }
+    let extended = parser.parse_keyword(Keyword::EXTENDED);
+    if let Token::Word(word) = &parser.peek_token_ref().token
+        && ["FORMATTED", "CODEGEN", "COST"].contains(&word.value.to_ascii_uppercase().as_str())
+    {
+        let location = parser.peek_token_ref().span.start;
+        return Err(ParserError::ParserError(format!(
+            "EXPLAIN {} is not supported by Kindling yet; use EXPLAIN or EXPLAIN EXTENDED{location}",
+            word.value.to_ascii_uppercase()
+        )));
+    }
+    Ok(StatementKind::Explain { extended, statement: Box::new(parser.parse_statement()?) })
+}
+
+/// Joins `10` `L` (written without a space) into the one number token `10L`.
+fn with_typed_numbers(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut merged: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        if let (Some(previous), Token::Word(word)) = (merged.last_mut(), &token.token)
+            && let Token::Number(digits, long) = &previous.token
+            && word.quote_style.is_none()
+            && previous.span.end == token.span.start
+            && ["L", "S", "Y", "D", "F", "BD"].contains(&word.value.to_ascii_uppercase().as_str())
+        {
+            previous.token = Token::Number(format!("{digits}{}", word.value.to_ascii_uppercase()), *long);
+            previous.span.end = token.span.end;
+            continue;
+        }
+        merged.push(token);
+    }
+    merged
+}
+
+/// sqlparser reports `… at Line: 1, Column: 8`; Spark names the token at that place.
+fn parser_error(sql: &str, parser: &Parser, error: ParserError) -> SqlError {
+    let (message, location) = match &error {
+        ParserError::RecursionLimitExceeded => {
+            let location = parser.peek_token_ref().span.start;
+            let message = format!("the SQL nests deeper than {NESTING_LIMIT} levels; split it into views or CTEs");
+            return syntax_error(sql, location, &message, &near_token(sql, parser.peek_token_ref()));
+        }
+        ParserError::ParserError(message) | ParserError::TokenizerError(message) => {
+            (message.clone(), location_in(message).unwrap_or(parser.peek_token_ref().span.start))
+        }
+    };
+    let near = if location_is_end(sql, location) { "end of input".to_string() } else { near_word(sql, location) };
+    syntax_error(sql, location, strip_location(&message), &near)
+}
+
+fn extra_input(sql: &str, token: &TokenWithSpan) -> SqlError {
+    let near = near_token(sql, token);
+    SqlError::Parse {
+        message: format!("[PARSE_SYNTAX_ERROR] Syntax error at or near {near}: extra input {near}. SQLSTATE: 42601"),
+        position: token.span.start.into(),
+        sql: sql.to_string(),
+    }
+}
+
+/// Spark's `PARSE_SYNTAX_ERROR`, with sqlparser's explanation of what it expected after it.
+fn syntax_error(sql: &str, location: Location, explanation: &str, near: &str) -> SqlError {
+    let position = if location.line == 0 { end_of(sql) } else { Position::from(location) };
+    SqlError::Parse {
+        message: format!("[PARSE_SYNTAX_ERROR] Syntax error at or near {near}. SQLSTATE: 42601\n{explanation}"),
+        position,
+        sql: sql.to_string(),
+    }
+}
+
+fn near_token(sql: &str, token: &TokenWithSpan) -> String {
+    if token.token == Token::EOF { "end of input".to_string() } else { near_word(sql, token.span.start) }
+}
+
+/// The word (or the one symbol) starting at `location`, quoted as Spark quotes it: `'FROM'`.
+fn near_word(sql: &str, location: Location) -> String {
+    let rest = text_from(sql, location);
+    let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let shown = if word.is_empty() { rest.chars().take(1).collect() } else { word };
+    format!("'{shown}'")
+}
+
+fn near_character(sql: &str, location: Location) -> String {
+    format!("'{}'", text_from(sql, location).chars().next().unwrap_or(' '))
+}
+
+/// The text from a line/column location on.
+fn text_from(sql: &str, location: Location) -> &str {
+    let Some(line) = sql.split('\n').nth((location.line.max(1) - 1) as usize) else { return "" };
+    let start = line.char_indices().nth((location.column.max(1) - 1) as usize).map_or(line.len(), |(i, _)| i);
+    &line[start..]
+}
+
+fn location_is_end(sql: &str, location: Location) -> bool {
+    location.line == 0 || text_from(sql, location).trim().is_empty() && Position::from(location) >= end_of(sql)
+}
+
+/// Just after the last character that is not white space.
+fn end_of(sql: &str) -> Position {
+    let trimmed = sql.trim_end();
+    let line = trimmed.split('\n').count() as u64;
+    let column = trimmed.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64;
+    Position::new(line, column + 1)
+}
+
+fn location_in(message: &str) -> Option<Location> {
+    let (_, place) = message.rsplit_once(" at Line: ")?;
+    let (line, column) = place.split_once(", Column: ")?;
+    Some(Location::new(line.trim().parse().ok()?, column.trim().parse().ok()?))
+}
+
+fn strip_location(message: &str) -> &str {
+    message.rsplit_once(" at Line: ").map_or(message, |(text, _)| text)
+}
+
+impl PartialOrd for Position {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some((self.line, self.column).cmp(&(other.line, other.column)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(sql: &str) -> String {
+        parse(sql).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn several_statements_with_comments() {
+        let statements = parse("-- views\nSELECT 1; /* two */ SELECT 2;\n\nEXPLAIN EXTENDED SELECT 3").unwrap();
+        assert_eq!(statements.len(), 3);
+        assert!(matches!(statements[2].kind, StatementKind::Explain { extended: true, .. }));
+        assert_eq!(statements[1].position, Position::new(2, 21));
+    }
+
+    #[test]
+    fn typed_numbers_are_one_token() {
+        let statements = parse("SELECT 10L, 1.5D, 10 L").unwrap();
+        let StatementKind::Plain(statement) = &statements[0].kind else { panic!("a query") };
+        assert_eq!(statement.to_string(), "SELECT 10L, 1.5D, 10 AS L");
+    }
+
+    #[test]
+    fn syntax_errors_name_the_token_and_place() {
+        assert!(error_of("SELEC id FROM green").starts_with("[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'"));
+        assert!(error_of("SELEC id FROM green").contains("(line 1, pos 0)"));
+        let at_end = error_of("SELECT id FROM green\nWHERE id >\n  'x' AND");
+        assert!(at_end.starts_with("[PARSE_SYNTAX_ERROR] Syntax error at or near end of input"), "{at_end}");
+        assert!(at_end.contains("(line 3, pos 9)"), "{at_end}");
+        assert!(error_of("SELECT 'abc").contains("near '''"));
+    }
+
+    #[test]
+    fn extra_input_after_a_statement() {
+        assert!(error_of("SELECT 1 SELECT 2").contains("extra input 'SELECT'"));
+    }
+}

@@ -1,0 +1,3 @@
+SELECT count(*) AS trips FROM (
+    SELECT VendorID FROM green UNION ALL SELECT VendorID FROM yellow
+) both_colours

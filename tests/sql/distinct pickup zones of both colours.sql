@@ -1,0 +1,5 @@
+SELECT PULocationID FROM green
+UNION
+SELECT PULocationID FROM yellow
+ORDER BY 1 DESC
+LIMIT 7

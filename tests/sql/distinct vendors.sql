@@ -1,0 +1,1 @@
+SELECT DISTINCT VendorID FROM green ORDER BY VendorID

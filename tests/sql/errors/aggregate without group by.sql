@@ -1,0 +1,1 @@
+SELECT VendorID, sum(total_amount) FROM green

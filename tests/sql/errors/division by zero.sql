@@ -1,0 +1,1 @@
+SELECT VendorID / 0 AS x FROM green

@@ -1,0 +1,1 @@
+SELECT VendorID FROM green GROUP BY 4

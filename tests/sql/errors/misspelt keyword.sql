@@ -1,0 +1,1 @@
+SELEC VendorID FROM green

@@ -1,0 +1,1 @@
+SELECT VendorID FROM green ORDER BY 3

@@ -1,0 +1,1 @@
+SELECT VendorID FROM green WHERE VendorID = 1 +

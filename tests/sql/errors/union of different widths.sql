@@ -1,0 +1,1 @@
+SELECT VendorID FROM green UNION SELECT VendorID, PULocationID FROM green

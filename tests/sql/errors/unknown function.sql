@@ -1,0 +1,1 @@
+SELECT foo(VendorID) FROM green

@@ -1,0 +1,1 @@
+SELECT CAST(VendorID AS foo) FROM green

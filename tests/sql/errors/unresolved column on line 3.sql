@@ -1,0 +1,3 @@
+SELECT VendorID
+FROM green
+WHERE tip_amont > 0

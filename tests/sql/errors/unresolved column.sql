@@ -1,0 +1,1 @@
+SELECT total_amont FROM green

@@ -1,0 +1,1 @@
+SELECT g.total_amont FROM green g

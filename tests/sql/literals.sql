@@ -1,0 +1,1 @@
+SELECT 1, 2147483648, 1.5, 0.25, 1e3, 'single', "double", true, NULL, 10L, 7S, 2Y, DATE '2024-01-01', TIMESTAMP '2024-01-01 10:30:00'
