@@ -119,7 +119,9 @@ impl<'a> Planner<'a> {
                     other => unsupported!(position, "UNION {other}"),
                 }
             }
-            other => unsupported!(other.span().start, "`{}`", first_words(&other.to_string())),
+            SetExpr::SetOperation { op, .. } => unsupported!(body.span().start, "{op}"),
+            SetExpr::Values(_) => unsupported!(body.span().start, "VALUES"),
+            other => unsupported!(other.span().start, "`{}` inside a query", first_words(&other.to_string())),
         }
     }
 

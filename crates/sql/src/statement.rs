@@ -12,8 +12,13 @@ use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
 use crate::error::{Position, Result, SqlError};
 
-/// How deep expressions and subqueries may nest; deeper text is refused instead of exhausting the stack.
-pub const NESTING_LIMIT: usize = 64;
+/// How deep parentheses and subqueries may nest; deeper text is refused before parsing instead of exhausting the
+/// stack (the parser recurses per level, with large frames in debug builds and a small stack in the browser).
+pub const NESTING_LIMIT: usize = 32;
+
+/// How many operators one statement may chain (`a + b + … `): each one is a level of the expression tree, and a
+/// tree that deep is refused before it is built.
+pub const OPERATOR_LIMIT: usize = 256;
 
 /// One statement of the text and where it starts.
 #[derive(Debug)]
@@ -36,7 +41,8 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
         syntax_error(sql, error.location, &error.message, &near_character(sql, error.location))
     })?;
     let tokens = with_typed_numbers(tokens);
-    let mut parser = Parser::new(&dialect).with_recursion_limit(NESTING_LIMIT).with_tokens_with_locations(tokens);
+    check_nesting(sql, &tokens)?;
+    let mut parser = Parser::new(&dialect).with_recursion_limit(NESTING_LIMIT * 4).with_tokens_with_locations(tokens);
     let mut statements = Vec::new();
     loop {
         while parser.consume_token(&Token::SemiColon) {}
@@ -68,6 +74,41 @@ fn parse_one(parser: &mut Parser) -> Result<StatementKind, ParserError> {
         )));
     }
     Ok(StatementKind::Explain { extended, statement: Box::new(parser.parse_statement()?) })
+}
+
+/// Refuses statements whose parentheses nest deeper than [`NESTING_LIMIT`] or that chain more than
+/// [`OPERATOR_LIMIT`] operators.
+fn check_nesting(sql: &str, tokens: &[TokenWithSpan]) -> Result<()> {
+    let mut depth = 0usize;
+    for token in tokens {
+        depth = match token.token {
+            Token::LParen => depth + 1,
+            Token::RParen => depth.saturating_sub(1),
+            _ => depth,
+        };
+        if depth > NESTING_LIMIT {
+            let message = format!("the SQL nests parentheses deeper than {NESTING_LIMIT} levels; split it into views or CTEs");
+            return Err(syntax_error(sql, token.span.start, &message, &near_token(sql, token)));
+        }
+    }
+    let mut operators = 0;
+    for token in tokens {
+        operators = match &token.token {
+            Token::SemiColon => 0,
+            Token::Plus | Token::Minus | Token::Mul | Token::Div | Token::Mod | Token::Eq | Token::Neq | Token::Lt
+            | Token::Gt | Token::LtEq | Token::GtEq | Token::StringConcat | Token::Spaceship => operators + 1,
+            Token::Word(word) if matches!(word.keyword, Keyword::AND | Keyword::OR) => operators + 1,
+            _ => operators,
+        };
+        if operators > OPERATOR_LIMIT {
+            let message = format!(
+                "the statement chains more than {OPERATOR_LIMIT} operators, so its expression would nest deeper than \
+                 {OPERATOR_LIMIT} levels; split it into steps"
+            );
+            return Err(syntax_error(sql, token.span.start, &message, &near_token(sql, token)));
+        }
+    }
+    Ok(())
 }
 
 /// Joins `10` `L` (written without a space) into the one number token `10L`.
