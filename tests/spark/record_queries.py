@@ -34,6 +34,17 @@ FILES = [
 ]
 
 
+def generate_files(base):
+    """Writes FILES with `kindling gen` under `base`, in the course's pq/<kind>/<year>/<MM>/ layout."""
+    for spec in FILES:
+        out = Path(base) / f"pq/{spec['kind']}/{spec['year']}/{spec['month']:02}/part-0.parquet"
+        subprocess.run(
+            ["cargo", "run", "--quiet", "--bin", "kindling", "--", "gen", spec["kind"], "--year", str(spec["year"]),
+             "--month", str(spec["month"]), "--rows", str(spec["rows"]), "--seed", str(spec["seed"]),
+             "--out", str(out)],
+            cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
 def value(v):
     if isinstance(v, datetime.datetime):
         return v.strftime("%Y-%m-%d %H:%M:%S") + (f".{v.microsecond:06d}" if v.microsecond else "")
@@ -301,13 +312,7 @@ def main():
              .config("spark.sql.session.timeZone", "UTC").getOrCreate())
     golden = {"spark_version": spark.version, "cores": CORES, "files": FILES}
     with tempfile.TemporaryDirectory() as tmp:
-        for spec in FILES:
-            out = Path(tmp) / f"pq/{spec['kind']}/{spec['year']}/{spec['month']:02}/part-0.parquet"
-            subprocess.run(
-                ["cargo", "run", "--quiet", "--bin", "kindling", "--", "gen", spec["kind"], "--year", str(spec["year"]),
-                 "--month", str(spec["month"]), "--rows", str(spec["rows"]), "--seed", str(spec["seed"]),
-                 "--out", str(out)],
-                cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        generate_files(tmp)
         golden["cases"] = cases(spark, tmp)
         spark.conf.set("spark.sql.adaptive.enabled", "false")
         green = spark.read.parquet(f"{tmp}/pq/green/*/*")

@@ -8,7 +8,6 @@ Run with real pyspark (pip install pyspark; Java 17):  python3 tests/spark/recor
 import json
 import os
 import re
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ time.tzset()
 
 from pyspark.sql import SparkSession  # noqa: E402
 
-from record_queries import CORES, FILES, ZONES, explain, normalized_plan, rows  # noqa: E402
+from record_queries import CORES, FILES, ZONES, explain, generate_files, normalized_plan, rows  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CORPUS = ROOT / "tests" / "sql"
@@ -64,13 +63,7 @@ def main():
              .config("spark.sql.session.timeZone", "UTC").getOrCreate())
     golden = {"spark_version": spark.version, "cores": CORES, "files": FILES, "cases": {}, "errors": {}}
     with tempfile.TemporaryDirectory() as base:
-        for spec in FILES:
-            out = Path(base) / f"pq/{spec['kind']}/{spec['year']}/{spec['month']:02}/part-0.parquet"
-            subprocess.run(
-                ["cargo", "run", "--quiet", "--bin", "kindling", "--", "gen", spec["kind"], "--year", str(spec["year"]),
-                 "--month", str(spec["month"]), "--rows", str(spec["rows"]), "--seed", str(spec["seed"]),
-                 "--out", str(out)],
-                cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        generate_files(base)
         spark.read.option("header", "true").option("inferSchema", "true").csv(str(ZONES)).createOrReplaceTempView("zones")
         run(spark, (CORPUS / "setup.sql").read_text(), base)
         for path in sorted(CORPUS.glob("*.sql")):

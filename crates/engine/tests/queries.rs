@@ -4,14 +4,12 @@
 
 use std::sync::Arc;
 
-use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet, yellow_trips};
 use kindling_engine::clock::MonotonicClock;
 use kindling_engine::dataframe::{DataFrame, JoinOn};
 use kindling_engine::io::csv::CsvOptions;
 use kindling_engine::executor::Executors;
 use kindling_engine::expr::{AggregateFunction, Expr, aggregate, call, col, count_distinct, lit, when};
 use kindling_engine::functions::ScalarFunction;
-use kindling_engine::io::vfs::MemoryFiles;
 use kindling_engine::session::Session;
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Row;
@@ -25,17 +23,7 @@ fn golden() -> Json {
 
 /// The recorder's files, generated again and laid out as pq/<kind>/<year>/<MM>/part-0.parquet in memory.
 fn session(golden: &Json, executors: usize) -> Arc<Session> {
-    let mut files = MemoryFiles::default();
-    for spec in golden["files"].as_array().unwrap() {
-        let number = |key: &str| spec[key].as_u64().unwrap();
-        let trips = TripSpec { year: number("year") as i32, month: number("month") as u32, rows: number("rows") as usize, seed: number("seed") };
-        let kind = spec["kind"].as_str().unwrap();
-        let batches = if kind == "green" { green_trips(&trips) } else { yellow_trips(&trips) }.unwrap();
-        let mut bytes = Vec::new();
-        write_parquet(&batches, Codec::Snappy, &mut bytes).unwrap();
-        files.insert(&format!("pq/{kind}/{}/{:02}/part-0.parquet", trips.year, trips.month), bytes.into());
-    }
-    files.insert("zones.csv", common::shared_data("taxi_zone_lookup.csv"));
+    let files = common::golden_files(golden);
     Session::new(Arc::new(files), Executors::local(executors).unwrap(), Arc::new(MonotonicClock::new()))
 }
 

@@ -5,12 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet, yellow_trips};
 use kindling_engine::clock::MonotonicClock;
 use kindling_engine::dataframe::DataFrame;
 use kindling_engine::executor::Executors;
 use kindling_engine::io::csv::CsvOptions;
-use kindling_engine::io::vfs::MemoryFiles;
 use kindling_engine::session::Session;
 use kindling_sql::{SqlError, sql_script};
 use serde_json::Value as Json;
@@ -24,17 +22,7 @@ fn corpus() -> PathBuf {
 
 /// The recorder's trips, generated again in memory; `zones` from the real lookup; the views of setup.sql.
 fn session(golden: &Json) -> Arc<Session> {
-    let mut files = MemoryFiles::default();
-    for spec in golden["files"].as_array().unwrap() {
-        let number = |key: &str| spec[key].as_u64().unwrap();
-        let trips = TripSpec { year: number("year") as i32, month: number("month") as u32, rows: number("rows") as usize, seed: number("seed") };
-        let kind = spec["kind"].as_str().unwrap();
-        let batches = if kind == "green" { green_trips(&trips) } else { yellow_trips(&trips) }.unwrap();
-        let mut bytes = Vec::new();
-        write_parquet(&batches, Codec::Snappy, &mut bytes).unwrap();
-        files.insert(&format!("pq/{kind}/{}/{:02}/part-0.parquet", trips.year, trips.month), bytes.into());
-    }
-    files.insert("zones.csv", common::shared_data("taxi_zone_lookup.csv"));
+    let files = common::golden_files(golden);
     let executors = Executors::local(golden["cores"].as_u64().unwrap() as usize).unwrap();
     let session = Session::new(Arc::new(files), executors, Arc::new(MonotonicClock::new()));
     let options = CsvOptions { header: true, infer_schema: true, ..CsvOptions::default() };

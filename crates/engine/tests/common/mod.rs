@@ -6,7 +6,8 @@
 use std::path::PathBuf;
 
 use bytes::Bytes;
-use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet};
+use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet, yellow_trips};
+use kindling_engine::io::vfs::MemoryFiles;
 use serde_json::{Value, json};
 
 /// The real TLC green file, relative to ../shared/data.
@@ -44,6 +45,23 @@ pub fn generated_green(spec: &Value) -> (TripSpec, Bytes) {
     let mut file = Vec::new();
     write_parquet(&green_trips(&trips).unwrap(), Codec::Snappy, &mut file).unwrap();
     (trips, Bytes::from(file))
+}
+
+/// The files a golden was recorded on, generated again in memory: its trips as
+/// `pq/<kind>/<year>/<MM>/part-0.parquet` (the course's layout) and the real zone lookup as `zones.csv`.
+pub fn golden_files(golden: &Value) -> MemoryFiles {
+    let mut files = MemoryFiles::default();
+    for spec in golden["files"].as_array().unwrap() {
+        let number = |key: &str| spec[key].as_u64().unwrap();
+        let trips = TripSpec { year: number("year") as i32, month: number("month") as u32, rows: number("rows") as usize, seed: number("seed") };
+        let kind = spec["kind"].as_str().unwrap();
+        let batches = if kind == "green" { green_trips(&trips) } else { yellow_trips(&trips) }.unwrap();
+        let mut bytes = Vec::new();
+        write_parquet(&batches, Codec::Snappy, &mut bytes).unwrap();
+        files.insert(&format!("pq/{kind}/{}/{:02}/part-0.parquet", trips.year, trips.month), bytes.into());
+    }
+    files.insert("zones.csv", shared_data("taxi_zone_lookup.csv"));
+    files
 }
 
 /// A value as the recorder wrote it: timestamps and dates as text, numbers as numbers.
