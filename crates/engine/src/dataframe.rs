@@ -175,13 +175,18 @@ impl DataFrame {
         Ok(GroupedData { df: self.clone(), keys })
     }
 
+    /// The DataFrame API's aggregation: the keys, then the aggregates.
     fn aggregate(&self, group: Vec<Expr>, aggregates: Vec<Expr>) -> Result<Self> {
+        let output = group.iter().cloned().chain(aggregates).collect();
+        self.aggregate_exactly(group, output)
+    }
+
+    /// An aggregation whose output is `output`, each of which may use only the `group` keys and aggregates.
+    fn aggregate_exactly(&self, group: Vec<Expr>, output: Vec<Expr>) -> Result<Self> {
         let group_attributes: Vec<Expr> = group.iter().map(|g| Expr::Attribute(output_attribute(g))).collect();
-        for expr in &aggregates {
+        for expr in &output {
             check_grouped(expr, &group, &group_attributes)?;
         }
-        let mut output = group.clone();
-        output.extend(aggregates);
         Ok(self.with_plan(LogicalPlan::Aggregate { group, aggregates: output, input: self.plan.clone() }))
     }
 
@@ -526,13 +531,7 @@ impl GroupedData {
     /// The SQL form of an aggregation, `SELECT <exprs> … GROUP BY <keys>`: the output is exactly `exprs`, each of
     /// which may use only the keys and aggregate functions.
     pub fn select(&self, exprs: Vec<Expr>) -> Result<DataFrame> {
-        let output: Vec<Expr> = self.df.resolve_all(exprs)?;
-        let group_attributes: Vec<Expr> = self.keys.iter().map(|g| Expr::Attribute(output_attribute(g))).collect();
-        for expr in &output {
-            check_grouped(expr, &self.keys, &group_attributes)?;
-        }
-        let input = self.df.plan.clone();
-        Ok(self.df.with_plan(LogicalPlan::Aggregate { group: self.keys.clone(), aggregates: output, input }))
+        self.df.aggregate_exactly(self.keys.clone(), self.df.resolve_all(exprs)?)
     }
 
     /// `count()`: a `count` column of type long.

@@ -4,7 +4,8 @@ use kindling_engine::EngineError;
 use sqlparser::tokenizer::Location;
 
 /// A place in the SQL text: line and column, both counted from 1 (Spark prints the column counted from 0, as `pos`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Places order by line, then column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
     pub line: u64,
     pub column: u64,

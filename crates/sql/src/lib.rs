@@ -122,7 +122,7 @@ fn drop_views(session: &Arc<Session>, names: &[ast::ObjectName], if_exists: bool
 
 fn single_name(name: &ast::ObjectName, position: Position) -> Result<String> {
     match name.0.as_slice() {
-        [part] if part.as_ident().is_some() => Ok(part.as_ident().map(|i| i.value.clone()).unwrap_or_default()),
+        [part] if let Some(ident) = part.as_ident() => Ok(ident.value.clone()),
         _ => unsupported!(position, "A qualified view name `{name}` (temporary views have one-part names)"),
     }
 }

@@ -444,23 +444,23 @@ impl<'a> Planner<'a> {
         }
         match (output.order_by(sort.clone()), input) {
             (Ok(sorted), _) => Ok(sorted),
-            (Err(EngineError::ColumnNotFound { .. }), Some(input)) => self.sort_by_input_columns(input, items, keys, position),
+            (Err(EngineError::ColumnNotFound { .. }), Some(input)) => {
+                self.sort_by_input_columns(input, &output, items, keys, position)
+            }
             (Err(error), _) => self.located(Err(error), position),
         }
     }
-}
 
-impl Planner<'_> {
     /// ORDER BY input columns the select list drops: Spark projects the select list plus those columns, sorts,
     /// then projects the select list alone.
     fn sort_by_input_columns(
         &mut self,
         input: &DataFrame,
+        selected: &DataFrame,
         items: &[Item],
         keys: Vec<(Option<Expr>, OrderSpec)>,
         position: Position,
     ) -> Result<DataFrame> {
-        let selected = self.located(input.select(items.iter().map(|i| i.expr.clone()).collect()), position)?;
         let mut exprs: Vec<Expr> = items.iter().map(|i| i.expr.clone()).collect();
         for (key, _) in &keys {
             for name in key.iter().flat_map(column_names) {

@@ -210,12 +210,6 @@ fn strip_location(message: &str) -> &str {
     message.rsplit_once(" at Line: ").map_or(message, |(text, _)| text)
 }
 
-impl PartialOrd for Position {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some((self.line, self.column).cmp(&(other.line, other.column)))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
