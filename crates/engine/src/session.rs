@@ -17,6 +17,10 @@ use crate::schema::SparkSchema;
 use crate::trace::JobTrace;
 use crate::{EngineError, Result};
 
+/// The Spark release whose behaviour Kindling reproduces: the goldens in `tests/golden` are recorded on it, and
+/// `spark.version` reports it.
+pub const SPARK_VERSION: &str = "4.3.0";
+
 /// The settings Kindling honours, with Spark 4's defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {

@@ -24,6 +24,8 @@ use kindling_engine::session::Session;
 use sqlparser::ast::{self, ObjectType, Spanned};
 
 pub use error::{Position, Result, SqlError};
+use expression::Translator;
+use kindling_engine::expr::Expr;
 use query::Planner;
 use statement::{Statement, StatementKind};
 
@@ -48,6 +50,27 @@ pub fn sql(session: &Arc<Session>, text: &str) -> Result<DataFrame> {
             position: Position::new(1, 1),
             sql: text.to_string(),
         }),
+    }
+}
+
+/// A SQL expression on its own, as `df.filter("pickup_date = '2021-02-15'")` and `F.expr(…)` take it.
+pub fn expression(text: &str) -> Result<Expr> {
+    match statement::parse_select_item(text)? {
+        ast::SelectItem::UnnamedExpr(expr) => Translator::default().expr(&expr),
+        _ => Err(SqlError::Parse {
+            message: "[PARSE_SYNTAX_ERROR] Syntax error: an expression was expected. SQLSTATE: 42601".into(),
+            position: Position::new(1, 1),
+            sql: text.to_string(),
+        }),
+    }
+}
+
+/// A select item, as `selectExpr("a + 1 AS b")` takes it: an expression, named if an alias is given.
+pub fn select_item(text: &str) -> Result<Expr> {
+    match statement::parse_select_item(text)? {
+        ast::SelectItem::ExprWithAlias { expr, alias } => Ok(Translator::default().expr(&expr)?.alias(&alias.value)),
+        ast::SelectItem::Wildcard(_) => Ok(kindling_engine::expr::col("*")),
+        _ => expression(text),
     }
 }
 

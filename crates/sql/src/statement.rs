@@ -59,6 +59,23 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
     }
 }
 
+/// One select item (`expr` or `expr AS name`), as `selectExpr`, `filter("…")` and `F.expr` take them.
+pub fn parse_select_item(sql: &str) -> Result<ast::SelectItem> {
+    let dialect = SparkSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|error| {
+        syntax_error(sql, error.location, &error.message, &near_character(sql, error.location))
+    })?;
+    let tokens = with_typed_numbers(tokens);
+    check_nesting(sql, &tokens)?;
+    let mut parser = Parser::new(&dialect).with_recursion_limit(NESTING_LIMIT * 4).with_tokens_with_locations(tokens);
+    let item = parser.parse_select_item().map_err(|error| parser_error(sql, &parser, error))?;
+    let next = parser.peek_token();
+    if next.token != Token::EOF {
+        return Err(extra_input(sql, &next));
+    }
+    Ok(item)
+}
+
 fn parse_one(parser: &mut Parser) -> Result<StatementKind, ParserError> {
     if !parser.parse_keyword(Keyword::EXPLAIN) {
         return Ok(StatementKind::Plain(Box::new(parser.parse_statement()?)));

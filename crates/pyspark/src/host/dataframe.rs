@@ -1,0 +1,299 @@
+//! DataFrame and GroupedData methods: transformations return new DataFrames, actions run jobs and print.
+
+use kindling_engine::dataframe::{DataFrame, JoinOn};
+use kindling_engine::expr::{AggregateFunction, Expr, col};
+use kindling_engine::io::write::{SaveMode, WriteFormat, WriteOptions};
+use kindling_engine::sort::SortOrder;
+use kindling_engine::value::Row;
+use monty_types::MontyObject;
+
+use super::{Args, Host, Object};
+use crate::error::{PySparkError, Result};
+use crate::values::{PyValue, row_object};
+use crate::{not_supported, type_error};
+
+impl Host {
+    pub(super) fn dataframe_op(&mut self, name: &str, args: &Args) -> Result<MontyObject> {
+        let df = self.dataframe(args.get(0))?.clone();
+        let derived = match name {
+            "select" => df.select(self.exprs_or_names(args.list(1)?)?)?,
+            "select_expr" => {
+                let exprs = args.list(1)?.iter().map(|e| self.sql_select_item(e)).collect::<Result<_>>()?;
+                df.select(exprs)?
+            }
+            "filter" => df.filter(self.condition(args.get(1))?)?,
+            "with_column" => df.with_column(args.str(1)?, self.column_expr(args.get(2))?)?,
+            "with_column_renamed" => df.with_column_renamed(args.str(1)?, args.str(2)?)?,
+            "to_df" => to_df(&df, args.list(1)?)?,
+            "drop" => self.drop(&df, args.list(1)?)?,
+            "distinct" => df.distinct()?,
+            "drop_duplicates" => {
+                let subset = strings(args.list(1)?)?;
+                df.drop_duplicates(&subset.iter().map(String::as_str).collect::<Vec<_>>())?
+            }
+            "order_by" => df.order_by(self.sort_orders(args.list(1)?, args.get(2))?)?,
+            "sort_within_partitions" => df.sort_within_partitions(self.sort_orders(args.list(1)?, args.get(2))?)?,
+            "limit" => df.limit(non_negative(args.int(1)?)?),
+            "repartition" => match args.opt_int(1)? {
+                Some(n) if args.list(2)?.is_empty() => df.repartition(positive(n)?)?,
+                n => {
+                    let partitions = n.map_or(Ok(df.session().config.shuffle_partitions), positive)?;
+                    df.repartition_by(partitions, self.exprs_or_names(args.list(2)?)?)?
+                }
+            },
+            "coalesce" => df.coalesce(positive(args.int(1)?)?)?,
+            "union" => df.union(self.dataframe(args.get(1))?)?,
+            "union_by_name" => df.union_by_name(self.dataframe(args.get(1))?)?,
+            "join" => {
+                let other = self.dataframe(args.get(1))?.clone();
+                let how = args.opt_str(3)?.unwrap_or("inner").to_string();
+                df.join(&other, self.join_on(args.get(2))?, &how)?
+            }
+            "cross_join" => df.cross_join(self.dataframe(args.get(1))?)?,
+            "alias" => df.alias(args.str(1)?),
+            "broadcast" => df.broadcast(),
+            "group_by" => {
+                let grouped = df.group_by(self.exprs_or_names(args.list(1)?)?)?;
+                return Ok(MontyObject::int(self.add(Object::Grouped(grouped)) as i64));
+            }
+            _ => return self.dataframe_action(&df, name, args),
+        };
+        Ok(self.describe(derived))
+    }
+
+    fn dataframe_action(&mut self, df: &DataFrame, name: &str, args: &Args) -> Result<MontyObject> {
+        match name {
+            "count" => return Ok(MontyObject::int(df.count()?)),
+            "collect" => return Ok(rows_object(df, df.collect()?)),
+            "take" => return Ok(rows_object(df, df.take(non_negative(args.int(1)?)?)?)),
+            "show" => {
+                if args.bool(3)? {
+                    not_supported!("show(vertical=True) is not supported by Kindling yet");
+                }
+                let truncate = match args.get(2) {
+                    PyValue::Bool(true) => 20,
+                    PyValue::Bool(false) => 0,
+                    PyValue::Int(n) => non_negative(*n)?,
+                    other => type_error!("truncate must be a bool or an int, got {}", other.type_name()),
+                };
+                let text = df.show_string(non_negative(args.int(1)?)?, truncate)?;
+                self.print(&text);
+            }
+            "print_schema" => {
+                let text = df.print_schema_string();
+                self.print(&text);
+            }
+            "explain" => {
+                let extended = match (args.get(1), args.opt_str(2)?) {
+                    (_, Some("extended")) | (PyValue::Bool(true), None) | (PyValue::Str(_), None) => true,
+                    (_, None | Some("simple")) => false,
+                    (_, Some(mode)) => not_supported!("explain(mode='{mode}') is not supported by Kindling yet"),
+                };
+                let text = df.explain_string(extended)?;
+                self.print(&text);
+            }
+            "write" => self.write(df, args)?,
+            "create_or_replace_temp_view" => df.create_or_replace_temp_view(args.str(1)?)?,
+            "create_temp_view" => df.create_temp_view(args.str(1)?)?,
+            "register_temp_table" => {
+                let warning = df.register_temp_table(args.str(1)?)?;
+                self.stdout.push_str(&format!("FutureWarning: {warning}\n"));
+            }
+            other => not_supported!("DataFrame.{other} is not supported by Kindling yet"),
+        }
+        Ok(MontyObject::none())
+    }
+
+    pub(super) fn grouped_op(&mut self, name: &str, args: &Args) -> Result<MontyObject> {
+        let Object::Grouped(grouped) = self.object(args.handle(0)?)? else { type_error!("expected GroupedData") };
+        let result = match name {
+            "agg" => {
+                let exprs = args.list(1)?.iter().map(|e| self.column_expr(e)).collect::<Result<_>>()?;
+                grouped.agg(exprs)?
+            }
+            "agg_dict" => {
+                let mut exprs = Vec::new();
+                for pair in args.list(1)? {
+                    let [PyValue::Str(column), PyValue::Str(function)] = pair.items().unwrap_or(&[]) else {
+                        type_error!("agg() takes a dict of column name → function name")
+                    };
+                    exprs.push(Expr::Aggregate {
+                        function: aggregate_function(function)?,
+                        arg: Box::new(if column == "*" { kindling_engine::expr::lit(1) } else { col(column) }),
+                        distinct: false,
+                    });
+                }
+                grouped.agg(exprs)?
+            }
+            "count" => grouped.count()?,
+            "apply" => {
+                let columns = strings(args.list(2)?)?;
+                grouped.apply(aggregate_function(args.str(1)?)?, &columns.iter().map(String::as_str).collect::<Vec<_>>())?
+            }
+            other => not_supported!("GroupedData.{other} is not supported by Kindling yet"),
+        };
+        Ok(self.describe(result))
+    }
+
+    fn exprs_or_names(&self, values: &[PyValue]) -> Result<Vec<Expr>> {
+        values.iter().map(|v| self.expr_or_name(v)).collect()
+    }
+
+    /// A filter condition: a Column, or SQL text (`filter("pickup_date = '2021-02-15'")`).
+    fn condition(&self, value: &PyValue) -> Result<Expr> {
+        match value {
+            PyValue::Str(text) => Ok(kindling_sql::expression(text)?),
+            other => self.column_expr(other),
+        }
+    }
+
+    fn sql_select_item(&self, value: &PyValue) -> Result<Expr> {
+        match value {
+            PyValue::Str(text) => Ok(kindling_sql::select_item(text)?),
+            other => type_error!("selectExpr() takes SQL strings, got {}", other.type_name()),
+        }
+    }
+
+    fn drop(&self, df: &DataFrame, columns: &[PyValue]) -> Result<DataFrame> {
+        let mut names = Vec::new();
+        for column in columns {
+            match column {
+                PyValue::Str(name) => names.push(name.clone()),
+                other => match self.column_expr(other)? {
+                    Expr::Attribute(attribute) => names.push(attribute.name),
+                    _ => type_error!("drop() takes column names or columns of this DataFrame"),
+                },
+            }
+        }
+        Ok(df.drop(&names.iter().map(String::as_str).collect::<Vec<_>>())?)
+    }
+
+    /// `orderBy(cols, ascending=…)`: `ascending` is one bool for all keys or one per key.
+    fn sort_orders(&self, keys: &[PyValue], ascending: &PyValue) -> Result<Vec<SortOrder>> {
+        let directions: Vec<bool> = match ascending {
+            PyValue::None => vec![true; keys.len()],
+            PyValue::Bool(b) => vec![*b; keys.len()],
+            PyValue::Int(i) => vec![*i != 0; keys.len()],
+            PyValue::List(list) => list.iter().map(|v| matches!(v, PyValue::Bool(true) | PyValue::Int(1))).collect(),
+            other => type_error!("ascending must be a bool or a list of bools, got {}", other.type_name()),
+        };
+        if directions.len() != keys.len() {
+            return Err(PySparkError::Value(format!(
+                "[LENGTH_SHOULD_BE_THE_SAME] `cols` and `ascending` should be of the same length, got {} and {}.",
+                keys.len(),
+                directions.len()
+            )));
+        }
+        keys.iter().zip(directions).map(|(key, up)| self.sort_order(key, up)).collect()
+    }
+
+    fn join_on(&self, on: &PyValue) -> Result<JoinOn> {
+        Ok(match on {
+            PyValue::None => JoinOn::Nothing,
+            PyValue::Str(name) => JoinOn::Columns(vec![name.clone()]),
+            PyValue::List(items) | PyValue::Tuple(items) if items.iter().all(|i| matches!(i, PyValue::Str(_))) => {
+                JoinOn::Columns(strings(items)?)
+            }
+            PyValue::List(items) | PyValue::Tuple(items) => {
+                let mut conditions = items.iter().map(|c| self.column_expr(c));
+                let first = conditions.next().unwrap_or_else(|| type_error_result("join() needs a condition"))?;
+                JoinOn::Condition(conditions.try_fold(first, |all, next| next.map(|n| all.and(n)))?)
+            }
+            other => JoinOn::Condition(self.column_expr(other)?),
+        })
+    }
+
+    fn write(&mut self, df: &DataFrame, args: &Args) -> Result<()> {
+        let format = match args.str(1)? {
+            "parquet" => WriteFormat::Parquet,
+            "csv" => WriteFormat::Csv,
+            other => not_supported!("writing the {other} format is not supported by Kindling yet"),
+        };
+        let Some(path) = args.opt_str(2)? else { type_error!("save() needs a path") };
+        let mut options = WriteOptions {
+            mode: args.opt_str(3)?.map(SaveMode::parse).transpose()?.unwrap_or_default(),
+            partition_by: strings(args.list(5)?)?,
+            ..WriteOptions::default()
+        };
+        if let PyValue::Dict(pairs) = args.get(4) {
+            for (key, value) in pairs {
+                match (key, value) {
+                    (PyValue::Str(k), v) if k.eq_ignore_ascii_case("compression") => options.compression = option_text(v),
+                    (PyValue::Str(k), v) if k.eq_ignore_ascii_case("header") => {
+                        options.header = option_text(v).is_some_and(|t| t.eq_ignore_ascii_case("true"))
+                    }
+                    (k, _) => not_supported!("the write option {} is not supported by Kindling yet", k.repr()),
+                }
+            }
+        }
+        df.write(format, path, options)?;
+        Ok(())
+    }
+}
+
+fn type_error_result(message: &str) -> Result<Expr> {
+    Err(PySparkError::Type(message.to_string()))
+}
+
+/// An option value as Spark reads it: text, with Python's booleans as `true` / `false`.
+pub(super) fn option_text(value: &PyValue) -> Option<String> {
+    match value {
+        PyValue::None => None,
+        PyValue::Bool(b) => Some(b.to_string()),
+        PyValue::Str(s) => Some(s.clone()),
+        other => Some(other.repr()),
+    }
+}
+
+fn aggregate_function(name: &str) -> Result<AggregateFunction> {
+    Ok(match name.to_ascii_lowercase().as_str() {
+        "sum" => AggregateFunction::Sum,
+        "avg" | "mean" => AggregateFunction::Avg,
+        "min" => AggregateFunction::Min,
+        "max" => AggregateFunction::Max,
+        "count" => AggregateFunction::Count,
+        "first" => AggregateFunction::First,
+        other => not_supported!("the aggregate function {other} is not supported by Kindling yet"),
+    })
+}
+
+fn strings(values: &[PyValue]) -> Result<Vec<String>> {
+    values
+        .iter()
+        .map(|v| match v {
+            PyValue::Str(s) => Ok(s.clone()),
+            other => type_error!("expected column names, got {}", other.type_name()),
+        })
+        .collect()
+}
+
+fn non_negative(n: i64) -> Result<usize> {
+    usize::try_from(n).map_err(|_| PySparkError::Value(format!("the number must not be negative, got {n}")))
+}
+
+fn positive(n: i64) -> Result<usize> {
+    match usize::try_from(n) {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(PySparkError::Value(format!("the number of partitions must be positive, got {n}"))),
+    }
+}
+
+/// `toDF('a', 'b')`: the columns renamed in order.
+fn to_df(df: &DataFrame, names: &[PyValue]) -> Result<DataFrame> {
+    let names = strings(names)?;
+    let columns = df.columns();
+    if names.len() != columns.len() {
+        return Err(PySparkError::Value(format!(
+            "[LENGTH_SHOULD_BE_THE_SAME] the number of names ({}) must match the number of columns ({})",
+            names.len(),
+            columns.len()
+        )));
+    }
+    let exprs = columns.iter().zip(&names).map(|(c, n)| df.column(c).map(|e| e.alias(n))).collect::<Result<_, _>>()?;
+    Ok(df.select(exprs)?)
+}
+
+fn rows_object(df: &DataFrame, rows: Vec<Row>) -> MontyObject {
+    let names = df.columns();
+    MontyObject::list(rows.iter().map(|row| row_object(&names, row)))
+}

@@ -1,0 +1,184 @@
+//! SparkSession: the builder's settings, `spark.read`, `spark.sql`, `spark.table`, the runtime config and the
+//! catalog of temporary views.
+
+use kindling_engine::executor::Executors;
+use kindling_engine::io::csv::{CsvOptions, ParseMode};
+use kindling_engine::schema::{SparkField, SparkSchema};
+use kindling_engine::session::{Config, SPARK_VERSION, Session};
+use monty_types::MontyObject;
+
+use super::column::parse_type;
+use super::dataframe::option_text;
+use super::{Args, Host};
+use crate::error::{PySparkError, Result};
+use crate::values::PyValue;
+use crate::{not_supported, type_error};
+
+impl Host {
+    pub(super) fn session_op(&mut self, op: &str, args: &Args) -> Result<MontyObject> {
+        let df = match op {
+            "session.get_or_create" => return self.get_or_create(args),
+            "session.sql" => kindling_sql::sql(&self.session, args.str(0)?)?,
+            "session.table" => self.session.table(args.str(0)?)?,
+            "session.read" => self.read(args)?,
+            "session.stop" => return Ok(MontyObject::none()),
+            "conf.set" => {
+                let mut config = self.session.config.clone();
+                config.set(args.str(0)?, &option_text(args.get(1)).unwrap_or_default())?;
+                self.session = self.session.with_config(config);
+                return Ok(MontyObject::none());
+            }
+            "conf.get" => return Ok(self.conf_get(args.str(0)?, args.get(1))),
+            "catalog.list_tables" => {
+                let names = self.session.catalog.view_names();
+                return Ok(MontyObject::list(names.into_iter().map(MontyObject::string)));
+            }
+            "catalog.drop_temp_view" => return Ok(MontyObject::bool(self.session.catalog.drop_view(args.str(0)?))),
+            "catalog.table_exists" => return Ok(MontyObject::bool(self.session.catalog.view(args.str(0)?).is_some())),
+            other => not_supported!("{other} is not supported by Kindling yet"),
+        };
+        Ok(self.describe(df))
+    }
+
+    /// `getOrCreate()`: applies the builder's settings; `master("local[N]")` sets the number of executors.
+    fn get_or_create(&mut self, args: &Args) -> Result<MontyObject> {
+        let mut config = Config::default();
+        let (mut app_name, mut master) = ("pyspark-shell".to_string(), "local[*]".to_string());
+        for pair in args.list(0)? {
+            let [PyValue::Str(key), value] = pair.items().unwrap_or(&[]) else { continue };
+            let value = option_text(value).unwrap_or_default();
+            match key.as_str() {
+                "spark.app.name" => app_name = value,
+                "spark.master" => master = value,
+                key if key.starts_with("spark.sql.") => config.set(key, &value)?,
+                _ => {}
+            }
+        }
+        self.session = self.session_for_master(&master)?.with_config(config);
+        Ok(MontyObject::tuple([
+            MontyObject::string(SPARK_VERSION),
+            MontyObject::string(app_name),
+            MontyObject::string(master),
+            MontyObject::int(self.session.default_parallelism() as i64),
+        ]))
+    }
+
+    /// `local[N]` runs on N executor threads where the platform can start them; `local[*]` and `local` keep the
+    /// executors the program was started with.
+    fn session_for_master(&self, master: &str) -> Result<std::sync::Arc<Session>> {
+        let threads = master.strip_prefix("local[").and_then(|m| m.strip_suffix(']'));
+        match threads.map(str::parse::<usize>) {
+            Some(Ok(n)) if n != self.base.executors.count() => match Executors::local(n) {
+                Ok(executors) => {
+                    let session = Session::new(self.base.files.clone(), executors, self.base.clock.clone());
+                    Ok(session)
+                }
+                Err(_) => Ok(self.base.clone()),
+            },
+            Some(Err(_)) if threads != Some("*") => {
+                Err(PySparkError::Value(format!("Could not parse Master URL: '{master}'")))
+            }
+            _ => Ok(self.base.clone()),
+        }
+    }
+
+    fn conf_get(&self, key: &str, default: &PyValue) -> MontyObject {
+        let config = &self.session.config;
+        let value = match key {
+            "spark.sql.shuffle.partitions" => config.shuffle_partitions.to_string(),
+            "spark.sql.autoBroadcastJoinThreshold" => config.auto_broadcast_join_threshold.to_string(),
+            "spark.sql.adaptive.enabled" => config.adaptive_enabled.to_string(),
+            _ => {
+                return match option_text(default) {
+                    Some(text) => MontyObject::string(text),
+                    None => MontyObject::none(),
+                };
+            }
+        };
+        MontyObject::string(value)
+    }
+
+    /// `spark.read….load(paths)`: `(format, paths, options, schema)`.
+    fn read(&self, args: &Args) -> Result<kindling_engine::dataframe::DataFrame> {
+        let format = args.str(0)?.to_ascii_lowercase();
+        let paths: Vec<String> = args
+            .list(1)?
+            .iter()
+            .map(|p| match p {
+                PyValue::Str(s) => Ok(s.clone()),
+                other => type_error!("a path must be a string, got {}", other.type_name()),
+            })
+            .collect::<Result<_>>()?;
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let schema = schema_from(args.get(3))?;
+        let options = match args.get(2) {
+            PyValue::Dict(pairs) => pairs.clone(),
+            _ => Vec::new(),
+        };
+        match format.as_str() {
+            "parquet" => {
+                if schema.is_some() {
+                    not_supported!("a schema for Parquet files is not supported by Kindling yet");
+                }
+                Ok(self.session.read_parquet(&paths)?)
+            }
+            "csv" => Ok(self.session.read_csv(&paths, csv_options(&options, schema)?)?),
+            other => not_supported!("reading the {other} format is not supported by Kindling yet"),
+        }
+    }
+}
+
+fn csv_options(options: &[(PyValue, PyValue)], schema: Option<SparkSchema>) -> Result<CsvOptions> {
+    let mut csv = CsvOptions { schema, ..CsvOptions::default() };
+    for (key, value) in options {
+        let PyValue::Str(key) = key else { continue };
+        let text = option_text(value).unwrap_or_default();
+        let yes = text.eq_ignore_ascii_case("true");
+        match key.to_ascii_lowercase().as_str() {
+            "header" => csv.header = yes,
+            "inferschema" => csv.infer_schema = yes,
+            "mode" => {
+                csv.mode = match text.to_ascii_uppercase().as_str() {
+                    "PERMISSIVE" => ParseMode::Permissive,
+                    "DROPMALFORMED" => ParseMode::DropMalformed,
+                    "FAILFAST" => ParseMode::FailFast,
+                    _ => return Err(PySparkError::Value(format!("unknown CSV mode {text}"))),
+                }
+            }
+            "sep" | "delimiter" if text == "," => {}
+            other => not_supported!("the CSV option {other} is not supported by Kindling yet"),
+        }
+    }
+    Ok(csv)
+}
+
+/// A schema as the prelude sends it: field specs `[(name, type, nullable)]` or a DDL string `a INT, b STRING`.
+fn schema_from(value: &PyValue) -> Result<Option<SparkSchema>> {
+    let fields = match value {
+        PyValue::None => return Ok(None),
+        PyValue::Str(ddl) => ddl
+            .split(',')
+            .map(|part| {
+                let mut words = part.split_whitespace();
+                match (words.next(), words.next()) {
+                    (Some(name), Some(t)) => Ok(SparkField { name: name.into(), data_type: parse_type(t)?, nullable: true }),
+                    _ => Err(PySparkError::Spark {
+                        class: "ParseException",
+                        message: format!("[PARSE_SYNTAX_ERROR] Syntax error in the schema `{ddl}`. SQLSTATE: 42601"),
+                    }),
+                }
+            })
+            .collect::<Result<_>>()?,
+        PyValue::List(specs) => specs
+            .iter()
+            .map(|spec| match spec.items() {
+                Some([PyValue::Str(name), PyValue::Str(t), PyValue::Bool(nullable)]) => {
+                    Ok(SparkField { name: name.clone(), data_type: parse_type(t)?, nullable: *nullable })
+                }
+                _ => type_error!("a schema field must be a StructField"),
+            })
+            .collect::<Result<_>>()?,
+        other => type_error!("a schema must be a StructType or a DDL string, got {}", other.type_name()),
+    };
+    Ok(Some(SparkSchema { fields }))
+}

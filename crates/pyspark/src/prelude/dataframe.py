@@ -1,0 +1,300 @@
+# pyspark.sql.DataFrame and its companions. The engine holds the plan; a DataFrame object keeps its handle and, as
+# PySpark's properties would give them, its columns, schema and one Column per column name (`df.VendorID`).
+
+_RESERVED = ('columns', 'schema', 'dtypes', 'rdd', 'write', 'sparkSession', 'na')
+
+
+class DataFrame:
+    def __init__(self, description, session):
+        handle, fields = description
+        self._h = handle
+        self.sparkSession = session
+        self.columns = [f[0] for f in fields]
+        self.schema = StructType([StructField(f[0], _type_from_name(f[1]), f[2]) for f in fields])
+        self.dtypes = [(f[0], f[1]) for f in fields]
+        self.rdd = RDD(('dataframe', handle), session)
+        self.write = DataFrameWriter(self, 'parquet', None, {}, [])
+        self._by_name = {}
+        for f in fields:
+            name = f[0]
+            if f[3] is not None:
+                self._by_name[name.lower()] = Column(f[3])
+            if f[3] is not None and name.isidentifier() and name not in _RESERVED and not hasattr(DataFrame, name):
+                setattr(self, name, Column(f[3]))
+
+    def _derive(self, op, *args):
+        return DataFrame(_kindling(op, self._h, *args), self.sparkSession)
+
+    def __repr__(self):
+        return 'DataFrame[' + ', '.join([name + ': ' + t for (name, t) in self.dtypes]) + ']'
+
+    def __getitem__(self, item):
+        # A dunder method cannot call the host: known columns come from this object, anything else is resolved
+        # by the host when the Column is used.
+        if isinstance(item, int):
+            item = self.columns[item]
+        if isinstance(item, str):
+            known = self._by_name.get(item.lower())
+            return known if known is not None else _operator('dataframe_column', (self._h, item), item)
+        raise NotImplementedError('df[...] takes a column name or position in Kindling; use df.filter(...) or '
+                                  'df.select(...) for the other forms')
+
+    def select(self, *cols):
+        return self._derive('dataframe.select', _flatten(cols))
+
+    def selectExpr(self, *expr):
+        return self._derive('dataframe.select_expr', _flatten(expr))
+
+    def filter(self, condition):
+        return self._derive('dataframe.filter', condition)
+
+    def where(self, condition):
+        return self.filter(condition)
+
+    def withColumn(self, colName, col):
+        return self._derive('dataframe.with_column', colName, col)
+
+    def withColumns(self, *colsMap):
+        df = self
+        for name, col in colsMap[0].items():
+            df = df.withColumn(name, col)
+        return df
+
+    def withColumnRenamed(self, existing, new):
+        return self._derive('dataframe.with_column_renamed', existing, new)
+
+    def withColumnsRenamed(self, colsMap):
+        df = self
+        for existing, new in colsMap.items():
+            df = df.withColumnRenamed(existing, new)
+        return df
+
+    def toDF(self, *cols):
+        return self._derive('dataframe.to_df', list(cols))
+
+    def drop(self, *cols):
+        return self._derive('dataframe.drop', list(cols))
+
+    def groupBy(self, *cols):
+        return GroupedData(_kindling('dataframe.group_by', self._h, _flatten(cols)), self.sparkSession)
+
+    def groupby(self, *cols):
+        return self.groupBy(*cols)
+
+    def agg(self, *exprs):
+        return self.groupBy().agg(*exprs)
+
+    def distinct(self):
+        return self._derive('dataframe.distinct')
+
+    def dropDuplicates(self, subset=None):
+        return self._derive('dataframe.drop_duplicates', subset)
+
+    def drop_duplicates(self, subset=None):
+        return self.dropDuplicates(subset)
+
+    def orderBy(self, *cols, ascending=None):
+        return self._derive('dataframe.order_by', _flatten(cols), ascending)
+
+    def sort(self, *cols, ascending=None):
+        return self.orderBy(*cols, ascending=ascending)
+
+    def sortWithinPartitions(self, *cols, ascending=None):
+        return self._derive('dataframe.sort_within_partitions', _flatten(cols), ascending)
+
+    def limit(self, num):
+        return self._derive('dataframe.limit', num)
+
+    def repartition(self, numPartitions, *cols):
+        if not isinstance(numPartitions, int):
+            return self._derive('dataframe.repartition', None, [numPartitions] + list(cols))
+        return self._derive('dataframe.repartition', numPartitions, list(cols))
+
+    def coalesce(self, numPartitions):
+        return self._derive('dataframe.coalesce', numPartitions)
+
+    def union(self, other):
+        return self._derive('dataframe.union', other)
+
+    def unionAll(self, other):
+        return self.union(other)
+
+    def unionByName(self, other, allowMissingColumns=False):
+        return self._derive('dataframe.union_by_name', other)
+
+    def join(self, other, on=None, how=None):
+        return self._derive('dataframe.join', other, on, how)
+
+    def crossJoin(self, other):
+        return self._derive('dataframe.cross_join', other)
+
+    def alias(self, alias):
+        return self._derive('dataframe.alias', alias)
+
+    def hint(self, name, *parameters):
+        if name.lower() == 'broadcast':
+            return self._derive('dataframe.broadcast')
+        return self
+
+    def cache(self):
+        return self
+
+    def persist(self, storageLevel=None):
+        return self
+
+    def unpersist(self, blocking=False):
+        return self
+
+    def createOrReplaceTempView(self, name):
+        _kindling('dataframe.create_or_replace_temp_view', self._h, name)
+
+    def createTempView(self, name):
+        _kindling('dataframe.create_temp_view', self._h, name)
+
+    def registerTempTable(self, name):
+        _kindling('dataframe.register_temp_table', self._h, name)
+
+    def count(self):
+        return _kindling('dataframe.count', self._h)
+
+    def collect(self):
+        return _kindling('dataframe.collect', self._h)
+
+    def take(self, num):
+        return _kindling('dataframe.take', self._h, num)
+
+    def head(self, n=None):
+        if n is None:
+            rows = self.take(1)
+            return rows[0] if rows else None
+        return self.take(n)
+
+    def first(self):
+        return self.head()
+
+    def tail(self, num):
+        rows = self.collect()
+        return rows[len(rows) - num:] if num < len(rows) else rows
+
+    def isEmpty(self):
+        return len(self.take(1)) == 0
+
+    def show(self, n=20, truncate=True, vertical=False):
+        _kindling('dataframe.show', self._h, n, truncate, vertical)
+
+    def printSchema(self, level=None):
+        _kindling('dataframe.print_schema', self._h)
+
+    def explain(self, extended=None, mode=None):
+        _kindling('dataframe.explain', self._h, extended, mode)
+
+    def toPandas(self):
+        raise NotImplementedError('toPandas() needs pandas, which Kindling\'s Python sandbox does not have; '
+                                  'use collect() or show()')
+
+
+def _flatten(cols):
+    # PySpark accepts columns spread out or as one list: select('a', 'b') and select(['a', 'b']).
+    if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+        return list(cols[0])
+    return list(cols)
+
+
+class GroupedData:
+    def __init__(self, handle, session):
+        self._h = handle
+        self._session = session
+
+    def _derive(self, op, *args):
+        return DataFrame(_kindling(op, self._h, *args), self._session)
+
+    def agg(self, *exprs):
+        if len(exprs) == 1 and isinstance(exprs[0], dict):
+            return self._derive('grouped.agg_dict', list(exprs[0].items()))
+        return self._derive('grouped.agg', _flatten(exprs))
+
+    def count(self):
+        return self._derive('grouped.count')
+
+    def sum(self, *cols):
+        return self._derive('grouped.apply', 'sum', list(cols))
+
+    def avg(self, *cols):
+        return self._derive('grouped.apply', 'avg', list(cols))
+
+    def mean(self, *cols):
+        return self._derive('grouped.apply', 'avg', list(cols))
+
+    def min(self, *cols):
+        return self._derive('grouped.apply', 'min', list(cols))
+
+    def max(self, *cols):
+        return self._derive('grouped.apply', 'max', list(cols))
+
+
+class DataFrameWriter:
+    # df.write: every setting returns a new writer, so one df.write never leaks settings into another.
+    def __init__(self, df, format, mode, options, partition_by):
+        self._df = df
+        self._format = format
+        self._mode = mode
+        self._options = options
+        self._partition_by = partition_by
+
+    def _with(self, format=None, mode=None, options=None, partition_by=None):
+        return DataFrameWriter(self._df, format if format is not None else self._format,
+                               mode if mode is not None else self._mode,
+                               options if options is not None else self._options,
+                               partition_by if partition_by is not None else self._partition_by)
+
+    def format(self, source):
+        return self._with(format=source)
+
+    def mode(self, saveMode):
+        return self._with(mode=saveMode)
+
+    def option(self, key, value):
+        options = dict(self._options)
+        options[key] = value
+        return self._with(options=options)
+
+    def options(self, **options):
+        merged = dict(self._options)
+        merged.update(options)
+        return self._with(options=merged)
+
+    def partitionBy(self, *cols):
+        return self._with(partition_by=_flatten(cols))
+
+    def save(self, path=None, format=None, mode=None, **options):
+        writer = self._with(format=format, mode=mode).options(**options)
+        _kindling('dataframe.write', writer._df._h, writer._format, path, writer._mode, writer._options,
+                  writer._partition_by)
+
+    def parquet(self, path, mode=None, partitionBy=None, compression=None):
+        writer = self._with(mode=mode, partition_by=partitionBy)
+        if compression is not None:
+            writer = writer.option('compression', compression)
+        writer.save(path, format='parquet')
+
+    def csv(self, path, mode=None, compression=None, header=None):
+        writer = self._with(mode=mode)
+        if compression is not None:
+            writer = writer.option('compression', compression)
+        if header is not None:
+            writer = writer.option('header', header)
+        writer.save(path, format='csv')
+
+
+_ROW_TYPES = {}
+
+
+def Row(*args, **kwargs):
+    # pyspark.sql.Row(hour=…, zone=…): a named tuple named Row, which is also how rows come back from collect().
+    if args:
+        raise NotImplementedError('Row with positional fields is not supported by Kindling yet; '
+                                  'use Row(name=value, …)')
+    names = tuple(kwargs.keys())
+    if names not in _ROW_TYPES:
+        _ROW_TYPES[names] = namedtuple('Row', list(names))
+    return _ROW_TYPES[names](*kwargs.values())

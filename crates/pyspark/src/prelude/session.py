@@ -1,0 +1,173 @@
+# pyspark.sql.SparkSession, its builder, the reader, the runtime config, and pyspark.SparkContext / SparkConf.
+
+class SparkConf:
+    def __init__(self, loadDefaults=True):
+        self._settings = {}
+
+    def set(self, key, value):
+        self._settings[key] = str(value)
+        return self
+
+    def setMaster(self, value):
+        return self.set('spark.master', value)
+
+    def setAppName(self, value):
+        return self.set('spark.app.name', value)
+
+    def setAll(self, pairs):
+        for key, value in pairs:
+            self.set(key, value)
+        return self
+
+    def get(self, key, defaultValue=None):
+        return self._settings.get(key, defaultValue)
+
+    def getAll(self):
+        return list(self._settings.items())
+
+
+class _Builder:
+    # Every call returns a new builder, so settings never leak from one builder chain into another.
+    def __init__(self, settings):
+        self._settings = settings
+
+    def config(self, key=None, value=None, conf=None, map=None):
+        settings = dict(self._settings)
+        if conf is not None:
+            settings.update(conf._settings)
+        if map is not None:
+            for k, v in map.items():
+                settings[k] = str(v)
+        if key is not None:
+            settings[key] = str(value)
+        return _Builder(settings)
+
+    def master(self, master):
+        return self.config('spark.master', master)
+
+    def appName(self, name):
+        return self.config('spark.app.name', name)
+
+    def enableHiveSupport(self):
+        return self
+
+    def getOrCreate(self):
+        return SparkSession(_kindling('session.get_or_create', list(self._settings.items())))
+
+
+class SparkSession:
+    builder = _Builder({})
+
+    def __init__(self, description):
+        self.version, app_name, master, parallelism = description
+        self.sparkContext = SparkContext(self, app_name, master, parallelism)
+        self.conf = RuntimeConfig()
+        self.read = DataFrameReader(self, None, {}, None)
+        self.catalog = Catalog()
+
+    def sql(self, sqlQuery, args=None, **kwargs):
+        return DataFrame(_kindling('session.sql', sqlQuery), self)
+
+    def table(self, tableName):
+        return DataFrame(_kindling('session.table', tableName), self)
+
+    def createDataFrame(self, data, schema=None, samplingRatio=None, verifySchema=True):
+        if type(data) is RDD:
+            return data.toDF(schema)
+        return DataFrame(_kindling('session.create_dataframe', list(data), _schema_spec(schema)), self)
+
+    def range(self, start, end=None, step=1, numPartitions=None):
+        if end is None:
+            start, end = 0, start
+        return DataFrame(_kindling('session.range', start, end, step, numPartitions), self)
+
+    def stop(self):
+        _kindling('session.stop')
+
+    def newSession(self):
+        return self
+
+
+class RuntimeConfig:
+    def set(self, key, value):
+        _kindling('conf.set', key, value)
+
+    def get(self, key, default=None):
+        return _kindling('conf.get', key, default)
+
+    def unset(self, key):
+        _kindling('conf.unset', key)
+
+
+class Catalog:
+    def listTables(self, dbName=None):
+        return _kindling('catalog.list_tables')
+
+    def dropTempView(self, viewName):
+        return _kindling('catalog.drop_temp_view', viewName)
+
+    def tableExists(self, tableName, dbName=None):
+        return _kindling('catalog.table_exists', tableName)
+
+
+class SparkContext:
+    def __init__(self, session, app_name, master, parallelism):
+        self._session = session
+        self.appName = app_name
+        self.master = master
+        self.defaultParallelism = parallelism
+        self.version = session.version
+
+    def parallelize(self, c, numSlices=None):
+        return RDD(('parallelize', list(c), numSlices), self._session)
+
+    def setLogLevel(self, logLevel):
+        pass
+
+    def stop(self):
+        _kindling('session.stop')
+
+
+class DataFrameReader:
+    # spark.read: like the writer, every setting returns a new reader.
+    def __init__(self, session, format, options, schema):
+        self._session = session
+        self._format = format
+        self._options = options
+        self._schema = schema
+
+    def format(self, source):
+        return DataFrameReader(self._session, source, self._options, self._schema)
+
+    def option(self, key, value):
+        options = dict(self._options)
+        options[key] = value
+        return DataFrameReader(self._session, self._format, options, self._schema)
+
+    def options(self, **options):
+        merged = dict(self._options)
+        merged.update(options)
+        return DataFrameReader(self._session, self._format, merged, self._schema)
+
+    def schema(self, schema):
+        return DataFrameReader(self._session, self._format, self._options, _schema_spec(schema))
+
+    def load(self, path=None, format=None, schema=None, **options):
+        reader = self.options(**options)
+        if schema is not None:
+            reader = reader.schema(schema)
+        paths = path if isinstance(path, (list, tuple)) else [path]
+        fmt = format if format is not None else (reader._format if reader._format is not None else 'parquet')
+        return DataFrame(_kindling('session.read', fmt, list(paths), reader._options, reader._schema), self._session)
+
+    def parquet(self, *paths, **options):
+        return self.load(list(paths), format='parquet', **options)
+
+    def csv(self, path, schema=None, sep=None, header=None, inferSchema=None, **options):
+        for key, value in (('sep', sep), ('header', header), ('inferSchema', inferSchema)):
+            if value is not None:
+                options[key] = value
+        return self.load(path, format='csv', schema=schema, **options)
+
+    def table(self, tableName):
+        return self._session.table(tableName)

@@ -1,0 +1,235 @@
+# pyspark.sql.types: Spark's data types as Python objects. A type's simpleString is also how Kindling's engine
+# names it; the host sends and receives types by that name. The sandbox has no class inheritance, so every type
+# class takes its shared methods as class attributes.
+
+def _type_simple_string(self):
+    return self._name
+
+
+def _type_repr(self):
+    return type(self).__name__ + '()'
+
+
+def _type_eq(self, other):
+    return type(self) is type(other) and self.simpleString() == other.simpleString()
+
+
+def _type_hash(self):
+    return hash(self.simpleString())
+
+
+class StringType:
+    _name = 'string'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class IntegerType:
+    _name = 'int'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class LongType:
+    _name = 'bigint'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class ShortType:
+    _name = 'smallint'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class ByteType:
+    _name = 'tinyint'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class DoubleType:
+    _name = 'double'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class FloatType:
+    _name = 'float'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class BooleanType:
+    _name = 'boolean'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class DateType:
+    _name = 'date'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class TimestampType:
+    _name = 'timestamp'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class TimestampNTZType:
+    _name = 'timestamp_ntz'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class BinaryType:
+    _name = 'binary'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class NullType:
+    _name = 'void'
+    simpleString = _type_simple_string
+    __repr__ = _type_repr
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+
+class DecimalType:
+    simpleString = _type_simple_string
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+    def __init__(self, precision=10, scale=0):
+        self.precision = precision
+        self.scale = scale
+        self._name = 'decimal(' + str(precision) + ',' + str(scale) + ')'
+
+    def __repr__(self):
+        return 'DecimalType(' + str(self.precision) + ', ' + str(self.scale) + ')'
+
+
+_TYPES_BY_NAME = {
+    'string': StringType, 'int': IntegerType, 'bigint': LongType, 'smallint': ShortType, 'tinyint': ByteType,
+    'double': DoubleType, 'float': FloatType, 'boolean': BooleanType, 'date': DateType,
+    'timestamp': TimestampType, 'timestamp_ntz': TimestampNTZType, 'binary': BinaryType, 'void': NullType,
+}
+
+
+def _type_from_name(name):
+    if name.startswith('decimal('):
+        precision, scale = name[8:-1].split(',')
+        return DecimalType(int(precision), int(scale))
+    return _TYPES_BY_NAME[name]()
+
+
+def _type_name(data_type):
+    # A type given as a DataType object or as a name ('long', 'string', 'decimal(10,2)').
+    if hasattr(data_type, 'simpleString'):
+        return data_type.simpleString()
+    if isinstance(data_type, str):
+        return data_type
+    raise TypeError('a data type must be a DataType such as types.StringType() or a name, not ' + repr(data_type))
+
+
+class StructField:
+    def __init__(self, name, dataType, nullable=True, metadata=None):
+        self.name = name
+        self.dataType = dataType
+        self.nullable = nullable
+        self.metadata = metadata if metadata is not None else {}
+
+    def simpleString(self):
+        return self.name + ':' + self.dataType.simpleString()
+
+    def __repr__(self):
+        return "StructField('" + self.name + "', " + repr(self.dataType) + ', ' + str(self.nullable) + ')'
+
+    def __eq__(self, other):
+        return (isinstance(other, StructField) and self.name == other.name and self.dataType == other.dataType
+                and self.nullable == other.nullable)
+
+    def _spec(self):
+        return (self.name, _type_name(self.dataType), self.nullable)
+
+
+class StructType:
+    def __init__(self, fields=None):
+        self.fields = list(fields) if fields is not None else []
+        self.names = [f.name for f in self.fields]
+
+    def add(self, field, data_type=None, nullable=True):
+        if isinstance(field, StructField):
+            return StructType(self.fields + [field])
+        if isinstance(data_type, str):
+            data_type = _type_from_name(data_type)
+        return StructType(self.fields + [StructField(field, data_type, nullable)])
+
+    def fieldNames(self):
+        return list(self.names)
+
+    def simpleString(self):
+        return 'struct<' + ','.join([f.simpleString() for f in self.fields]) + '>'
+
+    def __repr__(self):
+        return 'StructType([' + ', '.join([repr(f) for f in self.fields]) + '])'
+
+    def __eq__(self, other):
+        return isinstance(other, StructType) and self.fields == other.fields
+
+    def __len__(self):
+        return len(self.fields)
+
+    def __iter__(self):
+        return iter(self.fields)
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            for f in self.fields:
+                if f.name == key:
+                    return f
+            raise KeyError('No StructField named ' + key)
+        return self.fields[key]
+
+    def _spec(self):
+        return [f._spec() for f in self.fields]
+
+
+def _schema_spec(schema):
+    # What the host receives for a schema: field specs, a DDL string, or a list of column names.
+    if isinstance(schema, StructType):
+        return schema._spec()
+    if isinstance(schema, (str, list, tuple)) or schema is None:
+        return schema
+    raise TypeError('schema must be a StructType, a DDL string or a list of names, not ' + repr(schema))
+
+
+def _struct_from_spec(fields):
+    return StructType([StructField(name, _type_from_name(t), nullable) for (name, t, nullable) in fields])

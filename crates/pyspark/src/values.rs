@@ -1,0 +1,256 @@
+//! Values crossing the sandbox boundary: Python objects as the host reads them ([`PyValue`]), and engine values
+//! as Python receives them (rows become named tuples called `Row`, timestamps naive `datetime`s, as in PySpark).
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
+use kindling_engine::value::Value;
+use monty_types::unstable::{self, MontyNode};
+use monty_types::{MontyDate, MontyDateTime, MontyObject, ObjectRef};
+
+/// A Python value, decoded from the interpreter's object graph.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PyValue {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    List(Vec<PyValue>),
+    Tuple(Vec<PyValue>),
+    /// A `collections.namedtuple` value, e.g. a `Row`.
+    NamedTuple { type_name: String, fields: Vec<String>, values: Vec<PyValue> },
+    Dict(Vec<(PyValue, PyValue)>),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+    Decimal(String),
+    /// An instance of a class defined in the sandbox (the prelude's Column, DataFrame, …) with its attributes.
+    Instance { class: String, attrs: Vec<(String, PyValue)> },
+    /// Anything else (a function, a module, …), by its Python type name.
+    Other(String),
+}
+
+impl PyValue {
+    pub fn decode(value: ObjectRef<'_>) -> PyValue {
+        let child = |id| PyValue::decode(unstable::child(value, id));
+        let all = |ids: &[unstable::NodeId]| ids.iter().map(|&id| child(id)).collect::<Vec<_>>();
+        match unstable::node(value) {
+            MontyNode::None => PyValue::None,
+            MontyNode::Bool(b) => PyValue::Bool(*b),
+            MontyNode::Int(i) => PyValue::Int(*i),
+            MontyNode::BigInt(i) => PyValue::Float(i.to_string().parse().unwrap_or(f64::NAN)),
+            MontyNode::Float(f) => PyValue::Float(*f),
+            MontyNode::String(s) => PyValue::Str(s.clone()),
+            MontyNode::List(ids) => PyValue::List(all(ids)),
+            MontyNode::Tuple(ids) => PyValue::Tuple(all(ids)),
+            MontyNode::NamedTuple { type_name, field_names, values } => {
+                PyValue::NamedTuple { type_name: type_name.clone(), fields: field_names.clone(), values: all(values) }
+            }
+            MontyNode::Dict(pairs) => PyValue::Dict(pairs.iter().map(|&(k, v)| (child(k), child(v))).collect()),
+            MontyNode::Date(d) => NaiveDate::from_ymd_opt(d.year, d.month.into(), d.day.into())
+                .map_or_else(|| PyValue::Other("date".into()), PyValue::Date),
+            MontyNode::DateTime(dt) => naive_datetime(dt).map_or_else(|| PyValue::Other("datetime".into()), PyValue::DateTime),
+            MontyNode::Decimal(text) => PyValue::Decimal(text.clone()),
+            MontyNode::ClassInstance { class_type, attrs, .. } => {
+                let class = match unstable::node(unstable::child(value, *class_type)) {
+                    MontyNode::ClassType(class) => class.name.clone(),
+                    _ => String::new(),
+                };
+                let attrs = attrs
+                    .iter()
+                    .filter_map(|&(k, v)| match child(k) {
+                        PyValue::Str(name) => Some((name, child(v))),
+                        _ => None,
+                    })
+                    .collect();
+                PyValue::Instance { class, attrs }
+            }
+            _ => PyValue::Other(value.type_name().to_string()),
+        }
+    }
+
+    /// The attribute `name` of a sandbox instance.
+    pub fn attr(&self, name: &str) -> Option<&PyValue> {
+        match self {
+            PyValue::Instance { attrs, .. } => attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn is_instance_of(&self, class_name: &str) -> bool {
+        matches!(self, PyValue::Instance { class, .. } if class == class_name)
+    }
+
+    /// The elements of a list or tuple (a named tuple's values too).
+    pub fn items(&self) -> Option<&[PyValue]> {
+        match self {
+            PyValue::List(items) | PyValue::Tuple(items) | PyValue::NamedTuple { values: items, .. } => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Python's name for the value's type, for error messages.
+    pub fn type_name(&self) -> &str {
+        match self {
+            PyValue::None => "NoneType",
+            PyValue::Bool(_) => "bool",
+            PyValue::Int(_) => "int",
+            PyValue::Float(_) => "float",
+            PyValue::Str(_) => "str",
+            PyValue::List(_) => "list",
+            PyValue::Tuple(_) => "tuple",
+            PyValue::NamedTuple { type_name, .. } => type_name,
+            PyValue::Dict(_) => "dict",
+            PyValue::Date(_) => "date",
+            PyValue::DateTime(_) => "datetime",
+            PyValue::Decimal(_) => "Decimal",
+            PyValue::Instance { class, .. } => class,
+            PyValue::Other(name) => name,
+        }
+    }
+
+    /// Python's `repr`, as far as the host needs it for messages.
+    pub fn repr(&self) -> String {
+        let join = |items: &[PyValue]| items.iter().map(PyValue::repr).collect::<Vec<_>>().join(", ");
+        match self {
+            PyValue::None => "None".into(),
+            PyValue::Bool(b) => if *b { "True" } else { "False" }.into(),
+            PyValue::Int(i) => i.to_string(),
+            PyValue::Float(f) => python_float(*f),
+            PyValue::Str(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+            PyValue::List(items) => format!("[{}]", join(items)),
+            PyValue::Tuple(items) if items.len() == 1 => format!("({},)", items[0].repr()),
+            PyValue::Tuple(items) => format!("({})", join(items)),
+            PyValue::NamedTuple { type_name, fields, values } => {
+                let pairs: Vec<String> = fields.iter().zip(values).map(|(f, v)| format!("{f}={}", v.repr())).collect();
+                format!("{type_name}({})", pairs.join(", "))
+            }
+            PyValue::Dict(pairs) => {
+                format!("{{{}}}", pairs.iter().map(|(k, v)| format!("{}: {}", k.repr(), v.repr())).collect::<Vec<_>>().join(", "))
+            }
+            PyValue::Date(d) => format!("datetime.date({}, {}, {})", d.year(), d.month(), d.day()),
+            PyValue::DateTime(dt) => datetime_repr(dt),
+            PyValue::Decimal(text) => format!("Decimal('{text}')"),
+            PyValue::Instance { class, .. } => format!("<{class} object>"),
+            PyValue::Other(name) => format!("<{name}>"),
+        }
+    }
+}
+
+fn naive_datetime(dt: &MontyDateTime) -> Option<NaiveDateTime> {
+    NaiveDate::from_ymd_opt(dt.year, dt.month.into(), dt.day.into())?.and_hms_micro_opt(
+        dt.hour.into(),
+        dt.minute.into(),
+        dt.second.into(),
+        dt.microsecond,
+    )
+}
+
+fn datetime_repr(dt: &NaiveDateTime) -> String {
+    let mut parts = vec![dt.year().to_string(), dt.month().to_string(), dt.day().to_string()];
+    parts.push(dt.hour().to_string());
+    parts.push(dt.minute().to_string());
+    let micros = dt.nanosecond() / 1000;
+    if dt.second() != 0 || micros != 0 {
+        parts.push(dt.second().to_string());
+    }
+    if micros != 0 {
+        parts.push(micros.to_string());
+    }
+    format!("datetime.datetime({})", parts.join(", "))
+}
+
+/// Python's float repr: shortest round-trip digits, `1.0` for integral values, exponent past 1e16.
+pub fn python_float(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    let text = format!("{f:?}");
+    if f.abs() >= 1e16 || (f != 0.0 && f.abs() < 1e-4) {
+        let exp = format!("{f:e}");
+        let (mantissa, exponent) = exp.split_once('e').expect("`{:e}` has an exponent");
+        let exponent: i32 = exponent.parse().expect("an integer exponent");
+        let sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exponent.abs());
+    }
+    text
+}
+
+/// An engine value as Python sees it: PySpark's conversions (timestamps as naive datetimes in the session time
+/// zone, which is UTC here; decimals as `Decimal`).
+pub fn to_python(value: &Value) -> MontyObject {
+    match value {
+        Value::Null => MontyObject::none(),
+        Value::Boolean(b) => MontyObject::bool(*b),
+        Value::Byte(v) => MontyObject::int((*v).into()),
+        Value::Short(v) => MontyObject::int((*v).into()),
+        Value::Integer(v) => MontyObject::int((*v).into()),
+        Value::Long(v) => MontyObject::int(*v),
+        Value::Float(v) => MontyObject::float((*v).into()),
+        Value::Double(v) => MontyObject::float(*v),
+        Value::Decimal { value, scale, .. } => MontyObject::decimal(decimal_text(*value, *scale)),
+        Value::String(s) => MontyObject::string(s.as_str()),
+        Value::Date(days) => date_object(*days),
+        Value::Timestamp(micros) | Value::TimestampNtz(micros) => datetime_object(*micros),
+    }
+}
+
+fn decimal_text(unscaled: i128, scale: i8) -> String {
+    if scale <= 0 {
+        return (unscaled * 10i128.pow(u32::from(scale.unsigned_abs()))).to_string();
+    }
+    let digits = unscaled.unsigned_abs().to_string();
+    let scale = scale as usize;
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (whole, fraction) = padded.split_at(padded.len() - scale);
+    format!("{}{whole}.{fraction}", if unscaled < 0 { "-" } else { "" })
+}
+
+fn date_object(days: i32) -> MontyObject {
+    let date = NaiveDate::from_num_days_from_ce_opt(days + 719_163).unwrap_or_default();
+    MontyObject::date(MontyDate { year: date.year(), month: date.month() as u8, day: date.day() as u8 })
+}
+
+fn datetime_object(micros: i64) -> MontyObject {
+    let dt = DateTime::from_timestamp_micros(micros).unwrap_or_default().naive_utc();
+    MontyObject::datetime(MontyDateTime {
+        year: dt.year(),
+        month: dt.month() as u8,
+        day: dt.day() as u8,
+        hour: dt.hour() as u8,
+        minute: dt.minute() as u8,
+        second: dt.second() as u8,
+        microsecond: dt.nanosecond() / 1000,
+        offset_seconds: None,
+        timezone_name: None,
+    })
+}
+
+/// A collected row as PySpark returns it: `Row(name=value, …)`.
+pub fn row_object(names: &[String], row: &[Value]) -> MontyObject {
+    MontyObject::named_tuple("Row", names.iter().cloned(), row.iter().map(to_python))
+}
+
+/// A Python value as an engine literal: `int` is Spark's `int` when it fits (as `lit(1)` is), else `bigint`.
+pub fn to_engine(value: &PyValue) -> Option<Value> {
+    Some(match value {
+        PyValue::None => Value::Null,
+        PyValue::Bool(b) => Value::Boolean(*b),
+        PyValue::Int(i) => i32::try_from(*i).map_or(Value::Long(*i), Value::Integer),
+        PyValue::Float(f) => Value::Double(*f),
+        PyValue::Str(s) => Value::String(s.clone()),
+        PyValue::Date(d) => Value::Date(d.num_days_from_ce() - 719_163),
+        PyValue::DateTime(dt) => Value::Timestamp(dt.and_utc().timestamp_micros()),
+        _ => return None,
+    })
+}
+
+/// A Python value as a stored engine value of `bigint`-style inference (`createDataFrame`, `toDF`): ints are
+/// `bigint`, as PySpark infers them.
+pub fn to_engine_inferred(value: &PyValue) -> Option<Value> {
+    match value {
+        PyValue::Int(i) => Some(Value::Long(*i)),
+        other => to_engine(other),
+    }
+}
