@@ -114,7 +114,7 @@ fn drive(
         let state = progress.map_err(|failed: Box<ReplStartError>| failed.error)?;
         if options.cancel.load(Ordering::Relaxed) && !matches!(state, ReplProgress::Complete { .. }) {
             let cancelled = MontyException::new(ExcType::KeyboardInterrupt, Some("the run was cancelled".into()));
-            return Err(state.into_repl_abort(cancelled));
+            return Err(abort(state, cancelled));
         }
         progress = match state {
             ReplProgress::Complete { .. } => return Ok(()),
@@ -146,26 +146,20 @@ fn drive(
     }
 }
 
-trait AbortOnCancel {
-    fn into_repl_abort(self, exception: MontyException) -> MontyException;
-}
-
-impl AbortOnCancel for ReplProgress {
-    /// Stops a suspended program with `exception`, returning the exception with the traceback of where it stood.
-    fn into_repl_abort(self, exception: MontyException) -> MontyException {
-        let mut ignored = String::new();
-        let print = PrintWriter::CollectString(&mut ignored, None);
-        let aborted = match self {
-            ReplProgress::FunctionCall(call) => call.abort(exception.clone(), print),
-            ReplProgress::OsCall(call) => call.abort(exception.clone(), print),
-            ReplProgress::NameLookup(lookup) => lookup.abort(exception.clone(), print),
-            ReplProgress::ResolveFutures(futures) => futures.abort(exception.clone(), print),
-            ReplProgress::Complete { .. } => return exception,
-        };
-        match aborted {
-            Err(failed) => failed.error,
-            Ok(_) => exception,
-        }
+/// Stops a suspended program with `exception`, returning the exception with the traceback of where it stood.
+fn abort(state: ReplProgress, exception: MontyException) -> MontyException {
+    let mut ignored = String::new();
+    let print = PrintWriter::CollectString(&mut ignored, None);
+    let aborted = match state {
+        ReplProgress::FunctionCall(call) => call.abort(exception.clone(), print),
+        ReplProgress::OsCall(call) => call.abort(exception.clone(), print),
+        ReplProgress::NameLookup(lookup) => lookup.abort(exception.clone(), print),
+        ReplProgress::ResolveFutures(futures) => futures.abort(exception.clone(), print),
+        ReplProgress::Complete { .. } => return exception,
+    };
+    match aborted {
+        Err(failed) => failed.error,
+        Ok(_) => exception,
     }
 }
 

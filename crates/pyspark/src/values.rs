@@ -75,10 +75,6 @@ impl PyValue {
         }
     }
 
-    pub fn is_instance_of(&self, class_name: &str) -> bool {
-        matches!(self, PyValue::Instance { class, .. } if class == class_name)
-    }
-
     /// The elements of a list or tuple (a named tuple's values too).
     pub fn items(&self) -> Option<&[PyValue]> {
         match self {
@@ -244,13 +240,4 @@ pub fn to_engine(value: &PyValue) -> Option<Value> {
         PyValue::DateTime(dt) => Value::Timestamp(dt.and_utc().timestamp_micros()),
         _ => return None,
     })
-}
-
-/// A Python value as a stored engine value of `bigint`-style inference (`createDataFrame`, `toDF`): ints are
-/// `bigint`, as PySpark infers them.
-pub fn to_engine_inferred(value: &PyValue) -> Option<Value> {
-    match value {
-        PyValue::Int(i) => Some(Value::Long(*i)),
-        other => to_engine(other),
-    }
 }

@@ -36,13 +36,7 @@ pub enum StatementKind {
 
 /// Every statement in `sql`, separated by `;`. Comments (`--`, `/* */`) are skipped by the tokenizer.
 pub fn parse(sql: &str) -> Result<Vec<Statement>> {
-    let dialect = SparkSqlDialect {};
-    let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|error| {
-        syntax_error(sql, error.location, &error.message, &near_character(sql, error.location))
-    })?;
-    let tokens = with_typed_numbers(tokens);
-    check_nesting(sql, &tokens)?;
-    let mut parser = Parser::new(&dialect).with_recursion_limit(NESTING_LIMIT * 4).with_tokens_with_locations(tokens);
+    let mut parser = parser_for(sql)?;
     let mut statements = Vec::new();
     loop {
         while parser.consume_token(&Token::SemiColon) {}
@@ -59,15 +53,19 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
     }
 }
 
-/// One select item (`expr` or `expr AS name`), as `selectExpr`, `filter("…")` and `F.expr` take them.
-pub fn parse_select_item(sql: &str) -> Result<ast::SelectItem> {
-    let dialect = SparkSqlDialect {};
-    let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|error| {
+/// A parser over `sql`'s tokens: typed numbers merged (`10L`), nesting checked before any recursion.
+fn parser_for(sql: &str) -> Result<Parser<'static>> {
+    let tokens = Tokenizer::new(&SparkSqlDialect {}, sql).tokenize_with_location().map_err(|error| {
         syntax_error(sql, error.location, &error.message, &near_character(sql, error.location))
     })?;
     let tokens = with_typed_numbers(tokens);
     check_nesting(sql, &tokens)?;
-    let mut parser = Parser::new(&dialect).with_recursion_limit(NESTING_LIMIT * 4).with_tokens_with_locations(tokens);
+    Ok(Parser::new(&SparkSqlDialect {}).with_recursion_limit(NESTING_LIMIT * 4).with_tokens_with_locations(tokens))
+}
+
+/// One select item (`expr` or `expr AS name`), as `selectExpr`, `filter("…")` and `F.expr` take them.
+pub fn parse_select_item(sql: &str) -> Result<ast::SelectItem> {
+    let mut parser = parser_for(sql)?;
     let item = parser.parse_select_item().map_err(|error| parser_error(sql, &parser, error))?;
     let next = parser.peek_token();
     if next.token != Token::EOF {
