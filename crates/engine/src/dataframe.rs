@@ -16,6 +16,8 @@ use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
 use crate::schema::{SparkField, SparkSchema};
 use crate::io::write::{FileWriter, WriteFormat, WriteOptions};
 use crate::join::JoinType;
+use crate::physical::ExecutionContext;
+use crate::rdd::MapPartitions;
 use crate::sort::SortOrder;
 use crate::session::Session;
 use crate::stage::run_job;
@@ -251,6 +253,24 @@ impl DataFrame {
         check_partitions(partitions)?;
         let keys = self.resolve_all(keys)?;
         Ok(self.with_plan(LogicalPlan::Repartition { partitions, by: RepartitionBy::Hash(keys), input: self.plan.clone() }))
+    }
+
+    /// Each partition through an opaque function producing `output` columns (an RDD's narrow steps).
+    pub fn map_partitions(&self, function: MapPartitions, output: Vec<Attribute>) -> Self {
+        self.with_plan(LogicalPlan::MapPartitions { function, output, input: self.plan.clone() })
+    }
+
+    /// A shuffle into `partitions` partitions by the key hash in each row's first column (an RDD's `reduceByKey`).
+    pub fn repartition_by_key_hash(&self, partitions: usize) -> Result<Self> {
+        check_partitions(partitions)?;
+        Ok(self.with_plan(LogicalPlan::Repartition { partitions, by: RepartitionBy::KeyHash, input: self.plan.clone() }))
+    }
+
+    /// How many partitions the result has (`df.rdd.getNumPartitions()`), as planned before any job runs.
+    pub fn num_partitions(&self) -> Result<usize> {
+        let physical = physical::plan(&optimizer::optimize(&self.plan), &self.session)?;
+        let context = ExecutionContext { session: &self.session, shuffles: HashMap::new(), broadcasts: HashMap::new() };
+        Ok(physical.partition_count(&context))
     }
 
     /// `coalesce(n)`: fewer partitions without a shuffle, by merging neighbours.

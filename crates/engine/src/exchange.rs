@@ -7,11 +7,13 @@
 //! reduce partition — the picture of a reshuffle.
 
 use arrow::array::{AsArray, RecordBatch, UInt32Array};
+use arrow::datatypes::Int64Type;
 use arrow::compute::take_record_batch;
 use serde::{Deserialize, Serialize};
 
 use crate::partition::Partition;
 use crate::partitioner::{hash_partition_ids, round_robin_start};
+use crate::rdd::key_hash_partition;
 use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, Expr};
 use crate::sort::{RangeBounds, SortOrder};
@@ -28,12 +30,17 @@ pub enum Partitioning {
     Range { order: Vec<SortOrder>, partitions: usize },
     /// Everything into one partition (a global aggregate or limit).
     Single,
+    /// By the key hash each row carries in its first column, modulo `partitions` (PySpark's RDD shuffles).
+    KeyHash { partitions: usize },
 }
 
 impl Partitioning {
     pub fn partition_count(&self) -> usize {
         match self {
-            Self::Hash { partitions, .. } | Self::RoundRobin { partitions } | Self::Range { partitions, .. } => *partitions,
+            Self::Hash { partitions, .. }
+            | Self::RoundRobin { partitions }
+            | Self::Range { partitions, .. }
+            | Self::KeyHash { partitions } => *partitions,
             Self::Single => 1,
         }
     }
@@ -48,6 +55,7 @@ impl Partitioning {
             Self::RoundRobin { partitions } => format!("RoundRobinPartitioning({partitions})"),
             Self::Range { order, partitions } => format!("rangepartitioning({}, {partitions})", crate::logical::sort_list(order)),
             Self::Single => "SinglePartition".to_string(),
+            Self::KeyHash { partitions } => format!("PythonPartitioner({partitions})"),
         }
     }
 }
@@ -118,6 +126,12 @@ pub fn shuffle_write(
                 hash_partition_ids(&columns, count)?
             }
             Partitioning::Single => vec![0; batch.num_rows()],
+            Partitioning::KeyHash { .. } => {
+                let hashes = batch.column(0).as_primitive_opt::<Int64Type>().ok_or_else(|| {
+                    crate::EngineError::Internal("a key-hash exchange over rows without a hash column".into())
+                })?;
+                hashes.values().iter().map(|&hash| key_hash_partition(hash, count)).collect()
+            }
             Partitioning::Range { order, .. } => match range {
                 Some(bounds) => bounds.partition_ids(order, batch, input)?,
                 None => return Err(crate::EngineError::Internal("a range exchange without boundaries".into())),

@@ -31,6 +31,7 @@ pub mod optimizer;
 pub mod partition;
 pub mod partitioner;
 pub mod physical;
+pub mod rdd;
 pub mod scheduler;
 pub mod schema;
 pub mod session;
@@ -41,6 +42,7 @@ pub mod stage;
 pub mod task;
 pub mod trace;
 pub mod types;
+pub mod udf;
 pub mod value;
 
 pub use error::{EngineError, Result};

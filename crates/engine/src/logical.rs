@@ -13,6 +13,7 @@ use crate::io::partition_discovery::PartitionColumns;
 use crate::io::vfs::FileStatus;
 use crate::io::Table;
 use crate::join::JoinType;
+use crate::rdd::MapPartitions;
 use crate::sort::SortOrder;
 
 /// Where a scan's rows come from.
@@ -56,6 +57,8 @@ pub struct Scan {
 pub enum RepartitionBy {
     RoundRobin,
     Hash(Vec<Expr>),
+    /// By the key hash each row carries in its first column (an RDD's `reduceByKey`, see [`crate::rdd`]).
+    KeyHash,
 }
 
 /// One node of a logical plan. Expressions in an analyzed plan are resolved.
@@ -79,6 +82,8 @@ pub enum LogicalPlan {
     Sort { order: Vec<SortOrder>, global: bool, input: Arc<LogicalPlan> },
     /// Rows of every input, by position; the output columns are the first input's.
     Union { inputs: Vec<Arc<LogicalPlan>>, output: Vec<Attribute> },
+    /// An opaque function over each partition (an RDD's Python functions, see [`crate::rdd`]).
+    MapPartitions { function: MapPartitions, output: Vec<Attribute>, input: Arc<LogicalPlan> },
 }
 
 impl LogicalPlan {
@@ -93,7 +98,7 @@ impl LogicalPlan {
             | Self::Repartition { input, .. }
             | Self::Coalesce { input, .. }
             | Self::Sort { input, .. } => input.output(),
-            Self::Union { output, .. } => output.clone(),
+            Self::Union { output, .. } | Self::MapPartitions { output, .. } => output.clone(),
             Self::Join { left, right, join_type, .. } => join_type.output(&left.output(), &right.output()),
             Self::BroadcastHint { input } => input.output(),
             Self::SubqueryAlias { alias, input } => {
@@ -114,7 +119,9 @@ impl LogicalPlan {
             | Self::Sort { input, .. } => vec![input],
             Self::Union { inputs, .. } => inputs.iter().collect(),
             Self::Join { left, right, .. } => vec![left, right],
-            Self::BroadcastHint { input } | Self::SubqueryAlias { input, .. } => vec![input],
+            Self::BroadcastHint { input } | Self::SubqueryAlias { input, .. } | Self::MapPartitions { input, .. } => {
+                vec![input]
+            }
         }
     }
 
@@ -140,7 +147,11 @@ impl LogicalPlan {
             Self::Repartition { partitions, by: RepartitionBy::Hash(keys), .. } => {
                 format!("RepartitionByExpression [{}], {partitions}", list(keys))
             }
+            Self::Repartition { partitions, by: RepartitionBy::KeyHash, .. } => format!("RepartitionByKeyHash {partitions}"),
             Self::Coalesce { partitions, .. } => format!("Repartition {partitions}, false"),
+            Self::MapPartitions { function, output, .. } => {
+                format!("{} [{}]", function.name(), output.iter().map(Attribute::plan_string).collect::<Vec<_>>().join(", "))
+            }
             Self::Union { .. } => "Union false, false".to_string(),
             Self::Sort { order, global, .. } => format!("Sort [{}], {global}", sort_list(order)),
             Self::Join { join_type, condition, .. } => match condition {
@@ -187,7 +198,7 @@ impl LogicalPlan {
                 let input = child(input, ids);
                 let by = match by {
                     RepartitionBy::Hash(keys) => RepartitionBy::Hash(keys.iter().map(|e| renumber(e, ids)).collect()),
-                    RepartitionBy::RoundRobin => RepartitionBy::RoundRobin,
+                    other @ (RepartitionBy::RoundRobin | RepartitionBy::KeyHash) => other.clone(),
                 };
                 Self::Repartition { partitions: *partitions, by, input }
             }
@@ -206,6 +217,10 @@ impl LogicalPlan {
             Self::Union { inputs, output } => {
                 let inputs: Vec<Arc<LogicalPlan>> = inputs.iter().map(|i| child(i, ids)).collect();
                 Self::Union { inputs, output: output.iter().map(|a| renumbered(a, ids)).collect() }
+            }
+            Self::MapPartitions { function, output, input } => {
+                let input = child(input, ids);
+                Self::MapPartitions { function: function.clone(), output: output.iter().map(|a| renumbered(a, ids)).collect(), input }
             }
         }
     }

@@ -198,13 +198,16 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
         LogicalPlan::Repartition { partitions, by, input } => {
             let by = match by {
                 RepartitionBy::Hash(keys) => RepartitionBy::Hash(all(keys)),
-                RepartitionBy::RoundRobin => RepartitionBy::RoundRobin,
+                other @ (RepartitionBy::RoundRobin | RepartitionBy::KeyHash) => other.clone(),
             };
             LogicalPlan::Repartition { partitions: *partitions, by, input: child(input) }
         }
         LogicalPlan::Coalesce { partitions, input } => LogicalPlan::Coalesce { partitions: *partitions, input: child(input) },
         LogicalPlan::Union { inputs, output } => {
             LogicalPlan::Union { inputs: inputs.iter().map(child).collect(), output: output.clone() }
+        }
+        LogicalPlan::MapPartitions { function, output, input } => {
+            LogicalPlan::MapPartitions { function: function.clone(), output: output.clone(), input: child(input) }
         }
         LogicalPlan::Sort { order, global, input } => {
             let order = order.iter().map(|o| crate::sort::SortOrder { expr: f(o.expr.clone()), ..o.clone() }).collect();
@@ -238,7 +241,7 @@ fn without_shorthands(expr: Expr) -> Expr {
 /// Replaces every sub-expression made only of constants by its value.
 fn fold_constants(expr: Expr) -> Expr {
     let folded: Result<Expr, std::convert::Infallible> = expr.transform_up(&mut |e| {
-        let foldable = !matches!(e, Expr::Literal(_) | Expr::Attribute(_) | Expr::Column(_) | Expr::Alias { .. } | Expr::Aggregate { .. })
+        let foldable = !matches!(e, Expr::Literal(_) | Expr::Attribute(_) | Expr::Column(_) | Expr::Alias { .. } | Expr::Aggregate { .. } | Expr::Udf { .. })
             && e.children().iter().all(|c| matches!(c, Expr::Literal(_)));
         if !foldable {
             return Ok(e);
@@ -340,6 +343,9 @@ fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) ->
         }
         LogicalPlan::Coalesce { partitions, input } => LogicalPlan::Coalesce { partitions: *partitions, input: child(input) },
         LogicalPlan::Union { inputs, output } => LogicalPlan::Union { inputs: inputs.iter().map(child).collect(), output: output.clone() },
+        LogicalPlan::MapPartitions { function, output, input } => {
+            LogicalPlan::MapPartitions { function: function.clone(), output: output.clone(), input: child(input) }
+        }
         LogicalPlan::Sort { order, global, input } => LogicalPlan::Sort { order: order.clone(), global: *global, input: child(input) },
         LogicalPlan::Join { left, right, join_type, condition } => LogicalPlan::Join {
             left: child(left),
@@ -465,6 +471,12 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
             LogicalPlan::Repartition { partitions: *partitions, by: by.clone(), input: Arc::new(prune_columns(input, &child_needs)) }
         }
         LogicalPlan::Limit { count, input } => LogicalPlan::Limit { count: *count, input: Arc::new(prune_columns(input, required)) },
+        // An opaque function may read any of its input's columns.
+        LogicalPlan::MapPartitions { function, output, input } => {
+            let child_needs = input.output().iter().map(|a| a.id).collect();
+            let input = Arc::new(prune_columns(input, &child_needs));
+            LogicalPlan::MapPartitions { function: function.clone(), output: output.clone(), input }
+        }
         LogicalPlan::Coalesce { partitions, input } => {
             LogicalPlan::Coalesce { partitions: *partitions, input: Arc::new(prune_columns(input, required)) }
         }

@@ -19,6 +19,7 @@ use crate::hash_aggregate::{AggregateCall, AggregateMode, aggregate_partition, b
 use crate::io::csv::read_csv;
 use crate::io::file_partition::{FilePartition, plan_file_partitions};
 use crate::io::parquet::read_split_columns;
+use crate::rdd::MapPartitions;
 use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
 use crate::partition::{Partition, split_evenly};
 use crate::broadcast::{BroadcastTable, BuildSide, HashJoinTask};
@@ -80,6 +81,8 @@ pub enum PhysicalPlan {
     /// `orderBy(...).limit(n)` at the top of a query: each task keeps its first `limit` rows in order; the driver
     /// merges them, keeps the first `limit` and computes `project`.
     TakeOrderedAndProject { limit: usize, order: Vec<SortOrder>, project: Vec<Expr>, input: Box<PhysicalPlan> },
+    /// An opaque function over each partition (an RDD's Python functions, see [`crate::rdd`]).
+    MapPartitions { function: MapPartitions, output: Vec<Attribute>, input: Box<PhysicalPlan> },
 }
 
 /// Rows a task read from its stage's inputs (files, memory or a shuffle).
@@ -116,7 +119,7 @@ impl PhysicalPlan {
             Self::HashAggregate { keys, calls, .. } => {
                 keys.iter().cloned().chain(calls.iter().flat_map(|c| c.state.iter().cloned())).collect()
             }
-            Self::Union { output, .. } => output.clone(),
+            Self::Union { output, .. } | Self::MapPartitions { output, .. } => output.clone(),
             Self::TakeOrderedAndProject { project, .. } => project.iter().map(output_attribute).collect(),
             Self::BroadcastHashJoin { join, left, right, .. }
             | Self::BroadcastNestedLoopJoin { join, left, right, .. }
@@ -153,7 +156,8 @@ impl PhysicalPlan {
             | Self::GlobalLimit { input, .. }
             | Self::CollectLimit { input, .. }
             | Self::Sort { input, .. }
-            | Self::TakeOrderedAndProject { input, .. } => vec![input],
+            | Self::TakeOrderedAndProject { input, .. }
+            | Self::MapPartitions { input, .. } => vec![input],
         }
     }
 
@@ -181,7 +185,8 @@ impl PhysicalPlan {
             | Self::GlobalLimit { input, .. }
             | Self::CollectLimit { input, .. }
             | Self::Sort { input, .. }
-            | Self::TakeOrderedAndProject { input, .. } => input.partition_count(context),
+            | Self::TakeOrderedAndProject { input, .. }
+            | Self::MapPartitions { input, .. } => input.partition_count(context),
         }
     }
 
@@ -322,6 +327,9 @@ impl PhysicalPlan {
                 }
                 Ok(vec![assemble(&pairs, &left_rows, &right_rows, true, &self.output())?])
             }
+            Self::MapPartitions { function, input, .. } => {
+                function.apply(partition, input.execute(partition, context, input_read)?, &input.output())
+            }
             Self::BroadcastExchange { id, .. } => {
                 Err(EngineError::Internal(format!("broadcast {id} is read by partition instead of as a table")))
             }
@@ -382,6 +390,7 @@ impl PhysicalPlan {
                 order.iter().map(SortOrder::plan_string).collect::<Vec<_>>().join(","),
                 project.iter().map(Expr::plan_string).collect::<Vec<_>>().join(",")
             ),
+            Self::MapPartitions { function, output, .. } => format!("{} [{}]", function.name(), attributes(output, ", ")),
         }
     }
 
@@ -833,6 +842,7 @@ impl Planner<'_> {
                 let partitioning = match by {
                     RepartitionBy::RoundRobin => Partitioning::RoundRobin { partitions: *partitions },
                     RepartitionBy::Hash(keys) => Partitioning::Hash { keys: keys.clone(), partitions: *partitions },
+                    RepartitionBy::KeyHash => Partitioning::KeyHash { partitions: *partitions },
                 };
                 self.exchange(partitioning, ShuffleOrigin::RepartitionByNum, *child(input)?)
             }
@@ -849,6 +859,9 @@ impl Planner<'_> {
             }
             LogicalPlan::Join { left, right, join_type, condition } => self.join(left, right, *join_type, condition.as_ref())?,
             LogicalPlan::BroadcastHint { input } | LogicalPlan::SubqueryAlias { input, .. } => self.plan(input, is_root)?,
+            LogicalPlan::MapPartitions { function, output, input } => {
+                PhysicalPlan::MapPartitions { function: function.clone(), output: output.clone(), input: child(input)? }
+            }
             LogicalPlan::Union { inputs, output } => PhysicalPlan::Union {
                 inputs: inputs.iter().map(|i| self.plan(i, false)).collect::<Result<_>>()?,
                 output: output.clone(),

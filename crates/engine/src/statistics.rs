@@ -35,6 +35,8 @@ pub fn size_in_bytes(plan: &LogicalPlan) -> u128 {
         },
         LogicalPlan::Union { inputs, .. } => inputs.iter().map(|i| size_in_bytes(i)).fold(0, u128::saturating_add),
         LogicalPlan::Limit { count, .. } => *count as u128 * row_size(&plan.output()),
+        // Spark cannot estimate what a Python function produces: `spark.sql.defaultSizeInBytes`, never broadcast.
+        LogicalPlan::MapPartitions { .. } => i64::MAX as u128,
         LogicalPlan::Project { input, .. }
         | LogicalPlan::Filter { input, .. }
         | LogicalPlan::Aggregate { input, .. }

@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int8Array,
+    Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int8Array,
     Int16Array, Int32Array, Int64Array, StringArray, TimestampMicrosecondArray, new_null_array,
 };
 use arrow::datatypes::{
@@ -32,6 +32,7 @@ pub enum Value {
     Double(f64),
     Decimal { value: i128, precision: u8, scale: i8 },
     String(String),
+    Binary(Vec<u8>),
     Date(i32),
     Timestamp(i64),
     TimestampNtz(i64),
@@ -54,6 +55,7 @@ impl Value {
             Self::Double(_) => SparkType::Double,
             Self::Decimal { precision, scale, .. } => SparkType::Decimal { precision: *precision, scale: *scale },
             Self::String(_) => SparkType::String,
+            Self::Binary(_) => SparkType::Binary,
             Self::Date(_) => SparkType::Date,
             Self::Timestamp(_) => SparkType::Timestamp,
             Self::TimestampNtz(_) => SparkType::TimestampNtz,
@@ -81,6 +83,7 @@ impl Value {
                     .expect("a decimal value's own precision and scale are valid"),
             ),
             Self::String(v) => Arc::new(StringArray::from_iter_values(std::iter::repeat_n(v, len))),
+            Self::Binary(v) => Arc::new(BinaryArray::from_iter_values(std::iter::repeat_n(v, len))),
             Self::Date(v) => Arc::new(Date32Array::from_value(*v, len)),
             Self::Timestamp(v) => {
                 Arc::new(TimestampMicrosecondArray::from_value(*v, len).with_timezone(INSTANT_TIME_ZONE))
@@ -111,6 +114,7 @@ impl Value {
             DataType::Utf8 => Self::String(array.as_string::<i32>().value(row).to_string()),
             DataType::LargeUtf8 => Self::String(array.as_string::<i64>().value(row).to_string()),
             DataType::Utf8View => Self::String(array.as_string_view().value(row).to_string()),
+            DataType::Binary => Self::Binary(array.as_binary::<i32>().value(row).to_vec()),
             DataType::Date32 => Self::Date(array.as_primitive::<Date32Type>().value(row)),
             DataType::Timestamp(_, Some(_)) => {
                 Self::Timestamp(array.as_primitive::<TimestampMicrosecondType>().value(row))
@@ -143,11 +147,54 @@ impl fmt::Display for Value {
                 }
             }
             Self::String(v) => f.write_str(v),
+            Self::Binary(bytes) => {
+                let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02X}")).collect();
+                write!(f, "[{}]", hex.join(" "))
+            }
             Self::Date(days) => f.write_str(&date_string(*days).unwrap_or_else(|_| days.to_string())),
             Self::Timestamp(micros) | Self::TimestampNtz(micros) => {
                 f.write_str(&timestamp_string(*micros).unwrap_or_else(|_| micros.to_string()))
             }
         }
+    }
+}
+
+/// An array of `data_type` holding `values`; a value of another type is stored as NULL.
+pub fn array_of(values: &[Value], data_type: SparkType) -> ArrayRef {
+    macro_rules! collect {
+        ($array:ty, $variant:ident) => {
+            Arc::new(values.iter().map(|v| match v { Value::$variant(x) => Some(x.clone()), _ => None }).collect::<$array>())
+        };
+    }
+    match data_type {
+        SparkType::Boolean => collect!(BooleanArray, Boolean),
+        SparkType::Byte => collect!(Int8Array, Byte),
+        SparkType::Short => collect!(Int16Array, Short),
+        SparkType::Integer => collect!(Int32Array, Integer),
+        SparkType::Long => collect!(Int64Array, Long),
+        SparkType::Float => collect!(Float32Array, Float),
+        SparkType::Double => collect!(Float64Array, Double),
+        SparkType::String => collect!(StringArray, String),
+        SparkType::Binary => collect!(BinaryArray, Binary),
+        SparkType::Date => collect!(Date32Array, Date),
+        SparkType::Timestamp => {
+            let array: TimestampMicrosecondArray =
+                values.iter().map(|v| match v { Value::Timestamp(x) => Some(*x), _ => None }).collect();
+            Arc::new(array.with_timezone(INSTANT_TIME_ZONE))
+        }
+        SparkType::TimestampNtz => collect!(TimestampMicrosecondArray, TimestampNtz),
+        SparkType::Decimal { precision, scale } => Arc::new(
+            values
+                .iter()
+                .map(|v| match v {
+                    Value::Decimal { value, precision: p, scale: s } if (*p, *s) == (precision, scale) => Some(*value),
+                    _ => None,
+                })
+                .collect::<Decimal128Array>()
+                .with_precision_and_scale(precision, scale)
+                .expect("a Spark decimal type has a valid precision and scale"),
+        ),
+        SparkType::Null => new_null_array(&DataType::Null, values.len()),
     }
 }
 

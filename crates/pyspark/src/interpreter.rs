@@ -15,7 +15,8 @@ use monty_types::{
 
 use crate::host::Host;
 use crate::lowering::lower;
-use crate::traceback::{PythonError, Source, render};
+use crate::traceback::{PythonError, Source, parse_error, render};
+use crate::worker::{ProgramText, Workers};
 
 /// Kindling's `pyspark` package, fed to the interpreter before the user's program.
 const PRELUDE: [&str; 7] = [
@@ -59,7 +60,13 @@ pub struct Output {
 /// Runs a PySpark program on `session`.
 pub fn run(session: &Arc<Session>, source: &str, options: &RunOptions) -> Output {
     let lowered = lower(source);
-    let mut host = Host::new(session.clone());
+    if let Some((message, offset)) = &lowered.syntax_error {
+        let source = Source { file_name: &options.file_name, text: source, lines: &lowered.lines };
+        return Output { stdout: String::new(), error: Some(parse_error(&source, message, *offset)) };
+    }
+    let program = ProgramText { file_name: options.file_name.clone(), text: source.to_string(), lines: lowered.lines.clone() };
+    let workers = Arc::new(Workers::new(program, options.time_limit, options.cancel.clone()));
+    let mut host = Host::new(session.clone(), workers);
     let (repl, modules) = match start_prelude() {
         Ok(started) => started,
         Err(error) => {
@@ -119,7 +126,7 @@ fn drive(
         progress = match state {
             ReplProgress::Complete { .. } => return Ok(()),
             ReplProgress::FunctionCall(call) if call.function_name == HOST_FUNCTION => {
-                let result = match host.call(&call.args) {
+                let result = match host.call(&call) {
                     Ok(value) => ExtFunctionResult::Return(value),
                     Err(error) => {
                         let exception = error.to_exception();

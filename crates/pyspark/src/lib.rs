@@ -13,8 +13,10 @@ pub mod error;
 mod host;
 pub mod interpreter;
 pub mod lowering;
+pub mod portable_hash;
 pub mod traceback;
 pub mod values;
+pub mod worker;
 
 pub use error::{PySparkError, Result};
 pub use interpreter::{Output, RunOptions, run};

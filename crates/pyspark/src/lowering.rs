@@ -22,6 +22,8 @@ const OUTPUT: &str = "_kindling_yielded";
 pub struct Lowered {
     pub source: String,
     pub lines: LineMap,
+    /// Why the program does not parse: the parser's message and the byte offset it points at.
+    pub syntax_error: Option<(String, usize)>,
 }
 
 /// Lines of the lowered text → lines of the user's text (both 1-based).
@@ -40,11 +42,14 @@ impl LineMap {
     }
 }
 
-/// Lowers a program. A program that does not parse is returned unchanged: the interpreter then reports the
-/// syntax error itself, at the user's own position.
+/// Lowers a program. A program that does not parse is returned unchanged, with the parser's error.
 pub fn lower(source: &str) -> Lowered {
-    let Ok(parsed) = ruff_python_parser::parse_module(source) else {
-        return Lowered { source: source.to_string(), lines: LineMap::default() };
+    let parsed = match ruff_python_parser::parse_module(source) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            let syntax_error = Some((error.error.to_string(), error.location.start().to_usize()));
+            return Lowered { source: source.to_string(), lines: LineMap::default(), syntax_error };
+        }
     };
     let mut collector = EditCollector { tokens: parsed.tokens(), source, edits: Vec::new() };
     collector.visit_body(&parsed.syntax().body);
@@ -211,7 +216,7 @@ fn apply(source: &str, mut edits: Vec<Edit>) -> Lowered {
     }
     out.push_str(&source[cursor..]);
     inserted.sort_unstable();
-    Lowered { source: out, lines: LineMap { inserted } }
+    Lowered { source: out, lines: LineMap { inserted }, syntax_error: None }
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! as Python receives them (rows become named tuples called `Row`, timestamps naive `datetime`s, as in PySpark).
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
+use kindling_engine::display::java_double_string;
+use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
 use monty_types::unstable::{self, MontyNode};
 use monty_types::{MontyDate, MontyDateTime, MontyObject, ObjectRef};
@@ -187,6 +189,7 @@ pub fn to_python(value: &Value) -> MontyObject {
         Value::Double(v) => MontyObject::float(*v),
         Value::Decimal { value, scale, .. } => MontyObject::decimal(decimal_text(*value, *scale)),
         Value::String(s) => MontyObject::string(s.as_str()),
+        Value::Binary(bytes) => MontyObject::bytes(bytes.clone()),
         Value::Date(days) => date_object(*days),
         Value::Timestamp(micros) | Value::TimestampNtz(micros) => datetime_object(*micros),
     }
@@ -239,5 +242,47 @@ pub fn to_engine(value: &PyValue) -> Option<Value> {
         PyValue::Date(d) => Value::Date(d.num_days_from_ce() - 719_163),
         PyValue::DateTime(dt) => Value::Timestamp(dt.and_utc().timestamp_micros()),
         _ => return None,
+    })
+}
+
+/// A Python function's result as a value of the type the user declared for it. As in PySpark's (non-Arrow) UDFs,
+/// a result of another type is NULL, except that a string column takes the text of numbers and booleans.
+pub fn to_declared_type(value: &PyValue, data_type: SparkType) -> Value {
+    match (value, data_type) {
+        (PyValue::Str(s), SparkType::String) => Value::String(s.clone()),
+        (PyValue::Int(i), SparkType::String) => Value::String(i.to_string()),
+        (PyValue::Float(f), SparkType::String) => Value::String(java_double_string(*f)),
+        (PyValue::Bool(b), SparkType::String) => Value::String(b.to_string()),
+        (PyValue::Bool(b), SparkType::Boolean) => Value::Boolean(*b),
+        (PyValue::Int(i), SparkType::Long) => Value::Long(*i),
+        (PyValue::Int(i), SparkType::Integer) => i32::try_from(*i).map_or(Value::Null, Value::Integer),
+        (PyValue::Int(i), SparkType::Short) => i16::try_from(*i).map_or(Value::Null, Value::Short),
+        (PyValue::Int(i), SparkType::Byte) => i8::try_from(*i).map_or(Value::Null, Value::Byte),
+        (PyValue::Float(f), SparkType::Double) => Value::Double(*f),
+        (PyValue::Float(f), SparkType::Float) => Value::Float(*f as f32),
+        (PyValue::Date(_), SparkType::Date) | (PyValue::DateTime(_), SparkType::Timestamp) => {
+            to_engine(value).unwrap_or(Value::Null)
+        }
+        (PyValue::DateTime(dt), SparkType::TimestampNtz) => Value::TimestampNtz(dt.and_utc().timestamp_micros()),
+        _ => Value::Null,
+    }
+}
+
+/// The Spark type PySpark infers for a Python value.
+pub fn inferred_type(value: &PyValue) -> crate::Result<SparkType> {
+    Ok(match value {
+        PyValue::Bool(_) => SparkType::Boolean,
+        PyValue::Int(_) => SparkType::Long,
+        PyValue::Float(_) => SparkType::Double,
+        PyValue::Str(_) => SparkType::String,
+        PyValue::Date(_) => SparkType::Date,
+        PyValue::DateTime(_) => SparkType::Timestamp,
+        other => {
+            return Err(crate::PySparkError::Value(format!(
+                "[CANNOT_DETERMINE_TYPE] Some of types cannot be determined after inferring: {} has type {}.",
+                other.repr(),
+                other.type_name()
+            )));
+        }
     })
 }

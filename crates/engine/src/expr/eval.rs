@@ -56,6 +56,10 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result
             let types: Vec<SparkType> = args.iter().map(Expr::data_type).collect();
             function.evaluate(&values, &types, batch.num_rows())
         }
+        Expr::Udf { function, args } => {
+            let values = args.iter().map(|a| evaluate(a, batch, input)).collect::<Result<Vec<_>>>()?;
+            function.invoke(&values, batch.num_rows())
+        }
         Expr::Column(name) => Err(EngineError::Internal(format!("column `{name}` was not resolved before evaluation"))),
         Expr::Aggregate { .. } => {
             Err(EngineError::Internal(format!("aggregate {} evaluated outside an aggregation", expr.sql_name())))

@@ -12,6 +12,7 @@ use std::fmt::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::functions::ScalarFunction;
+use crate::udf::Udf;
 use crate::types::SparkType;
 use crate::value::Value;
 
@@ -166,6 +167,8 @@ pub enum Expr {
     CaseWhen { branches: Vec<(Expr, Expr)>, otherwise: Option<Box<Expr>> },
     Cast { expr: Box<Expr>, to: SparkType },
     Function { function: ScalarFunction, args: Vec<Expr> },
+    /// A user-defined function (`F.udf`): opaque to the optimizer, evaluated batch by batch by its owner.
+    Udf { function: Udf, args: Vec<Expr> },
     Aggregate { function: AggregateFunction, arg: Box<Expr>, distinct: bool },
 }
 
@@ -342,7 +345,7 @@ impl Expr {
             Expr::CaseWhen { branches, otherwise } => {
                 branches.iter().flat_map(|(c, v)| [c, v]).chain(otherwise.as_deref()).collect()
             }
-            Expr::Function { args, .. } => args.iter().collect(),
+            Expr::Function { args, .. } | Expr::Udf { args, .. } => args.iter().collect(),
         }
     }
 
@@ -378,6 +381,7 @@ impl Expr {
             Expr::Function { function, args } => {
                 Expr::Function { function, args: args.into_iter().map(f).collect::<Result<_, E>>()? }
             }
+            Expr::Udf { function, args } => Expr::Udf { function, args: args.into_iter().map(f).collect::<Result<_, E>>()? },
         })
     }
 
@@ -450,6 +454,7 @@ impl Expr {
                 .unwrap_or(SparkType::Null),
             Expr::Cast { to, .. } => *to,
             Expr::Function { function, args } => function.return_type(args),
+            Expr::Udf { function, .. } => function.return_type(),
             Expr::Aggregate { function, arg, .. } => crate::aggregate::result_type(*function, arg.data_type()),
         }
     }
@@ -468,6 +473,7 @@ impl Expr {
                 otherwise.nullable() || branches.iter().any(|(_, value)| value.nullable())
             }
             Expr::Function { function, args } => function.nullable(args),
+            Expr::Udf { .. } => true,
             Expr::Aggregate { function: AggregateFunction::Count, .. } => false,
             Expr::Aggregate { .. } => true,
             other => other.children().iter().any(|c| c.nullable()),
@@ -600,6 +606,11 @@ impl Expr {
                 if style == Style::Plan && function.uses_time_zone() {
                     write!(out, ", Some({})", crate::types::SESSION_TIME_ZONE)?;
                 }
+                out.push(')');
+            }
+            Expr::Udf { function, args } => {
+                write!(out, "{}(", function.name())?;
+                list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
                 out.push(')');
             }
             Expr::Aggregate { function, arg, distinct } => {

@@ -119,7 +119,7 @@ impl Host {
         };
         let literal_positions = value_arguments(function);
         let mut arguments = Vec::new();
-        for (i, value) in args.0[1..].iter().enumerate() {
+        for (i, value) in args.values[1..].iter().enumerate() {
             if matches!(value, PyValue::None) && function == ScalarFunction::UnixTimestamp && i == 0 {
                 not_supported!("unix_timestamp() without a column (the current time) is not supported by Kindling yet");
             }

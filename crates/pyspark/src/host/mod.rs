@@ -3,7 +3,9 @@
 
 pub(crate) mod column;
 mod dataframe;
+mod rdd;
 mod session;
+mod udf;
 
 use std::sync::Arc;
 
@@ -11,10 +13,13 @@ use kindling_engine::dataframe::{DataFrame, GroupedData};
 use kindling_engine::expr::{Expr, col, lit};
 use kindling_engine::session::Session;
 use kindling_engine::sort::SortOrder;
-use monty_types::{CallArgs, MontyObject};
+use monty::ReplFunctionCall;
+use monty_types::{CallArgs, MontyObject, ObjectRef};
 
+use self::rdd::Rdd;
 use crate::error::{PySparkError, Result};
 use crate::values::{PyValue, to_engine};
+use crate::worker::Workers;
 use crate::{not_supported, type_error};
 
 /// An engine object a Python object stands for.
@@ -24,6 +29,7 @@ enum Object {
     /// `col.asc()` / `col.desc()`: a Column that can only sort.
     Sort(SortOrder),
     Grouped(GroupedData),
+    Rdd(Rdd),
 }
 
 /// The state of one running program.
@@ -35,14 +41,27 @@ pub struct Host {
     objects: Vec<Object>,
     /// What the program printed, `print()` and `show()` alike, in order.
     pub stdout: String,
+    /// Where tasks run the program's Python functions.
+    workers: Arc<Workers>,
+    /// Whether the program has handed Python functions to the engine (UDFs, RDD functions), so that each
+    /// action must copy the current program to the workers first.
+    uses_python: bool,
 }
 
-/// The arguments of one host call, after the operation name.
-pub struct Args(Vec<PyValue>);
+/// The arguments of one host call, after the operation name: decoded, and as the interpreter's objects.
+pub struct Args<'a> {
+    values: Vec<PyValue>,
+    objects: &'a CallArgs,
+}
 
-impl Args {
+impl<'a> Args<'a> {
     pub fn get(&self, index: usize) -> &PyValue {
-        self.0.get(index).unwrap_or(&PyValue::None)
+        self.values.get(index).unwrap_or(&PyValue::None)
+    }
+
+    /// The argument at `index` as the interpreter's object, for values handed on to Python workers unchanged.
+    pub fn object(&self, index: usize) -> Option<ObjectRef<'a>> {
+        self.objects.arg(index + 1)
     }
 
     pub fn str(&self, index: usize) -> Result<&str> {
@@ -105,17 +124,29 @@ fn handle_of(value: &PyValue) -> Result<usize> {
 }
 
 impl Host {
-    pub fn new(session: Arc<Session>) -> Self {
-        Host { base: session.clone(), session, objects: Vec::new(), stdout: String::new() }
+    pub fn new(session: Arc<Session>, workers: Arc<Workers>) -> Self {
+        Host { base: session.clone(), session, objects: Vec::new(), stdout: String::new(), workers, uses_python: false }
     }
 
-    /// Runs one `_kindling(op, …)` call.
-    pub fn call(&mut self, args: &CallArgs) -> Result<MontyObject> {
-        let mut values = args.args().map(PyValue::decode);
+    /// Runs one `_kindling(op, …)` call; `call` is the program paused at it.
+    pub fn call(&mut self, call: &ReplFunctionCall) -> Result<MontyObject> {
+        let result = self.dispatch(call);
+        // An engine error caused by a Python function in a task is PySpark's PythonException.
+        result.map_err(|error| self.workers.take_failure().map_or(error, PySparkError::Worker))
+    }
+
+    fn dispatch(&mut self, call: &ReplFunctionCall) -> Result<MontyObject> {
+        let mut values = call.args.args().map(PyValue::decode);
         let Some(PyValue::Str(op)) = values.next() else { type_error!("_kindling() needs an operation name") };
-        let args = Args(values.collect());
+        let args = Args { values: values.collect(), objects: &call.args };
         let (family, name) = op.split_once('.').unwrap_or((op.as_str(), ""));
+        self.uses_python |= family == "rdd";
+        if self.uses_python && matches!(family, "dataframe" | "grouped" | "rdd") {
+            self.workers.refresh(call)?;
+        }
         match family {
+            "udf" => self.udf_op(name, &args),
+            "rdd" => self.rdd_op(name, &args),
             "column" => self.column_op(name, &args),
             "functions" => self.functions_op(name, &args),
             "dataframe" => self.dataframe_op(name, &args),

@@ -1,7 +1,16 @@
 //! SparkSession: the builder's settings, `spark.read`, `spark.sql`, `spark.table`, the runtime config and the
 //! catalog of temporary views.
 
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Int64Array};
+use kindling_engine::dataframe::DataFrame;
 use kindling_engine::executor::Executors;
+use kindling_engine::expr::Attribute;
+use kindling_engine::hash_aggregate::batch_of;
+use kindling_engine::io::Table;
+use kindling_engine::types::SparkType;
+use kindling_engine::value::{Value, array_of};
 use kindling_engine::io::csv::{CsvOptions, ParseMode};
 use kindling_engine::schema::{SparkField, SparkSchema};
 use kindling_engine::session::{Config, SPARK_VERSION, Session};
@@ -11,7 +20,7 @@ use super::column::parse_type;
 use super::dataframe::option_text;
 use super::{Args, Host};
 use crate::error::{PySparkError, Result};
-use crate::values::PyValue;
+use crate::values::{PyValue, inferred_type, to_declared_type};
 use crate::{not_supported, type_error};
 
 impl Host {
@@ -21,6 +30,8 @@ impl Host {
             "session.sql" => kindling_sql::sql(&self.session, args.str(0)?)?,
             "session.table" => self.session.table(args.str(0)?)?,
             "session.read" => self.read(args)?,
+            "session.create_dataframe" => self.create_dataframe(args)?,
+            "session.range" => self.range(args)?,
             "session.stop" => return Ok(MontyObject::none()),
             "conf.set" => {
                 let mut config = self.session.config.clone();
@@ -65,7 +76,7 @@ impl Host {
 
     /// `local[N]` runs on N executor threads where the platform can start them; `local[*]` and `local` keep the
     /// executors the program was started with.
-    fn session_for_master(&self, master: &str) -> Result<std::sync::Arc<Session>> {
+    fn session_for_master(&self, master: &str) -> Result<Arc<Session>> {
         let threads = master.strip_prefix("local[").and_then(|m| m.strip_suffix(']'));
         match threads.map(str::parse::<usize>) {
             Some(Ok(n)) if n != self.base.executors.count() => match Executors::local(n) {
@@ -80,6 +91,61 @@ impl Host {
             }
             _ => Ok(self.base.clone()),
         }
+    }
+
+    /// `spark.createDataFrame(rows, schema)`: local rows (tuples, lists or `Row`s); without a full schema the types
+    /// are inferred as PySpark infers them (the first non-None value of each column decides).
+    fn create_dataframe(&self, args: &Args) -> Result<DataFrame> {
+        let rows: Vec<Vec<PyValue>> = args
+            .list(0)?
+            .iter()
+            .map(|row| row.items().map(<[PyValue]>::to_vec).ok_or_else(|| PySparkError::Type(format!("[CANNOT_INFER_SCHEMA_FOR_TYPE] Can not infer schema for type: `{}`.", row.type_name()))))
+            .collect::<Result<_>>()?;
+        let fields = match (schema_from_names_or_spec(args.get(1))?, rows.first()) {
+            (Schema::Full(fields), _) => fields,
+            (_, None) => return Err(PySparkError::Value("[CANNOT_INFER_EMPTY_SCHEMA] Can not infer schema from an empty dataset.".into())),
+            (names, Some(first)) => {
+                let names = match (names, &args.list(0)?[0]) {
+                    (Schema::Names(names), _) => names,
+                    (_, PyValue::NamedTuple { fields, .. }) => fields.clone(),
+                    _ => (1..=first.len()).map(|i| format!("_{i}")).collect(),
+                };
+                names
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, name)| {
+                        let first_value = rows.iter().map(|r| r.get(i).unwrap_or(&PyValue::None)).find(|v| **v != PyValue::None);
+                        Ok(SparkField { name, data_type: inferred_type(first_value.unwrap_or(&PyValue::None))?, nullable: true })
+                    })
+                    .collect::<Result<_>>()?
+            }
+        };
+        let columns: Vec<ArrayRef> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, field)| {
+                let values: Vec<Value> = rows.iter().map(|row| row.get(i).map_or(Value::Null, |v| to_declared_type(v, field.data_type))).collect();
+                array_of(&values, field.data_type)
+            })
+            .collect();
+        let attributes: Vec<Attribute> = fields.iter().map(|f| Attribute::new(f.name.clone(), f.data_type, f.nullable)).collect();
+        let batch = batch_of(&attributes, columns, rows.len())?;
+        let partitions = rows.len().clamp(1, self.session.default_parallelism());
+        Ok(self.session.create_dataframe(Table { schema: batch.schema(), batches: vec![batch] }, partitions)?)
+    }
+
+    /// `spark.range(start, end, step, numPartitions)`: a bigint column `id`.
+    fn range(&self, args: &Args) -> Result<DataFrame> {
+        let (start, end, step) = (args.int(0)?, args.int(1)?, args.int(2)?);
+        if step == 0 {
+            return Err(PySparkError::Value("step must not be 0".into()));
+        }
+        let ids: Int64Array = (0..).map(|i| start + i * step).take_while(|id| if step > 0 { *id < end } else { *id > end }).collect();
+        let attributes = [Attribute::new("id", SparkType::Long, false)];
+        let rows = ids.len();
+        let batch = batch_of(&attributes, vec![Arc::new(ids)], rows)?;
+        let partitions = args.opt_int(3)?.map_or(self.session.default_parallelism(), |n| n.max(1) as usize);
+        Ok(self.session.create_dataframe(Table { schema: batch.schema(), batches: vec![batch] }, partitions)?)
     }
 
     fn conf_get(&self, key: &str, default: &PyValue) -> MontyObject {
@@ -152,8 +218,24 @@ fn csv_options(options: &[(PyValue, PyValue)], schema: Option<SparkSchema>) -> R
     Ok(csv)
 }
 
+/// A schema argument: the full schema, only column names, or nothing.
+enum Schema {
+    Full(Vec<SparkField>),
+    Names(Vec<String>),
+    Inferred,
+}
+
+fn schema_from_names_or_spec(value: &PyValue) -> Result<Schema> {
+    if let Some(items) = value.items()
+        && let Some(names) = items.iter().map(|i| if let PyValue::Str(s) = i { Some(s.clone()) } else { None }).collect::<Option<Vec<_>>>()
+    {
+        return Ok(Schema::Names(names));
+    }
+    Ok(schema_from(value)?.map_or(Schema::Inferred, |schema| Schema::Full(schema.fields)))
+}
+
 /// A schema as the prelude sends it: field specs `[(name, type, nullable)]` or a DDL string `a INT, b STRING`.
-fn schema_from(value: &PyValue) -> Result<Option<SparkSchema>> {
+pub(super) fn schema_from(value: &PyValue) -> Result<Option<SparkSchema>> {
     let fields = match value {
         PyValue::None => return Ok(None),
         PyValue::Str(ddl) => ddl

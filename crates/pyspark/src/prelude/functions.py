@@ -8,10 +8,18 @@ class UserDefinedFunction:
         self.func = func
         self.returnType = returnType if not isinstance(returnType, str) else _type_from_name(returnType)
         self._key = _kindling_register(func)
-        self.__name__ = func.__name__
+        self.__name__ = _function_name(func)
 
     def __call__(self, *cols):
         return Column(_kindling('udf.call', self._key, self.__name__, _type_name(self.returnType), list(cols)))
+
+
+def _function_name(func):
+    # The sandbox's functions have no `__name__`; their repr is `<function 'name' at 0x…>`.
+    text = repr(func)
+    if text.startswith('<function '):
+        return text[len('<function '):].split(' ')[0].strip("'")
+    return text
 
 
 def _call(name, *args):

@@ -13,7 +13,7 @@ def _kindling_register(obj):
     return key
 
 
-def _kindling_failed_index():
+def _kindling_failed_input():
     return _kindling_failed_row[0]
 
 

@@ -40,6 +40,12 @@ class RDD:
     def values(self):
         return self._narrow('values', None)
 
+    def distinct(self, numPartitions=None):
+        return self.map(lambda x: (x, None)).reduceByKey(lambda x, _: x, numPartitions).map(lambda x: x[0])
+
+    def glom(self):
+        return self._narrow('glom', None)
+
     def reduceByKey(self, func, numPartitions=None, partitionFunc=None):
         return self._derive('rdd.reduce_by_key', _kindling_register(func), numPartitions)
 
@@ -74,44 +80,84 @@ class RDD:
         return self
 
 
-# What a task runs: the narrow steps of a stage over one partition's elements, in order.
+# What a task runs: the narrow steps of a stage over one partition's elements, in order. Each element is noted in
+# `_kindling_failed_row` before a function sees it, so that when the function raises, the host can tell which.
 def _kindling_rdd_partition(steps, index, elements):
+    noted = _kindling_failed_row
     for kind, key in steps:
         f = _kindling_objects.get(key)
         if kind == 'map':
-            elements = [f(x) for x in elements]
+            mapped = []
+            for x in elements:
+                noted[0] = x
+                mapped.append(f(x))
+            elements = mapped
         elif kind == 'filter':
-            elements = [x for x in elements if f(x)]
+            kept = []
+            for x in elements:
+                noted[0] = x
+                if f(x):
+                    kept.append(x)
+            elements = kept
         elif kind == 'flatMap':
-            elements = [y for x in elements for y in f(x)]
-        elif kind == 'mapPartitions':
-            elements = list(f(iter(elements)))
-        elif kind == 'mapPartitionsWithIndex':
-            elements = list(f(index, iter(elements)))
+            flat = []
+            for x in elements:
+                noted[0] = x
+                flat.extend(f(x))
+            elements = flat
         elif kind == 'mapValues':
-            elements = [(kv[0], f(kv[1])) for kv in elements]
+            mapped = []
+            for kv in elements:
+                noted[0] = kv
+                mapped.append((kv[0], f(kv[1])))
+            elements = mapped
         elif kind == 'flatMapValues':
-            elements = [(kv[0], v) for kv in elements for v in f(kv[1])]
-        elif kind == 'keys':
-            elements = [kv[0] for kv in elements]
-        elif kind == 'values':
-            elements = [kv[1] for kv in elements]
+            flat = []
+            for kv in elements:
+                noted[0] = kv
+                flat.extend([(kv[0], v) for v in f(kv[1])])
+            elements = flat
+        else:
+            noted[0] = None
+            elements = _kindling_whole_partition(kind, f, index, elements)
     return elements
 
 
-# reduceByKey's combine, on both sides of the shuffle: values of equal keys merged in first-seen key order.
-def _kindling_combine(key, pairs):
-    f = _kindling_objects[key]
+# The steps that take the partition as a whole.
+def _kindling_whole_partition(kind, f, index, elements):
+    if kind == 'mapPartitions':
+        return list(f(iter(elements)))
+    if kind == 'mapPartitionsWithIndex':
+        return list(f(index, iter(elements)))
+    if kind == 'keys':
+        return [kv[0] for kv in elements]
+    if kind == 'values':
+        return [kv[1] for kv in elements]
+    if kind == 'glom':
+        return [elements]
+    if kind == 'combine':
+        return _kindling_combine(f, elements)
+    if kind == 'group':
+        return _kindling_group(elements)
+    if kind == 'merge_groups':
+        return _kindling_merge_groups(elements)
+    raise ValueError('unknown RDD step ' + kind)
+
+
+# reduceByKey's combine, on both sides of the shuffle: values of equal keys merged, keys in first-seen order.
+def _kindling_combine(f, pairs):
     merged = {}
-    for k, v in pairs:
+    for kv in pairs:
+        k = kv[0]
         if k in merged:
-            merged[k] = f(merged[k], v)
+            _kindling_failed_row[0] = kv
+            merged[k] = f(merged[k], kv[1])
         else:
-            merged[k] = v
+            merged[k] = kv[1]
     return list(merged.items())
 
 
-# groupByKey's reduce side: every value of a key, in arrival order.
+# groupByKey's map side: every value of a key in a list, keys in first-seen order.
 def _kindling_group(pairs):
     grouped = {}
     for k, v in pairs:
@@ -122,14 +168,23 @@ def _kindling_group(pairs):
     return list(grouped.items())
 
 
-# A UDF over one batch: the function applied to each row's arguments, remembering which row failed.
+# groupByKey's reduce side: the lists of each map task joined.
+def _kindling_merge_groups(pairs):
+    grouped = {}
+    for k, values in pairs:
+        if k in grouped:
+            grouped[k].extend(values)
+        else:
+            grouped[k] = list(values)
+    return list(grouped.items())
+
+
+# A UDF over one batch: the function applied to each row's arguments. The row being worked on is noted first, so
+# that when the function raises, the host can tell which row failed.
 def _kindling_udf_batch(key, rows):
     f = _kindling_objects[key]
     results = []
     for row in rows:
-        try:
-            results.append(f(*row))
-        except Exception:
-            _kindling_failed_row[0] = len(results)
-            raise
+        _kindling_failed_row[0] = len(results)
+        results.append(f(*row))
     return results

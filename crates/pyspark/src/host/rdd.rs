@@ -1,0 +1,319 @@
+//! The RDD API: lineages of Python functions that the engine runs as opaque partition functions
+//! ([`kindling_engine::rdd`]).
+//!
+//! Narrow steps (`map`, `filter`, `flatMap`, `mapPartitions`, …) are only recorded; when the RDD is used, all the
+//! steps since the last shuffle become one engine node, and each task runs them in one go in its worker — as
+//! PySpark pipelines consecutive Python functions into one `PythonRDD`. `reduceByKey` and `groupByKey` combine on
+//! the map side, hash each key with PySpark's `portable_hash`, shuffle, and combine again on the reduce side.
+//! Elements cross stage boundaries as bytes (monty's serialized objects), as PySpark's cross as pickles.
+
+use std::fmt;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, BinaryArray, Int64Array, RecordBatch};
+use kindling_engine::dataframe::DataFrame;
+use kindling_engine::expr::Attribute;
+use kindling_engine::hash_aggregate::batch_of;
+use kindling_engine::io::Table;
+use kindling_engine::rdd::{MapPartitions, PartitionFunction};
+use kindling_engine::types::SparkType;
+use kindling_engine::value::{Value, array_of};
+use kindling_engine::{EngineError, Result as EngineResult};
+use monty_types::{MontyObject, ObjectRef};
+
+use super::session::schema_from;
+use super::{Args, Host, Object};
+use crate::error::{PySparkError, Result};
+use crate::portable_hash::portable_hash;
+use crate::values::{PyValue, inferred_type, row_object, to_declared_type};
+use crate::worker::Workers;
+use crate::{not_supported, type_error};
+
+/// An RDD: an engine plan, and the narrow steps still to apply to its elements.
+#[derive(Clone)]
+pub(super) struct Rdd {
+    base: DataFrame,
+    input: Input,
+    /// `(kind, function key)` of each step since the last shuffle, in order.
+    steps: Vec<(String, i64)>,
+}
+
+/// What the rows of an RDD's base plan are.
+#[derive(Clone, Debug)]
+enum Input {
+    /// A DataFrame's rows, which become `Row` objects with these field names (`df.rdd`).
+    Rows(Vec<String>),
+    /// Serialized elements, in the last column.
+    Elements,
+}
+
+/// What a partition function produces.
+#[derive(Clone, Debug)]
+enum Output {
+    /// Serialized elements.
+    Elements,
+    /// Serialized `(key, value)` pairs after their key's portable hash, ready for a key-hash exchange.
+    KeyHashed,
+    /// Typed columns, from each element's fields (`toDF`).
+    Rows(Vec<Attribute>),
+}
+
+impl Output {
+    fn attributes(&self) -> Vec<Attribute> {
+        let element = || Attribute::new("element", SparkType::Binary, false);
+        match self {
+            Output::Elements => vec![element()],
+            Output::KeyHashed => vec![Attribute::new("hash", SparkType::Long, false), element()],
+            Output::Rows(attributes) => attributes.clone(),
+        }
+    }
+}
+
+impl Host {
+    pub(super) fn rdd_op(&mut self, name: &str, args: &Args) -> Result<MontyObject> {
+        let mut rdd = self.rdd(args)?;
+        match name {
+            "narrow" => rdd.steps.push((args.str(1)?.to_string(), args.int(2)?)),
+            "reduce_by_key" => {
+                let key = args.int(1)?;
+                rdd = self.shuffle(rdd, ("combine", key), ("combine", key), args.opt_int(2)?)?;
+            }
+            "group_by_key" => rdd = self.shuffle(rdd, ("group", 0), ("merge_groups", 0), args.opt_int(1)?)?,
+            "num_partitions" => return Ok(MontyObject::int(self.plan(&rdd, Output::Elements).num_partitions()? as i64)),
+            "collect" => {
+                let limit = args.opt_int(1)?.map(|n| n.max(0) as usize);
+                return Ok(MontyObject::list(self.elements(&rdd, limit)?));
+            }
+            "count" => {
+                let (batches, _) = self.plan(&rdd, Output::Elements).execute("count")?;
+                return Ok(MontyObject::int(batches.iter().map(RecordBatch::num_rows).sum::<usize>() as i64));
+            }
+            "to_df" => {
+                let attributes = self.to_df_columns(&rdd, args.get(1))?;
+                let df = self.plan(&rdd, Output::Rows(attributes));
+                return Ok(self.describe(df));
+            }
+            other => not_supported!("RDD.{other} is not supported by Kindling yet"),
+        }
+        Ok(MontyObject::int(self.add(Object::Rdd(rdd)) as i64))
+    }
+
+    /// The RDD the prelude's `_source` stands for: `('dataframe', h)`, `('rdd', h)` or `('parallelize', data, n)`.
+    fn rdd(&self, args: &Args) -> Result<Rdd> {
+        let source = args.get(0).items().unwrap_or(&[]);
+        match source {
+            [PyValue::Str(kind), handle] if kind == "dataframe" => {
+                let df = self.dataframe(handle)?.clone();
+                Ok(Rdd { input: Input::Rows(df.columns()), base: df, steps: Vec::new() })
+            }
+            [PyValue::Str(kind), handle] if kind == "rdd" => match self.object(super::handle_of(handle)?)? {
+                Object::Rdd(rdd) => Ok(rdd.clone()),
+                _ => type_error!("expected an RDD"),
+            },
+            [PyValue::Str(kind), _, slices] if kind == "parallelize" => {
+                let data = args.object(0).and_then(|source| source.items()).and_then(|parts| parts.get(1)?.items());
+                let elements = data.ok_or_else(|| PySparkError::Type("parallelize() needs a collection".into()))?;
+                let slices = match slices {
+                    PyValue::Int(n) if *n > 0 => *n as usize,
+                    PyValue::None => self.session.default_parallelism(),
+                    other => type_error!("numSlices must be a positive int, got {}", other.repr()),
+                };
+                self.parallelize(&elements, slices)
+            }
+            _ => type_error!("not an RDD"),
+        }
+    }
+
+    /// `sc.parallelize(data, n)`: the elements cut into `n` slices of contiguous elements.
+    fn parallelize(&self, elements: &[ObjectRef<'_>], slices: usize) -> Result<Rdd> {
+        let bytes = elements.iter().map(|e| serialize(&e.to_owned())).collect::<EngineResult<Vec<_>>>()?;
+        let column: ArrayRef = Arc::new(BinaryArray::from_iter_values(bytes));
+        let attributes = Output::Elements.attributes();
+        let batch = batch_of(&attributes, vec![column], elements.len())?;
+        let table = Table { schema: batch.schema(), batches: vec![batch] };
+        let base = self.session.create_dataframe(table, slices)?;
+        Ok(Rdd { base, input: Input::Elements, steps: Vec::new() })
+    }
+
+    /// A wide step: the map side ends with `map_side` and hashes keys; after the exchange the reduce side starts
+    /// with `reduce_side`. Without `numPartitions`, as many partitions as the parent has (PySpark's default).
+    fn shuffle(&self, mut rdd: Rdd, map_side: (&str, i64), reduce_side: (&str, i64), partitions: Option<i64>) -> Result<Rdd> {
+        let partitions = match partitions {
+            Some(n) if n > 0 => n as usize,
+            Some(n) => return Err(PySparkError::Value(format!("numPartitions must be positive, got {n}"))),
+            None => self.plan(&rdd, Output::Elements).num_partitions()?,
+        };
+        rdd.steps.push((map_side.0.to_string(), map_side.1));
+        let shuffled = self.plan(&rdd, Output::KeyHashed).repartition_by_key_hash(partitions)?;
+        Ok(Rdd { base: shuffled, input: Input::Elements, steps: vec![(reduce_side.0.to_string(), reduce_side.1)] })
+    }
+
+    /// The engine plan of `rdd` with its pending steps as one partition function.
+    fn plan(&self, rdd: &Rdd, output: Output) -> DataFrame {
+        let attributes = output.attributes();
+        let function = PythonSteps { input: rdd.input.clone(), steps: rdd.steps.clone(), output, workers: self.workers.clone() };
+        rdd.base.map_partitions(MapPartitions::new(function), attributes)
+    }
+
+    /// Runs a job and returns the RDD's elements (the first `limit` of them).
+    fn elements(&self, rdd: &Rdd, limit: Option<usize>) -> Result<Vec<MontyObject>> {
+        let description = limit.map_or("collect".to_string(), |n| format!("take({n})"));
+        let (batches, _) = self.plan(rdd, Output::Elements).execute(&description)?;
+        let mut elements = Vec::new();
+        for batch in &batches {
+            elements.extend(decode_elements(batch)?);
+        }
+        elements.truncate(limit.unwrap_or(usize::MAX));
+        Ok(elements)
+    }
+
+    /// The columns of `rdd.toDF(schema)`: the schema's, or inferred from the first element as PySpark does (a
+    /// `Row`'s field names, `_1`, `_2`, … for a tuple; int → bigint, float → double, datetime → timestamp).
+    fn to_df_columns(&self, rdd: &Rdd, schema: &PyValue) -> Result<Vec<Attribute>> {
+        let names: Option<Vec<String>> = match schema.items() {
+            Some(items) if items.iter().all(|i| matches!(i, PyValue::Str(_))) => {
+                Some(items.iter().map(|i| if let PyValue::Str(s) = i { s.clone() } else { String::new() }).collect())
+            }
+            _ => None,
+        };
+        if names.is_none()
+            && let Some(schema) = schema_from(schema)?
+        {
+            return Ok(schema.fields.into_iter().map(|f| Attribute::new(f.name, f.data_type, f.nullable)).collect());
+        }
+        let Some(first) = self.elements(rdd, Some(1))?.into_iter().next() else {
+            return Err(PySparkError::Value("[CANNOT_INFER_EMPTY_SCHEMA] Can not infer schema from an empty dataset.".into()));
+        };
+        let first = PyValue::decode(first.as_ref());
+        let (fields, values) = match &first {
+            PyValue::NamedTuple { fields, values, .. } => (fields.clone(), values.as_slice()),
+            PyValue::Tuple(values) | PyValue::List(values) => {
+                ((1..=values.len()).map(|i| format!("_{i}")).collect(), values.as_slice())
+            }
+            other => {
+                return Err(PySparkError::Type(format!(
+                    "[CANNOT_INFER_SCHEMA_FOR_TYPE] Can not infer schema for type: `{}`.",
+                    other.type_name()
+                )));
+            }
+        };
+        let names = names.unwrap_or(fields);
+        names.into_iter().zip(values).map(|(name, value)| Ok(Attribute::new(name, inferred_type(value)?, true))).collect()
+    }
+}
+
+/// One stage's Python steps over a partition, run in a worker copy of the program.
+struct PythonSteps {
+    input: Input,
+    steps: Vec<(String, i64)>,
+    output: Output,
+    workers: Arc<Workers>,
+}
+
+impl fmt::Debug for PythonSteps {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.name())
+    }
+}
+
+impl PartitionFunction for PythonSteps {
+    fn name(&self) -> String {
+        let kinds: Vec<&str> = self.steps.iter().map(|(kind, _)| kind.as_str()).collect();
+        format!("PythonRDD [{}]", kinds.join(", "))
+    }
+
+    fn apply(&self, partition: usize, batches: Vec<RecordBatch>, input: &[Attribute]) -> EngineResult<Vec<RecordBatch>> {
+        let mut elements = Vec::new();
+        for batch in &batches {
+            match &self.input {
+                Input::Rows(names) => elements.extend(rows_as_objects(names, batch, input)?),
+                Input::Elements => elements.extend(decode_elements(batch)?),
+            }
+        }
+        let steps = self.steps.iter().map(|(kind, key)| MontyObject::tuple([MontyObject::string(kind.as_str()), MontyObject::int(*key)]));
+        let args = vec![MontyObject::list(steps), MontyObject::int(partition as i64), MontyObject::list(elements)];
+        let describe = |noted: &MontyObject| {
+            let noted = PyValue::decode(noted.as_ref());
+            (noted != PyValue::None).then(|| noted.repr())
+        };
+        let result = self.workers.call("_kindling_rdd_partition", args, &describe)?;
+        let items = result.as_ref().items().ok_or_else(|| EngineError::Internal("the RDD steps returned no list".into()))?;
+        Ok(vec![self.encode(&items)?])
+    }
+}
+
+impl PythonSteps {
+    fn encode(&self, items: &[ObjectRef<'_>]) -> EngineResult<RecordBatch> {
+        let attributes = self.output.attributes();
+        let columns: Vec<ArrayRef> = match &self.output {
+            Output::Elements => vec![Arc::new(binary_column(items)?)],
+            Output::KeyHashed => {
+                let hashes = items.iter().map(key_hash).collect::<EngineResult<Int64Array>>()?;
+                vec![Arc::new(hashes), Arc::new(binary_column(items)?)]
+            }
+            Output::Rows(attributes) => {
+                let rows: Vec<PyValue> = items.iter().map(|item| PyValue::decode(*item)).collect();
+                let fields = |row: &PyValue| row.items().map(<[PyValue]>::to_vec).unwrap_or_else(|| vec![row.clone()]);
+                let rows: Vec<Vec<PyValue>> = rows.iter().map(fields).collect();
+                attributes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        let values: Vec<Value> = rows
+                            .iter()
+                            .map(|row| row.get(i).map_or(Value::Null, |v| to_declared_type(v, a.data_type)))
+                            .collect();
+                        array_of(&values, a.data_type)
+                    })
+                    .collect()
+            }
+        };
+        batch_of(&attributes, columns, items.len())
+    }
+}
+
+/// A DataFrame partition's rows as PySpark's `Row` objects.
+fn rows_as_objects(names: &[String], batch: &RecordBatch, input: &[Attribute]) -> EngineResult<Vec<MontyObject>> {
+    let columns: Vec<&ArrayRef> = (0..names.len().min(input.len())).map(|i| batch.column(i)).collect();
+    (0..batch.num_rows())
+        .map(|row| {
+            let values = columns.iter().map(|c| Value::from_array(c.as_ref(), row)).collect::<EngineResult<Vec<_>>>()?;
+            Ok(row_object(names, &values))
+        })
+        .collect()
+}
+
+fn binary_column(items: &[ObjectRef<'_>]) -> EngineResult<BinaryArray> {
+    Ok(BinaryArray::from_iter_values(items.iter().map(|item| serialize(&item.to_owned())).collect::<EngineResult<Vec<_>>>()?))
+}
+
+/// The portable hash of a `(key, value)` pair's key.
+fn key_hash(pair: &ObjectRef<'_>) -> EngineResult<i64> {
+    let pair = PyValue::decode(*pair);
+    let key = match pair.items() {
+        Some([key, _]) => key,
+        _ => {
+            return Err(EngineError::Runtime(format!(
+                "reduceByKey and groupByKey need (key, value) pairs, got {}",
+                pair.repr()
+            )));
+        }
+    };
+    portable_hash(key).ok_or_else(|| EngineError::Runtime(format!("TypeError: unhashable type: '{}'", key.type_name())))
+}
+
+fn serialize(element: &MontyObject) -> EngineResult<Vec<u8>> {
+    postcard::to_allocvec(element).map_err(|e| EngineError::Internal(format!("cannot serialize an RDD element: {e}")))
+}
+
+/// The elements in the last column of `batch`.
+fn decode_elements(batch: &RecordBatch) -> EngineResult<Vec<MontyObject>> {
+    let column = batch.column(batch.num_columns() - 1);
+    let bytes = column.as_binary_opt::<i32>().ok_or_else(|| EngineError::Internal("RDD elements are not bytes".into()))?;
+    (0..bytes.len())
+        .map(|i| {
+            postcard::from_bytes(bytes.value(i))
+                .map_err(|e| EngineError::Internal(format!("cannot read an RDD element: {e}")))
+        })
+        .collect()
+}

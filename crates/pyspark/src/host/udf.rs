@@ -1,0 +1,93 @@
+//! `F.udf`: a Python function as a column expression. The engine sees a [`ScalarUdf`]; each batch of rows it
+//! evaluates goes to a worker copy of the program, which calls the function row by row.
+
+use std::fmt;
+use std::sync::Arc;
+
+use arrow::array::ArrayRef;
+use kindling_engine::expr::Expr;
+use kindling_engine::types::SparkType;
+use kindling_engine::udf::{ScalarUdf, Udf};
+use kindling_engine::value::{Value, array_of};
+use kindling_engine::{EngineError, Result as EngineResult};
+use monty_types::MontyObject;
+
+use super::column::parse_type;
+use super::{Args, Host};
+use crate::error::Result;
+use crate::not_supported;
+use crate::values::{PyValue, to_declared_type, to_python};
+use crate::worker::Workers;
+
+impl Host {
+    pub(super) fn udf_op(&mut self, name: &str, args: &Args) -> Result<MontyObject> {
+        if name != "call" {
+            not_supported!("udf.{name} is not supported by Kindling yet");
+        }
+        let arguments: Vec<Expr> = args.list(3)?.iter().map(|a| self.expr_or_name(a)).collect::<Result<_>>()?;
+        let function = PythonUdf {
+            key: args.int(0)?,
+            name: args.str(1)?.to_string(),
+            return_type: parse_type(args.str(2)?)?,
+            argument_names: arguments.iter().map(Expr::sql_name).collect(),
+            workers: self.workers.clone(),
+        };
+        self.uses_python = true;
+        Ok(self.new_column(Expr::Udf { function: Udf::new(function), args: arguments }))
+    }
+}
+
+/// A Python function registered in the program under `key`.
+struct PythonUdf {
+    key: i64,
+    name: String,
+    return_type: SparkType,
+    /// The arguments as the user wrote them, to name the values of a row that failed.
+    argument_names: Vec<String>,
+    workers: Arc<Workers>,
+}
+
+impl fmt::Debug for PythonUdf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PythonUdf({}: {})", self.name, self.return_type.simple_string())
+    }
+}
+
+impl ScalarUdf for PythonUdf {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn return_type(&self) -> SparkType {
+        self.return_type
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize) -> EngineResult<ArrayRef> {
+        let values: Vec<Vec<Value>> = (0..rows)
+            .map(|row| args.iter().map(|a| Value::from_array(a, row)).collect::<EngineResult<_>>())
+            .collect::<EngineResult<_>>()?;
+        let batch = MontyObject::list(values.iter().map(|row| MontyObject::tuple(row.iter().map(to_python))));
+        let describe_row = |noted: &MontyObject| {
+            let index = usize::try_from(noted.as_ref().as_int()?).ok()?;
+            Some(self.describe_row(values.get(index)?))
+        };
+        let results = self.workers.call("_kindling_udf_batch", vec![MontyObject::int(self.key), batch], &describe_row)?;
+        let results = PyValue::decode(results.as_ref());
+        let items = results.items().ok_or_else(|| EngineError::Internal(format!("{} returned no list of results", self.name)))?;
+        let values: Vec<Value> = items.iter().map(|item| to_declared_type(item, self.return_type)).collect();
+        Ok(array_of(&values, self.return_type))
+    }
+}
+
+impl PythonUdf {
+    /// `inv(x = 0)`: the call that failed, with the row's argument values as Python shows them.
+    fn describe_row(&self, row: &[Value]) -> String {
+        let arguments: Vec<String> = self
+            .argument_names
+            .iter()
+            .zip(row)
+            .map(|(name, value)| format!("{name} = {}", PyValue::decode(to_python(value).as_ref()).repr()))
+            .collect();
+        format!("{}({})", self.name, arguments.join(", "))
+    }
+}

@@ -1,0 +1,108 @@
+//! Python workers: where tasks run the user's Python functions (UDFs, the functions given to RDD methods).
+//!
+//! PySpark pickles each function with the variables it uses and ships it to Python worker processes beside the
+//! executors; the JVM streams rows to them and reads results back. Kindling does the same with its sandboxed
+//! interpreter: when an action starts, the program — paused at that call, every function and variable it has
+//! defined included — is serialized once ([`Workers::refresh`]); each task batch then thaws a private copy of it and
+//! calls a prelude function there (`_kindling_udf_batch`, `_kindling_rdd_partition`, …). Copies share nothing, so
+//! tasks run in parallel on the executors, and nothing a function does in a task leaks back into the program —
+//! as in Spark, where a worker's changes to a global variable are never seen by the driver.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use kindling_engine::EngineError;
+use monty::{MontyRepl, ReplFunctionCall};
+use monty_types::{MontyException, MontyObject, PrintWriter};
+
+use crate::lowering::LineMap;
+use crate::traceback::{Source, render};
+
+/// What failed in a task, kept until the host turns the engine's error into PySpark's `PythonException`.
+#[derive(Debug, Clone)]
+pub struct WorkerFailure {
+    pub exception: MontyException,
+    /// Which input failed, as the user can recognise it (`x = 0`, an RDD element's repr).
+    pub input: Option<String>,
+}
+
+/// The program as the workers run it, and where their errors point.
+pub struct Workers {
+    program: ProgramText,
+    time_limit: Duration,
+    cancel: Arc<AtomicBool>,
+    /// The paused program, serialized at the start of the latest action.
+    snapshot: RwLock<Option<Arc<Vec<u8>>>>,
+    failure: Mutex<Option<WorkerFailure>>,
+}
+
+/// The user's program text, for tracebacks.
+pub struct ProgramText {
+    pub file_name: String,
+    pub text: String,
+    pub lines: LineMap,
+}
+
+impl Workers {
+    pub fn new(program: ProgramText, time_limit: Duration, cancel: Arc<AtomicBool>) -> Self {
+        Workers { program, time_limit, cancel, snapshot: RwLock::default(), failure: Mutex::default() }
+    }
+
+    /// Serializes the program paused at `call`, so that tasks started from now on see everything defined so far.
+    pub fn refresh(&self, call: &ReplFunctionCall) -> Result<(), EngineError> {
+        let bytes = postcard::to_allocvec(call)
+            .map_err(|e| EngineError::Internal(format!("cannot copy the Python program to the workers: {e}")))?;
+        *self.snapshot.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::new(bytes));
+        Ok(())
+    }
+
+    /// Calls the prelude function `function` with `args` in a fresh copy of the program. On failure the
+    /// exception is kept for [`Workers::take_failure`] and the engine gets a runtime error that ends the job;
+    /// `describe_input` names the input that failed, given what the prelude noted last (`_kindling_failed_input`).
+    pub fn call(
+        &self,
+        function: &str,
+        args: Vec<MontyObject>,
+        describe_input: &dyn Fn(&MontyObject) -> Option<String>,
+    ) -> Result<MontyObject, EngineError> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(EngineError::Runtime("the run was cancelled".into()));
+        }
+        let mut repl = self.fork()?;
+        repl.tracker_mut().set_max_feed_duration(self.time_limit);
+        match repl.call_function(function, args, PrintWriter::Disabled) {
+            Ok(result) => Ok(result),
+            Err(exception) => {
+                let noted = repl.call_function("_kindling_failed_input", Vec::new(), PrintWriter::Disabled);
+                let input = noted.ok().and_then(|noted| describe_input(&noted));
+                let summary = exception.summary();
+                let mut failure = self.failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                failure.get_or_insert(WorkerFailure { exception, input });
+                Err(EngineError::Runtime(format!("a Python function failed in a task: {summary}")))
+            }
+        }
+    }
+
+    fn fork(&self) -> Result<MontyRepl, EngineError> {
+        let snapshot = self.snapshot.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        let snapshot = snapshot.ok_or_else(|| EngineError::Internal("a task ran before the program was copied to the workers".into()))?;
+        let paused: ReplFunctionCall = postcard::from_bytes(&snapshot)
+            .map_err(|e| EngineError::Internal(format!("cannot restore the Python program in a worker: {e}")))?;
+        Ok(paused.into_repl())
+    }
+
+    /// The first failure of the last job, as PySpark's `PythonException` message: the worker's traceback about the
+    /// user's lines, then the input that failed (which Spark does not show).
+    pub fn take_failure(&self) -> Option<String> {
+        let failure = self.failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()?;
+        let program = &self.program;
+        let source = Source { file_name: &program.file_name, text: &program.text, lines: &program.lines };
+        let rendered = render(&failure.exception, &source, None);
+        let mut message = format!("An exception was thrown from the Python worker:\n{}", rendered.traceback);
+        if let Some(input) = failure.input {
+            message.push_str(&format!("\nThe input that failed: {input}"));
+        }
+        Some(message)
+    }
+}
