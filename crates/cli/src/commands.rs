@@ -18,6 +18,8 @@ use kindling_engine::io::write::{SaveMode, WriteFormat, WriteOptions};
 use kindling_engine::schema::SparkSchema;
 use kindling_engine::session::Session;
 use kindling_engine::job::{SumPerPartition, display_sum, sum_per_partition};
+use kindling_pyspark::RunOptions;
+use std::time::Duration;
 
 use crate::master::Master;
 
@@ -108,6 +110,18 @@ enum Command {
         #[arg(long, default_value = "local[*]")]
         master: Master,
     },
+    /// Run a PySpark program as spark-submit would: what it prints goes to stdout, an uncaught exception to
+    /// stderr as a Python traceback.
+    Run {
+        /// The program (`.py`).
+        program: PathBuf,
+        /// Executor threads: local, local[N] or local[*]; the program's own `master(...)` overrides it.
+        #[arg(long, default_value = "local[*]")]
+        master: Master,
+        /// The most seconds of Python time the program may take.
+        #[arg(long, default_value_t = 3600)]
+        time_limit: u64,
+    },
     /// Generate synthetic TLC-shaped taxi trips.
     Gen {
         #[arg(value_enum)]
@@ -168,6 +182,9 @@ pub enum CliError {
     Engine(#[from] kindling_engine::EngineError),
     #[error(transparent)]
     Datagen(#[from] kindling_datagen::DatagenError),
+    /// A program that ended with an uncaught exception: its traceback.
+    #[error("{0}")]
+    Program(String),
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -218,6 +235,19 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 None => println!("{out} exists; nothing written (mode ignore)"),
             }
             Ok(())
+        }
+        Command::Run { program, master, time_limit } => {
+            let source = std::fs::read_to_string(&program)
+                .map_err(|source| CliError::Io { path: program.clone(), source })?;
+            let session = Session::local(master.executors)?;
+            let file_name = program.display().to_string();
+            let options = RunOptions { file_name, time_limit: Duration::from_secs(time_limit), ..RunOptions::default() };
+            let output = kindling_pyspark::run(&session, &source, &options);
+            print!("{}", output.stdout);
+            match output.error {
+                Some(error) => Err(CliError::Program(error.traceback)),
+                None => Ok(()),
+            }
         }
         Command::Gen { kind, year, month, rows, seed, compression, out } => {
             let spec = TripSpec { year, month, rows, seed };

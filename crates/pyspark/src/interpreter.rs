@@ -30,6 +30,9 @@ const PRELUDE: [&str; 7] = [
 ];
 const MODULES: &str = include_str!("prelude/modules.py");
 
+/// GC-tracked allocations between two cycle collections.
+const CYCLE_COLLECTION_INTERVAL: usize = 20_000_000;
+
 /// The one host function the prelude calls.
 const HOST_FUNCTION: &str = "_kindling";
 
@@ -89,7 +92,10 @@ pub fn run(session: &Arc<Session>, source: &str, options: &RunOptions) -> Output
 }
 
 fn start_prelude() -> Result<(MontyRepl, MontyObject), MontyException> {
-    let limits = ResourceLimits { max_suspensions: usize::MAX, ..ResourceLimits::default() };
+    // Reference counting frees everything but cycles at once. A cycle collection walks the whole heap, and a
+    // task holds a whole partition of rows there; collecting every 100k allocations (monty's default) spent half
+    // of an RDD job's time in the collector, so cycles are collected far more rarely.
+    let limits = ResourceLimits { max_suspensions: usize::MAX, gc_interval: Some(CYCLE_COLLECTION_INTERVAL), ..ResourceLimits::default() };
     let repl = MontyRepl::new("main.py", ResourceTracker::new(limits), CompileOptions::default());
     let host = vec![(HOST_FUNCTION.to_string(), MontyObject::function(HOST_FUNCTION, None))];
     let prelude = PRELUDE.concat() + MODULES;
@@ -125,8 +131,10 @@ fn drive(
         }
         progress = match state {
             ReplProgress::Complete { .. } => return Ok(()),
-            ReplProgress::FunctionCall(call) if call.function_name == HOST_FUNCTION => {
-                let result = match host.call(&call) {
+            ReplProgress::FunctionCall(ref call) if call.function_name == HOST_FUNCTION => {
+                let outcome = host.call(call, &state);
+                let ReplProgress::FunctionCall(call) = state else { unreachable!("matched as a function call above") };
+                let result = match outcome {
                     Ok(value) => ExtFunctionResult::Return(value),
                     Err(error) => {
                         let exception = error.to_exception();

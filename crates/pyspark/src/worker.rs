@@ -3,7 +3,7 @@
 //! PySpark pickles each function with the variables it uses and ships it to Python worker processes beside the
 //! executors; the JVM streams rows to them and reads results back. Kindling does the same with its sandboxed
 //! interpreter: when an action starts, the program — paused at that call, every function and variable it has
-//! defined included — is serialized once ([`Workers::refresh`]); each task batch then thaws a private copy of it and
+//! defined included — is dumped once ([`Workers::refresh`]); each task batch then thaws a private copy of it and
 //! calls a prelude function there (`_kindling_udf_batch`, `_kindling_rdd_partition`, …). Copies share nothing, so
 //! tasks run in parallel on the executors, and nothing a function does in a task leaks back into the program —
 //! as in Spark, where a worker's changes to a global variable are never seen by the driver.
@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use kindling_engine::EngineError;
-use monty::{MontyRepl, ReplFunctionCall};
+use monty::{Dump, MontyRepl, ReplProgress, Session, SessionRef};
 use monty_types::{MontyException, MontyObject, PrintWriter};
 
 use crate::lowering::LineMap;
@@ -49,9 +49,10 @@ impl Workers {
         Workers { program, time_limit, cancel, snapshot: RwLock::default(), failure: Mutex::default() }
     }
 
-    /// Serializes the program paused at `call`, so that tasks started from now on see everything defined so far.
-    pub fn refresh(&self, call: &ReplFunctionCall) -> Result<(), EngineError> {
-        let bytes = postcard::to_allocvec(call)
+    /// Serializes the program as it stands `paused`, so that tasks started from now on see everything defined so
+    /// far. Monty's own dump format is used: it keeps every kind of object the program may hold.
+    pub fn refresh(&self, paused: &ReplProgress) -> Result<(), EngineError> {
+        let bytes = monty::dump(&self.program.file_name, None, &[], SessionRef::Suspended(paused))
             .map_err(|e| EngineError::Internal(format!("cannot copy the Python program to the workers: {e}")))?;
         *self.snapshot.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::new(bytes));
         Ok(())
@@ -87,9 +88,13 @@ impl Workers {
     fn fork(&self) -> Result<MontyRepl, EngineError> {
         let snapshot = self.snapshot.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
         let snapshot = snapshot.ok_or_else(|| EngineError::Internal("a task ran before the program was copied to the workers".into()))?;
-        let paused: ReplFunctionCall = postcard::from_bytes(&snapshot)
+        let dump = Dump::load(&snapshot)
             .map_err(|e| EngineError::Internal(format!("cannot restore the Python program in a worker: {e}")))?;
-        Ok(paused.into_repl())
+        match dump.state {
+            Session::Suspended(paused) => Ok(paused.into_repl()),
+            Session::Idle(repl) => Ok(*repl),
+            Session::Running(_) => Err(EngineError::Internal("the program copied to the workers is not a REPL".into())),
+        }
     }
 
     /// The first failure of the last job, as PySpark's `PythonException` message: the worker's traceback about the

@@ -13,7 +13,7 @@ use kindling_engine::dataframe::{DataFrame, GroupedData};
 use kindling_engine::expr::{Expr, col, lit};
 use kindling_engine::session::Session;
 use kindling_engine::sort::SortOrder;
-use monty::ReplFunctionCall;
+use monty::{ReplFunctionCall, ReplProgress};
 use monty_types::{CallArgs, MontyObject, ObjectRef};
 
 use self::rdd::Rdd;
@@ -128,21 +128,21 @@ impl Host {
         Host { base: session.clone(), session, objects: Vec::new(), stdout: String::new(), workers, uses_python: false }
     }
 
-    /// Runs one `_kindling(op, …)` call; `call` is the program paused at it.
-    pub fn call(&mut self, call: &ReplFunctionCall) -> Result<MontyObject> {
-        let result = self.dispatch(call);
+    /// Runs one `_kindling(op, …)` call: `call`, the program being `paused` at it.
+    pub fn call(&mut self, call: &ReplFunctionCall, paused: &ReplProgress) -> Result<MontyObject> {
+        let result = self.dispatch(call, paused);
         // An engine error caused by a Python function in a task is PySpark's PythonException.
         result.map_err(|error| self.workers.take_failure().map_or(error, PySparkError::Worker))
     }
 
-    fn dispatch(&mut self, call: &ReplFunctionCall) -> Result<MontyObject> {
+    fn dispatch(&mut self, call: &ReplFunctionCall, paused: &ReplProgress) -> Result<MontyObject> {
         let mut values = call.args.args().map(PyValue::decode);
         let Some(PyValue::Str(op)) = values.next() else { type_error!("_kindling() needs an operation name") };
         let args = Args { values: values.collect(), objects: &call.args };
         let (family, name) = op.split_once('.').unwrap_or((op.as_str(), ""));
         self.uses_python |= family == "rdd";
         if self.uses_python && matches!(family, "dataframe" | "grouped" | "rdd") {
-            self.workers.refresh(call)?;
+            self.workers.refresh(paused)?;
         }
         match family {
             "udf" => self.udf_op(name, &args),
