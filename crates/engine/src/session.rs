@@ -107,15 +107,16 @@ pub struct Session {
     pub clock: Arc<dyn Clock>,
     /// The temporary views SQL can query.
     pub catalog: Arc<Catalog>,
-    /// The trace of every job run so far, oldest first (Spark UI's job list).
-    jobs: Mutex<Vec<JobTrace>>,
+    /// The trace of every job run so far, oldest first (Spark UI's job list); shared by the session's copies with
+    /// other settings or executors, as one application's job list.
+    jobs: Arc<Mutex<Vec<JobTrace>>>,
 }
 
 impl Session {
     /// A session on `executors`, reading files from `files`.
     pub fn new(files: Arc<dyn FileSystem>, executors: Executors, clock: Arc<dyn Clock>) -> Arc<Self> {
         let executors = Arc::new(executors);
-        Arc::new(Self { config: Config::default(), files, executors, clock, catalog: Arc::default(), jobs: Mutex::default() })
+        Arc::new(Self { config: Config::default(), files, executors, clock, catalog: Arc::default(), jobs: Arc::default() })
     }
 
     /// A native session: files on disk, `local[n]` executors.
@@ -126,8 +127,23 @@ impl Session {
     /// The same session (files, executors, views) with other settings (the knobs re-run a query with a changed
     /// copy).
     pub fn with_config(self: &Arc<Self>, config: Config) -> Arc<Self> {
-        let (files, executors, clock) = (self.files.clone(), self.executors.clone(), self.clock.clone());
-        Arc::new(Self { config, files, executors, clock, catalog: self.catalog.clone(), jobs: Mutex::default() })
+        Arc::new(Self { config, ..self.shallow_copy() })
+    }
+
+    /// The same session (files, settings, views, job list) on other executors (`master("local[N]")`).
+    pub fn with_executors(self: &Arc<Self>, executors: Executors) -> Arc<Self> {
+        Arc::new(Self { executors: Arc::new(executors), ..self.shallow_copy() })
+    }
+
+    fn shallow_copy(&self) -> Self {
+        Self {
+            config: self.config.clone(),
+            files: self.files.clone(),
+            executors: self.executors.clone(),
+            clock: self.clock.clone(),
+            catalog: self.catalog.clone(),
+            jobs: self.jobs.clone(),
+        }
     }
 
     /// `spark.table(name)`: the temporary view `name`, whose columns can also be named `name.<column>`.

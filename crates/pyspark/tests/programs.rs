@@ -40,3 +40,25 @@ fn programs_print_what_pyspark_printed() {
         assert_eq!(output.stdout, expected.as_str().unwrap(), "{name}");
     }
 }
+
+/// reduceByKey's shuffle is an exchange in the job's trace like any other: two stages, and the shuffle matrix shows
+/// every map partition's pairs going to the reduce partition Spark's partitioner picks.
+#[test]
+fn an_rdd_shuffle_appears_in_the_trace() {
+    let session = Session::new(Arc::new(kindling_engine::io::vfs::MemoryFiles::default()), Executors::local(2).unwrap(), Arc::new(MonotonicClock::new()));
+    let program = "from pyspark.sql import SparkSession\n\
+                   spark = SparkSession.builder.getOrCreate()\n\
+                   words = spark.sparkContext.parallelize(['green', 'yellow', 'fhvhv', 'green', 'yellow', 'green'], 2)\n\
+                   print(words.map(lambda w: (w, 1)).reduceByKey(lambda a, b: a + b, 3).count())\n";
+    let output = run(&session, program, &RunOptions::default());
+    assert!(output.error.is_none(), "{:?}", output.error);
+    assert_eq!(output.stdout, "3\n");
+    let job = session.jobs().pop().expect("count ran a job");
+    assert_eq!(job.stages.len(), 2, "{:?}", job.stages);
+    assert_eq!(job.stages.iter().map(|s| s.partitions).collect::<Vec<_>>(), [2, 3]);
+    let [exchange] = job.exchanges.as_slice() else { panic!("one exchange: {:?}", job.exchanges) };
+    assert_eq!(exchange.partitioning, "PythonPartitioner(3)");
+    // Map-side combine: partition 0 ('green', 'yellow', 'fhvhv') and partition 1 ('green', 'yellow', 'green') send
+    // one pair per distinct word; pyspark puts fhvhv, green and yellow in partitions 0, 1 and 2 (tests/pyspark/rdds.py).
+    assert_eq!(exchange.matrix.rows, [vec![1, 1, 1], vec![0, 1, 1]]);
+}

@@ -80,10 +80,7 @@ impl Host {
         let threads = master.strip_prefix("local[").and_then(|m| m.strip_suffix(']'));
         match threads.map(str::parse::<usize>) {
             Some(Ok(n)) if n != self.base.executors.count() => match Executors::local(n) {
-                Ok(executors) => {
-                    let session = Session::new(self.base.files.clone(), executors, self.base.clock.clone());
-                    Ok(session)
-                }
+                Ok(executors) => Ok(self.base.with_executors(executors)),
                 Err(_) => Ok(self.base.clone()),
             },
             Some(Err(_)) if threads != Some("*") => {
