@@ -62,6 +62,7 @@ impl Host {
     }
 
     fn dataframe_action(&mut self, df: &DataFrame, name: &str, args: &Args) -> Result<MontyObject> {
+        self.before_job(args)?;
         match name {
             "count" => return Ok(MontyObject::int(df.count()?)),
             "collect" => return Ok(rows_object(df, df.collect()?)),

@@ -52,6 +52,8 @@ pub struct Host {
 pub struct Args<'a> {
     values: Vec<PyValue>,
     objects: &'a CallArgs,
+    /// The program, paused at this call: what workers copy when the call runs a job.
+    paused: &'a ReplProgress,
 }
 
 impl<'a> Args<'a> {
@@ -138,12 +140,9 @@ impl Host {
     fn dispatch(&mut self, call: &ReplFunctionCall, paused: &ReplProgress) -> Result<MontyObject> {
         let mut values = call.args.args().map(PyValue::decode);
         let Some(PyValue::Str(op)) = values.next() else { type_error!("_kindling() needs an operation name") };
-        let args = Args { values: values.collect(), objects: &call.args };
+        let args = Args { values: values.collect(), objects: &call.args, paused };
         let (family, name) = op.split_once('.').unwrap_or((op.as_str(), ""));
         self.uses_python |= family == "rdd";
-        if self.uses_python && matches!(family, "dataframe" | "grouped" | "rdd") {
-            self.workers.refresh(paused)?;
-        }
         match family {
             "udf" => self.udf_op(name, &args),
             "rdd" => self.rdd_op(name, &args),
@@ -154,6 +153,15 @@ impl Host {
             "session" | "conf" | "catalog" => self.session_op(&op, &args),
             _ => not_supported!("{op} is not supported by Kindling yet"),
         }
+    }
+
+    /// Copies the program to the workers before a job runs, once it has handed Python functions to the engine:
+    /// tasks then see every function and variable defined so far.
+    fn before_job(&self, args: &Args) -> Result<()> {
+        if self.uses_python {
+            self.workers.refresh(args.paused)?;
+        }
+        Ok(())
     }
 
     fn add(&mut self, object: Object) -> usize {

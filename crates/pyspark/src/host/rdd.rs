@@ -14,18 +14,17 @@ use arrow::array::{Array, ArrayRef, AsArray, BinaryArray, Int64Array, RecordBatc
 use kindling_engine::dataframe::DataFrame;
 use kindling_engine::expr::Attribute;
 use kindling_engine::hash_aggregate::batch_of;
-use kindling_engine::io::Table;
 use kindling_engine::rdd::{MapPartitions, PartitionFunction};
 use kindling_engine::types::SparkType;
-use kindling_engine::value::{Value, array_of};
+use kindling_engine::value::Value;
 use kindling_engine::{EngineError, Result as EngineResult};
 use monty_types::{MontyObject, ObjectRef};
 
-use super::session::schema_from;
+use super::session::{Schema, row_schema, schema_from_names_or_spec, typed_columns};
 use super::{Args, Host, Object};
 use crate::error::{PySparkError, Result};
 use crate::portable_hash::portable_hash;
-use crate::values::{PyValue, inferred_type, row_object, to_declared_type};
+use crate::values::{PyValue, row_object};
 use crate::worker::Workers;
 use crate::{not_supported, type_error};
 
@@ -81,14 +80,17 @@ impl Host {
             "group_by_key" => rdd = self.shuffle(rdd, ("group", 0), ("merge_groups", 0), args.opt_int(1)?)?,
             "num_partitions" => return Ok(MontyObject::int(self.plan(&rdd, Output::Elements).num_partitions()? as i64)),
             "collect" => {
+                self.before_job(args)?;
                 let limit = args.opt_int(1)?.map(|n| n.max(0) as usize);
                 return Ok(MontyObject::list(self.elements(&rdd, limit)?));
             }
             "count" => {
+                self.before_job(args)?;
                 let (batches, _) = self.plan(&rdd, Output::Elements).execute("count")?;
                 return Ok(MontyObject::int(batches.iter().map(RecordBatch::num_rows).sum::<usize>() as i64));
             }
             "to_df" => {
+                self.before_job(args)?;
                 let attributes = self.to_df_columns(&rdd, args.get(1))?;
                 let df = self.plan(&rdd, Output::Rows(attributes));
                 return Ok(self.describe(df));
@@ -128,10 +130,7 @@ impl Host {
     fn parallelize(&self, elements: &[ObjectRef<'_>], slices: usize) -> Result<Rdd> {
         let bytes = elements.iter().map(|e| serialize(&e.to_owned())).collect::<EngineResult<Vec<_>>>()?;
         let column: ArrayRef = Arc::new(BinaryArray::from_iter_values(bytes));
-        let attributes = Output::Elements.attributes();
-        let batch = batch_of(&attributes, vec![column], elements.len())?;
-        let table = Table { schema: batch.schema(), batches: vec![batch] };
-        let base = self.session.create_dataframe(table, slices)?;
+        let base = self.local_dataframe(&Output::Elements.attributes(), vec![column], elements.len(), slices)?;
         Ok(Rdd { base, input: Input::Elements, steps: Vec::new() })
     }
 
@@ -167,38 +166,14 @@ impl Host {
         Ok(elements)
     }
 
-    /// The columns of `rdd.toDF(schema)`: the schema's, or inferred from the first element as PySpark does (a
-    /// `Row`'s field names, `_1`, `_2`, … for a tuple; int → bigint, float → double, datetime → timestamp).
+    /// The columns of `rdd.toDF(schema)`: the schema's, or inferred from the first element as PySpark does, which
+    /// takes a job.
     fn to_df_columns(&self, rdd: &Rdd, schema: &PyValue) -> Result<Vec<Attribute>> {
-        let names: Option<Vec<String>> = match schema.items() {
-            Some(items) if items.iter().all(|i| matches!(i, PyValue::Str(_))) => {
-                Some(items.iter().map(|i| if let PyValue::Str(s) = i { s.clone() } else { String::new() }).collect())
-            }
-            _ => None,
-        };
-        if names.is_none()
-            && let Some(schema) = schema_from(schema)?
-        {
-            return Ok(schema.fields.into_iter().map(|f| Attribute::new(f.name, f.data_type, f.nullable)).collect());
+        if let Schema::Full(_) = schema_from_names_or_spec(schema)? {
+            return row_schema(schema, &[]);
         }
-        let Some(first) = self.elements(rdd, Some(1))?.into_iter().next() else {
-            return Err(PySparkError::Value("[CANNOT_INFER_EMPTY_SCHEMA] Can not infer schema from an empty dataset.".into()));
-        };
-        let first = PyValue::decode(first.as_ref());
-        let (fields, values) = match &first {
-            PyValue::NamedTuple { fields, values, .. } => (fields.clone(), values.as_slice()),
-            PyValue::Tuple(values) | PyValue::List(values) => {
-                ((1..=values.len()).map(|i| format!("_{i}")).collect(), values.as_slice())
-            }
-            other => {
-                return Err(PySparkError::Type(format!(
-                    "[CANNOT_INFER_SCHEMA_FOR_TYPE] Can not infer schema for type: `{}`.",
-                    other.type_name()
-                )));
-            }
-        };
-        let names = names.unwrap_or(fields);
-        names.into_iter().zip(values).map(|(name, value)| Ok(Attribute::new(name, inferred_type(value)?, true))).collect()
+        let first: Vec<PyValue> = self.elements(rdd, Some(1))?.iter().map(|e| PyValue::decode(e.as_ref())).collect();
+        row_schema(schema, &first)
     }
 }
 
@@ -253,19 +228,7 @@ impl PythonSteps {
             }
             Output::Rows(attributes) => {
                 let rows: Vec<PyValue> = items.iter().map(|item| PyValue::decode(*item)).collect();
-                let fields = |row: &PyValue| row.items().map(<[PyValue]>::to_vec).unwrap_or_else(|| vec![row.clone()]);
-                let rows: Vec<Vec<PyValue>> = rows.iter().map(fields).collect();
-                attributes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| {
-                        let values: Vec<Value> = rows
-                            .iter()
-                            .map(|row| row.get(i).map_or(Value::Null, |v| to_declared_type(v, a.data_type)))
-                            .collect();
-                        array_of(&values, a.data_type)
-                    })
-                    .collect()
+                typed_columns(&rows, attributes)
             }
         };
         batch_of(&attributes, columns, items.len())

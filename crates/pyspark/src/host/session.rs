@@ -90,45 +90,15 @@ impl Host {
         }
     }
 
-    /// `spark.createDataFrame(rows, schema)`: local rows (tuples, lists or `Row`s); without a full schema the types
-    /// are inferred as PySpark infers them (the first non-None value of each column decides).
+    /// `spark.createDataFrame(rows, schema)`: local rows (tuples, lists or `Row`s).
     fn create_dataframe(&self, args: &Args) -> Result<DataFrame> {
-        let rows: Vec<Vec<PyValue>> = args
-            .list(0)?
-            .iter()
-            .map(|row| row.items().map(<[PyValue]>::to_vec).ok_or_else(|| PySparkError::Type(format!("[CANNOT_INFER_SCHEMA_FOR_TYPE] Can not infer schema for type: `{}`.", row.type_name()))))
-            .collect::<Result<_>>()?;
-        let fields = match (schema_from_names_or_spec(args.get(1))?, rows.first()) {
-            (Schema::Full(fields), _) => fields,
-            (_, None) => return Err(PySparkError::Value("[CANNOT_INFER_EMPTY_SCHEMA] Can not infer schema from an empty dataset.".into())),
-            (names, Some(first)) => {
-                let names = match (names, &args.list(0)?[0]) {
-                    (Schema::Names(names), _) => names,
-                    (_, PyValue::NamedTuple { fields, .. }) => fields.clone(),
-                    _ => (1..=first.len()).map(|i| format!("_{i}")).collect(),
-                };
-                names
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, name)| {
-                        let first_value = rows.iter().map(|r| r.get(i).unwrap_or(&PyValue::None)).find(|v| **v != PyValue::None);
-                        Ok(SparkField { name, data_type: inferred_type(first_value.unwrap_or(&PyValue::None))?, nullable: true })
-                    })
-                    .collect::<Result<_>>()?
-            }
-        };
-        let columns: Vec<ArrayRef> = fields
-            .iter()
-            .enumerate()
-            .map(|(i, field)| {
-                let values: Vec<Value> = rows.iter().map(|row| row.get(i).map_or(Value::Null, |v| to_declared_type(v, field.data_type))).collect();
-                array_of(&values, field.data_type)
-            })
-            .collect();
-        let attributes: Vec<Attribute> = fields.iter().map(|f| Attribute::new(f.name.clone(), f.data_type, f.nullable)).collect();
-        let batch = batch_of(&attributes, columns, rows.len())?;
-        let partitions = rows.len().clamp(1, self.session.default_parallelism());
-        Ok(self.session.create_dataframe(Table { schema: batch.schema(), batches: vec![batch] }, partitions)?)
+        let rows = args.list(0)?;
+        if let Some(row) = rows.iter().find(|row| row.items().is_none()) {
+            return Err(cannot_infer_schema_for(row));
+        }
+        let attributes = row_schema(args.get(1), rows)?;
+        let columns = typed_columns(rows, &attributes);
+        self.local_dataframe(&attributes, columns, rows.len(), rows.len().clamp(1, self.session.default_parallelism()))
     }
 
     /// `spark.range(start, end, step, numPartitions)`: a bigint column `id`.
@@ -138,10 +108,14 @@ impl Host {
             return Err(PySparkError::Value("step must not be 0".into()));
         }
         let ids: Int64Array = (0..).map(|i| start + i * step).take_while(|id| if step > 0 { *id < end } else { *id > end }).collect();
-        let attributes = [Attribute::new("id", SparkType::Long, false)];
         let rows = ids.len();
-        let batch = batch_of(&attributes, vec![Arc::new(ids)], rows)?;
         let partitions = args.opt_int(3)?.map_or(self.session.default_parallelism(), |n| n.max(1) as usize);
+        self.local_dataframe(&[Attribute::new("id", SparkType::Long, false)], vec![Arc::new(ids)], rows, partitions)
+    }
+
+    /// A DataFrame over columns held in memory, cut into `partitions` slices.
+    pub(super) fn local_dataframe(&self, attributes: &[Attribute], columns: Vec<ArrayRef>, rows: usize, partitions: usize) -> Result<DataFrame> {
+        let batch = batch_of(attributes, columns, rows)?;
         Ok(self.session.create_dataframe(Table { schema: batch.schema(), batches: vec![batch] }, partitions)?)
     }
 
@@ -216,13 +190,13 @@ fn csv_options(options: &[(PyValue, PyValue)], schema: Option<SparkSchema>) -> R
 }
 
 /// A schema argument: the full schema, only column names, or nothing.
-enum Schema {
+pub(super) enum Schema {
     Full(Vec<SparkField>),
     Names(Vec<String>),
     Inferred,
 }
 
-fn schema_from_names_or_spec(value: &PyValue) -> Result<Schema> {
+pub(super) fn schema_from_names_or_spec(value: &PyValue) -> Result<Schema> {
     if let Some(items) = value.items()
         && let Some(names) = items.iter().map(|i| if let PyValue::Str(s) = i { Some(s.clone()) } else { None }).collect::<Option<Vec<_>>>()
     {
@@ -231,8 +205,55 @@ fn schema_from_names_or_spec(value: &PyValue) -> Result<Schema> {
     Ok(schema_from(value)?.map_or(Schema::Inferred, |schema| Schema::Full(schema.fields)))
 }
 
+/// The columns of rows given a `schema` argument: the full schema, or names (given, a `Row`'s fields, or `_1`,
+/// `_2`, …) with the types PySpark infers — the first non-None value of each column decides.
+pub(super) fn row_schema(schema: &PyValue, rows: &[PyValue]) -> Result<Vec<Attribute>> {
+    let schema = schema_from_names_or_spec(schema)?;
+    if let Schema::Full(fields) = schema {
+        return Ok(fields.into_iter().map(|f| Attribute::new(f.name, f.data_type, f.nullable)).collect());
+    }
+    let Some(first) = rows.first() else {
+        return Err(PySparkError::Value("[CANNOT_INFER_EMPTY_SCHEMA] Can not infer schema from an empty dataset.".into()));
+    };
+    let names = match (schema, first) {
+        (Schema::Names(names), _) => names,
+        (_, PyValue::NamedTuple { fields, .. }) => fields.clone(),
+        (_, PyValue::Tuple(values) | PyValue::List(values)) => (1..=values.len()).map(|i| format!("_{i}")).collect(),
+        (_, other) => return Err(cannot_infer_schema_for(other)),
+    };
+    let field = |row: &PyValue, i: usize| row.items().and_then(|fields| fields.get(i)).cloned().unwrap_or(PyValue::None);
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let first_value = rows.iter().map(|row| field(row, i)).find(|v| *v != PyValue::None).unwrap_or(PyValue::None);
+            Ok(Attribute::new(name, inferred_type(&first_value)?, true))
+        })
+        .collect()
+}
+
+fn cannot_infer_schema_for(row: &PyValue) -> PySparkError {
+    PySparkError::Type(format!("[CANNOT_INFER_SCHEMA_FOR_TYPE] Can not infer schema for type: `{}`.", row.type_name()))
+}
+
+/// Rows as typed columns: each row's fields (a lone value is a one-field row) in the attributes' types.
+pub(super) fn typed_columns(rows: &[PyValue], attributes: &[Attribute]) -> Vec<ArrayRef> {
+    let field = |row: &PyValue, i: usize| match row.items() {
+        Some(fields) => fields.get(i).cloned(),
+        None => (i == 0).then(|| row.clone()),
+    };
+    attributes
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let values: Vec<Value> = rows.iter().map(|row| field(row, i).map_or(Value::Null, |v| to_declared_type(&v, a.data_type))).collect();
+            array_of(&values, a.data_type)
+        })
+        .collect()
+}
+
 /// A schema as the prelude sends it: field specs `[(name, type, nullable)]` or a DDL string `a INT, b STRING`.
-pub(super) fn schema_from(value: &PyValue) -> Result<Option<SparkSchema>> {
+fn schema_from(value: &PyValue) -> Result<Option<SparkSchema>> {
     let fields = match value {
         PyValue::None => return Ok(None),
         PyValue::Str(ddl) => ddl

@@ -138,9 +138,9 @@ def _kindling_whole_partition(kind, f, index, elements):
     if kind == 'combine':
         return _kindling_combine(f, elements)
     if kind == 'group':
-        return _kindling_group(elements)
+        return _kindling_group(elements, False)
     if kind == 'merge_groups':
-        return _kindling_merge_groups(elements)
+        return _kindling_group(elements, True)
     raise ValueError('unknown RDD step ' + kind)
 
 
@@ -157,25 +157,16 @@ def _kindling_combine(f, pairs):
     return list(merged.items())
 
 
-# groupByKey's map side: every value of a key in a list, keys in first-seen order.
-def _kindling_group(pairs):
+# groupByKey: every value of a key in a list, keys in first-seen order. The reduce side joins the map side's lists.
+def _kindling_group(pairs, lists):
     grouped = {}
     for k, v in pairs:
-        if k in grouped:
+        if k not in grouped:
+            grouped[k] = []
+        if lists:
+            grouped[k].extend(v)
+        else:
             grouped[k].append(v)
-        else:
-            grouped[k] = [v]
-    return list(grouped.items())
-
-
-# groupByKey's reduce side: the lists of each map task joined.
-def _kindling_merge_groups(pairs):
-    grouped = {}
-    for k, values in pairs:
-        if k in grouped:
-            grouped[k].extend(values)
-        else:
-            grouped[k] = list(values)
     return list(grouped.items())
 
 
