@@ -1,70 +1,72 @@
 // End-to-end: the built app (dist/) in headless Debian Chromium, driven by playwright-core.
-// The expected sums come from the native CLI run on the same bundled file.
+// What a PySpark cell prints is compared with the native CLI (`kindling run`) on the same files, whose output
+// the golden tests check against real PySpark. Screenshots of every view go to tests/e2e/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serveStatic } from './server.mjs';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const DIST = join(ROOT, 'dist');
-const SAMPLE = join(DIST, 'samples/green_tripdata_2024-01.parquet');
+const CLI = join(ROOT, 'target/debug/kindling');
 const ARTIFACTS = join(ROOT, 'tests/e2e/artifacts');
-const PARTITIONS = 8;
+const REAL_TLC_CSV = join(ROOT, '../shared/data/tlc/yellow_tripdata_sample_2020-04.csv');
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync',
 ];
+const NOTEBOOK_KEY = 'kindling.notebook.v1';
 
 let browser;
-let expected;
+let samplesDir;
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const cli = join(ROOT, 'target/debug/kindling');
-  expected = JSON.parse(execFileSync(cli, ['sum', SAMPLE, '--partitions', String(PARTITIONS), '--master', 'local[2]', '--json']));
+  // The bundled samples laid out under the paths programs read them by, for the CLI.
+  samplesDir = mkdtempSync(join(tmpdir(), 'kindling-e2e-'));
+  for (const sample of JSON.parse(readFileSync(join(DIST, 'samples/manifest.json'), 'utf8'))) {
+    mkdirSync(dirname(join(samplesDir, sample.path)), { recursive: true });
+    copyFileSync(join(DIST, sample.url), join(samplesDir, sample.path));
+  }
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 });
 
 after(async () => {
   await browser?.close();
+  if (samplesDir) rmSync(samplesDir, { recursive: true, force: true });
 });
 
-/** Opens the app, runs the job and hands what the page shows to `check`. Prints the browser console if anything
- * fails, including `check`'s assertions. */
-async function runJob({ isolated, serviceWorkers, screenshot }, check) {
+/** What `kindling run` prints for `program` over the samples. */
+function cliOutput(program) {
+  const file = join(samplesDir, 'program.py');
+  writeFileSync(file, program);
+  return execFileSync(CLI, ['run', file, '--master', 'local[2]'], { cwd: samplesDir, encoding: 'utf8' });
+}
+
+/** Opens the app in a new context (optionally with saved cells), waits for the engine, runs `body(page)`. */
+async function withApp({ isolated = true, serviceWorkers = 'block', cells } = {}, body) {
   const server = await serveStatic(DIST, { isolated });
-  const context = await browser.newContext({ serviceWorkers });
+  const context = await browser.newContext({ serviceWorkers, viewport: { width: 1500, height: 1000 } });
+  if (cells) {
+    await context.addInitScript(([key, saved]) => {
+      if (!sessionStorage.getItem('seeded')) {
+        localStorage.setItem(key, saved);
+        sessionStorage.setItem('seeded', '1');
+      }
+    }, [NOTEBOOK_KEY, JSON.stringify(cells)]);
+  }
   const page = await context.newPage();
   const consoleLines = [];
   page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
   page.on('pageerror', (error) => consoleLines.push(`[pageerror] ${error.message}`));
   try {
     await page.goto(server.url);
-    await page.waitForSelector('#engine-status[data-executors]', { timeout: 60_000 });
-    await page.fill('#partitions', String(PARTITIONS));
-    await page.press('#partitions', 'Enter');
-    await page.click('#run');
-    await page.waitForSelector('#total, #job-error', { timeout: 60_000 });
-    const shown = await page.evaluate(() => ({
-      crossOriginIsolated: self.crossOriginIsolated,
-      executors: Number(document.querySelector('#engine-status').dataset.executors),
-      isolatedBadge: document.querySelector('#engine-status').dataset.isolated,
-      statusText: document.querySelector('#engine-status').textContent,
-      error: document.querySelector('#job-error')?.textContent,
-      total: document.querySelector('#total')?.dataset.total,
-      rows: [...document.querySelectorAll('tr.partition-row')].map((row) => ({
-        partition: Number(row.dataset.partition),
-        executor: Number(row.dataset.executor),
-        sum: row.dataset.sum,
-      })),
-    }));
-    if (screenshot) await page.screenshot({ path: join(ARTIFACTS, screenshot), fullPage: true });
-    assert.equal(shown.error, undefined, `the job failed: ${shown.error}`);
-    check(shown);
+    await page.waitForSelector('#engine-status[data-executors]', { timeout: 90_000 });
+    await body(page);
   } catch (error) {
     console.error(`browser console:\n${consoleLines.join('\n')}`);
     throw error;
@@ -74,42 +76,188 @@ async function runJob({ isolated, serviceWorkers, screenshot }, check) {
   }
 }
 
-function assertSameSumsAsTheCli(shown) {
-  assert.equal(shown.total, String(expected.total), 'total as computed by the native CLI');
-  assert.deepEqual(
-    shown.rows.map((row) => [row.partition, row.sum]),
-    expected.partitions.map((p) => [p.partition, String(p.sum)]),
-    'per-partition sums as computed by the native CLI',
-  );
+const cell = (index) => `.cell[data-cell="${index}"]`;
+
+async function runCell(page, index) {
+  await page.click(`${cell(index)} .run-cell`);
+  await page.waitForSelector(`${cell(index)} .output`, { state: 'attached', timeout: 90_000 });
+  await page.waitForSelector('#progress', { state: 'detached', timeout: 90_000 });
 }
 
-test('isolated: a pool of executors runs the tasks in parallel and gets the CLI sums', async () => {
-  await runJob({ isolated: true, serviceWorkers: 'block', screenshot: 'app-isolated.png' }, (shown) => {
-    assert.equal(shown.crossOriginIsolated, true);
-    assert.equal(shown.isolatedBadge, 'true');
-    assert.ok(shown.executors >= 2, `pool size ${shown.executors}`);
-    const used = new Set(shown.rows.map((row) => row.executor));
-    assert.ok(used.size > 1, `only executors ${[...used]} ran tasks`);
-    assert.ok([...used].every((executor) => executor < shown.executors));
-    assertSameSumsAsTheCli(shown);
+const stdoutOf = (page, index) => page.locator(`${cell(index)} .stdout`).textContent();
+
+async function screenshotTab(page, tab, name) {
+  await page.click(`#tab-${tab}`);
+  await page.waitForSelector(`#tab-${tab}.active`);
+  await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+}
+
+const python = (source) => ({ language: 'Python', source });
+const sql = (source) => ({ language: 'Sql', source });
+const SETUP = [
+  'from pyspark.sql import SparkSession',
+  'from pyspark.sql import functions as F',
+  'spark = SparkSession.builder.master("local[*]").getOrCreate()',
+  'df_green = spark.read.parquet("data/pq/green/*/*")',
+  'df_zones = spark.read.option("header", "true").option("inferSchema", "true").csv("taxi+_zone_lookup.csv")',
+  '',
+].join('\n');
+
+test('the starter notebook runs on the bundled samples and prints what the CLI prints', async () => {
+  await withApp({}, async (page) => {
+    const starter = JSON.parse(await page.evaluate((key) => localStorage.getItem(key), NOTEBOOK_KEY));
+    assert.equal(starter.length, 3, 'the starter cells are saved at once');
+    await page.click('#run-all');
+    await page.waitForSelector(`${cell(2)} .output`, { state: 'attached', timeout: 90_000 });
+    await page.waitForSelector('#progress', { state: 'detached', timeout: 90_000 });
+    for (const index of [0, 1, 2]) {
+      assert.equal(await page.locator(`${cell(index)} .error`).count(), 0, `cell ${index + 1} failed`);
+    }
+    const pythonCells = starter.filter((c) => c.language === 'Python').map((c) => c.source);
+    const shown = (await stdoutOf(page, 0)) + (await stdoutOf(page, 2));
+    assert.equal(shown, cliOutput(pythonCells.join('\n')));
+    const table = page.locator(`${cell(1)} .result-table`);
+    assert.equal(await table.getAttribute('data-rows'), '10');
+    assert.deepEqual(await table.locator('th').evaluateAll((ths) => ths.map((th) => th.firstChild.textContent)),
+      ['Zone', 'hour', 'revenue', 'trips']);
+    assert.ok(await page.locator('#file-list li[data-path="fhvhv_tripdata_2021-02.csv.gz"]').count());
+    await page.screenshot({ path: join(ARTIFACTS, 'notebook.png'), fullPage: true });
   });
 });
 
-test('not isolated: the app says so, runs on one executor and gets the same sums', async () => {
-  await runJob({ isolated: false, serviceWorkers: 'block', screenshot: 'app-not-isolated.png' }, (shown) => {
-    assert.equal(shown.crossOriginIsolated, false);
-    assert.equal(shown.isolatedBadge, 'false');
-    assert.match(shown.statusText, /not cross-origin isolated/);
-    assert.equal(shown.executors, 1);
-    assert.deepEqual([...new Set(shown.rows.map((row) => row.executor))], [0]);
-    assertSameSumsAsTheCli(shown);
+test('an error points at its line, and the session survives it', async () => {
+  await withApp({ cells: [python(SETUP), python('n = df_green.count()\ndf_green.select("nope").show()\n'), python('print(n)\nprint(x))\n')] }, async (page) => {
+    await runCell(page, 0);
+    await runCell(page, 1);
+    const error = page.locator(`${cell(1)} .error`);
+    assert.equal(await error.getAttribute('data-line'), '2');
+    assert.match(await error.textContent(), /AnalysisException: \[UNRESOLVED_COLUMN\.WITH_SUGGESTION\]/);
+    assert.equal(await page.locator(`${cell(1)} .cm-error-line`).count(), 1, 'the editor marks the line');
+    await runCell(page, 2);
+    const syntax = page.locator(`${cell(2)} .error`);
+    assert.equal(await syntax.getAttribute('data-line'), '2');
+    assert.match(await syntax.textContent(), /SyntaxError/);
+    await page.screenshot({ path: join(ARTIFACTS, 'error-cell.png'), fullPage: true });
+  });
+});
+
+test('an uploaded real TLC file becomes a path the code can read', async () => {
+  const program = 'from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()\n' +
+    'df = spark.read.option("header", "true").csv("yellow_tripdata_sample_2020-04.csv")\nprint(df.count())\n';
+  await withApp({ cells: [python(program)] }, async (page) => {
+    await page.setInputFiles('#file-picker', REAL_TLC_CSV);
+    await page.waitForSelector('#file-list li[data-path="yellow_tripdata_sample_2020-04.csv"]', { timeout: 30_000 });
+    await runCell(page, 0);
+    const expected = readFileSync(REAL_TLC_CSV, 'utf8').trim().split('\n').length - 1;
+    assert.equal((await stdoutOf(page, 0)).trim(), String(expected));
+  });
+});
+
+test('the job views draw a known job, and the knobs change it', async () => {
+  const groupBy = 'df_green.groupBy("PULocationID").count().collect()\n';
+  const zoneJoin = 'df_green.join(df_zones, df_green.PULocationID == df_zones.LocationID).count()\n';
+  await withApp({ cells: [python(SETUP), python(groupBy), python(zoneJoin)] }, async (page) => {
+    await page.fill('#knob-shuffle-partitions', '4');
+    await page.press('#knob-shuffle-partitions', 'Tab');
+    await page.uncheck('#knob-aqe');
+    await runCell(page, 0);
+    await runCell(page, 1);
+    const executors = Number(await page.locator('#engine-status').getAttribute('data-executors'));
+
+    // groupBy: scan + partial aggregate, then a shuffle into 4 reduce partitions.
+    const dag = page.locator('#dag');
+    assert.equal(await dag.getAttribute('data-stages'), '2');
+    assert.equal(await page.locator('#dag .dag-stage').count(), 2);
+    assert.equal(await page.locator('#dag .dag-edge[data-kind="shuffle"]').count(), 1);
+    assert.equal(await page.locator('#dag .dag-stage[data-stage="1"]').getAttribute('data-tasks'), '4');
+    assert.match(await page.locator('#plan-text').textContent(), /Exchange hashpartitioning\(PULocationID#\d+, 4\)/);
+    await screenshotTab(page, 'dag', 'view-dag.png');
+
+    await screenshotTab(page, 'partitions', 'view-partitions.png');
+    assert.equal(await page.locator('.stage-partitions[data-stage="1"] .partition-bar').count(), 4);
+    const groups = await page.locator('.stage-partitions[data-stage="1"] .partition-bar')
+      .evaluateAll((bars) => bars.reduce((sum, bar) => sum + Number(bar.dataset.rows), 0));
+    assert.equal(groups, Number(cliOutput(`${SETUP}print(df_green.select("PULocationID").distinct().count())\n`).trim()));
+
+    await screenshotTab(page, 'shuffle', 'view-reshuffle.png');
+    const exchange = page.locator('.exchange').first();
+    assert.equal(await exchange.getAttribute('data-reduce-partitions'), '4');
+    const key = await page.locator('.key-picker option').nth(1).getAttribute('value');
+    await page.selectOption('.key-picker select', key);
+    const route = page.locator('.key-route');
+    await page.screenshot({ path: join(ARTIFACTS, 'view-reshuffle.png'), fullPage: true });
+    const partition = Number(await route.getAttribute('data-partition'));
+    // Spark's partition for the key: the one a repartition by the same column puts its rows in (the CLI).
+    const expected = cliOutput(`${SETUP}sizes = df_green.filter(df_green.PULocationID == ${key}).repartition(4, "PULocationID").rdd.glom().map(len).collect()\nprint([i for i, n in enumerate(sizes) if n > 0][0])\n`);
+    assert.equal(partition, Number(expected.trim()));
+
+    await screenshotTab(page, 'timeline', 'view-timeline.png');
+    assert.equal(await page.locator('.timeline .lane').count(), executors);
+    assert.equal(await page.locator('.timeline .task').count(), Number(await page.locator('#job-view').getAttribute('data-tasks')));
+
+    // The zone lookup is far below the threshold: broadcast, one copy per executor.
+    await runCell(page, 2);
+    await screenshotTab(page, 'broadcast', 'view-broadcast.png');
+    assert.equal(await page.locator('.join-strategy').getAttribute('data-strategy'), 'BroadcastHashJoin');
+    assert.equal(await page.locator('.broadcast').getAttribute('data-copies'), String(executors));
+    assert.equal(await page.locator('#dag .dag-edge[data-kind="broadcast"]').count(), 0, 'the DAG tab is not shown');
+    await page.click('#tab-dag');
+    assert.equal(await page.locator('#dag .dag-edge[data-kind="broadcast"]').count(), 1);
+
+    // Knobs re-run the notebook up to the last cell: no broadcast below -1, a sort-merge join instead.
+    await page.click('#tab-broadcast');
+    await page.selectOption('#knob-broadcast', '-1');
+    await page.waitForSelector('.join-strategy[data-strategy="SortMergeJoin"]', { timeout: 90_000 });
+    assert.equal(await page.locator('.broadcast').count(), 0);
+    // And 6 shuffle partitions give exchanges into 6 partitions.
+    await page.click('#tab-dag');
+    await page.fill('#knob-shuffle-partitions', '6');
+    await page.press('#knob-shuffle-partitions', 'Tab');
+    await page.waitForFunction(() => /hashpartitioning\(LocationID#\d+, 6\)/.test(document.querySelector('#plan-text')?.textContent), null, { timeout: 90_000 });
+  });
+});
+
+test('a reload keeps the cells and their text', async () => {
+  await withApp({}, async (page) => {
+    await page.click('#add-sql');
+    await page.click(`${cell(3)} .cm-content`);
+    await page.keyboard.type('SELECT 1 AS one');
+    await page.reload();
+    await page.waitForSelector('#engine-status[data-executors]', { timeout: 90_000 });
+    assert.equal(await page.locator('.cell').count(), 4);
+    assert.equal(await page.locator(cell(3)).getAttribute('data-language'), 'Sql');
+    assert.match(await page.locator(`${cell(3)} .cm-content`).textContent(), /SELECT 1 AS one/);
+    await runCell(page, 3);
+    assert.equal(await page.locator(`${cell(3)} .result-table td`).textContent(), '1');
+  });
+});
+
+test('a long run shows its progress and can be cancelled', async () => {
+  const slow = 'from pyspark.sql import types\nslow = F.udf(lambda v: sum(range(20000)), types.LongType())\n' +
+    'df_green.select(slow("VendorID")).collect()\n';
+  await withApp({ cells: [python(SETUP + slow)] }, async (page) => {
+    await page.click(`${cell(0)} .run-cell`);
+    await page.waitForFunction(() => Number(document.querySelector('#progress')?.dataset.total) > 0, null, { timeout: 60_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'progress.png'), fullPage: true });
+    await page.click('#cancel');
+    await page.waitForSelector(`${cell(0)} .output .error`, { timeout: 60_000 });
+    assert.match(await page.locator(`${cell(0)} .error`).textContent(), /KeyboardInterrupt/);
+    assert.equal(await page.locator('#run-all').isEnabled(), true, 'the notebook is ready again');
+  });
+});
+
+test('not isolated: the app says so and runs on one executor', async () => {
+  await withApp({ isolated: false, cells: [python(`${SETUP}df_green.groupBy("VendorID").count().orderBy("VendorID").show()\n`)] }, async (page) => {
+    assert.equal(await page.locator('#engine-status').getAttribute('data-isolated'), 'false');
+    assert.equal(await page.locator('#engine-status').getAttribute('data-executors'), '1');
+    await runCell(page, 0);
+    assert.equal(await stdoutOf(page, 0), cliOutput(`${SETUP}df_green.groupBy("VendorID").count().orderBy("VendorID").show()\n`));
   });
 });
 
 test('static host without headers: coi-serviceworker makes the page isolated', async () => {
-  await runJob({ isolated: false, serviceWorkers: 'allow' }, (shown) => {
-    assert.equal(shown.crossOriginIsolated, true);
-    assert.ok(shown.executors >= 2, `pool size ${shown.executors}`);
-    assertSameSumsAsTheCli(shown);
+  await withApp({ isolated: false, serviceWorkers: 'allow' }, async (page) => {
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+    assert.ok(Number(await page.locator('#engine-status').getAttribute('data-executors')) >= 2);
   });
 });

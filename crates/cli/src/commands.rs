@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use clap::{Parser, Subcommand, ValueEnum};
-use kindling_datagen::{Codec, TripSpec, green_trips, write_parquet, yellow_trips};
+use kindling_datagen::{Codec, TripSpec, fhvhv_trips, green_trips, write_csv, write_parquet, yellow_trips, zone_lookup};
 use kindling_engine::clock::MonotonicClock;
 use kindling_engine::executor::Executors;
 use kindling_engine::display::{show_string, tree_string};
@@ -136,9 +136,12 @@ enum Command {
         /// The random seed: the same seed always gives the same file.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Parquet: snappy (default), gzip or none. CSV: gzip writes `.csv.gz`; snappy and none write plain CSV.
         #[arg(long, value_enum, default_value_t = Compression::Snappy)]
         compression: Compression,
-        /// The Parquet file to write.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Parquet)]
+        format: OutputFormat,
+        /// The file to write.
         #[arg(long)]
         out: PathBuf,
     },
@@ -148,6 +151,10 @@ enum Command {
 enum TripKind {
     Green,
     Yellow,
+    /// High-volume for-hire trips, in the course's seven-column form.
+    Fhvhv,
+    /// The taxi zone lookup (265 zones; `--year`, `--month` and `--rows` are ignored).
+    Zones,
 }
 
 impl TripKind {
@@ -155,6 +162,8 @@ impl TripKind {
         match self {
             Self::Green => "green",
             Self::Yellow => "yellow",
+            Self::Fhvhv => "fhvhv",
+            Self::Zones => "zone",
         }
     }
 }
@@ -241,7 +250,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 .map_err(|source| CliError::Io { path: program.clone(), source })?;
             let session = Session::local(master.executors)?;
             let file_name = program.display().to_string();
-            let options = RunOptions { file_name, time_limit: Duration::from_secs(time_limit), ..RunOptions::default() };
+            let options = RunOptions { file_name, time_limit: Duration::from_secs(time_limit) };
             let output = kindling_pyspark::run(&session, &source, &options);
             print!("{}", output.stdout);
             match output.error {
@@ -249,19 +258,33 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 None => Ok(()),
             }
         }
-        Command::Gen { kind, year, month, rows, seed, compression, out } => {
+        Command::Gen { kind, year, month, rows, seed, compression, format, out } => {
             let spec = TripSpec { year, month, rows, seed };
             let batches = match kind {
                 TripKind::Green => green_trips(&spec)?,
                 TripKind::Yellow => yellow_trips(&spec)?,
+                TripKind::Fhvhv => fhvhv_trips(&spec)?,
+                TripKind::Zones => zone_lookup(seed)?,
             };
-            let codec = match compression {
-                Compression::Snappy => Codec::Snappy,
-                Compression::Gzip => Codec::Gzip,
-                Compression::None => Codec::Uncompressed,
-            };
-            write_parquet(&batches, codec, BufWriter::new(create_file(&out)?))?;
-            println!("wrote {rows} {} trips for {year}-{month:02} to {}", kind.name(), out.display());
+            let file = BufWriter::new(create_file(&out)?);
+            match (format, compression) {
+                (OutputFormat::Parquet, compression) => {
+                    let codec = match compression {
+                        Compression::Snappy => Codec::Snappy,
+                        Compression::Gzip => Codec::Gzip,
+                        Compression::None => Codec::Uncompressed,
+                    };
+                    write_parquet(&batches, codec, file)?
+                }
+                (OutputFormat::Csv, Compression::Gzip) => {
+                    let mut gzip = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+                    write_csv(&batches, &mut gzip)?;
+                    gzip.finish().map_err(|source| CliError::Io { path: out.clone(), source })?;
+                }
+                (OutputFormat::Csv, _) => write_csv(&batches, file)?,
+            }
+            let written: usize = batches.iter().map(|b| b.num_rows()).sum();
+            println!("wrote {written} {} rows to {}", kind.name(), out.display());
             Ok(())
         }
     }

@@ -14,8 +14,8 @@ use rand_chacha::ChaCha8Rng;
 use crate::{DatagenError, Result, TripSpec};
 
 /// Rows per generated record batch.
-const BATCH_ROWS: usize = 65_536;
-const MICROS_PER_SECOND: i64 = 1_000_000;
+pub(crate) const BATCH_ROWS: usize = 65_536;
+pub(crate) const MICROS_PER_SECOND: i64 = 1_000_000;
 /// Zones where most street hails start and end (East and Central Harlem, Astoria, Jackson Heights, ...).
 const BUSY_ZONES: [i32; 10] = [74, 75, 41, 42, 166, 7, 82, 95, 97, 129];
 /// Share of trips whose vendor sent no passenger count, rate code, payment or trip type (as in real files).
@@ -75,12 +75,12 @@ pub fn green_trips(spec: &TripSpec) -> Result<Vec<RecordBatch>> {
     Ok(batches)
 }
 
-fn days_in_month(month_start: NaiveDate) -> u32 {
+pub(crate) fn days_in_month(month_start: NaiveDate) -> u32 {
     let next = month_start.checked_add_months(chrono::Months::new(1)).expect("month after a valid month");
     next.signed_duration_since(month_start).num_days() as u32
 }
 
-fn pick_hour(rng: &mut ChaCha8Rng) -> u32 {
+pub(crate) fn pick_hour(rng: &mut ChaCha8Rng) -> u32 {
     let total: u32 = HOURLY_WEIGHTS.iter().sum();
     let mut ticket = rng.random_range(0..total);
     for (hour, weight) in HOURLY_WEIGHTS.iter().enumerate() {
@@ -92,7 +92,7 @@ fn pick_hour(rng: &mut ChaCha8Rng) -> u32 {
     unreachable!("ticket < total weight")
 }
 
-fn pick_zone(rng: &mut ChaCha8Rng) -> i32 {
+pub(crate) fn pick_zone(rng: &mut ChaCha8Rng) -> i32 {
     if rng.random_bool(0.6) {
         BUSY_ZONES[rng.random_range(0..BUSY_ZONES.len())]
     } else {

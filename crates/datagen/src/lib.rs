@@ -6,15 +6,20 @@
 //!
 //! Generation is deterministic: the same [`TripSpec`] gives the same rows on every machine.
 
+mod fhvhv;
 mod green;
 mod yellow;
+mod zones;
 
+pub use fhvhv::{fhvhv_schema, fhvhv_trips};
 pub use green::{green_schema, green_trips};
 pub use yellow::{yellow_schema, yellow_trips};
+pub use zones::{zone_lookup, zones_schema};
 
 use std::io::Write;
 
 use arrow::record_batch::RecordBatch;
+use arrow::util::display::{ArrayFormatter, FormatOptions};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, GzipLevel};
 use parquet::file::properties::WriterProperties;
@@ -45,6 +50,8 @@ pub enum DatagenError {
     Arrow(#[from] arrow::error::ArrowError),
     #[error("cannot write Parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
+    #[error("cannot write: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 pub type Result<T, E = DatagenError> = std::result::Result<T, E>;
@@ -66,4 +73,24 @@ pub fn write_parquet(batches: &[RecordBatch], codec: Codec, out: impl Write + Se
     }
     writer.close()?;
     Ok(())
+}
+
+/// Writes `batches` as one CSV file with a header, as the TLC's CSV files look: timestamps as
+/// `2021-02-01 00:10:40`, NULL as an empty field.
+pub fn write_csv(batches: &[RecordBatch], out: impl Write) -> Result<()> {
+    let Some(first) = batches.first() else {
+        return Err(DatagenError::InvalidSpec("no rows to write".into()));
+    };
+    let mut writer = std::io::BufWriter::new(out);
+    let header: Vec<&str> = first.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
+    writeln!(writer, "{}", header.join(","))?;
+    let options = FormatOptions::default().with_timestamp_format(Some("%Y-%m-%d %H:%M:%S")).with_null("");
+    for batch in batches {
+        let formatters = batch.columns().iter().map(|c| ArrayFormatter::try_new(c.as_ref(), &options)).collect::<std::result::Result<Vec<_>, _>>()?;
+        for row in 0..batch.num_rows() {
+            let fields: Vec<String> = formatters.iter().map(|f| f.value(row).to_string()).collect();
+            writeln!(writer, "{}", fields.join(","))?;
+        }
+    }
+    Ok(writer.flush()?)
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use arrow::array::RecordBatch;
 
 use crate::analyzer::{cast_to, resolve, resolve_name, wider_type};
-use crate::display::{show_string, tree_string};
+use crate::display::{show_string, table_cells, tree_string};
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId, lit};
 use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
 use crate::schema::{SparkField, SparkSchema};
@@ -489,6 +489,12 @@ impl DataFrame {
     pub fn show_string(&self, rows: usize, truncate: usize) -> Result<String> {
         let (batches, _) = self.limit(rows + 1).execute(&format!("show({rows})"))?;
         show_string(&self.schema(), &batches, rows, truncate)
+    }
+
+    /// The first `rows` rows as `show()` writes each value, whole, and whether the result has more.
+    pub fn show_cells(&self, rows: usize) -> Result<(Vec<Vec<String>>, bool)> {
+        let (batches, _) = self.limit(rows + 1).execute(&format!("show({rows})"))?;
+        table_cells(&batches, rows)
     }
 
     /// The text `printSchema()` prints.

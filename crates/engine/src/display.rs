@@ -28,24 +28,29 @@ pub fn tree_string(schema: &SparkSchema) -> String {
     text
 }
 
+/// The first `num_rows` rows of `batches` as `show()` writes each value (`NULL`, `2024-01-01 00:13:52`), and
+/// whether there were more.
+pub fn table_cells(batches: &[RecordBatch], num_rows: usize) -> Result<(Vec<Vec<String>>, bool)> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for batch in batches {
+        for row in 0..batch.num_rows() {
+            if rows.len() == num_rows {
+                return Ok((rows, true));
+            }
+            rows.push(batch.columns().iter().map(|column| format_cell(column, row)).collect::<Result<_>>()?);
+        }
+    }
+    Ok((rows, false))
+}
+
 /// What `df.show(num_rows, truncate)` prints (Spark's `showString`, horizontal form). `batches` hold the first rows
 /// of the result; if they hold more than `num_rows`, the table says it shows only the top `num_rows`.
 /// `truncate` = 0 shows cells whole and left-aligned; otherwise cells longer than `truncate` characters are cut
 /// (ending in `...` when `truncate` is at least 4) and right-aligned, as Spark does. Column names are never cut.
 pub fn show_string(schema: &SparkSchema, batches: &[RecordBatch], num_rows: usize, truncate: usize) -> Result<String> {
     let header: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut has_more = false;
-    'batches: for batch in batches {
-        for row in 0..batch.num_rows() {
-            if rows.len() == num_rows {
-                has_more = true;
-                break 'batches;
-            }
-            let cells = batch.columns().iter().map(|column| format_cell(column, row).map(|c| truncate_cell(&c, truncate)));
-            rows.push(cells.collect::<Result<_>>()?);
-        }
-    }
+    let (mut rows, has_more) = table_cells(batches, num_rows)?;
+    rows.iter_mut().flatten().for_each(|cell| *cell = truncate_cell(cell, truncate));
     let widths: Vec<usize> = (0..header.len())
         .map(|c| rows.iter().map(|r| width(&r[c])).chain([width(&header[c]), MIN_COLUMN_WIDTH]).max().unwrap_or(0))
         .collect();

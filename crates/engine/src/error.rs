@@ -37,6 +37,9 @@ pub enum EngineError {
     InvalidArgument(String),
     #[error("cannot start the executors: {0}")]
     Executors(String),
+    /// The user stopped the job (the Cancel button, Ctrl+C); the executors took no new task after that.
+    #[error("the job was cancelled")]
+    Cancelled,
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;

@@ -4,7 +4,11 @@
 //! the first N tasks start side by side on the N slots. From then on, whichever slot finishes first takes the next
 //! pending task. Which slot ends up running which later task is decided at run time and differs between runs;
 //! the *results* never do: they are put back in partition order, whatever ran where.
+//!
+//! The scheduler also counts tasks as they finish (the progress bar) and stops handing out tasks once the job is
+//! cancelled ([`RunControl`]).
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::{EngineError, Result};
@@ -12,6 +16,43 @@ use crate::clock::Clock;
 use crate::executor::Executors;
 use crate::partition::Partition;
 use crate::task::{TaskIo, TaskRecord};
+
+/// Watched and steered from outside a running job: how many tasks have finished out of how many started, and
+/// whether the user asked to stop.
+#[derive(Debug, Default)]
+pub struct RunControl {
+    cancel: Arc<AtomicBool>,
+    tasks_total: AtomicUsize,
+    tasks_done: AtomicUsize,
+}
+
+impl RunControl {
+    /// A control whose cancel switch is `cancel` (shared with whatever else should stop with the job).
+    pub fn with_cancel(cancel: Arc<AtomicBool>) -> Self {
+        Self { cancel, ..Self::default() }
+    }
+
+    /// Asks the running job to stop: tasks already running finish, no new task starts.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Tasks finished and tasks scheduled so far, over every stage since the last [`RunControl::reset`].
+    pub fn progress(&self) -> (usize, usize) {
+        (self.tasks_done.load(Ordering::Relaxed), self.tasks_total.load(Ordering::Relaxed))
+    }
+
+    /// Zeroes the counts and clears the cancel switch before a new run.
+    pub fn reset(&self) {
+        self.cancel.store(false, Ordering::Relaxed);
+        self.tasks_total.store(0, Ordering::Relaxed);
+        self.tasks_done.store(0, Ordering::Relaxed);
+    }
+}
 
 /// The outcome of one stage: each partition's result in partition order, and what each task did.
 pub struct StageOutput<T> {
@@ -54,9 +95,14 @@ where
     F: Fn(usize) -> Result<(T, TaskIo)> + Sync,
 {
     let slots = executors.count();
+    let control = executors.control();
+    control.tasks_total.fetch_add(count, Ordering::Relaxed);
     let next_pending = AtomicUsize::new(slots);
     let failed = AtomicBool::new(false);
     let run_task = |task: usize, executor: usize| -> Result<(T, TaskRecord)> {
+        if control.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
         let start_us = micros_since(clock, job_start_ms);
         // A panic is a bug in Kindling; it fails this task with an error instead of taking the executor down.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(task))).unwrap_or_else(|panic| {
@@ -64,6 +110,7 @@ where
             Err(EngineError::Internal(format!("task {task} of stage {stage} panicked: {}", message.unwrap_or_default())))
         });
         let end_us = micros_since(clock, job_start_ms);
+        control.tasks_done.fetch_add(1, Ordering::Relaxed);
         let (value, io) = result?;
         let record = TaskRecord {
             stage,
@@ -135,5 +182,33 @@ mod tests {
             if p.id == 5 { Err(EngineError::InvalidArgument("task 5 broke".into())) } else { Ok(p.id) }
         });
         assert_eq!(outcome.err().map(|e| e.to_string()), Some("invalid argument: task 5 broke".to_string()));
+    }
+
+    #[test]
+    fn fewer_slots_than_pool_threads_use_only_the_first_threads() {
+        let executors = Executors::shared_slots(1);
+        let output = run_stage(0, &empty_partitions(6), &executors, &MonotonicClock::new(), 0.0, |p| Ok(p.id)).unwrap();
+        assert_eq!(output.tasks.iter().map(|t| t.executor).collect::<Vec<_>>(), vec![0; 6]);
+        assert_eq!(output.results, (0..6).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn progress_counts_finished_tasks_and_a_cancelled_job_starts_no_task() {
+        let executors = Executors::local(2).unwrap();
+        run_stage(0, &empty_partitions(5), &executors, &MonotonicClock::new(), 0.0, |p| Ok(p.id)).unwrap();
+        assert_eq!(executors.control().progress(), (5, 5));
+
+        executors.control().cancel();
+        let ran = AtomicUsize::new(0);
+        let outcome = run_stage(1, &empty_partitions(5), &executors, &MonotonicClock::new(), 0.0, |p| {
+            ran.fetch_add(1, Ordering::Relaxed);
+            Ok(p.id)
+        });
+        assert!(matches!(outcome, Err(EngineError::Cancelled)));
+        assert_eq!(ran.load(Ordering::Relaxed), 0);
+
+        executors.control().reset();
+        assert_eq!(executors.control().progress(), (0, 0));
+        assert!(run_stage(2, &empty_partitions(3), &executors, &MonotonicClock::new(), 0.0, |p| Ok(p.id)).is_ok());
     }
 }

@@ -132,6 +132,8 @@ impl Session {
 
     /// The same session (files, settings, views, job list) on other executors (`master("local[N]")`).
     pub fn with_executors(self: &Arc<Self>, executors: Executors) -> Arc<Self> {
+        // One application, one progress bar and one cancel switch, whatever executors its jobs run on.
+        let executors = executors.with_control(self.executors.control().clone());
         Arc::new(Self { executors: Arc::new(executors), ..self.shallow_copy() })
     }
 

@@ -21,6 +21,9 @@ pub enum PySparkError {
     /// An exception a Python function raised in a task (a UDF, an RDD function): PySpark's `PythonException`.
     #[error("{0}")]
     Worker(String),
+    /// The user stopped the run while a job was running.
+    #[error("the run was cancelled")]
+    Cancelled,
 }
 
 pub type Result<T, E = PySparkError> = std::result::Result<T, E>;
@@ -50,6 +53,7 @@ impl PySparkError {
             PySparkError::Value(_) => "ValueError".into(),
             PySparkError::NotSupported(_) => "NotImplementedError".into(),
             PySparkError::Worker(_) => "pyspark.errors.exceptions.captured.PythonException".into(),
+            PySparkError::Cancelled => "KeyboardInterrupt".into(),
         }
     }
 
@@ -61,6 +65,7 @@ impl PySparkError {
             PySparkError::Value(_) => ExcType::ValueError,
             PySparkError::NotSupported(_) => ExcType::NotImplementedError,
             PySparkError::Spark { .. } | PySparkError::Worker(_) => ExcType::Exception,
+            PySparkError::Cancelled => ExcType::KeyboardInterrupt,
         };
         MontyException::new(exc_type, Some(self.to_string()))
     }
@@ -75,6 +80,7 @@ impl From<EngineError> for PySparkError {
             }
             EngineError::Runtime(text) => runtime_class(text),
             EngineError::InvalidArgument(_) => return PySparkError::Value(message),
+            EngineError::Cancelled => return PySparkError::Cancelled,
             _ => "SparkRuntimeException",
         };
         PySparkError::Spark { class, message }

@@ -3,9 +3,9 @@
 //! calls, `import pyspark`, lookups — until it finishes, fails, runs out of time or is cancelled.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use kindling_engine::scheduler::RunControl;
 use kindling_engine::session::Session;
 use monty::{MontyRepl, ReplProgress, ReplStartError};
 use monty_types::{
@@ -15,8 +15,8 @@ use monty_types::{
 
 use crate::host::Host;
 use crate::lowering::lower;
-use crate::traceback::{PythonError, Source, parse_error, render};
-use crate::worker::{ProgramText, Workers};
+use crate::traceback::{ProgramText, PythonError, parse_error, render};
+use crate::worker::Workers;
 
 /// Kindling's `pyspark` package, fed to the interpreter before the user's program.
 const PRELUDE: [&str; 7] = [
@@ -36,20 +36,18 @@ const CYCLE_COLLECTION_INTERVAL: usize = 20_000_000;
 /// The one host function the prelude calls.
 const HOST_FUNCTION: &str = "_kindling";
 
-/// How a program is run.
+/// How a program (or a notebook cell) is run.
 #[derive(Clone)]
 pub struct RunOptions {
     /// The file name tracebacks show (`main.py`, a notebook cell's name).
     pub file_name: String,
     /// The most Python time the program may take (time spent in engine jobs does not count).
     pub time_limit: Duration,
-    /// Set from another thread to stop the program at its next call into the engine.
-    pub cancel: Arc<AtomicBool>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { file_name: "main.py".into(), time_limit: Duration::from_secs(60), cancel: Arc::default() }
+        RunOptions { file_name: "main.py".into(), time_limit: Duration::from_secs(60) }
     }
 }
 
@@ -60,35 +58,73 @@ pub struct Output {
     pub error: Option<PythonError>,
 }
 
-/// Runs a PySpark program on `session`.
+/// Runs a PySpark program on `session`. To stop it from another thread, cancel the session's executors
+/// (`session.executors.control().cancel()`): the program stops at its next call into the engine, a running job
+/// at its next task.
 pub fn run(session: &Arc<Session>, source: &str, options: &RunOptions) -> Output {
-    let lowered = lower(source);
-    if let Some((message, offset)) = &lowered.syntax_error {
-        let source = Source { file_name: &options.file_name, text: source, lines: &lowered.lines };
-        return Output { stdout: String::new(), error: Some(parse_error(&source, message, *offset)) };
+    match Notebook::new(session) {
+        Ok(mut notebook) => notebook.run_cell(source, options),
+        Err(error) => Output { stdout: String::new(), error: Some(error) },
     }
-    let program = ProgramText { file_name: options.file_name.clone(), text: source.to_string(), lines: lowered.lines.clone() };
-    let workers = Arc::new(Workers::new(program, options.time_limit, options.cancel.clone()));
-    let mut host = Host::new(session.clone(), workers);
-    let (repl, modules) = match start_prelude() {
-        Ok(started) => started,
-        Err(error) => {
-            let message = format!("Kindling's pyspark prelude failed to start (a bug in Kindling):\n{error}");
-            return Output { stdout: String::new(), error: Some(internal_error(message)) };
+}
+
+/// A Python session that lives across runs, like a Jupyter kernel: what one cell defines (`spark`, a DataFrame,
+/// a UDF) the next cells can use.
+pub struct Notebook {
+    /// `None` only while a cell runs.
+    repl: Option<MontyRepl>,
+    modules: MontyObject,
+    host: Host,
+    workers: Arc<Workers>,
+    control: Arc<RunControl>,
+}
+
+impl Notebook {
+    /// Starts the interpreter and Kindling's `pyspark` package on `session`.
+    pub fn new(session: &Arc<Session>) -> Result<Self, PythonError> {
+        let (repl, modules) = start_prelude().map_err(|error| {
+            internal_error(format!("Kindling's pyspark prelude failed to start (a bug in Kindling):\n{error}"))
+        })?;
+        let control = session.executors.control().clone();
+        let workers = Arc::new(Workers::new(control.clone()));
+        let host = Host::new(session.clone(), workers.clone());
+        Ok(Notebook { repl: Some(repl), modules, host, workers, control })
+    }
+
+    /// The session cells run in: the one the program's `getOrCreate()` configured, or the notebook's own.
+    pub fn session(&self) -> &Arc<Session> {
+        self.host.session()
+    }
+
+    /// Runs one cell after the ones before it. A failed or cancelled cell leaves the session usable: what ran
+    /// before the error stays defined.
+    pub fn run_cell(&mut self, source: &str, options: &RunOptions) -> Output {
+        self.control.reset();
+        let lowered = lower(source);
+        let mut repl = self.repl.take().expect("a notebook runs one cell at a time");
+        let program = ProgramText {
+            script: repl.next_script_name(),
+            file_name: options.file_name.clone(),
+            text: source.to_string(),
+            lines: lowered.lines,
+        };
+        if let Some((message, offset)) = &lowered.syntax_error {
+            self.repl = Some(repl);
+            return Output { stdout: String::new(), error: Some(parse_error(&program, message, *offset)) };
         }
-    };
-    let mut repl = repl;
-    repl.tracker_mut().set_max_feed_duration(options.time_limit);
-    let mut last_raised = None;
-    let outcome = drive(repl, &lowered.source, &modules, &mut host, options, &mut last_raised);
-    let error = outcome.err().map(|exception| {
-        let class = last_raised
-            .filter(|(raised, _): &(MontyException, String)| same_exception(raised, &exception))
-            .map(|(_, class)| class);
-        let source = Source { file_name: &options.file_name, text: source, lines: &lowered.lines };
-        render(&exception, &source, class)
-    });
-    Output { stdout: host.stdout, error }
+        self.workers.begin(Arc::new(program), options.time_limit);
+        repl.tracker_mut().set_max_feed_duration(options.time_limit);
+        let mut last_raised = None;
+        let (repl, outcome) = drive(repl, &lowered.source, &self.modules, &mut self.host, &self.control, &mut last_raised);
+        self.repl = Some(repl);
+        let error = outcome.err().map(|exception| {
+            let class = last_raised
+                .filter(|(raised, _): &(MontyException, String)| same_exception(raised, &exception))
+                .map(|(_, class)| class);
+            render(&exception, &self.workers.programs(), class)
+        });
+        Output { stdout: std::mem::take(&mut self.host.stdout), error }
+    }
 }
 
 fn start_prelude() -> Result<(MontyRepl, MontyObject), MontyException> {
@@ -110,27 +146,31 @@ fn start_prelude() -> Result<(MontyRepl, MontyObject), MontyException> {
     }
 }
 
-/// Runs the program to its end, answering every suspension.
+/// Runs the program to its end, answering every suspension; gives the interpreter back for the next cell.
 fn drive(
     repl: MontyRepl,
     program: &str,
     modules: &MontyObject,
     host: &mut Host,
-    options: &RunOptions,
+    control: &RunControl,
     last_raised: &mut Option<(MontyException, String)>,
-) -> Result<(), MontyException> {
+) -> (MontyRepl, Result<(), MontyException>) {
     let mut printed = String::new();
     let mut progress = repl.feed_start(program, Vec::<(String, MontyObject)>::new(), PrintWriter::CollectString(&mut printed, None));
     loop {
         host.stdout.push_str(&std::mem::take(&mut printed));
         let print = PrintWriter::CollectString(&mut printed, None);
-        let state = progress.map_err(|failed: Box<ReplStartError>| failed.error)?;
-        if options.cancel.load(Ordering::Relaxed) && !matches!(state, ReplProgress::Complete { .. }) {
+        let state = match progress {
+            Ok(state) => state,
+            Err(failed) => return (failed.repl, Err(failed.error)),
+        };
+        if control.is_cancelled() && !matches!(state, ReplProgress::Complete { .. }) {
             let cancelled = MontyException::new(ExcType::KeyboardInterrupt, Some("the run was cancelled".into()));
-            return Err(abort(state, cancelled));
+            progress = abort(state, cancelled, print);
+            continue;
         }
         progress = match state {
-            ReplProgress::Complete { .. } => return Ok(()),
+            ReplProgress::Complete { repl, .. } => return (repl, Ok(())),
             ReplProgress::FunctionCall(ref call) if call.function_name == HOST_FUNCTION => {
                 let outcome = host.call(call, &state);
                 let ReplProgress::FunctionCall(call) = state else { unreachable!("matched as a function call above") };
@@ -161,20 +201,14 @@ fn drive(
     }
 }
 
-/// Stops a suspended program with `exception`, returning the exception with the traceback of where it stood.
-fn abort(state: ReplProgress, exception: MontyException) -> MontyException {
-    let mut ignored = String::new();
-    let print = PrintWriter::CollectString(&mut ignored, None);
-    let aborted = match state {
-        ReplProgress::FunctionCall(call) => call.abort(exception.clone(), print),
-        ReplProgress::OsCall(call) => call.abort(exception.clone(), print),
-        ReplProgress::NameLookup(lookup) => lookup.abort(exception.clone(), print),
-        ReplProgress::ResolveFutures(futures) => futures.abort(exception.clone(), print),
-        ReplProgress::Complete { .. } => return exception,
-    };
-    match aborted {
-        Err(failed) => failed.error,
-        Ok(_) => exception,
+/// Raises `exception` where the program is paused. Unless the program catches it, the run ends with it.
+fn abort(state: ReplProgress, exception: MontyException, print: PrintWriter<'_>) -> Result<ReplProgress, Box<ReplStartError>> {
+    match state {
+        ReplProgress::FunctionCall(call) => call.abort(exception, print),
+        ReplProgress::OsCall(call) => call.abort(exception, print),
+        ReplProgress::NameLookup(lookup) => lookup.abort(exception, print),
+        ReplProgress::ResolveFutures(futures) => futures.abort(exception, print),
+        ReplProgress::Complete { repl, value } => Ok(ReplProgress::Complete { repl, value }),
     }
 }
 

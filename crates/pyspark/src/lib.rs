@@ -13,11 +13,12 @@ pub mod error;
 mod host;
 pub mod interpreter;
 pub mod lowering;
+pub mod notebook;
 pub mod portable_hash;
 pub mod traceback;
 pub mod values;
 pub mod worker;
 
 pub use error::{PySparkError, Result};
-pub use interpreter::{Output, RunOptions, run};
+pub use interpreter::{Notebook, Output, RunOptions, run};
 pub use traceback::PythonError;

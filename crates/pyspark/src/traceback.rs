@@ -2,6 +2,8 @@
 //! lines of the lowered program are mapped back to the user's lines, and an exception raised by the engine gets
 //! its PySpark class name (`pyspark.errors.exceptions.captured.AnalysisException`).
 
+use std::sync::Arc;
+
 use monty_types::{ExcType, MontyException};
 
 use crate::lowering::LineMap;
@@ -17,39 +19,44 @@ pub struct PythonError {
     pub summary: String,
 }
 
-/// How the interpreter names the user's program: the prelude is fed first (`<python-input-0>`), the program
-/// second; a worker's calls into the program come after.
-pub const PROGRAM_FILE: &str = "<python-input-1>";
-
-pub struct Source<'a> {
-    pub file_name: &'a str,
-    pub text: &'a str,
-    pub lines: &'a LineMap,
+/// One program or notebook cell the user wrote, as the interpreter ran it.
+pub struct ProgramText {
+    /// The interpreter's name for it: `<python-input-N>`, the N-th text fed to the session (the prelude is 0).
+    pub script: String,
+    /// The name tracebacks show: `main.py`, a notebook cell's name.
+    pub file_name: String,
+    pub text: String,
+    /// From the lowered program's lines back to the user's.
+    pub lines: LineMap,
 }
 
 /// Renders `exception`; `class_name` replaces the interpreter's class for exceptions the host raised.
-pub fn render(exception: &MontyException, source: &Source<'_>, class_name: Option<String>) -> PythonError {
+/// `programs` are every text the session ran, oldest first; frames in other code (the prelude) are left out, and
+/// `line` is set when the innermost frame is in the newest program.
+pub fn render(exception: &MontyException, programs: &[Arc<ProgramText>], class_name: Option<String>) -> PythonError {
     let class = class_name.unwrap_or_else(|| exception.exc_type().to_string());
     let summary = match exception.message() {
         Some(message) if !message.is_empty() => format!("{class}: {message}"),
         _ => class,
     };
+    let program_of = |script: &str| programs.iter().rev().find(|program| program.script == script);
     if exception.exc_type() == ExcType::SyntaxError {
-        return syntax_error(exception, source, summary);
+        return syntax_error(exception, &program_of, programs.last(), summary);
     }
     let mut text = String::new();
     let mut line = None;
     // Only the user's own lines: not the prelude's, nor the call a worker makes into the program.
-    let frames: Vec<_> = exception.traceback().iter().filter(|f| f.filename == PROGRAM_FILE).collect();
+    let frames: Vec<_> = exception.traceback().iter().filter_map(|f| Some((f, program_of(&f.filename)?))).collect();
     if !frames.is_empty() {
         text.push_str("Traceback (most recent call last):\n");
     }
-    for frame in frames {
-        let user_line = source.lines.original(frame.start.line as usize);
+    for (frame, program) in frames {
+        let user_line = program.lines.original(frame.start.line as usize);
         let name = frame.frame_name.as_deref().unwrap_or("<module>");
-        text.push_str(&format!("  File \"{}\", line {user_line}, in {name}\n", source.file_name));
-        line = Some(user_line);
-        if let Some(code) = source.text.lines().nth(user_line - 1) {
+        text.push_str(&format!("  File \"{}\", line {user_line}, in {name}\n", program.file_name));
+        let newest = programs.last().is_some_and(|last| Arc::ptr_eq(last, program));
+        line = newest.then_some(user_line);
+        if let Some(code) = program.text.lines().nth(user_line - 1) {
             text.push_str(&format!("    {}\n", code.trim()));
         }
     }
@@ -58,15 +65,21 @@ pub fn render(exception: &MontyException, source: &Source<'_>, class_name: Optio
 }
 
 /// A syntax error the interpreter found.
-fn syntax_error(exception: &MontyException, source: &Source<'_>, summary: String) -> PythonError {
-    let Some(frame) = exception.traceback().last() else {
+fn syntax_error<'a>(
+    exception: &MontyException,
+    program_of: &dyn Fn(&str) -> Option<&'a Arc<ProgramText>>,
+    newest: Option<&'a Arc<ProgramText>>,
+    summary: String,
+) -> PythonError {
+    let frame = exception.traceback().last();
+    let Some((frame, program)) = frame.and_then(|frame| Some((frame, program_of(&frame.filename).or(newest)?))) else {
         return PythonError { traceback: summary.clone(), line: None, summary };
     };
-    located_syntax_error(source, frame.start.line as usize, frame.start.column as usize, summary)
+    located_syntax_error(program, frame.start.line as usize, frame.start.column as usize, summary)
 }
 
 /// A syntax error the parser found at byte `offset` of the user's program.
-pub fn parse_error(source: &Source<'_>, message: &str, offset: usize) -> PythonError {
+pub fn parse_error(source: &ProgramText, message: &str, offset: usize) -> PythonError {
     let before = &source.text[..offset.min(source.text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -74,7 +87,7 @@ pub fn parse_error(source: &Source<'_>, message: &str, offset: usize) -> PythonE
 }
 
 /// As Python prints it: the file and line, the line itself with a caret under `column` (1-based), the message.
-fn located_syntax_error(source: &Source<'_>, line: usize, column: usize, summary: String) -> PythonError {
+fn located_syntax_error(source: &ProgramText, line: usize, column: usize, summary: String) -> PythonError {
     let mut text = format!("  File \"{}\", line {line}\n", source.file_name);
     if let Some(code) = source.text.lines().nth(line.saturating_sub(1)) {
         let trimmed = code.trim_start();

@@ -8,16 +8,15 @@
 //! tasks run in parallel on the executors, and nothing a function does in a task leaks back into the program —
 //! as in Spark, where a worker's changes to a global variable are never seen by the driver.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use kindling_engine::EngineError;
+use kindling_engine::scheduler::RunControl;
 use monty::{Dump, MontyRepl, ReplProgress, Session, SessionRef};
 use monty_types::{MontyException, MontyObject, PrintWriter};
 
-use crate::lowering::LineMap;
-use crate::traceback::{Source, render};
+use crate::traceback::{ProgramText, render};
 
 /// What failed in a task, kept until the host turns the engine's error into PySpark's `PythonException`.
 #[derive(Debug, Clone)]
@@ -27,32 +26,46 @@ pub struct WorkerFailure {
     pub input: Option<String>,
 }
 
-/// The program as the workers run it, and where their errors point.
+/// The program as the workers run it, and where their errors point. A notebook keeps one `Workers` for all its
+/// cells: a UDF defined in one cell runs in a later cell's jobs, and its traceback points into its own cell.
 pub struct Workers {
-    program: ProgramText,
-    time_limit: Duration,
-    cancel: Arc<AtomicBool>,
+    /// Every program text run so far (a notebook's cells), oldest first.
+    programs: RwLock<Vec<Arc<ProgramText>>>,
+    /// The most time one task batch may spend in Python.
+    time_limit: RwLock<Duration>,
+    /// The session's cancel switch: tasks check it before each batch.
+    control: Arc<RunControl>,
     /// The paused program, serialized at the start of the latest action.
     snapshot: RwLock<Option<Arc<Vec<u8>>>>,
     failure: Mutex<Option<WorkerFailure>>,
 }
 
-/// The user's program text, for tracebacks.
-pub struct ProgramText {
-    pub file_name: String,
-    pub text: String,
-    pub lines: LineMap,
-}
-
 impl Workers {
-    pub fn new(program: ProgramText, time_limit: Duration, cancel: Arc<AtomicBool>) -> Self {
-        Workers { program, time_limit, cancel, snapshot: RwLock::default(), failure: Mutex::default() }
+    pub fn new(control: Arc<RunControl>) -> Self {
+        Workers {
+            programs: RwLock::default(),
+            time_limit: RwLock::new(Duration::ZERO),
+            control,
+            snapshot: RwLock::default(),
+            failure: Mutex::default(),
+        }
+    }
+
+    /// Starts running the next program text (a notebook's next cell) with its time limit.
+    pub fn begin(&self, program: Arc<ProgramText>, time_limit: Duration) {
+        self.programs.write().unwrap_or_else(|poisoned| poisoned.into_inner()).push(program);
+        *self.time_limit.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = time_limit;
+    }
+
+    /// Every program text run so far, oldest first: what tracebacks point into.
+    pub fn programs(&self) -> Vec<Arc<ProgramText>> {
+        self.programs.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// Serializes the program as it stands `paused`, so that tasks started from now on see everything defined so
     /// far. Monty's own dump format is used: it keeps every kind of object the program may hold.
     pub fn refresh(&self, paused: &ReplProgress) -> Result<(), EngineError> {
-        let bytes = monty::dump(&self.program.file_name, None, &[], SessionRef::Suspended(paused))
+        let bytes = monty::dump("main.py", None, &[], SessionRef::Suspended(paused))
             .map_err(|e| EngineError::Internal(format!("cannot copy the Python program to the workers: {e}")))?;
         *self.snapshot.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::new(bytes));
         Ok(())
@@ -67,11 +80,11 @@ impl Workers {
         args: Vec<MontyObject>,
         describe_input: &dyn Fn(&MontyObject) -> Option<String>,
     ) -> Result<MontyObject, EngineError> {
-        if self.cancel.load(Ordering::Relaxed) {
-            return Err(EngineError::Runtime("the run was cancelled".into()));
+        if self.control.is_cancelled() {
+            return Err(EngineError::Cancelled);
         }
         let mut repl = self.fork()?;
-        repl.tracker_mut().set_max_feed_duration(self.time_limit);
+        repl.tracker_mut().set_max_feed_duration(*self.time_limit.read().unwrap_or_else(|poisoned| poisoned.into_inner()));
         match repl.call_function(function, args, PrintWriter::Disabled) {
             Ok(result) => Ok(result),
             Err(exception) => {
@@ -101,9 +114,7 @@ impl Workers {
     /// user's lines, then the input that failed (which Spark does not show).
     pub fn take_failure(&self) -> Option<String> {
         let failure = self.failure.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()?;
-        let program = &self.program;
-        let source = Source { file_name: &program.file_name, text: &program.text, lines: &program.lines };
-        let rendered = render(&failure.exception, &source, None);
+        let rendered = render(&failure.exception, &self.programs(), None);
         let mut message = format!("An exception was thrown from the Python worker:\n{}", rendered.traceback);
         if let Some(input) = failure.input {
             message.push_str(&format!("\nThe input that failed: {input}"));

@@ -1,7 +1,6 @@
 //! Bad programs end with a Python-style traceback about the user's own lines — never a panic or a hang.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use kindling_engine::clock::MonotonicClock;
@@ -83,14 +82,15 @@ fn a_runaway_udf_is_stopped_by_the_time_limit() {
 
 #[test]
 fn a_run_can_be_cancelled_from_another_thread() {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let options = RunOptions { cancel: cancel.clone(), ..RunOptions::default() };
+    let session = session();
+    let control = session.executors.control().clone();
     let canceller = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
-        cancel.store(true, Ordering::Relaxed);
+        control.cancel();
     });
-    let error = failure("while True:\n    F.lit(1)\n", &options);
+    let output = run(&session, &format!("{PRELUDE}while True:\n    F.lit(1)\n"), &RunOptions::default());
     canceller.join().unwrap();
+    let error = output.error.expect("a cancelled run fails");
     assert!(error.summary.starts_with("KeyboardInterrupt"), "{}", error.traceback);
     assert_eq!(error.line, Some(5));
 }

@@ -1,27 +1,61 @@
-//! The Yew app on the page's main thread. It starts the engine worker, sends it requests and draws what comes
-//! back. It never computes data itself.
+//! The Yew app on the page's main thread: the notebook, the files, the knobs and the job views. It starts the
+//! engine worker, sends it cells to run and draws what comes back. It never computes data itself.
 
-use kindling_engine::job::{SumPerPartition, display_sum};
 use kindling_engine::trace::JobTrace;
+use kindling_pyspark::notebook::{Cell, CellOutput, Language, ResultTable};
 use wasm_bindgen::prelude::*;
-use web_sys::{ErrorEvent, HtmlInputElement, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{DragEvent, ErrorEvent, HtmlInputElement, HtmlSelectElement, MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::prelude::*;
 
-use crate::protocol::{self, EngineInfo, Request, Response};
+use crate::editor::Editor;
+use crate::job_views::{JobView, Tab, bytes};
+use crate::protocol::{self, EngineInfo, FileEntry, Request, Response, Settings};
+use crate::storage::{self, SavedCell};
 
-/// The bundled sample: synthetic green taxi trips made by `kindling gen` (see scripts/samples.sh).
-const SAMPLE_URL: &str = "samples/green_tripdata_2024-01.parquet";
-const SAMPLE_COLUMN: &str = "total_amount";
-const DEFAULT_PARTITIONS: usize = 8;
-const MAX_PARTITIONS: usize = 64;
+/// The notebook a first visit starts with: the module's first steps on the bundled samples.
+const STARTER_CELLS: [(Language, &str); 3] = [
+    (
+        Language::Python,
+        "from pyspark.sql import SparkSession\nfrom pyspark.sql import functions as F\n\n\
+         spark = SparkSession.builder \\\n    .master(\"local[*]\") \\\n    .appName(\"test\") \\\n    .getOrCreate()\n\n\
+         df_green = spark.read.parquet(\"data/pq/green/*/*\")\n\
+         df_zones = spark.read.option(\"header\", \"true\").option(\"inferSchema\", \"true\").csv(\"taxi+_zone_lookup.csv\")\n\
+         df_green.createOrReplaceTempView(\"green\")\ndf_zones.createOrReplaceTempView(\"zones\")\n\n\
+         df_green.groupBy(\"PULocationID\").agg(F.sum(\"total_amount\").alias(\"revenue\")) \\\n    .orderBy(F.desc(\"revenue\")).show(5)\n",
+    ),
+    (
+        Language::Sql,
+        "-- Revenue per pickup zone and hour: a join with the zone lookup, then a group-by\n\
+         SELECT z.Zone,\n       date_trunc('hour', g.lpep_pickup_datetime) AS hour,\n       \
+         SUM(g.total_amount) AS revenue,\n       COUNT(1) AS trips\n\
+         FROM green g\nJOIN zones z ON g.PULocationID = z.LocationID\nGROUP BY 1, 2\nORDER BY revenue DESC\nLIMIT 10\n",
+    ),
+    (
+        Language::Python,
+        "df_fhvhv = spark.read.option(\"header\", \"true\").csv(\"fhvhv_tripdata_2021-02.csv.gz\")\n\
+         df_fhvhv.groupBy(\"dispatching_base_num\").count().orderBy(F.desc(\"count\")).show(3)\n",
+    ),
+];
 
 pub struct App {
     worker: Worker,
     /// Kept alive as long as the worker may call them.
     _listeners: [Closure<dyn Fn(JsValue)>; 2],
     engine: EngineState,
-    partitions: usize,
-    run: RunState,
+    files: Vec<FileEntry>,
+    cells: Vec<CellState>,
+    next_cell_id: u32,
+    settings: Settings,
+    running: Option<Run>,
+    next_run_id: u64,
+    /// The cell the knobs re-run: the last one run.
+    last_run_cell: Option<u32>,
+    /// The job the views show: (cell id, index into that cell's jobs).
+    selected_job: Option<(u32, usize)>,
+    tab: Tab,
+    url: String,
+    notice: Option<String>,
+    dragging: bool,
 }
 
 enum EngineState {
@@ -30,18 +64,45 @@ enum EngineState {
     Broken(String),
 }
 
-enum RunState {
-    NotRun,
-    Running,
-    Done(Box<SumPerPartition>),
-    Failed(String),
+struct CellState {
+    id: u32,
+    language: Language,
+    source: String,
+    output: Option<CellOutput>,
+}
+
+struct Run {
+    id: u64,
+    cells: Vec<u32>,
+    /// (index into `cells` running now, tasks done, tasks scheduled)
+    progress: (usize, usize, usize),
+    cancelling: bool,
 }
 
 pub enum Msg {
     Engine(Response),
     EngineCrashed(String),
-    SetPartitions(usize),
-    Run,
+    Edit(u32, String),
+    SetLanguage(u32, Language),
+    RunCell(u32),
+    RunAll,
+    Cancel,
+    AddCell(Language),
+    DeleteCell(u32),
+    SelectJob(u32, usize),
+    SelectTab(Tab),
+    Knob(Knob),
+    PickFiles(Vec<web_sys::File>),
+    Dragging(bool),
+    SetUrl(String),
+    AddUrl,
+}
+
+pub enum Knob {
+    Executors(usize),
+    ShufflePartitions(usize),
+    BroadcastThreshold(i64),
+    Adaptive(bool),
 }
 
 impl Component for App {
@@ -49,57 +110,98 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options("./engine-worker.js", &options).expect("browsers can start module workers");
-        let on_message = {
-            let link = ctx.link().clone();
-            Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
-                let text = event.unchecked_into::<MessageEvent>().data().as_string().unwrap_or_default();
-                link.send_message(match protocol::decode::<Response>(&text) {
-                    Ok(response) => Msg::Engine(response),
-                    Err(message) => Msg::EngineCrashed(message),
-                });
-            })
-        };
-        let on_error = {
-            let link = ctx.link().clone();
-            Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
-                let message = event.unchecked_into::<ErrorEvent>().message();
-                link.send_message(Msg::EngineCrashed(format!("the engine worker failed: {message}")));
-            })
-        };
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Self {
+        let (worker, listeners) = start_worker(ctx);
+        let saved = storage::load().filter(|cells| !cells.is_empty()).unwrap_or_else(|| {
+            STARTER_CELLS.iter().map(|(language, source)| SavedCell { language: *language, source: source.to_string() }).collect()
+        });
+        let cells: Vec<CellState> = saved
+            .into_iter()
+            .enumerate()
+            .map(|(i, cell)| CellState { id: i as u32, language: cell.language, source: cell.source, output: None })
+            .collect();
+        let app = Self {
             worker,
-            _listeners: [on_message, on_error],
+            _listeners: listeners,
             engine: EngineState::Starting,
-            partitions: DEFAULT_PARTITIONS,
-            run: RunState::NotRun,
-        }
+            files: Vec::new(),
+            next_cell_id: cells.len() as u32,
+            cells,
+            settings: Settings::spark_defaults(1),
+            running: None,
+            next_run_id: 1,
+            last_run_cell: None,
+            selected_job: None,
+            tab: Tab::Dag,
+            url: String::new(),
+            notice: None,
+            dragging: false,
+        };
+        app.save();
+        app
     }
 
     fn update(&mut self, _ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
-            Msg::Engine(Response::Ready(info)) => self.engine = EngineState::Ready(info),
-            Msg::Engine(Response::Summed(result)) => self.run = RunState::Done(result),
-            Msg::Engine(Response::Failed { message }) => self.run = RunState::Failed(message),
+            Msg::Engine(response) => self.on_response(response),
             Msg::EngineCrashed(message) => {
                 self.engine = EngineState::Broken(message);
-                self.run = RunState::NotRun;
+                self.running = None;
             }
-            Msg::SetPartitions(partitions) => self.partitions = partitions,
-            Msg::Run => {
-                let request = Request::SumPerPartition {
-                    url: SAMPLE_URL.to_string(),
-                    column: SAMPLE_COLUMN.to_string(),
-                    partitions: self.partitions,
-                };
-                self.run = match self.worker.post_message(&JsValue::from_str(&protocol::encode(&request))) {
-                    Ok(()) => RunState::Running,
-                    Err(error) => RunState::Failed(format!("cannot reach the engine worker: {error:?}")),
-                };
+            Msg::Edit(id, text) => {
+                if let Some(cell) = self.cell_mut(id) {
+                    cell.source = text;
+                }
+                self.save();
+                return false;
+            }
+            Msg::SetLanguage(id, language) => {
+                if let Some(cell) = self.cell_mut(id) {
+                    cell.language = language;
+                }
+                self.save();
+            }
+            Msg::RunCell(id) => self.run(vec![id], false),
+            Msg::RunAll => self.run(self.cells.iter().map(|c| c.id).collect(), true),
+            Msg::Cancel => {
+                if let Some(run) = &mut self.running {
+                    run.cancelling = true;
+                    self.send(&Request::Cancel);
+                }
+            }
+            Msg::AddCell(language) => {
+                self.cells.push(CellState { id: self.next_cell_id, language, source: String::new(), output: None });
+                self.next_cell_id += 1;
+                self.save();
+            }
+            Msg::DeleteCell(id) => {
+                self.cells.retain(|c| c.id != id);
+                self.save();
+            }
+            Msg::SelectJob(cell, job) => self.selected_job = Some((cell, job)),
+            Msg::SelectTab(tab) => self.tab = tab,
+            Msg::Knob(knob) => {
+                match knob {
+                    Knob::Executors(n) => self.settings.executors = n,
+                    Knob::ShufflePartitions(n) => self.settings.shuffle_partitions = n,
+                    Knob::BroadcastThreshold(bytes) => self.settings.broadcast_threshold = bytes,
+                    Knob::Adaptive(on) => self.settings.adaptive = on,
+                }
+                self.rerun_with_new_settings();
+            }
+            Msg::PickFiles(files) => {
+                for file in files {
+                    self.send_file(file);
+                }
+            }
+            Msg::Dragging(dragging) => self.dragging = dragging,
+            Msg::SetUrl(url) => self.url = url,
+            Msg::AddUrl => {
+                let url = self.url.trim().to_string();
+                if !url.is_empty() {
+                    let path = url.rsplit('/').next().unwrap_or(&url).split('?').next().unwrap_or_default().to_string();
+                    self.notice = Some(format!("Downloading {url}…"));
+                    self.send(&Request::AddUrl { path, url });
+                }
             }
         }
         true
@@ -107,136 +209,375 @@ impl Component for App {
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         html! {
-            <main>
-                <header>
+            <div class="app">
+                <header class="topbar">
                     <h1>{ "Kindling" }</h1>
-                    <p class="tagline">{ "Spark's batch-processing model, running in this tab." }</p>
+                    <p class="tagline">{ "Spark's batch model, running in this tab" }</p>
+                    { self.engine_status() }
                 </header>
-                { self.engine_status() }
-                { self.job_controls(ctx) }
-                { self.results() }
-            </main>
+                { self.knobs(ctx) }
+                <div class="workspace">
+                    <main class="notebook">
+                        { self.run_bar(ctx) }
+                        { for self.cells.iter().enumerate().map(|(index, cell)| self.cell_view(ctx, index, cell)) }
+                        <div class="add-cells">
+                            <button id="add-python" class="secondary" onclick={ctx.link().callback(|_| Msg::AddCell(Language::Python))}>{ "+ PySpark cell" }</button>
+                            <button id="add-sql" class="secondary" onclick={ctx.link().callback(|_| Msg::AddCell(Language::Sql))}>{ "+ SQL cell" }</button>
+                        </div>
+                        { self.files_panel(ctx) }
+                    </main>
+                    <aside class="inspector">{ self.job_panel(ctx) }</aside>
+                </div>
+            </div>
         }
     }
 }
 
 impl App {
+    fn on_response(&mut self, response: Response) {
+        match response {
+            Response::Ready(info) => {
+                self.settings.executors = info.executors;
+                self.files = info.files.clone();
+                self.engine = EngineState::Ready(info);
+            }
+            Response::Files(files) => {
+                self.files = files;
+                self.notice = None;
+            }
+            Response::Progress { id, cell, done, total } => {
+                if let Some(run) = self.running.as_mut().filter(|run| run.id == id) {
+                    run.progress = (cell, done, total);
+                }
+            }
+            Response::Finished { id, outputs } => {
+                let Some(run) = self.running.take().filter(|run| run.id == id) else { return };
+                let mut selected = None;
+                for (cell_id, output) in run.cells.iter().zip(outputs) {
+                    if !output.jobs.is_empty() {
+                        selected = Some((*cell_id, output.jobs.len() - 1));
+                    }
+                    if let Some(cell) = self.cell_mut(*cell_id) {
+                        cell.output = Some(output);
+                    }
+                }
+                if selected.is_some() {
+                    self.selected_job = selected;
+                }
+            }
+            Response::Failed { message } => {
+                self.running = None;
+                self.notice = Some(message);
+            }
+        }
+    }
+
+    fn cell_mut(&mut self, id: u32) -> Option<&mut CellState> {
+        self.cells.iter_mut().find(|c| c.id == id)
+    }
+
+    fn save(&self) {
+        storage::save(&self.cells.iter().map(|c| SavedCell { language: c.language, source: c.source.clone() }).collect::<Vec<_>>());
+    }
+
+    fn ready(&self) -> bool {
+        matches!(self.engine, EngineState::Ready(_)) && self.running.is_none()
+    }
+
+    /// Runs `cell_ids` in order; `fresh` restarts the session first.
+    fn run(&mut self, cell_ids: Vec<u32>, fresh: bool) {
+        if !self.ready() || cell_ids.is_empty() {
+            return;
+        }
+        let cells: Vec<Cell> = cell_ids
+            .iter()
+            .filter_map(|id| {
+                let index = self.cells.iter().position(|c| c.id == *id)?;
+                let cell = &self.cells[index];
+                Some(Cell { name: format!("cell {}", index + 1), language: cell.language, source: cell.source.clone() })
+            })
+            .collect();
+        let id = self.next_run_id;
+        self.next_run_id += 1;
+        self.last_run_cell = cell_ids.last().copied();
+        for cell_id in &cell_ids {
+            if let Some(cell) = self.cell_mut(*cell_id) {
+                cell.output = None;
+            }
+        }
+        self.running = Some(Run { id, cells: cell_ids, progress: (0, 0, 0), cancelling: false });
+        self.send(&Request::Run { id, cells, fresh, settings: self.settings.clone() });
+    }
+
+    /// A knob changed: a new session with the new settings runs the notebook again up to the last cell run, so
+    /// that cell's jobs are redrawn under the new settings.
+    fn rerun_with_new_settings(&mut self) {
+        let Some(last) = self.last_run_cell else { return };
+        let Some(end) = self.cells.iter().position(|c| c.id == last) else { return };
+        let ids = self.cells[..=end].iter().map(|c| c.id).collect();
+        self.run(ids, true);
+    }
+
+    fn send(&self, request: &Request) {
+        if let Err(error) = self.worker.post_message(&JsValue::from_str(&protocol::encode(request))) {
+            web_sys::console::error_1(&error);
+        }
+    }
+
+    /// A picked or dropped file crosses to the worker as the browser's `File`: no copy on this thread.
+    fn send_file(&mut self, file: web_sys::File) {
+        let message = js_sys::Object::new();
+        let path = file.name();
+        let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&message, &key.into(), value);
+        if set("path", &path.clone().into()).and_then(|_| set("file", &file)).is_ok() {
+            self.notice = Some(format!("Loading {path}…"));
+            if let Err(error) = self.worker.post_message(&message) {
+                web_sys::console::error_1(&error);
+            }
+        }
+    }
+
     fn engine_status(&self) -> Html {
         match &self.engine {
-            EngineState::Starting => html! { <section id="engine-status" class="status">{ "Starting the engine…" }</section> },
-            EngineState::Broken(message) => html! {
-                <section id="engine-status" class="status error">{ message.clone() }</section>
-            },
+            EngineState::Starting => html! { <span id="engine-status" class="pill">{ "Starting the engine and loading the samples…" }</span> },
+            EngineState::Broken(message) => html! { <span id="engine-status" class="pill error">{ message.clone() }</span> },
             EngineState::Ready(info) => {
                 let (class, text) = if info.cross_origin_isolated {
-                    ("status ok", format!("Engine ready: {} executors (local[{}]), one per hardware thread.", info.executors, info.executors))
+                    ("pill ok", format!("{} executors · one per hardware thread", info.executors))
                 } else {
-                    ("status warn", format!(
-                        "This page is not cross-origin isolated, so browsers give it no shared memory: the engine runs single-threaded ({} executor).",
-                        info.executors
-                    ))
+                    ("pill warn", "Not cross-origin isolated: one executor, no progress or cancel".to_string())
                 };
                 html! {
-                    <section id="engine-status" class={class}
-                        data-executors={info.executors.to_string()}
-                        data-isolated={info.cross_origin_isolated.to_string()}>
+                    <span id="engine-status" class={class} data-executors={info.executors.to_string()}
+                        data-isolated={info.cross_origin_isolated.to_string()} title="Executors are web workers sharing the engine's memory">
                         { text }
-                    </section>
+                    </span>
                 }
             }
         }
     }
 
-    fn job_controls(&self, ctx: &Context<Self>) -> Html {
-        let ready = matches!(self.engine, EngineState::Ready(_)) && !matches!(self.run, RunState::Running);
-        let on_partitions = ctx.link().batch_callback(|event: Event| {
-            let value = event.target_unchecked_into::<HtmlInputElement>().value();
-            value.parse::<usize>().ok().filter(|n| (1..=MAX_PARTITIONS).contains(n)).map(Msg::SetPartitions)
+    fn knobs(&self, ctx: &Context<Self>) -> Html {
+        let max_executors = match &self.engine {
+            EngineState::Ready(info) => info.executors.max(1),
+            _ => 1,
+        };
+        let on_executors = ctx.link().batch_callback(|e: Event| {
+            e.target_unchecked_into::<HtmlSelectElement>().value().parse().ok().map(|n| Msg::Knob(Knob::Executors(n)))
         });
+        let on_partitions = ctx.link().batch_callback(|e: Event| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            value.parse::<usize>().ok().filter(|n| (1..=2000).contains(n)).map(|n| Msg::Knob(Knob::ShufflePartitions(n)))
+        });
+        let on_threshold = ctx.link().batch_callback(|e: Event| {
+            e.target_unchecked_into::<HtmlSelectElement>().value().parse().ok().map(|n| Msg::Knob(Knob::BroadcastThreshold(n)))
+        });
+        let on_adaptive = ctx.link().callback(|e: Event| Msg::Knob(Knob::Adaptive(e.target_unchecked_into::<HtmlInputElement>().checked())));
+        let thresholds: [(i64, &str); 5] = [(-1, "off (-1)"), (1024, "1 KiB"), (1024 * 1024, "1 MiB"), (10 * 1024 * 1024, "10 MiB (default)"), (100 * 1024 * 1024, "100 MiB")];
         html! {
-            <section class="job">
-                <p>
-                    { "Read " }<code>{ SAMPLE_URL }</code>
-                    { " (synthetic green taxi trips), cut it into partitions and sum " }<code>{ SAMPLE_COLUMN }</code>
-                    { " in each partition: one task per partition, run in parallel by the executors." }
-                </p>
-                <label>
-                    { "Partitions " }
-                    <input id="partitions" type="number" min="1" max={MAX_PARTITIONS.to_string()}
-                        value={self.partitions.to_string()} onchange={on_partitions} />
+            <section class="knobs" title="Changing a knob re-runs the notebook up to the last cell you ran">
+                <label>{ "Executors " }
+                    <select id="knob-executors" onchange={on_executors}>
+                        { for (1..=max_executors).map(|n| html! { <option value={n.to_string()} selected={n == self.settings.executors}>{ format!("local[{n}]") }</option> }) }
+                    </select>
                 </label>
-                <button id="run" disabled={!ready} onclick={ctx.link().callback(|_| Msg::Run)}>{ "Run job" }</button>
+                <label>{ "spark.sql.shuffle.partitions " }
+                    <input id="knob-shuffle-partitions" type="number" min="1" max="2000" value={self.settings.shuffle_partitions.to_string()} onchange={on_partitions} />
+                </label>
+                <label>{ "autoBroadcastJoinThreshold " }
+                    <select id="knob-broadcast" onchange={on_threshold}>
+                        { for thresholds.iter().map(|(value, label)| html! { <option value={value.to_string()} selected={*value == self.settings.broadcast_threshold}>{ *label }</option> }) }
+                    </select>
+                </label>
+                <label class="check"><input id="knob-aqe" type="checkbox" checked={self.settings.adaptive} onchange={on_adaptive} />{ " adaptive execution (AQE)" }</label>
             </section>
         }
     }
 
-    fn results(&self) -> Html {
-        match &self.run {
-            RunState::NotRun => html! {},
-            RunState::Running => html! { <section class="result">{ "Running…" }</section> },
-            RunState::Failed(message) => html! { <section id="job-error" class="result error">{ message.clone() }</section> },
-            RunState::Done(result) => html! {
-                <section class="result">
-                    <p class="total">
-                        { format!("sum({}) = ", result.column) }
-                        <strong id="total" data-total={display_sum(result.total)}>{ display_sum(result.total) }</strong>
-                        { format!(" — {} partitions, {:.1} ms", result.partitions.len(), result.trace.duration_us as f64 / 1e3) }
-                    </p>
-                    { partition_table(result) }
-                    { timeline(&result.trace) }
-                </section>
+    fn run_bar(&self, ctx: &Context<Self>) -> Html {
+        let progress = self.running.as_ref().map(|run| {
+            let (cell, done, total) = run.progress;
+            let percent = if total == 0 { 0.0 } else { 100.0 * done as f64 / total as f64 };
+            let label = if run.cancelling { "Cancelling…".to_string() } else { format!("cell {} of {} · tasks {done} / {total}", cell + 1, run.cells.len()) };
+            html! {
+                <div id="progress" class="progress" data-done={done.to_string()} data-total={total.to_string()}>
+                    <div class="progress-track"><span style={format!("width:{percent:.1}%")}></span></div>
+                    <span>{ label }</span>
+                    <button id="cancel" class="danger" disabled={run.cancelling} onclick={ctx.link().callback(|_| Msg::Cancel)}>{ "Cancel" }</button>
+                </div>
+            }
+        });
+        html! {
+            <div class="run-bar">
+                <button id="run-all" disabled={!self.ready()} onclick={ctx.link().callback(|_| Msg::RunAll)}>{ "Restart & run all" }</button>
+                <span class="hint">{ "Ctrl/Cmd+Enter runs a cell. Cells share one session, like a notebook kernel." }</span>
+                { progress.unwrap_or_default() }
+            </div>
+        }
+    }
+
+    fn cell_view(&self, ctx: &Context<Self>, index: usize, cell: &CellState) -> Html {
+        let id = cell.id;
+        let running = self.running.as_ref().is_some_and(|run| run.cells.get(run.progress.0) == Some(&id));
+        let on_change = ctx.link().callback(move |text| Msg::Edit(id, text));
+        let on_run = ctx.link().callback(move |_| Msg::RunCell(id));
+        let on_language = ctx.link().callback(move |e: Event| {
+            let language = if e.target_unchecked_into::<HtmlSelectElement>().value() == "Sql" { Language::Sql } else { Language::Python };
+            Msg::SetLanguage(id, language)
+        });
+        let error_line = cell.output.as_ref().and_then(|o| o.error.as_ref()).and_then(|e| e.line);
+        html! {
+            <section class={classes!("cell", running.then_some("running"))} data-cell={index.to_string()} data-language={format!("{:?}", cell.language)}>
+                <div class="cell-toolbar">
+                    <span class="cell-name">{ format!("cell {}", index + 1) }</span>
+                    <select class="cell-language" onchange={on_language}>
+                        <option value="Python" selected={cell.language == Language::Python}>{ "PySpark" }</option>
+                        <option value="Sql" selected={cell.language == Language::Sql}>{ "SQL" }</option>
+                    </select>
+                    <button class="run-cell" disabled={!self.ready()} onclick={ctx.link().callback(move |_| Msg::RunCell(id))}>{ "▶ Run" }</button>
+                    <button class="delete-cell secondary" title="Delete this cell" onclick={ctx.link().callback(move |_| Msg::DeleteCell(id))}>{ "✕" }</button>
+                </div>
+                <Editor key={id.to_string()} initial={cell.source.clone()} language={cell.language} {error_line} {on_change} {on_run} />
+                { cell.output.as_ref().map(|output| self.output_view(ctx, id, output)).unwrap_or_default() }
+            </section>
+        }
+    }
+
+    fn output_view(&self, ctx: &Context<Self>, cell_id: u32, output: &CellOutput) -> Html {
+        let first_job = self.first_job_number(cell_id);
+        html! {
+            <div class="output">
+                if !output.stdout.is_empty() {
+                    <pre class="stdout">{ &output.stdout }</pre>
+                }
+                { output.table.as_ref().map(result_table).unwrap_or_default() }
+                { output.error.as_ref().map(|error| html! {
+                    <pre class="error" data-line={error.line.map(|l| l.to_string()).unwrap_or_default()}>{ &error.text }</pre>
+                }).unwrap_or_default() }
+                if !output.jobs.is_empty() {
+                    <div class="jobs">
+                        { for output.jobs.iter().enumerate().map(|(index, job)| {
+                            let selected = self.selected_job == Some((cell_id, index));
+                            html! {
+                                <button class={classes!("job-chip", selected.then_some("selected"))} onclick={ctx.link().callback(move |_| Msg::SelectJob(cell_id, index))}>
+                                    { format!("Job {} · {} · {} stages · {:.0} ms", first_job + index, short(&job.description), job.stages.len(), job.duration_us as f64 / 1e3) }
+                                </button>
+                            }
+                        }) }
+                    </div>
+                }
+            </div>
+        }
+    }
+
+    /// Spark numbers jobs across the application; here, across the cells' current outputs, top to bottom.
+    fn first_job_number(&self, cell_id: u32) -> usize {
+        self.cells.iter().take_while(|c| c.id != cell_id).filter_map(|c| c.output.as_ref()).map(|o| o.jobs.len()).sum()
+    }
+
+    fn selected(&self) -> Option<(usize, &JobTrace)> {
+        let (cell_id, index) = self.selected_job?;
+        let cell = self.cells.iter().find(|c| c.id == cell_id)?;
+        let job = cell.output.as_ref()?.jobs.get(index)?;
+        Some((self.first_job_number(cell_id) + index, job))
+    }
+
+    fn job_panel(&self, ctx: &Context<Self>) -> Html {
+        match self.selected() {
+            Some((number, job)) => html! {
+                <JobView job={job.clone()} {number} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} />
             },
+            None => html! {
+                <div class="job-placeholder">
+                    <h2>{ "Jobs" }</h2>
+                    <p>{ "Run a cell. Every action (show, count, collect, write) runs a job; its stages, partitions, shuffles, broadcasts and tasks appear here." }</p>
+                </div>
+            },
+        }
+    }
+
+    fn files_panel(&self, ctx: &Context<Self>) -> Html {
+        let on_pick = ctx.link().callback(|e: Event| Msg::PickFiles(files_of(e.target_unchecked_into::<HtmlInputElement>().files())));
+        let on_drop = ctx.link().callback(|e: DragEvent| {
+            e.prevent_default();
+            Msg::PickFiles(files_of(e.data_transfer().and_then(|d| d.files())))
+        });
+        let on_drag_over = ctx.link().callback(|e: DragEvent| {
+            e.prevent_default();
+            Msg::Dragging(true)
+        });
+        let on_drag_leave = ctx.link().callback(|_: DragEvent| Msg::Dragging(false));
+        let on_url = ctx.link().callback(|e: InputEvent| Msg::SetUrl(e.target_unchecked_into::<HtmlInputElement>().value()));
+        html! {
+            <section id="files" class={classes!("files", self.dragging.then_some("dragging"))}
+                ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
+                <h2>{ "Files" }</h2>
+                <p class="hint">{ "Read these by path. The samples are synthetic, made by Kindling's own TLC-shaped generator. Drop Parquet, CSV or CSV.gz files here (real TLC files work), pick them, or give a URL." }</p>
+                <ul id="file-list">
+                    { for self.files.iter().map(|file| html! {
+                        <li data-path={file.path.clone()}><code>{ &file.path }</code><span>{ bytes(file.bytes) }</span></li>
+                    }) }
+                </ul>
+                <div class="file-inputs">
+                    <label class="button secondary">{ "Choose files…" }
+                        <input id="file-picker" type="file" multiple=true accept=".parquet,.csv,.gz" onchange={on_pick} />
+                    </label>
+                    <input id="file-url" type="url" placeholder="https://…/yellow_tripdata_2024-01.parquet" value={self.url.clone()} oninput={on_url} />
+                    <button class="secondary" onclick={ctx.link().callback(|_| Msg::AddUrl)}>{ "Download" }</button>
+                </div>
+                { self.notice.as_ref().map(|notice| html! { <p id="notice" class="notice">{ notice }</p> }).unwrap_or_default() }
+            </section>
         }
     }
 }
 
-fn partition_table(result: &SumPerPartition) -> Html {
-    html! {
-        <table id="partitions-table">
-            <thead><tr><th>{ "partition" }</th><th>{ "rows" }</th><th>{ "executor" }</th><th>{ "task time" }</th><th>{ "sum" }</th></tr></thead>
-            <tbody>
-                { for result.partitions.iter().zip(&result.trace.tasks).map(|(partition, task)| html! {
-                    <tr class="partition-row" data-partition={partition.partition.to_string()}
-                        data-executor={task.executor.to_string()} data-sum={display_sum(partition.sum)}>
-                        <td>{ partition.partition }</td>
-                        <td>{ partition.rows }</td>
-                        <td><span class={format!("executor e{}", task.executor % 8)}>{ format!("executor {}", task.executor) }</span></td>
-                        <td>{ format!("{:.2} ms", task.duration_ms()) }</td>
-                        <td class="number">{ display_sum(partition.sum) }</td>
-                    </tr>
-                }) }
-            </tbody>
-        </table>
-    }
+fn start_worker(ctx: &Context<App>) -> (Worker, [Closure<dyn Fn(JsValue)>; 2]) {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    let worker = Worker::new_with_options("./engine-worker.js", &options).expect("browsers can start module workers");
+    let on_message = {
+        let link = ctx.link().clone();
+        Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+            let text = event.unchecked_into::<MessageEvent>().data().as_string().unwrap_or_default();
+            link.send_message(match protocol::decode::<Response>(&text) {
+                Ok(response) => Msg::Engine(response),
+                Err(message) => Msg::EngineCrashed(message),
+            });
+        })
+    };
+    let on_error = {
+        let link = ctx.link().clone();
+        Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+            let message = event.unchecked_into::<ErrorEvent>().message();
+            link.send_message(Msg::EngineCrashed(format!("the engine worker failed: {message}")));
+        })
+    };
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    (worker, [on_message, on_error])
 }
 
-/// Tasks per executor over time: one lane per executor, one block per task.
-fn timeline(trace: &JobTrace) -> Html {
-    let span = trace.tasks.iter().map(|t| t.end_us as f64 / 1e3).fold(f64::EPSILON, f64::max);
+fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+fn result_table(table: &ResultTable) -> Html {
     html! {
-        <div class="timeline">
-            <h2>{ "Tasks per executor" }</h2>
-            { for (0..trace.executors).map(|executor| html! {
-                <div class="lane">
-                    <span class="lane-label">{ format!("executor {executor}") }</span>
-                    <div class="lane-track">
-                        { for trace.tasks.iter().filter(|t| t.executor == executor).map(|task| html! {
-                            <span class={format!("task e{}", executor % 8)}
-                                title={format!("partition {}: {:.2} ms", task.partition, task.duration_ms())}
-                                style={lane_position(task.start_us as f64 / 1e3, task.duration_ms(), span)}>
-                                { task.partition }
-                            </span>
-                        }) }
-                    </div>
-                </div>
-            }) }
+        <div class="table-scroll">
+            <table class="result-table" data-rows={table.rows.len().to_string()}>
+                <thead><tr>{ for table.columns.iter().zip(&table.types).map(|(name, kind)| html! { <th title={kind.clone()}>{ name }<small>{ kind }</small></th> }) }</tr></thead>
+                <tbody>{ for table.rows.iter().map(|row| html! { <tr>{ for row.iter().map(|value| html! { <td>{ value }</td> }) }</tr> }) }</tbody>
+            </table>
+            if table.truncated {
+                <p class="hint">{ format!("Showing the first {} rows.", table.rows.len()) }</p>
+            }
         </div>
     }
 }
 
-/// CSS placing a task block on its lane: at least a sliver wide, never past the lane's end.
-fn lane_position(start_ms: f64, duration_ms: f64, span_ms: f64) -> String {
-    let left = (100.0 * start_ms / span_ms).clamp(0.0, 99.5);
-    let width = (100.0 * duration_ms / span_ms).clamp(0.5, 100.0 - left);
-    format!("left:{left:.2}%;width:{width:.2}%")
+/// A job's description, short enough for a chip.
+fn short(description: &str) -> String {
+    let first = description.lines().next().unwrap_or_default();
+    if first.chars().count() > 28 { format!("{}…", first.chars().take(27).collect::<String>()) } else { first.to_string() }
 }

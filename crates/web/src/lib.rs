@@ -6,7 +6,8 @@
 //! - the **engine worker** ([`engine_worker`]), a dedicated Web Worker, owns the engine and the executor pool
 //!   (wasm-bindgen-rayon: each executor is one more web worker sharing the engine's memory).
 //!
-//! They talk by small JSON messages ([`protocol`]). `www/engine-worker.js` boots the worker.
+//! They talk by small JSON messages ([`protocol`]). `www/engine-worker.js` boots the worker. The notebook's editor
+//! (CodeMirror) and the DAG's layout (dagre) are npm packages, bundled into `kindling-ui.js` (`www/ui/index.js`).
 
 pub mod protocol;
 
@@ -15,7 +16,13 @@ mod app;
 #[cfg(target_arch = "wasm32")]
 mod browser_clock;
 #[cfg(target_arch = "wasm32")]
+mod editor;
+#[cfg(target_arch = "wasm32")]
 mod engine_worker;
+#[cfg(target_arch = "wasm32")]
+mod job_views;
+#[cfg(target_arch = "wasm32")]
+mod storage;
 
 #[cfg(target_arch = "wasm32")]
 pub use engine_worker::start_engine_worker;

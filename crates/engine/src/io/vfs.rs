@@ -92,6 +92,11 @@ impl MemoryFiles {
         self.files.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(normalize(path), contents);
     }
 
+    /// Every file, by path.
+    pub fn all(&self) -> Vec<FileStatus> {
+        self.files().iter().map(|(path, contents)| FileStatus { path: path.clone(), size: contents.len() as u64 }).collect()
+    }
+
     fn files(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Bytes>> {
         self.files.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -218,7 +218,7 @@ fn compression_of(format: WriteFormat, compression: Option<&str>) -> Result<(Com
 fn job_id() -> String {
     static WRITES: AtomicU64 = AtomicU64::new(0);
     let count = WRITES.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let nanos = web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
     let mixed = (nanos ^ count.rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let other = mixed.rotate_left(17) ^ count;
     format!(

@@ -130,6 +130,11 @@ impl Host {
         Host { base: session.clone(), session, objects: Vec::new(), stdout: String::new(), workers, uses_python: false }
     }
 
+    /// The session the program works in: the one `getOrCreate()` gave, with the program's settings.
+    pub fn session(&self) -> &Arc<Session> {
+        &self.session
+    }
+
     /// Runs one `_kindling(op, …)` call: `call`, the program being `paused` at it.
     pub fn call(&mut self, call: &ReplFunctionCall, paused: &ReplProgress) -> Result<MontyObject> {
         let result = self.dispatch(call, paused);

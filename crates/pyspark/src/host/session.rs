@@ -13,7 +13,7 @@ use kindling_engine::types::SparkType;
 use kindling_engine::value::{Value, array_of};
 use kindling_engine::io::csv::{CsvOptions, ParseMode};
 use kindling_engine::schema::{SparkField, SparkSchema};
-use kindling_engine::session::{Config, SPARK_VERSION, Session};
+use kindling_engine::session::{SPARK_VERSION, Session};
 use monty_types::MontyObject;
 
 use super::column::parse_type;
@@ -51,9 +51,10 @@ impl Host {
         Ok(self.describe(df))
     }
 
-    /// `getOrCreate()`: applies the builder's settings; `master("local[N]")` sets the number of executors.
+    /// `getOrCreate()`: applies the builder's settings over the ones the program was started with (the
+    /// notebook's knobs, `--conf`); `master("local[N]")` sets the number of executors.
     fn get_or_create(&mut self, args: &Args) -> Result<MontyObject> {
-        let mut config = Config::default();
+        let mut config = self.base.config.clone();
         let (mut app_name, mut master) = ("pyspark-shell".to_string(), "local[*]".to_string());
         for pair in args.list(0)? {
             let [PyValue::Str(key), value] = pair.items().unwrap_or(&[]) else { continue };

@@ -53,6 +53,10 @@ impl fmt::Debug for PythonUdf {
     }
 }
 
+/// Rows per call into a Python worker: a cancel or a failure is noticed between calls, and each call's copy of
+/// the program is shared by this many rows.
+const UDF_BATCH_ROWS: usize = 1000;
+
 impl ScalarUdf for PythonUdf {
     fn name(&self) -> &str {
         &self.name
@@ -63,7 +67,18 @@ impl ScalarUdf for PythonUdf {
     }
 
     fn invoke(&self, args: &[ArrayRef], rows: usize) -> EngineResult<ArrayRef> {
-        let values: Vec<Vec<Value>> = (0..rows)
+        let mut values = Vec::with_capacity(rows);
+        for start in (0..rows).step_by(UDF_BATCH_ROWS) {
+            values.extend(self.invoke_rows(args, start..rows.min(start + UDF_BATCH_ROWS))?);
+        }
+        Ok(array_of(&values, self.return_type))
+    }
+}
+
+impl PythonUdf {
+    /// One worker call on `rows` of the arguments.
+    fn invoke_rows(&self, args: &[ArrayRef], rows: std::ops::Range<usize>) -> EngineResult<Vec<Value>> {
+        let values: Vec<Vec<Value>> = rows
             .map(|row| args.iter().map(|a| Value::from_array(a, row)).collect::<EngineResult<_>>())
             .collect::<EngineResult<_>>()?;
         let batch = MontyObject::list(values.iter().map(|row| MontyObject::tuple(row.iter().map(to_python))));
@@ -74,12 +89,9 @@ impl ScalarUdf for PythonUdf {
         let results = self.workers.call("_kindling_udf_batch", vec![MontyObject::int(self.key), batch], &describe_row)?;
         let results = PyValue::decode(results.as_ref());
         let items = results.items().ok_or_else(|| EngineError::Internal(format!("{} returned no list of results", self.name)))?;
-        let values: Vec<Value> = items.iter().map(|item| to_declared_type(item, self.return_type)).collect();
-        Ok(array_of(&values, self.return_type))
+        Ok(items.iter().map(|item| to_declared_type(item, self.return_type)).collect())
     }
-}
 
-impl PythonUdf {
     /// `inv(x = 0)`: the call that failed, with the row's argument values as Python shows them.
     fn describe_row(&self, row: &[Value]) -> String {
         let arguments: Vec<String> = self
