@@ -48,7 +48,7 @@ cargo_tool() {
 
 install_npm_packages() {
   if [ node_modules/.package-lock.json -nt package-lock.json ]; then return; fi
-  step "npm packages (playwright-core, coi-serviceworker, binaryen)"
+  step "npm packages (CodeMirror, dagre, esbuild, coi-serviceworker, playwright-core)"
   npm ci --no-audit --no-fund --loglevel=error
 }
 
