@@ -153,6 +153,28 @@ test('an uploaded real TLC file becomes a path the code can read', async () => {
   });
 });
 
+test('a dropped file and a downloaded URL become paths too', async () => {
+  const program = 'from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()\n' +
+    'print(spark.read.option("header", "true").csv("dropped.csv").count())\n' +
+    'print(spark.read.parquet("green-2021-01.parquet").count())\n';
+  await withApp({ cells: [python(program)] }, async (page) => {
+    const dataTransfer = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['a,b\n1,2\n3,4\n5,6\n'], 'dropped.csv', { type: 'text/csv' }));
+      return transfer;
+    });
+    await page.dispatchEvent('#files', 'drop', { dataTransfer });
+    await page.waitForSelector('#file-list li[data-path="dropped.csv"]', { timeout: 30_000 });
+    // A URL on this loopback server: one of the bundled samples under its download name.
+    await page.fill('#file-url', new URL('samples/green-2021-01.parquet', page.url()).href);
+    await page.click('#files button:has-text("Download")');
+    await page.waitForSelector('#file-list li[data-path="green-2021-01.parquet"]', { timeout: 30_000 });
+    await runCell(page, 0);
+    const rows = cliOutput(`${SETUP}print(spark.read.parquet("data/pq/green/2021/01/").count())\n`).trim();
+    assert.equal(await stdoutOf(page, 0), `3\n${rows}\n`);
+  });
+});
+
 test('the job views draw a known job, and the knobs change it', async () => {
   const groupBy = 'df_green.groupBy("PULocationID").count().collect()\n';
   const zoneJoin = 'df_green.join(df_zones, df_green.PULocationID == df_zones.LocationID).count()\n';
@@ -194,6 +216,12 @@ test('the job views draw a known job, and the knobs change it', async () => {
     await screenshotTab(page, 'timeline', 'view-timeline.png');
     assert.equal(await page.locator('.timeline .lane').count(), executors);
     assert.equal(await page.locator('.timeline .task').count(), Number(await page.locator('#job-view').getAttribute('data-tasks')));
+    // local[1]: the same job on one executor.
+    await page.selectOption('#knob-executors', '1');
+    await page.waitForFunction(() => document.querySelectorAll('.timeline .lane').length === 1, null, { timeout: 90_000 });
+    assert.deepEqual(await page.locator('.timeline .task').evaluateAll((tasks) => [...new Set(tasks.map((t) => t.closest('.lane').dataset.executor))]), ['0']);
+    await page.selectOption('#knob-executors', String(executors));
+    await page.waitForFunction((n) => document.querySelectorAll('.timeline .lane').length === n, executors, { timeout: 90_000 });
 
     // The zone lookup is far below the threshold: broadcast, one copy per executor.
     await runCell(page, 2);
