@@ -7,12 +7,11 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Int32Builder, StringBuilder, TimestampMicrosecondBuilder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::record_batch::RecordBatch;
-use chrono::NaiveDate;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::green::{BATCH_ROWS, MICROS_PER_SECOND, days_in_month, pick_hour, pick_zone};
-use crate::{DatagenError, Result, TripSpec};
+use crate::green::{MICROS_PER_SECOND, TripColumns, pick_zone, trips_of_month};
+use crate::{Result, TripSpec};
 
 /// (licence, its dispatching bases, share of trips in percent). The first base of each licence is its busiest.
 const COMPANIES: [(&str, &[&str], u32); 4] = [
@@ -38,50 +37,58 @@ pub fn fhvhv_schema() -> SchemaRef {
 
 /// Generates `spec.rows` high-volume for-hire trips picked up in `spec.month` of `spec.year`.
 pub fn fhvhv_trips(spec: &TripSpec) -> Result<Vec<RecordBatch>> {
-    let month_start = NaiveDate::from_ymd_opt(spec.year, spec.month, 1)
-        .ok_or_else(|| DatagenError::InvalidSpec(format!("no such month: {}-{}", spec.year, spec.month)))?;
-    let days = days_in_month(month_start);
-    let start_micros = month_start.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_micros();
-    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-    let mut batches = Vec::new();
-    let mut remaining = spec.rows;
-    while remaining > 0 {
-        let rows = remaining.min(BATCH_ROWS);
-        let mut license = StringBuilder::with_capacity(rows, rows * 6);
-        let mut base = StringBuilder::with_capacity(rows, rows * 6);
-        let mut pickup = TimestampMicrosecondBuilder::with_capacity(rows);
-        let mut dropoff = TimestampMicrosecondBuilder::with_capacity(rows);
-        let mut pu = Int32Builder::with_capacity(rows);
-        let mut dol = Int32Builder::with_capacity(rows);
-        let mut shared = Int32Builder::with_capacity(rows);
-        for _ in 0..rows {
-            let (company, bases) = pick_company(&mut rng);
-            let seconds = i64::from(rng.random_range(0..days)) * 86_400 + i64::from(pick_hour(&mut rng)) * 3600 + rng.random_range(0..3600);
-            let at = start_micros + seconds * MICROS_PER_SECOND;
-            let minutes = 4.0 + (-rng.random::<f64>().max(1e-9).ln() * 14.0).min(150.0);
-            license.append_value(company);
-            // Bases are skewed: each is half as busy as the one before it.
-            let index = (0..bases.len()).find(|_| rng.random_bool(0.5)).unwrap_or(bases.len() - 1);
-            base.append_value(bases[index]);
-            pickup.append_value(at);
-            dropoff.append_value(at + (minutes * 60.0) as i64 * MICROS_PER_SECOND);
-            pu.append_value(pick_zone(&mut rng));
-            dol.append_value(pick_zone(&mut rng));
-            shared.append_option(rng.random_bool(SHARED_RIDE_SHARE).then_some(1));
+    trips_of_month::<FhvhvColumns>(spec)
+}
+
+struct FhvhvColumns {
+    license: StringBuilder,
+    base: StringBuilder,
+    pickup: TimestampMicrosecondBuilder,
+    dropoff: TimestampMicrosecondBuilder,
+    pu_location_id: Int32Builder,
+    do_location_id: Int32Builder,
+    shared: Int32Builder,
+}
+
+impl TripColumns for FhvhvColumns {
+    fn with_capacity(rows: usize) -> Self {
+        Self {
+            license: StringBuilder::with_capacity(rows, rows * 6),
+            base: StringBuilder::with_capacity(rows, rows * 6),
+            pickup: TimestampMicrosecondBuilder::with_capacity(rows),
+            dropoff: TimestampMicrosecondBuilder::with_capacity(rows),
+            pu_location_id: Int32Builder::with_capacity(rows),
+            do_location_id: Int32Builder::with_capacity(rows),
+            shared: Int32Builder::with_capacity(rows),
         }
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(license.finish()),
-            Arc::new(base.finish()),
-            Arc::new(pickup.finish()),
-            Arc::new(dropoff.finish()),
-            Arc::new(pu.finish()),
-            Arc::new(dol.finish()),
-            Arc::new(shared.finish()),
-        ];
-        batches.push(RecordBatch::try_new(fhvhv_schema(), columns)?);
-        remaining -= rows;
     }
-    Ok(batches)
+
+    fn push_trip(&mut self, rng: &mut ChaCha8Rng, pickup_micros: i64) {
+        let (company, bases) = pick_company(rng);
+        let minutes = 4.0 + (-rng.random::<f64>().max(1e-9).ln() * 14.0).min(150.0);
+        self.license.append_value(company);
+        // Bases are skewed: each is half as busy as the one before it.
+        let index = (0..bases.len()).find(|_| rng.random_bool(0.5)).unwrap_or(bases.len() - 1);
+        self.base.append_value(bases[index]);
+        self.pickup.append_value(pickup_micros);
+        self.dropoff.append_value(pickup_micros + (minutes * 60.0) as i64 * MICROS_PER_SECOND);
+        self.pu_location_id.append_value(pick_zone(rng));
+        self.do_location_id.append_value(pick_zone(rng));
+        self.shared.append_option(rng.random_bool(SHARED_RIDE_SHARE).then_some(1));
+    }
+
+    fn finish(mut self) -> Result<RecordBatch> {
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(self.license.finish()),
+            Arc::new(self.base.finish()),
+            Arc::new(self.pickup.finish()),
+            Arc::new(self.dropoff.finish()),
+            Arc::new(self.pu_location_id.finish()),
+            Arc::new(self.do_location_id.finish()),
+            Arc::new(self.shared.finish()),
+        ];
+        Ok(RecordBatch::try_new(fhvhv_schema(), columns)?)
+    }
 }
 
 fn pick_company(rng: &mut ChaCha8Rng) -> (&'static str, &'static [&'static str]) {

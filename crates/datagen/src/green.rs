@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::{DatagenError, Result, TripSpec};
 
 /// Rows per generated record batch.
-pub(crate) const BATCH_ROWS: usize = 65_536;
+const BATCH_ROWS: usize = 65_536;
 pub(crate) const MICROS_PER_SECOND: i64 = 1_000_000;
 /// Zones where most street hails start and end (East and Central Harlem, Astoria, Jackson Heights, ...).
 const BUSY_ZONES: [i32; 10] = [74, 75, 41, 42, 166, 7, 82, 95, 97, 129];
@@ -54,6 +54,20 @@ pub fn green_schema() -> SchemaRef {
 
 /// Generates `spec.rows` green trips picked up in `spec.month` of `spec.year`.
 pub fn green_trips(spec: &TripSpec) -> Result<Vec<RecordBatch>> {
+    trips_of_month::<GreenColumns>(spec)
+}
+
+/// The columns of one batch of trips, filled row by row.
+pub(crate) trait TripColumns: Sized {
+    fn with_capacity(rows: usize) -> Self;
+    /// Adds one trip picked up at `pickup_micros`, its other values drawn from `rng`.
+    fn push_trip(&mut self, rng: &mut ChaCha8Rng, pickup_micros: i64);
+    fn finish(self) -> Result<RecordBatch>;
+}
+
+/// `spec.rows` trips in batches: each picked up on a uniformly drawn day of the month, at an hour drawn by
+/// [`HOURLY_WEIGHTS`].
+pub(crate) fn trips_of_month<C: TripColumns>(spec: &TripSpec) -> Result<Vec<RecordBatch>> {
     let month_start = NaiveDate::from_ymd_opt(spec.year, spec.month, 1)
         .ok_or_else(|| DatagenError::InvalidSpec(format!("no such month: {}-{}", spec.year, spec.month)))?;
     let days_in_month = days_in_month(month_start);
@@ -63,7 +77,7 @@ pub fn green_trips(spec: &TripSpec) -> Result<Vec<RecordBatch>> {
     let mut remaining = spec.rows;
     while remaining > 0 {
         let rows = remaining.min(BATCH_ROWS);
-        let mut columns = GreenColumns::with_capacity(rows);
+        let mut columns = C::with_capacity(rows);
         for _ in 0..rows {
             let day = rng.random_range(0..days_in_month);
             let seconds = i64::from(day) * 86_400 + i64::from(pick_hour(&mut rng)) * 3600 + rng.random_range(0..3600);
@@ -75,12 +89,12 @@ pub fn green_trips(spec: &TripSpec) -> Result<Vec<RecordBatch>> {
     Ok(batches)
 }
 
-pub(crate) fn days_in_month(month_start: NaiveDate) -> u32 {
+fn days_in_month(month_start: NaiveDate) -> u32 {
     let next = month_start.checked_add_months(chrono::Months::new(1)).expect("month after a valid month");
     next.signed_duration_since(month_start).num_days() as u32
 }
 
-pub(crate) fn pick_hour(rng: &mut ChaCha8Rng) -> u32 {
+fn pick_hour(rng: &mut ChaCha8Rng) -> u32 {
     let total: u32 = HOURLY_WEIGHTS.iter().sum();
     let mut ticket = rng.random_range(0..total);
     for (hour, weight) in HOURLY_WEIGHTS.iter().enumerate() {
@@ -127,7 +141,7 @@ struct GreenColumns {
     congestion_surcharge: Float64Builder,
 }
 
-impl GreenColumns {
+impl TripColumns for GreenColumns {
     fn with_capacity(rows: usize) -> Self {
         Self {
             vendor_id: Int32Builder::with_capacity(rows),
