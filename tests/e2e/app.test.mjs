@@ -242,6 +242,10 @@ test('the job views draw a known job, and the knobs change it', async () => {
     await page.fill('#knob-shuffle-partitions', '6');
     await page.press('#knob-shuffle-partitions', 'Tab');
     await page.waitForFunction(() => /hashpartitioning\(LocationID#\d+, 6\)/.test(document.querySelector('#plan-text')?.textContent), null, { timeout: 90_000 });
+    // AQE on: the plan is an AdaptiveSparkPlan.
+    assert.doesNotMatch(await page.locator('#plan-text').textContent(), /AdaptiveSparkPlan/);
+    await page.check('#knob-aqe');
+    await page.waitForFunction(() => /AdaptiveSparkPlan isFinalPlan=true/.test(document.querySelector('#plan-text')?.textContent), null, { timeout: 90_000 });
   });
 });
 
@@ -255,7 +259,10 @@ test('a reload keeps the cells and their text', async () => {
     assert.equal(await page.locator('.cell').count(), 4);
     assert.equal(await page.locator(cell(3)).getAttribute('data-language'), 'Sql');
     assert.match(await page.locator(`${cell(3)} .cm-content`).textContent(), /SELECT 1 AS one/);
-    await runCell(page, 3);
+    // Ctrl+Enter in the editor runs the cell.
+    await page.click(`${cell(3)} .cm-content`);
+    await page.keyboard.press('Control+Enter');
+    await page.waitForSelector(`${cell(3)} .result-table`, { timeout: 90_000 });
     assert.equal(await page.locator(`${cell(3)} .result-table td`).textContent(), '1');
   });
 });

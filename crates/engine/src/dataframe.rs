@@ -427,7 +427,8 @@ impl DataFrame {
     pub fn execute(&self, description: &str) -> Result<(Vec<RecordBatch>, JobTrace)> {
         let optimized = optimizer::optimize(&self.plan);
         let physical = physical::plan(&optimized, &self.session)?;
-        let (mut batches, trace) = run_job(&physical, &self.session, description, None)?;
+        let (mut batches, mut trace) = run_job(&physical, &self.session, description, None)?;
+        trace.explain = format!("== Physical Plan ==\n{}\n", self.physical_explain(&physical, Some(&trace), false));
         match &physical {
             physical::PhysicalPlan::CollectLimit { count, .. } => batches = physical::first_rows(batches, *count),
             physical::PhysicalPlan::TakeOrderedAndProject { limit, order, project, input } => {
@@ -502,6 +503,17 @@ impl DataFrame {
         tree_string(&self.schema())
     }
 
+    /// The physical plan as `explain()` prints it: with adaptive execution, the final plan of the run `ran`, or
+    /// the initial plan before any run.
+    fn physical_explain(&self, physical: &physical::PhysicalPlan, ran: Option<&JobTrace>, extended: bool) -> String {
+        let adaptive = self.session.config.adaptive_enabled && physical.has_exchange();
+        match (ran, adaptive) {
+            (Some(trace), true) => physical.final_explain_tree(trace, extended),
+            (None, true) => format!("AdaptiveSparkPlan isFinalPlan=false\n{}", indent_under(&physical.explain_tree(extended, false))),
+            (_, false) => physical.explain_tree(extended, true),
+        }
+    }
+
     /// The text `explain()` (or `explain(extended=True)`) prints. Kindling's DataFrames are analyzed as they are
     /// built, so the parsed plan it prints is the analyzed one (Spark shows the unresolved `'Project [...]`).
     pub fn explain_string(&self, extended: bool) -> Result<String> {
@@ -511,12 +523,7 @@ impl DataFrame {
             Some((ran, _)) => ran.clone(),
             None => physical::plan(&optimized, &self.session)?,
         };
-        let adaptive = self.session.config.adaptive_enabled && physical.has_exchange();
-        let physical_text = match (&last_run, adaptive) {
-            (Some((_, trace)), true) => physical.final_explain_tree(trace, extended),
-            (None, true) => format!("AdaptiveSparkPlan isFinalPlan=false\n{}", indent_under(&physical.explain_tree(extended, false))),
-            (_, false) => physical.explain_tree(extended, true),
-        };
+        let physical_text = self.physical_explain(&physical, last_run.as_ref().map(|(_, trace)| trace), extended);
         if !extended {
             return Ok(format!("== Physical Plan ==\n{physical_text}\n"));
         }

@@ -35,9 +35,12 @@ pub struct JobTrace {
     /// Every join's strategy and why the planner chose it.
     #[serde(default)]
     pub joins: Vec<JoinStrategy>,
-    /// The physical plan, as `explain()` prints it.
+    /// The physical plan that ran, as a tree.
     #[serde(default)]
     pub physical_plan: String,
+    /// What `explain()` prints for the DataFrame after this job (with adaptive execution: its final plan).
+    #[serde(default)]
+    pub explain: String,
 }
 
 /// One stage of a job.

@@ -66,6 +66,16 @@ fn a_group_by_is_two_stages_joined_by_a_coalesced_hash_exchange() {
 }
 
 #[test]
+fn the_trace_holds_what_explain_prints_after_the_job() {
+    let session = session();
+    let trips = session.read_parquet(&["green/*/*"]).unwrap();
+    let totals = trips.group_by(vec![col("PULocationID")]).unwrap().agg(vec![aggregate(AggregateFunction::Sum, col("total_amount"))]).unwrap();
+    let trace = totals.execute("collect").unwrap().1;
+    assert_eq!(trace.explain, totals.explain_string(false).unwrap());
+    assert!(trace.explain.starts_with("== Physical Plan ==\nAdaptiveSparkPlan isFinalPlan=true"), "{}", trace.explain);
+}
+
+#[test]
 fn without_adaptive_execution_every_reduce_partition_is_a_task() {
     let session = session();
     let mut config = session.config.clone();

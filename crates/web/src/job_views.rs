@@ -192,7 +192,7 @@ fn dag_view(props: &DagProps) -> Html {
             </div>
             <div class="plan">
                 <h3>{ "explain()" }</h3>
-                <pre id="plan-text">{ &job.physical_plan }</pre>
+                <pre id="plan-text">{ if job.explain.is_empty() { &job.physical_plan } else { &job.explain } }</pre>
             </div>
         </div>
     }
@@ -239,11 +239,12 @@ fn partitions_view(job: &JobTrace) -> Html {
                 let rows: Vec<u64> = stage.output_sizes.iter().map(|p| p.rows).collect();
                 let max = rows.iter().copied().max().unwrap_or(0).max(1);
                 let total: u64 = rows.iter().sum();
+                let total_bytes: u64 = stage.output_sizes.iter().map(|p| p.bytes).sum();
                 let skew = skew(&rows);
                 html! {
                     <div class="stage-partitions" data-stage={stage.id.to_string()} data-partitions={rows.len().to_string()}>
                         <h3>
-                            { format!("Stage {} · {} partitions · {} rows", stage.id, rows.len(), total) }
+                            { format!("Stage {} · {} · {} rows · {}", stage.id, plural(rows.len(), "partition"), total, bytes(total_bytes)) }
                             { skew.map(|ratio| html! { <span class="skew">{ format!("largest {ratio:.1}× the median") }</span> }).unwrap_or_default() }
                         </h3>
                         <div class="bars">
