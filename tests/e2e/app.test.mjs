@@ -41,10 +41,10 @@ after(async () => {
 });
 
 /** What `kindling run` prints for `program` over the samples. */
-function cliOutput(program) {
+function cliOutput(program, extraArgs = []) {
   const file = join(samplesDir, 'program.py');
   writeFileSync(file, program);
-  return execFileSync(CLI, ['run', file, '--master', 'local[2]'], { cwd: samplesDir, encoding: 'utf8' });
+  return execFileSync(CLI, ['run', file, '--master', 'local[2]', ...extraArgs], { cwd: samplesDir, encoding: 'utf8' });
 }
 
 /** Opens the app in a new context (optionally with saved cells), waits for the engine, runs `body(page)`. */
@@ -246,6 +246,24 @@ test('the job views draw a known job, and the knobs change it', async () => {
     assert.doesNotMatch(await page.locator('#plan-text').textContent(), /AdaptiveSparkPlan/);
     await page.check('#knob-aqe');
     await page.waitForFunction(() => /AdaptiveSparkPlan isFinalPlan=true/.test(document.querySelector('#plan-text')?.textContent), null, { timeout: 90_000 });
+  });
+});
+
+test('a trace written by `kindling run --trace` opens in the page', async () => {
+  const traceFile = join(samplesDir, 'trace.json');
+  cliOutput(`${SETUP}df_green.groupBy("PULocationID").count().collect()\ndf_green.join(df_zones, df_green.PULocationID == df_zones.LocationID).count()\n`, ['--trace', traceFile]);
+  const jobs = JSON.parse(readFileSync(traceFile, 'utf8'));
+  assert.equal(jobs.length, 2);
+  await withApp({}, async (page) => {
+    await page.setInputFiles('#trace-picker', traceFile);
+    await page.waitForSelector('#opened-trace', { timeout: 30_000 });
+    assert.equal(await page.locator('#opened-trace').getAttribute('data-jobs'), '2');
+    assert.equal(await page.locator('#dag').getAttribute('data-stages'), String(jobs[1].stages.length));
+    assert.equal(await page.locator('#dag .dag-edge[data-kind="broadcast"]').count(), jobs[1].broadcasts.length);
+    await page.click('#opened-trace + .jobs .job-chip >> nth=0');
+    assert.equal(await page.locator('#job-view').getAttribute('data-job'), '0');
+    assert.equal(await page.locator('#dag').getAttribute('data-stages'), String(jobs[0].stages.length));
+    await page.screenshot({ path: join(ARTIFACTS, 'opened-trace.png'), fullPage: true });
   });
 });
 

@@ -1,12 +1,10 @@
 //! The subcommands and what each one does.
 
 use std::fs::File;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use clap::{Parser, Subcommand, ValueEnum};
-use kindling_datagen::{Codec, TripSpec, fhvhv_trips, green_trips, write_csv, write_parquet, yellow_trips, zone_lookup};
 use kindling_engine::clock::MonotonicClock;
 use kindling_engine::executor::Executors;
 use kindling_engine::display::{show_string, tree_string};
@@ -18,10 +16,11 @@ use kindling_engine::io::write::{SaveMode, WriteFormat, WriteOptions};
 use kindling_engine::schema::SparkSchema;
 use kindling_engine::session::Session;
 use kindling_engine::job::{SumPerPartition, display_sum, sum_per_partition};
-use kindling_pyspark::RunOptions;
 use std::time::Duration;
 
+use crate::generate::{Generation, Months, parse_months};
 use crate::master::Master;
+use crate::submit::{Submission, parse_conf, write_trace};
 
 #[derive(Debug, Parser)]
 #[command(name = "kindling", version, about = "Spark's batch-processing model, runnable and visible.")]
@@ -110,17 +109,19 @@ enum Command {
         #[arg(long, default_value = "local[*]")]
         master: Master,
     },
-    /// Run a PySpark program as spark-submit would: what it prints goes to stdout, an uncaught exception to
-    /// stderr as a Python traceback.
+    /// Run a PySpark program as spark-submit would (what it prints goes to stdout, an uncaught exception to
+    /// stderr as a Python traceback), or a SQL file as `spark-sql -f` would (each query's rows, tab-separated).
     Run {
-        /// The program (`.py`).
-        program: PathBuf,
-        /// Executor threads: local, local[N] or local[*]; the program's own `master(...)` overrides it.
-        #[arg(long, default_value = "local[*]")]
-        master: Master,
-        /// The most seconds of Python time the program may take.
-        #[arg(long, default_value_t = 3600)]
-        time_limit: u64,
+        #[command(flatten)]
+        submission: SubmissionArgs,
+        /// Write every job's trace to this JSON file; the web page shows it with "Open trace".
+        #[arg(long)]
+        trace: Option<PathBuf>,
+    },
+    /// Print the physical plan of each query of a SQL file, or of each job a PySpark program runs.
+    Explain {
+        #[command(flatten)]
+        submission: SubmissionArgs,
     },
     /// Generate synthetic TLC-shaped taxi trips.
     Gen {
@@ -128,9 +129,10 @@ enum Command {
         kind: TripKind,
         #[arg(long)]
         year: i32,
-        /// 1..=12
-        #[arg(long)]
-        month: u32,
+        /// One month (`3`), a range (`1-12`) or a list (`1,2,5`).
+        #[arg(long, alias = "month", default_value = "1", value_parser = parse_months)]
+        months: Months,
+        /// Rows per month.
         #[arg(long)]
         rows: usize,
         /// The random seed: the same seed always gives the same file.
@@ -141,14 +143,45 @@ enum Command {
         compression: Compression,
         #[arg(long, value_enum, default_value_t = OutputFormat::Parquet)]
         format: OutputFormat,
-        /// The file to write.
+        /// A file (`trips.parquet`, `fhvhv_tripdata_2021-02.csv.gz`) for one month, or a folder that gets the
+        /// course's layout: `<out>/<kind>/<year>/<MM>/part-00000.snappy.parquet`.
         #[arg(long)]
         out: PathBuf,
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub struct SubmissionArgs {
+    /// The program (`.py`) or SQL file (`.sql`).
+    program: PathBuf,
+    /// Executor threads: local, local[N] or local[*]; the program's own `master(...)` overrides it.
+    #[arg(long, default_value = "local[*]")]
+    master: Master,
+    /// A Spark setting, as spark-submit's `--conf` (repeatable): `--conf spark.sql.shuffle.partitions=8`.
+    #[arg(long = "conf", value_name = "KEY=VALUE", value_parser = parse_conf)]
+    conf: Vec<(String, String)>,
+    /// The most seconds of Python time the program may take.
+    #[arg(long, default_value_t = 3600)]
+    time_limit: u64,
+    /// The program's own arguments, after `--`: its `sys.argv[1:]`, what argparse reads.
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+impl SubmissionArgs {
+    fn into_submission(self) -> Submission {
+        Submission {
+            program: self.program,
+            master: self.master,
+            conf: self.conf,
+            time_limit: Duration::from_secs(self.time_limit),
+            args: self.args,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum TripKind {
+pub enum TripKind {
     Green,
     Yellow,
     /// High-volume for-hire trips, in the course's seven-column form.
@@ -158,7 +191,7 @@ enum TripKind {
 }
 
 impl TripKind {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Self::Green => "green",
             Self::Yellow => "yellow",
@@ -169,13 +202,13 @@ impl TripKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum OutputFormat {
+pub enum OutputFormat {
     Parquet,
     Csv,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum Compression {
+pub enum Compression {
     Snappy,
     Gzip,
     None,
@@ -194,6 +227,12 @@ pub enum CliError {
     /// A program that ended with an uncaught exception: its traceback.
     #[error("{0}")]
     Program(String),
+    /// The program called `sys.exit(code)` (argparse after `--help`, or on bad arguments).
+    #[error("exit {0}")]
+    Exit(i32),
+    /// `SystemExit` with a message (argparse's usage and error): printed, exit code 2 as argparse's.
+    #[error("{0}")]
+    ExitWithMessage(String),
 }
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -245,47 +284,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Run { program, master, time_limit } => {
-            let source = std::fs::read_to_string(&program)
-                .map_err(|source| CliError::Io { path: program.clone(), source })?;
-            let session = Session::local(master.executors)?;
-            let file_name = program.display().to_string();
-            let options = RunOptions { file_name, time_limit: Duration::from_secs(time_limit) };
-            let output = kindling_pyspark::run(&session, &source, &options);
-            print!("{}", output.stdout);
-            match output.error {
-                Some(error) => Err(CliError::Program(error.traceback)),
+        Command::Run { submission, trace } => {
+            let jobs = submission.into_submission().run()?;
+            match trace {
+                Some(path) => write_trace(&path, &jobs),
                 None => Ok(()),
             }
         }
-        Command::Gen { kind, year, month, rows, seed, compression, format, out } => {
-            let spec = TripSpec { year, month, rows, seed };
-            let batches = match kind {
-                TripKind::Green => green_trips(&spec)?,
-                TripKind::Yellow => yellow_trips(&spec)?,
-                TripKind::Fhvhv => fhvhv_trips(&spec)?,
-                TripKind::Zones => zone_lookup(seed)?,
-            };
-            let file = BufWriter::new(create_file(&out)?);
-            match (format, compression) {
-                (OutputFormat::Parquet, compression) => {
-                    let codec = match compression {
-                        Compression::Snappy => Codec::Snappy,
-                        Compression::Gzip => Codec::Gzip,
-                        Compression::None => Codec::Uncompressed,
-                    };
-                    write_parquet(&batches, codec, file)?
-                }
-                (OutputFormat::Csv, Compression::Gzip) => {
-                    let mut gzip = flate2::write::GzEncoder::new(file, flate2::Compression::default());
-                    write_csv(&batches, &mut gzip)?;
-                    gzip.finish().map_err(|source| CliError::Io { path: out.clone(), source })?;
-                }
-                (OutputFormat::Csv, _) => write_csv(&batches, file)?,
-            }
-            let written: usize = batches.iter().map(|b| b.num_rows()).sum();
-            println!("wrote {written} {} rows to {}", kind.name(), out.display());
-            Ok(())
+        Command::Explain { submission } => submission.into_submission().explain(),
+        Command::Gen { kind, year, months, rows, seed, compression, format, out } => {
+            Generation { kind, year, months, rows, seed, compression, format, out }.run()
         }
     }
 }
@@ -303,7 +311,7 @@ fn read_input(input: &Input) -> Result<Table, CliError> {
     }
 }
 
-fn create_file(path: &Path) -> Result<File, CliError> {
+pub fn create_file(path: &Path) -> Result<File, CliError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|source| CliError::Io { path: parent.to_path_buf(), source })?;
     }

@@ -1,7 +1,9 @@
 //! `kindling`: Kindling's engine on the command line.
 
 mod commands;
+mod generate;
 mod master;
+mod submit;
 
 use std::process::ExitCode;
 
@@ -14,6 +16,11 @@ fn main() -> ExitCode {
         Err(commands::CliError::Program(traceback)) => {
             eprintln!("{traceback}");
             ExitCode::FAILURE
+        }
+        Err(commands::CliError::Exit(code)) => ExitCode::from(code.clamp(0, 255) as u8),
+        Err(commands::CliError::ExitWithMessage(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
         }
         Err(error) => {
             eprintln!("error: {error}");

@@ -76,3 +76,87 @@ fn show_reads_csv_with_spark_options_like_spark() {
     let expected = format!("{}\n", golden["inferred"]["taxi_zone_lookup.csv"]["show"].as_str().unwrap());
     assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);
 }
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kindling-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A program written for spark-submit: argparse arguments, a setting from `--conf`, one shuffle.
+const SUBMITTED: &str = "import argparse\n\
+from pyspark.sql import SparkSession\n\
+parser = argparse.ArgumentParser()\n\
+parser.add_argument('--input_green', required=True)\n\
+parser.add_argument('--output', required=True)\n\
+parser.add_argument('--limit', type=int, default=3)\n\
+args = parser.parse_args()\n\
+print(args.input_green, args.output, args.limit, args)\n\
+spark = SparkSession.builder.getOrCreate()\n\
+print(spark.conf.get('spark.sql.shuffle.partitions'))\n\
+df = spark.range(10)\n\
+df.groupBy((df.id % 2).alias('k')).count().orderBy('k').show()\n";
+
+#[test]
+fn run_passes_arguments_to_argparse_and_conf_to_the_session_and_saves_the_trace() {
+    let dir = scratch_dir("submit");
+    let program = dir.join("prog.py");
+    std::fs::write(&program, SUBMITTED).unwrap();
+    let trace = dir.join("trace.json");
+    let (program, trace_path) = (program.to_str().unwrap(), trace.to_str().unwrap());
+    let ran = kindling(&["run", program, "--conf", "spark.sql.shuffle.partitions=7", "--trace", trace_path, "--", "--input_green", "a", "--output=b"]);
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    // The first line is what `spark-submit prog.py --input_green a --output=b` printed (pyspark 4.3).
+    let stdout = String::from_utf8(ran.stdout).unwrap();
+    assert!(stdout.starts_with("a b 3 Namespace(input_green='a', output='b', limit=3)\n7\n+---+-----+\n"), "{stdout}");
+    let jobs: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&trace).unwrap()).unwrap();
+    let last = jobs.as_array().unwrap().last().unwrap();
+    let explain = last["explain"].as_str().unwrap();
+    assert!(explain.contains("Exchange hashpartitioning(_groupingexpression#") && explain.contains(", 7), ENSURE_REQUIREMENTS"), "the --conf setting reached the plan: {explain}");
+
+    // Bad arguments: argparse's usage and message (CPython's own words), exit code 2, no traceback.
+    let refused = kindling(&["run", program, "--", "--output", "x", "--limit", "z"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8(refused.stderr).unwrap();
+    let name = program;
+    assert_eq!(stderr, format!("usage: {name} [-h] --input_green INPUT_GREEN --output OUTPUT [--limit LIMIT]\n{name}: error: argument --limit: invalid int value: 'z'\n"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn run_of_a_sql_file_prints_rows_as_spark_sql_does_and_explain_prints_plans() {
+    let dir = scratch_dir("sql");
+    let query = dir.join("q.sql");
+    std::fs::write(&query, "SELECT 1 AS a, 'x' AS b\nUNION ALL SELECT 2, NULL;\n-- a second statement\nSELECT 3;\n").unwrap();
+    let ran = kindling(&["run", query.to_str().unwrap()]);
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    // `spark-sql -S -f q.sql` (pyspark 4.3) printed exactly this.
+    assert_eq!(String::from_utf8(ran.stdout).unwrap(), "1\tx\n2\tNULL\n3\n");
+    let explained = kindling(&["explain", query.to_str().unwrap()]);
+    let plans = String::from_utf8(explained.stdout).unwrap();
+    assert_eq!(plans.matches("== Physical Plan ==").count(), 2, "{plans}");
+
+    std::fs::write(&query, "SELECT 1 AS a,\n  nope").unwrap();
+    let failed = kindling(&["run", query.to_str().unwrap()]);
+    assert!(!failed.status.success());
+    let stderr = String::from_utf8(failed.stderr).unwrap();
+    assert!(stderr.starts_with("[UNRESOLVED_COLUMN") && stderr.contains("line 2 pos 2"), "a located Spark error: {stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn gen_writes_the_courses_folder_layout_one_file_per_month() {
+    let dir = scratch_dir("layout");
+    let out = dir.join("pq");
+    let generated = kindling(&["gen", "yellow", "--year", "2021", "--months", "1-3", "--rows", "700", "--out", out.to_str().unwrap()]);
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+    for month in ["01", "02", "03"] {
+        assert!(out.join(format!("yellow/2021/{month}/part-00000.snappy.parquet")).is_file(), "month {month}");
+    }
+    let program = dir.join("count.py");
+    std::fs::write(&program, "from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()\n\
+                              df = spark.read.parquet('pq/yellow/*/*')\nprint(df.count(), df.select('tpep_pickup_datetime').distinct().count() > 2000)\n").unwrap();
+    let counted = Command::new(env!("CARGO_BIN_EXE_kindling")).current_dir(&dir).args(["run", "count.py"]).output().unwrap();
+    assert_eq!(String::from_utf8(counted.stdout).unwrap(), "2100 True\n", "{}", String::from_utf8_lossy(&counted.stderr));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -492,6 +492,12 @@ impl DataFrame {
         show_string(&self.schema(), &batches, rows, truncate)
     }
 
+    /// Every row, each value written as `show()` writes it (what `spark-sql` prints, tab-separated).
+    pub fn cells(&self) -> Result<Vec<Vec<String>>> {
+        let (batches, _) = self.execute("collect")?;
+        Ok(table_cells(&batches, usize::MAX)?.0)
+    }
+
     /// The first `rows` rows as `show()` writes each value, whole, and whether the result has more.
     pub fn show_cells(&self, rows: usize) -> Result<(Vec<Vec<String>>, bool)> {
         let (batches, _) = self.limit(rows + 1).execute(&format!("show({rows})"))?;

@@ -19,7 +19,7 @@ use crate::traceback::{ProgramText, PythonError, parse_error, render};
 use crate::worker::Workers;
 
 /// Kindling's `pyspark` package, fed to the interpreter before the user's program.
-const PRELUDE: [&str; 7] = [
+const PRELUDE: [&str; 8] = [
     "from collections import namedtuple\n",
     include_str!("prelude/types.py"),
     include_str!("prelude/column.py"),
@@ -27,11 +27,15 @@ const PRELUDE: [&str; 7] = [
     include_str!("prelude/dataframe.py"),
     include_str!("prelude/session.py"),
     include_str!("prelude/rdd.py"),
+    include_str!("prelude/argparse.py"),
 ];
 const MODULES: &str = include_str!("prelude/modules.py");
 
 /// GC-tracked allocations between two cycle collections.
 const CYCLE_COLLECTION_INTERVAL: usize = 20_000_000;
+
+/// The modules the host hands the program on `import`, each the value of a prelude expression.
+const MODULE_OBJECTS: [(&str, &str); 2] = [("pyspark", "_kindling_pyspark"), ("argparse", "_kindling_argparse")];
 
 /// The one host function the prelude calls.
 const HOST_FUNCTION: &str = "_kindling";
@@ -73,7 +77,7 @@ pub fn run(session: &Arc<Session>, source: &str, options: &RunOptions) -> Output
 pub struct Notebook {
     /// `None` only while a cell runs.
     repl: Option<MontyRepl>,
-    modules: MontyObject,
+    modules: Modules,
     host: Host,
     workers: Arc<Workers>,
     control: Arc<RunControl>,
@@ -89,6 +93,15 @@ impl Notebook {
         let workers = Arc::new(Workers::new(control.clone()));
         let host = Host::new(session.clone(), workers.clone());
         Ok(Notebook { repl: Some(repl), modules, host, workers, control })
+    }
+
+    /// Sets `sys.argv`, the program's name and then what its argparse reads (`kindling run prog.py -- ARGS`).
+    pub fn set_argv(&mut self, argv: &[String]) -> Result<(), PythonError> {
+        let repl = self.repl.as_mut().expect("no cell is running");
+        let args = MontyObject::list(argv.iter().map(|arg| MontyObject::string(arg.clone())));
+        repl.call_function("_kindling_set_argv", vec![args], PrintWriter::Disabled)
+            .map(|_| ())
+            .map_err(|error| internal_error(format!("cannot set sys.argv: {}", error.summary())))
     }
 
     /// The session cells run in: the one the program's `getOrCreate()` configured, or the notebook's own.
@@ -127,7 +140,10 @@ impl Notebook {
     }
 }
 
-fn start_prelude() -> Result<(MontyRepl, MontyObject), MontyException> {
+/// The importable modules by name.
+type Modules = Vec<(&'static str, MontyObject)>;
+
+fn start_prelude() -> Result<(MontyRepl, Modules), MontyException> {
     // Reference counting frees everything but cycles at once. A cycle collection walks the whole heap, and a
     // task holds a whole partition of rows there; collecting every 100k allocations (monty's default) spent half
     // of an RDD job's time in the collector, so cycles are collected far more rarely.
@@ -135,8 +151,20 @@ fn start_prelude() -> Result<(MontyRepl, MontyObject), MontyException> {
     let repl = MontyRepl::new("main.py", ResourceTracker::new(limits), CompileOptions::default());
     let host = vec![(HOST_FUNCTION.to_string(), MontyObject::function(HOST_FUNCTION, None))];
     let prelude = PRELUDE.concat() + MODULES;
+    let mut repl = feed_quietly(repl, &prelude, host)?.0;
+    let mut modules = Vec::new();
+    for (name, expression) in MODULE_OBJECTS {
+        let (next, module) = feed_quietly(repl, expression, Vec::new())?;
+        repl = next;
+        modules.push((name, module));
+    }
+    Ok((repl, modules))
+}
+
+/// Feeds Kindling's own code, which never suspends; gives back the value of its last expression.
+fn feed_quietly(repl: MontyRepl, code: &str, inputs: Vec<(String, MontyObject)>) -> Result<(MontyRepl, MontyObject), MontyException> {
     let mut ignored = String::new();
-    match repl.feed_start(&prelude, host, PrintWriter::CollectString(&mut ignored, None)) {
+    match repl.feed_start(code, inputs, PrintWriter::CollectString(&mut ignored, None)) {
         Ok(ReplProgress::Complete { repl, value }) => Ok((repl, value)),
         Ok(other) => Err(MontyException::new(
             ExcType::RuntimeError,
@@ -150,7 +178,7 @@ fn start_prelude() -> Result<(MontyRepl, MontyObject), MontyException> {
 fn drive(
     repl: MontyRepl,
     program: &str,
-    modules: &MontyObject,
+    modules: &Modules,
     host: &mut Host,
     control: &RunControl,
     last_raised: &mut Option<(MontyException, String)>,
@@ -189,7 +217,10 @@ fn drive(
                 call.resume(ExtFunctionResult::NotFound(name), print)
             }
             ReplProgress::OsCall(call) => match &call.function_call {
-                OsFunctionCall::Import(module) if module == "pyspark" => call.resume(modules.clone(), print),
+                OsFunctionCall::Import(name) if modules.iter().any(|(known, _)| known == name) => {
+                    let module = modules.iter().find(|(known, _)| known == name).map(|(_, module)| module.clone());
+                    call.resume(module.expect("found above"), print)
+                }
                 _ => call.resume_with(print, |c| ExtFunctionResult::Error(c.on_no_handler())),
             },
             ReplProgress::NameLookup(lookup) => lookup.resume(NameLookupResult::Undefined, print),

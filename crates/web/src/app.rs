@@ -52,6 +52,8 @@ pub struct App {
     last_run_cell: Option<u32>,
     /// The job the views show: (cell id, index into that cell's jobs).
     selected_job: Option<(u32, usize)>,
+    /// A trace file opened with "Open trace" (`kindling run --trace`): its name, its jobs and the one shown.
+    opened_trace: Option<OpenedTrace>,
     tab: Tab,
     url: String,
     notice: Option<String>,
@@ -69,6 +71,12 @@ struct CellState {
     language: Language,
     source: String,
     output: Option<CellOutput>,
+}
+
+struct OpenedTrace {
+    name: String,
+    jobs: Vec<JobTrace>,
+    selected: usize,
 }
 
 struct Run {
@@ -90,6 +98,10 @@ pub enum Msg {
     AddCell(Language),
     DeleteCell(u32),
     SelectJob(u32, usize),
+    OpenTrace(web_sys::File),
+    TraceOpened(String, Result<Vec<JobTrace>, String>),
+    SelectTraceJob(usize),
+    CloseTrace,
     SelectTab(Tab),
     Knob(Knob),
     PickFiles(Vec<web_sys::File>),
@@ -131,6 +143,7 @@ impl Component for App {
             next_run_id: 1,
             last_run_cell: None,
             selected_job: None,
+            opened_trace: None,
             tab: Tab::Dag,
             url: String::new(),
             notice: None,
@@ -140,7 +153,7 @@ impl Component for App {
         app
     }
 
-    fn update(&mut self, _ctx: &Context<Self>, msg: Self::Message) -> bool {
+    fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
             Msg::Engine(response) => self.on_response(response),
             Msg::EngineCrashed(message) => {
@@ -177,7 +190,23 @@ impl Component for App {
                 self.cells.retain(|c| c.id != id);
                 self.save();
             }
-            Msg::SelectJob(cell, job) => self.selected_job = Some((cell, job)),
+            Msg::SelectJob(cell, job) => {
+                self.selected_job = Some((cell, job));
+                self.opened_trace = None;
+            }
+            Msg::OpenTrace(file) => read_trace(ctx, file),
+            Msg::TraceOpened(name, Ok(jobs)) if !jobs.is_empty() => {
+                let selected = jobs.len() - 1;
+                self.opened_trace = Some(OpenedTrace { name, jobs, selected });
+            }
+            Msg::TraceOpened(name, Ok(_)) => self.notice = Some(format!("{name} holds no jobs.")),
+            Msg::TraceOpened(name, Err(message)) => self.notice = Some(format!("{name} is not a Kindling trace: {message}")),
+            Msg::SelectTraceJob(index) => {
+                if let Some(trace) = &mut self.opened_trace {
+                    trace.selected = index;
+                }
+            }
+            Msg::CloseTrace => self.opened_trace = None,
             Msg::SelectTab(tab) => self.tab = tab,
             Msg::Knob(knob) => {
                 match knob {
@@ -483,14 +512,44 @@ impl App {
     }
 
     fn job_panel(&self, ctx: &Context<Self>) -> Html {
+        let on_open = ctx.link().batch_callback(|e: Event| files_of(e.target_unchecked_into::<HtmlInputElement>().files()).into_iter().next().map(Msg::OpenTrace));
+        let open_button = html! {
+            <label class="button secondary open-trace" title="A trace written by `kindling run prog.py --trace out.json`">{ "Open trace…" }
+                <input id="trace-picker" type="file" accept=".json,application/json" onchange={on_open} />
+            </label>
+        };
+        if let Some(trace) = &self.opened_trace {
+            let job = &trace.jobs[trace.selected];
+            return html! {
+                <>
+                    <div class="trace-bar" id="opened-trace" data-jobs={trace.jobs.len().to_string()}>
+                        <span>{ format!("Trace {} · {} jobs", trace.name, trace.jobs.len()) }</span>
+                        <button class="secondary" onclick={ctx.link().callback(|_| Msg::CloseTrace)}>{ "Close" }</button>
+                    </div>
+                    <div class="jobs">
+                        { for trace.jobs.iter().enumerate().map(|(index, job)| html! {
+                            <button class={classes!("job-chip", (index == trace.selected).then_some("selected"))} onclick={ctx.link().callback(move |_| Msg::SelectTraceJob(index))}>
+                                { format!("Job {index} · {} · {} stages", short(&job.description), job.stages.len()) }
+                            </button>
+                        }) }
+                    </div>
+                    <JobView job={job.clone()} number={trace.selected} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} />
+                </>
+            };
+        }
         match self.selected() {
             Some((number, job)) => html! {
-                <JobView job={job.clone()} {number} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} />
+                <>
+                    <div class="trace-bar">{ open_button }</div>
+                    <JobView job={job.clone()} {number} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} />
+                </>
             },
             None => html! {
                 <div class="job-placeholder">
                     <h2>{ "Jobs" }</h2>
                     <p>{ "Run a cell. Every action (show, count, collect, write) runs a job; its stages, partitions, shuffles, broadcasts and tasks appear here." }</p>
+                    <p>{ "A full-size run from the command line (" }<code>{ "kindling run prog.py --trace out.json" }</code>{ ") opens here too:" }</p>
+                    { open_button }
                 </div>
             },
         }
@@ -555,6 +614,20 @@ fn start_worker(ctx: &Context<App>) -> (Worker, [Closure<dyn Fn(JsValue)>; 2]) {
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     (worker, [on_message, on_error])
+}
+
+/// Reads a trace file the user picked; the app gets its jobs, or why they could not be read.
+fn read_trace(ctx: &Context<App>, file: web_sys::File) {
+    let link = ctx.link().clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let name = file.name();
+        let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+        let jobs = match text.ok().and_then(|text| text.as_string()) {
+            Some(text) => serde_json::from_str::<Vec<JobTrace>>(&text).map_err(|e| e.to_string()),
+            None => Err("the file cannot be read as text".to_string()),
+        };
+        link.send_message(Msg::TraceOpened(name, jobs));
+    });
 }
 
 fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {

@@ -150,7 +150,11 @@ fn edge_kind(job: &JobTrace, parent: usize) -> (&'static str, String) {
     match job.exchanges.iter().find(|e| e.map_stage == parent) {
         Some(exchange) => {
             let partitions = exchange.matrix.rows.first().map_or(0, |row| row.len());
-            ("shuffle", format!("shuffle → {}", plural(partitions, "partition")))
+            let label = match &exchange.coalesced {
+                Some(merged) => format!("shuffle → {partitions}, read as {}", merged.groups.len()),
+                None => format!("shuffle → {}", plural(partitions, "partition")),
+            };
+            ("shuffle", label)
         }
         None => ("shuffle", "shuffle".to_string()),
     }

@@ -1,0 +1,124 @@
+//! `kindling run` and `kindling explain`: a PySpark program (`.py`) or a SQL file (`.sql`) on a local session, as
+//! `spark-submit` and `spark-sql -f` run them. A program prints what it prints; a SQL file prints each query's rows
+//! tab-separated, as `spark-sql` does. `--trace` saves every job's trace for the page's "Open trace".
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use kindling_engine::session::{Config, Session};
+use kindling_engine::trace::JobTrace;
+use kindling_pyspark::{Notebook, RunOptions};
+use kindling_sql::sql_script;
+
+use crate::commands::CliError;
+use crate::master::Master;
+
+/// What to run, and how.
+pub struct Submission {
+    pub program: PathBuf,
+    pub master: Master,
+    /// `--conf key=value` settings, applied before the program's own.
+    pub conf: Vec<(String, String)>,
+    pub time_limit: Duration,
+    /// `sys.argv[1:]` for a Python program.
+    pub args: Vec<String>,
+}
+
+/// `spark.sql.shuffle.partitions=8` → the key and the value.
+pub fn parse_conf(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text.split_once('=').ok_or_else(|| format!("`{text}` is not key=value"))?;
+    Ok((key.trim().to_string(), value.trim().to_string()))
+}
+
+impl Submission {
+    fn session(&self) -> Result<Arc<Session>, CliError> {
+        let mut config = Config::default();
+        for (key, value) in &self.conf {
+            config.set(key, value)?;
+        }
+        Ok(Session::local(self.master.executors)?.with_config(config))
+    }
+
+    fn source(&self) -> Result<String, CliError> {
+        std::fs::read_to_string(&self.program).map_err(|source| CliError::Io { path: self.program.clone(), source })
+    }
+
+    fn is_sql(&self) -> bool {
+        self.program.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("sql"))
+    }
+
+    /// Runs the program, printing what it prints; returns the jobs it ran.
+    pub fn run(&self) -> Result<Vec<JobTrace>, CliError> {
+        let session = self.session()?;
+        let source = self.source()?;
+        if self.is_sql() {
+            for (_, df) in sql_script(&session, &source).map_err(|error| CliError::Program(error.to_string()))? {
+                if !df.schema().fields.is_empty() {
+                    for row in df.cells()? {
+                        println!("{}", row.join("\t"));
+                    }
+                }
+            }
+            return Ok(session.jobs());
+        }
+        let (stdout, outcome) = self.run_program(&session, &source);
+        print!("{stdout}");
+        outcome
+    }
+
+    /// Runs a Python program: what it printed, and its jobs or how it failed.
+    fn run_program(&self, session: &Arc<Session>, source: &str) -> (String, Result<Vec<JobTrace>, CliError>) {
+        let mut notebook = match Notebook::new(session) {
+            Ok(notebook) => notebook,
+            Err(error) => return (String::new(), Err(CliError::Program(error.traceback))),
+        };
+        let argv: Vec<String> = std::iter::once(self.program.display().to_string()).chain(self.args.iter().cloned()).collect();
+        if let Err(error) = notebook.set_argv(&argv) {
+            return (String::new(), Err(CliError::Program(error.traceback)));
+        }
+        let options = RunOptions { file_name: self.program.display().to_string(), time_limit: self.time_limit };
+        let output = notebook.run_cell(source, &options);
+        let outcome = match output.error {
+            Some(error) if error.summary.starts_with("SystemExit") => Err(system_exit(&error.summary)),
+            Some(error) => Err(CliError::Program(error.traceback)),
+            None => Ok(notebook.session().jobs()),
+        };
+        (output.stdout, outcome)
+    }
+
+    /// `kindling explain`: the physical plan of each query of a SQL file, or of each job a program runs.
+    pub fn explain(&self) -> Result<(), CliError> {
+        if self.is_sql() {
+            let session = self.session()?;
+            for (_, df) in sql_script(&session, &self.source()?).map_err(|error| CliError::Program(error.to_string()))? {
+                if !df.schema().fields.is_empty() {
+                    print!("{}", df.explain_string(false)?);
+                }
+            }
+            return Ok(());
+        }
+        let (_, jobs) = self.run_program(&self.session()?, &self.source()?);
+        for job in jobs? {
+            println!("-- job: {}", job.description);
+            print!("{}", job.explain);
+        }
+        Ok(())
+    }
+}
+
+/// `SystemExit("usage: …")` from argparse: its message, as Python prints it, and no traceback.
+fn system_exit(summary: &str) -> CliError {
+    let message = summary.trim_start_matches("SystemExit").trim_start_matches(':').trim();
+    match message.parse::<i32>() {
+        Ok(code) => CliError::Exit(code),
+        Err(_) if message.is_empty() => CliError::Exit(0),
+        Err(_) => CliError::ExitWithMessage(message.to_string()),
+    }
+}
+
+/// Writes the jobs as JSON: what the page's "Open trace" reads.
+pub fn write_trace(path: &Path, jobs: &[JobTrace]) -> Result<(), CliError> {
+    let json = serde_json::to_string(jobs).expect("traces serialise");
+    std::fs::write(path, json).map_err(|source| CliError::Io { path: path.to_path_buf(), source })
+}
