@@ -46,6 +46,18 @@ cargo_tool() {
   CARGO_PROFILE_DEV_DEBUG=0 cargo "+$KINDLING_NIGHTLY" install "$crate" --version "=$version" --debug --force "$@"
 }
 
+# Real Spark for the export test (crates/cli/tests/export.rs) and for re-recording goldens; it needs Java 17.
+PYSPARK_VERSION=4.3.0
+install_pyspark() {
+  if ! command -v java >/dev/null; then
+    step "Debian openjdk-17-jre-headless"
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq openjdk-17-jre-headless
+  fi
+  if python3 -c "import pyspark, sys; sys.exit(pyspark.__version__ != '$PYSPARK_VERSION')" 2>/dev/null; then return; fi
+  step "pip install pyspark $PYSPARK_VERSION"
+  python3 -m pip install --quiet "pyspark==$PYSPARK_VERSION"
+}
+
 install_npm_packages() {
   if [ node_modules/.package-lock.json -nt package-lock.json ]; then return; fi
   step "npm packages (CodeMirror, dagre, esbuild, coi-serviceworker, playwright-core)"
@@ -60,4 +72,5 @@ install_npm_packages
 cargo_tool trunk "$TRUNK_VERSION" trunk --locked
 cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
 wait "$apt_job"
+install_pyspark
 step "done"

@@ -118,6 +118,15 @@ enum Command {
         #[arg(long)]
         trace: Option<PathBuf>,
     },
+    /// Write a PySpark program as a standalone script for spark-submit or Dataproc: its paths become required
+    /// argparse arguments and `.master(...)` goes.
+    Export {
+        /// The program (`.py`).
+        program: PathBuf,
+        /// Where to write the script; standard output if omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the physical plan of each query of a SQL file, or of each job a PySpark program runs.
     Explain {
         #[command(flatten)]
@@ -141,8 +150,10 @@ enum Command {
         /// Parquet: snappy (default), gzip or none. CSV: gzip writes `.csv.gz`; snappy and none write plain CSV.
         #[arg(long, value_enum, default_value_t = Compression::Snappy)]
         compression: Compression,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Parquet)]
-        format: OutputFormat,
+        /// parquet or csv; by default what `--out`'s extension says (`.csv`, `.csv.gz`), else Parquet (the zone
+        /// lookup: CSV, as the TLC publishes it).
+        #[arg(long, value_enum)]
+        format: Option<OutputFormat>,
         /// A file (`trips.parquet`, `fhvhv_tripdata_2021-02.csv.gz`) for one month, or a folder that gets the
         /// course's layout: `<out>/<kind>/<year>/<MM>/part-00000.snappy.parquet`.
         #[arg(long)]
@@ -292,6 +303,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             }
         }
         Command::Explain { submission } => submission.into_submission().explain(),
+        Command::Export { program, out } => export_program(&program, out.as_deref()),
         Command::Gen { kind, year, months, rows, seed, compression, format, out } => {
             Generation { kind, year, months, rows, seed, compression, format, out }.run()
         }
@@ -309,6 +321,23 @@ fn read_input(input: &Input) -> Result<Table, CliError> {
     } else {
         read_parquet(bytes).map_err(|source| CliError::BadFile { path: path.clone(), source })
     }
+}
+
+fn export_program(program: &Path, out: Option<&Path>) -> Result<(), CliError> {
+    let source = std::fs::read_to_string(program).map_err(|source| CliError::Io { path: program.to_path_buf(), source })?;
+    let name = program.file_name().map_or_else(|| program.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let exported = kindling_pyspark::export::export(&source, &name).map_err(|(message, offset)| {
+        let line = source[..offset.min(source.len())].matches('\n').count() + 1;
+        CliError::Program(format!("{}:{line}: SyntaxError: {message}", program.display()))
+    })?;
+    let Some(out) = out else {
+        print!("{}", exported.script);
+        return Ok(());
+    };
+    std::fs::write(out, &exported.script).map_err(|source| CliError::Io { path: out.to_path_buf(), source })?;
+    let arguments: Vec<String> = exported.arguments.iter().map(|a| format!("--{} {}", a.name, a.was)).collect();
+    eprintln!("wrote {}; run it with:\n  spark-submit {} {}", out.display(), out.display(), arguments.join(" "));
+    Ok(())
 }
 
 pub fn create_file(path: &Path) -> Result<File, CliError> {

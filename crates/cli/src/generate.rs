@@ -18,7 +18,8 @@ pub struct Generation {
     pub rows: usize,
     pub seed: u64,
     pub compression: Compression,
-    pub format: OutputFormat,
+    /// `None`: from `out`'s extension.
+    pub format: Option<OutputFormat>,
     pub out: PathBuf,
 }
 
@@ -41,6 +42,22 @@ pub fn parse_months(text: &str) -> Result<Months, String> {
 }
 
 impl Generation {
+    /// The format asked for, or the one `--out` names (`.csv`, `.csv.gz`), or the kind's usual one.
+    fn format(&self) -> OutputFormat {
+        let name = self.out.to_string_lossy();
+        match self.format {
+            Some(format) => format,
+            None if name.ends_with(".csv") || name.ends_with(".csv.gz") => OutputFormat::Csv,
+            None if matches!(self.kind, TripKind::Zones) && !name.ends_with(".parquet") => OutputFormat::Csv,
+            None => OutputFormat::Parquet,
+        }
+    }
+
+    /// The codec asked for; a `.gz` file name asks for gzip.
+    fn compression(&self) -> Compression {
+        if self.out.to_string_lossy().ends_with(".gz") { Compression::Gzip } else { self.compression }
+    }
+
     pub fn run(&self) -> Result<(), CliError> {
         if matches!(self.kind, TripKind::Zones) {
             let path = if self.writes_one_file() { self.out.clone() } else { self.out.join("taxi_zone_lookup.csv") };
@@ -74,7 +91,7 @@ impl Generation {
 
     /// As Spark names its output files.
     fn part_file_name(&self) -> &'static str {
-        match (self.format, self.compression) {
+        match (self.format(), self.compression()) {
             (OutputFormat::Parquet, Compression::Snappy) => "part-00000.snappy.parquet",
             (OutputFormat::Parquet, Compression::Gzip) => "part-00000.gz.parquet",
             (OutputFormat::Parquet, Compression::None) => "part-00000.parquet",
@@ -85,7 +102,7 @@ impl Generation {
 
     fn write(&self, batches: &[RecordBatch], path: &Path) -> Result<(), CliError> {
         let file = BufWriter::new(create_file(path)?);
-        match (self.format, self.compression) {
+        match (self.format(), self.compression()) {
             (OutputFormat::Parquet, compression) => {
                 let codec = match compression {
                     Compression::Snappy => Codec::Snappy,

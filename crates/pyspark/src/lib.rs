@@ -10,6 +10,7 @@
 //! first ([`lowering`]); errors come back as Python tracebacks about the user's own lines ([`traceback`]).
 
 pub mod error;
+pub mod export;
 mod host;
 pub mod interpreter;
 pub mod lowering;
