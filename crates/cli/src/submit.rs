@@ -4,8 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
+use indicatif::{ProgressBar, ProgressStyle};
+use kindling_engine::scheduler::RunControl;
 use kindling_engine::session::{Config, Session};
 use kindling_engine::trace::JobTrace;
 use kindling_pyspark::{Notebook, RunOptions};
@@ -78,7 +82,9 @@ impl Submission {
             return (String::new(), Err(CliError::Program(error.traceback)));
         }
         let options = RunOptions { file_name: self.program.display().to_string(), time_limit: self.time_limit };
+        let progress = ProgressReport::start(session.executors.control().clone());
         let output = notebook.run_cell(source, &options);
+        drop(progress);
         let outcome = match output.error {
             Some(error) if error.summary.starts_with("SystemExit") => Err(system_exit(&error.summary)),
             Some(error) => Err(CliError::Program(error.traceback)),
@@ -105,6 +111,59 @@ impl Submission {
         }
         Ok(())
     }
+}
+
+/// Tasks done / scheduled on stderr while a run goes on, once it has taken a while; nothing when stderr is not a
+/// terminal (indicatif hides the bar then).
+struct ProgressReport {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ProgressReport {
+    const SHOW_AFTER: Duration = Duration::from_secs(1);
+    const INTERVAL: Duration = Duration::from_millis(100);
+
+    fn start(control: Arc<RunControl>) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = std::thread::spawn({
+            let stop = stop.clone();
+            move || {
+                let started = Instant::now();
+                let mut bar: Option<ProgressBar> = None;
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(Self::INTERVAL);
+                    if started.elapsed() < Self::SHOW_AFTER {
+                        continue;
+                    }
+                    let (done, total) = control.progress();
+                    let bar = bar.get_or_insert_with(new_bar);
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                }
+                if let Some(bar) = bar {
+                    bar.finish_and_clear();
+                }
+            }
+        });
+        ProgressReport { stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for ProgressReport {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn new_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    let style = ProgressStyle::with_template("{spinner} tasks {pos}/{len} [{wide_bar}] {elapsed}").expect("a valid template");
+    bar.set_style(style.progress_chars("=> "));
+    bar
 }
 
 /// `SystemExit("usage: …")` from argparse: its message, as Python prints it, and no traceback.
