@@ -1,0 +1,229 @@
+"""The module's queries on Kindling and, when installed, Spark local[*], DuckDB, Polars and DataFusion.
+
+    python3 bench/module.py --rows 1000000 --months 1-12 [--engines kindling,spark,duckdb,polars,datafusion]
+
+Generates TLC-shaped data with `kindling gen` (green and yellow trips per month, fhvhv trips, the zone lookup, all
+Parquet) in a work folder, runs each query on each engine, checks that the engines agree (row count and a checksum
+of one column), and prints a table of wall times and ratios to Kindling. Kindling runs each query as
+`kindling run query.sql` (one process, view setup included); the others run in this process, started once.
+"""
+import argparse
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KINDLING = ROOT / "target" / "release" / "kindling"
+
+# The module's jobs as SQL over the views green, yellow, fhvhv and zones. Each is checked by (rows, sum of
+# the named column).
+QUERIES = {
+    "revenue report": ("""
+        SELECT PULocationID AS revenue_zone, date_trunc('month', pickup_datetime) AS revenue_month, service_type,
+               SUM(fare_amount) AS revenue_monthly_fare, SUM(total_amount) AS revenue_monthly_total_amount,
+               AVG(passenger_count) AS avg_monthly_passenger_count, AVG(trip_distance) AS avg_monthly_trip_distance
+        FROM (SELECT PULocationID, lpep_pickup_datetime AS pickup_datetime, 'green' AS service_type, fare_amount,
+                     total_amount, passenger_count, trip_distance FROM green
+              UNION ALL
+              SELECT PULocationID, tpep_pickup_datetime AS pickup_datetime, 'yellow' AS service_type, fare_amount,
+                     total_amount, passenger_count, trip_distance FROM yellow) trips
+        GROUP BY 1, 2, 3""", "revenue_monthly_total_amount"),
+    "hourly revenue (group-by)": ("""
+        SELECT date_trunc('hour', lpep_pickup_datetime) AS hour, PULocationID AS zone,
+               SUM(total_amount) AS amount, COUNT(1) AS number_records
+        FROM green GROUP BY 1, 2""", "amount"),
+    "green/yellow outer join": ("""
+        SELECT COALESCE(g.hour, y.hour) AS hour, COALESCE(g.zone, y.zone) AS zone,
+               g.amount AS green_amount, y.amount AS yellow_amount
+        FROM (SELECT date_trunc('hour', lpep_pickup_datetime) AS hour, PULocationID AS zone, SUM(total_amount) AS amount
+              FROM green GROUP BY 1, 2) g
+        FULL OUTER JOIN
+             (SELECT date_trunc('hour', tpep_pickup_datetime) AS hour, PULocationID AS zone, SUM(total_amount) AS amount
+              FROM yellow GROUP BY 1, 2) y
+        ON g.hour = y.hour AND g.zone = y.zone""", "yellow_amount"),
+    "join with zones": ("""
+        SELECT z.Zone, SUM(g.total_amount) AS revenue, COUNT(1) AS trips
+        FROM green g JOIN zones z ON g.PULocationID = z.LocationID
+        GROUP BY z.Zone""", "revenue"),
+    "fhvhv trips per day": ("""
+        SELECT CAST(pickup_datetime AS DATE) AS day, COUNT(1) AS trips FROM fhvhv GROUP BY 1""", "trips"),
+    "fhvhv top zone pairs": ("""
+        SELECT CONCAT(COALESCE(pul.Zone, 'Unknown'), ' / ', COALESCE(dol.Zone, 'Unknown')) AS pair, COUNT(1) AS trips
+        FROM fhvhv f LEFT JOIN zones pul ON f.PULocationID = pul.LocationID
+                     LEFT JOIN zones dol ON f.DOLocationID = dol.LocationID
+        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5""", "trips"),
+}
+
+
+def checked(query, column):
+    return f"SELECT COUNT(1) AS n, SUM(CAST({column} AS DOUBLE)) AS checksum FROM ({query}) q"
+
+
+def generate(work, rows, months):
+    data = work / "data"
+    if (work / "done").exists():
+        return data
+    shutil.rmtree(data, ignore_errors=True)
+    for kind in ("green", "yellow"):
+        run([KINDLING, "gen", kind, "--year", "2020", "--months", months, "--rows", str(rows), "--out", data / "pq"])
+    run([KINDLING, "gen", "fhvhv", "--year", "2021", "--months", "2", "--rows", str(rows), "--out", data / "pq"])
+    run([KINDLING, "gen", "zones", "--year", "2021", "--rows", "0", "--format", "parquet", "--out", data / "zones.parquet"])
+    (work / "done").write_text(f"{rows} {months}\n")
+    return data
+
+
+def run(command, **kwargs):
+    return subprocess.run([str(part) for part in command], check=True, capture_output=True, text=True, **kwargs)
+
+
+def globs(data, files=False):
+    """The views' paths: the course's `pq/<kind>/*/*` (year and month folders) as Spark and Kindling read them, or
+    globs of the files themselves for DuckDB and Polars."""
+    tail = "/*/*/*.parquet" if files else "/*/*"
+    return {"green": f"{data}/pq/green{tail}", "yellow": f"{data}/pq/yellow{tail}", "fhvhv": f"{data}/pq/fhvhv{tail}",
+            "zones": f"{data}/zones.parquet"}
+
+
+class Kindling:
+    name = "Kindling"
+
+    def __init__(self, data, work):
+        self.views = "".join(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM parquet.`{path}`;\n"
+                             for view, path in globs(data).items())
+        self.work = work
+
+    def query(self, sql):
+        file = self.work / "query.sql"
+        file.write_text(self.views + sql + ";\n")
+        out = run([KINDLING, "run", file]).stdout.strip().split("\t")
+        return int(out[0]), float(out[1]) if out[1] != "NULL" else None
+
+
+class Spark:
+    name = "Spark local[*]"
+
+    def __init__(self, data, work):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        from pyspark.sql import SparkSession
+        self.spark = SparkSession.builder.master("local[*]").config("spark.driver.memory", "8g").getOrCreate()
+        self.spark.sparkContext.setLogLevel("ERROR")
+        for view, path in globs(data).items():
+            self.spark.read.parquet(path).createOrReplaceTempView(view)
+
+    def query(self, sql):
+        row = self.spark.sql(sql).collect()[0]
+        return row[0], row[1]
+
+
+class DuckDB:
+    name = "DuckDB"
+
+    def __init__(self, data, work):
+        import duckdb
+        self.con = duckdb.connect()
+        for view, path in globs(data, files=True).items():
+            self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet('{path}')")
+
+    def query(self, sql):
+        return self.con.execute(sql).fetchone()
+
+
+class Polars:
+    name = "Polars"
+
+    def __init__(self, data, work):
+        import polars as pl
+        self.context = pl.SQLContext({view: pl.scan_parquet(path) for view, path in globs(data, files=True).items()})
+
+    def query(self, sql):
+        row = self.context.execute(sql, eager=True).row(0)
+        return row[0], row[1]
+
+
+class DataFusion:
+    name = "DataFusion"
+
+    def __init__(self, data, work):
+        import datafusion
+        # Spark's SQL keeps identifiers as written (PULocationID); DataFusion would lowercase them.
+        config = datafusion.SessionConfig({"datafusion.sql_parser.enable_ident_normalization": "false"})
+        self.ctx = datafusion.SessionContext(config)
+        # Its listing tables do not descend into year/month folders: one table per file, one view over them.
+        for view, pattern in globs(data, files=True).items():
+            files = sorted(Path("/").glob(pattern.lstrip("/")))
+            for index, file in enumerate(files):
+                self.ctx.register_parquet(f"{view}_{index}", str(file))
+            union = " UNION ALL ".join(f"SELECT * FROM {view}_{index}" for index in range(len(files)))
+            self.ctx.sql(f"CREATE VIEW {view} AS {union}")
+
+    def query(self, sql):
+        batch = self.ctx.sql(sql).collect()[0]
+        return batch.column(0)[0].as_py(), batch.column(1)[0].as_py()
+
+
+ENGINES = {"kindling": Kindling, "spark": Spark, "duckdb": DuckDB, "polars": Polars, "datafusion": DataFusion}
+
+
+def agree(a, b):
+    return a[0] == b[0] and (a[1] == b[1] or (a[1] is not None and b[1] is not None and math.isclose(a[1], b[1], rel_tol=1e-9)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows per month and kind")
+    parser.add_argument("--months", default="1-12")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--work", type=Path, default=Path("/tmp/kindling-bench"))
+    parser.add_argument("--repeat", type=int, default=2, help="runs per query; the best counts")
+    args = parser.parse_args()
+
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "kindling"], cwd=ROOT, check=True)
+    args.work.mkdir(parents=True, exist_ok=True)
+    data = generate(args.work / f"{args.rows}-{args.months}", args.rows, args.months)
+    engines = []
+    for key in args.engines.split(","):
+        try:
+            engines.append(ENGINES[key](data, args.work))
+        except ImportError as missing:
+            print(f"skipping {key}: {missing}", file=sys.stderr)
+
+    results = {}
+    for title, (query, column) in QUERIES.items():
+        for engine in engines:
+            best, answer = math.inf, None
+            for _ in range(args.repeat):
+                began = time.perf_counter()
+                try:
+                    answer = engine.query(checked(query, column))
+                except Exception as error:  # an engine that cannot run a query is reported, not fatal
+                    answer = f"error: {str(error).splitlines()[0][:80]}"
+                    break
+                best = min(best, time.perf_counter() - began)
+            results[(title, engine.name)] = (best, answer)
+
+    total_rows = sum(1 for _ in data.rglob("*.parquet"))
+    print(f"\n{args.rows:,} rows per month and kind, months {args.months} ({total_rows} files); best of {args.repeat}; "
+          f"{os.cpu_count()} cores\n")
+    names = [engine.name for engine in engines]
+    print("| query | " + " | ".join(names) + " | agree |")
+    print("|---|" + "---|" * (len(names) + 1))
+    for title in QUERIES:
+        reference = results[(title, names[0])]
+        cells, agreeing = [], True
+        for name in names:
+            seconds, answer = results[(title, name)]
+            if isinstance(answer, str):
+                cells.append(answer)
+                continue
+            ratio = "" if name == names[0] or not math.isfinite(reference[0]) else f" ({seconds / reference[0]:.1f}×)"
+            cells.append(f"{seconds:.2f} s{ratio}")
+            agreeing &= isinstance(reference[1], tuple) and agree(tuple(reference[1]), tuple(answer))
+        print(f"| {title} | " + " | ".join(cells) + f" | {'yes' if agreeing else 'NO'} |")
+
+
+if __name__ == "__main__":
+    main()
