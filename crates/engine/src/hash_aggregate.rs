@@ -8,12 +8,14 @@
 //! Groups are kept in the order their keys first arrive, as Spark's hash map does, so a group-by without an
 //! ordering lists rows in the same order Spark does for the same partitions.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch};
 use arrow::datatypes::{Field, Schema, SchemaRef};
-use arrow::row::{OwnedRow, RowConverter, SortField};
+use arrow::row::{RowConverter, Rows, SortField};
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
 
 use crate::aggregate::Accumulator;
 use crate::expr::eval::evaluate;
@@ -68,9 +70,12 @@ impl AggregateCall {
 /// The groups of one task's hash table, numbered in order of first appearance.
 struct Groups {
     converter: RowConverter,
-    /// Group id by key bytes; looked up without copying the key, which is stored once per group.
-    ids: HashMap<Box<[u8]>, usize>,
-    keys: Vec<OwnedRow>,
+    /// (hash of the key bytes, group id): the hash is kept so that growing the table and most mismatches need no
+    /// look at the key; each key is stored once, in `keys`.
+    table: HashTable<(u64, usize)>,
+    hasher: FixedState,
+    /// The key of group `i` is row `i`, in arrow's row format (comparable as bytes).
+    keys: Rows,
     /// No keys: one group for all rows — even for no rows, as `count()` of nothing is 0.
     global: bool,
 }
@@ -79,7 +84,9 @@ impl Groups {
     fn new(key_types: &[Attribute]) -> Result<Self> {
         let fields = key_types.iter().map(|a| SortField::new(a.data_type.to_arrow())).collect();
         let global = key_types.is_empty();
-        Ok(Self { converter: RowConverter::new(fields)?, ids: HashMap::new(), keys: Vec::new(), global })
+        let converter = RowConverter::new(fields)?;
+        let keys = converter.empty_rows(0, 0);
+        Ok(Self { converter, table: HashTable::new(), hasher: FixedState::default(), keys, global })
     }
 
     /// The group id of every row, adding new groups as they appear.
@@ -88,14 +95,17 @@ impl Groups {
             return Ok(vec![0; rows]);
         }
         let converted = self.converter.convert_columns(key_columns)?;
+        let Groups { table, hasher, keys, .. } = self;
         let mut group_ids = Vec::with_capacity(rows);
         for row in converted.iter() {
-            let id = match self.ids.get(row.as_ref()) {
-                Some(&id) => id,
+            let bytes = row.as_ref();
+            let hash = hasher.hash_one(bytes);
+            let id = match table.find(hash, |&(stored, id)| stored == hash && keys.row(id).as_ref() == bytes) {
+                Some(&(_, id)) => id,
                 None => {
-                    let id = self.keys.len();
-                    self.ids.insert(row.as_ref().into(), id);
-                    self.keys.push(row.owned());
+                    let id = keys.num_rows();
+                    keys.push(row);
+                    table.insert_unique(hash, (hash, id), |&(stored, _)| stored);
                     id
                 }
             };
@@ -105,11 +115,11 @@ impl Groups {
     }
 
     fn count(&self) -> usize {
-        if self.global { 1 } else { self.keys.len() }
+        if self.global { 1 } else { self.keys.num_rows() }
     }
 
     fn key_columns(&self) -> Result<Vec<ArrayRef>> {
-        Ok(self.converter.convert_rows(self.keys.iter().map(|k| k.row()))?)
+        Ok(self.converter.convert_rows(self.keys.iter())?)
     }
 }
 
