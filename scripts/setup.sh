@@ -51,6 +51,7 @@ PYSPARK_VERSION=4.3.0
 install_pyspark() {
   if ! command -v java >/dev/null; then
     step "Debian openjdk-17-jre-headless"
+    as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq openjdk-17-jre-headless
   fi
   if python3 -c "import pyspark, sys; sys.exit(pyspark.__version__ != '$PYSPARK_VERSION')" 2>/dev/null; then return; fi
