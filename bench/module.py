@@ -59,6 +59,35 @@ QUERIES = {
 }
 
 
+# The module's RDD job (filter, map to ((hour, zone), (amount, 1)), reduceByKey) on one month of green trips, in
+# Python: Kindling runs it with `kindling run`, Spark in this process; the other engines have no RDDs.
+RDD_JOB = """
+from datetime import datetime
+
+START = datetime(year=2020, month=1, day=1)
+
+
+def keep(row):
+    return row.lpep_pickup_datetime >= START
+
+
+def pair(row):
+    hour = row.lpep_pickup_datetime.replace(minute=0, second=0, microsecond=0)
+    return ((hour, row.PULocationID), (row.total_amount, 1))
+
+
+def add(left, right):
+    return (left[0] + right[0], left[1] + right[1])
+
+
+def rdd_job(spark, path):
+    rows = spark.read.parquet(path).select("lpep_pickup_datetime", "PULocationID", "total_amount").rdd
+    amounts = rows.filter(keep).map(pair).reduceByKey(add).map(lambda group: group[1][0]).collect()
+    return len(amounts), sum(amounts)
+"""
+RDD_TITLE = "RDD reduceByKey (1 month of green)"
+
+
 def checked(query, column):
     return f"SELECT COUNT(1) AS n, SUM(CAST({column} AS DOUBLE)) AS checksum FROM ({query}) q"
 
@@ -96,6 +125,13 @@ class Kindling:
                              for view, path in globs(data).items())
         self.work = work
 
+    def rdd(self, path):
+        file = self.work / "rdd_job.py"
+        file.write_text("from pyspark.sql import SparkSession\n" + RDD_JOB +
+                        f"\nprint(*rdd_job(SparkSession.builder.getOrCreate(), '{path}'), sep='\\t')\n")
+        out = run([KINDLING, "run", file]).stdout.strip().split("\t")
+        return int(out[0]), float(out[1])
+
     def query(self, sql):
         file = self.work / "query.sql"
         file.write_text(self.views + sql + ";\n")
@@ -117,6 +153,11 @@ class Spark:
     def query(self, sql):
         row = self.spark.sql(sql).collect()[0]
         return row[0], row[1]
+
+    def rdd(self, path):
+        namespace = {"__name__": "rdd_job"}
+        exec(RDD_JOB, namespace)
+        return namespace["rdd_job"](self.spark, path)
 
 
 class DuckDB:
@@ -205,19 +246,32 @@ def main():
                 best = min(best, time.perf_counter() - began)
             results[(title, engine.name)] = (best, answer)
 
+    first_month = f"{data}/pq/green/2020/{args.months.split('-')[0].split(',')[0].zfill(2)}"
+    for engine in engines:
+        if hasattr(engine, "rdd"):
+            began = time.perf_counter()
+            try:
+                answer = engine.rdd(first_month)
+            except Exception as error:
+                answer = f"error: {str(error).splitlines()[0][:80]}"
+            results[(RDD_TITLE, engine.name)] = (time.perf_counter() - began, answer)
+        else:
+            results[(RDD_TITLE, engine.name)] = (math.inf, "no RDDs")
+
     total_rows = sum(1 for _ in data.rglob("*.parquet"))
     print(f"\n{args.rows:,} rows per month and kind, months {args.months} ({total_rows} files); best of {args.repeat}; "
           f"{os.cpu_count()} cores\n")
     names = [engine.name for engine in engines]
     print("| query | " + " | ".join(names) + " | agree |")
     print("|---|" + "---|" * (len(names) + 1))
-    for title in QUERIES:
+    for title in [*QUERIES, RDD_TITLE]:
         reference = results[(title, names[0])]
         cells, agreeing = [], True
         for name in names:
             seconds, answer = results[(title, name)]
             if isinstance(answer, str):
                 cells.append(answer)
+                agreeing &= answer == "no RDDs"
                 continue
             ratio = "" if name == names[0] or not math.isfinite(reference[0]) else f" ({seconds / reference[0]:.1f}×)"
             cells.append(f"{seconds:.2f} s{ratio}")

@@ -197,6 +197,8 @@ pub enum TripKind {
     Yellow,
     /// High-volume for-hire trips, in the course's seven-column form.
     Fhvhv,
+    /// Other for-hire vehicle trips, with the TLC fhv file's columns.
+    Fhv,
     /// The taxi zone lookup (265 zones; `--year`, `--month` and `--rows` are ignored).
     Zones,
 }
@@ -207,6 +209,7 @@ impl TripKind {
             Self::Green => "green",
             Self::Yellow => "yellow",
             Self::Fhvhv => "fhvhv",
+            Self::Fhv => "fhv",
             Self::Zones => "zone",
         }
     }

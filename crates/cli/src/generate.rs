@@ -5,7 +5,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use arrow::record_batch::RecordBatch;
-use kindling_datagen::{Codec, TripSpec, fhvhv_trips, green_trips, write_csv, write_parquet, yellow_trips, zone_lookup};
+use kindling_datagen::{Codec, TripSpec, fhv_trips, fhvhv_trips, green_trips, write_csv, write_parquet, yellow_trips, zone_lookup};
 
 use crate::commands::{CliError, Compression, OutputFormat, TripKind, create_file};
 
@@ -85,6 +85,7 @@ impl Generation {
             TripKind::Green => green_trips(&spec)?,
             TripKind::Yellow => yellow_trips(&spec)?,
             TripKind::Fhvhv => fhvhv_trips(&spec)?,
+            TripKind::Fhv => fhv_trips(&spec)?,
             TripKind::Zones => zone_lookup(self.seed)?,
         })
     }

@@ -11,7 +11,7 @@ mod green;
 mod yellow;
 mod zones;
 
-pub use fhvhv::{fhvhv_schema, fhvhv_trips};
+pub use fhvhv::{fhv_schema, fhv_trips, fhvhv_schema, fhvhv_trips};
 pub use green::{green_schema, green_trips};
 pub use yellow::{yellow_schema, yellow_trips};
 pub use zones::{zone_lookup, zones_schema};

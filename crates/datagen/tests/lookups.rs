@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use kindling_datagen::{TripSpec, fhvhv_trips, write_csv, zone_lookup};
+use kindling_datagen::{TripSpec, fhv_trips, fhvhv_trips, write_csv, zone_lookup};
 
 fn real_file(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(name)
@@ -42,4 +42,14 @@ fn fhvhv_trips_have_the_courses_seven_columns_of_the_real_file() {
     let first = csv.lines().nth(1).unwrap();
     assert!(first.contains(",2021-02-"), "timestamps as the CSV files write them: {first}");
     assert_eq!(csv.lines().count(), 501);
+}
+
+#[test]
+fn fhv_trips_have_the_real_fhv_files_columns() {
+    let csv = written_csv(&fhv_trips(&TripSpec { year: 2020, month: 4, rows: 300, seed: 3 }).unwrap());
+    let header: Vec<String> = csv.lines().next().unwrap().split(',').map(String::from).collect();
+    assert_eq!(header, header_of(real_file("tlc/fhv_tripdata_sample_2020-04.csv")));
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 300);
+    assert!(rows.iter().any(|row| row.contains(",,,")), "trips without zones, as in the real file");
 }
