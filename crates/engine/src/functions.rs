@@ -260,20 +260,13 @@ fn time_part(timestamps: &ArrayRef, part: impl Fn(NaiveDateTime) -> i32) -> Arra
 
 /// `date_trunc(unit, ts)`: the timestamp cut down to the start of its year, month, day, hour, ...
 fn date_trunc(unit: String, timestamps: &ArrayRef) -> Result<ArrayRef> {
-    let unit = unit.to_ascii_uppercase();
     let micros = timestamps.as_primitive::<TimestampMicrosecondType>();
-    let fixed = |size: i64| -> Box<dyn Fn(i64) -> Option<i64>> { Box::new(move |m: i64| Some(m - m.rem_euclid(size))) };
-    let by_date = |cut: fn(NaiveDate) -> Option<NaiveDate>| -> Box<dyn Fn(i64) -> Option<i64>> {
-        Box::new(move |m: i64| {
-            let date = cut(naive(m)?.date())?;
-            Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_micros())
-        })
-    };
-    let truncate: Box<dyn Fn(i64) -> Option<i64>> = match unit.as_str() {
-        "YEAR" | "YYYY" | "YY" => by_date(|d| d.with_day(1)?.with_month(1)),
-        "QUARTER" => by_date(|d| d.with_day(1)?.with_month((d.month() - 1) / 3 * 3 + 1)),
-        "MONTH" | "MM" | "MON" => by_date(|d| d.with_day(1)),
-        "WEEK" => by_date(|d| d.checked_sub_days(chrono::Days::new(d.weekday().num_days_from_monday() as u64))),
+    let fixed = |size: i64| micros.unary::<_, TimestampMicrosecondType>(|m| m - m.rem_euclid(size));
+    let truncated = match unit.to_ascii_uppercase().as_str() {
+        "YEAR" | "YYYY" | "YY" => by_day(micros, |d| d.with_day(1)?.with_month(1)),
+        "QUARTER" => by_day(micros, |d| d.with_day(1)?.with_month((d.month() - 1) / 3 * 3 + 1)),
+        "MONTH" | "MM" | "MON" => by_day(micros, |d| d.with_day(1)),
+        "WEEK" => by_day(micros, |d| d.checked_sub_days(chrono::Days::new(d.weekday().num_days_from_monday() as u64))),
         "DAY" | "DD" => fixed(MICROS_PER_DAY),
         "HOUR" => fixed(3_600_000_000),
         "MINUTE" => fixed(60_000_000),
@@ -281,10 +274,24 @@ fn date_trunc(unit: String, timestamps: &ArrayRef) -> Result<ArrayRef> {
         "MILLISECOND" => fixed(1_000),
         "MICROSECOND" => fixed(1),
         // Spark returns NULL for a unit it does not know.
-        _ => Box::new(|_| None),
+        _ => TimestampMicrosecondArray::new_null(micros.len()),
     };
-    let truncated: TimestampMicrosecondArray = micros.iter().map(|m| m.and_then(&truncate)).collect();
     Ok(Arc::new(truncated.with_timezone(INSTANT_TIME_ZONE)))
+}
+
+/// Truncates each timestamp to the start of the day `cut` gives for its date. Neighbouring rows mostly share a
+/// day, so the calendar work is done once per run of equal days.
+fn by_day(micros: &TimestampMicrosecondArray, cut: fn(NaiveDate) -> Option<NaiveDate>) -> TimestampMicrosecondArray {
+    let last = std::cell::Cell::new(None::<(i64, Option<i64>)>);
+    micros.unary_opt(|m| {
+        let day = m.div_euclid(MICROS_PER_DAY);
+        if let Some((_, start)) = last.get().filter(|(seen, _)| *seen == day) {
+            return start;
+        }
+        let start = cut(naive(m)?.date()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc().timestamp_micros());
+        last.set(Some((day, start)));
+        start
+    })
 }
 
 /// Translates a Java `DateTimeFormatter` pattern (as Spark uses) into a chrono format string.
