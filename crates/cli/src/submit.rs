@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use kindling_engine::scheduler::RunControl;
+use kindling_engine::dataframe::DataFrame;
 use kindling_engine::session::{Config, Session};
 use kindling_engine::trace::JobTrace;
 use kindling_pyspark::{Notebook, RunOptions};
@@ -57,11 +58,9 @@ impl Submission {
         let session = self.session()?;
         let source = self.source()?;
         if self.is_sql() {
-            for (_, df) in sql_script(&session, &source).map_err(|error| CliError::Program(error.to_string()))? {
-                if !df.schema().fields.is_empty() {
-                    for row in df.cells()? {
-                        println!("{}", row.join("\t"));
-                    }
+            for df in queries(&session, &source)? {
+                for row in df.cells()? {
+                    println!("{}", row.join("\t"));
                 }
             }
             return Ok(session.jobs());
@@ -96,11 +95,8 @@ impl Submission {
     /// `kindling explain`: the physical plan of each query of a SQL file, or of each job a program runs.
     pub fn explain(&self) -> Result<(), CliError> {
         if self.is_sql() {
-            let session = self.session()?;
-            for (_, df) in sql_script(&session, &self.source()?).map_err(|error| CliError::Program(error.to_string()))? {
-                if !df.schema().fields.is_empty() {
-                    print!("{}", df.explain_string(false)?);
-                }
+            for df in queries(&self.session()?, &self.source()?)? {
+                print!("{}", df.explain_string(false)?);
             }
             return Ok(());
         }
@@ -164,6 +160,12 @@ fn new_bar() -> ProgressBar {
     let style = ProgressStyle::with_template("{spinner} tasks {pos}/{len} [{wide_bar}] {elapsed}").expect("a valid template");
     bar.set_style(style.progress_chars("=> "));
     bar
+}
+
+/// The results of a SQL file's statements that are queries (a `CREATE VIEW` has no columns), in order.
+fn queries(session: &Arc<Session>, source: &str) -> Result<Vec<DataFrame>, CliError> {
+    let results = sql_script(session, source).map_err(|error| CliError::Program(error.to_string()))?;
+    Ok(results.into_iter().map(|(_, df)| df).filter(|df| !df.schema().fields.is_empty()).collect())
 }
 
 /// `SystemExit("usage: …")` from argparse: its message, as Python prints it, and no traceback.

@@ -161,7 +161,18 @@ impl Session {
 
     /// Every job run so far.
     pub fn jobs(&self) -> Vec<JobTrace> {
-        self.jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.jobs_since(0)
+    }
+
+    /// How many jobs have run so far: where the next one will be in the job log.
+    pub fn job_count(&self) -> usize {
+        self.jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
+    }
+
+    /// The jobs from number `first` on (a notebook cell's jobs), without copying the earlier ones.
+    pub fn jobs_since(&self, first: usize) -> Vec<JobTrace> {
+        let jobs = self.jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        jobs.get(first..).unwrap_or_default().to_vec()
     }
 
     /// Spark's `defaultParallelism` in local mode: the number of executor threads.

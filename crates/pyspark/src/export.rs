@@ -15,6 +15,8 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, ExprCall, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::lowering::{Edit, splice};
+
 /// Reader and writer methods whose first argument is a path.
 const PATH_METHODS: [&str; 7] = ["parquet", "csv", "json", "orc", "text", "load", "save"];
 
@@ -44,7 +46,7 @@ pub fn export(source: &str, file_name: &str) -> Result<Exported, (String, usize)
     finder.visit_body(body);
 
     let mut arguments: Vec<PathArgument> = Vec::new();
-    let mut edits: Vec<(TextRange, String)> = Vec::new();
+    let mut edits: Vec<Edit> = Vec::new();
     for found in &finder.paths {
         // A path the program writes is an output, also where it reads the result back.
         let output = finder.paths.iter().any(|other| other.literal == found.literal && other.output);
@@ -56,12 +58,12 @@ pub fn export(source: &str, file_name: &str) -> Result<Exported, (String, usize)
                 name
             }
         };
-        edits.push((found.range, format!("args.{name}")));
+        edits.push(Edit { range: found.range, text: format!("args.{name}") });
     }
-    edits.extend(finder.masters.iter().map(|range| (*range, String::new())));
+    edits.extend(finder.masters.iter().map(|range| Edit { range: *range, text: String::new() }));
     let header = parser_header(&arguments, file_name);
-    edits.push((TextRange::empty(header_position(source, body)), header));
-    Ok(Exported { script: apply(source, edits), arguments })
+    edits.push(Edit { range: TextRange::empty(header_position(source, body)), text: header });
+    Ok(Exported { script: splice(source, edits).0, arguments })
 }
 
 #[derive(Default)]
@@ -163,23 +165,6 @@ fn header_position(source: &str, body: &[Stmt]) -> TextSize {
 /// A Python string literal for `text`.
 fn python_string(text: &str) -> String {
     format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
-}
-
-fn apply(source: &str, mut edits: Vec<(TextRange, String)>) -> String {
-    edits.sort_by_key(|(range, _)| (range.start(), range.end()));
-    let mut out = String::with_capacity(source.len() + 512);
-    let mut cursor = 0usize;
-    for (range, text) in edits {
-        let (start, end) = (range.start().to_usize(), range.end().to_usize());
-        if start < cursor {
-            continue;
-        }
-        out.push_str(&source[cursor..start]);
-        out.push_str(&text);
-        cursor = end;
-    }
-    out.push_str(&source[cursor..]);
-    out
 }
 
 #[cfg(test)]

@@ -57,9 +57,9 @@ pub fn lower(source: &str) -> Lowered {
 }
 
 /// Replace `range` with `text`; an empty range inserts.
-struct Edit {
-    range: TextRange,
-    text: String,
+pub(crate) struct Edit {
+    pub range: TextRange,
+    pub text: String,
 }
 
 struct EditCollector<'a> {
@@ -193,7 +193,14 @@ impl<'a> Visitor<'a> for YieldCollector {
 }
 
 /// Applies non-overlapping edits; insertions at the same place keep the order they were made in.
-fn apply(source: &str, mut edits: Vec<Edit>) -> Lowered {
+fn apply(source: &str, edits: Vec<Edit>) -> Lowered {
+    let (source, inserted) = splice(source, edits);
+    Lowered { source, lines: LineMap { inserted }, syntax_error: None }
+}
+
+/// Applies `edits` in source order (an edit overlapping an earlier one is dropped); returns the new text and the
+/// (1-based) lines of it that the edits inserted.
+pub(crate) fn splice(source: &str, mut edits: Vec<Edit>) -> (String, Vec<usize>) {
     edits.sort_by_key(|e| (e.range.start(), e.range.end()));
     let mut out = String::with_capacity(source.len() + edits.len() * 24);
     let mut inserted = Vec::new();
@@ -216,7 +223,7 @@ fn apply(source: &str, mut edits: Vec<Edit>) -> Lowered {
     }
     out.push_str(&source[cursor..]);
     inserted.sort_unstable();
-    Lowered { source: out, lines: LineMap { inserted }, syntax_error: None }
+    (out, inserted)
 }
 
 #[cfg(test)]

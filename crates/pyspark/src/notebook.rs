@@ -66,7 +66,7 @@ pub struct CellError {
 impl Notebook {
     /// Runs `cell` after the cells before it.
     pub fn run(&mut self, cell: &Cell, options: &RunOptions) -> CellOutput {
-        let jobs_before = self.session().jobs().len();
+        let jobs_before = self.session().job_count();
         let mut output = match cell.language {
             Language::Python => {
                 let options = RunOptions { file_name: cell.name.clone(), ..options.clone() };
@@ -76,7 +76,7 @@ impl Notebook {
             }
             Language::Sql => run_sql(self.session(), &cell.source),
         };
-        output.jobs = self.session().jobs().split_off(jobs_before);
+        output.jobs = self.session().jobs_since(jobs_before);
         output
     }
 }

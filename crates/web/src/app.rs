@@ -487,11 +487,7 @@ impl App {
                     <div class="jobs">
                         { for output.jobs.iter().enumerate().map(|(index, job)| {
                             let selected = self.selected_job == Some((cell_id, index));
-                            html! {
-                                <button class={classes!("job-chip", selected.then_some("selected"))} onclick={ctx.link().callback(move |_| Msg::SelectJob(cell_id, index))}>
-                                    { format!("Job {} · {} · {} stages · {:.0} ms", first_job + index, short(&job.description), job.stages.len(), job.duration_us as f64 / 1e3) }
-                                </button>
-                            }
+                            job_chip(job, first_job + index, selected, ctx.link().callback(move |_| Msg::SelectJob(cell_id, index)))
                         }) }
                     </div>
                 }
@@ -527,10 +523,8 @@ impl App {
                         <button class="secondary" onclick={ctx.link().callback(|_| Msg::CloseTrace)}>{ "Close" }</button>
                     </div>
                     <div class="jobs">
-                        { for trace.jobs.iter().enumerate().map(|(index, job)| html! {
-                            <button class={classes!("job-chip", (index == trace.selected).then_some("selected"))} onclick={ctx.link().callback(move |_| Msg::SelectTraceJob(index))}>
-                                { format!("Job {index} · {} · {} stages", short(&job.description), job.stages.len()) }
-                            </button>
+                        { for trace.jobs.iter().enumerate().map(|(index, job)| {
+                            job_chip(job, index, index == trace.selected, ctx.link().callback(move |_| Msg::SelectTraceJob(index)))
                         }) }
                     </div>
                     <JobView job={job.clone()} number={trace.selected} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} />
@@ -646,6 +640,15 @@ fn result_table(table: &ResultTable) -> Html {
                 <p class="hint">{ format!("Showing the first {} rows.", table.rows.len()) }</p>
             }
         </div>
+    }
+}
+
+/// A button naming job `number`, which selects it.
+fn job_chip(job: &JobTrace, number: usize, selected: bool, onclick: Callback<MouseEvent>) -> Html {
+    html! {
+        <button class={classes!("job-chip", selected.then_some("selected"))} {onclick}>
+            { format!("Job {number} · {} · {} stages · {:.0} ms", short(&job.description), job.stages.len(), job.duration_us as f64 / 1e3) }
+        </button>
     }
 }
 
