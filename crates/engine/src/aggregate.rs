@@ -98,12 +98,23 @@ impl Accumulator {
         }
     }
 
+    /// Makes room for `groups` groups in the states this function keeps (and only those: a state per group of
+    /// every kind would be ~100 bytes a group, most of it never read).
     fn grow(&mut self, groups: usize) {
-        self.counts.resize(groups, 0);
-        self.sums_f64.resize(groups, None);
-        self.sums_i64.resize(groups, None);
-        self.sums_i128.resize(groups, None);
-        self.best.resize(groups, None);
+        use AggregateFunction::*;
+        if matches!(self.function, Count | Avg) {
+            self.counts.resize(groups, 0);
+        }
+        if matches!(self.function, Sum | Avg) {
+            match self.data_type {
+                SparkType::Decimal { .. } => self.sums_i128.resize(groups, None),
+                SparkType::Long => self.sums_i64.resize(groups, None),
+                _ => self.sums_f64.resize(groups, None),
+            }
+        }
+        if matches!(self.function, Min | Max | First) {
+            self.best.resize(groups, None);
+        }
     }
 
     /// Folds raw input values into the groups `group_ids` (one id per row).

@@ -6,11 +6,10 @@
 //! big side never moves. That is the broadcast hash join; Spark picks it when a side's estimated size is under
 //! `spark.sql.autoBroadcastJoinThreshold` (10 MB), or when the program asks with `broadcast(df)`.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
-use arrow::array::RecordBatch;
+use arrow::array::{Array, ArrayRef, RecordBatch};
 use arrow::compute::concat_batches;
-use arrow::row::{RowConverter, SortField};
 use serde::{Deserialize, Serialize};
 
 use crate::exchange::row_bytes;
@@ -18,6 +17,7 @@ use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, Expr};
 use crate::hash_aggregate::schema_of;
 use crate::join::{JoinType, assemble, pairs_satisfying};
+use crate::key_table::KeyTable;
 use crate::Result;
 
 /// Which input of a broadcast hash join is copied to every executor.
@@ -51,10 +51,16 @@ pub struct BroadcastTrace {
 /// The small side of a broadcast hash join: its rows, and for each key the rows that have it.
 pub struct BroadcastTable {
     pub rows: RecordBatch,
-    converter: RowConverter,
-    index: HashMap<Box<[u8]>, Vec<u32>>,
+    index: Option<KeyIndex>,
     /// Every build row, what a nested loop join pairs each stream row with.
     all_rows: Vec<u32>,
+}
+
+/// The build rows of each distinct key: the rows of key `id` are `rows[starts[id]..starts[id + 1]]`.
+struct KeyIndex {
+    keys: KeyTable,
+    starts: Vec<usize>,
+    rows: Vec<u32>,
 }
 
 impl BroadcastTable {
@@ -62,20 +68,13 @@ impl BroadcastTable {
     /// still outputs them) but never match.
     pub fn build(batches: &[RecordBatch], keys: &[Expr], columns: &[Attribute]) -> Result<Self> {
         let rows = concat_batches(&schema_of(columns), batches)?;
-        let all_rows = (0..rows.num_rows() as u32).collect();
         if keys.is_empty() {
-            return Ok(Self { rows, converter: RowConverter::new(Vec::new())?, index: HashMap::new(), all_rows });
+            let all_rows = (0..rows.num_rows() as u32).collect();
+            return Ok(Self { rows, index: None, all_rows });
         }
-        let converter = RowConverter::new(keys.iter().map(|k| SortField::new(k.data_type().to_arrow())).collect())?;
         let key_columns = keys.iter().map(|k| evaluate(k, &rows, columns)).collect::<Result<Vec<_>>>()?;
-        let key_rows = converter.convert_columns(&key_columns)?;
-        let mut index: HashMap<Box<[u8]>, Vec<u32>> = HashMap::new();
-        for (row, key) in key_rows.iter().enumerate() {
-            if key_columns.iter().all(|c| c.is_valid(row)) {
-                index.entry(key.as_ref().into()).or_default().push(row as u32);
-            }
-        }
-        Ok(Self { rows, converter, index, all_rows: Vec::new() })
+        let index = KeyIndex::build(&key_columns)?;
+        Ok(Self { rows, index: Some(index), all_rows: Vec::new() })
     }
 
     pub fn num_rows(&self) -> usize {
@@ -89,19 +88,36 @@ impl BroadcastTable {
     /// The build rows whose key equals the key of each stream row (none for a NULL key); without keys (a nested
     /// loop join), every build row.
     fn matches(&self, stream: &RecordBatch, keys: &[Expr], columns: &[Attribute]) -> Result<Vec<&[u32]>> {
-        if keys.is_empty() {
-            return Ok(vec![self.all_rows.as_slice(); stream.num_rows()]);
-        }
+        let Some(index) = &self.index else { return Ok(vec![self.all_rows.as_slice(); stream.num_rows()]) };
         let key_columns = keys.iter().map(|k| evaluate(k, stream, columns)).collect::<Result<Vec<_>>>()?;
-        let key_rows = self.converter.convert_columns(&key_columns)?;
-        Ok(key_rows
-            .iter()
-            .enumerate()
-            .map(|(row, key)| {
-                let has_null = key_columns.iter().any(|c| c.is_null(row));
-                if has_null { &[][..] } else { self.index.get(key.as_ref()).map_or(&[][..], Vec::as_slice) }
-            })
-            .collect())
+        Ok(index.keys.find(&key_columns)?.into_iter().map(|id| id.map_or(&[][..], |id| index.rows_of(id))).collect())
+    }
+}
+
+impl KeyIndex {
+    /// Each key's rows, in row order; rows with a NULL in any key column are left out, as NULL matches nothing.
+    fn build(key_columns: &[ArrayRef]) -> Result<Self> {
+        let mut keys = KeyTable::new(&key_columns.iter().map(|c| c.data_type().clone()).collect::<Vec<_>>())?;
+        let ids = keys.insert(key_columns)?;
+        let matchable = |row: &usize| key_columns.iter().all(|c| c.is_valid(*row));
+        let mut starts = vec![0; keys.len() + 1];
+        for row in (0..ids.len()).filter(matchable) {
+            starts[ids[row] + 1] += 1;
+        }
+        for id in 0..keys.len() {
+            starts[id + 1] += starts[id];
+        }
+        let mut next = starts.clone();
+        let mut rows = vec![0; starts[keys.len()]];
+        for row in (0..ids.len()).filter(matchable) {
+            rows[next[ids[row]]] = row as u32;
+            next[ids[row]] += 1;
+        }
+        Ok(Self { keys, starts, rows })
+    }
+
+    fn rows_of(&self, id: usize) -> &[u32] {
+        &self.rows[self.starts[id]..self.starts[id + 1]]
     }
 }
 
@@ -128,12 +144,13 @@ impl HashJoinTask<'_> {
         let mut pairs: Vec<(Option<u32>, Option<u32>)> = Vec::new();
         for (row, matches) in candidates.iter().enumerate() {
             let matched = self.keep_matching(stream, row as u32, matches)?;
+            let matched = matched.as_ref();
             match self.join_type {
                 JoinType::LeftSemi if !matched.is_empty() => pairs.push((Some(row as u32), None)),
                 JoinType::LeftAnti if matched.is_empty() => pairs.push((Some(row as u32), None)),
                 JoinType::LeftSemi | JoinType::LeftAnti => {}
                 _ if matched.is_empty() && self.keeps_unmatched_stream_rows() => pairs.push(self.pair(row as u32, None)),
-                _ => pairs.extend(matched.into_iter().map(|m| self.pair(row as u32, Some(m)))),
+                _ => pairs.extend(matched.iter().map(|&m| self.pair(row as u32, Some(m)))),
             }
         }
         let (left, right) = match self.build {
@@ -159,11 +176,8 @@ impl HashJoinTask<'_> {
     }
 
     /// The candidate build rows for which the rest of the join condition holds too.
-    fn keep_matching(&self, stream: &RecordBatch, row: u32, candidates: &[u32]) -> Result<Vec<u32>> {
-        let Some(residual) = self.residual else { return Ok(candidates.to_vec()) };
-        if candidates.is_empty() {
-            return Ok(Vec::new());
-        }
+    fn keep_matching<'c>(&self, stream: &RecordBatch, row: u32, candidates: &'c [u32]) -> Result<Cow<'c, [u32]>> {
+        let Some(residual) = self.residual.filter(|_| !candidates.is_empty()) else { return Ok(Cow::Borrowed(candidates)) };
         let pairs: Vec<(Option<u32>, Option<u32>)> = candidates.iter().map(|&c| self.pair(row, Some(c))).collect();
         let (left, right) = match self.build {
             BuildSide::Right => (stream, &self.table.rows),
@@ -174,6 +188,6 @@ impl HashJoinTask<'_> {
             BuildSide::Left => (self.build_columns, self.stream_columns),
         };
         let holds = pairs_satisfying(residual, &pairs, (left, left_columns), (right, right_columns))?;
-        Ok(candidates.iter().zip(holds).filter(|(_, keep)| *keep).map(|(c, _)| *c).collect())
+        Ok(Cow::Owned(candidates.iter().zip(holds).filter(|(_, keep)| *keep).map(|(c, _)| *c).collect()))
     }
 }

@@ -8,18 +8,15 @@
 //! Groups are kept in the order their keys first arrive, as Spark's hash map does, so a group-by without an
 //! ordering lists rows in the same order Spark does for the same partitions.
 
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch};
 use arrow::datatypes::{Field, Schema, SchemaRef};
-use arrow::row::{RowConverter, Rows, SortField};
-use foldhash::fast::FixedState;
-use hashbrown::HashTable;
 
 use crate::aggregate::Accumulator;
 use crate::expr::eval::evaluate;
 use crate::expr::{AggregateFunction, Attribute, Expr};
+use crate::key_table::KeyTable;
 use crate::Result;
 
 /// Which step of a multi-step aggregation an operator (or one call in it) is.
@@ -67,59 +64,41 @@ impl AggregateCall {
     }
 }
 
-/// The groups of one task's hash table, numbered in order of first appearance.
-struct Groups {
-    converter: RowConverter,
-    /// (hash of the key bytes, group id): the hash is kept so that growing the table and most mismatches need no
-    /// look at the key; each key is stored once, in `keys`.
-    table: HashTable<(u64, usize)>,
-    hasher: FixedState,
-    /// The key of group `i` is row `i`, in arrow's row format (comparable as bytes).
-    keys: Rows,
-    /// No keys: one group for all rows — even for no rows, as `count()` of nothing is 0.
-    global: bool,
+/// The groups of one task: a key table, or for an aggregation without keys one group for all rows — even for no
+/// rows, as `count()` of nothing is 0.
+enum Groups {
+    Global,
+    Keyed(KeyTable),
 }
 
 impl Groups {
-    fn new(key_types: &[Attribute]) -> Result<Self> {
-        let fields = key_types.iter().map(|a| SortField::new(a.data_type.to_arrow())).collect();
-        let global = key_types.is_empty();
-        let converter = RowConverter::new(fields)?;
-        let keys = converter.empty_rows(0, 0);
-        Ok(Self { converter, table: HashTable::new(), hasher: FixedState::default(), keys, global })
+    fn new(keys: &[Attribute]) -> Result<Self> {
+        if keys.is_empty() {
+            return Ok(Self::Global);
+        }
+        Ok(Self::Keyed(KeyTable::new(&keys.iter().map(|a| a.data_type.to_arrow()).collect::<Vec<_>>())?))
     }
 
     /// The group id of every row, adding new groups as they appear.
     fn assign(&mut self, key_columns: &[ArrayRef], rows: usize) -> Result<Vec<usize>> {
-        if self.global {
-            return Ok(vec![0; rows]);
+        match self {
+            Self::Global => Ok(vec![0; rows]),
+            Self::Keyed(table) => table.insert(key_columns),
         }
-        let converted = self.converter.convert_columns(key_columns)?;
-        let Groups { table, hasher, keys, .. } = self;
-        let mut group_ids = Vec::with_capacity(rows);
-        for row in converted.iter() {
-            let bytes = row.as_ref();
-            let hash = hasher.hash_one(bytes);
-            let id = match table.find(hash, |&(stored, id)| stored == hash && keys.row(id).as_ref() == bytes) {
-                Some(&(_, id)) => id,
-                None => {
-                    let id = keys.num_rows();
-                    keys.push(row);
-                    table.insert_unique(hash, (hash, id), |&(stored, _)| stored);
-                    id
-                }
-            };
-            group_ids.push(id);
-        }
-        Ok(group_ids)
     }
 
     fn count(&self) -> usize {
-        if self.global { 1 } else { self.keys.num_rows() }
+        match self {
+            Self::Global => 1,
+            Self::Keyed(table) => table.len(),
+        }
     }
 
     fn key_columns(&self) -> Result<Vec<ArrayRef>> {
-        Ok(self.converter.convert_rows(self.keys.iter())?)
+        match self {
+            Self::Global => Ok(Vec::new()),
+            Self::Keyed(table) => table.key_columns(),
+        }
     }
 }
 
@@ -157,7 +136,7 @@ pub fn aggregate_partition(
         }
     }
     let count = groups.count();
-    let mut columns = if keys.is_empty() { Vec::new() } else { groups.key_columns()? };
+    let mut columns = groups.key_columns()?;
     let mut attributes: Vec<Attribute> = keys.to_vec();
     for (call, accumulator) in calls.iter().zip(&mut accumulators) {
         if mode == AggregateMode::Final {

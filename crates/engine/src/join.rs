@@ -145,9 +145,14 @@ pub fn assemble(
     keep_right: bool,
     output: &[Attribute],
 ) -> Result<RecordBatch> {
-    let left_rows: UInt32Array = pairs.iter().map(|(l, _)| *l).collect();
-    let mut columns: Vec<Arc<dyn arrow::array::Array>> =
-        left.columns().iter().map(|c| take(c, &left_rows, None)).collect::<Result<_, _>>()?;
+    let left_in_order = pairs.len() == left.num_rows() && pairs.iter().enumerate().all(|(i, (l, _))| *l == Some(i as u32));
+    let mut columns: Vec<Arc<dyn arrow::array::Array>> = if left_in_order {
+        // Every left row once, in order (a many-to-one join with the lookup on the right): nothing to move.
+        left.columns().to_vec()
+    } else {
+        let left_rows: UInt32Array = pairs.iter().map(|(l, _)| *l).collect();
+        left.columns().iter().map(|c| take(c, &left_rows, None)).collect::<Result<_, _>>()?
+    };
     if keep_right {
         let right_rows: UInt32Array = pairs.iter().map(|(_, r)| *r).collect();
         for column in right.columns() {

@@ -26,6 +26,7 @@ pub mod hash_aggregate;
 pub mod io;
 pub mod job;
 pub mod join;
+pub mod key_table;
 pub mod logical;
 pub mod optimizer;
 pub mod partition;

@@ -1,0 +1,335 @@
+//! The hash table under HashAggregate and the broadcast hash join: each distinct key gets an id.
+//!
+//! Grouping and hash joins both ask one question per row: "which key is this?". A hash of the row's key picks a
+//! slot; the keys already in that slot are compared with the row's; a new key gets the next id. Ids count from 0
+//! in the order keys first arrive, which is what keeps a group-by's output in Spark's order.
+//!
+//! Keys are kept column by column, in their own types: a row's key is hashed and compared straight from its
+//! column, a batch at a time, without turning every row into bytes first. Key types without a native comparison
+//! here (booleans, doubles, nested types) are turned into arrow's row format, a byte string per value.
+
+use std::hash::{BuildHasher, Hash};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, ArrowPrimitiveType, AsArray, BinaryArray, GenericByteArray, PrimitiveArray};
+use arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow::datatypes::{
+    ArrowNativeType, BinaryType, ByteArrayType, DataType, Date32Type, Decimal128Type, Int8Type, Int16Type, Int32Type,
+    Int64Type, TimeUnit, TimestampMicrosecondType, Utf8Type,
+};
+use arrow::row::{RowConverter, SortField};
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
+
+use crate::{EngineError, Result};
+
+/// Mixed into a row's hash for a NULL key column, so that `(NULL, 1)` and `(1, NULL)` hash apart.
+const NULL_MARK: u64 = 0x6e75_6c6c_6e75_6c6c;
+
+/// The distinct keys seen so far, each with its id (its position in order of first arrival).
+pub struct KeyTable {
+    columns: Vec<KeyColumn>,
+    /// (hash of the key, id): the hash is kept so that growing the table and most mismatches need no look at the key.
+    table: HashTable<(u64, usize)>,
+    hasher: FixedState,
+    len: usize,
+}
+
+/// One key column: the keys' values, and for a type without a native comparison the encoding into bytes.
+struct KeyColumn {
+    values: Box<dyn StoredKeys>,
+    encoding: Option<RowConverter>,
+}
+
+impl KeyTable {
+    /// An empty table for keys of these column types.
+    pub fn new(types: &[DataType]) -> Result<Self> {
+        let columns = types.iter().map(KeyColumn::new).collect::<Result<_>>()?;
+        Ok(Self { columns, table: HashTable::new(), hasher: FixedState::default(), len: 0 })
+    }
+
+    /// How many distinct keys the table holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The id of every row's key, adding the keys not seen before. A NULL equals a NULL here, as in a group-by.
+    pub fn insert(&mut self, key_columns: &[ArrayRef]) -> Result<Vec<usize>> {
+        let arrays = self.comparable(key_columns)?;
+        let hashes = self.hashes(&arrays);
+        let Self { columns, table, len, .. } = self;
+        let mut ids = Vec::with_capacity(hashes.len());
+        for (row, &hash) in hashes.iter().enumerate() {
+            let same_key = |&(stored, id): &(u64, usize)| stored == hash && equal_keys(columns, id, &arrays, row);
+            let id = match table.find(hash, same_key) {
+                Some(&(_, id)) => id,
+                None => {
+                    let id = *len;
+                    for (column, array) in columns.iter_mut().zip(&arrays) {
+                        column.values.push(array, row);
+                    }
+                    *len += 1;
+                    table.insert_unique(hash, (hash, id), |&(stored, _)| stored);
+                    id
+                }
+            };
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// The id of every row's key, or `None` for a key the table does not hold.
+    pub fn find(&self, key_columns: &[ArrayRef]) -> Result<Vec<Option<usize>>> {
+        let arrays = self.comparable(key_columns)?;
+        let hashes = self.hashes(&arrays);
+        let columns = &self.columns;
+        let id_of = |(row, &hash): (usize, &u64)| {
+            let same_key = |&(stored, id): &(u64, usize)| stored == hash && equal_keys(columns, id, &arrays, row);
+            self.table.find(hash, same_key).map(|&(_, id)| id)
+        };
+        Ok(hashes.iter().enumerate().map(id_of).collect())
+    }
+
+    /// The keys as columns, row `i` holding the key with id `i`.
+    pub fn key_columns(&self) -> Result<Vec<ArrayRef>> {
+        self.columns.iter().map(KeyColumn::finish).collect()
+    }
+
+    /// The key columns as the stored keys compare them: encoded into bytes where the type needs it.
+    fn comparable(&self, key_columns: &[ArrayRef]) -> Result<Vec<ArrayRef>> {
+        if key_columns.len() != self.columns.len() {
+            return Err(EngineError::Internal(format!("{} key columns for a table of {}", key_columns.len(), self.columns.len())));
+        }
+        self.columns.iter().zip(key_columns).map(|(column, array)| column.comparable(array)).collect()
+    }
+
+    /// Each row's hash over all its key columns.
+    fn hashes(&self, arrays: &[ArrayRef]) -> Vec<u64> {
+        let mut hashes = vec![0; arrays.first().map_or(0, |a| a.len())];
+        for (column, array) in self.columns.iter().zip(arrays) {
+            column.values.hash_into(array, &self.hasher, &mut hashes);
+        }
+        hashes
+    }
+}
+
+fn equal_keys(columns: &[KeyColumn], id: usize, arrays: &[ArrayRef], row: usize) -> bool {
+    columns.iter().zip(arrays).all(|(column, array)| column.values.equals(id, array, row))
+}
+
+impl KeyColumn {
+    fn new(data_type: &DataType) -> Result<Self> {
+        let native = |values: Box<dyn StoredKeys>| Ok(Self { values, encoding: None });
+        match data_type {
+            DataType::Int8 => native(PrimitiveKeys::<Int8Type>::boxed(data_type)),
+            DataType::Int16 => native(PrimitiveKeys::<Int16Type>::boxed(data_type)),
+            DataType::Int32 => native(PrimitiveKeys::<Int32Type>::boxed(data_type)),
+            DataType::Int64 => native(PrimitiveKeys::<Int64Type>::boxed(data_type)),
+            DataType::Date32 => native(PrimitiveKeys::<Date32Type>::boxed(data_type)),
+            DataType::Timestamp(TimeUnit::Microsecond, _) => native(PrimitiveKeys::<TimestampMicrosecondType>::boxed(data_type)),
+            DataType::Decimal128(_, _) => native(PrimitiveKeys::<Decimal128Type>::boxed(data_type)),
+            DataType::Utf8 => native(Box::new(ByteKeys::<Utf8Type>::default())),
+            other => Ok(Self {
+                values: Box::new(ByteKeys::<BinaryType>::default()),
+                encoding: Some(RowConverter::new(vec![SortField::new(other.clone())])?),
+            }),
+        }
+    }
+
+    fn comparable(&self, array: &ArrayRef) -> Result<ArrayRef> {
+        let Some(encoding) = &self.encoding else { return Ok(array.clone()) };
+        let bytes = encoding.convert_columns(std::slice::from_ref(array))?.try_into_binary()?;
+        // The row format encodes a NULL as bytes of its own; the stored keys also need to see it as NULL.
+        Ok(Arc::new(BinaryArray::new(bytes.offsets().clone(), bytes.values().clone(), array.logical_nulls())))
+    }
+
+    fn finish(&self) -> Result<ArrayRef> {
+        let stored = self.values.finish()?;
+        let Some(encoding) = &self.encoding else { return Ok(stored) };
+        let encoded = stored.as_binary::<i32>();
+        let plain = BinaryArray::new(encoded.offsets().clone(), encoded.values().clone(), None);
+        Ok(encoding.convert_rows(&encoding.from_binary(plain))?.swap_remove(0))
+    }
+}
+
+/// The values of one key column, in id order, compared and hashed in their own type.
+trait StoredKeys: Send + Sync {
+    /// Mixes the value of each row of `array` into that row's hash.
+    fn hash_into(&self, array: &ArrayRef, hasher: &FixedState, hashes: &mut [u64]);
+    /// Whether row `row` of `array` holds the key with id `id` (NULL equals NULL).
+    fn equals(&self, id: usize, array: &ArrayRef, row: usize) -> bool;
+    /// Stores row `row` of `array` as the next id's key.
+    fn push(&mut self, array: &ArrayRef, row: usize);
+    fn finish(&self) -> Result<ArrayRef>;
+}
+
+/// Keys of a fixed-width type compared as integers: ints, dates, timestamps, decimals.
+struct PrimitiveKeys<T: ArrowPrimitiveType> {
+    data_type: DataType,
+    values: Vec<T::Native>,
+    valid: Vec<bool>,
+}
+
+impl<T: ArrowPrimitiveType> PrimitiveKeys<T>
+where
+    T::Native: Hash + Eq,
+{
+    fn boxed(data_type: &DataType) -> Box<dyn StoredKeys> {
+        Box::new(Self { data_type: data_type.clone(), values: Vec::new(), valid: Vec::new() })
+    }
+}
+
+impl<T: ArrowPrimitiveType> StoredKeys for PrimitiveKeys<T>
+where
+    T::Native: Hash + Eq,
+{
+    fn hash_into(&self, array: &ArrayRef, hasher: &FixedState, hashes: &mut [u64]) {
+        let array = array.as_primitive::<T>();
+        if array.null_count() == 0 {
+            for (hash, value) in hashes.iter_mut().zip(array.values()) {
+                *hash = hasher.hash_one((*hash, *value));
+            }
+            return;
+        }
+        for (row, hash) in hashes.iter_mut().enumerate() {
+            *hash = if array.is_null(row) { hasher.hash_one((*hash, NULL_MARK)) } else { hasher.hash_one((*hash, array.value(row))) };
+        }
+    }
+
+    fn equals(&self, id: usize, array: &ArrayRef, row: usize) -> bool {
+        let array = array.as_primitive::<T>();
+        match (self.valid[id], array.is_valid(row)) {
+            (true, true) => self.values[id] == array.value(row),
+            (stored, given) => stored == given,
+        }
+    }
+
+    fn push(&mut self, array: &ArrayRef, row: usize) {
+        let array = array.as_primitive::<T>();
+        self.values.push(array.value(row));
+        self.valid.push(array.is_valid(row));
+    }
+
+    fn finish(&self) -> Result<ArrayRef> {
+        let values = ScalarBuffer::from(self.values.clone());
+        let array = PrimitiveArray::<T>::new(values, nulls_of(&self.valid)).with_data_type(self.data_type.clone());
+        Ok(Arc::new(array))
+    }
+}
+
+/// Keys of a variable-width type compared as bytes: strings, and values encoded in arrow's row format.
+struct ByteKeys<T: ByteArrayType> {
+    /// Where each key starts in `bytes`, and one past the last key's end.
+    offsets: Vec<usize>,
+    bytes: Vec<u8>,
+    valid: Vec<bool>,
+    kind: PhantomData<T>,
+}
+
+impl<T: ByteArrayType> Default for ByteKeys<T> {
+    fn default() -> Self {
+        Self { offsets: vec![0], bytes: Vec::new(), valid: Vec::new(), kind: PhantomData }
+    }
+}
+
+impl<T: ByteArrayType> ByteKeys<T> {
+    fn key(&self, id: usize) -> &[u8] {
+        &self.bytes[self.offsets[id]..self.offsets[id + 1]]
+    }
+}
+
+fn bytes_of<T: ByteArrayType>(array: &GenericByteArray<T>, row: usize) -> &[u8] {
+    array.value(row).as_ref()
+}
+
+impl<T: ByteArrayType> StoredKeys for ByteKeys<T> {
+    fn hash_into(&self, array: &ArrayRef, hasher: &FixedState, hashes: &mut [u64]) {
+        let array = array.as_bytes::<T>();
+        for (row, hash) in hashes.iter_mut().enumerate() {
+            *hash = if array.is_null(row) {
+                hasher.hash_one((*hash, NULL_MARK))
+            } else {
+                hasher.hash_one((*hash, bytes_of(array, row)))
+            };
+        }
+    }
+
+    fn equals(&self, id: usize, array: &ArrayRef, row: usize) -> bool {
+        let array = array.as_bytes::<T>();
+        match (self.valid[id], array.is_valid(row)) {
+            (true, true) => self.key(id) == bytes_of(array, row),
+            (stored, given) => stored == given,
+        }
+    }
+
+    fn push(&mut self, array: &ArrayRef, row: usize) {
+        let array = array.as_bytes::<T>();
+        // A NULL's bytes are kept too: for a value in the row format they are the NULL's encoding.
+        self.bytes.extend_from_slice(bytes_of(array, row));
+        self.offsets.push(self.bytes.len());
+        self.valid.push(array.is_valid(row));
+    }
+
+    fn finish(&self) -> Result<ArrayRef> {
+        let offsets = self
+            .offsets
+            .iter()
+            .map(|&o| T::Offset::from_usize(o).ok_or_else(|| EngineError::Runtime("group keys exceed 2 GB".into())))
+            .collect::<Result<Vec<_>>>()?;
+        let bytes = Buffer::from_vec(self.bytes.clone());
+        let array = GenericByteArray::<T>::try_new(OffsetBuffer::new(offsets.into()), bytes, nulls_of(&self.valid))?;
+        Ok(Arc::new(array))
+    }
+}
+
+fn nulls_of(valid: &[bool]) -> Option<NullBuffer> {
+    valid.iter().any(|v| !v).then(|| NullBuffer::from(valid.to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{BooleanArray, Float64Array, Int32Array, StringArray};
+
+    fn ids(table: &mut KeyTable, columns: Vec<ArrayRef>) -> Vec<usize> {
+        table.insert(&columns).unwrap()
+    }
+
+    #[test]
+    fn keys_get_ids_in_order_of_first_arrival_across_batches() {
+        let mut table = KeyTable::new(&[DataType::Int32, DataType::Utf8]).unwrap();
+        let zone: ArrayRef = Arc::new(Int32Array::from(vec![Some(7), Some(3), Some(7), None, Some(3)]));
+        let service: ArrayRef = Arc::new(StringArray::from(vec![Some("green"), Some("green"), Some("green"), Some("x"), None]));
+        assert_eq!(ids(&mut table, vec![zone, service]), [0, 1, 0, 2, 3]);
+        let zone: ArrayRef = Arc::new(Int32Array::from(vec![Some(3), None]));
+        let service: ArrayRef = Arc::new(StringArray::from(vec![None, Some("x")]));
+        assert_eq!(ids(&mut table, vec![zone, service]), [3, 2]);
+        let keys = table.key_columns().unwrap();
+        assert_eq!(keys[0].as_ref(), &Int32Array::from(vec![Some(7), Some(3), None, Some(3)]) as &dyn Array);
+        assert_eq!(keys[1].as_ref(), &StringArray::from(vec![Some("green"), Some("green"), Some("x"), None]) as &dyn Array);
+    }
+
+    #[test]
+    fn types_without_a_native_comparison_round_trip_through_bytes() {
+        let mut table = KeyTable::new(&[DataType::Boolean, DataType::Float64]).unwrap();
+        let flag: ArrayRef = Arc::new(BooleanArray::from(vec![Some(true), None, Some(true), Some(false)]));
+        let amount: ArrayRef = Arc::new(Float64Array::from(vec![Some(1.5), Some(1.5), Some(1.5), None]));
+        assert_eq!(ids(&mut table, vec![flag, amount]), [0, 1, 0, 2]);
+        let keys = table.key_columns().unwrap();
+        assert_eq!(keys[0].as_ref(), &BooleanArray::from(vec![Some(true), None, Some(false)]) as &dyn Array);
+        assert_eq!(keys[1].as_ref(), &Float64Array::from(vec![Some(1.5), Some(1.5), None]) as &dyn Array);
+    }
+
+    #[test]
+    fn find_answers_only_for_keys_the_table_holds() {
+        let mut table = KeyTable::new(&[DataType::Int64]).unwrap();
+        ids(&mut table, vec![Arc::new(arrow::array::Int64Array::from(vec![10, 20]))]);
+        let probe: ArrayRef = Arc::new(arrow::array::Int64Array::from(vec![Some(20), Some(30), None, Some(10)]));
+        assert_eq!(table.find(&[probe]).unwrap(), [Some(1), None, None, Some(0)]);
+    }
+}
