@@ -2,18 +2,19 @@
 //! `spark-submit` and `spark-sql -f` run them. A program prints what it prints; a SQL file prints each query's rows
 //! tab-separated, as `spark-sql` does. `--trace` saves every job's trace for the page's "Open trace".
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kindling_engine::scheduler::RunControl;
 use kindling_engine::dataframe::DataFrame;
 use kindling_engine::session::{Config, Session};
 use kindling_engine::trace::JobTrace;
-use kindling_pyspark::{Notebook, RunOptions};
+use kindling_pyspark::{Echo, Notebook, RunOptions};
 use kindling_sql::sql_script;
 
 use crate::commands::CliError;
@@ -65,31 +66,30 @@ impl Submission {
             }
             return Ok(session.jobs());
         }
-        let (stdout, outcome) = self.run_program(&session, &source);
-        print!("{stdout}");
-        outcome
+        self.run_program(&session, &source, Printing::AsItGoes)
     }
 
-    /// Runs a Python program: what it printed, and its jobs or how it failed.
-    fn run_program(&self, session: &Arc<Session>, source: &str) -> (String, Result<Vec<JobTrace>, CliError>) {
-        let mut notebook = match Notebook::new(session) {
-            Ok(notebook) => notebook,
-            Err(error) => return (String::new(), Err(CliError::Program(error.traceback))),
-        };
+    /// Runs a Python program: its jobs, or how it failed.
+    fn run_program(&self, session: &Arc<Session>, source: &str, printing: Printing) -> Result<Vec<JobTrace>, CliError> {
+        let mut notebook = Notebook::new(session).map_err(|error| CliError::Program(error.traceback))?;
         let argv: Vec<String> = std::iter::once(self.program.display().to_string()).chain(self.args.iter().cloned()).collect();
-        if let Err(error) = notebook.set_argv(&argv) {
-            return (String::new(), Err(CliError::Program(error.traceback)));
-        }
-        let options = RunOptions { file_name: self.program.display().to_string(), time_limit: self.time_limit };
+        notebook.set_argv(&argv).map_err(|error| CliError::Program(error.traceback))?;
         let progress = ProgressReport::start(session.executors.control().clone());
+        let echo: Option<Echo> = match printing {
+            Printing::AsItGoes => {
+                let bar = progress.bar.clone();
+                Some(Arc::new(move |text: &str| print_above(&bar, text)))
+            }
+            Printing::Nothing => None,
+        };
+        let options = RunOptions { file_name: self.program.display().to_string(), time_limit: self.time_limit, echo };
         let output = notebook.run_cell(source, &options);
         drop(progress);
-        let outcome = match output.error {
+        match output.error {
             Some(error) if error.summary.starts_with("SystemExit") => Err(system_exit(&error.summary)),
             Some(error) => Err(CliError::Program(error.traceback)),
             None => Ok(notebook.session().jobs()),
-        };
-        (output.stdout, outcome)
+        }
     }
 
     /// `kindling explain`: the physical plan of each query of a SQL file, or of each job a program runs.
@@ -100,8 +100,7 @@ impl Submission {
             }
             return Ok(());
         }
-        let (_, jobs) = self.run_program(&self.session()?, &self.source()?);
-        for job in jobs? {
+        for job in self.run_program(&self.session()?, &self.source()?, Printing::Nothing)? {
             println!("-- job: {}", job.description);
             print!("{}", job.explain);
         }
@@ -112,8 +111,27 @@ impl Submission {
 /// Tasks done / scheduled on stderr while a run goes on, once it has taken a while; nothing when stderr is not a
 /// terminal (indicatif hides the bar then).
 struct ProgressReport {
+    /// Hidden until the run has taken a while.
+    bar: ProgressBar,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+}
+
+/// Whether `kindling run` shows what a program prints (`explain` shows only the plans).
+#[derive(Clone, Copy)]
+enum Printing {
+    AsItGoes,
+    Nothing,
+}
+
+/// Writes a program's output to stdout at once, with the progress bar lifted off the terminal meanwhile.
+fn print_above(bar: &ProgressBar, text: &str) {
+    bar.suspend(|| {
+        let mut stdout = std::io::stdout().lock();
+        // A closed stdout (`kindling run prog.py | head`) must not stop the program; Python would raise, Kindling
+        // keeps running and drops the text.
+        let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    });
 }
 
 impl ProgressReport {
@@ -122,27 +140,29 @@ impl ProgressReport {
 
     fn start(control: Arc<RunControl>) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
+        let bar = new_bar();
         let thread = std::thread::spawn({
-            let stop = stop.clone();
+            let (stop, bar) = (stop.clone(), bar.clone());
             move || {
                 let started = Instant::now();
-                let mut bar: Option<ProgressBar> = None;
+                let mut shown = false;
                 while !stop.load(Ordering::Relaxed) {
                     std::thread::sleep(Self::INTERVAL);
                     if started.elapsed() < Self::SHOW_AFTER {
                         continue;
                     }
+                    if !shown {
+                        bar.set_draw_target(ProgressDrawTarget::stderr());
+                        shown = true;
+                    }
                     let (done, total) = control.progress();
-                    let bar = bar.get_or_insert_with(new_bar);
                     bar.set_length(total as u64);
                     bar.set_position(done as u64);
                 }
-                if let Some(bar) = bar {
-                    bar.finish_and_clear();
-                }
+                bar.finish_and_clear();
             }
         });
-        ProgressReport { stop, thread: Some(thread) }
+        ProgressReport { bar, stop, thread: Some(thread) }
     }
 }
 
@@ -156,7 +176,7 @@ impl Drop for ProgressReport {
 }
 
 fn new_bar() -> ProgressBar {
-    let bar = ProgressBar::new(0);
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
     let style = ProgressStyle::with_template("{spinner} tasks {pos}/{len} [{wide_bar}] {elapsed}").expect("a valid template");
     bar.set_style(style.progress_chars("=> "));
     bar

@@ -160,3 +160,25 @@ fn gen_writes_the_courses_folder_layout_one_file_per_month() {
     assert_eq!(String::from_utf8(counted.stdout).unwrap(), "2100 True\n", "{}", String::from_utf8_lossy(&counted.stderr));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn run_prints_what_the_program_prints_as_it_goes() {
+    use std::io::{BufRead, BufReader};
+    let dir = scratch_dir("streaming");
+    let program = dir.join("loop.py");
+    std::fs::write(&program, "print('before the loop')\nwhile True:\n    pass\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kindling"))
+        .args(["run", program.to_str().unwrap(), "--time-limit", "30"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first_line).unwrap();
+    // The line came while the program is still looping: printed as it ran, not saved up for the end.
+    let still_running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(first_line, "before the loop\n");
+    assert!(still_running, "the program ended before its first line arrived");
+    std::fs::remove_dir_all(dir).unwrap();
+}

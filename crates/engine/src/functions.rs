@@ -263,10 +263,13 @@ fn date_trunc(unit: String, timestamps: &ArrayRef) -> Result<ArrayRef> {
     let micros = timestamps.as_primitive::<TimestampMicrosecondType>();
     let fixed = |size: i64| micros.unary::<_, TimestampMicrosecondType>(|m| m - m.rem_euclid(size));
     let truncated = match unit.to_ascii_uppercase().as_str() {
-        "YEAR" | "YYYY" | "YY" => by_day(micros, |d| d.with_day(1)?.with_month(1)),
-        "QUARTER" => by_day(micros, |d| d.with_day(1)?.with_month((d.month() - 1) / 3 * 3 + 1)),
-        "MONTH" | "MM" | "MON" => by_day(micros, |d| d.with_day(1)),
-        "WEEK" => by_day(micros, |d| d.checked_sub_days(chrono::Days::new(d.weekday().num_days_from_monday() as u64))),
+        "YEAR" | "YYYY" | "YY" => by_period(micros, |d| months_from(d.with_day(1)?.with_month(1)?, 12)),
+        "QUARTER" => by_period(micros, |d| months_from(d.with_day(1)?.with_month((d.month() - 1) / 3 * 3 + 1)?, 3)),
+        "MONTH" | "MM" | "MON" => by_period(micros, |d| months_from(d.with_day(1)?, 1)),
+        "WEEK" => by_period(micros, |d| {
+            let monday = d.checked_sub_days(chrono::Days::new(d.weekday().num_days_from_monday() as u64))?;
+            Some((monday, monday.checked_add_days(chrono::Days::new(7))?))
+        }),
         "DAY" | "DD" => fixed(MICROS_PER_DAY),
         "HOUR" => fixed(3_600_000_000),
         "MINUTE" => fixed(60_000_000),
@@ -279,19 +282,26 @@ fn date_trunc(unit: String, timestamps: &ArrayRef) -> Result<ArrayRef> {
     Ok(Arc::new(truncated.with_timezone(INSTANT_TIME_ZONE)))
 }
 
-/// Truncates each timestamp to the start of the day `cut` gives for its date. Neighbouring rows mostly share a
-/// day, so the calendar work is done once per run of equal days.
-fn by_day(micros: &TimestampMicrosecondArray, cut: fn(NaiveDate) -> Option<NaiveDate>) -> TimestampMicrosecondArray {
-    let last = std::cell::Cell::new(None::<(i64, Option<i64>)>);
+/// Truncates each timestamp to the start of its calendar period; `period` gives the first day of the period a
+/// date is in and the first day after it. A file's rows mostly fall in one month, so the calendar work is done
+/// once per run of rows in the same period, not once per row.
+fn by_period(micros: &TimestampMicrosecondArray, period: fn(NaiveDate) -> Option<(NaiveDate, NaiveDate)>) -> TimestampMicrosecondArray {
+    let last = std::cell::Cell::new(None::<(i64, i64)>);
     micros.unary_opt(|m| {
-        let day = m.div_euclid(MICROS_PER_DAY);
-        if let Some((_, start)) = last.get().filter(|(seen, _)| *seen == day) {
-            return start;
+        if let Some((start, _)) = last.get().filter(|(start, end)| (*start..*end).contains(&m)) {
+            return Some(start);
         }
-        let start = cut(naive(m)?.date()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc().timestamp_micros());
-        last.set(Some((day, start)));
-        start
+        let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_micros());
+        let (start, end) = period(naive(m)?.date())?;
+        let (start, end) = (midnight(start)?, midnight(end)?);
+        last.set(Some((start, end)));
+        Some(start)
     })
+}
+
+/// The period of `months` months starting on `first`.
+fn months_from(first: NaiveDate, months: u32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((first, first.checked_add_months(chrono::Months::new(months))?))
 }
 
 /// Translates a Java `DateTimeFormatter` pattern (as Spark uses) into a chrono format string.

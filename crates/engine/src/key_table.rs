@@ -30,8 +30,9 @@ const NULL_MARK: u64 = 0x6e75_6c6c_6e75_6c6c;
 /// The distinct keys seen so far, each with its id (its position in order of first arrival).
 pub struct KeyTable {
     columns: Vec<KeyColumn>,
-    /// (hash of the key, id): the hash is kept so that growing the table and most mismatches need no look at the key.
-    table: HashTable<(u64, usize)>,
+    /// (hash of the key, id), 8 bytes an entry so that more of a big table stays in cache: the hash is kept so that
+    /// growing the table and most mismatches need no look at the key.
+    table: HashTable<(u32, u32)>,
     hasher: FixedState,
     len: usize,
 }
@@ -65,16 +66,17 @@ impl KeyTable {
         let Self { columns, table, len, .. } = self;
         let mut ids = Vec::with_capacity(hashes.len());
         for (row, &hash) in hashes.iter().enumerate() {
-            let same_key = |&(stored, id): &(u64, usize)| stored == hash && equal_keys(columns, id, &arrays, row);
-            let id = match table.find(hash, same_key) {
-                Some(&(_, id)) => id,
+            let same_key = |&(stored, id): &(u32, u32)| stored == hash && equal_keys(columns, id as usize, &arrays, row);
+            let id = match table.find(spread(hash), same_key) {
+                Some(&(_, id)) => id as usize,
                 None => {
                     let id = *len;
+                    let short_id = u32::try_from(id).map_err(|_| EngineError::Runtime("more than 2^32 distinct keys in one task".into()))?;
                     for (column, array) in columns.iter_mut().zip(&arrays) {
                         column.values.push(array, row);
                     }
                     *len += 1;
-                    table.insert_unique(hash, (hash, id), |&(stored, _)| stored);
+                    table.insert_unique(spread(hash), (hash, short_id), |&(stored, _)| spread(stored));
                     id
                 }
             };
@@ -88,9 +90,9 @@ impl KeyTable {
         let arrays = self.comparable(key_columns)?;
         let hashes = self.hashes(&arrays);
         let columns = &self.columns;
-        let id_of = |(row, &hash): (usize, &u64)| {
-            let same_key = |&(stored, id): &(u64, usize)| stored == hash && equal_keys(columns, id, &arrays, row);
-            self.table.find(hash, same_key).map(|&(_, id)| id)
+        let id_of = |(row, &hash): (usize, &u32)| {
+            let same_key = |&(stored, id): &(u32, u32)| stored == hash && equal_keys(columns, id as usize, &arrays, row);
+            self.table.find(spread(hash), same_key).map(|&(_, id)| id as usize)
         };
         Ok(hashes.iter().enumerate().map(id_of).collect())
     }
@@ -108,14 +110,20 @@ impl KeyTable {
         self.columns.iter().zip(key_columns).map(|(column, array)| column.comparable(array)).collect()
     }
 
-    /// Each row's hash over all its key columns.
-    fn hashes(&self, arrays: &[ArrayRef]) -> Vec<u64> {
+    /// Each row's hash over all its key columns, folded to the 32 bits the table keeps.
+    fn hashes(&self, arrays: &[ArrayRef]) -> Vec<u32> {
         let mut hashes = vec![0; arrays.first().map_or(0, |a| a.len())];
         for (column, array) in self.columns.iter().zip(arrays) {
             column.values.hash_into(array, &self.hasher, &mut hashes);
         }
-        hashes
+        hashes.into_iter().map(|h| (h ^ (h >> 32)) as u32).collect()
     }
+}
+
+/// The 64-bit hash the table places an entry by, from its 32 kept bits: a multiply by an odd constant moves
+/// entropy into the top bits, which pick the entry's tag.
+fn spread(hash: u32) -> u64 {
+    (hash as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 fn equal_keys(columns: &[KeyColumn], id: usize, arrays: &[ArrayRef], row: usize) -> bool {

@@ -94,18 +94,47 @@ where
     T: Send,
     F: Fn(usize) -> Result<(T, TaskIo)> + Sync,
 {
+    let mut outputs = run_task_sets(&[TaskSet { stage, count }], executors, clock, job_start_ms, |_, task| work(task))?;
+    Ok(outputs.remove(0))
+}
+
+/// The tasks of one stage: tasks `0..count` of stage `stage`.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskSet {
+    pub stage: usize,
+    pub count: usize,
+}
+
+/// Runs the tasks of several stages that are ready together (their parents have all run), as Spark does: the
+/// stages' tasks queue one after the other in stage order, and a free slot takes the next task of the queue,
+/// whichever stage it belongs to — so one stage's last tasks overlap with the next stage's first.
+/// `work(set, task)` runs task `task` of `sets[set]`. One output per set, in order.
+pub fn run_task_sets<T, F>(
+    sets: &[TaskSet],
+    executors: &Executors,
+    clock: &dyn Clock,
+    job_start_ms: f64,
+    work: F,
+) -> Result<Vec<StageOutput<T>>>
+where
+    T: Send,
+    F: Fn(usize, usize) -> Result<(T, TaskIo)> + Sync,
+{
+    let queue: Vec<(usize, usize)> =
+        sets.iter().enumerate().flat_map(|(set, s)| (0..s.count).map(move |task| (set, task))).collect();
     let slots = executors.count();
     let control = executors.control();
-    control.tasks_total.fetch_add(count, Ordering::Relaxed);
+    control.tasks_total.fetch_add(queue.len(), Ordering::Relaxed);
     let next_pending = AtomicUsize::new(slots);
     let failed = AtomicBool::new(false);
-    let run_task = |task: usize, executor: usize| -> Result<(T, TaskRecord)> {
+    let run_task = |(set, task): (usize, usize), executor: usize| -> Result<(usize, T, TaskRecord)> {
+        let stage = sets[set].stage;
         if control.is_cancelled() {
             return Err(EngineError::Cancelled);
         }
         let start_us = micros_since(clock, job_start_ms);
         // A panic is a bug in Kindling; it fails this task with an error instead of taking the executor down.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(task))).unwrap_or_else(|panic| {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(set, task))).unwrap_or_else(|panic| {
             let message = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
             Err(EngineError::Internal(format!("task {task} of stage {stage} panicked: {}", message.unwrap_or_default())))
         });
@@ -123,24 +152,28 @@ where
             rows_out: io.rows_out,
             bytes_out: io.bytes_out,
         };
-        Ok((value, record))
+        Ok((set, value, record))
     };
-    let per_executor: Vec<Vec<Result<(T, TaskRecord)>>> = executors.broadcast(|executor| {
+    let per_executor: Vec<Vec<Result<(usize, T, TaskRecord)>>> = executors.broadcast(|executor| {
         let mut finished = Vec::new();
-        // First wave: slot i runs task i. Afterwards each free slot takes the next pending task.
-        let mut task = executor;
-        while task < count && !failed.load(Ordering::Relaxed) {
-            let outcome = run_task(task, executor);
+        // First wave: slot i runs task i of the queue. Afterwards each free slot takes the next pending task.
+        let mut next = executor;
+        while next < queue.len() && !failed.load(Ordering::Relaxed) {
+            let outcome = run_task(queue[next], executor);
             failed.fetch_or(outcome.is_err(), Ordering::Relaxed);
             finished.push(outcome);
-            task = next_pending.fetch_add(1, Ordering::Relaxed);
+            next = next_pending.fetch_add(1, Ordering::Relaxed);
         }
         finished
     });
     let mut done = per_executor.into_iter().flatten().collect::<Result<Vec<_>>>()?;
-    done.sort_by_key(|(_, record)| record.partition);
-    let (results, tasks) = done.into_iter().unzip();
-    Ok(StageOutput { results, tasks })
+    done.sort_by_key(|(set, _, record)| (*set, record.partition));
+    let mut outputs: Vec<StageOutput<T>> = sets.iter().map(|_| StageOutput { results: Vec::new(), tasks: Vec::new() }).collect();
+    for (set, value, record) in done {
+        outputs[set].results.push(value);
+        outputs[set].tasks.push(record);
+    }
+    Ok(outputs)
 }
 
 /// Whole microseconds from `start_ms` to now on `clock`.

@@ -18,7 +18,7 @@ use crate::exchange::{MapOutputs, Partitioning, row_bytes, shuffle_matrix, shuff
 use crate::expr::eval::evaluate;
 use crate::partition::PartitionSize;
 use crate::physical::{ExecutionContext, PhysicalPlan, ShuffleOrigin, TaskInput};
-use crate::scheduler::run_tasks;
+use crate::scheduler::{StageOutput, TaskSet, run_task_sets};
 use crate::sort::RangeBounds;
 use crate::session::Session;
 use crate::task::{TaskIo, TaskRecord};
@@ -98,79 +98,117 @@ impl TaskOutput {
 /// each write their partition and report the bytes written).
 pub type ResultSink<'a> = Option<&'a (dyn Fn(usize, &[RecordBatch]) -> Result<u64> + Sync)>;
 
-/// Runs a physical plan as a job: every stage, parents first. Returns the result stage's rows in partition order
-/// (none when a sink took them) and the trace of everything that happened.
+/// Runs a physical plan as a job: every stage, parents first; stages whose parents have all run go together (two
+/// scans feeding a join share the executors). Returns the result stage's rows in partition order (none when a sink
+/// took them) and the trace of everything that happened.
 pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str, sink: ResultSink) -> Result<(Vec<RecordBatch>, JobTrace)> {
     let clock = session.clock.as_ref();
     let job_start = clock.now_ms();
-    let mut context = ExecutionContext { session, shuffles: HashMap::new(), broadcasts: HashMap::new() };
-    let groups = copartitioned_groups(plan);
-    let mut pending: HashMap<usize, PendingShuffle> = HashMap::new();
-    let mut trace = JobTrace {
-        description: description.to_string(),
-        executors: session.executors.count(),
-        physical_plan: plan.tree_string(),
-        joins: join_strategies(plan),
-        ..JobTrace::default()
+    let mut job = JobState {
+        context: ExecutionContext { session, shuffles: HashMap::new(), broadcasts: HashMap::new() },
+        groups: copartitioned_groups(plan),
+        pending: HashMap::new(),
+        trace: JobTrace {
+            description: description.to_string(),
+            executors: session.executors.count(),
+            physical_plan: plan.tree_string(),
+            joins: join_strategies(plan),
+            ..JobTrace::default()
+        },
+        rows: Vec::new(),
     };
-    let mut rows = Vec::new();
-    for stage in split_into_stages(plan) {
-        let count = stage.root.partition_count(&context);
-        let output = session.executors.run(|| {
-            run_tasks(stage.id, count, &session.executors, clock, job_start, |task| run_task(&stage, task, &context, sink))
+    let stages = split_into_stages(plan);
+    let mut finished = vec![false; stages.len()];
+    loop {
+        let ready: Vec<&Stage> =
+            stages.iter().filter(|s| !finished[s.id] && s.parents.iter().all(|&p| finished[p])).collect();
+        if ready.is_empty() {
+            break;
+        }
+        let sets: Vec<TaskSet> =
+            ready.iter().map(|s| TaskSet { stage: s.id, count: s.root.partition_count(&job.context) }).collect();
+        let context = &job.context;
+        let outputs = session.executors.run(|| {
+            run_task_sets(&sets, &session.executors, clock, job_start, |set, task| run_task(ready[set], task, context, sink))
         })?;
-        trace.stages.push(StageTrace {
+        for ((stage, set), output) in ready.iter().zip(&sets).zip(outputs) {
+            job.finish_stage(stage, set.count, output)?;
+            finished[stage.id] = true;
+        }
+    }
+    let mut trace = job.trace;
+    trace.stages.sort_by_key(|s| s.id);
+    trace.tasks.sort_by_key(|t| (t.stage, t.partition));
+    trace.duration_us = crate::scheduler::micros_since(clock, job_start);
+    Ok((job.rows, trace))
+}
+
+/// What a running job has so far: the shuffles and broadcasts its finished stages wrote, the trace, the result rows.
+struct JobState<'s> {
+    context: ExecutionContext<'s>,
+    /// Shuffles read together (the two sides of a sort-merge join).
+    groups: Vec<Vec<usize>>,
+    /// Shuffles written whose partners in their group are not written yet.
+    pending: HashMap<usize, PendingShuffle>,
+    trace: JobTrace,
+    rows: Vec<RecordBatch>,
+}
+
+impl JobState<'_> {
+    /// Records a stage that ran and makes what it wrote readable by the stages after it.
+    fn finish_stage(&mut self, stage: &Stage, partitions: usize, output: StageOutput<TaskOutput>) -> Result<()> {
+        let session = self.context.session;
+        self.trace.stages.push(StageTrace {
             id: stage.id,
             operators: operators(stage.root),
             parents: stage.parents.clone(),
-            partitions: count,
+            partitions,
             writes_exchange: stage.writes.map(exchange_id),
             output_sizes: output.tasks.iter().map(|t| PartitionSize { partition: t.partition, rows: t.rows_out, bytes: t.bytes_out }).collect(),
         });
         if stage.id == 0 {
-            trace.partitions = input_sizes(&output.tasks);
+            self.trace.partitions = input_sizes(&output.tasks);
         }
-        trace.tasks.extend(output.tasks);
+        self.trace.tasks.extend(output.tasks);
         match stage.writes {
             Some(PhysicalPlan::BroadcastExchange { id, keys, input }) => {
                 let rows: Vec<RecordBatch> = output.results.into_iter().flat_map(TaskOutput::into_rows).collect();
                 let table = BroadcastTable::build(&rows, keys, &input.output())?;
-                trace.broadcasts.push(BroadcastTrace {
+                self.trace.broadcasts.push(BroadcastTrace {
                     id: *id,
                     stage: stage.id,
                     rows: table.num_rows() as u64,
                     bytes: table.size_bytes(),
                     copies: session.executors.count(),
                 });
-                context.broadcasts.insert(*id, Arc::new(table));
+                self.context.broadcasts.insert(*id, Arc::new(table));
             }
             Some(exchange) => {
                 let (map_outputs, range_bounds) = map_outputs(exchange, output.results)?;
                 let mut shuffle = record_shuffle(exchange, stage.id, map_outputs)?;
                 shuffle.trace.range_bounds = range_bounds;
                 let id = shuffle.trace.id;
-                pending.insert(id, shuffle);
+                self.pending.insert(id, shuffle);
                 // Shuffles feeding the same sort-merge join are read together, with one coalescing decision.
-                let group = groups.iter().find(|g| g.contains(&id)).cloned().unwrap_or_else(|| vec![id]);
-                if group.iter().all(|member| pending.contains_key(member)) {
-                    let members = group.iter().filter_map(|member| pending.remove(member)).collect();
+                let group = self.groups.iter().find(|g| g.contains(&id)).cloned().unwrap_or_else(|| vec![id]);
+                if group.iter().all(|member| self.pending.contains_key(member)) {
+                    let members = group.iter().filter_map(|member| self.pending.remove(member)).collect();
                     for (reduce_partitions, exchange_trace) in read_shuffles(members, session) {
-                        context.shuffles.insert(exchange_trace.id, reduce_partitions);
-                        trace.exchanges.push(exchange_trace);
+                        self.context.shuffles.insert(exchange_trace.id, reduce_partitions);
+                        self.trace.exchanges.push(exchange_trace);
                     }
                 }
             }
             None => {
                 for result in output.results {
                     if let TaskOutput::Rows(batches) = result {
-                        rows.extend(batches);
+                        self.rows.extend(batches);
                     }
                 }
             }
         }
+        Ok(())
     }
-    trace.duration_us = crate::scheduler::micros_since(clock, job_start);
-    Ok((rows, trace))
 }
 
 /// The buckets every map task wrote. A range exchange first needs boundaries, which depend on every map task's

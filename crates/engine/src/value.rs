@@ -82,7 +82,7 @@ impl Value {
                     .with_precision_and_scale(*precision, *scale)
                     .expect("a decimal value's own precision and scale are valid"),
             ),
-            Self::String(v) => Arc::new(StringArray::from_iter_values(std::iter::repeat_n(v, len))),
+            Self::String(v) => Arc::new(StringArray::new_repeated(v, len)),
             Self::Binary(v) => Arc::new(BinaryArray::from_iter_values(std::iter::repeat_n(v, len))),
             Self::Date(v) => Arc::new(Date32Array::from_value(*v, len)),
             Self::Timestamp(v) => {

@@ -2,6 +2,7 @@
 //! user's lowered program into one monty REPL, and answers what the program asks of the host — `_kindling(…)`
 //! calls, `import pyspark`, lookups — until it finishes, fails, runs out of time or is cancelled.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use kindling_engine::session::Session;
 use monty::{MontyRepl, ReplProgress, ReplStartError};
 use monty_types::{
     CompileOptions, ExcType, ExtFunctionResult, MontyException, MontyObject, NameLookupResult, OsFunctionCall,
-    PrintWriter, ResourceLimits, ResourceTracker,
+    PrintWriter, PrintWriterCallback, ResourceLimits, ResourceTracker,
 };
 
 use crate::host::Host;
@@ -47,11 +48,44 @@ pub struct RunOptions {
     pub file_name: String,
     /// The most Python time the program may take (time spent in engine jobs does not count).
     pub time_limit: Duration,
+    /// Also called with the program's printed text as it prints it (`kindling run` writes it to the terminal
+    /// straight away); the text is in [`Output::stdout`] either way.
+    pub echo: Option<Echo>,
 }
+
+/// Where printed text goes as it is printed.
+pub type Echo = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { file_name: "main.py".into(), time_limit: Duration::from_secs(60) }
+        RunOptions { file_name: "main.py".into(), time_limit: Duration::from_secs(60), echo: None }
+    }
+}
+
+/// What a running program prints: kept for its output, and passed to the echo as it comes.
+struct Printed<'e> {
+    text: String,
+    echo: Option<&'e Echo>,
+}
+
+impl Printed<'_> {
+    fn add(&mut self, text: &str) {
+        self.text.push_str(text);
+        if let Some(echo) = self.echo {
+            echo(text);
+        }
+    }
+}
+
+impl PrintWriterCallback for Printed<'_> {
+    fn stdout_write(&mut self, output: Cow<'_, str>) -> Result<(), MontyException> {
+        self.add(&output);
+        Ok(())
+    }
+
+    fn stdout_push(&mut self, end: char) -> Result<(), MontyException> {
+        self.add(end.encode_utf8(&mut [0; 4]));
+        Ok(())
     }
 }
 
@@ -128,7 +162,9 @@ impl Notebook {
         self.workers.begin(Arc::new(program), options.time_limit);
         repl.tracker_mut().set_max_feed_duration(options.time_limit);
         let mut last_raised = None;
-        let (repl, outcome) = drive(repl, &lowered.source, &self.modules, &mut self.host, &self.control, &mut last_raised);
+        self.host.echo = options.echo.clone();
+        let mut printed = Printed { text: String::new(), echo: options.echo.as_ref() };
+        let (repl, outcome) = drive(repl, &lowered.source, &self.modules, &mut self.host, &self.control, &mut printed, &mut last_raised);
         self.repl = Some(repl);
         let error = outcome.err().map(|exception| {
             let class = last_raised
@@ -181,13 +217,13 @@ fn drive(
     modules: &Modules,
     host: &mut Host,
     control: &RunControl,
+    printed: &mut Printed,
     last_raised: &mut Option<(MontyException, String)>,
 ) -> (MontyRepl, Result<(), MontyException>) {
-    let mut printed = String::new();
-    let mut progress = repl.feed_start(program, Vec::<(String, MontyObject)>::new(), PrintWriter::CollectString(&mut printed, None));
+    let mut progress = repl.feed_start(program, Vec::<(String, MontyObject)>::new(), PrintWriter::Callback(printed));
     loop {
-        host.stdout.push_str(&std::mem::take(&mut printed));
-        let print = PrintWriter::CollectString(&mut printed, None);
+        host.stdout.push_str(&std::mem::take(&mut printed.text));
+        let print = PrintWriter::Callback(printed);
         let state = match progress {
             Ok(state) => state,
             Err(failed) => return (failed.repl, Err(failed.error)),

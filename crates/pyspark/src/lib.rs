@@ -21,5 +21,5 @@ pub mod values;
 pub mod worker;
 
 pub use error::{PySparkError, Result};
-pub use interpreter::{Notebook, Output, RunOptions, run};
+pub use interpreter::{Echo, Notebook, Output, RunOptions, run};
 pub use traceback::PythonError;

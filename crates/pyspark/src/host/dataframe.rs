@@ -98,7 +98,7 @@ impl Host {
             "create_temp_view" => df.create_temp_view(args.str(1)?)?,
             "register_temp_table" => {
                 let warning = df.register_temp_table(args.str(1)?)?;
-                self.stdout.push_str(&format!("FutureWarning: {warning}\n"));
+                self.write_out(&format!("FutureWarning: {warning}\n"));
             }
             other => not_supported!("DataFrame.{other} is not supported by Kindling yet"),
         }

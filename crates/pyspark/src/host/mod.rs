@@ -18,6 +18,7 @@ use monty_types::{CallArgs, MontyObject, ObjectRef};
 
 use self::rdd::Rdd;
 use crate::error::{PySparkError, Result};
+use crate::interpreter::Echo;
 use crate::values::{PyValue, to_engine};
 use crate::worker::Workers;
 use crate::{not_supported, type_error};
@@ -41,6 +42,8 @@ pub struct Host {
     objects: Vec<Object>,
     /// What the program printed, `print()` and `show()` alike, in order.
     pub stdout: String,
+    /// Also gets what the host adds to `stdout` (a `show()` table), as it adds it.
+    pub echo: Option<Echo>,
     /// Where tasks run the program's Python functions.
     workers: Arc<Workers>,
     /// Whether the program has handed Python functions to the engine (UDFs, RDD functions), so that each
@@ -127,7 +130,7 @@ fn handle_of(value: &PyValue) -> Result<usize> {
 
 impl Host {
     pub fn new(session: Arc<Session>, workers: Arc<Workers>) -> Self {
-        Host { base: session.clone(), session, objects: Vec::new(), stdout: String::new(), workers, uses_python: false }
+        Host { base: session.clone(), session, objects: Vec::new(), stdout: String::new(), echo: None, workers, uses_python: false }
     }
 
     /// The session the program works in: the one `getOrCreate()` gave, with the program's settings.
@@ -259,7 +262,14 @@ impl Host {
 
     /// Appends what Python's `print(text)` would.
     fn print(&mut self, text: &str) {
+        self.write_out(&format!("{text}\n"));
+    }
+
+    /// Adds text to the program's output.
+    fn write_out(&mut self, text: &str) {
         self.stdout.push_str(text);
-        self.stdout.push('\n');
+        if let Some(echo) = &self.echo {
+            echo(text);
+        }
     }
 }
