@@ -20,6 +20,11 @@ pub(crate) const MICROS_PER_SECOND: i64 = 1_000_000;
 const BUSY_ZONES: [i32; 10] = [74, 75, 41, 42, 166, 7, 82, 95, 97, 129];
 /// Share of trips whose vendor sent no passenger count, rate code, payment or trip type (as in real files).
 const INCOMPLETE_ROW_SHARE: f64 = 0.04;
+/// One trip in this many is picked up outside the file's month.
+const STRAY_ONE_IN: u32 = 5_000;
+/// Mixed into the seed of the strays' own random stream.
+const STRAY_STREAM: u64 = 0x5354_5241_5953;
+const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SECOND;
 /// Relative number of trips starting in each hour of the day: quiet nights, morning and evening peaks.
 const HOURLY_WEIGHTS: [u32; 24] = [3, 2, 1, 1, 1, 2, 4, 7, 9, 8, 7, 7, 7, 7, 8, 9, 10, 10, 9, 8, 7, 6, 5, 4];
 
@@ -66,13 +71,15 @@ pub(crate) trait TripColumns: Sized {
 }
 
 /// `spec.rows` trips in batches: each picked up on a uniformly drawn day of the month, at an hour drawn by
-/// [`HOURLY_WEIGHTS`].
+/// [`HOURLY_WEIGHTS`] — except a few strays outside the month, as every real file has (see [`stray_pickup`]).
 pub(crate) fn trips_of_month<C: TripColumns>(spec: &TripSpec) -> Result<Vec<RecordBatch>> {
     let month_start = NaiveDate::from_ymd_opt(spec.year, spec.month, 1)
         .ok_or_else(|| DatagenError::InvalidSpec(format!("no such month: {}-{}", spec.year, spec.month)))?;
     let days_in_month = days_in_month(month_start);
     let month_start_micros = month_start.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_micros();
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    // Strays are drawn from their own stream, so that every other row is the same with or without them.
+    let mut strays = ChaCha8Rng::seed_from_u64(spec.seed ^ STRAY_STREAM);
     let mut batches = Vec::new();
     let mut remaining = spec.rows;
     while remaining > 0 {
@@ -81,12 +88,28 @@ pub(crate) fn trips_of_month<C: TripColumns>(spec: &TripSpec) -> Result<Vec<Reco
         for _ in 0..rows {
             let day = rng.random_range(0..days_in_month);
             let seconds = i64::from(day) * 86_400 + i64::from(pick_hour(&mut rng)) * 3600 + rng.random_range(0..3600);
-            columns.push_trip(&mut rng, month_start_micros + seconds * MICROS_PER_SECOND);
+            let pickup = month_start_micros + seconds * MICROS_PER_SECOND;
+            columns.push_trip(&mut rng, stray_pickup(&mut strays, pickup, month_start_micros).unwrap_or(pickup));
         }
         batches.push(columns.finish()?);
         remaining -= rows;
     }
     Ok(batches)
+}
+
+/// Where a stray trip was picked up instead of `pickup`, for about one trip in [`STRAY_ONE_IN`]: mostly late
+/// records of the month before (its last day), sometimes a meter whose clock was never set (the same time of day
+/// on 1 January 2009). Cleaning these out (`WHERE pickup >= '2020-01-01'`) is part of the course's exercises.
+fn stray_pickup(strays: &mut ChaCha8Rng, pickup: i64, month_start_micros: i64) -> Option<i64> {
+    if !strays.random_ratio(1, STRAY_ONE_IN) {
+        return None;
+    }
+    let time_of_day = pickup.rem_euclid(MICROS_PER_DAY);
+    if strays.random_bool(0.8) {
+        return Some(month_start_micros - MICROS_PER_DAY + time_of_day);
+    }
+    let unset_clock = NaiveDate::from_ymd_opt(2009, 1, 1).expect("a valid date").and_hms_opt(0, 0, 0).expect("midnight");
+    Some(unset_clock.and_utc().timestamp_micros() + time_of_day)
 }
 
 fn days_in_month(month_start: NaiveDate) -> u32 {

@@ -33,18 +33,26 @@ fn same_spec_gives_the_same_rows_and_another_seed_does_not() {
 }
 
 #[test]
-fn trips_fall_in_the_month_and_end_after_they_start() {
+fn trips_fall_in_the_month_but_a_few_strays_and_end_after_they_start() {
     let batches = green_trips(&SPEC).unwrap();
     assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), SPEC.rows);
     let feb_2020 = 1_580_515_200_000_000_i64..1_583_020_800_000_000;
+    let jan_31_2020 = 1_580_428_800_000_000_i64..feb_2020.start;
+    let jan_1_2009 = 1_230_768_000_000_000_i64..1_230_854_400_000_000;
+    let (mut late, mut unset_clock) = (0, 0);
     for batch in &batches {
         let pickup = batch.column(1).as_primitive::<TimestampMicrosecondType>();
         let dropoff = batch.column(2).as_primitive::<TimestampMicrosecondType>();
         for (start, end) in pickup.values().iter().zip(dropoff.values()) {
-            assert!(feb_2020.contains(start), "{start}");
+            late += jan_31_2020.contains(start) as usize;
+            unset_clock += jan_1_2009.contains(start) as usize;
+            assert!(feb_2020.contains(start) || jan_31_2020.contains(start) || jan_1_2009.contains(start), "{start}");
             assert!(end > start);
         }
     }
+    // About one trip in 5,000 strays: 14 expected here, most of them late records of the month before.
+    assert!((5..=30).contains(&(late + unset_clock)), "{late} late, {unset_clock} with an unset clock");
+    assert!(late > unset_clock && unset_clock > 0, "{late} late, {unset_clock} with an unset clock");
 }
 
 #[test]

@@ -135,11 +135,8 @@ pub struct HashJoinTask<'a> {
 }
 
 impl HashJoinTask<'_> {
-    pub fn run(&self, stream: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
-        stream.iter().map(|batch| self.join_batch(batch)).collect()
-    }
-
-    fn join_batch(&self, stream: &RecordBatch) -> Result<RecordBatch> {
+    /// The joined rows of one batch of the stream side.
+    pub fn join_batch(&self, stream: &RecordBatch) -> Result<RecordBatch> {
         let candidates = self.table.matches(stream, self.stream_keys, self.stream_columns)?;
         let mut pairs: Vec<(Option<u32>, Option<u32>)> = Vec::new();
         for (row, matches) in candidates.iter().enumerate() {

@@ -430,7 +430,10 @@ impl DataFrame {
         let (mut batches, mut trace) = run_job(&physical, &self.session, description, None)?;
         trace.explain = format!("== Physical Plan ==\n{}\n", self.physical_explain(&physical, Some(&trace), false));
         match &physical {
-            physical::PhysicalPlan::CollectLimit { count, .. } => batches = physical::first_rows(batches, *count),
+            physical::PhysicalPlan::CollectLimit { count, .. } => {
+                let rows = Box::new(batches.into_iter().map(Ok));
+                batches = physical::gather(physical::first_rows(rows, *count))?;
+            }
             physical::PhysicalPlan::TakeOrderedAndProject { limit, order, project, input } => {
                 batches = physical::take_ordered_and_project(*limit, order, project, &input.output(), &batches)?;
             }

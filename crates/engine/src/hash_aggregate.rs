@@ -113,11 +113,12 @@ pub fn aggregate_partition(
     calls: &[AggregateCall],
     results: &[Expr],
     input: &[Attribute],
-    batches: &[RecordBatch],
+    batches: impl Iterator<Item = Result<RecordBatch>>,
 ) -> Result<RecordBatch> {
     let mut groups = Groups::new(keys)?;
     let mut accumulators: Vec<Accumulator> = calls.iter().map(|c| Accumulator::new(c.function, c.arg.data_type())).collect();
     for batch in batches {
+        let batch = &batch?;
         let key_columns = keys.iter().map(|k| evaluate(&Expr::Attribute(k.clone()), batch, input)).collect::<Result<Vec<_>>>()?;
         let group_ids = groups.assign(&key_columns, batch.num_rows())?;
         let count = groups.count();

@@ -17,7 +17,7 @@ use crate::expr::eval::evaluate;
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId};
 use crate::hash_aggregate::{AggregateCall, AggregateMode, aggregate_partition, batch_of};
 use crate::io::csv::read_csv;
-use crate::io::file_partition::{FilePartition, plan_file_partitions};
+use crate::io::file_partition::{FilePartition, FileSplit, plan_file_partitions};
 use crate::io::parquet::read_split_columns;
 use crate::rdd::MapPartitions;
 use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
@@ -190,56 +190,55 @@ impl PhysicalPlan {
         }
     }
 
-    /// Computes partition `partition` of this operator: the work of one task.
-    pub fn execute(&self, partition: usize, context: &ExecutionContext, input_read: &TaskInput) -> Result<Vec<RecordBatch>> {
+    /// Computes partition `partition` of this operator: the work of one task. The rows come as a stream: the
+    /// operators of a stage pull batches through each other, so a scan, a filter and a partial aggregation hold
+    /// one batch at a time, not the whole partition (Spark's whole-stage pipeline does the same). Operators that
+    /// need all their input first — a sort, a join's sides — gather it.
+    pub fn execute<'a>(&'a self, partition: usize, context: &'a ExecutionContext, input_read: &'a TaskInput) -> Result<BatchStream<'a>> {
         match self {
             Self::FileScan { scan, partitions } => {
-                let batches = read_file_partition(scan, &partitions[partition], context.session)?;
-                input_read.record(&batches);
-                Ok(batches)
+                let batches = read_file_partition(scan, &partitions[partition], context.session);
+                Ok(Box::new(batches.inspect(move |batch| {
+                    if let Ok(batch) = batch {
+                        input_read.record(std::slice::from_ref(batch));
+                    }
+                })))
             }
             Self::LocalTableScan { scan, partitions } => {
                 let batches = project_to(&partitions[partition].batches, &scan.output)?;
                 input_read.record(&batches);
-                Ok(batches)
+                Ok(Box::new(batches.into_iter().map(Ok)))
             }
             Self::Exchange { id, .. } => {
                 let shuffle = context.shuffles.get(id).ok_or_else(|| {
                     EngineError::Internal(format!("exchange {id} is read before its map stage ran"))
                 })?;
-                let batches = shuffle[partition].clone();
-                input_read.record(&batches);
-                Ok(batches)
+                let batches = &shuffle[partition];
+                input_read.record(batches);
+                Ok(Box::new(batches.iter().cloned().map(Ok)))
             }
             Self::Project { exprs, input } => {
-                let input_columns = input.output();
-                let output = self.output();
-                input
-                    .execute(partition, context, input_read)?
-                    .iter()
-                    .map(|batch| {
-                        let columns = exprs.iter().map(|e| evaluate(e, batch, &input_columns)).collect::<Result<_>>()?;
-                        batch_of(&output, columns, batch.num_rows())
-                    })
-                    .collect()
+                let (input_columns, output) = (input.output(), self.output());
+                Ok(Box::new(input.execute(partition, context, input_read)?.map(move |batch| {
+                    let batch = batch?;
+                    let columns = exprs.iter().map(|e| evaluate(e, &batch, &input_columns)).collect::<Result<_>>()?;
+                    batch_of(&output, columns, batch.num_rows())
+                })))
             }
             Self::Filter { condition, input } => {
                 let input_columns = input.output();
-                let mut kept = Vec::new();
-                for batch in input.execute(partition, context, input_read)? {
+                let kept = input.execute(partition, context, input_read)?.map(move |batch| {
+                    let batch = batch?;
                     let mask = evaluate(condition, &batch, &input_columns)?;
                     let mask = crate::expr::eval::is_true(arrow::array::AsArray::as_boolean(&mask));
-                    let rows = filter_record_batch(&batch, &mask)?;
-                    if rows.num_rows() > 0 {
-                        kept.push(rows);
-                    }
-                }
-                Ok(kept)
+                    Ok(filter_record_batch(&batch, &mask)?)
+                });
+                Ok(Box::new(kept.filter(|batch| batch.as_ref().map_or(true, |b| b.num_rows() > 0))))
             }
             Self::HashAggregate { mode, keys, calls, results, input } => {
                 let batches = input.execute(partition, context, input_read)?;
-                let batch = aggregate_partition(*mode, keys, calls, results, &input.output(), &batches)?;
-                Ok(vec![batch])
+                let batch = aggregate_partition(*mode, keys, calls, results, &input.output(), batches)?;
+                Ok(Box::new(std::iter::once(Ok(batch))))
             }
             Self::Union { inputs, .. } => {
                 let mut offset = partition;
@@ -255,21 +254,18 @@ impl PhysicalPlan {
             Self::Coalesce { input, .. } => {
                 let (parents, count) = (input.partition_count(context), self.partition_count(context));
                 let range = partition * parents / count..(partition + 1) * parents / count;
-                let mut batches = Vec::new();
-                for parent in range {
-                    batches.extend(input.execute(parent, context, input_read)?);
-                }
-                Ok(batches)
+                Ok(Box::new(range.flat_map(move |parent| flatten(input.execute(parent, context, input_read)))))
             }
             Self::LocalLimit { count, input } | Self::GlobalLimit { count, input } | Self::CollectLimit { count, input } => {
                 Ok(first_rows(input.execute(partition, context, input_read)?, *count))
             }
             Self::Sort { order, input, .. } => {
-                let batches = input.execute(partition, context, input_read)?;
-                Ok(sort_batches(order, &batches, &input.output())?.into_iter().collect())
+                let batches = gather(input.execute(partition, context, input_read)?)?;
+                Ok(Box::new(sort_batches(order, &batches, &input.output())?.into_iter().map(Ok)))
             }
             Self::TakeOrderedAndProject { limit, order, input, .. } => {
-                top_rows(order, &input.execute(partition, context, input_read)?, &input.output(), *limit)
+                let batches = gather(input.execute(partition, context, input_read)?)?;
+                Ok(Box::new(top_rows(order, &batches, &input.output(), *limit)?.into_iter().map(Ok)))
             }
             Self::BroadcastHashJoin { join, build, broadcast, left, right }
             | Self::BroadcastNestedLoopJoin { join, build, broadcast, left, right } => {
@@ -282,17 +278,20 @@ impl PhysicalPlan {
                 })?;
                 let stream_keys = if *build == BuildSide::Right { &join.left_keys } else { &join.right_keys };
                 let (stream_columns, build_columns, output) = (stream.output(), built.output(), self.output());
-                let task = HashJoinTask {
-                    join_type: join.join_type,
-                    build: *build,
-                    table,
-                    stream_keys,
-                    stream_columns: &stream_columns,
-                    build_columns: &build_columns,
-                    residual: join.residual.as_ref(),
-                    output: &output,
-                };
-                task.run(&stream.execute(partition, context, input_read)?)
+                let rows = stream.execute(partition, context, input_read)?;
+                Ok(Box::new(rows.map(move |batch| {
+                    let task = HashJoinTask {
+                        join_type: join.join_type,
+                        build: *build,
+                        table,
+                        stream_keys,
+                        stream_columns: &stream_columns,
+                        build_columns: &build_columns,
+                        residual: join.residual.as_ref(),
+                        output: &output,
+                    };
+                    task.join_batch(&batch?)
+                })))
             }
             Self::SortMergeJoin { join, left, right } => {
                 let (left_columns, right_columns, output) = (left.output(), right.output(), self.output());
@@ -305,14 +304,15 @@ impl PhysicalPlan {
                     residual: join.residual.as_ref(),
                     output: &output,
                 };
-                let left_rows = left.execute(partition, context, input_read)?;
-                task.run(&left_rows, &right.execute(partition, context, input_read)?)
+                let left_rows = gather(left.execute(partition, context, input_read)?)?;
+                let right_rows = gather(right.execute(partition, context, input_read)?)?;
+                Ok(Box::new(task.run(&left_rows, &right_rows)?.into_iter().map(Ok)))
             }
             Self::CartesianProduct { join, left, right } => {
                 let right_count = right.partition_count(context).max(1);
                 let (left_rows, right_rows) = (
-                    left.execute(partition / right_count, context, input_read)?,
-                    right.execute(partition % right_count, context, input_read)?,
+                    gather(left.execute(partition / right_count, context, input_read)?)?,
+                    gather(right.execute(partition % right_count, context, input_read)?)?,
                 );
                 let (left_columns, right_columns) = (left.output(), right.output());
                 let left_rows = arrow::compute::concat_batches(&crate::hash_aggregate::schema_of(&left_columns), &left_rows)?;
@@ -325,10 +325,12 @@ impl PhysicalPlan {
                     let holds = pairs_satisfying(residual, &pairs, (&left_rows, &left_columns), (&right_rows, &right_columns))?;
                     pairs = pairs.into_iter().zip(holds).filter(|(_, keep)| *keep).map(|(pair, _)| pair).collect();
                 }
-                Ok(vec![assemble(&pairs, &left_rows, &right_rows, true, &self.output())?])
+                let product = assemble(&pairs, &left_rows, &right_rows, true, &self.output())?;
+                Ok(Box::new(std::iter::once(Ok(product))))
             }
             Self::MapPartitions { function, input, .. } => {
-                function.apply(partition, input.execute(partition, context, input_read)?, &input.output())
+                let batches = gather(input.execute(partition, context, input_read)?)?;
+                Ok(Box::new(function.apply(partition, batches, &input.output())?.into_iter().map(Ok)))
             }
             Self::BroadcastExchange { id, .. } => {
                 Err(EngineError::Internal(format!("broadcast {id} is read by partition instead of as a table")))
@@ -705,83 +707,94 @@ fn source_value(value: &crate::value::Value) -> String {
     }
 }
 
-/// The first `count` rows of `batches`.
-pub fn first_rows(batches: Vec<RecordBatch>, count: usize) -> Vec<RecordBatch> {
-    let mut left = count;
-    let mut kept = Vec::new();
-    for batch in batches {
-        if left == 0 {
-            break;
-        }
-        let take = batch.num_rows().min(left);
-        kept.push(batch.slice(0, take));
-        left -= take;
-    }
-    kept
+/// A partition's rows, a batch at a time, as an operator hands them to the one above it.
+pub type BatchStream<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + 'a>;
+
+/// Every batch of a stream, for an operator that needs all its input before it can start.
+pub fn gather(batches: BatchStream) -> Result<Vec<RecordBatch>> {
+    batches.collect()
 }
 
-/// Reads one input partition of a file scan: only the scan's columns, cast to the types the scan promises
-/// (files of one data set may disagree — a column `double` in one month and `long` in the next).
-fn read_file_partition(scan: &Scan, partition: &FilePartition, session: &Session) -> Result<Vec<RecordBatch>> {
+/// A stream that failed before its first batch, as a stream yielding the failure.
+fn flatten(stream: Result<BatchStream<'_>>) -> BatchStream<'_> {
+    stream.unwrap_or_else(|error| Box::new(std::iter::once(Err(error))))
+}
+
+/// The first `count` rows of `batches`; nothing after them is computed (a `show()` of a big file reads one batch).
+pub fn first_rows(batches: BatchStream<'_>, count: usize) -> BatchStream<'_> {
+    Box::new(batches.scan(count, |left, batch| {
+        if *left == 0 {
+            return None;
+        }
+        Some(batch.map(|batch| {
+            let take = batch.num_rows().min(*left);
+            *left -= take;
+            batch.slice(0, take)
+        }))
+    }))
+}
+
+/// Reads one input partition of a file scan, split after split: only the scan's columns, cast to the types the
+/// scan promises (files of one data set may disagree — a column `double` in one month and `long` in the next).
+fn read_file_partition<'a>(scan: &'a Scan, partition: &'a FilePartition, session: &'a Session) -> BatchStream<'a> {
+    Box::new(partition.splits.iter().flat_map(move |split| flatten(read_split(scan, split, session))))
+}
+
+fn read_split<'a>(scan: &'a Scan, split: &'a FileSplit, session: &Session) -> Result<BatchStream<'a>> {
     let Source::Files { format, partition_columns, .. } = scan.source.as_ref() else {
         unreachable!("a FileScan reads files")
     };
     let names: Vec<String> = scan.output.iter().map(|a| a.name.clone()).collect();
-    // Columns held in folder names get the file's value on every row.
-    let from_folders = |path: &str, batches: Vec<RecordBatch>| -> Result<Vec<RecordBatch>> {
-        let Some(values) = partition_columns.values.get(path).filter(|_| !partition_columns.is_empty()) else {
-            return Ok(batches);
-        };
-        batches
-            .into_iter()
-            .map(|batch| {
-                let columns = scan
-                    .output
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| match partition_columns.fields.iter().position(|f| f.name.eq_ignore_ascii_case(&a.name)) {
-                        Some(p) => crate::expr::cast::cast(&values[p].to_array(batch.num_rows()), values[p].spark_type(), a.data_type),
-                        None => Ok(batch.column(i).clone()),
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                batch_of(&scan.output, columns, batch.num_rows())
-            })
-            .collect()
+    let bytes = session.files.read(&split.path)?;
+    let read: BatchStream<'a> = match format {
+        FileFormat::Parquet => Box::new(read_split_columns(bytes, split, &names, &scan.pushed_filters)?),
+        // CSV files are read whole by the task holding their first split (Kindling does not split CSV).
+        FileFormat::Csv(_) if split.start > 0 => Box::new(std::iter::empty()),
+        FileFormat::Csv(options) => Box::new(read_csv(&split.path, bytes, options)?.batches.into_iter().map(Ok)),
     };
-    let mut batches = Vec::new();
-    for split in &partition.splits {
-        let bytes = session.files.read(&split.path)?;
-        let read = match format {
-            FileFormat::Parquet => read_split_columns(bytes, split, &names, &scan.pushed_filters)?,
-            // CSV files are read whole by the task holding their first split (Kindling does not split CSV).
-            FileFormat::Csv(_) if split.start > 0 => Vec::new(),
-            FileFormat::Csv(options) => read_csv(&split.path, bytes, options)?.batches,
-        };
-        batches.extend(from_folders(&split.path, project_to(&read, &scan.output)?)?);
-    }
-    Ok(batches)
+    let folder_values = partition_columns.values.get(&split.path).filter(|_| !partition_columns.is_empty());
+    Ok(Box::new(read.map(move |batch| {
+        let batch = project_batch(&batch?, &scan.output)?;
+        match folder_values {
+            Some(values) => with_folder_values(&batch, &scan.output, &partition_columns.fields, values),
+            None => Ok(batch),
+        }
+    })))
+}
+
+/// Columns held in folder names (`year=2020/`) get the file's value on every row.
+fn with_folder_values(batch: &RecordBatch, output: &[Attribute], fields: &[crate::schema::SparkField], values: &[crate::value::Value]) -> Result<RecordBatch> {
+    let columns = output
+        .iter()
+        .enumerate()
+        .map(|(i, a)| match fields.iter().position(|f| f.name.eq_ignore_ascii_case(&a.name)) {
+            Some(p) => crate::expr::cast::cast(&values[p].to_array(batch.num_rows()), values[p].spark_type(), a.data_type),
+            None => Ok(batch.column(i).clone()),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    batch_of(output, columns, batch.num_rows())
 }
 
 /// The columns `wanted` (a subset of `all`) of batches, found by name, with the attribute's type.
 fn project_to(batches: &[RecordBatch], wanted: &[Attribute]) -> Result<Vec<RecordBatch>> {
-    batches
+    batches.iter().map(|batch| project_batch(batch, wanted)).collect()
+}
+
+/// The columns `wanted` of one batch, found by name, with the attribute's type; a column the batch lacks is NULL.
+fn project_batch(batch: &RecordBatch, wanted: &[Attribute]) -> Result<RecordBatch> {
+    let schema = batch.schema();
+    let columns = wanted
         .iter()
-        .map(|batch| {
-            let schema = batch.schema();
-            let columns = wanted
-                .iter()
-                .map(|a| match crate::schema::resolve_column(&schema, &a.name) {
-                    Ok(index) => {
-                        let column = batch.column(index);
-                        let from = SparkType::from_arrow(column.data_type())?;
-                        crate::expr::cast::cast(column, from, a.data_type)
-                    }
-                    Err(_) => Ok(arrow::array::new_null_array(&a.data_type.to_arrow(), batch.num_rows())),
-                })
-                .collect::<Result<Vec<_>>>()?;
-            batch_of(wanted, columns, batch.num_rows())
+        .map(|a| match crate::schema::resolve_column(&schema, &a.name) {
+            Ok(index) => {
+                let column = batch.column(index);
+                let from = SparkType::from_arrow(column.data_type())?;
+                crate::expr::cast::cast(column, from, a.data_type)
+            }
+            Err(_) => Ok(arrow::array::new_null_array(&a.data_type.to_arrow(), batch.num_rows())),
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    batch_of(wanted, columns, batch.num_rows())
 }
 
 /// The physical plan of a write: a limit at the top stays a limit of the data written, not a collect.

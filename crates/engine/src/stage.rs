@@ -17,7 +17,7 @@ use crate::broadcast::{BroadcastTable, BroadcastTrace};
 use crate::exchange::{MapOutputs, Partitioning, row_bytes, shuffle_matrix, shuffle_read, shuffle_write};
 use crate::expr::eval::evaluate;
 use crate::partition::PartitionSize;
-use crate::physical::{ExecutionContext, PhysicalPlan, ShuffleOrigin, TaskInput};
+use crate::physical::{ExecutionContext, PhysicalPlan, ShuffleOrigin, TaskInput, gather};
 use crate::scheduler::{StageOutput, TaskSet, run_task_sets};
 use crate::sort::RangeBounds;
 use crate::session::Session;
@@ -254,7 +254,7 @@ fn input_sizes(tasks: &[TaskRecord]) -> Vec<PartitionSize> {
 
 fn run_task(stage: &Stage, task: usize, context: &ExecutionContext, sink: ResultSink) -> Result<(TaskOutput, TaskIo)> {
     let input = TaskInput::default();
-    let batches = stage.root.execute(task, context, &input)?;
+    let batches = gather(stage.root.execute(task, context, &input)?)?;
     let mut io = TaskIo {
         rows_in: input.rows.load(std::sync::atomic::Ordering::Relaxed),
         bytes_in: input.bytes.load(std::sync::atomic::Ordering::Relaxed),

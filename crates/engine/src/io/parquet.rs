@@ -78,7 +78,12 @@ fn builder_for(file: Bytes) -> Result<ParquetRecordBatchReaderBuilder<Bytes>> {
 
 /// The rows of one split, reading only the top-level columns named in `columns` (case-insensitively) and only the
 /// row groups whose statistics do not rule out `filters`.
-pub fn read_split_columns(file: Bytes, split: &FileSplit, columns: &[String], filters: &[Expr]) -> Result<Vec<RecordBatch>> {
+pub fn read_split_columns(
+    file: Bytes,
+    split: &FileSplit,
+    columns: &[String],
+    filters: &[Expr],
+) -> Result<impl Iterator<Item = Result<RecordBatch>> + Send + 'static> {
     let builder = builder_for(file)?;
     let roots: Vec<usize> = builder
         .schema()
@@ -94,11 +99,9 @@ pub fn read_split_columns(file: Bytes, split: &FileSplit, columns: &[String], fi
         .into_iter()
         .filter(|&i| may_match(builder.metadata().row_group(i), &schema, filters))
         .collect();
-    if row_groups.is_empty() {
-        return Ok(Vec::new());
-    }
+    // No row group left still builds a reader: it yields nothing.
     let reader = builder.with_projection(mask).with_row_groups(row_groups).build()?;
-    Ok(reader.collect::<Result<Vec<_>, _>>()?)
+    Ok(reader.map(|batch| Ok(batch?)))
 }
 
 fn row_groups_in(row_groups: &[RowGroupMetaData], split: &FileSplit) -> Vec<usize> {
