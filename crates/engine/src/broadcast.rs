@@ -138,7 +138,7 @@ impl HashJoinTask<'_> {
     /// The joined rows of one batch of the stream side.
     pub fn join_batch(&self, stream: &RecordBatch) -> Result<RecordBatch> {
         let candidates = self.table.matches(stream, self.stream_keys, self.stream_columns)?;
-        let mut pairs: Vec<(Option<u32>, Option<u32>)> = Vec::new();
+        let mut pairs: Vec<(Option<u32>, Option<u32>)> = Vec::with_capacity(stream.num_rows());
         for (row, matches) in candidates.iter().enumerate() {
             let matched = self.keep_matching(stream, row as u32, matches)?;
             let matched = matched.as_ref();

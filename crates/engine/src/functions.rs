@@ -1,10 +1,11 @@
 //! Built-in scalar functions (`pyspark.sql.functions` / Spark SQL), each with Spark's name, argument types,
 //! result type and behaviour. Dates and times are computed in UTC, Kindling's session time zone.
 
+use std::fmt::Write;
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, Int32Array, Int64Array, PrimitiveArray, StringArray,
+    Array, ArrayRef, AsArray, Int32Array, Int64Array, PrimitiveArray, StringArray, StringBuilder,
     TimestampMicrosecondArray,
 };
 use arrow::compute::kernels::{length, numeric, zip};
@@ -388,16 +389,25 @@ fn map_strings(strings: &ArrayRef, f: impl Fn(&str) -> String) -> ArrayRef {
 /// `concat` is NULL if any part is; `concat_ws` skips NULL parts.
 fn concat(parts: &[ArrayRef], separator: Option<&str>, rows: usize) -> ArrayRef {
     let strings: Vec<_> = parts.iter().map(|p| p.as_string::<i32>()).collect();
-    let joined: StringArray = (0..rows)
-        .map(|row| {
-            let values = strings.iter().map(|s| if s.is_null(row) { None } else { Some(s.value(row)) });
-            match separator {
-                None => values.collect::<Option<Vec<_>>>().map(|v| v.concat()),
-                Some(sep) => Some(values.flatten().collect::<Vec<_>>().join(sep)),
+    let bytes = strings.iter().map(|s| s.values().len()).sum::<usize>() + separator.map_or(0, |sep| sep.len() * rows * parts.len());
+    let mut joined = StringBuilder::with_capacity(rows, bytes);
+    for row in 0..rows {
+        // concat is NULL when any part is; concat_ws skips NULL parts.
+        if separator.is_none() && strings.iter().any(|s| s.is_null(row)) {
+            joined.append_null();
+            continue;
+        }
+        let mut first = true;
+        for part in strings.iter().filter(|s| s.is_valid(row)) {
+            if let (Some(sep), false) = (separator, first) {
+                joined.write_str(sep).expect("writing to a builder cannot fail");
             }
-        })
-        .collect();
-    Arc::new(joined)
+            joined.write_str(part.value(row)).expect("writing to a builder cannot fail");
+            first = false;
+        }
+        joined.append_value("");
+    }
+    Arc::new(joined.finish())
 }
 
 /// Spark's 1-based `substring(s, pos, len)`; a negative `pos` counts from the end.

@@ -87,6 +87,12 @@ impl Groups {
         }
     }
 
+    fn reserve(&mut self, keys: usize) {
+        if let Self::Keyed(table) = self {
+            table.reserve(keys);
+        }
+    }
+
     fn count(&self) -> usize {
         match self {
             Self::Global => 1,
@@ -113,12 +119,18 @@ pub fn aggregate_partition(
     calls: &[AggregateCall],
     results: &[Expr],
     input: &[Attribute],
-    batches: impl Iterator<Item = Result<RecordBatch>>,
+    mut batches: impl Iterator<Item = Result<RecordBatch>>,
 ) -> Result<RecordBatch> {
     let mut groups = Groups::new(keys)?;
     let mut accumulators: Vec<Accumulator> = calls.iter().map(|c| Accumulator::new(c.function, c.arg.data_type())).collect();
-    for batch in batches {
+    while let Some(batch) = batches.next() {
         let batch = &batch?;
+        if groups.count() == 0 && mode != AggregateMode::Partial {
+            // Merged partial states mostly have distinct keys (each task's partial aggregate already merged its
+            // own): room for all of them at once spares the table from growing step by step.
+            let (more_batches, _) = batches.size_hint();
+            groups.reserve(batch.num_rows() * (1 + more_batches));
+        }
         let key_columns = keys.iter().map(|k| evaluate(&Expr::Attribute(k.clone()), batch, input)).collect::<Result<Vec<_>>>()?;
         let group_ids = groups.assign(&key_columns, batch.num_rows())?;
         let count = groups.count();

@@ -150,16 +150,25 @@ pub fn assemble(
         // Every left row once, in order (a many-to-one join with the lookup on the right): nothing to move.
         left.columns().to_vec()
     } else {
-        let left_rows: UInt32Array = pairs.iter().map(|(l, _)| *l).collect();
+        let left_rows = row_indices(pairs.iter().map(|(l, _)| *l));
         left.columns().iter().map(|c| take(c, &left_rows, None)).collect::<Result<_, _>>()?
     };
     if keep_right {
-        let right_rows: UInt32Array = pairs.iter().map(|(_, r)| *r).collect();
+        let right_rows = row_indices(pairs.iter().map(|(_, r)| *r));
         for column in right.columns() {
             columns.push(take(column, &right_rows, None)?);
         }
     }
     batch_of(output, columns, pairs.len())
+}
+
+/// Row numbers for `take`, `None` for the NULL row of a missing side. Without any `None` (the usual case) the
+/// numbers go straight into a buffer, with no validity to build.
+fn row_indices(rows: impl Iterator<Item = Option<u32>> + Clone) -> UInt32Array {
+    match rows.clone().collect::<Option<Vec<u32>>>() {
+        Some(all_present) => UInt32Array::from(all_present),
+        None => rows.collect(),
+    }
 }
 
 #[cfg(test)]

@@ -60,6 +60,17 @@ impl KeyTable {
         Ok(Self { packed: None, columns, table: HashTable::new(), hasher, len: 0 })
     }
 
+    /// Makes room for `additional` more keys without growing the table on the way.
+    pub fn reserve(&mut self, additional: usize) {
+        match &mut self.packed {
+            Some(packed) => {
+                packed.table.reserve(additional, |(key, _)| self.hasher.hash_one(key));
+                packed.keys.reserve(additional);
+            }
+            None => self.table.reserve(additional, |&(hash, _)| spread(hash)),
+        }
+    }
+
     /// How many distinct keys the table holds.
     pub fn len(&self) -> usize {
         self.packed.as_ref().map_or(self.len, |packed| packed.keys.len())
@@ -301,7 +312,7 @@ impl KeyColumn {
             DataType::Date32 => native(PrimitiveKeys::<Date32Type>::boxed(data_type)),
             DataType::Timestamp(TimeUnit::Microsecond, _) => native(PrimitiveKeys::<TimestampMicrosecondType>::boxed(data_type)),
             DataType::Decimal128(_, _) => native(PrimitiveKeys::<Decimal128Type>::boxed(data_type)),
-            DataType::Utf8 => native(Box::new(ByteKeys::<Utf8Type>::default())),
+            DataType::Utf8 => native(Box::<ByteKeys<Utf8Type>>::default()),
             other => Ok(Self {
                 values: Box::new(ByteKeys::<BinaryType>::default()),
                 encoding: Some(RowConverter::new(vec![SortField::new(other.clone())])?),
