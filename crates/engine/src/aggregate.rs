@@ -122,16 +122,12 @@ impl Accumulator {
         self.grow(groups);
         match self.function {
             AggregateFunction::Count => {
-                for (row, &g) in group_ids.iter().enumerate() {
-                    self.counts[g] += values.is_valid(row) as i64;
-                }
+                self.count_values(values, group_ids);
                 Ok(())
             }
             AggregateFunction::Sum => self.add_sums(values, group_ids),
             AggregateFunction::Avg => {
-                for (row, &g) in group_ids.iter().enumerate() {
-                    self.counts[g] += values.is_valid(row) as i64;
-                }
+                self.count_values(values, group_ids);
                 self.add_sums(values, group_ids)
             }
             AggregateFunction::Min | AggregateFunction::Max => self.keep_best(values, group_ids),
@@ -163,13 +159,28 @@ impl Accumulator {
         }
     }
 
+    /// Adds each row's non-NULL value to its group's count.
+    fn count_values(&mut self, values: &ArrayRef, group_ids: &[usize]) {
+        match values.logical_nulls() {
+            None => group_ids.iter().for_each(|&g| self.counts[g] += 1),
+            Some(nulls) => group_ids.iter().zip(nulls.iter()).for_each(|(&g, valid)| self.counts[g] += valid as i64),
+        }
+    }
+
     fn add_sums(&mut self, values: &ArrayRef, group_ids: &[usize]) -> Result<()> {
         match values.data_type() {
             DataType::Float64 => {
                 let values = values.as_primitive::<Float64Type>();
-                for (row, &g) in group_ids.iter().enumerate() {
-                    if values.is_valid(row) {
-                        self.sums_f64[g] = Some(self.sums_f64[g].unwrap_or(0.0) + values.value(row));
+                let add = |sum: &mut Option<f64>, value: f64| *sum = Some(sum.unwrap_or(0.0) + value);
+                if values.null_count() == 0 {
+                    for (&g, &value) in group_ids.iter().zip(values.values()) {
+                        add(&mut self.sums_f64[g], value);
+                    }
+                } else {
+                    for (&g, value) in group_ids.iter().zip(values) {
+                        if let Some(value) = value {
+                            add(&mut self.sums_f64[g], value);
+                        }
                     }
                 }
             }
