@@ -71,8 +71,16 @@ fn quoted(name: &str) -> String {
 }
 
 /// Spark's message for a name that matches no column, with up to five suggestions, closest first. Like Spark, it
-/// measures the edit distance between the quoted column name and the name as typed; ties keep column order.
+/// measures the edit distance between the quoted column name and the name as typed; ties keep column order. With no
+/// column to suggest (`SELECT nope`), Spark's message has no suggestion part (and two spaces before SQLSTATE).
 pub fn unresolved_column_message(name: &str, available: &[String]) -> String {
+    if available.is_empty() {
+        return format!(
+            "[UNRESOLVED_COLUMN.WITHOUT_SUGGESTION] A column, variable, or function parameter with name {} cannot be \
+             resolved.  SQLSTATE: 42703",
+            quoted(name)
+        );
+    }
     let mut candidates: Vec<String> = available.iter().map(|c| quoted(c)).collect();
     candidates.sort_by_key(|c| levenshtein(c, name));
     let suggestions: Vec<String> = candidates.into_iter().take(5).collect();
@@ -413,6 +421,17 @@ mod tests {
         let error = resolve(col("total_amont"), &columns()).unwrap_err().to_string();
         assert!(error.starts_with("[UNRESOLVED_COLUMN.WITH_SUGGESTION]"), "{error}");
         assert!(error.contains("`total_amont` cannot be resolved. Did you mean one of the following? [`total_amount`,"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_name_with_no_columns_around_has_no_suggestion() {
+        // What pyspark 4.3 says for `SELECT 1 AS a, nope`, up to the position it appends.
+        let error = resolve(col("nope"), &[]).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "[UNRESOLVED_COLUMN.WITHOUT_SUGGESTION] A column, variable, or function parameter with name `nope` cannot \
+             be resolved.  SQLSTATE: 42703"
+        );
     }
 
     #[test]
