@@ -20,6 +20,38 @@ pub fn resolve(expr: Expr, input: &[Attribute]) -> Result<Expr> {
     })
 }
 
+/// Checks that every column `exprs` read is one `input` provides. A column taken from another DataFrame
+/// (`df2.select(df1.id)`) is already resolved, but to a column this operator cannot see: Spark's
+/// `MISSING_ATTRIBUTES` error. `operator` names the operator as plans print it (`Project`, `Filter`).
+pub fn check_inputs(exprs: &[Expr], input: &[Attribute], operator: &str) -> Result<()> {
+    let mut missing: Vec<Attribute> = Vec::new();
+    for attribute in exprs.iter().flat_map(Expr::references) {
+        if !input.iter().any(|i| i.id == attribute.id) && !missing.iter().any(|m| m.id == attribute.id) {
+            missing.push(attribute);
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names = |attributes: &mut dyn Iterator<Item = &Attribute>| attributes.map(|a| format!("\"{}\"", a.name)).collect::<Vec<_>>().join(", ");
+    let shown = exprs.iter().map(Expr::plan_string).collect::<Vec<_>>().join(", ");
+    let location = format!(
+        "Resolved attribute(s) {} missing from {} in operator !{operator} [{shown}].",
+        names(&mut missing.iter()),
+        names(&mut input.iter())
+    );
+    let same_names: Vec<&Attribute> = missing.iter().filter(|m| input.iter().any(|i| i.name.eq_ignore_ascii_case(&m.name))).collect();
+    Err(EngineError::Analysis(if same_names.is_empty() {
+        format!("[MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_MISSING_FROM_INPUT] {location} SQLSTATE: XX000")
+    } else {
+        format!(
+            "[MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_APPEAR_IN_OPERATION] {location} Attribute(s) with the same name appear \
+             in the operation: {}.\nPlease check if the right attribute(s) are used. SQLSTATE: XX000",
+            names(&mut same_names.into_iter())
+        )
+    }))
+}
+
 /// The one column of `input` called `name`, compared case-insensitively; `pul.Zone` names the column `Zone` of
 /// the DataFrame aliased `pul`.
 pub fn resolve_name(name: &str, input: &[Attribute]) -> Result<Attribute> {
@@ -432,6 +464,25 @@ mod tests {
             "[UNRESOLVED_COLUMN.WITHOUT_SUGGESTION] A column, variable, or function parameter with name `nope` cannot \
              be resolved.  SQLSTATE: 42703"
         );
+    }
+
+    #[test]
+    fn a_column_of_another_dataframe_is_a_missing_attribute() {
+        let input = vec![Attribute::new("id", SparkType::Long, false)];
+        let other_id = Expr::Attribute(Attribute::new("id", SparkType::Long, false));
+        let error = check_inputs(std::slice::from_ref(&other_id), &input, "Project").unwrap_err().to_string();
+        // pyspark 4.3 for `spark.range(3).select(spark.range(5).id)`, but for the attribute's number.
+        let expected = format!(
+            "[MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_APPEAR_IN_OPERATION] Resolved attribute(s) \"id\" missing from \"id\" \
+             in operator !Project [{}]. Attribute(s) with the same name appear in the operation: \"id\".\nPlease check \
+             if the right attribute(s) are used. SQLSTATE: XX000",
+            other_id.plan_string()
+        );
+        assert_eq!(error, expected);
+        let unrelated = Expr::Attribute(Attribute::new("zone", SparkType::Integer, true));
+        let error = check_inputs(&[unrelated], &input, "Filter").unwrap_err().to_string();
+        assert!(error.starts_with("[MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_MISSING_FROM_INPUT] Resolved attribute(s) \"zone\" missing from \"id\""), "{error}");
+        assert!(check_inputs(&[Expr::Attribute(input[0].clone())], &input, "Project").is_ok());
     }
 
     #[test]

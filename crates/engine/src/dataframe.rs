@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use arrow::array::RecordBatch;
 
-use crate::analyzer::{cast_to, resolve, resolve_name, wider_type};
+use crate::analyzer::{cast_to, check_inputs, resolve, resolve_name, wider_type};
 use crate::display::{show_string, table_cells, tree_string};
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId, lit};
 use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
@@ -104,6 +104,7 @@ impl DataFrame {
     /// `select(...)`. With aggregate functions and no `groupBy`, a global aggregation, as in Spark.
     pub fn select(&self, exprs: Vec<Expr>) -> Result<Self> {
         let exprs: Vec<Expr> = self.resolve_all(exprs)?;
+        check_inputs(&exprs, &self.attributes(), "Project")?;
         if exprs.iter().any(Expr::contains_aggregate) {
             return self.aggregate(Vec::new(), exprs);
         }
@@ -128,6 +129,7 @@ impl DataFrame {
     /// `withColumn(name, expr)`: replaces a column of that name (case-insensitively) in place, or appends one.
     pub fn with_column(&self, name: &str, expr: Expr) -> Result<Self> {
         let value = resolve(expr, &self.attributes())?.alias(name);
+        check_inputs(std::slice::from_ref(&value), &self.attributes(), "Project")?;
         let mut replaced = false;
         let mut exprs: Vec<Expr> = Vec::new();
         for attribute in self.attributes() {
@@ -174,6 +176,7 @@ impl DataFrame {
     /// `groupBy(cols...)`
     pub fn group_by(&self, keys: Vec<Expr>) -> Result<GroupedData> {
         let keys = self.resolve_all(keys)?;
+        check_inputs(&keys, &self.attributes(), "Aggregate")?;
         Ok(GroupedData { df: self.clone(), keys })
     }
 
@@ -567,6 +570,7 @@ impl GroupedData {
     /// `agg(exprs...)`: the key columns, then one column per expression.
     pub fn agg(&self, aggregates: Vec<Expr>) -> Result<DataFrame> {
         let aggregates: Vec<Expr> = self.df.resolve_all(aggregates)?;
+        check_inputs(&aggregates, &self.df.attributes(), "Aggregate")?;
         self.df.aggregate(self.keys.clone(), aggregates)
     }
 
