@@ -99,6 +99,7 @@ impl KeyIndex {
     fn build(key_columns: &[ArrayRef]) -> Result<Self> {
         let mut keys = KeyTable::new(&key_columns.iter().map(|c| c.data_type().clone()).collect::<Vec<_>>())?;
         let ids = keys.insert(key_columns)?;
+        keys.freeze();
         let matchable = |row: &usize| key_columns.iter().all(|c| c.is_valid(*row));
         let mut starts = vec![0; keys.len() + 1];
         for row in (0..ids.len()).filter(matchable) {

@@ -64,10 +64,20 @@ impl KeyTable {
     pub fn reserve(&mut self, additional: usize) {
         match &mut self.packed {
             Some(packed) => {
-                packed.table.reserve(additional, |(key, _)| self.hasher.hash_one(key));
+                packed.table.reserve(additional, |(key, _)| self.hasher.hash_one(number(key)));
                 packed.keys.reserve(additional);
             }
             None => self.table.reserve(additional, |&(hash, _)| spread(hash)),
+        }
+    }
+
+    /// Prepares the table for lookups only (a broadcast's keys, all inserted): a one-column integer key over a
+    /// small range is then found by position in an array instead of by hash.
+    pub fn freeze(&mut self) {
+        if let Some(packed) = &mut self.packed
+            && let [column] = packed.layout.as_slice()
+        {
+            packed.direct = DirectIds::build(column, &packed.keys);
         }
     }
 
@@ -160,6 +170,8 @@ fn spread(hash: u32) -> u64 {
 /// column, in 128 bits: each key is one number, hashed and compared as such, kept in its table entry.
 struct PackedKeys {
     layout: Vec<PackedColumn>,
+    /// For a table that is only read from now on (a broadcast), an array from key to id (see [`DirectIds`]).
+    direct: Option<DirectIds>,
     /// (key, id): 20 bytes an entry (a `u128` would align it to 32).
     table: HashTable<(Packed, u32)>,
     /// The keys in id order, for the output.
@@ -219,7 +231,7 @@ impl PackedKeys {
             layout.push(PackedColumn { data_type: data_type.clone(), bits, shift: next_bit, null_bit: next_bit + bits });
             next_bit += bits + 1;
         }
-        (next_bit <= 128 && !types.is_empty()).then(|| Self { layout, table: HashTable::new(), keys: Vec::new() })
+        (next_bit <= 128 && !types.is_empty()).then(|| Self { layout, direct: None, table: HashTable::new(), keys: Vec::new() })
     }
 
     /// Each row's key as one number: every column's value (two's complement, cut to its width) or its NULL flag.
@@ -245,18 +257,21 @@ impl PackedKeys {
     }
 
     fn insert(&mut self, key_columns: &[ArrayRef], hasher: &FixedState) -> Result<Vec<usize>> {
+        // New keys would be missing from the array.
+        self.direct = None;
         let packed = self.pack(key_columns);
         let Self { table, keys, .. } = self;
         let mut ids = Vec::with_capacity(packed.len());
-        for key in packed.into_iter().map(words) {
-            let hash = hasher.hash_one(key);
+        for number_key in packed {
+            // Hashed as one 128-bit number: a single write into the hasher, where four words take five.
+            let (hash, key) = (hasher.hash_one(number_key), words(number_key));
             let id = match table.find(hash, |&(stored, _)| stored == key) {
                 Some(&(_, id)) => id,
                 None => {
                     let id = u32::try_from(keys.len())
                         .map_err(|_| EngineError::Runtime("more than 2^32 distinct keys in one task".into()))?;
                     keys.push(key);
-                    table.insert_unique(hash, (key, id), |&(stored, _)| hasher.hash_one(stored));
+                    table.insert_unique(hash, (key, id), |(stored, _)| hasher.hash_one(number(stored)));
                     id
                 }
             };
@@ -266,8 +281,14 @@ impl PackedKeys {
     }
 
     fn find(&self, key_columns: &[ArrayRef], hasher: &FixedState) -> Vec<Option<usize>> {
-        let id_of = |key: Packed| self.table.find(hasher.hash_one(key), |&(stored, _)| stored == key).map(|&(_, id)| id as usize);
-        self.pack(key_columns).into_iter().map(words).map(id_of).collect()
+        if let Some(direct) = &self.direct {
+            return direct.find(&key_columns[0]);
+        }
+        let id_of = |key: u128| {
+            let words = words(key);
+            self.table.find(hasher.hash_one(key), |&(stored, _)| stored == words).map(|&(_, id)| id as usize)
+        };
+        self.pack(key_columns).into_iter().map(id_of).collect()
     }
 
     fn key_columns(&self) -> Vec<ArrayRef> {
@@ -275,14 +296,66 @@ impl PackedKeys {
     }
 }
 
+/// The ids of a one-integer-column key over a small range (zone ids 1..=265), in an array indexed by `key - min`:
+/// a lookup is one read, no hashing. DuckDB calls this a perfect hash join.
+struct DirectIds {
+    min: i64,
+    /// `u32::MAX` where no key has that value.
+    ids: Vec<u32>,
+    null_id: Option<u32>,
+}
+
+/// Keys spread over more values than this are not worth an array (4 bytes a value).
+const DIRECT_RANGE_LIMIT: i64 = 1 << 16;
+
+impl DirectIds {
+    fn build(column: &PackedColumn, keys: &[Packed]) -> Option<Self> {
+        let values: Vec<Option<i64>> = keys.iter().map(|key| column.value(number(key))).collect();
+        let null_id = values.iter().position(Option::is_none).map(|id| id as u32);
+        let min = values.iter().flatten().min().copied()?;
+        let max = values.iter().flatten().max().copied()?;
+        if max.checked_sub(min)? >= DIRECT_RANGE_LIMIT {
+            return None;
+        }
+        let mut ids = vec![u32::MAX; (max - min) as usize + 1];
+        for (id, value) in values.iter().enumerate() {
+            if let Some(value) = value {
+                ids[(value - min) as usize] = id as u32;
+            }
+        }
+        Some(Self { min, ids, null_id })
+    }
+
+    fn find(&self, array: &ArrayRef) -> Vec<Option<usize>> {
+        let nulls = array.logical_nulls();
+        let mut found = Vec::with_capacity(array.len());
+        with_integers!(array, |values| {
+            for (row, value) in values.enumerate() {
+                let id = if nulls.as_ref().is_some_and(|n| n.is_null(row)) {
+                    self.null_id
+                } else {
+                    value.checked_sub(self.min).and_then(|i| self.ids.get(usize::try_from(i).ok()?)).copied().filter(|&id| id != u32::MAX)
+                };
+                found.push(id.map(|id| id as usize));
+            }
+        });
+        found
+    }
+}
+
 impl PackedColumn {
     /// This column of every key, back in its own type.
-    fn unpack(&self, keys: &[Packed]) -> ArrayRef {
-        let keys: Vec<u128> = keys.iter().map(number).collect();
-        let valid: Vec<bool> = keys.iter().map(|key| key >> self.null_bit & 1 == 0).collect();
+    /// This column's value in a packed key, `None` for NULL.
+    fn value(&self, key: u128) -> Option<i64> {
         let unused = 64 - self.bits;
         // Shifting the value to the top and back copies its sign bit down: the value as it was, in an i64.
-        let values = keys.iter().map(|key| (((key >> self.shift) as u64) << unused) as i64 >> unused);
+        (key >> self.null_bit & 1 == 0).then(|| (((key >> self.shift) as u64) << unused) as i64 >> unused)
+    }
+
+    fn unpack(&self, keys: &[Packed]) -> ArrayRef {
+        let values: Vec<Option<i64>> = keys.iter().map(|key| self.value(number(key))).collect();
+        let valid: Vec<bool> = values.iter().map(Option::is_some).collect();
+        let values = values.into_iter().map(Option::unwrap_or_default);
         fn array<T: ArrowPrimitiveType>(values: Vec<T::Native>, valid: &[bool], data_type: &DataType) -> ArrayRef {
             Arc::new(PrimitiveArray::<T>::new(ScalarBuffer::from(values), nulls_of(valid)).with_data_type(data_type.clone()))
         }
@@ -523,6 +596,23 @@ mod tests {
         assert_eq!(hours.iter().collect::<Vec<_>>(), [Some(-3_600_000_000), None, Some(0)]);
         assert_eq!(keys[1].as_ref(), &Int32Array::from(vec![Some(-7), Some(0), None]) as &dyn Array);
         assert_eq!(keys[2].as_ref(), &arrow::array::Int8Array::from(vec![-128, 127, 0]) as &dyn Array);
+    }
+
+    #[test]
+    fn a_frozen_table_of_a_small_integer_range_finds_keys_by_position() {
+        let mut table = KeyTable::new(&[DataType::Int32]).unwrap();
+        ids(&mut table, vec![Arc::new(Int32Array::from(vec![Some(265), Some(1), None, Some(132)]))]);
+        table.freeze();
+        assert!(table.packed.as_ref().unwrap().direct.is_some(), "1..=265 is a small range");
+        let probe: ArrayRef = Arc::new(Int32Array::from(vec![Some(132), Some(0), None, Some(266), Some(1), Some(-5)]));
+        assert_eq!(table.find(&[probe]).unwrap(), [Some(3), None, Some(2), None, Some(1), None]);
+
+        let mut spread = KeyTable::new(&[DataType::Int64]).unwrap();
+        ids(&mut spread, vec![Arc::new(arrow::array::Int64Array::from(vec![0, 1 << 40]))]);
+        spread.freeze();
+        assert!(spread.packed.as_ref().unwrap().direct.is_none(), "a range of 2^40 is no array");
+        let probe: ArrayRef = Arc::new(arrow::array::Int64Array::from(vec![1 << 40, 7]));
+        assert_eq!(spread.find(&[probe]).unwrap(), [Some(1), None]);
     }
 
     #[test]
