@@ -92,6 +92,7 @@ impl KeyTable {
 
     /// The id of every row's key, adding the keys not seen before. A NULL equals a NULL here, as in a group-by.
     pub fn insert(&mut self, key_columns: &[ArrayRef]) -> Result<Vec<usize>> {
+        self.check_width(key_columns)?;
         if let Some(packed) = &mut self.packed {
             return packed.insert(key_columns, &self.hasher);
         }
@@ -121,6 +122,7 @@ impl KeyTable {
 
     /// The id of every row's key, or `None` for a key the table does not hold.
     pub fn find(&self, key_columns: &[ArrayRef]) -> Result<Vec<Option<usize>>> {
+        self.check_width(key_columns)?;
         if let Some(packed) = &self.packed {
             return Ok(packed.find(key_columns, &self.hasher));
         }
@@ -142,11 +144,16 @@ impl KeyTable {
         self.columns.iter().map(KeyColumn::finish).collect()
     }
 
+    fn check_width(&self, key_columns: &[ArrayRef]) -> Result<()> {
+        let width = self.packed.as_ref().map_or(self.columns.len(), |packed| packed.layout.len());
+        if key_columns.len() != width {
+            return Err(EngineError::Internal(format!("{} key columns for a table of {width}", key_columns.len())));
+        }
+        Ok(())
+    }
+
     /// The key columns as the stored keys compare them: encoded into bytes where the type needs it.
     fn comparable(&self, key_columns: &[ArrayRef]) -> Result<Vec<ArrayRef>> {
-        if key_columns.len() != self.columns.len() {
-            return Err(EngineError::Internal(format!("{} key columns for a table of {}", key_columns.len(), self.columns.len())));
-        }
         self.columns.iter().zip(key_columns).map(|(column, array)| column.comparable(array)).collect()
     }
 
