@@ -101,15 +101,16 @@ impl KeyIndex {
         let ids = keys.insert(key_columns)?;
         keys.freeze();
         let matchable = |row: &usize| key_columns.iter().all(|c| c.is_valid(*row));
-        let mut starts = vec![0; keys.len() + 1];
+        let key_count = keys.key_count();
+        let mut starts = vec![0; key_count + 1];
         for row in (0..ids.len()).filter(matchable) {
             starts[ids[row] + 1] += 1;
         }
-        for id in 0..keys.len() {
+        for id in 0..key_count {
             starts[id + 1] += starts[id];
         }
         let mut next = starts.clone();
-        let mut rows = vec![0; starts[keys.len()]];
+        let mut rows = vec![0; starts[key_count]];
         for row in (0..ids.len()).filter(matchable) {
             rows[next[ids[row]]] = row as u32;
             next[ids[row]] += 1;

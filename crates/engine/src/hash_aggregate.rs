@@ -96,7 +96,7 @@ impl Groups {
     fn count(&self) -> usize {
         match self {
             Self::Global => 1,
-            Self::Keyed(table) => table.len(),
+            Self::Keyed(table) => table.key_count(),
         }
     }
 

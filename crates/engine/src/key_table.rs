@@ -82,12 +82,8 @@ impl KeyTable {
     }
 
     /// How many distinct keys the table holds.
-    pub fn len(&self) -> usize {
+    pub fn key_count(&self) -> usize {
         self.packed.as_ref().map_or(self.len, |packed| packed.keys.len())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// The id of every row's key, adding the keys not seen before. A NULL equals a NULL here, as in a group-by.

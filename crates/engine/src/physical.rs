@@ -737,17 +737,18 @@ pub fn first_rows(batches: BatchStream<'_>, count: usize) -> BatchStream<'_> {
 /// Reads one input partition of a file scan, split after split: only the scan's columns, cast to the types the
 /// scan promises (files of one data set may disagree — a column `double` in one month and `long` in the next).
 fn read_file_partition<'a>(scan: &'a Scan, partition: &'a FilePartition, session: &'a Session) -> BatchStream<'a> {
-    Box::new(partition.splits.iter().flat_map(move |split| flatten(read_split(scan, split, session))))
+    let names: Vec<String> = scan.output.iter().map(|a| a.name.clone()).collect();
+    Box::new(partition.splits.iter().flat_map(move |split| flatten(read_split(scan, split, &names, session))))
 }
 
-fn read_split<'a>(scan: &'a Scan, split: &'a FileSplit, session: &Session) -> Result<BatchStream<'a>> {
+/// One split's batches; `names` are the scan's column names.
+fn read_split<'a>(scan: &'a Scan, split: &'a FileSplit, names: &[String], session: &Session) -> Result<BatchStream<'a>> {
     let Source::Files { format, partition_columns, .. } = scan.source.as_ref() else {
         unreachable!("a FileScan reads files")
     };
-    let names: Vec<String> = scan.output.iter().map(|a| a.name.clone()).collect();
     let bytes = session.files.read(&split.path)?;
     let read: BatchStream<'a> = match format {
-        FileFormat::Parquet => Box::new(read_split_columns(bytes, split, &names, &scan.pushed_filters)?),
+        FileFormat::Parquet => Box::new(read_split_columns(bytes, split, names, &scan.pushed_filters)?),
         // CSV files are read whole by the task holding their first split (Kindling does not split CSV).
         FileFormat::Csv(_) if split.start > 0 => Box::new(std::iter::empty()),
         FileFormat::Csv(options) => Box::new(read_csv(&split.path, bytes, options)?.batches.into_iter().map(Ok)),
