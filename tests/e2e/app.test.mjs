@@ -251,13 +251,22 @@ test('the job views draw a known job, and the knobs change it', async () => {
 
 test('a trace written by `kindling run --trace` opens in the page', async () => {
   const traceFile = join(samplesDir, 'trace.json');
-  cliOutput(`${SETUP}df_green.groupBy("PULocationID").count().collect()\ndf_green.join(df_zones, df_green.PULocationID == df_zones.LocationID).count()\n`, ['--trace', traceFile]);
+  // The RDD's toDF runs a job to infer the schema; count() then skips the map stage that job wrote.
+  const rddJob = 'pairs = df_green.rdd.map(lambda r: (r.PULocationID, 1)).reduceByKey(lambda a, b: a + b)\nprint(pairs.toDF(["zone", "n"]).count())\n';
+  cliOutput(`${SETUP}df_green.groupBy("PULocationID").count().collect()\ndf_green.join(df_zones, df_green.PULocationID == df_zones.LocationID).count()\n${rddJob}`, ['--trace', traceFile]);
   const jobs = JSON.parse(readFileSync(traceFile, 'utf8'));
-  assert.equal(jobs.length, 2);
+  assert.equal(jobs.length, 4);
   await withApp({}, async (page) => {
     await page.setInputFiles('#trace-picker', traceFile);
     await page.waitForSelector('#opened-trace', { timeout: 30_000 });
-    assert.equal(await page.locator('#opened-trace').getAttribute('data-jobs'), '2');
+    assert.equal(await page.locator('#opened-trace').getAttribute('data-jobs'), '4');
+    assert.equal(await page.locator('#dag').getAttribute('data-stages'), String(jobs[3].stages.length));
+    const skipped = jobs[3].stages.filter((stage) => stage.skipped).map((stage) => String(stage.id));
+    assert.equal(skipped.length, 1, 'the RDD shuffle is kept');
+    assert.deepEqual(await page.locator('#dag .dag-stage.skipped').evaluateAll((stages) => stages.map((s) => s.dataset.stage)), skipped);
+    assert.match(await page.locator('#dag .dag-stage.skipped .stage-title').textContent(), /skipped/);
+    await page.screenshot({ path: join(ARTIFACTS, 'skipped-stage.png'), fullPage: true });
+    await page.click('#opened-trace + .jobs .job-chip >> nth=1');
     assert.equal(await page.locator('#dag').getAttribute('data-stages'), String(jobs[1].stages.length));
     assert.equal(await page.locator('#dag .dag-edge[data-kind="broadcast"]').count(), jobs[1].broadcasts.length);
     await page.click('#opened-trace + .jobs .job-chip >> nth=0');

@@ -18,6 +18,7 @@ use crate::io::write::{FileWriter, WriteFormat, WriteOptions};
 use crate::join::JoinType;
 use crate::physical::ExecutionContext;
 use crate::rdd::MapPartitions;
+use crate::shuffle_dependency::ShuffleDependency;
 use crate::sort::SortOrder;
 use crate::session::Session;
 use crate::stage::run_job;
@@ -266,7 +267,7 @@ impl DataFrame {
     /// A shuffle into `partitions` partitions by the key hash in each row's first column (an RDD's `reduceByKey`).
     pub fn repartition_by_key_hash(&self, partitions: usize) -> Result<Self> {
         check_partitions(partitions)?;
-        Ok(self.with_plan(LogicalPlan::Repartition { partitions, by: RepartitionBy::KeyHash, input: self.plan.clone() }))
+        Ok(self.with_plan(LogicalPlan::Repartition { partitions, by: RepartitionBy::KeyHash(ShuffleDependency::default()), input: self.plan.clone() }))
     }
 
     /// How many partitions the result has (`df.rdd.getNumPartitions()`), as planned before any job runs.

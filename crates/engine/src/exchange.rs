@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::partition::Partition;
 use crate::partitioner::{hash_partition_ids, round_robin_start};
 use crate::rdd::key_hash_partition;
+use crate::shuffle_dependency::ShuffleDependency;
 use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, Expr};
 use crate::sort::{RangeBounds, SortOrder};
@@ -30,8 +31,9 @@ pub enum Partitioning {
     Range { order: Vec<SortOrder>, partitions: usize },
     /// Everything into one partition (a global aggregate or limit).
     Single,
-    /// By the key hash each row carries in its first column, modulo `partitions` (PySpark's RDD shuffles).
-    KeyHash { partitions: usize },
+    /// By the key hash each row carries in its first column, modulo `partitions` (PySpark's RDD shuffles, whose
+    /// map outputs the dependency keeps).
+    KeyHash { partitions: usize, dependency: ShuffleDependency },
 }
 
 impl Partitioning {
@@ -40,7 +42,7 @@ impl Partitioning {
             Self::Hash { partitions, .. }
             | Self::RoundRobin { partitions }
             | Self::Range { partitions, .. }
-            | Self::KeyHash { partitions } => *partitions,
+            | Self::KeyHash { partitions, .. } => *partitions,
             Self::Single => 1,
         }
     }
@@ -55,7 +57,7 @@ impl Partitioning {
             Self::RoundRobin { partitions } => format!("RoundRobinPartitioning({partitions})"),
             Self::Range { order, partitions } => format!("rangepartitioning({}, {partitions})", crate::logical::sort_list(order)),
             Self::Single => "SinglePartition".to_string(),
-            Self::KeyHash { partitions } => format!("PythonPartitioner({partitions})"),
+            Self::KeyHash { partitions, .. } => format!("PythonPartitioner({partitions})"),
         }
     }
 }
@@ -99,9 +101,6 @@ pub fn row_bytes(batch: &RecordBatch) -> u64 {
         .map(|strings| strings.iter().flatten().map(|s| (s.len() as u64).div_ceil(8) * 8).sum::<u64>())
         .sum();
     fixed + variable
-}
-
-impl ShuffleMatrix {
 }
 
 /// The map side of one task: splits the rows of map partition `map_partition` (whose columns are `input`) into

@@ -36,6 +36,7 @@ pub mod rdd;
 pub mod scheduler;
 pub mod schema;
 pub mod session;
+pub mod shuffle_dependency;
 pub mod sort;
 pub mod sort_merge_join;
 pub mod statistics;

@@ -14,6 +14,7 @@ use crate::io::vfs::FileStatus;
 use crate::io::Table;
 use crate::join::JoinType;
 use crate::rdd::MapPartitions;
+use crate::shuffle_dependency::ShuffleDependency;
 use crate::sort::SortOrder;
 
 /// Where a scan's rows come from.
@@ -57,8 +58,9 @@ pub struct Scan {
 pub enum RepartitionBy {
     RoundRobin,
     Hash(Vec<Expr>),
-    /// By the key hash each row carries in its first column (an RDD's `reduceByKey`, see [`crate::rdd`]).
-    KeyHash,
+    /// By the key hash each row carries in its first column (an RDD's `reduceByKey`, see [`crate::rdd`]); the
+    /// dependency keeps the map outputs for later jobs.
+    KeyHash(ShuffleDependency),
 }
 
 /// One node of a logical plan. Expressions in an analyzed plan are resolved.
@@ -147,7 +149,7 @@ impl LogicalPlan {
             Self::Repartition { partitions, by: RepartitionBy::Hash(keys), .. } => {
                 format!("RepartitionByExpression [{}], {partitions}", list(keys))
             }
-            Self::Repartition { partitions, by: RepartitionBy::KeyHash, .. } => format!("RepartitionByKeyHash {partitions}"),
+            Self::Repartition { partitions, by: RepartitionBy::KeyHash(_), .. } => format!("RepartitionByKeyHash {partitions}"),
             Self::Coalesce { partitions, .. } => format!("Repartition {partitions}, false"),
             Self::MapPartitions { function, output, .. } => {
                 format!("{} [{}]", function.name(), output.iter().map(Attribute::plan_string).collect::<Vec<_>>().join(", "))
@@ -198,7 +200,7 @@ impl LogicalPlan {
                 let input = child(input, ids);
                 let by = match by {
                     RepartitionBy::Hash(keys) => RepartitionBy::Hash(keys.iter().map(|e| renumber(e, ids)).collect()),
-                    other @ (RepartitionBy::RoundRobin | RepartitionBy::KeyHash) => other.clone(),
+                    other @ (RepartitionBy::RoundRobin | RepartitionBy::KeyHash(_)) => other.clone(),
                 };
                 Self::Repartition { partitions: *partitions, by, input }
             }

@@ -198,7 +198,7 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
         LogicalPlan::Repartition { partitions, by, input } => {
             let by = match by {
                 RepartitionBy::Hash(keys) => RepartitionBy::Hash(all(keys)),
-                other @ (RepartitionBy::RoundRobin | RepartitionBy::KeyHash) => other.clone(),
+                other @ (RepartitionBy::RoundRobin | RepartitionBy::KeyHash(_)) => other.clone(),
             };
             LogicalPlan::Repartition { partitions: *partitions, by, input: child(input) }
         }

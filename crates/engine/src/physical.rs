@@ -856,7 +856,9 @@ impl Planner<'_> {
                 let partitioning = match by {
                     RepartitionBy::RoundRobin => Partitioning::RoundRobin { partitions: *partitions },
                     RepartitionBy::Hash(keys) => Partitioning::Hash { keys: keys.clone(), partitions: *partitions },
-                    RepartitionBy::KeyHash => Partitioning::KeyHash { partitions: *partitions },
+                    RepartitionBy::KeyHash(dependency) => {
+                        Partitioning::KeyHash { partitions: *partitions, dependency: dependency.clone() }
+                    }
                 };
                 self.exchange(partitioning, ShuffleOrigin::RepartitionByNum, *child(input)?)
             }

@@ -21,6 +21,7 @@ use crate::physical::{ExecutionContext, PhysicalPlan, ShuffleOrigin, TaskInput, 
 use crate::scheduler::{StageOutput, TaskSet, run_task_sets};
 use crate::sort::RangeBounds;
 use crate::session::Session;
+use crate::shuffle_dependency::{ShuffleDependency, WrittenShuffle};
 use crate::task::{TaskIo, TaskRecord};
 use crate::trace::{ExchangeTrace, JobTrace, StageTrace};
 use crate::value::Value;
@@ -118,7 +119,11 @@ pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str, sink: 
         rows: Vec::new(),
     };
     let stages = split_into_stages(plan);
-    let mut finished = vec![false; stages.len()];
+    let skipped = skipped_stages(&stages);
+    let mut finished = skipped.clone();
+    for stage in stages.iter().filter(|s| skipped[s.id]) {
+        job.skip_stage(stage);
+    }
     loop {
         let ready: Vec<&Stage> =
             stages.iter().filter(|s| !finished[s.id] && s.parents.iter().all(|&p| finished[p])).collect();
@@ -155,17 +160,23 @@ struct JobState<'s> {
 }
 
 impl JobState<'_> {
+    /// Records a stage an earlier job made unnecessary; if it is the one that wrote a kept shuffle, the shuffle
+    /// becomes readable by the stages after it, as if the stage had just run.
+    fn skip_stage(&mut self, stage: &Stage) {
+        let partitions = stage.root.partition_count(&self.context);
+        self.trace.stages.push(StageTrace { skipped: true, ..stage_trace(stage, partitions, Vec::new()) });
+        let Some(exchange @ PhysicalPlan::Exchange { id, .. }) = stage.writes else { return };
+        if let Some(written) = kept_shuffle(exchange).and_then(|dependency| dependency.written()) {
+            let trace = ExchangeTrace { id: *id, map_stage: stage.id, ..written.trace };
+            self.shuffle_written(PendingShuffle { map_outputs: written.map_outputs, trace, adaptive: false });
+        }
+    }
+
     /// Records a stage that ran and makes what it wrote readable by the stages after it.
     fn finish_stage(&mut self, stage: &Stage, partitions: usize, output: StageOutput<TaskOutput>) -> Result<()> {
         let session = self.context.session;
-        self.trace.stages.push(StageTrace {
-            id: stage.id,
-            operators: operators(stage.root),
-            parents: stage.parents.clone(),
-            partitions,
-            writes_exchange: stage.writes.map(exchange_id),
-            output_sizes: output.tasks.iter().map(|t| PartitionSize { partition: t.partition, rows: t.rows_out, bytes: t.bytes_out }).collect(),
-        });
+        let sizes = output.tasks.iter().map(|t| PartitionSize { partition: t.partition, rows: t.rows_out, bytes: t.bytes_out }).collect();
+        self.trace.stages.push(stage_trace(stage, partitions, sizes));
         if stage.id == 0 {
             self.trace.partitions = input_sizes(&output.tasks);
         }
@@ -187,17 +198,10 @@ impl JobState<'_> {
                 let (map_outputs, range_bounds) = map_outputs(exchange, output.results)?;
                 let mut shuffle = record_shuffle(exchange, stage.id, map_outputs)?;
                 shuffle.trace.range_bounds = range_bounds;
-                let id = shuffle.trace.id;
-                self.pending.insert(id, shuffle);
-                // Shuffles feeding the same sort-merge join are read together, with one coalescing decision.
-                let group = self.groups.iter().find(|g| g.contains(&id)).cloned().unwrap_or_else(|| vec![id]);
-                if group.iter().all(|member| self.pending.contains_key(member)) {
-                    let members = group.iter().filter_map(|member| self.pending.remove(member)).collect();
-                    for (reduce_partitions, exchange_trace) in read_shuffles(members, session) {
-                        self.context.shuffles.insert(exchange_trace.id, reduce_partitions);
-                        self.trace.exchanges.push(exchange_trace);
-                    }
+                if let Some(dependency) = kept_shuffle(exchange) {
+                    dependency.keep(WrittenShuffle { map_outputs: shuffle.map_outputs.clone(), trace: shuffle.trace.clone() });
                 }
+                self.shuffle_written(shuffle);
             }
             None => {
                 for result in output.results {
@@ -209,6 +213,57 @@ impl JobState<'_> {
         }
         Ok(())
     }
+
+    /// A shuffle's map side is complete. Shuffles feeding the same sort-merge join are read together, with one
+    /// coalescing decision, so a shuffle waits for its partners before its reduce partitions are cut.
+    fn shuffle_written(&mut self, shuffle: PendingShuffle) {
+        let id = shuffle.trace.id;
+        self.pending.insert(id, shuffle);
+        let group = self.groups.iter().find(|g| g.contains(&id)).cloned().unwrap_or_else(|| vec![id]);
+        if group.iter().all(|member| self.pending.contains_key(member)) {
+            let members = group.iter().filter_map(|member| self.pending.remove(member)).collect();
+            for (reduce_partitions, exchange_trace) in read_shuffles(members, self.context.session) {
+                self.context.shuffles.insert(exchange_trace.id, reduce_partitions);
+                self.trace.exchanges.push(exchange_trace);
+            }
+        }
+    }
+}
+
+fn stage_trace(stage: &Stage, partitions: usize, output_sizes: Vec<PartitionSize>) -> StageTrace {
+    StageTrace {
+        id: stage.id,
+        operators: operators(stage.root),
+        parents: stage.parents.clone(),
+        partitions,
+        writes_exchange: stage.writes.map(exchange_id),
+        output_sizes,
+        skipped: false,
+    }
+}
+
+/// The dependency that keeps a shuffle's map outputs across jobs, if the exchange has one (an RDD's shuffle).
+fn kept_shuffle(exchange: &PhysicalPlan) -> Option<&ShuffleDependency> {
+    match exchange {
+        PhysicalPlan::Exchange { partitioning: Partitioning::KeyHash { dependency, .. }, .. } => Some(dependency),
+        _ => None,
+    }
+}
+
+/// The stages a job need not run: each one writing a shuffle an earlier job kept, and every stage before it.
+fn skipped_stages(stages: &[Stage]) -> Vec<bool> {
+    let mut skipped = vec![false; stages.len()];
+    // A stage comes after its parents, so walking backwards sees whether a stage is skipped before its parents.
+    for stage in stages.iter().rev() {
+        let kept = stage.writes.and_then(kept_shuffle).is_some_and(ShuffleDependency::is_written);
+        if kept || skipped[stage.id] {
+            skipped[stage.id] = true;
+            for &parent in &stage.parents {
+                skipped[parent] = true;
+            }
+        }
+    }
+    skipped
 }
 
 /// The buckets every map task wrote. A range exchange first needs boundaries, which depend on every map task's

@@ -57,6 +57,9 @@ pub struct StageTrace {
     pub writes_exchange: Option<usize>,
     /// Rows and bytes each task produced.
     pub output_sizes: Vec<PartitionSize>,
+    /// Not run: an earlier job wrote the shuffle it would write (see [`crate::shuffle_dependency`]).
+    #[serde(default)]
+    pub skipped: bool,
 }
 
 /// One shuffle.

@@ -62,3 +62,35 @@ fn an_rdd_shuffle_appears_in_the_trace() {
     // one pair per distinct word; pyspark puts fhvhv, green and yellow in partitions 0, 1 and 2 (tests/pyspark/rdds.py).
     assert_eq!(exchange.matrix.rows, [vec![1, 1, 1], vec![0, 1, 1]]);
 }
+
+/// An RDD keeps its shuffle: after the first job wrote it, later jobs over the same RDD skip the map stage, as
+/// real PySpark does (checked with `sc.statusTracker()` on pyspark 4.3: toDF's schema job runs the map stage's two
+/// tasks, then `count()` and `collect()` list that stage with no task run).
+#[test]
+fn later_jobs_skip_the_map_stage_of_a_kept_rdd_shuffle() {
+    let session = Session::new(Arc::new(kindling_engine::io::vfs::MemoryFiles::default()), Executors::local(2).unwrap(), Arc::new(MonotonicClock::new()));
+    let program = "from pyspark.sql import SparkSession\n\
+                   spark = SparkSession.builder.getOrCreate()\n\
+                   words = spark.sparkContext.parallelize(['green', 'yellow', 'fhvhv', 'green', 'yellow', 'green'], 2)\n\
+                   pairs = words.map(lambda w: (w, 1)).reduceByKey(lambda a, b: a + b, 3)\n\
+                   print(pairs.toDF(['word', 'n']).count())\n\
+                   print(sorted(pairs.collect()))\n";
+    let output = run(&session, program, &RunOptions::default());
+    assert!(output.error.is_none(), "{:?}", output.error);
+    assert_eq!(output.stdout, "3\n[('fhvhv', 1), ('green', 3), ('yellow', 2)]\n");
+    let jobs = session.jobs();
+    assert_eq!(jobs.len(), 3, "toDF's schema job, count, collect");
+    let map_stage = |job: &kindling_engine::trace::JobTrace| {
+        let exchange = job.exchanges.iter().find(|e| e.partitioning == "PythonPartitioner(3)").expect("the RDD shuffle is read");
+        (job.stages.iter().find(|s| s.id == exchange.map_stage).unwrap().clone(), exchange.matrix.clone())
+    };
+    let (first, written) = map_stage(&jobs[0]);
+    assert!(!first.skipped);
+    assert_eq!(jobs[0].tasks.iter().filter(|t| t.stage == first.id).count(), 2);
+    for job in &jobs[1..] {
+        let (stage, matrix) = map_stage(job);
+        assert!(stage.skipped, "{stage:?}");
+        assert_eq!(job.tasks.iter().filter(|t| t.stage == stage.id).count(), 0, "a skipped stage runs no task");
+        assert_eq!(matrix, written, "the reduce side reads what the first job wrote");
+    }
+}

@@ -220,15 +220,20 @@ fn dag_stage(job: &JobTrace, stage: &StageTrace, node: &NodeOut) -> Html {
     let rows: u64 = stage.output_sizes.iter().map(|p| p.rows).sum();
     let broadcast = job.broadcasts.iter().any(|b| b.stage == stage.id);
     let role = if broadcast { "broadcast side" } else if stage.writes_exchange.is_some() { "map side" } else { "result" };
+    let (title, hover) = if stage.skipped {
+        (format!("Stage {} · skipped", stage.id), format!("Stage {}: skipped, an earlier job already wrote its shuffle", stage.id))
+    } else {
+        (format!("Stage {} · {} · {role}", stage.id, plural(stage.partitions, "task")), format!("Stage {}: {} tasks wrote {} rows", stage.id, stage.partitions, rows))
+    };
     html! {
-        <g class={classes!("dag-stage", broadcast.then_some("broadcast"))} data-stage={stage.id.to_string()}
+        <g class={classes!("dag-stage", broadcast.then_some("broadcast"), stage.skipped.then_some("skipped"))} data-stage={stage.id.to_string()}
             data-tasks={stage.partitions.to_string()} transform={format!("translate({:.1},{:.1})", node.x, node.y)}>
             <rect width={STAGE_WIDTH.to_string()} height={stage_height(stage).to_string()} rx="8" />
-            <text class="stage-title" x="10" y="19">{ format!("Stage {} · {} · {role}", stage.id, plural(stage.partitions, "task")) }</text>
+            <text class="stage-title" x="10" y="19">{ title }</text>
             { for stage.operators.iter().enumerate().map(|(i, operator)| html! {
                 <text class="operator" x="14" y={format!("{:.1}", STAGE_HEADER + 12.0 + OPERATOR_LINE * i as f64)}>{ truncate(operator, 32) }</text>
             }) }
-            <title>{ format!("Stage {}: {} tasks wrote {} rows", stage.id, stage.partitions, rows) }</title>
+            <title>{ hover }</title>
         </g>
     }
 }
@@ -239,7 +244,7 @@ fn partitions_view(job: &JobTrace) -> Html {
     html! {
         <div class="partitions">
             <p class="hint">{ "Rows each task of a stage wrote, one bar per partition. A bar far above the others is skew: that task runs longest and the stage waits for it." }</p>
-            { for job.stages.iter().map(|stage| {
+            { for job.stages.iter().filter(|stage| !stage.skipped).map(|stage| {
                 let rows: Vec<u64> = stage.output_sizes.iter().map(|p| p.rows).collect();
                 let max = rows.iter().copied().max().unwrap_or(0).max(1);
                 let total: u64 = rows.iter().sum();
