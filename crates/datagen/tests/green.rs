@@ -55,6 +55,28 @@ fn trips_fall_in_the_month_but_a_few_strays_and_end_after_they_start() {
     assert!(late > unset_clock && unset_clock > 0, "{late} late, {unset_clock} with an unset clock");
 }
 
+/// The share of trips picked up within an hour of the trip before them.
+fn share_within_an_hour_of_the_last(pickups: &[i64]) -> f64 {
+    let close = pickups.windows(2).filter(|pair| (pair[1] - pair[0]).abs() < 3_600_000_000).count();
+    close as f64 / (pickups.len() - 1) as f64
+}
+
+fn pickups(batches: &[arrow::record_batch::RecordBatch]) -> Vec<i64> {
+    batches.iter().flat_map(|b| b.column(1).as_primitive::<TimestampMicrosecondType>().values().to_vec()).collect()
+}
+
+#[test]
+fn trips_come_in_order_of_pickup_as_in_the_real_file() {
+    let real = ParquetRecordBatchReaderBuilder::try_new(File::open(real_green_file()).unwrap()).unwrap().build().unwrap();
+    let real = pickups(&real.collect::<Result<Vec<_>, _>>().unwrap());
+    let ours = pickups(&green_trips(&SPEC).unwrap());
+    let (real_share, our_share) = (share_within_an_hour_of_the_last(&real), share_within_an_hour_of_the_last(&ours));
+    assert!(real_share > 0.9 && our_share > 0.9, "real {real_share}, generated {our_share}");
+    let feb_2020 = 1_580_515_200_000_000_i64..1_583_020_800_000_000;
+    let in_month: Vec<i64> = ours.into_iter().filter(|p| feb_2020.contains(p)).collect();
+    assert!(in_month.is_sorted(), "strays aside, trips are listed as they were picked up");
+}
+
 #[test]
 fn some_rows_have_nulls_where_real_data_has_them() {
     let batches = green_trips(&SPEC).unwrap();

@@ -347,7 +347,6 @@ impl DirectIds {
 }
 
 impl PackedColumn {
-    /// This column of every key, back in its own type.
     /// This column's value in a packed key, `None` for NULL.
     fn value(&self, key: u128) -> Option<i64> {
         let unused = 64 - self.bits;
@@ -355,6 +354,7 @@ impl PackedColumn {
         (key >> self.null_bit & 1 == 0).then(|| (((key >> self.shift) as u64) << unused) as i64 >> unused)
     }
 
+    /// This column of every key, back in its own type.
     fn unpack(&self, keys: &[Packed]) -> ArrayRef {
         let values: Vec<Option<i64>> = keys.iter().map(|key| self.value(number(key))).collect();
         let valid: Vec<bool> = values.iter().map(Option::is_some).collect();
