@@ -21,7 +21,7 @@ use crate::rdd::MapPartitions;
 use crate::shuffle_dependency::ShuffleDependency;
 use crate::sort::SortOrder;
 use crate::session::Session;
-use crate::stage::run_job;
+use crate::stage::{ResultPartitions, run_job};
 use crate::trace::JobTrace;
 use crate::types::SparkType;
 use crate::value::{Row, Value, rows_of};
@@ -429,9 +429,15 @@ impl DataFrame {
 
     /// Runs the plan and returns its rows as Arrow batches, in partition order, with the job's trace.
     pub fn execute(&self, description: &str) -> Result<(Vec<RecordBatch>, JobTrace)> {
+        self.execute_partitions(description, None)
+    }
+
+    /// Like [`Self::execute`], computing only `partitions` of the result (all when `None`): how `take` looks at
+    /// the first partitions before the others.
+    pub fn execute_partitions(&self, description: &str, partitions: ResultPartitions) -> Result<(Vec<RecordBatch>, JobTrace)> {
         let optimized = optimizer::optimize(&self.plan);
         let physical = physical::plan(&optimized, &self.session)?;
-        let (mut batches, mut trace) = run_job(&physical, &self.session, description, None)?;
+        let (mut batches, mut trace) = run_job(&physical, &self.session, description, None, partitions)?;
         trace.explain = format!("== Physical Plan ==\n{}\n", self.physical_explain(&physical, Some(&trace), false));
         match &physical {
             physical::PhysicalPlan::CollectLimit { count, .. } => {
@@ -460,7 +466,7 @@ impl DataFrame {
         let physical = physical::plan_for_write(&optimized, &self.session)?;
         let write_task = |task: usize, batches: &[RecordBatch]| writer.write_task(task, batches);
         let description = format!("write {path}");
-        let (_, trace) = run_job(&physical, &self.session, &description, Some(&write_task))?;
+        let (_, trace) = run_job(&physical, &self.session, &description, Some(&write_task), None)?;
         let rows_written: u64 = trace.tasks.iter().filter(|t| Some(t.stage) == trace.stages.last().map(|s| s.id)).map(|t| t.rows_out).sum();
         writer.commit(rows_written)?;
         self.session.record_job(trace.clone());

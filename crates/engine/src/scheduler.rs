@@ -8,6 +8,7 @@
 //! The scheduler also counts tasks as they finish (the progress bar) and stops handing out tasks once the job is
 //! cancelled ([`RunControl`]).
 
+use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -94,15 +95,16 @@ where
     T: Send,
     F: Fn(usize) -> Result<(T, TaskIo)> + Sync,
 {
-    let mut outputs = run_task_sets(&[TaskSet { stage, count }], executors, clock, job_start_ms, |_, task| work(task))?;
+    let mut outputs = run_task_sets(&[TaskSet { stage, partitions: 0..count }], executors, clock, job_start_ms, |_, task| work(task))?;
     Ok(outputs.remove(0))
 }
 
-/// The tasks of one stage: tasks `0..count` of stage `stage`.
-#[derive(Debug, Clone, Copy)]
+/// The tasks of one stage: one per partition of `partitions` (all of the stage's, except where an action needs
+/// only some: `take` computes a few partitions at a time).
+#[derive(Debug, Clone)]
 pub struct TaskSet {
     pub stage: usize,
-    pub count: usize,
+    pub partitions: Range<usize>,
 }
 
 /// Runs the tasks of several stages that are ready together (their parents have all run), as Spark does: the
@@ -121,7 +123,7 @@ where
     F: Fn(usize, usize) -> Result<(T, TaskIo)> + Sync,
 {
     let queue: Vec<(usize, usize)> =
-        sets.iter().enumerate().flat_map(|(set, s)| (0..s.count).map(move |task| (set, task))).collect();
+        sets.iter().enumerate().flat_map(|(set, s)| s.partitions.clone().map(move |task| (set, task))).collect();
     let slots = executors.count();
     let control = executors.control();
     control.tasks_total.fetch_add(queue.len(), Ordering::Relaxed);

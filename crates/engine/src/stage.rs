@@ -7,6 +7,7 @@
 //! *result stage* — hands its partitions to the action.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use arrow::array::RecordBatch;
 
@@ -99,10 +100,20 @@ impl TaskOutput {
 /// each write their partition and report the bytes written).
 pub type ResultSink<'a> = Option<&'a (dyn Fn(usize, &[RecordBatch]) -> Result<u64> + Sync)>;
 
+/// Which partitions of the result stage a job computes: all of them, or a range (`take` computes a few at a
+/// time, and stops once it has its rows).
+pub type ResultPartitions = Option<Range<usize>>;
+
 /// Runs a physical plan as a job: every stage, parents first; stages whose parents have all run go together (two
 /// scans feeding a join share the executors). Returns the result stage's rows in partition order (none when a sink
 /// took them) and the trace of everything that happened.
-pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str, sink: ResultSink) -> Result<(Vec<RecordBatch>, JobTrace)> {
+pub fn run_job(
+    plan: &PhysicalPlan,
+    session: &Session,
+    description: &str,
+    sink: ResultSink,
+    result_partitions: ResultPartitions,
+) -> Result<(Vec<RecordBatch>, JobTrace)> {
     let clock = session.clock.as_ref();
     let job_start = clock.now_ms();
     let mut job = JobState {
@@ -130,14 +141,23 @@ pub fn run_job(plan: &PhysicalPlan, session: &Session, description: &str, sink: 
         if ready.is_empty() {
             break;
         }
-        let sets: Vec<TaskSet> =
-            ready.iter().map(|s| TaskSet { stage: s.id, count: s.root.partition_count(&job.context) }).collect();
+        let sets: Vec<TaskSet> = ready
+            .iter()
+            .map(|s| {
+                let all = 0..s.root.partition_count(&job.context);
+                let partitions = match (&result_partitions, s.writes) {
+                    (Some(wanted), None) => wanted.start.min(all.end)..wanted.end.min(all.end),
+                    _ => all,
+                };
+                TaskSet { stage: s.id, partitions }
+            })
+            .collect();
         let context = &job.context;
         let outputs = session.executors.run(|| {
             run_task_sets(&sets, &session.executors, clock, job_start, |set, task| run_task(ready[set], task, context, sink))
         })?;
         for ((stage, set), output) in ready.iter().zip(&sets).zip(outputs) {
-            job.finish_stage(stage, set.count, output)?;
+            job.finish_stage(stage, set.partitions.len(), output)?;
             finished[stage.id] = true;
         }
     }

@@ -154,15 +154,30 @@ impl Host {
         rdd.base.map_partitions(MapPartitions::new(function), attributes)
     }
 
-    /// Runs a job and returns the RDD's elements (the first `limit` of them).
+    /// The RDD's elements (`collect`), or its first `limit` (`take`). Like PySpark's `take`, that looks at the
+    /// first partition alone, then at more partitions job after job until it has enough: 4 times as many as so far
+    /// while nothing turned up, else as many as the elements found so far suggest, plus half. Shuffles written by
+    /// the first job are read by the next ones, whose map stages are skipped.
     fn elements(&self, rdd: &Rdd, limit: Option<usize>) -> Result<Vec<MontyObject>> {
-        let description = limit.map_or("collect".to_string(), |n| format!("take({n})"));
-        let (batches, _) = self.plan(rdd, Output::Elements).execute(&description)?;
+        let plan = self.plan(rdd, Output::Elements);
+        let Some(wanted) = limit else {
+            let (batches, _) = plan.execute("collect")?;
+            return decoded(&batches);
+        };
+        let total = plan.num_partitions()?;
         let mut elements = Vec::new();
-        for batch in &batches {
-            elements.extend(decode_elements(batch)?);
+        let mut scanned = 0;
+        while elements.len() < wanted && scanned < total {
+            let to_try = match (scanned, elements.len()) {
+                (0, _) => 1,
+                (_, 0) => scanned * 4,
+                (_, found) => ((1.5 * wanted as f64 * scanned as f64 / found as f64) as usize).saturating_sub(scanned).clamp(1, scanned * 4),
+            };
+            let (batches, _) = plan.execute_partitions(&format!("take({wanted})"), Some(scanned..scanned + to_try))?;
+            elements.extend(decoded(&batches)?);
+            scanned += to_try;
         }
-        elements.truncate(limit.unwrap_or(usize::MAX));
+        elements.truncate(wanted);
         Ok(elements)
     }
 
@@ -267,6 +282,14 @@ fn key_hash(pair: &ObjectRef<'_>) -> EngineResult<i64> {
 
 fn serialize(element: &MontyObject) -> EngineResult<Vec<u8>> {
     postcard::to_allocvec(element).map_err(|e| EngineError::Internal(format!("cannot serialize an RDD element: {e}")))
+}
+
+fn decoded(batches: &[RecordBatch]) -> Result<Vec<MontyObject>> {
+    let mut elements = Vec::new();
+    for batch in batches {
+        elements.extend(decode_elements(batch)?);
+    }
+    Ok(elements)
 }
 
 /// The elements in the last column of `batch`.
