@@ -22,7 +22,7 @@ pub fn resolve(expr: Expr, input: &[Attribute]) -> Result<Expr> {
 
 /// Checks that every column `exprs` read is one `input` provides. A column taken from another DataFrame
 /// (`df2.select(df1.id)`) is already resolved, but to a column this operator cannot see: Spark's
-/// `MISSING_ATTRIBUTES` error. `operator` names the operator as plans print it (`Project`, `Filter`).
+/// `MISSING_ATTRIBUTES` error. `operator` is the operator's line as plans print it (`Filter (zone#3 > 1)`).
 pub fn check_inputs(exprs: &[Expr], input: &[Attribute], operator: &str) -> Result<()> {
     let mut missing: Vec<Attribute> = Vec::new();
     for attribute in exprs.iter().flat_map(Expr::references) {
@@ -34,15 +34,15 @@ pub fn check_inputs(exprs: &[Expr], input: &[Attribute], operator: &str) -> Resu
         return Ok(());
     }
     let names = |attributes: &mut dyn Iterator<Item = &Attribute>| attributes.map(|a| format!("\"{}\"", a.name)).collect::<Vec<_>>().join(", ");
-    let shown = exprs.iter().map(Expr::plan_string).collect::<Vec<_>>().join(", ");
     let location = format!(
-        "Resolved attribute(s) {} missing from {} in operator !{operator} [{shown}].",
+        "Resolved attribute(s) {} missing from {} in operator !{operator}.",
         names(&mut missing.iter()),
         names(&mut input.iter())
     );
     let same_names: Vec<&Attribute> = missing.iter().filter(|m| input.iter().any(|i| i.name.eq_ignore_ascii_case(&m.name))).collect();
     Err(EngineError::Analysis(if same_names.is_empty() {
-        format!("[MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_MISSING_FROM_INPUT] {location} SQLSTATE: XX000")
+        // Spark's message leaves an empty slot here for the same-name hint: two spaces before the SQLSTATE.
+        format!("[MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_MISSING_FROM_INPUT] {location}  SQLSTATE: XX000")
     } else {
         format!(
             "[MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_APPEAR_IN_OPERATION] {location} Attribute(s) with the same name appear \
@@ -470,7 +470,8 @@ mod tests {
     fn a_column_of_another_dataframe_is_a_missing_attribute() {
         let input = vec![Attribute::new("id", SparkType::Long, false)];
         let other_id = Expr::Attribute(Attribute::new("id", SparkType::Long, false));
-        let error = check_inputs(std::slice::from_ref(&other_id), &input, "Project").unwrap_err().to_string();
+        let project = format!("Project [{}]", other_id.plan_string());
+        let error = check_inputs(std::slice::from_ref(&other_id), &input, &project).unwrap_err().to_string();
         // pyspark 4.3 for `spark.range(3).select(spark.range(5).id)`, but for the attribute's number.
         let expected = format!(
             "[MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_APPEAR_IN_OPERATION] Resolved attribute(s) \"id\" missing from \"id\" \
@@ -479,9 +480,16 @@ mod tests {
             other_id.plan_string()
         );
         assert_eq!(error, expected);
-        let unrelated = Expr::Attribute(Attribute::new("zone", SparkType::Integer, true));
-        let error = check_inputs(&[unrelated], &input, "Filter").unwrap_err().to_string();
-        assert!(error.starts_with("[MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_MISSING_FROM_INPUT] Resolved attribute(s) \"zone\" missing from \"id\""), "{error}");
+        // pyspark 4.3 for `a.filter(b.z > 1)` (columns x, y and z, w), but for the attribute's number.
+        let two = vec![Attribute::new("x", SparkType::Long, true), Attribute::new("y", SparkType::Long, true)];
+        let z = Expr::Attribute(Attribute::new("z", SparkType::Long, true));
+        let filter = format!("Filter ({} > cast(1 as bigint))", z.plan_string());
+        let error = check_inputs(&[z], &two, &filter).unwrap_err().to_string();
+        let expected = format!(
+            "[MISSING_ATTRIBUTES.RESOLVED_ATTRIBUTE_MISSING_FROM_INPUT] Resolved attribute(s) \"z\" missing from \"x\", \"y\" \
+             in operator !{filter}.  SQLSTATE: XX000"
+        );
+        assert_eq!(error, expected);
         assert!(check_inputs(&[Expr::Attribute(input[0].clone())], &input, "Project").is_ok());
     }
 

@@ -105,7 +105,7 @@ impl DataFrame {
     /// `select(...)`. With aggregate functions and no `groupBy`, a global aggregation, as in Spark.
     pub fn select(&self, exprs: Vec<Expr>) -> Result<Self> {
         let exprs: Vec<Expr> = self.resolve_all(exprs)?;
-        check_inputs(&exprs, &self.attributes(), "Project")?;
+        check_inputs(&exprs, &self.attributes(), &format!("Project [{}]", plan_list(&exprs)))?;
         if exprs.iter().any(Expr::contains_aggregate) {
             return self.aggregate(Vec::new(), exprs);
         }
@@ -124,13 +124,38 @@ impl DataFrame {
                 condition.data_type().simple_string().to_uppercase()
             )));
         }
-        Ok(self.with_plan(LogicalPlan::Filter { condition, input: self.plan.clone() }))
+        let operator = format!("Filter {}", condition.plan_string());
+        let reads = [condition.clone()];
+        self.with_missing_columns(&reads, &operator, |input| LogicalPlan::Filter { condition, input })
+    }
+
+    /// Puts the operator `node` makes over this plan. A column it reads that was dropped below (`df.select("a")
+    /// .filter(df.b > 1)`) is brought up to it, as Spark's analyzer does: added to the projections under the
+    /// operator, then dropped again by a projection over it. A column no node below produces (one of another
+    /// DataFrame) is Spark's `MISSING_ATTRIBUTES` error.
+    fn with_missing_columns(&self, reads: &[Expr], operator: &str, node: impl FnOnce(Arc<LogicalPlan>) -> LogicalPlan) -> Result<Self> {
+        let output = self.attributes();
+        let mut missing: Vec<Attribute> = Vec::new();
+        for attribute in reads.iter().flat_map(Expr::references) {
+            if !output.iter().any(|o| o.id == attribute.id) && !missing.iter().any(|m| m.id == attribute.id) {
+                missing.push(attribute);
+            }
+        }
+        if missing.is_empty() {
+            return Ok(self.with_plan(node(self.plan.clone())));
+        }
+        let Some(widened) = with_columns_from_below(&self.plan, &missing) else {
+            check_inputs(reads, &output, operator)?;
+            return Err(EngineError::Internal(format!("{operator} reads columns its input lacks")));
+        };
+        let exprs = output.into_iter().map(Expr::Attribute).collect();
+        Ok(self.with_plan(LogicalPlan::Project { exprs, input: Arc::new(node(widened)) }))
     }
 
     /// `withColumn(name, expr)`: replaces a column of that name (case-insensitively) in place, or appends one.
     pub fn with_column(&self, name: &str, expr: Expr) -> Result<Self> {
         let value = resolve(expr, &self.attributes())?.alias(name);
-        check_inputs(std::slice::from_ref(&value), &self.attributes(), "Project")?;
+        check_inputs(std::slice::from_ref(&value), &self.attributes(), &format!("Project [{}]", value.plan_string()))?;
         let mut replaced = false;
         let mut exprs: Vec<Expr> = Vec::new();
         for attribute in self.attributes() {
@@ -177,7 +202,7 @@ impl DataFrame {
     /// `groupBy(cols...)`
     pub fn group_by(&self, keys: Vec<Expr>) -> Result<GroupedData> {
         let keys = self.resolve_all(keys)?;
-        check_inputs(&keys, &self.attributes(), "Aggregate")?;
+        check_inputs(&keys, &self.attributes(), &format!("Aggregate [{}]", plan_list(&keys)))?;
         Ok(GroupedData { df: self.clone(), keys })
     }
 
@@ -226,14 +251,19 @@ impl DataFrame {
 
     /// `orderBy(...)` / `sort(...)`: a global sort, by a range exchange and a sort of each partition.
     pub fn order_by(&self, order: Vec<SortOrder>) -> Result<Self> {
-        let order = self.resolve_order(order)?;
-        Ok(self.with_plan(LogicalPlan::Sort { order, global: true, input: self.plan.clone() }))
+        self.sorted(order, true)
     }
 
     /// `sortWithinPartitions(...)`: each partition sorted on its own, no exchange.
     pub fn sort_within_partitions(&self, order: Vec<SortOrder>) -> Result<Self> {
+        self.sorted(order, false)
+    }
+
+    fn sorted(&self, order: Vec<SortOrder>, global: bool) -> Result<Self> {
         let order = self.resolve_order(order)?;
-        Ok(self.with_plan(LogicalPlan::Sort { order, global: false, input: self.plan.clone() }))
+        let reads: Vec<Expr> = order.iter().map(|o| o.expr.clone()).collect();
+        let operator = format!("Sort [{}], {global}", crate::logical::sort_list(&order));
+        self.with_missing_columns(&reads, &operator, |input| LogicalPlan::Sort { order, global, input })
     }
 
     fn resolve_order(&self, order: Vec<SortOrder>) -> Result<Vec<SortOrder>> {
@@ -577,7 +607,7 @@ impl GroupedData {
     /// `agg(exprs...)`: the key columns, then one column per expression.
     pub fn agg(&self, aggregates: Vec<Expr>) -> Result<DataFrame> {
         let aggregates: Vec<Expr> = self.df.resolve_all(aggregates)?;
-        check_inputs(&aggregates, &self.df.attributes(), "Aggregate")?;
+        check_inputs(&aggregates, &self.df.attributes(), &format!("Aggregate [{}]", plan_list(&aggregates)))?;
         self.df.aggregate(self.keys.clone(), aggregates)
     }
 
@@ -695,4 +725,37 @@ fn indent_under(tree: &str) -> String {
         .enumerate()
         .map(|(i, line)| if i == 0 { format!("+- {line}\n") } else { format!("   {line}\n") })
         .collect()
+}
+
+fn plan_list(exprs: &[Expr]) -> String {
+    exprs.iter().map(Expr::plan_string).collect::<Vec<_>>().join(", ")
+}
+
+/// `plan` with the `missing` columns added to its output, brought up from the nodes below that produce them
+/// through the projections that dropped them; `None` when one cannot be reached (it is not below, or only behind
+/// an aggregation, a join, a union or an RDD step).
+fn with_columns_from_below(plan: &Arc<LogicalPlan>, missing: &[Attribute]) -> Option<Arc<LogicalPlan>> {
+    let output = plan.output();
+    let absent: Vec<&Attribute> = missing.iter().filter(|m| !output.iter().any(|o| o.id == m.id)).collect();
+    if absent.is_empty() {
+        return Some(plan.clone());
+    }
+    let below = |input: &Arc<LogicalPlan>| with_columns_from_below(input, missing);
+    let rebuilt = match plan.as_ref() {
+        LogicalPlan::Project { exprs, input } => LogicalPlan::Project {
+            exprs: exprs.iter().cloned().chain(absent.into_iter().map(|a| Expr::Attribute(a.clone()))).collect(),
+            input: below(input)?,
+        },
+        LogicalPlan::Filter { condition, input } => LogicalPlan::Filter { condition: condition.clone(), input: below(input)? },
+        LogicalPlan::Sort { order, global, input } => LogicalPlan::Sort { order: order.clone(), global: *global, input: below(input)? },
+        LogicalPlan::Limit { count, input } => LogicalPlan::Limit { count: *count, input: below(input)? },
+        LogicalPlan::Repartition { partitions, by, input } => {
+            LogicalPlan::Repartition { partitions: *partitions, by: by.clone(), input: below(input)? }
+        }
+        LogicalPlan::Coalesce { partitions, input } => LogicalPlan::Coalesce { partitions: *partitions, input: below(input)? },
+        LogicalPlan::BroadcastHint { input } => LogicalPlan::BroadcastHint { input: below(input)? },
+        LogicalPlan::SubqueryAlias { alias, input } => LogicalPlan::SubqueryAlias { alias: alias.clone(), input: below(input)? },
+        _ => return None,
+    };
+    Some(Arc::new(rebuilt))
 }
