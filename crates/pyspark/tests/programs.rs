@@ -25,6 +25,21 @@ fn session(golden: &serde_json::Value) -> Arc<Session> {
     Session::new(Arc::new(files), Executors::local(2).unwrap(), Arc::new(MonotonicClock::new()))
 }
 
+/// What `program` prints after a prelude that makes `words`, an RDD of six words in two partitions.
+fn run_on_words(session: &Arc<Session>, program: &str) -> String {
+    let prelude = "from pyspark.sql import SparkSession\n\
+                   spark = SparkSession.builder.getOrCreate()\n\
+                   words = spark.sparkContext.parallelize(['green', 'yellow', 'fhvhv', 'green', 'yellow', 'green'], 2)\n";
+    let output = run(session, &format!("{prelude}{program}"), &RunOptions::default());
+    assert!(output.error.is_none(), "{:?}", output.error);
+    output.stdout
+}
+
+/// A session with no files, for programs that make their own data.
+fn session_without_files() -> Arc<Session> {
+    Session::new(Arc::new(kindling_engine::io::vfs::MemoryFiles::default()), Executors::local(2).unwrap(), Arc::new(MonotonicClock::new()))
+}
+
 #[test]
 fn programs_print_what_pyspark_printed() {
     let golden = common::golden("pyspark.json");
@@ -45,14 +60,9 @@ fn programs_print_what_pyspark_printed() {
 /// every map partition's pairs going to the reduce partition Spark's partitioner picks.
 #[test]
 fn an_rdd_shuffle_appears_in_the_trace() {
-    let session = Session::new(Arc::new(kindling_engine::io::vfs::MemoryFiles::default()), Executors::local(2).unwrap(), Arc::new(MonotonicClock::new()));
-    let program = "from pyspark.sql import SparkSession\n\
-                   spark = SparkSession.builder.getOrCreate()\n\
-                   words = spark.sparkContext.parallelize(['green', 'yellow', 'fhvhv', 'green', 'yellow', 'green'], 2)\n\
-                   print(words.map(lambda w: (w, 1)).reduceByKey(lambda a, b: a + b, 3).count())\n";
-    let output = run(&session, program, &RunOptions::default());
-    assert!(output.error.is_none(), "{:?}", output.error);
-    assert_eq!(output.stdout, "3\n");
+    let session = session_without_files();
+    let program = "print(words.map(lambda w: (w, 1)).reduceByKey(lambda a, b: a + b, 3).count())\n";
+    assert_eq!(run_on_words(&session, program), "3\n");
     let job = session.jobs().pop().expect("count ran a job");
     assert_eq!(job.stages.len(), 2, "{:?}", job.stages);
     assert_eq!(job.stages.iter().map(|s| s.partitions).collect::<Vec<_>>(), [2, 3]);
@@ -68,16 +78,11 @@ fn an_rdd_shuffle_appears_in_the_trace() {
 /// tasks, then `count()` and `collect()` list that stage with no task run).
 #[test]
 fn later_jobs_skip_the_map_stage_of_a_kept_rdd_shuffle() {
-    let session = Session::new(Arc::new(kindling_engine::io::vfs::MemoryFiles::default()), Executors::local(2).unwrap(), Arc::new(MonotonicClock::new()));
-    let program = "from pyspark.sql import SparkSession\n\
-                   spark = SparkSession.builder.getOrCreate()\n\
-                   words = spark.sparkContext.parallelize(['green', 'yellow', 'fhvhv', 'green', 'yellow', 'green'], 2)\n\
-                   pairs = words.map(lambda w: (w, 1)).reduceByKey(lambda a, b: a + b, 3)\n\
+    let session = session_without_files();
+    let program = "pairs = words.map(lambda w: (w, 1)).reduceByKey(lambda a, b: a + b, 3)\n\
                    print(pairs.toDF(['word', 'n']).count())\n\
                    print(sorted(pairs.collect()))\n";
-    let output = run(&session, program, &RunOptions::default());
-    assert!(output.error.is_none(), "{:?}", output.error);
-    assert_eq!(output.stdout, "3\n[('fhvhv', 1), ('green', 3), ('yellow', 2)]\n");
+    assert_eq!(run_on_words(&session, program), "3\n[('fhvhv', 1), ('green', 3), ('yellow', 2)]\n");
     let jobs = session.jobs();
     assert_eq!(jobs.len(), 3, "toDF's schema job, count, collect");
     let map_stage = |job: &kindling_engine::trace::JobTrace| {
@@ -101,7 +106,7 @@ fn later_jobs_skip_the_map_stage_of_a_kept_rdd_shuffle() {
 /// job skips the map stage.
 #[test]
 fn take_runs_more_partitions_only_while_it_needs_rows() {
-    let session = Session::new(Arc::new(kindling_engine::io::vfs::MemoryFiles::default()), Executors::local(2).unwrap(), Arc::new(MonotonicClock::new()));
+    let session = session_without_files();
     let program = "from pyspark.sql import SparkSession\n\
                    sc = SparkSession.builder.getOrCreate().sparkContext\n\
                    print(sc.parallelize(list(range(16)), 8).filter(lambda x: x >= 12).take(3))\n\
