@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::exchange::row_bytes;
 use crate::expr::eval::evaluate;
-use crate::expr::{Attribute, Expr};
+use crate::expr::{Attribute, Expr, ExprId};
 use crate::hash_aggregate::schema_of;
-use crate::join::{JoinType, assemble, pairs_satisfying};
+use crate::join::{JoinType, assemble_deferring, pairs_satisfying};
 use crate::key_table::KeyTable;
 use crate::Result;
 
@@ -134,6 +134,8 @@ pub struct HashJoinTask<'a> {
     pub build_columns: &'a [Attribute],
     pub residual: Option<&'a Expr>,
     pub output: &'a [Attribute],
+    /// Build columns handed on by position (see [`crate::physical::JoinSpec::deferred_strings`]).
+    pub deferred_strings: &'a [ExprId],
 }
 
 impl HashJoinTask<'_> {
@@ -156,7 +158,11 @@ impl HashJoinTask<'_> {
             BuildSide::Right => (stream, &self.table.rows),
             BuildSide::Left => (&self.table.rows, stream),
         };
-        assemble(&pairs, left, right, self.join_type.keeps_right(), self.output)
+        let by_position: Vec<bool> = match self.build {
+            BuildSide::Right => self.build_columns.iter().map(|c| self.deferred_strings.contains(&c.id)).collect(),
+            BuildSide::Left => Vec::new(),
+        };
+        assemble_deferring(&pairs, left, right, self.join_type.keeps_right(), self.output, &by_position)
     }
 
     /// Stream rows without a match still appear in an outer join on the stream side.

@@ -759,3 +759,69 @@ fn with_columns_from_below(plan: &Arc<LogicalPlan>, missing: &[Attribute]) -> Op
     };
     Some(Arc::new(rebuilt))
 }
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{ArrayRef, Float64Array, Int32Array, StringArray};
+    use arrow::datatypes::{Field, Schema};
+
+    use super::*;
+    use crate::expr::{AggregateFunction, aggregate, call, col};
+    use crate::functions::ScalarFunction;
+    use crate::io::Table;
+    use crate::physical::PhysicalPlan;
+
+    fn table(columns: Vec<(&str, ArrayRef)>) -> Table {
+        let fields: Vec<Field> = columns.iter().map(|(name, c)| Field::new(*name, c.data_type().clone(), true)).collect();
+        let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns.into_iter().map(|(_, c)| c).collect()).unwrap();
+        Table { schema: batch.schema(), batches: vec![batch] }
+    }
+
+    /// Trips joined with a zone lookup (zones 2 and 3 share a name; zone 9 has no trips, zone 7 no name).
+    fn trips_with_zones() -> DataFrame {
+        let session = Session::local(2).unwrap();
+        let trips = table(vec![
+            ("PULocationID", Arc::new(Int32Array::from(vec![3, 1, 2, 3, 7, 1, 2]))),
+            ("total_amount", Arc::new(Float64Array::from(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]))),
+        ]);
+        let zones = table(vec![
+            ("LocationID", Arc::new(Int32Array::from(vec![1, 2, 3, 7, 9]))),
+            ("Zone", Arc::new(StringArray::from(vec![Some("Astoria"), Some("Midtown"), Some("Midtown"), None, Some("Unused")]))),
+        ]);
+        let (trips, zones) = (session.create_dataframe(trips, 2).unwrap(), session.create_dataframe(zones, 1).unwrap());
+        let on = trips.column("PULocationID").unwrap().eq(zones.column("LocationID").unwrap());
+        trips.join(&zones, JoinOn::Condition(on), "left").unwrap()
+    }
+
+    /// The columns every broadcast hash join of the DataFrame's physical plan hands on by position.
+    fn deferred_strings(df: &DataFrame) -> Vec<ExprId> {
+        fn collect(plan: &PhysicalPlan, found: &mut Vec<ExprId>) {
+            if let PhysicalPlan::BroadcastHashJoin { join, .. } = plan {
+                found.extend(join.deferred_strings.iter().copied());
+            }
+            plan.children().into_iter().for_each(|child| collect(child, found));
+        }
+        let mut found = Vec::new();
+        collect(&physical::plan(&optimizer::optimize(&df.plan), &df.session).unwrap(), &mut found);
+        found
+    }
+
+    #[test]
+    fn grouping_by_a_broadcast_string_alone_hands_it_on_by_position() {
+        let joined = trips_with_zones();
+        let zone = joined.column("Zone").unwrap();
+        let by_zone = joined.group_by(vec![col("Zone")]).unwrap().agg(vec![aggregate(AggregateFunction::Sum, col("total_amount"))]).unwrap();
+        let Expr::Attribute(zone) = zone else { panic!("a resolved column") };
+        assert_eq!(deferred_strings(&by_zone), [zone.id]);
+        let mut rows: Vec<String> = by_zone.collect().unwrap().iter().map(|row| format!("{} {}", row[0], row[1])).collect();
+        rows.sort();
+        // Midtown: zones 2 and 3 (1 + 4 + 8 + 64); Astoria: zone 1; NULL: the trip in zone 7, which has no name.
+        assert_eq!(rows, ["Astoria 34.0", "Midtown 77.0", "NULL 16.0"]);
+
+        let computed = call(ScalarFunction::Concat, vec![col("Zone"), crate::expr::lit("!")]);
+        let by_computed = joined.group_by(vec![computed]).unwrap().count().unwrap();
+        assert!(deferred_strings(&by_computed).is_empty(), "a computed key needs the strings");
+        let counted = joined.group_by(vec![col("Zone")]).unwrap().agg(vec![aggregate(AggregateFunction::Count, col("Zone"))]).unwrap();
+        assert!(deferred_strings(&counted).is_empty(), "an aggregate reading the column needs the strings");
+    }
+}

@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch};
-use arrow::datatypes::{Field, Schema, SchemaRef};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use crate::aggregate::Accumulator;
 use crate::expr::eval::evaluate;
@@ -171,7 +171,17 @@ pub fn aggregate_partition(
 
 /// A record batch whose columns are `attributes`.
 pub fn batch_of(attributes: &[Attribute], columns: Vec<ArrayRef>, rows: usize) -> Result<RecordBatch> {
-    let schema = schema_of(attributes);
+    let deferred = |column: &ArrayRef| matches!(column.data_type(), DataType::Dictionary(..));
+    let schema = if columns.iter().any(deferred) {
+        // A broadcast's strings handed on by position (see `JoinSpec::deferred_strings`): the field says so.
+        let fields = attributes.iter().zip(&columns).map(|(a, c)| {
+            let data_type = if deferred(c) { c.data_type().clone() } else { a.data_type.to_arrow() };
+            Field::new(&a.name, data_type, true)
+        });
+        Arc::new(Schema::new(fields.collect::<Vec<_>>()))
+    } else {
+        schema_of(attributes)
+    };
     let options = arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(rows));
     Ok(RecordBatch::try_new_with_options(schema, columns, &options)?)
 }

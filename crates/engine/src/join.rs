@@ -8,7 +8,8 @@
 
 use std::sync::Arc;
 
-use arrow::array::{RecordBatch, UInt32Array};
+use arrow::array::{DictionaryArray, RecordBatch, UInt32Array};
+use arrow::datatypes::UInt32Type;
 use arrow::compute::take;
 
 use crate::expr::{Attribute, BinaryOp, Expr};
@@ -145,6 +146,19 @@ pub fn assemble(
     keep_right: bool,
     output: &[Attribute],
 ) -> Result<RecordBatch> {
+    assemble_deferring(pairs, left, right, keep_right, output, &[])
+}
+
+/// Like [`assemble`], but the right columns marked in `by_position` come out as the right row of each output
+/// row (a dictionary array over the right column) instead of a copy of its values.
+pub fn assemble_deferring(
+    pairs: &[(Option<u32>, Option<u32>)],
+    left: &RecordBatch,
+    right: &RecordBatch,
+    keep_right: bool,
+    output: &[Attribute],
+    by_position: &[bool],
+) -> Result<RecordBatch> {
     let left_in_order = pairs.len() == left.num_rows() && pairs.iter().enumerate().all(|(i, (l, _))| *l == Some(i as u32));
     let mut columns: Vec<Arc<dyn arrow::array::Array>> = if left_in_order {
         // Every left row once, in order (a many-to-one join with the lookup on the right): nothing to move.
@@ -155,8 +169,12 @@ pub fn assemble(
     };
     if keep_right {
         let right_rows = row_indices(pairs.iter().map(|(_, r)| *r));
-        for column in right.columns() {
-            columns.push(take(column, &right_rows, None)?);
+        for (index, column) in right.columns().iter().enumerate() {
+            if by_position.get(index) == Some(&true) {
+                columns.push(Arc::new(DictionaryArray::<UInt32Type>::try_new(right_rows.clone(), column.clone())?));
+            } else {
+                columns.push(take(column, &right_rows, None)?);
+            }
         }
     }
     batch_of(output, columns, pairs.len())

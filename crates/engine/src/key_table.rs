@@ -16,7 +16,10 @@ use std::hash::{BuildHasher, Hash};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, ArrowPrimitiveType, AsArray, BinaryArray, GenericByteArray, PrimitiveArray};
+use arrow::array::{
+    AnyDictionaryArray, Array, ArrayRef, ArrowPrimitiveType, AsArray, BinaryArray, GenericByteArray, PrimitiveArray,
+    new_null_array,
+};
 use arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{
     ArrowNativeType, BinaryType, ByteArrayType, DataType, Date32Type, Decimal128Type, Int8Type, Int16Type, Int32Type,
@@ -41,7 +44,19 @@ pub struct KeyTable {
     table: HashTable<(u32, u32)>,
     hasher: FixedState,
     len: usize,
+    /// For a one-column key given as a dictionary array (a broadcast's strings, see [`Self::insert`]): the
+    /// dictionary's values and the id each has been given so far.
+    dictionary: Option<Box<DictionaryIds>>,
 }
+
+/// The ids of a dictionary's values, found as rows first point at them.
+struct DictionaryIds {
+    values: ArrayRef,
+    /// By value index: its key's id, or [`UNSEEN`].
+    ids: Vec<u32>,
+}
+
+const UNSEEN: u32 = u32::MAX;
 
 /// One key column: the keys' values, and for a type without a native comparison the encoding into bytes.
 struct KeyColumn {
@@ -54,10 +69,10 @@ impl KeyTable {
     pub fn new(types: &[DataType]) -> Result<Self> {
         let hasher = FixedState::default();
         if let Some(packed) = PackedKeys::new(types) {
-            return Ok(Self { packed: Some(packed), columns: Vec::new(), table: HashTable::new(), hasher, len: 0 });
+            return Ok(Self { packed: Some(packed), columns: Vec::new(), table: HashTable::new(), hasher, len: 0, dictionary: None });
         }
         let columns = types.iter().map(KeyColumn::new).collect::<Result<_>>()?;
-        Ok(Self { packed: None, columns, table: HashTable::new(), hasher, len: 0 })
+        Ok(Self { packed: None, columns, table: HashTable::new(), hasher, len: 0, dictionary: None })
     }
 
     /// Makes room for `additional` more keys without growing the table on the way.
@@ -87,8 +102,17 @@ impl KeyTable {
     }
 
     /// The id of every row's key, adding the keys not seen before. A NULL equals a NULL here, as in a group-by.
+    ///
+    /// A one-column key may come as a dictionary array (rows pointing into a broadcast's strings): each value is
+    /// then looked up once, when a row first points at it, and every other row takes its id by position.
     pub fn insert(&mut self, key_columns: &[ArrayRef]) -> Result<Vec<usize>> {
         self.check_width(key_columns)?;
+        if let [column] = key_columns
+            && let Some(dictionary) = column.as_any_dictionary_opt()
+        {
+            return self.insert_dictionary(dictionary);
+        }
+        let key_columns = &plain_columns(key_columns)?;
         if let Some(packed) = &mut self.packed {
             return packed.insert(key_columns, &self.hasher);
         }
@@ -116,9 +140,42 @@ impl KeyTable {
         Ok(ids)
     }
 
+    fn insert_dictionary(&mut self, dictionary: &dyn AnyDictionaryArray) -> Result<Vec<usize>> {
+        let values = dictionary.values();
+        if !self.dictionary.as_ref().is_some_and(|known| Arc::ptr_eq(&known.values, values)) {
+            self.dictionary = Some(Box::new(DictionaryIds { values: values.clone(), ids: vec![UNSEEN; values.len()] }));
+        }
+        let positions = dictionary.normalized_keys();
+        let nulls = dictionary.logical_nulls();
+        let mut null_id = None;
+        let mut ids = Vec::with_capacity(positions.len());
+        for (row, &position) in positions.iter().enumerate() {
+            let id = if nulls.as_ref().is_some_and(|n| n.is_null(row)) {
+                match null_id {
+                    Some(id) => id,
+                    None => *null_id.insert(self.insert(&[new_null_array(values.data_type(), 1)])?[0]),
+                }
+            } else {
+                let known = self.dictionary.as_ref().map_or(UNSEEN, |d| d.ids[position]);
+                if known == UNSEEN {
+                    let id = self.insert(&[values.slice(position, 1)])?[0];
+                    if let Some(d) = self.dictionary.as_mut() {
+                        d.ids[position] = id as u32;
+                    }
+                    id
+                } else {
+                    known as usize
+                }
+            };
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
     /// The id of every row's key, or `None` for a key the table does not hold.
     pub fn find(&self, key_columns: &[ArrayRef]) -> Result<Vec<Option<usize>>> {
         self.check_width(key_columns)?;
+        let key_columns = &plain_columns(key_columns)?;
         if let Some(packed) = &self.packed {
             return Ok(packed.find(key_columns, &self.hasher));
         }
@@ -161,6 +218,17 @@ impl KeyTable {
         }
         hashes.into_iter().map(|h| (h ^ (h >> 32)) as u32).collect()
     }
+}
+
+/// The key columns with any dictionary array replaced by the values its rows point at.
+fn plain_columns(key_columns: &[ArrayRef]) -> Result<Vec<ArrayRef>> {
+    key_columns
+        .iter()
+        .map(|column| match column.data_type() {
+            DataType::Dictionary(_, value_type) => Ok(arrow::compute::cast(column, value_type)?),
+            _ => Ok(column.clone()),
+        })
+        .collect()
 }
 
 /// The 64-bit hash the table places an entry by, from its 32 kept bits: a multiply by an odd constant moves
@@ -553,6 +621,22 @@ mod tests {
 
     fn ids(table: &mut KeyTable, columns: Vec<ArrayRef>) -> Vec<usize> {
         table.insert(&columns).unwrap()
+    }
+
+    #[test]
+    fn dictionary_keys_get_the_ids_their_values_would() {
+        let zones: ArrayRef = Arc::new(StringArray::from(vec!["Astoria", "Unknown", "Midtown", "Unknown"]));
+        let batches: [Vec<Option<u32>>; 2] = [vec![Some(2), None, Some(1), Some(2), Some(3)], vec![Some(0), None, Some(1)]];
+        let (mut plain, mut by_position) = (KeyTable::new(&[DataType::Utf8]).unwrap(), KeyTable::new(&[DataType::Utf8]).unwrap());
+        for positions in batches {
+            let keys = arrow::array::UInt32Array::from(positions);
+            let dictionary: ArrayRef = Arc::new(arrow::array::DictionaryArray::new(keys.clone(), zones.clone()));
+            let values = arrow::compute::take(&zones, &keys, None).unwrap();
+            assert_eq!(ids(&mut by_position, vec![dictionary]), ids(&mut plain, vec![values]));
+        }
+        // Both "Unknown"s are one key; Astoria, never pointed at in the first batch, came in the second.
+        assert_eq!(by_position.key_count(), 4);
+        assert_eq!(by_position.key_columns().unwrap(), plain.key_columns().unwrap());
     }
 
     #[test]

@@ -138,6 +138,29 @@ impl PhysicalPlan {
         }
     }
 
+    pub fn children_mut(&mut self) -> Vec<&mut PhysicalPlan> {
+        match self {
+            Self::FileScan { .. } | Self::LocalTableScan { .. } => vec![],
+            Self::Union { inputs, .. } => inputs.iter_mut().collect(),
+            Self::BroadcastHashJoin { left, right, .. }
+            | Self::BroadcastNestedLoopJoin { left, right, .. }
+            | Self::CartesianProduct { left, right, .. }
+            | Self::SortMergeJoin { left, right, .. } => vec![left, right],
+            Self::BroadcastExchange { input, .. }
+            | Self::Project { input, .. }
+            | Self::Filter { input, .. }
+            | Self::HashAggregate { input, .. }
+            | Self::Exchange { input, .. }
+            | Self::Coalesce { input, .. }
+            | Self::LocalLimit { input, .. }
+            | Self::GlobalLimit { input, .. }
+            | Self::CollectLimit { input, .. }
+            | Self::Sort { input, .. }
+            | Self::TakeOrderedAndProject { input, .. }
+            | Self::MapPartitions { input, .. } => vec![input],
+        }
+    }
+
     pub fn children(&self) -> Vec<&PhysicalPlan> {
         match self {
             Self::FileScan { .. } | Self::LocalTableScan { .. } => vec![],
@@ -289,6 +312,7 @@ impl PhysicalPlan {
                         build_columns: &build_columns,
                         residual: join.residual.as_ref(),
                         output: &output,
+                        deferred_strings: &join.deferred_strings,
                     };
                     task.join_batch(&batch?)
                 })))
@@ -801,13 +825,54 @@ fn project_batch(batch: &RecordBatch, wanted: &[Attribute]) -> Result<RecordBatc
 /// The physical plan of a write: a limit at the top stays a limit of the data written, not a collect.
 pub fn plan_for_write(logical: &LogicalPlan, session: &Session) -> Result<PhysicalPlan> {
     let planner = Planner { session, next_exchange: AtomicUsize::new(0) };
-    planner.plan(logical, false)
+    let mut physical = planner.plan(logical, false)?;
+    defer_grouped_build_strings(&mut physical);
+    Ok(physical)
 }
 
 /// Turns an optimized logical plan into a physical one.
 pub fn plan(logical: &LogicalPlan, session: &Session) -> Result<PhysicalPlan> {
     let planner = Planner { session, next_exchange: AtomicUsize::new(0) };
-    planner.plan(logical, true)
+    let mut physical = planner.plan(logical, true)?;
+    defer_grouped_build_strings(&mut physical);
+    Ok(physical)
+}
+
+/// Grouping by a string of the broadcast side (`GROUP BY z.Zone` after a join with the zone lookup) would copy
+/// the string into every joined row, then hash and compare it row by row. Where a partial aggregation groups by
+/// such a column alone and nothing between it and the join computes with it, the join hands the column on as
+/// each row's position in the broadcast instead, and the aggregation looks each broadcast string up once. The
+/// plan, its results and its trace are the same; only the work inside the task changes.
+fn defer_grouped_build_strings(plan: &mut PhysicalPlan) {
+    if let PhysicalPlan::HashAggregate { mode: AggregateMode::Partial, keys, calls, input, .. } = plan
+        && let [key] = keys.as_slice()
+        && key.data_type == SparkType::String
+        && !calls.iter().any(|call| call.arg.references().iter().any(|a| a.id == key.id))
+        && let Some(join) = join_passing_on(input, key.id)
+    {
+        join.deferred_strings.push(key.id);
+    }
+    for child in plan.children_mut() {
+        defer_grouped_build_strings(child);
+    }
+}
+
+/// The broadcast hash join below `node` whose broadcast (right) side produces column `id`, when only
+/// projections that pass the column on unchanged lie between.
+fn join_passing_on(node: &mut PhysicalPlan, id: ExprId) -> Option<&mut JoinSpec> {
+    match node {
+        PhysicalPlan::Project { exprs, input } => {
+            let passed_on = exprs.iter().any(|e| matches!(e, Expr::Attribute(a) if a.id == id));
+            let computed_with = exprs.iter().any(|e| !matches!(e, Expr::Attribute(_)) && e.references().iter().any(|a| a.id == id));
+            if passed_on && !computed_with { join_passing_on(input, id) } else { None }
+        }
+        PhysicalPlan::BroadcastHashJoin { join, build: BuildSide::Right, right, .. }
+            if join.residual.is_none() && right.output().iter().any(|a| a.id == id) =>
+        {
+            Some(join)
+        }
+        _ => None,
+    }
 }
 
 struct Planner<'a> {
@@ -956,7 +1021,7 @@ impl Planner<'_> {
             threshold_bytes: threshold,
             reason,
         };
-        let join = JoinSpec { join_type, left_keys: keys.left, right_keys: keys.right, residual: keys.other, strategy };
+        let join = JoinSpec { join_type, left_keys: keys.left, right_keys: keys.right, residual: keys.other, strategy, deferred_strings: Vec::new() };
         let (left, right) = (self.plan(left, false)?, self.plan(right, false)?);
         Ok(match build {
             Some(build) => {
@@ -1004,7 +1069,7 @@ impl Planner<'_> {
                          partitions is a task"
                     .into(),
             };
-            let join = JoinSpec { join_type, left_keys: Vec::new(), right_keys: Vec::new(), residual: condition, strategy };
+            let join = JoinSpec { join_type, left_keys: Vec::new(), right_keys: Vec::new(), residual: condition, strategy, deferred_strings: Vec::new() };
             let (left, right) = (self.plan(left, false)?, self.plan(right, false)?);
             return Ok(PhysicalPlan::CartesianProduct { join, left: Box::new(left), right: Box::new(right) });
         }
@@ -1016,7 +1081,7 @@ impl Planner<'_> {
             threshold_bytes: self.session.config.auto_broadcast_join_threshold,
             reason: "the join has no equal keys to hash or sort on, so one side is broadcast and every pair is tested".into(),
         };
-        let join = JoinSpec { join_type, left_keys: Vec::new(), right_keys: Vec::new(), residual: condition, strategy };
+        let join = JoinSpec { join_type, left_keys: Vec::new(), right_keys: Vec::new(), residual: condition, strategy, deferred_strings: Vec::new() };
         let (left, right) = (self.plan(left, false)?, self.plan(right, false)?);
         let id = self.next_exchange.fetch_add(1, Ordering::Relaxed);
         let broadcast = |input: PhysicalPlan| PhysicalPlan::BroadcastExchange { id, keys: Vec::new(), input: Box::new(input) };
@@ -1149,6 +1214,11 @@ pub struct JoinSpec {
     pub right_keys: Vec<Expr>,
     pub residual: Option<Expr>,
     pub strategy: JoinStrategy,
+    /// Build-side string columns a broadcast hash join hands on as row positions into the broadcast (a
+    /// dictionary array) instead of copying the strings: set only where a partial aggregation right above groups
+    /// by the column and nothing else reads it, so the positions never leave the task (see
+    /// [`defer_grouped_build_strings`]).
+    pub deferred_strings: Vec<ExprId>,
 }
 
 impl JoinSpec {
