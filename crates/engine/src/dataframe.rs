@@ -467,8 +467,13 @@ impl DataFrame {
     pub fn execute_partitions(&self, description: &str, partitions: ResultPartitions) -> Result<(Vec<RecordBatch>, JobTrace)> {
         let optimized = optimizer::optimize(&self.plan);
         let physical = physical::plan(&optimized, &self.session)?;
-        let (mut batches, mut trace) = run_job(&physical, &self.session, description, None, partitions)?;
-        trace.explain = format!("== Physical Plan ==\n{}\n", self.physical_explain(&physical, Some(&trace), false));
+        if partitions.is_none()
+            && let physical::PhysicalPlan::CollectLimit { count, input } = &physical
+            && !input.has_exchange()
+        {
+            return self.take_rows(physical.clone(), *count, description);
+        }
+        let (mut batches, trace) = self.run_recorded(&physical, description, partitions)?;
         match &physical {
             physical::PhysicalPlan::CollectLimit { count, .. } => {
                 let rows = Box::new(batches.into_iter().map(Ok));
@@ -479,9 +484,43 @@ impl DataFrame {
             }
             _ => {}
         }
-        self.session.record_job(trace.clone());
         *self.last_run.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((physical, trace.clone()));
         Ok((batches, trace))
+    }
+
+    /// Runs one job of `physical` over `partitions` of its result and records it in the session.
+    fn run_recorded(&self, physical: &physical::PhysicalPlan, description: &str, partitions: ResultPartitions) -> Result<(Vec<RecordBatch>, JobTrace)> {
+        let (batches, mut trace) = run_job(physical, &self.session, description, None, partitions)?;
+        trace.explain = format!("== Physical Plan ==\n{}\n", self.physical_explain(physical, Some(&trace), false));
+        self.session.record_job(trace.clone());
+        Ok((batches, trace))
+    }
+
+    /// The first `count` rows of a plan without shuffles under a limit, as Spark's `executeTake` gets them (`show()`,
+    /// `take()`, `limit().collect()`): the first partition alone, then more partitions job after job while rows
+    /// are missing — 4 times as many as so far while none turned up, else as many as the rows found so far say
+    /// are needed, plus half, at most 4 times as many.
+    fn take_rows(&self, physical: physical::PhysicalPlan, count: usize, description: &str) -> Result<(Vec<RecordBatch>, JobTrace)> {
+        const SCALE_UP: usize = 4;
+        let context = ExecutionContext { session: &self.session, shuffles: HashMap::new(), broadcasts: HashMap::new() };
+        let total = physical.partition_count(&context);
+        let (mut batches, mut found, mut scanned, mut last) = (Vec::new(), 0, 0, JobTrace::default());
+        while found < count && scanned < total {
+            let to_try = match (scanned, found) {
+                (0, _) => 1,
+                (_, 0) => scanned * SCALE_UP,
+                _ => ((1.5 * (count - found) as f64 * scanned as f64 / found as f64).ceil() as usize).min(scanned * SCALE_UP),
+            };
+            let (rows, trace) = self.run_recorded(&physical, description, Some(scanned..scanned + to_try))?;
+            found += rows.iter().map(RecordBatch::num_rows).sum::<usize>();
+            batches.extend(rows);
+            (scanned, last) = (scanned + to_try, trace);
+        }
+        let batches = physical::gather(physical::first_rows(Box::new(batches.into_iter().map(Ok)), count))?;
+        if scanned > 0 {
+            *self.last_run.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((physical, last.clone()));
+        }
+        Ok((batches, last))
     }
 
     /// `df.write.mode(...).option(...).partitionBy(...).parquet(path)` / `.csv(path)`: one job whose tasks each
@@ -804,6 +843,29 @@ mod tests {
         let mut found = Vec::new();
         collect(&physical::plan(&optimizer::optimize(&df.plan), &df.session).unwrap(), &mut found);
         found
+    }
+
+    /// The tasks each job of an action ran, job by job.
+    fn tasks_per_job(session: &Session, action: impl FnOnce()) -> Vec<usize> {
+        let before = session.jobs().len();
+        action();
+        session.jobs()[before..].iter().map(|job| job.tasks.len()).collect()
+    }
+
+    /// Checked with `sc.statusTracker()` on pyspark 4.3 for `spark.range(0, 16, 1, 8)` (two rows a partition):
+    /// `limit(11).collect()` runs 1, 4 and 1 tasks, `show(5)` 1 and 3, and a filter that only the last two
+    /// partitions pass, under `limit(3)`, 1, 4 and 3.
+    #[test]
+    fn a_limit_reads_one_partition_then_more_while_rows_are_missing() {
+        let session = Session::local(2).unwrap();
+        let ids = session.create_dataframe(table(vec![("id", Arc::new(Int32Array::from_iter_values(0..16)))]), 8).unwrap();
+        let mut taken = 0;
+        assert_eq!(tasks_per_job(&session, || taken = ids.limit(11).collect().unwrap().len()), [1, 4, 1]);
+        assert_eq!(taken, 11);
+        assert_eq!(tasks_per_job(&session, || drop(ids.show_string(5, 20).unwrap())), [1, 3]);
+        let last_two = ids.filter(col("id").gt_eq(crate::expr::lit(14))).unwrap().limit(3);
+        assert_eq!(tasks_per_job(&session, || taken = last_two.collect().unwrap().len()), [1, 4, 3]);
+        assert_eq!(taken, 2);
     }
 
     #[test]
