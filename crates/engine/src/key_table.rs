@@ -177,7 +177,7 @@ impl KeyTable {
         self.check_width(key_columns)?;
         let key_columns = &plain_columns(key_columns)?;
         if let Some(packed) = &self.packed {
-            return Ok(packed.find(key_columns, &self.hasher));
+            return packed.find(key_columns, &self.hasher);
         }
         let arrays = self.comparable(key_columns)?;
         let hashes = self.hashes(&arrays);
@@ -192,7 +192,7 @@ impl KeyTable {
     /// The keys as columns, row `i` holding the key with id `i`.
     pub fn key_columns(&self) -> Result<Vec<ArrayRef>> {
         if let Some(packed) = &self.packed {
-            return Ok(packed.key_columns());
+            return packed.key_columns();
         }
         self.columns.iter().map(KeyColumn::finish).collect()
     }
@@ -237,8 +237,10 @@ fn spread(hash: u32) -> u64 {
     (hash as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// Keys whose columns are all integers of up to 64 bits (ints, dates, timestamps) and fit, with a NULL flag per
-/// column, in 128 bits: each key is one number, hashed and compared as such, kept in its table entry.
+/// Keys whose columns are integers of up to 64 bits (ints, dates, timestamps) and fit, with a NULL flag per
+/// column, in 128 bits: each key is one number, hashed and compared as such, kept in its table entry. A string
+/// column beside them (the revenue report's `service_type` next to a zone and a month) takes part as the number
+/// of its string in a small table of its own, so the key still packs.
 struct PackedKeys {
     layout: Vec<PackedColumn>,
     /// For a table that is only read from now on (a broadcast), an array from key to id (see [`DirectIds`]).
@@ -266,7 +268,14 @@ struct PackedColumn {
     bits: u32,
     shift: u32,
     null_bit: u32,
+    /// For a string column: its distinct strings, whose ids stand for them in the key.
+    strings: Option<Box<KeyTable>>,
 }
+
+/// The bits of a string's number in a packed key. The highest number means "a string the table never saw", so
+/// a lookup of it finds nothing.
+const STRING_CODE_BITS: u32 = 28;
+const UNSEEN_STRING: i64 = (1 << STRING_CODE_BITS) - 1;
 
 /// Applies `$body` to the values of an integer-like array as `i64`s (`$values` names the iterator).
 macro_rules! with_integers {
@@ -289,23 +298,61 @@ macro_rules! with_integers {
 impl PackedKeys {
     /// A packed table for these key types, if they all pack and fit.
     fn new(types: &[DataType]) -> Option<Self> {
+        // Strings alone gain nothing from a second table.
+        if types.iter().all(|t| *t == DataType::Utf8) {
+            return None;
+        }
         let mut layout = Vec::new();
         let mut next_bit = 0;
         for data_type in types {
-            let bits = match data_type {
-                DataType::Int8 => 8,
-                DataType::Int16 => 16,
-                DataType::Int32 | DataType::Date32 => 32,
-                DataType::Int64 | DataType::Timestamp(TimeUnit::Microsecond, _) => 64,
+            let (bits, strings) = match data_type {
+                DataType::Int8 => (8, None),
+                DataType::Int16 => (16, None),
+                DataType::Int32 | DataType::Date32 => (32, None),
+                DataType::Int64 | DataType::Timestamp(TimeUnit::Microsecond, _) => (64, None),
+                DataType::Utf8 => (STRING_CODE_BITS, Some(Box::new(KeyTable::new(&[DataType::Utf8]).ok()?))),
                 _ => return None,
             };
-            layout.push(PackedColumn { data_type: data_type.clone(), bits, shift: next_bit, null_bit: next_bit + bits });
+            layout.push(PackedColumn { data_type: data_type.clone(), bits, shift: next_bit, null_bit: next_bit + bits, strings });
             next_bit += bits + 1;
         }
-        (next_bit <= 128 && !types.is_empty()).then(|| Self { layout, direct: None, table: HashTable::new(), keys: Vec::new() })
+        (next_bit <= 128).then(|| Self { layout, direct: None, table: HashTable::new(), keys: Vec::new() })
+    }
+
+    /// The key columns with each string column replaced by its strings' numbers, new strings numbered as they come.
+    fn numbered(&mut self, key_columns: &[ArrayRef]) -> Result<Vec<ArrayRef>> {
+        let mut numbered = Vec::with_capacity(key_columns.len());
+        for (column, array) in self.layout.iter_mut().zip(key_columns) {
+            let Some(strings) = column.strings.as_mut() else {
+                numbered.push(array.clone());
+                continue;
+            };
+            let ids = strings.insert(std::slice::from_ref(array))?;
+            if strings.key_count() as i64 >= UNSEEN_STRING {
+                return Err(EngineError::Runtime(format!("more than 2^{STRING_CODE_BITS} distinct strings in one task's keys")));
+            }
+            numbered.push(string_numbers(ids.into_iter().map(|id| id as i64), array));
+        }
+        Ok(numbered)
+    }
+
+    /// Like [`Self::numbered`], for lookups: a string the table never saw gets [`UNSEEN_STRING`].
+    fn numbered_for_lookup(&self, key_columns: &[ArrayRef]) -> Result<Vec<ArrayRef>> {
+        self.layout
+            .iter()
+            .zip(key_columns)
+            .map(|(column, array)| match &column.strings {
+                None => Ok(array.clone()),
+                Some(strings) => {
+                    let ids = strings.find(std::slice::from_ref(array))?;
+                    Ok(string_numbers(ids.into_iter().map(|id| id.map_or(UNSEEN_STRING, |id| id as i64)), array))
+                }
+            })
+            .collect()
     }
 
     /// Each row's key as one number: every column's value (two's complement, cut to its width) or its NULL flag.
+    /// String columns come as their numbers (see [`Self::numbered`]).
     fn pack(&self, key_columns: &[ArrayRef]) -> Vec<u128> {
         let mut keys = vec![0u128; key_columns.first().map_or(0, |a| a.len())];
         for (column, array) in self.layout.iter().zip(key_columns) {
@@ -330,7 +377,8 @@ impl PackedKeys {
     fn insert(&mut self, key_columns: &[ArrayRef], hasher: &FixedState) -> Result<Vec<usize>> {
         // New keys would be missing from the array.
         self.direct = None;
-        let packed = self.pack(key_columns);
+        let key_columns = self.numbered(key_columns)?;
+        let packed = self.pack(&key_columns);
         let Self { table, keys, .. } = self;
         let mut ids = Vec::with_capacity(packed.len());
         for number_key in packed {
@@ -351,18 +399,18 @@ impl PackedKeys {
         Ok(ids)
     }
 
-    fn find(&self, key_columns: &[ArrayRef], hasher: &FixedState) -> Vec<Option<usize>> {
+    fn find(&self, key_columns: &[ArrayRef], hasher: &FixedState) -> Result<Vec<Option<usize>>> {
         if let Some(direct) = &self.direct {
-            return direct.find(&key_columns[0]);
+            return Ok(direct.find(&key_columns[0]));
         }
         let id_of = |key: u128| {
             let words = words(key);
             self.table.find(hasher.hash_one(key), |&(stored, _)| stored == words).map(|&(_, id)| id as usize)
         };
-        self.pack(key_columns).into_iter().map(id_of).collect()
+        Ok(self.pack(&self.numbered_for_lookup(key_columns)?).into_iter().map(id_of).collect())
     }
 
-    fn key_columns(&self) -> Vec<ArrayRef> {
+    fn key_columns(&self) -> Result<Vec<ArrayRef>> {
         self.layout.iter().map(|column| column.unpack(&self.keys)).collect()
     }
 }
@@ -423,22 +471,37 @@ impl PackedColumn {
     }
 
     /// This column of every key, back in its own type.
-    fn unpack(&self, keys: &[Packed]) -> ArrayRef {
+    fn unpack(&self, keys: &[Packed]) -> Result<ArrayRef> {
+        if let Some(strings) = &self.strings {
+            let [distinct] = strings.key_columns()?.try_into().map_err(|_| EngineError::Internal("a string table of one column".into()))?;
+            let mask = (1u128 << self.bits) - 1;
+            let string_of = |key: &Packed| {
+                let key = number(key);
+                (key >> self.null_bit & 1 == 0).then(|| (key >> self.shift & mask) as u32)
+            };
+            let positions: arrow::array::UInt32Array = keys.iter().map(string_of).collect();
+            return Ok(arrow::compute::take(&distinct, &positions, None)?);
+        }
         let values: Vec<Option<i64>> = keys.iter().map(|key| self.value(number(key))).collect();
         let valid: Vec<bool> = values.iter().map(Option::is_some).collect();
         let values = values.into_iter().map(Option::unwrap_or_default);
         fn array<T: ArrowPrimitiveType>(values: Vec<T::Native>, valid: &[bool], data_type: &DataType) -> ArrayRef {
             Arc::new(PrimitiveArray::<T>::new(ScalarBuffer::from(values), nulls_of(valid)).with_data_type(data_type.clone()))
         }
-        match &self.data_type {
+        Ok(match &self.data_type {
             DataType::Int8 => array::<Int8Type>(values.map(|v| v as i8).collect(), &valid, &self.data_type),
             DataType::Int16 => array::<Int16Type>(values.map(|v| v as i16).collect(), &valid, &self.data_type),
             DataType::Int32 => array::<Int32Type>(values.map(|v| v as i32).collect(), &valid, &self.data_type),
             DataType::Date32 => array::<Date32Type>(values.map(|v| v as i32).collect(), &valid, &self.data_type),
             DataType::Int64 => array::<Int64Type>(values.collect(), &valid, &self.data_type),
             _ => array::<TimestampMicrosecondType>(values.collect(), &valid, &self.data_type),
-        }
+        })
     }
+}
+
+/// Numbers standing for a string column's values, NULL where the string is.
+fn string_numbers(numbers: impl Iterator<Item = i64>, strings: &ArrayRef) -> ArrayRef {
+    Arc::new(PrimitiveArray::<Int64Type>::new(numbers.collect(), strings.logical_nulls()))
 }
 
 fn equal_keys(columns: &[KeyColumn], id: usize, arrays: &[ArrayRef], row: usize) -> bool {
@@ -621,6 +684,21 @@ mod tests {
 
     fn ids(table: &mut KeyTable, columns: Vec<ArrayRef>) -> Vec<usize> {
         table.insert(&columns).unwrap()
+    }
+
+    #[test]
+    fn a_string_beside_integers_packs_as_the_number_of_its_string() {
+        let types = [DataType::Int32, DataType::Utf8];
+        let mut table = KeyTable::new(&types).unwrap();
+        assert!(table.packed.is_some());
+        let zones: ArrayRef = Arc::new(Int32Array::from(vec![Some(7), Some(7), None, Some(7), Some(8)]));
+        let kinds: ArrayRef = Arc::new(StringArray::from(vec![Some("green"), Some("yellow"), Some("green"), None, Some("green")]));
+        assert_eq!(ids(&mut table, vec![zones.clone(), kinds.clone()]), [0, 1, 2, 3, 4]);
+        assert_eq!(ids(&mut table, vec![zones.clone(), kinds.clone()]), [0, 1, 2, 3, 4]);
+        assert_eq!(table.key_columns().unwrap(), vec![zones, kinds]);
+        let asked: Vec<ArrayRef> = vec![Arc::new(Int32Array::from(vec![8, 8])), Arc::new(StringArray::from(vec!["green", "fhvhv"]))];
+        assert_eq!(table.find(&asked).unwrap(), [Some(4), None], "a string the table never saw is no key");
+        assert!(KeyTable::new(&[DataType::Utf8]).unwrap().packed.is_none(), "strings alone keep the plain table");
     }
 
     #[test]
