@@ -24,12 +24,7 @@ pub fn resolve(expr: Expr, input: &[Attribute]) -> Result<Expr> {
 /// (`df2.select(df1.id)`) is already resolved, but to a column this operator cannot see: Spark's
 /// `MISSING_ATTRIBUTES` error. `operator` is the operator's line as plans print it (`Filter (zone#3 > 1)`).
 pub fn check_inputs(exprs: &[Expr], input: &[Attribute], operator: &str) -> Result<()> {
-    let mut missing: Vec<Attribute> = Vec::new();
-    for attribute in exprs.iter().flat_map(Expr::references) {
-        if !input.iter().any(|i| i.id == attribute.id) && !missing.iter().any(|m| m.id == attribute.id) {
-            missing.push(attribute);
-        }
-    }
+    let missing = missing_inputs(exprs, input);
     if missing.is_empty() {
         return Ok(());
     }
@@ -50,6 +45,17 @@ pub fn check_inputs(exprs: &[Expr], input: &[Attribute], operator: &str) -> Resu
             names(&mut same_names.into_iter())
         )
     }))
+}
+
+/// The columns `exprs` read that `input` does not provide, each once.
+pub fn missing_inputs(exprs: &[Expr], input: &[Attribute]) -> Vec<Attribute> {
+    let mut missing: Vec<Attribute> = Vec::new();
+    for attribute in exprs.iter().flat_map(Expr::references) {
+        if !input.iter().any(|i| i.id == attribute.id) && !missing.iter().any(|m| m.id == attribute.id) {
+            missing.push(attribute);
+        }
+    }
+    missing
 }
 
 /// The one column of `input` called `name`, compared case-insensitively; `pul.Zone` names the column `Zone` of

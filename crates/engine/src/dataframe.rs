@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use arrow::array::RecordBatch;
 
-use crate::analyzer::{cast_to, check_inputs, resolve, resolve_name, wider_type};
+use crate::analyzer::{cast_to, check_inputs, missing_inputs, resolve, resolve_name, wider_type};
 use crate::display::{show_string, table_cells, tree_string};
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId, lit};
 use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
@@ -135,12 +135,7 @@ impl DataFrame {
     /// DataFrame) is Spark's `MISSING_ATTRIBUTES` error.
     fn with_missing_columns(&self, reads: &[Expr], operator: &str, node: impl FnOnce(Arc<LogicalPlan>) -> LogicalPlan) -> Result<Self> {
         let output = self.attributes();
-        let mut missing: Vec<Attribute> = Vec::new();
-        for attribute in reads.iter().flat_map(Expr::references) {
-            if !output.iter().any(|o| o.id == attribute.id) && !missing.iter().any(|m| m.id == attribute.id) {
-                missing.push(attribute);
-            }
-        }
+        let missing = missing_inputs(reads, &output);
         if missing.is_empty() {
             return Ok(self.with_plan(node(self.plan.clone())));
         }

@@ -103,8 +103,9 @@ impl KeyTable {
 
     /// The id of every row's key, adding the keys not seen before. A NULL equals a NULL here, as in a group-by.
     ///
-    /// A one-column key may come as a dictionary array (rows pointing into a broadcast's strings): each value is
-    /// then looked up once, when a row first points at it, and every other row takes its id by position.
+    /// A one-column key may come as a dictionary array (rows pointing into a broadcast's strings, only ever as a
+    /// lone key: see `JoinSpec::deferred_strings`): each value is then looked up once, when a row first points at
+    /// it, and every other row takes its id by position.
     pub fn insert(&mut self, key_columns: &[ArrayRef]) -> Result<Vec<usize>> {
         self.check_width(key_columns)?;
         if let [column] = key_columns
@@ -112,7 +113,6 @@ impl KeyTable {
         {
             return self.insert_dictionary(dictionary);
         }
-        let key_columns = &plain_columns(key_columns)?;
         if let Some(packed) = &mut self.packed {
             return packed.insert(key_columns, &self.hasher);
         }
@@ -142,40 +142,36 @@ impl KeyTable {
 
     fn insert_dictionary(&mut self, dictionary: &dyn AnyDictionaryArray) -> Result<Vec<usize>> {
         let values = dictionary.values();
-        if !self.dictionary.as_ref().is_some_and(|known| Arc::ptr_eq(&known.values, values)) {
-            self.dictionary = Some(Box::new(DictionaryIds { values: values.clone(), ids: vec![UNSEEN; values.len()] }));
-        }
-        let positions = dictionary.normalized_keys();
+        // The same broadcast's values come with every batch: their ids so far are kept from batch to batch.
+        let mut known = match self.dictionary.take() {
+            Some(known) if Arc::ptr_eq(&known.values, values) => known,
+            _ => Box::new(DictionaryIds { values: values.clone(), ids: vec![UNSEEN; values.len()] }),
+        };
         let nulls = dictionary.logical_nulls();
         let mut null_id = None;
-        let mut ids = Vec::with_capacity(positions.len());
-        for (row, &position) in positions.iter().enumerate() {
+        let mut ids = Vec::with_capacity(dictionary.len());
+        for (row, position) in dictionary.normalized_keys().into_iter().enumerate() {
             let id = if nulls.as_ref().is_some_and(|n| n.is_null(row)) {
                 match null_id {
                     Some(id) => id,
                     None => *null_id.insert(self.insert(&[new_null_array(values.data_type(), 1)])?[0]),
                 }
+            } else if known.ids[position] == UNSEEN {
+                let id = self.insert(&[values.slice(position, 1)])?[0];
+                known.ids[position] = id as u32;
+                id
             } else {
-                let known = self.dictionary.as_ref().map_or(UNSEEN, |d| d.ids[position]);
-                if known == UNSEEN {
-                    let id = self.insert(&[values.slice(position, 1)])?[0];
-                    if let Some(d) = self.dictionary.as_mut() {
-                        d.ids[position] = id as u32;
-                    }
-                    id
-                } else {
-                    known as usize
-                }
+                known.ids[position] as usize
             };
             ids.push(id);
         }
+        self.dictionary = Some(known);
         Ok(ids)
     }
 
     /// The id of every row's key, or `None` for a key the table does not hold.
     pub fn find(&self, key_columns: &[ArrayRef]) -> Result<Vec<Option<usize>>> {
         self.check_width(key_columns)?;
-        let key_columns = &plain_columns(key_columns)?;
         if let Some(packed) = &self.packed {
             return packed.find(key_columns, &self.hasher);
         }
@@ -218,17 +214,6 @@ impl KeyTable {
         }
         hashes.into_iter().map(|h| (h ^ (h >> 32)) as u32).collect()
     }
-}
-
-/// The key columns with any dictionary array replaced by the values its rows point at.
-fn plain_columns(key_columns: &[ArrayRef]) -> Result<Vec<ArrayRef>> {
-    key_columns
-        .iter()
-        .map(|column| match column.data_type() {
-            DataType::Dictionary(_, value_type) => Ok(arrow::compute::cast(column, value_type)?),
-            _ => Ok(column.clone()),
-        })
-        .collect()
 }
 
 /// The 64-bit hash the table places an entry by, from its 32 kept bits: a multiply by an odd constant moves

@@ -138,29 +138,6 @@ impl PhysicalPlan {
         }
     }
 
-    pub fn children_mut(&mut self) -> Vec<&mut PhysicalPlan> {
-        match self {
-            Self::FileScan { .. } | Self::LocalTableScan { .. } => vec![],
-            Self::Union { inputs, .. } => inputs.iter_mut().collect(),
-            Self::BroadcastHashJoin { left, right, .. }
-            | Self::BroadcastNestedLoopJoin { left, right, .. }
-            | Self::CartesianProduct { left, right, .. }
-            | Self::SortMergeJoin { left, right, .. } => vec![left, right],
-            Self::BroadcastExchange { input, .. }
-            | Self::Project { input, .. }
-            | Self::Filter { input, .. }
-            | Self::HashAggregate { input, .. }
-            | Self::Exchange { input, .. }
-            | Self::Coalesce { input, .. }
-            | Self::LocalLimit { input, .. }
-            | Self::GlobalLimit { input, .. }
-            | Self::CollectLimit { input, .. }
-            | Self::Sort { input, .. }
-            | Self::TakeOrderedAndProject { input, .. }
-            | Self::MapPartitions { input, .. } => vec![input],
-        }
-    }
-
     pub fn children(&self) -> Vec<&PhysicalPlan> {
         match self {
             Self::FileScan { .. } | Self::LocalTableScan { .. } => vec![],
@@ -825,17 +802,13 @@ fn project_batch(batch: &RecordBatch, wanted: &[Attribute]) -> Result<RecordBatc
 /// The physical plan of a write: a limit at the top stays a limit of the data written, not a collect.
 pub fn plan_for_write(logical: &LogicalPlan, session: &Session) -> Result<PhysicalPlan> {
     let planner = Planner { session, next_exchange: AtomicUsize::new(0) };
-    let mut physical = planner.plan(logical, false)?;
-    defer_grouped_build_strings(&mut physical);
-    Ok(physical)
+    planner.plan(logical, false)
 }
 
 /// Turns an optimized logical plan into a physical one.
 pub fn plan(logical: &LogicalPlan, session: &Session) -> Result<PhysicalPlan> {
     let planner = Planner { session, next_exchange: AtomicUsize::new(0) };
-    let mut physical = planner.plan(logical, true)?;
-    defer_grouped_build_strings(&mut physical);
-    Ok(physical)
+    planner.plan(logical, true)
 }
 
 /// Grouping by a string of the broadcast side (`GROUP BY z.Zone` after a join with the zone lookup) would copy
@@ -843,17 +816,13 @@ pub fn plan(logical: &LogicalPlan, session: &Session) -> Result<PhysicalPlan> {
 /// such a column alone and nothing between it and the join computes with it, the join hands the column on as
 /// each row's position in the broadcast instead, and the aggregation looks each broadcast string up once. The
 /// plan, its results and its trace are the same; only the work inside the task changes.
-fn defer_grouped_build_strings(plan: &mut PhysicalPlan) {
-    if let PhysicalPlan::HashAggregate { mode: AggregateMode::Partial, keys, calls, input, .. } = plan
-        && let [key] = keys.as_slice()
+fn defer_grouped_build_strings(keys: &[Attribute], calls: &[AggregateCall], input: &mut PhysicalPlan) {
+    if let [key] = keys
         && key.data_type == SparkType::String
         && !calls.iter().any(|call| call.arg.references().iter().any(|a| a.id == key.id))
         && let Some(join) = join_passing_on(input, key.id)
     {
         join.deferred_strings.push(key.id);
-    }
-    for child in plan.children_mut() {
-        defer_grouped_build_strings(child);
     }
 }
 
@@ -1122,7 +1091,10 @@ impl Planner<'_> {
         PhysicalPlan::HashAggregate { mode: AggregateMode::Final, keys, calls: final_calls, results, input: Box::new(exchange) }
     }
 
-    fn hash_aggregate(&self, mode: AggregateMode, keys: &[Attribute], calls: Vec<AggregateCall>, child: PhysicalPlan) -> PhysicalPlan {
+    fn hash_aggregate(&self, mode: AggregateMode, keys: &[Attribute], calls: Vec<AggregateCall>, mut child: PhysicalPlan) -> PhysicalPlan {
+        if mode == AggregateMode::Partial {
+            defer_grouped_build_strings(keys, &calls, &mut child);
+        }
         PhysicalPlan::HashAggregate { mode, keys: keys.to_vec(), calls, results: Vec::new(), input: Box::new(child) }
     }
 
