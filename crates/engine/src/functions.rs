@@ -230,15 +230,31 @@ impl ScalarFunction {
 
 /// The text of an argument that must be a constant string (`date_trunc('month', …)`).
 fn literal_text(array: &ArrayRef, function: &str) -> Result<String> {
-    let strings = array.as_string::<i32>();
-    if strings.is_empty() || strings.is_null(0) {
-        return Ok(String::new());
+    match repeated_string(array.as_string::<i32>()) {
+        Some(text) => Ok(text.unwrap_or_default().to_string()),
+        None => crate::invalid_argument!("{function} needs a constant format, not a column"),
     }
-    let first = strings.value(0);
-    if strings.iter().any(|s| s != Some(first)) {
-        crate::invalid_argument!("{function} needs a constant format, not a column");
+}
+
+/// The one value every row of `strings` holds (`Some(None)`: every row is NULL, or there are no rows), or `None`
+/// when the rows differ. A literal (`'green' AS service_type`) comes as such a column, a batch at a time.
+///
+/// Found without comparing row by row: the rows are the same string exactly when their offsets step by its length
+/// and the value bytes, shifted by that length, equal themselves — one `memcmp` over the batch.
+pub fn repeated_string(strings: &StringArray) -> Option<Option<&str>> {
+    if strings.null_count() == strings.len() {
+        return Some(None);
     }
-    Ok(first.to_string())
+    if strings.null_count() > 0 {
+        return None;
+    }
+    let offsets = strings.value_offsets();
+    let (start, step) = (i64::from(offsets[0]), i64::from(offsets[1] - offsets[0]));
+    let evenly_spaced =
+        offsets.iter().zip(0..).fold(true, |even, (&offset, row): (_, i64)| even & (i64::from(offset) == start + row * step));
+    let bytes = &strings.value_data()[start as usize..offsets[offsets.len() - 1] as usize];
+    let step = step as usize;
+    (evenly_spaced && bytes[step..] == bytes[..bytes.len() - step]).then(|| Some(strings.value(0)))
 }
 
 fn naive(micros: i64) -> Option<NaiveDateTime> {
@@ -564,6 +580,21 @@ mod tests {
         assert_eq!(month.to_string(), "2020-01-01 00:00:00");
         let hour = run(DateTrunc, vec![Value::String("HOUR".into()), Value::Timestamp(JAN_15_2020_13_45)]);
         assert_eq!(hour.to_string(), "2020-01-15 13:00:00");
+    }
+
+    #[test]
+    fn a_repeated_string_is_found_only_when_every_row_holds_it() {
+        let strings = |values: &[Option<&str>]| StringArray::from(values.to_vec());
+        let green = strings(&[Some("green"); 5]);
+        assert_eq!(repeated_string(&green), Some(Some("green")));
+        assert_eq!(repeated_string(&strings(&[Some("green"), Some("greed"), Some("green")])), None);
+        assert_eq!(repeated_string(&strings(&[Some("ab"), Some("aba"), Some("b")])), None, "same bytes, other rows");
+        assert_eq!(repeated_string(&strings(&[Some("a"), None])), None);
+        assert_eq!(repeated_string(&strings(&[None, None])), Some(None));
+        assert_eq!(repeated_string(&strings(&[Some(""), Some("")])), Some(Some("")));
+        let tail = strings(&[Some("yellow"), Some("green"), Some("green")]);
+        assert_eq!(repeated_string(&tail.slice(1, 2)), Some(Some("green")), "a slice starts past offset 0");
+        assert_eq!(repeated_string(&tail), None);
     }
 
     #[test]

@@ -312,7 +312,11 @@ impl PackedKeys {
                 numbered.push(array.clone());
                 continue;
             };
-            let ids = strings.insert(std::slice::from_ref(array))?;
+            let ids = match crate::functions::repeated_string(array.as_string::<i32>()) {
+                // A literal: its string is looked up once, not once per row.
+                Some(Some(_)) => vec![strings.insert(&[array.slice(0, 1)])?[0]; array.len()],
+                _ => strings.insert(std::slice::from_ref(array))?,
+            };
             if strings.key_count() as i64 >= UNSEEN_STRING {
                 return Err(EngineError::Runtime(format!("more than 2^{STRING_CODE_BITS} distinct strings in one task's keys")));
             }
@@ -680,9 +684,11 @@ mod tests {
         let kinds: ArrayRef = Arc::new(StringArray::from(vec![Some("green"), Some("yellow"), Some("green"), None, Some("green")]));
         assert_eq!(ids(&mut table, vec![zones.clone(), kinds.clone()]), [0, 1, 2, 3, 4]);
         assert_eq!(ids(&mut table, vec![zones.clone(), kinds.clone()]), [0, 1, 2, 3, 4]);
-        assert_eq!(table.key_columns().unwrap(), vec![zones, kinds]);
+        assert_eq!(table.key_columns().unwrap(), vec![zones.clone(), kinds]);
         let asked: Vec<ArrayRef> = vec![Arc::new(Int32Array::from(vec![8, 8])), Arc::new(StringArray::from(vec!["green", "fhvhv"]))];
         assert_eq!(table.find(&asked).unwrap(), [Some(4), None], "a string the table never saw is no key");
+        let literal: ArrayRef = Arc::new(StringArray::from(vec!["yellow"; 5]));
+        assert_eq!(ids(&mut table, vec![zones.clone(), literal]), [1, 1, 5, 1, 6], "a literal column, looked up once");
         assert!(KeyTable::new(&[DataType::Utf8]).unwrap().packed.is_none(), "strings alone keep the plain table");
     }
 
