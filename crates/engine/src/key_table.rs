@@ -20,7 +20,7 @@ use arrow::array::{
     AnyDictionaryArray, Array, ArrayRef, ArrowPrimitiveType, AsArray, BinaryArray, GenericByteArray, PrimitiveArray,
     new_null_array,
 };
-use arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow::buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{
     ArrowNativeType, BinaryType, ByteArrayType, DataType, Date32Type, Decimal128Type, Int8Type, Int16Type, Int32Type,
     Int64Type, TimeUnit, TimestampMicrosecondType, Utf8Type,
@@ -471,20 +471,18 @@ impl PackedColumn {
             let positions: arrow::array::UInt32Array = keys.iter().map(string_of).collect();
             return Ok(arrow::compute::take(&distinct, &positions, None)?);
         }
-        let values: Vec<Option<i64>> = keys.iter().map(|key| self.value(number(key))).collect();
-        let valid: Vec<bool> = values.iter().map(Option::is_some).collect();
-        let values = values.into_iter().map(Option::unwrap_or_default);
-        fn array<T: ArrowPrimitiveType>(values: Vec<T::Native>, valid: &[bool], data_type: &DataType) -> ArrayRef {
-            Arc::new(PrimitiveArray::<T>::new(ScalarBuffer::from(values), nulls_of(valid)).with_data_type(data_type.clone()))
-        }
-        Ok(match &self.data_type {
-            DataType::Int8 => array::<Int8Type>(values.map(|v| v as i8).collect(), &valid, &self.data_type),
-            DataType::Int16 => array::<Int16Type>(values.map(|v| v as i16).collect(), &valid, &self.data_type),
-            DataType::Int32 => array::<Int32Type>(values.map(|v| v as i32).collect(), &valid, &self.data_type),
-            DataType::Date32 => array::<Date32Type>(values.map(|v| v as i32).collect(), &valid, &self.data_type),
-            DataType::Int64 => array::<Int64Type>(values.collect(), &valid, &self.data_type),
-            _ => array::<TimestampMicrosecondType>(values.collect(), &valid, &self.data_type),
-        })
+        let valid = BooleanBuffer::collect_bool(keys.len(), |id| number(&keys[id]) >> self.null_bit & 1 == 0);
+        let nulls = Some(NullBuffer::new(valid)).filter(|nulls| nulls.null_count() > 0);
+        let values = || keys.iter().map(|key| self.value(number(key)).unwrap_or_default());
+        let array: ArrayRef = match &self.data_type {
+            DataType::Int8 => Arc::new(PrimitiveArray::<Int8Type>::new(values().map(|v| v as i8).collect(), nulls)),
+            DataType::Int16 => Arc::new(PrimitiveArray::<Int16Type>::new(values().map(|v| v as i16).collect(), nulls)),
+            DataType::Int32 => Arc::new(PrimitiveArray::<Int32Type>::new(values().map(|v| v as i32).collect(), nulls)),
+            DataType::Date32 => Arc::new(PrimitiveArray::<Date32Type>::new(values().map(|v| v as i32).collect(), nulls)),
+            DataType::Int64 => Arc::new(PrimitiveArray::<Int64Type>::new(values().collect(), nulls)),
+            _ => Arc::new(PrimitiveArray::<TimestampMicrosecondType>::new(values().collect(), nulls).with_data_type(self.data_type.clone())),
+        };
+        Ok(array)
     }
 }
 

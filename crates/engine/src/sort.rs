@@ -80,33 +80,50 @@ pub fn sort_batches(order: &[SortOrder], batches: &[RecordBatch], input: &[Attri
 
 /// The row numbers of `rows` in key order; rows with equal keys keep their order.
 fn sorted_indices(rows: &Rows) -> Vec<u32> {
-    if let Some(mut packed) = packed_keys(rows) {
-        // (key, row) pairs are all distinct, so an unstable sort gives the stable order.
-        packed.sort_unstable();
-        return packed.into_iter().map(|(_, row)| row).collect();
+    let Some(keys) = fixed_width_keys(rows) else {
+        let mut indices: Vec<u32> = (0..rows.num_rows() as u32).collect();
+        indices.sort_by(|&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)));
+        return indices;
+    };
+    // (key, row) pairs are all distinct, so an unstable sort gives the stable order.
+    if let Some(mut numbered) = with_row_numbers(&keys) {
+        numbered.sort_unstable();
+        return numbered.into_iter().map(|key| key as u32).collect();
     }
-    let mut indices: Vec<u32> = (0..rows.num_rows() as u32).collect();
-    indices.sort_by(|&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)));
-    indices
+    let mut pairs: Vec<(u128, u32)> = keys.into_iter().zip(0..).collect();
+    pairs.sort_unstable();
+    pairs.into_iter().map(|(_, row)| row).collect()
 }
 
-/// Each row's key as one integer with its row number, when every key has the same length of at most 16 bytes
-/// (any mix of ints, dates and timestamps): comparing the integers compares the row format's bytes, and the sort
-/// then moves 20-byte pairs in one array instead of following each row to its bytes.
-fn packed_keys(rows: &Rows) -> Option<Vec<(u128, u32)>> {
+/// Each row's key as one integer, when every key has the same length of at most 16 bytes (any mix of ints, dates
+/// and timestamps): comparing the integers compares the row format's bytes.
+fn fixed_width_keys(rows: &Rows) -> Option<Vec<u128>> {
     let width = rows.iter().next()?.as_ref().len();
     if width > 16 {
         return None;
     }
     rows.iter()
-        .enumerate()
-        .map(|(row, key)| {
+        .map(|key| {
             let bytes = key.as_ref();
             let mut padded = [0u8; 16];
             padded.get_mut(..bytes.len()).filter(|_| bytes.len() == width)?.copy_from_slice(bytes);
-            Some((u128::from_be_bytes(padded), row as u32))
+            Some(u128::from_be_bytes(padded))
         })
         .collect()
+}
+
+/// The keys with their row numbers in their 32 low bits, when the bytes in which keys differ fit in the other 96:
+/// one 16-byte number per row sorts twice as fast as a (key, row) pair of 32. Bytes every key shares (NULL flags
+/// of columns without NULLs, the high bytes of an hour or of a zone id) are left out; they cannot change the order.
+fn with_row_numbers(keys: &[u128]) -> Option<Vec<u128>> {
+    let first = *keys.first()?;
+    let differing = keys.iter().fold(0, |differing, key| differing | (key ^ first));
+    let varying: Vec<u32> = (0..16).rev().filter(|byte| differing >> (8 * byte) & 0xff != 0).collect();
+    if varying.len() > 12 || u32::try_from(keys.len()).is_err() {
+        return None;
+    }
+    let compact = |key: u128| varying.iter().fold(0u128, |compact, byte| compact << 8 | (key >> (8 * byte) & 0xff));
+    Some(keys.iter().zip(0u32..).map(|(&key, row)| compact(key) << 32 | u128::from(row)).collect())
 }
 
 /// The first `limit` rows of `batches` in `order`.
@@ -235,11 +252,23 @@ mod tests {
         let fields = vec![SortField::new(arrow::datatypes::DataType::Int32), SortField::new(arrow::datatypes::DataType::Int64)];
         let converter = RowConverter::new(fields).unwrap();
         let rows = converter.convert_columns(&[Arc::new(zone) as ArrayRef, Arc::new(hour)]).unwrap();
-        assert!(packed_keys(&rows).is_some(), "an int and a long fit in 16 bytes");
+        assert!(fixed_width_keys(&rows).is_some(), "an int and a long fit in 16 bytes");
         assert_eq!(sorted_indices(&rows), [1, 6, 2, 5, 3, 0, 4]);
-        let mut by_bytes: Vec<u32> = (0..rows.num_rows() as u32).collect();
-        by_bytes.sort_by(|&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)));
-        assert_eq!(sorted_indices(&rows), by_bytes);
+        assert!(with_row_numbers(&fixed_width_keys(&rows).unwrap()).is_some(), "few bytes differ");
+        assert_eq!(sorted_indices(&rows), by_bytes(&rows));
+
+        let zone = arrow::array::Int32Array::from(vec![Some(i32::MIN), None, Some(0x0102_0304), Some(-1), Some(i32::MIN)]);
+        let hour = arrow::array::Int64Array::from(vec![Some(i64::MAX), Some(-0x0102_0304_0506_0708), None, Some(0), Some(i64::MAX)]);
+        let rows = converter.convert_columns(&[Arc::new(zone) as ArrayRef, Arc::new(hour)]).unwrap();
+        assert!(with_row_numbers(&fixed_width_keys(&rows).unwrap()).is_none(), "all 14 bytes differ");
+        assert_eq!(sorted_indices(&rows), [1, 0, 4, 3, 2]);
+        assert_eq!(sorted_indices(&rows), by_bytes(&rows));
+    }
+
+    fn by_bytes(rows: &Rows) -> Vec<u32> {
+        let mut indices: Vec<u32> = (0..rows.num_rows() as u32).collect();
+        indices.sort_by(|&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)));
+        indices
     }
 
     #[test]
