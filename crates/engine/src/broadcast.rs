@@ -8,7 +8,8 @@
 
 use std::borrow::Cow;
 
-use arrow::array::{Array, ArrayRef, RecordBatch};
+use arrow::array::{Array, ArrayRef, RecordBatch, UInt32Array};
+use arrow::buffer::{BooleanBuffer, NullBuffer};
 use arrow::compute::concat_batches;
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +17,7 @@ use crate::exchange::row_bytes;
 use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, Expr, ExprId};
 use crate::hash_aggregate::schema_of;
-use crate::join::{JoinType, assemble_deferring, pairs_satisfying};
+use crate::join::{JoinType, assemble_deferring, assemble_rows, pairs_satisfying};
 use crate::key_table::KeyTable;
 use crate::Result;
 
@@ -61,6 +62,8 @@ struct KeyIndex {
     keys: KeyTable,
     starts: Vec<usize>,
     rows: Vec<u32>,
+    /// No key has more than one row (a dimension table's key: zones by LocationID).
+    unique: bool,
 }
 
 impl BroadcastTable {
@@ -115,11 +118,20 @@ impl KeyIndex {
             rows[next[ids[row]]] = row as u32;
             next[ids[row]] += 1;
         }
-        Ok(Self { keys, starts, rows })
+        let unique = starts.windows(2).all(|bounds| bounds[1] - bounds[0] <= 1);
+        Ok(Self { keys, starts, rows, unique })
     }
 
     fn rows_of(&self, id: usize) -> &[u32] {
         &self.rows[self.starts[id]..self.starts[id + 1]]
+    }
+
+    /// For keys of at most one row each: the row of each key, NULL for no key or a key without rows.
+    fn only_rows(&self, ids: &[Option<usize>]) -> UInt32Array {
+        let row_of = |id: &Option<usize>| id.and_then(|id| self.rows_of(id).first().copied());
+        let rows: Vec<u32> = ids.iter().map(|id| row_of(id).unwrap_or_default()).collect();
+        let found = BooleanBuffer::collect_bool(ids.len(), |i| row_of(&ids[i]).is_some());
+        UInt32Array::new(rows.into(), Some(NullBuffer::new(found)).filter(|nulls| nulls.null_count() > 0))
     }
 }
 
@@ -141,6 +153,9 @@ pub struct HashJoinTask<'a> {
 impl HashJoinTask<'_> {
     /// The joined rows of one batch of the stream side.
     pub fn join_batch(&self, stream: &RecordBatch) -> Result<RecordBatch> {
+        if let Some(joined) = self.join_with_unique_keys(stream)? {
+            return Ok(joined);
+        }
         let candidates = self.table.matches(stream, self.stream_keys, self.stream_columns)?;
         let mut pairs: Vec<(Option<u32>, Option<u32>)> = Vec::with_capacity(stream.num_rows());
         for (row, matches) in candidates.iter().enumerate() {
@@ -158,11 +173,43 @@ impl HashJoinTask<'_> {
             BuildSide::Right => (stream, &self.table.rows),
             BuildSide::Left => (&self.table.rows, stream),
         };
-        let by_position: Vec<bool> = match self.build {
+        assemble_deferring(&pairs, left, right, self.join_type.keeps_right(), self.output, &self.by_position())
+    }
+
+    /// The most common join — a fact table's rows looked up by the unique key of a dimension table (trips in the
+    /// zones by LocationID), built on the right, with no further condition — meets at most one build row per
+    /// stream row: the stream rows stay as they are (those without a match dropped by an inner join) and each is
+    /// given its build row, with no list of row pairs in between. `None` for any other join.
+    fn join_with_unique_keys(&self, stream: &RecordBatch) -> Result<Option<RecordBatch>> {
+        let Some(index) = self.table.index.as_ref().filter(|index| index.unique) else { return Ok(None) };
+        let inner = match self.join_type {
+            JoinType::Inner => true,
+            JoinType::LeftOuter => false,
+            _ => return Ok(None),
+        };
+        if self.build != BuildSide::Right || self.residual.is_some() {
+            return Ok(None);
+        }
+        let key_columns = self.stream_keys.iter().map(|k| evaluate(k, stream, self.stream_columns)).collect::<Result<Vec<_>>>()?;
+        let found = index.keys.find(&key_columns)?;
+        let build_rows = index.only_rows(&found);
+        let (stream_rows, build_rows) = if inner && build_rows.null_count() > 0 {
+            let (matched, rows): (Vec<u32>, Vec<u32>) = build_rows.iter().zip(0..).filter_map(|(row, stream_row)| Some((stream_row, row?))).unzip();
+            (Some(UInt32Array::from(matched)), UInt32Array::from(rows))
+        } else {
+            (None, build_rows)
+        };
+        let rows = build_rows.len();
+        let joined = assemble_rows((stream, stream_rows.as_ref()), (&self.table.rows, Some(&build_rows)), rows, self.output, &self.by_position())?;
+        Ok(Some(joined))
+    }
+
+    /// Which build columns are handed on by position.
+    fn by_position(&self) -> Vec<bool> {
+        match self.build {
             BuildSide::Right => self.build_columns.iter().map(|c| self.deferred_strings.contains(&c.id)).collect(),
             BuildSide::Left => Vec::new(),
-        };
-        assemble_deferring(&pairs, left, right, self.join_type.keeps_right(), self.output, &by_position)
+        }
     }
 
     /// Stream rows without a match still appear in an outer join on the stream side.
@@ -194,5 +241,59 @@ impl HashJoinTask<'_> {
         };
         let holds = pairs_satisfying(residual, &pairs, (left, left_columns), (right, right_columns))?;
         Ok(Cow::Owned(candidates.iter().zip(holds).filter(|(_, keep)| *keep).map(|(c, _)| *c).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{AsArray, Int32Array, StringArray};
+    use arrow::datatypes::Int32Type;
+
+    use super::*;
+    use crate::hash_aggregate::batch_of;
+    use crate::types::SparkType;
+
+    fn zones(ids: Vec<Option<i32>>) -> (RecordBatch, Vec<Attribute>) {
+        let columns = vec![Attribute::new("LocationID", SparkType::Integer, true), Attribute::new("Zone", SparkType::String, true)];
+        let names: Vec<String> = (0..ids.len()).map(|i| format!("zone {i}")).collect();
+        let arrays: Vec<ArrayRef> = vec![Arc::new(Int32Array::from(ids.clone())), Arc::new(StringArray::from(names))];
+        (batch_of(&columns, arrays, ids.len()).unwrap(), columns)
+    }
+
+    /// The build row's zone name each output row got, by the stream row's zone id.
+    fn joined(join_type: JoinType, build_ids: Vec<Option<i32>>) -> Vec<(Option<i32>, Option<String>)> {
+        let (build, build_columns) = zones(build_ids);
+        let table = BroadcastTable::build(&[build], &[Expr::Attribute(build_columns[0].clone())], &build_columns).unwrap();
+        let stream_columns = vec![Attribute::new("PULocationID", SparkType::Integer, true)];
+        let trips: ArrayRef = Arc::new(Int32Array::from(vec![Some(2), Some(5), None, Some(1), Some(2)]));
+        let stream = batch_of(&stream_columns, vec![trips], 5).unwrap();
+        let output: Vec<Attribute> = stream_columns.iter().chain(&build_columns).cloned().collect();
+        let task = HashJoinTask {
+            join_type,
+            build: BuildSide::Right,
+            table: &table,
+            stream_keys: &[Expr::Attribute(stream_columns[0].clone())],
+            stream_columns: &stream_columns,
+            build_columns: &build_columns,
+            residual: None,
+            output: &output,
+            deferred_strings: &[],
+        };
+        let batch = task.join_batch(&stream).unwrap();
+        let ids = batch.column(0).as_primitive::<Int32Type>().iter();
+        ids.zip(batch.column(2).as_string::<i32>().iter().map(|z| z.map(str::to_string))).collect()
+    }
+
+    #[test]
+    fn a_stream_row_meets_its_one_build_row_and_null_keys_meet_none() {
+        let zone = |id: i32, row: usize| (Some(id), Some(format!("zone {row}")));
+        for build_ids in [vec![Some(1), None, Some(2)], vec![Some(1), None, Some(2), Some(7), Some(7)]] {
+            let unique = build_ids.len() == 3;
+            assert_eq!(joined(JoinType::Inner, build_ids.clone()), [zone(2, 2), zone(1, 0), zone(2, 2)], "unique keys: {unique}");
+            let outer = joined(JoinType::LeftOuter, build_ids);
+            assert_eq!(outer, [zone(2, 2), (Some(5), None), (None, None), zone(1, 0), zone(2, 2)], "unique keys: {unique}");
+        }
     }
 }

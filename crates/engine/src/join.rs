@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{DictionaryArray, RecordBatch, UInt32Array};
+use arrow::array::{ArrayRef, DictionaryArray, RecordBatch, UInt32Array};
 use arrow::datatypes::UInt32Type;
 use arrow::compute::take;
 
@@ -159,25 +159,37 @@ pub fn assemble_deferring(
     output: &[Attribute],
     by_position: &[bool],
 ) -> Result<RecordBatch> {
+    // Every left row once, in order (a many-to-one join with the lookup on the right): nothing to move.
     let left_in_order = pairs.len() == left.num_rows() && pairs.iter().enumerate().all(|(i, (l, _))| *l == Some(i as u32));
-    let mut columns: Vec<Arc<dyn arrow::array::Array>> = if left_in_order {
-        // Every left row once, in order (a many-to-one join with the lookup on the right): nothing to move.
-        left.columns().to_vec()
-    } else {
-        let left_rows = row_indices(pairs.iter().map(|(l, _)| *l));
-        left.columns().iter().map(|c| take(c, &left_rows, None)).collect::<Result<_, _>>()?
+    let left_rows = (!left_in_order).then(|| row_indices(pairs.iter().map(|(l, _)| *l)));
+    let right_rows = keep_right.then(|| row_indices(pairs.iter().map(|(_, r)| *r)));
+    assemble_rows((left, left_rows.as_ref()), (right, right_rows.as_ref()), pairs.len(), output, by_position)
+}
+
+/// `rows` output rows: the rows `left_rows` of `left` (`None`: every left row, in order) beside the rows
+/// `right_rows` of `right` (`None`: no right columns); a NULL row number gives NULLs on its side. The right columns
+/// marked in `by_position` come out as a dictionary array over the right column.
+pub fn assemble_rows(
+    (left, left_rows): (&RecordBatch, Option<&UInt32Array>),
+    (right, right_rows): (&RecordBatch, Option<&UInt32Array>),
+    rows: usize,
+    output: &[Attribute],
+    by_position: &[bool],
+) -> Result<RecordBatch> {
+    let mut columns: Vec<ArrayRef> = match left_rows {
+        None => left.columns().to_vec(),
+        Some(left_rows) => left.columns().iter().map(|c| take(c, left_rows, None)).collect::<Result<_, _>>()?,
     };
-    if keep_right {
-        let right_rows = row_indices(pairs.iter().map(|(_, r)| *r));
+    if let Some(right_rows) = right_rows {
         for (index, column) in right.columns().iter().enumerate() {
             if by_position.get(index) == Some(&true) {
                 columns.push(Arc::new(DictionaryArray::<UInt32Type>::try_new(right_rows.clone(), column.clone())?));
             } else {
-                columns.push(take(column, &right_rows, None)?);
+                columns.push(take(column, right_rows, None)?);
             }
         }
     }
-    batch_of(output, columns, pairs.len())
+    batch_of(output, columns, rows)
 }
 
 /// Row numbers for `take`, `None` for the NULL row of a missing side. Without any `None` (the usual case) the

@@ -147,7 +147,9 @@ impl KeyTable {
             Some(known) if Arc::ptr_eq(&known.values, values) => known,
             _ => Box::new(DictionaryIds { values: values.clone(), ids: vec![UNSEEN; values.len()] }),
         };
-        let nulls = dictionary.logical_nulls();
+        // A NULL among the values is looked up like any other value (as the NULL key); only NULL positions are
+        // told apart here.
+        let nulls = dictionary.keys().logical_nulls().filter(|nulls| nulls.null_count() > 0);
         let mut null_id = None;
         let mut ids = Vec::with_capacity(dictionary.len());
         for (row, position) in dictionary.normalized_keys().into_iter().enumerate() {
@@ -435,18 +437,18 @@ impl DirectIds {
     }
 
     fn find(&self, array: &ArrayRef) -> Vec<Option<usize>> {
-        let nulls = array.logical_nulls();
-        let mut found = Vec::with_capacity(array.len());
-        with_integers!(array, |values| {
-            for (row, value) in values.enumerate() {
-                let id = if nulls.as_ref().is_some_and(|n| n.is_null(row)) {
-                    self.null_id
-                } else {
-                    value.checked_sub(self.min).and_then(|i| self.ids.get(usize::try_from(i).ok()?)).copied().filter(|&id| id != u32::MAX)
-                };
-                found.push(id.map(|id| id as usize));
+        // Below `min`, the subtraction wraps to a position past the end: no key.
+        let id_of = |value: i64| {
+            let position = usize::try_from(value.wrapping_sub(self.min) as u64).ok()?;
+            self.ids.get(position).filter(|&&id| id != u32::MAX)
+        };
+        let mut found: Vec<Option<usize>> =
+            with_integers!(array, |values| values.map(|value| id_of(value).map(|&id| id as usize)).collect());
+        if let Some(nulls) = array.logical_nulls().filter(|nulls| nulls.null_count() > 0) {
+            for row in (0..found.len()).filter(|&row| nulls.is_null(row)) {
+                found[row] = self.null_id.map(|id| id as usize);
             }
-        });
+        }
         found
     }
 }
@@ -758,8 +760,8 @@ mod tests {
         ids(&mut table, vec![Arc::new(Int32Array::from(vec![Some(265), Some(1), None, Some(132)]))]);
         table.freeze();
         assert!(table.packed.as_ref().unwrap().direct.is_some(), "1..=265 is a small range");
-        let probe: ArrayRef = Arc::new(Int32Array::from(vec![Some(132), Some(0), None, Some(266), Some(1), Some(-5)]));
-        assert_eq!(table.find(&[probe]).unwrap(), [Some(3), None, Some(2), None, Some(1), None]);
+        let probe: ArrayRef = Arc::new(Int32Array::from(vec![Some(132), Some(0), None, Some(266), Some(1), Some(-5), Some(i32::MIN), Some(i32::MAX)]));
+        assert_eq!(table.find(&[probe]).unwrap(), [Some(3), None, Some(2), None, Some(1), None, None, None]);
 
         let mut spread = KeyTable::new(&[DataType::Int64]).unwrap();
         ids(&mut spread, vec![Arc::new(arrow::array::Int64Array::from(vec![0, 1 << 40]))]);
