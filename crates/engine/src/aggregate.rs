@@ -7,6 +7,7 @@ use std::sync::Arc;
 use arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Float64Array, Int64Array, UInt32Array, new_null_array,
 };
+use arrow::buffer::{BooleanBuffer, NullBuffer};
 use arrow::compute::{cast, take};
 use arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
 
@@ -249,15 +250,14 @@ impl Accumulator {
         Ok(())
     }
 
-    /// The partial state columns, one row per group (groups that saw no rows hold an empty state).
+    /// The partial state columns, one row per group (groups that saw no rows hold an empty state). The states are
+    /// moved out, not copied: the accumulator is done.
     pub fn state(&mut self, groups: usize) -> Result<Vec<ArrayRef>> {
         self.grow(groups);
         Ok(match self.function {
-            AggregateFunction::Count => vec![Arc::new(Int64Array::from(self.counts[..groups].to_vec()))],
+            AggregateFunction::Count => vec![self.count_column(groups)],
             AggregateFunction::Sum => vec![self.sum_column(groups)?],
-            AggregateFunction::Avg => {
-                vec![self.sum_column(groups)?, Arc::new(Int64Array::from(self.counts[..groups].to_vec()))]
-            }
+            AggregateFunction::Avg => vec![self.sum_column(groups)?, self.count_column(groups)],
             AggregateFunction::Min | AggregateFunction::Max => vec![self.picked(groups)?],
             AggregateFunction::First => {
                 let set: BooleanArray = self.best[..groups].iter().map(|b| Some(b.is_some())).collect();
@@ -266,7 +266,7 @@ impl Accumulator {
         })
     }
 
-    /// The final values, one row per group.
+    /// The final values, one row per group; the accumulator is done.
     pub fn finish(&mut self, groups: usize) -> Result<ArrayRef> {
         self.grow(groups);
         match self.function {
@@ -275,9 +275,22 @@ impl Accumulator {
         }
     }
 
-    fn sum_column(&self, groups: usize) -> Result<ArrayRef> {
+    fn count_column(&mut self, groups: usize) -> ArrayRef {
+        let mut counts = std::mem::take(&mut self.counts);
+        counts.truncate(groups);
+        Arc::new(Int64Array::from(counts))
+    }
+
+    fn sum_column(&mut self, groups: usize) -> Result<ArrayRef> {
         Ok(match self.data_type {
-            SparkType::Double => Arc::new(Float64Array::from(self.sums_f64[..groups].to_vec())),
+            SparkType::Double => {
+                let sums = &self.sums_f64[..groups];
+                let values: Vec<f64> = sums.iter().map(|sum| sum.unwrap_or_default()).collect();
+                let summed = BooleanBuffer::collect_bool(groups, |group| sums[group].is_some());
+                let nulls = Some(NullBuffer::new(summed)).filter(|nulls| nulls.null_count() > 0);
+                self.sums_f64 = Vec::new();
+                Arc::new(Float64Array::new(values.into(), nulls))
+            }
             SparkType::Long => Arc::new(Int64Array::from(self.sums_i64[..groups].to_vec())),
             SparkType::Decimal { .. } => {
                 let SparkType::Decimal { precision, scale } = result_type(AggregateFunction::Sum, self.data_type) else {

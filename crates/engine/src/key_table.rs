@@ -281,6 +281,7 @@ macro_rules! with_integers {
         }
     };
 }
+pub(crate) use with_integers;
 
 impl PackedKeys {
     /// A packed table for these key types, if they all pack and fit.

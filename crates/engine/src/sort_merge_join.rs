@@ -5,6 +5,7 @@
 //! the merge step of merge sort: while the keys differ, the side with the smaller key moves on (its row has no
 //! partner); when they are equal, every left row of that key pairs with every right row of it.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use arrow::array::{Array, RecordBatch};
@@ -15,13 +16,21 @@ use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, Expr};
 use crate::hash_aggregate::schema_of;
 use crate::join::{JoinType, assemble, pairs_satisfying};
-use crate::Result;
+use crate::sort::{SortOrder, integer_keys};
+use crate::{EngineError, Result};
 
 /// One side of a merge: its rows (sorted by key), their keys in comparable form, and which keys are NULL.
 struct Side {
     rows: RecordBatch,
-    keys: Rows,
+    keys: Keys,
     null_key: Vec<bool>,
+}
+
+/// A side's keys, compared as the sort before the join ordered them (ascending, NULLs first): as numbers when
+/// they are integers that fit in 128 bits (see [`integer_keys`]), else in Arrow's row format.
+enum Keys {
+    Numbers(Vec<u128>),
+    Rows(Rows),
 }
 
 impl Side {
@@ -29,17 +38,30 @@ impl Side {
         let rows = concat_batches(&schema_of(columns), batches)?;
         let key_columns = keys.iter().map(|k| evaluate(k, &rows, columns)).collect::<Result<Vec<_>>>()?;
         let null_key = (0..rows.num_rows()).map(|row| key_columns.iter().any(|c| c.is_null(row))).collect();
-        Ok(Self { keys: converter.convert_columns(&key_columns)?, rows, null_key })
+        let ascending: Vec<SortOrder> = keys.iter().map(|k| SortOrder::new(k.clone(), true)).collect();
+        let keys = match integer_keys(&ascending, &key_columns) {
+            Some(numbers) => Keys::Numbers(numbers),
+            None => Keys::Rows(converter.convert_columns(&key_columns)?),
+        };
+        Ok(Self { keys, rows, null_key })
     }
 
     fn len(&self) -> usize {
         self.rows.num_rows()
     }
 
+    /// How the key of row `i` here compares with the key of row `j` of `other`.
+    fn compare(&self, i: usize, other: &Side, j: usize) -> Ordering {
+        match (&self.keys, &other.keys) {
+            (Keys::Numbers(mine), Keys::Numbers(theirs)) => mine[i].cmp(&theirs[j]),
+            (Keys::Rows(mine), Keys::Rows(theirs)) => mine.row(i).cmp(&theirs.row(j)),
+            _ => unreachable!("both sides' keys have the same types, so the same form"),
+        }
+    }
+
     /// The end of the run of rows from `start` that share `start`'s key.
     fn group_end(&self, start: usize) -> usize {
-        let key = self.keys.row(start);
-        (start..self.len()).find(|&i| self.keys.row(i) != key).unwrap_or(self.len())
+        (start + 1..self.len()).find(|&i| self.compare(i, self, start) != Ordering::Equal).unwrap_or(self.len())
     }
 }
 
@@ -56,6 +78,10 @@ pub struct MergeJoinTask<'a> {
 
 impl MergeJoinTask<'_> {
     pub fn run(&self, left: &[RecordBatch], right: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
+        let types = |keys: &[Expr]| keys.iter().map(Expr::data_type).collect::<Vec<_>>();
+        if types(self.left_keys) != types(self.right_keys) {
+            return Err(EngineError::Internal("a sort-merge join over keys of different types".into()));
+        }
         let converter = RowConverter::new(self.left_keys.iter().map(|k| SortField::new(k.data_type().to_arrow())).collect())?;
         let left = Side::new(left, self.left_keys, self.left_columns, &converter)?;
         let right = Side::new(right, self.right_keys, self.right_columns, &converter)?;
@@ -79,7 +105,7 @@ impl MergeJoinTask<'_> {
             } else if right_alone {
                 Ordering::Greater
             } else {
-                left.keys.row(i).cmp(&right.keys.row(j))
+                left.compare(i, right, j)
             };
             match ordering {
                 Ordering::Less => {
@@ -114,10 +140,10 @@ impl MergeJoinTask<'_> {
         pairs: &mut Vec<(Option<u32>, Option<u32>)>,
     ) -> Result<()> {
         let mut right_matched = vec![false; right_end - right_start];
+        let candidates: Vec<u32> = (right_start as u32..right_end as u32).collect();
         for l in left_start..left_end {
-            let candidates: Vec<u32> = (right_start as u32..right_end as u32).collect();
             let partners = self.accepted(left, right, l as u32, &candidates)?;
-            for &r in &partners {
+            for &r in partners.iter() {
                 right_matched[r as usize - right_start] = true;
             }
             match self.join_type {
@@ -125,7 +151,7 @@ impl MergeJoinTask<'_> {
                 JoinType::LeftAnti if partners.is_empty() => pairs.push((Some(l as u32), None)),
                 JoinType::LeftSemi | JoinType::LeftAnti => {}
                 JoinType::LeftOuter | JoinType::FullOuter if partners.is_empty() => pairs.push((Some(l as u32), None)),
-                _ => pairs.extend(partners.into_iter().map(|r| (Some(l as u32), Some(r)))),
+                _ => pairs.extend(partners.iter().map(|&r| (Some(l as u32), Some(r)))),
             }
         }
         if matches!(self.join_type, JoinType::RightOuter | JoinType::FullOuter) {
@@ -135,10 +161,10 @@ impl MergeJoinTask<'_> {
         Ok(())
     }
 
-    fn accepted(&self, left: &Side, right: &Side, l: u32, candidates: &[u32]) -> Result<Vec<u32>> {
-        let Some(residual) = self.residual else { return Ok(candidates.to_vec()) };
+    fn accepted<'c>(&self, left: &Side, right: &Side, l: u32, candidates: &'c [u32]) -> Result<Cow<'c, [u32]>> {
+        let Some(residual) = self.residual else { return Ok(Cow::Borrowed(candidates)) };
         let pairs: Vec<(Option<u32>, Option<u32>)> = candidates.iter().map(|&r| (Some(l), Some(r))).collect();
         let holds = pairs_satisfying(residual, &pairs, (&left.rows, self.left_columns), (&right.rows, self.right_columns))?;
-        Ok(candidates.iter().zip(holds).filter(|(_, keep)| *keep).map(|(r, _)| *r).collect())
+        Ok(Cow::Owned(candidates.iter().zip(holds).filter(|(_, keep)| *keep).map(|(r, _)| *r).collect()))
     }
 }
