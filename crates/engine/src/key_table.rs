@@ -257,8 +257,6 @@ struct PackedColumn {
     null_bit: u32,
     /// For a string column: its distinct strings, whose ids stand for them in the key.
     strings: Option<Box<KeyTable>>,
-    /// Whether a NULL of this column was ever inserted: without one its output needs no validity to build.
-    had_null: bool,
 }
 
 /// The bits of a string's number in a packed key. The highest number means "a string the table never saw", so
@@ -303,7 +301,7 @@ impl PackedKeys {
                 DataType::Utf8 => (STRING_CODE_BITS, Some(Box::new(KeyTable::new(&[DataType::Utf8]).ok()?))),
                 _ => return None,
             };
-            layout.push(PackedColumn { data_type: data_type.clone(), bits, shift: next_bit, null_bit: next_bit + bits, strings, had_null: false });
+            layout.push(PackedColumn { data_type: data_type.clone(), bits, shift: next_bit, null_bit: next_bit + bits, strings });
             next_bit += bits + 1;
         }
         (next_bit <= 128).then(|| Self { layout, direct: None, table: HashTable::new(), keys: Vec::new() })
@@ -372,9 +370,6 @@ impl PackedKeys {
         // New keys would be missing from the array.
         self.direct = None;
         let key_columns = self.numbered(key_columns)?;
-        for (column, array) in self.layout.iter_mut().zip(&key_columns) {
-            column.had_null |= array.logical_null_count() > 0;
-        }
         let packed = self.pack(&key_columns);
         let Self { table, keys, .. } = self;
         let mut ids = Vec::with_capacity(packed.len());
@@ -479,8 +474,8 @@ impl PackedColumn {
             let positions: arrow::array::UInt32Array = keys.iter().map(string_of).collect();
             return Ok(arrow::compute::take(&distinct, &positions, None)?);
         }
-        let valid = || BooleanBuffer::collect_bool(keys.len(), |id| number(&keys[id]) >> self.null_bit & 1 == 0);
-        let nulls = self.had_null.then(|| NullBuffer::new(valid())).filter(|nulls| nulls.null_count() > 0);
+        let valid = BooleanBuffer::collect_bool(keys.len(), |id| number(&keys[id]) >> self.null_bit & 1 == 0);
+        let nulls = Some(NullBuffer::new(valid)).filter(|nulls| nulls.null_count() > 0);
         let values = || keys.iter().map(|key| self.value(number(key)).unwrap_or_default());
         let array: ArrayRef = match &self.data_type {
             DataType::Int8 => Arc::new(PrimitiveArray::<Int8Type>::new(values().map(|v| v as i8).collect(), nulls)),
