@@ -3,6 +3,7 @@
 mod commands;
 mod generate;
 mod master;
+mod memory;
 mod submit;
 
 use std::process::ExitCode;
@@ -10,7 +11,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    keep_freed_memory();
+    memory::restart_on_huge_pages();
+    memory::keep_freed_memory();
     let cli = commands::Cli::parse();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -29,20 +31,3 @@ fn main() -> ExitCode {
         }
     }
 }
-
-/// Tasks allocate and free a batch's buffers thousands of times. By default glibc hands freed memory at the top of
-/// the heap back to the kernel (and big buffers are mapped one by one), so the next batch faults the same pages in
-/// again: a tenth of a broadcast join's time went to the kernel. Keeping freed memory for reuse removes that.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn keep_freed_memory() {
-    const MMAP_THRESHOLD: libc::c_int = 32 << 20;
-    const TRIM_THRESHOLD: libc::c_int = 1 << 30;
-    // SAFETY: mallopt only changes allocator settings; it is called before any other thread starts.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn keep_freed_memory() {}
