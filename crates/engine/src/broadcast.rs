@@ -62,9 +62,12 @@ struct KeyIndex {
     keys: KeyTable,
     starts: Vec<usize>,
     rows: Vec<u32>,
-    /// No key has more than one row (a dimension table's key: zones by LocationID).
-    unique: bool,
+    /// When no key has more than one row (a dimension table's key: zones by LocationID): each key's row, or
+    /// [`NO_ROW`] for a key whose rows all had a NULL.
+    only_row: Option<Vec<u32>>,
 }
+
+const NO_ROW: u32 = u32::MAX;
 
 impl BroadcastTable {
     /// Builds the table from every partition of the build side. Rows with a NULL key are kept (an outer join
@@ -119,20 +122,25 @@ impl KeyIndex {
             next[ids[row]] += 1;
         }
         let unique = starts.windows(2).all(|bounds| bounds[1] - bounds[0] <= 1);
-        Ok(Self { keys, starts, rows, unique })
+        let only_row = unique.then(|| starts.windows(2).map(|bounds| if bounds[1] > bounds[0] { rows[bounds[0]] } else { NO_ROW }).collect());
+        Ok(Self { keys, starts, rows, only_row })
     }
 
     fn rows_of(&self, id: usize) -> &[u32] {
         &self.rows[self.starts[id]..self.starts[id + 1]]
     }
+}
 
-    /// For keys of at most one row each: the row of each key, NULL for no key or a key without rows.
-    fn only_rows(&self, ids: &[Option<usize>]) -> UInt32Array {
-        let row_of = |id: &Option<usize>| id.and_then(|id| self.rows_of(id).first().copied());
-        let rows: Vec<u32> = ids.iter().map(|id| row_of(id).unwrap_or_default()).collect();
-        let found = BooleanBuffer::collect_bool(ids.len(), |i| row_of(&ids[i]).is_some());
-        UInt32Array::new(rows.into(), Some(NullBuffer::new(found)).filter(|nulls| nulls.null_count() > 0))
+/// The row of each key id (`only_row`: see [`KeyIndex::only_row`]), NULL for no key or a key without rows.
+fn only_rows(only_row: &[u32], ids: &[Option<usize>]) -> UInt32Array {
+    let mut rows: Vec<u32> = ids.iter().map(|id| id.map_or(NO_ROW, |id| only_row[id])).collect();
+    if !rows.contains(&NO_ROW) {
+        return UInt32Array::from(rows);
     }
+    let found = BooleanBuffer::collect_bool(rows.len(), |i| rows[i] != NO_ROW);
+    // A NULL row number still points somewhere.
+    rows.iter_mut().filter(|row| **row == NO_ROW).for_each(|row| *row = 0);
+    UInt32Array::new(rows.into(), Some(NullBuffer::new(found)))
 }
 
 /// One task of a broadcast hash join: every row of a stream partition, looked up in the broadcast table, in stream
@@ -181,7 +189,9 @@ impl HashJoinTask<'_> {
     /// stream row: the stream rows stay as they are (those without a match dropped by an inner join) and each is
     /// given its build row, with no list of row pairs in between. `None` for any other join.
     fn join_with_unique_keys(&self, stream: &RecordBatch) -> Result<Option<RecordBatch>> {
-        let Some(index) = self.table.index.as_ref().filter(|index| index.unique) else { return Ok(None) };
+        let Some((index, only_row)) = self.table.index.as_ref().and_then(|index| Some((index, index.only_row.as_deref()?))) else {
+            return Ok(None);
+        };
         let inner = match self.join_type {
             JoinType::Inner => true,
             JoinType::LeftOuter => false,
@@ -192,7 +202,7 @@ impl HashJoinTask<'_> {
         }
         let key_columns = self.stream_keys.iter().map(|k| evaluate(k, stream, self.stream_columns)).collect::<Result<Vec<_>>>()?;
         let found = index.keys.find(&key_columns)?;
-        let build_rows = index.only_rows(&found);
+        let build_rows = only_rows(only_row, &found);
         let (stream_rows, build_rows) = if inner && build_rows.null_count() > 0 {
             let (matched, rows): (Vec<u32>, Vec<u32>) = build_rows.iter().zip(0..).filter_map(|(row, stream_row)| Some((stream_row, row?))).unzip();
             (Some(UInt32Array::from(matched)), UInt32Array::from(rows))
