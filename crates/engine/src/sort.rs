@@ -7,7 +7,8 @@
 //! `orderBy(...).limit(n)` needs no exchange at all: each task keeps its own top n (TakeOrderedAndProject).
 //!
 //! Keys are compared in Arrow's row format, whose bytes order exactly as the sort order asks (ascending or
-//! descending, NULLs first or last), so comparing two keys is comparing two byte strings.
+//! descending, NULLs first or last), so comparing two keys is comparing two byte strings. Keys of integers, dates
+//! and timestamps skip the bytes: each row's key becomes one 128-bit number that orders the same way.
 
 use std::cmp::Ordering;
 
