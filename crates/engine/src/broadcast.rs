@@ -121,8 +121,14 @@ impl KeyIndex {
             rows[next[ids[row]]] = row as u32;
             next[ids[row]] += 1;
         }
-        let unique = starts.windows(2).all(|bounds| bounds[1] - bounds[0] <= 1);
-        let only_row = unique.then(|| starts.windows(2).map(|bounds| if bounds[1] > bounds[0] { rows[bounds[0]] } else { NO_ROW }).collect());
+        let only_row = starts
+            .windows(2)
+            .map(|bounds| match bounds[1] - bounds[0] {
+                0 => Some(NO_ROW),
+                1 => Some(rows[bounds[0]]),
+                _ => None,
+            })
+            .collect();
         Ok(Self { keys, starts, rows, only_row })
     }
 

@@ -65,8 +65,12 @@ impl SortKeys {
     }
 
     pub fn rows(&self, order: &[SortOrder], batch: &RecordBatch, input: &[Attribute]) -> Result<Rows> {
-        let keys = order.iter().map(|o| evaluate(&o.expr, batch, input)).collect::<Result<Vec<ArrayRef>>>()?;
-        Ok(self.converter.convert_columns(&keys)?)
+        self.convert(&order.iter().map(|o| evaluate(&o.expr, batch, input)).collect::<Result<Vec<ArrayRef>>>()?)
+    }
+
+    /// Evaluated key columns in row format.
+    fn convert(&self, keys: &[ArrayRef]) -> Result<Rows> {
+        Ok(self.converter.convert_columns(keys)?)
     }
 }
 
@@ -79,7 +83,7 @@ pub fn sort_batches(order: &[SortOrder], batches: &[RecordBatch], input: &[Attri
     let keys = order.iter().map(|o| evaluate(&o.expr, &all, input)).collect::<Result<Vec<ArrayRef>>>()?;
     let indices = match integer_keys(order, &keys) {
         Some(numbers) => sorted_numbers(numbers),
-        None => sorted_indices(&SortKeys::new(order)?.converter.convert_columns(&keys)?),
+        None => sorted_indices(&SortKeys::new(order)?.convert(&keys)?),
     };
     Ok(Some(take_record_batch(&all, &UInt32Array::from(indices))?))
 }
@@ -368,7 +372,7 @@ mod tests {
                         nulls_first: flags >> (2 * i + 1) & 1 == 1,
                     })
                     .collect();
-                let rows = SortKeys::new(&order).unwrap().converter.convert_columns(&keys).unwrap();
+                let rows = SortKeys::new(&order).unwrap().convert(&keys).unwrap();
                 let numbers = integer_keys(&order, &keys).expect("integer keys pack");
                 assert_eq!(sorted_numbers(numbers), by_bytes(&rows), "{data_type:?}, round {round}, flags {flags:04b}");
             }
