@@ -11,7 +11,6 @@ use arrow::datatypes::Int64Type;
 use arrow::compute::take_record_batch;
 use serde::{Deserialize, Serialize};
 
-use crate::partition::Partition;
 use crate::partitioner::{hash_partition_ids, round_robin_start};
 use crate::rdd::key_hash_partition;
 use crate::shuffle_dependency::ShuffleDependency;
@@ -166,16 +165,29 @@ pub fn shuffle_matrix(map_outputs: &MapOutputs) -> ShuffleMatrix {
     ShuffleMatrix { rows: per_cell(|batch| batch.num_rows() as u64), bytes: per_cell(row_bytes) }
 }
 
+/// What one reduce task fetches: its blocks' batches in fetch order, each beside the reduce partition it was
+/// written for (so an aggregation on the shuffle's keys can take one reduce partition at a time).
+#[derive(Debug, Clone, Default)]
+pub struct ShuffleRead {
+    pub batches: Vec<RecordBatch>,
+    pub reduce_partitions: Vec<usize>,
+}
+
 /// The reduce side: the rows of each range `[start, end)` of reduce partitions (one range per reduce task; a
 /// range longer than one is a coalesced read). Rows come map partition by map partition, and within one map
 /// partition reduce partition by reduce partition — the order in which Spark fetches the blocks.
-pub fn shuffle_read(map_outputs: &MapOutputs, ranges: &[(usize, usize)]) -> Vec<Partition> {
+pub fn shuffle_read(map_outputs: &MapOutputs, ranges: &[(usize, usize)]) -> Vec<ShuffleRead> {
     ranges
         .iter()
-        .enumerate()
-        .map(|(id, &(start, end))| {
-            let batches = map_outputs.iter().flat_map(|buckets| buckets[start..end].iter().flatten().cloned()).collect();
-            Partition { id, batches }
+        .map(|&(start, end)| {
+            let mut read = ShuffleRead::default();
+            for buckets in map_outputs {
+                for (reduce_partition, bucket) in (start..end).zip(&buckets[start..end]) {
+                    read.batches.extend(bucket.iter().cloned());
+                    read.reduce_partitions.extend(std::iter::repeat_n(reduce_partition, bucket.len()));
+                }
+            }
+            read
         })
         .collect()
 }

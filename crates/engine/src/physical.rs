@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use arrow::array::RecordBatch;
 use arrow::compute::filter_record_batch;
 
-use crate::exchange::Partitioning;
+use crate::exchange::{Partitioning, ShuffleRead};
 use crate::expr::eval::evaluate;
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId};
-use crate::hash_aggregate::{AggregateCall, AggregateMode, aggregate_partition, batch_of};
+use crate::hash_aggregate::{AggregateCall, AggregateMode, aggregate_partition, aggregate_shuffle_read, batch_of};
 use crate::io::csv::read_csv;
 use crate::io::file_partition::{FilePartition, FileSplit, plan_file_partitions};
 use crate::io::parquet::read_split_columns;
@@ -105,7 +105,7 @@ impl TaskInput {
 pub struct ExecutionContext<'a> {
     pub session: &'a Session,
     /// Each finished exchange's reduce partitions (after adaptive coalescing), as read by the next stage.
-    pub shuffles: HashMap<usize, Vec<Vec<RecordBatch>>>,
+    pub shuffles: HashMap<usize, Vec<ShuffleRead>>,
     /// Each finished broadcast, by exchange id: one table every executor reads.
     pub broadcasts: HashMap<usize, Arc<BroadcastTable>>,
 }
@@ -213,7 +213,7 @@ impl PhysicalPlan {
                 let shuffle = context.shuffles.get(id).ok_or_else(|| {
                     EngineError::Internal(format!("exchange {id} is read before its map stage ran"))
                 })?;
-                let batches = &shuffle[partition];
+                let batches = &shuffle[partition].batches;
                 input_read.record(batches);
                 Ok(Box::new(batches.iter().cloned().map(Ok)))
             }
@@ -236,8 +236,16 @@ impl PhysicalPlan {
                 Ok(Box::new(kept.filter(|batch| batch.as_ref().map_or(true, |b| b.num_rows() > 0))))
             }
             Self::HashAggregate { mode, keys, calls, results, input } => {
-                let batches = input.execute(partition, context, input_read)?;
-                let batch = aggregate_partition(*mode, keys, calls, results, &input.output(), batches)?;
+                let batch = match shuffle_read_on_keys(input, keys, context, partition) {
+                    Some(read) => {
+                        input_read.record(&read.batches);
+                        aggregate_shuffle_read(*mode, keys, calls, results, &input.output(), read)?
+                    }
+                    None => {
+                        let batches = input.execute(partition, context, input_read)?;
+                        aggregate_partition(*mode, keys, calls, results, &input.output(), batches)?
+                    }
+                };
                 Ok(Box::new(std::iter::once(Ok(batch))))
             }
             Self::Union { inputs, .. } => {
@@ -717,6 +725,17 @@ pub fn gather(batches: BatchStream) -> Result<Vec<RecordBatch>> {
 }
 
 /// A stream that failed before its first batch, as a stream yielding the failure.
+/// The shuffle read under a HashAggregate, when its exchange hashes on grouping keys only: each reduce partition
+/// then holds whole groups (see [`aggregate_shuffle_read`]).
+fn shuffle_read_on_keys<'a>(input: &PhysicalPlan, keys: &[Attribute], context: &'a ExecutionContext, partition: usize) -> Option<&'a ShuffleRead> {
+    let PhysicalPlan::Exchange { id, partitioning: Partitioning::Hash { keys: hashed, .. }, .. } = input else { return None };
+    let is_grouping_key = |expr: &Expr| matches!(expr, Expr::Attribute(a) if keys.iter().any(|key| key.id == a.id));
+    if hashed.is_empty() || !hashed.iter().all(is_grouping_key) {
+        return None;
+    }
+    context.shuffles.get(id)?.get(partition)
+}
+
 fn flatten(stream: Result<BatchStream<'_>>) -> BatchStream<'_> {
     stream.unwrap_or_else(|error| Box::new(std::iter::once(Err(error))))
 }

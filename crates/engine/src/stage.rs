@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use crate::adaptive::coalesce_partitions;
 use crate::broadcast::{BroadcastTable, BroadcastTrace};
-use crate::exchange::{MapOutputs, Partitioning, row_bytes, shuffle_matrix, shuffle_read, shuffle_write};
+use crate::exchange::{MapOutputs, Partitioning, ShuffleRead, row_bytes, shuffle_matrix, shuffle_read, shuffle_write};
 use crate::expr::eval::evaluate;
 use crate::partition::PartitionSize;
 use crate::physical::{ExecutionContext, PhysicalPlan, ShuffleOrigin, TaskInput, gather};
@@ -392,7 +392,7 @@ fn record_shuffle(exchange: &PhysicalPlan, map_stage: usize, map_outputs: MapOut
 
 /// The reduce side of one or more shuffles whose partitions must line up (the inputs of a sort-merge join): one
 /// adaptive coalescing decision on their combined sizes, then each read with the same partition ranges.
-fn read_shuffles(shuffles: Vec<PendingShuffle>, session: &Session) -> Vec<(Vec<Vec<RecordBatch>>, ExchangeTrace)> {
+fn read_shuffles(shuffles: Vec<PendingShuffle>, session: &Session) -> Vec<(Vec<ShuffleRead>, ExchangeTrace)> {
     let config = &session.config;
     let adaptive = config.adaptive_enabled && config.coalesce_partitions_enabled && shuffles.iter().all(|s| s.adaptive);
     let reduce_partitions = shuffles.iter().map(|s| s.trace.matrix.rows.first().map_or(0, Vec::len)).max().unwrap_or(0);
@@ -408,7 +408,7 @@ fn read_shuffles(shuffles: Vec<PendingShuffle>, session: &Session) -> Vec<(Vec<V
     shuffles
         .into_iter()
         .map(|shuffle| {
-            let partitions = shuffle_read(&shuffle.map_outputs, &ranges).into_iter().map(|p| p.batches).collect();
+            let partitions = shuffle_read(&shuffle.map_outputs, &ranges);
             (partitions, ExchangeTrace { coalesced: coalesced.clone(), ..shuffle.trace })
         })
         .collect()
