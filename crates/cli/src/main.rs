@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    stop_quietly_when_the_reader_leaves();
     memory::restart_on_huge_pages();
     memory::keep_freed_memory();
     let cli = commands::Cli::parse();
@@ -31,3 +32,17 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// `kindling run q.sql | head` must end quietly once `head` has its lines, like any command-line tool. Rust
+/// programs ignore SIGPIPE, so every later write fails instead and `println!` panics on it; restoring the signal's
+/// default action ends the process at that write, as it ends `cat` or `grep`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn stop_quietly_when_the_reader_leaves() {
+    // SAFETY: sets a signal's disposition before any other thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn stop_quietly_when_the_reader_leaves() {}

@@ -182,3 +182,27 @@ fn run_prints_what_the_program_prints_as_it_goes() {
     assert!(still_running, "the program ended before its first line arrived");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn output_piped_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = scratch_dir("pipe");
+    let data = dir.join("trips.parquet");
+    let generated = kindling(&["gen", "green", "--year", "2020", "--month", "1", "--rows", "20000", "--out", data.to_str().unwrap()]);
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+    let query = dir.join("all.sql");
+    std::fs::write(&query, format!("SELECT * FROM parquet.`{}`;\n", data.display())).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kindling"))
+        .args(["run", query.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    // Like `| head -1`: one line read, then the pipe closed.
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first_line).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(!first_line.is_empty());
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "", "no panic, no error message");
+    std::fs::remove_dir_all(dir).unwrap();
+}
