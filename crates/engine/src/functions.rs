@@ -457,8 +457,11 @@ fn spark_substring(strings: &ArrayRef, position: Option<&ArrayRef>, length: Opti
 }
 
 fn coalesce(args: &[ArrayRef]) -> Result<ArrayRef> {
-    let mut result = args[args.len() - 1].clone();
-    for candidate in args[..args.len() - 1].iter().rev() {
+    // Arguments after the first one without NULLs are never reached: a column that always has a value (a left
+    // join's column where every row found its match) is the result as it is, with nothing copied.
+    let reached = args.iter().position(|arg| arg.logical_null_count() == 0).map_or(args.len(), |first| first + 1);
+    let mut result = args[reached - 1].clone();
+    for candidate in args[..reached - 1].iter().rev() {
         let present = arrow::compute::is_not_null(candidate)?;
         result = zip::zip(&present, candidate, &result)?;
     }
@@ -580,6 +583,20 @@ mod tests {
         assert_eq!(month.to_string(), "2020-01-01 00:00:00");
         let hour = run(DateTrunc, vec![Value::String("HOUR".into()), Value::Timestamp(JAN_15_2020_13_45)]);
         assert_eq!(hour.to_string(), "2020-01-15 13:00:00");
+    }
+
+    #[test]
+    fn coalesce_takes_each_row_from_its_first_argument_with_a_value() {
+        let strings = |values: &[Option<&str>]| -> ArrayRef { Arc::new(StringArray::from(values.to_vec())) };
+        let zone = strings(&[Some("a"), None, None]);
+        let other = strings(&[Some("x"), Some("b"), None]);
+        let unknown = strings(&[Some("?"); 3]);
+        let never = strings(&[Some("never"); 3]);
+        let result = coalesce(&[zone, other, unknown.clone(), never]).unwrap();
+        assert_eq!(result.as_string::<i32>(), &StringArray::from(vec!["a", "b", "?"]));
+        let all_found = strings(&[Some("a"), Some("b"), Some("c")]);
+        let result = coalesce(&[all_found.clone(), unknown]).unwrap();
+        assert!(Arc::ptr_eq(&result, &all_found), "a column without NULLs is the result as it is");
     }
 
     #[test]

@@ -7,8 +7,10 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::ops::Range;
 
 use arrow::array::{Array, RecordBatch};
+use arrow::buffer::NullBuffer;
 use arrow::compute::concat_batches;
 use arrow::row::{RowConverter, Rows, SortField};
 
@@ -23,7 +25,8 @@ use crate::{EngineError, Result};
 struct Side {
     rows: RecordBatch,
     keys: Keys,
-    null_key: Vec<bool>,
+    /// Which rows have a NULL in some key column (such a row never has a partner).
+    null_keys: Option<NullBuffer>,
 }
 
 /// A side's keys, compared as the sort before the join ordered them (ascending, NULLs first): as numbers when
@@ -37,17 +40,21 @@ impl Side {
     fn new(batches: &[RecordBatch], keys: &[Expr], columns: &[Attribute], converter: &RowConverter) -> Result<Self> {
         let rows = concat_batches(&schema_of(columns), batches)?;
         let key_columns = keys.iter().map(|k| evaluate(k, &rows, columns)).collect::<Result<Vec<_>>>()?;
-        let null_key = (0..rows.num_rows()).map(|row| key_columns.iter().any(|c| c.is_null(row))).collect();
+        let null_keys = key_columns.iter().fold(None, |nulls, column| NullBuffer::union(nulls.as_ref(), column.logical_nulls().as_ref()));
         let ascending: Vec<SortOrder> = keys.iter().map(|k| SortOrder::new(k.clone(), true)).collect();
         let keys = match integer_keys(&ascending, &key_columns) {
             Some(numbers) => Keys::Numbers(numbers),
             None => Keys::Rows(converter.convert_columns(&key_columns)?),
         };
-        Ok(Self { keys, rows, null_key })
+        Ok(Self { keys, rows, null_keys })
     }
 
     fn len(&self) -> usize {
         self.rows.num_rows()
+    }
+
+    fn has_null_key(&self, row: usize) -> bool {
+        self.null_keys.as_ref().is_some_and(|nulls| nulls.is_null(row))
     }
 
     /// How the key of row `i` here compares with the key of row `j` of `other`.
@@ -95,11 +102,12 @@ impl MergeJoinTask<'_> {
     fn merge(&self, left: &Side, right: &Side) -> Result<Vec<(Option<u32>, Option<u32>)>> {
         let keeps_left = matches!(self.join_type, JoinType::LeftOuter | JoinType::FullOuter | JoinType::LeftAnti);
         let keeps_right = matches!(self.join_type, JoinType::RightOuter | JoinType::FullOuter);
-        let mut pairs = Vec::new();
+        // Room for the usual case of at most one partner per row, so the list does not grow step by step.
+        let mut pairs = Vec::with_capacity(left.len().max(right.len()));
         let (mut i, mut j) = (0, 0);
         while i < left.len() || j < right.len() {
-            let left_alone = i < left.len() && (j == right.len() || left.null_key[i]);
-            let right_alone = j < right.len() && (i == left.len() || right.null_key[j]);
+            let left_alone = i < left.len() && (j == right.len() || left.has_null_key(i));
+            let right_alone = j < right.len() && (i == left.len() || right.has_null_key(j));
             let ordering = if left_alone {
                 Ordering::Less
             } else if right_alone {
@@ -139,6 +147,10 @@ impl MergeJoinTask<'_> {
         (right_start, right_end): (usize, usize),
         pairs: &mut Vec<(Option<u32>, Option<u32>)>,
     ) -> Result<()> {
+        if self.residual.is_none() {
+            self.pair_whole_group(left_start as u32..left_end as u32, right_start as u32..right_end as u32, pairs);
+            return Ok(());
+        }
         let mut right_matched = vec![false; right_end - right_start];
         let candidates: Vec<u32> = (right_start as u32..right_end as u32).collect();
         for l in left_start..left_end {
@@ -159,6 +171,20 @@ impl MergeJoinTask<'_> {
             pairs.extend(unmatched.map(|(offset, _)| (None, Some((right_start + offset) as u32))));
         }
         Ok(())
+    }
+
+    /// Pairs the rows of one key when the keys are the whole condition: every left row meets every right row, so
+    /// no row of the group goes unmatched (and nothing is allocated per key).
+    fn pair_whole_group(&self, lefts: Range<u32>, rights: Range<u32>, pairs: &mut Vec<(Option<u32>, Option<u32>)>) {
+        match self.join_type {
+            JoinType::LeftSemi => pairs.extend(lefts.map(|l| (Some(l), None))),
+            JoinType::LeftAnti => {}
+            _ => {
+                for l in lefts {
+                    pairs.extend(rights.clone().map(|r| (Some(l), Some(r))));
+                }
+            }
+        }
     }
 
     fn accepted<'c>(&self, left: &Side, right: &Side, l: u32, candidates: &'c [u32]) -> Result<Cow<'c, [u32]>> {
