@@ -4,13 +4,17 @@
 
 Generates TLC-shaped data with `kindling gen` (green and yellow trips per month, fhvhv trips, the zone lookup, all
 Parquet) in a work folder, runs each query on each engine, checks that the engines agree (row count and a checksum
-of one column), and prints a table of wall times and ratios to Kindling. Kindling runs each query as
-`kindling run query.sql` (one process, view setup included); the others run in this process, started once.
+of one column), and prints a table of wall times and ratios to Kindling, then one of the CPU time (user + system,
+all threads) each engine spent on its fastest run: where the wall times differ more than the CPU times, the
+difference is in how the work was spread over the cores. Kindling runs each query as `kindling run query.sql`
+(one process, view setup included); the others run in this process, started once. Spark's CPU time is not shown:
+its work happens in a JVM that outlives the queries.
 """
 import argparse
 import hashlib
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -118,6 +122,19 @@ def generator_fingerprint(work):
     return hashlib.sha256(sample.read_bytes()).hexdigest()[:16]
 
 
+def cpu_seconds():
+    """User + system CPU time so far of this process (every thread) and of its finished child processes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(call):
+    """(wall seconds, CPU seconds, result) of `call()`."""
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    result = call()
+    return time.perf_counter() - wall, cpu_seconds() - cpu, result
+
+
 def run(command, **kwargs):
     return subprocess.run([str(part) for part in command], check=True, capture_output=True, text=True, **kwargs)
 
@@ -132,6 +149,7 @@ def globs(data, files=False):
 
 class Kindling:
     name = "Kindling"
+    cpu_measured = True
 
     def __init__(self, data, work):
         self.views = "".join(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM parquet.`{path}`;\n"
@@ -154,6 +172,8 @@ class Kindling:
 
 class Spark:
     name = "Spark local[*]"
+    # The queries run in the JVM, a child process that is still running when they end: its CPU time is not seen.
+    cpu_measured = False
 
     def __init__(self, data, work):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -175,6 +195,7 @@ class Spark:
 
 class DuckDB:
     name = "DuckDB"
+    cpu_measured = True
 
     def __init__(self, data, work):
         import duckdb
@@ -188,6 +209,7 @@ class DuckDB:
 
 class Polars:
     name = "Polars"
+    cpu_measured = True
 
     def __init__(self, data, work):
         import polars as pl
@@ -200,6 +222,7 @@ class Polars:
 
 class DataFusion:
     name = "DataFusion"
+    cpu_measured = True
 
     def __init__(self, data, work):
         import datafusion
@@ -245,29 +268,30 @@ def main():
         except ImportError as missing:
             print(f"skipping {key}: {missing}", file=sys.stderr)
 
-    results = {}
+    results, cpu_times = {}, {}
     for title, (query, column) in QUERIES.items():
         for engine in engines:
-            best, answer = math.inf, None
+            best, best_cpu, answer = math.inf, math.inf, None
             for _ in range(args.repeat):
-                began = time.perf_counter()
                 try:
-                    answer = engine.query(checked(query, column))
+                    wall, cpu, answer = timed(lambda: engine.query(checked(query, column)))
                 except Exception as error:  # an engine that cannot run a query is reported, not fatal
                     answer = f"error: {str(error).splitlines()[0][:80]}"
                     break
-                best = min(best, time.perf_counter() - began)
+                if wall < best:
+                    best, best_cpu = wall, cpu
             results[(title, engine.name)] = (best, answer)
+            cpu_times[(title, engine.name)] = best_cpu
 
     first_month = f"{data}/pq/green/2020/{args.months.split('-')[0].split(',')[0].zfill(2)}"
     for engine in engines:
         if hasattr(engine, "rdd"):
-            began = time.perf_counter()
             try:
-                answer = engine.rdd(first_month)
+                wall, cpu, answer = timed(lambda: engine.rdd(first_month))
             except Exception as error:
-                answer = f"error: {str(error).splitlines()[0][:80]}"
-            results[(RDD_TITLE, engine.name)] = (time.perf_counter() - began, answer)
+                wall, cpu, answer = math.inf, math.inf, f"error: {str(error).splitlines()[0][:80]}"
+            results[(RDD_TITLE, engine.name)] = (wall, answer)
+            cpu_times[(RDD_TITLE, engine.name)] = cpu
         else:
             results[(RDD_TITLE, engine.name)] = (math.inf, "no RDDs")
 
@@ -290,6 +314,20 @@ def main():
             cells.append(f"{seconds:.2f} s{ratio}")
             agreeing &= isinstance(reference[1], tuple) and agree(tuple(reference[1]), tuple(answer))
         print(f"| {title} | " + " | ".join(cells) + f" | {'yes' if agreeing else 'NO'} |")
+    print_cpu_times([engine for engine in engines if engine.cpu_measured], results, cpu_times)
+
+
+def print_cpu_times(engines, results, cpu_times):
+    """The CPU time of each engine's fastest run, beside its wall time."""
+    print("\nCPU time (user + system, all threads) of the fastest run, and the cores it kept busy on average:\n")
+    print("| query | " + " | ".join(engine.name for engine in engines) + " |")
+    print("|---|" + "---|" * len(engines))
+    for title in [*QUERIES, RDD_TITLE]:
+        cells = []
+        for engine in engines:
+            wall, cpu = results[(title, engine.name)][0], cpu_times.get((title, engine.name), math.inf)
+            cells.append(f"{cpu:.2f} s ({cpu / wall:.1f} cores)" if math.isfinite(cpu) and wall > 0 else "—")
+        print(f"| {title} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
