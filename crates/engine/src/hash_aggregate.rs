@@ -124,8 +124,7 @@ pub fn aggregate_partition(
     batches: impl Iterator<Item = Result<RecordBatch>>,
 ) -> Result<RecordBatch> {
     let grouped = group(mode, keys, calls, input, batches)?;
-    let count = grouped.count();
-    finish(mode, results, grouped.attributes, grouped.columns, count)
+    finish(mode, results, grouped.attributes, grouped.columns, grouped.count)
 }
 
 /// Runs one HashAggregate task over a shuffle read that is hash-partitioned on grouping keys only.
@@ -143,37 +142,50 @@ pub fn aggregate_shuffle_read(
     input: &[Attribute],
     read: &ShuffleRead,
 ) -> Result<RecordBatch> {
-    let mut batches_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (batch, &reduce_partition) in read.reduce_partitions.iter().enumerate() {
-        batches_of.entry(reduce_partition).or_default().push(batch);
-    }
-    let mut place_of_batch = vec![(0, 0); read.batches.len()];
-    let mut per_partition = Vec::with_capacity(batches_of.len());
-    for (index, batches) in batches_of.values().enumerate() {
-        for (place, &batch) in batches.iter().enumerate() {
-            place_of_batch[batch] = (index, place);
-        }
-        let own_batches = batches.iter().map(|&batch| Ok(read.batches[batch].clone()));
-        per_partition.push(group(mode, keys, calls, input, own_batches)?);
-    }
-    let Some(first) = per_partition.first() else {
+    let partitions = batches_by_reduce_partition(read);
+    let grouped = partitions
+        .iter()
+        .map(|batches| group(mode, keys, calls, input, batches.iter().map(|&batch| Ok(read.batches[batch].clone()))))
+        .collect::<Result<Vec<_>>>()?;
+    let Some(first) = grouped.first() else {
         return aggregate_partition(mode, keys, calls, results, input, std::iter::empty());
     };
-    let new_groups = |&(index, place): &(usize, usize)| {
-        let grouped: &Grouped = &per_partition[index];
-        let start = if place == 0 { 0 } else { grouped.groups_after_batch[place - 1] };
-        (index, start, grouped.groups_after_batch[place] - start)
-    };
-    let slices: Vec<(usize, usize, usize)> = place_of_batch.iter().map(new_groups).filter(|&(_, _, len)| len > 0).collect();
+    let slices = new_groups_in_fetch_order(&partitions, &grouped, read.batches.len());
     let columns = (0..first.columns.len())
         .map(|column| {
             let pieces: Vec<ArrayRef> =
-                slices.iter().map(|&(index, start, len)| per_partition[index].columns[column].slice(start, len)).collect();
+                slices.iter().map(|&(partition, start, len)| grouped[partition].columns[column].slice(start, len)).collect();
             concat_columns(&pieces, &first.columns[column])
         })
         .collect::<Result<Vec<_>>>()?;
     let count = slices.iter().map(|&(_, _, len)| len).sum();
     finish(mode, results, first.attributes.clone(), columns, count)
+}
+
+/// The read's batch numbers, reduce partition by reduce partition (each in fetch order).
+fn batches_by_reduce_partition(read: &ShuffleRead) -> Vec<Vec<usize>> {
+    let mut batches_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (batch, &reduce_partition) in read.reduce_partitions.iter().enumerate() {
+        batches_of.entry(reduce_partition).or_default().push(batch);
+    }
+    batches_of.into_values().collect()
+}
+
+/// Where the groups each batch brought are, batch after batch in fetch order: (index into `grouped`, first
+/// group, group count) — the order one table over all the batches would have given them.
+fn new_groups_in_fetch_order(partitions: &[Vec<usize>], grouped: &[Grouped], batches: usize) -> Vec<(usize, usize, usize)> {
+    let mut place_of_batch = vec![(0, 0); batches];
+    for (partition, batches) in partitions.iter().enumerate() {
+        for (place, &batch) in batches.iter().enumerate() {
+            place_of_batch[batch] = (partition, place);
+        }
+    }
+    let new_groups = |&(partition, place): &(usize, usize)| {
+        let after = &grouped[partition].groups_after_batch;
+        let start = if place == 0 { 0 } else { after[place - 1] };
+        (partition, start, after[place] - start)
+    };
+    place_of_batch.iter().map(new_groups).filter(|&(_, _, len)| len > 0).collect()
 }
 
 fn concat_columns(pieces: &[ArrayRef], empty_like: &ArrayRef) -> Result<ArrayRef> {
@@ -189,14 +201,9 @@ fn concat_columns(pieces: &[ArrayRef], empty_like: &ArrayRef) -> Result<ArrayRef
 struct Grouped {
     attributes: Vec<Attribute>,
     columns: Vec<ArrayRef>,
+    count: usize,
     /// How many groups there were once each input batch had been added.
     groups_after_batch: Vec<usize>,
-}
-
-impl Grouped {
-    fn count(&self) -> usize {
-        self.groups_after_batch.last().copied().unwrap_or(0)
-    }
 }
 
 fn group(
@@ -236,10 +243,6 @@ fn group(
         groups_after_batch.push(count);
     }
     let count = groups.count();
-    if groups_after_batch.last() != Some(&count) {
-        // A global aggregation has its one group even without input.
-        groups_after_batch.push(count);
-    }
     let mut columns = groups.key_columns()?;
     let mut attributes: Vec<Attribute> = keys.to_vec();
     for (call, accumulator) in calls.iter().zip(&mut accumulators) {
@@ -251,7 +254,7 @@ fn group(
             attributes.extend(call.state.iter().cloned());
         }
     }
-    Ok(Grouped { attributes, columns, groups_after_batch })
+    Ok(Grouped { attributes, columns, count, groups_after_batch })
 }
 
 /// The output of a HashAggregate from its groups: the groups themselves, or for a final aggregation `results`
