@@ -724,7 +724,6 @@ pub fn gather(batches: BatchStream) -> Result<Vec<RecordBatch>> {
     batches.collect()
 }
 
-/// A stream that failed before its first batch, as a stream yielding the failure.
 /// The shuffle read under a HashAggregate, when its exchange hashes on grouping keys only: each reduce partition
 /// then holds whole groups (see [`aggregate_shuffle_read`]).
 fn shuffle_read_on_keys<'a>(input: &PhysicalPlan, keys: &[Attribute], context: &'a ExecutionContext, partition: usize) -> Option<&'a ShuffleRead> {
@@ -736,6 +735,7 @@ fn shuffle_read_on_keys<'a>(input: &PhysicalPlan, keys: &[Attribute], context: &
     context.shuffles.get(id)?.get(partition)
 }
 
+/// A stream that failed before its first batch, as a stream yielding the failure.
 fn flatten(stream: Result<BatchStream<'_>>) -> BatchStream<'_> {
     stream.unwrap_or_else(|error| Box::new(std::iter::once(Err(error))))
 }
