@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Float64Array, Int64Array, UInt32Array, new_null_array,
+    Array, ArrayRef, ArrowPrimitiveType, AsArray, BooleanArray, Decimal128Array, Float64Array, Int64Array,
+    PrimitiveArray, UInt32Array, new_null_array,
 };
 use arrow::buffer::{BooleanBuffer, NullBuffer};
 use arrow::compute::{cast, take};
@@ -78,9 +79,12 @@ pub struct Accumulator {
     sums_f64: Vec<Option<f64>>,
     sums_i64: Vec<Option<i64>>,
     sums_i128: Vec<Option<i128>>,
-    /// Min, max and first: per group, where its current value is, as (chunk, row) of `chunks`.
+    /// Min and max of numbers, dates and timestamps: each group's value itself (see [`BestNumbers`]).
+    best_numbers: Option<Box<dyn BestNumbers>>,
+    /// Min and max of other types, and first: per group, where its current value is, as (chunk, row) of `chunks`.
     best: Vec<Option<(usize, usize)>>,
-    /// The input arrays `best` points into.
+    /// The input arrays `best` points into (only those it points into: a batch no group took a value from is
+    /// not kept).
     chunks: Vec<ArrayRef>,
 }
 
@@ -94,6 +98,9 @@ impl Accumulator {
             sums_f64: Vec::new(),
             sums_i64: Vec::new(),
             sums_i128: Vec::new(),
+            best_numbers: matches!(function, AggregateFunction::Min | AggregateFunction::Max)
+                .then(|| best_numbers(&data_type.to_arrow()))
+                .flatten(),
             best: Vec::new(),
             chunks: Vec::new(),
         }
@@ -113,8 +120,10 @@ impl Accumulator {
                 _ => self.sums_f64.resize(groups, None),
             }
         }
-        if matches!(self.function, Min | Max | First) {
-            self.best.resize(groups, None);
+        match &mut self.best_numbers {
+            Some(numbers) => numbers.grow(groups),
+            None if matches!(self.function, Min | Max | First) => self.best.resize(groups, None),
+            None => {}
         }
     }
 
@@ -216,9 +225,12 @@ impl Accumulator {
 
     /// Keeps, per group, a reference to the smallest (min) or largest (max) value seen, NULLs ignored.
     fn keep_best(&mut self, values: &ArrayRef, group_ids: &[usize]) -> Result<()> {
-        let chunk = self.chunks.len();
-        self.chunks.push(values.clone());
         let want_max = self.function == AggregateFunction::Max;
+        if let Some(numbers) = &mut self.best_numbers {
+            return numbers.keep(values, group_ids, want_max);
+        }
+        let chunk = self.chunks.len();
+        let mut taken = false;
         for (row, &g) in group_ids.iter().enumerate() {
             if values.is_null(row) {
                 continue;
@@ -226,13 +238,18 @@ impl Accumulator {
             let better = match self.best[g] {
                 None => true,
                 Some((c, r)) => {
-                    let ordering = compare(&self.chunks[chunk], row, &self.chunks[c], r)?;
+                    let stored = if c == chunk { values } else { &self.chunks[c] };
+                    let ordering = compare(values, row, stored, r)?;
                     if want_max { ordering.is_gt() } else { ordering.is_lt() }
                 }
             };
             if better {
                 self.best[g] = Some((chunk, row));
+                taken = true;
             }
+        }
+        if taken {
+            self.chunks.push(values.clone());
         }
         Ok(())
     }
@@ -240,12 +257,16 @@ impl Accumulator {
     /// Keeps, per group, the first value seen (NULL included, as Spark's `first` without `ignoreNulls`).
     fn keep_first(&mut self, values: &ArrayRef, group_ids: &[usize], set: Option<&BooleanArray>) -> Result<()> {
         let chunk = self.chunks.len();
-        self.chunks.push(values.clone());
+        let mut taken = false;
         for (row, &g) in group_ids.iter().enumerate() {
             let is_set = set.is_none_or(|s| s.value(row));
             if self.best[g].is_none() && is_set {
                 self.best[g] = Some((chunk, row));
+                taken = true;
             }
+        }
+        if taken {
+            self.chunks.push(values.clone());
         }
         Ok(())
     }
@@ -325,8 +346,12 @@ impl Accumulator {
         }
     }
 
-    fn picked(&self, groups: usize) -> Result<ArrayRef> {
+    fn picked(&mut self, groups: usize) -> Result<ArrayRef> {
         let data_type = self.data_type.to_arrow();
+        if let Some(numbers) = &mut self.best_numbers {
+            let picked = numbers.column(groups);
+            return Ok(if picked.data_type() == &data_type { picked } else { cast(&picked, &data_type)? });
+        }
         if self.chunks.is_empty() {
             return Ok(new_null_array(&data_type, groups));
         }
@@ -343,6 +368,88 @@ impl Accumulator {
         let indices: UInt32Array = self.best[..groups].iter().map(|b| b.map(|(c, r)| (offsets[c] + r) as u32)).collect();
         let picked = take(&all, &indices, None)?;
         Ok(if picked.data_type() == &data_type { picked } else { cast(&picked, &data_type)? })
+    }
+}
+
+/// Min and max over numbers, dates and timestamps keep each group's best value itself, compared natively: no
+/// input batch has to stay in memory for them (a `max` over a hundred million rows kept them all).
+trait BestNumbers {
+    fn grow(&mut self, groups: usize);
+    /// Takes each row's value where it beats its group's (NULLs ignored).
+    fn keep(&mut self, values: &ArrayRef, group_ids: &[usize], want_max: bool) -> Result<()>;
+    /// The groups' values; NULL for a group that saw none.
+    fn column(&mut self, groups: usize) -> ArrayRef;
+}
+
+struct Best<T: ArrowPrimitiveType> {
+    values: Vec<T::Native>,
+    present: Vec<bool>,
+    /// Spark's order: NaN above every other number, -0.0 equal to 0.0.
+    order: fn(T::Native, T::Native) -> std::cmp::Ordering,
+    /// The input's own type (a timestamp's zone, a decimal's precision), once a batch has been seen.
+    data_type: Option<DataType>,
+}
+
+impl<T: ArrowPrimitiveType> BestNumbers for Best<T> {
+    fn grow(&mut self, groups: usize) {
+        self.values.resize(groups, T::Native::default());
+        self.present.resize(groups, false);
+    }
+
+    fn keep(&mut self, values: &ArrayRef, group_ids: &[usize], want_max: bool) -> Result<()> {
+        let values = values.as_primitive_opt::<T>().ok_or_else(|| {
+            EngineError::Internal(format!("min/max of {} given {}", T::DATA_TYPE, values.data_type()))
+        })?;
+        self.data_type.get_or_insert_with(|| values.data_type().clone());
+        let nulls = values.logical_nulls();
+        for (row, (&g, &value)) in group_ids.iter().zip(values.values()).enumerate() {
+            if nulls.as_ref().is_some_and(|nulls| nulls.is_null(row)) {
+                continue;
+            }
+            let better = !self.present[g] || {
+                let ordering = (self.order)(value, self.values[g]);
+                if want_max { ordering.is_gt() } else { ordering.is_lt() }
+            };
+            if better {
+                self.values[g] = value;
+                self.present[g] = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn column(&mut self, groups: usize) -> ArrayRef {
+        let mut values = std::mem::take(&mut self.values);
+        values.truncate(groups);
+        let nulls = NullBuffer::new(BooleanBuffer::collect_bool(groups, |group| self.present[group]));
+        let array = PrimitiveArray::<T>::new(values.into(), Some(nulls).filter(|nulls| nulls.null_count() > 0));
+        Arc::new(match &self.data_type {
+            Some(data_type) => array.with_data_type(data_type.clone()),
+            None => array,
+        })
+    }
+}
+
+fn best<T: ArrowPrimitiveType>(order: fn(T::Native, T::Native) -> std::cmp::Ordering) -> Option<Box<dyn BestNumbers>> {
+    Some(Box::new(Best::<T> { values: Vec::new(), present: Vec::new(), order, data_type: None }))
+}
+
+/// The native min/max state for values of `data_type`, if it has one. Numbers order as Spark orders them in `min`
+/// and `max`: NaN above every other value, and equal values (0.0 and -0.0 included) equal, so the one seen first
+/// stays — as [`compare`] orders them for the other types.
+fn best_numbers(data_type: &DataType) -> Option<Box<dyn BestNumbers>> {
+    use arrow::datatypes::*;
+    match data_type {
+        DataType::Int8 => best::<Int8Type>(|x, y| x.cmp(&y)),
+        DataType::Int16 => best::<Int16Type>(|x, y| x.cmp(&y)),
+        DataType::Int32 => best::<Int32Type>(|x, y| x.cmp(&y)),
+        DataType::Int64 => best::<Int64Type>(|x, y| x.cmp(&y)),
+        DataType::Date32 => best::<Date32Type>(|x, y| x.cmp(&y)),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => best::<TimestampMicrosecondType>(|x, y| x.cmp(&y)),
+        DataType::Decimal128(_, _) => best::<Decimal128Type>(|x, y| x.cmp(&y)),
+        DataType::Float32 => best::<Float32Type>(|x, y| x.partial_cmp(&y).unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))),
+        DataType::Float64 => best::<Float64Type>(|x, y| x.partial_cmp(&y).unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))),
+        _ => None,
     }
 }
 
@@ -420,6 +527,39 @@ mod tests {
         assert_eq!(aggregate(AggregateFunction::Min, values.clone(), &[0, 0, 0, 0]), [Value::String("a".into())]);
         assert_eq!(aggregate(AggregateFunction::Max, values.clone(), &[0, 0, 0, 0]), [Value::String("c".into())]);
         assert_eq!(aggregate(AggregateFunction::First, values, &[0, 0, 0, 0]), [Value::String("b".into())]);
+    }
+
+    #[test]
+    fn min_and_max_of_numbers_order_nan_last_and_skip_nulls() {
+        let doubles = vec![Value::Double(1.0), Value::Double(f64::NAN), Value::Null, Value::Double(3.0)];
+        let max = aggregate(AggregateFunction::Max, doubles.clone(), &[0, 0, 0, 0]);
+        assert!(matches!(max[0], Value::Double(x) if x.is_nan()), "NaN is above every other double: {max:?}");
+        assert_eq!(aggregate(AggregateFunction::Min, doubles, &[0, 0, 0, 0]), [Value::Double(1.0)]);
+        let ints = vec![Value::Integer(5), Value::Null, Value::Integer(-2), Value::Null, Value::Integer(7), Value::Null];
+        assert_eq!(aggregate(AggregateFunction::Min, ints.clone(), &[0, 1, 0, 2, 0, 2]), [Value::Integer(-2), Value::Null, Value::Null]);
+        assert_eq!(aggregate(AggregateFunction::Max, ints, &[0, 1, 0, 2, 0, 1]), [Value::Integer(7), Value::Null, Value::Null]);
+        let times = vec![Value::Timestamp(1_579_095_900_000_000), Value::Timestamp(1_579_000_000_000_000)];
+        assert_eq!(aggregate(AggregateFunction::Min, times.clone(), &[0, 0]), [times[1].clone()]);
+        assert_eq!(aggregate(AggregateFunction::Max, times.clone(), &[0, 0]), [times[0].clone()]);
+    }
+
+    #[test]
+    fn min_and_max_keep_no_input_batch_they_do_not_point_into() {
+        let batch = |values: &[i64]| -> ArrayRef { Arc::new(Int64Array::from(values.to_vec())) };
+        let mut numbers = Accumulator::new(AggregateFunction::Max, SparkType::Long);
+        for values in [[3, 1], [9, 2], [4, 4]] {
+            numbers.update(&batch(&values), &[0, 0], 1).unwrap();
+        }
+        assert!(numbers.chunks.is_empty(), "numbers keep their best values themselves");
+        assert_eq!(numbers.finish(1).unwrap().as_primitive::<Int64Type>().values(), &[9]);
+
+        let strings = |values: &[&str]| -> ArrayRef { Arc::new(arrow::array::StringArray::from(values.to_vec())) };
+        let mut text = Accumulator::new(AggregateFunction::Max, SparkType::String);
+        for values in [["b", "a"], ["a", "a"], ["c", "a"]] {
+            text.update(&strings(&values), &[0, 0], 1).unwrap();
+        }
+        assert_eq!(text.chunks.len(), 2, "the batch without a new maximum is not kept");
+        assert_eq!(text.finish(1).unwrap().as_string::<i32>().value(0), "c");
     }
 
     #[test]
