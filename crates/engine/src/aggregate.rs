@@ -381,16 +381,16 @@ trait BestNumbers {
     fn column(&mut self, groups: usize) -> ArrayRef;
 }
 
-struct Best<T: ArrowPrimitiveType> {
+struct Best<T: ArrowPrimitiveType, O> {
     values: Vec<T::Native>,
     present: Vec<bool>,
-    /// Spark's order: NaN above every other number, -0.0 equal to 0.0.
-    order: fn(T::Native, T::Native) -> std::cmp::Ordering,
+    /// Spark's order: NaN above every other number, -0.0 equal to 0.0 (a type parameter, so that it is inlined).
+    order: O,
     /// The input's own type (a timestamp's zone, a decimal's precision), once a batch has been seen.
     data_type: Option<DataType>,
 }
 
-impl<T: ArrowPrimitiveType> BestNumbers for Best<T> {
+impl<T: ArrowPrimitiveType, O: Fn(T::Native, T::Native) -> std::cmp::Ordering> BestNumbers for Best<T, O> {
     fn grow(&mut self, groups: usize) {
         self.values.resize(groups, T::Native::default());
         self.present.resize(groups, false);
@@ -401,11 +401,7 @@ impl<T: ArrowPrimitiveType> BestNumbers for Best<T> {
             EngineError::Internal(format!("min/max of {} given {}", T::DATA_TYPE, values.data_type()))
         })?;
         self.data_type.get_or_insert_with(|| values.data_type().clone());
-        let nulls = values.logical_nulls();
-        for (row, (&g, &value)) in group_ids.iter().zip(values.values()).enumerate() {
-            if nulls.as_ref().is_some_and(|nulls| nulls.is_null(row)) {
-                continue;
-            }
+        let mut keep = |g: usize, value: T::Native| {
             let better = !self.present[g] || {
                 let ordering = (self.order)(value, self.values[g]);
                 if want_max { ordering.is_gt() } else { ordering.is_lt() }
@@ -414,6 +410,11 @@ impl<T: ArrowPrimitiveType> BestNumbers for Best<T> {
                 self.values[g] = value;
                 self.present[g] = true;
             }
+        };
+        let rows = group_ids.iter().zip(values.values());
+        match values.logical_nulls() {
+            None => rows.for_each(|(&g, &value)| keep(g, value)),
+            Some(nulls) => rows.zip(nulls.iter()).filter(|(_, valid)| *valid).for_each(|((&g, &value), _)| keep(g, value)),
         }
         Ok(())
     }
@@ -430,8 +431,12 @@ impl<T: ArrowPrimitiveType> BestNumbers for Best<T> {
     }
 }
 
-fn best<T: ArrowPrimitiveType>(order: fn(T::Native, T::Native) -> std::cmp::Ordering) -> Option<Box<dyn BestNumbers>> {
-    Some(Box::new(Best::<T> { values: Vec::new(), present: Vec::new(), order, data_type: None }))
+fn best<T, O>(order: O) -> Option<Box<dyn BestNumbers>>
+where
+    T: ArrowPrimitiveType,
+    O: Fn(T::Native, T::Native) -> std::cmp::Ordering + 'static,
+{
+    Some(Box::new(Best::<T, O> { values: Vec::new(), present: Vec::new(), order, data_type: None }))
 }
 
 /// The native min/max state for values of `data_type`, if it has one. Numbers order as Spark orders them in `min`
@@ -440,15 +445,15 @@ fn best<T: ArrowPrimitiveType>(order: fn(T::Native, T::Native) -> std::cmp::Orde
 fn best_numbers(data_type: &DataType) -> Option<Box<dyn BestNumbers>> {
     use arrow::datatypes::*;
     match data_type {
-        DataType::Int8 => best::<Int8Type>(|x, y| x.cmp(&y)),
-        DataType::Int16 => best::<Int16Type>(|x, y| x.cmp(&y)),
-        DataType::Int32 => best::<Int32Type>(|x, y| x.cmp(&y)),
-        DataType::Int64 => best::<Int64Type>(|x, y| x.cmp(&y)),
-        DataType::Date32 => best::<Date32Type>(|x, y| x.cmp(&y)),
-        DataType::Timestamp(TimeUnit::Microsecond, _) => best::<TimestampMicrosecondType>(|x, y| x.cmp(&y)),
-        DataType::Decimal128(_, _) => best::<Decimal128Type>(|x, y| x.cmp(&y)),
-        DataType::Float32 => best::<Float32Type>(|x, y| x.partial_cmp(&y).unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))),
-        DataType::Float64 => best::<Float64Type>(|x, y| x.partial_cmp(&y).unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))),
+        DataType::Int8 => best::<Int8Type, _>(|x, y| x.cmp(&y)),
+        DataType::Int16 => best::<Int16Type, _>(|x, y| x.cmp(&y)),
+        DataType::Int32 => best::<Int32Type, _>(|x, y| x.cmp(&y)),
+        DataType::Int64 => best::<Int64Type, _>(|x, y| x.cmp(&y)),
+        DataType::Date32 => best::<Date32Type, _>(|x, y| x.cmp(&y)),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => best::<TimestampMicrosecondType, _>(|x, y| x.cmp(&y)),
+        DataType::Decimal128(_, _) => best::<Decimal128Type, _>(|x, y| x.cmp(&y)),
+        DataType::Float32 => best::<Float32Type, _>(|x, y| x.partial_cmp(&y).unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))),
+        DataType::Float64 => best::<Float64Type, _>(|x, y| x.partial_cmp(&y).unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))),
         _ => None,
     }
 }
