@@ -16,7 +16,7 @@ use crate::exchange::{Partitioning, ShuffleRead};
 use crate::expr::eval::evaluate;
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId};
 use crate::hash_aggregate::{AggregateCall, AggregateMode, aggregate_partition, aggregate_shuffle_read, batch_of};
-use crate::io::csv::read_csv;
+use crate::io::csv::{csv_batches, csv_schema};
 use crate::io::file_partition::{FilePartition, FileSplit, plan_file_partitions};
 use crate::io::parquet::read_split_columns;
 use crate::rdd::MapPartitions;
@@ -771,7 +771,10 @@ fn read_split<'a>(scan: &'a Scan, split: &'a FileSplit, names: &[String], sessio
         FileFormat::Parquet => Box::new(read_split_columns(bytes, split, names, &scan.pushed_filters)?),
         // CSV files are read whole by the task holding their first split (Kindling does not split CSV).
         FileFormat::Csv(_) if split.start > 0 => Box::new(std::iter::empty()),
-        FileFormat::Csv(options) => Box::new(read_csv(&split.path, bytes, options)?.batches.into_iter().map(Ok)),
+        FileFormat::Csv(options) => {
+            let schema = csv_schema(&split.path, bytes.clone(), options)?;
+            Box::new(csv_batches(&split.path, bytes, options.header, &schema, options.mode)?)
+        }
     };
     let folder_values = partition_columns.values.get(&split.path).filter(|_| !partition_columns.is_empty());
     Ok(Box::new(read.map(move |batch| {

@@ -8,7 +8,7 @@ use crate::dataframe::DataFrame;
 use crate::executor::Executors;
 use crate::expr::Attribute;
 use crate::io::Table;
-use crate::io::csv::{CsvOptions, read_csv};
+use crate::io::csv::{CsvOptions, csv_schema};
 use crate::io::file_partition::SplitSettings;
 use crate::io::partition_discovery::discover;
 use crate::io::vfs::{FileSystem, LocalDisk, resolve};
@@ -199,13 +199,7 @@ impl Session {
     /// `spark.read.csv(paths…)` with reader options; without an explicit schema it is taken from the first file.
     pub fn read_csv(self: &Arc<Self>, paths: &[&str], options: CsvOptions) -> Result<DataFrame> {
         let files = self.resolve_all(paths)?;
-        let schema = match &options.schema {
-            Some(schema) => schema.clone(),
-            None => {
-                let table = read_csv(&files[0].path, self.files.read(&files[0].path)?, &options)?;
-                SparkSchema::from_arrow(&table.schema)?
-            }
-        };
+        let schema = csv_schema(&files[0].path, self.files.read(&files[0].path)?, &options)?;
         let options = CsvOptions { schema: Some(schema.clone()), ..options };
         self.file_scan(FileFormat::Csv(options), paths, files, schema)
     }

@@ -133,3 +133,40 @@ fn a_failfast_read_fails_the_job_with_the_file_and_line() {
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(error.contains("malformed.csv:4"), "{error}");
 }
+
+/// `id,zone` lines after a header: ids 1..=rows, zone `z<id mod 7>`.
+fn numbered_csv(rows: usize) -> String {
+    let mut text = String::from("id,zone\n");
+    for id in 1..=rows {
+        text.push_str(&format!("{id},z{}\n", id % 7));
+    }
+    text
+}
+
+/// A file is parsed a batch at a time: a big file comes as several batches, with the header read once and every
+/// row in order.
+#[test]
+fn a_big_file_is_read_a_batch_at_a_time_with_every_row_in_order() {
+    let rows = 20_000;
+    let options = CsvOptions { header: true, infer_schema: true, ..CsvOptions::default() };
+    let table = read_csv("big.csv", Bytes::from(numbered_csv(rows)), &options).unwrap();
+    assert!(table.batches.len() > 1, "one batch of {} rows", table.num_rows());
+    assert!(table.batches.iter().all(|b| b.num_rows() <= 8192));
+    let ids: Vec<i32> = table
+        .batches
+        .iter()
+        .flat_map(|b| b.column(0).as_any().downcast_ref::<arrow::array::Int32Array>().unwrap().values().to_vec())
+        .collect();
+    assert_eq!(ids, (1..=rows as i32).collect::<Vec<_>>());
+}
+
+/// A malformed row deep in a big file still stops a FAILFAST read with its own line number.
+#[test]
+fn failfast_names_the_line_of_a_malformed_row_past_the_first_batch() {
+    let text = numbered_csv(20_000).replacen("15000,z6", "15000,z6,extra", 1);
+    let field = |name: &str, data_type| SparkField { name: name.into(), data_type, nullable: true };
+    let schema = SparkSchema { fields: vec![field("id", SparkType::Integer), field("zone", SparkType::String)] };
+    let options = CsvOptions { header: true, schema: Some(schema), mode: ParseMode::FailFast, ..CsvOptions::default() };
+    let error = read_csv("big.csv", Bytes::from(text), &options).unwrap_err().to_string();
+    assert!(error.starts_with("big.csv:15001: "), "{error}");
+}

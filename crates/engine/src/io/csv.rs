@@ -4,12 +4,13 @@
 //! - Without `inferSchema` every column is a string. With it, each column gets the narrowest type all its values
 //!   parse as — integer, long, double, date, timestamp, boolean — and falls back to string when they disagree; a
 //!   column with no values at all is a string too.
-//! - An empty field is NULL. Quoted fields may hold commas; `.csv.gz` files are unzipped first.
+//! - An empty field is NULL. Quoted fields may hold commas; `.csv.gz` files are unzipped as they are read.
+//! - A file is parsed a batch of lines at a time: memory holds one batch, not the file's rows.
 //! - A malformed row (a value that does not parse as its column's type, or the wrong number of fields) is kept with
 //!   NULLs (`PERMISSIVE`, the default), dropped (`DROPMALFORMED`), or stops the read with the file and line
 //!   (`FAILFAST`).
 
-use std::io::Read;
+use std::io::{Cursor, Read};
 use std::sync::Arc;
 
 use arrow::array::{
@@ -49,76 +50,134 @@ pub struct CsvOptions {
 /// One data line: where it came from and its fields (`None` for an empty field).
 struct Line {
     number: u64,
-    fields: Vec<Option<String>>,
+    record: csv::StringRecord,
 }
 
-/// Reads a whole CSV file. `path` names the file in errors and decides whether it is gzipped.
+impl Line {
+    fn width(&self) -> usize {
+        self.record.len()
+    }
+
+    /// Field `i`: `None` when it is empty or missing.
+    fn field(&self, i: usize) -> Option<&str> {
+        self.record.get(i).filter(|field| !field.is_empty())
+    }
+}
+
+/// Rows per batch: a file is parsed a batch at a time, so a task's memory does not grow with the file.
+const BATCH_ROWS: usize = 8192;
+
+/// Reads a whole CSV file into memory, its schema given or found as [`csv_schema`] finds it. `path` names the file
+/// in errors and decides whether it is gzipped.
 pub fn read_csv(path: &str, file: Bytes, options: &CsvOptions) -> Result<Table> {
-    let text = decompress(path, file)?;
-    let mut lines = parse_lines(path, &text)?;
-    let header = if options.header && !lines.is_empty() { Some(lines.remove(0)) } else { None };
-    let schema = match &options.schema {
-        Some(schema) => schema.clone(),
-        None => {
-            let width = header.as_ref().or(lines.first()).map_or(0, |l| l.fields.len());
-            let names = column_names(header.as_ref(), width);
-            let types = if options.infer_schema { infer_types(&lines, width) } else { vec![SparkType::String; width] };
-            let fields = names.into_iter().zip(types).map(|(name, data_type)| SparkField { name, data_type, nullable: true });
-            SparkSchema { fields: fields.collect() }
+    let schema = csv_schema(path, file.clone(), options)?;
+    let mut batches = csv_batches(path, file, options.header, &schema, options.mode)?.collect::<Result<Vec<_>>>()?;
+    if batches.is_empty() {
+        batches.push(RecordBatch::new_empty(Arc::new(schema.to_arrow())));
+    }
+    Ok(Table { schema: batches[0].schema(), batches })
+}
+
+/// The schema Spark's reader gives a CSV file: the one given; else the header's names (or `_c0`, `_c1`, …) with
+/// every column a string, or with `inferSchema` each column's type from one pass over all its values (Spark reads
+/// the data for inference too). Only the header line is kept in memory.
+pub fn csv_schema(path: &str, file: Bytes, options: &CsvOptions) -> Result<SparkSchema> {
+    if let Some(schema) = &options.schema {
+        return Ok(schema.clone());
+    }
+    let mut lines = lines(path, file);
+    let first = lines.next().transpose()?;
+    let (header, first_row) = if options.header { (first, None) } else { (None, first) };
+    let width = header.as_ref().or(first_row.as_ref()).map_or(0, Line::width);
+    let names = column_names(header.as_ref(), width);
+    let types = if options.infer_schema {
+        let mut types = vec![SparkType::Null; width];
+        for line in first_row.map(Ok).into_iter().chain(lines) {
+            infer_types(&mut types, &line?);
         }
+        types.into_iter().map(|t| if t == SparkType::Null { SparkType::String } else { t }).collect()
+    } else {
+        vec![SparkType::String; width]
     };
-    let batch = build_batch(path, &schema, &lines, options.mode)?;
-    Ok(Table { schema: batch.schema(), batches: vec![batch] })
+    let fields = names.into_iter().zip(types).map(|(name, data_type)| SparkField { name, data_type, nullable: true });
+    Ok(SparkSchema { fields: fields.collect() })
 }
 
-fn decompress(path: &str, file: Bytes) -> Result<Vec<u8>> {
-    if !path.ends_with(".gz") {
-        return Ok(file.to_vec());
+/// The rows of a CSV file as batches of `schema`, parsed [`BATCH_ROWS`] lines at a time as the batches are taken;
+/// with `header` the first line is skipped. A malformed row is handled as `mode` says; a read stops at the first
+/// error.
+pub fn csv_batches(
+    path: &str,
+    file: Bytes,
+    header: bool,
+    schema: &SparkSchema,
+    mode: ParseMode,
+) -> Result<impl Iterator<Item = Result<RecordBatch>> + use<>> {
+    if let Some(field) = schema.fields.iter().find(|f| !CSV_TYPES.contains(&f.data_type)) {
+        return Err(EngineError::InvalidArgument(format!(
+            "reading CSV column `{}` as {} is not supported yet (supported: int, bigint, double, boolean, date, timestamp, string)",
+            field.name, field.data_type
+        )));
     }
-    let mut text = Vec::new();
-    GzDecoder::new(file.as_ref()).read_to_end(&mut text).map_err(|e| EngineError::Io {
-        path: path.to_string(),
-        message: format!("not a valid gzip file: {e}"),
-    })?;
-    Ok(text)
+    let mut lines = lines(path, file).skip(usize::from(header));
+    let (path, schema) = (path.to_string(), schema.clone());
+    let mut failed = false;
+    let batches = std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
+        let chunk = lines.by_ref().take(BATCH_ROWS).collect::<Result<Vec<Line>>>();
+        let batch = match chunk {
+            Ok(chunk) if chunk.is_empty() => return None,
+            Ok(chunk) => build_batch(&path, &schema, &chunk, mode),
+            Err(error) => Err(error),
+        };
+        failed = batch.is_err();
+        Some(batch)
+    });
+    Ok(batches.filter(|batch| batch.as_ref().map_or(true, |b| b.num_rows() > 0)))
 }
 
-fn parse_lines(path: &str, text: &[u8]) -> Result<Vec<Line>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
-    let mut lines = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| EngineError::Csv {
-            path: path.to_string(),
-            line: e.position().map_or(0, |p| p.line()),
-            message: e.to_string(),
-        })?;
+/// The file's lines one at a time, parsed straight from its bytes (unzipped on the way for `.gz`).
+fn lines(path: &str, file: Bytes) -> impl Iterator<Item = Result<Line>> + use<> {
+    let gzipped = path.ends_with(".gz");
+    let source: Box<dyn Read> =
+        if gzipped { Box::new(GzDecoder::new(Cursor::new(file))) } else { Box::new(Cursor::new(file)) };
+    let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(source);
+    let path = path.to_string();
+    reader.into_records().map(move |record| {
+        let record = record.map_err(|error| read_error(&path, gzipped, error))?;
         let number = record.position().map_or(0, |p| p.line());
-        let fields = record.iter().map(|f| (!f.is_empty()).then(|| f.to_string())).collect();
-        lines.push(Line { number, fields });
+        Ok(Line { number, record })
+    })
+}
+
+fn read_error(path: &str, gzipped: bool, error: csv::Error) -> EngineError {
+    match error.kind() {
+        csv::ErrorKind::Io(io) if gzipped => {
+            EngineError::Io { path: path.to_string(), message: format!("not a valid gzip file: {io}") }
+        }
+        _ => EngineError::Csv { path: path.to_string(), line: error.position().map_or(0, |p| p.line()), message: error.to_string() },
     }
-    Ok(lines)
 }
 
 fn column_names(header: Option<&Line>, width: usize) -> Vec<String> {
     (0..width)
-        .map(|i| match header.and_then(|h| h.fields.get(i).cloned().flatten()) {
-            Some(name) => name,
+        .map(|i| match header.and_then(|h| h.field(i)) {
+            Some(name) => name.to_string(),
             None => format!("_c{i}"),
         })
         .collect()
 }
 
-/// Spark's CSV schema inference: every value narrows or widens its column's type, starting from "no values".
-fn infer_types(lines: &[Line], width: usize) -> Vec<SparkType> {
-    let mut types = vec![SparkType::Null; width];
-    for line in lines {
-        for (column, value) in line.fields.iter().take(width).enumerate() {
-            if let Some(text) = value {
-                types[column] = widen(types[column], infer_value(types[column], text));
-            }
+/// Spark's CSV schema inference, one line at a time: every value narrows or widens its column's type, starting
+/// from "no values" (`Null`, read as string at the end).
+fn infer_types(types: &mut [SparkType], line: &Line) {
+    for column in 0..types.len().min(line.width()) {
+        if let Some(text) = line.field(column) {
+            types[column] = widen(types[column], infer_value(types[column], text));
         }
     }
-    types.into_iter().map(|t| if t == SparkType::Null { SparkType::String } else { t }).collect()
 }
 
 /// The type of one value, trying only types at least as wide as the column's current type (Spark's order).
@@ -202,21 +261,15 @@ fn parse_timestamp(text: &str) -> Option<i64> {
 }
 
 fn build_batch(path: &str, schema: &SparkSchema, lines: &[Line], mode: ParseMode) -> Result<RecordBatch> {
-    if let Some(field) = schema.fields.iter().find(|f| !CSV_TYPES.contains(&f.data_type)) {
-        return Err(EngineError::InvalidArgument(format!(
-            "reading CSV column `{}` as {} is not supported yet (supported: int, bigint, double, boolean, date, timestamp, string)",
-            field.name, field.data_type
-        )));
-    }
     let mut columns: Vec<ColumnBuilder> = schema.fields.iter().map(|f| ColumnBuilder::new(f.data_type)).collect();
     for line in lines {
         let parsed: Vec<Result<Value, ()>> = schema
             .fields
             .iter()
             .enumerate()
-            .map(|(i, field)| parse_field(field.data_type, line.fields.get(i).cloned().flatten()))
+            .map(|(i, field)| parse_field(field.data_type, line.field(i)))
             .collect();
-        let malformed = line.fields.len() != schema.fields.len() || parsed.iter().any(Result::is_err);
+        let malformed = line.width() != schema.fields.len() || parsed.iter().any(Result::is_err);
         match (malformed, mode) {
             (true, ParseMode::DropMalformed) => continue,
             (true, ParseMode::FailFast) => {
@@ -254,7 +307,7 @@ const CSV_TYPES: [SparkType; 7] = [
 ];
 
 /// One parsed field.
-enum Value {
+enum Value<'a> {
     Null,
     Integer(i32),
     Long(i64),
@@ -262,10 +315,10 @@ enum Value {
     Boolean(bool),
     Date(i32),
     Timestamp(i64),
-    String(String),
+    String(&'a str),
 }
 
-impl Value {
+impl Value<'_> {
     /// As Spark renders a parsed record's values in error messages.
     fn render(&self) -> String {
         match self {
@@ -274,21 +327,21 @@ impl Value {
             Value::Long(v) | Value::Timestamp(v) => v.to_string(),
             Value::Double(v) => java_double_string(*v),
             Value::Boolean(v) => v.to_string(),
-            Value::String(v) => v.clone(),
+            Value::String(v) => v.to_string(),
         }
     }
 }
 
 /// `Err` when the text does not parse as the type.
-fn parse_field(data_type: SparkType, text: Option<String>) -> Result<Value, ()> {
+fn parse_field(data_type: SparkType, text: Option<&str>) -> Result<Value<'_>, ()> {
     let Some(text) = text else { return Ok(Value::Null) };
     let value = match data_type {
         SparkType::Integer => text.parse().ok().map(Value::Integer),
         SparkType::Long => text.parse().ok().map(Value::Long),
-        SparkType::Double => parse_double(&text).map(Value::Double),
-        SparkType::Boolean => parse_boolean(&text).map(Value::Boolean),
-        SparkType::Date => parse_date(&text).map(Value::Date),
-        SparkType::Timestamp => parse_timestamp(&text).map(Value::Timestamp),
+        SparkType::Double => parse_double(text).map(Value::Double),
+        SparkType::Boolean => parse_boolean(text).map(Value::Boolean),
+        SparkType::Date => parse_date(text).map(Value::Date),
+        SparkType::Timestamp => parse_timestamp(text).map(Value::Timestamp),
         _ => Some(Value::String(text)),
     };
     value.ok_or(())
