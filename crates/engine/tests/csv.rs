@@ -8,7 +8,7 @@ use flate2::write::GzEncoder;
 use kindling_engine::EngineError;
 use kindling_engine::display::{show_string, tree_string};
 use kindling_engine::io::Table;
-use kindling_engine::io::csv::{CsvOptions, ParseMode, read_csv};
+use kindling_engine::io::csv::{CsvOptions, ParseMode, csv_batches, read_csv, split_lines};
 use kindling_engine::schema::{SparkField, SparkSchema};
 use kindling_engine::types::SparkType;
 use serde_json::Value;
@@ -169,4 +169,62 @@ fn failfast_names_the_line_of_a_malformed_row_past_the_first_batch() {
     let options = CsvOptions { header: true, schema: Some(schema), mode: ParseMode::FailFast, ..CsvOptions::default() };
     let error = read_csv("big.csv", Bytes::from(text), &options).unwrap_err().to_string();
     assert!(error.starts_with("big.csv:15001: "), "{error}");
+}
+
+fn ids_and_zones() -> SparkSchema {
+    let field = |name: &str, data_type| SparkField { name: name.into(), data_type, nullable: true };
+    SparkSchema { fields: vec![field("id", SparkType::Integer), field("zone", SparkType::String)] }
+}
+
+fn ids_of_split(text: &Bytes, start: u64, length: u64, mode: ParseMode) -> Result<Vec<i32>, EngineError> {
+    let lines = split_lines("big.csv", text.clone(), start, length, true);
+    let mut ids = Vec::new();
+    for batch in csv_batches("big.csv", lines, &ids_and_zones(), mode)? {
+        let batch = batch?;
+        ids.extend(batch.column(0).as_any().downcast_ref::<arrow::array::Int32Array>().unwrap().values().iter().copied());
+    }
+    Ok(ids)
+}
+
+/// Every line goes to the split it starts in (Hadoop's line reader, under Spark's CSV source): read split by
+/// split, with cuts mid-line, right after a newline and on one, every row comes once, in order, and the header is
+/// read only by the first split.
+#[test]
+fn the_splits_of_a_file_read_every_line_once_in_order() {
+    let text = Bytes::from(numbered_csv(3_000));
+    let size = text.len() as u64;
+    let line_start = text.iter().position(|&b| b == b'\n').unwrap() as u64 + 1;
+    for split_size in [7, 8, 100, 4096, line_start, size / 3, size] {
+        let mut ids = Vec::new();
+        let mut start = 0;
+        while start < size {
+            let length = split_size.min(size - start);
+            ids.extend(ids_of_split(&text, start, length, ParseMode::FailFast).unwrap());
+            start += length;
+        }
+        assert_eq!(ids, (1..=3_000).collect::<Vec<_>>(), "splits of {split_size} bytes");
+    }
+}
+
+/// An error in a later split names its line in the whole file.
+#[test]
+fn a_malformed_row_in_a_later_split_is_named_by_its_line_in_the_file() {
+    let text = Bytes::from(numbered_csv(3_000).replacen("2500,z1", "2500,z1,extra", 1));
+    let half = text.len() as u64 / 2;
+    assert!(ids_of_split(&text, 0, half, ParseMode::FailFast).is_ok());
+    let error = ids_of_split(&text, half, text.len() as u64 - half, ParseMode::FailFast).unwrap_err().to_string();
+    assert!(error.starts_with("big.csv:2501: "), "{error}");
+}
+
+/// A gzipped file is read whole by the split at its start.
+#[test]
+fn a_gzipped_file_is_read_whole_by_its_first_split() {
+    let mut zipped = GzEncoder::new(Vec::new(), Compression::default());
+    zipped.write_all(numbered_csv(100).as_bytes()).unwrap();
+    let zipped = Bytes::from(zipped.finish().unwrap());
+    let lines = split_lines("big.csv.gz", zipped.clone(), 0, zipped.len() as u64, true);
+    let rows: usize = csv_batches("big.csv.gz", lines, &ids_and_zones(), ParseMode::FailFast).unwrap().map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!(rows, 100);
+    let later = split_lines("big.csv.gz", zipped, 10, 5, true);
+    assert!(later.is_empty());
 }

@@ -71,7 +71,8 @@ const BATCH_ROWS: usize = 8192;
 /// in errors and decides whether it is gzipped.
 pub fn read_csv(path: &str, file: Bytes, options: &CsvOptions) -> Result<Table> {
     let schema = csv_schema(path, file.clone(), options)?;
-    let mut batches = csv_batches(path, file, options.header, &schema, options.mode)?.collect::<Result<Vec<_>>>()?;
+    let whole = SplitLines { range: 0..file.len(), file, has_header: options.header };
+    let mut batches = csv_batches(path, whole, &schema, options.mode)?.collect::<Result<Vec<_>>>()?;
     if batches.is_empty() {
         batches.push(RecordBatch::new_empty(Arc::new(schema.to_arrow())));
     }
@@ -103,13 +104,49 @@ pub fn csv_schema(path: &str, file: Bytes, options: &CsvOptions) -> Result<Spark
     Ok(SparkSchema { fields: fields.collect() })
 }
 
-/// The rows of a CSV file as batches of `schema`, parsed [`BATCH_ROWS`] lines at a time as the batches are taken;
-/// with `header` the first line is skipped. A malformed row is handled as `mode` says; a read stops at the first
-/// error.
+/// The lines of a CSV file that one split of it reads.
+pub struct SplitLines {
+    file: Bytes,
+    /// Where in `file` the lines are.
+    range: std::ops::Range<usize>,
+    /// Whether the first of these lines is the file's header (to be skipped).
+    has_header: bool,
+}
+
+impl SplitLines {
+    pub fn is_empty(&self) -> bool {
+        self.range.is_empty()
+    }
+
+    /// How many lines of the file come before these: counted only for an error's line number.
+    fn lines_before(&self) -> u64 {
+        self.file[..self.range.start].iter().filter(|&&b| b == b'\n').count() as u64
+    }
+}
+
+/// The lines of `file` that the split `[start, start + length)` reads, as Hadoop's line reader (under Spark's CSV
+/// source) gives them out: each line to the split it starts in — a split skips the end of a line begun before it
+/// and reads on past its end to finish its last line. A gzipped file is read whole by its split at 0.
+pub fn split_lines(path: &str, file: Bytes, start: u64, length: u64, header: bool) -> SplitLines {
+    let whole = path.ends_with(".gz");
+    let after_newline_from = |at: u64| {
+        let at = (at as usize).min(file.len());
+        file[at..].iter().position(|&b| b == b'\n').map_or(file.len(), |newline| at + newline + 1)
+    };
+    let (first, end) = match (whole, start) {
+        (true, 0) => (0, file.len()),
+        (true, _) => (0, 0),
+        (false, 0) => (0, after_newline_from(start + length)),
+        (false, _) => (after_newline_from(start), after_newline_from(start + length)),
+    };
+    SplitLines { file, range: first..end.max(first), has_header: header && start == 0 }
+}
+
+/// The rows of some CSV lines as batches of `schema`, parsed [`BATCH_ROWS`] lines at a time as the batches are
+/// taken. A malformed row is handled as `mode` says; a read stops at the first error.
 pub fn csv_batches(
     path: &str,
-    file: Bytes,
-    header: bool,
+    lines: SplitLines,
     schema: &SparkSchema,
     mode: ParseMode,
 ) -> Result<impl Iterator<Item = Result<RecordBatch>> + use<>> {
@@ -119,23 +156,33 @@ pub fn csv_batches(
             field.name, field.data_type
         )));
     }
-    let mut lines = lines(path, file).skip(usize::from(header));
+    let mut rows = self::lines(path, lines.file.slice(lines.range.clone())).skip(usize::from(lines.has_header));
     let (path, schema) = (path.to_string(), schema.clone());
     let mut failed = false;
     let batches = std::iter::from_fn(move || {
         if failed {
             return None;
         }
-        let chunk = lines.by_ref().take(BATCH_ROWS).collect::<Result<Vec<Line>>>();
+        let chunk = rows.by_ref().take(BATCH_ROWS).collect::<Result<Vec<Line>>>();
         let batch = match chunk {
             Ok(chunk) if chunk.is_empty() => return None,
             Ok(chunk) => build_batch(&path, &schema, &chunk, mode),
             Err(error) => Err(error),
         };
         failed = batch.is_err();
-        Some(batch)
+        Some(batch.map_err(|error| counted_from_file_start(error, &lines)))
     });
     Ok(batches.filter(|batch| batch.as_ref().map_or(true, |b| b.num_rows() > 0)))
+}
+
+/// An error's line number, counted in the split's lines, as a line of the whole file.
+fn counted_from_file_start(error: EngineError, lines: &SplitLines) -> EngineError {
+    match error {
+        EngineError::Csv { path, line, message } if lines.range.start > 0 => {
+            EngineError::Csv { path, line: lines.lines_before() + line, message }
+        }
+        other => other,
+    }
 }
 
 /// The file's lines one at a time, parsed straight from its bytes (unzipped on the way for `.gz`).

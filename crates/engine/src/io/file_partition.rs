@@ -5,7 +5,8 @@
 //! the total input divided by the number of cores — so small inputs still keep every core busy. Files larger than
 //! that are cut into splits of that size; then the splits, largest first, are packed into partitions, each file
 //! also costing `openCostInBytes`, as if opening a file were reading 4 MB. A Parquet row group belongs to the split
-//! that holds its middle byte, so some splits — and partitions — end up with no rows at all.
+//! that holds its middle byte, so some splits — and partitions — end up with no rows at all; a CSV line belongs to
+//! the split it starts in. A gzipped file is never cut.
 
 use super::vfs::FileStatus;
 
@@ -72,7 +73,12 @@ pub fn plan_file_partitions(files: &[FileStatus], settings: &SplitSettings) -> V
     partitions.into_iter().enumerate().map(|(index, splits)| FilePartition { index, splits }).collect()
 }
 
+/// A file's splits. A gzipped file is one split: it can only be unzipped from its start (Spark reads such files
+/// whole too).
 fn split_file(file: &FileStatus, split_bytes: u64) -> Vec<FileSplit> {
+    if file.path.ends_with(".gz") {
+        return vec![FileSplit { path: file.path.clone(), start: 0, length: file.size }];
+    }
     (0..file.size.div_ceil(split_bytes).max(1))
         .map(|i| {
             let start = i * split_bytes;
@@ -99,6 +105,14 @@ mod tests {
     fn large_inputs_are_capped_at_max_partition_bytes() {
         let files = [file("a", 10 * 1024 * 1024 * 1024)];
         assert_eq!(max_split_bytes(&files, &SplitSettings::with_cores(2)), 128 * 1024 * 1024);
+    }
+
+    #[test]
+    fn a_gzipped_file_is_one_split() {
+        let files = [file("big.csv.gz", 900 << 20), file("big.csv", 900 << 20)];
+        let splits: Vec<FileSplit> = plan_file_partitions(&files, &SplitSettings::with_cores(2)).into_iter().flat_map(|p| p.splits).collect();
+        assert_eq!(splits.iter().filter(|s| s.path == "big.csv.gz").count(), 1);
+        assert_eq!(splits.iter().filter(|s| s.path == "big.csv").count(), 8, "900 MB in splits of 128 MB");
     }
 
     #[test]
