@@ -16,7 +16,7 @@ use crate::exchange::{Partitioning, ShuffleRead};
 use crate::expr::eval::evaluate;
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId};
 use crate::hash_aggregate::{AggregateCall, AggregateMode, aggregate_partition, aggregate_shuffle_read, batch_of};
-use crate::io::csv::{csv_batches, csv_schema, split_lines};
+use crate::io::csv::{csv_batches, split_lines};
 use crate::io::file_partition::{FilePartition, FileSplit, plan_file_partitions};
 use crate::io::parquet::read_split_columns;
 use crate::rdd::MapPartitions;
@@ -770,9 +770,10 @@ fn read_split<'a>(scan: &'a Scan, split: &'a FileSplit, names: &[String], sessio
     let read: BatchStream<'a> = match format {
         FileFormat::Parquet => Box::new(read_split_columns(bytes, split, names, &scan.pushed_filters)?),
         FileFormat::Csv(options) => {
-            let schema = csv_schema(&split.path, bytes.clone(), options)?;
+            // `read_csv` settled the schema when the DataFrame was made; a split never reads the file for it.
+            let schema = options.schema.as_ref().ok_or_else(|| EngineError::Internal("a CSV scan without its schema".into()))?;
             let lines = split_lines(&split.path, bytes, split.start, split.length, options.header);
-            Box::new(csv_batches(&split.path, lines, &schema, options.mode)?)
+            Box::new(csv_batches(&split.path, lines, schema, options.mode)?)
         }
     };
     let folder_values = partition_columns.values.get(&split.path).filter(|_| !partition_columns.is_empty());

@@ -128,7 +128,7 @@ impl SplitLines {
 /// source) gives them out: each line to the split it starts in — a split skips the end of a line begun before it
 /// and reads on past its end to finish its last line. A gzipped file is read whole by its split at 0.
 pub fn split_lines(path: &str, file: Bytes, start: u64, length: u64, header: bool) -> SplitLines {
-    let whole = path.ends_with(".gz");
+    let whole = super::is_gzipped(path);
     let after_newline_from = |at: u64| {
         let at = (at as usize).min(file.len());
         file[at..].iter().position(|&b| b == b'\n').map_or(file.len(), |newline| at + newline + 1)
@@ -187,7 +187,7 @@ fn counted_from_file_start(error: EngineError, lines: &SplitLines) -> EngineErro
 
 /// The file's lines one at a time, parsed straight from its bytes (unzipped on the way for `.gz`).
 fn lines(path: &str, file: Bytes) -> impl Iterator<Item = Result<Line>> + use<> {
-    let gzipped = path.ends_with(".gz");
+    let gzipped = super::is_gzipped(path);
     let source: Box<dyn Read> =
         if gzipped { Box::new(GzDecoder::new(Cursor::new(file))) } else { Box::new(Cursor::new(file)) };
     let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(source);

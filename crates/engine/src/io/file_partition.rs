@@ -76,7 +76,7 @@ pub fn plan_file_partitions(files: &[FileStatus], settings: &SplitSettings) -> V
 /// A file's splits. A gzipped file is one split: it can only be unzipped from its start (Spark reads such files
 /// whole too).
 fn split_file(file: &FileStatus, split_bytes: u64) -> Vec<FileSplit> {
-    if file.path.ends_with(".gz") {
+    if super::is_gzipped(&file.path) {
         return vec![FileSplit { path: file.path.clone(), start: 0, length: file.size }];
     }
     (0..file.size.div_ceil(split_bytes).max(1))

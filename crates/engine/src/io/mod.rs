@@ -24,3 +24,9 @@ impl Table {
         self.batches.iter().map(RecordBatch::num_rows).sum()
     }
 }
+
+/// Whether a file is gzipped (`trips.csv.gz`): such a file is unzipped as it is read, and only from its start, so
+/// it is never split.
+pub fn is_gzipped(path: &str) -> bool {
+    path.ends_with(".gz")
+}
