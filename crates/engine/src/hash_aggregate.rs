@@ -11,8 +11,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, RecordBatch};
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::array::{Array, ArrayRef, AsArray, DictionaryArray, RecordBatch, UInt32Array};
+use arrow::compute::{cast, take};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt32Type};
 
 use crate::aggregate::Accumulator;
 use crate::exchange::ShuffleRead;
@@ -213,48 +214,182 @@ fn group(
     input: &[Attribute],
     mut batches: impl Iterator<Item = Result<RecordBatch>>,
 ) -> Result<Grouped> {
-    let mut groups = Groups::new(keys)?;
-    let mut accumulators: Vec<Accumulator> = calls.iter().map(|c| Accumulator::new(c.function, c.arg.data_type())).collect();
-    let mut groups_after_batch = Vec::new();
+    let mut running = Running::new(mode, keys, calls)?;
     while let Some(batch) = batches.next() {
         let batch = &batch?;
-        if groups.count() == 0 && mode != AggregateMode::Partial {
+        if running.groups.count() == 0 && mode != AggregateMode::Partial {
             // Merged partial states mostly have distinct keys (each task's partial aggregate already merged its
             // own): room for all of them at once spares the table from growing step by step.
             let (more_batches, _) = batches.size_hint();
-            groups.reserve(batch.num_rows() * (1 + more_batches));
+            running.groups.reserve(batch.num_rows() * (1 + more_batches));
         }
         let key_columns = keys.iter().map(|k| evaluate(&Expr::Attribute(k.clone()), batch, input)).collect::<Result<Vec<_>>>()?;
-        let group_ids = groups.assign(&key_columns, batch.num_rows())?;
-        let count = groups.count();
-        for (call, accumulator) in calls.iter().zip(&mut accumulators) {
+        let group_ids = running.groups.assign(&key_columns, batch.num_rows())?;
+        running.add(&group_ids, batch, input)?;
+    }
+    running.finish(keys)
+}
+
+/// The groups of a task as its batches come: the key table, every call's states, and how many groups there were
+/// after each batch.
+struct Running<'c> {
+    mode: AggregateMode,
+    calls: &'c [AggregateCall],
+    groups: Groups,
+    accumulators: Vec<Accumulator>,
+    groups_after_batch: Vec<usize>,
+}
+
+impl<'c> Running<'c> {
+    fn new(mode: AggregateMode, keys: &[Attribute], calls: &'c [AggregateCall]) -> Result<Self> {
+        let accumulators = calls.iter().map(|c| Accumulator::new(c.function, c.arg.data_type())).collect();
+        Ok(Self { mode, calls, groups: Groups::new(keys)?, accumulators, groups_after_batch: Vec::new() })
+    }
+
+    /// Folds one batch whose rows belong to the groups `group_ids` (already in the table); the calls read their
+    /// arguments from `batch`, whose columns are `input`.
+    fn add(&mut self, group_ids: &[usize], batch: &RecordBatch, input: &[Attribute]) -> Result<()> {
+        let count = self.groups.count();
+        for (call, accumulator) in self.calls.iter().zip(&mut self.accumulators) {
             match call.mode {
-                AggregateMode::Partial => accumulator.update(&evaluate(&call.arg, batch, input)?, &group_ids, count)?,
+                AggregateMode::Partial => accumulator.update(&evaluate(&call.arg, batch, input)?, group_ids, count)?,
                 AggregateMode::PartialMerge | AggregateMode::Final => {
                     let states = call
                         .state
                         .iter()
                         .map(|s| evaluate(&Expr::Attribute(s.clone()), batch, input))
                         .collect::<Result<Vec<_>>>()?;
-                    accumulator.merge(&states, &group_ids, count)?
+                    accumulator.merge(&states, group_ids, count)?
                 }
             }
         }
-        groups_after_batch.push(count);
+        self.groups_after_batch.push(count);
+        Ok(())
     }
-    let count = groups.count();
-    let mut columns = groups.key_columns()?;
-    let mut attributes: Vec<Attribute> = keys.to_vec();
-    for (call, accumulator) in calls.iter().zip(&mut accumulators) {
-        if mode == AggregateMode::Final {
-            columns.push(accumulator.finish(count)?);
-            attributes.push(call.result.clone());
-        } else {
-            columns.extend(accumulator.state(count)?);
-            attributes.extend(call.state.iter().cloned());
+
+    fn finish(mut self, keys: &[Attribute]) -> Result<Grouped> {
+        let count = self.groups.count();
+        let mut columns = self.groups.key_columns()?;
+        let mut attributes: Vec<Attribute> = keys.to_vec();
+        for (call, accumulator) in self.calls.iter().zip(&mut self.accumulators) {
+            if self.mode == AggregateMode::Final {
+                columns.push(accumulator.finish(count)?);
+                attributes.push(call.result.clone());
+            } else {
+                columns.extend(accumulator.state(count)?);
+                attributes.extend(call.state.iter().cloned());
+            }
+        }
+        Ok(Grouped { attributes, columns, count, groups_after_batch: self.groups_after_batch })
+    }
+}
+
+/// A partial aggregation's one string key as the projection below it computes it, from string columns alone
+/// (`concat(coalesce(pu.Zone, 'Unknown'), ' / ', coalesce(do.Zone, 'Unknown'))`).
+pub struct ComputedKey<'p> {
+    /// The key's definition.
+    pub definition: &'p Expr,
+    /// The string columns it reads.
+    pub strings: Vec<Attribute>,
+    /// The projection's other columns, the ones the aggregate functions read.
+    pub others: Vec<&'p Expr>,
+}
+
+/// Runs a partial HashAggregate task whose one key is computed from strings that broadcast joins hand on as
+/// positions into their broadcasts (dictionary arrays; see `JoinSpec::deferred_strings`).
+///
+/// The key depends on those strings alone, so rows whose strings sit at the same positions share a key: the key
+/// is worked out once per combination of positions, the first time a row brings it, and the rows of a known
+/// combination go straight to its group. Rows reach their groups in the same order as when every row computes
+/// its key, so the groups, their order and their states are the same. `batches` are the projection's input
+/// (columns `below`).
+pub fn aggregate_by_computed_key(
+    keys: &[Attribute],
+    calls: &[AggregateCall],
+    key: &ComputedKey,
+    below: &[Attribute],
+    batches: impl Iterator<Item = Result<RecordBatch>>,
+) -> Result<RecordBatch> {
+    let mut running = Running::new(AggregateMode::Partial, keys, calls)?;
+    let others: Vec<Attribute> = key.others.iter().map(|e| crate::logical::output_attribute(e)).collect();
+    let mut memo = PositionMemo::default();
+    for batch in batches {
+        let batch = &batch?;
+        let group_ids = memo.group_ids(&mut running.groups, key, batch, below)?;
+        let columns = key.others.iter().map(|e| evaluate(e, batch, below)).collect::<Result<Vec<_>>>()?;
+        running.add(&group_ids, &batch_of(&others, columns, batch.num_rows())?, &others)?;
+    }
+    let grouped = running.finish(keys)?;
+    finish(AggregateMode::Partial, &[], grouped.attributes, grouped.columns, grouped.count)
+}
+
+/// The group of every combination of broadcast positions seen so far.
+#[derive(Default)]
+struct PositionMemo {
+    /// The broadcast columns the positions point into.
+    dictionaries: Vec<ArrayRef>,
+    /// Each combination of positions, numbered in order of first arrival.
+    combinations: Option<KeyTable>,
+    /// By combination number: its group.
+    group_of: Vec<usize>,
+}
+
+impl PositionMemo {
+    fn group_ids(&mut self, groups: &mut Groups, key: &ComputedKey, batch: &RecordBatch, below: &[Attribute]) -> Result<Vec<usize>> {
+        let rows = batch.num_rows();
+        let strings = key.strings.iter().map(|s| evaluate(&Expr::Attribute(s.clone()), batch, below)).collect::<Result<Vec<_>>>()?;
+        let Some(dictionaries) = strings.iter().map(|c| c.as_dictionary_opt::<UInt32Type>()).collect::<Option<Vec<_>>>() else {
+            // Some of the strings come as themselves: the key is computed row by row.
+            return groups.assign(&[computed_key(key, &strings, rows)?], rows);
+        };
+        let combinations = self.combinations_over(&dictionaries)?;
+        let positions = dictionaries.iter().map(|d| Ok(cast(d.keys(), &DataType::Int32)?)).collect::<Result<Vec<_>>>()?;
+        let known = combinations.key_count();
+        let combination_ids = combinations.insert(&positions)?;
+        let first_rows = first_rows_of_new_ids(&combination_ids, known);
+        if !first_rows.is_empty() {
+            let first_rows = UInt32Array::from(first_rows);
+            let sampled = strings.iter().map(|c| Ok(take(c, &first_rows, None)?)).collect::<Result<Vec<_>>>()?;
+            let keys = computed_key(key, &sampled, first_rows.len())?;
+            self.group_of.extend(groups.assign(&[keys], first_rows.len())?);
+        }
+        Ok(combination_ids.iter().map(|&id| self.group_of[id]).collect())
+    }
+
+    /// The table of combinations over these broadcast columns, emptied if they are not the ones seen so far.
+    fn combinations_over(&mut self, dictionaries: &[&DictionaryArray<UInt32Type>]) -> Result<&mut KeyTable> {
+        let same = self.dictionaries.len() == dictionaries.len()
+            && self.dictionaries.iter().zip(dictionaries).all(|(seen, d)| Arc::ptr_eq(seen, d.values()));
+        if !same || self.combinations.is_none() {
+            self.dictionaries = dictionaries.iter().map(|d| d.values().clone()).collect();
+            self.combinations = Some(KeyTable::new(&vec![DataType::Int32; dictionaries.len()])?);
+            self.group_of.clear();
+        }
+        Ok(self.combinations.as_mut().expect("set above"))
+    }
+}
+
+/// The rows where ids from `known` on first appear (ids are handed out in order of first appearance).
+fn first_rows_of_new_ids(ids: &[usize], known: usize) -> Vec<u32> {
+    let mut first_rows = Vec::new();
+    for (row, &id) in ids.iter().enumerate() {
+        if id == known + first_rows.len() {
+            first_rows.push(row as u32);
         }
     }
-    Ok(Grouped { attributes, columns, count, groups_after_batch })
+    first_rows
+}
+
+/// The computed key of rows given by its string columns (positions into a broadcast are looked up first).
+fn computed_key(key: &ComputedKey, strings: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+    let plain = strings
+        .iter()
+        .map(|c| match c.data_type() {
+            DataType::Dictionary(..) => Ok(cast(c, &DataType::Utf8)?),
+            _ => Ok(c.clone()),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    evaluate(key.definition, &batch_of(&key.strings, plain, rows)?, &key.strings)
 }
 
 /// The output of a HashAggregate from its groups: the groups themselves, or for a final aggregation `results`
@@ -368,6 +503,67 @@ mod tests {
         let sums = batch.column(1).as_primitive::<Float64Type>();
         let counts = batch.column(2).as_primitive::<Int64Type>();
         (0..batch.num_rows()).map(|row| (keys.is_valid(row).then(|| keys.value(row)), sums.value(row).to_bits(), counts.value(row))).collect()
+    }
+
+    /// A column of positions into `values`, as a broadcast join hands on a deferred string column.
+    fn positions(values: &ArrayRef, rows: impl Iterator<Item = Option<u32>>) -> ArrayRef {
+        Arc::new(DictionaryArray::<UInt32Type>::try_new(UInt32Array::from_iter(rows), values.clone()).unwrap())
+    }
+
+    #[test]
+    fn a_key_computed_from_positions_groups_as_the_key_computed_row_by_row_bit_for_bit() {
+        use crate::expr::call;
+        use crate::functions::ScalarFunction;
+        let [a, b] = ["pu_zone", "do_zone"].map(|name| Attribute::new(name, SparkType::String, true));
+        let amount = Attribute::new("amount", SparkType::Double, true);
+        let pair = Attribute::new("pair", SparkType::String, true);
+        let named = |zone: &Attribute| call(ScalarFunction::Coalesce, vec![Expr::Attribute(zone.clone()), crate::expr::lit("Unknown")]);
+        let concat = call(ScalarFunction::Concat, vec![named(&a), crate::expr::lit(" / "), named(&b)]);
+        let definition = Expr::Alias { expr: Box::new(concat), name: pair.name.clone(), id: pair.id };
+        let amount_expr = Expr::Attribute(amount.clone());
+        let key = ComputedKey { definition: &definition, strings: vec![a.clone(), b.clone()], others: vec![&amount_expr] };
+        let mut calls = Case::new().calls;
+        for call in &mut calls {
+            call.arg = amount_expr.clone();
+        }
+        // Two names twice (different positions, one key), a NULL name, and positions of no row (NULL).
+        let names = |list: [Option<&str>; 5]| -> ArrayRef { Arc::new(arrow::array::StringArray::from(list.to_vec())) };
+        let pu_names = names([Some("Astoria"), Some("Midtown"), Some("Midtown"), None, Some("Unknown")]);
+        let do_names = names([Some("Harlem"), None, Some("Astoria"), Some("Harlem"), Some("SoHo")]);
+        let other_names = names([Some("SoHo"), Some("Astoria"), Some("Queens"), Some("Midtown"), None]);
+        let position = |i: u32, seed: u32| (!(i * 7 + seed).is_multiple_of(13)).then_some((i * i + seed) % 5);
+        let amount_of = |i: u32| [1e16, 1.0, -1e16, 0.1, 3.3e-5][i as usize % 5] * f64::from(i % 7 + 1);
+        let below = [a.clone(), b.clone(), amount.clone()];
+        let batch = |pu: &ArrayRef, dropoff: &ArrayRef, seed: u32, deferred: bool| {
+            let (pu, dropoff) = (positions(pu, (0..900).map(|i| position(i, seed))), positions(dropoff, (0..900).map(|i| position(i, seed + 3))));
+            let plain = |c: ArrayRef| if deferred { c } else { cast(&c, &DataType::Utf8).unwrap() };
+            let amounts: ArrayRef = Arc::new(Float64Array::from_iter_values((0..900).map(|i| amount_of(i + seed))));
+            batch_of(&below, vec![plain(pu), plain(dropoff), amounts], 900).unwrap()
+        };
+        // Batches over the same broadcasts, then one over another broadcast, then one of plain strings.
+        let batches = [
+            batch(&pu_names, &do_names, 1, true),
+            batch(&pu_names, &do_names, 2, true),
+            batch(&other_names, &do_names, 3, true),
+            batch(&pu_names, &do_names, 4, false),
+            batch(&pu_names, &do_names, 5, true),
+        ];
+        let ours = aggregate_by_computed_key(std::slice::from_ref(&pair), &calls, &key, &below, batches.iter().cloned().map(Ok)).unwrap();
+
+        let projected_columns = [pair.clone(), amount.clone()];
+        let projected = batches.iter().map(|batch| {
+            let strings = [batch.column(0).clone(), batch.column(1).clone()];
+            let columns = vec![computed_key(&key, &strings, batch.num_rows())?, batch.column(2).clone()];
+            batch_of(&projected_columns, columns, batch.num_rows())
+        });
+        let row_by_row = aggregate_partition(AggregateMode::Partial, std::slice::from_ref(&pair), &calls, &[], &projected_columns, projected).unwrap();
+        let groups = |batch: &RecordBatch| -> Vec<(Option<String>, u64, i64)> {
+            let (keys, sums, counts) = (batch.column(0).as_string::<i32>(), batch.column(1).as_primitive::<Float64Type>(), batch.column(2).as_primitive::<Int64Type>());
+            (0..batch.num_rows()).map(|row| (keys.is_valid(row).then(|| keys.value(row).to_string()), sums.value(row).to_bits(), counts.value(row))).collect()
+        };
+        assert_eq!(groups(&ours), groups(&row_by_row));
+        // "Unknown / Harlem": a NULL name, no row, and the name "Unknown" all make it.
+        assert!(groups(&ours).iter().any(|(key, _, _)| key.as_deref() == Some("Unknown / Harlem")));
     }
 
     #[test]

@@ -15,7 +15,9 @@ use arrow::compute::filter_record_batch;
 use crate::exchange::{Partitioning, ShuffleRead};
 use crate::expr::eval::evaluate;
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId};
-use crate::hash_aggregate::{AggregateCall, AggregateMode, aggregate_partition, aggregate_shuffle_read, batch_of};
+use crate::hash_aggregate::{
+    AggregateCall, AggregateMode, ComputedKey, aggregate_by_computed_key, aggregate_partition, aggregate_shuffle_read, batch_of,
+};
 use crate::io::csv::{csv_batches, split_lines};
 use crate::io::file_partition::{FilePartition, FileSplit, plan_file_partitions};
 use crate::io::parquet::read_split_columns;
@@ -241,10 +243,16 @@ impl PhysicalPlan {
                         input_read.record(&read.batches);
                         aggregate_shuffle_read(*mode, keys, calls, results, &input.output(), read)?
                     }
-                    None => {
-                        let batches = input.execute(partition, context, input_read)?;
-                        aggregate_partition(*mode, keys, calls, results, &input.output(), batches)?
-                    }
+                    None => match computed_string_key(*mode, keys, calls, input) {
+                        Some((key, below)) => {
+                            let batches = below.execute(partition, context, input_read)?;
+                            aggregate_by_computed_key(keys, calls, &key, &below.output(), batches)?
+                        }
+                        None => {
+                            let batches = input.execute(partition, context, input_read)?;
+                            aggregate_partition(*mode, keys, calls, results, &input.output(), batches)?
+                        }
+                    },
                 };
                 Ok(Box::new(std::iter::once(Ok(batch))))
             }
@@ -837,30 +845,76 @@ pub fn plan(logical: &LogicalPlan, session: &Session) -> Result<PhysicalPlan> {
 /// the string into every joined row, then hash and compare it row by row. Where a partial aggregation groups by
 /// such a column alone and nothing between it and the join computes with it, the join hands the column on as
 /// each row's position in the broadcast instead, and the aggregation looks each broadcast string up once. The
-/// plan, its results and its trace are the same; only the work inside the task changes.
+/// same holds for a key computed from such columns alone (`concat(pu.Zone, ' / ', do.Zone)`, see
+/// [`computed_string_key`]). The plan, its results and its trace are the same; only the work inside the task
+/// changes.
 fn defer_grouped_build_strings(keys: &[Attribute], calls: &[AggregateCall], input: &mut PhysicalPlan) {
-    if let [key] = keys
-        && key.data_type == SparkType::String
-        && !calls.iter().any(|call| call.arg.references().iter().any(|a| a.id == key.id))
-        && let Some(join) = join_passing_on(input, key.id)
-    {
-        join.deferred_strings.push(key.id);
+    let computed_from: Option<Vec<ExprId>> = computed_string_key(AggregateMode::Partial, keys, calls, input)
+        .map(|(computed, _)| computed.strings.iter().map(|s| s.id).collect());
+    match (computed_from, input) {
+        (Some(strings), PhysicalPlan::Project { input: below, .. }) => {
+            for id in strings {
+                if let Some(join) = join_passing_on(below, id) {
+                    join.deferred_strings.push(id);
+                }
+            }
+        }
+        (_, input) => {
+            if let [key] = keys
+                && key.data_type == SparkType::String
+                && !calls.iter().any(|call| call.arg.references().iter().any(|a| a.id == key.id))
+                && let Some(join) = join_passing_on(input, key.id)
+            {
+                join.deferred_strings.push(key.id);
+            }
+        }
     }
 }
 
+/// A partial aggregation's one grouping key when it is a string the projection right below computes from string
+/// columns that nothing else there reads — zone names of broadcast joins further down, which those joins then hand
+/// on by position (see [`aggregate_by_computed_key`]). Also the projection's input.
+fn computed_string_key<'p>(
+    mode: AggregateMode,
+    keys: &[Attribute],
+    calls: &[AggregateCall],
+    input: &'p PhysicalPlan,
+) -> Option<(ComputedKey<'p>, &'p PhysicalPlan)> {
+    let ([key], PhysicalPlan::Project { exprs, input: below }, AggregateMode::Partial) = (keys, input, mode) else { return None };
+    let defines_key = |e: &&Expr| output_attribute(e).id == key.id;
+    let definition = exprs.iter().find(defines_key)?;
+    let strings = definition.references();
+    let computed = key.data_type == SparkType::String
+        && !matches!(definition, Expr::Attribute(_))
+        && !definition.any(&|e| matches!(e, Expr::Udf { .. }))
+        && !strings.is_empty()
+        && strings.iter().all(|s| s.data_type == SparkType::String);
+    let others: Vec<&Expr> = exprs.iter().filter(|e| !defines_key(e)).collect();
+    let reads = |expr: &Expr, ids: &[ExprId]| expr.references().iter().any(|a| ids.contains(&a.id));
+    let string_ids: Vec<ExprId> = strings.iter().map(|s| s.id).collect();
+    let read_elsewhere =
+        others.iter().any(|e| reads(e, &string_ids)) || calls.iter().any(|call| reads(&call.arg, &[key.id]));
+    (computed && !read_elsewhere).then_some((ComputedKey { definition, strings, others }, below))
+}
+
 /// The broadcast hash join below `node` whose broadcast (right) side produces column `id`, when only
-/// projections that pass the column on unchanged lie between.
+/// projections that pass the column on unchanged, and the stream sides of joins that do not read it, lie between.
 fn join_passing_on(node: &mut PhysicalPlan, id: ExprId) -> Option<&mut JoinSpec> {
+    let reads = |exprs: &[Expr]| exprs.iter().any(|e| e.references().iter().any(|a| a.id == id));
     match node {
         PhysicalPlan::Project { exprs, input } => {
             let passed_on = exprs.iter().any(|e| matches!(e, Expr::Attribute(a) if a.id == id));
             let computed_with = exprs.iter().any(|e| !matches!(e, Expr::Attribute(_)) && e.references().iter().any(|a| a.id == id));
             if passed_on && !computed_with { join_passing_on(input, id) } else { None }
         }
-        PhysicalPlan::BroadcastHashJoin { join, build: BuildSide::Right, right, .. }
-            if join.residual.is_none() && right.output().iter().any(|a| a.id == id) =>
-        {
-            Some(join)
+        PhysicalPlan::BroadcastHashJoin { join, build: BuildSide::Right, left, right, .. } if join.residual.is_none() => {
+            if right.output().iter().any(|a| a.id == id) {
+                Some(join)
+            } else if left.output().iter().any(|a| a.id == id) && !reads(&join.left_keys) {
+                join_passing_on(left, id)
+            } else {
+                None
+            }
         }
         _ => None,
     }
