@@ -23,7 +23,7 @@ use arrow::array::{
 use arrow::buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{
     ArrowNativeType, BinaryType, ByteArrayType, DataType, Date32Type, Decimal128Type, Int8Type, Int16Type, Int32Type,
-    Int64Type, TimeUnit, TimestampMicrosecondType, Utf8Type,
+    Int64Type, TimeUnit, TimestampMicrosecondType, UInt32Type, Utf8Type,
 };
 use arrow::row::{RowConverter, SortField};
 use foldhash::fast::FixedState;
@@ -150,16 +150,27 @@ impl KeyTable {
         // A NULL among the values is looked up like any other value (as the NULL key); only NULL positions are
         // told apart here.
         let nulls = dictionary.keys().logical_nulls().filter(|nulls| nulls.null_count() > 0);
+        // A broadcast join's positions are u32s (`join::assemble_rows`): read in place, not widened into a new Vec.
+        let ids = match dictionary.keys().as_primitive_opt::<UInt32Type>() {
+            Some(positions) => self.ids_by_position(&mut known, nulls, positions.values().iter().map(|&p| p as usize)),
+            None => self.ids_by_position(&mut known, nulls, dictionary.normalized_keys().into_iter()),
+        };
+        self.dictionary = Some(known);
+        ids
+    }
+
+    /// Each row's id from its position among `known`'s values, a value looked up when a row first points at it.
+    fn ids_by_position(&mut self, known: &mut DictionaryIds, nulls: Option<NullBuffer>, positions: impl Iterator<Item = usize>) -> Result<Vec<usize>> {
         let mut null_id = None;
-        let mut ids = Vec::with_capacity(dictionary.len());
-        for (row, position) in dictionary.normalized_keys().into_iter().enumerate() {
+        let mut ids = Vec::with_capacity(positions.size_hint().0);
+        for (row, position) in positions.enumerate() {
             let id = if nulls.as_ref().is_some_and(|n| n.is_null(row)) {
                 match null_id {
                     Some(id) => id,
-                    None => *null_id.insert(self.insert(&[new_null_array(values.data_type(), 1)])?[0]),
+                    None => *null_id.insert(self.insert(&[new_null_array(known.values.data_type(), 1)])?[0]),
                 }
             } else if known.ids[position] == UNSEEN {
-                let id = self.insert(&[values.slice(position, 1)])?[0];
+                let id = self.insert(&[known.values.slice(position, 1)])?[0];
                 known.ids[position] = id as u32;
                 id
             } else {
@@ -167,7 +178,6 @@ impl KeyTable {
             };
             ids.push(id);
         }
-        self.dictionary = Some(known);
         Ok(ids)
     }
 
@@ -732,12 +742,18 @@ mod tests {
     fn dictionary_keys_get_the_ids_their_values_would() {
         let zones: ArrayRef = Arc::new(StringArray::from(vec!["Astoria", "Unknown", "Midtown", "Unknown"]));
         let batches: [Vec<Option<u32>>; 2] = [vec![Some(2), None, Some(1), Some(2), Some(3)], vec![Some(0), None, Some(1)]];
-        let (mut plain, mut by_position) = (KeyTable::new(&[DataType::Utf8]).unwrap(), KeyTable::new(&[DataType::Utf8]).unwrap());
+        let new_table = || KeyTable::new(&[DataType::Utf8]).unwrap();
+        let (mut plain, mut by_position, mut by_narrow_position) = (new_table(), new_table(), new_table());
         for positions in batches {
             let keys = arrow::array::UInt32Array::from(positions);
             let dictionary: ArrayRef = Arc::new(arrow::array::DictionaryArray::new(keys.clone(), zones.clone()));
+            // Positions of another integer type take the general path.
+            let narrow_keys = arrow::compute::cast(&keys, &DataType::Int8).unwrap();
+            let narrow: ArrayRef = Arc::new(arrow::array::DictionaryArray::new(narrow_keys.as_primitive::<Int8Type>().clone(), zones.clone()));
             let values = arrow::compute::take(&zones, &keys, None).unwrap();
-            assert_eq!(ids(&mut by_position, vec![dictionary]), ids(&mut plain, vec![values]));
+            let expected = ids(&mut plain, vec![values]);
+            assert_eq!(ids(&mut by_position, vec![dictionary]), expected);
+            assert_eq!(ids(&mut by_narrow_position, vec![narrow]), expected);
         }
         // Both "Unknown"s are one key; Astoria, never pointed at in the first batch, came in the second.
         assert_eq!(by_position.key_count(), 4);
