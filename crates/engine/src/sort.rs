@@ -237,7 +237,9 @@ impl RangeBounds {
         let keys = SortKeys::new(order)?;
         let sample_size = (20 * partitions).min(1_000_000);
         let per_partition = (3 * sample_size).div_ceil(map_outputs.len().max(1));
-        let mut candidates: Vec<(OwnedRow, f64, String)> = Vec::new();
+        // Sampled keys stay in their samples' row format, (sample, row) pairs are sorted; only the chosen
+        // boundaries are copied out and written as text.
+        let (mut samples, mut sample_keys, mut weights) = (Vec::new(), Vec::new(), Vec::new());
         for (map_partition, batches) in map_outputs.iter().enumerate() {
             let Some(all) = (!batches.is_empty()).then(|| concat_batches(&schema_of(input), batches)).transpose()? else {
                 continue;
@@ -246,26 +248,34 @@ impl RangeBounds {
             if picked.is_empty() {
                 continue;
             }
-            let weight = all.num_rows() as f64 / picked.len() as f64;
+            weights.push(all.num_rows() as f64 / picked.len() as f64);
             let sample = take_record_batch(&all, &UInt32Array::from(picked))?;
-            let rows = keys.rows(order, &sample, input)?;
-            let texts = key_texts(order, &sample, input)?;
-            candidates.extend(rows.iter().zip(texts).map(|(row, text)| (row.owned(), weight, text)));
+            sample_keys.push(keys.rows(order, &sample, input)?);
+            samples.push(sample);
         }
-        candidates.sort_by(|a, b| a.0.cmp(&b.0));
-        let total: f64 = candidates.iter().map(|c| c.1).sum();
+        let key = |&(sample, row): &(usize, usize)| sample_keys[sample].row(row);
+        // (key bytes, (sample, row)): equal keys keep their sampling order, and as the pairs are all distinct an
+        // unstable sort gives that order.
+        let mut candidates: Vec<(&[u8], (usize, usize))> = sample_keys
+            .iter()
+            .enumerate()
+            .flat_map(|(sample, rows)| rows.iter().enumerate().map(move |(row, key)| (key.data(), (sample, row))))
+            .collect();
+        candidates.sort_unstable();
+        let candidates = candidates.into_iter().map(|(_, candidate)| candidate);
+        let total: f64 = sample_keys.iter().zip(&weights).map(|(rows, weight)| rows.num_rows() as f64 * weight).sum();
         let step = total / partitions as f64;
         let (mut bounds, mut shown): (Vec<OwnedRow>, Vec<String>) = (Vec::new(), Vec::new());
         let mut cumulative = 0.0;
         let mut target = step;
-        for (row, weight, text) in candidates {
-            cumulative += weight;
+        for candidate in candidates {
+            cumulative += weights[candidate.0];
             if bounds.len() + 1 >= partitions {
                 break;
             }
-            if cumulative >= target && bounds.last().is_none_or(|last| last.row().cmp(&row.row()) == Ordering::Less) {
-                bounds.push(row);
-                shown.push(text);
+            if cumulative >= target && bounds.last().is_none_or(|last| last.row().cmp(&key(&candidate)) == Ordering::Less) {
+                bounds.push(key(&candidate).owned());
+                shown.push(key_text(order, &samples[candidate.0].slice(candidate.1, 1), input)?);
                 target += step;
             }
         }
@@ -279,15 +289,13 @@ impl RangeBounds {
     }
 }
 
-/// The key values of each row as text: `12.5` or `2024-01-01 00:00:00, 74`.
-fn key_texts(order: &[SortOrder], batch: &RecordBatch, input: &[Attribute]) -> Result<Vec<String>> {
-    let values = order.iter().map(|o| evaluate(&o.expr, batch, input)).collect::<Result<Vec<_>>>()?;
-    (0..batch.num_rows())
-        .map(|row| {
-            let parts = values.iter().map(|v| Value::from_array(v, row).map(|v| v.to_string())).collect::<Result<Vec<_>>>()?;
-            Ok(parts.join(", "))
-        })
-        .collect()
+/// The key values of a batch's one row as text: `12.5` or `2024-01-01 00:00:00, 74`.
+fn key_text(order: &[SortOrder], row: &RecordBatch, input: &[Attribute]) -> Result<String> {
+    let parts = order
+        .iter()
+        .map(|o| Ok(Value::from_array(&evaluate(&o.expr, row, input)?, 0)?.to_string()))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(parts.join(", "))
 }
 
 /// Up to `size` row indices out of `rows`, chosen uniformly with a generator seeded by `seed`, in row order.
@@ -449,5 +457,8 @@ mod tests {
         }
         assert!(counts.iter().all(|&c| (500..1000).contains(&c)), "{counts:?}");
         assert!(highest.windows(2).all(|w| w[0] < w[1]), "partition i holds smaller keys than partition i + 1");
+        // A key equal to a boundary goes below it: each partition's highest key is its upper boundary.
+        let shown: Vec<f64> = bounds.shown.iter().map(|text| text.parse().unwrap()).collect();
+        assert_eq!(shown, highest[..3]);
     }
 }
