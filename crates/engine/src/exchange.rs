@@ -7,8 +7,8 @@
 //! reduce partition — the picture of a reshuffle.
 
 use arrow::array::{AsArray, RecordBatch, UInt32Array};
+use arrow::compute::{interleave_record_batch, take_record_batch};
 use arrow::datatypes::Int64Type;
-use arrow::compute::take_record_batch;
 use serde::{Deserialize, Serialize};
 
 use crate::partitioner::{hash_partition_ids, round_robin_start};
@@ -104,6 +104,10 @@ pub fn row_bytes(batch: &RecordBatch) -> u64 {
 
 /// The map side of one task: splits the rows of map partition `map_partition` (whose columns are `input`) into
 /// one list of batches per reduce partition. A range exchange needs its boundaries.
+///
+/// Small batches are split together, [`SPLIT_ROWS`] rows at a time: split one by one, a batch of 8192 rows would
+/// leave about 40 rows in each of 200 reduce partitions — a block, an allocation per column, for so few rows.
+/// Each reduce partition's rows keep their order.
 pub fn shuffle_write(
     map_partition: usize,
     batches: &[RecordBatch],
@@ -117,41 +121,87 @@ pub fn shuffle_write(
     }
     let mut buckets: Vec<Vec<RecordBatch>> = vec![Vec::new(); count];
     let mut next_round_robin = round_robin_start(map_partition, count);
-    for batch in batches {
-        let targets: Vec<u32> = match partitioning {
-            Partitioning::Hash { keys, .. } => {
-                let columns = keys.iter().map(|key| evaluate(key, batch, input)).collect::<Result<Vec<_>>>()?;
-                hash_partition_ids(&columns, count)?
+    for chunk in split_together(batches) {
+        let mut rows_by_target: Vec<Vec<(usize, usize)>> = vec![Vec::new(); count];
+        for (index, batch) in chunk.iter().enumerate() {
+            let targets = targets(batch, partitioning, input, range, &mut next_round_robin)?;
+            for (row, target) in targets.into_iter().enumerate() {
+                rows_by_target[target as usize].push((index, row));
             }
-            Partitioning::Single => vec![0; batch.num_rows()],
-            Partitioning::KeyHash { .. } => {
-                let hashes = batch.column(0).as_primitive_opt::<Int64Type>().ok_or_else(|| {
-                    crate::EngineError::Internal("a key-hash exchange over rows without a hash column".into())
-                })?;
-                hashes.values().iter().map(|&hash| key_hash_partition(hash, count)).collect()
-            }
-            Partitioning::Range { order, .. } => match range {
-                Some(bounds) => bounds.partition_ids(order, batch, input)?,
-                None => return Err(crate::EngineError::Internal("a range exchange without boundaries".into())),
-            },
-            Partitioning::RoundRobin { .. } => (0..batch.num_rows())
-                .map(|_| {
-                    next_round_robin = (next_round_robin + 1) % count;
-                    next_round_robin as u32
-                })
-                .collect(),
-        };
-        let mut rows_by_target: Vec<Vec<u32>> = vec![Vec::new(); count];
-        for (row, target) in targets.into_iter().enumerate() {
-            rows_by_target[target as usize].push(row as u32);
         }
+        let chunk: Vec<&RecordBatch> = chunk.iter().collect();
         for (bucket, rows) in buckets.iter_mut().zip(rows_by_target) {
-            if !rows.is_empty() {
-                bucket.push(take_record_batch(batch, &UInt32Array::from(rows))?);
+            match (rows.is_empty(), chunk.as_slice()) {
+                (true, _) => {}
+                // One batch (a partial aggregation's output): a plain gather.
+                (false, [batch]) => bucket.push(take_record_batch(batch, &UInt32Array::from_iter_values(rows.iter().map(|&(_, row)| row as u32)))?),
+                (false, _) => bucket.push(interleave_record_batch(&chunk, &rows)?),
             }
         }
     }
     Ok(buckets)
+}
+
+/// Rows a map task splits at a time, at least: small batches are split together up to this many rows.
+const SPLIT_ROWS: usize = 65_536;
+
+/// Runs of consecutive batches of about [`SPLIT_ROWS`] rows; a bigger batch is a run of its own.
+fn split_together(batches: &[RecordBatch]) -> Vec<&[RecordBatch]> {
+    let mut chunks = Vec::new();
+    let (mut start, mut rows) = (0, 0);
+    for (index, batch) in batches.iter().enumerate() {
+        if batch.num_rows() >= SPLIT_ROWS {
+            if start < index {
+                chunks.push(&batches[start..index]);
+            }
+            chunks.push(&batches[index..=index]);
+            (start, rows) = (index + 1, 0);
+            continue;
+        }
+        rows += batch.num_rows();
+        if rows >= SPLIT_ROWS {
+            chunks.push(&batches[start..=index]);
+            (start, rows) = (index + 1, 0);
+        }
+    }
+    if start < batches.len() {
+        chunks.push(&batches[start..]);
+    }
+    chunks
+}
+
+/// The reduce partition of every row of `batch`.
+fn targets(
+    batch: &RecordBatch,
+    partitioning: &Partitioning,
+    input: &[Attribute],
+    range: Option<&RangeBounds>,
+    next_round_robin: &mut usize,
+) -> Result<Vec<u32>> {
+    let count = partitioning.partition_count();
+    Ok(match partitioning {
+        Partitioning::Hash { keys, .. } => {
+            let columns = keys.iter().map(|key| evaluate(key, batch, input)).collect::<Result<Vec<_>>>()?;
+            hash_partition_ids(&columns, count)?
+        }
+        Partitioning::Single => vec![0; batch.num_rows()],
+        Partitioning::KeyHash { .. } => {
+            let hashes = batch.column(0).as_primitive_opt::<Int64Type>().ok_or_else(|| {
+                crate::EngineError::Internal("a key-hash exchange over rows without a hash column".into())
+            })?;
+            hashes.values().iter().map(|&hash| key_hash_partition(hash, count)).collect()
+        }
+        Partitioning::Range { order, .. } => match range {
+            Some(bounds) => bounds.partition_ids(order, batch, input)?,
+            None => return Err(crate::EngineError::Internal("a range exchange without boundaries".into())),
+        },
+        Partitioning::RoundRobin { .. } => (0..batch.num_rows())
+            .map(|_| {
+                *next_round_robin = (*next_round_robin + 1) % count;
+                *next_round_robin as u32
+            })
+            .collect(),
+    })
 }
 
 /// What every map task wrote, by map partition and then reduce partition.
@@ -190,4 +240,50 @@ pub fn shuffle_read(map_outputs: &MapOutputs, ranges: &[(usize, usize)]) -> Vec<
             read
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::Int32Array;
+    use arrow::datatypes::Int32Type;
+
+    use super::*;
+    use crate::hash_aggregate::batch_of;
+    use crate::types::SparkType;
+
+    #[test]
+    fn small_batches_are_split_together_and_every_partition_keeps_its_rows_in_order() {
+        let id = Attribute::new("id", SparkType::Integer, true);
+        let partitioning = Partitioning::Hash { keys: vec![Expr::Attribute(id.clone())], partitions: 7 };
+        // Small batches on both sides of a big one (bigger than SPLIT_ROWS, split on its own).
+        let sizes = [10, 3000, 70_000, 5, 20_000, 1];
+        let mut next = 0;
+        let batches: Vec<RecordBatch> = sizes
+            .iter()
+            .map(|&rows| {
+                let ids = Int32Array::from_iter((next..next + rows).map(|i| (i % 11 != 0).then_some(i)));
+                next += rows;
+                batch_of(std::slice::from_ref(&id), vec![Arc::new(ids)], rows as usize).unwrap()
+            })
+            .collect();
+        let buckets = shuffle_write(0, &batches, &partitioning, std::slice::from_ref(&id), None).unwrap();
+        let ids_of = |blocks: &[RecordBatch]| -> Vec<Option<i32>> {
+            blocks.iter().flat_map(|b| b.column(0).as_primitive::<Int32Type>().iter().collect::<Vec<_>>()).collect()
+        };
+        for (partition, blocks) in buckets.iter().enumerate() {
+            let expected: Vec<Option<i32>> = batches
+                .iter()
+                .flat_map(|batch| {
+                    let targets = hash_partition_ids(batch.columns(), 7).unwrap();
+                    let ids: Vec<Option<i32>> = batch.column(0).as_primitive::<Int32Type>().iter().collect();
+                    ids.into_iter().zip(targets).filter(move |&(_, target)| target as usize == partition).map(|(id, _)| id)
+                })
+                .collect();
+            assert_eq!(ids_of(blocks), expected, "partition {partition}");
+            // The first two small batches make one block, the big one its own, the last three one more.
+            assert_eq!(blocks.len(), 3, "partition {partition}");
+        }
+    }
 }

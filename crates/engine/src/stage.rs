@@ -10,11 +10,13 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use arrow::array::RecordBatch;
+use rayon::prelude::*;
 
 use std::sync::Arc;
 
 use crate::adaptive::coalesce_partitions;
 use crate::broadcast::{BroadcastTable, BroadcastTrace};
+use crate::executor::Executors;
 use crate::exchange::{MapOutputs, Partitioning, ShuffleRead, row_bytes, shuffle_matrix, shuffle_read, shuffle_write};
 use crate::expr::eval::evaluate;
 use crate::partition::PartitionSize;
@@ -215,7 +217,7 @@ impl JobState<'_> {
                 self.context.broadcasts.insert(*id, Arc::new(table));
             }
             Some(exchange) => {
-                let (map_outputs, range_bounds) = map_outputs(exchange, output.results)?;
+                let (map_outputs, range_bounds) = map_outputs(exchange, output.results, &session.executors)?;
                 let mut shuffle = record_shuffle(exchange, stage.id, map_outputs)?;
                 shuffle.trace.range_bounds = range_bounds;
                 if let Some(dependency) = kept_shuffle(exchange) {
@@ -288,7 +290,7 @@ fn skipped_stages(stages: &[Stage]) -> Vec<bool> {
 
 /// The buckets every map task wrote. A range exchange first needs boundaries, which depend on every map task's
 /// keys: its tasks hand back their rows, the boundaries are chosen from a sample, and the rows are split then.
-fn map_outputs(exchange: &PhysicalPlan, results: Vec<TaskOutput>) -> Result<(MapOutputs, Vec<String>)> {
+fn map_outputs(exchange: &PhysicalPlan, results: Vec<TaskOutput>, executors: &Executors) -> Result<(MapOutputs, Vec<String>)> {
     let PhysicalPlan::Exchange { partitioning, input, .. } = exchange else {
         unreachable!("stages write only into exchanges")
     };
@@ -308,11 +310,14 @@ fn map_outputs(exchange: &PhysicalPlan, results: Vec<TaskOutput>) -> Result<(Map
         .collect();
     let columns = input.output();
     let bounds = RangeBounds::from_samples(order, &rows, &columns, *partitions)?;
-    let buckets = rows
-        .iter()
-        .enumerate()
-        .map(|(map, batches)| shuffle_write(map, batches, partitioning, &columns, Some(&bounds)))
-        .collect::<Result<_>>()?;
+    // Once the boundaries are known, each map partition's rows are split on the executors, side by side, as
+    // Spark's map tasks split theirs.
+    let buckets = executors.run(|| {
+        rows.par_iter()
+            .enumerate()
+            .map(|(map, batches)| shuffle_write(map, batches, partitioning, &columns, Some(&bounds)))
+            .collect::<Result<_>>()
+    })?;
     Ok((buckets, bounds.shown))
 }
 
