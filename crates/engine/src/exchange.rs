@@ -122,20 +122,24 @@ pub fn shuffle_write(
     let mut buckets: Vec<Vec<RecordBatch>> = vec![Vec::new(); count];
     let mut next_round_robin = round_robin_start(map_partition, count);
     for chunk in split_together(batches) {
-        let mut rows_by_target: Vec<Vec<(usize, usize)>> = vec![Vec::new(); count];
-        for (index, batch) in chunk.iter().enumerate() {
-            let targets = targets(batch, partitioning, input, range, &mut next_round_robin)?;
-            for (row, target) in targets.into_iter().enumerate() {
-                rows_by_target[target as usize].push((index, row));
+        // Row numbers counted across the chunk's batches.
+        let mut rows_by_target: Vec<Vec<u32>> = vec![Vec::new(); count];
+        let mut chunk_row = 0u32;
+        for batch in chunk {
+            for target in targets(batch, partitioning, input, range, &mut next_round_robin)? {
+                rows_by_target[target as usize].push(chunk_row);
+                chunk_row += 1;
             }
         }
-        let chunk: Vec<&RecordBatch> = chunk.iter().collect();
         for (bucket, rows) in buckets.iter_mut().zip(rows_by_target) {
-            match (rows.is_empty(), chunk.as_slice()) {
+            match (rows.is_empty(), chunk) {
                 (true, _) => {}
                 // One batch (a partial aggregation's output): a plain gather.
-                (false, [batch]) => bucket.push(take_record_batch(batch, &UInt32Array::from_iter_values(rows.iter().map(|&(_, row)| row as u32)))?),
-                (false, _) => bucket.push(interleave_record_batch(&chunk, &rows)?),
+                (false, [batch]) => bucket.push(take_record_batch(batch, &UInt32Array::from(rows))?),
+                (false, _) => {
+                    let batches: Vec<&RecordBatch> = chunk.iter().collect();
+                    bucket.push(interleave_record_batch(&batches, &batch_and_row(chunk, &rows))?);
+                }
             }
         }
     }
@@ -202,6 +206,21 @@ fn targets(
             })
             .collect(),
     })
+}
+
+/// Rows numbered across `batches` (in increasing order) as (batch, row in it).
+pub(crate) fn batch_and_row(batches: &[RecordBatch], rows: &[u32]) -> Vec<(usize, usize)> {
+    let mut found = Vec::with_capacity(rows.len());
+    let (mut batch, mut start) = (0, 0);
+    for &row in rows {
+        let row = row as usize;
+        while row >= start + batches[batch].num_rows() {
+            start += batches[batch].num_rows();
+            batch += 1;
+        }
+        found.push((batch, row - start));
+    }
+    found
 }
 
 /// What every map task wrote, by map partition and then reduce partition.

@@ -16,6 +16,7 @@ use arrow::datatypes::{DataType, Date32Type, Int8Type, Int16Type, Int32Type, Int
 use arrow::compute::{SortOptions, concat_batches, interleave_record_batch, take_record_batch};
 use arrow::row::{OwnedRow, RowConverter, Rows, SortField};
 
+use crate::exchange::batch_and_row;
 use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, Expr};
 use crate::hash_aggregate::schema_of;
@@ -340,20 +341,6 @@ impl RangeBounds {
     }
 }
 
-/// Rows numbered across `batches` (in increasing order) as (batch, row in it).
-fn batch_and_row(batches: &[RecordBatch], rows: &[u32]) -> Vec<(usize, usize)> {
-    let mut found = Vec::with_capacity(rows.len());
-    let (mut batch, mut start) = (0, 0);
-    for &row in rows {
-        let row = row as usize;
-        while row >= start + batches[batch].num_rows() {
-            start += batches[batch].num_rows();
-            batch += 1;
-        }
-        found.push((batch, row - start));
-    }
-    found
-}
 
 /// The key values of a batch's one row as text: `12.5` or `2024-01-01 00:00:00, 74`.
 fn key_text(order: &[SortOrder], row: &RecordBatch, input: &[Attribute]) -> Result<String> {
@@ -471,16 +458,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn every_width_of_differing_bits_sorts_stably() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
+    /// A reproducible stream of pseudo-random numbers.
+    fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             state
-        };
-        // 12, 70 and 120 differing bits: an 8-byte sort, a 16-byte one with the row inside, and (key, row) pairs.
+        }
+    }
+
+    #[test]
+    fn every_width_of_differing_bits_sorts_stably() {
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+        // 8, 70 and 120 differing bits: an 8-byte sort, a 16-byte one with the row inside, and (key, row) pairs.
         for key_mask in [0xfffu128, (1 << 70) - 1, (1 << 120) - 1] {
             let keys: Vec<u128> = (0..5000).map(|_| (u128::from(next()) << 64 | u128::from(next())) & key_mask & !0xf00).collect();
             let mut expected: Vec<u32> = (0..keys.len() as u32).collect();
@@ -491,13 +483,7 @@ mod tests {
 
     #[test]
     fn integer_keys_order_rows_as_the_row_format_does() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let types = [SparkType::Byte, SparkType::Integer, SparkType::Long, SparkType::Date, SparkType::Timestamp, SparkType::TimestampNtz];
         for (round, data_type) in types.into_iter().enumerate() {
             // Few distinct values (ties), the extremes of the type, and NULLs.
@@ -510,7 +496,7 @@ mod tests {
                     _ => Some(next() as i64 % 5),
                 })
                 .collect();
-            let narrow: Vec<Option<i64>> = (0..300).map(|_| (next() % 6 != 0).then(|| next() as i64 % 3 - 1)).collect();
+            let narrow: Vec<Option<i64>> = (0..300).map(|_| (!next().is_multiple_of(6)).then(|| next() as i64 % 3 - 1)).collect();
             // Values out of a narrower type's range become NULLs.
             let column = |values: &[Option<i64>], data_type: SparkType| -> ArrayRef {
                 let longs: ArrayRef = Arc::new(arrow::array::Int64Array::from(values.to_vec()));
