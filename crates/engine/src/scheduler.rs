@@ -136,10 +136,8 @@ where
         }
         let start_us = micros_since(clock, job_start_ms);
         // A panic is a bug in Kindling; it fails this task with an error instead of taking the executor down.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(set, task))).unwrap_or_else(|panic| {
-            let message = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
-            Err(EngineError::Internal(format!("task {task} of stage {stage} panicked: {}", message.unwrap_or_default())))
-        });
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(set, task)))
+            .unwrap_or_else(|panic| Err(EngineError::Internal(format!("task {task} of stage {stage} panicked: {}", panic_message(&*panic)))));
         let end_us = micros_since(clock, job_start_ms);
         control.tasks_done.fetch_add(1, Ordering::Relaxed);
         let (value, io) = result?;
@@ -176,6 +174,12 @@ where
         outputs[set].tasks.push(record);
     }
     Ok(outputs)
+}
+
+/// What a panic said, when it said it with a string.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let message = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+    message.unwrap_or_default()
 }
 
 /// Whole microseconds from `start_ms` to now on `clock`.

@@ -321,6 +321,10 @@ impl RangeBounds {
                 target += step;
             }
         }
+        if chosen.is_empty() {
+            // No rows (or too few to cut): every row goes to the first partition.
+            return Ok(Self { keys, bounds: Vec::new(), numbers: None, shown: Vec::new() });
+        }
         let bounds = chosen.iter().map(|candidate| key(candidate).owned()).collect();
         let chosen_rows = interleave_record_batch(&samples.iter().collect::<Vec<_>>(), &chosen)?;
         let bound_keys = order.iter().map(|o| evaluate(&o.expr, &chosen_rows, input)).collect::<Result<Vec<_>>>()?;
@@ -436,6 +440,18 @@ mod tests {
         let mut gathered: Vec<u128> = keys.iter().map(|&key| bits.gather(key)).collect();
         gathered.dedup();
         assert!(gathered.is_sorted() && gathered.len() == keys.len(), "gathering keeps the order and tells keys apart");
+    }
+
+    #[test]
+    fn a_range_exchange_over_no_rows_has_no_boundaries() {
+        let (empty, input) = amounts(vec![]);
+        let order = [SortOrder::new(Expr::Attribute(input[0].clone()), true)];
+        for maps in [vec![], vec![vec![]], vec![vec![empty.clone()], vec![empty.clone(), empty.clone()]]] {
+            let bounds = RangeBounds::from_samples(&order, &maps, &input, 200).unwrap();
+            assert!(bounds.shown.is_empty());
+            let (one_row, _) = amounts(vec![Some(1.5)]);
+            assert_eq!(bounds.partition_ids(&order, &one_row, &input).unwrap(), [0]);
+        }
     }
 
     #[test]

@@ -21,14 +21,14 @@ use crate::exchange::{MapOutputs, Partitioning, ShuffleRead, row_bytes, shuffle_
 use crate::expr::eval::evaluate;
 use crate::partition::PartitionSize;
 use crate::physical::{ExecutionContext, PhysicalPlan, ShuffleOrigin, TaskInput, gather};
-use crate::scheduler::{StageOutput, TaskSet, run_task_sets};
+use crate::scheduler::{StageOutput, TaskSet, panic_message, run_task_sets};
 use crate::sort::RangeBounds;
 use crate::session::Session;
 use crate::shuffle_dependency::{ShuffleDependency, WrittenShuffle};
 use crate::task::{TaskIo, TaskRecord};
 use crate::trace::{ExchangeTrace, JobTrace, StageTrace};
 use crate::value::Value;
-use crate::Result;
+use crate::{EngineError, Result};
 
 /// One stage: the operators from `root` down to the stage's inputs (scans, or exchanges written by parents).
 pub struct Stage<'p> {
@@ -110,6 +110,19 @@ pub type ResultPartitions = Option<Range<usize>>;
 /// scans feeding a join share the executors). Returns the result stage's rows in partition order (none when a sink
 /// took them) and the trace of everything that happened.
 pub fn run_job(
+    plan: &PhysicalPlan,
+    session: &Session,
+    description: &str,
+    sink: ResultSink,
+    result_partitions: ResultPartitions,
+) -> Result<(Vec<RecordBatch>, JobTrace)> {
+    // A panic on the driver is a bug in Kindling, as one in a task is (see `scheduler::run_task_sets`): it fails
+    // the job with an error instead of taking the program down.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_stages(plan, session, description, sink, result_partitions)))
+        .unwrap_or_else(|panic| Err(EngineError::Internal(format!("the job's driver panicked: {}", panic_message(&*panic)))))
+}
+
+fn run_stages(
     plan: &PhysicalPlan,
     session: &Session,
     description: &str,
