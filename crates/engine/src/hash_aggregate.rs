@@ -71,7 +71,7 @@ impl AggregateCall {
 /// rows, as `count()` of nothing is 0.
 enum Groups {
     Global,
-    Keyed(KeyTable),
+    Keyed(Box<KeyTable>),
 }
 
 impl Groups {
@@ -79,7 +79,7 @@ impl Groups {
         if keys.is_empty() {
             return Ok(Self::Global);
         }
-        Ok(Self::Keyed(KeyTable::new(&keys.iter().map(|a| a.data_type.to_arrow()).collect::<Vec<_>>())?))
+        Ok(Self::Keyed(Box::new(KeyTable::new(&keys.iter().map(|a| a.data_type.to_arrow()).collect::<Vec<_>>())?)))
     }
 
     /// The group id of every row, adding new groups as they appear.

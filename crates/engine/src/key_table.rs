@@ -17,8 +17,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use arrow::array::{
-    AnyDictionaryArray, Array, ArrayRef, ArrowPrimitiveType, AsArray, BinaryArray, GenericByteArray, PrimitiveArray,
-    new_null_array,
+    AnyDictionaryArray, Array, ArrayRef, ArrowPrimitiveType, AsArray, BinaryArray, GenericByteArray, Int32Array,
+    PrimitiveArray, new_null_array,
 };
 use arrow::buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{
@@ -38,6 +38,8 @@ const NULL_MARK: u64 = 0x6e75_6c6c_6e75_6c6c;
 pub struct KeyTable {
     /// Keys that fit in 128 bits; when set, `columns` and `table` stay empty.
     packed: Option<PackedKeys>,
+    /// Keys that would pack but for their width, in two packed tables; when set, `columns` and `table` stay empty.
+    split: Option<Box<SplitKeys>>,
     columns: Vec<KeyColumn>,
     /// (hash of the key, id), 8 bytes an entry so that more of a big table stays in cache: the hash is kept so that
     /// growing the table and most mismatches need no look at the key.
@@ -68,15 +70,22 @@ impl KeyTable {
     /// An empty table for keys of these column types.
     pub fn new(types: &[DataType]) -> Result<Self> {
         let hasher = FixedState::default();
+        let empty = |packed, split, columns| Self { packed, split, columns, table: HashTable::new(), hasher, len: 0, dictionary: None };
         if let Some(packed) = PackedKeys::new(types) {
-            return Ok(Self { packed: Some(packed), columns: Vec::new(), table: HashTable::new(), hasher, len: 0, dictionary: None });
+            return Ok(empty(Some(packed), None, Vec::new()));
+        }
+        if let Some(split) = SplitKeys::new(types)? {
+            return Ok(empty(None, Some(Box::new(split)), Vec::new()));
         }
         let columns = types.iter().map(KeyColumn::new).collect::<Result<_>>()?;
-        Ok(Self { packed: None, columns, table: HashTable::new(), hasher, len: 0, dictionary: None })
+        Ok(empty(None, None, columns))
     }
 
     /// Makes room for `additional` more keys without growing the table on the way.
     pub fn reserve(&mut self, additional: usize) {
+        if let Some(split) = &mut self.split {
+            return split.tail.reserve(additional);
+        }
         match &mut self.packed {
             Some(packed) => {
                 packed.table.reserve(additional, |(key, _)| self.hasher.hash_one(number(key)));
@@ -98,7 +107,11 @@ impl KeyTable {
 
     /// How many distinct keys the table holds.
     pub fn key_count(&self) -> usize {
-        self.packed.as_ref().map_or(self.len, |packed| packed.keys.len())
+        match (&self.packed, &self.split) {
+            (Some(packed), _) => packed.keys.len(),
+            (None, Some(split)) => split.tail.key_count(),
+            (None, None) => self.len,
+        }
     }
 
     /// The id of every row's key, adding the keys not seen before. A NULL equals a NULL here, as in a group-by.
@@ -115,6 +128,9 @@ impl KeyTable {
         }
         if let Some(packed) = &mut self.packed {
             return packed.insert(key_columns, &self.hasher);
+        }
+        if let Some(split) = &mut self.split {
+            return split.insert(key_columns);
         }
         let arrays = self.comparable(key_columns)?;
         let hashes = self.hashes(&arrays);
@@ -187,6 +203,9 @@ impl KeyTable {
         if let Some(packed) = &self.packed {
             return packed.find(key_columns, &self.hasher);
         }
+        if let Some(split) = &self.split {
+            return split.find(key_columns);
+        }
         let arrays = self.comparable(key_columns)?;
         let hashes = self.hashes(&arrays);
         let columns = &self.columns;
@@ -202,11 +221,23 @@ impl KeyTable {
         if let Some(packed) = &self.packed {
             return packed.key_columns();
         }
+        if let Some(split) = &self.split {
+            return split.key_columns();
+        }
         self.columns.iter().map(KeyColumn::finish).collect()
     }
 
+    /// How many key columns the table takes.
+    fn width(&self) -> usize {
+        match (&self.packed, &self.split) {
+            (Some(packed), _) => packed.layout.len(),
+            (None, Some(split)) => split.head_width + split.tail.width() - 1,
+            (None, None) => self.columns.len(),
+        }
+    }
+
     fn check_width(&self, key_columns: &[ArrayRef]) -> Result<()> {
-        let width = self.packed.as_ref().map_or(self.columns.len(), |packed| packed.layout.len());
+        let width = self.width();
         if key_columns.len() != width {
             return Err(EngineError::Internal(format!("{} key columns for a table of {width}", key_columns.len())));
         }
@@ -232,6 +263,75 @@ impl KeyTable {
 /// entropy into the top bits, which pick the entry's tag.
 fn spread(hash: u32) -> u64 {
     (hash as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The bits a column of this type takes in a packed key (without its NULL flag), if it packs.
+fn packed_bits(data_type: &DataType) -> Option<u32> {
+    match data_type {
+        DataType::Int8 => Some(8),
+        DataType::Int16 => Some(16),
+        DataType::Int32 | DataType::Date32 => Some(32),
+        DataType::Int64 | DataType::Timestamp(TimeUnit::Microsecond, _) => Some(64),
+        DataType::Utf8 => Some(STRING_CODE_BITS),
+        _ => None,
+    }
+}
+
+/// Whether columns of these types, each with its NULL flag, fit in one 128-bit number.
+fn fit_in_one_number(types: &[DataType]) -> bool {
+    types.iter().map(|t| packed_bits(t).map(|bits| bits + 1)).sum::<Option<u32>>().is_some_and(|bits| bits <= 128)
+}
+
+/// Keys of integers, dates, timestamps and strings too wide for one packed number (a zone, an hour and a zone need
+/// 131 bits with their NULL flags): the leading columns that fit are numbered in a packed table of their own, and
+/// that number stands for them beside the other columns in a second table. Two lookups in packed tables cost less
+/// than one column by column. The second table gives the ids, so they still count keys in order of first arrival.
+struct SplitKeys {
+    head: KeyTable,
+    /// How many leading columns `head` takes (at least two, so that `tail` has fewer columns than the key).
+    head_width: usize,
+    /// The head's number, then the other columns.
+    tail: KeyTable,
+}
+
+impl SplitKeys {
+    fn new(types: &[DataType]) -> Result<Option<Self>> {
+        if !types.iter().all(|t| packed_bits(t).is_some()) || types.iter().all(|t| *t == DataType::Utf8) {
+            return Ok(None);
+        }
+        // The longest head of at least two columns that packs, leaving at least one column for the tail.
+        let Some(head_width) = (2..types.len()).rev().find(|&width| fit_in_one_number(&types[..width])) else {
+            return Ok(None);
+        };
+        let tail_types: Vec<DataType> = std::iter::once(DataType::Int32).chain(types[head_width..].iter().cloned()).collect();
+        Ok(Some(Self { head: KeyTable::new(&types[..head_width])?, head_width, tail: KeyTable::new(&tail_types)? }))
+    }
+
+    /// The tail's key columns: the head's numbers (NULL for a head the table does not hold), then the rest.
+    fn tail_columns(&self, head_ids: impl Iterator<Item = Option<usize>>, key_columns: &[ArrayRef]) -> Vec<ArrayRef> {
+        let head: ArrayRef = Arc::new(head_ids.map(|id| id.map(|id| id as i32)).collect::<Int32Array>());
+        std::iter::once(head).chain(key_columns[self.head_width..].iter().cloned()).collect()
+    }
+
+    fn insert(&mut self, key_columns: &[ArrayRef]) -> Result<Vec<usize>> {
+        let head_ids = self.head.insert(&key_columns[..self.head_width])?;
+        let tail = self.tail_columns(head_ids.into_iter().map(Some), key_columns);
+        self.tail.insert(&tail)
+    }
+
+    fn find(&self, key_columns: &[ArrayRef]) -> Result<Vec<Option<usize>>> {
+        let head_ids = self.head.find(&key_columns[..self.head_width])?;
+        // A head the table never saw is NULL here, and no stored key has a NULL head: it finds nothing.
+        self.tail.find(&self.tail_columns(head_ids.into_iter(), key_columns))
+    }
+
+    fn key_columns(&self) -> Result<Vec<ArrayRef>> {
+        let mut tail = self.tail.key_columns()?.into_iter();
+        let head_ids = tail.next().ok_or_else(|| EngineError::Internal("a split key table without its head column".into()))?;
+        let head_ids = arrow::compute::cast(&head_ids, &DataType::UInt32)?;
+        let head = self.head.key_columns()?.iter().map(|column| Ok(arrow::compute::take(column, &head_ids, None)?)).collect::<Result<Vec<_>>>()?;
+        Ok(head.into_iter().chain(tail).collect())
+    }
 }
 
 /// Keys whose columns are integers of up to 64 bits (ints, dates, timestamps) and fit, with a NULL flag per
@@ -300,21 +400,21 @@ impl PackedKeys {
         if types.iter().all(|t| *t == DataType::Utf8) {
             return None;
         }
+        if !fit_in_one_number(types) {
+            return None;
+        }
         let mut layout = Vec::new();
         let mut next_bit = 0;
         for data_type in types {
-            let (bits, strings) = match data_type {
-                DataType::Int8 => (8, None),
-                DataType::Int16 => (16, None),
-                DataType::Int32 | DataType::Date32 => (32, None),
-                DataType::Int64 | DataType::Timestamp(TimeUnit::Microsecond, _) => (64, None),
-                DataType::Utf8 => (STRING_CODE_BITS, Some(Box::new(KeyTable::new(&[DataType::Utf8]).ok()?))),
-                _ => return None,
+            let bits = packed_bits(data_type)?;
+            let strings = match data_type {
+                DataType::Utf8 => Some(Box::new(KeyTable::new(&[DataType::Utf8]).ok()?)),
+                _ => None,
             };
             layout.push(PackedColumn { data_type: data_type.clone(), bits, shift: next_bit, null_bit: next_bit + bits, strings });
             next_bit += bits + 1;
         }
-        (next_bit <= 128).then(|| Self { layout, direct: None, table: HashTable::new(), keys: Vec::new() })
+        Some(Self { layout, direct: None, table: HashTable::new(), keys: Vec::new() })
     }
 
     /// The key columns with each string column replaced by its strings' numbers, new strings numbered as they come.
@@ -783,6 +883,53 @@ mod tests {
         let keys = table.key_columns().unwrap();
         assert_eq!(keys[0].as_ref(), &BooleanArray::from(vec![Some(true), None, Some(false)]) as &dyn Array);
         assert_eq!(keys[1].as_ref(), &Float64Array::from(vec![Some(1.5), Some(1.5), None]) as &dyn Array);
+    }
+
+    /// A table that keeps every column as itself, as wide keys did before they were split.
+    fn column_by_column(types: &[DataType]) -> KeyTable {
+        let columns = types.iter().map(KeyColumn::new).collect::<Result<_>>().unwrap();
+        KeyTable { packed: None, split: None, columns, table: HashTable::new(), hasher: FixedState::default(), len: 0, dictionary: None }
+    }
+
+    #[test]
+    fn keys_too_wide_to_pack_split_into_packed_tables_with_the_same_ids() {
+        let timestamp = DataType::Timestamp(TimeUnit::Microsecond, None);
+        // 33 + 65 + 33 bits: one split; 33 + 33 + 65 + 65: a split whose tail splits again.
+        let cases = [vec![DataType::Int32, timestamp.clone(), DataType::Int32], vec![DataType::Int32, DataType::Int32, DataType::Int64, timestamp]];
+        for types in cases {
+            let (mut split, mut plain) = (KeyTable::new(&types).unwrap(), column_by_column(&types));
+            assert!(split.split.is_some(), "{types:?} splits");
+            // Column `place` steps through 6 values every 6^place rows, so the columns together make every
+            // combination; one value in 11 is NULL.
+            let column = |data_type: &DataType, place: u32, seed: i64| -> ArrayRef {
+                let values = (0..500i64).map(|i| ((i * 7 + seed) % 11 != 0).then_some((i / 6i64.pow(place) + seed) % 6 - 3 + seed / 100));
+                match data_type {
+                    DataType::Int32 => Arc::new(Int32Array::from_iter(values.map(|v| v.map(|v| v as i32)))),
+                    DataType::Int64 => Arc::new(arrow::array::Int64Array::from_iter(values.map(|v| v.map(|v| v << 40)))),
+                    _ => Arc::new(arrow::array::TimestampMicrosecondArray::from_iter(values.map(|v| v.map(|v| v * 3_600_000_000)))),
+                }
+            };
+            for batch in 0..3 {
+                let columns: Vec<ArrayRef> = types.iter().zip(0..).map(|(t, place)| column(t, place, batch)).collect();
+                assert_eq!(ids(&mut split, columns.clone()), ids(&mut plain, columns));
+            }
+            assert!(split.key_count() > 100, "{} keys", split.key_count());
+            assert_eq!(split.key_columns().unwrap(), plain.key_columns().unwrap());
+            // Keys the table holds (the first batch again), then keys whose head or whose tail it never saw: one
+            // column's values moved 6 above every stored one (its NULLs still match).
+            let probe = |moved: Option<u32>| -> Vec<ArrayRef> {
+                types.iter().zip(0..).map(|(t, place)| column(t, place, if moved == Some(place) { 600 } else { 0 })).collect()
+            };
+            let found = split.find(&probe(None)).unwrap();
+            assert!(found.iter().all(Option::is_some));
+            for moved in [0, types.len() as u32 - 1] {
+                let found = split.find(&probe(Some(moved))).unwrap();
+                assert_eq!(found, plain.find(&probe(Some(moved))).unwrap());
+                assert!(found.iter().any(Option::is_none), "column {moved} moved");
+            }
+        }
+        let too_wide_for_any_split = [DataType::Int64, DataType::Int64, DataType::Int64];
+        assert!(KeyTable::new(&too_wide_for_any_split).unwrap().split.is_none(), "no two of them pack");
     }
 
     #[test]
