@@ -862,7 +862,7 @@ fn defer_grouped_build_strings(keys: &[Attribute], calls: &[AggregateCall], inpu
         (_, input) => {
             if let [key] = keys
                 && key.data_type == SparkType::String
-                && !calls.iter().any(|call| call.arg.references().iter().any(|a| a.id == key.id))
+                && !calls.iter().any(|call| reads(&call.arg, &[key.id]))
                 && let Some(join) = join_passing_on(input, key.id)
             {
                 join.deferred_strings.push(key.id);
@@ -890,27 +890,30 @@ fn computed_string_key<'p>(
         && !strings.is_empty()
         && strings.iter().all(|s| s.data_type == SparkType::String);
     let others: Vec<&Expr> = exprs.iter().filter(|e| !defines_key(e)).collect();
-    let reads = |expr: &Expr, ids: &[ExprId]| expr.references().iter().any(|a| ids.contains(&a.id));
     let string_ids: Vec<ExprId> = strings.iter().map(|s| s.id).collect();
     let read_elsewhere =
         others.iter().any(|e| reads(e, &string_ids)) || calls.iter().any(|call| reads(&call.arg, &[key.id]));
     (computed && !read_elsewhere).then_some((ComputedKey { definition, strings, others }, below))
 }
 
+/// Whether `expr` reads any of the columns `ids`.
+fn reads(expr: &Expr, ids: &[ExprId]) -> bool {
+    expr.references().iter().any(|a| ids.contains(&a.id))
+}
+
 /// The broadcast hash join below `node` whose broadcast (right) side produces column `id`, when only
 /// projections that pass the column on unchanged, and the stream sides of joins that do not read it, lie between.
 fn join_passing_on(node: &mut PhysicalPlan, id: ExprId) -> Option<&mut JoinSpec> {
-    let reads = |exprs: &[Expr]| exprs.iter().any(|e| e.references().iter().any(|a| a.id == id));
     match node {
         PhysicalPlan::Project { exprs, input } => {
             let passed_on = exprs.iter().any(|e| matches!(e, Expr::Attribute(a) if a.id == id));
-            let computed_with = exprs.iter().any(|e| !matches!(e, Expr::Attribute(_)) && e.references().iter().any(|a| a.id == id));
+            let computed_with = exprs.iter().any(|e| !matches!(e, Expr::Attribute(_)) && reads(e, &[id]));
             if passed_on && !computed_with { join_passing_on(input, id) } else { None }
         }
         PhysicalPlan::BroadcastHashJoin { join, build: BuildSide::Right, left, right, .. } if join.residual.is_none() => {
             if right.output().iter().any(|a| a.id == id) {
                 Some(join)
-            } else if left.output().iter().any(|a| a.id == id) && !reads(&join.left_keys) {
+            } else if left.output().iter().any(|a| a.id == id) && !join.left_keys.iter().any(|key| reads(key, &[id])) {
                 join_passing_on(left, id)
             } else {
                 None
