@@ -21,6 +21,7 @@ use crate::hash_aggregate::{
 use crate::io::csv::{csv_batches, split_lines};
 use crate::io::file_partition::{FilePartition, FileSplit, plan_file_partitions};
 use crate::io::parquet::read_split_columns;
+use crate::io::read_ahead::ReadAhead;
 use crate::rdd::MapPartitions;
 use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
 use crate::partition::{Partition, split_evenly};
@@ -776,12 +777,12 @@ fn read_split<'a>(scan: &'a Scan, split: &'a FileSplit, names: &[String], sessio
     };
     let bytes = session.files.read(&split.path)?;
     let read: BatchStream<'a> = match format {
-        FileFormat::Parquet => Box::new(read_split_columns(bytes, split, names, &scan.pushed_filters)?),
+        FileFormat::Parquet => Box::new(ReadAhead::new(read_split_columns(bytes, split, names, &scan.pushed_filters)?)),
         FileFormat::Csv(options) => {
             // `read_csv` settled the schema when the DataFrame was made; a split never reads the file for it.
             let schema = options.schema.as_ref().ok_or_else(|| EngineError::Internal("a CSV scan without its schema".into()))?;
             let lines = split_lines(&split.path, bytes, split.start, split.length, options.header);
-            Box::new(csv_batches(&split.path, lines, schema, options.mode)?)
+            Box::new(ReadAhead::new(csv_batches(&split.path, lines, schema, options.mode)?))
         }
     };
     let folder_values = partition_columns.values.get(&split.path).filter(|_| !partition_columns.is_empty());

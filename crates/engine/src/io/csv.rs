@@ -188,7 +188,7 @@ fn counted_from_file_start(error: EngineError, lines: &SplitLines) -> EngineErro
 /// The file's lines one at a time, parsed straight from its bytes (unzipped on the way for `.gz`).
 fn lines(path: &str, file: Bytes) -> impl Iterator<Item = Result<Line>> + use<> {
     let gzipped = super::is_gzipped(path);
-    let source: Box<dyn Read> =
+    let source: Box<dyn Read + Send> =
         if gzipped { Box::new(GzDecoder::new(Cursor::new(file))) } else { Box::new(Cursor::new(file)) };
     let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(source);
     let path = path.to_string();

@@ -6,6 +6,7 @@ pub mod file_partition;
 pub mod parquet;
 pub mod partition_discovery;
 pub mod pruning;
+pub mod read_ahead;
 pub mod vfs;
 pub mod write;
 
