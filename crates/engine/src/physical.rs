@@ -324,7 +324,7 @@ impl PhysicalPlan {
                 };
                 let left_rows = gather(left.execute(partition, context, input_read)?)?;
                 let right_rows = gather(right.execute(partition, context, input_read)?)?;
-                Ok(Box::new(task.run(&left_rows, &right_rows)?.into_iter().map(Ok)))
+                Ok(Box::new(task.run(&left_rows, &right_rows)?))
             }
             Self::CartesianProduct { join, left, right } => {
                 let right_count = right.partition_count(context).max(1);

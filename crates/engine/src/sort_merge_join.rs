@@ -72,6 +72,9 @@ impl Side {
     }
 }
 
+/// Rows per batch of a join's output.
+const OUTPUT_BATCH_ROWS: usize = 8192;
+
 /// One task of a sort-merge join over a partition of each side, both sorted by their keys.
 pub struct MergeJoinTask<'a> {
     pub join_type: JoinType,
@@ -84,7 +87,10 @@ pub struct MergeJoinTask<'a> {
 }
 
 impl MergeJoinTask<'_> {
-    pub fn run(&self, left: &[RecordBatch], right: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
+    /// The joined rows, put together a batch of [`OUTPUT_BATCH_ROWS`] at a time as the stage pulls them: the
+    /// operators above (a projection, a partial aggregation) work on each while it is in cache, and no memory is
+    /// taken for the whole output at once.
+    pub fn run(&self, left: &[RecordBatch], right: &[RecordBatch]) -> Result<impl Iterator<Item = Result<RecordBatch>> + use<>> {
         let types = |keys: &[Expr]| keys.iter().map(Expr::data_type).collect::<Vec<_>>();
         if types(self.left_keys) != types(self.right_keys) {
             return Err(EngineError::Internal("a sort-merge join over keys of different types".into()));
@@ -93,10 +99,12 @@ impl MergeJoinTask<'_> {
         let left = Side::new(left, self.left_keys, self.left_columns, &converter)?;
         let right = Side::new(right, self.right_keys, self.right_columns, &converter)?;
         let pairs = self.merge(&left, &right)?;
-        if pairs.is_empty() {
-            return Ok(Vec::new());
-        }
-        Ok(vec![assemble(&pairs, &left.rows, &right.rows, self.join_type.keeps_right(), self.output)?])
+        let (keeps_right, output) = (self.join_type.keeps_right(), self.output.to_vec());
+        let batch_starts = (0..pairs.len()).step_by(OUTPUT_BATCH_ROWS);
+        Ok(batch_starts.map(move |start| {
+            let batch = &pairs[start..pairs.len().min(start + OUTPUT_BATCH_ROWS)];
+            assemble(batch, &left.rows, &right.rows, keeps_right, &output)
+        }))
     }
 
     fn merge(&self, left: &Side, right: &Side) -> Result<Vec<(Option<u32>, Option<u32>)>> {
@@ -192,5 +200,54 @@ impl MergeJoinTask<'_> {
         let pairs: Vec<(Option<u32>, Option<u32>)> = candidates.iter().map(|&r| (Some(l), Some(r))).collect();
         let holds = pairs_satisfying(residual, &pairs, (&left.rows, self.left_columns), (&right.rows, self.right_columns))?;
         Ok(Cow::Owned(candidates.iter().zip(holds).filter(|(_, keep)| *keep).map(|(r, _)| *r).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{AsArray, Int64Array};
+    use arrow::datatypes::Int64Type;
+
+    use super::*;
+    use crate::types::SparkType;
+
+    fn side(name: &str, keys: std::ops::Range<i64>) -> (Vec<Attribute>, RecordBatch) {
+        let columns = vec![Attribute::new(format!("{name}_key"), SparkType::Long, true), Attribute::new(format!("{name}_value"), SparkType::Long, true)];
+        let values = keys.clone().map(|k| k * 10);
+        let batch = RecordBatch::try_new(
+            schema_of(&columns),
+            vec![Arc::new(Int64Array::from_iter_values(keys)), Arc::new(Int64Array::from_iter_values(values))],
+        )
+        .unwrap();
+        (columns, batch)
+    }
+
+    #[test]
+    fn a_full_outer_merge_hands_its_rows_on_a_batch_at_a_time_in_key_order() {
+        let (left_columns, left) = side("l", 0..20_000);
+        let (right_columns, right) = side("r", 10_000..30_000);
+        let output: Vec<Attribute> = left_columns.iter().chain(&right_columns).cloned().collect();
+        let task = MergeJoinTask {
+            join_type: JoinType::FullOuter,
+            left_keys: &[Expr::Attribute(left_columns[0].clone())],
+            right_keys: &[Expr::Attribute(right_columns[0].clone())],
+            left_columns: &left_columns,
+            right_columns: &right_columns,
+            residual: None,
+            output: &output,
+        };
+        let batches: Vec<RecordBatch> = task.run(&[left], &[right]).unwrap().collect::<Result<_>>().unwrap();
+        assert!(batches.len() > 1 && batches.iter().all(|b| b.num_rows() <= OUTPUT_BATCH_ROWS), "{} batches", batches.len());
+        let joined = concat_batches(&schema_of(&output), &batches).unwrap();
+        let column = |i: usize| joined.column(i).as_primitive::<Int64Type>().iter().collect::<Vec<_>>();
+        // Keys 0..10k only on the left, 10k..20k on both sides, 20k..30k only on the right.
+        let expected_left: Vec<Option<i64>> = (0..30_000).map(|k| (k < 20_000).then_some(k)).collect();
+        let expected_right: Vec<Option<i64>> = (0..30_000).map(|k| (k >= 10_000).then_some(k)).collect();
+        assert_eq!(column(0), expected_left);
+        assert_eq!(column(2), expected_right);
+        assert_eq!(column(1), expected_left.iter().map(|k| k.map(|k| k * 10)).collect::<Vec<_>>());
+        assert_eq!(column(3), expected_right.iter().map(|k| k.map(|k| k * 10)).collect::<Vec<_>>());
     }
 }
