@@ -911,13 +911,7 @@ mod tests {
         const HOUR: i64 = 3_600_000_000;
         // Hours in order, each with a few hundred zones at random (some NULL): far more keys than recent slots,
         // and keys that share a slot in turn.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::sort::xorshift(0x2545_f491_4f6c_dd1d);
         let rows: Vec<(Option<i64>, Option<i32>)> =
             (0..40_000).map(|row| (Some(row / 1500 * HOUR), (!next().is_multiple_of(50)).then(|| (next() % 300) as i32))).collect();
         let mut first_seen = std::collections::HashMap::new();

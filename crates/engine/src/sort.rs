@@ -81,9 +81,13 @@ pub fn sort_batches(order: &[SortOrder], batches: &[RecordBatch], input: &[Attri
     }
     let all = concat_batches(&schema_of(input), batches)?;
     let keys = order.iter().map(|o| evaluate(&o.expr, &all, input)).collect::<Result<Vec<ArrayRef>>>()?;
-    // Step counts order only as numbers: the row format below compares the keys as they are.
-    let counted: Vec<ArrayRef> = keys.iter().map(|key| step_counts(key).unwrap_or_else(|| key.clone())).collect();
-    let indices = match integer_keys(order, &counted) {
+    // Step counts order only as numbers (and are worth counting only when every key is one): the row format below
+    // compares the keys as they are.
+    let numbers = keys.iter().all(|key| integer_width(key.data_type()).is_some()).then(|| {
+        let counted: Vec<ArrayRef> = keys.iter().map(|key| step_counts(key).unwrap_or_else(|| key.clone())).collect();
+        integer_keys(order, &counted)
+    });
+    let indices = match numbers.flatten() {
         Some(numbers) => sorted_numbers(numbers),
         None => sorted_indices(&SortKeys::new(order)?.convert(&keys)?),
     };
@@ -106,16 +110,7 @@ fn sorted_indices(rows: &Rows) -> Vec<u32> {
 /// timestamp and, with a NULL flag each, they fit in 128 bits (an hour and a zone id). The numbers are made
 /// straight from the columns: no row format, whose offsets alone take 8 bytes a row, is built.
 pub(crate) fn integer_keys(order: &[SortOrder], keys: &[ArrayRef]) -> Option<Vec<u128>> {
-    let widths = keys
-        .iter()
-        .map(|key| match key.data_type() {
-            DataType::Int8 => Some(8),
-            DataType::Int16 => Some(16),
-            DataType::Int32 | DataType::Date32 => Some(32),
-            DataType::Int64 | DataType::Timestamp(TimeUnit::Microsecond, _) => Some(64),
-            _ => None,
-        })
-        .collect::<Option<Vec<u32>>>()?;
+    let widths = keys.iter().map(|key| integer_width(key.data_type())).collect::<Option<Vec<u32>>>()?;
     if widths.iter().map(|width| width + 1).sum::<u32>() > 128 {
         return None;
     }
@@ -127,6 +122,17 @@ pub(crate) fn integer_keys(order: &[SortOrder], keys: &[ArrayRef]) -> Option<Vec
         put_integer_key(sort, key, width, shift, &mut numbers);
     }
     Some(numbers)
+}
+
+/// The bits of an integer, date or timestamp type; `None` for any other type.
+fn integer_width(data_type: &DataType) -> Option<u32> {
+    match data_type {
+        DataType::Int8 => Some(8),
+        DataType::Int16 => Some(16),
+        DataType::Int32 | DataType::Date32 => Some(32),
+        DataType::Int64 | DataType::Timestamp(TimeUnit::Microsecond, _) => Some(64),
+        _ => None,
+    }
 }
 
 /// A 64-bit key column whose values all lie a whole number of one step apart — hours in microseconds, the
@@ -435,13 +441,7 @@ fn reservoir_sample(rows: usize, size: usize, seed: u64) -> Vec<u32> {
     if rows <= size {
         return (0..rows as u32).collect();
     }
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut picked: Vec<u32> = (0..size as u32).collect();
     for row in size..rows {
         let slot = (next() % (row as u64 + 1)) as usize;
@@ -451,6 +451,17 @@ fn reservoir_sample(rows: usize, size: usize, seed: u64) -> Vec<u32> {
     }
     picked.sort_unstable();
     picked
+}
+
+/// A reproducible stream of pseudo-random numbers (Marsaglia's xorshift; `seed` must not be 0).
+pub(crate) fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
 }
 
 #[cfg(test)]
@@ -546,17 +557,6 @@ mod tests {
         let by_row_format = RangeBounds { numbers: None, ..RangeBounds::from_samples(&order, &maps, &input, 50).unwrap() };
         for batch in maps.iter().flatten() {
             assert_eq!(bounds.partition_ids(&order, batch, &input).unwrap(), by_row_format.partition_ids(&order, batch, &input).unwrap());
-        }
-    }
-
-    /// A reproducible stream of pseudo-random numbers.
-    fn xorshift(seed: u64) -> impl FnMut() -> u64 {
-        let mut state = seed;
-        move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
         }
     }
 
