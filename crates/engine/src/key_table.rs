@@ -31,6 +31,9 @@ use hashbrown::HashTable;
 
 use crate::{EngineError, Result};
 
+mod blocks;
+use blocks::{KeyBlocks, Place};
+
 /// Mixed into a row's hash for a NULL key column, so that `(NULL, 1)` and `(1, NULL)` hash apart.
 const NULL_MARK: u64 = 0x6e75_6c6c_6e75_6c6c;
 
@@ -346,6 +349,10 @@ struct PackedKeys {
     table: HashTable<(Packed, u32)>,
     /// The keys in id order, for the output.
     keys: Vec<Packed>,
+    /// Keys found by position (see [`blocks`]); chosen from the first keys added, `None` until then or when no
+    /// column suits them.
+    blocks: Option<Box<KeyBlocks>>,
+    blocks_chosen: bool,
     recent: RecentKeys,
 }
 
@@ -438,7 +445,15 @@ impl PackedKeys {
             layout.push(PackedColumn { data_type: data_type.clone(), bits, shift: next_bit, null_bit: next_bit + bits, strings });
             next_bit += bits + 1;
         }
-        Some(Self { layout, direct: None, table: HashTable::new(), keys: Vec::new(), recent: RecentKeys::new() })
+        Some(Self {
+            layout,
+            direct: None,
+            table: HashTable::new(),
+            keys: Vec::new(),
+            blocks: None,
+            blocks_chosen: false,
+            recent: RecentKeys::new(),
+        })
     }
 
     /// The key columns with each string column replaced by its strings' numbers, new strings numbered as they come.
@@ -505,31 +520,61 @@ impl PackedKeys {
         self.direct = None;
         let key_columns = self.numbered(key_columns)?;
         let packed = self.pack(&key_columns);
-        let Self { table, keys, recent, .. } = self;
+        if !self.blocks_chosen && !packed.is_empty() {
+            self.blocks = KeyBlocks::choose(&self.layout, &packed).map(Box::new);
+            self.blocks_chosen = true;
+        }
         let mut ids = Vec::with_capacity(packed.len());
-        for number_key in packed {
-            let key = words(number_key);
-            let slot = recent.slot(number_key);
-            if slot.1 != UNSEEN && slot.0 == key {
-                ids.push(slot.1 as usize);
-                continue;
-            }
-            // Hashed as one 128-bit number: a single write into the hasher, where four words take five.
-            let hash = hasher.hash_one(number_key);
-            let id = match table.find(hash, |&(stored, _)| stored == key) {
-                Some(&(_, id)) => id,
-                None => {
-                    let id = u32::try_from(keys.len())
-                        .map_err(|_| EngineError::Runtime("more than 2^32 distinct keys in one task".into()))?;
-                    keys.push(key);
-                    table.insert_unique(hash, (key, id), |(stored, _)| hasher.hash_one(number(stored)));
-                    id
+        let mut next = 0;
+        while next < packed.len() {
+            if let Some(blocks) = self.blocks.as_deref_mut() {
+                next += blocks.ids_of_run(&packed[next..], &mut ids, |key| new_id(&mut self.keys, words(key)))?;
+                if next == packed.len() {
+                    break;
                 }
+            }
+            let number_key = packed[next];
+            let key = words(number_key);
+            let id = match self.blocks.as_deref_mut().map(|blocks| (blocks.place(number_key), blocks)) {
+                Some((Place::Block { block, offset }, blocks)) => blocks.id_or_add(block, offset, || new_id(&mut self.keys, key))?,
+                Some((Place::TooSparse, _)) => {
+                    self.move_blocks_to_table(hasher);
+                    self.id_in_table(number_key, key, hasher)?
+                }
+                Some((Place::Table, _)) | None => self.id_in_table(number_key, key, hasher)?,
             };
-            *slot = (key, id);
             ids.push(id as usize);
+            next += 1;
         }
         Ok(ids)
+    }
+
+    fn id_in_table(&mut self, number_key: u128, key: Packed, hasher: &FixedState) -> Result<u32> {
+        let slot = self.recent.slot(number_key);
+        if slot.1 != UNSEEN && slot.0 == key {
+            return Ok(slot.1);
+        }
+        // Hashed as one 128-bit number: a single write into the hasher, where four words take five.
+        let hash = hasher.hash_one(number_key);
+        let id = match self.table.find(hash, |&(stored, _)| stored == key) {
+            Some(&(_, id)) => id,
+            None => {
+                let id = new_id(&mut self.keys, key)?;
+                self.table.insert_unique(hash, (key, id), |(stored, _)| hasher.hash_one(number(stored)));
+                id
+            }
+        };
+        *slot = (key, id);
+        Ok(id)
+    }
+
+    /// Hands the blocks' keys to the hash table, which holds every key from now on.
+    fn move_blocks_to_table(&mut self, hasher: &FixedState) {
+        let Some(blocks) = self.blocks.take() else { return };
+        for id in blocks.ids() {
+            let key = self.keys[id as usize];
+            self.table.insert_unique(hasher.hash_one(number(&key)), (key, id), |(stored, _)| hasher.hash_one(number(stored)));
+        }
     }
 
     fn find(&self, key_columns: &[ArrayRef], hasher: &FixedState) -> Result<Vec<Option<usize>>> {
@@ -537,6 +582,9 @@ impl PackedKeys {
             return Ok(direct.find(&key_columns[0]));
         }
         let id_of = |key: u128| {
+            if let Some(found) = self.blocks.as_ref().and_then(|blocks| blocks.find(key)) {
+                return found.map(|id| id as usize);
+            }
             let words = words(key);
             self.table.find(hasher.hash_one(key), |&(stored, _)| stored == words).map(|&(_, id)| id as usize)
         };
@@ -546,6 +594,13 @@ impl PackedKeys {
     fn key_columns(&self) -> Result<Vec<ArrayRef>> {
         self.layout.iter().map(|column| column.unpack(&self.keys)).collect()
     }
+}
+
+/// Adds `key` as the next id.
+fn new_id(keys: &mut Vec<Packed>, key: Packed) -> Result<u32> {
+    let id = u32::try_from(keys.len()).map_err(|_| EngineError::Runtime("more than 2^32 distinct keys in one task".into()))?;
+    keys.push(key);
+    Ok(id)
 }
 
 /// The ids of a one-integer-column key over a small range (zone ids 1..=265), in an array indexed by `key - min`:
@@ -914,14 +969,7 @@ mod tests {
         let mut next = crate::sort::xorshift(0x2545_f491_4f6c_dd1d);
         let rows: Vec<(Option<i64>, Option<i32>)> =
             (0..40_000).map(|row| (Some(row / 1500 * HOUR), (!next().is_multiple_of(50)).then(|| (next() % 300) as i32))).collect();
-        let mut first_seen = std::collections::HashMap::new();
-        let expected: Vec<usize> = rows
-            .iter()
-            .map(|key| {
-                let next_id = first_seen.len();
-                *first_seen.entry(*key).or_insert(next_id)
-            })
-            .collect();
+        let expected = first_arrival_ids(&rows);
         let mut table = KeyTable::new(&[DataType::Timestamp(TimeUnit::Microsecond, None), DataType::Int32]).unwrap();
         assert!(table.packed.is_some());
         let mut found = Vec::new();
@@ -931,6 +979,67 @@ mod tests {
             found.extend(ids(&mut table, vec![hours, zones]));
         }
         assert_eq!(found, expected);
+    }
+
+    /// Ids in order of first arrival, as a key table must give them.
+    fn first_arrival_ids<K: Copy + Eq + std::hash::Hash>(rows: &[K]) -> Vec<usize> {
+        let mut first_seen = std::collections::HashMap::new();
+        rows.iter()
+            .map(|key| {
+                let next_id = first_seen.len();
+                *first_seen.entry(*key).or_insert(next_id)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keys_in_blocks_and_keys_in_the_table_get_ids_in_order_of_first_arrival() {
+        // Days in order with zones mostly in 1..=265 (the first batch fixes the blocks' range), some beyond it on
+        // either side and some NULL; then days at random, which leave blocks mostly empty so that the table takes
+        // their keys over.
+        let mut next = crate::sort::xorshift(0x9e37_79b9_7f4a_7c15);
+        let zone = |next: &mut dyn FnMut() -> u64| match next() % 40 {
+            0 => None,
+            1 => Some(-3 - (next() % 5) as i32),
+            2 => Some(266 + (next() % 400) as i32),
+            _ => Some(1 + (next() % 265) as i32),
+        };
+        let in_order: Vec<(Option<i32>, Option<i32>)> = (0..30_000).map(|row| (Some(row / 700), zone(&mut next))).collect();
+        let at_random: Vec<(Option<i32>, Option<i32>)> = (0..30_000).map(|_| (Some((next() % 5000) as i32), zone(&mut next))).collect();
+        let rows: Vec<_> = in_order.iter().chain(&at_random).copied().collect();
+        let mut table = KeyTable::new(&[DataType::Date32, DataType::Int32]).unwrap();
+        let columns = |rows: &[(Option<i32>, Option<i32>)]| -> Vec<ArrayRef> {
+            vec![
+                Arc::new(arrow::array::Date32Array::from(rows.iter().map(|(day, _)| *day).collect::<Vec<_>>())),
+                Arc::new(Int32Array::from(rows.iter().map(|(_, zone)| *zone).collect::<Vec<_>>())),
+            ]
+        };
+        let mut found = Vec::new();
+        for (number, batch) in rows.chunks(8192).enumerate() {
+            found.extend(ids(&mut table, columns(batch)));
+            let packed = table.packed.as_ref().unwrap();
+            if number == 1 {
+                assert!(packed.blocks.is_some(), "days in order fill blocks");
+                // Keys in blocks and keys beyond them are found; a zone never seen on a day with a block is not.
+                let probe = [(Some(0), Some(1 + (next() % 265) as i32)), in_order[10], in_order[8000], (Some(3), Some(0))];
+                let expected: Vec<Option<usize>> =
+                    probe.iter().map(|key| rows[..found.len()].iter().position(|row| row == key).map(|row| found[row])).collect();
+                assert_eq!(table.find(&columns(&probe)).unwrap(), expected);
+            }
+        }
+        assert!(table.packed.as_ref().unwrap().blocks.is_none(), "days at random leave the blocks to the table");
+        assert_eq!(found, first_arrival_ids(&rows));
+        let probe: Vec<_> = rows.iter().step_by(97).copied().chain([(Some(9999), Some(5)), (None, None)]).collect();
+        let expected: Vec<Option<usize>> = first_arrival_ids(&rows).into_iter().step_by(97).map(Some).chain([None, None]).collect();
+        assert_eq!(table.find(&columns(&probe)).unwrap(), expected);
+        let keys = table.key_columns().unwrap();
+        let mut distinct = Vec::new();
+        for row in &rows {
+            if !distinct.contains(row) {
+                distinct.push(*row);
+            }
+        }
+        assert_eq!(keys, columns(&distinct));
     }
 
     #[test]
