@@ -8,6 +8,8 @@ use arrow::array::{
     Array, ArrayRef, AsArray, Int32Array, Int64Array, PrimitiveArray, StringArray, StringBuilder,
     TimestampMicrosecondArray,
 };
+use arrow::array::BooleanBufferBuilder;
+use arrow::buffer::NullBuffer;
 use arrow::compute::kernels::{length, numeric, zip};
 use arrow::datatypes::{Date32Type, Float64Type, TimestampMicrosecondType};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
@@ -303,17 +305,40 @@ fn date_trunc(unit: String, timestamps: &ArrayRef) -> Result<ArrayRef> {
 /// date is in and the first day after it. A file's rows mostly fall in one month, so the calendar work is done
 /// once per run of rows in the same period, not once per row.
 fn by_period(micros: &TimestampMicrosecondArray, period: fn(NaiveDate) -> Option<(NaiveDate, NaiveDate)>) -> TimestampMicrosecondArray {
-    let last = std::cell::Cell::new(None::<(i64, i64)>);
-    micros.unary_opt(|m| {
-        if let Some((start, _)) = last.get().filter(|(start, end)| (*start..*end).contains(&m)) {
-            return Some(start);
-        }
+    let bounds = |m: i64| {
         let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_micros());
         let (start, end) = period(naive(m)?.date())?;
-        let (start, end) = (midnight(start)?, midnight(end)?);
-        last.set(Some((start, end)));
-        Some(start)
-    })
+        Some((midnight(start)?, midnight(end)?))
+    };
+    // An empty period, so that the first row looks its own up.
+    let (mut start, mut end) = (0, 0);
+    let mut beyond_the_calendar = Vec::new();
+    let starts: Vec<i64> = micros
+        .values()
+        .iter()
+        .enumerate()
+        .map(|(row, &m)| {
+            if !(start..end).contains(&m) {
+                match bounds(m) {
+                    Some(period) => (start, end) = period,
+                    None => {
+                        beyond_the_calendar.push(row);
+                        return 0;
+                    }
+                }
+            }
+            start
+        })
+        .collect();
+    let nulls = if beyond_the_calendar.is_empty() {
+        micros.nulls().cloned()
+    } else {
+        let mut valid = BooleanBufferBuilder::new(starts.len());
+        valid.append_n(starts.len(), true);
+        beyond_the_calendar.iter().for_each(|&row| valid.set_bit(row, false));
+        NullBuffer::union(micros.nulls(), Some(&NullBuffer::new(valid.finish())))
+    };
+    TimestampMicrosecondArray::new(starts.into(), nulls)
 }
 
 /// The period of `months` months starting on `first`.
@@ -583,6 +608,33 @@ mod tests {
         assert_eq!(month.to_string(), "2020-01-01 00:00:00");
         let hour = run(DateTrunc, vec![Value::String("HOUR".into()), Value::Timestamp(JAN_15_2020_13_45)]);
         assert_eq!(hour.to_string(), "2020-01-15 13:00:00");
+    }
+
+    #[test]
+    fn date_trunc_of_a_column_follows_every_row_into_its_own_period() {
+        let at = |y, m, d, h, s| NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, 0, s).unwrap().and_utc().timestamp_micros();
+        // Months back and forth, the last microsecond of a month, before 1970, NULL, and a time past the calendar.
+        let rows = [
+            Some(at(2020, 1, 31, 23, 59) + 999_999),
+            Some(at(2020, 2, 1, 0, 0)),
+            Some(at(2020, 1, 2, 5, 0)),
+            None,
+            Some(at(1969, 12, 31, 23, 0)),
+            Some(i64::MAX),
+            Some(at(2020, 2, 29, 12, 0)),
+        ];
+        let timestamps: ArrayRef = Arc::new(TimestampMicrosecondArray::from(rows.to_vec()));
+        let months = date_trunc("month".into(), &timestamps).unwrap();
+        let expected = [
+            Some(at(2020, 1, 1, 0, 0)),
+            Some(at(2020, 2, 1, 0, 0)),
+            Some(at(2020, 1, 1, 0, 0)),
+            None,
+            Some(at(1969, 12, 1, 0, 0)),
+            None,
+            Some(at(2020, 2, 1, 0, 0)),
+        ];
+        assert_eq!(months.as_primitive::<TimestampMicrosecondType>().iter().collect::<Vec<_>>(), expected);
     }
 
     #[test]

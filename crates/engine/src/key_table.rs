@@ -495,20 +495,13 @@ impl PackedKeys {
     /// Each row's key as one number: every column's value (two's complement, cut to its width) or its NULL flag.
     /// String columns come as their numbers (see [`Self::numbered`]).
     fn pack(&self, key_columns: &[ArrayRef]) -> Vec<u128> {
-        let mut keys = vec![0u128; key_columns.first().map_or(0, |a| a.len())];
-        for (column, array) in self.layout.iter().zip(key_columns) {
-            let mask = u64::MAX >> (64 - column.bits);
-            with_integers!(array, |values| {
-                for (key, value) in keys.iter_mut().zip(values) {
-                    *key |= u128::from(value as u64 & mask) << column.shift;
-                }
-            });
-            if let Some(nulls) = array.logical_nulls() {
-                let value_bits = u128::from(mask) << column.shift;
-                for (key, valid) in keys.iter_mut().zip(nulls.iter()) {
-                    if !valid {
-                        *key = (*key & !value_bits) | 1 << column.null_bit;
-                    }
+        let mut keys = Vec::with_capacity(key_columns.first().map_or(0, |a| a.len()));
+        for (position, (column, array)) in self.layout.iter().zip(key_columns).enumerate() {
+            with_integers!(array, |values| column.pack_values(values, &mut keys, position == 0));
+            if let Some(nulls) = array.logical_nulls().filter(|nulls| nulls.null_count() > 0) {
+                let value_bits = u128::from(u64::MAX >> (64 - column.bits)) << column.shift;
+                for row in (!nulls.inner()).set_indices() {
+                    keys[row] = (keys[row] & !value_bits) | 1 << column.null_bit;
                 }
             }
         }
@@ -651,6 +644,20 @@ impl DirectIds {
 }
 
 impl PackedColumn {
+    /// Puts each value's bits in place in its row's key; the first column makes the keys, the others add to them.
+    /// A column that sits wholly in one half of the key is shifted as a 64-bit number, which the compiler can
+    /// turn into vector instructions; a 128-bit shift by a variable amount it cannot.
+    fn pack_values(&self, values: impl Iterator<Item = i64>, keys: &mut Vec<u128>, first: bool) {
+        let (mask, shift) = (u64::MAX >> (64 - self.bits), self.shift);
+        if shift + self.bits <= 64 {
+            or_into(keys, values.map(|v| u128::from((v as u64 & mask) << shift)), first);
+        } else if shift >= 64 {
+            or_into(keys, values.map(|v| u128::from((v as u64 & mask) << (shift - 64)) << 64), first);
+        } else {
+            or_into(keys, values.map(|v| u128::from(v as u64 & mask) << shift), first);
+        }
+    }
+
     /// This column's value in a packed key, `None` for NULL.
     fn value(&self, key: u128) -> Option<i64> {
         let unused = 64 - self.bits;
@@ -682,6 +689,15 @@ impl PackedColumn {
             _ => Arc::new(PrimitiveArray::<TimestampMicrosecondType>::new(values().collect(), nulls).with_data_type(self.data_type.clone())),
         };
         Ok(array)
+    }
+}
+
+/// Adds each row's bits to its key, or when `first`, makes the keys from them.
+fn or_into(keys: &mut Vec<u128>, bits: impl Iterator<Item = u128>, first: bool) {
+    if first {
+        keys.extend(bits);
+    } else {
+        keys.iter_mut().zip(bits).for_each(|(key, bits)| *key |= bits);
     }
 }
 
