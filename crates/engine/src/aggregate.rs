@@ -76,7 +76,7 @@ pub struct Accumulator {
     function: AggregateFunction,
     data_type: SparkType,
     counts: Vec<i64>,
-    sums_f64: Vec<Option<f64>>,
+    sums_f64: DoubleSums,
     sums_i64: Vec<Option<i64>>,
     sums_i128: Vec<Option<i128>>,
     /// Min and max of numbers, dates and timestamps: each group's value itself (see [`BestNumbers`]).
@@ -88,6 +88,44 @@ pub struct Accumulator {
     chunks: Vec<ArrayRef>,
 }
 
+/// Sums of doubles, one per group: the running sum (8 bytes, where an `Option<f64>` takes 16) and whether a
+/// value has come, as the sum of no values is NULL.
+#[derive(Default)]
+struct DoubleSums {
+    sums: Vec<f64>,
+    summed: Vec<bool>,
+}
+
+impl DoubleSums {
+    fn grow(&mut self, groups: usize) {
+        self.sums.resize(groups, 0.0);
+        self.summed.resize(groups, false);
+    }
+
+    /// Adds each row's value to its group's sum; NULLs add nothing.
+    fn add(&mut self, values: &Float64Array, group_ids: &[usize]) {
+        let mut add = |group: usize, value: f64| {
+            self.sums[group] += value;
+            self.summed[group] = true;
+        };
+        match values.nulls().filter(|nulls| nulls.null_count() > 0) {
+            None => group_ids.iter().zip(values.values()).for_each(|(&group, &value)| add(group, value)),
+            Some(nulls) => nulls.valid_indices().for_each(|row| add(group_ids[row], values.value(row))),
+        }
+    }
+
+    fn get(&self, group: usize) -> Option<f64> {
+        self.summed[group].then(|| self.sums[group])
+    }
+
+    fn column(mut self, groups: usize) -> ArrayRef {
+        self.sums.truncate(groups);
+        let summed = BooleanBuffer::collect_bool(groups, |group| self.summed[group]);
+        let nulls = Some(NullBuffer::new(summed)).filter(|nulls| nulls.null_count() > 0);
+        Arc::new(Float64Array::new(self.sums.into(), nulls))
+    }
+}
+
 impl Accumulator {
     /// An accumulator for `function` over values of `data_type` (the argument after [`input_type`]).
     pub fn new(function: AggregateFunction, data_type: SparkType) -> Self {
@@ -95,7 +133,7 @@ impl Accumulator {
             function,
             data_type,
             counts: Vec::new(),
-            sums_f64: Vec::new(),
+            sums_f64: DoubleSums::default(),
             sums_i64: Vec::new(),
             sums_i128: Vec::new(),
             best_numbers: matches!(function, AggregateFunction::Min | AggregateFunction::Max)
@@ -117,7 +155,7 @@ impl Accumulator {
             match self.data_type {
                 SparkType::Decimal { .. } => self.sums_i128.resize(groups, None),
                 SparkType::Long => self.sums_i64.resize(groups, None),
-                _ => self.sums_f64.resize(groups, None),
+                _ => self.sums_f64.grow(groups),
             }
         }
         match &mut self.best_numbers {
@@ -179,21 +217,7 @@ impl Accumulator {
 
     fn add_sums(&mut self, values: &ArrayRef, group_ids: &[usize]) -> Result<()> {
         match values.data_type() {
-            DataType::Float64 => {
-                let values = values.as_primitive::<Float64Type>();
-                let add = |sum: &mut Option<f64>, value: f64| *sum = Some(sum.unwrap_or(0.0) + value);
-                if values.null_count() == 0 {
-                    for (&g, &value) in group_ids.iter().zip(values.values()) {
-                        add(&mut self.sums_f64[g], value);
-                    }
-                } else {
-                    for (&g, value) in group_ids.iter().zip(values) {
-                        if let Some(value) = value {
-                            add(&mut self.sums_f64[g], value);
-                        }
-                    }
-                }
-            }
+            DataType::Float64 => self.sums_f64.add(values.as_primitive::<Float64Type>(), group_ids),
             DataType::Int64 => {
                 let values = values.as_primitive::<Int64Type>();
                 for (row, &g) in group_ids.iter().enumerate() {
@@ -304,14 +328,7 @@ impl Accumulator {
 
     fn sum_column(&mut self, groups: usize) -> Result<ArrayRef> {
         Ok(match self.data_type {
-            SparkType::Double => {
-                let sums = &self.sums_f64[..groups];
-                let values: Vec<f64> = sums.iter().map(|sum| sum.unwrap_or_default()).collect();
-                let summed = BooleanBuffer::collect_bool(groups, |group| sums[group].is_some());
-                let nulls = Some(NullBuffer::new(summed)).filter(|nulls| nulls.null_count() > 0);
-                self.sums_f64 = Vec::new();
-                Arc::new(Float64Array::new(values.into(), nulls))
-            }
+            SparkType::Double => std::mem::take(&mut self.sums_f64).column(groups),
             SparkType::Long => Arc::new(Int64Array::from(self.sums_i64[..groups].to_vec())),
             SparkType::Decimal { .. } => {
                 let SparkType::Decimal { precision, scale } = result_type(AggregateFunction::Sum, self.data_type) else {
@@ -340,7 +357,7 @@ impl Accumulator {
                 Ok(Arc::new(averages.with_precision_and_scale(precision, out_scale)?))
             }
             _ => {
-                let sums = self.sums_f64[..groups].iter().zip(counts);
+                let sums = (0..groups).map(|group| self.sums_f64.get(group)).zip(counts);
                 Ok(Arc::new(sums.map(|(s, &n)| s.filter(|_| n > 0).map(|s| s / n as f64)).collect::<Float64Array>()))
             }
         }

@@ -517,6 +517,9 @@ impl PackedKeys {
             self.blocks = KeyBlocks::choose(&self.layout, &packed).map(Box::new);
             self.blocks_chosen = true;
         }
+        if let Some(blocks) = self.blocks.as_deref_mut() {
+            blocks.will_see(packed.len());
+        }
         let mut ids = Vec::with_capacity(packed.len());
         let mut next = 0;
         while next < packed.len() {

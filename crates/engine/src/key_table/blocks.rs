@@ -12,7 +12,7 @@
 //! final aggregation whose keys come in hash order) the table takes their keys over and the blocks go.
 
 use foldhash::fast::FixedState;
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 
 use super::{PackedColumn, UNSEEN};
 use crate::Result;
@@ -21,9 +21,14 @@ use crate::Result;
 const MAX_WIDTH: i64 = 1024;
 /// Blocks are this wide at least, so that values a little beyond the first ones seen still find a place.
 const MIN_WIDTH: i64 = 64;
-/// Places blocks may take before their fill is checked.
+/// Places blocks may take whatever the rows and keys seen.
 const FREE_PLACES: usize = 4096;
-/// Blocks may not be emptier than one key in this many places.
+/// Blocks may take this many places per row seen. A final aggregation's keys, one per hour, would make a block
+/// for nearly every row.
+const PLACES_PER_ROW: usize = 16;
+/// Beyond this many places (4 MB), blocks may not be emptier than one key in [`PLACES_PER_KEY`] places. Below
+/// it, blocks may fill slowly: pairs of zones fill 265 blocks of 265 over a few batches.
+const MANY_PLACES: usize = 1 << 20;
 const PLACES_PER_KEY: usize = 4;
 
 /// Where a key's id lives.
@@ -46,6 +51,8 @@ pub(super) struct KeyBlocks {
     last: Option<(u128, u32)>,
     /// How many keys the blocks hold.
     keys: usize,
+    /// How many rows have been looked up.
+    rows: usize,
 }
 
 /// The column whose value picks a key's place in its block.
@@ -78,7 +85,8 @@ impl SmallColumn {
 
 impl KeyBlocks {
     /// Blocks for keys like `first_keys`, over the column whose values there span the widest range that fits a
-    /// block (the zone beside an hour that changes every few thousand rows); `None` if no column fits.
+    /// block (the zone beside an hour that changes every few thousand rows); `None` if no column fits or if the
+    /// rows there would take too many places.
     pub(super) fn choose(layout: &[PackedColumn], first_keys: &[u128]) -> Option<Self> {
         let range = |column: &PackedColumn| {
             let values = first_keys.iter().filter_map(|&key| column.value(key));
@@ -101,12 +109,18 @@ impl KeyBlocks {
             lowest,
             width: (span + 1).max(MIN_WIDTH) as usize,
         };
+        // Rows that hardly repeat (a final aggregation's keys, each hour once) would each take a block.
+        let rows: HashSet<u128, FixedState> = first_keys.iter().filter_map(|&key| Some(column.row_and_offset(key)?.0)).collect();
+        if rows.len() * column.width > FREE_PLACES + PLACES_PER_ROW * first_keys.len() {
+            return None;
+        }
         Some(Self {
             column,
             block_of: HashMap::with_hasher(FixedState::default()),
             blocks: Vec::new(),
             last: None,
             keys: 0,
+            rows: 0,
         })
     }
 
@@ -136,7 +150,12 @@ impl KeyBlocks {
 
     fn new_block_too_sparse(&self) -> bool {
         let places = (self.blocks.len() + 1) * self.column.width;
-        places > FREE_PLACES && self.keys * PLACES_PER_KEY < places
+        places > FREE_PLACES + PLACES_PER_ROW * self.rows || (places > MANY_PLACES && self.keys * PLACES_PER_KEY < places)
+    }
+
+    /// Counts rows about to be looked up, which allow the blocks more places.
+    pub(super) fn will_see(&mut self, rows: usize) {
+        self.rows += rows;
     }
 
     /// Gives ids to the leading keys that belong in the block of the row last looked up, as the keys of one row
