@@ -6,10 +6,11 @@
 //! place. A key's id is then found with no hash and no probe, and the groups of one hour, which trips bring
 //! together, sit together in memory instead of all over a table far bigger than the cache.
 //!
-//! The small column and its range are chosen from the first keys seen. A key outside the blocks (a value beyond
-//! the range, a NULL) goes to the hash table. Whether a key belongs in a block depends on the key alone, so it
-//! always finds the id it was given. When blocks would end up mostly empty (rows with few keys each, as in a
-//! final aggregation whose keys come in hash order) the table takes their keys over and the blocks go.
+//! The small column and its range — the narrowest holding nearly all of its values — are chosen from the first
+//! keys seen. A key outside the blocks (a value beyond the range, a NULL) goes to the hash table. Whether a key
+//! belongs in a block depends on the key alone, so it always finds the id it was given. When blocks would end up
+//! mostly empty (rows with few keys each, as in a final aggregation whose keys come in hash order) the table takes
+//! their keys over and the blocks go.
 
 use foldhash::fast::FixedState;
 use hashbrown::{HashMap, HashSet};
@@ -17,6 +18,8 @@ use hashbrown::{HashMap, HashSet};
 use super::{PackedColumn, UNSEEN};
 use crate::Result;
 
+/// The share of the first values that the blocks' range must hold.
+const COVERED: f64 = 0.99;
 /// The widest range of values a block covers (4 bytes a value).
 const MAX_WIDTH: i64 = 1024;
 /// Blocks are this wide at least, so that values a little beyond the first ones seen still find a place.
@@ -55,6 +58,13 @@ pub(super) struct KeyBlocks {
     rows: usize,
 }
 
+/// Of the ranges holding [`COVERED`] of the sorted `values`, the narrowest, as (span, lowest value): a few dirty
+/// values (a trip dated 2009 among February's) then fall outside the blocks instead of stretching them.
+fn narrowest_range(values: &[i64]) -> Option<(i64, i64)> {
+    let covered = (values.len() as f64 * COVERED).ceil() as usize;
+    values.windows(covered.max(1)).map(|window| (window[window.len() - 1].saturating_sub(window[0]), window[0])).min()
+}
+
 /// The column whose value picks a key's place in its block.
 #[derive(Clone, Copy)]
 struct SmallColumn {
@@ -89,10 +99,10 @@ impl KeyBlocks {
     /// rows there would take too many places.
     pub(super) fn choose(layout: &[PackedColumn], first_keys: &[u128]) -> Option<Self> {
         let range = |column: &PackedColumn| {
-            let values = first_keys.iter().filter_map(|&key| column.value(key));
-            let (lowest, highest) = values.fold((i64::MAX, i64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
-            let span = highest.checked_sub(lowest).filter(|span| (0..MAX_WIDTH).contains(span))?;
-            Some((span, lowest))
+            let mut values: Vec<i64> = first_keys.iter().filter_map(|&key| column.value(key)).collect();
+            values.sort_unstable();
+            let (span, lowest) = narrowest_range(&values)?;
+            (span < MAX_WIDTH).then_some((span, lowest))
         };
         let (column, (span, lowest)) = layout
             .iter()
@@ -204,5 +214,20 @@ impl KeyBlocks {
     /// Every id the blocks hold, for the hash table to take over.
     pub(super) fn ids(&self) -> impl Iterator<Item = u32> + '_ {
         self.blocks.iter().flat_map(|block| block.iter().copied().filter(|&id| id != UNSEEN))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_few_dirty_values_stay_outside_the_range() {
+        // February 2021 as days since 1970 (18659..=18686), ten rows a day, and one trip dated 2009-01-01.
+        let mut days: Vec<i64> = (18659..=18686).flat_map(|day| [day; 10]).chain([14245]).collect();
+        days.sort_unstable();
+        assert_eq!(narrowest_range(&days), Some((27, 18659)));
+        assert_eq!(narrowest_range(&[7]), Some((0, 7)));
+        assert_eq!(narrowest_range(&[]), None);
     }
 }
