@@ -271,12 +271,8 @@ fn spread(hash: u32) -> u64 {
 /// The bits a column of this type takes in a packed key (without its NULL flag), if it packs.
 fn packed_bits(data_type: &DataType) -> Option<u32> {
     match data_type {
-        DataType::Int8 => Some(8),
-        DataType::Int16 => Some(16),
-        DataType::Int32 | DataType::Date32 => Some(32),
-        DataType::Int64 | DataType::Timestamp(TimeUnit::Microsecond, _) => Some(64),
         DataType::Utf8 => Some(STRING_CODE_BITS),
-        _ => None,
+        other => crate::sort::integer_width(other),
     }
 }
 

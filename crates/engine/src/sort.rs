@@ -125,7 +125,7 @@ pub(crate) fn integer_keys(order: &[SortOrder], keys: &[ArrayRef]) -> Option<Vec
 }
 
 /// The bits of an integer, date or timestamp type; `None` for any other type.
-fn integer_width(data_type: &DataType) -> Option<u32> {
+pub(crate) fn integer_width(data_type: &DataType) -> Option<u32> {
     match data_type {
         DataType::Int8 => Some(8),
         DataType::Int16 => Some(16),

@@ -58,6 +58,16 @@ pub(super) struct KeyBlocks {
     rows: usize,
 }
 
+/// The id at `place`, or if no key has taken it yet, a new one from `new_id`, counted in `keys`.
+#[inline]
+fn id_taking(place: &mut u32, keys: &mut usize, new_id: impl FnOnce() -> Result<u32>) -> Result<u32> {
+    if *place == UNSEEN {
+        *place = new_id()?;
+        *keys += 1;
+    }
+    Ok(*place)
+}
+
 /// Of the ranges holding [`COVERED`] of the sorted `values`, the narrowest, as (span, lowest value): a few dirty
 /// values (a trip dated 2009 among February's) then fall outside the blocks instead of stretching them.
 fn narrowest_range(values: &[i64]) -> Option<(i64, i64)> {
@@ -179,12 +189,7 @@ impl KeyBlocks {
         for &key in keys {
             match column.row_and_offset(key) {
                 Some((key_row, offset)) if key_row == row => {
-                    let place = &mut block[offset];
-                    if *place == UNSEEN {
-                        *place = new_id(key)?;
-                        self.keys += 1;
-                    }
-                    ids.push(*place as usize);
+                    ids.push(id_taking(&mut block[offset], &mut self.keys, || new_id(key))? as usize);
                     taken += 1;
                 }
                 _ => break,
@@ -195,12 +200,7 @@ impl KeyBlocks {
 
     /// The id at a place [`Self::place`] gave, or if no key has taken it yet, a new one from `new_id`.
     pub(super) fn id_or_add(&mut self, block: u32, offset: usize, new_id: impl FnOnce() -> Result<u32>) -> Result<u32> {
-        let place = &mut self.blocks[block as usize][offset];
-        if *place == UNSEEN {
-            *place = new_id()?;
-            self.keys += 1;
-        }
-        Ok(*place)
+        id_taking(&mut self.blocks[block as usize][offset], &mut self.keys, new_id)
     }
 
     /// The id of `key` without adding anything: `Some` (found or not) when the key belongs in a block, `None`
