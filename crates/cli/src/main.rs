@@ -12,7 +12,6 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     stop_quietly_when_the_reader_leaves();
-    memory::restart_on_huge_pages();
     memory::keep_freed_memory();
     let cli = commands::Cli::parse();
     match commands::run(cli) {
