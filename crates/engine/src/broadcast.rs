@@ -18,7 +18,7 @@ use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, Expr, ExprId};
 use crate::hash_aggregate::schema_of;
 use crate::join::{JoinType, assemble_deferring, assemble_rows, pairs_satisfying};
-use crate::key_table::KeyTable;
+use crate::key_table::{KeyTable, with_integers};
 use crate::Result;
 
 /// Which input of a broadcast hash join is copied to every executor.
@@ -65,6 +65,37 @@ struct KeyIndex {
     /// When no key has more than one row (a dimension table's key: zones by LocationID): each key's row, or
     /// [`NO_ROW`] for a key whose rows all had a NULL.
     only_row: Option<Vec<u32>>,
+    /// With `only_row`, for a key of one integer column over a small range: each value's row straight away.
+    rows_by_value: Option<RowsByValue>,
+}
+
+/// The build row of each value of a one-integer-column key over a small range, by position (`value - min`):
+/// one read per stream row, no key id in between.
+struct RowsByValue {
+    min: i64,
+    /// [`NO_ROW`] where no build row has the value.
+    rows: Vec<u32>,
+}
+
+impl RowsByValue {
+    fn new(keys: &KeyTable, only_row: &[u32]) -> Option<Self> {
+        let (min, ids) = keys.ids_by_value()?;
+        let rows = ids.iter().map(|&id| if id == u32::MAX { NO_ROW } else { only_row[id as usize] }).collect();
+        Some(Self { min, rows })
+    }
+
+    /// The build row of each value of `column` ([`NO_ROW`] for none, and for NULL, which matches nothing).
+    fn rows_of(&self, column: &ArrayRef) -> Vec<u32> {
+        // Below `min`, the subtraction wraps to a position past the end: no row.
+        let row_of = |value: i64| {
+            usize::try_from(value.wrapping_sub(self.min) as u64).ok().and_then(|position| self.rows.get(position)).copied().unwrap_or(NO_ROW)
+        };
+        let mut rows: Vec<u32> = with_integers!(column, |values| values.map(row_of).collect());
+        if let Some(nulls) = column.logical_nulls().filter(|nulls| nulls.null_count() > 0) {
+            (0..rows.len()).filter(|&row| nulls.is_null(row)).for_each(|row| rows[row] = NO_ROW);
+        }
+        rows
+    }
 }
 
 const NO_ROW: u32 = u32::MAX;
@@ -121,7 +152,7 @@ impl KeyIndex {
             rows[next[ids[row]]] = row as u32;
             next[ids[row]] += 1;
         }
-        let only_row = starts
+        let only_row: Option<Vec<u32>> = starts
             .windows(2)
             .map(|bounds| match bounds[1] - bounds[0] {
                 0 => Some(NO_ROW),
@@ -129,7 +160,8 @@ impl KeyIndex {
                 _ => None,
             })
             .collect();
-        Ok(Self { keys, starts, rows, only_row })
+        let rows_by_value = only_row.as_deref().and_then(|only_row| RowsByValue::new(&keys, only_row));
+        Ok(Self { keys, starts, rows, only_row, rows_by_value })
     }
 
     fn rows_of(&self, id: usize) -> &[u32] {
@@ -137,9 +169,8 @@ impl KeyIndex {
     }
 }
 
-/// The row of each key id (`only_row`: see [`KeyIndex::only_row`]), NULL for no key or a key without rows.
-fn only_rows(only_row: &[u32], ids: &[Option<usize>]) -> UInt32Array {
-    let mut rows: Vec<u32> = ids.iter().map(|id| id.map_or(NO_ROW, |id| only_row[id])).collect();
+/// Build rows as an array, NULL where a stream row has none ([`NO_ROW`]).
+fn build_row_array(mut rows: Vec<u32>) -> UInt32Array {
     if !rows.contains(&NO_ROW) {
         return UInt32Array::from(rows);
     }
@@ -207,8 +238,10 @@ impl HashJoinTask<'_> {
             return Ok(None);
         }
         let key_columns = self.stream_keys.iter().map(|k| evaluate(k, stream, self.stream_columns)).collect::<Result<Vec<_>>>()?;
-        let found = index.keys.find(&key_columns)?;
-        let build_rows = only_rows(only_row, &found);
+        let build_rows = build_row_array(match (&index.rows_by_value, key_columns.as_slice()) {
+            (Some(by_value), [column]) => by_value.rows_of(column),
+            _ => index.keys.find(&key_columns)?.into_iter().map(|id| id.map_or(NO_ROW, |id| only_row[id])).collect(),
+        });
         let (stream_rows, build_rows) = if inner && build_rows.null_count() > 0 {
             let (matched, rows): (Vec<u32>, Vec<u32>) = build_rows.iter().zip(0..).filter_map(|(row, stream_row)| Some((stream_row, row?))).unzip();
             (Some(UInt32Array::from(matched)), UInt32Array::from(rows))
@@ -280,11 +313,16 @@ mod tests {
 
     /// The build row's zone name each output row got, by the stream row's zone id.
     fn joined(join_type: JoinType, build_ids: Vec<Option<i32>>) -> Vec<(Option<i32>, Option<String>)> {
+        joined_rows(join_type, build_ids, vec![Some(2), Some(5), None, Some(1), Some(2)])
+    }
+
+    fn joined_rows(join_type: JoinType, build_ids: Vec<Option<i32>>, stream_ids: Vec<Option<i32>>) -> Vec<(Option<i32>, Option<String>)> {
         let (build, build_columns) = zones(build_ids);
         let table = BroadcastTable::build(&[build], &[Expr::Attribute(build_columns[0].clone())], &build_columns).unwrap();
         let stream_columns = vec![Attribute::new("PULocationID", SparkType::Integer, true)];
-        let trips: ArrayRef = Arc::new(Int32Array::from(vec![Some(2), Some(5), None, Some(1), Some(2)]));
-        let stream = batch_of(&stream_columns, vec![trips], 5).unwrap();
+        let rows = stream_ids.len();
+        let trips: ArrayRef = Arc::new(Int32Array::from(stream_ids));
+        let stream = batch_of(&stream_columns, vec![trips], rows).unwrap();
         let output: Vec<Attribute> = stream_columns.iter().chain(&build_columns).cloned().collect();
         let task = HashJoinTask {
             join_type,
@@ -311,5 +349,24 @@ mod tests {
             let outer = joined(JoinType::LeftOuter, build_ids);
             assert_eq!(outer, [zone(2, 2), (Some(5), None), (None, None), zone(1, 0), zone(2, 2)], "unique keys: {unique}");
         }
+    }
+
+    #[test]
+    fn keys_over_a_small_range_find_their_row_by_position_and_values_outside_it_find_none() {
+        // A NULL stream key's slot holds 0 in arrow, which is a build key here: it must still match nothing.
+        let build_ids = vec![Some(0), Some(2), None];
+        let (build, build_columns) = zones(build_ids.clone());
+        let table = BroadcastTable::build(&[build], &[Expr::Attribute(build_columns[0].clone())], &build_columns).unwrap();
+        assert!(table.index.as_ref().unwrap().rows_by_value.is_some(), "0..=2 is looked up by position");
+
+        let stream = vec![Some(-1), Some(0), Some(1), Some(2), Some(3), None, Some(i32::MIN), Some(i32::MAX), Some(0)];
+        let zone = |id: i32, row: usize| (Some(id), Some(format!("zone {row}")));
+        assert_eq!(joined_rows(JoinType::Inner, build_ids.clone(), stream.clone()), [zone(0, 0), zone(2, 1), zone(0, 0)]);
+        let unmatched = |id: Option<i32>| (id, None);
+        assert_eq!(
+            joined_rows(JoinType::LeftOuter, build_ids, stream),
+            [unmatched(Some(-1)), zone(0, 0), unmatched(Some(1)), zone(2, 1), unmatched(Some(3)), unmatched(None),
+             unmatched(Some(i32::MIN)), unmatched(Some(i32::MAX)), zone(0, 0)]
+        );
     }
 }

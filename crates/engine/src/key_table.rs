@@ -219,6 +219,13 @@ impl KeyTable {
         Ok(hashes.iter().enumerate().map(id_of).collect())
     }
 
+    /// For a one-integer-column key over a small range (see [`DirectIds`]), once the table is frozen: the smallest
+    /// value, and from it on the id of each value (`u32::MAX` where no key has it).
+    pub fn ids_by_value(&self) -> Option<(i64, &[u32])> {
+        let direct = self.packed.as_ref()?.direct.as_ref()?;
+        Some((direct.min, &direct.ids))
+    }
+
     /// The keys as columns, row `i` holding the key with id `i`.
     pub fn key_columns(&self) -> Result<Vec<ArrayRef>> {
         if let Some(packed) = &self.packed {
@@ -403,7 +410,9 @@ const UNSEEN_STRING: i64 = (1 << STRING_CODE_BITS) - 1;
 
 /// Applies `$body` to the values of an integer-like array as `i64`s (`$values` names the iterator).
 macro_rules! with_integers {
-    ($array:expr, |$values:ident| $body:expr) => {
+    ($array:expr, |$values:ident| $body:expr) => {{
+        use ::arrow::array::AsArray as _;
+        use ::arrow::datatypes::{DataType, Date32Type, Int8Type, Int16Type, Int32Type, Int64Type, TimeUnit, TimestampMicrosecondType};
         match $array.data_type() {
             DataType::Int8 => { let $values = $array.as_primitive::<Int8Type>().values().iter().map(|&v| v as i64); $body }
             DataType::Int16 => { let $values = $array.as_primitive::<Int16Type>().values().iter().map(|&v| v as i64); $body }
@@ -416,7 +425,7 @@ macro_rules! with_integers {
             }
             other => unreachable!("{other} is not packed"),
         }
-    };
+    }};
 }
 pub(crate) use with_integers;
 

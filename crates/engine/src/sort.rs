@@ -12,7 +12,7 @@
 
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, UInt32Array};
-use arrow::datatypes::{DataType, Date32Type, Int8Type, Int16Type, Int32Type, Int64Type, TimeUnit, TimestampMicrosecondType};
+use arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
 use arrow::compute::{SortOptions, concat_batches, interleave_record_batch, take_record_batch};
 use arrow::row::{OwnedRow, RowConverter, Rows, SortField};
 
