@@ -186,14 +186,19 @@ impl KeyBlocks {
         let column = self.column;
         let block = &mut self.blocks[block as usize];
         let mut taken = 0;
+        // The key before, and its id: trips in pickup order give a day (or a month) in long runs of one key.
+        let mut previous: Option<(u128, usize)> = None;
         for &key in keys {
-            match column.row_and_offset(key) {
-                Some((key_row, offset)) if key_row == row => {
-                    ids.push(id_taking(&mut block[offset], &mut self.keys, || new_id(key))? as usize);
-                    taken += 1;
-                }
-                _ => break,
-            }
+            let id = match previous {
+                Some((previous_key, id)) if previous_key == key => id,
+                _ => match column.row_and_offset(key) {
+                    Some((key_row, offset)) if key_row == row => id_taking(&mut block[offset], &mut self.keys, || new_id(key))? as usize,
+                    _ => break,
+                },
+            };
+            ids.push(id);
+            previous = Some((key, id));
+            taken += 1;
         }
         Ok(taken)
     }
