@@ -310,8 +310,8 @@ def main():
                 cells.append(answer)
                 agreeing &= answer == "no RDDs"
                 continue
-            ratio = "" if name == names[0] or not math.isfinite(reference[0]) else f" ({seconds / reference[0]:.1f}×)"
-            cells.append(f"{seconds:.2f} s{ratio}")
+            ratio = "" if name == names[0] or not math.isfinite(reference[0]) else f" ({seconds / reference[0]:.2f}×)"
+            cells.append(f"{seconds:.3f} s{ratio}")
             agreeing &= isinstance(reference[1], tuple) and agree(tuple(reference[1]), tuple(answer))
         print(f"| {title} | " + " | ".join(cells) + f" | {'yes' if agreeing else 'NO'} |")
     print_cpu_times([engine for engine in engines if engine.cpu_measured], results, cpu_times)
@@ -326,7 +326,7 @@ def print_cpu_times(engines, results, cpu_times):
         cells = []
         for engine in engines:
             wall, cpu = results[(title, engine.name)][0], cpu_times.get((title, engine.name), math.inf)
-            cells.append(f"{cpu:.2f} s ({cpu / wall:.1f} cores)" if math.isfinite(cpu) and wall > 0 else "—")
+            cells.append(f"{cpu:.3f} s ({cpu / wall:.1f} cores)" if math.isfinite(cpu) and wall > 0 else "—")
         print(f"| {title} | " + " | ".join(cells) + " |")
 
 
