@@ -18,7 +18,7 @@ use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, Expr, ExprId};
 use crate::hash_aggregate::schema_of;
 use crate::join::{JoinType, assemble_deferring, assemble_rows, pairs_satisfying};
-use crate::key_table::{KeyTable, with_integers};
+use crate::key_table::{KeyTable, by_position};
 use crate::Result;
 
 /// Which input of a broadcast hash join is copied to every executor.
@@ -86,15 +86,7 @@ impl RowsByValue {
 
     /// The build row of each value of `column` ([`NO_ROW`] for none, and for NULL, which matches nothing).
     fn rows_of(&self, column: &ArrayRef) -> Vec<u32> {
-        // Below `min`, the subtraction wraps to a position past the end: no row.
-        let row_of = |value: i64| {
-            usize::try_from(value.wrapping_sub(self.min) as u64).ok().and_then(|position| self.rows.get(position)).copied().unwrap_or(NO_ROW)
-        };
-        let mut rows: Vec<u32> = with_integers!(column, |values| values.map(row_of).collect());
-        if let Some(nulls) = column.logical_nulls().filter(|nulls| nulls.null_count() > 0) {
-            (0..rows.len()).filter(|&row| nulls.is_null(row)).for_each(|row| rows[row] = NO_ROW);
-        }
-        rows
+        by_position(column, self.min, |position| self.rows.get(position).copied().unwrap_or(NO_ROW), NO_ROW)
     }
 }
 
