@@ -19,6 +19,7 @@ use crate::expr::{Attribute, Expr, ExprId};
 use crate::hash_aggregate::schema_of;
 use crate::join::{JoinType, assemble_deferring, assemble_rows, pairs_satisfying};
 use crate::key_table::{KeyTable, by_position};
+use crate::types::SparkType;
 use crate::Result;
 
 /// Which input of a broadcast hash join is copied to every executor.
@@ -53,6 +54,9 @@ pub struct BroadcastTrace {
 pub struct BroadcastTable {
     pub rows: RecordBatch,
     index: Option<KeyIndex>,
+    /// For each key, the build column it is — when it is a column of whole numbers or dates, so that a stream key
+    /// equal to it holds the very same values.
+    key_columns: Vec<Option<usize>>,
     /// Every build row, what a nested loop join pairs each stream row with.
     all_rows: Vec<u32>,
 }
@@ -92,6 +96,14 @@ impl RowsByValue {
 
 const NO_ROW: u32 = u32::MAX;
 
+/// The column among `columns` that `key` is, if its values equal only themselves bit for bit: whole numbers and
+/// dates (a double's -0.0 equals 0.0, a string may equal another under a collation).
+fn exact_key_column(key: &Expr, columns: &[Attribute]) -> Option<usize> {
+    let Expr::Attribute(key) = key else { return None };
+    let exact = matches!(key.data_type, SparkType::Byte | SparkType::Short | SparkType::Integer | SparkType::Long | SparkType::Date);
+    columns.iter().position(|column| column.id == key.id).filter(|_| exact)
+}
+
 impl BroadcastTable {
     /// Builds the table from every partition of the build side. Rows with a NULL key are kept (an outer join
     /// still outputs them) but never match.
@@ -99,11 +111,12 @@ impl BroadcastTable {
         let rows = concat_batches(&schema_of(columns), batches)?;
         if keys.is_empty() {
             let all_rows = (0..rows.num_rows() as u32).collect();
-            return Ok(Self { rows, index: None, all_rows });
+            return Ok(Self { rows, index: None, all_rows, key_columns: Vec::new() });
         }
-        let key_columns = keys.iter().map(|k| evaluate(k, &rows, columns)).collect::<Result<Vec<_>>>()?;
-        let index = KeyIndex::build(&key_columns)?;
-        Ok(Self { rows, index: Some(index), all_rows: Vec::new() })
+        let key_arrays = keys.iter().map(|k| evaluate(k, &rows, columns)).collect::<Result<Vec<_>>>()?;
+        let index = KeyIndex::build(&key_arrays)?;
+        let key_columns = keys.iter().map(|key| exact_key_column(key, columns)).collect();
+        Ok(Self { rows, index: Some(index), all_rows: Vec::new(), key_columns })
     }
 
     pub fn num_rows(&self) -> usize {
@@ -241,8 +254,27 @@ impl HashJoinTask<'_> {
             (None, build_rows)
         };
         let rows = build_rows.len();
-        let joined = assemble_rows((stream, stream_rows.as_ref()), (&self.table.rows, Some(&build_rows)), rows, self.output, &self.by_position())?;
+        let known = match stream_rows {
+            None if build_rows.null_count() == 0 => self.build_keys_from_stream(&key_columns),
+            _ => Vec::new(),
+        };
+        let right = (&self.table.rows, Some(&build_rows));
+        let joined = assemble_rows((stream, stream_rows.as_ref()), right, rows, self.output, &self.by_position(), &known)?;
         Ok(Some(joined))
+    }
+
+    /// When every stream row met a build row: the build key columns, which are the stream's keys themselves
+    /// (LocationID equals PULocationID in every joined row), by build column — no gathering of build rows for them.
+    fn build_keys_from_stream(&self, stream_keys: &[ArrayRef]) -> Vec<Option<ArrayRef>> {
+        let mut known = vec![None; self.table.rows.num_columns()];
+        for (column, stream_key) in self.table.key_columns.iter().zip(stream_keys) {
+            if let Some(column) = *column
+                && stream_key.data_type() == self.table.rows.column(column).data_type()
+            {
+                known[column] = Some(stream_key.clone());
+            }
+        }
+        known
     }
 
     /// Which build columns are handed on by position.
@@ -309,6 +341,13 @@ mod tests {
     }
 
     fn joined_rows(join_type: JoinType, build_ids: Vec<Option<i32>>, stream_ids: Vec<Option<i32>>) -> Vec<(Option<i32>, Option<String>)> {
+        let batch = join_batch(join_type, build_ids, stream_ids);
+        let ids = batch.column(0).as_primitive::<Int32Type>().iter();
+        ids.zip(batch.column(2).as_string::<i32>().iter().map(|z| z.map(str::to_string))).collect()
+    }
+
+    /// Trips by PULocationID joined with zones by LocationID: PULocationID, LocationID, Zone.
+    fn join_batch(join_type: JoinType, build_ids: Vec<Option<i32>>, stream_ids: Vec<Option<i32>>) -> RecordBatch {
         let (build, build_columns) = zones(build_ids);
         let table = BroadcastTable::build(&[build], &[Expr::Attribute(build_columns[0].clone())], &build_columns).unwrap();
         let stream_columns = vec![Attribute::new("PULocationID", SparkType::Integer, true)];
@@ -327,9 +366,7 @@ mod tests {
             output: &output,
             deferred_strings: &[],
         };
-        let batch = task.join_batch(&stream).unwrap();
-        let ids = batch.column(0).as_primitive::<Int32Type>().iter();
-        ids.zip(batch.column(2).as_string::<i32>().iter().map(|z| z.map(str::to_string))).collect()
+        task.join_batch(&stream).unwrap()
     }
 
     #[test]
@@ -360,5 +397,21 @@ mod tests {
             [unmatched(Some(-1)), zone(0, 0), unmatched(Some(1)), zone(2, 1), unmatched(Some(3)), unmatched(None),
              unmatched(Some(i32::MIN)), unmatched(Some(i32::MAX)), zone(0, 0)]
         );
+    }
+
+    #[test]
+    fn the_build_key_column_holds_the_key_of_the_build_row_met_and_null_where_none_was() {
+        let build_ids = vec![Some(1), None, Some(2), Some(4000)];
+        for stream in [vec![Some(2), Some(1), Some(4000)], vec![Some(2), Some(5), None, Some(1)]] {
+            for join_type in [JoinType::Inner, JoinType::LeftOuter] {
+                let batch = join_batch(join_type, build_ids.clone(), stream.clone());
+                let location_ids: Vec<Option<i32>> = batch.column(1).as_primitive::<Int32Type>().iter().collect();
+                let build_row_of_zone = |zone: Option<&str>| zone.map(|z| z["zone ".len()..].parse::<usize>().unwrap());
+                let expected: Vec<Option<i32>> =
+                    batch.column(2).as_string::<i32>().iter().map(|zone| build_row_of_zone(zone).and_then(|row| build_ids[row])).collect();
+                assert_eq!(location_ids, expected, "{join_type:?} of {stream:?}");
+                assert_eq!(batch.column(1).null_count(), expected.iter().filter(|id| id.is_none()).count());
+            }
+        }
     }
 }

@@ -163,18 +163,20 @@ pub fn assemble_deferring(
     let left_in_order = pairs.len() == left.num_rows() && pairs.iter().enumerate().all(|(i, (l, _))| *l == Some(i as u32));
     let left_rows = (!left_in_order).then(|| row_indices(pairs.iter().map(|(l, _)| *l)));
     let right_rows = keep_right.then(|| row_indices(pairs.iter().map(|(_, r)| *r)));
-    assemble_rows((left, left_rows.as_ref()), (right, right_rows.as_ref()), pairs.len(), output, by_position)
+    assemble_rows((left, left_rows.as_ref()), (right, right_rows.as_ref()), pairs.len(), output, by_position, &[])
 }
 
 /// `rows` output rows: the rows `left_rows` of `left` (`None`: every left row, in order) beside the rows
 /// `right_rows` of `right` (`None`: no right columns); a NULL row number gives NULLs on its side. The right columns
-/// marked in `by_position` come out as a dictionary array over the right column.
+/// marked in `by_position` come out as a dictionary array over the right column; those `known` already are
+/// taken as they are.
 pub fn assemble_rows(
     (left, left_rows): (&RecordBatch, Option<&UInt32Array>),
     (right, right_rows): (&RecordBatch, Option<&UInt32Array>),
     rows: usize,
     output: &[Attribute],
     by_position: &[bool],
+    known: &[Option<ArrayRef>],
 ) -> Result<RecordBatch> {
     let mut columns: Vec<ArrayRef> = match left_rows {
         None => left.columns().to_vec(),
@@ -182,7 +184,9 @@ pub fn assemble_rows(
     };
     if let Some(right_rows) = right_rows {
         for (index, column) in right.columns().iter().enumerate() {
-            if by_position.get(index) == Some(&true) {
+            if let Some(Some(known)) = known.get(index) {
+                columns.push(known.clone());
+            } else if by_position.get(index) == Some(&true) {
                 columns.push(Arc::new(DictionaryArray::<UInt32Type>::try_new(right_rows.clone(), column.clone())?));
             } else {
                 columns.push(take(column, right_rows, None)?);
