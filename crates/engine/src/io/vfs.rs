@@ -176,17 +176,13 @@ fn expand_glob(fs: &dyn FileSystem, pattern: &str) -> Result<Vec<String>> {
     let mut paths = vec![if absolute { "/".to_string() } else { String::new() }];
     for component in pattern.split('/').filter(|c| !c.is_empty() && *c != ".") {
         let mut next = Vec::new();
+        let matcher = name_matcher(component).map_err(|e| EngineError::InvalidArgument(format!("bad path pattern `{pattern}`: {e}")))?;
         for base in &paths {
-            if is_glob(component) {
-                let matcher = GlobBuilder::new(component)
-                    .literal_separator(true)
-                    .build()
-                    .map_err(|e| EngineError::InvalidArgument(format!("bad path pattern `{pattern}`: {e}")))?
-                    .compile_matcher();
+            if let Some(matcher) = &matcher {
                 if fs.entry(base_or_dot(base))? == Some(EntryKind::Directory) {
                     let mut names = fs.list(base_or_dot(base))?;
                     names.sort();
-                    next.extend(names.into_iter().filter(|name| matcher.is_match(name)).map(|name| join(base, &name)));
+                    next.extend(names.into_iter().filter(|name| matcher(name)).map(|name| join(base, &name)));
                 }
             } else {
                 let candidate = join(base, component);
@@ -219,6 +215,19 @@ fn collect_files(fs: &dyn FileSystem, path: &str, files: &mut Vec<FileStatus>) -
     Ok(())
 }
 
+/// What a glob component of a path matches, compiled once for every folder it is matched in; `None` for a plain
+/// name. A lone `*` (the course's `pq/green/*/*`) matches every name without a pattern to compile.
+fn name_matcher(component: &str) -> std::result::Result<Option<Box<dyn Fn(&str) -> bool>>, globset::Error> {
+    if component == "*" {
+        return Ok(Some(Box::new(|_| true)));
+    }
+    if !is_glob(component) {
+        return Ok(None);
+    }
+    let matcher = GlobBuilder::new(component).literal_separator(true).build()?.compile_matcher();
+    Ok(Some(Box::new(move |name| matcher.is_match(name))))
+}
+
 fn is_glob(component: &str) -> bool {
     component.contains(['*', '?', '[', '{'])
 }
@@ -249,4 +258,35 @@ fn path_not_found(path: &str) -> EngineError {
 
 fn io_error(path: &str, error: std::io::Error) -> EngineError {
     EngineError::Io { path: path.to_string(), message: error.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(paths: &[&str]) -> MemoryFiles {
+        let mut files = MemoryFiles::default();
+        for path in paths {
+            files.insert(path, Bytes::from_static(b"x"));
+        }
+        files
+    }
+
+    fn matched(fs: &dyn FileSystem, pattern: &str) -> Vec<String> {
+        resolve(fs, pattern).unwrap().into_iter().map(|file| file.path).collect()
+    }
+
+    #[test]
+    fn each_glob_component_matches_names_in_one_folder_only() {
+        let fs = files(&["pq/green/2020/01/a.parquet", "pq/green/2020/02/b.parquet", "pq/green/2021/01/c.csv", "pq/yellow/2020/01/d.parquet"]);
+        let all_green = ["pq/green/2020/01/a.parquet", "pq/green/2020/02/b.parquet", "pq/green/2021/01/c.csv"];
+        assert_eq!(matched(&fs, "pq/green/*/*"), all_green);
+        assert_eq!(matched(&fs, "pq/green/*"), all_green);
+        assert_eq!(matched(&fs, "pq/*/2020/01"), ["pq/green/2020/01/a.parquet", "pq/yellow/2020/01/d.parquet"]);
+        assert_eq!(matched(&fs, "pq/green/*/*/*.csv"), ["pq/green/2021/01/c.csv"]);
+        assert_eq!(matched(&fs, "pq/green/202[0]/0?"), ["pq/green/2020/01/a.parquet", "pq/green/2020/02/b.parquet"]);
+        assert_eq!(matched(&fs, "pq/green/{2020,2021}/01"), ["pq/green/2020/01/a.parquet", "pq/green/2021/01/c.csv"]);
+        assert!(resolve(&fs, "pq/green/*/03").is_err(), "nothing matched is an error, as Spark's PATH_NOT_FOUND");
+        assert!(resolve(&fs, "pq/green/[/01").is_err(), "a broken pattern is an error");
+    }
 }
