@@ -215,9 +215,12 @@ fn collect_files(fs: &dyn FileSystem, path: &str, files: &mut Vec<FileStatus>) -
     Ok(())
 }
 
+/// Whether a file or folder name matches one component of a path pattern.
+type NameMatcher = Box<dyn Fn(&str) -> bool>;
+
 /// What a glob component of a path matches, compiled once for every folder it is matched in; `None` for a plain
 /// name. A lone `*` (the course's `pq/green/*/*`) matches every name without a pattern to compile.
-fn name_matcher(component: &str) -> std::result::Result<Option<Box<dyn Fn(&str) -> bool>>, globset::Error> {
+fn name_matcher(component: &str) -> std::result::Result<Option<NameMatcher>, globset::Error> {
     if component == "*" {
         return Ok(Some(Box::new(|_| true)));
     }
