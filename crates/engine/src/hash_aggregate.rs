@@ -135,6 +135,9 @@ pub fn aggregate_partition(
 /// probe a table far bigger than the cache, one memory fetch per row. The groups are then put back in the order
 /// one table would have given them: block after block in fetch order, each block's new groups in the order they
 /// came. Every key still meets its rows in the same order, so the groups, their order and their sums are the same.
+///
+/// The groups go out as batches that slice the reduce partitions' own columns instead of one batch copied from
+/// them: copying a million groups into fresh memory costs more than all the batches' bookkeeping downstream.
 pub fn aggregate_shuffle_read(
     mode: AggregateMode,
     keys: &[Attribute],
@@ -142,25 +145,58 @@ pub fn aggregate_shuffle_read(
     results: &[Expr],
     input: &[Attribute],
     read: &ShuffleRead,
-) -> Result<RecordBatch> {
+) -> Result<Vec<RecordBatch>> {
     let partitions = batches_by_reduce_partition(read);
     let grouped = partitions
         .iter()
         .map(|batches| group(mode, keys, calls, input, batches.iter().map(|&batch| Ok(read.batches[batch].clone()))))
         .collect::<Result<Vec<_>>>()?;
-    let Some(first) = grouped.first() else {
-        return aggregate_partition(mode, keys, calls, results, input, std::iter::empty());
-    };
     let slices = new_groups_in_fetch_order(&partitions, &grouped, read.batches.len());
-    let columns = (0..first.columns.len())
-        .map(|column| {
-            let pieces: Vec<ArrayRef> =
-                slices.iter().map(|&(partition, start, len)| grouped[partition].columns[column].slice(start, len)).collect();
-            concat_columns(&pieces, &first.columns[column])
+    if slices.is_empty() {
+        return Ok(vec![aggregate_partition(mode, keys, calls, results, input, std::iter::empty())?]);
+    }
+    let attributes = &grouped[0].attributes;
+    runs_of_output_size(&slices)
+        .map(|run| {
+            let columns = (0..attributes.len())
+                .map(|column| joined(run.iter().map(|&(partition, start, len)| grouped[partition].columns[column].slice(start, len))))
+                .collect::<Result<Vec<_>>>()?;
+            let count = run.iter().map(|&(_, _, len)| len).sum();
+            finish(mode, results, attributes.clone(), columns, count)
         })
-        .collect::<Result<Vec<_>>>()?;
-    let count = slices.iter().map(|&(_, _, len)| len).sum();
-    finish(mode, results, first.attributes.clone(), columns, count)
+        .collect()
+}
+
+/// Groups an output batch holds at least, unless it is the last: fewer, smaller slices are joined into one.
+const MIN_OUTPUT_GROUPS: usize = 1024;
+
+/// The slices, cut into runs of at least [`MIN_OUTPUT_GROUPS`] groups (but the last): a read whose blocks each
+/// bring a few new groups would otherwise go out as thousands of tiny batches.
+fn runs_of_output_size(slices: &[(usize, usize, usize)]) -> impl Iterator<Item = &[(usize, usize, usize)]> {
+    let mut rest = slices;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut groups = 0;
+        let end = rest.iter().position(|&(_, _, len)| {
+            groups += len;
+            groups >= MIN_OUTPUT_GROUPS
+        });
+        let (run, after) = rest.split_at(end.map_or(rest.len(), |last| last + 1));
+        rest = after;
+        Some(run)
+    })
+}
+
+/// One array of the pieces in order: the piece itself when there is one, else a copy of them all.
+fn joined(pieces: impl Iterator<Item = ArrayRef>) -> Result<ArrayRef> {
+    let pieces: Vec<ArrayRef> = pieces.collect();
+    if let [one] = pieces.as_slice() {
+        return Ok(one.clone());
+    }
+    let pieces: Vec<&dyn Array> = pieces.iter().map(AsRef::as_ref).collect();
+    Ok(arrow::compute::concat(&pieces)?)
 }
 
 /// The read's batch numbers, reduce partition by reduce partition (each in fetch order).
@@ -187,14 +223,6 @@ fn new_groups_in_fetch_order(partitions: &[Vec<usize>], grouped: &[Grouped], bat
         (partition, start, after[place] - start)
     };
     place_of_batch.iter().map(new_groups).filter(|&(_, _, len)| len > 0).collect()
-}
-
-fn concat_columns(pieces: &[ArrayRef], empty_like: &ArrayRef) -> Result<ArrayRef> {
-    if pieces.is_empty() {
-        return Ok(empty_like.slice(0, 0));
-    }
-    let pieces: Vec<&dyn Array> = pieces.iter().map(AsRef::as_ref).collect();
-    Ok(arrow::compute::concat(&pieces)?)
 }
 
 /// The groups of one run of a HashAggregate: key columns then state (or final value) columns, one row per group in
@@ -488,7 +516,8 @@ mod tests {
 
         fn by_partition(&self, read: &ShuffleRead) -> RecordBatch {
             let input = [self.key.clone(), self.amount.clone()];
-            aggregate_shuffle_read(AggregateMode::Partial, std::slice::from_ref(&self.key), &self.calls, &[], &input, read).unwrap()
+            let batches = aggregate_shuffle_read(AggregateMode::Partial, std::slice::from_ref(&self.key), &self.calls, &[], &input, read).unwrap();
+            arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap()
         }
 
         fn in_one_table(&self, read: &ShuffleRead) -> RecordBatch {
@@ -564,6 +593,13 @@ mod tests {
         assert_eq!(groups(&ours), groups(&row_by_row));
         // "Unknown / Harlem": a NULL name, no row, and the name "Unknown" all make it.
         assert!(groups(&ours).iter().any(|(key, _, _)| key.as_deref() == Some("Unknown / Harlem")));
+    }
+
+    #[test]
+    fn big_slices_go_out_alone_and_small_ones_are_joined_up_to_the_output_size() {
+        let slices: Vec<(usize, usize, usize)> = [2000, 10, 500, 600, 3].iter().enumerate().map(|(i, &len)| (i, 0, len)).collect();
+        let runs: Vec<Vec<usize>> = runs_of_output_size(&slices).map(|run| run.iter().map(|&(_, _, len)| len).collect()).collect();
+        assert_eq!(runs, [vec![2000], vec![10, 500, 600], vec![3]]);
     }
 
     #[test]

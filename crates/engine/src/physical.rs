@@ -239,7 +239,7 @@ impl PhysicalPlan {
                 Ok(Box::new(kept.filter(|batch| batch.as_ref().map_or(true, |b| b.num_rows() > 0))))
             }
             Self::HashAggregate { mode, keys, calls, results, input } => {
-                let batch = match shuffle_read_on_keys(input, keys, context, partition) {
+                let batches = match shuffle_read_on_keys(input, keys, context, partition) {
                     Some(read) => {
                         input_read.record(&read.batches);
                         aggregate_shuffle_read(*mode, keys, calls, results, &input.output(), read)?
@@ -247,15 +247,15 @@ impl PhysicalPlan {
                     None => match computed_string_key(*mode, keys, calls, input) {
                         Some((key, below)) => {
                             let batches = below.execute(partition, context, input_read)?;
-                            aggregate_by_computed_key(keys, calls, &key, &below.output(), batches)?
+                            vec![aggregate_by_computed_key(keys, calls, &key, &below.output(), batches)?]
                         }
                         None => {
                             let batches = input.execute(partition, context, input_read)?;
-                            aggregate_partition(*mode, keys, calls, results, &input.output(), batches)?
+                            vec![aggregate_partition(*mode, keys, calls, results, &input.output(), batches)?]
                         }
                     },
                 };
-                Ok(Box::new(std::iter::once(Ok(batch))))
+                Ok(Box::new(batches.into_iter().map(Ok)))
             }
             Self::Union { inputs, .. } => {
                 let mut offset = partition;
