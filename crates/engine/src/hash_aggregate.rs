@@ -96,6 +96,12 @@ impl Groups {
         }
     }
 
+    fn expect_few_repeats(&mut self) {
+        if let Self::Keyed(table) = self {
+            table.expect_few_repeats();
+        }
+    }
+
     fn count(&self) -> usize {
         match self {
             Self::Global => 1,
@@ -243,6 +249,9 @@ fn group(
     mut batches: impl Iterator<Item = Result<RecordBatch>>,
 ) -> Result<Grouped> {
     let mut running = Running::new(mode, keys, calls)?;
+    if mode != AggregateMode::Partial {
+        running.groups.expect_few_repeats();
+    }
     while let Some(batch) = batches.next() {
         let batch = &batch?;
         if running.groups.count() == 0 && mode != AggregateMode::Partial {

@@ -108,6 +108,20 @@ impl KeyTable {
         }
     }
 
+    /// Tells the table that each key will come only a few times, far apart (merged partial states: each task's
+    /// partial aggregation already merged its own rows): it then neither chooses key blocks nor looks among the
+    /// last keys seen first, as neither would find runs of keys to take.
+    pub fn expect_few_repeats(&mut self) {
+        if let Some(split) = &mut self.split {
+            split.head.expect_few_repeats();
+            split.tail.expect_few_repeats();
+        }
+        if let Some(packed) = &mut self.packed {
+            packed.blocks_chosen = true;
+            packed.recent = None;
+        }
+    }
+
     /// How many distinct keys the table holds.
     pub fn key_count(&self) -> usize {
         match (&self.packed, &self.split) {
@@ -356,7 +370,8 @@ struct PackedKeys {
     /// column suits them.
     blocks: Option<Box<KeyBlocks>>,
     blocks_chosen: bool,
-    recent: RecentKeys,
+    /// `None` when keys hardly repeat (see [`KeyTable::expect_few_repeats`]).
+    recent: Option<Box<RecentKeys>>,
 }
 
 /// The last keys seen, each in a slot picked by a multiplication of its bits, with their ids. Trips come in order
@@ -457,7 +472,7 @@ impl PackedKeys {
             keys: Vec::new(),
             blocks: None,
             blocks_chosen: false,
-            recent: RecentKeys::new(),
+            recent: Some(Box::new(RecentKeys::new())),
         })
     }
 
@@ -551,9 +566,12 @@ impl PackedKeys {
     }
 
     fn id_in_table(&mut self, number_key: u128, key: Packed, hasher: &FixedState) -> Result<u32> {
-        let slot = self.recent.slot(number_key);
-        if slot.1 != UNSEEN && slot.0 == key {
-            return Ok(slot.1);
+        let slot = self.recent.as_deref_mut().map(|recent| recent.slot(number_key));
+        if let Some(&(recent_key, id)) = slot.as_deref()
+            && id != UNSEEN
+            && recent_key == key
+        {
+            return Ok(id);
         }
         // Hashed as one 128-bit number: a single write into the hasher, where four words take five.
         let hash = hasher.hash_one(number_key);
@@ -565,7 +583,9 @@ impl PackedKeys {
                 id
             }
         };
-        *slot = (key, id);
+        if let Some(slot) = slot {
+            *slot = (key, id);
+        }
         Ok(id)
     }
 
@@ -986,7 +1006,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_found_among_the_recent_ones_get_the_ids_the_table_gave_them() {
+    fn keys_found_among_the_recent_ones_or_without_them_get_the_ids_the_table_gave_them() {
         use arrow::array::TimestampMicrosecondArray;
         const HOUR: i64 = 3_600_000_000;
         // Hours in order, each with a few hundred zones at random (some NULL): far more keys than recent slots,
@@ -995,15 +1015,22 @@ mod tests {
         let rows: Vec<(Option<i64>, Option<i32>)> =
             (0..40_000).map(|row| (Some(row / 1500 * HOUR), (!next().is_multiple_of(50)).then(|| (next() % 300) as i32))).collect();
         let expected = first_arrival_ids(&rows);
-        let mut table = KeyTable::new(&[DataType::Timestamp(TimeUnit::Microsecond, None), DataType::Int32]).unwrap();
-        assert!(table.packed.is_some());
-        let mut found = Vec::new();
-        for batch in rows.chunks(8192) {
-            let hours: ArrayRef = Arc::new(TimestampMicrosecondArray::from(batch.iter().map(|(hour, _)| *hour).collect::<Vec<_>>()));
-            let zones: ArrayRef = Arc::new(Int32Array::from(batch.iter().map(|(_, zone)| *zone).collect::<Vec<_>>()));
-            found.extend(ids(&mut table, vec![hours, zones]));
+        // Told that keys hardly repeat, the table finds them without recent keys or blocks, to the same ids.
+        for few_repeats in [false, true] {
+            let mut table = KeyTable::new(&[DataType::Timestamp(TimeUnit::Microsecond, None), DataType::Int32]).unwrap();
+            if few_repeats {
+                table.expect_few_repeats();
+            }
+            let mut found = Vec::new();
+            for batch in rows.chunks(8192) {
+                let hours: ArrayRef = Arc::new(TimestampMicrosecondArray::from(batch.iter().map(|(hour, _)| *hour).collect::<Vec<_>>()));
+                let zones: ArrayRef = Arc::new(Int32Array::from(batch.iter().map(|(_, zone)| *zone).collect::<Vec<_>>()));
+                found.extend(ids(&mut table, vec![hours, zones]));
+            }
+            assert_eq!(found, expected);
+            let packed = table.packed.as_ref().unwrap();
+            assert_eq!(packed.blocks.is_none() && packed.recent.is_none(), few_repeats);
         }
-        assert_eq!(found, expected);
     }
 
     /// Ids in order of first arrival, as a key table must give them.
