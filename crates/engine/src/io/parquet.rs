@@ -5,13 +5,16 @@ use bytes::Bytes;
 use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+};
+use parquet::arrow::{ProjectionMask, parquet_to_arrow_field_levels};
 use parquet::basic::Type as PhysicalType;
-use parquet::file::metadata::RowGroupMetaData;
+use parquet::file::metadata::{PageIndexPolicy, RowGroupMetaData};
 
 use super::Table;
 use super::file_partition::FileSplit;
+use super::pages_ahead::RowGroupsAhead;
 use super::pruning::may_match;
 use crate::Result;
 use crate::expr::Expr;
@@ -23,7 +26,7 @@ const BATCH_SIZE: usize = 8192;
 
 /// Decodes a whole Parquet file held in memory.
 pub fn read_parquet(file: Bytes) -> Result<Table> {
-    let reader = builder_for(file)?.build()?;
+    let reader = builder_for(file, ArrowReaderOptions::new())?.build()?;
     let schema = reader.schema();
     let batches = reader.collect::<Result<Vec<_>, _>>()?;
     Ok(Table { schema, batches })
@@ -39,14 +42,15 @@ fn midpoint(row_group: &RowGroupMetaData) -> u64 {
 
 /// The Spark schema of a Parquet file, from its footer.
 pub fn read_schema(file: Bytes) -> Result<SparkSchema> {
-    let builder = builder_for(file)?;
+    let builder = builder_for(file, ArrowReaderOptions::new())?;
     SparkSchema::from_arrow(builder.schema())
 }
 
 /// A reader of `file` that decodes INT96 columns — the timestamps Spark writes by default — as Spark's
-/// `timestamp` (microseconds, an instant), not as nanoseconds without a zone.
-fn builder_for(file: Bytes) -> Result<ParquetRecordBatchReaderBuilder<Bytes>> {
-    let plain = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())?;
+/// `timestamp` (microseconds, an instant), not as nanoseconds without a zone. `options` say which of the footer's
+/// indexes to load.
+fn builder_for(file: Bytes, options: ArrowReaderOptions) -> Result<ParquetRecordBatchReaderBuilder<Bytes>> {
+    let plain = ArrowReaderMetadata::load(&file, options)?;
     let descriptor = plain.parquet_schema();
     let int96: Vec<String> = descriptor
         .columns()
@@ -77,14 +81,15 @@ fn builder_for(file: Bytes) -> Result<ParquetRecordBatchReaderBuilder<Bytes>> {
 }
 
 /// The rows of one split, reading only the top-level columns named in `columns` (case-insensitively) and only the
-/// row groups whose statistics do not rule out `filters`.
+/// row groups whose statistics do not rule out `filters`. Where the file has an offset index, pages are
+/// decompressed ahead by free executors (see [`RowGroupsAhead`]).
 pub fn read_split_columns(
     file: Bytes,
     split: &FileSplit,
     columns: &[String],
     filters: &[Expr],
 ) -> Result<impl Iterator<Item = Result<RecordBatch>> + Send + 'static> {
-    let builder = builder_for(file)?;
+    let builder = builder_for(file.clone(), ArrowReaderOptions::new().with_offset_index_policy(PageIndexPolicy::Optional))?;
     let roots: Vec<usize> = builder
         .schema()
         .fields()
@@ -99,8 +104,10 @@ pub fn read_split_columns(
         .into_iter()
         .filter(|&i| may_match(builder.metadata().row_group(i), &schema, filters))
         .collect();
+    let levels = parquet_to_arrow_field_levels(builder.parquet_schema(), mask, Some(schema.fields()))?;
     // No row group left still builds a reader: it yields nothing.
-    let reader = builder.with_projection(mask).with_row_groups(row_groups).build()?;
+    let row_groups = RowGroupsAhead::new(file, builder.metadata().clone(), row_groups);
+    let reader = ParquetRecordBatchReader::try_new_with_row_groups(&levels, &row_groups, BATCH_SIZE, None)?;
     Ok(reader.map(|batch| Ok(batch?)))
 }
 

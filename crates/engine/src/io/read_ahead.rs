@@ -155,6 +155,14 @@ where
             if !state.decoding {
                 return None;
             }
+            // While the job decodes, the task runs a job of the pool if one is queued (the decoder's next pages
+            // to decompress, see `pages_ahead`) instead of only waiting.
+            drop(state);
+            let helped = rayon::yield_now() == Some(rayon::Yield::Executed);
+            state = self.shared.lock();
+            if helped || !state.decoded.is_empty() || !state.decoding {
+                continue;
+            }
             state.waiting = true;
             state = self.shared.decoded_more.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
             state.waiting = false;
