@@ -366,7 +366,7 @@ struct PositionMemo {
     /// The broadcast columns the positions point into.
     dictionaries: Vec<ArrayRef>,
     /// Each combination of positions, numbered in order of first arrival.
-    combinations: Option<KeyTable>,
+    combinations: Option<Combinations>,
     /// By combination number: its group.
     group_of: Vec<usize>,
 }
@@ -380,9 +380,8 @@ impl PositionMemo {
             return groups.assign(&[computed_key(key, &strings, rows)?], rows);
         };
         let combinations = self.combinations_over(&dictionaries)?;
-        let positions = dictionaries.iter().map(|d| Ok(cast(d.keys(), &DataType::Int32)?)).collect::<Result<Vec<_>>>()?;
-        let known = combinations.key_count();
-        let combination_ids = combinations.insert(&positions)?;
+        let known = combinations.count();
+        let combination_ids = combinations.numbers(&dictionaries)?;
         let first_rows = first_rows_of_new_ids(&combination_ids, known);
         if !first_rows.is_empty() {
             let first_rows = UInt32Array::from(first_rows);
@@ -393,16 +392,93 @@ impl PositionMemo {
         Ok(combination_ids.iter().map(|&id| self.group_of[id]).collect())
     }
 
-    /// The table of combinations over these broadcast columns, emptied if they are not the ones seen so far.
-    fn combinations_over(&mut self, dictionaries: &[&DictionaryArray<UInt32Type>]) -> Result<&mut KeyTable> {
+    /// The combinations over these broadcast columns, emptied if they are not the ones seen so far.
+    fn combinations_over(&mut self, dictionaries: &[&DictionaryArray<UInt32Type>]) -> Result<&mut Combinations> {
         let same = self.dictionaries.len() == dictionaries.len()
             && self.dictionaries.iter().zip(dictionaries).all(|(seen, d)| Arc::ptr_eq(seen, d.values()));
         if !same || self.combinations.is_none() {
             self.dictionaries = dictionaries.iter().map(|d| d.values().clone()).collect();
-            self.combinations = Some(KeyTable::new(&vec![DataType::Int32; dictionaries.len()])?);
+            self.combinations = Some(Combinations::over(dictionaries)?);
             self.group_of.clear();
         }
         Ok(self.combinations.as_mut().expect("set above"))
+    }
+}
+
+/// Combinations of positions seen so far, each with its number (in order of first arrival).
+enum Combinations {
+    /// Over small broadcasts (two zone lookups: 266 × 266 places): an array with a place for every combination,
+    /// found from the positions themselves (each column's position, or one place past its broadcast for NULL,
+    /// times the column's stride) — one read a row, no hash.
+    Direct { strides: Vec<usize>, numbers: Vec<u32>, count: u32 },
+    /// Over bigger ones: a key table of the positions.
+    Table(KeyTable),
+}
+
+/// The most places a [`Combinations::Direct`] array may have (4 MB).
+const DIRECT_COMBINATIONS: usize = 1 << 20;
+
+/// In a [`Combinations::Direct`] array: no combination has come to this place yet.
+const NO_COMBINATION: u32 = u32::MAX;
+
+impl Combinations {
+    fn over(dictionaries: &[&DictionaryArray<UInt32Type>]) -> Result<Self> {
+        let places: Vec<usize> = dictionaries.iter().map(|d| d.values().len() + 1).collect();
+        let total = places.iter().try_fold(1usize, |total, &p| total.checked_mul(p)).filter(|&t| t <= DIRECT_COMBINATIONS);
+        let Some(total) = total else {
+            return Ok(Self::Table(KeyTable::new(&vec![DataType::Int32; dictionaries.len()])?));
+        };
+        let strides = places.iter().scan(1, |stride, &p| Some(std::mem::replace(stride, *stride * p))).collect();
+        Ok(Self::Direct { strides, numbers: vec![NO_COMBINATION; total], count: 0 })
+    }
+
+    fn count(&self) -> usize {
+        match self {
+            Self::Direct { count, .. } => *count as usize,
+            Self::Table(table) => table.key_count(),
+        }
+    }
+
+    /// Each row's combination number, numbering new combinations as they come.
+    fn numbers(&mut self, dictionaries: &[&DictionaryArray<UInt32Type>]) -> Result<Vec<usize>> {
+        match self {
+            Self::Direct { strides, numbers, count } => {
+                let mut places = vec![0usize; dictionaries.first().map_or(0, |d| d.len())];
+                for (dictionary, &stride) in dictionaries.iter().zip(strides.iter()) {
+                    add_places(&mut places, dictionary, stride);
+                }
+                Ok(places
+                    .into_iter()
+                    .map(|place| {
+                        let number = &mut numbers[place];
+                        if *number == NO_COMBINATION {
+                            *number = *count;
+                            *count += 1;
+                        }
+                        *number as usize
+                    })
+                    .collect())
+            }
+            Self::Table(table) => {
+                let positions = dictionaries.iter().map(|d| Ok(cast(d.keys(), &DataType::Int32)?)).collect::<Result<Vec<_>>>()?;
+                table.insert(&positions)
+            }
+        }
+    }
+}
+
+/// Adds each row's place along one column — its position, or one past the broadcast's last for NULL — times
+/// `stride`.
+fn add_places(places: &mut [usize], dictionary: &DictionaryArray<UInt32Type>, stride: usize) {
+    let keys = dictionary.keys();
+    let null_place = dictionary.values().len();
+    match keys.nulls().filter(|nulls| nulls.null_count() > 0) {
+        None => places.iter_mut().zip(keys.values().iter()).for_each(|(place, &key)| *place += key as usize * stride),
+        Some(nulls) => {
+            for ((place, &key), valid) in places.iter_mut().zip(keys.values().iter()).zip(nulls.iter()) {
+                *place += if valid { key as usize } else { null_place } * stride;
+            }
+        }
     }
 }
 
@@ -609,6 +685,36 @@ mod tests {
         let slices: Vec<(usize, usize, usize)> = [2000, 10, 500, 600, 3].iter().enumerate().map(|(i, &len)| (i, 0, len)).collect();
         let runs: Vec<Vec<usize>> = runs_of_output_size(&slices).map(|run| run.iter().map(|&(_, _, len)| len).collect()).collect();
         assert_eq!(runs, [vec![2000], vec![10, 500, 600], vec![3]]);
+    }
+
+    #[test]
+    fn combinations_get_the_same_numbers_in_an_array_as_in_a_key_table() {
+        // The same positions (some NULL) into broadcasts small enough for an array, and into ones too big for it.
+        let rows = |seed: u32| -> Vec<[Option<u32>; 2]> {
+            let position = |i: u32, side: u32| (!(i * 7 + seed + side).is_multiple_of(11 + side)).then_some((i * (3 + 4 * side) + seed) % 40);
+            (0..3000).map(|i| [position(i, 0), position(i, 1)]).collect()
+        };
+        let numbers = |values: usize| {
+            let names: ArrayRef = Arc::new(arrow::array::StringArray::from_iter_values((0..values).map(|v| format!("zone {v}"))));
+            let column = |rows: &[[Option<u32>; 2]], side: usize| DictionaryArray::<UInt32Type>::try_new(rows.iter().map(|r| r[side]).collect(), names.clone()).unwrap();
+            let batches = [rows(1), rows(2)];
+            let first: Vec<_> = (0..2).map(|side| column(&batches[0], side)).collect();
+            let mut combinations = Combinations::over(&first.iter().collect::<Vec<_>>()).unwrap();
+            let direct = matches!(combinations, Combinations::Direct { .. });
+            let numbers: Vec<usize> = batches
+                .iter()
+                .flat_map(|batch| {
+                    let columns: Vec<_> = (0..2).map(|side| column(batch, side)).collect();
+                    combinations.numbers(&columns.iter().collect::<Vec<_>>()).unwrap()
+                })
+                .collect();
+            (direct, numbers, combinations.count())
+        };
+        let (small, big) = (numbers(265), numbers(2000));
+        assert!(small.0 && !big.0);
+        assert_eq!(small.1, big.1);
+        assert_eq!(small.2, big.2);
+        assert_eq!(small.2, small.1.iter().copied().collect::<std::collections::HashSet<_>>().len());
     }
 
     #[test]
