@@ -103,11 +103,11 @@ struct Shared {
     decompressed: Condvar,
 }
 
-/// Consecutive data pages, their locations and row counts.
-struct Run {
-    first_page: usize,
-    pages: Vec<PageLocation>,
-    rows: Vec<usize>,
+/// What a slot holds: the chunk's dictionary page — decompressed on its own, so that the first data pages can be
+/// decompressed beside it — or consecutive data pages, with their locations and row counts.
+enum Run {
+    Dictionary,
+    Data { pages: Vec<PageLocation>, rows: Vec<usize> },
 }
 
 enum Slot {
@@ -123,15 +123,18 @@ impl PagesAhead {
     /// `locations` are the chunk's data pages (from the offset index); `rows` the row group's row count.
     fn new(file: Arc<Bytes>, chunk: ColumnChunkMetaData, rows: usize, locations: Vec<PageLocation>) -> Result<Self> {
         let mut slots = Vec::new();
-        let mut run = Run { first_page: 0, pages: Vec::new(), rows: Vec::new() };
+        // Whatever lies between the chunk's start and its first data page is its dictionary page.
+        if locations.first().is_some_and(|first| first.offset as u64 != chunk.byte_range().0) {
+            slots.push(Slot::Waiting(Run::Dictionary));
+        }
+        let (mut pages, mut page_rows) = (Vec::new(), Vec::new());
         for (i, page) in locations.iter().enumerate() {
             let end = locations.get(i + 1).map_or(rows as i64, |next| next.first_row_index);
-            let page_rows = usize::try_from(end - page.first_row_index).map_err(|_| ParquetError::General("page locations out of order".into()))?;
-            run.pages.push(page.clone());
-            run.rows.push(page_rows);
-            if run.rows.iter().sum::<usize>() >= RUN_ROWS || i + 1 == locations.len() {
-                let next_run = Run { first_page: i + 1, pages: Vec::new(), rows: Vec::new() };
-                slots.push(Slot::Waiting(std::mem::replace(&mut run, next_run)));
+            let rows = usize::try_from(end - page.first_row_index).map_err(|_| ParquetError::General("page locations out of order".into()))?;
+            pages.push(page.clone());
+            page_rows.push(rows);
+            if page_rows.iter().sum::<usize>() >= RUN_ROWS || i + 1 == locations.len() {
+                slots.push(Slot::Waiting(Run::Data { pages: std::mem::take(&mut pages), rows: std::mem::take(&mut page_rows) }));
             }
         }
         let runs = slots.len();
@@ -210,27 +213,28 @@ impl Shared {
         self.decompressed.notify_all();
     }
 
-    /// The run's pages decompressed — with the dictionary page before them when the run is the first — and
-    /// their row counts.
+    /// The run's pages decompressed, with their row counts (none for the dictionary page).
     fn pages_of(&self, run: Run) -> Result<Vec<(Page, Option<usize>)>> {
-        // The reader takes whatever lies between the chunk's start and its first location for a dictionary page:
-        // a later run's chunk starts at the run itself.
-        let chunk = match run.pages.first() {
-            Some(first) if run.first_page > 0 => {
-                self.chunk.clone().into_builder().set_dictionary_page_offset(None).set_data_page_offset(first.offset).build()?
-            }
-            _ => self.chunk.clone(),
+        let (pages, rows) = match run {
+            Run::Dictionary => return self.dictionary_page().map(|page| vec![(page, None)]),
+            Run::Data { pages, rows } => (pages, rows),
         };
-        let end_row = run.pages.last().map_or(0, |last| last.first_row_index as usize) + run.rows.last().copied().unwrap_or(0);
-        let reader = SerializedPageReader::new(self.file.clone(), &chunk, end_row, Some(run.pages))?;
-        let mut rows = run.rows.into_iter();
-        reader
-            .map(|page| {
-                let page = page?;
-                let page_rows = if matches!(page, Page::DictionaryPage { .. }) { None } else { rows.next() };
-                Ok((page, page_rows))
-            })
-            .collect()
+        let Some(first) = pages.first() else { return Ok(Vec::new()) };
+        // The reader takes whatever lies between the chunk's start and its first location for a dictionary page:
+        // the run's chunk starts at the run itself.
+        let chunk = self.chunk.clone().into_builder().set_dictionary_page_offset(None).set_data_page_offset(first.offset).build()?;
+        let end_row = pages.last().map_or(0, |last| last.first_row_index as usize) + rows.last().copied().unwrap_or(0);
+        let reader = SerializedPageReader::new(self.file.clone(), &chunk, end_row, Some(pages))?;
+        reader.zip(rows).map(|(page, rows)| Ok((page?, Some(rows)))).collect()
+    }
+
+    /// The chunk's first page, which must be its dictionary page.
+    fn dictionary_page(&self) -> Result<Page> {
+        let mut reader = SerializedPageReader::new(self.file.clone(), &self.chunk, 0, None)?;
+        match reader.get_next_page()? {
+            Some(page @ Page::DictionaryPage { .. }) => Ok(page),
+            _ => Err(ParquetError::General("the bytes before a column chunk's first data page are not a dictionary page".into())),
+        }
     }
 }
 
@@ -358,7 +362,8 @@ mod tests {
         let locations = metadata.page_index_for_row_group(0).offset_index(0).unwrap().page_locations().clone();
         let mut serialized = SerializedPageReader::new(Arc::new(file.clone()), chunk, 160_000, Some(locations.clone())).unwrap();
         let mut ahead = PagesAhead::new(Arc::new(file.clone()), chunk.clone(), 160_000, locations).unwrap();
-        assert_eq!(ahead.runs, 3);
+        // The dictionary page on its own, then three runs of data pages.
+        assert_eq!(ahead.runs, 4);
         for step in 0.. {
             let (expected, found) = (serialized.peek_next_page().unwrap(), ahead.peek_next_page().unwrap());
             assert_eq!(found.as_ref().map(|p| (p.num_rows, p.is_dict)), expected.as_ref().map(|p| (p.num_rows, p.is_dict)));
