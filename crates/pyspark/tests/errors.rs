@@ -1,6 +1,7 @@
 //! Bad programs end with a Python-style traceback about the user's own lines — never a panic or a hang.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use kindling_engine::clock::MonotonicClock;
@@ -84,11 +85,20 @@ fn a_runaway_udf_is_stopped_by_the_time_limit() {
 fn a_run_can_be_cancelled_from_another_thread() {
     let session = session();
     let control = session.executors.control().clone();
-    let canceller = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(300));
-        control.cancel();
-    });
+    // A run clears an earlier cancel when it starts, so the canceller keeps cancelling until the run is over: on a
+    // loaded machine the run may start after the first cancel.
+    let finished = Arc::new(AtomicBool::new(false));
+    let canceller = {
+        let finished = finished.clone();
+        std::thread::spawn(move || {
+            while !finished.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(300));
+                control.cancel();
+            }
+        })
+    };
     let output = run(&session, &format!("{PRELUDE}while True:\n    F.lit(1)\n"), &RunOptions::default());
+    finished.store(true, Ordering::Relaxed);
     canceller.join().unwrap();
     let error = output.error.expect("a cancelled run fails");
     assert!(error.summary.starts_with("KeyboardInterrupt"), "{}", error.traceback);
