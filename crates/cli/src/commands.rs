@@ -136,14 +136,15 @@ enum Command {
     Gen {
         #[arg(value_enum)]
         kind: TripKind,
-        #[arg(long)]
-        year: i32,
+        /// The trips' year (not asked of the zone lookup).
+        #[arg(long, required_if_eq_any([("kind", "green"), ("kind", "yellow"), ("kind", "fhvhv"), ("kind", "fhv")]))]
+        year: Option<i32>,
         /// One month (`3`), a range (`1-12`) or a list (`1,2,5`).
         #[arg(long, alias = "month", default_value = "1", value_parser = parse_months)]
         months: Months,
-        /// Rows per month.
-        #[arg(long)]
-        rows: usize,
+        /// Rows per month (not asked of the zone lookup, whose 265 zones are the real ones).
+        #[arg(long, required_if_eq_any([("kind", "green"), ("kind", "yellow"), ("kind", "fhvhv"), ("kind", "fhv")]))]
+        rows: Option<usize>,
         /// The random seed: the same seed always gives the same file.
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -199,7 +200,7 @@ pub enum TripKind {
     Fhvhv,
     /// Other for-hire vehicle trips, with the TLC fhv file's columns.
     Fhv,
-    /// The taxi zone lookup (265 zones; `--year`, `--month` and `--rows` are ignored).
+    /// The taxi zone lookup (265 zones; it needs no `--year`, `--months` or `--rows`).
     Zones,
 }
 
@@ -308,6 +309,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Explain { submission } => submission.into_submission().explain(),
         Command::Export { program, out } => export_program(&program, out.as_deref()),
         Command::Gen { kind, year, months, rows, seed, compression, format, out } => {
+            // clap asks trips for both; the zone lookup reads neither.
+            let (year, rows) = (year.unwrap_or_default(), rows.unwrap_or_default());
             Generation { kind, year, months, rows, seed, compression, format, out }.run()
         }
     }

@@ -206,3 +206,38 @@ fn output_piped_into_a_reader_that_stops_early_ends_quietly() {
     assert_eq!(String::from_utf8_lossy(&output.stderr), "", "no panic, no error message");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn gen_of_the_zone_lookup_needs_no_year_or_rows_and_gen_of_trips_does() {
+    let dir = scratch_dir("gen-zones");
+    let zones = dir.join("taxi_zone_lookup.csv");
+    let output = kindling(&["gen", "zones", "--out", zones.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = std::fs::read_to_string(&zones).unwrap();
+    assert!(text.starts_with("\"LocationID\",\"Borough\",\"Zone\",\"service_zone\"") || text.starts_with("LocationID,Borough,Zone,service_zone"), "{text:.80}");
+    assert_eq!(text.lines().count(), 266);
+    let output = kindling(&["gen", "green", "--rows", "10", "--out", dir.join("trips").to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--year"), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn a_program_that_imports_sys_sees_its_arguments_and_an_exported_script_still_runs() {
+    let dir = scratch_dir("argv");
+    let program = dir.join("argv.py");
+    let text = "import sys\nimport argparse\nparser = argparse.ArgumentParser()\nparser.add_argument('--limit', type=int)\n\
+                args = parser.parse_args()\nprint(sys.argv[1:], args.limit)\nspark.read.parquet('data/pq/green').count()\n";
+    std::fs::write(&program, text).unwrap();
+    let ran = kindling(&["run", program.to_str().unwrap(), "--", "--limit", "2"]);
+    // It fails at the read (no such folder), after printing what CPython prints for these arguments.
+    assert_eq!(String::from_utf8(ran.stdout).unwrap(), "['--limit', '2'] 2\n");
+    // Exported, its path is an argument of its own beside the program's: the two parsers share the command line.
+    let exported = kindling(&["export", program.to_str().unwrap()]);
+    let script = String::from_utf8(exported.stdout).unwrap();
+    let exported_program = dir.join("exported.py");
+    std::fs::write(&exported_program, script.replace("spark.read.parquet(exported_args.input_green).count()", "print(exported_args.input_green)")).unwrap();
+    let ran = kindling(&["run", exported_program.to_str().unwrap(), "--", "--input_green", "trips/", "--limit", "3"]);
+    assert!(ran.status.success(), "{}\n{script}", String::from_utf8_lossy(&ran.stderr));
+    assert_eq!(String::from_utf8(ran.stdout).unwrap(), "['--limit', '3'] 3\ntrips/\n");
+    std::fs::remove_dir_all(dir).unwrap();
+}

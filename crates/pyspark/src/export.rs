@@ -9,7 +9,9 @@
 //! - `.master("local[*]")` is dropped from the session builder: the cluster manager chooses the master
 //!   (`spark-submit --master yarn`), and a hard-coded `local` would keep the job on one machine.
 //!
-//! The argument parser goes right after the module's leading docstring, comments and `from __future__` lines.
+//! The argument parser goes right after the module's leading docstring, comments and `from __future__` lines. It
+//! takes only its own arguments and leaves the rest in `sys.argv`, so a program that parses arguments of its own
+//! still gets them; a program without literal paths gets no parser at all.
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, ExprCall, Stmt};
@@ -58,17 +60,21 @@ pub fn export(source: &str, file_name: &str) -> Result<Exported, (String, usize)
                 name
             }
         };
-        edits.push(Edit { range: found.range, text: format!("args.{name}") });
+        edits.push(Edit { range: found.range, text: format!("{}.{name}", finder.namespace()) });
     }
     edits.extend(finder.masters.iter().map(|range| Edit { range: *range, text: String::new() }));
-    let header = parser_header(&arguments, file_name);
-    edits.push(Edit { range: TextRange::empty(header_position(source, body)), text: header });
+    if !arguments.is_empty() {
+        let header = parser_header(&arguments, file_name, finder.namespace());
+        edits.push(Edit { range: TextRange::empty(header_position(source, body)), text: header });
+    }
     Ok(Exported { script: splice(source, edits).0, arguments })
 }
 
 #[derive(Default)]
 struct Finder {
     paths: Vec<FoundPath>,
+    /// The program assigns a name `args` of its own (its own argparse result).
+    binds_args: bool,
     /// `.master("…")` calls to drop: from the end of the receiver to the end of the call.
     masters: Vec<TextRange>,
 }
@@ -81,14 +87,21 @@ struct FoundPath {
 
 impl<'a> Visitor<'a> for Finder {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Call(call) = expr {
-            self.inspect(call);
+        match expr {
+            Expr::Call(call) => self.inspect(call),
+            Expr::Name(name) if name.id.as_str() == "args" && name.ctx.is_store() => self.binds_args = true,
+            _ => {}
         }
         visitor::walk_expr(self, expr);
     }
 }
 
 impl Finder {
+    /// The name the paths' arguments are read from: `args`, unless the program has an `args` of its own.
+    fn namespace(&self) -> &'static str {
+        if self.binds_args { "exported_args" } else { "args" }
+    }
+
     fn inspect(&mut self, call: &ExprCall) {
         let Expr::Attribute(method) = call.func.as_ref() else { return };
         let name = method.attr.as_str();
@@ -135,8 +148,8 @@ fn unique_name(taken: &[PathArgument], wanted: &str) -> String {
     (2..).map(|n| format!("{wanted}_{n}")).find(|name| !used(name)).expect("some suffix is free")
 }
 
-fn parser_header(arguments: &[PathArgument], file_name: &str) -> String {
-    let mut text = String::from("import argparse\n\n");
+fn parser_header(arguments: &[PathArgument], file_name: &str, namespace: &str) -> String {
+    let mut text = String::from("import argparse\nimport sys\n\n");
     text.push_str(&format!(
         "parser = argparse.ArgumentParser(description={})\n",
         python_string(&format!("{file_name}, exported by kindling export: run it with spark-submit."))
@@ -145,7 +158,8 @@ fn parser_header(arguments: &[PathArgument], file_name: &str) -> String {
         let help = format!("{} (was {})", if argument.output { "where to write" } else { "what to read" }, argument.was);
         text.push_str(&format!("parser.add_argument('--{}', required=True, help={})\n", argument.name, python_string(&help)));
     }
-    text.push_str("args = parser.parse_args()\n\n");
+    // The program's own arguments, if it parses some, stay for its own parser.
+    text.push_str(&format!("{namespace}, sys.argv[1:] = parser.parse_known_args()\n\n"));
     text
 }
 
@@ -193,6 +207,25 @@ mod tests {
         assert!(script.contains("print(spark.read.parquet(args.output_report).count())"), "reading back the output: {script}");
         assert!(!script.contains("data/pq") || script.contains("(was data/pq"), "only the help text keeps old paths");
         assert!(lower_free_of_errors(script));
+    }
+
+    #[test]
+    fn a_program_without_literal_paths_keeps_its_own_arguments() {
+        let program = "import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument('--input')\nargs = parser.parse_args()\n\
+                       spark.read.parquet(args.input).show()\n";
+        let exported = export(program, "own.py").unwrap();
+        assert!(exported.arguments.is_empty());
+        assert_eq!(exported.script, program);
+    }
+
+    #[test]
+    fn paths_beside_the_programs_own_arguments_go_to_a_namespace_of_their_own() {
+        let program = "import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument('--year')\nargs = parser.parse_args()\n\
+                       spark.read.parquet('data/pq/green/*/*').show()\n";
+        let script = export(program, "mixed.py").unwrap().script;
+        assert!(script.contains("exported_args, sys.argv[1:] = parser.parse_known_args()\n"), "{script}");
+        assert!(script.contains("spark.read.parquet(exported_args.input_green)"), "{script}");
+        assert!(script.contains("args = parser.parse_args()\n"), "the program's own parser stays: {script}");
     }
 
     fn lower_free_of_errors(script: &str) -> bool {

@@ -1,11 +1,13 @@
-//! Lowering: the two source rewrites that let the sandbox run PySpark code it could not run as written.
+//! Lowering: the source rewrites that let the sandbox run PySpark code it could not run as written.
 //!
 //! The interpreter (monty) hands `==` to a class's `__eq__` but evaluates `<`, `<=`, `>`, `>=` and `!=` itself,
 //! always to a bool; PySpark needs `df.trip_distance > 10` to build a Column. And the interpreter has no `yield`,
 //! which `mapPartitions` functions use. So, on ruff's syntax tree of the user's program:
 //! - a single comparison `a < b` becomes `_kindling_compare('<', a, b)` (chained comparisons stay as they are);
 //! - a generator function collects what it yields into a list and returns an iterator over it — eager where
-//!   Python is lazy, which is what `mapPartitions` does with it anyway.
+//!   Python is lazy, which is what `mapPartitions` does with it anyway;
+//! - `import sys` binds the prelude's `sys`, whose `argv` holds the program's arguments: the interpreter makes a
+//!   new `sys` at each import, whose `argv` is only the script's name.
 //!
 //! Comparisons are rewritten within their line, so line numbers do not move. The generator rewrite adds a line at
 //! the start and the end of the function body; [`LineMap`] maps lines of the rewritten text back to the user's.
@@ -147,6 +149,13 @@ impl<'a> Visitor<'a> for EditCollector<'_> {
         {
             self.lower_generator(function);
         }
+        if let Stmt::Import(import) = stmt
+            && let [alias] = import.names.as_slice()
+            && alias.name.as_str() == "sys"
+            && alias.asname.is_none()
+        {
+            self.edits.push(Edit { range: stmt.range(), text: "sys = _kindling_sys".to_string() });
+        }
         visitor::walk_stmt(self, stmt);
     }
 
@@ -237,6 +246,12 @@ mod tests {
             lowered.source,
             "x = _kindling_compare('>=', df.a , 3)\ny = _kindling_compare('!=', (a) , (b))\nz = 1 < 2 < 3\nw = a == b\n"
         );
+    }
+
+    #[test]
+    fn import_sys_binds_the_preludes_sys_on_the_same_line() {
+        let lowered = lower("import sys\nimport sys as s\nprint(sys.argv)\n");
+        assert_eq!(lowered.source, "sys = _kindling_sys\nimport sys as s\nprint(sys.argv)\n");
     }
 
     #[test]

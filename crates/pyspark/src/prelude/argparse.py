@@ -1,7 +1,11 @@
 # A small `argparse` for programs written for spark-submit: options (`--input_green PATH`, `--output=PATH`,
 # `--flag` with action="store_true"), positionals, `type`, `default`, `required`, `dest`, `help`. The arguments come
 # from `kindling run prog.py -- ARGS`, through sys.argv. Errors raise SystemExit with argparse's usage and message.
+# `parse_known_args` hands back the arguments it does not know instead (an exported script's paths parser).
 import sys
+
+# What a program's own `import sys` binds (see the lowering): this module, whose argv holds the arguments.
+_kindling_sys = sys
 
 
 class Namespace:
@@ -46,7 +50,14 @@ class ArgumentParser:
         return None
 
     def parse_args(self, args=None):
+        return self._parse(args, False)[0]
+
+    def parse_known_args(self, args=None):
+        return self._parse(args, True)
+
+    def _parse(self, args, known_only):
         args = sys.argv[1:] if args is None else list(args)
+        extras = []
         values = {}
         for names, dest, kwargs in self._options:
             action = kwargs.get("action")
@@ -61,6 +72,13 @@ class ArgumentParser:
             if arg.startswith("-") and arg != "-":
                 name, equals, value = arg.partition("=")
                 option = self._option(name)
+                if option is None and known_only:
+                    extras.append(arg)
+                    if not equals and i + 1 < len(args) and not args[i + 1].startswith("-"):
+                        i += 1
+                        extras.append(args[i])
+                    i += 1
+                    continue
                 if option is None:
                     self.error("unrecognized arguments: " + arg)
                 names, dest, kwargs = option
@@ -83,12 +101,14 @@ class ArgumentParser:
         if missing:
             self.error("the following arguments are required: " + ", ".join(missing))
         if len(loose) > len(self._positionals):
-            self.error("unrecognized arguments: " + " ".join(loose[len(self._positionals):]))
+            if not known_only:
+                self.error("unrecognized arguments: " + " ".join(loose[len(self._positionals):]))
+            extras.extend(loose[len(self._positionals):])
         for (dest, kwargs), value in zip(self._positionals, loose):
             values[dest] = _convert(self, dest, value, kwargs.get("type"))
         namespace = Namespace(**values)
         namespace._kindling_names = list(values)
-        return namespace
+        return namespace, extras
 
 
 def _convert(parser, name, value, kind):
