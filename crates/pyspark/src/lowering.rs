@@ -14,7 +14,7 @@
 
 use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{CmpOp, Expr, Stmt, StmtFunctionDef};
+use ruff_python_ast::{Alias, CmpOp, Expr, Stmt, StmtFunctionDef, StmtImport};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 /// The list a lowered generator function collects into.
@@ -137,6 +137,17 @@ impl EditCollector<'_> {
         at + TextSize::new(rest.find('\n').unwrap_or(rest.len()) as u32)
     }
 
+    /// `import sys` → `sys = _kindling_sys`; `import os, sys` → `import os; sys = _kindling_sys` (same line).
+    fn lower_import_of_sys(&mut self, import: &StmtImport) {
+        let is_sys = |alias: &Alias| alias.name.as_str() == "sys" && alias.asname.is_none();
+        if !import.names.iter().any(is_sys) {
+            return;
+        }
+        let others: Vec<&str> = import.names.iter().filter(|alias| !is_sys(alias)).map(|alias| &self.source[alias.range()]).collect();
+        let text = if others.is_empty() { "sys = _kindling_sys".to_string() } else { format!("import {}; sys = _kindling_sys", others.join(", ")) };
+        self.edits.push(Edit { range: import.range(), text });
+    }
+
     fn indentation_of(&self, at: TextSize) -> String {
         self.source[self.line_start(at).to_usize()..at.to_usize()].to_string()
     }
@@ -149,12 +160,8 @@ impl<'a> Visitor<'a> for EditCollector<'_> {
         {
             self.lower_generator(function);
         }
-        if let Stmt::Import(import) = stmt
-            && let [alias] = import.names.as_slice()
-            && alias.name.as_str() == "sys"
-            && alias.asname.is_none()
-        {
-            self.edits.push(Edit { range: stmt.range(), text: "sys = _kindling_sys".to_string() });
+        if let Stmt::Import(import) = stmt {
+            self.lower_import_of_sys(import);
         }
         visitor::walk_stmt(self, stmt);
     }
@@ -250,8 +257,8 @@ mod tests {
 
     #[test]
     fn import_sys_binds_the_preludes_sys_on_the_same_line() {
-        let lowered = lower("import sys\nimport sys as s\nprint(sys.argv)\n");
-        assert_eq!(lowered.source, "sys = _kindling_sys\nimport sys as s\nprint(sys.argv)\n");
+        let lowered = lower("import sys\nimport sys as s\nif x:\n    import os, sys, re as r\nprint(sys.argv)\n");
+        assert_eq!(lowered.source, "sys = _kindling_sys\nimport sys as s\nif x:\n    import os, re as r; sys = _kindling_sys\nprint(sys.argv)\n");
     }
 
     #[test]
