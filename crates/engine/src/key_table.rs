@@ -369,6 +369,7 @@ struct PackedKeys {
     /// Keys found by position (see [`blocks`]); chosen from the first keys added, `None` until then or when no
     /// column suits them.
     blocks: Option<Box<KeyBlocks>>,
+    /// Set once blocks have been chosen, or ruled out (see [`KeyTable::expect_few_repeats`]).
     blocks_chosen: bool,
     /// `None` when keys hardly repeat (see [`KeyTable::expect_few_repeats`]).
     recent: Option<Box<RecentKeys>>,

@@ -173,9 +173,9 @@ impl PagesAhead {
         let mut slots = self.shared.lock();
         loop {
             match std::mem::replace(&mut slots[run], Slot::Gone) {
-                Slot::Waiting(pages) => {
+                Slot::Waiting(waiting) => {
                     drop(slots);
-                    return self.shared.pages_of(pages);
+                    return self.shared.pages_of(waiting);
                 }
                 Slot::Done(pages) => return pages,
                 Slot::Decompressing => {
@@ -196,15 +196,15 @@ impl Shared {
     /// The job: decompresses run `run` unless the reader has begun it or is gone.
     fn decompress(&self, run: usize) {
         let mut slots = self.lock();
-        let pages = match std::mem::replace(&mut slots[run], Slot::Decompressing) {
-            Slot::Waiting(pages) => pages,
+        let waiting = match std::mem::replace(&mut slots[run], Slot::Decompressing) {
+            Slot::Waiting(waiting) => waiting,
             other => {
                 slots[run] = other;
                 return;
             }
         };
         drop(slots);
-        let pages = self.pages_of(pages);
+        let pages = self.pages_of(waiting);
         let mut slots = self.lock();
         // The reader may have been dropped meanwhile: then the slot is gone and the pages with it.
         if let Slot::Decompressing = slots[run] {
