@@ -48,6 +48,14 @@ pub struct BroadcastTrace {
     pub bytes: u64,
     /// One copy per executor.
     pub copies: usize,
+    /// Microseconds from the first task of the broadcast's stage starting to its last ending (Spark's time to
+    /// collect), building the hash table on its keys, and handing the table to the executors.
+    #[serde(default)]
+    pub collect_us: u64,
+    #[serde(default)]
+    pub build_us: u64,
+    #[serde(default)]
+    pub broadcast_us: u64,
 }
 
 /// The small side of a broadcast hash join: its rows, and for each key the rows that have it.

@@ -298,7 +298,7 @@ impl DataFrame {
     /// How many partitions the result has (`df.rdd.getNumPartitions()`), as planned before any job runs.
     pub fn num_partitions(&self) -> Result<usize> {
         let physical = physical::plan(&optimizer::optimize(&self.plan), &self.session)?;
-        let context = ExecutionContext { session: &self.session, shuffles: HashMap::new(), broadcasts: HashMap::new() };
+        let context = ExecutionContext::new(&self.session);
         Ok(physical.partition_count(&context))
     }
 
@@ -497,7 +497,7 @@ impl DataFrame {
     /// are needed, plus half, at most 4 times as many.
     fn take_rows(&self, physical: physical::PhysicalPlan, count: usize, description: &str) -> Result<(Vec<RecordBatch>, JobTrace)> {
         const SCALE_UP: usize = 4;
-        let context = ExecutionContext { session: &self.session, shuffles: HashMap::new(), broadcasts: HashMap::new() };
+        let context = ExecutionContext::new(&self.session);
         let total = physical.partition_count(&context);
         let (mut batches, mut found, mut scanned, mut last) = (Vec::new(), 0, 0, JobTrace::default());
         while found < count && scanned < total {

@@ -460,8 +460,10 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
             LogicalPlan::Filter { condition: condition.clone(), input: Arc::new(prune_columns(input, &child_needs)) }
         }
         LogicalPlan::Aggregate { group, aggregates, input } => {
+            // Like Spark, an input that would pass on more columns than the aggregation reads (a join's keys) gets
+            // a projection of those it reads.
             let child_needs = needs(&group.iter().chain(aggregates).collect::<Vec<_>>());
-            LogicalPlan::Aggregate { group: group.clone(), aggregates: aggregates.clone(), input: Arc::new(prune_columns(input, &child_needs)) }
+            LogicalPlan::Aggregate { group: group.clone(), aggregates: aggregates.clone(), input: pruned_side(input, &child_needs) }
         }
         LogicalPlan::Repartition { partitions, by, input } => {
             let mut child_needs = required.clone();

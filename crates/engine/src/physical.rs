@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow::array::RecordBatch;
 use arrow::compute::filter_record_batch;
@@ -31,6 +31,7 @@ use crate::session::Session;
 use crate::statistics::size_in_bytes;
 use crate::sort_merge_join::MergeJoinTask;
 use crate::sort::{SortOrder, sort_batches, top_rows};
+use crate::metrics::{OperatorIds, TaskMetrics};
 use crate::trace::JobTrace;
 use crate::types::SparkType;
 use crate::{EngineError, Result};
@@ -88,22 +89,6 @@ pub enum PhysicalPlan {
     MapPartitions { function: MapPartitions, output: Vec<Attribute>, input: Box<PhysicalPlan> },
 }
 
-/// Rows a task read from its stage's inputs (files, memory or a shuffle).
-#[derive(Debug, Default)]
-pub struct TaskInput {
-    pub rows: AtomicU64,
-    pub bytes: AtomicU64,
-}
-
-impl TaskInput {
-    fn record(&self, batches: &[RecordBatch]) {
-        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-        let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
-        self.rows.fetch_add(rows as u64, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
-    }
-}
-
 /// What tasks can see while they run: the session and the finished shuffles, by exchange id.
 pub struct ExecutionContext<'a> {
     pub session: &'a Session,
@@ -111,6 +96,15 @@ pub struct ExecutionContext<'a> {
     pub shuffles: HashMap<usize, Vec<ShuffleRead>>,
     /// Each finished broadcast, by exchange id: one table every executor reads.
     pub broadcasts: HashMap<usize, Arc<BroadcastTable>>,
+    /// The plan's operators, numbered, so each task counts each operator's metrics apart.
+    pub operators: OperatorIds,
+}
+
+impl<'a> ExecutionContext<'a> {
+    /// Before any stage has run; operators are not told apart.
+    pub fn new(session: &'a Session) -> Self {
+        Self { session, shuffles: HashMap::new(), broadcasts: HashMap::new(), operators: OperatorIds::default() }
+    }
 }
 
 impl PhysicalPlan {
@@ -197,19 +191,38 @@ impl PhysicalPlan {
     /// operators of a stage pull batches through each other, so a scan, a filter and a partial aggregation hold
     /// one batch at a time, not the whole partition (Spark's whole-stage pipeline does the same). Operators that
     /// need all their input first — a sort, a join's sides — gather it.
-    pub fn execute<'a>(&'a self, partition: usize, context: &'a ExecutionContext, input_read: &'a TaskInput) -> Result<BatchStream<'a>> {
+    ///
+    /// Each operator counts the rows and batches it hands on in the task's `metrics`; scans, aggregations and sorts
+    /// also their time and memory (Spark's SQL metrics, see [`crate::metrics`]).
+    pub fn execute<'a>(&'a self, partition: usize, context: &'a ExecutionContext, metrics: &'a TaskMetrics<'a>) -> Result<BatchStream<'a>> {
+        let counters = metrics.of(self);
+        let stream = self.execute_operator(partition, context, metrics)?;
+        Ok(Box::new(stream.inspect(move |batch| {
+            if let Ok(batch) = batch {
+                counters.add_output(batch);
+            }
+        })))
+    }
+
+    fn execute_operator<'a>(&'a self, partition: usize, context: &'a ExecutionContext, metrics: &'a TaskMetrics<'a>) -> Result<BatchStream<'a>> {
+        let clock = context.session.clock.as_ref();
         match self {
             Self::FileScan { scan, partitions } => {
-                let batches = read_file_partition(scan, &partitions[partition], context.session);
-                Ok(Box::new(batches.inspect(move |batch| {
-                    if let Ok(batch) = batch {
-                        input_read.record(std::slice::from_ref(batch));
+                let mut batches = read_file_partition(scan, &partitions[partition], context.session);
+                let counters = metrics.of(self);
+                Ok(Box::new(std::iter::from_fn(move || {
+                    let started = clock.now_ms();
+                    let batch = batches.next();
+                    counters.add_time_ms(clock.now_ms() - started);
+                    if let Some(Ok(batch)) = &batch {
+                        metrics.record_input(std::slice::from_ref(batch));
                     }
+                    batch
                 })))
             }
             Self::LocalTableScan { scan, partitions } => {
                 let batches = project_to(&partitions[partition].batches, &scan.output)?;
-                input_read.record(&batches);
+                metrics.record_input(&batches);
                 Ok(Box::new(batches.into_iter().map(Ok)))
             }
             Self::Exchange { id, .. } => {
@@ -217,12 +230,12 @@ impl PhysicalPlan {
                     EngineError::Internal(format!("exchange {id} is read before its map stage ran"))
                 })?;
                 let batches = &shuffle[partition].batches;
-                input_read.record(batches);
+                metrics.record_input(batches);
                 Ok(Box::new(batches.iter().cloned().map(Ok)))
             }
             Self::Project { exprs, input } => {
                 let (input_columns, output) = (input.output(), self.output());
-                Ok(Box::new(input.execute(partition, context, input_read)?.map(move |batch| {
+                Ok(Box::new(input.execute(partition, context, metrics)?.map(move |batch| {
                     let batch = batch?;
                     let columns = exprs.iter().map(|e| evaluate(e, &batch, &input_columns)).collect::<Result<_>>()?;
                     batch_of(&output, columns, batch.num_rows())
@@ -230,7 +243,7 @@ impl PhysicalPlan {
             }
             Self::Filter { condition, input } => {
                 let input_columns = input.output();
-                let kept = input.execute(partition, context, input_read)?.map(move |batch| {
+                let kept = input.execute(partition, context, metrics)?.map(move |batch| {
                     let batch = batch?;
                     let mask = evaluate(condition, &batch, &input_columns)?;
                     let mask = crate::expr::eval::is_true(arrow::array::AsArray::as_boolean(&mask));
@@ -239,22 +252,34 @@ impl PhysicalPlan {
                 Ok(Box::new(kept.filter(|batch| batch.as_ref().map_or(true, |b| b.num_rows() > 0))))
             }
             Self::HashAggregate { mode, keys, calls, results, input } => {
+                let started = clock.now_ms();
                 let batches = match shuffle_read_on_keys(input, keys, context, partition) {
                     Some(read) => {
-                        input_read.record(&read.batches);
+                        metrics.record_input(&read.batches);
+                        // The shuffle is read here, not through the exchange's own stream: its rows count as read.
+                        read.batches.iter().for_each(|batch| metrics.of(input.as_ref()).add_output(batch));
                         aggregate_shuffle_read(*mode, keys, calls, results, &input.output(), read)?
                     }
                     None => match computed_string_key(*mode, keys, calls, input) {
                         Some((key, below)) => {
-                            let batches = below.execute(partition, context, input_read)?;
+                            // The projection's key is computed inside the aggregation; its rows are the rows below.
+                            let projected = metrics.of(input.as_ref());
+                            let batches = below.execute(partition, context, metrics)?.inspect(move |batch| {
+                                if let Ok(batch) = batch {
+                                    projected.add_output(batch);
+                                }
+                            });
                             vec![aggregate_by_computed_key(keys, calls, &key, &below.output(), batches)?]
                         }
                         None => {
-                            let batches = input.execute(partition, context, input_read)?;
+                            let batches = input.execute(partition, context, metrics)?;
                             vec![aggregate_partition(*mode, keys, calls, results, &input.output(), batches)?]
                         }
                     },
                 };
+                let counters = metrics.of(self);
+                counters.add_time_ms(clock.now_ms() - started);
+                counters.note_memory(batches.iter().map(|b| b.get_array_memory_size() as u64).sum());
                 Ok(Box::new(batches.into_iter().map(Ok)))
             }
             Self::Union { inputs, .. } => {
@@ -262,7 +287,7 @@ impl PhysicalPlan {
                 for input in inputs {
                     let count = input.partition_count(context);
                     if offset < count {
-                        return input.execute(offset, context, input_read);
+                        return input.execute(offset, context, metrics);
                     }
                     offset -= count;
                 }
@@ -271,17 +296,22 @@ impl PhysicalPlan {
             Self::Coalesce { input, .. } => {
                 let (parents, count) = (input.partition_count(context), self.partition_count(context));
                 let range = partition * parents / count..(partition + 1) * parents / count;
-                Ok(Box::new(range.flat_map(move |parent| flatten(input.execute(parent, context, input_read)))))
+                Ok(Box::new(range.flat_map(move |parent| flatten(input.execute(parent, context, metrics)))))
             }
             Self::LocalLimit { count, input } | Self::GlobalLimit { count, input } | Self::CollectLimit { count, input } => {
-                Ok(first_rows(input.execute(partition, context, input_read)?, *count))
+                Ok(first_rows(input.execute(partition, context, metrics)?, *count))
             }
             Self::Sort { order, input, .. } => {
-                let batches = gather(input.execute(partition, context, input_read)?)?;
-                Ok(Box::new(sort_batches(order, &batches, &input.output())?.into_iter().map(Ok)))
+                let batches = gather(input.execute(partition, context, metrics)?)?;
+                let started = clock.now_ms();
+                let sorted = sort_batches(order, &batches, &input.output())?;
+                let counters = metrics.of(self);
+                counters.add_time_ms(clock.now_ms() - started);
+                counters.note_memory(batches.iter().chain(&sorted).map(|b| b.get_array_memory_size() as u64).sum());
+                Ok(Box::new(sorted.into_iter().map(Ok)))
             }
             Self::TakeOrderedAndProject { limit, order, input, .. } => {
-                let batches = gather(input.execute(partition, context, input_read)?)?;
+                let batches = gather(input.execute(partition, context, metrics)?)?;
                 Ok(Box::new(top_rows(order, &batches, &input.output(), *limit)?.into_iter().map(Ok)))
             }
             Self::BroadcastHashJoin { join, build, broadcast, left, right }
@@ -295,7 +325,7 @@ impl PhysicalPlan {
                 })?;
                 let stream_keys = if *build == BuildSide::Right { &join.left_keys } else { &join.right_keys };
                 let (stream_columns, build_columns, output) = (stream.output(), built.output(), self.output());
-                let rows = stream.execute(partition, context, input_read)?;
+                let rows = stream.execute(partition, context, metrics)?;
                 Ok(Box::new(rows.map(move |batch| {
                     let task = HashJoinTask {
                         join_type: join.join_type,
@@ -322,15 +352,15 @@ impl PhysicalPlan {
                     residual: join.residual.as_ref(),
                     output: &output,
                 };
-                let left_rows = gather(left.execute(partition, context, input_read)?)?;
-                let right_rows = gather(right.execute(partition, context, input_read)?)?;
+                let left_rows = gather(left.execute(partition, context, metrics)?)?;
+                let right_rows = gather(right.execute(partition, context, metrics)?)?;
                 Ok(Box::new(task.run(&left_rows, &right_rows)?))
             }
             Self::CartesianProduct { join, left, right } => {
                 let right_count = right.partition_count(context).max(1);
                 let (left_rows, right_rows) = (
-                    gather(left.execute(partition / right_count, context, input_read)?)?,
-                    gather(right.execute(partition % right_count, context, input_read)?)?,
+                    gather(left.execute(partition / right_count, context, metrics)?)?,
+                    gather(right.execute(partition % right_count, context, metrics)?)?,
                 );
                 let (left_columns, right_columns) = (left.output(), right.output());
                 let left_rows = arrow::compute::concat_batches(&crate::hash_aggregate::schema_of(&left_columns), &left_rows)?;
@@ -347,7 +377,7 @@ impl PhysicalPlan {
                 Ok(Box::new(std::iter::once(Ok(product))))
             }
             Self::MapPartitions { function, input, .. } => {
-                let batches = gather(input.execute(partition, context, input_read)?)?;
+                let batches = gather(input.execute(partition, context, metrics)?)?;
                 Ok(Box::new(function.apply(partition, batches, &input.output())?.into_iter().map(Ok)))
             }
             Self::BroadcastExchange { id, .. } => {

@@ -142,6 +142,7 @@ where
         control.tasks_done.fetch_add(1, Ordering::Relaxed);
         let (value, io) = result?;
         let record = TaskRecord {
+            id: 0,
             stage,
             partition: task,
             executor,

@@ -20,7 +20,9 @@ use crate::executor::Executors;
 use crate::exchange::{MapOutputs, Partitioning, ShuffleRead, row_bytes, shuffle_matrix, shuffle_read, shuffle_write};
 use crate::expr::eval::evaluate;
 use crate::partition::PartitionSize;
-use crate::physical::{ExecutionContext, PhysicalPlan, ShuffleOrigin, TaskInput, gather};
+use crate::metrics::{OperatorIds, TaskMetrics};
+use crate::physical::{ExecutionContext, PhysicalPlan, ShuffleOrigin, gather};
+use crate::plan_graph::{GraphInputs, PlanGraph, TaskCounts, operators_in_order};
 use crate::scheduler::{StageOutput, TaskSet, panic_message, run_task_sets};
 use crate::sort::RangeBounds;
 use crate::session::Session;
@@ -132,7 +134,7 @@ fn run_stages(
     let clock = session.clock.as_ref();
     let job_start = clock.now_ms();
     let mut job = JobState {
-        context: ExecutionContext { session, shuffles: HashMap::new(), broadcasts: HashMap::new() },
+        context: ExecutionContext { operators: OperatorIds::new(&operators_in_order(plan)), ..ExecutionContext::new(session) },
         groups: copartitioned_groups(plan),
         pending: HashMap::new(),
         trace: JobTrace {
@@ -143,6 +145,7 @@ fn run_stages(
             ..JobTrace::default()
         },
         rows: Vec::new(),
+        task_counts: Vec::new(),
     };
     let stages = split_into_stages(plan);
     let skipped = skipped_stages(&stages);
@@ -178,8 +181,18 @@ fn run_stages(
     }
     let mut trace = job.trace;
     trace.stages.sort_by_key(|s| s.id);
+    number_tasks(&mut trace.tasks);
     trace.tasks.sort_by_key(|t| (t.stage, t.partition));
     trace.duration_us = crate::scheduler::micros_since(clock, job_start);
+    let stage_of = stage_of_operators(&stages, &job.context.operators);
+    trace.plan_graph = PlanGraph::build(&GraphInputs {
+        plan,
+        ids: &job.context.operators,
+        stage_of: &stage_of,
+        tasks: &job.task_counts,
+        trace: &trace,
+        adaptive: session.config.adaptive_enabled && plan.has_exchange(),
+    });
     Ok((job.rows, trace))
 }
 
@@ -192,6 +205,8 @@ struct JobState<'s> {
     pending: HashMap<usize, PendingShuffle>,
     trace: JobTrace,
     rows: Vec<RecordBatch>,
+    /// What each finished task counted for each operator.
+    task_counts: Vec<TaskCounts>,
 }
 
 impl JobState<'_> {
@@ -208,29 +223,42 @@ impl JobState<'_> {
     }
 
     /// Records a stage that ran and makes what it wrote readable by the stages after it.
-    fn finish_stage(&mut self, stage: &Stage, partitions: usize, output: StageOutput<TaskOutput>) -> Result<()> {
+    fn finish_stage(&mut self, stage: &Stage, partitions: usize, output: StageOutput<TaskResult>) -> Result<()> {
         let session = self.context.session;
         let sizes = output.tasks.iter().map(|t| PartitionSize { partition: t.partition, rows: t.rows_out, bytes: t.bytes_out }).collect();
         self.trace.stages.push(stage_trace(stage, partitions, sizes));
         if stage.id == 0 {
             self.trace.partitions = input_sizes(&output.tasks);
         }
+        let collect_us = output.tasks.iter().map(|t| t.end_us).max().unwrap_or(0) - output.tasks.iter().map(|t| t.start_us).min().unwrap_or(0);
         self.trace.tasks.extend(output.tasks);
+        let (results, counts): (Vec<TaskOutput>, Vec<TaskCounts>) = output.results.into_iter().map(|r| (r.output, r.counts)).unzip();
+        self.task_counts.extend(counts);
         match stage.writes {
             Some(PhysicalPlan::BroadcastExchange { id, keys, input }) => {
-                let rows: Vec<RecordBatch> = output.results.into_iter().flat_map(TaskOutput::into_rows).collect();
+                let rows: Vec<RecordBatch> = results.into_iter().flat_map(TaskOutput::into_rows).collect();
+                let clock = session.clock.as_ref();
+                let build_start = clock.now_ms();
                 let table = BroadcastTable::build(&rows, keys, &input.output())?;
+                let build_us = ((clock.now_ms() - build_start) * 1e3) as u64;
+                let (rows, bytes) = (table.num_rows() as u64, table.size_bytes());
+                // Executors share the driver's memory: handing them the table is handing them a pointer to it.
+                let broadcast_start = clock.now_ms();
+                self.context.broadcasts.insert(*id, Arc::new(table));
+                let broadcast_us = ((clock.now_ms() - broadcast_start) * 1e3) as u64;
                 self.trace.broadcasts.push(BroadcastTrace {
                     id: *id,
                     stage: stage.id,
-                    rows: table.num_rows() as u64,
-                    bytes: table.size_bytes(),
+                    rows,
+                    bytes,
                     copies: session.executors.count(),
+                    collect_us,
+                    build_us,
+                    broadcast_us,
                 });
-                self.context.broadcasts.insert(*id, Arc::new(table));
             }
             Some(exchange) => {
-                let (map_outputs, range_bounds) = map_outputs(exchange, output.results, &session.executors)?;
+                let (map_outputs, range_bounds) = map_outputs(exchange, results, &session.executors)?;
                 let mut shuffle = record_shuffle(exchange, stage.id, map_outputs)?;
                 shuffle.trace.range_bounds = range_bounds;
                 if let Some(dependency) = kept_shuffle(exchange) {
@@ -239,7 +267,7 @@ impl JobState<'_> {
                 self.shuffle_written(shuffle);
             }
             None => {
-                for result in output.results {
+                for result in results {
                     if let TaskOutput::Rows(batches) = result {
                         self.rows.extend(batches);
                     }
@@ -345,12 +373,30 @@ fn input_sizes(tasks: &[TaskRecord]) -> Vec<PartitionSize> {
     tasks.iter().map(|t| PartitionSize { partition: t.partition, rows: t.rows_in, bytes: t.bytes_in }).collect()
 }
 
-fn run_task(stage: &Stage, task: usize, context: &ExecutionContext, sink: ResultSink) -> Result<(TaskOutput, TaskIo)> {
-    let input = TaskInput::default();
-    let batches = gather(stage.root.execute(task, context, &input)?)?;
+/// A task's output and what it counted for each operator.
+struct TaskResult {
+    output: TaskOutput,
+    counts: TaskCounts,
+}
+
+fn run_task(stage: &Stage, task: usize, context: &ExecutionContext, sink: ResultSink) -> Result<(TaskResult, TaskIo)> {
+    let metrics = TaskMetrics::new(&context.operators);
+    let (output, io) = run_task_operators(stage, task, context, sink, &metrics)?;
+    let counts = TaskCounts { stage: stage.id, partition: task, counts: metrics.counts() };
+    Ok((TaskResult { output, counts }, io))
+}
+
+fn run_task_operators(
+    stage: &Stage,
+    task: usize,
+    context: &ExecutionContext,
+    sink: ResultSink,
+    metrics: &TaskMetrics,
+) -> Result<(TaskOutput, TaskIo)> {
+    let batches = gather(stage.root.execute(task, context, metrics)?)?;
     let mut io = TaskIo {
-        rows_in: input.rows.load(std::sync::atomic::Ordering::Relaxed),
-        bytes_in: input.bytes.load(std::sync::atomic::Ordering::Relaxed),
+        rows_in: metrics.input_rows.load(std::sync::atomic::Ordering::Relaxed),
+        bytes_in: metrics.input_bytes.load(std::sync::atomic::Ordering::Relaxed),
         rows_out: batches.iter().map(|b| b.num_rows() as u64).sum(),
         bytes_out: batches.iter().map(row_bytes).sum(),
     };
@@ -481,4 +527,35 @@ fn sample_keys(batches: &[RecordBatch], keys: &[crate::expr::Expr], columns: &[c
         }
     }
     Ok(samples)
+}
+
+/// Gives every task its id: its place in the order tasks started, as Spark numbers its tasks.
+fn number_tasks(tasks: &mut [TaskRecord]) {
+    tasks.sort_by_key(|t| (t.start_us, t.stage, t.partition));
+    for (id, task) in tasks.iter_mut().enumerate() {
+        task.id = id;
+    }
+}
+
+/// The stage whose tasks run each operator (by operator number): every operator from a stage's root down to the
+/// exchanges it reads, and the exchange the stage writes.
+fn stage_of_operators(stages: &[Stage], ids: &OperatorIds) -> Vec<Option<usize>> {
+    fn mark(node: &PhysicalPlan, stage: usize, ids: &OperatorIds, stage_of: &mut [Option<usize>]) {
+        if let Some(number) = ids.of(node) {
+            stage_of[number].get_or_insert(stage);
+        }
+        if !matches!(node, PhysicalPlan::Exchange { .. } | PhysicalPlan::BroadcastExchange { .. }) {
+            for child in node.children() {
+                mark(child, stage, ids, stage_of);
+            }
+        }
+    }
+    let mut stage_of = vec![None; ids.len()];
+    for stage in stages {
+        if let Some(exchange) = stage.writes {
+            mark(exchange, stage.id, ids, &mut stage_of);
+        }
+        mark(stage.root, stage.id, ids, &mut stage_of);
+    }
+    stage_of
 }

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 /// What one task did, as recorded in the job trace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskRecord {
+    /// The task's id in its job: tasks are numbered in the order they started (Spark numbers them so across the
+    /// whole application).
+    #[serde(default)]
+    pub id: usize,
     pub stage: usize,
     pub partition: usize,
     /// The executor thread that ran the task, `0..executors`.

@@ -10,11 +10,19 @@ use crate::broadcast::BroadcastTrace;
 use crate::physical::JoinStrategy;
 use crate::exchange::ShuffleMatrix;
 use crate::partition::PartitionSize;
+use crate::plan_graph::PlanGraph;
 use crate::task::TaskRecord;
 
+/// The version of the trace format this engine writes. Version 2 added the plan graph with every operator's
+/// metrics and task ids; a trace without a `version` is version 1 and opens without them.
+pub const TRACE_VERSION: u32 = 2;
+
 /// One action's job.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobTrace {
+    /// The trace format's version ([`TRACE_VERSION`] when this engine wrote it).
+    #[serde(default = "version_one")]
+    pub version: u32,
     /// What the job computed, in words.
     pub description: String,
     /// How many executor threads the job could use.
@@ -41,6 +49,33 @@ pub struct JobTrace {
     /// What `explain()` prints for the DataFrame after this job (with adaptive execution: its final plan).
     #[serde(default)]
     pub explain: String,
+    /// The operators that ran, with what each one counted (Spark's SQL tab).
+    #[serde(default)]
+    pub plan_graph: PlanGraph,
+}
+
+impl Default for JobTrace {
+    fn default() -> Self {
+        Self {
+            version: TRACE_VERSION,
+            description: String::new(),
+            executors: 0,
+            partitions: Vec::new(),
+            tasks: Vec::new(),
+            duration_us: 0,
+            stages: Vec::new(),
+            exchanges: Vec::new(),
+            broadcasts: Vec::new(),
+            joins: Vec::new(),
+            physical_plan: String::new(),
+            explain: String::new(),
+            plan_graph: PlanGraph::default(),
+        }
+    }
+}
+
+fn version_one() -> u32 {
+    1
 }
 
 /// One stage of a job.
@@ -87,5 +122,21 @@ impl JobTrace {
         used.sort_unstable();
         used.dedup();
         used
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_one_trace_still_opens_without_a_plan_graph() {
+        let old = r#"{"description": "collect", "executors": 2, "partitions": [], "duration_us": 1500,
+            "tasks": [{"stage": 0, "partition": 0, "executor": 1, "start_us": 10, "end_us": 90, "rows_in": 5}]}"#;
+        let trace: JobTrace = serde_json::from_str(old).unwrap();
+        assert_eq!(trace.version, 1);
+        assert!(trace.plan_graph.nodes.is_empty());
+        assert_eq!((trace.tasks[0].id, trace.tasks[0].executor), (0, 1));
+        assert_eq!(JobTrace::default().version, TRACE_VERSION);
     }
 }
