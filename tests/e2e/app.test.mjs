@@ -276,6 +276,78 @@ test('a trace written by `kindling run --trace` opens in the page', async () => 
   });
 });
 
+/** The generated trips and the real zone lookup that tests/golden/sql_metrics.json was recorded on, in a new folder. */
+function goldenMetricsFiles(golden) {
+  const dir = mkdtempSync(join(tmpdir(), 'kindling-metrics-'));
+  for (const spec of golden.files) {
+    const out = join(dir, `pq/${spec.kind}/${spec.year}/${String(spec.month).padStart(2, '0')}/part-0.parquet`);
+    execFileSync(CLI, ['gen', spec.kind, '--year', String(spec.year), '--month', String(spec.month), '--rows', String(spec.rows),
+      '--seed', String(spec.seed), '--out', out]);
+  }
+  copyFileSync(join(ROOT, '../shared/data/taxi_zone_lookup.csv'), join(dir, 'zones.csv'));
+  return dir;
+}
+
+test('the operator graph draws each job\'s plan with the metrics of its trace and the row counts Spark reported', async () => {
+  const golden = JSON.parse(readFileSync(join(ROOT, 'tests/golden/sql_metrics.json'), 'utf8'));
+  const dir = goldenMetricsFiles(golden);
+  try {
+    for (const [program, spark] of Object.entries(golden.programs)) {
+      const traceFile = join(dir, `${program}.trace.json`);
+      execFileSync(CLI, ['run', join(ROOT, 'tests/metrics', program), '--master', 'local[2]', '--trace', traceFile], { cwd: dir });
+      const jobs = JSON.parse(readFileSync(traceFile, 'utf8'));
+      const graph = jobs[jobs.length - 1].plan_graph;
+      await withApp({}, async (page) => {
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.setInputFiles('#trace-picker', traceFile);
+        await page.waitForSelector('#opened-trace', { timeout: 30_000 });
+        await page.click(`#opened-trace + .jobs .job-chip >> nth=${jobs.length - 1}`);
+        await page.click('#tab-operators');
+        await page.waitForSelector('#operator-graph');
+        // Every operator of the trace's plan, in the trace's order, with its rows.
+        const drawn = await page.locator('#operator-graph .operator').evaluateAll((nodes) =>
+          nodes.map((n) => ({ name: n.dataset.name, rows: n.dataset.rows })));
+        assert.deepEqual(drawn.map((n) => n.name), graph.nodes.map((n) => n.name), program);
+        const total = (metric) => metric.values.reduce((sum, v) => sum + v.value, 0);
+        graph.nodes.forEach((node, i) => {
+          const rows = node.metrics.find((m) => m.name === 'number of output rows');
+          assert.equal(drawn[i].rows, rows ? String(total(rows)) : undefined, `${program}: ${node.name}`);
+        });
+        // The row counts Spark's SQL tab showed for the same program on the same files (an RDD's DataFrame is one
+        // 'Scan ExistingRDD' there, whose rows are those of Kindling's topmost RDD step).
+        const sparkRows = spark.nodes.filter((n) => n.metrics['number of output rows'] !== undefined);
+        for (const sparkNode of sparkRows) {
+          const name = sparkNode.name === 'Scan ExistingRDD' ? 'PythonRDD' : sparkNode.name;
+          const expected = sparkNode.metrics['number of output rows'].replaceAll(',', '');
+          assert.ok(drawn.some((n) => n.name.startsWith(name) && n.rows === expected), `${program}: ${sparkNode.name} with ${expected} rows`);
+        }
+        // Clicking an operator opens its metrics, as Spark writes them, and what it does.
+        const exchange = graph.nodes.findIndex((n) => n.name === 'Exchange');
+        await page.click(`#operator-graph .operator[data-node="${exchange}"]`);
+        const detail = page.locator(`#operator-detail[data-node="${exchange}"]`);
+        assert.match(await detail.locator('.what').textContent(), /shuffle/i);
+        const metricNames = await detail.locator('tr').evaluateAll((rows) => rows.map((r) => r.dataset.metric));
+        for (const name of ['data size', 'shuffle records written', 'shuffle bytes written', 'records read', 'number of partitions']) {
+          assert.ok(metricNames.includes(name), `${program}: Exchange shows ${name}`);
+        }
+        // Over several map tasks, as Spark writes it; an RDD shuffle written by an earlier job has no task here.
+        const job = jobs[jobs.length - 1];
+        const mapStage = job.exchanges[0].map_stage;
+        const written = job.stages.find((stage) => stage.id === mapStage).skipped
+          ? /^total \(min, med, max\)\n[\d.]+ KiB \([\d.]+ KiB, [\d.]+ KiB, [\d.]+ KiB\)$/
+          : new RegExp(`^total \\(min, med, max \\(stageId: taskId\\)\\)\\n.* \\(stage ${mapStage}\\.0: task \\d+\\)\\)$`);
+        assert.match(await detail.locator('tr[data-metric="data size"] pre').textContent(), written, program);
+        // Nothing overflows at 1280×800: the graph scrolls inside its box, the panel wraps.
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `${program}: the page is ${overflow}px too wide`);
+        await page.screenshot({ path: join(ARTIFACTS, `view-operators-${program.replace('.py', '')}.png`) });
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a reload keeps the cells and their text', async () => {
   await withApp({}, async (page) => {
     await page.click('#add-sql');

@@ -1,7 +1,7 @@
 // The app's two JavaScript helpers, bundled by esbuild at build time (scripts/bundle-ui.sh) into
 // kindling-ui.js, which sets `globalThis.KindlingUI` before the wasm app starts:
 // - CodeMirror 6 editors for the notebook's cells (Python and SQL modes, Ctrl/Cmd+Enter runs the cell);
-// - dagre, the graph layout library that places the job DAG's stages left to right.
+// - dagre, the graph layout library that places the job DAG's stages and the operator graph's operators.
 import { EditorView, basicSetup } from 'codemirror';
 import { Compartment, StateEffect, StateField } from '@codemirror/state';
 import { Decoration, keymap } from '@codemirror/view';
@@ -65,28 +65,39 @@ function destroyEditor(editor) {
   editor.view.destroy();
 }
 
-/** Lays out a graph left to right. In: {nodes: [{id, width, height}], edges: [{from, to}]} as JSON.
- * Out (JSON): {width, height, nodes: [{id, x, y}] (top-left corners), edges: [{from, to, points: [{x, y}]}]}. */
+// Lays out a graph with dagre. Input: nodes {id, width, height, cluster?}, edges {from, to}, optional clusters
+// {id} (boxes drawn around their nodes: a stage around its operators) and rankdir ('LR' by default, 'TB' top-down).
+// Output: the size, each node's and cluster's top-left corner (clusters also their size), each edge's points.
 function layoutGraph(json) {
   const input = JSON.parse(json);
-  const graph = new dagre.graphlib.Graph({ multigraph: true });
-  graph.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 150, marginx: 12, marginy: 12 });
+  const clusters = input.clusters || [];
+  const graph = new dagre.graphlib.Graph({ multigraph: true, compound: clusters.length > 0 });
+  const topDown = input.rankdir === 'TB';
+  graph.setGraph({ rankdir: input.rankdir || 'LR', nodesep: topDown ? 24 : 28, ranksep: topDown ? 36 : 150, marginx: 12, marginy: 12 });
   graph.setDefaultEdgeLabel(() => ({}));
-  for (const node of input.nodes) graph.setNode(String(node.id), { width: node.width, height: node.height });
-  input.edges.forEach((edge, index) => graph.setEdge(String(edge.from), String(edge.to), {}, String(index)));
+  const nodeKey = (id) => `n${id}`;
+  const clusterKey = (id) => `c${id}`;
+  for (const cluster of clusters) graph.setNode(clusterKey(cluster.id), {});
+  for (const node of input.nodes) {
+    graph.setNode(nodeKey(node.id), { width: node.width, height: node.height });
+    if (node.cluster !== undefined && node.cluster !== null) graph.setParent(nodeKey(node.id), clusterKey(node.cluster));
+  }
+  input.edges.forEach((edge, index) => graph.setEdge(nodeKey(edge.from), nodeKey(edge.to), {}, String(index)));
   dagre.layout(graph);
   const size = graph.graph();
+  const corner = (placed) => ({ x: placed.x - placed.width / 2, y: placed.y - placed.height / 2 });
   return JSON.stringify({
     width: size.width,
     height: size.height,
-    nodes: input.nodes.map((node) => {
-      const placed = graph.node(String(node.id));
-      return { id: node.id, x: placed.x - placed.width / 2, y: placed.y - placed.height / 2 };
+    nodes: input.nodes.map((node) => ({ id: node.id, ...corner(graph.node(nodeKey(node.id))) })),
+    clusters: clusters.map((cluster) => {
+      const placed = graph.node(clusterKey(cluster.id));
+      return { id: cluster.id, ...corner(placed), width: placed.width, height: placed.height };
     }),
     edges: input.edges.map((edge, index) => ({
       from: edge.from,
       to: edge.to,
-      points: graph.edge(String(edge.from), String(edge.to), String(index)).points.map((p) => ({ x: p.x, y: p.y })),
+      points: graph.edge(nodeKey(edge.from), nodeKey(edge.to), String(index)).points.map((p) => ({ x: p.x, y: p.y })),
     })),
   });
 }

@@ -208,12 +208,16 @@ impl Builder<'_> {
         }
     }
 
-    /// A shuffle's map tasks' writes (from the map stage's task records) and its reduce tasks' reads.
+    /// A shuffle's map tasks' writes (the rows of its matrix: one per map task) and its reduce tasks' reads. A map
+    /// stage an earlier job ran (an RDD's kept shuffle) has no task in this job: its writes have no task either.
     fn exchange_metrics(&self, id: usize, partitioning: &Partitioning, counts: &Counts) -> Vec<Metric> {
         let Some(exchange) = exchange_trace(self.inputs.trace, id) else { return Vec::new() };
-        let map_tasks: Vec<_> = self.inputs.trace.tasks.iter().filter(|t| t.stage == exchange.map_stage).collect();
-        let written = |value: fn(&crate::task::TaskRecord) -> u64| {
-            map_tasks.iter().map(|t| MetricValue { task: Some(TaskRef { stage: t.stage, task: t.id }), value: value(t) }).collect()
+        let map_task = |partition: usize| {
+            let ran = self.inputs.trace.tasks.iter().find(|t| t.stage == exchange.map_stage && t.partition == partition);
+            ran.map(|t| TaskRef { stage: t.stage, task: t.id })
+        };
+        let per_map_task = |matrix: &[Vec<u64>]| -> Vec<MetricValue> {
+            matrix.iter().enumerate().map(|(map, row)| MetricValue { task: map_task(map), value: row.iter().sum() }).collect()
         };
         let read: Vec<MetricValue> = counts
             .per_task
@@ -222,9 +226,9 @@ impl Builder<'_> {
             .map(|(task, c)| MetricValue { task: Some(*task), value: c.output_rows })
             .collect();
         vec![
-            Metric::new("data size", MetricKind::Size, written(|t| t.bytes_out)),
-            Metric::new("shuffle bytes written", MetricKind::Size, written(|t| t.bytes_out)),
-            Metric::new("shuffle records written", MetricKind::Sum, written(|t| t.rows_out)),
+            Metric::new("data size", MetricKind::Size, per_map_task(&exchange.matrix.bytes)),
+            Metric::new("shuffle bytes written", MetricKind::Size, per_map_task(&exchange.matrix.bytes)),
+            Metric::new("shuffle records written", MetricKind::Sum, per_map_task(&exchange.matrix.rows)),
             Metric::new("records read", MetricKind::Sum, read),
             Metric::driver("number of partitions", MetricKind::Sum, partitioning.partition_count() as u64),
         ]

@@ -1,6 +1,6 @@
 //! The operator graph of a job against Spark's SQL tab: the programs in tests/metrics/ run in Kindling on the
 //! generated trips, and the last job's plan graph must have the operators Spark's graph has, in the same order,
-//! with the row counts Spark's operators reported (tests/golden/sql_metrics.json, recorded from Spark's REST API by
+//! with the row counts (and shuffle records, partitions and files) Spark's operators reported (tests/golden/sql_metrics.json, recorded from Spark's REST API by
 //! tests/spark/record_sql_metrics.py).
 
 #[path = "../../engine/tests/common/mod.rs"]
@@ -17,6 +17,17 @@ use kindling_pyspark::{RunOptions, run};
 use serde_json::Value;
 
 const OUTPUT_ROWS: &str = "number of output rows";
+
+/// The counts compared with Spark's wherever Spark shows them: rows, what a shuffle moved, partitions and files.
+/// (Batches, sizes and times depend on how each engine stores and runs things.)
+const COUNTS: [&str; 6] = [
+    OUTPUT_ROWS,
+    "shuffle records written",
+    "records read",
+    "number of partitions",
+    "number of files read",
+    "number of coalesced partitions",
+];
 
 fn program(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/metrics").join(name);
@@ -65,9 +76,11 @@ fn operators_and_their_row_counts_are_sparks() {
             "{name}: the operators, top down"
         );
         for (node, spark_node) in ours.nodes.iter().zip(&spark) {
-            let Some(rows) = spark_node["metrics"][OUTPUT_ROWS].as_str() else { continue };
-            let ours = node.metric(OUTPUT_ROWS).unwrap_or_else(|| panic!("{name}: {} counts no rows", node.name));
-            assert_eq!(ours.total(), spark_count(rows), "{name}: rows out of {} (node {})", node.name, node.id);
+            for metric in COUNTS {
+                let Some(expected) = spark_node["metrics"][metric].as_str() else { continue };
+                let ours = node.metric(metric).unwrap_or_else(|| panic!("{name}: {} has no {metric}", node.name));
+                assert_eq!(ours.total(), spark_count(expected), "{name}: {metric} of {} (node {})", node.name, node.id);
+            }
         }
     }
 }

@@ -2,20 +2,16 @@
 //! each stage, the reshuffle of each exchange, the broadcasts, the task timeline and the physical plan.
 
 use kindling_engine::trace::{ExchangeTrace, JobTrace, StageTrace};
-use serde::{Deserialize, Serialize};
-use wasm_bindgen::prelude::*;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = KindlingUI, js_name = layoutGraph)]
-    fn layout_graph(graph: &str) -> String;
-}
+use crate::layout::{EdgeIn, EdgeOut, GraphIn, NodeIn, NodeOut, layout};
+use crate::operator_graph::OperatorGraphView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Dag,
+    Operators,
     Partitions,
     Shuffle,
     Broadcast,
@@ -23,11 +19,12 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Dag, Tab::Partitions, Tab::Shuffle, Tab::Broadcast, Tab::Timeline];
+    pub const ALL: [Tab; 6] = [Tab::Dag, Tab::Operators, Tab::Partitions, Tab::Shuffle, Tab::Broadcast, Tab::Timeline];
 
     pub fn label(self) -> &'static str {
         match self {
             Tab::Dag => "DAG",
+            Tab::Operators => "Operators",
             Tab::Partitions => "Partitions",
             Tab::Shuffle => "Reshuffle",
             Tab::Broadcast => "Broadcast",
@@ -38,6 +35,7 @@ impl Tab {
     pub fn id(self) -> &'static str {
         match self {
             Tab::Dag => "dag",
+            Tab::Operators => "operators",
             Tab::Partitions => "partitions",
             Tab::Shuffle => "shuffle",
             Tab::Broadcast => "broadcast",
@@ -80,6 +78,7 @@ pub fn job_view(props: &JobViewProps) -> Html {
             </nav>
             { match props.tab {
                 Tab::Dag => html! { <DagView job={job.clone()} /> },
+                Tab::Operators => html! { <OperatorGraphView job={job.clone()} /> },
                 Tab::Partitions => partitions_view(job),
                 Tab::Shuffle => html! { <ShuffleView job={job.clone()} /> },
                 Tab::Broadcast => broadcast_view(job),
@@ -94,53 +93,6 @@ pub fn job_view(props: &JobViewProps) -> Html {
 const STAGE_WIDTH: f64 = 230.0;
 const STAGE_HEADER: f64 = 30.0;
 const OPERATOR_LINE: f64 = 17.0;
-
-#[derive(Serialize)]
-struct GraphIn {
-    nodes: Vec<NodeIn>,
-    edges: Vec<EdgeIn>,
-}
-
-#[derive(Serialize)]
-struct NodeIn {
-    id: usize,
-    width: f64,
-    height: f64,
-}
-
-#[derive(Serialize, Deserialize)]
-struct EdgeIn {
-    from: usize,
-    to: usize,
-}
-
-#[derive(Deserialize)]
-struct GraphOut {
-    width: f64,
-    height: f64,
-    nodes: Vec<NodeOut>,
-    edges: Vec<EdgeOut>,
-}
-
-#[derive(Deserialize)]
-struct NodeOut {
-    id: usize,
-    x: f64,
-    y: f64,
-}
-
-#[derive(Deserialize)]
-struct EdgeOut {
-    from: usize,
-    to: usize,
-    points: Vec<Point>,
-}
-
-#[derive(Deserialize)]
-struct Point {
-    x: f64,
-    y: f64,
-}
 
 /// What crosses from a parent stage to its child: a shuffle or a broadcast.
 fn edge_kind(job: &JobTrace, parent: usize) -> (&'static str, String) {
@@ -173,11 +125,11 @@ struct DagProps {
 fn dag_view(props: &DagProps) -> Html {
     let job = &props.job;
     let graph = GraphIn {
-        nodes: job.stages.iter().map(|s| NodeIn { id: s.id, width: STAGE_WIDTH, height: stage_height(s) }).collect(),
+        nodes: job.stages.iter().map(|s| NodeIn { id: s.id, width: STAGE_WIDTH, height: stage_height(s), cluster: None }).collect(),
         edges: job.stages.iter().flat_map(|s| s.parents.iter().map(|p| EdgeIn { from: *p, to: s.id })).collect(),
+        ..GraphIn::default()
     };
-    let layout: Option<GraphOut> = serde_json::to_string(&graph).ok().and_then(|json| serde_json::from_str(&layout_graph(&json)).ok());
-    let Some(layout) = layout else {
+    let Some(layout) = layout(&graph) else {
         return html! { <p class="empty">{ "The DAG could not be laid out." }</p> };
     };
     html! {
@@ -205,8 +157,7 @@ fn dag_view(props: &DagProps) -> Html {
 fn dag_edge(job: &JobTrace, edge: &EdgeOut) -> Html {
     let (kind, label) = edge_kind(job, edge.from);
     let detail = job.exchanges.iter().find(|e| e.map_stage == edge.from).map_or(label.clone(), |e| format!("Exchange {}", e.partitioning));
-    let path = edge.points.iter().enumerate().map(|(i, p)| format!("{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, p.x, p.y)).collect::<String>();
-    let middle = &edge.points[edge.points.len() / 2];
+    let (path, middle) = (edge.path(), edge.middle());
     html! {
         <g class={classes!("dag-edge", kind)} data-kind={kind} data-from={edge.from.to_string()} data-to={edge.to.to_string()}>
             <path d={path} marker-end="url(#arrow)" />

@@ -22,6 +22,10 @@ mod engine_worker;
 #[cfg(target_arch = "wasm32")]
 mod job_views;
 #[cfg(target_arch = "wasm32")]
+mod layout;
+#[cfg(target_arch = "wasm32")]
+mod operator_graph;
+#[cfg(target_arch = "wasm32")]
 mod storage;
 
 #[cfg(target_arch = "wasm32")]
