@@ -276,6 +276,13 @@ test('a trace written by `kindling run --trace` opens in the page', async () => 
   });
 });
 
+/** Fails if the page or the job view is wider than its box (views must scroll or wrap inside their own boxes). */
+async function assertNothingOverflows(page, what) {
+  const overflow = await page.evaluate(() => [document.documentElement, document.querySelector('.inspector')]
+    .map((box) => box.scrollWidth - box.clientWidth));
+  assert.deepEqual(overflow.map((px) => Math.max(px, 0)), [0, 0], `${what}: overflow of the page and of the job view, in px`);
+}
+
 /** The generated trips and the real zone lookup that tests/golden/sql_metrics.json was recorded on, in a new folder. */
 function goldenMetricsFiles(golden) {
   const dir = mkdtempSync(join(tmpdir(), 'kindling-metrics-'));
@@ -338,9 +345,23 @@ test('the operator graph draws each job\'s plan with the metrics of its trace an
           : new RegExp(`^total \\(min, med, max \\(stageId: taskId\\)\\)\\n.* \\(stage ${mapStage}\\.0: task \\d+\\)\\)$`);
         assert.match(await detail.locator('tr[data-metric="data size"] pre').textContent(), written, program);
         // Nothing overflows at 1280×800: the graph scrolls inside its box, the panel wraps.
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        assert.ok(overflow <= 0, `${program}: the page is ${overflow}px too wide`);
+        await assertNothingOverflows(page, `${program}: operators`);
         await page.screenshot({ path: join(ARTIFACTS, `view-operators-${program.replace('.py', '')}.png`) });
+
+        // The stage page: one summary per stage; the map side's shuffle writes as the matrix has them.
+        await page.click('#tab-stages');
+        assert.equal(await page.locator('.stage-summary').count(), job.stages.length);
+        const writer = job.stages.find((stage) => stage.id === mapStage);
+        if (!writer.skipped) {
+          const card = page.locator(`.stage-summary[data-stage="${mapStage}"]`);
+          assert.equal(await card.getAttribute('data-tasks'), String(job.tasks.filter((t) => t.stage === mapStage).length));
+          const perMapTask = job.exchanges[0].matrix.rows.map((row) => row.reduce((a, b) => a + b, 0));
+          const cells = await card.locator('tr[data-metric="Shuffle write rows"] td').allTextContents();
+          assert.equal(cells[0], Math.min(...perMapTask).toLocaleString('en-US'), `${program}: fewest rows a map task wrote`);
+          assert.equal(cells[4], Math.max(...perMapTask).toLocaleString('en-US'), `${program}: most rows a map task wrote`);
+        }
+        await assertNothingOverflows(page, `${program}: stages`);
+        await page.screenshot({ path: join(ARTIFACTS, `view-stages-${program.replace('.py', '')}.png`) });
       });
     }
   } finally {

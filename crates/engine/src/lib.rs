@@ -43,6 +43,7 @@ pub mod sort;
 pub mod sort_merge_join;
 pub mod statistics;
 pub mod stage;
+pub mod stage_summary;
 pub mod task;
 pub mod trace;
 pub mod types;

@@ -208,6 +208,9 @@ fn address<T>(operator: &T) -> usize {
 pub struct TaskMetrics<'a> {
     pub input_rows: AtomicU64,
     pub input_bytes: AtomicU64,
+    /// The part of the input fetched from shuffles, with its bytes in Spark's row format (as they were written).
+    pub shuffle_read_rows: AtomicU64,
+    pub shuffle_read_bytes: AtomicU64,
     ids: Option<&'a OperatorIds>,
     operators: Vec<OperatorCounters>,
     /// Counts nothing: the counters of an operator the job did not number.
@@ -219,12 +222,31 @@ impl<'a> TaskMetrics<'a> {
         Self { ids: Some(ids), operators: (0..ids.len()).map(|_| OperatorCounters::default()).collect(), ..Self::default() }
     }
 
-    /// Rows and bytes the task read from files, memory or a shuffle.
+    /// Rows and bytes (Arrow memory) the task read from memory.
     pub fn record_input(&self, batches: &[RecordBatch]) {
         let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
         let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
         self.input_rows.fetch_add(rows as u64, Ordering::Relaxed);
         self.input_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    /// Rows read from files (their bytes are the file ranges the task reads, see [`Self::record_file_bytes`]).
+    pub fn record_file_rows(&self, batch: &RecordBatch) {
+        self.input_rows.fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
+    }
+
+    /// The bytes of the file ranges (splits) the task reads, as Spark's input size counts them.
+    pub fn record_file_bytes(&self, bytes: u64) {
+        self.input_bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Rows the task fetched from a shuffle: input rows, and shuffle read (its bytes are counted there, not as
+    /// input bytes, which are what the task read from files or memory).
+    pub fn record_shuffle_read(&self, batches: &[RecordBatch]) {
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        self.input_rows.fetch_add(rows as u64, Ordering::Relaxed);
+        self.shuffle_read_rows.fetch_add(rows as u64, Ordering::Relaxed);
+        self.shuffle_read_bytes.fetch_add(batches.iter().map(crate::exchange::row_bytes).sum(), Ordering::Relaxed);
     }
 
     /// The counters of `operator`.

@@ -209,13 +209,14 @@ impl PhysicalPlan {
         match self {
             Self::FileScan { scan, partitions } => {
                 let mut batches = read_file_partition(scan, &partitions[partition], context.session);
+                metrics.record_file_bytes(partitions[partition].splits.iter().map(|split| split.length).sum());
                 let counters = metrics.of(self);
                 Ok(Box::new(std::iter::from_fn(move || {
                     let started = clock.now_ms();
                     let batch = batches.next();
                     counters.add_time_ms(clock.now_ms() - started);
                     if let Some(Ok(batch)) = &batch {
-                        metrics.record_input(std::slice::from_ref(batch));
+                        metrics.record_file_rows(batch);
                     }
                     batch
                 })))
@@ -230,7 +231,7 @@ impl PhysicalPlan {
                     EngineError::Internal(format!("exchange {id} is read before its map stage ran"))
                 })?;
                 let batches = &shuffle[partition].batches;
-                metrics.record_input(batches);
+                metrics.record_shuffle_read(batches);
                 Ok(Box::new(batches.iter().cloned().map(Ok)))
             }
             Self::Project { exprs, input } => {
@@ -255,7 +256,7 @@ impl PhysicalPlan {
                 let started = clock.now_ms();
                 let batches = match shuffle_read_on_keys(input, keys, context, partition) {
                     Some(read) => {
-                        metrics.record_input(&read.batches);
+                        metrics.record_shuffle_read(&read.batches);
                         // The shuffle is read here, not through the exchange's own stream: its rows count as read.
                         read.batches.iter().for_each(|batch| metrics.of(input.as_ref()).add_output(batch));
                         aggregate_shuffle_read(*mode, keys, calls, results, &input.output(), read)?

@@ -152,6 +152,8 @@ where
             bytes_in: io.bytes_in,
             rows_out: io.rows_out,
             bytes_out: io.bytes_out,
+            shuffle_read_rows: io.shuffle_read_rows,
+            shuffle_read_bytes: io.shuffle_read_bytes,
         };
         Ok((set, value, record))
     };

@@ -397,6 +397,8 @@ fn run_task_operators(
     let mut io = TaskIo {
         rows_in: metrics.input_rows.load(std::sync::atomic::Ordering::Relaxed),
         bytes_in: metrics.input_bytes.load(std::sync::atomic::Ordering::Relaxed),
+        shuffle_read_rows: metrics.shuffle_read_rows.load(std::sync::atomic::Ordering::Relaxed),
+        shuffle_read_bytes: metrics.shuffle_read_bytes.load(std::sync::atomic::Ordering::Relaxed),
         rows_out: batches.iter().map(|b| b.num_rows() as u64).sum(),
         bytes_out: batches.iter().map(row_bytes).sum(),
     };

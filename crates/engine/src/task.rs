@@ -19,8 +19,10 @@ pub struct TaskRecord {
     /// Microseconds since the job started.
     pub start_us: u64,
     pub end_us: u64,
+    /// Rows read from the stage's inputs: files, memory and shuffles.
     pub rows_in: u64,
-    /// Bytes read from the stage's inputs (Arrow memory).
+    /// Bytes read: the file ranges of a scan (as Spark's input size), or a table's Arrow memory; what came from
+    /// shuffles is in `shuffle_read_bytes`.
     #[serde(default)]
     pub bytes_in: u64,
     /// Rows the task produced: written to the shuffle, or returned as results.
@@ -28,6 +30,11 @@ pub struct TaskRecord {
     pub rows_out: u64,
     #[serde(default)]
     pub bytes_out: u64,
+    /// The part of `rows_in` fetched from shuffles, and its bytes in Spark's row format.
+    #[serde(default)]
+    pub shuffle_read_rows: u64,
+    #[serde(default)]
+    pub shuffle_read_bytes: u64,
 }
 
 /// What a task read and wrote, reported by its work function.
@@ -37,6 +44,8 @@ pub struct TaskIo {
     pub bytes_in: u64,
     pub rows_out: u64,
     pub bytes_out: u64,
+    pub shuffle_read_rows: u64,
+    pub shuffle_read_bytes: u64,
 }
 
 impl TaskRecord {

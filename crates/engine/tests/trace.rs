@@ -143,3 +143,25 @@ fn the_trace_survives_json() {
     let text = serde_json::to_string(&trace).unwrap();
     assert_eq!(serde_json::from_str::<JobTrace>(&text).unwrap(), trace);
 }
+
+/// The stage page's numbers: what each task read from files and from the shuffle, and wrote into it.
+#[test]
+fn the_stage_summaries_split_input_shuffle_reads_and_writes() {
+    use kindling_engine::stage_summary::stage_summary;
+    let trace = group_by_zone(&session());
+    let row = |stage: usize, name: &str| {
+        let summary = stage_summary(&trace, stage).unwrap();
+        summary.rows.iter().find(|r| r.name == name).map(|r| r.quantiles)
+    };
+    let shuffled: u64 = trace.exchanges[0].matrix.rows.iter().flatten().sum();
+    let written: Vec<u64> = trace.exchanges[0].matrix.rows.iter().map(|row| row.iter().sum()).collect();
+    let (low, high) = (written[0].min(written[1]), written[0].max(written[1]));
+    assert_eq!(row(0, "Input rows"), Some([3000, 3000, 3000, 3000, 3000]), "each map task read one file of 3000 trips");
+    assert_eq!(row(0, "Shuffle write rows"), Some([low, low, high, high, high]));
+    assert_eq!(row(0, "Shuffle read rows"), None, "a scan stage reads no shuffle");
+    assert_eq!(row(1, "Shuffle read rows"), Some([shuffled; 5]), "the one reduce task read every shuffled row");
+    assert_eq!(row(1, "Input rows"), None);
+    let read_bytes: u64 = trace.exchanges[0].matrix.bytes.iter().flatten().sum();
+    assert_eq!(row(1, "Shuffle read size"), Some([read_bytes; 5]), "bytes read are the bytes written");
+    assert!(row(1, "Output rows").is_some());
+}

@@ -7,11 +7,13 @@ use yew::prelude::*;
 
 use crate::layout::{EdgeIn, EdgeOut, GraphIn, NodeIn, NodeOut, layout};
 use crate::operator_graph::OperatorGraphView;
+use crate::stages_view::StagesView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Dag,
     Operators,
+    Stages,
     Partitions,
     Shuffle,
     Broadcast,
@@ -19,12 +21,13 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [Tab::Dag, Tab::Operators, Tab::Partitions, Tab::Shuffle, Tab::Broadcast, Tab::Timeline];
+    pub const ALL: [Tab; 7] = [Tab::Dag, Tab::Operators, Tab::Stages, Tab::Partitions, Tab::Shuffle, Tab::Broadcast, Tab::Timeline];
 
     pub fn label(self) -> &'static str {
         match self {
             Tab::Dag => "DAG",
             Tab::Operators => "Operators",
+            Tab::Stages => "Stages",
             Tab::Partitions => "Partitions",
             Tab::Shuffle => "Reshuffle",
             Tab::Broadcast => "Broadcast",
@@ -36,6 +39,7 @@ impl Tab {
         match self {
             Tab::Dag => "dag",
             Tab::Operators => "operators",
+            Tab::Stages => "stages",
             Tab::Partitions => "partitions",
             Tab::Shuffle => "shuffle",
             Tab::Broadcast => "broadcast",
@@ -79,6 +83,10 @@ pub fn job_view(props: &JobViewProps) -> Html {
             { match props.tab {
                 Tab::Dag => html! { <DagView job={job.clone()} /> },
                 Tab::Operators => html! { <OperatorGraphView job={job.clone()} /> },
+                Tab::Stages => {
+                    let on_tab = props.on_tab.clone();
+                    html! { <StagesView job={job.clone()} on_reshuffle={Callback::from(move |()| on_tab.emit(Tab::Shuffle))} /> }
+                }
                 Tab::Partitions => partitions_view(job),
                 Tab::Shuffle => html! { <ShuffleView job={job.clone()} /> },
                 Tab::Broadcast => broadcast_view(job),
