@@ -433,7 +433,7 @@ fn record_shuffle(exchange: &PhysicalPlan, map_stage: usize, map_outputs: MapOut
     };
     let matrix = shuffle_matrix(&map_outputs);
     let one_each: Vec<(usize, usize)> = (0..partitioning.partition_count()).map(|r| (r, r + 1)).collect();
-    let sample_keys = match partitioning {
+    let samples = match partitioning {
         Partitioning::Hash { keys, .. } => {
             let columns = input.output();
             shuffle_read(&map_outputs, &one_each)
@@ -443,6 +443,8 @@ fn record_shuffle(exchange: &PhysicalPlan, map_stage: usize, map_outputs: MapOut
         }
         _ => Vec::new(),
     };
+    let sample_keys = samples.iter().map(|keys| keys.iter().map(|(key, _)| key.clone()).collect()).collect();
+    let sample_key_hashes = samples.iter().map(|keys| keys.iter().map(|(_, hash)| *hash).collect()).collect();
     let adaptive = *origin == ShuffleOrigin::EnsureRequirements && !matches!(partitioning, Partitioning::Single);
     let trace = ExchangeTrace {
         id: *id,
@@ -450,6 +452,7 @@ fn record_shuffle(exchange: &PhysicalPlan, map_stage: usize, map_outputs: MapOut
         partitioning: partitioning.plan_string(),
         matrix,
         sample_keys,
+        sample_key_hashes,
         coalesced: None,
         range_bounds: Vec::new(),
     };
@@ -508,20 +511,22 @@ fn copartitioned_groups(plan: &PhysicalPlan) -> Vec<Vec<usize>> {
     groups
 }
 
-/// Up to three distinct key values of a reduce partition, as text (`132` or `2024-01-01 00:00:00, 74`).
-fn sample_keys(batches: &[RecordBatch], keys: &[crate::expr::Expr], columns: &[crate::expr::Attribute]) -> Result<Vec<String>> {
+/// Up to three distinct key values of a reduce partition, as text (`132` or `2024-01-01 00:00:00, 74`), each with
+/// its Murmur3 hash (Spark's `hash(keys)`, whose `pmod` by the partition count chose the partition).
+fn sample_keys(batches: &[RecordBatch], keys: &[crate::expr::Expr], columns: &[crate::expr::Attribute]) -> Result<Vec<(String, i32)>> {
     const SAMPLES: usize = 3;
-    let mut samples: Vec<String> = Vec::new();
+    let mut samples: Vec<(String, i32)> = Vec::new();
     for batch in batches {
         let values = keys.iter().map(|k| evaluate(k, batch, columns)).collect::<Result<Vec<_>>>()?;
-        for row in 0..batch.num_rows() {
+        let hashes = crate::partitioner::spark_hash(&values)?;
+        for (row, hash) in hashes.into_iter().enumerate() {
             let key = values
                 .iter()
                 .map(|v| Value::from_array(v, row).map(|v| v.to_string()))
                 .collect::<Result<Vec<_>>>()?
                 .join(", ");
-            if !samples.contains(&key) {
-                samples.push(key);
+            if !samples.iter().any(|(seen, _)| *seen == key) {
+                samples.push((key, hash));
                 if samples.len() == SAMPLES {
                     return Ok(samples);
                 }

@@ -108,6 +108,9 @@ pub struct ExchangeTrace {
     pub matrix: ShuffleMatrix,
     /// Up to a few key values seen in each reduce partition (hash partitioning only).
     pub sample_keys: Vec<Vec<String>>,
+    /// Each sample key's Murmur3 hash (Spark's `hash(keys)`): its reduce partition is `pmod(hash, partitions)`.
+    #[serde(default)]
+    pub sample_key_hashes: Vec<Vec<i32>>,
     /// What adaptive execution did with the reduce partitions, if anything.
     pub coalesced: Option<CoalesceDecision>,
     /// A range exchange's boundaries (key values), from its sample: partition i gets keys up to bound i.

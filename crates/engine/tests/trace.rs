@@ -165,3 +165,25 @@ fn the_stage_summaries_split_input_shuffle_reads_and_writes() {
     assert_eq!(row(1, "Shuffle read size"), Some([read_bytes; 5]), "bytes read are the bytes written");
     assert!(row(1, "Output rows").is_some());
 }
+
+/// Each sample key carries Spark's Murmur3 hash of it, and `pmod(hash, 200)` is the reduce partition it was seen in.
+#[test]
+fn sample_keys_carry_the_hash_that_chose_their_partition() {
+    let trace = group_by_zone(&session());
+    let exchange = &trace.exchanges[0];
+    assert_eq!(exchange.sample_key_hashes.len(), exchange.sample_keys.len());
+    let mut checked = 0;
+    for (partition, hashes) in exchange.sample_key_hashes.iter().enumerate() {
+        assert_eq!(hashes.len(), exchange.sample_keys[partition].len());
+        for hash in hashes {
+            assert_eq!(hash.rem_euclid(200) as usize, partition);
+            checked += 1;
+        }
+    }
+    assert!(checked > 50);
+    // pyspark 4.3: SELECT hash(132), pmod(hash(132), 200) gives -1274578763, 37.
+    let zone_132 = exchange.sample_keys.iter().flatten().zip(exchange.sample_key_hashes.iter().flatten()).find(|(k, _)| *k == "132");
+    let (_, hash) = zone_132.expect("zone 132 is among the sample keys");
+    assert_eq!(*hash, -1274578763);
+    assert_eq!(exchange.sample_keys[37].iter().filter(|k| *k == "132").count(), 1);
+}

@@ -1,12 +1,12 @@
 //! The job views: one job of a cell, drawn from its [`JobTrace`] only — the DAG of stages, the partitions of
 //! each stage, the reshuffle of each exchange, the broadcasts, the task timeline and the physical plan.
 
-use kindling_engine::trace::{ExchangeTrace, JobTrace, StageTrace};
-use web_sys::HtmlSelectElement;
+use kindling_engine::trace::{JobTrace, StageTrace};
 use yew::prelude::*;
 
 use crate::layout::{EdgeIn, EdgeOut, GraphIn, NodeIn, NodeOut, layout};
 use crate::operator_graph::OperatorGraphView;
+use crate::reshuffle_view::ReshuffleView;
 use crate::stages_view::StagesView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +88,7 @@ pub fn job_view(props: &JobViewProps) -> Html {
                     html! { <StagesView job={job.clone()} on_reshuffle={Callback::from(move |()| on_tab.emit(Tab::Shuffle))} /> }
                 }
                 Tab::Partitions => partitions_view(job),
-                Tab::Shuffle => html! { <ShuffleView job={job.clone()} /> },
+                Tab::Shuffle => html! { <ReshuffleView job={job.clone()} /> },
                 Tab::Broadcast => broadcast_view(job),
                 Tab::Timeline => timeline_view(job),
             } }
@@ -236,94 +236,6 @@ fn skew(rows: &[u64]) -> Option<f64> {
     let median = *sorted.get(sorted.len() / 2)?;
     let ratio = *sorted.last()? as f64 / median as f64;
     (ratio >= 2.0).then_some(ratio)
-}
-
-// ---- Reshuffle ------------------------------------------------------------------------------------------------
-
-#[derive(Properties, PartialEq)]
-struct ShuffleProps {
-    job: JobTrace,
-}
-
-#[function_component(ShuffleView)]
-fn shuffle_view(props: &ShuffleProps) -> Html {
-    let chosen_key = use_state(|| None::<(usize, String)>);
-    if props.job.exchanges.is_empty() {
-        return html! { <p class="empty">{ "This job has no shuffle: every stage read its input where it was." }</p> };
-    }
-    html! {
-        <div class="shuffles">
-            <p class="hint">{ "Each row is a map task (a partition of the stage before the exchange), each column a reduce partition. A cell's shade is how many rows that map task sent to that reduce partition. Rows with the same key always go to the same reduce partition." }</p>
-            { for props.job.exchanges.iter().map(|exchange| exchange_view(exchange, &chosen_key)) }
-        </div>
-    }
-}
-
-fn exchange_view(exchange: &ExchangeTrace, chosen_key: &UseStateHandle<Option<(usize, String)>>) -> Html {
-    let matrix = &exchange.matrix.rows;
-    let reduce_partitions = matrix.first().map_or(0, |row| row.len());
-    let max = matrix.iter().flatten().copied().max().unwrap_or(0).max(1);
-    let cell = 26.0_f64.min(520.0 / reduce_partitions.max(1) as f64).max(2.0);
-    let row_height = cell.clamp(10.0, 22.0);
-    let highlighted = chosen_key.as_ref().filter(|(exchange_id, _)| *exchange_id == exchange.id).and_then(|(_, key)| {
-        exchange.sample_keys.iter().position(|keys| keys.contains(key)).map(|partition| (partition, key.clone()))
-    });
-    let keys: Vec<(usize, &String)> = exchange.sample_keys.iter().enumerate().flat_map(|(p, keys)| keys.iter().map(move |k| (p, k))).collect();
-    let on_key = {
-        let (chosen_key, id) = (chosen_key.clone(), exchange.id);
-        Callback::from(move |event: Event| {
-            let key = event.target_unchecked_into::<HtmlSelectElement>().value();
-            chosen_key.set((!key.is_empty()).then_some((id, key)));
-        })
-    };
-    let sent: u64 = matrix.iter().flatten().sum();
-    html! {
-        <div class="exchange" data-exchange={exchange.id.to_string()} data-map-partitions={matrix.len().to_string()}
-            data-reduce-partitions={reduce_partitions.to_string()}>
-            <h3>{ format!("Exchange {} · {} · {} map → {} reduce partitions · {} rows moved", exchange.id, exchange.partitioning, matrix.len(), reduce_partitions, sent) }</h3>
-            <svg class="matrix" width={format!("{:.0}", 60.0 + cell * reduce_partitions as f64)} height={format!("{:.0}", 14.0 + row_height * matrix.len() as f64)}>
-                { for matrix.iter().enumerate().map(|(map, row)| {
-                    let height = row_height;
-                    html! {
-                        <g class="map-row" data-map={map.to_string()}>
-                            <text x="0" y={format!("{:.1}", 12.0 + height * map as f64 + height * 0.8)}>{ format!("map {map}") }</text>
-                            { for row.iter().enumerate().map(|(reduce, rows)| {
-                                let shade = if *rows == 0 { 0.0 } else { 0.15 + 0.85 * (*rows as f64 / max as f64) };
-                                let chosen = highlighted.as_ref().is_some_and(|(p, _)| *p == reduce);
-                                html! {
-                                    <rect class={classes!("flow", chosen.then_some("chosen"))} x={format!("{:.1}", 56.0 + cell * reduce as f64)}
-                                        y={format!("{:.1}", 12.0 + height * map as f64)} width={format!("{:.1}", (cell - 0.5).max(1.0))} height={format!("{:.1}", height - 1.0)}
-                                        fill-opacity={format!("{shade:.2}")}>
-                                        <title>{ format!("map {map} → reduce {reduce}: {rows} rows") }</title>
-                                    </rect>
-                                }
-                            }) }
-                        </g>
-                    }
-                }) }
-            </svg>
-            if !keys.is_empty() {
-                <label class="key-picker">
-                    { "Follow a key: " }
-                    <select onchange={on_key}>
-                        <option value="">{ "choose a key seen in this shuffle" }</option>
-                        { for keys.iter().map(|(_, key)| html! { <option value={(*key).clone()}>{ (*key).clone() }</option> }) }
-                    </select>
-                </label>
-            }
-            { highlighted.map(|(partition, key)| {
-                let from: Vec<String> = matrix.iter().enumerate().filter(|(_, row)| row.get(partition).copied().unwrap_or(0) > 0).map(|(m, _)| m.to_string()).collect();
-                html! {
-                    <p class="key-route" data-partition={partition.to_string()}>
-                        { format!("Rows with key {key} go to reduce partition {partition} (Spark: Murmur3 hash of the key, modulo {reduce_partitions}); map tasks {} sent rows there.", from.join(", ")) }
-                    </p>
-                }
-            }).unwrap_or_default() }
-            { exchange.coalesced.as_ref().map(|c| html! {
-                <p class="aqe">{ format!("Adaptive execution merged the {} reduce partitions into {} (target {} each).", c.before, c.groups.len(), bytes(c.target_bytes)) }</p>
-            }).unwrap_or_default() }
-        </div>
-    }
 }
 
 // ---- Broadcast ------------------------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ mod layout;
 #[cfg(target_arch = "wasm32")]
 mod operator_graph;
 #[cfg(target_arch = "wasm32")]
+mod reshuffle_view;
+#[cfg(target_arch = "wasm32")]
 mod stages_view;
 #[cfg(target_arch = "wasm32")]
 mod storage;
