@@ -237,6 +237,14 @@ test('the job views draw a known job, and the knobs change it', async () => {
     await page.selectOption('#knob-broadcast', '-1');
     await page.waitForSelector('.join-strategy[data-strategy="SortMergeJoin"]', { timeout: 90_000 });
     assert.equal(await page.locator('.broadcast').count(), 0);
+    // The view says broadcasting is off and offers the threshold that would broadcast the zones again.
+    assert.match(await page.locator('.smj-note').textContent(), /Broadcast joins are off/);
+    await page.screenshot({ path: join(ARTIFACTS, 'view-sort-merge-note.png'), fullPage: true });
+    await page.click('#offer-threshold');
+    await page.waitForSelector('.join-strategy[data-strategy="BroadcastHashJoin"]', { timeout: 90_000 });
+    assert.notEqual(await page.locator('#knob-broadcast').inputValue(), '-1');
+    await page.selectOption('#knob-broadcast', '-1');
+    await page.waitForSelector('.join-strategy[data-strategy="SortMergeJoin"]', { timeout: 90_000 });
     // And 6 shuffle partitions give exchanges into 6 partitions.
     await page.click('#tab-dag');
     await page.fill('#knob-shuffle-partitions', '6');
@@ -364,6 +372,96 @@ test('the operator graph draws each job\'s plan with the metrics of its trace an
         await page.screenshot({ path: join(ARTIFACTS, `view-stages-${program.replace('.py', '')}.png`) });
       });
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a job replays from its trace: every event in order and back, each view at that moment', async () => {
+  const golden = JSON.parse(readFileSync(join(ROOT, 'tests/golden/sql_metrics.json'), 'utf8'));
+  const dir = goldenMetricsFiles(golden);
+  try {
+    const traceFile = join(dir, 'zone_join.trace.json');
+    execFileSync(CLI, ['run', join(ROOT, 'tests/metrics/zone_join.py'), '--master', 'local[2]', '--trace', traceFile], { cwd: dir });
+    const job = JSON.parse(readFileSync(traceFile, 'utf8')).at(-1);
+    const written = (stage) => job.exchanges.filter((e) => e.map_stage === stage).length;
+    const read = (stage) => job.exchanges.filter((e) => job.stages.find((s) => s.id === stage).parents.includes(e.map_stage)).length;
+    // Job start and end; each stage submitted and done; each task started and ended, with its shuffle reads and
+    // writes; each broadcast built and copied to every executor.
+    const expected = 2 + 2 * job.stages.filter((s) => !s.skipped).length
+      + job.tasks.reduce((n, t) => n + 2 + written(t.stage) + read(t.stage), 0)
+      + job.broadcasts.reduce((n, b) => n + 1 + b.copies, 0);
+    await withApp({}, async (page) => {
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.setInputFiles('#trace-picker', traceFile);
+      await page.waitForSelector('#opened-trace', { timeout: 30_000 });
+      await page.click('#tab-timeline');
+      await page.click('#replay-start');
+      await page.click('#replay-play');
+      await page.waitForSelector('#replay[data-playing="false"]');
+      assert.equal(Number(await page.locator('#replay').getAttribute('data-steps')), expected);
+      await page.locator('#replay-scrub').fill('0');
+      assert.equal(await page.locator('.timeline .task').count(), 0, 'nothing has run at the job start');
+      assert.match(await page.locator('#replay-caption').textContent(), /The job starts \(collect\)/);
+      // Forward through every step with the keyboard: time never goes back, every step says something new.
+      await page.focus('#job-view');
+      const times = [];
+      const captions = new Set();
+      for (let step = 0; step < expected; step++) {
+        assert.equal(await page.locator('#replay').getAttribute('data-step'), String(step));
+        const caption = await page.locator('#replay-caption').textContent();
+        times.push(Number(caption.match(/· ([\d.]+) ms/)[1]));
+        captions.add(caption);
+        if (step + 1 < expected) await page.keyboard.press('ArrowRight');
+      }
+      assert.deepEqual(times, [...times].sort((a, b) => a - b));
+      assert.ok(captions.size >= expected - job.broadcasts.length, 'captions tell the steps apart');
+      assert.match([...captions].at(-1), /The job ends after/);
+      assert.equal(await page.locator('.timeline .task').count(), job.tasks.length, 'every task ran by the end');
+      // And back to the start.
+      for (let step = expected - 1; step > 0; step--) await page.keyboard.press('ArrowLeft');
+      assert.equal(await page.locator('#replay').getAttribute('data-step'), '0');
+
+      // The moment a map task writes, its row of the reshuffle fills; the broadcast's copies arrive one by one.
+      await page.click('#tab-shuffle');
+      const frames = [];
+      for (let step = 0; step < expected; step++) {
+        await page.locator('#replay-scrub').fill(String(step));
+        const caption = await page.locator('#replay-caption').textContent();
+        const rows = await page.locator('.exchange .map-row').evaluateAll((r) => r.map((g) => g.dataset.written));
+        frames.push({ caption, rows });
+      }
+      const firstWrite = frames.findIndex((f) => /writes its \d+ rows into the 200 buckets/.test(f.caption));
+      assert.ok(firstWrite > 0);
+      assert.ok(frames[firstWrite - 1].rows.every((w) => w === 'false'));
+      assert.equal(frames[firstWrite].rows.filter((w) => w === 'true').length, 1);
+      assert.ok(frames.at(-1).rows.every((w) => w === 'true'));
+      await page.click('#tab-broadcast');
+      const copied = frames.findIndex((f) => /Executor 0 gets its copy of broadcast 0/.test(f.caption));
+      await page.locator('#replay-scrub').fill(String(copied - 1));
+      assert.equal(await page.locator('.broadcast-travel .copy.not-yet').count(), job.broadcasts[0].copies);
+      await page.locator('#replay-scrub').fill(String(copied));
+      assert.equal(await page.locator('.broadcast-travel .copy.not-yet').count(), job.broadcasts[0].copies - 1);
+      await page.screenshot({ path: join(ARTIFACTS, 'replay-broadcast.png') });
+
+      // A sequence for the README: the same job at four moments, on four views.
+      const moments = [['dag', frames.findIndex((f) => /Stage 0 is done/.test(f.caption))], ['timeline', firstWrite],
+        ['shuffle', frames.findIndex((f) => /fetches reduce partitions/.test(f.caption))], ['operators', expected - 1]];
+      for (const [index, [tab, step]] of moments.entries()) {
+        await page.click(`#tab-${tab}`);
+        await page.locator('#replay-scrub').fill(String(step));
+        await page.locator('#job-view').screenshot({ path: join(ARTIFACTS, `replay-${index + 1}-${tab}.png`) });
+      }
+
+      // Space plays (one step after another) and pauses.
+      await page.locator('#replay-scrub').fill('0');
+      await page.focus('#job-view');
+      await page.keyboard.press('Space');
+      await page.waitForFunction(() => Number(document.querySelector('#replay').dataset.step) >= 2, null, { timeout: 10_000 });
+      await page.keyboard.press('Space');
+      assert.equal(await page.locator('#replay').getAttribute('data-playing'), 'false');
+      await assertNothingOverflows(page, 'replay');
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -56,6 +56,9 @@ pub struct BroadcastTrace {
     pub build_us: u64,
     #[serde(default)]
     pub broadcast_us: u64,
+    /// Microseconds from the job's start until every executor could read the table.
+    #[serde(default)]
+    pub ready_us: u64,
 }
 
 /// The small side of a broadcast hash join: its rows, and for each key the rows that have it.

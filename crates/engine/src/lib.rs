@@ -35,6 +35,7 @@ pub mod partitioner;
 pub mod physical;
 pub mod plan_graph;
 pub mod rdd;
+pub mod replay;
 pub mod scheduler;
 pub mod schema;
 pub mod session;

@@ -13,6 +13,7 @@
 //! the way Spark's UI writes it.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow::array::RecordBatch;
@@ -211,6 +212,8 @@ pub struct TaskMetrics<'a> {
     /// The part of the input fetched from shuffles, with its bytes in Spark's row format (as they were written).
     pub shuffle_read_rows: AtomicU64,
     pub shuffle_read_bytes: AtomicU64,
+    /// The files the task read, by the end of their paths.
+    files: Mutex<Vec<String>>,
     ids: Option<&'a OperatorIds>,
     operators: Vec<OperatorCounters>,
     /// Counts nothing: the counters of an operator the job did not number.
@@ -230,14 +233,27 @@ impl<'a> TaskMetrics<'a> {
         self.input_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
     }
 
-    /// Rows read from files (their bytes are the file ranges the task reads, see [`Self::record_file_bytes`]).
+    /// Rows read from files (their bytes are the file ranges the task reads, see [`Self::record_file_splits`]).
     pub fn record_file_rows(&self, batch: &RecordBatch) {
         self.input_rows.fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
     }
 
-    /// The bytes of the file ranges (splits) the task reads, as Spark's input size counts them.
-    pub fn record_file_bytes(&self, bytes: u64) {
-        self.input_bytes.fetch_add(bytes, Ordering::Relaxed);
+    /// The file ranges (splits) the task reads: their bytes, as Spark's input size counts them, and the files'
+    /// names.
+    pub fn record_file_splits<'s>(&self, splits: impl IntoIterator<Item = (&'s str, u64)>) {
+        let mut files = self.files.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (path, bytes) in splits {
+            self.input_bytes.fetch_add(bytes, Ordering::Relaxed);
+            let name = short_path(path);
+            if !files.contains(&name) {
+                files.push(name);
+            }
+        }
+    }
+
+    /// The names of the files the task read.
+    pub fn files(&self) -> Vec<String> {
+        self.files.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// Rows the task fetched from a shuffle: input rows, and shuffle read (its bytes are counted there, not as
@@ -258,6 +274,13 @@ impl<'a> TaskMetrics<'a> {
     pub fn counts(&self) -> Vec<OperatorCounts> {
         self.operators.iter().map(OperatorCounters::counts).collect()
     }
+}
+
+/// The last three parts of a path (`2024/01/part-0.parquet`): enough to tell a layout's files apart.
+fn short_path(path: &str) -> String {
+    let mut parts: Vec<&str> = path.rsplit('/').take(3).collect();
+    parts.reverse();
+    parts.join("/")
 }
 
 #[cfg(test)]

@@ -209,7 +209,7 @@ impl PhysicalPlan {
         match self {
             Self::FileScan { scan, partitions } => {
                 let mut batches = read_file_partition(scan, &partitions[partition], context.session);
-                metrics.record_file_bytes(partitions[partition].splits.iter().map(|split| split.length).sum());
+                metrics.record_file_splits(partitions[partition].splits.iter().map(|split| (split.path.as_str(), split.length)));
                 let counters = metrics.of(self);
                 Ok(Box::new(std::iter::from_fn(move || {
                     let started = clock.now_ms();

@@ -288,3 +288,26 @@ fn node_name(plan: &PhysicalPlan) -> String {
         other => other.node_string().split(['(', ' ']).next().unwrap_or_default().to_string(),
     }
 }
+
+impl PlanGraph {
+    /// The node consuming broadcast `id` (its `BroadcastExchange` is `[plan_id=id]`): the join that used it.
+    pub fn join_using_broadcast(&self, id: usize) -> Option<&PlanNode> {
+        let exchange = self.nodes.iter().find(|n| n.name == "BroadcastExchange" && n.description.ends_with(&format!("[plan_id={id}]")))?;
+        let edge = self.edges.iter().find(|e| e.from == exchange.id)?;
+        self.node(edge.to)
+    }
+
+    /// The bytes each input of node `id` (a sort-merge join) was shuffled as: the `data size` of the nearest
+    /// exchange below each input.
+    pub fn shuffled_input_bytes(&self, id: usize) -> Vec<u64> {
+        self.inputs_of(id).into_iter().filter_map(|input| self.exchange_below(input)).filter_map(|n| Some(n.metric("data size")?.total())).collect()
+    }
+
+    fn exchange_below(&self, id: usize) -> Option<&PlanNode> {
+        let node = self.node(id)?;
+        if node.name == "Exchange" {
+            return Some(node);
+        }
+        self.inputs_of(id).into_iter().find_map(|input| self.exchange_below(input))
+    }
+}

@@ -154,6 +154,7 @@ where
             bytes_out: io.bytes_out,
             shuffle_read_rows: io.shuffle_read_rows,
             shuffle_read_bytes: io.shuffle_read_bytes,
+            files: io.files,
         };
         Ok((set, value, record))
     };

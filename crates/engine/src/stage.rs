@@ -71,7 +71,8 @@ fn exchanges_read_by(node: &PhysicalPlan) -> Vec<&PhysicalPlan> {
     }
 }
 
-/// The operators of a stage, top-down, each by its short name (`HashAggregate`, `Exchange`, `FileScan parquet`).
+/// The operators of a stage, top-down, each by its short name (`HashAggregate`, `Exchange`, `FileScan parquet`),
+/// down to the exchanges and broadcasts it reads.
 fn operators(node: &PhysicalPlan) -> Vec<String> {
     let text = node.node_string();
     let name = match node {
@@ -79,7 +80,8 @@ fn operators(node: &PhysicalPlan) -> Vec<String> {
         _ => text.split(['(', ' ']).next().unwrap_or_default().to_string(),
     };
     let mut names = vec![name];
-    if !matches!(node, PhysicalPlan::Exchange { .. }) {
+    // What lies below an exchange or a broadcast ran in the stage that wrote it.
+    if !matches!(node, PhysicalPlan::Exchange { .. } | PhysicalPlan::BroadcastExchange { .. }) {
         names.extend(node.children().into_iter().flat_map(operators));
     }
     names
@@ -146,6 +148,7 @@ fn run_stages(
         },
         rows: Vec::new(),
         task_counts: Vec::new(),
+        job_start,
     };
     let stages = split_into_stages(plan);
     let skipped = skipped_stages(&stages);
@@ -171,11 +174,12 @@ fn run_stages(
             })
             .collect();
         let context = &job.context;
+        let submitted_us = crate::scheduler::micros_since(clock, job_start);
         let outputs = session.executors.run(|| {
             run_task_sets(&sets, &session.executors, clock, job_start, |set, task| run_task(ready[set], task, context, sink))
         })?;
         for ((stage, set), output) in ready.iter().zip(&sets).zip(outputs) {
-            job.finish_stage(stage, set.partitions.len(), output)?;
+            job.finish_stage(stage, set.partitions.len(), output, submitted_us)?;
             finished[stage.id] = true;
         }
     }
@@ -207,6 +211,8 @@ struct JobState<'s> {
     rows: Vec<RecordBatch>,
     /// What each finished task counted for each operator.
     task_counts: Vec<TaskCounts>,
+    /// When the job started, on the session's clock (milliseconds).
+    job_start: f64,
 }
 
 impl JobState<'_> {
@@ -223,10 +229,11 @@ impl JobState<'_> {
     }
 
     /// Records a stage that ran and makes what it wrote readable by the stages after it.
-    fn finish_stage(&mut self, stage: &Stage, partitions: usize, output: StageOutput<TaskResult>) -> Result<()> {
+    fn finish_stage(&mut self, stage: &Stage, partitions: usize, output: StageOutput<TaskResult>, submitted_us: u64) -> Result<()> {
         let session = self.context.session;
         let sizes = output.tasks.iter().map(|t| PartitionSize { partition: t.partition, rows: t.rows_out, bytes: t.bytes_out }).collect();
-        self.trace.stages.push(stage_trace(stage, partitions, sizes));
+        let completed_us = output.tasks.iter().map(|t| t.end_us).max().unwrap_or(submitted_us);
+        self.trace.stages.push(StageTrace { submitted_us, completed_us, ..stage_trace(stage, partitions, sizes) });
         if stage.id == 0 {
             self.trace.partitions = input_sizes(&output.tasks);
         }
@@ -246,6 +253,7 @@ impl JobState<'_> {
                 let broadcast_start = clock.now_ms();
                 self.context.broadcasts.insert(*id, Arc::new(table));
                 let broadcast_us = ((clock.now_ms() - broadcast_start) * 1e3) as u64;
+                let ready_us = crate::scheduler::micros_since(clock, self.job_start);
                 self.trace.broadcasts.push(BroadcastTrace {
                     id: *id,
                     stage: stage.id,
@@ -255,6 +263,7 @@ impl JobState<'_> {
                     collect_us,
                     build_us,
                     broadcast_us,
+                    ready_us,
                 });
             }
             Some(exchange) => {
@@ -302,6 +311,8 @@ fn stage_trace(stage: &Stage, partitions: usize, output_sizes: Vec<PartitionSize
         writes_exchange: stage.writes.map(exchange_id),
         output_sizes,
         skipped: false,
+        submitted_us: 0,
+        completed_us: 0,
     }
 }
 
@@ -399,6 +410,7 @@ fn run_task_operators(
         bytes_in: metrics.input_bytes.load(std::sync::atomic::Ordering::Relaxed),
         shuffle_read_rows: metrics.shuffle_read_rows.load(std::sync::atomic::Ordering::Relaxed),
         shuffle_read_bytes: metrics.shuffle_read_bytes.load(std::sync::atomic::Ordering::Relaxed),
+        files: metrics.files(),
         rows_out: batches.iter().map(|b| b.num_rows() as u64).sum(),
         bytes_out: batches.iter().map(row_bytes).sum(),
     };

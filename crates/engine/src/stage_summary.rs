@@ -135,6 +135,7 @@ mod tests {
             bytes_out: 0,
             shuffle_read_rows: 0,
             shuffle_read_bytes: 0,
+            files: Vec::new(),
         }
     }
 
@@ -147,6 +148,8 @@ mod tests {
             writes_exchange: None,
             output_sizes: Vec::new(),
             skipped: false,
+            submitted_us: 0,
+            completed_us: 0,
         };
         JobTrace { tasks, stages: vec![stage], ..JobTrace::default() }
     }

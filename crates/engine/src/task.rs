@@ -35,10 +35,13 @@ pub struct TaskRecord {
     pub shuffle_read_rows: u64,
     #[serde(default)]
     pub shuffle_read_bytes: u64,
+    /// The files the task read (the last three parts of their paths), in the order it read them.
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 /// What a task read and wrote, reported by its work function.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskIo {
     pub rows_in: u64,
     pub bytes_in: u64,
@@ -46,6 +49,7 @@ pub struct TaskIo {
     pub bytes_out: u64,
     pub shuffle_read_rows: u64,
     pub shuffle_read_bytes: u64,
+    pub files: Vec<String>,
 }
 
 impl TaskRecord {

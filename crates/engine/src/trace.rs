@@ -95,6 +95,12 @@ pub struct StageTrace {
     /// Not run: an earlier job wrote the shuffle it would write (see [`crate::shuffle_dependency`]).
     #[serde(default)]
     pub skipped: bool,
+    /// Microseconds from the job's start to the stage's submission (its parents were done) and to its last task's
+    /// end.
+    #[serde(default)]
+    pub submitted_us: u64,
+    #[serde(default)]
+    pub completed_us: u64,
 }
 
 /// One shuffle.

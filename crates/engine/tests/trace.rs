@@ -187,3 +187,42 @@ fn sample_keys_carry_the_hash_that_chose_their_partition() {
     assert_eq!(*hash, -1274578763);
     assert_eq!(exchange.sample_keys[37].iter().filter(|k| *k == "132").count(), 1);
 }
+
+/// The replay of the group-by: every task starts, (map tasks) fills its row of the shuffle, ends; the reduce task
+/// fetches after both map tasks wrote; each step's moment says what had happened by then.
+#[test]
+fn the_replay_tells_the_job_in_time_order() {
+    use kindling_engine::replay::{EventKind, Replay, StageState, TaskState};
+    let trace = group_by_zone(&session());
+    let replay = Replay::of(&trace);
+    let kinds: Vec<EventKind> = replay.events.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.first(), Some(&EventKind::JobStart));
+    assert_eq!(kinds.last(), Some(&EventKind::JobEnd));
+    assert!(replay.events.windows(2).all(|w| w[0].at_us <= w[1].at_us), "in time order");
+    // 1 start + 2 stages submitted and done + 3 tasks started and ended + 2 shuffle writes + 1 fetch + 1 end.
+    assert_eq!(replay.len(), 1 + 4 + 6 + 2 + 1 + 1);
+    let position = |kind: EventKind| kinds.iter().position(|k| *k == kind).unwrap();
+    let reduce = trace.tasks.iter().find(|t| t.stage == 1).unwrap();
+    let fetch = position(EventKind::ShuffleFetch { task: reduce.id, exchange: 0 });
+    for map in trace.tasks.iter().filter(|t| t.stage == 0) {
+        let write = position(EventKind::ShuffleWrite { task: map.id, exchange: 0, map: map.partition });
+        assert!(position(EventKind::TaskStart { task: map.id }) < write);
+        assert!(write < position(EventKind::TaskEnd { task: map.id }));
+        assert!(write < fetch, "a reduce task fetches once every map task has written");
+        let before = replay.moment(&trace, write - 1);
+        let after = replay.moment(&trace, write);
+        assert!(!before.map_written(0, map.partition) && after.map_written(0, map.partition));
+        assert_eq!(after.task_state(map.id), TaskState::Running);
+        let end = replay.events[position(EventKind::TaskEnd { task: map.id })].caption.clone();
+        assert!(end.contains("part-0.parquet: 3,000 rows → "), "{end}");
+        assert!(end.contains(" groups"), "{end}");
+    }
+    let start = replay.moment(&trace, 0);
+    assert_eq!((start.stage_state(0), start.stage_state(1)), (StageState::Waiting, StageState::Waiting));
+    let at_fetch = replay.moment(&trace, fetch);
+    assert_eq!((at_fetch.stage_state(0), at_fetch.stage_state(1)), (StageState::Done, StageState::Running));
+    assert!(at_fetch.fetched(reduce.id, 0));
+    let end = replay.moment(&trace, replay.len() - 1);
+    assert!(trace.tasks.iter().all(|t| end.task_state(t.id) == TaskState::Done));
+    assert!(replay.events[fetch].caption.contains("reduce partitions 0–199 of exchange 0 from the 2 map tasks of stage 0"), "{}", replay.events[fetch].caption);
+}

@@ -8,7 +8,9 @@ use web_sys::{DragEvent, ErrorEvent, HtmlInputElement, HtmlSelectElement, Messag
 use yew::prelude::*;
 
 use crate::editor::Editor;
-use crate::job_views::{JobView, Tab, bytes};
+use crate::broadcast_view::THRESHOLDS;
+use crate::format::bytes;
+use crate::job_views::{JobView, Tab};
 use crate::protocol::{self, EngineInfo, FileEntry, Request, Response, Settings};
 use crate::storage::{self, SavedCell};
 
@@ -402,7 +404,6 @@ impl App {
             e.target_unchecked_into::<HtmlSelectElement>().value().parse().ok().map(|n| Msg::Knob(Knob::BroadcastThreshold(n)))
         });
         let on_adaptive = ctx.link().callback(|e: Event| Msg::Knob(Knob::Adaptive(e.target_unchecked_into::<HtmlInputElement>().checked())));
-        let thresholds: [(i64, &str); 5] = [(-1, "off (-1)"), (1024, "1 KiB"), (1024 * 1024, "1 MiB"), (10 * 1024 * 1024, "10 MiB (default)"), (100 * 1024 * 1024, "100 MiB")];
         html! {
             <section class="knobs" title="Changing a knob re-runs the notebook up to the last cell you ran">
                 <label>{ "Executors " }
@@ -415,7 +416,7 @@ impl App {
                 </label>
                 <label>{ "autoBroadcastJoinThreshold " }
                     <select id="knob-broadcast" onchange={on_threshold}>
-                        { for thresholds.iter().map(|(value, label)| html! { <option value={value.to_string()} selected={*value == self.settings.broadcast_threshold}>{ *label }</option> }) }
+                        { for THRESHOLDS.iter().map(|(value, label)| html! { <option value={value.to_string()} selected={*value == self.settings.broadcast_threshold}>{ *label }</option> }) }
                     </select>
                 </label>
                 <label class="check"><input id="knob-aqe" type="checkbox" checked={self.settings.adaptive} onchange={on_adaptive} />{ " adaptive execution (AQE)" }</label>
@@ -535,7 +536,8 @@ impl App {
             Some((number, job)) => html! {
                 <>
                     <div class="trace-bar">{ open_button }</div>
-                    <JobView job={job.clone()} {number} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} />
+                    <JobView job={job.clone()} {number} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)}
+                        on_threshold={Some(ctx.link().callback(|bytes: i64| Msg::Knob(Knob::BroadcastThreshold(bytes))))} />
                 </>
             },
             None => html! {

@@ -14,11 +14,17 @@ pub mod protocol;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
+mod broadcast_view;
+#[cfg(target_arch = "wasm32")]
 mod browser_clock;
+#[cfg(target_arch = "wasm32")]
+mod dag_view;
 #[cfg(target_arch = "wasm32")]
 mod editor;
 #[cfg(target_arch = "wasm32")]
 mod engine_worker;
+#[cfg(target_arch = "wasm32")]
+mod format;
 #[cfg(target_arch = "wasm32")]
 mod job_views;
 #[cfg(target_arch = "wasm32")]
@@ -26,11 +32,17 @@ mod layout;
 #[cfg(target_arch = "wasm32")]
 mod operator_graph;
 #[cfg(target_arch = "wasm32")]
+mod partitions_view;
+#[cfg(target_arch = "wasm32")]
+mod replay_bar;
+#[cfg(target_arch = "wasm32")]
 mod reshuffle_view;
 #[cfg(target_arch = "wasm32")]
 mod stages_view;
 #[cfg(target_arch = "wasm32")]
 mod storage;
+#[cfg(target_arch = "wasm32")]
+mod timeline_view;
 
 #[cfg(target_arch = "wasm32")]
 pub use engine_worker::start_engine_worker;

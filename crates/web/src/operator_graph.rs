@@ -4,14 +4,17 @@
 //! (`www/operators.json`). Everything drawn comes from the trace's [`PlanGraph`].
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use kindling_engine::metrics::Metric;
 use kindling_engine::plan_graph::{PlanGraph, PlanNode};
+use kindling_engine::replay::Moment;
 use kindling_engine::trace::{JobTrace, TRACE_VERSION};
 use serde::Deserialize;
 use yew::prelude::*;
 
+use crate::format::truncate;
 use crate::layout::{ClusterIn, EdgeIn, EdgeOut, GraphIn, NodeIn, NodeOut, layout};
 
 const NODE_WIDTH: f64 = 196.0;
@@ -40,6 +43,8 @@ fn explanation(name: &str) -> Option<&'static Explanation> {
 #[derive(Properties, PartialEq)]
 pub struct OperatorGraphProps {
     pub job: JobTrace,
+    /// During a replay, what had happened by the current step: each stage frame shows its state.
+    pub moment: Option<Rc<Moment>>,
 }
 
 #[function_component(OperatorGraphView)]
@@ -68,7 +73,8 @@ pub fn operator_graph_view(props: &OperatorGraphProps) -> Html {
                         </marker>
                     </defs>
                     { for placed.clusters.iter().map(|c| html! {
-                        <g class={format!("stage-box s{}", c.id % 8)} data-stage={c.id.to_string()}>
+                        <g class={classes!("stage-box", format!("s{}", c.id % 8), props.moment.as_deref().map(|m| stage_replay_class(&props.job, m, c.id)))}
+                            data-stage={c.id.to_string()}>
                             <rect x={format!("{:.1}", c.x)} y={format!("{:.1}", c.y - STAGE_LABEL)} width={format!("{:.1}", c.width)}
                                 height={format!("{:.1}", c.height + STAGE_LABEL)} rx="10" />
                             <text x={format!("{:.1}", c.x + 8.0)} y={format!("{:.1}", c.y - 5.0)}>{ stage_label(&props.job, c.id) }</text>
@@ -119,6 +125,12 @@ fn stage_label(job: &JobTrace, stage: usize) -> String {
         Some(s) => format!("Stage {stage} · {} task{}", s.partitions, if s.partitions == 1 { "" } else { "s" }),
         None => format!("Stage {stage}"),
     }
+}
+
+/// A stage frame's look during a replay: its state, and `now` when the current step is about it.
+fn stage_replay_class(job: &JobTrace, moment: &Moment, stage: usize) -> Classes {
+    let state = format!("state-{:?}", moment.stage_state(stage)).to_lowercase();
+    classes!(state, (moment.focus_stage(job) == Some(stage)).then_some("now"))
 }
 
 fn is_skipped(job: &JobTrace, stage: usize) -> bool {
@@ -226,8 +238,4 @@ fn operator_panel(job: &JobTrace, chosen: Option<&PlanNode>) -> Html {
             </details>
         </aside>
     }
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max { text.to_string() } else { format!("{}…", text.chars().take(max - 1).collect::<String>()) }
 }

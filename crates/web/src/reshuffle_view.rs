@@ -4,7 +4,10 @@
 //! partitions). After adaptive execution, brackets under the bars show which partitions one task read together.
 //! "Follow a key" shows the key's Murmur3 hash and `pmod(hash, n)`, the partition it went to.
 
+use std::rc::Rc;
+
 use kindling_engine::metrics::grouped;
+use kindling_engine::replay::{EventKind, Moment};
 use kindling_engine::trace::{ExchangeTrace, JobTrace};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -20,6 +23,9 @@ const BRACKETS: f64 = 20.0;
 #[derive(Properties, PartialEq)]
 pub struct ReshuffleProps {
     pub job: JobTrace,
+    /// During a replay, what had happened by the current step: a map task's row fills when it writes, a reduce
+    /// task's columns light up when it fetches them.
+    pub moment: Option<Rc<Moment>>,
 }
 
 #[function_component(ReshuffleView)]
@@ -31,7 +37,7 @@ pub fn reshuffle_view(props: &ReshuffleProps) -> Html {
     html! {
         <div class="shuffles">
             <p class="hint">{ "Each row is a map task (a partition of the stage before the exchange), each column a reduce partition; a cell's shade is how many rows that map task sent there. Rows with the same key always go to the same reduce partition." }</p>
-            { for props.job.exchanges.iter().map(|exchange| exchange_view(&props.job, exchange, &chosen_key)) }
+            { for props.job.exchanges.iter().map(|exchange| exchange_view(&props.job, exchange, props.moment.as_deref(), &chosen_key)) }
         </div>
     }
 }
@@ -54,7 +60,7 @@ fn followed(exchange: &ExchangeTrace, chosen: &Option<(usize, String)>) -> Optio
     Some(Followed { key: key.clone(), partition, hash })
 }
 
-fn exchange_view(job: &JobTrace, exchange: &ExchangeTrace, chosen_key: &UseStateHandle<Option<(usize, String)>>) -> Html {
+fn exchange_view(job: &JobTrace, exchange: &ExchangeTrace, moment: Option<&Moment>, chosen_key: &UseStateHandle<Option<(usize, String)>>) -> Html {
     let matrix = &exchange.matrix.rows;
     let reduce_partitions = matrix.first().map_or(0, Vec::len);
     let followed = followed(exchange, chosen_key);
@@ -75,7 +81,7 @@ fn exchange_view(job: &JobTrace, exchange: &ExchangeTrace, chosen_key: &UseState
             <p class="exchange-summary">
                 { format!("{} map tasks of stage {} → {} reduce partitions · {} rows moved", map_stage_tasks, exchange.map_stage, reduce_partitions, grouped(sent)) }
             </p>
-            { matrix_svg(exchange, followed.as_ref().map(|f| f.partition)) }
+            { matrix_svg(job, exchange, moment, followed.as_ref().map(|f| f.partition)) }
             if !keys.is_empty() {
                 <label class="key-picker">
                     { "Follow a key: " }
@@ -121,7 +127,7 @@ fn key_route(exchange: &ExchangeTrace, followed: &Followed, reduce_partitions: u
     }
 }
 
-fn matrix_svg(exchange: &ExchangeTrace, highlighted: Option<usize>) -> Html {
+fn matrix_svg(job: &JobTrace, exchange: &ExchangeTrace, moment: Option<&Moment>, highlighted: Option<usize>) -> Html {
     let matrix = &exchange.matrix.rows;
     let reduce_partitions = matrix.first().map_or(0, Vec::len).max(1);
     let column = (WIDTH - LEFT - RIGHT) / reduce_partitions as f64;
@@ -133,6 +139,9 @@ fn matrix_svg(exchange: &ExchangeTrace, highlighted: Option<usize>) -> Html {
     let received = exchange.matrix.rows_per_reduce_partition();
     let most_received = received.iter().copied().max().unwrap_or(0).max(1);
     let x = |reduce: usize| LEFT + column * reduce as f64;
+    let written = |map: usize| moment.is_none_or(|m| m.map_written(exchange.id, map));
+    let writing = |map: usize| moment.is_some_and(|m| matches!(m.event, EventKind::ShuffleWrite { exchange: id, map: row, .. } if id == exchange.id && row == map));
+    let fetching = moment.and_then(|m| fetched_range(job, exchange, m));
     html! {
         <svg class="matrix" viewBox={format!("0 0 {WIDTH} {height:.0}")} width="100%" preserveAspectRatio="xMinYMin meet">
             <text class="axis" x={LEFT.to_string()} y="10">{ format!("reduce partition 0 … {} →", reduce_partitions - 1) }</text>
@@ -141,9 +150,10 @@ fn matrix_svg(exchange: &ExchangeTrace, highlighted: Option<usize>) -> Html {
             { for matrix.iter().enumerate().map(|(map, row)| {
                 let y = TOP + row_height * map as f64;
                 html! {
-                    <g class="map-row" data-map={map.to_string()}>
+                    <g class={classes!("map-row", (!written(map)).then_some("not-yet"), writing(map).then_some("now"))} data-map={map.to_string()}
+                        data-written={written(map).to_string()}>
                         <text x="0" y={format!("{:.1}", y + row_height * 0.75)}>{ format!("map {map}") }</text>
-                        { for row.iter().enumerate().filter(|(_, rows)| **rows > 0).map(|(reduce, rows)| {
+                        { for row.iter().enumerate().filter(|(_, rows)| **rows > 0 && written(map)).map(|(reduce, rows)| {
                             let shade = 0.15 + 0.85 * (*rows as f64 / max as f64);
                             html! {
                                 <rect class={classes!("flow", (highlighted == Some(reduce)).then_some("chosen"))}
@@ -161,6 +171,10 @@ fn matrix_svg(exchange: &ExchangeTrace, highlighted: Option<usize>) -> Html {
             }) }
             { highlighted.map(|reduce| html! {
                 <rect class="chosen-column" x={format!("{:.2}", x(reduce) - 0.5)} y={TOP.to_string()} width={format!("{:.2}", column.max(1.5) + 1.0)}
+                    height={format!("{:.1}", grid_bottom - TOP + BARS + 4.0)} />
+            }).unwrap_or_default() }
+            { fetching.map(|(start, end)| html! {
+                <rect class="fetching" x={format!("{:.2}", x(start))} y={TOP.to_string()} width={format!("{:.2}", (x(end) - x(start)).max(1.5))}
                     height={format!("{:.1}", grid_bottom - TOP + BARS + 4.0)} />
             }).unwrap_or_default() }
             <text class="axis" x="0" y={format!("{:.1}", grid_bottom + 14.0)}>{ "rows in" }</text>
@@ -190,5 +204,15 @@ fn matrix_svg(exchange: &ExchangeTrace, highlighted: Option<usize>) -> Html {
                 }
             }) }
         </svg>
+    }
+}
+
+/// The reduce partitions the current step's task fetches from this exchange, when the step is such a fetch.
+fn fetched_range(job: &JobTrace, exchange: &ExchangeTrace, moment: &Moment) -> Option<(usize, usize)> {
+    let EventKind::ShuffleFetch { task, exchange: id } = moment.event else { return None };
+    let task = job.tasks.iter().find(|t| t.id == task).filter(|_| id == exchange.id)?;
+    match &exchange.coalesced {
+        Some(decision) => decision.groups.get(task.partition).copied(),
+        None => Some((task.partition, task.partition + 1)),
     }
 }

@@ -2,7 +2,10 @@
 //! task metric at its minimum, quartiles and maximum — with skew called out in words. The numbers come from
 //! [`stage_summary`] over the trace's task records.
 
+use std::rc::Rc;
+
 use kindling_engine::metrics::{bytes_to_string, duration_to_string, grouped};
+use kindling_engine::replay::{Moment, TaskState};
 use kindling_engine::stage_summary::{Skew, StageSummary, SummaryKind, SummaryRow, stage_summary};
 use kindling_engine::trace::{JobTrace, StageTrace};
 use yew::prelude::*;
@@ -13,6 +16,8 @@ const QUANTILES: [&str; 5] = ["Min", "25th pct", "Median", "75th pct", "Max"];
 #[derive(Properties, PartialEq)]
 pub struct StagesProps {
     pub job: JobTrace,
+    /// During a replay, what had happened by the current step: each stage says how far it had got.
+    pub moment: Option<Rc<Moment>>,
     /// Opens the reshuffle view (where a skewed partition's keys can be followed).
     pub on_reshuffle: Callback<()>,
 }
@@ -23,17 +28,18 @@ pub fn stages_view(props: &StagesProps) -> Html {
     html! {
         <div class="stages">
             <p class="hint">{ "A stage ends when its slowest task ends, so compare the columns: a Max far above the Median means one partition had much more to do than the rest." }</p>
-            { for job.stages.iter().map(|stage| stage_card(job, stage, &props.on_reshuffle)) }
+            { for job.stages.iter().map(|stage| stage_card(job, stage, props.moment.as_deref(), &props.on_reshuffle)) }
         </div>
     }
 }
 
-fn stage_card(job: &JobTrace, stage: &StageTrace, on_reshuffle: &Callback<()>) -> Html {
+fn stage_card(job: &JobTrace, stage: &StageTrace, moment: Option<&Moment>, on_reshuffle: &Callback<()>) -> Html {
     let summary = (!stage.skipped).then(|| stage_summary(job, stage.id)).flatten();
     html! {
         <section class={classes!("stage-summary", stage.skipped.then_some("skipped"))} data-stage={stage.id.to_string()}
             data-tasks={summary.as_ref().map(|s| s.tasks.to_string())}>
             <h3>{ stage_title(job, stage) }</h3>
+            { moment.filter(|_| !stage.skipped).map(|m| progress_line(job, m, stage.id)).unwrap_or_default() }
             { match &summary {
                 Some(summary) => html! {
                     <>
@@ -110,5 +116,18 @@ fn skew_note(skew: &Skew, on_reshuffle: &Callback<()>) -> Html {
                 <button class="link" onclick={on_click}>{ "Follow its keys in the reshuffle →" }</button>
             }
         </div>
+    }
+}
+
+/// During a replay: how many of the stage's tasks had ended, and how many were running.
+fn progress_line(job: &JobTrace, moment: &Moment, stage: usize) -> Html {
+    let states: Vec<TaskState> = job.tasks.iter().filter(|t| t.stage == stage).map(|t| moment.task_state(t.id)).collect();
+    let done = states.iter().filter(|s| **s == TaskState::Done).count();
+    let running = states.iter().filter(|s| **s == TaskState::Running).count();
+    let state = format!("{:?}", moment.stage_state(stage)).to_lowercase();
+    html! {
+        <p class={classes!("stage-progress", format!("state-{state}"))} data-done={done.to_string()}>
+            { format!("At this step: {state} · {done} of {} tasks done, {running} running. The table is the whole stage's.", states.len()) }
+        </p>
     }
 }
