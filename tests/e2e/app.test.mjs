@@ -370,6 +370,21 @@ test('the operator graph draws each job\'s plan with the metrics of its trace an
         }
         await assertNothingOverflows(page, `${program}: stages`);
         await page.screenshot({ path: join(ARTIFACTS, `view-stages-${program.replace('.py', '')}.png`) });
+
+        // What adaptive execution changed: one line per exchange, the plans side by side with its additions marked.
+        await page.click('#tab-aqe');
+        const changes = await page.locator('.aqe-changes li').allTextContents();
+        for (const exchange of job.exchanges) {
+          const change = changes.find((c) => c.startsWith(`Exchange ${exchange.id} (`));
+          assert.ok(change, `${program}: exchange ${exchange.id} is told`);
+          const coalesced = exchange.coalesced && exchange.coalesced.groups.length < exchange.coalesced.before;
+          assert.equal(/AQEShuffleRead coalesced/.test(change), Boolean(coalesced), change);
+        }
+        if (job.exchanges.some((e) => e.coalesced && e.coalesced.groups.length < e.coalesced.before)) {
+          assert.ok(await page.locator('#final-plan .plan-line.added', { hasText: 'AQEShuffleRead coalesced' }).count() > 0);
+          assert.equal(await page.locator('#initial-plan .plan-line', { hasText: 'AQEShuffleRead' }).count(), 0);
+        }
+        await assertNothingOverflows(page, `${program}: adaptive`);
       });
     }
   } finally {
@@ -421,6 +436,14 @@ test('a job replays from its trace: every event in order and back, each view at 
       // And back to the start.
       for (let step = expected - 1; step > 0; step--) await page.keyboard.press('ArrowLeft');
       assert.equal(await page.locator('#replay').getAttribute('data-step'), '0');
+      // The operators' counts grow as tasks end: none at the start, the trace's totals at the end.
+      await page.click('#tab-operators');
+      const scanRows = () => page.locator('#operator-graph .operator[data-name="Scan parquet"]').getAttribute('data-rows');
+      assert.equal(await scanRows(), '0');
+      await page.locator('#replay-scrub').fill(String(expected - 1));
+      const scan = job.plan_graph.nodes.find((n) => n.name === 'Scan parquet');
+      const total = scan.metrics.find((m) => m.name === 'number of output rows').values.reduce((n, v) => n + v.value, 0);
+      assert.equal(await scanRows(), String(total));
 
       // The moment a map task writes, its row of the reshuffle fills; the broadcast's copies arrive one by one.
       await page.click('#tab-shuffle');
@@ -451,6 +474,13 @@ test('a job replays from its trace: every event in order and back, each view at 
         await page.click(`#tab-${tab}`);
         await page.locator('#replay-scrub').fill(String(step));
         await page.locator('#job-view').screenshot({ path: join(ARTIFACTS, `replay-${index + 1}-${tab}.png`) });
+      }
+
+      // Every view holds at 1280×800 in the middle of the replay.
+      await page.locator('#replay-scrub').fill(String(Math.floor(expected / 2)));
+      for (const tab of ['dag', 'operators', 'stages', 'partitions', 'shuffle', 'broadcast', 'timeline', 'aqe']) {
+        await page.click(`#tab-${tab}`);
+        await assertNothingOverflows(page, `replay, ${tab}`);
       }
 
       // Space plays (one step after another) and pauses.

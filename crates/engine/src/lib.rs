@@ -10,6 +10,7 @@
 //! threads is `Send + Sync`.
 
 pub mod adaptive;
+pub mod adaptive_plan;
 pub mod aggregate;
 pub mod analyzer;
 pub mod broadcast;

@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use crate::metrics::{bytes_to_string, grouped};
+use crate::metrics::{Metric, MetricValue, bytes_to_string, grouped};
 use crate::task::TaskRecord;
 use crate::trace::{ExchangeTrace, JobTrace, StageTrace};
 
@@ -397,6 +397,12 @@ impl EventKind {
 }
 
 impl Moment {
+    /// A metric as it stood at this moment: the driver's values, and those of the tasks that had ended.
+    pub fn metric_total(&self, metric: &Metric) -> u64 {
+        let counted = |value: &&MetricValue| value.task.is_none_or(|task| self.ended.contains(&task.task));
+        metric.values.iter().filter(counted).map(|value| value.value).sum()
+    }
+
     /// The stage the current step is about: its own, or its task's.
     pub fn focus_stage(&self, job: &JobTrace) -> Option<usize> {
         match self.event {

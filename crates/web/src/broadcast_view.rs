@@ -120,6 +120,9 @@ fn sort_merge_notes(job: &JobTrace, on_threshold: Option<&Callback<i64>>) -> Vec
 fn sort_merge_note(strategy: &JoinStrategy, shuffled: u64, on_threshold: Option<&Callback<i64>>) -> Html {
     let estimate = strategy.left_bytes.min(strategy.right_bytes);
     let threshold = strategy.threshold_bytes;
+    if strategy.join_type == "FullOuter" {
+        return html! { <div class="smj-note"><p>{ "A full outer join keeps the unmatched rows of both sides, so neither side can be broadcast: both are shuffled and sorted, whatever their size." }</p></div> };
+    }
     let text = if threshold > 0 && shuffled <= threshold as u64 {
         format!(
             "This sort-merge join's smaller side was shuffled as {} — under the threshold ({}) after all: the planner had estimated {} from the files. Spark's adaptive execution would now re-plan it as a broadcast hash join; Kindling does not re-plan joins at run time yet.",

@@ -10,6 +10,7 @@ use kindling_engine::replay::Replay;
 use kindling_engine::trace::JobTrace;
 use yew::prelude::*;
 
+use crate::aqe_view::aqe_view;
 use crate::broadcast_view::BroadcastView;
 use crate::dag_view::DagView;
 use crate::operator_graph::OperatorGraphView;
@@ -28,10 +29,11 @@ pub enum Tab {
     Shuffle,
     Broadcast,
     Timeline,
+    Adaptive,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] = [Tab::Dag, Tab::Operators, Tab::Stages, Tab::Partitions, Tab::Shuffle, Tab::Broadcast, Tab::Timeline];
+    pub const ALL: [Tab; 8] = [Tab::Dag, Tab::Operators, Tab::Stages, Tab::Partitions, Tab::Shuffle, Tab::Broadcast, Tab::Timeline, Tab::Adaptive];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -42,6 +44,7 @@ impl Tab {
             Tab::Shuffle => "Reshuffle",
             Tab::Broadcast => "Broadcast",
             Tab::Timeline => "Timeline",
+            Tab::Adaptive => "AQE",
         }
     }
 
@@ -54,6 +57,7 @@ impl Tab {
             Tab::Shuffle => "shuffle",
             Tab::Broadcast => "broadcast",
             Tab::Timeline => "timeline",
+            Tab::Adaptive => "aqe",
         }
     }
 }
@@ -179,6 +183,7 @@ pub fn job_view(props: &JobViewProps) -> Html {
                 Tab::Shuffle => html! { <ReshuffleView job={job.clone()} moment={moment.clone()} /> },
                 Tab::Broadcast => html! { <BroadcastView job={job.clone()} moment={moment.clone()} on_threshold={props.on_threshold.clone()} /> },
                 Tab::Timeline => timeline_view(job, moment.as_deref()),
+                Tab::Adaptive => aqe_view(job),
             } }
         </section>
     }

@@ -14,6 +14,8 @@ pub mod protocol;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
+mod aqe_view;
+#[cfg(target_arch = "wasm32")]
 mod broadcast_view;
 #[cfg(target_arch = "wasm32")]
 mod browser_clock;

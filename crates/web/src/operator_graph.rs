@@ -83,7 +83,7 @@ pub fn operator_graph_view(props: &OperatorGraphProps) -> Html {
                     { for placed.edges.iter().map(operator_edge) }
                     { for placed.nodes.iter().filter_map(|n| Some((n, graph.node(n.id)?))).map(|(placed, node)| {
                         let skipped = node.stage.is_some_and(|stage| is_skipped(&props.job, stage));
-                        operator_box(node, placed, *selected == Some(node.id), skipped, on_select.clone())
+                        operator_box(node, placed, *selected == Some(node.id), skipped, props.moment.as_deref(), on_select.clone())
                     }) }
                 </svg>
             </div>
@@ -156,7 +156,7 @@ fn operator_edge(edge: &EdgeOut) -> Html {
     }
 }
 
-fn operator_box(node: &PlanNode, placed: &NodeOut, chosen: bool, skipped: bool, on_select: Callback<usize>) -> Html {
+fn operator_box(node: &PlanNode, placed: &NodeOut, chosen: bool, skipped: bool, moment: Option<&Moment>, on_select: Callback<usize>) -> Html {
     let id = node.id;
     let tooltip = std::iter::once(node.description.clone())
         .chain(node.metrics.iter().map(|m| format!("{}: {}", m.name, m.spark_text())))
@@ -165,13 +165,13 @@ fn operator_box(node: &PlanNode, placed: &NodeOut, chosen: bool, skipped: bool, 
     html! {
         <g class={classes!("operator", chosen.then_some("chosen"), node.stage.is_none().then_some("driver"), skipped.then_some("skipped"))}
             data-node={id.to_string()} data-name={node.name.clone()}
-            data-rows={node.metric("number of output rows").map(|m| m.total().to_string())}
+            data-rows={node.metric("number of output rows").map(|m| moment.map_or(m.total(), |moment| moment.metric_total(m)).to_string())}
             transform={format!("translate({:.1},{:.1})", placed.x, placed.y)} onclick={move |_| on_select.emit(id)}>
             <rect width={NODE_WIDTH.to_string()} height={node_height(node).to_string()} rx="6" />
             <text class="operator-name" x="8" y="15">{ truncate(&node.name, 26) }</text>
             { for node.metrics.iter().take(METRICS_IN_BOX).enumerate().map(|(i, metric)| html! {
                 <text class="metric" x="8" y={format!("{:.1}", NODE_HEADER + 10.0 + METRIC_LINE * i as f64)}>
-                    { format!("{}: {}", short_name(&metric.name), total_text(metric)) }
+                    { format!("{}: {}", short_name(&metric.name), total_text(metric, moment)) }
                 </text>
             }) }
             <title>{ tooltip }</title>
@@ -196,12 +196,14 @@ fn short_name(name: &str) -> &str {
     }
 }
 
-/// A metric's total as Spark writes the first number; a dash when nothing ran to count it.
-fn total_text(metric: &Metric) -> String {
+/// A metric's total as Spark writes the first number (during a replay, as far as the tasks that had ended
+/// counted); a dash when nothing ran to count it.
+fn total_text(metric: &Metric, moment: Option<&Moment>) -> String {
     if metric.values.is_empty() {
         return NOT_RUN.to_string();
     }
-    Metric { values: vec![kindling_engine::metrics::MetricValue { task: None, value: metric.total() }], ..metric.clone() }.spark_text()
+    let total = moment.map_or(metric.total(), |m| m.metric_total(metric));
+    Metric { values: vec![kindling_engine::metrics::MetricValue { task: None, value: total }], ..metric.clone() }.spark_text()
 }
 
 fn operator_panel(job: &JobTrace, chosen: Option<&PlanNode>) -> Html {
