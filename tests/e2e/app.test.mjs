@@ -281,6 +281,19 @@ test('a trace written by `kindling run --trace` opens in the page', async () => 
     assert.equal(await page.locator('#job-view').getAttribute('data-job'), '0');
     assert.equal(await page.locator('#dag').getAttribute('data-stages'), String(jobs[0].stages.length));
     await page.screenshot({ path: join(ARTIFACTS, 'opened-trace.png'), fullPage: true });
+
+    // A trace written before the format had a version (1) still opens; the operator view says why it is empty.
+    const old = jobs.map(({ version, plan_graph: _graph, ...rest }) => rest);
+    const oldFile = join(samplesDir, 'trace-v1.json');
+    writeFileSync(oldFile, JSON.stringify(old));
+    await page.click('#opened-trace button');
+    await page.setInputFiles('#trace-picker', oldFile);
+    await page.waitForFunction(() => document.querySelector('#opened-trace span')?.textContent.includes('trace-v1.json'));
+    await page.click('#opened-trace + .jobs .job-chip >> nth=0');
+    await page.click('#tab-dag');
+    assert.equal(await page.locator('#dag').getAttribute('data-stages'), String(jobs[0].stages.length));
+    await page.click('#tab-operators');
+    assert.match(await page.locator('#operators-missing').textContent(), /older Kindling \(trace format 1\)/);
   });
 });
 
@@ -385,6 +398,7 @@ test('the operator graph draws each job\'s plan with the metrics of its trace an
           assert.equal(await page.locator('#initial-plan .plan-line', { hasText: 'AQEShuffleRead' }).count(), 0);
         }
         await assertNothingOverflows(page, `${program}: adaptive`);
+        await page.screenshot({ path: join(ARTIFACTS, `view-aqe-${program.replace('.py', '')}.png`) });
       });
     }
   } finally {
@@ -495,6 +509,30 @@ test('a job replays from its trace: every event in order and back, each view at 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a skewed stage is named on the stage page and its keys are shown in the reshuffle', async () => {
+  // 19 rows in 20 have the key 0: after repartition(8, "k") one reduce task gets nearly all the UDF's work.
+  const skewed = 'from pyspark.sql import types\nslow = F.udf(lambda v: sum(range(200)), types.LongType())\n' +
+    'df = spark.range(60000).withColumn("k", F.when(F.col("id") % 20 == 0, F.col("id") % 7 + 1).otherwise(F.lit(0)))\n' +
+    'print(len(df.repartition(8, "k").select(slow("k")).collect()))\n';
+  const traceFile = join(samplesDir, 'skew.json');
+  cliOutput(`${SETUP}${skewed}`, ['--trace', traceFile]);
+  const exchange = JSON.parse(readFileSync(traceFile, 'utf8')).at(-1).exchanges[0];
+  const hot = exchange.sample_keys.findIndex((keys) => keys.includes('0'));
+  await withApp({ cells: [python(SETUP + skewed)] }, async (page) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await runCell(page, 0);
+    await page.click('#tab-stages');
+    const note = page.locator('.skew-note');
+    assert.equal(await note.getAttribute('data-partition'), String(hot));
+    assert.match(await note.textContent(), new RegExp(`partition ${hot}\\) took .*× the 75th percentile`));
+    await page.screenshot({ path: join(ARTIFACTS, 'view-stages-skew.png') });
+    await page.click('#skew-to-reshuffle');
+    await page.waitForSelector('#tab-shuffle.active');
+    assert.match(await page.locator('.focus-note').textContent(), new RegExp(`The slow reduce task ${hot} read partition ${hot}: .* Keys seen there include .*\\b0\\b`));
+    await assertNothingOverflows(page, 'skew');
+  });
 });
 
 test('a reload keeps the cells and their text', async () => {

@@ -82,12 +82,15 @@ pub fn job_view(props: &JobViewProps) -> Html {
     let step = use_state(|| None::<usize>);
     let playing = use_state(|| false);
     let speed = use_state(|| 1.0_f64);
+    // A reduce task of an exchange the reshuffle view points at (the slow task a stage summary found).
+    let focus = use_state(|| None::<(usize, usize)>);
     {
-        // Another job: its replay starts over.
-        let (step, playing) = (step.clone(), playing.clone());
+        // Another job: its replay starts over, nothing is pointed at.
+        let (step, playing, focus) = (step.clone(), playing.clone(), focus.clone());
         use_effect_with(job.clone(), move |_| {
             step.set(None);
             playing.set(false);
+            focus.set(None);
         });
     }
     {
@@ -176,11 +179,15 @@ pub fn job_view(props: &JobViewProps) -> Html {
                 Tab::Dag => html! { <DagView job={job.clone()} moment={moment.clone()} /> },
                 Tab::Operators => html! { <OperatorGraphView job={job.clone()} moment={moment.clone()} /> },
                 Tab::Stages => {
-                    let on_tab = props.on_tab.clone();
-                    html! { <StagesView job={job.clone()} moment={moment.clone()} on_reshuffle={Callback::from(move |()| on_tab.emit(Tab::Shuffle))} /> }
+                    let (on_tab, focus) = (props.on_tab.clone(), focus.clone());
+                    let on_reshuffle = Callback::from(move |part: (usize, usize)| {
+                        focus.set(Some(part));
+                        on_tab.emit(Tab::Shuffle);
+                    });
+                    html! { <StagesView job={job.clone()} moment={moment.clone()} {on_reshuffle} /> }
                 }
                 Tab::Partitions => partitions_view(job, moment.as_deref()),
-                Tab::Shuffle => html! { <ReshuffleView job={job.clone()} moment={moment.clone()} /> },
+                Tab::Shuffle => html! { <ReshuffleView job={job.clone()} moment={moment.clone()} focus={*focus} /> },
                 Tab::Broadcast => html! { <BroadcastView job={job.clone()} moment={moment.clone()} on_threshold={props.on_threshold.clone()} /> },
                 Tab::Timeline => timeline_view(job, moment.as_deref()),
                 Tab::Adaptive => aqe_view(job),

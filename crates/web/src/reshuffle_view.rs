@@ -26,6 +26,9 @@ pub struct ReshuffleProps {
     /// During a replay, what had happened by the current step: a map task's row fills when it writes, a reduce
     /// task's columns light up when it fetches them.
     pub moment: Option<Rc<Moment>>,
+    /// A reduce task to point at: (exchange, reduce task), from a stage summary's skew.
+    #[prop_or_default]
+    pub focus: Option<(usize, usize)>,
 }
 
 #[function_component(ReshuffleView)]
@@ -37,7 +40,7 @@ pub fn reshuffle_view(props: &ReshuffleProps) -> Html {
     html! {
         <div class="shuffles">
             <p class="hint">{ "Each row is a map task (a partition of the stage before the exchange), each column a reduce partition; a cell's shade is how many rows that map task sent there. Rows with the same key always go to the same reduce partition." }</p>
-            { for props.job.exchanges.iter().map(|exchange| exchange_view(&props.job, exchange, props.moment.as_deref(), &chosen_key)) }
+            { for props.job.exchanges.iter().map(|exchange| exchange_view(&props.job, exchange, props.moment.as_deref(), props.focus, &chosen_key)) }
         </div>
     }
 }
@@ -60,7 +63,14 @@ fn followed(exchange: &ExchangeTrace, chosen: &Option<(usize, String)>) -> Optio
     Some(Followed { key: key.clone(), partition, hash })
 }
 
-fn exchange_view(job: &JobTrace, exchange: &ExchangeTrace, moment: Option<&Moment>, chosen_key: &UseStateHandle<Option<(usize, String)>>) -> Html {
+fn exchange_view(
+    job: &JobTrace,
+    exchange: &ExchangeTrace,
+    moment: Option<&Moment>,
+    focus: Option<(usize, usize)>,
+    chosen_key: &UseStateHandle<Option<(usize, String)>>,
+) -> Html {
+    let focused = focus.filter(|(id, _)| *id == exchange.id).and_then(|(_, task)| partitions_read_by(exchange, task).map(|range| (task, range)));
     let matrix = &exchange.matrix.rows;
     let reduce_partitions = matrix.first().map_or(0, Vec::len);
     let followed = followed(exchange, chosen_key);
@@ -81,7 +91,8 @@ fn exchange_view(job: &JobTrace, exchange: &ExchangeTrace, moment: Option<&Momen
             <p class="exchange-summary">
                 { format!("{} map tasks of stage {} → {} reduce partitions · {} rows moved", map_stage_tasks, exchange.map_stage, reduce_partitions, grouped(sent)) }
             </p>
-            { matrix_svg(job, exchange, moment, followed.as_ref().map(|f| f.partition)) }
+            { matrix_svg(job, exchange, moment, followed.as_ref().map(|f| f.partition), focused.map(|(_, range)| range)) }
+            { focused.map(|(task, range)| focus_note(exchange, task, range)).unwrap_or_default() }
             if !keys.is_empty() {
                 <label class="key-picker">
                     { "Follow a key: " }
@@ -127,7 +138,7 @@ fn key_route(exchange: &ExchangeTrace, followed: &Followed, reduce_partitions: u
     }
 }
 
-fn matrix_svg(job: &JobTrace, exchange: &ExchangeTrace, moment: Option<&Moment>, highlighted: Option<usize>) -> Html {
+fn matrix_svg(job: &JobTrace, exchange: &ExchangeTrace, moment: Option<&Moment>, highlighted: Option<usize>, focused: Option<(usize, usize)>) -> Html {
     let matrix = &exchange.matrix.rows;
     let reduce_partitions = matrix.first().map_or(0, Vec::len).max(1);
     let column = (WIDTH - LEFT - RIGHT) / reduce_partitions as f64;
@@ -141,7 +152,7 @@ fn matrix_svg(job: &JobTrace, exchange: &ExchangeTrace, moment: Option<&Moment>,
     let x = |reduce: usize| LEFT + column * reduce as f64;
     let written = |map: usize| moment.is_none_or(|m| m.map_written(exchange.id, map));
     let writing = |map: usize| moment.is_some_and(|m| matches!(m.event, EventKind::ShuffleWrite { exchange: id, map: row, .. } if id == exchange.id && row == map));
-    let fetching = moment.and_then(|m| fetched_range(job, exchange, m));
+    let fetching = moment.and_then(|m| fetched_range(job, exchange, m)).or(focused);
     html! {
         <svg class="matrix" viewBox={format!("0 0 {WIDTH} {height:.0}")} width="100%" preserveAspectRatio="xMinYMin meet">
             <text class="axis" x={LEFT.to_string()} y="10">{ format!("reduce partition 0 … {} →", reduce_partitions - 1) }</text>
@@ -211,8 +222,30 @@ fn matrix_svg(job: &JobTrace, exchange: &ExchangeTrace, moment: Option<&Moment>,
 fn fetched_range(job: &JobTrace, exchange: &ExchangeTrace, moment: &Moment) -> Option<(usize, usize)> {
     let EventKind::ShuffleFetch { task, exchange: id } = moment.event else { return None };
     let task = job.tasks.iter().find(|t| t.id == task).filter(|_| id == exchange.id)?;
+    partitions_read_by(exchange, task.partition)
+}
+
+/// The reduce partitions the reading stage's task `partition` reads (a range, after coalescing).
+fn partitions_read_by(exchange: &ExchangeTrace, partition: usize) -> Option<(usize, usize)> {
     match &exchange.coalesced {
-        Some(decision) => decision.groups.get(task.partition).copied(),
-        None => Some((task.partition, task.partition + 1)),
+        Some(decision) => decision.groups.get(partition).copied(),
+        None => Some((partition, partition + 1)),
+    }
+}
+
+/// What the slow reduce task read: its partitions, their rows, the keys seen there.
+fn focus_note(exchange: &ExchangeTrace, task: usize, (start, end): (usize, usize)) -> Html {
+    let rows: u64 = exchange.matrix.rows_per_reduce_partition()[start..end].iter().sum();
+    let keys: Vec<&String> = exchange.sample_keys.get(start..end).into_iter().flatten().flatten().collect();
+    let partitions = if end - start == 1 { format!("partition {start}") } else { format!("partitions {start}–{}", end - 1) };
+    let keys = if keys.is_empty() {
+        String::new()
+    } else {
+        format!(" Keys seen there include {}.", keys.iter().map(|k| k.as_str()).collect::<Vec<_>>().join("; "))
+    };
+    html! {
+        <p class="key-route focus-note" data-task={task.to_string()}>
+            { format!("The slow reduce task {task} read {partitions}: {} rows, outlined above.{keys}", grouped(rows)) }
+        </p>
     }
 }

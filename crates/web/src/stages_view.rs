@@ -18,8 +18,8 @@ pub struct StagesProps {
     pub job: JobTrace,
     /// During a replay, what had happened by the current step: each stage says how far it had got.
     pub moment: Option<Rc<Moment>>,
-    /// Opens the reshuffle view (where a skewed partition's keys can be followed).
-    pub on_reshuffle: Callback<()>,
+    /// Opens the reshuffle view on a skewed task's part of an exchange: (exchange, reduce task).
+    pub on_reshuffle: Callback<(usize, usize)>,
 }
 
 #[function_component(StagesView)]
@@ -33,7 +33,7 @@ pub fn stages_view(props: &StagesProps) -> Html {
     }
 }
 
-fn stage_card(job: &JobTrace, stage: &StageTrace, moment: Option<&Moment>, on_reshuffle: &Callback<()>) -> Html {
+fn stage_card(job: &JobTrace, stage: &StageTrace, moment: Option<&Moment>, on_reshuffle: &Callback<(usize, usize)>) -> Html {
     let summary = (!stage.skipped).then(|| stage_summary(job, stage.id)).flatten();
     html! {
         <section class={classes!("stage-summary", stage.skipped.then_some("skipped"))} data-stage={stage.id.to_string()}
@@ -94,7 +94,7 @@ fn duration_text(us: u64) -> String {
     if us < 10_000 { format!("{:.1} ms", us as f64 / 1e3) } else { duration_to_string(us / 1000) }
 }
 
-fn skew_note(skew: &Skew, on_reshuffle: &Callback<()>) -> Html {
+fn skew_note(skew: &Skew, on_reshuffle: &Callback<(usize, usize)>) -> Html {
     let times = skew.duration_us as f64 / skew.p75_us.max(1) as f64;
     let keys = if skew.keys.is_empty() {
         String::new()
@@ -102,8 +102,12 @@ fn skew_note(skew: &Skew, on_reshuffle: &Callback<()>) -> Html {
         format!(" Keys the shuffle sent there include {}.", skew.keys.join("; "))
     };
     let on_click = {
-        let on_reshuffle = on_reshuffle.clone();
-        Callback::from(move |_| on_reshuffle.emit(()))
+        let (on_reshuffle, exchange, task) = (on_reshuffle.clone(), skew.exchange, skew.partition);
+        Callback::from(move |_| {
+            if let Some(exchange) = exchange {
+                on_reshuffle.emit((exchange, task));
+            }
+        })
     };
     html! {
         <div class="skew-note" data-partition={skew.partition.to_string()}>
@@ -113,7 +117,7 @@ fn skew_note(skew: &Skew, on_reshuffle: &Callback<()>) -> Html {
                 skew.task, skew.partition, duration_text(skew.duration_us), duration_text(skew.p75_us)
             ) }
             if skew.exchange.is_some() {
-                <button class="link" onclick={on_click}>{ "Follow its keys in the reshuffle →" }</button>
+                <button id="skew-to-reshuffle" class="link" onclick={on_click}>{ "Follow its keys in the reshuffle →" }</button>
             }
         </div>
     }
