@@ -1,6 +1,8 @@
 //! Building the plan graph when a job ends: walking the physical plan top-down, adding Spark's extra nodes, and
 //! turning every task's counts into metrics under Spark's names.
 
+use std::collections::HashMap;
+
 use crate::broadcast::BroadcastTrace;
 use crate::exchange::Partitioning;
 use crate::logical::{FileFormat, Source};
@@ -41,7 +43,8 @@ pub struct GraphInputs<'a> {
 
 impl PlanGraph {
     pub fn build(inputs: &GraphInputs) -> Self {
-        let mut builder = Builder { inputs, graph: PlanGraph::default() };
+        let task_ids = inputs.trace.tasks.iter().map(|t| ((t.stage, t.partition), t.id)).collect();
+        let mut builder = Builder { inputs, task_ids, graph: PlanGraph::default() };
         if inputs.adaptive {
             let top = builder.node("AdaptiveSparkPlan", "AdaptiveSparkPlan isFinalPlan=true".into(), None, Vec::new());
             let root = builder.add(inputs.plan);
@@ -55,6 +58,8 @@ impl PlanGraph {
 
 struct Builder<'a> {
     inputs: &'a GraphInputs<'a>,
+    /// Each task's id, by its stage and partition.
+    task_ids: HashMap<(usize, usize), usize>,
     graph: PlanGraph,
 }
 
@@ -73,7 +78,7 @@ impl Builder<'_> {
     fn add(&mut self, plan: &PhysicalPlan) -> usize {
         let number = self.inputs.ids.of(plan).expect("every operator of the plan is numbered");
         let stage = self.inputs.stage_of[number];
-        let counts = self.counts(number);
+        let counts = self.counts(plan, number);
         let top = match plan {
             PhysicalPlan::FileScan { scan, .. } if matches!(scan.source.as_ref(), Source::Files { format: FileFormat::Parquet, .. }) => {
                 let converted = vec![
@@ -98,17 +103,18 @@ impl Builder<'_> {
         top.unwrap_or(own)
     }
 
-    fn counts(&self, number: usize) -> Counts {
-        let tasks = self.inputs.trace.tasks.iter();
-        let task_id = |stage: usize, partition: usize| {
-            tasks.clone().find(|t| t.stage == stage && t.partition == partition).map_or(partition, |t| t.id)
-        };
+    /// The operator's counts in the tasks that ran it: its stage's, or for an exchange, the stage reading it.
+    fn counts(&self, plan: &PhysicalPlan, number: usize) -> Counts {
+        let stage = self.inputs.stage_of[number];
         let per_task = self
             .inputs
             .tasks
             .iter()
-            .filter(|t| self.inputs.stage_of[number] == Some(t.stage) || reads_in_stage(self.inputs, number, t.stage))
-            .map(|t| (TaskRef { stage: t.stage, task: task_id(t.stage, t.partition) }, t.counts[number]))
+            .filter(|t| stage == Some(t.stage) || reads_in_stage(self.inputs, plan, stage, t.stage))
+            .map(|t| {
+                let task = self.task_ids.get(&(t.stage, t.partition)).copied().unwrap_or(t.partition);
+                (TaskRef { stage: t.stage, task }, t.counts[number])
+            })
             .collect();
         Counts { per_task }
     }
@@ -205,12 +211,8 @@ fn coalesced_read(trace: &JobTrace, id: usize) -> Option<(Option<usize>, Vec<Met
 
 /// An exchange is written by its map stage's tasks and read by the tasks of the stage above it: its counters are
 /// filled in the reading stage.
-fn reads_in_stage(inputs: &GraphInputs, number: usize, stage: usize) -> bool {
-    let operator = operators_in_order(inputs.plan)[number];
-    if !matches!(operator, PhysicalPlan::Exchange { .. }) {
-        return false;
-    }
-    let Some(map_stage) = inputs.stage_of[number] else { return false };
+fn reads_in_stage(inputs: &GraphInputs, operator: &PhysicalPlan, map_stage: Option<usize>, stage: usize) -> bool {
+    let (PhysicalPlan::Exchange { .. }, Some(map_stage)) = (operator, map_stage) else { return false };
     inputs.trace.stages.iter().any(|s| s.id == stage && s.parents.contains(&map_stage))
 }
 
