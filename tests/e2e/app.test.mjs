@@ -122,6 +122,12 @@ test('the starter notebook runs on the bundled samples and prints what the CLI p
       ['Zone', 'hour', 'revenue', 'trips']);
     assert.ok(await page.locator('#file-list li[data-path="fhvhv_tripdata_2021-02.csv.gz"]').count());
     await page.screenshot({ path: join(ARTIFACTS, 'notebook.png'), fullPage: true });
+    // A job run in the page has its operator graph too: the last cell's group-by of the fhvhv CSV.
+    await page.click('#tab-operators');
+    const names = await page.locator('#operator-graph .operator').evaluateAll((nodes) => nodes.map((n) => n.dataset.name));
+    assert.ok(['Scan csv', 'HashAggregate', 'Exchange'].every((name) => names.includes(name)), names.join(', '));
+    const scanned = await page.locator('#operator-graph .operator[data-name="Scan csv"]').getAttribute('data-rows');
+    assert.ok(Number(scanned) > 0, 'the scan counted the rows it read');
   });
 });
 
