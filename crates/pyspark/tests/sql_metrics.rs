@@ -20,12 +20,13 @@ const OUTPUT_ROWS: &str = "number of output rows";
 
 /// The counts compared with Spark's wherever Spark shows them: rows, what a shuffle moved, partitions and files.
 /// (Batches, sizes and times depend on how each engine stores and runs things.)
-const COUNTS: [&str; 6] = [
+const COUNTS: [&str; 7] = [
     OUTPUT_ROWS,
     "shuffle records written",
     "records read",
     "number of partitions",
     "number of files read",
+    "number of partitions read",
     "number of coalesced partitions",
 ];
 
@@ -61,7 +62,7 @@ const EXISTING_RDD: &str = "Scan ExistingRDD";
 fn operators_and_their_row_counts_are_sparks() {
     let golden = common::golden("sql_metrics.json");
     let programs = golden["programs"].as_object().unwrap();
-    assert_eq!(programs.len(), 5);
+    assert_eq!(programs.len(), 6);
     for (name, spark) in programs {
         let ours = plan_graph(&golden, name);
         let spark = spark_operators(spark);
