@@ -479,6 +479,11 @@ test('a job replays from its trace: every event in order and back, each view at 
       assert.ok(frames[firstWrite - 1].rows.every((w) => w === 'false'));
       assert.equal(frames[firstWrite].rows.filter((w) => w === 'true').length, 1);
       assert.ok(frames.at(-1).rows.every((w) => w === 'true'));
+      // The step a task ends, its partition's bar fills and is marked.
+      await page.click('#tab-partitions');
+      const taskEnd = frames.findIndex((f) => /Task \d+ of stage \d+ on executor \d+ read/.test(f.caption));
+      await page.locator('#replay-scrub').fill(String(taskEnd));
+      assert.equal(await page.locator('.partition-bar.now').count(), 1);
       await page.click('#tab-broadcast');
       const copied = frames.findIndex((f) => /Executor 0 gets its copy of broadcast 0/.test(f.caption));
       await page.locator('#replay-scrub').fill(String(copied - 1));

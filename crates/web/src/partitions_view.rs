@@ -1,7 +1,7 @@
 //! The partitions view: the rows each task of a stage wrote, one bar per partition. During a replay a bar fills
 //! when its task ends.
 
-use kindling_engine::replay::{Moment, TaskState};
+use kindling_engine::replay::{EventKind, Moment, TaskState};
 use kindling_engine::trace::JobTrace;
 use yew::prelude::*;
 
@@ -25,7 +25,7 @@ pub fn partitions_view(job: &JobTrace, moment: Option<&Moment>) -> Html {
                         </h3>
                         <div class="bars">
                             { for stage.output_sizes.iter().map(|p| html! {
-                                <span class={classes!("partition-bar", moment.filter(|m| !written_by_now(job, m, stage.id, p.partition)).map(|_| "not-yet"))}
+                                <span class={classes!("partition-bar", moment.map(|m| bar_state(job, m, stage.id, p.partition)))}
                                     data-partition={p.partition.to_string()} data-rows={p.rows.to_string()}
                                     style={format!("height:{:.1}%", 100.0 * p.rows as f64 / max as f64)}
                                     title={format!("partition {}: {} rows, {}", p.partition, p.rows, bytes(p.bytes))}></span>
@@ -48,7 +48,12 @@ fn skew(rows: &[u64]) -> Option<f64> {
 }
 
 
-/// Whether the task of `stage` that wrote partition `partition` had ended at the replay's moment.
-fn written_by_now(job: &JobTrace, moment: &Moment, stage: usize, partition: usize) -> bool {
-    job.tasks.iter().find(|t| t.stage == stage && t.partition == partition).is_some_and(|t| moment.task_state(t.id) == TaskState::Done)
+/// A bar's look at the replay's moment: `not-yet` until the task that wrote it ends, `now` at the step it ends.
+fn bar_state(job: &JobTrace, moment: &Moment, stage: usize, partition: usize) -> Option<&'static str> {
+    let task = job.tasks.iter().find(|t| t.stage == stage && t.partition == partition)?;
+    if moment.event == (EventKind::TaskEnd { task: task.id }) {
+        Some("now")
+    } else {
+        (moment.task_state(task.id) != TaskState::Done).then_some("not-yet")
+    }
 }
