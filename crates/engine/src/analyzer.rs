@@ -20,6 +20,20 @@ pub fn resolve(expr: Expr, input: &[Attribute]) -> Result<Expr> {
     })
 }
 
+/// A join condition must be a boolean, as Spark's analyzer checks (a non-boolean one would otherwise reach the
+/// join's tasks).
+pub fn check_join_condition(condition: &Expr) -> Result<()> {
+    if condition.data_type() == SparkType::Boolean {
+        return Ok(());
+    }
+    Err(EngineError::Analysis(format!(
+        "[JOIN_CONDITION_IS_NOT_BOOLEAN_TYPE] The join condition \"{}\" has the invalid type \"{}\", expected \"BOOLEAN\". \
+         SQLSTATE: 42K0E",
+        condition.sql_name(),
+        condition.data_type().simple_string().to_uppercase()
+    )))
+}
+
 /// Checks that every column `exprs` read is one `input` provides. A column taken from another DataFrame
 /// (`df2.select(df1.id)`) is already resolved, but to a column this operator cannot see: Spark's
 /// `MISSING_ATTRIBUTES` error. `operator` is the operator's line as plans print it (`Filter (zone#3 > 1)`).

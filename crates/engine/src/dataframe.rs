@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use arrow::array::RecordBatch;
 
-use crate::analyzer::{cast_to, check_inputs, missing_inputs, resolve, resolve_name, wider_type};
+use crate::analyzer::{cast_to, check_inputs, check_join_condition, missing_inputs, resolve, resolve_name, wider_type};
 use crate::display::{show_string, table_cells, tree_string};
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId, lit};
 use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
@@ -367,6 +367,7 @@ impl DataFrame {
             JoinOn::Condition(condition) => {
                 let both: Vec<Attribute> = left_columns.iter().chain(&right_columns).cloned().collect();
                 let condition = resolve(taken_from(condition, other.id, &renamed), &both)?;
+                check_join_condition(&condition)?;
                 return Ok(self.with_plan(LogicalPlan::Join { left: self.plan.clone(), right, join_type, condition: Some(condition) }));
             }
             JoinOn::Nothing => {

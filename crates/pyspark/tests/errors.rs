@@ -104,3 +104,20 @@ fn a_run_can_be_cancelled_from_another_thread() {
     assert!(error.summary.starts_with("KeyboardInterrupt"), "{}", error.traceback);
     assert_eq!(error.line, Some(5));
 }
+
+/// A join condition that is not a boolean is refused when the join is built, with Spark's error (pyspark 4.3:
+/// `[JOIN_CONDITION_IS_NOT_BOOLEAN_TYPE] The join condition "a" has the invalid type "BIGINT", expected "BOOLEAN".
+/// SQLSTATE: 42K0E;`), instead of failing a task.
+#[test]
+fn a_join_on_a_non_boolean_condition_is_an_analysis_error() {
+    let program = "left = spark.createDataFrame([(1,)], ['a'])\nright = spark.createDataFrame([(1,)], ['b'])\n\
+                   left.join(right, left.a).collect()\n";
+    let error = failure(program, &RunOptions::default());
+    assert!(error.summary.starts_with("pyspark.errors.exceptions.captured.AnalysisException"), "{}", error.traceback);
+    assert!(
+        error.summary.contains("[JOIN_CONDITION_IS_NOT_BOOLEAN_TYPE] The join condition \"a\" has the invalid type \"BIGINT\", expected \"BOOLEAN\". SQLSTATE: 42K0E"),
+        "{}",
+        error.summary
+    );
+    assert_eq!(error.line, Some(6));
+}

@@ -26,24 +26,38 @@ const BATCH_SIZE: usize = 8192;
 
 /// Decodes a whole Parquet file held in memory.
 pub fn read_parquet(file: Bytes) -> Result<Table> {
-    let reader = builder_for(file, ArrowReaderOptions::new())?.build()?;
-    let schema = reader.schema();
-    let batches = reader.collect::<Result<Vec<_>, _>>()?;
-    Ok(Table { schema, batches })
+    decoding(|| {
+        let reader = builder_for(file, ArrowReaderOptions::new())?.build()?;
+        let schema = reader.schema();
+        let batches = reader.collect::<Result<Vec<_>, _>>()?;
+        Ok(Table { schema, batches })
+    })
+}
+
+/// Runs a step of Parquet decoding. A damaged file can make the parquet crate panic (a page header whose counts
+/// divide by zero, offsets that overflow); that becomes an error about the file, not a crash.
+fn decoding<T>(step: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or_else(|panic| {
+        let message = crate::scheduler::panic_message(&*panic);
+        Err(crate::EngineError::Parquet(parquet::errors::ParquetError::General(format!("the file is damaged ({message})"))))
+    })
 }
 
 /// Where a row group's bytes start (its first column's dictionary page, if it comes first) plus half their size.
 fn midpoint(row_group: &RowGroupMetaData) -> u64 {
     let Some(first) = row_group.columns().first() else { return 0 };
     let start = first.dictionary_page_offset().map_or(first.data_page_offset(), |d| d.min(first.data_page_offset()));
-    let size: i64 = row_group.columns().iter().map(|c| c.compressed_size()).sum();
-    (start + size / 2).max(0) as u64
+    // A damaged footer may hold any sizes: saturate rather than overflow.
+    let size = row_group.columns().iter().fold(0i64, |total, c| total.saturating_add(c.compressed_size()));
+    start.saturating_add(size / 2).max(0) as u64
 }
 
 /// The Spark schema of a Parquet file, from its footer.
 pub fn read_schema(file: Bytes) -> Result<SparkSchema> {
-    let builder = builder_for(file, ArrowReaderOptions::new())?;
-    SparkSchema::from_arrow(builder.schema())
+    decoding(|| {
+        let builder = builder_for(file, ArrowReaderOptions::new())?;
+        SparkSchema::from_arrow(builder.schema())
+    })
 }
 
 /// A reader of `file` that decodes INT96 columns — the timestamps Spark writes by default — as Spark's
@@ -89,6 +103,11 @@ pub fn read_split_columns(
     columns: &[String],
     filters: &[Expr],
 ) -> Result<impl Iterator<Item = Result<RecordBatch>> + Send + 'static> {
+    let mut reader = decoding(|| split_reader(file, split, columns, filters))?;
+    Ok(std::iter::from_fn(move || decoding(|| Ok(reader.next().transpose()?)).transpose()))
+}
+
+fn split_reader(file: Bytes, split: &FileSplit, columns: &[String], filters: &[Expr]) -> Result<ParquetRecordBatchReader> {
     let builder = builder_for(file.clone(), ArrowReaderOptions::new().with_offset_index_policy(PageIndexPolicy::Optional))?;
     let roots: Vec<usize> = builder
         .schema()
@@ -107,8 +126,7 @@ pub fn read_split_columns(
     let levels = parquet_to_arrow_field_levels(builder.parquet_schema(), mask, Some(schema.fields()))?;
     // No row group left still builds a reader: it yields nothing.
     let row_groups = RowGroupsAhead::new(file, builder.metadata().clone(), row_groups);
-    let reader = ParquetRecordBatchReader::try_new_with_row_groups(&levels, &row_groups, BATCH_SIZE, None)?;
-    Ok(reader.map(|batch| Ok(batch?)))
+    Ok(ParquetRecordBatchReader::try_new_with_row_groups(&levels, &row_groups, BATCH_SIZE, None)?)
 }
 
 fn row_groups_in(row_groups: &[RowGroupMetaData], split: &FileSplit) -> Vec<usize> {
