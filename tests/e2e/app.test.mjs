@@ -546,6 +546,64 @@ test('a skewed stage is named on the stage page and its keys are shown in the re
   });
 });
 
+/** The steps of a lesson file: each `## ` section's cell, if it has one (the format `crates/web/src/lesson.rs` reads). */
+function lessonSteps(name) {
+  const text = readFileSync(join(ROOT, 'www/lessons', name), 'utf8');
+  return text.split(/^## /m).slice(1).map((section) => section.match(/^```(?:python|sql)\n([\s\S]*?)^```/m)?.[1] ?? null);
+}
+
+test('every lesson step runs from its link and prints what the CLI prints; progress and edits survive a reload', async () => {
+  const names = JSON.parse(readFileSync(join(ROOT, 'www/lessons/lessons.json'), 'utf8'));
+  await withApp({}, async (page) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    for (const name of names) {
+      const id = name.replace(/\.md$/, '');
+      const steps = lessonSteps(name);
+      let before = '';
+      for (const [index, code] of steps.entries()) {
+        await page.goto(`${page.url().split('#')[0]}#/lessons/${id}/${index + 1}`);
+        await page.waitForSelector(`#lesson-step[data-lesson="${id}"][data-step="${index + 1}"]`);
+        if (code === null) continue;
+        await page.waitForSelector('#step-output', { timeout: 90_000 });
+        assert.equal(await page.locator('#step-output').getAttribute('data-failed'), 'false', `${id} step ${index + 1}`);
+        // The step runs after the steps before it: its output is what the CLI prints after theirs.
+        const program = before + code;
+        const expected = cliOutput(program).slice(cliOutput(before || 'pass\n').length);
+        const printed = (await page.locator('#step-output .stdout').count()) ? await page.locator('#step-output .stdout').textContent() : '';
+        assert.equal(printed, expected, `${id} step ${index + 1}`);
+        await page.waitForSelector(`#lesson-step[data-done="true"]`);
+        before = program;
+      }
+    }
+    await page.locator('#job-view').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'lesson-step.png') });
+
+    // The list shows each lesson's progress; an edit is kept over a reload, and "Reset code" restores the lesson's.
+    const [first] = names.map((n) => n.replace(/\.md$/, ''));
+    await page.goto(`${page.url().split('#')[0]}#/lessons/${first}/1`);
+    await page.waitForSelector('#step-output', { timeout: 90_000 });
+    await page.click('.lesson-cell .cm-content');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('print("mine")\n');
+    await page.reload();
+    await page.waitForSelector('#step-output', { timeout: 90_000 });
+    assert.match(await page.locator('.lesson-cell .cm-content').textContent(), /print\("mine"\)/);
+    assert.match(await page.locator('#step-output .stdout').textContent(), /mine/);
+    await page.click('#reset-code');
+    assert.doesNotMatch(await page.locator('.lesson-cell .cm-content').textContent(), /mine/);
+    await page.click('#mode-lessons');
+    await page.waitForSelector('#lesson-list');
+    for (const name of names) {
+      const entry = page.locator(`.lesson-entry[data-lesson="${name.replace(/\.md$/, '')}"]`);
+      assert.equal(await entry.getAttribute('data-done'), await entry.getAttribute('data-steps'), `${name}: every step done`);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'lesson-list.png') });
+    // The notebook is untouched by the lessons: its cells are still there.
+    await page.click('#mode-notebook');
+    await page.waitForSelector('.cell[data-cell="0"]');
+  });
+});
+
 test('a reload keeps the cells and their text', async () => {
   await withApp({}, async (page) => {
     await page.click('#add-sql');

@@ -1,5 +1,7 @@
-//! The Yew app on the page's main thread: the notebook, the files, the knobs and the job views. It starts the
-//! engine worker, sends it cells to run and draws what comes back. It never computes data itself.
+//! The Yew app on the page's main thread: the notebook, the lessons, the files, the knobs and the job views. It
+//! starts the engine worker, sends it cells to run and draws what comes back. It never computes data itself. The
+//! page's address says what is shown: the notebook (`#/`), the lesson list (`#/lessons`) or a lesson's step
+//! (`#/lessons/<id>/<n>`), whose cells run in a session of their own (`Kernel::Lesson`).
 
 use kindling_engine::trace::JobTrace;
 use kindling_pyspark::notebook::{Cell, CellOutput, Language, ResultTable};
@@ -7,11 +9,16 @@ use wasm_bindgen::prelude::*;
 use web_sys::{DragEvent, ErrorEvent, HtmlInputElement, HtmlSelectElement, MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::prelude::*;
 
+use std::rc::Rc;
+
 use crate::editor::Editor;
 use crate::broadcast_view::THRESHOLDS;
+use crate::lesson::{Lesson, cells_up_to};
+use crate::lesson_progress::{Progress, step_key};
+use crate::lessons_view::LessonsView;
 use crate::format::bytes;
 use crate::job_views::{JobView, Tab};
-use crate::protocol::{self, EngineInfo, FileEntry, Request, Response, Settings};
+use crate::protocol::{self, EngineInfo, FileEntry, Kernel, Request, Response, Settings};
 use crate::storage::{self, SavedCell};
 
 /// The notebook a first visit starts with: the module's first steps on the bundled samples.
@@ -60,6 +67,47 @@ pub struct App {
     url: String,
     notice: Option<String>,
     dragging: bool,
+    /// The notebook, or the lessons (and where in them), as the page's address says (`#/lessons/<id>/<n>`).
+    route: Route,
+    lessons: Lessons,
+    /// Kept alive as long as the page may call it.
+    _on_hash_change: Closure<dyn Fn()>,
+}
+
+/// Where the page is.
+#[derive(Debug, Clone, PartialEq)]
+enum Route {
+    Notebook,
+    LessonList,
+    /// A lesson by id, and a step (0-based).
+    Step(String, usize),
+}
+
+impl Route {
+    /// The route an address's fragment names (`#/lessons/first-look/2` is step 2, 1-based, of `first-look`).
+    fn parse(hash: &str) -> Self {
+        let parts: Vec<&str> = hash.trim_start_matches('#').trim_matches('/').split('/').collect();
+        match parts.as_slice() {
+            ["lessons"] => Route::LessonList,
+            ["lessons", lesson] => Route::Step(lesson.to_string(), 0),
+            ["lessons", lesson, step] => Route::Step(lesson.to_string(), step.parse::<usize>().unwrap_or(1).saturating_sub(1)),
+            _ => Route::Notebook,
+        }
+    }
+}
+
+/// The lessons as loaded from `lessons/`, the learner's progress, and the current step's last run.
+#[derive(Default)]
+struct Lessons {
+    list: Rc<Vec<Lesson>>,
+    problem: Option<String>,
+    progress: Rc<Progress>,
+    /// The step that ran last here, and its cell's output.
+    output: Option<((String, usize), Rc<CellOutput>)>,
+    /// The step whose cells run now.
+    running: Option<(String, usize)>,
+    /// How many times a step's code was reset (its editor is made anew each time).
+    resets: u32,
 }
 
 enum EngineState {
@@ -83,6 +131,7 @@ struct OpenedTrace {
 
 struct Run {
     id: u64,
+    /// The notebook's cells that run; none for a lesson step's run.
     cells: Vec<u32>,
     /// (index into `cells` running now, tasks done, tasks scheduled)
     progress: (usize, usize, usize),
@@ -110,6 +159,13 @@ pub enum Msg {
     Dragging(bool),
     SetUrl(String),
     AddUrl,
+    /// The page's address changed (a link, back, forward).
+    Route(String),
+    LessonsLoaded(Result<Vec<Lesson>, String>),
+    RunStep,
+    EditStep(String),
+    ResetStepCode,
+    ResetLesson(usize),
 }
 
 pub enum Knob {
@@ -125,6 +181,14 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let (worker, listeners) = start_worker(ctx);
+        load_lessons(ctx);
+        let on_hash_change = {
+            let link = ctx.link().clone();
+            Closure::<dyn Fn()>::new(move || link.send_message(Msg::Route(location_hash())))
+        };
+        if let Some(window) = web_sys::window() {
+            window.set_onhashchange(Some(on_hash_change.as_ref().unchecked_ref()));
+        }
         let saved = storage::load().filter(|cells| !cells.is_empty()).unwrap_or_else(|| {
             STARTER_CELLS.iter().map(|(language, source)| SavedCell { language: *language, source: source.to_string() }).collect()
         });
@@ -150,6 +214,9 @@ impl Component for App {
             url: String::new(),
             notice: None,
             dragging: false,
+            route: Route::parse(&location_hash()),
+            lessons: Lessons { progress: Rc::new(Progress::load()), ..Lessons::default() },
+            _on_hash_change: on_hash_change,
         };
         app.save();
         app
@@ -217,7 +284,11 @@ impl Component for App {
                     Knob::BroadcastThreshold(bytes) => self.settings.broadcast_threshold = bytes,
                     Knob::Adaptive(on) => self.settings.adaptive = on,
                 }
-                self.rerun_with_new_settings();
+                if self.route == Route::Notebook {
+                    self.rerun_with_new_settings();
+                } else {
+                    self.run_step();
+                }
             }
             Msg::PickFiles(files) => {
                 for file in files {
@@ -226,6 +297,39 @@ impl Component for App {
             }
             Msg::Dragging(dragging) => self.dragging = dragging,
             Msg::SetUrl(url) => self.url = url,
+            Msg::Route(hash) => {
+                self.route = Route::parse(&hash);
+                self.run_step_when_ready();
+            }
+            Msg::LessonsLoaded(Ok(list)) => {
+                self.lessons.list = Rc::new(list);
+                self.run_step_when_ready();
+            }
+            Msg::LessonsLoaded(Err(problem)) => self.lessons.problem = Some(problem),
+            Msg::RunStep => self.run_step(),
+            Msg::EditStep(code) => {
+                if let Some((lesson, step)) = self.current_step() {
+                    let key = step_key(&lesson.id, step);
+                    Rc::make_mut(&mut self.lessons.progress).edits.insert(key, code);
+                    self.lessons.progress.save();
+                }
+                return false;
+            }
+            Msg::ResetStepCode => {
+                if let Some((lesson, step)) = self.current_step() {
+                    let key = step_key(&lesson.id, step);
+                    Rc::make_mut(&mut self.lessons.progress).edits.remove(&key);
+                    self.lessons.progress.save();
+                    self.lessons.resets += 1;
+                }
+            }
+            Msg::ResetLesson(index) => {
+                if let Some(lesson) = self.lessons.list.get(index) {
+                    let id = lesson.id.clone();
+                    Rc::make_mut(&mut self.lessons.progress).reset(&id);
+                    self.lessons.progress.save();
+                }
+            }
             Msg::AddUrl => {
                 let url = self.url.trim().to_string();
                 if !url.is_empty() {
@@ -244,20 +348,29 @@ impl Component for App {
                 <header class="topbar">
                     <h1>{ "Kindling" }</h1>
                     <p class="tagline">{ "Spark's batch model, running in this tab" }</p>
+                    <nav class="modes">
+                        <a id="mode-notebook" class={classes!("mode", (self.route == Route::Notebook).then_some("active"))} href="#/">{ "Notebook" }</a>
+                        <a id="mode-lessons" class={classes!("mode", (self.route != Route::Notebook).then_some("active"))} href="#/lessons">{ "Lessons" }</a>
+                    </nav>
                     { self.engine_status() }
                 </header>
                 { self.knobs(ctx) }
                 <div class="workspace">
-                    <main class="notebook">
-                        { self.run_bar(ctx) }
-                        { for self.cells.iter().enumerate().map(|(index, cell)| self.cell_view(ctx, index, cell)) }
-                        <div class="add-cells">
-                            <button id="add-python" class="secondary" onclick={ctx.link().callback(|_| Msg::AddCell(Language::Python))}>{ "+ PySpark cell" }</button>
-                            <button id="add-sql" class="secondary" onclick={ctx.link().callback(|_| Msg::AddCell(Language::Sql))}>{ "+ SQL cell" }</button>
-                        </div>
-                        { self.files_panel(ctx) }
-                    </main>
-                    <aside class="inspector">{ self.job_panel(ctx) }</aside>
+                    if self.route == Route::Notebook {
+                        <main class="notebook">
+                            { self.run_bar(ctx) }
+                            { for self.cells.iter().enumerate().map(|(index, cell)| self.cell_view(ctx, index, cell)) }
+                            <div class="add-cells">
+                                <button id="add-python" class="secondary" onclick={ctx.link().callback(|_| Msg::AddCell(Language::Python))}>{ "+ PySpark cell" }</button>
+                                <button id="add-sql" class="secondary" onclick={ctx.link().callback(|_| Msg::AddCell(Language::Sql))}>{ "+ SQL cell" }</button>
+                            </div>
+                            { self.files_panel(ctx) }
+                        </main>
+                        <aside class="inspector">{ self.job_panel(ctx) }</aside>
+                    } else {
+                        <main class="lessons">{ self.lessons_view(ctx) }</main>
+                        <aside class="inspector">{ self.lesson_job_panel(ctx) }</aside>
+                    }
                 </div>
             </div>
         }
@@ -271,6 +384,7 @@ impl App {
                 self.settings.executors = info.executors;
                 self.files = info.files.clone();
                 self.engine = EngineState::Ready(info);
+                self.run_step_when_ready();
             }
             Response::Files(files) => {
                 self.files = files;
@@ -283,6 +397,10 @@ impl App {
             }
             Response::Finished { id, outputs } => {
                 let Some(run) = self.running.take().filter(|run| run.id == id) else { return };
+                if let Some(step) = self.lessons.running.take() {
+                    self.step_finished(step, outputs);
+                    return;
+                }
                 let mut selected = None;
                 for (cell_id, output) in run.cells.iter().zip(outputs) {
                     if !output.jobs.is_empty() {
@@ -301,6 +419,68 @@ impl App {
                 self.notice = Some(message);
             }
         }
+    }
+
+    /// The lesson and step the address points at, once the lessons are loaded.
+    fn current_step(&self) -> Option<(&Lesson, usize)> {
+        let Route::Step(id, step) = &self.route else { return None };
+        let lesson = self.lessons.list.iter().find(|l| &l.id == id)?;
+        Some((lesson, (*step).min(lesson.steps.len() - 1)))
+    }
+
+    /// Opening a step runs it (with the steps before it) once the engine is free, so its output and job views
+    /// are there when the learner arrives, from a link too.
+    fn run_step_when_ready(&mut self) {
+        let Some((lesson, step)) = self.current_step() else { return };
+        let position = (lesson.id.clone(), step);
+        let shown = self.lessons.output.as_ref().is_some_and(|(at, _)| *at == position);
+        if !shown && self.ready() {
+            self.run_step();
+        }
+    }
+
+    /// Runs the current step's cell after the cells of the steps before it, in a fresh lesson session.
+    fn run_step(&mut self) {
+        if !self.ready() {
+            return;
+        }
+        let Some((lesson, step)) = self.current_step() else { return };
+        let position = (lesson.id.clone(), step);
+        let edits = &self.lessons.progress.edits;
+        let cells: Vec<Cell> = cells_up_to(lesson, step, |i| edits.get(&step_key(&lesson.id, i)).cloned())
+            .into_iter()
+            .map(|(i, language, source)| Cell { name: format!("step {}", i + 1), language, source })
+            .collect();
+        if lesson.steps[step].code.is_none() {
+            // A step of words only is done once read.
+            Rc::make_mut(&mut self.lessons.progress).done.insert(step_key(&position.0, step));
+            self.lessons.progress.save();
+            self.lessons.output = Some((position, Rc::new(CellOutput::default())));
+            return;
+        }
+        let id = self.next_run_id;
+        self.next_run_id += 1;
+        self.lessons.running = Some(position);
+        self.running = Some(Run { id, cells: Vec::new(), progress: (0, 0, 0), cancelling: false });
+        self.send(&Request::Run { id, cells, fresh: true, settings: self.settings.clone(), kernel: Kernel::Lesson });
+    }
+
+    /// A step's run ended: its cell's output (or the earlier step's that failed) is shown, the step is done if its
+    /// cell ran without error, and the views open where the step says to look.
+    fn step_finished(&mut self, (lesson, step): (String, usize), mut outputs: Vec<CellOutput>) {
+        let Some(lesson_steps) = self.lessons.list.iter().find(|l| l.id == lesson) else { return };
+        let cells = cells_up_to(lesson_steps, step, |_| None).len();
+        let look = lesson_steps.steps.get(step).and_then(|s| s.look.clone());
+        let complete = outputs.len() == cells && outputs.last().is_some_and(|o| o.error.is_none());
+        if complete {
+            Rc::make_mut(&mut self.lessons.progress).done.insert(step_key(&lesson, step));
+            self.lessons.progress.save();
+            if let Some(tab) = look.as_deref().and_then(Tab::from_id) {
+                self.tab = tab;
+            }
+        }
+        let output = outputs.pop().unwrap_or_default();
+        self.lessons.output = Some(((lesson, step), Rc::new(output)));
     }
 
     fn cell_mut(&mut self, id: u32) -> Option<&mut CellState> {
@@ -337,7 +517,7 @@ impl App {
             }
         }
         self.running = Some(Run { id, cells: cell_ids, progress: (0, 0, 0), cancelling: false });
-        self.send(&Request::Run { id, cells, fresh, settings: self.settings.clone() });
+        self.send(&Request::Run { id, cells, fresh, settings: self.settings.clone(), kernel: Kernel::Notebook });
     }
 
     /// A knob changed: a new session with the new settings runs the notebook again up to the last cell run, so
@@ -508,6 +688,36 @@ impl App {
         Some((self.first_job_number(cell_id) + index, job))
     }
 
+    fn lessons_view(&self, ctx: &Context<Self>) -> Html {
+        let lessons = &self.lessons;
+        let at = self.current_step().and_then(|(lesson, step)| Some((lessons.list.iter().position(|l| l.id == lesson.id)?, step)));
+        let position = self.current_step().map(|(lesson, step)| (lesson.id.clone(), step));
+        let output = lessons.output.as_ref().filter(|(shown, _)| Some(shown) == position.as_ref()).map(|(_, output)| output.clone());
+        html! {
+            <LessonsView lessons={lessons.list.clone()} problem={lessons.problem.clone()} {at} progress={lessons.progress.clone()}
+                {output} running={lessons.running.is_some()} ready={self.ready()} resets={lessons.resets}
+                on_run={ctx.link().callback(|()| Msg::RunStep)} on_edit={ctx.link().callback(Msg::EditStep)}
+                on_reset_code={ctx.link().callback(|()| Msg::ResetStepCode)} on_reset_lesson={ctx.link().callback(Msg::ResetLesson)} />
+        }
+    }
+
+    /// The job views of the current step's last job.
+    fn lesson_job_panel(&self, ctx: &Context<Self>) -> Html {
+        let position = self.current_step().map(|(lesson, step)| (lesson.id.clone(), step));
+        let job = self.lessons.output.as_ref().filter(|(shown, _)| Some(shown) == position.as_ref()).and_then(|(_, o)| o.jobs.last());
+        match job {
+            Some(job) => html! {
+                <JobView job={job.clone()} number={0} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} />
+            },
+            None => html! {
+                <div class="job-placeholder">
+                    <h2>{ "Jobs" }</h2>
+                    <p>{ if self.lessons.running.is_some() { "Running the step…" } else { "When a step's cell runs an action, its job appears here." } }</p>
+                </div>
+            },
+        }
+    }
+
     fn job_panel(&self, ctx: &Context<Self>) -> Html {
         let on_open = ctx.link().batch_callback(|e: Event| files_of(e.target_unchecked_into::<HtmlInputElement>().files()).into_iter().next().map(Msg::OpenTrace));
         let open_button = html! {
@@ -586,6 +796,41 @@ impl App {
     }
 }
 
+/// The page address's fragment (`#/lessons/first-look/2`).
+fn location_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// Fetches the lessons listed in `lessons/lessons.json`, in order, and parses them.
+fn load_lessons(ctx: &Context<App>) {
+    let link = ctx.link().clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        link.send_message(Msg::LessonsLoaded(fetch_lessons().await));
+    });
+}
+
+async fn fetch_lessons() -> Result<Vec<Lesson>, String> {
+    let names: Vec<String> = serde_json::from_str(&fetch_text("lessons/lessons.json").await?).map_err(|e| format!("lessons/lessons.json: {e}"))?;
+    let mut lessons = Vec::new();
+    for name in names {
+        let id = name.trim_end_matches(".md");
+        lessons.push(crate::lesson::parse(id, &fetch_text(&format!("lessons/{name}")).await?)?);
+    }
+    Ok(lessons)
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let cannot = |why: String| format!("cannot load {url}: {why}");
+    let window = web_sys::window().ok_or_else(|| cannot("no window".into()))?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| cannot(format!("{e:?}")))?;
+    let response: web_sys::Response = response.unchecked_into();
+    if !response.ok() {
+        return Err(cannot(format!("HTTP {}", response.status())));
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|e| cannot(format!("{e:?}")))?).await.map_err(|e| cannot(format!("{e:?}")))?;
+    text.as_string().ok_or_else(|| cannot("not text".into()))
+}
+
 fn start_worker(ctx: &Context<App>) -> (Worker, [Closure<dyn Fn(JsValue)>; 2]) {
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
@@ -631,7 +876,7 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|i| list.get(i)).collect()
 }
 
-fn result_table(table: &ResultTable) -> Html {
+pub fn result_table(table: &ResultTable) -> Html {
     html! {
         <div class="table-scroll">
             <table class="result-table" data-rows={table.rows.len().to_string()}>

@@ -7,6 +7,7 @@
 //! Cancel message. Without isolation there is no pool: cells run here, on one executor, same results.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
@@ -23,7 +24,7 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent, Response as FetchResponse};
 
 use crate::browser_clock::BrowserClock;
-use crate::protocol::{self, EngineInfo, FileEntry, Request, Response, Sample, Settings};
+use crate::protocol::{self, EngineInfo, FileEntry, Kernel, Request, Response, Sample, Settings};
 
 /// How often a running cell's progress is reported.
 const PROGRESS_INTERVAL_MS: u32 = 100;
@@ -34,8 +35,8 @@ struct Engine {
     files: Arc<MemoryFiles>,
     control: Arc<RunControl>,
     pooled: bool,
-    /// The notebook session and the settings it was started with.
-    notebook: Option<(Settings, Arc<Mutex<Notebook>>)>,
+    /// Each kernel's session and the settings it was started with.
+    notebooks: HashMap<Kernel, (Settings, Arc<Mutex<Notebook>>)>,
 }
 
 type Shared = Rc<RefCell<Engine>>;
@@ -53,7 +54,7 @@ pub async fn start_engine_worker() -> Result<(), JsValue> {
     if let Err(message) = load_samples(&files).await {
         post(&scope, &Response::Failed { message });
     }
-    let engine = Rc::new(RefCell::new(Engine { files, control: Arc::default(), pooled: cross_origin_isolated, notebook: None }));
+    let engine = Rc::new(RefCell::new(Engine { files, control: Arc::default(), pooled: cross_origin_isolated, notebooks: HashMap::new() }));
     let info = EngineInfo {
         executors: Executors::shared().count(),
         cross_origin_isolated,
@@ -94,12 +95,20 @@ async fn answer(data: JsValue, engine: &Shared, scope: &DedicatedWorkerGlobalSco
             None
         }
         Request::AddUrl { path, url } => Some(add_url(&path, &url, engine).await.unwrap_or_else(|message| Response::Failed { message })),
-        Request::Run { id, cells, fresh, settings } => Some(run(id, cells, fresh, settings, engine, scope).await),
+        Request::Run { id, cells, fresh, settings, kernel } => Some(run(id, cells, fresh, settings, kernel, engine, scope).await),
     }
 }
 
-async fn run(id: u64, cells: Vec<Cell>, fresh: bool, settings: Settings, engine: &Shared, scope: &DedicatedWorkerGlobalScope) -> Response {
-    let notebook = match notebook_for(&settings, fresh, engine) {
+async fn run(
+    id: u64,
+    cells: Vec<Cell>,
+    fresh: bool,
+    settings: Settings,
+    kernel: Kernel,
+    engine: &Shared,
+    scope: &DedicatedWorkerGlobalScope,
+) -> Response {
+    let notebook = match notebook_for(&settings, fresh, kernel, engine) {
         Ok(notebook) => notebook,
         Err(message) => return Response::Failed { message },
     };
@@ -136,11 +145,11 @@ async fn run(id: u64, cells: Vec<Cell>, fresh: bool, settings: Settings, engine:
     Response::Finished { id, outputs }
 }
 
-/// The notebook to run in: the current one, or a new one when asked, when there is none yet or when the
+/// The kernel's notebook to run in: the current one, or a new one when asked, when there is none yet or when the
 /// settings changed.
-fn notebook_for(settings: &Settings, fresh: bool, engine: &Shared) -> Result<Arc<Mutex<Notebook>>, String> {
+fn notebook_for(settings: &Settings, fresh: bool, kernel: Kernel, engine: &Shared) -> Result<Arc<Mutex<Notebook>>, String> {
     let mut engine = engine.borrow_mut();
-    if let Some((started_with, notebook)) = &engine.notebook {
+    if let Some((started_with, notebook)) = engine.notebooks.get(&kernel) {
         if !fresh && started_with == settings {
             return Ok(notebook.clone());
         }
@@ -152,7 +161,7 @@ fn notebook_for(settings: &Settings, fresh: bool, engine: &Shared) -> Result<Arc
     let executors = Executors::shared_slots(settings.executors).with_control(engine.control.clone());
     let session = Session::new(engine.files.clone(), executors, Arc::new(BrowserClock)).with_config(config);
     let notebook = Arc::new(Mutex::new(Notebook::new(&session).map_err(|e| e.traceback)?));
-    engine.notebook = Some((settings.clone(), notebook.clone()));
+    engine.notebooks.insert(kernel, (settings.clone(), notebook.clone()));
     Ok(notebook)
 }
 

@@ -48,6 +48,11 @@ impl Tab {
         }
     }
 
+    /// The tab whose id is `id` (as a lesson's `look` names it).
+    pub fn from_id(id: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|tab| tab.id() == id)
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Tab::Dag => "dag",

@@ -9,6 +9,7 @@
 //! They talk by small JSON messages ([`protocol`]). `www/engine-worker.js` boots the worker. The notebook's editor
 //! (CodeMirror) and the DAG's layout (dagre) are npm packages, bundled into `kindling-ui.js` (`www/ui/index.js`).
 
+pub mod lesson;
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
@@ -31,6 +32,10 @@ mod format;
 mod job_views;
 #[cfg(target_arch = "wasm32")]
 mod layout;
+#[cfg(target_arch = "wasm32")]
+mod lesson_progress;
+#[cfg(target_arch = "wasm32")]
+mod lessons_view;
 #[cfg(target_arch = "wasm32")]
 mod operator_graph;
 #[cfg(target_arch = "wasm32")]

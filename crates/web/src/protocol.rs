@@ -11,13 +11,28 @@ use serde::{Deserialize, Serialize};
 /// App → engine worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
-    /// Run `cells` in order, stopping at the first that fails. `fresh` starts a new session first (a restarted
-    /// kernel); so does a change of `settings`.
-    Run { id: u64, cells: Vec<Cell>, fresh: bool, settings: Settings },
+    /// Run `cells` in order in `kernel`'s session, stopping at the first that fails. `fresh` starts a new session
+    /// first (a restarted kernel); so does a change of `settings`.
+    Run {
+        id: u64,
+        cells: Vec<Cell>,
+        fresh: bool,
+        settings: Settings,
+        #[serde(default)]
+        kernel: Kernel,
+    },
     /// Stop the running cells: the running job takes no new task, the program stops at its next engine call.
     Cancel,
     /// Download `url` and make it readable as `path`.
     AddUrl { path: String, url: String },
+}
+
+/// Whose session a run uses: the notebook's, or the lessons' (a lesson never disturbs the notebook's variables).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Kernel {
+    #[default]
+    Notebook,
+    Lesson,
 }
 
 /// Engine worker → app.
@@ -112,7 +127,7 @@ mod tests {
     #[test]
     fn requests_and_responses_survive_the_crossing() {
         let cell = Cell { name: "cell 1".into(), language: Language::Sql, source: "SELECT 0.1 + 0.2".into() };
-        let request = Request::Run { id: 7, cells: vec![cell], fresh: true, settings: Settings::spark_defaults(2) };
+        let request = Request::Run { id: 7, cells: vec![cell], fresh: true, settings: Settings::spark_defaults(2), kernel: Kernel::Lesson };
         assert_eq!(decode::<Request>(&encode(&request)), Ok(request));
 
         let output = CellOutput {
