@@ -549,7 +549,13 @@ test('a skewed stage is named on the stage page and its keys are shown in the re
 /** The steps of a lesson file: each `## ` section's cell, if it has one (the format `crates/web/src/lesson.rs` reads). */
 function lessonSteps(name) {
   const text = readFileSync(join(ROOT, 'www/lessons', name), 'utf8');
-  return text.split(/^## /m).slice(1).map((section) => section.match(/^```(?:python|sql)\n([\s\S]*?)^```/m)?.[1] ?? null);
+  const block = (section, fence) => section.match(new RegExp(`^\`\`\`${fence}\\n([\\s\\S]*?)^\`\`\``, 'm'))?.[1] ?? null;
+  return text.split(/^## /m).slice(1).map((section) => ({
+    code: block(section, '(?:python|sql)'),
+    exercise: section.includes('<!-- exercise -->'),
+    wrong: block(section, 'wrong'),
+    advice: section.match(/<!-- wrong: (.*) -->/)?.[1],
+  }));
 }
 
 test('every lesson step runs from its link and prints what the CLI prints; progress and edits survive a reload', async () => {
@@ -560,9 +566,28 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
       const id = name.replace(/\.md$/, '');
       const steps = lessonSteps(name);
       let before = '';
-      for (const [index, code] of steps.entries()) {
+      for (const [index, { code, exercise, wrong, advice }] of steps.entries()) {
         await page.goto(`${page.url().split('#')[0]}#/lessons/${id}/${index + 1}`);
         await page.waitForSelector(`#lesson-step[data-lesson="${id}"][data-step="${index + 1}"]`);
+        if (exercise) {
+          // A plausible wrong answer is refused with the exercise's advice; the reference solution is accepted.
+          await page.click('.lesson-cell .cm-content');
+          await page.keyboard.press('Control+A');
+          await page.keyboard.type(wrong);
+          await page.click('#run-step');
+          await page.waitForSelector('#exercise-result', { timeout: 90_000 });
+          assert.equal(await page.locator('#exercise-result').getAttribute('data-passed'), 'false', `${id} step ${index + 1}`);
+          const message = await page.locator('#exercise-result').textContent();
+          assert.match(message, /^You printed \d+; that is not the expected answer \(yours is too (high|low)\)\./, message);
+          assert.ok(message.endsWith(advice), message);
+          await page.screenshot({ path: join(ARTIFACTS, `lesson-exercise-${id}.png`) });
+          await page.click('.exercise-solution summary');
+          await page.click('#use-solution');
+          await page.click('#run-step');
+          await page.waitForSelector('#exercise-result[data-passed="true"]', { timeout: 90_000 });
+          await page.waitForSelector('#lesson-step[data-done="true"]');
+          continue;
+        }
         if (code === null) continue;
         await page.waitForSelector('#step-output', { timeout: 90_000 });
         assert.equal(await page.locator('#step-output').getAttribute('data-failed'), 'false', `${id} step ${index + 1}`);

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use crate::editor::Editor;
 use crate::broadcast_view::THRESHOLDS;
-use crate::lesson::{Lesson, cells_up_to};
+use crate::lesson::{Lesson, cells_up_to, check};
 use crate::lesson_progress::{Progress, step_key};
 use crate::lessons_view::LessonsView;
 use crate::format::bytes;
@@ -104,8 +104,10 @@ struct Lessons {
     progress: Rc<Progress>,
     /// The step that ran last here, and its cell's output.
     output: Option<((String, usize), Rc<CellOutput>)>,
-    /// The step whose cells run now.
+    /// The step whose cells run now, and for an exercise whether this is the reference solution's run (with the
+    /// learner's output, to compare with it).
     running: Option<(String, usize)>,
+    checking: Option<Rc<CellOutput>>,
     /// How many times a step's code was reset (its editor is made anew each time).
     resets: u32,
 }
@@ -165,6 +167,8 @@ pub enum Msg {
     RunStep,
     EditStep(String),
     ResetStepCode,
+    /// Puts an exercise's solution into its cell.
+    UseSolution,
     ResetLesson(usize),
 }
 
@@ -323,6 +327,16 @@ impl Component for App {
                     self.lessons.resets += 1;
                 }
             }
+            Msg::UseSolution => {
+                if let Some((lesson, step)) = self.current_step() {
+                    let (key, solution) = (step_key(&lesson.id, step), lesson.steps[step].exercise.as_ref().map(|e| e.solution.clone()));
+                    if let Some(solution) = solution {
+                        Rc::make_mut(&mut self.lessons.progress).edits.insert(key, solution);
+                        self.lessons.progress.save();
+                        self.lessons.resets += 1;
+                    }
+                }
+            }
             Msg::ResetLesson(index) => {
                 if let Some(lesson) = self.lessons.list.get(index) {
                     let id = lesson.id.clone();
@@ -434,20 +448,28 @@ impl App {
         let Some((lesson, step)) = self.current_step() else { return };
         let position = (lesson.id.clone(), step);
         let shown = self.lessons.output.as_ref().is_some_and(|(at, _)| *at == position);
-        if !shown && self.ready() {
+        // An exercise runs when the learner asks for a check, not on arrival.
+        let exercise = lesson.steps[step].exercise.is_some();
+        if !shown && !exercise && self.ready() {
             self.run_step();
         }
     }
 
     /// Runs the current step's cell after the cells of the steps before it, in a fresh lesson session.
     fn run_step(&mut self) {
+        self.run_step_with(None);
+    }
+
+    /// Runs the current step; `solution` replaces its cell (an exercise's reference run).
+    fn run_step_with(&mut self, solution: Option<String>) {
         if !self.ready() {
             return;
         }
         let Some((lesson, step)) = self.current_step() else { return };
         let position = (lesson.id.clone(), step);
         let edits = &self.lessons.progress.edits;
-        let cells: Vec<Cell> = cells_up_to(lesson, step, |i| edits.get(&step_key(&lesson.id, i)).cloned())
+        let code_of = |i: usize| if i == step && solution.is_some() { solution.clone() } else { edits.get(&step_key(&lesson.id, i)).cloned() };
+        let cells: Vec<Cell> = cells_up_to(lesson, step, code_of)
             .into_iter()
             .map(|(i, language, source)| Cell { name: format!("step {}", i + 1), language, source })
             .collect();
@@ -471,7 +493,33 @@ impl App {
         let Some(lesson_steps) = self.lessons.list.iter().find(|l| l.id == lesson) else { return };
         let cells = cells_up_to(lesson_steps, step, |_| None).len();
         let look = lesson_steps.steps.get(step).and_then(|s| s.look.clone());
+        let exercise = lesson_steps.steps.get(step).and_then(|s| s.exercise.clone());
         let complete = outputs.len() == cells && outputs.last().is_some_and(|o| o.error.is_none());
+        if let Some(exercise) = exercise {
+            let key = step_key(&lesson, step);
+            match self.lessons.checking.take() {
+                // The reference solution ran: compare the learner's output with it.
+                Some(learner) => {
+                    let expected = outputs.pop().unwrap_or_default();
+                    let result = check(&expected.stdout, &learner.stdout, exercise.wrong_hint.as_deref());
+                    let progress = Rc::make_mut(&mut self.lessons.progress);
+                    if result.is_ok() {
+                        progress.done.insert(key.clone());
+                    }
+                    progress.checks.insert(key, result);
+                    progress.save();
+                    self.lessons.output = Some(((lesson, step), learner));
+                }
+                // The learner's answer ran: now the reference solution, on the same data.
+                None if complete => {
+                    self.lessons.checking = Some(Rc::new(outputs.pop().unwrap_or_default()));
+                    self.lessons.output = None;
+                    self.run_step_with(Some(exercise.solution));
+                }
+                None => self.lessons.output = Some(((lesson, step), Rc::new(outputs.pop().unwrap_or_default()))),
+            }
+            return;
+        }
         if complete {
             Rc::make_mut(&mut self.lessons.progress).done.insert(step_key(&lesson, step));
             self.lessons.progress.save();
@@ -697,7 +745,8 @@ impl App {
             <LessonsView lessons={lessons.list.clone()} problem={lessons.problem.clone()} {at} progress={lessons.progress.clone()}
                 {output} running={lessons.running.is_some()} ready={self.ready()} resets={lessons.resets}
                 on_run={ctx.link().callback(|()| Msg::RunStep)} on_edit={ctx.link().callback(Msg::EditStep)}
-                on_reset_code={ctx.link().callback(|()| Msg::ResetStepCode)} on_reset_lesson={ctx.link().callback(Msg::ResetLesson)} />
+                on_reset_code={ctx.link().callback(|()| Msg::ResetStepCode)} on_reset_lesson={ctx.link().callback(Msg::ResetLesson)}
+                on_use_solution={ctx.link().callback(|()| Msg::UseSolution)} />
         }
     }
 

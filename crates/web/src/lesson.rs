@@ -5,7 +5,9 @@
 //! - every `## Step title` starts a step: prose, at most one fenced ` ```python ` or ` ```sql ` block — the step's
 //!   cell, which runs on the bundled samples after the cells of the steps before it — and small metadata in HTML
 //!   comments, invisible when the file is rendered: `<!-- look: stages -->` (the job view to open when the cell has
-//!   run) and `<!-- engine: crates/engine/src/exchange.rs -->` (the module that implements what the step shows).
+//!   run) and `<!-- engine: crates/engine/src/exchange.rs -->` (the module that implements what the step shows);
+//! - an exercise step adds `<!-- exercise -->`, a ` ```solution ` block and optionally a hint, advice for a wrong
+//!   answer and a plausible wrong answer (see [`Exercise`]).
 //!
 //! Adding or editing a lesson needs no Rust change: the page fetches the files and parses them here.
 
@@ -35,6 +37,19 @@ pub struct Step {
     pub look: Option<String>,
     /// The engine module implementing what the step shows, as a path in the repository.
     pub engine: Option<String>,
+    /// An exercise: the step's cell is the learner's answer, checked against the reference solution's.
+    pub exercise: Option<Exercise>,
+}
+
+/// An exercise of a step: `<!-- exercise -->`, a ` ```solution ` block (the reference answer, run on the same
+/// data to get the expected output), `<!-- hint: … -->`, `<!-- wrong: … -->` (what to say beside a wrong answer)
+/// and a ` ```wrong ` block (a plausible wrong answer, which the tests check is refused).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Exercise {
+    pub solution: String,
+    pub hint: Option<String>,
+    pub wrong_hint: Option<String>,
+    pub wrong_answer: Option<String>,
 }
 
 /// Parses lesson `id` from its Markdown; an error names the line that is wrong.
@@ -70,25 +85,43 @@ pub fn parse(id: &str, markdown: &str) -> Result<Lesson, String> {
 fn parse_step(id: &str, line: usize, title: &str, body: &[(usize, &str)]) -> Result<Step, String> {
     let mut prose = String::new();
     let (mut code, mut look, mut engine) = (None, None, None);
+    let (mut is_exercise, mut exercise) = (false, Exercise::default());
     let mut lines = body.iter();
     while let Some(&(n, text)) = lines.next() {
         if let Some(fence) = text.strip_prefix("```") {
+            let block = |lines: &mut std::slice::Iter<(usize, &str)>| -> String {
+                let source: Vec<&str> = lines.map(|(_, l)| *l).take_while(|l| !l.starts_with("```")).collect();
+                source.join("\n") + "\n"
+            };
             let language = match fence.trim() {
                 "python" => Language::Python,
                 "sql" => Language::Sql,
+                "solution" => {
+                    exercise.solution = block(&mut lines);
+                    continue;
+                }
+                "wrong" => {
+                    exercise.wrong_answer = Some(block(&mut lines));
+                    continue;
+                }
                 other => return Err(format!("{id}.md:{}: a step's cell is ```python or ```sql, not ```{other}", n + 1)),
             };
             if code.is_some() {
                 return Err(format!("{id}.md:{}: a step has one cell; this is a second one", n + 1));
             }
-            let source: Vec<&str> = lines.by_ref().map(|(_, l)| *l).take_while(|l| !l.starts_with("```")).collect();
-            code = Some((language, source.join("\n") + "\n"));
+            code = Some((language, block(&mut lines)));
             // The cell is drawn apart from the text: what follows it is a paragraph of its own.
             prose.push('\n');
         } else if let Some(value) = metadata(text, "look") {
             look = Some(value);
         } else if let Some(value) = metadata(text, "engine") {
             engine = Some(value);
+        } else if text.trim() == "<!-- exercise -->" {
+            is_exercise = true;
+        } else if let Some(value) = metadata(text, "hint") {
+            exercise.hint = Some(value);
+        } else if let Some(value) = metadata(text, "wrong") {
+            exercise.wrong_hint = Some(value);
         } else {
             prose.push_str(text);
             prose.push('\n');
@@ -97,7 +130,11 @@ fn parse_step(id: &str, line: usize, title: &str, body: &[(usize, &str)]) -> Res
     if title.is_empty() {
         return Err(format!("{id}.md:{line}: a step needs a title after `## `"));
     }
-    Ok(Step { title: title.to_string(), text: to_html(&prose), code, look, engine })
+    if is_exercise && (code.is_none() || exercise.solution.is_empty()) {
+        return Err(format!("{id}.md:{line}: an exercise needs a cell for the answer and a ```solution block"));
+    }
+    let exercise = is_exercise.then_some(exercise);
+    Ok(Step { title: title.to_string(), text: to_html(&prose), code, look, engine, exercise })
 }
 
 /// The value of a metadata comment `<!-- key: value -->`.
@@ -122,6 +159,42 @@ pub fn cells_up_to(lesson: &Lesson, step: usize, edited: impl Fn(usize) -> Optio
         .take(step + 1)
         .filter_map(|(i, s)| s.code.as_ref().map(|(language, code)| (i, *language, edited(i).unwrap_or_else(|| code.clone()))))
         .collect()
+}
+
+/// Whether a learner's output answers an exercise whose reference solution printed `expected`; if not, what to
+/// tell them: how their answer differs (a number, a count of rows), then the exercise's own advice.
+pub fn check(expected: &str, got: &str, wrong_hint: Option<&str>) -> Result<(), String> {
+    let (expected, got) = (expected.trim(), got.trim());
+    if expected == got {
+        return Ok(());
+    }
+    let difference = match (number(expected), number(got), table_rows(expected), table_rows(got)) {
+        _ if got.is_empty() => "Your cell printed nothing; print the answer (or show() the DataFrame).".to_string(),
+        (Some(want), Some(have), ..) => format!("You printed {have}; that is not the expected answer ({}).", closer(have, want)),
+        (.., Some(want), Some(have)) if want != have => format!("{have} rows; the expected result has {want}."),
+        (.., Some(_), Some(_)) => "The right number of rows, but not the expected values.".to_string(),
+        _ => "Your output is not the expected one.".to_string(),
+    };
+    Err(match wrong_hint {
+        Some(hint) => format!("{difference} {hint}"),
+        None => difference,
+    })
+}
+
+/// The output as one number, if it is one.
+fn number(text: &str) -> Option<f64> {
+    text.parse().ok()
+}
+
+/// How many rows a `show()` table holds: its lines between the header's and the closing border.
+fn table_rows(text: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with('|')).collect();
+    (!lines.is_empty()).then(|| lines.len() - 1)
+}
+
+/// A nudge about a wrong number, without giving it away.
+fn closer(have: f64, want: f64) -> &'static str {
+    if have > want { "yours is too high" } else { "yours is too low" }
 }
 
 #[cfg(test)]
@@ -153,6 +226,29 @@ mod tests {
         let lesson = parse("partitions", &format!("{LESSON}\n## Again\n```sql\nSELECT 1\n```\n")).unwrap();
         let cells = cells_up_to(&lesson, 2, |i| (i == 0).then(|| "print(1)\n".to_string()));
         assert_eq!(cells, [(0, Language::Python, "print(1)\n".to_string()), (2, Language::Sql, "SELECT 1\n".to_string())]);
+    }
+
+    #[test]
+    fn an_exercise_has_a_solution_a_hint_and_a_wrong_answer() {
+        let text = "# T\n## Count one day\n<!-- exercise -->\nHow many?\n```python\n# yours\n```\n\
+                    ```solution\nprint(8)\n```\n```wrong\nprint(7)\n```\n<!-- hint: filter the day -->\n<!-- wrong: check the date -->\n";
+        let step = &parse("x", text).unwrap().steps[0];
+        let exercise = step.exercise.as_ref().unwrap();
+        assert_eq!(exercise.solution, "print(8)\n");
+        assert_eq!(exercise.wrong_answer.as_deref(), Some("print(7)\n"));
+        assert_eq!((exercise.hint.as_deref(), exercise.wrong_hint.as_deref()), (Some("filter the day"), Some("check the date")));
+        assert_eq!(step.text, "<p>How many?</p>\n");
+        assert!(parse("x", "# T\n## E\n<!-- exercise -->\n```python\n```\n").is_err(), "an exercise needs a solution");
+    }
+
+    #[test]
+    fn a_check_says_how_an_answer_differs() {
+        assert_eq!(check("8\n", "8", None), Ok(()));
+        assert_eq!(check("8", "7", Some("Check the date.")), Err("You printed 7; that is not the expected answer (yours is too low). Check the date.".into()));
+        let table = |rows: usize| format!("+---+\n| a|\n+---+\n{}+---+\n", "|  1|\n".repeat(rows));
+        assert_eq!(check(&table(8), &table(7), None), Err("7 rows; the expected result has 8.".into()));
+        assert_eq!(check(&table(2), &table(2).replace("|  1|\n|  1|", "|  1|\n|  2|"), None), Err("The right number of rows, but not the expected values.".into()));
+        assert_eq!(check("8", "", None), Err("Your cell printed nothing; print the answer (or show() the DataFrame).".into()));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! What a learner did in the lessons, in the browser's local storage: the steps they completed and their own
-//! version of each step's code. Saved after every edit, so nothing typed is lost; reset per lesson.
+//! What a learner did in the lessons, in the browser's local storage: the steps they completed, their own
+//! version of each step's code and their exercises' results. Saved after every edit, so nothing typed is lost; reset per lesson.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,6 +13,9 @@ pub struct Progress {
     pub done: BTreeSet<String>,
     /// The learner's code of a step, by `lesson/step`, where it differs from the lesson's.
     pub edits: BTreeMap<String, String>,
+    /// Each checked exercise's last result, by `lesson/step`: passed, or what was wrong.
+    #[serde(default)]
+    pub checks: BTreeMap<String, Result<(), String>>,
 }
 
 pub fn step_key(lesson: &str, step: usize) -> String {
@@ -40,6 +43,7 @@ impl Progress {
         let prefix = format!("{lesson}/");
         self.done.retain(|key| !key.starts_with(&prefix));
         self.edits.retain(|key, _| !key.starts_with(&prefix));
+        self.checks.retain(|key, _| !key.starts_with(&prefix));
     }
 }
 

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::app::result_table;
 use crate::editor::Editor;
-use crate::lesson::Lesson;
+use crate::lesson::{Exercise, Lesson};
 use crate::lesson_progress::{Progress, step_key};
 
 #[derive(Properties, PartialEq)]
@@ -31,6 +31,7 @@ pub struct LessonsProps {
     pub on_edit: Callback<String>,
     pub on_reset_code: Callback<()>,
     pub on_reset_lesson: Callback<usize>,
+    pub on_use_solution: Callback<()>,
 }
 
 #[function_component(LessonsView)]
@@ -104,7 +105,11 @@ fn step_view(props: &LessonsProps, lesson: &Lesson, step: usize) -> Html {
                     <div class="cell-toolbar">
                         <span class="cell-name">{ if edited.is_some() { "your code" } else { "the lesson's code" } }</span>
                         <button id="run-step" class="run-cell" disabled={!props.ready} onclick={on_run.clone()}>
-                            { if props.running { "Running…" } else { "▶ Run" } }
+                            { match (props.running, current.exercise.is_some()) {
+                                (true, _) => "Running…",
+                                (false, true) => "▶ Run and check",
+                                (false, false) => "▶ Run",
+                            } }
                         </button>
                         if edited.is_some() {
                             <button id="reset-code" class="secondary" onclick={on_reset_code.clone()}>{ "Reset code" }</button>
@@ -116,6 +121,7 @@ fn step_view(props: &LessonsProps, lesson: &Lesson, step: usize) -> Html {
                     { props.output.as_ref().map(|output| step_output(output)).unwrap_or_default() }
                 </div>
             }).unwrap_or_default() }
+            { current.exercise.as_ref().map(|exercise| exercise_view(exercise, props.progress.checks.get(&key), &props.on_use_solution)).unwrap_or_default() }
             { current.look.as_ref().map(|look| html! {
                 <p class="look-here" data-look={look.clone()}>{ format!("Look: the {} view on the right shows this step's job.", view_name(look)) }</p>
             }).unwrap_or_default() }
@@ -160,5 +166,28 @@ fn view_name(look: &str) -> &str {
         "timeline" => "Timeline",
         "aqe" => "AQE",
         other => other,
+    }
+}
+
+/// An exercise's result, and its hint and solution on request.
+fn exercise_view(exercise: &Exercise, result: Option<&Result<(), String>>, on_use_solution: &Callback<()>) -> Html {
+    let on_use = {
+        let on_use_solution = on_use_solution.clone();
+        Callback::from(move |_: MouseEvent| on_use_solution.emit(()))
+    };
+    html! {
+        <div class="exercise">
+            { match result {
+                Some(Ok(())) => html! { <p id="exercise-result" class="passed" data-passed="true">{ "Right: your answer is the expected one." }</p> },
+                Some(Err(message)) => html! { <p id="exercise-result" class="failed" data-passed="false">{ message }</p> },
+                None => html! { <p class="hint">{ "Write your answer in the cell, then run it: the page runs the lesson's own solution on the same data and compares." }</p> },
+            } }
+            { exercise.hint.as_ref().map(|hint| html! { <details class="exercise-hint"><summary>{ "Hint" }</summary><p>{ hint }</p></details> }).unwrap_or_default() }
+            <details class="exercise-solution">
+                <summary>{ "Solution" }</summary>
+                <pre>{ &exercise.solution }</pre>
+                <button id="use-solution" class="secondary" onclick={on_use}>{ "Put it in the cell" }</button>
+            </details>
+        </div>
     }
 }
