@@ -590,7 +590,7 @@ impl DataFrame {
     /// The physical plan as `explain()` prints it: with adaptive execution, the final plan of the run `ran`, or
     /// the initial plan before any run.
     fn physical_explain(&self, physical: &physical::PhysicalPlan, ran: Option<&JobTrace>, extended: bool) -> String {
-        let adaptive = self.session.config.adaptive_enabled && physical.has_exchange();
+        let adaptive = self.session.config().adaptive_enabled && physical.has_exchange();
         match (ran, adaptive) {
             (Some(trace), true) => physical.final_explain_tree(trace, extended),
             (None, true) => format!("AdaptiveSparkPlan isFinalPlan=false\n{}", indent_under(&physical.explain_tree(extended, false))),

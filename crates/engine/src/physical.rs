@@ -1011,7 +1011,7 @@ impl Planner<'_> {
                 PhysicalPlan::Coalesce { partitions: *partitions, input: child(input)? }
             }
             LogicalPlan::Sort { order, global: true, input } => {
-                let partitioning = Partitioning::Range { order: order.clone(), partitions: self.session.config.shuffle_partitions };
+                let partitioning = Partitioning::Range { order: order.clone(), partitions: self.session.config().shuffle_partitions };
                 let exchange = self.exchange(partitioning, ShuffleOrigin::EnsureRequirements, *child(input)?);
                 PhysicalPlan::Sort { order: order.clone(), global: true, input: Box::new(exchange) }
             }
@@ -1070,7 +1070,7 @@ impl Planner<'_> {
         if !keys.is_equi_join() {
             return self.nested_loop_join(left, right, join_type, keys.other);
         }
-        let threshold = self.session.config.auto_broadcast_join_threshold;
+        let threshold = self.session.config().auto_broadcast_join_threshold;
         let (left_bytes, right_bytes) = (size_in_bytes(left), size_in_bytes(right));
         let fits = |bytes: u128| threshold >= 0 && bytes <= threshold as u128;
         let can_build_right = matches!(join_type, JoinType::Inner | JoinType::Cross | JoinType::LeftOuter | JoinType::LeftSemi | JoinType::LeftAnti);
@@ -1135,7 +1135,7 @@ impl Planner<'_> {
             _ => BuildSide::Right,
         };
         let (left_bytes, right_bytes) = (size_in_bytes(left), size_in_bytes(right));
-        let threshold = self.session.config.auto_broadcast_join_threshold;
+        let threshold = self.session.config().auto_broadcast_join_threshold;
         let fits = |bytes: u128| threshold >= 0 && bytes <= threshold as u128;
         let broadcastable = has_broadcast_hint(left) || has_broadcast_hint(right) || fits(left_bytes) || fits(right_bytes);
         if !broadcastable && matches!(join_type, JoinType::Inner | JoinType::Cross) {
@@ -1158,7 +1158,7 @@ impl Planner<'_> {
             join_type: join_type.name().to_string(),
             left_bytes: left_bytes.min(u64::MAX as u128) as u64,
             right_bytes: right_bytes.min(u64::MAX as u128) as u64,
-            threshold_bytes: self.session.config.auto_broadcast_join_threshold,
+            threshold_bytes: self.session.config().auto_broadcast_join_threshold,
             reason: "the join has no equal keys to hash or sort on, so one side is broadcast and every pair is tested".into(),
         };
         let join = JoinSpec { join_type, left_keys: Vec::new(), right_keys: Vec::new(), residual: condition, strategy, deferred_strings: Vec::new() };
@@ -1175,7 +1175,7 @@ impl Planner<'_> {
     /// A sort-merge join's input: hash-partitioned on the join keys (unless it already is, like the output of a
     /// group-by on the same keys) and sorted by them within each partition.
     fn sorted_by_keys(&self, input: PhysicalPlan, keys: &[Expr]) -> PhysicalPlan {
-        let partitions = self.session.config.shuffle_partitions;
+        let partitions = self.session.config().shuffle_partitions;
         let key_ids: Option<Vec<ExprId>> = keys
             .iter()
             .map(|k| match k {
@@ -1215,7 +1215,7 @@ impl Planner<'_> {
             return Partitioning::Single;
         }
         let keys = keys.iter().cloned().map(Expr::Attribute).collect();
-        Partitioning::Hash { keys, partitions: self.session.config.shuffle_partitions }
+        Partitioning::Hash { keys, partitions: self.session.config().shuffle_partitions }
     }
 
     /// Aggregates with `DISTINCT x`, Spark's four steps: group by the keys and `x` (which removes duplicate `x`s)

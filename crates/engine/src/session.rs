@@ -1,6 +1,6 @@
 //! The session: settings, files and executors shared by every DataFrame built from it (Spark's `SparkSession`).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::catalog::{Catalog, view_not_found};
 use crate::clock::{Clock, MonotonicClock};
@@ -101,7 +101,8 @@ fn parse_bytes(text: &str) -> Option<u64> {
 
 /// Everything a query needs besides its plan.
 pub struct Session {
-    pub config: Config,
+    /// Read when a query is planned and run, so `spark.conf.set` reaches DataFrames made before it, as in Spark.
+    config: RwLock<Config>,
     pub files: Arc<dyn FileSystem>,
     pub executors: Arc<Executors>,
     pub clock: Arc<dyn Clock>,
@@ -116,7 +117,7 @@ impl Session {
     /// A session on `executors`, reading files from `files`.
     pub fn new(files: Arc<dyn FileSystem>, executors: Executors, clock: Arc<dyn Clock>) -> Arc<Self> {
         let executors = Arc::new(executors);
-        Arc::new(Self { config: Config::default(), files, executors, clock, catalog: Arc::default(), jobs: Arc::default() })
+        Arc::new(Self { config: RwLock::new(Config::default()), files, executors, clock, catalog: Arc::default(), jobs: Arc::default() })
     }
 
     /// A native session: files on disk, `local[n]` executors.
@@ -127,7 +128,18 @@ impl Session {
     /// The same session (files, executors, views) with other settings (the knobs re-run a query with a changed
     /// copy).
     pub fn with_config(self: &Arc<Self>, config: Config) -> Arc<Self> {
-        Arc::new(Self { config, ..self.shallow_copy() })
+        Arc::new(Self { config: RwLock::new(config), ..self.shallow_copy() })
+    }
+
+    /// The session's settings now.
+    pub fn config(&self) -> Config {
+        self.config.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// `spark.conf.set(key, value)`: changes a setting of this session, for every query planned from now on —
+    /// those of DataFrames made before too.
+    pub fn set_conf(&self, key: &str, value: &str) -> Result<()> {
+        self.config.write().unwrap_or_else(|poisoned| poisoned.into_inner()).set(key, value)
     }
 
     /// The same session (files, settings, views, job list) on other executors (`master("local[N]")`).
@@ -139,7 +151,7 @@ impl Session {
 
     fn shallow_copy(&self) -> Self {
         Self {
-            config: self.config.clone(),
+            config: RwLock::new(self.config()),
             files: self.files.clone(),
             executors: self.executors.clone(),
             clock: self.clock.clone(),
@@ -182,8 +194,8 @@ impl Session {
 
     pub fn split_settings(&self) -> SplitSettings {
         SplitSettings {
-            max_partition_bytes: self.config.max_partition_bytes,
-            open_cost_in_bytes: self.config.open_cost_in_bytes,
+            max_partition_bytes: self.config().max_partition_bytes,
+            open_cost_in_bytes: self.config().open_cost_in_bytes,
             min_partitions: self.default_parallelism(),
         }
     }

@@ -195,7 +195,7 @@ fn run_stages(
         stage_of: &stage_of,
         tasks: &job.task_counts,
         trace: &trace,
-        adaptive: session.config.adaptive_enabled && plan.has_exchange(),
+        adaptive: session.config().adaptive_enabled && plan.has_exchange(),
     });
     Ok((job.rows, trace))
 }
@@ -474,7 +474,7 @@ fn record_shuffle(exchange: &PhysicalPlan, map_stage: usize, map_outputs: MapOut
 /// The reduce side of one or more shuffles whose partitions must line up (the inputs of a sort-merge join): one
 /// adaptive coalescing decision on their combined sizes, then each read with the same partition ranges.
 fn read_shuffles(shuffles: Vec<PendingShuffle>, session: &Session) -> Vec<(Vec<ShuffleRead>, ExchangeTrace)> {
-    let config = &session.config;
+    let config = &session.config();
     let adaptive = config.adaptive_enabled && config.coalesce_partitions_enabled && shuffles.iter().all(|s| s.adaptive);
     let reduce_partitions = shuffles.iter().map(|s| s.trace.matrix.rows.first().map_or(0, Vec::len)).max().unwrap_or(0);
     let mut bytes = vec![0u64; reduce_partitions];

@@ -35,7 +35,7 @@ fn golden_files(golden: &Value) -> Vec<(String, Bytes)> {
 fn rows_per_partition(fs: Arc<dyn FileSystem>, pattern: &str, run: &Value) -> Vec<u64> {
     let cores = run["cores"].as_u64().unwrap() as usize;
     let session = Session::new(fs, Executors::local(cores).unwrap(), Arc::new(MonotonicClock::new()));
-    let mut config = session.config.clone();
+    let mut config = session.config();
     if let Some(max) = run["max_partition_bytes"].as_u64() {
         config.set("spark.sql.files.maxPartitionBytes", &max.to_string()).unwrap();
     }

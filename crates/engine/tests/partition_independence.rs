@@ -27,7 +27,7 @@ fn trips() -> &'static Table {
 /// Every job of the property, each as rows sorted into a canonical order.
 fn results(partitions: usize, executors: usize, shuffle_partitions: usize) -> Vec<Vec<Row>> {
     let mut session = Session::new(Arc::new(MemoryFiles::default()), Executors::local(executors).unwrap(), Arc::new(MonotonicClock::new()));
-    let mut config = session.config.clone();
+    let mut config = session.config();
     config.shuffle_partitions = shuffle_partitions;
     session = session.with_config(config);
     let trips = session.create_dataframe(trips().clone(), partitions).unwrap();
@@ -67,7 +67,7 @@ fn results(partitions: usize, executors: usize, shuffle_partitions: usize) -> Ve
         let joined = trips.select(vec![col("PULocationID"), col("total_amount")]).unwrap().join(&zones, JoinOn::Condition(on_zone()), how).unwrap();
         results.push(sorted(joined.collect().unwrap()));
     }
-    let mut config = session.config.clone();
+    let mut config = session.config();
     config.set("spark.sql.autoBroadcastJoinThreshold", "-1").unwrap();
     let merge_session = session.with_config(config);
     let trips_again = merge_session.create_dataframe(trips_table(), partitions).unwrap();

@@ -90,7 +90,7 @@ fn zones(session: &Arc<Session>) -> DataFrame {
 
 /// The same files, with `spark.sql.autoBroadcastJoinThreshold` = -1: no join may broadcast by size.
 fn without_broadcasts(session: &Arc<Session>) -> Arc<Session> {
-    let mut config = session.config.clone();
+    let mut config = session.config();
     config.set("spark.sql.autoBroadcastJoinThreshold", "-1").unwrap();
     session.with_config(config)
 }
@@ -477,7 +477,7 @@ fn columns_partitions_counts_and_errors_match_spark() {
     assert_eq!(result_tasks(green.coalesce(1).unwrap()), partitions["coalesce 1"].as_u64().unwrap());
     let by_zone = |s: &Arc<Session>| s.read_parquet(&["pq/green/*/*"]).unwrap().group_by(vec![col("PULocationID")]).unwrap().count().unwrap();
     assert_eq!(result_tasks(by_zone(&session)), partitions["group-by adaptive"].as_u64().unwrap());
-    let mut config = session.config.clone();
+    let mut config = session.config();
     config.set("spark.sql.adaptive.enabled", "false").unwrap();
     assert_eq!(result_tasks(by_zone(&session.with_config(config))), partitions["group-by without adaptive"].as_u64().unwrap());
 

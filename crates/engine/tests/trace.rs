@@ -78,7 +78,7 @@ fn the_trace_holds_what_explain_prints_after_the_job() {
 #[test]
 fn without_adaptive_execution_every_reduce_partition_is_a_task() {
     let session = session();
-    let mut config = session.config.clone();
+    let mut config = session.config();
     config.set("spark.sql.adaptive.enabled", "false").unwrap();
     let trace = group_by_zone(&session.with_config(config));
     assert_eq!(trace.stages[1].partitions, 200);
@@ -88,7 +88,7 @@ fn without_adaptive_execution_every_reduce_partition_is_a_task() {
 #[test]
 fn a_global_sort_records_its_range_boundaries() {
     let session = session();
-    let mut config = session.config.clone();
+    let mut config = session.config();
     config.set("spark.sql.shuffle.partitions", "4").unwrap();
     let session = session.with_config(config);
     let trips = session.read_parquet(&["green/*/*"]).unwrap();
@@ -119,7 +119,7 @@ fn joins_record_their_strategy_and_broadcasts_their_copies() {
     assert!(broadcast.bytes > 0);
     assert_eq!(trace.stages[broadcast.stage].writes_exchange, Some(broadcast.id), "the broadcast side is a stage");
 
-    let mut config = session.config.clone();
+    let mut config = session.config();
     config.set("spark.sql.autoBroadcastJoinThreshold", "-1").unwrap();
     let no_broadcast = session.with_config(config);
     let trips = no_broadcast.read_parquet(&["green/*/*"]).unwrap();

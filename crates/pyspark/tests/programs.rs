@@ -122,3 +122,16 @@ fn take_runs_more_partitions_only_while_it_needs_rows() {
     let jobs: Vec<Vec<usize>> = session.jobs().iter().map(tasks_run).collect();
     assert_eq!(jobs, [vec![1], vec![4], vec![3], vec![1], vec![2], vec![2, 1], vec![0, 2]]);
 }
+
+/// `spark.conf.set` changes the session in place: a DataFrame made before it is planned with the new settings when
+/// it runs (pyspark 4.3 prints 7 here).
+#[test]
+fn conf_set_reaches_dataframes_made_before_it() {
+    let program = "from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()\n\
+                   df = spark.range(100)\ncounts = df.groupBy((df.id % 10).alias('k')).count()\n\
+                   spark.conf.set('spark.sql.adaptive.enabled', 'false')\n\
+                   spark.conf.set('spark.sql.shuffle.partitions', '7')\nprint(counts.rdd.getNumPartitions())\n";
+    let output = run(&session_without_files(), program, &RunOptions::default());
+    assert!(output.error.is_none(), "{:?}", output.error);
+    assert_eq!(output.stdout, "7\n");
+}

@@ -37,7 +37,7 @@ impl Host {
             "repartition" => match args.opt_int(1)? {
                 Some(n) if args.list(2)?.is_empty() => df.repartition(positive(n)?)?,
                 n => {
-                    let partitions = n.map_or(Ok(df.session().config.shuffle_partitions), positive)?;
+                    let partitions = n.map_or(Ok(df.session().config().shuffle_partitions), positive)?;
                     df.repartition_by(partitions, self.exprs_or_names(args.list(2)?)?)?
                 }
             },

@@ -34,9 +34,8 @@ impl Host {
             "session.range" => self.range(args)?,
             "session.stop" => return Ok(MontyObject::none()),
             "conf.set" => {
-                let mut config = self.session.config.clone();
-                config.set(args.str(0)?, &option_text(args.get(1)).unwrap_or_default())?;
-                self.session = self.session.with_config(config);
+                // In place, as Spark's runtime config: DataFrames made before see the new setting when they run.
+                self.session.set_conf(args.str(0)?, &option_text(args.get(1)).unwrap_or_default())?;
                 return Ok(MontyObject::none());
             }
             "conf.get" => return Ok(self.conf_get(args.str(0)?, args.get(1))),
@@ -54,7 +53,7 @@ impl Host {
     /// `getOrCreate()`: applies the builder's settings over the ones the program was started with (the
     /// notebook's knobs, `--conf`); `master("local[N]")` sets the number of executors.
     fn get_or_create(&mut self, args: &Args) -> Result<MontyObject> {
-        let mut config = self.base.config.clone();
+        let mut config = self.base.config();
         let (mut app_name, mut master) = ("pyspark-shell".to_string(), "local[*]".to_string());
         for pair in args.list(0)? {
             let [PyValue::Str(key), value] = pair.items().unwrap_or(&[]) else { continue };
@@ -121,7 +120,7 @@ impl Host {
     }
 
     fn conf_get(&self, key: &str, default: &PyValue) -> MontyObject {
-        let config = &self.session.config;
+        let config = &self.session.config();
         let value = match key {
             "spark.sql.shuffle.partitions" => config.shuffle_partitions.to_string(),
             "spark.sql.autoBroadcastJoinThreshold" => config.auto_broadcast_join_threshold.to_string(),
