@@ -555,6 +555,7 @@ function lessonSteps(name) {
     exercise: section.includes('<!-- exercise -->'),
     wrong: block(section, 'wrong'),
     advice: section.match(/<!-- wrong: (.*) -->/)?.[1],
+    predict: section.match(/<!-- predict: (.*) \| (.*) \| (.*) -->/)?.slice(2).map((part) => part.trim()),
   }));
 }
 
@@ -566,7 +567,7 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
       const id = name.replace(/\.md$/, '');
       const steps = lessonSteps(name);
       let before = '';
-      for (const [index, { code, exercise, wrong, advice }] of steps.entries()) {
+      for (const [index, { code, exercise, wrong, advice, predict }] of steps.entries()) {
         await page.goto(`${page.url().split('#')[0]}#/lessons/${id}/${index + 1}`);
         await page.waitForSelector(`#lesson-step[data-lesson="${id}"][data-step="${index + 1}"]`);
         if (exercise) {
@@ -590,6 +591,21 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
           continue;
         }
         if (code === null) continue;
+        if (predict) {
+          // The step waits for a prediction; the answer then comes from the step's job, as the CLI's trace has it.
+          const [fact, choices] = predict;
+          assert.ok(await page.locator('#run-step').isDisabled(), 'predict before running');
+          const choice = choices.split(',').at(-1).trim();
+          await page.click(`#prediction .choice[data-choice="${choice}"]`);
+          await page.waitForSelector('#prediction-answer', { timeout: 90_000 });
+          const traceFile = join(samplesDir, 'lesson-trace.json');
+          cliOutput(before + code, ['--trace', traceFile]);
+          const job = JSON.parse(readFileSync(traceFile, 'utf8')).at(-1);
+          const answer = fact === 'join' ? job.joins[0].strategy : String(job.stages.find((s) => s.id === Number(fact.split(' ')[1])).partitions);
+          assert.equal(await page.locator('#prediction-answer').getAttribute('data-answer'), answer, `${id} step ${index + 1}`);
+          assert.equal(await page.locator('#prediction-answer').getAttribute('data-right'), String(choice === answer));
+          await page.screenshot({ path: join(ARTIFACTS, `lesson-prediction-${id}.png`) });
+        }
         await page.waitForSelector('#step-output', { timeout: 90_000 });
         assert.equal(await page.locator('#step-output').getAttribute('data-failed'), 'false', `${id} step ${index + 1}`);
         // The step runs after the steps before it: its output is what the CLI prints after theirs.

@@ -110,6 +110,8 @@ struct Lessons {
     checking: Option<Rc<CellOutput>>,
     /// How many times a step's code was reset (its editor is made anew each time).
     resets: u32,
+    /// The learner's prediction for a step, by `lesson/step`, made before it ran.
+    predictions: Rc<std::collections::HashMap<String, String>>,
 }
 
 enum EngineState {
@@ -169,6 +171,8 @@ pub enum Msg {
     ResetStepCode,
     /// Puts an exercise's solution into its cell.
     UseSolution,
+    /// The learner's prediction for the current step, which then runs.
+    Predict(String),
     ResetLesson(usize),
 }
 
@@ -327,6 +331,13 @@ impl Component for App {
                     self.lessons.resets += 1;
                 }
             }
+            Msg::Predict(choice) => {
+                if let Some((lesson, step)) = self.current_step() {
+                    let key = step_key(&lesson.id, step);
+                    Rc::make_mut(&mut self.lessons.predictions).insert(key, choice);
+                    self.run_step();
+                }
+            }
             Msg::UseSolution => {
                 if let Some((lesson, step)) = self.current_step() {
                     let (key, solution) = (step_key(&lesson.id, step), lesson.steps[step].exercise.as_ref().map(|e| e.solution.clone()));
@@ -448,9 +459,9 @@ impl App {
         let Some((lesson, step)) = self.current_step() else { return };
         let position = (lesson.id.clone(), step);
         let shown = self.lessons.output.as_ref().is_some_and(|(at, _)| *at == position);
-        // An exercise runs when the learner asks for a check, not on arrival.
-        let exercise = lesson.steps[step].exercise.is_some();
-        if !shown && !exercise && self.ready() {
+        // An exercise runs when the learner asks for a check, a prediction once the learner has predicted.
+        let waits = lesson.steps[step].exercise.is_some() || lesson.steps[step].prediction.is_some();
+        if !shown && !waits && self.ready() {
             self.run_step();
         }
     }
@@ -746,7 +757,8 @@ impl App {
                 {output} running={lessons.running.is_some()} ready={self.ready()} resets={lessons.resets}
                 on_run={ctx.link().callback(|()| Msg::RunStep)} on_edit={ctx.link().callback(Msg::EditStep)}
                 on_reset_code={ctx.link().callback(|()| Msg::ResetStepCode)} on_reset_lesson={ctx.link().callback(Msg::ResetLesson)}
-                on_use_solution={ctx.link().callback(|()| Msg::UseSolution)} />
+                on_use_solution={ctx.link().callback(|()| Msg::UseSolution)} predictions={lessons.predictions.clone()}
+                on_predict={ctx.link().callback(Msg::Predict)} />
         }
     }
 

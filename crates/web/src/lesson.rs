@@ -6,12 +6,15 @@
 //!   cell, which runs on the bundled samples after the cells of the steps before it — and small metadata in HTML
 //!   comments, invisible when the file is rendered: `<!-- look: stages -->` (the job view to open when the cell has
 //!   run) and `<!-- engine: crates/engine/src/exchange.rs -->` (the module that implements what the step shows);
+//! - `<!-- predict: question | fact | choices -->` asks the learner to predict before the step runs (see
+//!   [`Prediction`]);
 //! - an exercise step adds `<!-- exercise -->`, a ` ```solution ` block and optionally a hint, advice for a wrong
 //!   answer and a plausible wrong answer (see [`Exercise`]).
 //!
 //! Adding or editing a lesson needs no Rust change: the page fetches the files and parses them here.
 
 use kindling_pyspark::notebook::Language;
+use kindling_engine::trace::JobTrace;
 use pulldown_cmark::{Parser, html};
 
 /// One lesson, parsed.
@@ -39,6 +42,48 @@ pub struct Step {
     pub engine: Option<String>,
     /// An exercise: the step's cell is the learner's answer, checked against the reference solution's.
     pub exercise: Option<Exercise>,
+    /// A question to answer before running the step (a knob was turned: what will change?).
+    pub prediction: Option<Prediction>,
+}
+
+/// `<!-- predict: question | fact | choice, choice, … -->`: the learner picks a choice before the step runs; the
+/// answer is then read from the step's last job (see [`Fact`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    pub question: String,
+    pub fact: Fact,
+    pub choices: Vec<String>,
+}
+
+/// What a prediction asks about the step's last job, read from its trace.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fact {
+    /// `tasks N`: how many tasks stage N ran.
+    Tasks(usize),
+    /// `stages`: how many stages the job had.
+    Stages,
+    /// `join`: the strategy of the job's first join.
+    Join,
+}
+
+impl Fact {
+    fn parse(text: &str) -> Option<Self> {
+        match text.split_whitespace().collect::<Vec<_>>().as_slice() {
+            ["tasks", stage] => Some(Fact::Tasks(stage.parse().ok()?)),
+            ["stages"] => Some(Fact::Stages),
+            ["join"] => Some(Fact::Join),
+            _ => None,
+        }
+    }
+
+    /// The answer in `job`.
+    pub fn answer(self, job: &JobTrace) -> Option<String> {
+        match self {
+            Fact::Tasks(stage) => job.stages.iter().find(|s| s.id == stage).map(|s| s.partitions.to_string()),
+            Fact::Stages => Some(job.stages.len().to_string()),
+            Fact::Join => job.joins.first().map(|j| j.strategy.clone()),
+        }
+    }
 }
 
 /// An exercise of a step: `<!-- exercise -->`, a ` ```solution ` block (the reference answer, run on the same
@@ -86,6 +131,7 @@ fn parse_step(id: &str, line: usize, title: &str, body: &[(usize, &str)]) -> Res
     let mut prose = String::new();
     let (mut code, mut look, mut engine) = (None, None, None);
     let (mut is_exercise, mut exercise) = (false, Exercise::default());
+    let mut prediction = None;
     let mut lines = body.iter();
     while let Some(&(n, text)) = lines.next() {
         if let Some(fence) = text.strip_prefix("```") {
@@ -116,6 +162,10 @@ fn parse_step(id: &str, line: usize, title: &str, body: &[(usize, &str)]) -> Res
             look = Some(value);
         } else if let Some(value) = metadata(text, "engine") {
             engine = Some(value);
+        } else if let Some(value) = metadata(text, "predict") {
+            prediction = Some(parse_prediction(&value).ok_or_else(|| {
+                format!("{id}.md:{}: a prediction is `<!-- predict: question | tasks N, stages or join | choice, choice -->`", n + 1)
+            })?);
         } else if text.trim() == "<!-- exercise -->" {
             is_exercise = true;
         } else if let Some(value) = metadata(text, "hint") {
@@ -134,7 +184,14 @@ fn parse_step(id: &str, line: usize, title: &str, body: &[(usize, &str)]) -> Res
         return Err(format!("{id}.md:{line}: an exercise needs a cell for the answer and a ```solution block"));
     }
     let exercise = is_exercise.then_some(exercise);
-    Ok(Step { title: title.to_string(), text: to_html(&prose), code, look, engine, exercise })
+    Ok(Step { title: title.to_string(), text: to_html(&prose), code, look, engine, exercise, prediction })
+}
+
+fn parse_prediction(value: &str) -> Option<Prediction> {
+    let [question, fact, choices] = value.split('|').map(str::trim).collect::<Vec<_>>()[..] else { return None };
+    let choices: Vec<String> = choices.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+    (choices.len() >= 2).then_some(())?;
+    Some(Prediction { question: question.to_string(), fact: Fact::parse(fact)?, choices })
 }
 
 /// The value of a metadata comment `<!-- key: value -->`.
@@ -199,6 +256,8 @@ fn closer(have: f64, want: f64) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use kindling_engine::trace::StageTrace;
+
     use super::*;
 
     const LESSON: &str = "# Partitions\n\nA file is read in *pieces*.\n\n\
@@ -249,6 +308,29 @@ mod tests {
         assert_eq!(check(&table(8), &table(7), None), Err("7 rows; the expected result has 8.".into()));
         assert_eq!(check(&table(2), &table(2).replace("|  1|\n|  1|", "|  1|\n|  2|"), None), Err("The right number of rows, but not the expected values.".into()));
         assert_eq!(check("8", "", None), Err("Your cell printed nothing; print the answer (or show() the DataFrame).".into()));
+    }
+
+    #[test]
+    fn a_prediction_is_answered_from_the_job() {
+        let text = "# T\n## S\n<!-- predict: How many tasks? | tasks 1 | 1, 8, 200 -->\n```python\nx\n```\n";
+        let prediction = parse("x", text).unwrap().steps[0].prediction.clone().unwrap();
+        assert_eq!(prediction.question, "How many tasks?");
+        assert_eq!(prediction.choices, ["1", "8", "200"]);
+        let stage = |id, partitions| StageTrace {
+            id,
+            operators: Vec::new(),
+            parents: Vec::new(),
+            partitions,
+            writes_exchange: None,
+            output_sizes: Vec::new(),
+            skipped: false,
+            submitted_us: 0,
+            completed_us: 0,
+        };
+        let job = JobTrace { stages: vec![stage(0, 2), stage(1, 8)], ..JobTrace::default() };
+        assert_eq!(prediction.fact.answer(&job).as_deref(), Some("8"));
+        assert_eq!(Fact::Stages.answer(&job).as_deref(), Some("2"));
+        assert!(parse("x", "# T\n## S\n<!-- predict: Q | colour | a, b -->\n").is_err());
     }
 
     #[test]

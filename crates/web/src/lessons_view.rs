@@ -3,14 +3,16 @@
 //! look in the job views, and the engine module that implements it. Positions are links (`#/lessons/<id>/<n>`),
 //! so a step can be shared and the back button works.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
+use kindling_engine::trace::JobTrace;
 use kindling_pyspark::notebook::CellOutput;
 use yew::prelude::*;
 
 use crate::app::result_table;
 use crate::editor::Editor;
-use crate::lesson::{Exercise, Lesson};
+use crate::lesson::{Exercise, Lesson, Prediction};
 use crate::lesson_progress::{Progress, step_key};
 
 #[derive(Properties, PartialEq)]
@@ -32,6 +34,9 @@ pub struct LessonsProps {
     pub on_reset_code: Callback<()>,
     pub on_reset_lesson: Callback<usize>,
     pub on_use_solution: Callback<()>,
+    /// The learner's predictions, by `lesson/step`.
+    pub predictions: Rc<HashMap<String, String>>,
+    pub on_predict: Callback<String>,
 }
 
 #[function_component(LessonsView)]
@@ -100,11 +105,16 @@ fn step_view(props: &LessonsProps, lesson: &Lesson, step: usize) -> Html {
             }
             <h2>{ &current.title }</h2>
             <div class="lesson-text">{ Html::from_html_unchecked(current.text.clone().into()) }</div>
+            { current.prediction.as_ref().map(|prediction| {
+                let job = props.output.as_ref().and_then(|o| o.jobs.last());
+                prediction_view(prediction, props.predictions.get(&key), job, &props.on_predict)
+            }).unwrap_or_default() }
             { current.code.as_ref().map(|(language, code)| html! {
                 <div class="cell lesson-cell">
                     <div class="cell-toolbar">
                         <span class="cell-name">{ if edited.is_some() { "your code" } else { "the lesson's code" } }</span>
-                        <button id="run-step" class="run-cell" disabled={!props.ready} onclick={on_run.clone()}>
+                        <button id="run-step" class="run-cell" disabled={!props.ready || (current.prediction.is_some() && !props.predictions.contains_key(&key))}
+                            onclick={on_run.clone()}>
                             { match (props.running, current.exercise.is_some()) {
                                 (true, _) => "Running…",
                                 (false, true) => "▶ Run and check",
@@ -188,6 +198,36 @@ fn exercise_view(exercise: &Exercise, result: Option<&Result<(), String>>, on_us
                 <pre>{ &exercise.solution }</pre>
                 <button id="use-solution" class="secondary" onclick={on_use}>{ "Put it in the cell" }</button>
             </details>
+        </div>
+    }
+}
+
+/// A question to answer before the step runs; once it ran, the learner's answer beside the job's.
+fn prediction_view(prediction: &Prediction, predicted: Option<&String>, job: Option<&JobTrace>, on_predict: &Callback<String>) -> Html {
+    let answer = job.and_then(|job| prediction.fact.answer(job));
+    html! {
+        <div class="prediction" id="prediction" data-predicted={predicted.cloned()}>
+            <p class="question"><strong>{ "Predict first: " }</strong>{ &prediction.question }</p>
+            <div class="choices">
+                { for prediction.choices.iter().map(|choice| {
+                    let (on_predict, value) = (on_predict.clone(), choice.clone());
+                    html! {
+                        <button class={classes!("choice", (predicted == Some(choice)).then_some("chosen"))} data-choice={choice.clone()}
+                            onclick={move |_: MouseEvent| on_predict.emit(value.clone())}>{ choice }</button>
+                    }
+                }) }
+            </div>
+            { match (predicted, answer) {
+                (Some(predicted), Some(answer)) => {
+                    let right = *predicted == answer;
+                    html! {
+                        <p id="prediction-answer" class={if right { "passed" } else { "failed" }} data-right={right.to_string()} data-answer={answer.clone()}>
+                            { if right { format!("Right: {answer}.") } else { format!("You said {predicted}; the job says {answer}. The views on the right show why.") } }
+                        </p>
+                    }
+                }
+                _ => Html::default(),
+            } }
         </div>
     }
 }
