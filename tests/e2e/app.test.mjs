@@ -580,7 +580,7 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
           assert.equal(await page.locator('#exercise-result').getAttribute('data-passed'), 'false', `${id} step ${index + 1}`);
           const message = await page.locator('#exercise-result').textContent();
           // What differs (a number too high or low, a count of rows), then the exercise's own advice.
-          assert.match(message, /^(You printed \d+(\.\d+)?; that is not the expected answer \(yours is too (high|low)\)|\d+ rows; the expected result has \d+|The right number of rows, but not the expected values)\. /, message);
+          assert.match(message, /^(You printed \d+(\.\d+)?; that is not the expected answer \(yours is too (high|low)\)|\d+ rows; the expected result has \d+|The right number of rows, but not the expected values|Your output is not the expected one)\. /, message);
           assert.ok(message.endsWith(advice), message);
           await page.screenshot({ path: join(ARTIFACTS, `lesson-exercise-${id}.png`) });
           await page.click('.exercise-solution summary');
