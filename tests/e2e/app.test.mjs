@@ -608,6 +608,13 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
         }
         await page.waitForSelector('#step-output', { timeout: 90_000 });
         assert.equal(await page.locator('#step-output').getAttribute('data-failed'), 'false', `${id} step ${index + 1}`);
+        if (await page.locator('#exported-script').count()) {
+          // The program so far, exported in the page as `kindling export` exports it.
+          writeFileSync(join(samplesDir, `${id}.py`), before + code);
+          const exported = execFileSync(CLI, ['export', join(samplesDir, `${id}.py`)], { encoding: 'utf8' });
+          assert.equal(await page.locator('#exported-script').textContent(), exported);
+          await page.screenshot({ path: join(ARTIFACTS, `lesson-export-${id}.png`) });
+        }
         // The step runs after the steps before it: its output is what the CLI prints after theirs.
         const program = before + code;
         const expected = cliOutput(program).slice(cliOutput(before || 'pass\n').length);

@@ -6,6 +6,7 @@
 //!   cell, which runs on the bundled samples after the cells of the steps before it — and small metadata in HTML
 //!   comments, invisible when the file is rendered: `<!-- look: stages -->` (the job view to open when the cell has
 //!   run) and `<!-- engine: crates/engine/src/exchange.rs -->` (the module that implements what the step shows);
+//! - `<!-- export -->` shows the program so far as exported for `spark-submit`;
 //! - `<!-- predict: question | fact | choices -->` asks the learner to predict before the step runs (see
 //!   [`Prediction`]);
 //! - an exercise step adds `<!-- exercise -->`, a ` ```solution ` block and optionally a hint, advice for a wrong
@@ -44,6 +45,9 @@ pub struct Step {
     pub exercise: Option<Exercise>,
     /// A question to answer before running the step (a knob was turned: what will change?).
     pub prediction: Option<Prediction>,
+    /// `<!-- export -->`: the step shows the lesson's program so far as `kindling export` writes it for
+    /// `spark-submit`.
+    pub export: bool,
 }
 
 /// `<!-- predict: question | fact | choice, choice, … -->`: the learner picks a choice before the step runs; the
@@ -132,6 +136,7 @@ fn parse_step(id: &str, line: usize, title: &str, body: &[(usize, &str)]) -> Res
     let (mut code, mut look, mut engine) = (None, None, None);
     let (mut is_exercise, mut exercise) = (false, Exercise::default());
     let mut prediction = None;
+    let mut export = false;
     let mut lines = body.iter();
     while let Some(&(n, text)) = lines.next() {
         if let Some(fence) = text.strip_prefix("```") {
@@ -166,6 +171,8 @@ fn parse_step(id: &str, line: usize, title: &str, body: &[(usize, &str)]) -> Res
             prediction = Some(parse_prediction(&value).ok_or_else(|| {
                 format!("{id}.md:{}: a prediction is `<!-- predict: question | tasks N, stages or join | choice, choice -->`", n + 1)
             })?);
+        } else if text.trim() == "<!-- export -->" {
+            export = true;
         } else if text.trim() == "<!-- exercise -->" {
             is_exercise = true;
         } else if let Some(value) = metadata(text, "hint") {
@@ -184,7 +191,7 @@ fn parse_step(id: &str, line: usize, title: &str, body: &[(usize, &str)]) -> Res
         return Err(format!("{id}.md:{line}: an exercise needs a cell for the answer and a ```solution block"));
     }
     let exercise = is_exercise.then_some(exercise);
-    Ok(Step { title: title.to_string(), text: to_html(&prose), code, look, engine, exercise, prediction })
+    Ok(Step { title: title.to_string(), text: to_html(&prose), code, look, engine, exercise, prediction, export })
 }
 
 fn parse_prediction(value: &str) -> Option<Prediction> {

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use kindling_engine::trace::JobTrace;
-use kindling_pyspark::notebook::CellOutput;
+use kindling_pyspark::notebook::{CellOutput, Language};
 use yew::prelude::*;
 
 use crate::app::result_table;
 use crate::editor::Editor;
-use crate::lesson::{Exercise, Lesson, Prediction};
+use crate::lesson::{Exercise, Lesson, Prediction, cells_up_to};
 use crate::lesson_progress::{Progress, step_key};
 
 #[derive(Properties, PartialEq)]
@@ -132,6 +132,9 @@ fn step_view(props: &LessonsProps, lesson: &Lesson, step: usize) -> Html {
                 </div>
             }).unwrap_or_default() }
             { current.exercise.as_ref().map(|exercise| exercise_view(exercise, props.progress.checks.get(&key), &props.on_use_solution)).unwrap_or_default() }
+            if current.export {
+                { exported_view(lesson, step, &props.progress) }
+            }
             { current.look.as_ref().map(|look| html! {
                 <p class="look-here" data-look={look.clone()}>{ format!("Look: the {} view on the right shows this step's job.", view_name(look)) }</p>
             }).unwrap_or_default() }
@@ -229,5 +232,22 @@ fn prediction_view(prediction: &Prediction, predicted: Option<&String>, job: Opt
                 _ => Html::default(),
             } }
         </div>
+    }
+}
+
+/// The lesson's program up to this step, as `kindling export` rewrites it for `spark-submit`: its paths become
+/// arguments, its `.master(...)` goes (the cluster's master is chosen by `spark-submit`).
+fn exported_view(lesson: &Lesson, step: usize, progress: &Progress) -> Html {
+    let cells = cells_up_to(lesson, step, |i| progress.edits.get(&step_key(&lesson.id, i)).cloned());
+    let program: String = cells.into_iter().filter(|(_, language, _)| *language == Language::Python).map(|(_, _, code)| code).collect();
+    let name = format!("{}.py", lesson.id);
+    match kindling_pyspark::export::export(&program, &name) {
+        Ok(exported) => html! {
+            <div class="exported">
+                <p class="hint">{ format!("{name}, exported (the same rewrite as `kindling export {name}`):") }</p>
+                <pre id="exported-script">{ exported.script }</pre>
+            </div>
+        },
+        Err((message, _)) => html! { <p class="notice" id="exported-script">{ format!("The program does not parse yet: {message}") }</p> },
     }
 }
