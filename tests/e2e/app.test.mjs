@@ -619,7 +619,9 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
         const program = before + code;
         const expected = cliOutput(program).slice(cliOutput(before || 'pass\n').length);
         const printed = (await page.locator('#step-output .stdout').count()) ? await page.locator('#step-output .stdout').textContent() : '';
-        assert.equal(printed, expected, `${id} step ${index + 1}`);
+        // Expression ids (`trip_distance#8`) count up over a session's life: the page's has run more than the CLI's.
+        const ids = (text) => text.replace(/#\d+/g, '#x');
+        assert.equal(ids(printed), ids(expected), `${id} step ${index + 1}`);
         await page.waitForSelector(`#lesson-step[data-done="true"]`);
         before = program;
       }

@@ -131,7 +131,7 @@ fn step_view(props: &LessonsProps, lesson: &Lesson, step: usize) -> Html {
                     { props.output.as_ref().map(|output| step_output(output)).unwrap_or_default() }
                 </div>
             }).unwrap_or_default() }
-            { current.exercise.as_ref().map(|exercise| exercise_view(exercise, props.progress.checks.get(&key), &props.on_use_solution)).unwrap_or_default() }
+            { current.exercise.as_ref().map(|exercise| exercise_view(&key, exercise, props.progress.checks.get(&key), &props.on_use_solution)).unwrap_or_default() }
             if current.export {
                 { exported_view(lesson, step, &props.progress) }
             }
@@ -183,13 +183,14 @@ fn view_name(look: &str) -> &str {
 }
 
 /// An exercise's result, and its hint and solution on request.
-fn exercise_view(exercise: &Exercise, result: Option<&Result<(), String>>, on_use_solution: &Callback<()>) -> Html {
+/// `key` names the step, so each exercise starts with its hint and solution folded.
+fn exercise_view(key: &str, exercise: &Exercise, result: Option<&Result<(), String>>, on_use_solution: &Callback<()>) -> Html {
     let on_use = {
         let on_use_solution = on_use_solution.clone();
         Callback::from(move |_: MouseEvent| on_use_solution.emit(()))
     };
     html! {
-        <div class="exercise">
+        <div class="exercise" key={key.to_string()}>
             { match result {
                 Some(Ok(())) => html! { <p id="exercise-result" class="passed" data-passed="true">{ "Right: your answer is the expected one." }</p> },
                 Some(Err(message)) => html! { <p id="exercise-result" class="failed" data-passed="false">{ message }</p> },
