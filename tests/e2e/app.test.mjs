@@ -556,6 +556,7 @@ function lessonSteps(name) {
     wrong: block(section, 'wrong'),
     advice: section.match(/<!-- wrong: (.*) -->/)?.[1],
     predict: section.match(/<!-- predict: (.*) \| (.*) \| (.*) -->/)?.slice(2).map((part) => part.trim()),
+    look: section.match(/<!-- look: (\S+)(?: (.*?))? -->/)?.slice(1),
   }));
 }
 
@@ -567,7 +568,7 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
       const id = name.replace(/\.md$/, '');
       const steps = lessonSteps(name);
       let before = '';
-      for (const [index, { code, exercise, wrong, advice, predict }] of steps.entries()) {
+      for (const [index, { code, exercise, wrong, advice, predict, look }] of steps.entries()) {
         await page.goto(`${page.url().split('#')[0]}#/lessons/${id}/${index + 1}`);
         await page.waitForSelector(`#lesson-step[data-lesson="${id}"][data-step="${index + 1}"]`);
         if (exercise) {
@@ -623,6 +624,12 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
         const ids = (text) => text.replace(/#\d+/g, '#x');
         assert.equal(ids(printed), ids(expected), `${id} step ${index + 1}`);
         await page.waitForSelector(`#lesson-step[data-done="true"]`);
+        if (look) {
+          // The view the step points at is open, and the operator it names is selected in the graph.
+          const [view, operator] = look;
+          await page.waitForSelector(`#tab-${view}.active`, { timeout: 5_000 }).catch(() => assert.fail(`${id} step ${index + 1}: no ${view} view open`));
+          if (operator) assert.equal(await page.locator('#operator-detail h3').textContent(), operator, `${id} step ${index + 1}`);
+        }
         before = program;
       }
     }

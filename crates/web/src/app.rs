@@ -534,7 +534,7 @@ impl App {
         if complete {
             Rc::make_mut(&mut self.lessons.progress).done.insert(step_key(&lesson, step));
             self.lessons.progress.save();
-            if let Some(tab) = look.as_deref().and_then(Tab::from_id) {
+            if let Some(tab) = look.as_ref().and_then(|look| Tab::from_id(&look.view)) {
                 self.tab = tab;
             }
         }
@@ -767,9 +767,12 @@ impl App {
         let position = self.current_step().map(|(lesson, step)| (lesson.id.clone(), step));
         let job = self.lessons.output.as_ref().filter(|(shown, _)| Some(shown) == position.as_ref()).and_then(|(_, o)| o.jobs.last());
         match job {
-            Some(job) => html! {
-                <JobView job={job.clone()} number={0} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} />
-            },
+            Some(job) => {
+                let focus = self.current_step().and_then(|(lesson, step)| lesson.steps[step].look.as_ref()?.operator.clone());
+                html! {
+                    <JobView job={job.clone()} number={0} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} {focus} />
+                }
+            }
             None => html! {
                 <div class="job-placeholder">
                     <h2>{ "Jobs" }</h2>

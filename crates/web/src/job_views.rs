@@ -77,6 +77,9 @@ pub struct JobViewProps {
     /// Sets the broadcast threshold knob (for a notebook's jobs; a trace opened from a file has no knobs).
     #[prop_or_default]
     pub on_threshold: Option<Callback<i64>>,
+    /// An operator to open in the operator graph, by name (where a lesson step says to look).
+    #[prop_or_default]
+    pub focus: Option<String>,
 }
 
 #[function_component(JobView)]
@@ -182,7 +185,7 @@ pub fn job_view(props: &JobViewProps) -> Html {
             </nav>
             { match props.tab {
                 Tab::Dag => html! { <DagView job={job.clone()} moment={moment.clone()} /> },
-                Tab::Operators => html! { <OperatorGraphView job={job.clone()} moment={moment.clone()} /> },
+                Tab::Operators => html! { <OperatorGraphView job={job.clone()} moment={moment.clone()} focus={props.focus.clone()} /> },
                 Tab::Stages => {
                     let (on_tab, focus) = (props.on_tab.clone(), focus.clone());
                     let on_reshuffle = Callback::from(move |part: (usize, usize)| {

@@ -37,8 +37,9 @@ pub struct Step {
     pub text: String,
     /// The step's cell: its language and code.
     pub code: Option<(Language, String)>,
-    /// The job view to open once the cell has run (`dag`, `operators`, `stages`, `shuffle`, …).
-    pub look: Option<String>,
+    /// Where to look once the cell has run: a job view (`dag`, `operators`, `stages`, `shuffle`, …), and in the
+    /// operator graph the operator to open (`<!-- look: operators HashAggregate -->`).
+    pub look: Option<Look>,
     /// The engine module implementing what the step shows, as a path in the repository.
     pub engine: Option<String>,
     /// An exercise: the step's cell is the learner's answer, checked against the reference solution's.
@@ -48,6 +49,22 @@ pub struct Step {
     /// `<!-- export -->`: the step shows the lesson's program so far as `kindling export` writes it for
     /// `spark-submit`.
     pub export: bool,
+}
+
+/// A step's "look here".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Look {
+    /// The job view's tab id.
+    pub view: String,
+    /// An operator of the graph, by name (its first node of that name opens in the side panel).
+    pub operator: Option<String>,
+}
+
+impl Look {
+    fn parse(text: &str) -> Self {
+        let (view, operator) = text.split_once(' ').map_or((text, None), |(view, rest)| (view, Some(rest.trim().to_string())));
+        Look { view: view.to_string(), operator }
+    }
 }
 
 /// `<!-- predict: question | fact | choice, choice, … -->`: the learner picks a choice before the step runs; the
@@ -164,7 +181,7 @@ fn parse_step(id: &str, line: usize, title: &str, body: &[(usize, &str)]) -> Res
             // The cell is drawn apart from the text: what follows it is a paragraph of its own.
             prose.push('\n');
         } else if let Some(value) = metadata(text, "look") {
-            look = Some(value);
+            look = Some(Look::parse(&value));
         } else if let Some(value) = metadata(text, "engine") {
             engine = Some(value);
         } else if let Some(value) = metadata(text, "predict") {
@@ -281,7 +298,9 @@ mod tests {
         let read = &lesson.steps[0];
         assert_eq!(read.title, "Read a file");
         assert_eq!(read.code, Some((Language::Python, "df = spark.read.parquet('x')\nprint(df.count())\n".to_string())));
-        assert_eq!(read.look.as_deref(), Some("stages"));
+        assert_eq!(read.look, Some(Look { view: "stages".into(), operator: None }));
+        let focused = parse("x", "# T\n## S\n<!-- look: operators Scan parquet -->\n").unwrap();
+        assert_eq!(focused.steps[0].look, Some(Look { view: "operators".into(), operator: Some("Scan parquet".into()) }));
         assert_eq!(read.engine.as_deref(), Some("crates/engine/src/io/file_partition.rs"));
         assert_eq!(read.text, "<p>The scan makes one task per partition.</p>\n<p>After.</p>\n");
         assert_eq!(lesson.steps[1].code, None);

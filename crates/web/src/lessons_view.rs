@@ -136,7 +136,12 @@ fn step_view(props: &LessonsProps, lesson: &Lesson, step: usize) -> Html {
                 { exported_view(lesson, step, &props.progress) }
             }
             { current.look.as_ref().map(|look| html! {
-                <p class="look-here" data-look={look.clone()}>{ format!("Look: the {} view on the right shows this step's job.", view_name(look)) }</p>
+                <p class="look-here" data-look={look.view.clone()}>
+                    { match &look.operator {
+                        Some(operator) => format!("Look: the {} view on the right, at the {operator} it opened.", view_name(&look.view)),
+                        None => format!("Look: the {} view on the right shows this step's job.", view_name(&look.view)),
+                    } }
+                </p>
             }).unwrap_or_default() }
             { current.engine.as_ref().map(|path| html! {
                 <p class="engine-link">{ "In the engine, this is " }<code>{ path }</code>{ " in Kindling's repository: its first lines explain it in a few sentences." }</p>

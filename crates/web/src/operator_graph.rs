@@ -45,12 +45,23 @@ pub struct OperatorGraphProps {
     pub job: JobTrace,
     /// During a replay, what had happened by the current step: each stage frame shows its state.
     pub moment: Option<Rc<Moment>>,
+    /// An operator to open, by name: the first node of that name is selected when the graph is drawn.
+    #[prop_or_default]
+    pub focus: Option<String>,
 }
 
 #[function_component(OperatorGraphView)]
 pub fn operator_graph_view(props: &OperatorGraphProps) -> Html {
     let selected = use_state(|| None::<usize>);
     let graph = &props.job.plan_graph;
+    {
+        // A new job, or a new operator to look at: open it (or nothing).
+        let selected = selected.clone();
+        let focused = props.focus.as_ref().and_then(|name| graph.nodes.iter().find(|n| &n.name == name)).map(|n| n.id);
+        use_effect_with((props.job.description.clone(), props.job.duration_us, focused), move |(_, _, focused)| {
+            selected.set(*focused);
+        });
+    }
     if graph.nodes.is_empty() {
         return html! { <p class="empty" id="operators-missing">{ missing_graph_reason(&props.job) }</p> };
     }
