@@ -643,6 +643,8 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
     await page.click('.lesson-cell .cm-content');
     await page.keyboard.press('Control+End');
     await page.keyboard.type('print("mine")\n');
+    // Live re-run: once the typing pauses, the step runs again without pressing Run.
+    await page.waitForFunction(() => /mine/.test(document.querySelector('#step-output .stdout')?.textContent ?? ''), null, { timeout: 30_000 });
     await page.reload();
     await page.waitForSelector('#step-output', { timeout: 90_000 });
     assert.match(await page.locator('.lesson-cell .cm-content').textContent(), /print\("mine"\)/);

@@ -21,6 +21,9 @@ use crate::job_views::{JobView, Tab};
 use crate::protocol::{self, EngineInfo, FileEntry, Kernel, Request, Response, Settings};
 use crate::storage::{self, SavedCell};
 
+/// How long a lesson step waits after the last keystroke before it runs again.
+const RERUN_AFTER_EDIT_MS: u32 = 1200;
+
 /// The notebook a first visit starts with: the module's first steps on the bundled samples.
 const STARTER_CELLS: [(Language, &str); 3] = [
     (
@@ -72,6 +75,8 @@ pub struct App {
     lessons: Lessons,
     /// Kept alive as long as the page may call it.
     _on_hash_change: Closure<dyn Fn()>,
+    /// Runs the current lesson step again a moment after the learner stops typing (dropping it cancels it).
+    rerun_after_edit: Option<gloo::timers::callback::Timeout>,
 }
 
 /// Where the page is.
@@ -225,6 +230,7 @@ impl Component for App {
             route: Route::parse(&location_hash()),
             lessons: Lessons { progress: Rc::new(Progress::load()), ..Lessons::default() },
             _on_hash_change: on_hash_change,
+            rerun_after_edit: None,
         };
         app.save();
         app
@@ -318,8 +324,16 @@ impl Component for App {
             Msg::EditStep(code) => {
                 if let Some((lesson, step)) = self.current_step() {
                     let key = step_key(&lesson.id, step);
+                    // Live re-run: an edited step runs again once the typing pauses (an exercise is checked on
+                    // request only, a prediction step once predicted).
+                    let live = lesson.steps[step].exercise.is_none()
+                        && (lesson.steps[step].prediction.is_none() || self.lessons.predictions.contains_key(&key));
                     Rc::make_mut(&mut self.lessons.progress).edits.insert(key, code);
                     self.lessons.progress.save();
+                    if live {
+                        let link = ctx.link().clone();
+                        self.rerun_after_edit = Some(gloo::timers::callback::Timeout::new(RERUN_AFTER_EDIT_MS, move || link.send_message(Msg::RunStep)));
+                    }
                 }
                 return false;
             }
