@@ -782,9 +782,11 @@ impl App {
         let job = self.lessons.output.as_ref().filter(|(shown, _)| Some(shown) == position.as_ref()).and_then(|(_, o)| o.jobs.last());
         match job {
             Some(job) => {
-                let focus = self.current_step().and_then(|(lesson, step)| lesson.steps[step].look.as_ref()?.operator.clone());
+                let look = self.current_step().and_then(|(lesson, step)| lesson.steps[step].look.clone());
+                let focus = look.as_ref().and_then(|look| look.operator.clone());
+                let replay_step = look.and_then(|look| look.replay_step);
                 html! {
-                    <JobView job={job.clone()} number={0} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} {focus} />
+                    <JobView job={job.clone()} number={0} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} {focus} {replay_step} />
                 }
             }
             None => html! {

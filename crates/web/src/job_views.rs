@@ -80,6 +80,9 @@ pub struct JobViewProps {
     /// An operator to open in the operator graph, by name (where a lesson step says to look).
     #[prop_or_default]
     pub focus: Option<String>,
+    /// A step of the replay to open at (where a lesson step says to look), 0-based.
+    #[prop_or_default]
+    pub replay_step: Option<usize>,
 }
 
 #[function_component(JobView)]
@@ -93,10 +96,11 @@ pub fn job_view(props: &JobViewProps) -> Html {
     // A reduce task of an exchange the reshuffle view points at (the slow task a stage summary found).
     let focus = use_state(|| None::<(usize, usize)>);
     {
-        // Another job: its replay starts over, nothing is pointed at.
+        // Another job: its replay starts over (or opens where a lesson points), nothing is pointed at.
         let (step, playing, focus) = (step.clone(), playing.clone(), focus.clone());
-        use_effect_with(job.clone(), move |_| {
-            step.set(None);
+        let last = replay.len().saturating_sub(1);
+        use_effect_with((job.clone(), props.replay_step), move |(_, start)| {
+            step.set(start.map(|at| at.min(last)));
             playing.set(false);
             focus.set(None);
         });

@@ -51,19 +51,24 @@ pub struct Step {
     pub export: bool,
 }
 
-/// A step's "look here".
+/// A step's "look here": `<!-- look: view -->`, `<!-- look: operators HashAggregate -->` (an operator of the graph
+/// to open), `<!-- look: timeline at step 12 -->` (a moment of the job's replay, 1-based).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Look {
     /// The job view's tab id.
     pub view: String,
     /// An operator of the graph, by name (its first node of that name opens in the side panel).
     pub operator: Option<String>,
+    /// A step of the job's replay to show, 0-based.
+    pub replay_step: Option<usize>,
 }
 
 impl Look {
     fn parse(text: &str) -> Self {
-        let (view, operator) = text.split_once(' ').map_or((text, None), |(view, rest)| (view, Some(rest.trim().to_string())));
-        Look { view: view.to_string(), operator }
+        let (view, rest) = text.split_once(' ').map_or((text, ""), |(view, rest)| (view, rest.trim()));
+        let replay_step = rest.strip_prefix("at step ").and_then(|n| n.trim().parse::<usize>().ok()).map(|n| n.saturating_sub(1));
+        let operator = (replay_step.is_none() && !rest.is_empty()).then(|| rest.to_string());
+        Look { view: view.to_string(), operator, replay_step }
     }
 }
 
@@ -298,9 +303,10 @@ mod tests {
         let read = &lesson.steps[0];
         assert_eq!(read.title, "Read a file");
         assert_eq!(read.code, Some((Language::Python, "df = spark.read.parquet('x')\nprint(df.count())\n".to_string())));
-        assert_eq!(read.look, Some(Look { view: "stages".into(), operator: None }));
-        let focused = parse("x", "# T\n## S\n<!-- look: operators Scan parquet -->\n").unwrap();
-        assert_eq!(focused.steps[0].look, Some(Look { view: "operators".into(), operator: Some("Scan parquet".into()) }));
+        assert_eq!(read.look, Some(Look { view: "stages".into(), operator: None, replay_step: None }));
+        let focused = parse("x", "# T\n## S\n<!-- look: operators Scan parquet -->\n## R\n<!-- look: timeline at step 12 -->\n").unwrap();
+        assert_eq!(focused.steps[0].look, Some(Look { view: "operators".into(), operator: Some("Scan parquet".into()), replay_step: None }));
+        assert_eq!(focused.steps[1].look, Some(Look { view: "timeline".into(), operator: None, replay_step: Some(11) }));
         assert_eq!(read.engine.as_deref(), Some("crates/engine/src/io/file_partition.rs"));
         assert_eq!(read.text, "<p>The scan makes one task per partition.</p>\n<p>After.</p>\n");
         assert_eq!(lesson.steps[1].code, None);

@@ -137,9 +137,10 @@ fn step_view(props: &LessonsProps, lesson: &Lesson, step: usize) -> Html {
             }
             { current.look.as_ref().map(|look| html! {
                 <p class="look-here" data-look={look.view.clone()}>
-                    { match &look.operator {
-                        Some(operator) => format!("Look: the {} view on the right, at the {operator} it opened.", view_name(&look.view)),
-                        None => format!("Look: the {} view on the right shows this step's job.", view_name(&look.view)),
+                    { match (&look.operator, look.replay_step) {
+                        (Some(operator), _) => format!("Look: the {} view on the right, at the {operator} it opened.", view_name(&look.view)),
+                        (None, Some(step)) => format!("Look: the {} view on the right, at step {} of the job's replay.", view_name(&look.view), step + 1),
+                        (None, None) => format!("Look: the {} view on the right shows this step's job.", view_name(&look.view)),
                     } }
                 </p>
             }).unwrap_or_default() }
