@@ -629,7 +629,11 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
           const [view, target] = look;
           await page.waitForSelector(`#tab-${view}.active`, { timeout: 5_000 }).catch(() => assert.fail(`${id} step ${index + 1}: no ${view} view open`));
           const replayStep = target?.match(/^at step (\d+)$/)?.[1];
-          if (replayStep) {
+          const key = target?.match(/^key (.+)$/)?.[1];
+          if (key) {
+            // The reshuffle follows the key: its hash and partition are told.
+            assert.match(await page.locator('.key-route').first().textContent(), new RegExp(`hash\\(${key}\\) = -?\\d+, and pmod`));
+          } else if (replayStep) {
             // The job's replay opens at the moment the lesson names.
             assert.equal(await page.locator('#replay').getAttribute('data-step'), String(Number(replayStep) - 1));
           } else if (target) {

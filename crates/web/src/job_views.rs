@@ -83,6 +83,9 @@ pub struct JobViewProps {
     /// A step of the replay to open at (where a lesson step says to look), 0-based.
     #[prop_or_default]
     pub replay_step: Option<usize>,
+    /// A key to follow in the reshuffle view (where a lesson step says to look).
+    #[prop_or_default]
+    pub follow_key: Option<String>,
 }
 
 #[function_component(JobView)]
@@ -199,7 +202,7 @@ pub fn job_view(props: &JobViewProps) -> Html {
                     html! { <StagesView job={job.clone()} moment={moment.clone()} {on_reshuffle} /> }
                 }
                 Tab::Partitions => partitions_view(job, moment.as_deref()),
-                Tab::Shuffle => html! { <ReshuffleView job={job.clone()} moment={moment.clone()} focus={*focus} /> },
+                Tab::Shuffle => html! { <ReshuffleView job={job.clone()} moment={moment.clone()} focus={*focus} follow_key={props.follow_key.clone()} /> },
                 Tab::Broadcast => html! { <BroadcastView job={job.clone()} moment={moment.clone()} on_threshold={props.on_threshold.clone()} /> },
                 Tab::Timeline => timeline_view(job, moment.as_deref()),
                 Tab::Adaptive => aqe_view(job),

@@ -52,7 +52,8 @@ pub struct Step {
 }
 
 /// A step's "look here": `<!-- look: view -->`, `<!-- look: operators HashAggregate -->` (an operator of the graph
-/// to open), `<!-- look: timeline at step 12 -->` (a moment of the job's replay, 1-based).
+/// to open), `<!-- look: timeline at step 12 -->` (a moment of the job's replay, 1-based), `<!-- look: shuffle key
+/// 132 -->` (a key to follow through the reshuffle).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Look {
     /// The job view's tab id.
@@ -61,14 +62,17 @@ pub struct Look {
     pub operator: Option<String>,
     /// A step of the job's replay to show, 0-based.
     pub replay_step: Option<usize>,
+    /// A key to follow through the reshuffle (`<!-- look: shuffle key 132 -->`).
+    pub key: Option<String>,
 }
 
 impl Look {
     fn parse(text: &str) -> Self {
         let (view, rest) = text.split_once(' ').map_or((text, ""), |(view, rest)| (view, rest.trim()));
         let replay_step = rest.strip_prefix("at step ").and_then(|n| n.trim().parse::<usize>().ok()).map(|n| n.saturating_sub(1));
-        let operator = (replay_step.is_none() && !rest.is_empty()).then(|| rest.to_string());
-        Look { view: view.to_string(), operator, replay_step }
+        let key = rest.strip_prefix("key ").map(|key| key.trim().to_string());
+        let operator = (replay_step.is_none() && key.is_none() && !rest.is_empty()).then(|| rest.to_string());
+        Look { view: view.to_string(), operator, replay_step, key }
     }
 }
 
@@ -303,10 +307,11 @@ mod tests {
         let read = &lesson.steps[0];
         assert_eq!(read.title, "Read a file");
         assert_eq!(read.code, Some((Language::Python, "df = spark.read.parquet('x')\nprint(df.count())\n".to_string())));
-        assert_eq!(read.look, Some(Look { view: "stages".into(), operator: None, replay_step: None }));
-        let focused = parse("x", "# T\n## S\n<!-- look: operators Scan parquet -->\n## R\n<!-- look: timeline at step 12 -->\n").unwrap();
-        assert_eq!(focused.steps[0].look, Some(Look { view: "operators".into(), operator: Some("Scan parquet".into()), replay_step: None }));
-        assert_eq!(focused.steps[1].look, Some(Look { view: "timeline".into(), operator: None, replay_step: Some(11) }));
+        assert_eq!(read.look, Some(Look { view: "stages".into(), operator: None, replay_step: None, key: None }));
+        let focused = parse("x", "# T\n## S\n<!-- look: operators Scan parquet -->\n## R\n<!-- look: timeline at step 12 -->\n## K\n<!-- look: shuffle key 132 -->\n").unwrap();
+        assert_eq!(focused.steps[2].look.as_ref().and_then(|l| l.key.as_deref()), Some("132"));
+        assert_eq!(focused.steps[0].look, Some(Look { view: "operators".into(), operator: Some("Scan parquet".into()), replay_step: None, key: None }));
+        assert_eq!(focused.steps[1].look, Some(Look { view: "timeline".into(), operator: None, replay_step: Some(11), key: None }));
         assert_eq!(read.engine.as_deref(), Some("crates/engine/src/io/file_partition.rs"));
         assert_eq!(read.text, "<p>The scan makes one task per partition.</p>\n<p>After.</p>\n");
         assert_eq!(lesson.steps[1].code, None);

@@ -29,11 +29,25 @@ pub struct ReshuffleProps {
     /// A reduce task to point at: (exchange, reduce task), from a stage summary's skew.
     #[prop_or_default]
     pub focus: Option<(usize, usize)>,
+    /// A key to follow from the start (a lesson points at it).
+    #[prop_or_default]
+    pub follow_key: Option<String>,
 }
 
 #[function_component(ReshuffleView)]
 pub fn reshuffle_view(props: &ReshuffleProps) -> Html {
     let chosen_key = use_state(|| None::<(usize, String)>);
+    {
+        // A key to follow: the first exchange that saw it, for this job.
+        let chosen_key = chosen_key.clone();
+        let followed = props.follow_key.as_ref().and_then(|key| {
+            let exchange = props.job.exchanges.iter().find(|e| e.sample_keys.iter().flatten().any(|k| k == key))?;
+            Some((exchange.id, key.clone()))
+        });
+        use_effect_with((props.job.description.clone(), props.job.duration_us, followed), move |(_, _, followed)| {
+            chosen_key.set(followed.clone());
+        });
+    }
     if props.job.exchanges.is_empty() {
         return html! { <p class="empty">{ "This job has no shuffle: every stage read its input where it was." }</p> };
     }
