@@ -630,7 +630,10 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
           await page.waitForSelector(`#tab-${view}.active`, { timeout: 5_000 }).catch(() => assert.fail(`${id} step ${index + 1}: no ${view} view open`));
           const replayStep = target?.match(/^at step (\d+)$/)?.[1];
           const key = target?.match(/^key (.+)$/)?.[1];
-          if (key) {
+          const stage = target?.match(/^stage (\d+)$/)?.[1];
+          if (stage) {
+            assert.equal(await page.locator('.stage-summary.marked').getAttribute('data-stage'), stage);
+          } else if (key) {
             // The reshuffle follows the key: its hash and partition are told.
             assert.match(await page.locator('.key-route').first().textContent(), new RegExp(`hash\\(${key}\\) = -?\\d+, and pmod`));
           } else if (replayStep) {

@@ -785,9 +785,11 @@ impl App {
                 let look = self.current_step().and_then(|(lesson, step)| lesson.steps[step].look.clone());
                 let focus = look.as_ref().and_then(|look| look.operator.clone());
                 let replay_step = look.as_ref().and_then(|look| look.replay_step);
-                let follow_key = look.and_then(|look| look.key);
+                let follow_key = look.as_ref().and_then(|look| look.key.clone());
+                let focus_stage = look.and_then(|look| look.stage);
                 html! {
-                    <JobView job={job.clone()} number={0} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)} {focus} {replay_step} {follow_key} />
+                    <JobView job={job.clone()} number={0} tab={self.tab} on_tab={ctx.link().callback(Msg::SelectTab)}
+                        {focus} {replay_step} {follow_key} {focus_stage} />
                 }
             }
             None => html! {

@@ -86,6 +86,9 @@ pub struct JobViewProps {
     /// A key to follow in the reshuffle view (where a lesson step says to look).
     #[prop_or_default]
     pub follow_key: Option<String>,
+    /// A stage to mark on the stage page (where a lesson step says to look).
+    #[prop_or_default]
+    pub focus_stage: Option<usize>,
 }
 
 #[function_component(JobView)]
@@ -199,7 +202,7 @@ pub fn job_view(props: &JobViewProps) -> Html {
                         focus.set(Some(part));
                         on_tab.emit(Tab::Shuffle);
                     });
-                    html! { <StagesView job={job.clone()} moment={moment.clone()} {on_reshuffle} /> }
+                    html! { <StagesView job={job.clone()} moment={moment.clone()} {on_reshuffle} marked={props.focus_stage} /> }
                 }
                 Tab::Partitions => partitions_view(job, moment.as_deref()),
                 Tab::Shuffle => html! { <ReshuffleView job={job.clone()} moment={moment.clone()} focus={*focus} follow_key={props.follow_key.clone()} /> },

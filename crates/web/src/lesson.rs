@@ -53,7 +53,7 @@ pub struct Step {
 
 /// A step's "look here": `<!-- look: view -->`, `<!-- look: operators HashAggregate -->` (an operator of the graph
 /// to open), `<!-- look: timeline at step 12 -->` (a moment of the job's replay, 1-based), `<!-- look: shuffle key
-/// 132 -->` (a key to follow through the reshuffle).
+/// 132 -->` (a key to follow through the reshuffle), `<!-- look: stages stage 1 -->` (a stage to mark).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Look {
     /// The job view's tab id.
@@ -64,6 +64,8 @@ pub struct Look {
     pub replay_step: Option<usize>,
     /// A key to follow through the reshuffle (`<!-- look: shuffle key 132 -->`).
     pub key: Option<String>,
+    /// A stage to mark in the stage views (`<!-- look: stages stage 1 -->`).
+    pub stage: Option<usize>,
 }
 
 impl Look {
@@ -71,8 +73,9 @@ impl Look {
         let (view, rest) = text.split_once(' ').map_or((text, ""), |(view, rest)| (view, rest.trim()));
         let replay_step = rest.strip_prefix("at step ").and_then(|n| n.trim().parse::<usize>().ok()).map(|n| n.saturating_sub(1));
         let key = rest.strip_prefix("key ").map(|key| key.trim().to_string());
-        let operator = (replay_step.is_none() && key.is_none() && !rest.is_empty()).then(|| rest.to_string());
-        Look { view: view.to_string(), operator, replay_step, key }
+        let stage = rest.strip_prefix("stage ").and_then(|n| n.trim().parse().ok());
+        let operator = (replay_step.is_none() && key.is_none() && stage.is_none() && !rest.is_empty()).then(|| rest.to_string());
+        Look { view: view.to_string(), operator, replay_step, key, stage }
     }
 }
 
@@ -307,11 +310,13 @@ mod tests {
         let read = &lesson.steps[0];
         assert_eq!(read.title, "Read a file");
         assert_eq!(read.code, Some((Language::Python, "df = spark.read.parquet('x')\nprint(df.count())\n".to_string())));
-        assert_eq!(read.look, Some(Look { view: "stages".into(), operator: None, replay_step: None, key: None }));
+        assert_eq!(read.look, Some(Look { view: "stages".into(), operator: None, replay_step: None, key: None, stage: None }));
         let focused = parse("x", "# T\n## S\n<!-- look: operators Scan parquet -->\n## R\n<!-- look: timeline at step 12 -->\n## K\n<!-- look: shuffle key 132 -->\n").unwrap();
         assert_eq!(focused.steps[2].look.as_ref().and_then(|l| l.key.as_deref()), Some("132"));
-        assert_eq!(focused.steps[0].look, Some(Look { view: "operators".into(), operator: Some("Scan parquet".into()), replay_step: None, key: None }));
-        assert_eq!(focused.steps[1].look, Some(Look { view: "timeline".into(), operator: None, replay_step: Some(11), key: None }));
+        let stage = parse("x", "# T\n## S\n<!-- look: stages stage 1 -->\n").unwrap();
+        assert_eq!(stage.steps[0].look.as_ref().and_then(|l| l.stage), Some(1));
+        assert_eq!(focused.steps[0].look, Some(Look { view: "operators".into(), operator: Some("Scan parquet".into()), replay_step: None, key: None, stage: None }));
+        assert_eq!(focused.steps[1].look, Some(Look { view: "timeline".into(), operator: None, replay_step: Some(11), key: None, stage: None }));
         assert_eq!(read.engine.as_deref(), Some("crates/engine/src/io/file_partition.rs"));
         assert_eq!(read.text, "<p>The scan makes one task per partition.</p>\n<p>After.</p>\n");
         assert_eq!(lesson.steps[1].code, None);

@@ -20,6 +20,9 @@ pub struct StagesProps {
     pub moment: Option<Rc<Moment>>,
     /// Opens the reshuffle view on a skewed task's part of an exchange: (exchange, reduce task).
     pub on_reshuffle: Callback<(usize, usize)>,
+    /// A stage a lesson points at, marked.
+    #[prop_or_default]
+    pub marked: Option<usize>,
 }
 
 #[function_component(StagesView)]
@@ -28,15 +31,15 @@ pub fn stages_view(props: &StagesProps) -> Html {
     html! {
         <div class="stages">
             <p class="hint">{ "A stage ends when its slowest task ends, so compare the columns: a Max far above the Median means one partition had much more to do than the rest." }</p>
-            { for job.stages.iter().map(|stage| stage_card(job, stage, props.moment.as_deref(), &props.on_reshuffle)) }
+            { for job.stages.iter().map(|stage| stage_card(job, stage, props.moment.as_deref(), &props.on_reshuffle, props.marked == Some(stage.id))) }
         </div>
     }
 }
 
-fn stage_card(job: &JobTrace, stage: &StageTrace, moment: Option<&Moment>, on_reshuffle: &Callback<(usize, usize)>) -> Html {
+fn stage_card(job: &JobTrace, stage: &StageTrace, moment: Option<&Moment>, on_reshuffle: &Callback<(usize, usize)>, marked: bool) -> Html {
     let summary = (!stage.skipped).then(|| stage_summary(job, stage.id)).flatten();
     html! {
-        <section class={classes!("stage-summary", stage.skipped.then_some("skipped"))} data-stage={stage.id.to_string()}
+        <section class={classes!("stage-summary", stage.skipped.then_some("skipped"), marked.then_some("marked"))} data-stage={stage.id.to_string()}
             data-tasks={summary.as_ref().map(|s| s.tasks.to_string())}>
             <h3>{ stage_title(job, stage) }</h3>
             { moment.filter(|_| !stage.skipped).map(|m| progress_line(job, m, stage.id)).unwrap_or_default() }
