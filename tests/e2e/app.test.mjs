@@ -557,6 +557,7 @@ function lessonSteps(name) {
     advice: section.match(/<!-- wrong: (.*) -->/)?.[1],
     predict: section.match(/<!-- predict: (.*) \| (.*) \| (.*) -->/)?.slice(2).map((part) => part.trim()),
     look: section.match(/<!-- look: (\S+)(?: (.*?))? -->/)?.slice(1),
+    engine: section.match(/<!-- engine: (\S+) -->/)?.[1],
   }));
 }
 
@@ -568,9 +569,17 @@ test('every lesson step runs from its link and prints what the CLI prints; progr
       const id = name.replace(/\.md$/, '');
       const steps = lessonSteps(name);
       let before = '';
-      for (const [index, { code, exercise, wrong, advice, predict, look }] of steps.entries()) {
+      for (const [index, { code, exercise, wrong, advice, predict, look, engine }] of steps.entries()) {
         await page.goto(`${page.url().split('#')[0]}#/lessons/${id}/${index + 1}`);
         await page.waitForSelector(`#lesson-step[data-lesson="${id}"][data-step="${index + 1}"]`);
+        if (engine) {
+          // The module the step points at opens with the comment its source starts with.
+          await page.click('.engine-note summary');
+          await page.waitForSelector('.engine-note .module-comment');
+          const comment = readFileSync(join(ROOT, engine), 'utf8').split('\n').filter((line, i, lines) => lines.slice(0, i + 1).every((l) => l.startsWith('//!')))
+            .map((line) => line.replace(/^\/\/! ?/, '')).join('\n');
+          assert.equal(await page.locator('.engine-note .module-comment').textContent(), comment, `${id} step ${index + 1}: ${engine}`);
+        }
         if (exercise) {
           // A plausible wrong answer is refused with the exercise's advice; the reference solution is accepted.
           await page.click('.lesson-cell .cm-content');

@@ -902,7 +902,7 @@ async fn fetch_lessons() -> Result<Vec<Lesson>, String> {
     Ok(lessons)
 }
 
-async fn fetch_text(url: &str) -> Result<String, String> {
+pub async fn fetch_text(url: &str) -> Result<String, String> {
     let cannot = |why: String| format!("cannot load {url}: {why}");
     let window = web_sys::window().ok_or_else(|| cannot("no window".into()))?;
     let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| cannot(format!("{e:?}")))?;

@@ -12,7 +12,8 @@ use yew::prelude::*;
 
 use crate::app::result_table;
 use crate::editor::Editor;
-use crate::lesson::{Exercise, Lesson, Prediction, cells_up_to};
+use crate::engine_note::EngineNote;
+use crate::lesson::{Exercise, Lesson, Look, Prediction, cells_up_to};
 use crate::lesson_progress::{Progress, step_key};
 
 #[derive(Properties, PartialEq)]
@@ -137,16 +138,10 @@ fn step_view(props: &LessonsProps, lesson: &Lesson, step: usize) -> Html {
             }
             { current.look.as_ref().map(|look| html! {
                 <p class="look-here" data-look={look.view.clone()}>
-                    { match (&look.operator, look.replay_step) {
-                        (Some(operator), _) => format!("Look: the {} view on the right, at the {operator} it opened.", view_name(&look.view)),
-                        (None, Some(step)) => format!("Look: the {} view on the right, at step {} of the job's replay.", view_name(&look.view), step + 1),
-                        (None, None) => format!("Look: the {} view on the right shows this step's job.", view_name(&look.view)),
-                    } }
+                    { look_text(look) }
                 </p>
             }).unwrap_or_default() }
-            { current.engine.as_ref().map(|path| html! {
-                <p class="engine-link">{ "In the engine, this is " }<code>{ path }</code>{ " in Kindling's repository: its first lines explain it in a few sentences." }</p>
-            }).unwrap_or_default() }
+            { current.engine.as_ref().map(|path| html! { <EngineNote key={path.clone()} path={path.clone()} /> }).unwrap_or_default() }
             <nav class="step-buttons">
                 if step > 0 {
                     <a class="button secondary" id="previous-step" href={link(step - 1)}>{ "← Previous" }</a>
@@ -256,5 +251,17 @@ fn exported_view(lesson: &Lesson, step: usize, progress: &Progress) -> Html {
             </div>
         },
         Err((message, _)) => html! { <p class="notice" id="exported-script">{ format!("The program does not parse yet: {message}") }</p> },
+    }
+}
+
+/// Where a step says to look, in words.
+fn look_text(look: &Look) -> String {
+    let view = view_name(&look.view);
+    match (&look.operator, look.replay_step, &look.key, look.stage) {
+        (Some(operator), ..) => format!("Look: the {view} view on the right, at the {operator} it opened."),
+        (_, Some(step), ..) => format!("Look: the {view} view on the right, at step {} of the job's replay.", step + 1),
+        (_, _, Some(key), _) => format!("Look: the {view} view on the right, following the key {key}."),
+        (.., Some(stage)) => format!("Look: the {view} view on the right, at stage {stage}."),
+        _ => format!("Look: the {view} view on the right shows this step's job."),
     }
 }

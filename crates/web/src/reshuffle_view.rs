@@ -112,7 +112,10 @@ fn exchange_view(
                     { "Follow a key: " }
                     <select onchange={on_key}>
                         <option value="">{ "choose a key seen in this shuffle" }</option>
-                        { for keys.iter().map(|key| html! { <option value={(*key).clone()}>{ (*key).clone() }</option> }) }
+                        { for keys.iter().map(|key| {
+                            let chosen = followed.as_ref().is_some_and(|f| &f.key == *key);
+                            html! { <option value={(*key).clone()} selected={chosen}>{ (*key).clone() }</option> }
+                        }) }
                     </select>
                 </label>
             }
