@@ -6,14 +6,12 @@ programs on the same files in Kindling.
 Run with real pyspark (pip install pyspark; Java 17):  python3 tests/spark/record_pyspark.py
 """
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from record_queries import FILES, ZONES, generate_files
+from record_queries import FILES, program_environment
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PROGRAMS = ROOT / "tests" / "pyspark"
@@ -22,9 +20,7 @@ GOLDEN = ROOT / "tests" / "golden" / "pyspark.json"
 
 def main():
     with tempfile.TemporaryDirectory() as base:
-        generate_files(base)
-        shutil.copy(ZONES, Path(base) / "zones.csv")
-        env = dict(os.environ, TZ="UTC", PYSPARK_PYTHON=sys.executable)
+        env = program_environment(base)
         programs = {}
         for path in sorted(PROGRAMS.glob("*.py")):
             done = subprocess.run([sys.executable, str(path)], cwd=base, env=env, capture_output=True, text=True)

@@ -10,7 +10,9 @@ import decimal
 import json
 import os
 import re
+import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -43,6 +45,14 @@ def generate_files(base):
              "--month", str(spec["month"]), "--rows", str(spec["rows"]), "--seed", str(spec["seed"]),
              "--out", str(out)],
             cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def program_environment(base):
+    """Lays out what the test programs read under `base` (the generated trips, the real zone lookup as zones.csv)
+    and returns the environment they run in on real PySpark."""
+    generate_files(base)
+    shutil.copy(ZONES, Path(base) / "zones.csv")
+    return dict(os.environ, TZ="UTC", PYSPARK_PYTHON=sys.executable)
 
 
 def value(v):

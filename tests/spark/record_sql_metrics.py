@@ -9,7 +9,6 @@ Run with real pyspark (pip install pyspark; Java 17):  python3 tests/spark/recor
 """
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -73,11 +72,9 @@ def run_one(program, out):
 
 
 def main():
-    from record_queries import FILES, ZONES, generate_files
+    from record_queries import FILES, program_environment
     with tempfile.TemporaryDirectory() as base:
-        generate_files(base)
-        shutil.copy(ZONES, Path(base) / "zones.csv")
-        env = dict(os.environ, TZ="UTC", PYSPARK_PYTHON=sys.executable)
+        env = program_environment(base)
         programs = {}
         for path in sorted(PROGRAMS.glob("*.py")):
             out = Path(base) / "graph.json"

@@ -467,6 +467,13 @@ impl App {
         Some((lesson, (*step).min(lesson.steps.len() - 1)))
     }
 
+    /// The last run's output, if it belongs to the step the address points at.
+    fn shown_output(&self) -> Option<&Rc<CellOutput>> {
+        let (lesson, step) = self.current_step()?;
+        let (shown, output) = self.lessons.output.as_ref()?;
+        (shown.0 == lesson.id && shown.1 == step).then_some(output)
+    }
+
     /// Opening a step runs it (with the steps before it) once the engine is free, so its output and job views
     /// are there when the learner arrives, from a link too.
     fn run_step_when_ready(&mut self) {
@@ -764,8 +771,7 @@ impl App {
     fn lessons_view(&self, ctx: &Context<Self>) -> Html {
         let lessons = &self.lessons;
         let at = self.current_step().and_then(|(lesson, step)| Some((lessons.list.iter().position(|l| l.id == lesson.id)?, step)));
-        let position = self.current_step().map(|(lesson, step)| (lesson.id.clone(), step));
-        let output = lessons.output.as_ref().filter(|(shown, _)| Some(shown) == position.as_ref()).map(|(_, output)| output.clone());
+        let output = self.shown_output().cloned();
         html! {
             <LessonsView lessons={lessons.list.clone()} problem={lessons.problem.clone()} {at} progress={lessons.progress.clone()}
                 {output} running={lessons.running.is_some()} ready={self.ready()} resets={lessons.resets}
@@ -778,8 +784,7 @@ impl App {
 
     /// The job views of the current step's last job.
     fn lesson_job_panel(&self, ctx: &Context<Self>) -> Html {
-        let position = self.current_step().map(|(lesson, step)| (lesson.id.clone(), step));
-        let job = self.lessons.output.as_ref().filter(|(shown, _)| Some(shown) == position.as_ref()).and_then(|(_, o)| o.jobs.last());
+        let job = self.shown_output().and_then(|output| output.jobs.last());
         match job {
             Some(job) => {
                 let look = self.current_step().and_then(|(lesson, step)| lesson.steps[step].look.clone());
