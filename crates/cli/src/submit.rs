@@ -60,7 +60,7 @@ impl Submission {
         let source = self.source()?;
         if self.is_sql() {
             for df in queries(&session, &source)? {
-                for row in df.cells()? {
+                for row in df.result_cells()? {
                     println!("{}", row.join("\t"));
                 }
             }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use arrow::array::RecordBatch;
 
 use crate::analyzer::{cast_to, check_inputs, check_join_condition, missing_inputs, resolve, resolve_name, wider_type};
-use crate::display::{show_string, table_cells, tree_string};
+use crate::display::{result_cells, show_string, table_cells, tree_string};
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId, lit};
 use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
 use crate::schema::{SparkField, SparkSchema};
@@ -570,10 +570,10 @@ impl DataFrame {
         show_string(&self.schema(), &batches, rows, truncate)
     }
 
-    /// Every row, each value written as `show()` writes it (what `spark-sql` prints, tab-separated).
-    pub fn cells(&self) -> Result<Vec<Vec<String>>> {
+    /// Every row, each value written as `spark-sql` prints it (tab-separated, one line per row).
+    pub fn result_cells(&self) -> Result<Vec<Vec<String>>> {
         let (batches, _) = self.execute("collect")?;
-        Ok(table_cells(&batches, usize::MAX)?.0)
+        result_cells(&batches)
     }
 
     /// The first `rows` rows as `show()` writes each value, whole, and whether the result has more.

@@ -124,6 +124,27 @@ fn format_cell(column: &ArrayRef, row: usize) -> Result<String> {
     })
 }
 
+/// Every row, each value as `spark-sql` prints it (Spark's `HiveResult`): as `show()` writes it, except that
+/// binary values are their bytes read as UTF-8 text.
+pub fn result_cells(batches: &[RecordBatch]) -> Result<Vec<Vec<String>>> {
+    let mut rows = Vec::new();
+    for batch in batches {
+        for row in 0..batch.num_rows() {
+            rows.push(batch.columns().iter().map(|column| result_cell(column, row)).collect::<Result<_>>()?);
+        }
+    }
+    Ok(rows)
+}
+
+fn result_cell(column: &ArrayRef, row: usize) -> Result<String> {
+    match column.data_type() {
+        DataType::Binary if column.is_valid(row) => {
+            Ok(String::from_utf8_lossy(column.as_binary::<i32>().value(row)).into_owned())
+        }
+        _ => format_cell(column, row),
+    }
+}
+
 pub const DAYS_FROM_CE_TO_UNIX_EPOCH: i32 = 719_163;
 
 /// Writes a tree the way Spark prints plans: each child under its parent after `+- ` (the last child) or `:- `,

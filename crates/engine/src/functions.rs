@@ -579,12 +579,36 @@ fn round_half_up(value: f64, scale: i32) -> f64 {
 
 fn round_integers(values: &ArrayRef, scale: i32, data_type: SparkType) -> Result<ArrayRef> {
     let longs = crate::expr::cast::cast(values, data_type, SparkType::Long)?;
-    let unit = 10i64.checked_pow((-scale) as u32).unwrap_or(i64::MAX);
-    let rounded: Int64Array = longs.as_primitive::<arrow::datatypes::Int64Type>().unary(|v| {
-        let down = v - v.rem_euclid(unit);
-        if v.rem_euclid(unit) * 2 >= unit && v >= 0 || (v < 0 && v.rem_euclid(unit) * 2 > unit) { down + unit } else { down }
-    });
+    let unit = 10i128.checked_pow((-scale) as u32).unwrap_or(i128::MAX);
+    let (low, high) = integer_range(data_type);
+    let rounded: Int64Array = longs.as_primitive::<arrow::datatypes::Int64Type>().try_unary(|v| {
+        let v = i128::from(v);
+        let remainder = v.rem_euclid(unit);
+        let down = v - remainder;
+        let half_up = remainder * 2 >= unit && v >= 0 || (v < 0 && remainder * 2 > unit);
+        let rounded = if half_up { down + unit } else { down };
+        if rounded < low || rounded > high {
+            return Err(arrow::error::ArrowError::ComputeError("overflow".into()));
+        }
+        Ok(rounded as i64)
+    }).map_err(|_| {
+        EngineError::Runtime(
+            "[ARITHMETIC_OVERFLOW] Overflow. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this \
+             error. SQLSTATE: 22003"
+                .into(),
+        )
+    })?;
     crate::expr::cast::cast(&(Arc::new(rounded) as ArrayRef), SparkType::Long, data_type)
+}
+
+/// The values an integral type holds.
+fn integer_range(data_type: SparkType) -> (i128, i128) {
+    match data_type {
+        SparkType::Byte => (i8::MIN.into(), i8::MAX.into()),
+        SparkType::Short => (i16::MIN.into(), i16::MAX.into()),
+        SparkType::Integer => (i32::MIN.into(), i32::MAX.into()),
+        _ => (i64::MIN.into(), i64::MAX.into()),
+    }
 }
 
 #[cfg(test)]

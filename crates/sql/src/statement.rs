@@ -53,6 +53,58 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
     }
 }
 
+/// The statements of a script, as `spark-sql -f` and Spark's SQL test suite cut it: at each `;` that is not inside
+/// a quoted string, a quoted name or a comment. Each piece is trimmed; empty pieces (`;;`) are dropped.
+pub fn split(script: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut chars = script.char_indices().peekable();
+    while let Some((index, c)) = chars.next() {
+        match c {
+            '\'' | '"' | '`' => skip_quoted(&mut chars, c),
+            '-' if chars.next_if(|&(_, next)| next == '-').is_some() => {
+                while chars.next_if(|&(_, next)| next != '\n').is_some() {}
+            }
+            '/' if chars.next_if(|&(_, next)| next == '*').is_some() => skip_bracketed_comment(&mut chars),
+            ';' => {
+                pieces.push(&script[start..index]);
+                start = index + 1;
+            }
+            _ => {}
+        }
+    }
+    pieces.push(&script[start..]);
+    pieces.into_iter().map(str::trim).filter(|piece| !piece.is_empty()).collect()
+}
+
+/// Past the quote that closes one opened by `quote`; a backslash escapes the next character in strings.
+fn skip_quoted(chars: &mut std::iter::Peekable<std::str::CharIndices>, quote: char) {
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '\\' if quote != '`' => {
+                chars.next();
+            }
+            c if c == quote => return,
+            _ => {}
+        }
+    }
+}
+
+/// Past the `*/` that closes a `/*` comment; such comments nest in Spark SQL.
+fn skip_bracketed_comment(chars: &mut std::iter::Peekable<std::str::CharIndices>) {
+    let mut depth = 1;
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '*' if chars.next_if(|&(_, next)| next == '/').is_some() => depth -= 1,
+            '/' if chars.next_if(|&(_, next)| next == '*').is_some() => depth += 1,
+            _ => {}
+        }
+        if depth == 0 {
+            return;
+        }
+    }
+}
+
 /// A parser over `sql`'s tokens: typed numbers merged (`10L`), nesting checked before any recursion.
 fn parser_for(sql: &str) -> Result<Parser<'static>> {
     let tokens = Tokenizer::new(&SparkSqlDialect {}, sql).tokenize_with_location().map_err(|error| {
