@@ -11,6 +11,7 @@
 
 pub mod error;
 pub mod expression;
+pub mod inline_table;
 pub mod query;
 pub mod statement;
 

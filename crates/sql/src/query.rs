@@ -23,6 +23,7 @@ use sqlparser::ast::{
 
 use crate::error::{Position, Result, SqlError};
 use crate::expression::{Translator, position_of};
+use crate::inline_table::inline_table;
 use crate::{analysis_error, unsupported};
 
 /// Plans the queries of one statement.
@@ -96,10 +97,9 @@ impl<'a> Planner<'a> {
         }
         for cte in &with.cte_tables {
             let name = &cte.alias.name;
-            if !cte.alias.columns.is_empty() {
-                unsupported!(name.span.start, "Column names in a WITH alias");
-            }
             let df = self.query(&cte.query)?;
+            let names: Vec<&str> = cte.alias.columns.iter().map(|c| c.name.value.as_str()).collect();
+            let df = if names.is_empty() { df } else { self.with_column_names(df, &names, name.span.start.into())? };
             self.ctes.push((name.value.clone(), df.alias(&name.value)));
         }
         Ok(())
@@ -120,7 +120,7 @@ impl<'a> Planner<'a> {
                 }
             }
             SetExpr::SetOperation { op, .. } => unsupported!(body.span().start, "{op}"),
-            SetExpr::Values(_) => unsupported!(body.span().start, "VALUES"),
+            SetExpr::Values(values) => inline_table(self.session, &mut self.translator, values),
             other => unsupported!(other.span().start, "`{}` inside a query", first_words(&other.to_string())),
         }
     }
@@ -216,9 +216,28 @@ impl<'a> Planner<'a> {
         };
         match alias {
             None => Ok(df),
-            Some(alias) if alias.columns.is_empty() => Ok(df.alias(&alias.name.value)),
-            Some(alias) => unsupported!(alias.name.span.start, "Column names in a table alias"),
+            Some(alias) => {
+                let names: Vec<&str> = alias.columns.iter().map(|c| c.name.value.as_str()).collect();
+                let renamed = if names.is_empty() { df } else { self.with_column_names(df, &names, alias.name.span.start.into())? };
+                Ok(renamed.alias(&alias.name.value))
+            }
         }
+    }
+
+    /// `t(a, b)` after a table or `WITH t(a, b) AS`: the relation's columns renamed, in order.
+    fn with_column_names(&self, df: DataFrame, names: &[&str], position: Position) -> Result<DataFrame> {
+        let columns = df.attributes();
+        if columns.len() != names.len() {
+            analysis_error!(
+                position,
+                "[ASSIGNMENT_ARITY_MISMATCH] The number of columns or variables assigned or aliased: {} does not match \
+                 the number of source tables or expressions: {}. SQLSTATE: 42802",
+                names.len(),
+                columns.len()
+            );
+        }
+        let renamed = columns.into_iter().zip(names).map(|(column, name)| Expr::Attribute(column).alias(name)).collect();
+        self.located(df.select(renamed), position)
     }
 
     /// A CTE, a temporary view, or files: `parquet.\`path\``, `csv.\`path\``.

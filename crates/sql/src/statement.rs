@@ -110,7 +110,7 @@ fn parser_for(sql: &str) -> Result<Parser<'static>> {
     let tokens = Tokenizer::new(&SparkSqlDialect {}, sql).tokenize_with_location().map_err(|error| {
         syntax_error(sql, error.location, &error.message, &near_character(sql, error.location))
     })?;
-    let tokens = with_typed_numbers(tokens);
+    let tokens = with_values_as_select(with_typed_numbers(tokens));
     check_nesting(sql, &tokens)?;
     Ok(Parser::new(&SparkSqlDialect {}).with_recursion_limit(NESTING_LIMIT * 4).with_tokens_with_locations(tokens))
 }
@@ -176,6 +176,27 @@ fn check_nesting(sql: &str, tokens: &[TokenWithSpan]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `VALUES (1), (2) t(a)` where a query goes (a view's body, a set operation's side, an INSERT's rows) becomes
+/// `SELECT * FROM VALUES (1), (2) t(a)`: Spark lets an inline table stand for a query, with an alias, and
+/// sqlparser reads the alias only where a table goes.
+fn with_values_as_select(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut rewritten: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        let is_values = matches!(&token.token, Token::Word(word) if word.keyword == Keyword::VALUES);
+        let after_from = rewritten.iter().rev().find(|t| !matches!(t.token, Token::Whitespace(_))).is_some_and(|t| {
+            matches!(&t.token, Token::Word(word) if matches!(word.keyword, Keyword::FROM | Keyword::JOIN))
+                || t.token == Token::Comma
+        });
+        if is_values && !after_from {
+            for inserted in [Token::make_keyword("SELECT"), Token::Mul, Token::make_keyword("FROM")] {
+                rewritten.push(TokenWithSpan { token: inserted, span: token.span });
+            }
+        }
+        rewritten.push(token);
+    }
+    rewritten
 }
 
 /// Joins `10` `L` (written without a space) into the one number token `10L`.
