@@ -230,16 +230,39 @@ fn coerce(expr: Expr) -> Result<Expr> {
             };
             Expr::Function { function, args }
         }
-        Expr::Aggregate { function, arg, distinct } => {
+        Expr::Aggregate { function, arg, distinct, filter } => {
             if !aggregate::accepts(function, arg.data_type()) {
                 return Err(mismatch(&format!("{}({})", function.name(), arg.sql_name()), "numeric", arg.data_type()));
             }
+            if let Some(filter) = &filter {
+                check_aggregate_filter(filter)?;
+            }
             let to = aggregate::input_type(function, arg.data_type());
             let arg = if function == AggregateFunction::Count { arg } else { Box::new(cast_to(*arg, to)) };
-            Expr::Aggregate { function, arg, distinct }
+            Expr::Aggregate { function, arg, distinct, filter }
         }
         other => other,
     })
+}
+
+/// `FILTER (WHERE condition)` of an aggregate: a boolean that reads the input rows only.
+fn check_aggregate_filter(filter: &Expr) -> Result<()> {
+    let problem = if filter.data_type() != SparkType::Boolean {
+        Some(("NOT_BOOLEAN", "Filter expression must be boolean"))
+    } else if filter.contains_aggregate() {
+        Some(("CONTAINS_AGGREGATE", "Expected a FILTER expression without an aggregation"))
+    } else {
+        None
+    };
+    match problem {
+        Some((kind, why)) => Err(EngineError::Analysis(format!(
+            "[INVALID_AGGREGATE_FILTER.{kind}] The FILTER expression {} in an aggregate function is invalid. {why}, \
+             but found {}. SQLSTATE: 42903",
+            filter.sql_name(),
+            filter.data_type().simple_string().to_uppercase()
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn coerce_binary(op: BinaryOp, left: Expr, right: Expr) -> Result<Expr> {

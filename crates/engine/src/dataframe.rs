@@ -235,7 +235,7 @@ impl DataFrame {
                 if keys.iter().any(|k| k.id == a.id) {
                     Expr::Attribute(a.clone())
                 } else {
-                    let first = Expr::Aggregate { function: AggregateFunction::First, arg: Box::new(Expr::Attribute(a.clone())), distinct: false };
+                    let first = Expr::Aggregate { function: AggregateFunction::First, arg: Box::new(Expr::Attribute(a.clone())), distinct: false, filter: None };
                     Expr::Alias { expr: Box::new(first), name: a.name.clone(), id: a.id }
                 }
             })
@@ -545,7 +545,7 @@ impl DataFrame {
 
     /// `count()`: Spark runs it as a global aggregation, `count(1)`.
     pub fn count(&self) -> Result<i64> {
-        let count = Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(lit(1)), distinct: false };
+        let count = Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(lit(1)), distinct: false, filter: None };
         let counted = self.aggregate(Vec::new(), vec![count.alias("count(1)")])?;
         let (batches, _) = counted.execute("count")?;
         match rows_of(&batches)?.first().and_then(|r| r.first()) {
@@ -654,7 +654,7 @@ impl GroupedData {
 
     /// `count()`: a `count` column of type long.
     pub fn count(&self) -> Result<DataFrame> {
-        let count = Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(lit(1)), distinct: false };
+        let count = Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(lit(1)), distinct: false, filter: None };
         self.agg(vec![count.alias("count")])
     }
 
@@ -662,7 +662,7 @@ impl GroupedData {
     pub fn apply(&self, function: AggregateFunction, columns: &[&str]) -> Result<DataFrame> {
         let aggregates = columns
             .iter()
-            .map(|c| Expr::Aggregate { function, arg: Box::new(crate::expr::col(c)), distinct: false })
+            .map(|c| Expr::Aggregate { function, arg: Box::new(crate::expr::col(c)), distinct: false, filter: None })
             .collect();
         self.agg(aggregates)
     }

@@ -1045,11 +1045,11 @@ impl Planner<'_> {
         let mut results = Vec::new();
         for expr in aggregates {
             let rewritten = expr.clone().transform_up(&mut |e| -> Result<Expr> {
-                let Expr::Aggregate { function, arg, distinct } = &e else { return Ok(e) };
+                let Expr::Aggregate { function, arg, distinct, filter } = &e else { return Ok(e) };
                 if let Some((_, call, _)) = calls.iter().find(|(seen, _, _)| *seen == e) {
                     return Ok(Expr::Attribute(call.result.clone()));
                 }
-                let call = aggregate_call(*function, arg.as_ref().clone(), *distinct, &e);
+                let call = aggregate_call(*function, filtered_argument(*function, arg, filter.as_deref())?, *distinct, &e);
                 let result = Expr::Attribute(call.result.clone());
                 calls.push((e.clone(), call, *distinct));
                 Ok(result)
@@ -1374,6 +1374,20 @@ fn take_ordered(plan: &LogicalPlan) -> Option<TakeOrdered<'_>> {
 }
 
 /// The call, its result column (`sum(x)#12`) and its partial-state columns.
+/// What an aggregate reads: `CASE WHEN c THEN x END` for `agg(x) FILTER (WHERE c)`, since every aggregate but
+/// `first` skips NULLs, so the rows the filter drops count for nothing.
+fn filtered_argument(function: AggregateFunction, arg: &Expr, filter: Option<&Expr>) -> Result<Expr> {
+    match filter {
+        None => Ok(arg.clone()),
+        Some(_) if function == AggregateFunction::First => Err(EngineError::Analysis(
+            "[UNSUPPORTED_FEATURE] first(…) FILTER (WHERE …) is not supported by Kindling yet (real Spark runs it). \
+             SQLSTATE: 0A000"
+                .into(),
+        )),
+        Some(condition) => Ok(crate::expr::when(condition.clone(), arg.clone())),
+    }
+}
+
 fn aggregate_call(function: AggregateFunction, arg: Expr, distinct: bool, whole: &Expr) -> AggregateCall {
     let input_type = arg.data_type();
     let state = crate::aggregate::state_names(function)

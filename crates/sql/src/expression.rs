@@ -150,8 +150,8 @@ impl Translator {
         if function.over.is_some() {
             unsupported!(position, "The window function `{name}(…) OVER (…)`");
         }
-        if function.filter.is_some() || !function.within_group.is_empty() || function.null_treatment.is_some() {
-            unsupported!(position, "`{name}` with FILTER, WITHIN GROUP or IGNORE NULLS");
+        if !function.within_group.is_empty() || function.null_treatment.is_some() {
+            unsupported!(position, "`{name}` with WITHIN GROUP or IGNORE NULLS");
         }
         let (distinct, args) = match &function.args {
             FunctionArguments::None => (false, Vec::new()),
@@ -161,9 +161,20 @@ impl Translator {
             _ => unsupported!(position, "The argument form of `{name}`"),
         };
         let args: Vec<Expr> = args.into_iter().map(|arg| self.argument(arg, position)).collect::<Result<_>>()?;
-        match aggregate_function(&name) {
-            Some(aggregate_function) => aggregate_call(aggregate_function, &name, args, distinct, position),
-            None => scalar_call(&name, args, distinct, position),
+        match (aggregate_function(&name), &function.filter) {
+            (Some(aggregate_function), filter) => {
+                let filter = filter.as_deref().map(|condition| self.expr(condition).map(Box::new)).transpose()?;
+                match aggregate_call(aggregate_function, &name, args, distinct, position)? {
+                    Expr::Aggregate { function, arg, distinct, .. } => Ok(Expr::Aggregate { function, arg, distinct, filter }),
+                    other => Ok(other),
+                }
+            }
+            (None, Some(_)) => analysis_error!(
+                position,
+                "[INVALID_SQL_SYNTAX.FUNCTION_WITH_UNSUPPORTED_SYNTAX] Invalid SQL syntax: The function `{name}` does \
+                 not support FILTER. SQLSTATE: 42000"
+            ),
+            (None, None) => scalar_call(&name, args, distinct, position),
         }
     }
 

@@ -169,7 +169,8 @@ pub enum Expr {
     Function { function: ScalarFunction, args: Vec<Expr> },
     /// A user-defined function (`F.udf`): opaque to the optimizer, evaluated batch by batch by its owner.
     Udf { function: Udf, args: Vec<Expr> },
-    Aggregate { function: AggregateFunction, arg: Box<Expr>, distinct: bool },
+    /// `sum(x)`, `count(DISTINCT x)`, `count(x) FILTER (WHERE c)` (only the rows where `c` holds are aggregated).
+    Aggregate { function: AggregateFunction, arg: Box<Expr>, distinct: bool, filter: Option<Box<Expr>> },
 }
 
 /// A column by name.
@@ -189,12 +190,12 @@ pub fn call(function: ScalarFunction, args: Vec<Expr>) -> Expr {
 
 /// An aggregate function over `arg`, `sum(total_amount)`.
 pub fn aggregate(function: AggregateFunction, arg: Expr) -> Expr {
-    Expr::Aggregate { function, arg: Box::new(arg), distinct: false }
+    Expr::Aggregate { function, arg: Box::new(arg), distinct: false, filter: None }
 }
 
 /// `count(DISTINCT arg)`
 pub fn count_distinct(arg: Expr) -> Expr {
-    Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(arg), distinct: true }
+    Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(arg), distinct: true, filter: None }
 }
 
 /// `when(condition, value)`: a CASE with one branch, to extend with [`Expr::when`] and [`Expr::otherwise`].
@@ -338,7 +339,8 @@ impl Expr {
             | Expr::IsNull(expr)
             | Expr::IsNotNull(expr)
             | Expr::Cast { expr, .. }
-            | Expr::Aggregate { arg: expr, .. } => vec![expr],
+            | Expr::Aggregate { arg: expr, filter: None, .. } => vec![expr],
+            Expr::Aggregate { arg, filter: Some(filter), .. } => vec![arg, filter],
             Expr::Binary { left, right, .. } => vec![left, right],
             Expr::Like { expr, pattern } => vec![expr, pattern],
             Expr::In { expr, list } => std::iter::once(expr.as_ref()).chain(list).collect(),
@@ -361,7 +363,10 @@ impl Expr {
             Expr::IsNull(e) => Expr::IsNull(boxed(e)?),
             Expr::IsNotNull(e) => Expr::IsNotNull(boxed(e)?),
             Expr::Cast { expr, to } => Expr::Cast { expr: boxed(expr)?, to },
-            Expr::Aggregate { function, arg, distinct } => Expr::Aggregate { function, arg: boxed(arg)?, distinct },
+            Expr::Aggregate { function, arg, distinct, filter } => {
+                let filter = filter.map(&mut boxed).transpose()?;
+                Expr::Aggregate { function, arg: boxed(arg)?, distinct, filter }
+            }
             Expr::Like { expr, pattern } => Expr::Like { expr: boxed(expr)?, pattern: boxed(pattern)? },
             Expr::In { expr, list } => {
                 let expr = boxed(expr)?;
@@ -613,13 +618,18 @@ impl Expr {
                 list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
                 out.push(')');
             }
-            Expr::Aggregate { function, arg, distinct } => {
+            Expr::Aggregate { function, arg, distinct, filter } => {
                 write!(out, "{}(", function.name())?;
                 if *distinct {
                     out.push_str("DISTINCT ");
                 }
                 arg.write(out, style)?;
                 out.push(')');
+                if let Some(filter) = filter {
+                    out.push_str(" FILTER (WHERE ");
+                    filter.write(out, style)?;
+                    out.push(')');
+                }
             }
         }
         Ok(())
@@ -642,7 +652,7 @@ mod tests {
         assert_eq!(col("s").eq(lit("green")).sql_name(), "(s = green)");
         assert_eq!(col("x").cast(SparkType::Long).sql_name(), "CAST(x AS BIGINT)");
         assert_eq!(col("x").is_not_null().sql_name(), "(x IS NOT NULL)");
-        let sum = Expr::Aggregate { function: AggregateFunction::Sum, arg: Box::new(col("x")), distinct: false };
+        let sum = Expr::Aggregate { function: AggregateFunction::Sum, arg: Box::new(col("x")), distinct: false, filter: None };
         assert_eq!(sum.sql_name(), "sum(x)");
         assert_eq!(sum.alias("total").sql_name(), "total");
     }

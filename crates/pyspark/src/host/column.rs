@@ -148,7 +148,7 @@ impl Host {
             other => self.expr_or_name(other)?,
         };
         let distinct = args.bool(2)?;
-        Ok(Expr::Aggregate { function, arg: Box::new(argument), distinct })
+        Ok(Expr::Aggregate { function, arg: Box::new(argument), distinct, filter: None })
     }
 }
 

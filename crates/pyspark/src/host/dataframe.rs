@@ -122,6 +122,7 @@ impl Host {
                         function: aggregate_function(function)?,
                         arg: Box::new(if column == "*" { kindling_engine::expr::lit(1) } else { col(column) }),
                         distinct: false,
+                        filter: None,
                     });
                 }
                 grouped.agg(exprs)?
