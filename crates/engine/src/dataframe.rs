@@ -310,28 +310,8 @@ impl DataFrame {
 
     /// `union(other)` / `unionAll(other)`: rows of both, matched by position; types widen (long + double → double).
     pub fn union(&self, other: &DataFrame) -> Result<Self> {
-        let (left, right) = (self.attributes(), other.attributes());
-        if left.len() != right.len() {
-            return Err(EngineError::Analysis(format!(
-                "[NUM_COLUMNS_MISMATCH] UNION can only be performed on inputs with the same number of columns, but \
-                 the first input has {} columns and the second input has {} columns. SQLSTATE: 42826",
-                left.len(),
-                right.len()
-            )));
-        }
-        let mut types = Vec::new();
-        for (i, (l, r)) in left.iter().zip(&right).enumerate() {
-            types.push(wider_type(l.data_type, r.data_type).ok_or_else(|| {
-                EngineError::Analysis(format!(
-                    "[INCOMPATIBLE_COLUMN_TYPE] UNION can only be performed on inputs with compatible column types. \
-                     The {} column of the second input is \"{}\" that is incompatible with \"{}\" of the first \
-                     input. SQLSTATE: 42825",
-                    ordinal(i + 1),
-                    r.data_type.simple_string().to_uppercase(),
-                    l.data_type.simple_string().to_uppercase()
-                ))
-            })?);
-        }
+        let types = self.common_column_types(other, "UNION")?;
+        let right = other.attributes();
         let inputs = vec![widened(&self.plan, &types), widened(&other.plan, &types)];
         let output: Vec<Attribute> = inputs[0]
             .output()
@@ -340,6 +320,59 @@ impl DataFrame {
             .map(|(a, r)| Attribute { nullable: a.nullable || r.nullable, ..a })
             .collect();
         Ok(self.with_plan(LogicalPlan::Union { inputs, output }))
+    }
+
+    /// The type of each column of a set operation (`UNION`, `INTERSECT`, `EXCEPT`) of `self` and `other`: the wider
+    /// of the two inputs' types at that position.
+    fn common_column_types(&self, other: &DataFrame, operator: &str) -> Result<Vec<SparkType>> {
+        let (left, right) = (self.attributes(), other.attributes());
+        if left.len() != right.len() {
+            return Err(EngineError::Analysis(format!(
+                "[NUM_COLUMNS_MISMATCH] {operator} can only be performed on inputs with the same number of columns, \
+                 but the first input has {} columns and the second input has {} columns. SQLSTATE: 42826",
+                left.len(),
+                right.len()
+            )));
+        }
+        let mut types = Vec::new();
+        for (i, (l, r)) in left.iter().zip(&right).enumerate() {
+            types.push(wider_type(l.data_type, r.data_type).ok_or_else(|| {
+                EngineError::Analysis(format!(
+                    "[INCOMPATIBLE_COLUMN_TYPE] {operator} can only be performed on inputs with compatible column \
+                     types. The {} column of the second input is \"{}\" that is incompatible with \"{}\" of the \
+                     first input. SQLSTATE: 42825",
+                    ordinal(i + 1),
+                    r.data_type.simple_string().to_uppercase(),
+                    l.data_type.simple_string().to_uppercase()
+                ))
+            })?);
+        }
+        Ok(types)
+    }
+
+    /// `intersect(other)` (SQL `INTERSECT [DISTINCT]`): the distinct rows that are in both. Spark plans it as a
+    /// left semi join on every column, NULLs equal (`<=>`), then a distinct.
+    pub fn intersect(&self, other: &DataFrame) -> Result<Self> {
+        self.rows_matched_in(other, "INTERSECT", JoinType::LeftSemi)
+    }
+
+    /// `subtract(other)` (SQL `EXCEPT [DISTINCT]` / `MINUS`): the distinct rows of `self` that are not in `other`,
+    /// planned as a left anti join on every column, NULLs equal, then a distinct.
+    pub fn subtract(&self, other: &DataFrame) -> Result<Self> {
+        self.rows_matched_in(other, "EXCEPT", JoinType::LeftAnti)
+    }
+
+    fn rows_matched_in(&self, other: &DataFrame, operator: &str, join_type: JoinType) -> Result<Self> {
+        let types = self.common_column_types(other, operator)?;
+        let left = widened(&self.plan, &types);
+        let right = with_fresh_ids(widened(&other.plan, &types), &left.output());
+        let condition = left
+            .output()
+            .into_iter()
+            .zip(right.output())
+            .map(|(l, r)| Expr::Attribute(l).eq_null_safe(Expr::Attribute(r)))
+            .reduce(Expr::and);
+        self.with_plan(LogicalPlan::Join { left, right, join_type, condition }).distinct()
     }
 
     /// `unionByName(other)`: rows of both, columns matched by name (case-insensitively).
@@ -741,6 +774,17 @@ fn widened(plan: &Arc<LogicalPlan>, types: &[SparkType]) -> Arc<LogicalPlan> {
         })
         .collect();
     Arc::new(LogicalPlan::Project { exprs, input: plan.clone() })
+}
+
+/// `plan`, its columns given new ids if any is also one of `other`'s (`t INTERSECT t`), so a join of the two can
+/// tell the sides apart.
+fn with_fresh_ids(plan: Arc<LogicalPlan>, other: &[Attribute]) -> Arc<LogicalPlan> {
+    let output = plan.output();
+    if !output.iter().any(|a| other.iter().any(|o| o.id == a.id)) {
+        return plan;
+    }
+    let exprs = output.into_iter().map(|a| { let name = a.name.clone(); Expr::Attribute(a).alias(&name) }).collect();
+    Arc::new(LogicalPlan::Project { exprs, input: plan })
 }
 
 fn ordinal(n: usize) -> String {

@@ -12,7 +12,9 @@ use arrow::array::{ArrayRef, DictionaryArray, RecordBatch, UInt32Array};
 use arrow::datatypes::UInt32Type;
 use arrow::compute::take;
 
-use crate::expr::{Attribute, BinaryOp, Expr};
+use crate::expr::{Attribute, BinaryOp, Expr, call, lit};
+use crate::functions::ScalarFunction;
+use crate::value::Value;
 use crate::hash_aggregate::batch_of;
 use crate::{EngineError, Result};
 
@@ -101,15 +103,16 @@ impl JoinKeys {
         };
         let mut others = Vec::new();
         for part in condition.conjuncts() {
-            if let Expr::Binary { op: BinaryOp::Eq, left: l, right: r } = part {
-                if reads_only(l, left) && reads_only(r, right) {
-                    keys.left.push(l.as_ref().clone());
-                    keys.right.push(r.as_ref().clone());
-                    continue;
-                }
-                if reads_only(r, left) && reads_only(l, right) {
-                    keys.left.push(r.as_ref().clone());
-                    keys.right.push(l.as_ref().clone());
+            if let Expr::Binary { op: op @ (BinaryOp::Eq | BinaryOp::NullSafeEq), left: l, right: r } = part {
+                let sides = if reads_only(l, left) && reads_only(r, right) {
+                    Some((l.as_ref(), r.as_ref()))
+                } else if reads_only(r, left) && reads_only(l, right) {
+                    Some((r.as_ref(), l.as_ref()))
+                } else {
+                    None
+                };
+                if let Some((l, r)) = sides {
+                    keys.push(*op, l, r);
                     continue;
                 }
             }
@@ -117,6 +120,19 @@ impl JoinKeys {
         }
         keys.other = others.into_iter().reduce(Expr::and);
         keys
+    }
+
+    /// One key pair; `l <=> r` (NULLs equal) becomes two, as in Spark: `coalesce(l, default) = coalesce(r, default)`
+    /// and `isnull(l) = isnull(r)`.
+    fn push(&mut self, op: BinaryOp, l: &Expr, r: &Expr) {
+        if op == BinaryOp::NullSafeEq {
+            let default = |e: &Expr| call(ScalarFunction::Coalesce, vec![e.clone(), lit(Value::default_of(e.data_type()))]);
+            self.left.extend([default(l), l.clone().is_null()]);
+            self.right.extend([default(r), r.clone().is_null()]);
+        } else {
+            self.left.push(l.clone());
+            self.right.push(r.clone());
+        }
     }
 
     pub fn is_equi_join(&self) -> bool {

@@ -42,6 +42,27 @@ pub enum Value {
 pub type Row = Vec<Value>;
 
 impl Value {
+    /// The value Spark's `Literal.default` gives a type: zero, false, the empty string, 1970-01-01. Spark joins on
+    /// `coalesce(key, default)` and `isnull(key)` to make NULL keys equal (`a <=> b`).
+    pub fn default_of(spark_type: SparkType) -> Self {
+        match spark_type {
+            SparkType::Null => Self::Null,
+            SparkType::Boolean => Self::Boolean(false),
+            SparkType::Byte => Self::Byte(0),
+            SparkType::Short => Self::Short(0),
+            SparkType::Integer => Self::Integer(0),
+            SparkType::Long => Self::Long(0),
+            SparkType::Float => Self::Float(0.0),
+            SparkType::Double => Self::Double(0.0),
+            SparkType::Decimal { precision, scale } => Self::Decimal { value: 0, precision, scale },
+            SparkType::String => Self::String(String::new()),
+            SparkType::Binary => Self::Binary(Vec::new()),
+            SparkType::Date => Self::Date(0),
+            SparkType::Timestamp => Self::Timestamp(0),
+            SparkType::TimestampNtz => Self::TimestampNtz(0),
+        }
+    }
+
     /// The Spark type of this value; a bare `NULL` literal has type `void`.
     pub fn spark_type(&self) -> SparkType {
         match self {

@@ -119,7 +119,16 @@ impl<'a> Planner<'a> {
                     other => unsupported!(position, "UNION {other}"),
                 }
             }
-            SetExpr::SetOperation { op, .. } => unsupported!(body.span().start, "{op}"),
+            SetExpr::SetOperation { left, op: op @ (SetOperator::Intersect | SetOperator::Except | SetOperator::Minus), set_quantifier, right } => {
+                let position: Position = body.span().start.into();
+                let (left, right) = (self.set_expr(left)?, self.set_expr(right)?);
+                let combined = match (op, set_quantifier) {
+                    (_, SetQuantifier::All) => unsupported!(position, "{op} ALL"),
+                    (SetOperator::Intersect, _) => left.intersect(&right),
+                    _ => left.subtract(&right),
+                };
+                self.located(combined, position)
+            }
             SetExpr::Values(values) => inline_table(self.session, &mut self.translator, values),
             other => unsupported!(other.span().start, "`{}` inside a query", first_words(&other.to_string())),
         }

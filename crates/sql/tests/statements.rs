@@ -93,7 +93,7 @@ fn unsupported_features_say_so_with_their_place() {
         ("SELECT n,\n  sum(n) OVER (ORDER BY n) FROM numbers", "window function", "line 2 pos 2"),
         ("INSERT INTO numbers VALUES (1)", "The statement `INSERT INTO`", "line 1 pos 0"),
         ("CREATE VIEW v AS SELECT 1", "A permanent view", "line 1 pos 12"),
-        ("SELECT n FROM numbers INTERSECT SELECT n FROM numbers", "INTERSECT", "line 1 pos 0"),
+        ("SELECT n FROM numbers INTERSECT ALL SELECT n FROM numbers", "INTERSECT ALL", "line 1 pos 0"),
         ("SELECT * FROM numbers NATURAL JOIN numbers", "NATURAL JOIN", "line 1 pos 35"),
     ] {
         let Err(error) = sql(&session, text) else { panic!("{text} is not supported") };
