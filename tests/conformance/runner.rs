@@ -98,7 +98,7 @@ fn error_class(output: &str) -> Option<String> {
 /// dropped, then the rest cut at each `;` outside quotes and comments (a comment after a `;` goes too).
 fn input_statements(text: &str) -> Vec<String> {
     let code = without_comment_lines(text);
-    kindling_sql::statement::split(&code).into_iter().map(without_comment_lines).collect()
+    kindling_sql::statement::split(&code).into_iter().map(|(_, text)| without_comment_lines(text)).collect()
 }
 
 fn without_comment_lines(text: &str) -> String {

@@ -15,7 +15,8 @@ use kindling_engine::dataframe::DataFrame;
 use kindling_engine::session::{Config, Session};
 use kindling_engine::trace::JobTrace;
 use kindling_pyspark::{Echo, Notebook, RunOptions};
-use kindling_sql::sql_script;
+use kindling_sql::statement::split;
+use kindling_sql::{sql, sql_script};
 
 use crate::commands::CliError;
 use crate::master::Master;
@@ -59,14 +60,27 @@ impl Submission {
         let session = self.session()?;
         let source = self.source()?;
         if self.is_sql() {
-            for df in queries(&session, &source)? {
-                for row in df.result_cells()? {
-                    println!("{}", row.join("\t"));
-                }
-            }
+            self.run_statements(&session, &source)?;
             return Ok(session.jobs());
         }
         self.run_program(&session, &source, Printing::AsItGoes)
+    }
+
+    /// A SQL file as `spark-sql -f` runs it: one statement after another, each query's rows printed before the
+    /// next statement is even parsed; the first statement that fails stops the run with Spark's error and where
+    /// the statement starts in the file.
+    fn run_statements(&self, session: &Arc<Session>, source: &str) -> Result<(), CliError> {
+        for (position, text) in split(source) {
+            let rows = sql(session, text).and_then(|df| Ok(df.result_cells()?));
+            let rows = rows.map_err(|error| {
+                let place = format!("{}:{}:{}", self.program.display(), position.line, position.column);
+                CliError::Program(format!("{}\n(in the statement that starts at {place})", error.to_string().trim_end()))
+            })?;
+            for row in rows {
+                println!("{}", row.join("\t"));
+            }
+        }
+        Ok(())
     }
 
     /// Runs a Python program: its jobs, or how it failed.

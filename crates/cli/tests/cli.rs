@@ -136,11 +136,20 @@ fn run_of_a_sql_file_prints_rows_as_spark_sql_does_and_explain_prints_plans() {
     let plans = String::from_utf8(explained.stdout).unwrap();
     assert_eq!(plans.matches("== Physical Plan ==").count(), 2, "{plans}");
 
-    std::fs::write(&query, "SELECT 1 AS a,\n  nope").unwrap();
+    // As `spark-sql -f` (pyspark 4.3): the first statement's rows, then the second's error, and the third never runs.
+    std::fs::write(&query, "SELECT 1;\nSELECT 2 AS a,\n  nope;\nSELECT 3;\n").unwrap();
     let failed = kindling(&["run", query.to_str().unwrap()]);
-    assert!(!failed.status.success());
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(String::from_utf8(failed.stdout).unwrap(), "1\n");
     let stderr = String::from_utf8(failed.stderr).unwrap();
     assert!(stderr.starts_with("[UNRESOLVED_COLUMN") && stderr.contains("line 2 pos 2"), "a located Spark error: {stderr}");
+    assert!(stderr.contains(&format!("{}:2:1", query.display())), "where the statement starts: {stderr}");
+
+    std::fs::write(&query, "SELECT 1;\nSELEC 2;\n").unwrap();
+    let unparsable = kindling(&["run", query.to_str().unwrap()]);
+    assert_eq!(unparsable.status.code(), Some(1));
+    assert_eq!(String::from_utf8(unparsable.stdout).unwrap(), "1\n", "statements before a syntax error run");
+    assert!(String::from_utf8(unparsable.stderr).unwrap().starts_with("[PARSE_SYNTAX_ERROR]"));
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -54,8 +54,9 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
 }
 
 /// The statements of a script, as `spark-sql -f` and Spark's SQL test suite cut it: at each `;` that is not inside
-/// a quoted string, a quoted name or a comment. Each piece is trimmed; empty pieces (`;;`) are dropped.
-pub fn split(script: &str) -> Vec<&str> {
+/// a quoted string, a quoted name or a comment. Each piece is trimmed, with the place in the script where it
+/// starts; empty pieces (`;;`) are dropped.
+pub fn split(script: &str) -> Vec<(Position, &str)> {
     let mut pieces = Vec::new();
     let mut start = 0;
     let mut chars = script.char_indices().peekable();
@@ -74,7 +75,23 @@ pub fn split(script: &str) -> Vec<&str> {
         }
     }
     pieces.push(&script[start..]);
-    pieces.into_iter().map(str::trim).filter(|piece| !piece.is_empty()).collect()
+    pieces
+        .into_iter()
+        .map(|piece| {
+            let trimmed = piece.trim();
+            let offset = trimmed.as_ptr() as usize - script.as_ptr() as usize;
+            (position_at(script, offset), trimmed)
+        })
+        .filter(|(_, piece)| !piece.is_empty())
+        .collect()
+}
+
+/// The line and column of a byte offset.
+fn position_at(script: &str, offset: usize) -> Position {
+    let before = &script[..offset];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+    Position::new(line, column)
 }
 
 /// Past the quote that closes one opened by `quote`; a backslash escapes the next character in strings.
@@ -312,6 +329,16 @@ mod tests {
         assert_eq!(statements.len(), 3);
         assert!(matches!(statements[2].kind, StatementKind::Explain { extended: true, .. }));
         assert_eq!(statements[1].position, Position::new(2, 21));
+    }
+
+    #[test]
+    fn scripts_split_at_semicolons_outside_quotes_and_comments() {
+        let script = "SELECT ';' AS a; -- x; y\nSELECT `b;c` FROM t /* ; */;\n\n;  SELECT \"d\\\";\"";
+        let pieces = split(script);
+        let texts: Vec<&str> = pieces.iter().map(|(_, text)| *text).collect();
+        assert_eq!(texts, ["SELECT ';' AS a", "-- x; y\nSELECT `b;c` FROM t /* ; */", "SELECT \"d\\\";\""]);
+        assert_eq!(pieces[1].0, Position::new(1, 18));
+        assert_eq!(pieces[2].0, Position::new(4, 4));
     }
 
     #[test]
