@@ -1,20 +1,45 @@
-//! The session catalog of temporary views: the names SQL can query.
+//! The session catalog: the names SQL can query — temporary views and tables.
 //!
 //! `df.createOrReplaceTempView("trips_data")` stores the DataFrame's *plan* under a name — no data is copied or
 //! computed. A query that says `FROM trips_data` gets that plan back, as if the DataFrame code had been written
 //! in its place. Views live as long as the session and are seen by every query of it; names are
 //! case-insensitive, as in Spark.
+//!
+//! A *table* (`CREATE TABLE trips (…) USING parquet`, `CREATE TABLE … AS SELECT`) is data, not a plan: Parquet
+//! files in a folder of its own under the warehouse folder (`spark-warehouse/trips/`), which `INSERT` adds files
+//! to and `DROP TABLE` deletes, as Spark's managed tables are. A view of the same name hides a table.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use crate::logical::LogicalPlan;
+use crate::schema::SparkSchema;
 use crate::{EngineError, Result};
 
-/// The temporary views of a session, by lower-cased name.
+/// Where managed tables keep their files (Spark's `spark.sql.warehouse.dir` default), relative to the working
+/// folder.
+pub const WAREHOUSE: &str = "spark-warehouse";
+
+/// The temporary views and tables of a session, by lower-cased name.
 #[derive(Default)]
 pub struct Catalog {
     views: RwLock<HashMap<String, View>>,
+    tables: RwLock<HashMap<String, CatalogTable>>,
+}
+
+/// A table: its columns, and the folder its Parquet files are in.
+#[derive(Clone, Debug)]
+pub struct CatalogTable {
+    pub name: String,
+    pub schema: SparkSchema,
+    pub location: String,
+}
+
+impl CatalogTable {
+    /// A managed table called `name`, in its own folder under the warehouse folder.
+    pub fn managed(name: &str, schema: SparkSchema) -> Self {
+        Self { name: name.to_string(), schema, location: format!("{WAREHOUSE}/{}", name.to_ascii_lowercase()) }
+    }
 }
 
 /// A named plan.
@@ -49,6 +74,42 @@ impl Catalog {
     /// Removes the view; false if there was none.
     pub fn drop_view(&self, name: &str) -> bool {
         self.views.write().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&name.to_ascii_lowercase()).is_some()
+    }
+
+    /// Adds a table; with `replace` false an existing table of that name is Spark's `TABLE_OR_VIEW_ALREADY_EXISTS`.
+    pub fn create_table(&self, table: CatalogTable, replace: bool) -> Result<()> {
+        let mut tables = self.tables.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let key = table.name.to_ascii_lowercase();
+        if !replace && tables.contains_key(&key) {
+            return Err(EngineError::Analysis(format!(
+                "[TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create table or view `spark_catalog`.`default`.`{}` because it \
+                 already exists.\nChoose a different name, drop or replace the existing object, add the IF NOT EXISTS \
+                 clause to tolerate pre-existing objects, add the OR REPLACE clause to replace the existing \
+                 materialized view, or add the OR REFRESH clause to refresh the existing streaming table. SQLSTATE: \
+                 42P07",
+                table.name
+            )));
+        }
+        tables.insert(key, table);
+        Ok(())
+    }
+
+    /// The table called `name`, if there is one.
+    pub fn table(&self, name: &str) -> Option<CatalogTable> {
+        self.tables.read().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&name.to_ascii_lowercase()).cloned()
+    }
+
+    /// Removes the table from the catalog (its files are the caller's to delete); the table, if there was one.
+    pub fn drop_table(&self, name: &str) -> Option<CatalogTable> {
+        self.tables.write().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&name.to_ascii_lowercase())
+    }
+
+    /// Every table's name, sorted.
+    pub fn table_names(&self) -> Vec<String> {
+        let tables = self.tables.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut names: Vec<String> = tables.values().map(|t| t.name.clone()).collect();
+        names.sort_by_key(|n| n.to_ascii_lowercase());
+        names
     }
 
     /// Every view's name, sorted (`SHOW TABLES`, `spark.catalog.listTables()`).

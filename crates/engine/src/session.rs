@@ -2,11 +2,13 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 
-use crate::catalog::{Catalog, view_not_found};
+use crate::analyzer::cast_to;
+use crate::catalog::{Catalog, CatalogTable, view_not_found};
 use crate::clock::{Clock, MonotonicClock};
 use crate::dataframe::DataFrame;
 use crate::executor::Executors;
-use crate::expr::Attribute;
+use crate::expr::{Attribute, Expr};
+use crate::io::write::{SaveMode, WriteFormat, WriteOptions};
 use crate::io::Table;
 use crate::io::csv::{CsvOptions, csv_schema};
 use crate::io::file_partition::SplitSettings;
@@ -162,8 +164,80 @@ impl Session {
 
     /// `spark.table(name)`: the temporary view `name`, whose columns can also be named `name.<column>`.
     pub fn table(self: &Arc<Self>, name: &str) -> Result<DataFrame> {
-        let view = self.catalog.view(name).ok_or_else(|| view_not_found(name))?;
-        Ok(DataFrame::new(self.clone(), LogicalPlan::SubqueryAlias { alias: view.name, input: view.plan }))
+        if let Some(view) = self.catalog.view(name) {
+            return Ok(DataFrame::new(self.clone(), LogicalPlan::SubqueryAlias { alias: view.name, input: view.plan }));
+        }
+        let table = self.catalog.table(name).ok_or_else(|| view_not_found(name))?;
+        let has_files = resolve(self.files.as_ref(), &table.location).is_ok_and(|files| !files.is_empty());
+        let rows = if has_files {
+            self.read_parquet(&[&table.location])?
+        } else {
+            let schema = Arc::new(table.schema.to_arrow());
+            self.create_dataframe(Table { schema, batches: vec![] }, 1)?
+        };
+        Ok(rows.alias(&table.name))
+    }
+
+    /// `CREATE [OR REPLACE] TABLE name (columns) USING parquet`: an empty table.
+    pub fn create_table(&self, name: &str, schema: SparkSchema, replace: bool) -> Result<()> {
+        if replace {
+            self.drop_table(name, true)?;
+        }
+        self.catalog.create_table(CatalogTable::managed(name, schema), false)
+    }
+
+    /// `CREATE [OR REPLACE] TABLE name AS query` (`df.write.saveAsTable(name)`): a table holding the rows of `df`.
+    pub fn create_table_as(&self, name: &str, df: &DataFrame, replace: bool) -> Result<()> {
+        let table = CatalogTable::managed(name, df.schema());
+        if !replace && self.catalog.table(name).is_some() {
+            return self.catalog.create_table(table, false);
+        }
+        self.drop_table(name, true)?;
+        df.write(WriteFormat::Parquet, &table.location, WriteOptions { mode: SaveMode::Overwrite, ..WriteOptions::default() })?;
+        self.catalog.create_table(table, false)
+    }
+
+    /// `INSERT INTO` (or, with `overwrite`, `INSERT OVERWRITE`) the table `name` the rows of `df`, whose columns are
+    /// matched to the table's by position and cast to their types.
+    pub fn insert_into(&self, name: &str, df: &DataFrame, overwrite: bool) -> Result<()> {
+        if self.catalog.view(name).is_some() {
+            return Err(EngineError::Analysis(
+                "[UNSUPPORTED_INSERT.RDD_BASED] Can't insert into the target. An RDD-based table is not allowed. \
+                 SQLSTATE: 42809"
+                    .into(),
+            ));
+        }
+        let table = self.catalog.table(name).ok_or_else(|| view_not_found(name))?;
+        let data = df.attributes();
+        if data.len() != table.schema.fields.len() {
+            let reason = if data.len() < table.schema.fields.len() { "NOT_ENOUGH_DATA_COLUMNS" } else { "TOO_MANY_DATA_COLUMNS" };
+            let names = |names: Vec<&str>| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            return Err(EngineError::Analysis(format!(
+                "[INSERT_COLUMN_ARITY_MISMATCH.{reason}] Cannot write to `spark_catalog`.`default`.`{}`, the reason is \
+                 {}:\nTable columns: {}.\nData columns: {}. SQLSTATE: 21S01",
+                table.name,
+                reason.to_ascii_lowercase().replace('_', " "),
+                names(table.schema.fields.iter().map(|f| f.name.as_str()).collect()),
+                names(data.iter().map(|a| a.name.as_str()).collect())
+            )));
+        }
+        let columns = data
+            .into_iter()
+            .zip(&table.schema.fields)
+            .map(|(column, field)| cast_to(Expr::Attribute(column), field.data_type).alias(&field.name))
+            .collect();
+        let mode = if overwrite { SaveMode::Overwrite } else { SaveMode::Append };
+        df.select(columns)?.write(WriteFormat::Parquet, &table.location, WriteOptions { mode, ..WriteOptions::default() })?;
+        Ok(())
+    }
+
+    /// `DROP TABLE [IF EXISTS] name`: the table leaves the catalog and its files are deleted.
+    pub fn drop_table(&self, name: &str, if_exists: bool) -> Result<()> {
+        match self.catalog.drop_table(name) {
+            Some(table) => self.files.delete(&table.location),
+            None if if_exists => Ok(()),
+            None => Err(view_not_found(name)),
+        }
     }
 
     /// Appends a finished job's trace to the job log.

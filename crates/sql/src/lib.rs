@@ -14,6 +14,7 @@ pub mod expression;
 pub mod inline_table;
 pub mod query;
 pub mod statement;
+pub mod table;
 
 use std::sync::Arc;
 
@@ -31,8 +32,8 @@ use query::Planner;
 use statement::{Statement, StatementKind};
 
 /// `spark.sql(text)`: one statement (a trailing `;` is fine), as a DataFrame. Queries stay lazy; `CREATE TEMP
-/// VIEW` and `DROP VIEW` take effect at once and return an empty DataFrame; `EXPLAIN` returns its text in a
-/// `plan` column.
+/// VIEW`, `DROP VIEW`, `CREATE TABLE`, `INSERT` and `DROP TABLE` take effect at once and return an empty
+/// DataFrame; `EXPLAIN` returns its text in a `plan` column.
 pub fn sql(session: &Arc<Session>, text: &str) -> Result<DataFrame> {
     let mut statements = statement::parse(text)?.into_iter();
     match (statements.next(), statements.next()) {
@@ -100,6 +101,18 @@ fn execute(session: &Arc<Session>, statement: &Statement) -> Result<DataFrame> {
                 empty(session)
             }
             ast::Statement::ShowTables { .. } => show_tables(session),
+            ast::Statement::CreateTable(create) => {
+                table::create_table(session, &mut planner, create)?;
+                empty(session)
+            }
+            ast::Statement::Insert(insert) => {
+                table::insert(session, &mut planner, insert)?;
+                empty(session)
+            }
+            ast::Statement::Drop { object_type: ObjectType::Table, if_exists, names, .. } => {
+                table::drop_tables(session, &planner, names, *if_exists)?;
+                empty(session)
+            }
             other => unsupported!(statement.position, "The statement `{}`", query::first_words(&other.to_string())),
         },
     }
@@ -144,25 +157,27 @@ fn drop_views(session: &Arc<Session>, names: &[ast::ObjectName], if_exists: bool
     Ok(())
 }
 
-fn single_name(name: &ast::ObjectName, position: Position) -> Result<String> {
+pub(crate) fn single_name(name: &ast::ObjectName, position: Position) -> Result<String> {
     match name.0.as_slice() {
         [part] if let Some(ident) = part.as_ident() => Ok(ident.value.clone()),
-        _ => unsupported!(position, "A qualified view name `{name}` (temporary views have one-part names)"),
+        _ => unsupported!(position, "A qualified name `{name}` (Kindling's views and tables have one-part names)"),
     }
 }
 
-/// `SHOW TABLES`: the temporary views, as Spark lists them.
+/// `SHOW TABLES`: the tables of the `default` namespace, then the temporary views, as Spark lists them.
 fn show_tables(session: &Arc<Session>) -> Result<DataFrame> {
-    let names = session.catalog.view_names();
+    let tables = session.catalog.table_names().into_iter().map(|name| ("default", name, false));
+    let views = session.catalog.view_names().into_iter().map(|name| ("", name, true));
+    let rows: Vec<(&str, String, bool)> = tables.chain(views).collect();
     let schema = Arc::new(Schema::new(vec![
         Field::new("namespace", DataType::Utf8, false),
         Field::new("tableName", DataType::Utf8, false),
         Field::new("isTemporary", DataType::Boolean, false),
     ]));
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from(vec![""; names.len()])),
-        Arc::new(StringArray::from(names.clone())),
-        Arc::new(BooleanArray::from(vec![true; names.len()])),
+        Arc::new(StringArray::from(rows.iter().map(|r| r.0).collect::<Vec<_>>())),
+        Arc::new(StringArray::from(rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>())),
+        Arc::new(BooleanArray::from(rows.iter().map(|r| r.2).collect::<Vec<_>>())),
     ];
     table(session, schema, columns)
 }

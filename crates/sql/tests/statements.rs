@@ -91,7 +91,7 @@ fn unsupported_features_say_so_with_their_place() {
     numbers(&session).create_or_replace_temp_view("numbers").unwrap();
     for (text, what, line_pos) in [
         ("SELECT n,\n  sum(n) OVER (ORDER BY n) FROM numbers", "window function", "line 2 pos 2"),
-        ("INSERT INTO numbers VALUES (1)", "The statement `INSERT INTO`", "line 1 pos 0"),
+        ("UPDATE numbers SET n = 1", "The statement `UPDATE numbers`", "line 1 pos 0"),
         ("CREATE VIEW v AS SELECT 1", "A permanent view", "line 1 pos 12"),
         ("SELECT n FROM numbers INTERSECT ALL SELECT n FROM numbers", "INTERSECT ALL", "line 1 pos 0"),
         ("SELECT * FROM numbers NATURAL JOIN numbers", "NATURAL JOIN", "line 1 pos 35"),
@@ -102,4 +102,41 @@ fn unsupported_features_say_so_with_their_place() {
         assert!(message.starts_with("[UNSUPPORTED_FEATURE]") && message.contains(what), "{text}: {message}");
         assert!(message.ends_with(line_pos), "{text}: {message}");
     }
+}
+
+/// Each statement's rows as pyspark 4.3 gave them for the same statements (`spark.sql(q).collect()`), and the
+/// files where Spark puts a managed table.
+#[test]
+fn tables_are_created_filled_overwritten_and_dropped_as_parquet_under_the_warehouse() {
+    let files = Arc::new(kindling_engine::io::vfs::MemoryFiles::default());
+    let session = Session::new(files.clone(), kindling_engine::executor::Executors::local(2).unwrap(), Arc::new(kindling_engine::clock::MonotonicClock::new()));
+    let rows = |text: &str| sql(&session, text).unwrap().collect().unwrap();
+    let string = |s: &str| Value::String(s.to_string());
+    assert!(rows("CREATE TABLE t (a INT, b STRING) USING parquet").is_empty());
+    assert!(rows("SELECT * FROM t").is_empty(), "a new table has no rows");
+    rows("INSERT INTO t VALUES (1, 'x'), (2, NULL)");
+    rows("INSERT INTO t SELECT 3L, 'z'");
+    assert_eq!(
+        rows("SELECT * FROM t ORDER BY a"),
+        vec![vec![Value::Integer(1), string("x")], vec![Value::Integer(2), Value::Null], vec![Value::Integer(3), string("z")]]
+    );
+    let paths: Vec<String> = files.all().into_iter().map(|f| f.path).collect();
+    assert!(paths.iter().all(|p| p == "spark-warehouse/t/_SUCCESS" || p.starts_with("spark-warehouse/t/part-") && p.ends_with(".snappy.parquet")), "{paths:?}");
+    rows("INSERT OVERWRITE TABLE t VALUES (9, 'q')");
+    assert_eq!(rows("SELECT * FROM t"), vec![vec![Value::Integer(9), string("q")]]);
+    rows("CREATE TABLE u AS SELECT a * 2 AS d FROM t");
+    assert_eq!(rows("SELECT * FROM u"), vec![vec![Value::Integer(18)]]);
+    assert_eq!(sql(&session, "SELECT * FROM u").unwrap().schema().simple_string(), "struct<d:int>");
+    assert_eq!(
+        rows("SHOW TABLES"),
+        vec![vec![string("default"), string("t"), Value::Boolean(false)], vec![string("default"), string("u"), Value::Boolean(false)]]
+    );
+    let arity = error_of(&session, "INSERT INTO u VALUES (1, 2)");
+    assert!(arity.starts_with("[INSERT_COLUMN_ARITY_MISMATCH.TOO_MANY_DATA_COLUMNS] Cannot write to `spark_catalog`.`default`.`u`, the reason is too many data columns:\nTable columns: `d`.\nData columns: `col1`, `col2`. SQLSTATE: 21S01"), "{arity}");
+    assert!(error_of(&session, "CREATE TABLE u (x INT)").starts_with("[TABLE_OR_VIEW_ALREADY_EXISTS]"));
+    numbers(&session).create_temp_view("numbers").unwrap();
+    assert!(error_of(&session, "INSERT INTO numbers VALUES (1)").starts_with("[UNSUPPORTED_INSERT.RDD_BASED]"));
+    rows("DROP TABLE t");
+    assert!(error_of(&session, "SELECT * FROM t").starts_with("[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found"));
+    assert!(files.all().iter().all(|f| f.path.starts_with("spark-warehouse/u/")), "the dropped table's files are gone");
 }
