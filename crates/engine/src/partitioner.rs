@@ -8,7 +8,7 @@
 
 use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::datatypes::{
-    DataType, Date32Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, TimeUnit,
+    DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, TimeUnit,
     TimestampMicrosecondType,
 };
 
@@ -66,11 +66,33 @@ fn hash_column_into(column: &ArrayRef, hashes: &mut [i32]) -> Result<()> {
             let values = column.as_string_view();
             fold(column, hashes, |row, seed| hash_bytes(values.value(row).as_bytes(), seed));
         }
+        DataType::Binary => {
+            let values = column.as_binary::<i32>();
+            fold(column, hashes, |row, seed| hash_bytes(values.value(row), seed));
+        }
+        // Spark hashes a decimal of up to 18 digits as its unscaled long, a wider one as the bytes of its unscaled
+        // `BigInteger`.
+        DataType::Decimal128(precision, _) if *precision <= 18 => {
+            fold_primitive::<Decimal128Type>(column, hashes, |v, seed| hash_long(v as i64, seed))
+        }
+        DataType::Decimal128(..) => {
+            fold_primitive::<Decimal128Type>(column, hashes, |v, seed| hash_bytes(&big_integer_bytes(v), seed))
+        }
         other => {
             return Err(EngineError::InvalidArgument(format!("hash partitioning by a {other} column is not supported yet")));
         }
     }
     Ok(())
+}
+
+/// Java's `BigInteger.toByteArray`: big-endian two's complement in the fewest bytes that keep the sign.
+fn big_integer_bytes(value: i128) -> Vec<u8> {
+    let bytes = value.to_be_bytes();
+    let redundant = bytes
+        .windows(2)
+        .take_while(|pair| (pair[0] == 0x00 && pair[1] & 0x80 == 0) || (pair[0] == 0xFF && pair[1] & 0x80 != 0))
+        .count();
+    bytes[redundant..].to_vec()
 }
 
 fn fold(column: &ArrayRef, hashes: &mut [i32], hash_row: impl Fn(usize, i32) -> i32) {
@@ -213,4 +235,28 @@ fn bytes_hash(bytes: &[u8; 8], seed: i32) -> i32 {
         mix_h1(h, mix_k1(i32::from_le_bytes([word[0], word[1], word[2], word[3]])))
     });
     fmix(h1, bytes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{BinaryArray, Decimal128Array};
+
+    use super::*;
+
+    /// `SELECT hash(CAST(11.0 AS DECIMAL(3,1))), …` in pyspark 4.3.
+    #[test]
+    fn decimals_and_binary_hash_as_spark_hashes_them() {
+        let decimal = |value: i128, precision: u8, scale: i8| -> ArrayRef {
+            Arc::new(Decimal128Array::from(vec![value]).with_precision_and_scale(precision, scale).unwrap())
+        };
+        let hash = |column: ArrayRef| spark_hash(&[column]).unwrap()[0];
+        assert_eq!(hash(decimal(110, 3, 1)), 588972421);
+        assert_eq!(hash(decimal(-123456789012345678905, 38, 1)), -777928638);
+        assert_eq!(hash(decimal(99999999999999999999999999999999999999, 38, 0)), -817514053);
+        assert_eq!(hash(decimal(-1, 20, 0)), 1398487324);
+        assert_eq!(hash(decimal(128, 20, 0)), -544401882);
+        assert_eq!(hash(Arc::new(BinaryArray::from(vec![&[1u8, 2, 3, 4, 5][..]]))), -2064006189);
+    }
 }

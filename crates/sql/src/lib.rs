@@ -126,14 +126,13 @@ fn create_view(session: &Arc<Session>, planner: &mut Planner, view: &ast::Create
             "A permanent view (Kindling has no metastore; write CREATE TEMPORARY VIEW or CREATE TEMP VIEW)"
         );
     }
-    if !view.columns.is_empty() {
-        unsupported!(position, "Column names in CREATE VIEW");
-    }
     let name = single_name(&view.name, position)?;
     if view.if_not_exists && session.catalog.view(&name).is_some() {
         return empty(session);
     }
     let df = planner.query(&view.query)?;
+    let names: Vec<&str> = view.columns.iter().map(|c| c.name.value.as_str()).collect();
+    let df = if names.is_empty() { df } else { planner.with_column_names(df, &names, position)? };
     let created = if view.or_replace { df.create_or_replace_temp_view(&name) } else { df.create_temp_view(&name) };
     planner.located(created, position)?;
     empty(session)

@@ -165,10 +165,16 @@ impl<'a> Planner<'a> {
         };
         let items = self.items(&select.projection, &input)?;
         let keys = match &select.group_by {
-            GroupByExpr::Expressions(keys, modifiers) if modifiers.is_empty() => keys,
+            GroupByExpr::Expressions(keys, modifiers) if modifiers.is_empty() => {
+                keys.iter().map(|key| self.group_key(key, &items, &input)).collect::<Result<Vec<_>>>()?
+            }
+            GroupByExpr::All(modifiers) if modifiers.is_empty() => group_by_all(&items, position)?,
             other => unsupported!(position, "`{other}`"),
         };
-        let aggregating = !keys.is_empty() || select.having.is_some() || items.iter().any(|i| i.expr.contains_aggregate());
+        let aggregating = !keys.is_empty()
+            || select.having.is_some()
+            || items.iter().any(|i| i.expr.contains_aggregate())
+            || matches!(select.group_by, GroupByExpr::All(_));
         let distinct = matches!(select.distinct, Some(ast::Distinct::Distinct));
         if aggregating {
             return self.aggregate(input, items, keys, select.having.as_ref(), distinct, order, position);
@@ -234,7 +240,7 @@ impl<'a> Planner<'a> {
     }
 
     /// `t(a, b)` after a table or `WITH t(a, b) AS`: the relation's columns renamed, in order.
-    fn with_column_names(&self, df: DataFrame, names: &[&str], position: Position) -> Result<DataFrame> {
+    pub fn with_column_names(&self, df: DataFrame, names: &[&str], position: Position) -> Result<DataFrame> {
         let columns = df.attributes();
         if columns.len() != names.len() {
             analysis_error!(
@@ -338,7 +344,7 @@ impl<'a> Planner<'a> {
         &mut self,
         input: DataFrame,
         items: Vec<Item>,
-        keys: &[ast::Expr],
+        keys: Vec<Expr>,
         having: Option<&ast::Expr>,
         distinct: bool,
         order: Option<&[ast::OrderByExpr]>,
@@ -351,7 +357,6 @@ impl<'a> Planner<'a> {
                  window functions using OVER clauses. SQLSTATE: 42803"
             );
         }
-        let keys = keys.iter().map(|key| self.group_key(key, &items, &input)).collect::<Result<Vec<_>>>()?;
         let grouped = self.located(input.group_by(keys), position)?;
         let having = having.map(|h| Ok::<_, SqlError>((self.translator.expr(h)?, position_of(h)))).transpose()?;
         let order_keys = match order {
@@ -509,6 +514,28 @@ impl<'a> Planner<'a> {
         let sorted = self.located(widened.order_by(order), position)?;
         let visible = columns[..items.len()].iter().cloned().map(Expr::Attribute).collect();
         self.located(sorted.select(visible), position)
+    }
+}
+
+/// `GROUP BY ALL`: the select items without aggregates are the keys. An item that mixes an aggregate with
+/// columns outside it leaves Spark unable to tell what to group by.
+fn group_by_all(items: &[Item], position: Position) -> Result<Vec<Expr>> {
+    let mixed = items.iter().any(|item| item.inner.contains_aggregate() && reads_columns_outside_aggregates(&item.inner));
+    if mixed {
+        analysis_error!(
+            position,
+            "[UNRESOLVED_ALL_IN_GROUP_BY] Cannot infer grouping columns for GROUP BY ALL based on the select clause. \
+             Please explicitly specify the grouping columns. SQLSTATE: 42803"
+        );
+    }
+    Ok(items.iter().filter(|item| !item.inner.contains_aggregate()).map(|item| item.inner.clone()).collect())
+}
+
+fn reads_columns_outside_aggregates(expr: &Expr) -> bool {
+    match expr {
+        Expr::Aggregate { .. } => false,
+        Expr::Column(_) | Expr::Attribute(_) => true,
+        other => other.children().into_iter().any(reads_columns_outside_aggregates),
     }
 }
 
