@@ -83,13 +83,16 @@ pub fn resolve_name(name: &str, input: &[Attribute]) -> Result<Attribute> {
             .collect(),
         None => Vec::new(),
     };
-    let matches: Vec<&Attribute> = if qualified.is_empty() {
-        input.iter().filter(|a| a.name.eq_ignore_ascii_case(name)).collect()
-    } else {
-        qualified
+    let named = |hidden: bool| -> Vec<&Attribute> {
+        input.iter().filter(|a| a.hidden == hidden && a.name.eq_ignore_ascii_case(name)).collect()
+    };
+    let matches: Vec<&Attribute> = match (qualified.is_empty(), named(false)) {
+        (false, _) => qualified,
+        (true, visible) if visible.is_empty() => named(true),
+        (true, visible) => visible,
     };
     match matches.as_slice() {
-        [one] => Ok((*one).clone()),
+        [one] => Ok(Attribute { hidden: false, ..(*one).clone() }),
         [] => Err(EngineError::ColumnNotFound { name: name.to_string(), available: candidates(name, input) }),
         several => Err(EngineError::Analysis(format!(
             "[AMBIGUOUS_REFERENCE] Reference `{name}` is ambiguous, could be: [{}]. SQLSTATE: 42704",

@@ -395,8 +395,9 @@ impl DataFrame {
         let join_type = JoinType::parse(how)?;
         let (right, renamed) = self.distinct_from(other);
         let (left_columns, right_columns) = (self.attributes(), right.output());
-        let names = match on {
-            JoinOn::Columns(names) => names,
+        let (names, keep_sides) = match on {
+            JoinOn::Columns(names) => (names, false),
+            JoinOn::Using(names) => (names, true),
             JoinOn::Condition(condition) => {
                 let both: Vec<Attribute> = left_columns.iter().chain(&right_columns).cloned().collect();
                 let condition = resolve(taken_from(condition, other.id, &renamed), &both)?;
@@ -433,9 +434,24 @@ impl DataFrame {
                 _ => find(l.id),
             })
             .collect();
-        exprs.extend(left_columns.iter().filter(|a| !is_key(a, |k| &k.0)).map(|a| find(a.id)));
+        let visible: Vec<ExprId> = exprs.iter().filter_map(|e| if let Expr::Attribute(a) = e { Some(a.id) } else { None }).collect();
+        // Each side: with USING, its own key columns first, in the keys' order and hidden (unless one is the folded
+        // key itself), as Spark lists them for `side.*`; then its other columns.
+        let side = |columns: &[Attribute], side_of: fn(&(Attribute, Attribute)) -> &Attribute| -> Vec<Expr> {
+            let hidden_keys = keys
+                .iter()
+                .map(side_of)
+                .filter(|key| keep_sides && !visible.contains(&key.id))
+                .filter_map(|key| match find(key.id) {
+                    Expr::Attribute(found) => Some(Expr::Attribute(Attribute { hidden: true, ..found })),
+                    _ => None,
+                });
+            let others = columns.iter().filter(|a| !is_key(a, side_of)).map(|a| find(a.id));
+            hidden_keys.chain(others).collect()
+        };
+        exprs.extend(side(&left_columns, |k| &k.0));
         if join_type.keeps_right() {
-            exprs.extend(right_columns.iter().filter(|a| !is_key(a, |k| &k.1)).map(|a| find(a.id)));
+            exprs.extend(side(&right_columns, |k| &k.1));
         }
         Ok(self.with_plan(LogicalPlan::Project { exprs, input: joined }))
     }
@@ -659,6 +675,9 @@ impl DataFrame {
 pub enum JoinOn {
     /// Column names both sides have (`on=['hour', 'zone']`).
     Columns(Vec<String>),
+    /// SQL's `USING (k)`: as [`JoinOn::Columns`], and each side's own `k` stays reachable as `left.k` / `right.k`
+    /// (a hidden column, see [`Attribute::hidden`]).
+    Using(Vec<String>),
     /// A condition over both sides' columns (`df.zone == zones.LocationID`).
     Condition(Expr),
     /// No condition: every pair (a cross join).

@@ -290,10 +290,10 @@ impl<'a> Planner<'a> {
             JoinConstraint::On(condition) => (JoinOn::Condition(self.translator.expr(condition)?), position_of(condition)),
             JoinConstraint::Using(names) => {
                 let columns = names.iter().map(|n| n.0.iter().filter_map(|p| p.as_ident()).map(|i| i.value.clone()).collect::<Vec<_>>().join(".")).collect();
-                (JoinOn::Columns(columns), position)
+                (JoinOn::Using(columns), position)
             }
             JoinConstraint::None => (JoinOn::Nothing, position),
-            JoinConstraint::Natural => unsupported!(position, "NATURAL JOIN"),
+            JoinConstraint::Natural => (JoinOn::Using(common_columns(&left, &right)), position),
         };
         self.located(left.join(&right, on, how), at)
     }
@@ -312,7 +312,7 @@ impl<'a> Planner<'a> {
                     items.push(Item { expr: inner.clone().alias(&alias.value), inner, alias: Some(alias.value.clone()) });
                 }
                 SelectItem::Wildcard(options) if options.to_string().is_empty() => {
-                    items.extend(input.attributes().into_iter().map(attribute_item));
+                    items.extend(input.attributes().into_iter().filter(|a| !a.hidden).map(attribute_item));
                 }
                 SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), options)
                     if options.to_string().is_empty() =>
@@ -539,6 +539,12 @@ fn reads_columns_outside_aggregates(expr: &Expr) -> bool {
     }
 }
 
+/// `NATURAL JOIN`: the column names both sides have, in the left side's order.
+fn common_columns(left: &DataFrame, right: &DataFrame) -> Vec<String> {
+    let right = right.columns();
+    left.columns().into_iter().filter(|name| right.iter().any(|r| r.eq_ignore_ascii_case(name))).collect()
+}
+
 /// The column names an (unresolved) expression reads.
 fn column_names(expr: &Expr) -> Vec<String> {
     match expr {
@@ -559,8 +565,9 @@ impl OrderSpec {
     }
 }
 
+/// A column of `*` or `t.*`, visible from here on even if it was a hidden `USING` key.
 fn attribute_item(attribute: kindling_engine::expr::Attribute) -> Item {
-    let expr = Expr::Attribute(attribute);
+    let expr = Expr::Attribute(kindling_engine::expr::Attribute { hidden: false, ..attribute });
     Item { expr: expr.clone(), inner: expr, alias: None }
 }
 

@@ -94,7 +94,7 @@ fn unsupported_features_say_so_with_their_place() {
         ("UPDATE numbers SET n = 1", "The statement `UPDATE numbers`", "line 1 pos 0"),
         ("CREATE VIEW v AS SELECT 1", "A permanent view", "line 1 pos 12"),
         ("SELECT n FROM numbers INTERSECT ALL SELECT n FROM numbers", "INTERSECT ALL", "line 1 pos 0"),
-        ("SELECT * FROM numbers NATURAL JOIN numbers", "NATURAL JOIN", "line 1 pos 35"),
+        ("SELECT * FROM numbers LATERAL VIEW explode(array(n)) t AS m", "LATERAL VIEW", "line 1 pos 0"),
     ] {
         let Err(error) = sql(&session, text) else { panic!("{text} is not supported") };
         let message = error.to_string();
@@ -139,4 +139,36 @@ fn tables_are_created_filled_overwritten_and_dropped_as_parquet_under_the_wareho
     rows("DROP TABLE t");
     assert!(error_of(&session, "SELECT * FROM t").starts_with("[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found"));
     assert!(files.all().iter().all(|f| f.path.starts_with("spark-warehouse/u/")), "the dropped table's files are gone");
+}
+
+/// pyspark 4.3's schema and rows for the same statements.
+#[test]
+fn natural_joins_fold_the_common_columns_and_keep_each_side_reachable() {
+    let session = Session::local(2).unwrap();
+    sql(&session, "CREATE TEMP VIEW a AS SELECT * FROM VALUES (1, 'x', 10), (2, 'y', 20) AS a(k, s, v1)").unwrap();
+    sql(&session, "CREATE TEMP VIEW b AS SELECT * FROM VALUES ('y', 2, true), ('z', 3, false) AS b(s, k, w)").unwrap();
+    let run = |text: &str| {
+        let df = sql(&session, text).unwrap();
+        (df.schema().simple_string(), df.collect().unwrap())
+    };
+    let (y, z) = (Value::String("y".into()), Value::String("z".into()));
+    assert_eq!(
+        run("SELECT * FROM a NATURAL JOIN b"),
+        ("struct<k:int,s:string,v1:int,w:boolean>".into(), vec![vec![Value::Integer(2), y.clone(), Value::Integer(20), Value::Boolean(true)]])
+    );
+    assert_eq!(
+        run("SELECT * FROM a NATURAL FULL OUTER JOIN b ORDER BY k").1,
+        vec![
+            vec![Value::Integer(1), Value::String("x".into()), Value::Integer(10), Value::Null],
+            vec![Value::Integer(2), y.clone(), Value::Integer(20), Value::Boolean(true)],
+            vec![Value::Integer(3), z, Value::Null, Value::Boolean(false)],
+        ]
+    );
+    assert_eq!(
+        run("SELECT b.*, a.* FROM a NATURAL JOIN b"),
+        (
+            "struct<k:int,s:string,w:boolean,k:int,s:string,v1:int>".into(),
+            vec![vec![Value::Integer(2), y.clone(), Value::Boolean(true), Value::Integer(2), y, Value::Integer(20)]]
+        )
+    );
 }

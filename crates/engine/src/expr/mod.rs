@@ -40,6 +40,9 @@ pub struct Attribute {
     /// The DataFrame it was taken from with `df["name"]`, so a join can tell `df.x` from `other.x` when both
     /// DataFrames grew out of the same data.
     pub origin: Option<u64>,
+    /// A key column that `JOIN … USING (k)` folded into one `k`: still reachable by its qualified name (`nt2.k`),
+    /// but not part of `*` and not what a bare `k` means.
+    pub hidden: bool,
 }
 
 /// The same column is the same attribute whichever alias it was reached through.
@@ -51,7 +54,7 @@ impl PartialEq for Attribute {
 
 impl Attribute {
     pub fn new(name: impl Into<String>, data_type: SparkType, nullable: bool) -> Self {
-        Self { id: ExprId::next(), name: name.into(), data_type, nullable, qualifier: None, origin: None }
+        Self { id: ExprId::next(), name: name.into(), data_type, nullable, qualifier: None, origin: None, hidden: false }
     }
 
     /// The same attribute under another id.
