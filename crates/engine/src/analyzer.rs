@@ -12,6 +12,8 @@ use crate::functions::Signature;
 use crate::types::SparkType;
 use crate::{EngineError, Result};
 
+mod window;
+
 /// Resolves every column name in `expr` against `input` and applies type coercion.
 pub fn resolve(expr: Expr, input: &[Attribute]) -> Result<Expr> {
     expr.transform_up(&mut |e| match e {
@@ -164,6 +166,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
 /// Applies Spark's implicit casts to one node whose children are already resolved.
 fn coerce(expr: Expr) -> Result<Expr> {
     Ok(match expr {
+        Expr::Window { function, spec } => window::check_window(*function, *spec)?,
         Expr::Binary { op, left, right } => coerce_binary(op, *left, *right)?,
         Expr::Not(e) => Expr::Not(Box::new(expect_boolean(*e, "NOT")?)),
         Expr::Negative(e) if !e.data_type().is_numeric() => {

@@ -109,6 +109,9 @@ impl DataFrame {
         if exprs.iter().any(Expr::contains_aggregate) {
             return self.aggregate(Vec::new(), exprs);
         }
+        if exprs.iter().any(Expr::contains_window) {
+            return Ok(self.with_plan(with_windows(&self.plan, exprs)));
+        }
         Ok(self.with_plan(LogicalPlan::Project { exprs, input: self.plan.clone() }))
     }
 
@@ -793,6 +796,66 @@ fn widened(plan: &Arc<LogicalPlan>, types: &[SparkType]) -> Arc<LogicalPlan> {
         })
         .collect();
     Arc::new(LogicalPlan::Project { exprs, input: plan.clone() })
+}
+
+/// `exprs` over `input` when some of them are window functions, as Spark's analyzer plans them: one `Window` node
+/// per distinct `PARTITION BY` and `ORDER BY` computes those window functions as new columns, and a projection
+/// over them reads those columns in their place.
+fn with_windows(input: &Arc<LogicalPlan>, exprs: Vec<Expr>) -> LogicalPlan {
+    let mut windows: Vec<Expr> = Vec::new();
+    for expr in &exprs {
+        collect_windows(expr, &mut windows);
+    }
+    let named: Vec<Expr> = windows.iter().map(|w| w.clone().alias(&w.sql_name())).collect();
+    let mut plan = input.clone();
+    let mut done = vec![false; windows.len()];
+    for first in 0..windows.len() {
+        if done[first] {
+            continue;
+        }
+        let Expr::Window { spec, .. } = &windows[first] else { continue };
+        let mut group = Vec::new();
+        for (i, window) in windows.iter().enumerate() {
+            if let Expr::Window { spec: other, .. } = window
+                && !done[i]
+                && spec.same_window(other)
+            {
+                group.push(named[i].clone());
+                done[i] = true;
+            }
+        }
+        let (partition_by, order_by) = (spec.partition_by.clone(), spec.order_by.clone());
+        plan = Arc::new(LogicalPlan::Window { exprs: group, partition_by, order_by, input: plan });
+    }
+    let columns: Vec<Attribute> = named.iter().map(output_attribute).collect();
+    let replaced = exprs.into_iter().map(|expr| replace_windows(expr, &windows, &columns)).collect();
+    LogicalPlan::Project { exprs: replaced, input: plan }
+}
+
+fn collect_windows(expr: &Expr, found: &mut Vec<Expr>) {
+    if matches!(expr, Expr::Window { .. }) {
+        if !found.contains(expr) {
+            found.push(expr.clone());
+        }
+        return;
+    }
+    expr.children().into_iter().for_each(|child| collect_windows(child, found));
+}
+
+fn replace_windows(expr: Expr, windows: &[Expr], columns: &[Attribute]) -> Expr {
+    if let Some(i) = windows.iter().position(|w| *w == expr) {
+        return Expr::Attribute(columns[i].clone());
+    }
+    // A window named after itself is its column, as is.
+    if let Expr::Alias { expr: inner, name, .. } = &expr
+        && let Some(i) = windows.iter().position(|w| w == inner.as_ref())
+        && columns[i].name == *name
+    {
+        return Expr::Attribute(columns[i].clone());
+    }
+    let replaced: std::result::Result<Expr, std::convert::Infallible> =
+        expr.map_children(|child| Ok(replace_windows(child, windows, columns)));
+    replaced.unwrap_or_else(|never| match never {})
 }
 
 /// `plan`, its columns given new ids if any is also one of `other`'s (`t INTERSECT t`), so a join of the two can

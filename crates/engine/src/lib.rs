@@ -51,6 +51,7 @@ pub mod trace;
 pub mod types;
 pub mod udf;
 pub mod value;
+pub mod window;
 
 pub use error::{EngineError, Result};
 

@@ -86,6 +86,9 @@ pub enum LogicalPlan {
     Union { inputs: Vec<Arc<LogicalPlan>>, output: Vec<Attribute> },
     /// An opaque function over each partition (an RDD's Python functions, see [`crate::rdd`]).
     MapPartitions { function: MapPartitions, output: Vec<Attribute>, input: Arc<LogicalPlan> },
+    /// Window functions that share one `PARTITION BY` and `ORDER BY` (`exprs` are aliased [`Expr::Window`]s):
+    /// `input`'s columns, then one column per expression (see [`crate::window`]).
+    Window { exprs: Vec<Expr>, partition_by: Vec<Expr>, order_by: Vec<SortOrder>, input: Arc<LogicalPlan> },
 }
 
 impl LogicalPlan {
@@ -103,6 +106,7 @@ impl LogicalPlan {
             Self::Union { output, .. } | Self::MapPartitions { output, .. } => output.clone(),
             Self::Join { left, right, join_type, .. } => join_type.output(&left.output(), &right.output()),
             Self::BroadcastHint { input } => input.output(),
+            Self::Window { exprs, input, .. } => input.output().into_iter().chain(exprs.iter().map(output_attribute)).collect(),
             Self::SubqueryAlias { alias, input } => {
                 input.output().into_iter().map(|a| Attribute { qualifier: Some(alias.clone()), ..a }).collect()
             }
@@ -118,6 +122,7 @@ impl LogicalPlan {
             | Self::Limit { input, .. }
             | Self::Repartition { input, .. }
             | Self::Coalesce { input, .. }
+            | Self::Window { input, .. }
             | Self::Sort { input, .. } => vec![input],
             Self::Union { inputs, .. } => inputs.iter().collect(),
             Self::Join { left, right, .. } => vec![left, right],
@@ -161,6 +166,9 @@ impl LogicalPlan {
                 None => format!("Join {}", join_type.name()),
             },
             Self::BroadcastHint { .. } => "ResolvedHint (strategy=broadcast)".to_string(),
+            Self::Window { exprs, partition_by, order_by, .. } => {
+                format!("Window [{}], [{}], [{}]", list(exprs), list(partition_by), sort_list(order_by))
+            }
             Self::SubqueryAlias { alias, .. } => format!("SubqueryAlias {alias}"),
         }
     }
@@ -223,6 +231,16 @@ impl LogicalPlan {
             Self::MapPartitions { function, output, input } => {
                 let input = child(input, ids);
                 Self::MapPartitions { function: function.clone(), output: output.iter().map(|a| renumbered(a, ids)).collect(), input }
+            }
+            Self::Window { exprs, partition_by, order_by, input } => {
+                let input = child(input, ids);
+                let order_by = order_by.iter().map(|o| SortOrder { expr: renumber(&o.expr, ids), ..o.clone() }).collect();
+                Self::Window {
+                    exprs: exprs.iter().map(|e| renumber(e, ids)).collect(),
+                    partition_by: partition_by.iter().map(|e| renumber(e, ids)).collect(),
+                    order_by,
+                    input,
+                }
             }
         }
     }

@@ -221,6 +221,12 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
         },
         LogicalPlan::BroadcastHint { input } => LogicalPlan::BroadcastHint { input: child(input) },
         LogicalPlan::SubqueryAlias { alias, input } => LogicalPlan::SubqueryAlias { alias: alias.clone(), input: child(input) },
+        LogicalPlan::Window { exprs, partition_by, order_by, input } => LogicalPlan::Window {
+            exprs: all(exprs),
+            partition_by: all(partition_by),
+            order_by: order_by.iter().map(|o| crate::sort::SortOrder { expr: f(o.expr.clone()), ..o.clone() }).collect(),
+            input: child(input),
+        },
     }
 }
 
@@ -355,6 +361,12 @@ fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) ->
         },
         LogicalPlan::BroadcastHint { input } => LogicalPlan::BroadcastHint { input: child(input) },
         LogicalPlan::SubqueryAlias { alias, input } => LogicalPlan::SubqueryAlias { alias: alias.clone(), input: child(input) },
+        LogicalPlan::Window { exprs, partition_by, order_by, input } => LogicalPlan::Window {
+            exprs: exprs.clone(),
+            partition_by: partition_by.clone(),
+            order_by: order_by.clone(),
+            input: child(input),
+        },
     }
 }
 
@@ -481,6 +493,13 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
         }
         LogicalPlan::Coalesce { partitions, input } => {
             LogicalPlan::Coalesce { partitions: *partitions, input: Arc::new(prune_columns(input, required)) }
+        }
+        LogicalPlan::Window { exprs, partition_by, order_by, input } => {
+            // Every window column is computed (Spark does not prune them either); its inputs are needed below.
+            let mut child_needs = required.clone();
+            child_needs.extend(needs(&exprs.iter().chain(partition_by).chain(order_by.iter().map(|o| &o.expr)).collect::<Vec<_>>()));
+            let input = Arc::new(prune_columns(input, &child_needs));
+            LogicalPlan::Window { exprs: exprs.clone(), partition_by: partition_by.clone(), order_by: order_by.clone(), input }
         }
         LogicalPlan::Join { left, right, join_type, condition } => {
             let mut needed = required.clone();

@@ -87,6 +87,8 @@ pub enum PhysicalPlan {
     TakeOrderedAndProject { limit: usize, order: Vec<SortOrder>, project: Vec<Expr>, input: Box<PhysicalPlan> },
     /// An opaque function over each partition (an RDD's Python functions, see [`crate::rdd`]).
     MapPartitions { function: MapPartitions, output: Vec<Attribute>, input: Box<PhysicalPlan> },
+    /// Window functions over each partition's rows, sorted by `partition_by` then `order_by` (see [`crate::window`]).
+    Window { exprs: Vec<Expr>, partition_by: Vec<Expr>, order_by: Vec<SortOrder>, input: Box<PhysicalPlan> },
 }
 
 /// What tasks can see while they run: the session and the finished shuffles, by exchange id.
@@ -125,6 +127,7 @@ impl PhysicalPlan {
                 join.join_type.output(&left.output(), &right.output())
             }
             Self::BroadcastExchange { input, .. } => input.output(),
+            Self::Window { exprs, input, .. } => input.output().into_iter().chain(exprs.iter().map(output_attribute)).collect(),
             Self::Filter { input, .. }
             | Self::Exchange { input, .. }
             | Self::Coalesce { input, .. }
@@ -154,6 +157,7 @@ impl PhysicalPlan {
             | Self::CollectLimit { input, .. }
             | Self::Sort { input, .. }
             | Self::TakeOrderedAndProject { input, .. }
+            | Self::Window { input, .. }
             | Self::MapPartitions { input, .. } => vec![input],
         }
     }
@@ -183,6 +187,7 @@ impl PhysicalPlan {
             | Self::CollectLimit { input, .. }
             | Self::Sort { input, .. }
             | Self::TakeOrderedAndProject { input, .. }
+            | Self::Window { input, .. }
             | Self::MapPartitions { input, .. } => input.partition_count(context),
         }
     }
@@ -377,6 +382,13 @@ impl PhysicalPlan {
                 let product = assemble(&pairs, &left_rows, &right_rows, true, &self.output())?;
                 Ok(Box::new(std::iter::once(Ok(product))))
             }
+            Self::Window { exprs, partition_by, order_by, input } => {
+                let batches = gather(input.execute(partition, context, metrics)?)?;
+                let started = clock.now_ms();
+                let computed = crate::window::window_partition(exprs, partition_by, order_by, &batches, &input.output(), &self.output())?;
+                metrics.of(self).add_time_ms(clock.now_ms() - started);
+                Ok(Box::new(computed.into_iter().map(Ok)))
+            }
             Self::MapPartitions { function, input, .. } => {
                 let batches = gather(input.execute(partition, context, metrics)?)?;
                 Ok(Box::new(function.apply(partition, batches, &input.output())?.into_iter().map(Ok)))
@@ -442,6 +454,12 @@ impl PhysicalPlan {
                 project.iter().map(Expr::plan_string).collect::<Vec<_>>().join(",")
             ),
             Self::MapPartitions { function, output, .. } => format!("{} [{}]", function.name(), attributes(output, ", ")),
+            Self::Window { exprs, partition_by, order_by, .. } => format!(
+                "Window [{}], [{}], [{}]",
+                list(exprs, ", "),
+                list(partition_by, ", "),
+                order_by.iter().map(SortOrder::plan_string).collect::<Vec<_>>().join(", ")
+            ),
         }
     }
 
@@ -1023,6 +1041,9 @@ impl Planner<'_> {
             LogicalPlan::MapPartitions { function, output, input } => {
                 PhysicalPlan::MapPartitions { function: function.clone(), output: output.clone(), input: child(input)? }
             }
+            LogicalPlan::Window { exprs, partition_by, order_by, input } => {
+                self.window(exprs, partition_by, order_by, *child(input)?)
+            }
             LogicalPlan::Union { inputs, output } => PhysicalPlan::Union {
                 inputs: inputs.iter().map(|i| self.plan(i, false)).collect::<Result<_>>()?,
                 output: output.clone(),
@@ -1192,6 +1213,26 @@ impl Planner<'_> {
         };
         let order = keys.iter().map(|k| SortOrder::new(k.clone(), true)).collect();
         PhysicalPlan::Sort { order, global: false, input: Box::new(input) }
+    }
+
+    /// `Window ← Sort(keys, order) ← Exchange hashpartitioning(keys)` (one partition without keys), as Spark plans
+    /// window functions; the exchange is left out when the input is already partitioned on the keys.
+    fn window(&self, exprs: &[Expr], partition_by: &[Expr], order_by: &[SortOrder], input: PhysicalPlan) -> PhysicalPlan {
+        let partitions = self.session.config().shuffle_partitions;
+        let key_ids: Option<Vec<ExprId>> =
+            partition_by.iter().map(|k| if let Expr::Attribute(a) = k { Some(a.id) } else { None }).collect();
+        let partitioned = !partition_by.is_empty() && key_ids.is_some_and(|ids| input.hash_partitioning() == Some((ids, partitions)));
+        let input = match (partitioned, partition_by.is_empty()) {
+            (true, _) => input,
+            (false, true) => self.exchange(Partitioning::Single, ShuffleOrigin::EnsureRequirements, input),
+            (false, false) => {
+                let partitioning = Partitioning::Hash { keys: partition_by.to_vec(), partitions };
+                self.exchange(partitioning, ShuffleOrigin::EnsureRequirements, input)
+            }
+        };
+        let order: Vec<SortOrder> = partition_by.iter().map(|k| SortOrder::new(k.clone(), true)).chain(order_by.iter().cloned()).collect();
+        let sorted = if order.is_empty() { input } else { PhysicalPlan::Sort { order, global: false, input: Box::new(input) } };
+        PhysicalPlan::Window { exprs: exprs.to_vec(), partition_by: partition_by.to_vec(), order_by: order_by.to_vec(), input: Box::new(sorted) }
     }
 
     fn two_phase(&self, keys: Vec<Attribute>, calls: Vec<AggregateCall>, results: Vec<Expr>, child: PhysicalPlan) -> PhysicalPlan {

@@ -18,40 +18,18 @@ use arrow::row::{OwnedRow, RowConverter, Rows, SortField};
 
 use crate::exchange::batch_and_row;
 use crate::expr::eval::evaluate;
-use crate::expr::{Attribute, Expr};
+use crate::expr::Attribute;
 use crate::hash_aggregate::schema_of;
 use crate::key_table::with_integers;
 use crate::value::Value;
 use crate::Result;
 
-/// One key of an ordering: `total_amount DESC NULLS LAST`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SortOrder {
-    pub expr: Expr,
-    pub ascending: bool,
-    pub nulls_first: bool,
-}
+pub use crate::expr::SortOrder;
 
-impl SortOrder {
-    /// Spark's defaults: ascending puts NULLs first, descending puts them last.
-    pub fn new(expr: Expr, ascending: bool) -> Self {
-        Self { expr, ascending, nulls_first: ascending }
-    }
-
-    /// `count#20L DESC NULLS LAST`, as plans print it.
-    pub fn plan_string(&self) -> String {
-        format!(
-            "{} {} {}",
-            self.expr.plan_string(),
-            if self.ascending { "ASC" } else { "DESC" },
-            if self.nulls_first { "NULLS FIRST" } else { "NULLS LAST" }
-        )
-    }
-
-    fn sort_field(&self) -> SortField {
-        let options = SortOptions { descending: !self.ascending, nulls_first: self.nulls_first };
-        SortField::new_with_options(self.expr.data_type().to_arrow(), options)
-    }
+/// How Arrow's row format orders one key.
+fn sort_field(order: &SortOrder) -> SortField {
+    let options = SortOptions { descending: !order.ascending, nulls_first: order.nulls_first };
+    SortField::new_with_options(order.expr.data_type().to_arrow(), options)
 }
 
 /// The keys of `batch` in row format, ordered as `order` says.
@@ -61,7 +39,7 @@ pub struct SortKeys {
 
 impl SortKeys {
     pub fn new(order: &[SortOrder]) -> Result<Self> {
-        Ok(Self { converter: RowConverter::new(order.iter().map(SortOrder::sort_field).collect())? })
+        Ok(Self { converter: RowConverter::new(order.iter().map(sort_field).collect())? })
     }
 
     pub fn rows(&self, order: &[SortOrder], batch: &RecordBatch, input: &[Attribute]) -> Result<Rows> {
@@ -472,6 +450,7 @@ mod tests {
     use arrow::datatypes::Float64Type;
 
     use super::*;
+    use crate::expr::Expr;
     use crate::types::SparkType;
 
     fn amounts(values: Vec<Option<f64>>) -> (RecordBatch, Vec<Attribute>) {

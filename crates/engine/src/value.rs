@@ -63,6 +63,44 @@ impl Value {
         }
     }
 
+    /// An integral value (or a date's days, a timestamp's microseconds) as an `i64`.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Self::Byte(v) => Some(i64::from(*v)),
+            Self::Short(v) => Some(i64::from(*v)),
+            Self::Integer(v) | Self::Date(v) => Some(i64::from(*v)),
+            Self::Long(v) | Self::Timestamp(v) | Self::TimestampNtz(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// A number (or date, timestamp) as an `f64`, for comparing values of one ordering.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Self::Float(v) => Some(f64::from(*v)),
+            Self::Double(v) => Some(*v),
+            Self::Decimal { value, scale, .. } => Some(*value as f64 / 10f64.powi(i32::from(*scale))),
+            other => other.as_i64().map(|v| v as f64),
+        }
+    }
+
+    /// How two non-NULL values of one type order (NaN above every other double, as in Spark).
+    pub fn partial_cmp_value(&self, other: &Value) -> std::cmp::Ordering {
+        match (self, other) {
+            (Self::String(a), Self::String(b)) => a.cmp(b),
+            (Self::Binary(a), Self::Binary(b)) => a.cmp(b),
+            (Self::Boolean(a), Self::Boolean(b)) => a.cmp(b),
+            (Self::Decimal { value: a, .. }, Self::Decimal { value: b, .. }) => a.cmp(b),
+            (a, b) => match (a.as_i64(), b.as_i64()) {
+                (Some(a), Some(b)) => a.cmp(&b),
+                _ => {
+                    let (a, b) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN));
+                    a.partial_cmp(&b).unwrap_or_else(|| a.is_nan().cmp(&b.is_nan()))
+                }
+            },
+        }
+    }
+
     /// The Spark type of this value; a bare `NULL` literal has type `void`.
     pub fn spark_type(&self) -> SparkType {
         match self {

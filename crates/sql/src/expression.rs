@@ -2,7 +2,8 @@
 //! function the engine has, by its Spark name.
 
 use kindling_engine::expr::cast::{parse_date, parse_timestamp};
-use kindling_engine::expr::{AggregateFunction, Expr, aggregate, call, col, count_distinct, lit};
+use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
+use kindling_engine::expr::{AggregateFunction, Expr, SortOrder, aggregate, call, col, count_distinct, lit};
 use kindling_engine::functions::ScalarFunction;
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
@@ -23,6 +24,8 @@ const DEPTH_LIMIT: usize = 256;
 pub struct Translator {
     columns: Vec<(String, Position)>,
     depth: usize,
+    /// The windows of the current SELECT's `WINDOW` clause.
+    named_windows: Vec<(String, ast::WindowSpec)>,
 }
 
 impl Translator {
@@ -147,9 +150,6 @@ impl Translator {
     fn function(&mut self, function: &ast::Function) -> Result<Expr> {
         let position: Position = function.name.span().start.into();
         let name = function.name.to_string();
-        if function.over.is_some() {
-            unsupported!(position, "The window function `{name}(…) OVER (…)`");
-        }
         if !function.within_group.is_empty() || function.null_treatment.is_some() {
             unsupported!(position, "`{name}` with WITHIN GROUP or IGNORE NULLS");
         }
@@ -161,6 +161,20 @@ impl Translator {
             _ => unsupported!(position, "The argument form of `{name}`"),
         };
         let args: Vec<Expr> = args.into_iter().map(|arg| self.argument(arg, position)).collect::<Result<_>>()?;
+        if let Some(over) = &function.over {
+            let call = match WindowFunction::by_name(&name) {
+                Some(window_function) => Expr::WindowFunction { function: window_function, args },
+                None if aggregate_function(&name).is_some() => {
+                    aggregate_call(aggregate_function(&name).expect("an aggregate"), &name, args, distinct, position)?
+                }
+                None => analysis_error!(
+                    position,
+                    "[UNSUPPORTED_EXPR_FOR_WINDOW] Expression \"{name}\" not supported within a window function. \
+                     SQLSTATE: 42P20"
+                ),
+            };
+            return self.over(call, over, position);
+        }
         match (aggregate_function(&name), &function.filter) {
             (Some(aggregate_function), filter) => {
                 let filter = filter.as_deref().map(|condition| self.expr(condition).map(Box::new)).transpose()?;
@@ -176,6 +190,100 @@ impl Translator {
             ),
             (None, None) => scalar_call(&name, args, distinct, position),
         }
+    }
+
+    /// `call OVER (PARTITION BY … ORDER BY … frame)` or `call OVER w` (a window of the `WINDOW` clause).
+    fn over(&mut self, call: Expr, over: &ast::WindowType, position: Position) -> Result<Expr> {
+        let spec = match over {
+            ast::WindowType::WindowSpec(spec) => spec.clone(),
+            ast::WindowType::NamedWindow(name) => self.named_window(name)?,
+        };
+        let partition_by = spec.partition_by.iter().map(|e| self.expr(e)).collect::<Result<Vec<_>>>()?;
+        let order_by = spec.order_by.iter().map(|o| self.sort_order(o)).collect::<Result<Vec<_>>>()?;
+        let frame = match &spec.window_frame {
+            None => WindowFrame::default_for(!order_by.is_empty()),
+            Some(frame) => self.frame(frame, position)?,
+        };
+        let spec = WindowSpec { partition_by, order_by, frame };
+        Ok(Expr::Window { function: Box::new(call), spec: Box::new(spec) })
+    }
+
+    fn named_window(&self, name: &ast::Ident) -> Result<ast::WindowSpec> {
+        let found = self.named_windows.iter().find(|(defined, _)| defined.eq_ignore_ascii_case(&name.value));
+        match found {
+            Some((_, spec)) => Ok(spec.clone()),
+            None => analysis_error!(
+                name.span.start,
+                "[MISSING_WINDOW_SPECIFICATION] Window specification is not defined in the WINDOW clause for `{}`. \
+                 For more information about WINDOW clauses, please refer to \
+                 'https://spark.apache.org/docs/latest/sql-ref-syntax-qry-select-window.html'. SQLSTATE: 42P20",
+                name.value
+            ),
+        }
+    }
+
+    /// The windows a `WINDOW w AS (…)` clause names, for `OVER w` in the select list.
+    pub fn set_named_windows(&mut self, windows: &[ast::NamedWindowDefinition]) -> Result<()> {
+        self.named_windows.clear();
+        for ast::NamedWindowDefinition(name, definition) in windows {
+            let spec = match definition {
+                ast::NamedWindowExpr::WindowSpec(spec) => spec.clone(),
+                ast::NamedWindowExpr::NamedWindow(other) => self.named_window(other)?,
+            };
+            if self.named_windows.iter().any(|(defined, _)| defined.eq_ignore_ascii_case(&name.value)) {
+                analysis_error!(
+                    name.span.start,
+                    "[INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION] Invalid SQL syntax: The definition of window \
+                     `{}` is repetitive. SQLSTATE: 42000",
+                    name.value
+                );
+            }
+            self.named_windows.push((name.value.clone(), spec));
+        }
+        Ok(())
+    }
+
+    /// One ORDER BY key of a window.
+    fn sort_order(&mut self, key: &ast::OrderByExpr) -> Result<SortOrder> {
+        let ascending = !matches!(key.options.sort, Some(ast::OrderBySort::Desc));
+        let nulls_first = key.options.nulls_first.unwrap_or(ascending);
+        Ok(SortOrder { expr: self.expr(&key.expr)?, ascending, nulls_first })
+    }
+
+    fn frame(&mut self, frame: &ast::WindowFrame, position: Position) -> Result<WindowFrame> {
+        let kind = match frame.units {
+            ast::WindowFrameUnits::Rows => FrameKind::Rows,
+            ast::WindowFrameUnits::Range => FrameKind::Range,
+            ast::WindowFrameUnits::Groups => unsupported!(position, "A GROUPS window frame"),
+        };
+        let start = self.frame_bound(&frame.start_bound, position)?;
+        let end = match &frame.end_bound {
+            Some(bound) => self.frame_bound(bound, position)?,
+            None => FrameBound::CurrentRow,
+        };
+        Ok(WindowFrame { kind, start, end })
+    }
+
+    fn frame_bound(&mut self, bound: &ast::WindowFrameBound, position: Position) -> Result<FrameBound> {
+        let amount = |translator: &mut Self, expr: &ast::Expr| -> Result<Value> {
+            match translator.expr(expr)? {
+                Expr::Literal(value) if value.as_f64().is_some() => Ok(value),
+                other => analysis_error!(
+                    position,
+                    "[DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE] Cannot resolve \"{}\" due to data \
+                     type mismatch: the window frame bound should be a number of rows or an amount of the ordering \
+                     value. SQLSTATE: 42K09",
+                    other.sql_name()
+                ),
+            }
+        };
+        Ok(match bound {
+            ast::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
+            ast::WindowFrameBound::Preceding(None) => FrameBound::UnboundedPreceding,
+            ast::WindowFrameBound::Following(None) => FrameBound::UnboundedFollowing,
+            ast::WindowFrameBound::Preceding(Some(expr)) => FrameBound::Preceding(amount(self, expr)?),
+            ast::WindowFrameBound::Following(Some(expr)) => FrameBound::Following(amount(self, expr)?),
+        })
     }
 
     fn argument(&mut self, arg: &FunctionArg, position: Position) -> Result<Expr> {

@@ -22,8 +22,9 @@ use crate::analysis_error;
 use crate::error::{Position, Result, SqlError};
 use crate::expression::Translator;
 
-/// The rows of a `VALUES` clause as a DataFrame of columns `col1`, `col2`, ….
-pub fn inline_table(session: &Arc<Session>, translator: &mut Translator, values: &ast::Values) -> Result<DataFrame> {
+/// The rows of a `VALUES` clause as a DataFrame of columns `col1`, `col2`, … — or `names`, when its alias gives
+/// them (`AS t(a, b)`), which Spark's plan shows as the scan's own columns.
+pub fn inline_table(session: &Arc<Session>, translator: &mut Translator, values: &ast::Values, names: &[&str]) -> Result<DataFrame> {
     let width = values.rows.first().map_or(0, |row| row.content.len());
     let mut columns: Vec<Vec<(ArrayRef, SparkType)>> = vec![Vec::new(); width];
     for (number, row) in values.rows.iter().enumerate() {
@@ -43,8 +44,16 @@ pub fn inline_table(session: &Arc<Session>, translator: &mut Translator, values:
     let position: Position = values.rows.first().map_or(Position::new(1, 1), |row| row.span().start.into());
     let mut fields = Vec::new();
     let mut arrays = Vec::new();
+    if !names.is_empty() && names.len() != width {
+        analysis_error!(
+            position,
+            "[ASSIGNMENT_ARITY_MISMATCH] The number of columns or variables assigned or aliased: {} does not match \
+             the number of source tables or expressions: {width}. SQLSTATE: 42802",
+            names.len()
+        );
+    }
     for (index, column) in columns.iter().enumerate() {
-        let name = format!("col{}", index + 1);
+        let name = names.get(index).map_or_else(|| format!("col{}", index + 1), |name| name.to_string());
         let (array, spark_type) = one_column(column, &name, position)?;
         fields.push(Field::new(name, spark_type.to_arrow(), array.null_count() > 0 || spark_type == SparkType::Null));
         arrays.push(array);

@@ -129,7 +129,7 @@ impl<'a> Planner<'a> {
                 };
                 self.located(combined, position)
             }
-            SetExpr::Values(values) => inline_table(self.session, &mut self.translator, values),
+            SetExpr::Values(values) => inline_table(self.session, &mut self.translator, values, &[]),
             other => unsupported!(other.span().start, "`{}` inside a query", first_words(&other.to_string())),
         }
     }
@@ -155,6 +155,7 @@ impl<'a> Planner<'a> {
     fn select(&mut self, select: &ast::Select, order: Option<&[ast::OrderByExpr]>) -> Result<DataFrame> {
         let position: Position = select.select_token.0.span.start.into();
         check_select_is_supported(select, position)?;
+        self.translator.set_named_windows(&select.named_window)?;
         let input = self.from(&select.from, position)?;
         let input = match &select.selection {
             Some(condition) => {
@@ -224,6 +225,16 @@ impl<'a> Planner<'a> {
                 if with_hints.is_empty() && partitions.is_empty() && index_hints.is_empty() =>
             {
                 (self.named_relation(name)?, alias)
+            }
+            TableFactor::Derived { lateral: false, subquery, alias: Some(alias), sample: None }
+                if !alias.columns.is_empty()
+                    && subquery.order_by.is_none()
+                    && subquery.limit_clause.is_none()
+                    && let SetExpr::Values(values) = subquery.body.as_ref() =>
+            {
+                let names: Vec<&str> = alias.columns.iter().map(|c| c.name.value.as_str()).collect();
+                let table = inline_table(self.session, &mut self.translator, values, &names)?;
+                return Ok(table.alias(&alias.name.value));
             }
             TableFactor::Derived { lateral: false, subquery, alias, sample: None } => (self.query(subquery)?, alias),
             TableFactor::NestedJoin { table_with_joins, alias } => (self.table_with_joins(table_with_joins)?, alias),
@@ -629,7 +640,6 @@ fn check_select_is_supported(select: &ast::Select, position: Position) -> Result
         (!select.cluster_by.is_empty(), "CLUSTER BY"),
         (!select.distribute_by.is_empty(), "DISTRIBUTE BY"),
         (!select.sort_by.is_empty(), "SORT BY"),
-        (!select.named_window.is_empty(), "WINDOW"),
         (select.qualify.is_some(), "QUALIFY"),
         (select.exclude.is_some(), "EXCLUDE"),
         (select.value_table_mode.is_some(), "SELECT AS STRUCT"),

@@ -90,7 +90,7 @@ fn unsupported_features_say_so_with_their_place() {
     let session = Session::local(2).unwrap();
     numbers(&session).create_or_replace_temp_view("numbers").unwrap();
     for (text, what, line_pos) in [
-        ("SELECT n,\n  sum(n) OVER (ORDER BY n) FROM numbers", "window function", "line 2 pos 2"),
+        ("SELECT n\nFROM numbers SORT BY n", "SORT BY", "line 1 pos 0"),
         ("UPDATE numbers SET n = 1", "The statement `UPDATE numbers`", "line 1 pos 0"),
         ("CREATE VIEW v AS SELECT 1", "A permanent view", "line 1 pos 12"),
         ("SELECT n FROM numbers INTERSECT ALL SELECT n FROM numbers", "INTERSECT ALL", "line 1 pos 0"),
@@ -171,4 +171,50 @@ fn natural_joins_fold_the_common_columns_and_keep_each_side_reachable() {
             vec![vec![Value::Integer(2), y.clone(), Value::Boolean(true), Value::Integer(2), y, Value::Integer(20)]]
         )
     );
+}
+
+/// pyspark 4.3's rows and plan for the same statements (local[2], 4 shuffle partitions).
+#[test]
+fn window_functions_rank_look_around_and_aggregate_over_frames_as_spark_does() {
+    let session = Session::local(2).unwrap();
+    session.set_conf("spark.sql.shuffle.partitions", "4").unwrap();
+    sql(&session, "CREATE TEMP VIEW t AS SELECT * FROM VALUES ('a', 1, 10.0D), ('a', 2, 20.0D), ('a', 2, 5.0D), \
+                   ('b', 7, 1.5D), ('b', NULL, 2.5D), ('c', 3, NULL) AS t(g, n, x)").unwrap();
+    let df = sql(&session, "SELECT g, n, x,
+          row_number() OVER (PARTITION BY g ORDER BY n, x) AS rn,
+          rank() OVER (PARTITION BY g ORDER BY n) AS r,
+          dense_rank() OVER (PARTITION BY g ORDER BY n) AS dr,
+          sum(x) OVER (PARTITION BY g ORDER BY n) AS running,
+          avg(x) OVER (PARTITION BY g ORDER BY n, x ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS moving,
+          lag(x) OVER (PARTITION BY g ORDER BY n, x) AS previous,
+          lead(n, 1, -1) OVER (PARTITION BY g ORDER BY n, x) AS next,
+          count(*) OVER () AS total,
+          sum(n) OVER (ORDER BY n RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) AS near
+        FROM t ORDER BY g, n, x").unwrap();
+    assert_eq!(
+        df.schema().simple_string(),
+        "struct<g:string,n:int,x:double,rn:int,r:int,dr:int,running:double,moving:double,previous:double,next:int,total:bigint,near:bigint>"
+    );
+    let rows: Vec<String> = df.result_cells().unwrap().into_iter().map(|row| row.join(" ")).collect();
+    assert_eq!(
+        rows,
+        [
+            "a 1 10.0 1 1 1 10.0 7.5 NULL 2 6 1",
+            "a 2 5.0 2 2 2 35.0 11.666666666666666 10.0 2 6 5",
+            "a 2 20.0 3 2 2 35.0 12.5 5.0 -1 6 5",
+            "b NULL 2.5 1 1 1 2.5 2.0 NULL 7 6 NULL",
+            "b 7 1.5 2 2 2 4.0 2.0 2.5 -1 6 7",
+            "c 3 NULL 1 1 1 NULL NULL NULL -1 6 7",
+        ]
+    );
+    let running = sql(&session, "SELECT g, sum(x) OVER (PARTITION BY g ORDER BY n) FROM t").unwrap();
+    assert_eq!(
+        running.schema().simple_string(),
+        "struct<g:string,sum(x) OVER (PARTITION BY g ORDER BY n ASC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW):double>"
+    );
+    let plan = running.explain_string(false).unwrap();
+    let operators: Vec<&str> = plan.lines().map(|line| line.trim_start_matches([' ', '+', '-', ':']).split(' ').next().unwrap()).collect();
+    assert_eq!(operators, ["==", "AdaptiveSparkPlan", "Project", "Window", "Sort", "Exchange", "LocalTableScan", ""], "{plan}");
+    assert!(plan.contains("specifiedwindowframe(RangeFrame, unboundedpreceding$(), currentrow$()))"), "{plan}");
+    assert!(plan.contains("Exchange hashpartitioning(g#"), "{plan}");
 }

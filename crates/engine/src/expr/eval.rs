@@ -61,9 +61,10 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result
             function.invoke(&values, batch.num_rows())
         }
         Expr::Column(name) => Err(EngineError::Internal(format!("column `{name}` was not resolved before evaluation"))),
-        Expr::Aggregate { .. } => {
-            Err(EngineError::Internal(format!("aggregate {} evaluated outside an aggregation", expr.sql_name())))
-        }
+        Expr::Aggregate { .. } | Expr::Window { .. } | Expr::WindowFunction { .. } => Err(EngineError::Internal(format!(
+            "{} is evaluated by its own operator, not row by row",
+            expr.sql_name()
+        ))),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod cast;
 pub mod eval;
+pub mod window;
 
 use std::fmt::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +16,37 @@ use crate::functions::ScalarFunction;
 use crate::udf::Udf;
 use crate::types::SparkType;
 use crate::value::Value;
+use window::{WindowFunction, WindowSpec};
+
+/// One key of an ordering: `total_amount DESC NULLS LAST`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SortOrder {
+    pub expr: Expr,
+    pub ascending: bool,
+    pub nulls_first: bool,
+}
+
+impl SortOrder {
+    /// Spark's defaults: ascending puts NULLs first, descending puts them last.
+    pub fn new(expr: Expr, ascending: bool) -> Self {
+        Self { expr, ascending, nulls_first: ascending }
+    }
+
+    /// `count#20L DESC NULLS LAST`, as plans print it.
+    pub fn plan_string(&self) -> String {
+        format!("{} {}", self.expr.plan_string(), self.direction())
+    }
+
+    /// `ASC NULLS FIRST`, `DESC NULLS LAST`.
+    pub fn direction(&self) -> &'static str {
+        match (self.ascending, self.nulls_first) {
+            (true, true) => "ASC NULLS FIRST",
+            (true, false) => "ASC NULLS LAST",
+            (false, true) => "DESC NULLS FIRST",
+            (false, false) => "DESC NULLS LAST",
+        }
+    }
+}
 
 /// The unique id of an attribute (Spark's `ExprId`), printed after `#` in plans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -174,6 +206,10 @@ pub enum Expr {
     Udf { function: Udf, args: Vec<Expr> },
     /// `sum(x)`, `count(DISTINCT x)`, `count(x) FILTER (WHERE c)` (only the rows where `c` holds are aggregated).
     Aggregate { function: AggregateFunction, arg: Box<Expr>, distinct: bool, filter: Option<Box<Expr>> },
+    /// `function OVER (spec)`: `function` is an [`Expr::Aggregate`] or an [`Expr::WindowFunction`].
+    Window { function: Box<Expr>, spec: Box<WindowSpec> },
+    /// `row_number()`, `rank()`, `lag(x, 1)`, …: functions that only make sense over a window.
+    WindowFunction { function: WindowFunction, args: Vec<Expr> },
 }
 
 /// A column by name.
@@ -350,7 +386,11 @@ impl Expr {
             Expr::CaseWhen { branches, otherwise } => {
                 branches.iter().flat_map(|(c, v)| [c, v]).chain(otherwise.as_deref()).collect()
             }
-            Expr::Function { args, .. } | Expr::Udf { args, .. } => args.iter().collect(),
+            Expr::Function { args, .. } | Expr::Udf { args, .. } | Expr::WindowFunction { args, .. } => args.iter().collect(),
+            Expr::Window { function, spec } => std::iter::once(function.as_ref())
+                .chain(&spec.partition_by)
+                .chain(spec.order_by.iter().map(|o| &o.expr))
+                .collect(),
         }
     }
 
@@ -390,6 +430,19 @@ impl Expr {
                 Expr::Function { function, args: args.into_iter().map(f).collect::<Result<_, E>>()? }
             }
             Expr::Udf { function, args } => Expr::Udf { function, args: args.into_iter().map(f).collect::<Result<_, E>>()? },
+            Expr::WindowFunction { function, args } => {
+                Expr::WindowFunction { function, args: args.into_iter().map(f).collect::<Result<_, E>>()? }
+            }
+            Expr::Window { function, spec } => {
+                let function = boxed(function)?;
+                let WindowSpec { partition_by, order_by, frame } = *spec;
+                let partition_by = partition_by.into_iter().map(&mut f).collect::<Result<_, E>>()?;
+                let order_by = order_by
+                    .into_iter()
+                    .map(|o| Ok(SortOrder { expr: f(o.expr)?, ..o }))
+                    .collect::<Result<_, E>>()?;
+                Expr::Window { function, spec: Box::new(WindowSpec { partition_by, order_by, frame }) }
+            }
         })
     }
 
@@ -416,8 +469,21 @@ impl Expr {
         predicate(self) || self.children().into_iter().any(|c| c.any(predicate))
     }
 
+    /// Whether an aggregate is computed here — not counting aggregates that run over a window (`sum(x) OVER w`).
     pub fn contains_aggregate(&self) -> bool {
-        self.any(&|e| matches!(e, Expr::Aggregate { .. }))
+        match self {
+            Expr::Aggregate { .. } => true,
+            Expr::Window { function, .. } => {
+                function.children().into_iter().any(Expr::contains_aggregate)
+                    || self.children().into_iter().skip(1).any(Expr::contains_aggregate)
+            }
+            other => other.children().into_iter().any(Expr::contains_aggregate),
+        }
+    }
+
+    /// Whether a window function is computed here.
+    pub fn contains_window(&self) -> bool {
+        self.any(&|e| matches!(e, Expr::Window { .. }))
     }
 
     /// Every attribute this expression reads.
@@ -464,6 +530,16 @@ impl Expr {
             Expr::Function { function, args } => function.return_type(args),
             Expr::Udf { function, .. } => function.return_type(),
             Expr::Aggregate { function, arg, .. } => crate::aggregate::result_type(*function, arg.data_type()),
+            Expr::Window { function, .. } => function.data_type(),
+            Expr::WindowFunction { function, args } => match function {
+                WindowFunction::RowNumber | WindowFunction::Rank | WindowFunction::DenseRank | WindowFunction::Ntile => {
+                    SparkType::Integer
+                }
+                WindowFunction::PercentRank | WindowFunction::CumeDist => SparkType::Double,
+                WindowFunction::Lag | WindowFunction::Lead | WindowFunction::NthValue => {
+                    args.first().map_or(SparkType::Null, Expr::data_type)
+                }
+            },
         }
     }
 
@@ -484,6 +560,8 @@ impl Expr {
             Expr::Udf { .. } => true,
             Expr::Aggregate { function: AggregateFunction::Count, .. } => false,
             Expr::Aggregate { .. } => true,
+            Expr::Window { function, .. } => function.nullable(),
+            Expr::WindowFunction { function, .. } => matches!(function, WindowFunction::Lag | WindowFunction::Lead | WindowFunction::NthValue),
             other => other.children().iter().any(|c| c.nullable()),
         }
     }
@@ -634,8 +712,51 @@ impl Expr {
                     out.push(')');
                 }
             }
+            Expr::WindowFunction { function, args } => {
+                write!(out, "{}(", function.name())?;
+                list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
+                out.push(')');
+            }
+            Expr::Window { function, spec } => {
+                function.write(out, style)?;
+                match style {
+                    Style::Name => self.write_window_name(out, spec)?,
+                    Style::Plan => self.write_window_plan(out, spec)?,
+                }
+            }
         }
         Ok(())
+    }
+
+    /// ` OVER (PARTITION BY cate ORDER BY val ASC NULLS FIRST ROWS BETWEEN …)`, as Spark names the column.
+    fn write_window_name(&self, out: &mut String, spec: &WindowSpec) -> fmt::Result {
+        let mut clauses = Vec::new();
+        if !spec.partition_by.is_empty() {
+            let keys: Vec<String> = spec.partition_by.iter().map(Expr::sql_name).collect();
+            clauses.push(format!("PARTITION BY {}", keys.join(", ")));
+        }
+        if !spec.order_by.is_empty() {
+            let keys: Vec<String> = spec.order_by.iter().map(|o| format!("{} {}", o.expr.sql_name(), o.direction())).collect();
+            clauses.push(format!("ORDER BY {}", keys.join(", ")));
+        }
+        clauses.push(spec.frame.to_string());
+        write!(out, " OVER ({})", clauses.join(" "))
+    }
+
+    /// ` windowspecdefinition(cate#2, val#1 ASC NULLS FIRST, specifiedwindowframe(RowFrame, …))`, as plans print it.
+    fn write_window_plan(&self, out: &mut String, spec: &WindowSpec) -> fmt::Result {
+        let mut parts: Vec<String> = spec.partition_by.iter().map(Expr::plan_string).collect();
+        parts.extend(spec.order_by.iter().map(SortOrder::plan_string));
+        let kind = match spec.frame.kind {
+            window::FrameKind::Rows => "RowFrame",
+            window::FrameKind::Range => "RangeFrame",
+        };
+        parts.push(format!(
+            "specifiedwindowframe({kind}, {}, {})",
+            spec.frame.start.plan_string(),
+            spec.frame.end.plan_string()
+        ));
+        write!(out, " windowspecdefinition({})", parts.join(", "))
     }
 }
 
