@@ -16,6 +16,9 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 use crate::expr::Expr;
 use crate::expr::cast::MICROS_PER_DAY;
+pub use per_row::PerRowFunction;
+
+mod per_row;
 use crate::types::{INSTANT_TIME_ZONE, SparkType};
 use crate::{EngineError, Result};
 
@@ -47,6 +50,8 @@ pub enum ScalarFunction {
     Abs,
     Greatest,
     Least,
+    /// One of the long tail of functions computed a row at a time.
+    PerRow(PerRowFunction),
 }
 
 use ScalarFunction::*;
@@ -98,6 +103,7 @@ impl ScalarFunction {
             Abs => "abs",
             Greatest => "greatest",
             Least => "least",
+            PerRow(function) => function.name(),
         }
     }
 
@@ -112,7 +118,7 @@ impl ScalarFunction {
             "char_length" | "character_length" => Some(Length),
             _ => None,
         };
-        alias.or_else(|| ALL.into_iter().find(|f| f.name() == name))
+        alias.or_else(|| ALL.into_iter().find(|f| f.name() == name)).or_else(|| PerRowFunction::by_name(&name).map(PerRow))
     }
 
     /// Functions whose result depends on the session time zone; plans print the zone as their last argument.
@@ -129,6 +135,7 @@ impl ScalarFunction {
             Concat | Coalesce => (1, usize::MAX),
             ConcatWs => (1, usize::MAX),
             Greatest | Least => (2, usize::MAX),
+            PerRow(function) => function.arity(),
             _ => (1, 1),
         }
     }
@@ -151,6 +158,7 @@ impl ScalarFunction {
             Substring => Signature::Exact([String, Integer, Integer][..args.len()].to_vec()),
             Coalesce | Greatest | Least => Signature::Common,
             Round | Abs => Signature::Numeric,
+            PerRow(function) => function.signature(args),
         }
     }
 
@@ -164,6 +172,7 @@ impl ScalarFunction {
             UnixTimestamp => Long,
             DateFormat | Concat | ConcatWs | Upper | Lower | Trim | Substring => String,
             Coalesce | Greatest | Least | Round | Abs => args.first().map(Expr::data_type).unwrap_or(Null),
+            PerRow(function) => function.return_type(&args.iter().map(Expr::data_type).collect::<Vec<_>>()),
         }
     }
 
@@ -172,7 +181,7 @@ impl ScalarFunction {
             Coalesce => args.iter().all(Expr::nullable),
             Greatest | Least => args.iter().all(Expr::nullable),
             ConcatWs => false,
-            ToDate | ToTimestamp | Round => true,
+            ToDate | ToTimestamp | Round | PerRow(_) => true,
             _ => args.iter().any(Expr::nullable),
         }
     }
@@ -226,6 +235,7 @@ impl ScalarFunction {
             Greatest | Least => extreme(self == Greatest, args)?,
             Abs => abs(arg(0))?,
             Round => round(arg(0), args.get(1), types[0])?,
+            PerRow(function) => function.evaluate(args, types, rows)?,
         })
     }
 }

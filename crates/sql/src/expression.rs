@@ -320,7 +320,44 @@ fn aggregate_call(function: AggregateFunction, name: &str, args: Vec<Expr>, dist
     })
 }
 
+/// Functions Spark replaces by another expression while analysing a query (`nvl(a, b)` is `coalesce(a, b)`,
+/// `int(x)` a cast), named as written.
+fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
+    let lower = name.to_ascii_lowercase();
+    let named = |expr: Expr| {
+        let shown: Vec<String> = args.iter().map(Expr::sql_name).collect();
+        expr.alias(&format!("{lower}({})", shown.join(", ")))
+    };
+    let cast_to = match lower.as_str() {
+        "boolean" | "tinyint" | "smallint" | "int" | "bigint" | "float" | "double" | "decimal" | "string" | "binary"
+        | "date" | "timestamp" => SparkType::parse(&lower).ok(),
+        _ => None,
+    };
+    Some(match (lower.as_str(), args) {
+        (_, [value]) if let Some(to) = cast_to => value.clone().cast(to).alias(&value.sql_name()),
+        ("if", [condition, then, otherwise]) => {
+            let case = Expr::CaseWhen { branches: vec![(condition.clone(), then.clone())], otherwise: Some(Box::new(otherwise.clone())) };
+            case.alias(&format!("(IF({}, {}, {}))", condition.sql_name(), then.sql_name(), otherwise.sql_name()))
+        }
+        ("nvl" | "ifnull", [a, b]) => named(call(ScalarFunction::Coalesce, vec![a.clone(), b.clone()])),
+        ("nullif", [a, b]) => named(Expr::CaseWhen {
+            branches: vec![(a.clone().eq(b.clone()), lit(Value::Null))],
+            otherwise: Some(Box::new(a.clone())),
+        }),
+        ("nvl2", [a, b, c]) => named(Expr::CaseWhen {
+            branches: vec![(a.clone().is_not_null(), b.clone())],
+            otherwise: Some(Box::new(c.clone())),
+        }),
+        ("mod", [a, b]) => named(a.clone().modulo(b.clone())),
+        ("date_diff", [end, start]) => named(call(ScalarFunction::DateDiff, vec![end.clone(), start.clone()])),
+        _ => return None,
+    })
+}
+
 fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) -> Result<Expr> {
+    if let Some(replaced) = replaced_call(name, &args) {
+        return Ok(replaced);
+    }
     let Some(function) = ScalarFunction::by_name(name) else {
         analysis_error!(
             position,

@@ -1,0 +1,634 @@
+//! Built-in functions computed one row at a time over [`Value`]s: the long tail of Spark's string, math and date
+//! functions, each a few lines of Spark's rules. The functions a course query leans on (`date_trunc`, `hour`,
+//! `concat`, …) work a whole Arrow array at a time in the parent module instead.
+
+use arrow::array::ArrayRef;
+use chrono::{Datelike, Months, NaiveDate, Weekday};
+
+use super::Signature;
+use crate::expr::Expr;
+use crate::types::SparkType;
+use crate::value::{Value, array_of};
+use crate::{EngineError, Result};
+
+/// A function whose value for a row depends on that row's arguments only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PerRowFunction {
+    StartsWith,
+    EndsWith,
+    Contains,
+    Left,
+    Right,
+    Replace,
+    Lpad,
+    Rpad,
+    Ltrim,
+    Rtrim,
+    Btrim,
+    SplitPart,
+    Repeat,
+    Reverse,
+    Instr,
+    Locate,
+    Ascii,
+    Chr,
+    Initcap,
+    Quote,
+    Translate,
+    Hex,
+    Unhex,
+    LuhnCheck,
+    Ceil,
+    Floor,
+    Pmod,
+    Sqrt,
+    Exp,
+    Ln,
+    Log10,
+    Log2,
+    Log,
+    Pow,
+    Sign,
+    Positive,
+    Negative,
+    Sin,
+    Cos,
+    Tan,
+    Sec,
+    Csc,
+    Cot,
+    Degrees,
+    Radians,
+    Bround,
+    WidthBucket,
+    DateAdd,
+    DateSub,
+    NextDay,
+    MakeDate,
+    LastDay,
+    AddMonths,
+    DayOfYear,
+    WeekOfYear,
+    Quarter,
+    Weekday,
+    TimestampSeconds,
+    UnixDate,
+    DateFromUnixDate,
+}
+
+use PerRowFunction::*;
+
+const ALL: [PerRowFunction; 60] = [
+    StartsWith, EndsWith, Contains, Left, Right, Replace, Lpad, Rpad, Ltrim, Rtrim, Btrim, SplitPart, Repeat, Reverse,
+    Instr, Locate, Ascii, Chr, Initcap, Quote, Translate, Hex, Unhex, LuhnCheck, Ceil, Floor, Pmod, Sqrt, Exp, Ln,
+    Log10, Log2, Log, Pow, Sign, Positive, Negative, Sin, Cos, Tan, Sec, Csc, Cot, Degrees, Radians, Bround,
+    WidthBucket, DateAdd, DateSub, NextDay, MakeDate, LastDay, AddMonths, DayOfYear, WeekOfYear, Quarter, Weekday,
+    TimestampSeconds, UnixDate, DateFromUnixDate,
+];
+
+impl PerRowFunction {
+    pub fn name(self) -> &'static str {
+        match self {
+            StartsWith => "startswith",
+            EndsWith => "endswith",
+            Contains => "contains",
+            Left => "left",
+            Right => "right",
+            Replace => "replace",
+            Lpad => "lpad",
+            Rpad => "rpad",
+            Ltrim => "ltrim",
+            Rtrim => "rtrim",
+            Btrim => "btrim",
+            SplitPart => "split_part",
+            Repeat => "repeat",
+            Reverse => "reverse",
+            Instr => "instr",
+            Locate => "locate",
+            Ascii => "ascii",
+            Chr => "chr",
+            Initcap => "initcap",
+            Quote => "quote",
+            Translate => "translate",
+            Hex => "hex",
+            Unhex => "unhex",
+            LuhnCheck => "luhn_check",
+            Ceil => "ceil",
+            Floor => "floor",
+            Pmod => "pmod",
+            Sqrt => "sqrt",
+            Exp => "exp",
+            Ln => "ln",
+            Log10 => "log10",
+            Log2 => "log2",
+            Log => "log",
+            Pow => "pow",
+            Sign => "sign",
+            Positive => "positive",
+            Negative => "negative",
+            Sin => "sin",
+            Cos => "cos",
+            Tan => "tan",
+            Sec => "sec",
+            Csc => "csc",
+            Cot => "cot",
+            Degrees => "degrees",
+            Radians => "radians",
+            Bround => "bround",
+            WidthBucket => "width_bucket",
+            DateAdd => "date_add",
+            DateSub => "date_sub",
+            NextDay => "next_day",
+            MakeDate => "make_date",
+            LastDay => "last_day",
+            AddMonths => "add_months",
+            DayOfYear => "dayofyear",
+            WeekOfYear => "weekofyear",
+            Quarter => "quarter",
+            Weekday => "weekday",
+            TimestampSeconds => "timestamp_seconds",
+            UnixDate => "unix_date",
+            DateFromUnixDate => "date_from_unix_date",
+        }
+    }
+
+    /// The function called `name` (lower-case), with Spark's other names for it.
+    pub fn by_name(name: &str) -> Option<Self> {
+        let alias = match name {
+            "ceiling" => Some(Ceil),
+            "power" => Some(Pow),
+            "signum" => Some(Sign),
+            "position" => Some(Locate),
+            "char" => Some(Chr),
+            "dateadd" => Some(DateAdd),
+            _ => None,
+        };
+        alias.or_else(|| ALL.into_iter().find(|f| f.name() == name))
+    }
+
+    pub fn arity(self) -> (usize, usize) {
+        match self {
+            Replace | Locate | Lpad | Rpad => (2, 3),
+            Ltrim | Rtrim | Btrim | Bround | Log => (1, 2),
+            StartsWith | EndsWith | Contains | Left | Right | Repeat | Instr | Pmod | Pow | DateAdd | DateSub | NextDay
+            | AddMonths => (2, 2),
+            SplitPart | MakeDate | Translate => (3, 3),
+            WidthBucket => (4, 4),
+            _ => (1, 1),
+        }
+    }
+
+    /// The types the arguments are cast to.
+    pub fn signature(self, args: &[Expr]) -> Signature {
+        use SparkType::*;
+        let first = args.first().map(Expr::data_type).unwrap_or(Null);
+        let numeric = if first.is_numeric() { first } else { Double };
+        Signature::Exact(match self {
+            StartsWith | EndsWith | Contains => vec![String, String],
+            Left | Right | Repeat => vec![String, Integer],
+            Replace | Translate => vec![String; args.len()],
+            Lpad | Rpad => [String, Integer, String][..args.len()].to_vec(),
+            Ltrim | Rtrim | Btrim => vec![String; args.len()],
+            SplitPart => vec![String, String, Integer],
+            Reverse | Ascii | Initcap | Quote | LuhnCheck | Unhex => vec![String],
+            Instr => vec![String, String],
+            Locate => [String, String, Integer][..args.len()].to_vec(),
+            Chr => vec![Long],
+            Hex => vec![match first {
+                Byte | Short | Integer | Long => Long,
+                Binary => Binary,
+                _ => String,
+            }],
+            Ceil | Floor | Positive | Negative => vec![numeric],
+            Pmod => return Signature::Common,
+            Sqrt | Exp | Ln | Log10 | Log2 | Sign | Sin | Cos | Tan | Sec | Csc | Cot | Degrees | Radians => vec![Double],
+            Log | Pow => vec![Double; args.len()],
+            Bround => [numeric, Integer][..args.len()].to_vec(),
+            WidthBucket => vec![Double, Double, Double, Long],
+            DateAdd | DateSub | AddMonths => vec![Date, Integer],
+            NextDay => vec![Date, String],
+            MakeDate => vec![Integer, Integer, Integer],
+            LastDay | DayOfYear | WeekOfYear | Quarter | Weekday | UnixDate => vec![Date],
+            TimestampSeconds => vec![if matches!(first, Float | Double | Decimal { .. }) { first } else { Long }],
+            DateFromUnixDate => vec![Integer],
+        })
+    }
+
+    /// The result type for arguments of (already coerced) types `args`.
+    pub fn return_type(self, args: &[SparkType]) -> SparkType {
+        use SparkType::*;
+        let first = args.first().copied().unwrap_or(Null);
+        match self {
+            StartsWith | EndsWith | Contains | LuhnCheck => Boolean,
+            Left | Right | Replace | Lpad | Rpad | Ltrim | Rtrim | Btrim | SplitPart | Repeat | Reverse | Chr | Initcap
+            | Quote | Translate | Hex => String,
+            Unhex => Binary,
+            Instr | Locate | Ascii | DayOfYear | WeekOfYear | Quarter | Weekday | UnixDate => Integer,
+            Ceil | Floor => match first {
+                Decimal { precision, scale } => Decimal { precision: (precision as i32 - scale as i32 + 1).clamp(1, 38) as u8, scale: 0 },
+                _ => Long,
+            },
+            Pmod | Positive | Negative | Bround => first,
+            WidthBucket => Long,
+            DateAdd | DateSub | NextDay | MakeDate | LastDay | AddMonths | DateFromUnixDate => Date,
+            TimestampSeconds => Timestamp,
+            _ => Double,
+        }
+    }
+
+    /// Runs the function on each row's arguments; a NULL argument makes a NULL result.
+    pub fn evaluate(self, args: &[ArrayRef], types: &[SparkType], rows: usize) -> Result<ArrayRef> {
+        let result_type = self.return_type(types);
+        let mut values = Vec::with_capacity(rows);
+        let mut row_args = Vec::with_capacity(args.len());
+        for row in 0..rows {
+            row_args.clear();
+            for arg in args {
+                row_args.push(Value::from_array(arg.as_ref(), row)?);
+            }
+            let value = if row_args.iter().any(Value::is_null) { Value::Null } else { self.apply(&row_args, result_type)? };
+            values.push(value);
+        }
+        Ok(array_of(&values, result_type))
+    }
+
+    fn apply(self, args: &[Value], result_type: SparkType) -> Result<Value> {
+        let text = |i: usize| -> &str { if let Value::String(s) = &args[i] { s } else { "" } };
+        let int = |i: usize| args.get(i).and_then(Value::as_i64);
+        let real = |i: usize| args[i].as_f64().unwrap_or(f64::NAN);
+        let date = |i: usize| match &args[i] {
+            Value::Date(days) => naive_date(*days),
+            _ => None,
+        };
+        Ok(match self {
+            StartsWith => Value::Boolean(text(0).starts_with(text(1))),
+            EndsWith => Value::Boolean(text(0).ends_with(text(1))),
+            Contains => Value::Boolean(text(0).contains(text(1))),
+            Left => Value::String(text(0).chars().take(int(1).unwrap_or(0).max(0) as usize).collect()),
+            Right => {
+                let chars: Vec<char> = text(0).chars().collect();
+                let n = (int(1).unwrap_or(0).max(0) as usize).min(chars.len());
+                Value::String(chars[chars.len() - n..].iter().collect())
+            }
+            Replace if args.len() == 2 || text(1).is_empty() => {
+                Value::String(if text(1).is_empty() { text(0).to_string() } else { text(0).replace(text(1), "") })
+            }
+            Replace => Value::String(text(0).replace(text(1), text(2))),
+            Lpad | Rpad => Value::String(pad(text(0), int(1).unwrap_or(0), if args.len() == 3 { text(2) } else { " " }, self == Lpad)),
+            Ltrim | Rtrim | Btrim => {
+                let set: Vec<char> = if args.len() == 2 { text(1).chars().collect() } else { vec![' '] };
+                let trimmed = match self {
+                    Ltrim => text(0).trim_start_matches(set.as_slice()),
+                    Rtrim => text(0).trim_end_matches(set.as_slice()),
+                    _ => text(0).trim_matches(set.as_slice()),
+                };
+                Value::String(trimmed.to_string())
+            }
+            SplitPart => split_part(text(0), text(1), int(2).unwrap_or(1))?,
+            Repeat => Value::String(text(0).repeat(int(1).unwrap_or(0).max(0) as usize)),
+            Reverse => Value::String(text(0).chars().rev().collect()),
+            Instr => Value::Integer(locate(text(1), text(0), 1)),
+            Locate => Value::Integer(locate(text(0), text(1), int(2).unwrap_or(1))),
+            Ascii => Value::Integer(text(0).chars().next().map_or(0, |c| c as i32)),
+            Chr => {
+                let code = int(0).unwrap_or(0);
+                Value::String(if code < 0 { String::new() } else { char::from_u32((code % 256) as u32).map(String::from).unwrap_or_default() })
+            }
+            Initcap => Value::String(initcap(text(0))),
+            Quote => Value::String(format!("'{}'", text(0).replace('\'', "\\'"))),
+            Translate => Value::String(translate(text(0), text(1), text(2))),
+            Hex => Value::String(match &args[0] {
+                Value::Long(v) => format!("{v:X}"),
+                Value::Binary(bytes) => bytes.iter().map(|b| format!("{b:02X}")).collect(),
+                _ => text(0).bytes().map(|b| format!("{b:02X}")).collect(),
+            }),
+            Unhex => unhex(text(0)).map_or(Value::Null, Value::Binary),
+            LuhnCheck => Value::Boolean(luhn_check(text(0))),
+            Ceil | Floor => round_to_whole(&args[0], self == Ceil, result_type)?,
+            Pmod => pmod(&args[0], &args[1])?,
+            Sqrt => Value::Double(real(0).sqrt()),
+            Exp => Value::Double(real(0).exp()),
+            Ln | Log10 | Log2 if real(0) <= 0.0 => Value::Null,
+            Ln => Value::Double(real(0).ln()),
+            Log10 => Value::Double(real(0).log10()),
+            Log2 => Value::Double(real(0).log2()),
+            Log if args.len() == 1 => if real(0) <= 0.0 { Value::Null } else { Value::Double(real(0).ln()) },
+            Log if real(0) <= 0.0 || real(1) <= 0.0 => Value::Null,
+            Log => Value::Double(real(1).ln() / real(0).ln()),
+            Pow => Value::Double(real(0).powf(real(1))),
+            Sign => Value::Double(if real(0) > 0.0 { 1.0 } else if real(0) < 0.0 { -1.0 } else { real(0) }),
+            Positive => args[0].clone(),
+            Negative => negate(&args[0])?,
+            Sin => Value::Double(real(0).sin()),
+            Cos => Value::Double(real(0).cos()),
+            Tan => Value::Double(real(0).tan()),
+            Sec => Value::Double(1.0 / real(0).cos()),
+            Csc => Value::Double(1.0 / real(0).sin()),
+            Cot => Value::Double(1.0 / real(0).tan()),
+            Degrees => Value::Double(real(0).to_degrees()),
+            Radians => Value::Double(real(0).to_radians()),
+            Bround => bround(&args[0], int(1).unwrap_or(0)),
+            WidthBucket => width_bucket(real(0), real(1), real(2), int(3).unwrap_or(0)),
+            DateAdd | DateSub => {
+                let days = int(1).unwrap_or(0) * if self == DateSub { -1 } else { 1 };
+                days_value(date(0).and_then(|d| d.checked_add_signed(chrono::Duration::days(days))))
+            }
+            NextDay => next_day(date(0), text(1))?,
+            MakeDate => make_date(int(0).unwrap_or(0), int(1).unwrap_or(0), int(2).unwrap_or(0))?,
+            LastDay => days_value(date(0).and_then(|d| {
+                let first = d.with_day(1)?;
+                first.checked_add_months(Months::new(1))?.pred_opt()
+            })),
+            AddMonths => {
+                let months = int(1).unwrap_or(0);
+                let moved = date(0).and_then(|d| {
+                    if months >= 0 {
+                        d.checked_add_months(Months::new(months as u32))
+                    } else {
+                        d.checked_sub_months(Months::new(months.unsigned_abs() as u32))
+                    }
+                });
+                days_value(moved)
+            }
+            DayOfYear => Value::Integer(date(0).map_or(0, |d| d.ordinal() as i32)),
+            WeekOfYear => Value::Integer(date(0).map_or(0, |d| d.iso_week().week() as i32)),
+            Quarter => Value::Integer(date(0).map_or(0, |d| (d.month0() / 3 + 1) as i32)),
+            Weekday => Value::Integer(date(0).map_or(0, |d| d.weekday().num_days_from_monday() as i32)),
+            TimestampSeconds => timestamp_seconds(&args[0])?,
+            UnixDate => Value::Integer(args[0].as_i64().unwrap_or(0) as i32),
+            DateFromUnixDate => Value::Date(int(0).unwrap_or(0) as i32),
+        })
+    }
+}
+
+fn naive_date(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(crate::display::DAYS_FROM_CE_TO_UNIX_EPOCH)?)
+}
+
+fn days_value(date: Option<NaiveDate>) -> Value {
+    date.map_or(Value::Null, |d| Value::Date(d.num_days_from_ce() - crate::display::DAYS_FROM_CE_TO_UNIX_EPOCH))
+}
+
+/// `lpad`/`rpad`: `text` cut or padded with `padding` repeated to `length` characters.
+fn pad(text: &str, length: i64, padding: &str, left: bool) -> String {
+    let length = length.max(0) as usize;
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() >= length || padding.is_empty() {
+        return chars.into_iter().take(length).collect();
+    }
+    let fill: String = padding.chars().cycle().take(length - chars.len()).collect();
+    if left { format!("{fill}{text}") } else { format!("{text}{fill}") }
+}
+
+/// `split_part(text, delimiter, n)`: the `n`th field (from the end when negative); `''` past the last.
+fn split_part(text: &str, delimiter: &str, n: i64) -> Result<Value> {
+    if n == 0 {
+        return Err(EngineError::Runtime(
+            "[INVALID_INDEX_OF_ZERO] The index 0 is invalid. An index shall be either < 0 or > 0 (the first element \
+             has index 1). SQLSTATE: 22003"
+                .into(),
+        ));
+    }
+    let parts: Vec<&str> = if delimiter.is_empty() { vec![text] } else { text.split(delimiter).collect() };
+    let index = if n > 0 { n - 1 } else { parts.len() as i64 + n };
+    Ok(Value::String(usize::try_from(index).ok().and_then(|i| parts.get(i)).map_or("", |p| p).to_string()))
+}
+
+/// `locate(needle, haystack, from)`: the 1-based character position of the first match at or after `from`; 0 if
+/// none.
+fn locate(needle: &str, haystack: &str, from: i64) -> i32 {
+    if from < 1 {
+        return 0;
+    }
+    let skip = (from - 1) as usize;
+    let chars: Vec<char> = haystack.chars().collect();
+    if skip > chars.len() {
+        return 0;
+    }
+    let rest: String = chars[skip..].iter().collect();
+    rest.find(needle).map_or(0, |byte| (skip + rest[..byte].chars().count() + 1) as i32)
+}
+
+fn initcap(text: &str) -> String {
+    let mut result = String::with_capacity(text.len());
+    let mut start = true;
+    for c in text.chars() {
+        if start {
+            result.extend(c.to_uppercase());
+        } else {
+            result.extend(c.to_lowercase());
+        }
+        start = c == ' ';
+    }
+    result
+}
+
+fn translate(text: &str, from: &str, to: &str) -> String {
+    let to: Vec<char> = to.chars().collect();
+    let from: Vec<char> = from.chars().collect();
+    text.chars()
+        .filter_map(|c| match from.iter().position(|f| *f == c) {
+            Some(i) => to.get(i).copied(),
+            None => Some(c),
+        })
+        .collect()
+}
+
+/// `unhex('4A')`: the bytes the hex digits spell (an odd count gets a leading 0); NULL for anything else.
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    let padded = if text.len() % 2 == 1 { format!("0{text}") } else { text.to_string() };
+    (0..padded.len()).step_by(2).map(|i| u8::from_str_radix(padded.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// The Luhn checksum test that card numbers pass: digits only, every second one from the right doubled.
+fn luhn_check(text: &str) -> bool {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let sum: u32 = text
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let digit = u32::from(b - b'0');
+            if i % 2 == 1 { if digit * 2 > 9 { digit * 2 - 9 } else { digit * 2 } } else { digit }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+fn round_to_whole(value: &Value, up: bool, result_type: SparkType) -> Result<Value> {
+    Ok(match value {
+        Value::Decimal { value, scale, .. } => {
+            let unit = 10i128.pow((*scale).max(0) as u32);
+            let down = value.div_euclid(unit);
+            let whole = if up && value.rem_euclid(unit) != 0 { down + 1 } else { down };
+            match result_type {
+                SparkType::Decimal { precision, scale } => Value::Decimal { value: whole, precision, scale },
+                _ => Value::Long(whole as i64),
+            }
+        }
+        other => match other.as_i64() {
+            Some(whole) => Value::Long(whole),
+            None => {
+                let v = other.as_f64().unwrap_or(f64::NAN);
+                Value::Long(if up { v.ceil() } else { v.floor() } as i64)
+            }
+        },
+    })
+}
+
+/// `pmod(a, b)`: the remainder made non-negative for a positive divisor.
+fn pmod(a: &Value, b: &Value) -> Result<Value> {
+    if b.as_f64() == Some(0.0) {
+        return Err(EngineError::Runtime(
+            "[REMAINDER_BY_ZERO] Remainder by zero. Use `try_mod` to tolerate divisor being 0 and return NULL instead. \
+             If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22012"
+                .into(),
+        ));
+    }
+    let whole = |a: i64, b: i64| {
+        let r = a % b;
+        if r < 0 { (r + b) % b } else { r }
+    };
+    Ok(match (a, b) {
+        (Value::Byte(a), Value::Byte(b)) => Value::Byte(whole(i64::from(*a), i64::from(*b)) as i8),
+        (Value::Short(a), Value::Short(b)) => Value::Short(whole(i64::from(*a), i64::from(*b)) as i16),
+        (Value::Integer(a), Value::Integer(b)) => Value::Integer(whole(i64::from(*a), i64::from(*b)) as i32),
+        (Value::Long(a), Value::Long(b)) => Value::Long(whole(*a, *b)),
+        (Value::Decimal { value: a, precision, scale }, Value::Decimal { value: b, .. }) => {
+            let r = a % b;
+            Value::Decimal { value: if r < 0 { (r + b) % b } else { r }, precision: *precision, scale: *scale }
+        }
+        (a, b) => {
+            let (a, b) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN));
+            let r = a % b;
+            let r = if r < 0.0 { (r + b) % b } else { r };
+            Value::Double(r)
+        }
+    })
+}
+
+fn negate(value: &Value) -> Result<Value> {
+    let overflow = || EngineError::Runtime(
+        "[ARITHMETIC_OVERFLOW] integer overflow. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass \
+         this error. SQLSTATE: 22003"
+            .into(),
+    );
+    Ok(match value {
+        Value::Byte(v) => Value::Byte(v.checked_neg().ok_or_else(overflow)?),
+        Value::Short(v) => Value::Short(v.checked_neg().ok_or_else(overflow)?),
+        Value::Integer(v) => Value::Integer(v.checked_neg().ok_or_else(overflow)?),
+        Value::Long(v) => Value::Long(v.checked_neg().ok_or_else(overflow)?),
+        Value::Float(v) => Value::Float(-v),
+        Value::Double(v) => Value::Double(-v),
+        Value::Decimal { value, precision, scale } => Value::Decimal { value: -value, precision: *precision, scale: *scale },
+        other => other.clone(),
+    })
+}
+
+/// `bround(x, d)`: rounds half to even at `d` decimal places.
+fn bround(value: &Value, places: i64) -> Value {
+    match value {
+        Value::Decimal { value, precision, scale } => {
+            let drop = i64::from(*scale) - places;
+            if drop <= 0 {
+                return Value::Decimal { value: *value, precision: *precision, scale: *scale };
+            }
+            let unit = 10i128.pow(drop.min(38) as u32);
+            let (quotient, remainder) = (value / unit, value % unit);
+            let twice = remainder.abs() * 2;
+            let up = twice > unit || (twice == unit && quotient % 2 != 0);
+            let rounded = quotient + if up { value.signum() } else { 0 };
+            Value::Decimal { value: rounded * unit, precision: *precision, scale: *scale }
+        }
+        Value::Double(v) => {
+            let factor = 10f64.powi(places as i32);
+            let scaled = v * factor;
+            let rounded = scaled.round();
+            let even = if (scaled - scaled.trunc()).abs() == 0.5 { 2.0 * (scaled / 2.0).round() } else { rounded };
+            Value::Double(even / factor)
+        }
+        other => other.clone(),
+    }
+}
+
+/// `width_bucket(v, min, max, n)`: which of `n` equal buckets between `min` and `max` holds `v` (0 below, `n + 1`
+/// above); NULL for a bucket count that is not positive or an empty range.
+fn width_bucket(value: f64, min: f64, max: f64, buckets: i64) -> Value {
+    if buckets <= 0 || buckets == i64::MAX || min == max || !value.is_finite() || !min.is_finite() || !max.is_finite() {
+        return Value::Null;
+    }
+    let n = buckets as f64;
+    let bucket = if min < max {
+        if value < min { 0.0 } else if value >= max { n + 1.0 } else { ((value - min) / (max - min) * n).floor() + 1.0 }
+    } else if value > min {
+        0.0
+    } else if value <= max {
+        n + 1.0
+    } else {
+        ((min - value) / (min - max) * n).floor() + 1.0
+    };
+    Value::Long(bucket as i64)
+}
+
+fn next_day(date: Option<NaiveDate>, day: &str) -> Result<Value> {
+    let weekday = match day.trim().to_ascii_uppercase().as_str() {
+        "MO" | "MON" | "MONDAY" => Weekday::Mon,
+        "TU" | "TUE" | "TUESDAY" => Weekday::Tue,
+        "WE" | "WED" | "WEDNESDAY" => Weekday::Wed,
+        "TH" | "THU" | "THURSDAY" => Weekday::Thu,
+        "FR" | "FRI" | "FRIDAY" => Weekday::Fri,
+        "SA" | "SAT" | "SATURDAY" => Weekday::Sat,
+        "SU" | "SUN" | "SUNDAY" => Weekday::Sun,
+        _ => {
+            return Err(EngineError::Runtime(format!(
+                "[ILLEGAL_DAY_OF_WEEK] Illegal input for day of week: {day}. SQLSTATE: 22009"
+            )));
+        }
+    };
+    Ok(days_value(date.and_then(|d| {
+        let ahead = (7 + weekday.num_days_from_monday() as i64 - d.weekday().num_days_from_monday() as i64 - 1) % 7 + 1;
+        d.checked_add_signed(chrono::Duration::days(ahead))
+    })))
+}
+
+fn make_date(year: i64, month: i64, day: i64) -> Result<Value> {
+    let date = NaiveDate::from_ymd_opt(year as i32, month as u32, day as u32);
+    match date {
+        Some(date) if (1..=12).contains(&month) && (1..=31).contains(&day) => Ok(days_value(Some(date))),
+        _ => {
+            let (field, value, range) = if !(1..=12).contains(&month) {
+                ("MonthOfYear", month, "1 - 12")
+            } else {
+                ("DayOfMonth", day, "1 - 28/31")
+            };
+            Err(EngineError::Runtime(format!(
+                "[DATETIME_FIELD_OUT_OF_BOUNDS.WITH_SUGGESTION] Invalid value for {field} (valid values {range}): \
+                 {value}. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: \
+                 22023"
+            )))
+        }
+    }
+}
+
+fn timestamp_seconds(value: &Value) -> Result<Value> {
+    let micros = match value {
+        Value::Float(_) | Value::Double(_) | Value::Decimal { .. } => {
+            let seconds = value.as_f64().unwrap_or(f64::NAN);
+            if !seconds.is_finite() {
+                return Ok(Value::Null);
+            }
+            (seconds * 1e6) as i64
+        }
+        other => other.as_i64().unwrap_or(0).checked_mul(1_000_000).ok_or_else(|| {
+            EngineError::Runtime(
+                "[ARITHMETIC_OVERFLOW] long overflow. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass \
+                 this error. SQLSTATE: 22003"
+                    .into(),
+            )
+        })?,
+    };
+    Ok(Value::Timestamp(micros))
+}
+
