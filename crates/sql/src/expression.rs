@@ -4,7 +4,7 @@
 use kindling_engine::expr::cast::{parse_date, parse_timestamp};
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::{AggregateFunction, Expr, SortOrder, aggregate, call, col, count_distinct, lit};
-use kindling_engine::functions::ScalarFunction;
+use kindling_engine::functions::{PerRowFunction, ScalarFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
 use sqlparser::ast::{
@@ -70,7 +70,7 @@ impl Translator {
                 let like = Expr::Like { expr: Box::new(self.expr(inner)?), pattern: Box::new(self.expr(pattern)?) };
                 negate_if(*negated, like)
             }
-            E::Cast { kind: CastKind::Cast, expr: inner, data_type, format: None } => {
+            E::Cast { kind: CastKind::Cast | CastKind::DoubleColon, expr: inner, data_type, format: None } => {
                 let to = SparkType::parse(&data_type.to_string()).map_err(|error| crate::error::SqlError::Analysis {
                     message: error.to_string(),
                     position: position_of(expr),
@@ -81,6 +81,33 @@ impl Translator {
             E::Function(function) => self.function(function)?,
             E::Trim { expr: inner, trim_where: None, trim_what: None, trim_characters: None } => {
                 call(ScalarFunction::Trim, vec![self.expr(inner)?])
+            }
+            E::Trim { expr: inner, trim_where, trim_what, trim_characters: None } => {
+                let side = trim_where.unwrap_or(ast::TrimWhereField::Both);
+                let function = match side {
+                    ast::TrimWhereField::Both => PerRowFunction::Btrim,
+                    ast::TrimWhereField::Leading => PerRowFunction::Ltrim,
+                    ast::TrimWhereField::Trailing => PerRowFunction::Rtrim,
+                };
+                let value = self.expr(inner)?;
+                let what = trim_what.as_deref().map(|w| self.expr(w)).transpose()?.unwrap_or(lit(" "));
+                let name = format!("TRIM({side} {} FROM {})", what.sql_name(), value.sql_name());
+                call(ScalarFunction::PerRow(function), vec![value, what]).alias(&name)
+            }
+            E::Floor { expr: inner, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) }
+            | E::Ceil { expr: inner, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) } => {
+                let (function, word) = match expr {
+                    E::Floor { .. } => (PerRowFunction::Floor, "FLOOR"),
+                    _ => (PerRowFunction::Ceil, "CEIL"),
+                };
+                let value = self.expr(inner)?;
+                let name = format!("{word}({})", value.sql_name());
+                call(ScalarFunction::PerRow(function), vec![value]).alias(&name)
+            }
+            E::Position { expr: needle, r#in: haystack } => {
+                let args = vec![self.expr(needle)?, self.expr(haystack)?, lit(1)];
+                let name = format!("position({})", args.iter().map(Expr::sql_name).collect::<Vec<_>>().join(", "));
+                call(ScalarFunction::PerRow(PerRowFunction::Locate), args).alias(&name)
             }
             E::Substring { expr: inner, substring_from: Some(from), substring_for, .. } => {
                 let mut args = vec![self.expr(inner)?, self.expr(from)?];
@@ -128,6 +155,10 @@ impl Translator {
             BinaryOperator::Or => l.or(r),
             BinaryOperator::Spaceship => l.eq_null_safe(r),
             BinaryOperator::StringConcat => call(ScalarFunction::Concat, vec![l, r]),
+            BinaryOperator::MyIntegerDivide => {
+                let name = format!("({} div {})", l.sql_name(), r.sql_name());
+                call(ScalarFunction::PerRow(PerRowFunction::IntegralDivide), vec![l, r]).alias(&name)
+            }
             other => unsupported!(position, "The operator `{other}`"),
         })
     }
@@ -350,6 +381,11 @@ fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         }),
         ("mod", [a, b]) => named(a.clone().modulo(b.clone())),
         ("date_diff", [end, start]) => named(call(ScalarFunction::DateDiff, vec![end.clone(), start.clone()])),
+        ("locate" | "position", [needle, haystack]) => {
+            let args = vec![needle.clone(), haystack.clone(), lit(1)];
+            let shown: Vec<String> = args.iter().map(Expr::sql_name).collect();
+            call(ScalarFunction::PerRow(PerRowFunction::Locate), args).alias(&format!("{lower}({})", shown.join(", ")))
+        }
         _ => return None,
     })
 }

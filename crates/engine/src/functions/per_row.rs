@@ -74,16 +74,18 @@ pub enum PerRowFunction {
     TimestampSeconds,
     UnixDate,
     DateFromUnixDate,
+    /// `a div b`: the quotient as a whole number, truncated toward zero.
+    IntegralDivide,
 }
 
 use PerRowFunction::*;
 
-const ALL: [PerRowFunction; 60] = [
+const ALL: [PerRowFunction; 61] = [
     StartsWith, EndsWith, Contains, Left, Right, Replace, Lpad, Rpad, Ltrim, Rtrim, Btrim, SplitPart, Repeat, Reverse,
     Instr, Locate, Ascii, Chr, Initcap, Quote, Translate, Hex, Unhex, LuhnCheck, Ceil, Floor, Pmod, Sqrt, Exp, Ln,
     Log10, Log2, Log, Pow, Sign, Positive, Negative, Sin, Cos, Tan, Sec, Csc, Cot, Degrees, Radians, Bround,
     WidthBucket, DateAdd, DateSub, NextDay, MakeDate, LastDay, AddMonths, DayOfYear, WeekOfYear, Quarter, Weekday,
-    TimestampSeconds, UnixDate, DateFromUnixDate,
+    TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide,
 ];
 
 impl PerRowFunction {
@@ -149,6 +151,7 @@ impl PerRowFunction {
             TimestampSeconds => "timestamp_seconds",
             UnixDate => "unix_date",
             DateFromUnixDate => "date_from_unix_date",
+            IntegralDivide => "div",
         }
     }
 
@@ -171,7 +174,7 @@ impl PerRowFunction {
             Replace | Locate | Lpad | Rpad => (2, 3),
             Ltrim | Rtrim | Btrim | Bround | Log => (1, 2),
             StartsWith | EndsWith | Contains | Left | Right | Repeat | Instr | Pmod | Pow | DateAdd | DateSub | NextDay
-            | AddMonths => (2, 2),
+            | AddMonths | IntegralDivide => (2, 2),
             SplitPart | MakeDate | Translate => (3, 3),
             WidthBucket => (4, 4),
             _ => (1, 1),
@@ -201,6 +204,11 @@ impl PerRowFunction {
             }],
             Ceil | Floor | Positive | Negative => vec![numeric],
             Pmod => return Signature::Common,
+            IntegralDivide => return if args.iter().all(|a| a.data_type().is_numeric() || a.data_type() == Null) {
+                Signature::Common
+            } else {
+                Signature::Exact(vec![Long, Long])
+            },
             Sqrt | Exp | Ln | Log10 | Log2 | Sign | Sin | Cos | Tan | Sec | Csc | Cot | Degrees | Radians => vec![Double],
             Log | Pow => vec![Double; args.len()],
             Bround => [numeric, Integer][..args.len()].to_vec(),
@@ -229,7 +237,7 @@ impl PerRowFunction {
                 _ => Long,
             },
             Pmod | Positive | Negative | Bround => first,
-            WidthBucket => Long,
+            WidthBucket | IntegralDivide => Long,
             DateAdd | DateSub | NextDay | MakeDate | LastDay | AddMonths | DateFromUnixDate => Date,
             TimestampSeconds => Timestamp,
             _ => Double,
@@ -357,6 +365,7 @@ impl PerRowFunction {
             TimestampSeconds => timestamp_seconds(&args[0])?,
             UnixDate => Value::Integer(args[0].as_i64().unwrap_or(0) as i32),
             DateFromUnixDate => Value::Date(int(0).unwrap_or(0) as i32),
+            IntegralDivide => integral_divide(&args[0], &args[1])?,
         })
     }
 }
@@ -549,8 +558,41 @@ fn bround(value: &Value, places: i64) -> Value {
             let even = if (scaled - scaled.trunc()).abs() == 0.5 { 2.0 * (scaled / 2.0).round() } else { rounded };
             Value::Double(even / factor)
         }
-        other => other.clone(),
+        other => match other.as_i64() {
+            Some(whole) if places < 0 => {
+                let unit = 10i128.pow((-places).min(38) as u32);
+                let value = i128::from(whole);
+                let (quotient, remainder) = (value / unit, value % unit);
+                let twice = remainder.abs() * 2;
+                let up = twice > unit || (twice == unit && quotient % 2 != 0);
+                let rounded = ((quotient + if up { value.signum() } else { 0 }) * unit) as i64;
+                match other {
+                    Value::Byte(_) => Value::Byte(rounded as i8),
+                    Value::Short(_) => Value::Short(rounded as i16),
+                    Value::Integer(_) => Value::Integer(rounded as i32),
+                    _ => Value::Long(rounded),
+                }
+            }
+            _ => other.clone(),
+        },
     }
+}
+
+/// `a div b`: whole numbers of `b` in `a`, as a long.
+fn integral_divide(a: &Value, b: &Value) -> Result<Value> {
+    if b.as_f64() == Some(0.0) {
+        return Err(EngineError::Runtime("[DIVIDE_BY_ZERO] Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22012".into()));
+    }
+    Ok(match (a, b) {
+        (Value::Decimal { value: a, scale: sa, .. }, Value::Decimal { value: b, scale: sb, .. }) => {
+            let (a, b) = (a * 10i128.pow((*sb).max(0) as u32), b * 10i128.pow((*sa).max(0) as u32));
+            Value::Long((a / b) as i64)
+        }
+        (a, b) => match (a.as_i64(), b.as_i64()) {
+            (Some(a), Some(b)) => Value::Long(a.wrapping_div(b)),
+            _ => Value::Long((a.as_f64().unwrap_or(0.0) / b.as_f64().unwrap_or(1.0)).trunc() as i64),
+        },
+    })
 }
 
 /// `width_bucket(v, min, max, n)`: which of `n` equal buckets between `min` and `max` holds `v` (0 below, `n + 1`
