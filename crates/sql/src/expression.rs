@@ -472,8 +472,22 @@ fn number(text: &str) -> Option<Value> {
     })
 }
 
-/// `12.50` as decimal(4,2): precision counts the significant digits (at least the scale).
+/// `12.50` as decimal(4,2): precision counts the significant digits (at least the scale). An exponent moves the
+/// point: `20E2BD` is 2000, a decimal(4,0).
 fn decimal(text: &str) -> Option<Value> {
+    if let Some((mantissa, exponent)) = text.split_once('E') {
+        let exponent: i32 = exponent.parse().ok()?;
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let scale = fraction.len() as i32 - exponent;
+        let digits = format!("{whole}{fraction}");
+        let digits = format!("{}{digits}", "0".repeat((scale + 1 - digits.len() as i32).max(0) as usize));
+        let shifted = if scale >= 0 {
+            format!("{}.{}", &digits[..digits.len() - scale as usize], &digits[digits.len() - scale as usize..])
+        } else {
+            format!("{digits}{}", "0".repeat((-scale) as usize))
+        };
+        return decimal(shifted.trim_end_matches('.'));
+    }
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits = format!("{whole}{fraction}");
     let value: i128 = digits.parse().ok()?;

@@ -14,6 +14,7 @@ pub mod expression;
 pub mod inline_table;
 pub mod query;
 pub mod statement;
+pub mod subquery;
 pub mod table;
 
 use std::sync::Arc;

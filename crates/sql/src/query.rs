@@ -158,10 +158,7 @@ impl<'a> Planner<'a> {
         self.translator.set_named_windows(&select.named_window)?;
         let input = self.from(&select.from, position)?;
         let input = match &select.selection {
-            Some(condition) => {
-                let translated = self.translator.expr(condition)?;
-                self.located(input.filter(translated), position_of(condition))?
-            }
+            Some(condition) => self.filter(input, condition)?,
             None => input,
         };
         let items = self.items(&select.projection, &input)?;
@@ -187,6 +184,38 @@ impl<'a> Planner<'a> {
             Some(order) => self.sort_output(projected, (!distinct).then_some(&input), &items, order),
             None => Ok(projected),
         }
+    }
+
+    /// `WHERE condition`: its plain conjuncts as one filter, then each subquery test as a join (see
+    /// [`crate::subquery`]).
+    fn filter(&mut self, input: DataFrame, condition: &ast::Expr) -> Result<DataFrame> {
+        let mut conjuncts = Vec::new();
+        split_conjuncts(condition, &mut conjuncts);
+        let (tests, plain): (Vec<&ast::Expr>, Vec<&ast::Expr>) =
+            conjuncts.into_iter().partition(|c| matches!(c, ast::Expr::Exists { .. } | ast::Expr::InSubquery { .. }));
+        let mut filtered = input;
+        if !plain.is_empty() {
+            let mut translated = Vec::new();
+            for conjunct in &plain {
+                translated.push(self.translator.expr(conjunct)?);
+            }
+            let condition = translated.into_iter().reduce(Expr::and).expect("at least one conjunct");
+            filtered = self.located(filtered.filter(condition), position_of(plain[0]))?;
+        }
+        for test in tests {
+            filtered = crate::subquery::apply(self, &filtered, test)?.expect("a subquery test");
+        }
+        Ok(filtered)
+    }
+
+    /// An expression of the statement, translated (for a subquery's condition).
+    pub fn translate(&mut self, expr: &ast::Expr) -> Result<Expr> {
+        self.translator.expr(expr)
+    }
+
+    /// The rows of a `FROM` clause.
+    pub fn from_clause(&mut self, from: &[ast::TableWithJoins], position: Position) -> Result<DataFrame> {
+        self.from(from, position)
     }
 
     fn from(&mut self, from: &[ast::TableWithJoins], position: Position) -> Result<DataFrame> {
@@ -554,6 +583,20 @@ fn reads_columns_outside_aggregates(expr: &Expr) -> bool {
 fn common_columns(left: &DataFrame, right: &DataFrame) -> Vec<String> {
     let right = right.columns();
     left.columns().into_iter().filter(|name| right.iter().any(|r| r.eq_ignore_ascii_case(name))).collect()
+}
+
+/// The parts of a condition joined by top-level `AND`s, in order.
+fn split_conjuncts<'e>(condition: &'e ast::Expr, into: &mut Vec<&'e ast::Expr>) {
+    match condition {
+        ast::Expr::BinaryOp { left, op: ast::BinaryOperator::And, right } => {
+            split_conjuncts(left, into);
+            split_conjuncts(right, into);
+        }
+        ast::Expr::Nested(inner) if matches!(inner.as_ref(), ast::Expr::BinaryOp { op: ast::BinaryOperator::And, .. }) => {
+            split_conjuncts(inner, into)
+        }
+        other => into.push(other),
+    }
 }
 
 /// The column names an (unresolved) expression reads.
