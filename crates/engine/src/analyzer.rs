@@ -287,6 +287,14 @@ fn coerce_binary(op: BinaryOp, left: Expr, right: Expr) -> Result<Expr> {
             rt.simple_string().to_uppercase()
         ))
     };
+    let decimal = |t: SparkType| matches!(t, SparkType::Decimal { .. });
+    if op.is_arithmetic()
+        && (decimal(lt) || decimal(rt))
+        && let (Some(l), Some(r)) = (exact_decimal(&left, lt), exact_decimal(&right, rt))
+    {
+        // Decimals keep their own precision and scale; the result's follow from them (see `decimal_result_type`).
+        return Ok(rebuild(cast_to(left, l), cast_to(right, r)));
+    }
     if op == BinaryOp::Divide {
         // Spark's `/` on anything but decimals is a division of doubles: 7 / 2 = 3.5.
         if !(is_number_like(lt) && is_number_like(rt)) {
@@ -329,6 +337,19 @@ fn literal_decimal(expr: &Expr, data_type: SparkType) -> SparkType {
     }
 }
 
+/// Both operands as decimals, when one is a decimal and the other a decimal or a whole number: the arithmetic is
+/// then exact. `None` when a side is a double, a float, a string or NULL.
+fn exact_decimal(expr: &Expr, data_type: SparkType) -> Option<SparkType> {
+    match data_type {
+        SparkType::Decimal { .. } => Some(data_type),
+        SparkType::Byte | SparkType::Short | SparkType::Integer | SparkType::Long => {
+            let (precision, scale) = as_decimal(literal_decimal(expr, data_type))?;
+            Some(SparkType::Decimal { precision, scale })
+        }
+        _ => None,
+    }
+}
+
 /// In arithmetic a string stands for a double and NULL for whatever the other side is.
 fn numeric_or_double(t: SparkType) -> SparkType {
     if t == SparkType::String { SparkType::Double } else { t }
@@ -345,21 +366,12 @@ fn arithmetic_type(op: BinaryOp, a: SparkType, b: SparkType) -> Option<SparkType
                     ((p1 as i32 - s1 as i32).max(p2 as i32 - s2 as i32) + scale + 1, scale)
                 }
             };
-            Some(bounded_decimal(precision, scale))
+            Some(SparkType::bounded_decimal(precision, scale))
         }
         _ => wider_type(a, b),
     }
 }
 
-/// Spark's `DecimalType.adjustPrecisionScale`: beyond 38 digits, give up scale but keep at least 6.
-fn bounded_decimal(precision: i32, scale: i32) -> SparkType {
-    if precision <= 38 {
-        return SparkType::Decimal { precision: precision as u8, scale: scale as i8 };
-    }
-    let integer_digits = precision - scale;
-    let scale = (38 - integer_digits).max(scale.min(6));
-    SparkType::Decimal { precision: 38, scale: scale as i8 }
-}
 
 /// Integral types as the decimal that holds every value (int → decimal(10,0)).
 fn as_decimal(t: SparkType) -> Option<(u8, i8)> {
@@ -403,7 +415,7 @@ pub fn wider_type(a: SparkType, b: SparkType) -> Option<SparkType> {
             let ((p1, s1), (p2, s2)) = (as_decimal(a)?, as_decimal(b)?);
             let scale = s1.max(s2) as i32;
             let integer_digits = (p1 as i32 - s1 as i32).max(p2 as i32 - s2 as i32);
-            bounded_decimal(integer_digits + scale, scale)
+            SparkType::bounded_decimal(integer_digits + scale, scale)
         }
         (a, b) if rank(a).is_some() && rank(b).is_some() => if rank(a) > rank(b) { a } else { b },
         (Date, Timestamp | TimestampNtz) => b,

@@ -156,6 +156,17 @@ impl SparkType {
         )))
     }
 
+    /// Spark's `DecimalType.adjustPrecisionScale`: a decimal of `precision` digits, `scale` of them after the point;
+    /// beyond 38 digits it gives up scale, but keeps at least 6 (or all it had, if fewer).
+    pub fn bounded_decimal(precision: i32, scale: i32) -> Self {
+        if precision <= 38 {
+            return Self::Decimal { precision: precision.max(1) as u8, scale: scale as i8 };
+        }
+        let integer_digits = precision - scale;
+        let scale = (38 - integer_digits).max(scale.min(6));
+        Self::Decimal { precision: 38, scale: scale as i8 }
+    }
+
     pub fn is_numeric(self) -> bool {
         matches!(
             self,

@@ -29,7 +29,7 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result
         Expr::Binary { op, left, right } => {
             let l = evaluate(left, batch, input)?;
             let r = evaluate(right, batch, input)?;
-            if op.is_arithmetic() { arithmetic(*op, &l, &r, left.data_type()) } else { compare(*op, &l, &r) }
+            if op.is_arithmetic() { arithmetic(*op, &l, &r, expr.data_type()) } else { compare(*op, &l, &r) }
         }
         Expr::Negative(e) => numeric::neg(&evaluate(e, batch, input)?).map_err(ansi_error),
         Expr::Not(e) => Ok(Arc::new(not(evaluate(e, batch, input)?.as_boolean())?)),
@@ -157,6 +157,11 @@ fn arithmetic(op: BinaryOp, l: &ArrayRef, r: &ArrayRef, data_type: SparkType) ->
              If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22012"
                 .into(),
         ));
+    }
+    if let (DataType::Decimal128(..), DataType::Decimal128(..), SparkType::Decimal { precision, scale }) =
+        (l.data_type(), r.data_type(), data_type)
+    {
+        return super::decimal::arithmetic(op, l, r, precision, scale);
     }
     let result = match op {
         BinaryOp::Plus => numeric::add(l, r),

@@ -6,6 +6,7 @@
 //! for. Only such resolved trees are evaluated ([`eval`]), a whole Arrow batch at a time.
 
 pub mod cast;
+mod decimal;
 pub mod eval;
 pub mod window;
 
@@ -46,6 +47,29 @@ impl SortOrder {
             (false, false) => "DESC NULLS LAST",
         }
     }
+}
+
+/// The type of `left op right` for decimals, by Spark's rules (`spark.sql.decimalOperations.allowPrecisionLoss`):
+/// a sum keeps the larger scale and one more whole digit, a product adds precisions and scales, a quotient keeps
+/// at least 6 decimals; past 38 digits the scale gives way (see [`SparkType::bounded_decimal`]).
+pub fn decimal_result_type(op: BinaryOp, (p1, s1): (u8, i8), (p2, s2): (u8, i8)) -> SparkType {
+    let (p1, s1, p2, s2) = (i32::from(p1), i32::from(s1), i32::from(p2), i32::from(s2));
+    let (precision, scale) = match op {
+        BinaryOp::Multiply => (p1 + p2 + 1, s1 + s2),
+        BinaryOp::Divide => {
+            let scale = 6.max(s1 + p2 + 1);
+            (p1 - s1 + s2 + scale, scale)
+        }
+        BinaryOp::Remainder => {
+            let scale = s1.max(s2);
+            ((p1 - s1).min(p2 - s2) + scale, scale)
+        }
+        _ => {
+            let scale = s1.max(s2);
+            ((p1 - s1).max(p2 - s2) + scale + 1, scale)
+        }
+    };
+    SparkType::bounded_decimal(precision, scale)
 }
 
 /// The unique id of an attribute (Spark's `ExprId`), printed after `#` in plans.
@@ -511,13 +535,13 @@ impl Expr {
             Expr::Attribute(a) => a.data_type,
             Expr::Literal(v) => v.spark_type(),
             Expr::Alias { expr, .. } | Expr::Negative(expr) => expr.data_type(),
-            Expr::Binary { op, left, .. } => {
-                if op.is_arithmetic() {
-                    left.data_type()
-                } else {
-                    SparkType::Boolean
+            Expr::Binary { op, left, right } => match (op.is_arithmetic(), left.data_type(), right.data_type()) {
+                (true, SparkType::Decimal { precision: p1, scale: s1 }, SparkType::Decimal { precision: p2, scale: s2 }) => {
+                    decimal_result_type(*op, (p1, s1), (p2, s2))
                 }
-            }
+                (true, left, _) => left,
+                (false, _, _) => SparkType::Boolean,
+            },
             Expr::Not(_) | Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::In { .. } | Expr::Like { .. } => {
                 SparkType::Boolean
             }
