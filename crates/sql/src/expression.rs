@@ -127,6 +127,12 @@ impl Translator {
     }
 
     fn unary(&mut self, op: UnaryOperator, operand: &ast::Expr, position: Position) -> Result<Expr> {
+        // `-128Y` is one literal to Spark's parser (a tinyint), not the negation of 128Y (out of range).
+        if op == UnaryOperator::Minus
+            && let ast::Expr::Value(ast::ValueWithSpan { value: ast::Value::Number(text, long), .. }) = operand
+        {
+            return Ok(lit(literal(&ast::Value::Number(format!("-{text}"), *long), position)?));
+        }
         let value = self.expr(operand)?;
         Ok(match (op, value) {
             (UnaryOperator::Minus, Expr::Literal(number)) if number.spark_type().is_numeric() => lit(negated(number)),
@@ -428,23 +434,29 @@ fn wrong_arguments<T>(name: &str, expected: &str, actual: usize, position: Posit
 /// A literal with the type Spark's parser gives it: `1` int, `3000000000` bigint, `1.5` decimal(2,1), `1.5D` /
 /// `1e3` double, `10L` bigint, `'x'` and `"x"` strings.
 pub fn literal(value: &ast::Value, position: Position) -> Result<Value> {
+    let located = |message: String| crate::error::SqlError::Analysis { message, position };
     Ok(match value {
-        ast::Value::Number(text, true) => text.parse().map(Value::Long).map_err(|_| crate::error::SqlError::Analysis {
-            message: format!("[INVALID_NUMERIC_LITERAL] The number `{text}L` is out of range. SQLSTATE: 22003"),
-            position,
-        })?,
-        ast::Value::Number(text, false) => number(text).ok_or_else(|| crate::error::SqlError::Analysis {
-            message: format!("[INVALID_NUMERIC_LITERAL] The number `{text}` is out of range. SQLSTATE: 22003"),
-            position,
-        })?,
+        ast::Value::Number(text, long) => number(&format!("{text}{}", if *long { "L" } else { "" })).map_err(located)?,
         ast::Value::SingleQuotedString(text) | ast::Value::DoubleQuotedString(text) => Value::String(text.clone()),
+        ast::Value::HexStringLiteral(hex) => binary_literal(hex).map_err(located)?,
         ast::Value::Boolean(b) => Value::Boolean(*b),
         ast::Value::Null => Value::Null,
         other => unsupported!(position, "The literal `{other}`"),
     })
 }
 
-fn number(text: &str) -> Option<Value> {
+/// `X'1F2E'`: the bytes the hex digits spell (an odd count gets a leading 0).
+fn binary_literal(hex: &str) -> std::result::Result<Value, String> {
+    let padded = if hex.len() % 2 == 1 { format!("0{hex}") } else { hex.to_string() };
+    let bytes: Option<Vec<u8>> =
+        (0..padded.len()).step_by(2).map(|i| u8::from_str_radix(padded.get(i..i + 2)?, 16).ok()).collect();
+    bytes.map(Value::Binary).ok_or_else(|| {
+        format!("[INVALID_TYPED_LITERAL] The value of the typed literal \"X\" is invalid: '{hex}'. SQLSTATE: 42604")
+    })
+}
+
+/// A number as Spark's parser types it (see [`literal`]), or Spark's message for one out of its type's range.
+fn number(text: &str) -> std::result::Result<Value, String> {
     let upper = text.to_ascii_uppercase();
     let (digits, suffix) = match upper.strip_suffix("BD") {
         Some(digits) => (digits, "BD"),
@@ -453,14 +465,39 @@ fn number(text: &str) -> Option<Value> {
             _ => (upper.as_str(), ""),
         },
     };
-    Some(match suffix {
-        "L" => Value::Long(digits.parse().ok()?),
-        "S" => Value::Short(digits.parse().ok()?),
-        "Y" => Value::Byte(digits.parse().ok()?),
-        "D" => Value::Double(digits.parse().ok()?),
-        "F" => Value::Float(digits.parse().ok()?),
+    let invalid = || format!("[INVALID_NUMERIC_LITERAL] The number `{text}` is not a valid number. SQLSTATE: 22003");
+    let range = |type_name: &str, min: &str, max: &str| {
+        format!(
+            "[INVALID_NUMERIC_LITERAL_RANGE] Numeric literal {digits} is outside the valid range for {type_name} with \
+             minimum value of {min} and maximum value of {max}. Please adjust the value accordingly. SQLSTATE: 22003"
+        )
+    };
+    let whole = |type_name: &str, min: i128, max: i128| -> std::result::Result<i128, String> {
+        let value: i128 = digits.parse().map_err(|_| invalid())?;
+        if (min..=max).contains(&value) { Ok(value) } else { Err(range(type_name, &min.to_string(), &max.to_string())) }
+    };
+    let double = || -> std::result::Result<f64, String> {
+        let value: f64 = digits.parse().map_err(|_| invalid())?;
+        if value.is_finite() {
+            Ok(value)
+        } else {
+            Err(range("double", "-1.7976931348623157E+308", "1.7976931348623157E+308"))
+        }
+    };
+    Ok(match suffix {
+        "L" => Value::Long(whole("bigint", i64::MIN.into(), i64::MAX.into())? as i64),
+        "S" => Value::Short(whole("smallint", i16::MIN.into(), i16::MAX.into())? as i16),
+        "Y" => Value::Byte(whole("tinyint", i8::MIN.into(), i8::MAX.into())? as i8),
+        "D" => Value::Double(double()?),
+        "F" => {
+            let value: f32 = digits.parse().map_err(|_| invalid())?;
+            if !value.is_finite() {
+                return Err(range("float", "-3.4028234663852886E+38", "3.4028234663852886E+38"));
+            }
+            Value::Float(value)
+        }
         "BD" => decimal(digits)?,
-        _ if digits.contains('E') => Value::Double(digits.parse().ok()?),
+        _ if digits.contains('E') => Value::Double(double()?),
         _ if digits.contains('.') => decimal(digits)?,
         _ => match digits.parse::<i32>() {
             Ok(int) => Value::Integer(int),
@@ -474,9 +511,16 @@ fn number(text: &str) -> Option<Value> {
 
 /// `12.50` as decimal(4,2): precision counts the significant digits (at least the scale). An exponent moves the
 /// point: `20E2BD` is 2000, a decimal(4,0).
-fn decimal(text: &str) -> Option<Value> {
+fn decimal(text: &str) -> std::result::Result<Value, String> {
+    let invalid = || format!("[INVALID_NUMERIC_LITERAL] The number `{text}` is not a valid number. SQLSTATE: 22003");
+    if let Some(unsigned) = text.strip_prefix('-') {
+        return match decimal(unsigned)? {
+            Value::Decimal { value, precision, scale } => Ok(Value::Decimal { value: -value, precision, scale }),
+            other => Ok(other),
+        };
+    }
     if let Some((mantissa, exponent)) = text.split_once('E') {
-        let exponent: i32 = exponent.parse().ok()?;
+        let exponent: i32 = exponent.parse().map_err(|_| invalid())?;
         let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
         let scale = fraction.len() as i32 - exponent;
         let digits = format!("{whole}{fraction}");
@@ -490,13 +534,19 @@ fn decimal(text: &str) -> Option<Value> {
     }
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits = format!("{whole}{fraction}");
-    let value: i128 = digits.parse().ok()?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid());
+    }
     let scale = fraction.len();
     let significant = digits.trim_start_matches('0').len().max(scale).max(1);
     if significant > 38 {
-        return None;
+        return Err(format!(
+            "[DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION] Decimal precision {significant} exceeds max precision 38. \
+             SQLSTATE: 22003"
+        ));
     }
-    Some(Value::Decimal { value, precision: significant as u8, scale: scale as i8 })
+    let value: i128 = digits.parse().map_err(|_| invalid())?;
+    Ok(Value::Decimal { value, precision: significant as u8, scale: scale as i8 })
 }
 
 fn negated(value: Value) -> Value {
@@ -548,14 +598,20 @@ mod tests {
 
     #[test]
     fn numbers_get_spark_types() {
-        assert_eq!(number("1"), Some(Value::Integer(1)));
-        assert_eq!(number("2147483648"), Some(Value::Long(2147483648)));
-        assert_eq!(number("10L"), Some(Value::Long(10)));
-        assert_eq!(number("1.5D"), Some(Value::Double(1.5)));
-        assert_eq!(number("1E3"), Some(Value::Double(1000.0)));
-        assert_eq!(number("1.5"), Some(Value::Decimal { value: 15, precision: 2, scale: 1 }));
-        assert_eq!(number("0.25"), Some(Value::Decimal { value: 25, precision: 2, scale: 2 }));
-        assert_eq!(number("99999999999999999999"), Some(Value::Decimal { value: 99999999999999999999, precision: 20, scale: 0 }));
-        assert_eq!(number("7S"), Some(Value::Short(7)));
+        assert_eq!(number("1"), Ok(Value::Integer(1)));
+        assert_eq!(number("2147483648"), Ok(Value::Long(2147483648)));
+        assert_eq!(number("10L"), Ok(Value::Long(10)));
+        assert_eq!(number("1.5D"), Ok(Value::Double(1.5)));
+        assert_eq!(number("1E3"), Ok(Value::Double(1000.0)));
+        assert_eq!(number("1.5"), Ok(Value::Decimal { value: 15, precision: 2, scale: 1 }));
+        assert_eq!(number("0.25"), Ok(Value::Decimal { value: 25, precision: 2, scale: 2 }));
+        assert_eq!(number("99999999999999999999"), Ok(Value::Decimal { value: 99999999999999999999, precision: 20, scale: 0 }));
+        assert_eq!(number("7S"), Ok(Value::Short(7)));
+        assert_eq!(number("-2147483648"), Ok(Value::Integer(i32::MIN)));
+        assert_eq!(number("-128Y"), Ok(Value::Byte(-128)));
+        assert!(number("128Y").unwrap_err().starts_with("[INVALID_NUMERIC_LITERAL_RANGE] Numeric literal 128 is outside the valid range for tinyint"));
+        assert!(number("1E309").unwrap_err().starts_with("[INVALID_NUMERIC_LITERAL_RANGE] Numeric literal 1E309 is outside the valid range for double"));
+        assert!(number("1234567890123456789012345678901234567890").unwrap_err().starts_with("[DECIMAL_PRECISION_EXCEEDS_MAX_PRECISION] Decimal precision 40"));
+        assert_eq!(number("-1.5"), Ok(Value::Decimal { value: -15, precision: 2, scale: 1 }));
     }
 }

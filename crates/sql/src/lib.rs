@@ -14,6 +14,7 @@ pub mod expression;
 pub mod inline_table;
 pub mod query;
 pub mod statement;
+mod string_literal;
 pub mod subquery;
 pub mod table;
 

@@ -11,6 +11,7 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
 use crate::error::{Position, Result, SqlError};
+use crate::string_literal::standard_string_literals;
 
 /// How deep parentheses and subqueries may nest; deeper text is refused before parsing instead of exhausting the
 /// stack (the parser recurses per level, with large frames in debug builds and a small stack in the browser).
@@ -36,6 +37,7 @@ pub enum StatementKind {
 
 /// Every statement in `sql`, separated by `;`. Comments (`--`, `/* */`) are skipped by the tokenizer.
 pub fn parse(sql: &str) -> Result<Vec<Statement>> {
+    let sql: &str = &standard_string_literals(sql);
     let mut parser = parser_for(sql)?;
     let mut statements = Vec::new();
     loop {
@@ -134,6 +136,7 @@ fn parser_for(sql: &str) -> Result<Parser<'static>> {
 
 /// One select item (`expr` or `expr AS name`), as `selectExpr`, `filter("…")` and `F.expr` take them.
 pub fn parse_select_item(sql: &str) -> Result<ast::SelectItem> {
+    let sql: &str = &standard_string_literals(sql);
     let mut parser = parser_for(sql)?;
     let item = parser.parse_select_item().map_err(|error| parser_error(sql, &parser, error))?;
     let next = parser.peek_token();
