@@ -193,6 +193,18 @@ fn coerce(expr: Expr) -> Result<Expr> {
         }
         Expr::CaseWhen { branches, otherwise } => coerce_case_when(branches, otherwise)?,
         Expr::Cast { expr, to } => {
+            let from = expr.data_type();
+            let integral = matches!(from, SparkType::Byte | SparkType::Short | SparkType::Integer | SparkType::Long);
+            if integral && to == SparkType::Binary {
+                // Spark without ANSI mode casts these; with it, it says how to get that behaviour.
+                let (from, to_name) = (from.simple_string().to_uppercase(), to.simple_string().to_uppercase());
+                return Err(EngineError::Analysis(format!(
+                    "[DATATYPE_MISMATCH.CAST_WITH_CONF_SUGGESTION] Cannot resolve \"{}\" due to data type mismatch: \
+                     cannot cast \"{from}\" to \"{to_name}\" with ANSI mode on. If you have to cast \"{from}\" to \
+                     \"{to_name}\", you can set \"spark.sql.ansi.enabled\" as 'false'. SQLSTATE: 42K09",
+                    Expr::Cast { expr: expr.clone(), to }.sql_name()
+                )));
+            }
             if !can_cast(expr.data_type(), to) {
                 return Err(EngineError::Analysis(format!(
                     "[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] Cannot resolve \"{}\" due to data type mismatch: \

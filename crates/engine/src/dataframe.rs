@@ -365,6 +365,45 @@ impl DataFrame {
         self.rows_matched_in(other, "EXCEPT", JoinType::LeftAnti)
     }
 
+    /// `intersectAll(other)` (SQL `INTERSECT ALL`): each row as many times as it is in both.
+    pub fn intersect_all(&self, other: &DataFrame) -> Result<Self> {
+        self.occurrences_matched_in(other, "INTERSECT ALL", JoinType::LeftSemi)
+    }
+
+    /// `exceptAll(other)` (SQL `EXCEPT ALL`): each row as many more times as it is here than in `other`.
+    pub fn except_all(&self, other: &DataFrame) -> Result<Self> {
+        self.occurrences_matched_in(other, "EXCEPT ALL", JoinType::LeftAnti)
+    }
+
+    /// The ALL forms count occurrences: each copy of a row is numbered (`row_number()` over the copies of that
+    /// row), and copy *n* of a row matches copy *n* of the same row on the other side. Spark counts with an
+    /// aggregate and a row-replicating generator instead; the rows are the same, the plan is not.
+    fn occurrences_matched_in(&self, other: &DataFrame, operator: &str, join_type: JoinType) -> Result<Self> {
+        let types = self.common_column_types(other, operator)?;
+        let numbered = |plan: Arc<LogicalPlan>| -> Arc<LogicalPlan> {
+            let columns: Vec<Expr> = plan.output().into_iter().map(Expr::Attribute).collect();
+            let spec = crate::expr::window::WindowSpec {
+                partition_by: columns.clone(),
+                order_by: columns.iter().map(|c| SortOrder::new(c.clone(), true)).collect(),
+                frame: crate::expr::window::WindowFrame::running(),
+            };
+            let function = Expr::WindowFunction { function: crate::expr::window::WindowFunction::RowNumber, args: vec![] };
+            let copy = Expr::Window { function: Box::new(function), spec: Box::new(spec) }.alias("copy");
+            Arc::new(with_windows(&plan, columns.into_iter().chain([copy]).collect()))
+        };
+        let left = numbered(widened(&self.plan, &types));
+        let right = with_fresh_ids(numbered(widened(&other.plan, &types)), &left.output());
+        let condition = left
+            .output()
+            .into_iter()
+            .zip(right.output())
+            .map(|(l, r)| Expr::Attribute(l).eq_null_safe(Expr::Attribute(r)))
+            .reduce(Expr::and);
+        let matched = Arc::new(LogicalPlan::Join { left: left.clone(), right, join_type, condition });
+        let rows = left.output().into_iter().take(types.len()).map(Expr::Attribute).collect();
+        Ok(self.with_plan(LogicalPlan::Project { exprs: rows, input: matched }))
+    }
+
     fn rows_matched_in(&self, other: &DataFrame, operator: &str, join_type: JoinType) -> Result<Self> {
         let types = self.common_column_types(other, operator)?;
         let left = widened(&self.plan, &types);

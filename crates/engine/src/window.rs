@@ -98,7 +98,7 @@ impl WindowRows<'_> {
         let mut values = vec![Value::Null; rows];
         for partition in self.partitions {
             let peers = runs(self.order_keys, partition.clone());
-            match function {
+            match unaliased(function) {
                 Expr::WindowFunction { function, args } => {
                     self.ranking(*function, args, partition, &peers, &mut values)?
                 }

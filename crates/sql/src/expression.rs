@@ -215,9 +215,16 @@ impl Translator {
         match (aggregate_function(&name), &function.filter) {
             (Some(aggregate_function), filter) => {
                 let filter = filter.as_deref().map(|condition| self.expr(condition).map(Box::new)).transpose()?;
-                match aggregate_call(aggregate_function, &name, args, distinct, position)? {
-                    Expr::Aggregate { function, arg, distinct, .. } => Ok(Expr::Aggregate { function, arg, distinct, filter }),
-                    other => Ok(other),
+                match (aggregate_call(aggregate_function, &name, args, distinct, position)?, filter) {
+                    (Expr::Aggregate { function, arg, distinct, .. }, filter) => Ok(Expr::Aggregate { function, arg, distinct, filter }),
+                    (Expr::Alias { expr, name, .. }, Some(filter)) => match *expr {
+                        Expr::Aggregate { function, arg, distinct, .. } => {
+                            let shown = format!("{name} FILTER (WHERE {})", filter.sql_name());
+                            Ok(Expr::Aggregate { function, arg, distinct, filter: Some(filter) }.alias(&shown))
+                        }
+                        other => Ok(other.alias(&name)),
+                    },
+                    (other, _) => Ok(other),
                 }
             }
             (None, Some(_)) => analysis_error!(
@@ -333,7 +340,21 @@ impl Translator {
     }
 }
 
+/// Aggregates that are another aggregate under Spark's name for it: `every(b)` is the least of the booleans,
+/// `bool_or(b)` the greatest, `any_value(x)` the first.
+fn renamed_aggregate(name: &str) -> Option<AggregateFunction> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "every" | "bool_and" => AggregateFunction::Min,
+        "some" | "any" | "bool_or" => AggregateFunction::Max,
+        "any_value" => AggregateFunction::First,
+        _ => return None,
+    })
+}
+
 fn aggregate_function(name: &str) -> Option<AggregateFunction> {
+    if renamed_aggregate(name).is_some() {
+        return renamed_aggregate(name);
+    }
     Some(match name.to_ascii_lowercase().as_str() {
         "count" => AggregateFunction::Count,
         "sum" => AggregateFunction::Sum,
@@ -346,6 +367,18 @@ fn aggregate_function(name: &str) -> Option<AggregateFunction> {
 }
 
 fn aggregate_call(function: AggregateFunction, name: &str, args: Vec<Expr>, distinct: bool, position: Position) -> Result<Expr> {
+    if function == AggregateFunction::Count && args.len() > 1 && !distinct {
+        // count(a, b) counts the rows where every argument is non-NULL.
+        let shown: Vec<String> = args.iter().map(Expr::sql_name).collect();
+        let all_set = args.into_iter().map(Expr::is_not_null).reduce(Expr::and).expect("several arguments");
+        let counted = aggregate(AggregateFunction::Count, Expr::CaseWhen { branches: vec![(all_set, lit(1))], otherwise: None });
+        return Ok(counted.alias(&format!("count({})", shown.join(", "))));
+    }
+    if let Some(renamed) = renamed_aggregate(name) {
+        let [arg] = <[Expr; 1]>::try_from(args).map_err(|args| wrong_arguments::<()>(name, "1", args.len(), position).unwrap_err())?;
+        let shown = format!("{}({})", name.to_ascii_lowercase(), arg.sql_name());
+        return Ok(aggregate(renamed, arg).alias(&shown));
+    }
     let count = args.len();
     let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
         return wrong_arguments(name, "1", count, position);

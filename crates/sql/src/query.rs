@@ -123,7 +123,8 @@ impl<'a> Planner<'a> {
                 let position: Position = body.span().start.into();
                 let (left, right) = (self.set_expr(left)?, self.set_expr(right)?);
                 let combined = match (op, set_quantifier) {
-                    (_, SetQuantifier::All) => unsupported!(position, "{op} ALL"),
+                    (SetOperator::Intersect, SetQuantifier::All) => left.intersect_all(&right),
+                    (_, SetQuantifier::All) => left.except_all(&right),
                     (SetOperator::Intersect, _) => left.intersect(&right),
                     _ => left.subtract(&right),
                 };

@@ -93,7 +93,7 @@ fn unsupported_features_say_so_with_their_place() {
         ("SELECT n\nFROM numbers SORT BY n", "SORT BY", "line 1 pos 0"),
         ("UPDATE numbers SET n = 1", "The statement `UPDATE numbers`", "line 1 pos 0"),
         ("CREATE VIEW v AS SELECT 1", "A permanent view", "line 1 pos 12"),
-        ("SELECT n FROM numbers INTERSECT ALL SELECT n FROM numbers", "INTERSECT ALL", "line 1 pos 0"),
+        ("SELECT n FROM numbers QUALIFY n > 1", "QUALIFY", "line 1 pos 0"),
         ("SELECT * FROM numbers LATERAL VIEW explode(array(n)) t AS m", "LATERAL VIEW", "line 1 pos 0"),
     ] {
         let Err(error) = sql(&session, text) else { panic!("{text} is not supported") };
