@@ -18,6 +18,7 @@ use crate::expr::Expr;
 use crate::expr::cast::MICROS_PER_DAY;
 pub use per_row::PerRowFunction;
 
+mod charset;
 mod per_row;
 use crate::types::{INSTANT_TIME_ZONE, SparkType};
 use crate::{EngineError, Result};

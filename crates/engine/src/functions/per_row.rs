@@ -76,16 +76,22 @@ pub enum PerRowFunction {
     DateFromUnixDate,
     /// `a div b`: the quotient as a whole number, truncated toward zero.
     IntegralDivide,
+    /// `encode(text, charset)`: the text's bytes in that character set.
+    Encode,
+    /// `decode(bytes, charset)`: the text those bytes spell in that character set.
+    Decode,
+    /// `to_binary(text[, format])`: bytes from hex digits (the default) or UTF-8 text.
+    ToBinary,
 }
 
 use PerRowFunction::*;
 
-const ALL: [PerRowFunction; 61] = [
+const ALL: [PerRowFunction; 64] = [
     StartsWith, EndsWith, Contains, Left, Right, Replace, Lpad, Rpad, Ltrim, Rtrim, Btrim, SplitPart, Repeat, Reverse,
     Instr, Locate, Ascii, Chr, Initcap, Quote, Translate, Hex, Unhex, LuhnCheck, Ceil, Floor, Pmod, Sqrt, Exp, Ln,
     Log10, Log2, Log, Pow, Sign, Positive, Negative, Sin, Cos, Tan, Sec, Csc, Cot, Degrees, Radians, Bround,
     WidthBucket, DateAdd, DateSub, NextDay, MakeDate, LastDay, AddMonths, DayOfYear, WeekOfYear, Quarter, Weekday,
-    TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide,
+    TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide, Encode, Decode, ToBinary,
 ];
 
 impl PerRowFunction {
@@ -152,6 +158,9 @@ impl PerRowFunction {
             UnixDate => "unix_date",
             DateFromUnixDate => "date_from_unix_date",
             IntegralDivide => "div",
+            Encode => "encode",
+            Decode => "decode",
+            ToBinary => "to_binary",
         }
     }
 
@@ -174,7 +183,8 @@ impl PerRowFunction {
             Replace | Locate | Lpad | Rpad => (2, 3),
             Ltrim | Rtrim | Btrim | Bround | Log => (1, 2),
             StartsWith | EndsWith | Contains | Left | Right | Repeat | Instr | Pmod | Pow | DateAdd | DateSub | NextDay
-            | AddMonths | IntegralDivide => (2, 2),
+            | AddMonths | IntegralDivide | Encode | Decode => (2, 2),
+            ToBinary => (1, 2),
             SplitPart | MakeDate | Translate => (3, 3),
             WidthBucket => (4, 4),
             _ => (1, 1),
@@ -219,6 +229,8 @@ impl PerRowFunction {
             LastDay | DayOfYear | WeekOfYear | Quarter | Weekday | UnixDate => vec![Date],
             TimestampSeconds => vec![if matches!(first, Float | Double | Decimal { .. }) { first } else { Long }],
             DateFromUnixDate => vec![Integer],
+            Encode | ToBinary => vec![String; args.len()],
+            Decode => vec![Binary, String],
         })
     }
 
@@ -230,7 +242,8 @@ impl PerRowFunction {
             StartsWith | EndsWith | Contains | LuhnCheck => Boolean,
             Left | Right | Replace | Lpad | Rpad | Ltrim | Rtrim | Btrim | SplitPart | Repeat | Reverse | Chr | Initcap
             | Quote | Translate | Hex => String,
-            Unhex => Binary,
+            Unhex | Encode | ToBinary => Binary,
+            Decode => String,
             Instr | Locate | Ascii | DayOfYear | WeekOfYear | Quarter | Weekday | UnixDate => Integer,
             Ceil | Floor => match first {
                 Decimal { precision, scale } => Decimal { precision: (precision as i32 - scale as i32 + 1).clamp(1, 38) as u8, scale: 0 },
@@ -366,6 +379,12 @@ impl PerRowFunction {
             UnixDate => Value::Integer(args[0].as_i64().unwrap_or(0) as i32),
             DateFromUnixDate => Value::Date(int(0).unwrap_or(0) as i32),
             IntegralDivide => integral_divide(&args[0], &args[1])?,
+            Encode => Value::Binary(crate::functions::charset::encode(text(0), text(1))?),
+            Decode => match &args[0] {
+                Value::Binary(bytes) => Value::String(crate::functions::charset::decode(bytes, text(1))?),
+                _ => Value::Null,
+            },
+            ToBinary => to_binary(text(0), if args.len() == 2 { text(1) } else { "hex" })?,
         })
     }
 }
@@ -575,6 +594,27 @@ fn bround(value: &Value, places: i64) -> Value {
             }
             _ => other.clone(),
         },
+    }
+}
+
+/// `to_binary(text, format)`.
+fn to_binary(text: &str, format: &str) -> Result<Value> {
+    match format.to_ascii_lowercase().as_str() {
+        "hex" => unhex(text).map(Value::Binary).ok_or_else(|| {
+            EngineError::Runtime(format!(
+                "[CONVERSION_INVALID_INPUT] The value '{text}' (HEX) cannot be converted to BINARY because it is \
+                 malformed. Correct the value as per the syntax, or change its format. Use `try_to_binary` to tolerate \
+                 malformed input and return NULL instead. SQLSTATE: 22018"
+            ))
+        }),
+        "utf-8" | "utf8" => Ok(Value::Binary(text.as_bytes().to_vec())),
+        "base64" => Err(EngineError::InvalidArgument(
+            "to_binary(…, 'base64') is not supported by Kindling yet (real Spark runs it)".into(),
+        )),
+        other => Err(EngineError::Runtime(format!(
+            "[INVALID_PARAMETER_VALUE.BINARY_FORMAT] The value of parameter(s) `format` in `to_binary` is invalid: \
+             expects one of binary formats 'base64', 'hex', 'utf-8', but got '{other}'. SQLSTATE: 22023"
+        ))),
     }
 }
 
