@@ -118,6 +118,14 @@ impl DataFrame {
     /// `filter(condition)` / `where(condition)`.
     pub fn filter(&self, condition: Expr) -> Result<Self> {
         let condition = resolve(condition, &self.attributes())?;
+        if condition.contains_aggregate() || condition.contains_window() {
+            return Err(EngineError::Analysis(format!(
+                "[INVALID_WHERE_CONDITION] The WHERE condition \"{}\" contains invalid expressions. Rewrite the query \
+                 to avoid window functions, aggregate functions, and generator functions in the WHERE clause. \
+                 SQLSTATE: 42903",
+                condition.sql_name()
+            )));
+        }
         if condition.data_type() != SparkType::Boolean {
             return Err(EngineError::Analysis(format!(
                 "[DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN] Cannot resolve \"{}\" due to data type mismatch: Filter \

@@ -137,7 +137,11 @@ impl Translator {
         Ok(match (op, value) {
             (UnaryOperator::Minus, Expr::Literal(number)) if number.spark_type().is_numeric() => lit(negated(number)),
             (UnaryOperator::Minus, value) => value.negate(),
-            (UnaryOperator::Plus, value) => value,
+            // `+x` needs a number (Spark's `positive`): `+date '…'` is a type error.
+            (UnaryOperator::Plus, value) => {
+                let name = format!("(+ {})", value.sql_name());
+                call(ScalarFunction::PerRow(PerRowFunction::Positive), vec![value]).alias(&name)
+            }
             (UnaryOperator::Not | UnaryOperator::BangNot, value) => !value,
             (other, _) => unsupported!(position, "The operator `{other}`"),
         })

@@ -95,8 +95,15 @@ impl<'a> Planner<'a> {
         if with.recursive {
             unsupported!(with.with_token.0.span.start, "WITH RECURSIVE");
         }
-        for cte in &with.cte_tables {
+        for (i, cte) in with.cte_tables.iter().enumerate() {
             let name = &cte.alias.name;
+            if with.cte_tables[..i].iter().any(|earlier| earlier.alias.name.value.eq_ignore_ascii_case(&name.value)) {
+                analysis_error!(
+                    name.span.start,
+                    "[DUPLICATED_CTE_NAMES] CTE definition can't have duplicate names: `{}`. SQLSTATE: 42602",
+                    name.value
+                );
+            }
             let df = self.query(&cte.query)?;
             let names: Vec<&str> = cte.alias.columns.iter().map(|c| c.name.value.as_str()).collect();
             let df = if names.is_empty() { df } else { self.with_column_names(df, &names, name.span.start.into())? };

@@ -151,9 +151,16 @@ fn case_when(
 }
 
 fn arithmetic(op: BinaryOp, l: &ArrayRef, r: &ArrayRef, data_type: SparkType) -> Result<ArrayRef> {
-    if matches!(op, BinaryOp::Divide | BinaryOp::Remainder) && has_zero(r) {
+    if op == BinaryOp::Divide && has_zero(r) {
         return Err(EngineError::Runtime(
             "[DIVIDE_BY_ZERO] Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. \
+             If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22012"
+                .into(),
+        ));
+    }
+    if op == BinaryOp::Remainder && has_zero(r) {
+        return Err(EngineError::Runtime(
+            "[REMAINDER_BY_ZERO] Remainder by zero. Use `try_mod` to tolerate divisor being 0 and return NULL instead. \
              If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this error. SQLSTATE: 22012"
                 .into(),
         ));

@@ -348,7 +348,7 @@ impl PerRowFunction {
             Cot => Value::Double(1.0 / real(0).tan()),
             Degrees => Value::Double(real(0).to_degrees()),
             Radians => Value::Double(real(0).to_radians()),
-            Bround => bround(&args[0], int(1).unwrap_or(0)),
+            Bround => bround(&args[0], int(1).unwrap_or(0))?,
             WidthBucket => width_bucket(real(0), real(1), real(2), int(3).unwrap_or(0)),
             DateAdd | DateSub => {
                 let days = int(1).unwrap_or(0) * if self == DateSub { -1 } else { 1 };
@@ -556,12 +556,17 @@ fn negate(value: &Value) -> Result<Value> {
 }
 
 /// `bround(x, d)`: rounds half to even at `d` decimal places.
-fn bround(value: &Value, places: i64) -> Value {
-    match value {
+fn bround(value: &Value, places: i64) -> Result<Value> {
+    let overflow = || EngineError::Runtime(
+        "[ARITHMETIC_OVERFLOW] Overflow. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this \
+         error. SQLSTATE: 22003"
+            .into(),
+    );
+    Ok(match value {
         Value::Decimal { value, precision, scale } => {
             let drop = i64::from(*scale) - places;
             if drop <= 0 {
-                return Value::Decimal { value: *value, precision: *precision, scale: *scale };
+                return Ok(Value::Decimal { value: *value, precision: *precision, scale: *scale });
             }
             let unit = 10i128.pow(drop.min(38) as u32);
             let (quotient, remainder) = (value / unit, value % unit);
@@ -584,17 +589,17 @@ fn bround(value: &Value, places: i64) -> Value {
                 let (quotient, remainder) = (value / unit, value % unit);
                 let twice = remainder.abs() * 2;
                 let up = twice > unit || (twice == unit && quotient % 2 != 0);
-                let rounded = ((quotient + if up { value.signum() } else { 0 }) * unit) as i64;
+                let rounded = (quotient + if up { value.signum() } else { 0 }) * unit;
                 match other {
-                    Value::Byte(_) => Value::Byte(rounded as i8),
-                    Value::Short(_) => Value::Short(rounded as i16),
-                    Value::Integer(_) => Value::Integer(rounded as i32),
-                    _ => Value::Long(rounded),
+                    Value::Byte(_) => Value::Byte(i8::try_from(rounded).map_err(|_| overflow())?),
+                    Value::Short(_) => Value::Short(i16::try_from(rounded).map_err(|_| overflow())?),
+                    Value::Integer(_) => Value::Integer(i32::try_from(rounded).map_err(|_| overflow())?),
+                    _ => Value::Long(i64::try_from(rounded).map_err(|_| overflow())?),
                 }
             }
             _ => other.clone(),
         },
-    }
+    })
 }
 
 /// `to_binary(text, format)`.
