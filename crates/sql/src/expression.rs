@@ -135,7 +135,6 @@ impl Translator {
         }
         let value = self.expr(operand)?;
         Ok(match (op, value) {
-            (UnaryOperator::Minus, Expr::Literal(number)) if number.spark_type().is_numeric() => lit(negated(number)),
             (UnaryOperator::Minus, value) => value.negate(),
             // `+x` needs a number (Spark's `positive`): `+date '…'` is a type error.
             (UnaryOperator::Plus, value) => {
@@ -584,19 +583,6 @@ fn decimal(text: &str) -> std::result::Result<Value, String> {
     }
     let value: i128 = digits.parse().map_err(|_| invalid())?;
     Ok(Value::Decimal { value, precision: significant as u8, scale: scale as i8 })
-}
-
-fn negated(value: Value) -> Value {
-    match value {
-        Value::Byte(v) => Value::Byte(-v),
-        Value::Short(v) => Value::Short(-v),
-        Value::Integer(v) => Value::Integer(-v),
-        Value::Long(v) => Value::Long(-v),
-        Value::Float(v) => Value::Float(-v),
-        Value::Double(v) => Value::Double(-v),
-        Value::Decimal { value, precision, scale } => Value::Decimal { value: -value, precision, scale },
-        other => other,
-    }
 }
 
 /// `DATE '2024-01-01'`, `TIMESTAMP '2024-01-01 10:00:00'`: a date or timestamp constant.

@@ -498,7 +498,11 @@ impl Expr {
         match self {
             Expr::Aggregate { .. } => true,
             Expr::Window { function, .. } => {
-                function.children().into_iter().any(Expr::contains_aggregate)
+                let mut computed = function.as_ref();
+                while let Expr::Alias { expr, .. } = computed {
+                    computed = expr;
+                }
+                computed.children().into_iter().any(Expr::contains_aggregate)
                     || self.children().into_iter().skip(1).any(Expr::contains_aggregate)
             }
             other => other.children().into_iter().any(Expr::contains_aggregate),
@@ -639,6 +643,12 @@ impl Expr {
                 left.write(out, style)?;
                 write!(out, " {} ", op.symbol())?;
                 right.write(out, style)?;
+                out.push(')');
+            }
+            // SQL names `-x` as `(- x)`; plans print `-x#3`.
+            Expr::Negative(e) if style == Style::Name => {
+                out.push_str("(- ");
+                e.write(out, style)?;
                 out.push(')');
             }
             Expr::Negative(e) => {
