@@ -47,6 +47,13 @@ function cliOutput(program, extraArgs = []) {
   return execFileSync(CLI, ['run', file, '--master', 'local[2]', ...extraArgs], { cwd: samplesDir, encoding: 'utf8' });
 }
 
+/** What `kindling run` prints for a SQL file over the samples (tab-separated rows, as `spark-sql -f`). */
+function cliSqlOutput(query) {
+  const file = join(samplesDir, 'query.sql');
+  writeFileSync(file, query);
+  return execFileSync(CLI, ['run', file, '--master', 'local[2]'], { cwd: samplesDir, encoding: 'utf8' });
+}
+
 /** Opens the app in a new context (optionally with saved cells), waits for the engine, runs `body(page)`. */
 async function withApp({ isolated = true, serviceWorkers = 'block', cells } = {}, body) {
   const server = await serveStatic(DIST, { isolated });
@@ -128,6 +135,35 @@ test('the starter notebook runs on the bundled samples and prints what the CLI p
     assert.ok(['Scan csv', 'HashAggregate', 'Exchange'].every((name) => names.includes(name)), names.join(', '));
     const scanned = await page.locator('#operator-graph .operator[data-name="Scan csv"]').getAttribute('data-rows');
     assert.ok(Number(scanned) > 0, 'the scan counted the rows it read');
+  });
+});
+
+test('a window function in a SQL cell gives the CLI\'s rows and is drawn as Exchange, Sort and Window', async () => {
+  const query = [
+    'SELECT VendorID, lpep_pickup_datetime, total_amount,',
+    '  rank() OVER (PARTITION BY VendorID ORDER BY total_amount DESC, lpep_pickup_datetime) AS place',
+    "FROM parquet.`data/pq/green/2021/01` ORDER BY VendorID, place LIMIT 6",
+  ].join('\n');
+  const expected = cliSqlOutput(query).trim().split('\n').map((line) => line.split('\t'));
+  await withApp({ cells: [sql(query)] }, async (page) => {
+    await runCell(page, 0);
+    assert.equal(await page.locator(`${cell(0)} .error`).count(), 0, 'the window query ran');
+    const rows = await page.locator(`${cell(0)} .result-table tbody tr`).evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    assert.deepEqual(rows, expected);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.click('#tab-operators');
+    const names = await page.locator('#operator-graph .operator').evaluateAll((nodes) => nodes.map((n) => n.dataset.name));
+    const window = names.indexOf('Window');
+    assert.ok(window >= 0 && names.includes('Sort') && names.includes('Exchange'), names.join(', '));
+    const windowRows = await page.locator('#operator-graph .operator[data-name="Window"]').getAttribute('data-rows');
+    assert.ok(Number(windowRows) > 0, 'the Window operator counted its rows');
+    await assertNothingOverflows(page, 'the operator graph of a window query');
+    const node = await page.locator('#operator-graph .operator[data-name="Window"]').getAttribute('data-node');
+    await page.click(`#operator-graph .operator[data-node="${node}"]`);
+    const detail = page.locator(`#operator-detail[data-node="${node}"]`);
+    assert.match(await detail.locator('.what').textContent(), /frame/, 'the Window operator says what it does');
+    await page.screenshot({ path: join(ARTIFACTS, 'window-operators.png') });
   });
 });
 
