@@ -64,6 +64,12 @@ pub fn inline_table(session: &Arc<Session>, translator: &mut Translator, values:
     Ok(session.create_dataframe(Table { schema, batches: vec![batch] }, 1)?)
 }
 
+/// The value of a constant expression (one that reads no column), worked out now.
+pub fn constant_value(expr: kindling_engine::expr::Expr, position: Position) -> Result<kindling_engine::value::Value> {
+    let (array, _) = constant(expr, position)?;
+    Ok(kindling_engine::value::Value::from_array(array.as_ref(), 0)?)
+}
+
 /// An expression's value, worked out now: an array of one value, and its type.
 fn constant(expr: kindling_engine::expr::Expr, position: Position) -> Result<(ArrayRef, SparkType)> {
     let located = |error: EngineError| SqlError::Analysis { message: error.to_string(), position };

@@ -149,13 +149,31 @@ impl<'a> Planner<'a> {
         if !limit_by.is_empty() {
             unsupported!(position, "LIMIT BY");
         }
-        match self.translator.expr(count)? {
-            Expr::Literal(Value::Integer(n)) if n >= 0 => Ok(n as usize),
-            Expr::Literal(Value::Long(n)) if n >= 0 => Ok(n as usize),
-            _ => analysis_error!(
-                position_of(count),
-                "[INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE_OR_NOT_INTEGER] The limit like expression \"{count}\" \
-                 must be a non-negative integer literal. SQLSTATE: 42K0E"
+        let expr = self.translator.expr(count)?;
+        let at = position_of(count);
+        let invalid = |kind: &str, why: String| -> Result<usize> {
+            analysis_error!(
+                at,
+                "[INVALID_LIMIT_LIKE_EXPRESSION.{kind}] The limit like expression \"{}\" is invalid. {why} SQLSTATE: \
+                 42K0E",
+                expr.sql_name()
+            )
+        };
+        if reads_columns(&expr) {
+            return invalid("IS_UNFOLDABLE", "The limit expression must evaluate to a constant value.".into());
+        }
+        // A constant expression (`2 + 1`, `CAST(1 AS INT)`) is worked out now, as Spark does.
+        let value = crate::inline_table::constant_value(expr.clone(), at)?;
+        match value {
+            Value::Null => invalid("IS_NULL", "The evaluated expression must not be null.".into()),
+            Value::Byte(_) | Value::Short(_) | Value::Integer(_) => match value.as_i64() {
+                Some(n) if n >= 0 => Ok(n as usize),
+                Some(n) => invalid("IS_NEGATIVE", format!("The expression must be equal to or greater than 0, but got {n}.")),
+                None => invalid("IS_NULL", "The evaluated expression must not be null.".into()),
+            },
+            other => invalid(
+                "DATA_TYPE",
+                format!("The expression must be integer type, but got \"{}\".", other.spark_type().simple_string().to_uppercase()),
             ),
         }
     }
@@ -454,7 +472,7 @@ impl<'a> Planner<'a> {
     /// A GROUP BY key: an ordinal (`GROUP BY 1`) or a select alias means that select item's expression.
     fn group_key(&mut self, key: &ast::Expr, items: &[Item], input: &DataFrame) -> Result<Expr> {
         if let Some(ordinal) = ordinal(key) {
-            let item = items.get(ordinal.wrapping_sub(1)).ok_or_else(|| SqlError::Analysis {
+            let item = usize::try_from(ordinal - 1).ok().and_then(|i| items.get(i)).ok_or_else(|| SqlError::Analysis {
                 message: format!(
                     "[GROUP_BY_POS_OUT_OF_RANGE] GROUP BY position {ordinal} is not in select list (valid range is \
                      [1, {}]). SQLSTATE: 42805",
@@ -491,14 +509,14 @@ impl<'a> Planner<'a> {
         let nulls_first = key.options.nulls_first.unwrap_or(ascending);
         let placeholder = SortOrder { expr: lit(0), ascending, nulls_first };
         if let Some(ordinal) = ordinal(&key.expr) {
-            if ordinal == 0 || ordinal > width {
+            if ordinal < 1 || ordinal as usize > width {
                 analysis_error!(
                     position_of(&key.expr),
                     "[ORDER_BY_POS_OUT_OF_RANGE] ORDER BY position {ordinal} is not in select list (valid range is \
                      [1, {width}]). SQLSTATE: 42805"
                 );
             }
-            return Ok((None, OrderSpec { order: placeholder, ordinal }));
+            return Ok((None, OrderSpec { order: placeholder, ordinal: ordinal as usize }));
         }
         Ok((Some(self.translator.expr(&key.expr)?), OrderSpec { order: placeholder, ordinal: 0 }))
     }
@@ -637,10 +655,11 @@ fn reads_columns(expr: &Expr) -> bool {
     expr.any(&|e| matches!(e, Expr::Column(_) | Expr::Attribute(_)))
 }
 
-/// A positive integer literal: an ordinal in GROUP BY / ORDER BY.
-fn ordinal(expr: &ast::Expr) -> Option<usize> {
+/// An integer literal in GROUP BY / ORDER BY: an ordinal (a negative one is out of range, as in Spark).
+fn ordinal(expr: &ast::Expr) -> Option<i64> {
     match expr {
         ast::Expr::Value(ast::ValueWithSpan { value: ast::Value::Number(digits, _), .. }) => digits.parse().ok(),
+        ast::Expr::UnaryOp { op: ast::UnaryOperator::Minus, expr } => ordinal(expr).map(|n| -n),
         _ => None,
     }
 }

@@ -216,7 +216,94 @@ fn with_values_as_select(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         }
         rewritten.push(token);
     }
-    rewritten
+    with_parenthesized_rows(rewritten)
+}
+
+/// `VALUES 1, 2, 3` (rows of one value, without parentheses) becomes `VALUES (1), (2), (3)`, which sqlparser
+/// reads. A row ends at a comma, or where a word that cannot go on an expression follows a complete value (the
+/// alias: `VALUES 1, 2 AS t(a)`, `VALUES 1 T(col)`).
+fn with_parenthesized_rows(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let significant = |t: &TokenWithSpan| !matches!(t.token, Token::Whitespace(_));
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = tokens[i].clone();
+        let is_values = matches!(&token.token, Token::Word(word) if word.keyword == Keyword::VALUES);
+        out.push(token.clone());
+        i += 1;
+        if !is_values {
+            continue;
+        }
+        let next = (i..tokens.len()).find(|&j| significant(&tokens[j]));
+        if next.is_none_or(|j| tokens[j].token == Token::LParen) {
+            continue;
+        }
+        let paren = |token: Token, at: &TokenWithSpan| TokenWithSpan { token, span: at.span };
+        let (mut depth, mut open, mut last): (i32, bool, Option<Token>) = (0, false, None);
+        while i < tokens.len() {
+            let current = &tokens[i];
+            if !significant(current) {
+                out.push(current.clone());
+                i += 1;
+                continue;
+            }
+            let ends_row = depth == 0
+                && match &current.token {
+                    Token::Comma | Token::RParen | Token::SemiColon | Token::EOF => true,
+                    Token::Word(word) => last.as_ref().is_some_and(ends_value) && !continues_expression(word.keyword),
+                    _ => false,
+                };
+            if ends_row {
+                if open {
+                    out.push(paren(Token::RParen, current));
+                    open = false;
+                }
+                if current.token != Token::Comma {
+                    break;
+                }
+                out.push(current.clone());
+                last = Some(Token::Comma);
+                i += 1;
+                continue;
+            }
+            if !open {
+                out.push(paren(Token::LParen, current));
+                open = true;
+            }
+            depth += match current.token {
+                Token::LParen => 1,
+                Token::RParen => -1,
+                _ => 0,
+            };
+            last = Some(current.token.clone());
+            out.push(current.clone());
+            i += 1;
+        }
+        if open && let Some(at) = out.last().cloned() {
+            out.push(paren(Token::RParen, &at));
+        }
+    }
+    out
+}
+
+/// Whether a value may end with this token (a literal, a name, a closing parenthesis).
+fn ends_value(token: &Token) -> bool {
+    match token {
+        Token::Number(..) | Token::SingleQuotedString(_) | Token::DoubleQuotedString(_) | Token::RParen => true,
+        Token::Word(word) => !continues_expression(word.keyword),
+        _ => false,
+    }
+}
+
+/// Keywords that carry an expression on (`1 AND x`, `x IS NULL`) rather than start an alias.
+fn continues_expression(keyword: Keyword) -> bool {
+    matches!(
+        keyword,
+        Keyword::AND | Keyword::OR | Keyword::NOT | Keyword::IS | Keyword::NULL | Keyword::TRUE | Keyword::FALSE
+            | Keyword::CASE | Keyword::WHEN | Keyword::THEN | Keyword::ELSE | Keyword::END | Keyword::DATE
+            | Keyword::TIMESTAMP | Keyword::INTERVAL | Keyword::CAST | Keyword::DIV | Keyword::LIKE | Keyword::IN
+            | Keyword::BETWEEN
+    )
 }
 
 /// Joins `10` `L` (written without a space) into the one number token `10L`.

@@ -628,6 +628,10 @@ impl Expr {
             Expr::Literal(Value::String(s)) if style == Style::Plan => out.push_str(s),
             Expr::Literal(Value::Null) if style == Style::Plan => out.push_str("null"),
             Expr::Literal(date @ Value::Date(_)) if style == Style::Name => write!(out, "DATE '{date}'")?,
+            Expr::Literal(Value::Binary(bytes)) if style == Style::Name => {
+                let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
+                write!(out, "X'{hex}'")?
+            }
             Expr::Literal(timestamp @ Value::Timestamp(_)) if style == Style::Name => write!(out, "TIMESTAMP '{timestamp}'")?,
             Expr::Literal(v) => write!(out, "{v}")?,
             Expr::Alias { expr, name, id } => match style {
