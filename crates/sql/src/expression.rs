@@ -423,6 +423,17 @@ fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         }),
         ("mod", [a, b]) => named(a.clone().modulo(b.clone())),
         ("date_diff", [end, start]) => named(call(ScalarFunction::DateDiff, vec![end.clone(), start.clone()])),
+        ("date_add" | "dateadd" | "timestampadd", [Expr::Column(unit), n, at]) => {
+            let unit = unit.to_ascii_uppercase();
+            let name = format!("timestampadd({unit}, {}, {})", n.sql_name(), at.sql_name());
+            call(ScalarFunction::PerRow(PerRowFunction::TimestampAdd), vec![lit(unit.as_str()), n.clone(), at.clone()]).alias(&name)
+        }
+        ("datediff" | "date_diff" | "timestampdiff", [Expr::Column(unit), start, end]) => {
+            let unit = unit.to_ascii_uppercase();
+            let name = format!("timestampdiff({unit}, {}, {})", start.sql_name(), end.sql_name());
+            call(ScalarFunction::PerRow(PerRowFunction::TimestampDiff), vec![lit(unit.as_str()), start.clone(), end.clone()])
+                .alias(&name)
+        }
         ("locate" | "position", [needle, haystack]) => {
             let args = vec![needle.clone(), haystack.clone(), lit(1)];
             let shown: Vec<String> = args.iter().map(Expr::sql_name).collect();

@@ -82,16 +82,20 @@ pub enum PerRowFunction {
     Decode,
     /// `to_binary(text[, format])`: bytes from hex digits (the default) or UTF-8 text.
     ToBinary,
+    /// `timestampadd(unit, n, ts)` (also `date_add(unit, n, ts)`): `n` units later.
+    TimestampAdd,
+    /// `timestampdiff(unit, start, end)` (also `datediff(unit, …)`): whole units from start to end.
+    TimestampDiff,
 }
 
 use PerRowFunction::*;
 
-const ALL: [PerRowFunction; 64] = [
+const ALL: [PerRowFunction; 66] = [
     StartsWith, EndsWith, Contains, Left, Right, Replace, Lpad, Rpad, Ltrim, Rtrim, Btrim, SplitPart, Repeat, Reverse,
     Instr, Locate, Ascii, Chr, Initcap, Quote, Translate, Hex, Unhex, LuhnCheck, Ceil, Floor, Pmod, Sqrt, Exp, Ln,
     Log10, Log2, Log, Pow, Sign, Positive, Negative, Sin, Cos, Tan, Sec, Csc, Cot, Degrees, Radians, Bround,
     WidthBucket, DateAdd, DateSub, NextDay, MakeDate, LastDay, AddMonths, DayOfYear, WeekOfYear, Quarter, Weekday,
-    TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide, Encode, Decode, ToBinary,
+    TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide, Encode, Decode, ToBinary, TimestampAdd, TimestampDiff,
 ];
 
 impl PerRowFunction {
@@ -161,6 +165,8 @@ impl PerRowFunction {
             Encode => "encode",
             Decode => "decode",
             ToBinary => "to_binary",
+            TimestampAdd => "timestampadd",
+            TimestampDiff => "timestampdiff",
         }
     }
 
@@ -185,7 +191,7 @@ impl PerRowFunction {
             StartsWith | EndsWith | Contains | Left | Right | Repeat | Instr | Pmod | Pow | DateAdd | DateSub | NextDay
             | AddMonths | IntegralDivide | Encode | Decode => (2, 2),
             ToBinary => (1, 2),
-            SplitPart | MakeDate | Translate => (3, 3),
+            SplitPart | MakeDate | Translate | TimestampAdd | TimestampDiff => (3, 3),
             WidthBucket => (4, 4),
             _ => (1, 1),
         }
@@ -231,6 +237,8 @@ impl PerRowFunction {
             DateFromUnixDate => vec![Integer],
             Encode | ToBinary => vec![String; args.len()],
             Decode => vec![Binary, String],
+            TimestampAdd => vec![String, Long, Timestamp],
+            TimestampDiff => vec![String, Timestamp, Timestamp],
         })
     }
 
@@ -250,9 +258,9 @@ impl PerRowFunction {
                 _ => Long,
             },
             Pmod | Positive | Negative | Bround => first,
-            WidthBucket | IntegralDivide => Long,
+            WidthBucket | IntegralDivide | TimestampDiff => Long,
             DateAdd | DateSub | NextDay | MakeDate | LastDay | AddMonths | DateFromUnixDate => Date,
-            TimestampSeconds => Timestamp,
+            TimestampSeconds | TimestampAdd => Timestamp,
             _ => Double,
         }
     }
@@ -385,6 +393,8 @@ impl PerRowFunction {
                 _ => Value::Null,
             },
             ToBinary => to_binary(text(0), if args.len() == 2 { text(1) } else { "hex" })?,
+            TimestampAdd => timestamp_add(text(0), int(1).unwrap_or(0), int(2).unwrap_or(0))?,
+            TimestampDiff => timestamp_diff(text(0), int(1).unwrap_or(0), int(2).unwrap_or(0))?,
         })
     }
 }
@@ -600,6 +610,72 @@ fn bround(value: &Value, places: i64) -> Result<Value> {
             _ => other.clone(),
         },
     })
+}
+
+/// Microseconds in one of the fixed-length units; `None` for months, quarters and years.
+fn unit_micros(unit: &str) -> Option<i64> {
+    Some(match unit {
+        "MICROSECOND" => 1,
+        "MILLISECOND" => 1_000,
+        "SECOND" => 1_000_000,
+        "MINUTE" => 60_000_000,
+        "HOUR" => 3_600_000_000,
+        "DAY" | "DAYOFYEAR" => 86_400_000_000,
+        "WEEK" => 7 * 86_400_000_000,
+        _ => return None,
+    })
+}
+
+fn months_in(unit: &str) -> Option<i64> {
+    match unit {
+        "MONTH" => Some(1),
+        "QUARTER" => Some(3),
+        "YEAR" => Some(12),
+        _ => None,
+    }
+}
+
+fn timestamp_overflow() -> EngineError {
+    EngineError::Runtime(
+        "[ARITHMETIC_OVERFLOW] long overflow. If necessary set \"spark.sql.ansi.enabled\" to \"false\" to bypass this \
+         error. SQLSTATE: 22003"
+            .into(),
+    )
+}
+
+/// `timestampadd(unit, n, ts)`.
+fn timestamp_add(unit: &str, n: i64, micros: i64) -> Result<Value> {
+    if let Some(size) = unit_micros(unit) {
+        return n.checked_mul(size).and_then(|d| micros.checked_add(d)).map(Value::Timestamp).ok_or_else(timestamp_overflow);
+    }
+    let months = months_in(unit).map(|m| m * n).ok_or_else(|| EngineError::Internal(format!("unit {unit}")))?;
+    let time = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(timestamp_overflow)?.naive_utc();
+    let moved = if months >= 0 {
+        time.checked_add_months(Months::new(months as u32))
+    } else {
+        time.checked_sub_months(Months::new(months.unsigned_abs() as u32))
+    };
+    Ok(moved.map_or(Value::Null, |t| Value::Timestamp(t.and_utc().timestamp_micros())))
+}
+
+/// `timestampdiff(unit, start, end)`: whole units, truncated toward zero.
+fn timestamp_diff(unit: &str, start: i64, end: i64) -> Result<Value> {
+    if let Some(size) = unit_micros(unit) {
+        return Ok(Value::Long((end - start) / size));
+    }
+    let per = months_in(unit).ok_or_else(|| EngineError::Internal(format!("unit {unit}")))?;
+    let at = |m: i64| chrono::DateTime::from_timestamp_micros(m).map(|t| t.naive_utc());
+    let (Some(from), Some(to)) = (at(start), at(end)) else { return Ok(Value::Null) };
+    let mut months = i64::from(to.year() - from.year()) * 12 + i64::from(to.month() as i32 - from.month() as i32);
+    let shifted = |months: i64| {
+        if months >= 0 { from.checked_add_months(Months::new(months as u32)) } else { from.checked_sub_months(Months::new(months.unsigned_abs() as u32)) }
+    };
+    if end >= start && shifted(months).is_some_and(|t| t > to) {
+        months -= 1;
+    } else if end < start && shifted(months).is_some_and(|t| t < to) {
+        months += 1;
+    }
+    Ok(Value::Long(months / per))
 }
 
 /// `to_binary(text, format)`.
