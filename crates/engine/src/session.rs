@@ -85,6 +85,22 @@ impl Config {
     }
 }
 
+impl Config {
+    /// A setting's value as `spark.conf.get` and `SET key` show it, for the settings Kindling honours or fixes:
+    /// ANSI mode is always on and the session time zone is always UTC in Kindling.
+    pub fn get(&self, key: &str) -> Option<String> {
+        Some(match key {
+            "spark.sql.shuffle.partitions" => self.shuffle_partitions.to_string(),
+            "spark.sql.autoBroadcastJoinThreshold" => self.auto_broadcast_join_threshold.to_string(),
+            "spark.sql.adaptive.enabled" => self.adaptive_enabled.to_string(),
+            "spark.sql.adaptive.coalescePartitions.enabled" => self.coalesce_partitions_enabled.to_string(),
+            "spark.sql.ansi.enabled" => "true".into(),
+            "spark.sql.session.timeZone" => crate::types::SESSION_TIME_ZONE.into(),
+            _ => return None,
+        })
+    }
+}
+
 /// `10485760`, `10m`, `64MB`, `1g` as bytes (Spark's byte-size strings).
 fn parse_bytes(text: &str) -> Option<u64> {
     let text = text.trim().to_ascii_lowercase();

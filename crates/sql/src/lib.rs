@@ -103,6 +103,9 @@ fn execute(session: &Arc<Session>, statement: &Statement) -> Result<DataFrame> {
                 empty(session)
             }
             ast::Statement::ShowTables { .. } => show_tables(session),
+            ast::Statement::Set(ast::Set::SingleAssignment { variable, values, .. }) => {
+                set_conf(session, &variable.to_string(), values, statement.position)
+            }
             ast::Statement::CreateTable(create) => {
                 table::create_table(session, &mut planner, create)?;
                 empty(session)
@@ -163,6 +166,19 @@ pub(crate) fn single_name(name: &ast::ObjectName, position: Position) -> Result<
         [part] if let Some(ident) = part.as_ident() => Ok(ident.value.clone()),
         _ => unsupported!(position, "A qualified name `{name}` (Kindling's views and tables have one-part names)"),
     }
+}
+
+/// `SET key = value`: a setting Kindling honours changes the session (and shows as Spark's `SET` shows it, one
+/// `key`/`value` row); setting ANSI mode or the time zone to what Kindling always has is accepted; anything else
+/// says Kindling does not have that setting rather than pretending to.
+fn set_conf(session: &Arc<Session>, key: &str, values: &[ast::Expr], position: Position) -> Result<DataFrame> {
+    let value = values.iter().map(|v| v.to_string().trim_matches(['\'', '"']).to_string()).collect::<Vec<_>>().join(",");
+    let unchanged = session.config().get(key).is_some_and(|current| current.eq_ignore_ascii_case(&value));
+    if !unchanged && session.set_conf(key, &value).is_err() {
+        unsupported!(position, "The setting `{key}` = `{value}`");
+    }
+    let schema = Arc::new(Schema::new(vec![Field::new("key", DataType::Utf8, false), Field::new("value", DataType::Utf8, true)]));
+    table(session, schema, vec![Arc::new(StringArray::from(vec![key])), Arc::new(StringArray::from(vec![value]))])
 }
 
 /// `SHOW TABLES`: the tables of the `default` namespace, then the temporary views, as Spark lists them.

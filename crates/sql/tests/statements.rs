@@ -218,3 +218,16 @@ fn window_functions_rank_look_around_and_aggregate_over_frames_as_spark_does() {
     assert!(plan.contains("specifiedwindowframe(RangeFrame, unboundedpreceding$(), currentrow$()))"), "{plan}");
     assert!(plan.contains("Exchange hashpartitioning(g#"), "{plan}");
 }
+
+/// `SET key = value` as spark-sql shows it: one key/value row. Kindling changes the settings it honours, accepts
+/// the ones it always has (ANSI on), and says so for the others instead of ignoring them.
+#[test]
+fn set_changes_the_settings_kindling_honours_and_refuses_the_others() {
+    let session = Session::local(2).unwrap();
+    let row = |text: &str| sql(&session, text).unwrap().collect().unwrap();
+    assert_eq!(row("SET spark.sql.shuffle.partitions = 7"), vec![vec![Value::String("spark.sql.shuffle.partitions".into()), Value::String("7".into())]]);
+    assert_eq!(session.config().shuffle_partitions, 7);
+    assert_eq!(row("SET spark.sql.ansi.enabled=true").len(), 1);
+    let refused = error_of(&session, "SET spark.sql.ansi.enabled=false");
+    assert!(refused.starts_with("[UNSUPPORTED_FEATURE] The setting `spark.sql.ansi.enabled` = `false`"), "{refused}");
+}

@@ -120,19 +120,10 @@ impl Host {
     }
 
     fn conf_get(&self, key: &str, default: &PyValue) -> MontyObject {
-        let config = &self.session.config();
-        let value = match key {
-            "spark.sql.shuffle.partitions" => config.shuffle_partitions.to_string(),
-            "spark.sql.autoBroadcastJoinThreshold" => config.auto_broadcast_join_threshold.to_string(),
-            "spark.sql.adaptive.enabled" => config.adaptive_enabled.to_string(),
-            _ => {
-                return match option_text(default) {
-                    Some(text) => MontyObject::string(text),
-                    None => MontyObject::none(),
-                };
-            }
-        };
-        MontyObject::string(value)
+        match self.session.config().get(key).or_else(|| option_text(default)) {
+            Some(value) => MontyObject::string(value),
+            None => MontyObject::none(),
+        }
     }
 
     /// `spark.read….load(paths)`: `(format, paths, options, schema)`.
