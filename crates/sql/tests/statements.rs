@@ -231,3 +231,15 @@ fn set_changes_the_settings_kindling_honours_and_refuses_the_others() {
     let refused = error_of(&session, "SET spark.sql.ansi.enabled=false");
     assert!(refused.starts_with("[UNSUPPORTED_FEATURE] The setting `spark.sql.ansi.enabled` = `false`"), "{refused}");
 }
+
+/// pyspark 4.3's rows for the same statements.
+#[test]
+fn grouping_sets_rollup_and_cube_group_by_each_set_at_once() {
+    let session = Session::local(2).unwrap();
+    sql(&session, "CREATE TEMP VIEW d AS SELECT * FROM VALUES (1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (3, 2) AS d(a, b)").unwrap();
+    let rows = |text: &str| -> Vec<String> { sql(&session, text).unwrap().result_cells().unwrap().into_iter().map(|r| r.join(" ")).collect() };
+    assert_eq!(rows("SELECT a, b, count(1) FROM d GROUP BY ROLLUP(a, b) ORDER BY a, b"), ["NULL NULL 6", "1 NULL 2", "1 1 1", "1 2 1", "2 NULL 2", "2 1 1", "2 2 1", "3 NULL 2", "3 1 1", "3 2 1"]);
+    assert_eq!(rows("SELECT a, b, sum(b) FROM d GROUP BY CUBE(a, b) ORDER BY a, b"), ["NULL NULL 9", "NULL 1 3", "NULL 2 6", "1 NULL 3", "1 1 1", "1 2 2", "2 NULL 3", "2 1 1", "2 2 2", "3 NULL 3", "3 1 1", "3 2 2"]);
+    assert_eq!(rows("SELECT a, b, count(1) FROM d GROUP BY GROUPING SETS((a), (b), ()) ORDER BY a, b"), ["NULL NULL 6", "NULL 1 3", "NULL 2 3", "1 NULL 2", "2 NULL 2", "3 NULL 2"]);
+    assert_eq!(rows("SELECT a, b, count(1) FROM d GROUP BY a, b WITH ROLLUP ORDER BY a, b"), ["NULL NULL 6", "1 NULL 2", "1 1 1", "1 2 1", "2 NULL 2", "2 1 1", "2 2 1", "3 NULL 2", "3 1 1", "3 2 1"]);
+}
