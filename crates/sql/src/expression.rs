@@ -26,9 +26,19 @@ pub struct Translator {
     depth: usize,
     /// The windows of the current SELECT's `WINDOW` clause.
     named_windows: Vec<(String, ast::WindowSpec)>,
+    /// Works out a scalar subquery (`(SELECT max(x) FROM t)`) as its value; none where queries cannot run.
+    scalar_subquery: Option<ScalarSubquery>,
 }
 
+/// Runs a subquery that stands for one value and gives that value.
+pub type ScalarSubquery = std::sync::Arc<dyn Fn(&ast::Query, Position) -> Result<Expr> + Send + Sync>;
+
 impl Translator {
+    /// A translator that works scalar subqueries out with `run`.
+    pub fn with_scalar_subqueries(run: ScalarSubquery) -> Self {
+        Self { scalar_subquery: Some(run), ..Self::default() }
+    }
+
     /// Where the column `name` (as the engine reports it, `pul.Zone`) was first written, if it was.
     pub fn locate(&self, name: &str) -> Option<Position> {
         self.columns.iter().find(|(written, _)| written.eq_ignore_ascii_case(name)).map(|(_, p)| *p)
@@ -116,6 +126,7 @@ impl Translator {
                 }
                 call(ScalarFunction::Substring, args)
             }
+            E::Subquery(query) if let Some(run) = self.scalar_subquery.clone() => run(query, position_of(expr))?,
             other => unsupported!(position_of(other), "The SQL expression `{other}`"),
         })
     }

@@ -44,7 +44,8 @@ struct Item {
 
 impl<'a> Planner<'a> {
     pub fn new(session: &'a Arc<Session>) -> Self {
-        Self { session, translator: Translator::default(), ctes: Vec::new() }
+        let translator = Translator::with_scalar_subqueries(scalar_subquery(session.clone()));
+        Self { session, translator, ctes: Vec::new() }
     }
 
     /// The engine's analysis errors, pointed at the place in the text they are about.
@@ -625,6 +626,38 @@ fn reads_columns_outside_aggregates(expr: &Expr) -> bool {
 fn common_columns(left: &DataFrame, right: &DataFrame) -> Vec<String> {
     let right = right.columns();
     left.columns().into_iter().filter(|name| right.iter().any(|r| r.eq_ignore_ascii_case(name))).collect()
+}
+
+/// A scalar subquery (`(SELECT count(*) FROM t)`), run while the outer query is planned, as Spark runs it before
+/// the query that uses it: its one value (NULL when it has no row), as a literal of its column's type. A subquery
+/// that names an outer column (a correlated one) is not supported yet.
+fn scalar_subquery(session: Arc<Session>) -> crate::expression::ScalarSubquery {
+    Arc::new(move |query: &ast::Query, position: Position| -> Result<Expr> {
+        let rows = Planner::new(&session).query(query)?;
+        let columns = rows.attributes();
+        let [column] = columns.as_slice() else {
+            analysis_error!(
+                position,
+                "[INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN] Invalid subquery: \
+                 Scalar subquery must return only one column, but got {}. SQLSTATE: 42823",
+                columns.len()
+            );
+        };
+        let values = rows.limit(2).collect()?;
+        let value = match values.as_slice() {
+            [] => Value::Null,
+            [row] => row[0].clone(),
+            _ => {
+                return Err(SqlError::Engine(EngineError::Runtime(
+                    "[SCALAR_SUBQUERY_TOO_MANY_ROWS] More than one row returned by a subquery used as an expression. \
+                     SQLSTATE: 21000"
+                        .into(),
+                )));
+            }
+        };
+        let literal = lit(value);
+        Ok(if literal.data_type() == column.data_type { literal } else { literal.cast(column.data_type) })
+    })
 }
 
 /// The parts of a condition joined by top-level `AND`s, in order.

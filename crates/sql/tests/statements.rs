@@ -243,3 +243,16 @@ fn grouping_sets_rollup_and_cube_group_by_each_set_at_once() {
     assert_eq!(rows("SELECT a, b, count(1) FROM d GROUP BY GROUPING SETS((a), (b), ()) ORDER BY a, b"), ["NULL NULL 6", "NULL 1 3", "NULL 2 3", "1 NULL 2", "2 NULL 2", "3 NULL 2"]);
     assert_eq!(rows("SELECT a, b, count(1) FROM d GROUP BY a, b WITH ROLLUP ORDER BY a, b"), ["NULL NULL 6", "1 NULL 2", "1 1 1", "1 2 1", "2 NULL 2", "2 1 1", "2 2 1", "3 NULL 2", "3 1 1", "3 2 1"]);
 }
+
+/// A scalar subquery is worked out before the query that uses it (as Spark runs it first): its value, NULL for
+/// no row, Spark's error for more than one.
+#[test]
+fn scalar_subqueries_stand_for_their_value() {
+    let session = Session::local(2).unwrap();
+    numbers(&session).create_or_replace_temp_view("numbers").unwrap();
+    let rows = sql(&session, "SELECT n, (SELECT max(n) FROM numbers) - n AS below_top FROM numbers ORDER BY n").unwrap();
+    assert_eq!(rows.result_cells().unwrap(), [["1", "2"], ["2", "1"], ["3", "0"]]);
+    let none = sql(&session, "SELECT (SELECT n FROM numbers WHERE n > 5) AS x").unwrap().collect().unwrap();
+    assert_eq!(none, vec![vec![Value::Null]]);
+    assert!(error_of(&session, "SELECT (SELECT n FROM numbers) AS x").starts_with("[SCALAR_SUBQUERY_TOO_MANY_ROWS]"));
+}
