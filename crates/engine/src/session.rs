@@ -306,6 +306,22 @@ impl Session {
         self.file_scan(FileFormat::Csv(options), paths, files, schema)
     }
 
+    /// `spark.range(start, end, step)` / SQL's `range(…)`: a bigint column `id` counting from `start` by `step` up
+    /// to `end` (excluded), in `partitions` slices (the default parallelism when not given).
+    pub fn range(self: &Arc<Self>, start: i64, end: i64, step: i64, partitions: Option<usize>) -> Result<DataFrame> {
+        if step == 0 {
+            crate::invalid_argument!("range: the step must not be 0");
+        }
+        let ids: arrow::array::Int64Array = (0..)
+            .map_while(|i: i64| i.checked_mul(step).and_then(|s| start.checked_add(s)))
+            .take_while(|id| if step > 0 { *id < end } else { *id > end })
+            .collect();
+        let schema = Arc::new(arrow::datatypes::Schema::new(vec![arrow::datatypes::Field::new("id", arrow::datatypes::DataType::Int64, false)]));
+        let batch = arrow::array::RecordBatch::try_new(schema.clone(), vec![Arc::new(ids)])?;
+        let partitions = partitions.unwrap_or_else(|| self.default_parallelism()).max(1);
+        self.create_dataframe(Table { schema, batches: vec![batch] }, partitions)
+    }
+
     /// A DataFrame over rows already in memory, cut into `partitions` slices.
     pub fn create_dataframe(self: &Arc<Self>, table: Table, partitions: usize) -> Result<DataFrame> {
         let schema = SparkSchema::from_arrow(&table.schema)?;

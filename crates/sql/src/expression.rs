@@ -616,6 +616,7 @@ fn typed_literal(typed: &ast::TypedString, position: Position) -> Result<Expr> {
     let value = match SparkType::parse(&typed.data_type.to_string()) {
         Ok(SparkType::Date) => parse_date(&text).map(|days| Value::Date(days as i32)),
         Ok(SparkType::Timestamp) => parse_timestamp(&text).map(Value::Timestamp),
+        Ok(SparkType::TimestampNtz) => parse_timestamp(&text).map(Value::TimestampNtz),
         _ => unsupported!(position, "The typed literal `{} {}`", typed.data_type, typed.value),
     };
     match value {

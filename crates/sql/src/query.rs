@@ -298,6 +298,9 @@ impl<'a> Planner<'a> {
             {
                 (self.named_relation(name)?, alias)
             }
+            TableFactor::Table { name, alias, args: Some(args), .. } if name.to_string().eq_ignore_ascii_case("range") => {
+                (self.range(args, position)?, alias)
+            }
             TableFactor::Derived { lateral: false, subquery, alias: Some(alias), sample: None }
                 if !alias.columns.is_empty()
                     && subquery.order_by.is_none()
@@ -320,6 +323,34 @@ impl<'a> Planner<'a> {
                 Ok(renamed.alias(&alias.name.value))
             }
         }
+    }
+
+    /// `FROM range(end)`, `range(start, end[, step[, partitions]])`: Spark's table of ids.
+    fn range(&mut self, args: &ast::TableFunctionArgs, position: Position) -> Result<DataFrame> {
+        let mut numbers = Vec::new();
+        for arg in &args.args {
+            let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(expr)) = arg else {
+                unsupported!(position, "A named argument of range()");
+            };
+            let value = crate::inline_table::constant_value(self.translator.expr(expr)?, position_of(expr))?;
+            match value.as_i64() {
+                Some(n) => numbers.push(n),
+                None => analysis_error!(position_of(expr), "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] range() takes whole numbers, not `{expr}`. SQLSTATE: 42K09"),
+            }
+        }
+        let (start, end, step, partitions) = match numbers.as_slice() {
+            [end] => (0, *end, 1, None),
+            [start, end] => (*start, *end, 1, None),
+            [start, end, step] => (*start, *end, *step, None),
+            [start, end, step, partitions] => (*start, *end, *step, Some((*partitions).max(1) as usize)),
+            _ => analysis_error!(
+                position,
+                "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `range` requires [1, 4] parameters but the actual number is {}. \
+                 SQLSTATE: 42605",
+                numbers.len()
+            ),
+        };
+        self.located(self.session.range(start, end, step, partitions), position)
     }
 
     /// `t(a, b)` after a table or `WITH t(a, b) AS`: the relation's columns renamed, in order.

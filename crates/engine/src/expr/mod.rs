@@ -633,6 +633,9 @@ impl Expr {
                 write!(out, "X'{hex}'")?
             }
             Expr::Literal(timestamp @ Value::Timestamp(_)) if style == Style::Name => write!(out, "TIMESTAMP '{timestamp}'")?,
+            Expr::Literal(timestamp @ Value::TimestampNtz(_)) if style == Style::Name => {
+                write!(out, "TIMESTAMP_NTZ '{timestamp}'")?
+            }
             Expr::Literal(v) => write!(out, "{v}")?,
             Expr::Alias { expr, name, id } => match style {
                 Style::Name => out.push_str(name),

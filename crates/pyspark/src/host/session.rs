@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int64Array};
+use arrow::array::ArrayRef;
 use kindling_engine::dataframe::DataFrame;
 use kindling_engine::executor::Executors;
 use kindling_engine::expr::Attribute;
 use kindling_engine::hash_aggregate::batch_of;
 use kindling_engine::io::Table;
-use kindling_engine::types::SparkType;
 use kindling_engine::value::{Value, array_of};
 use kindling_engine::io::csv::{CsvOptions, ParseMode};
 use kindling_engine::schema::{SparkField, SparkSchema};
@@ -107,10 +106,8 @@ impl Host {
         if step == 0 {
             return Err(PySparkError::Value("step must not be 0".into()));
         }
-        let ids: Int64Array = (0..).map(|i| start + i * step).take_while(|id| if step > 0 { *id < end } else { *id > end }).collect();
-        let rows = ids.len();
-        let partitions = args.opt_int(3)?.map_or(self.session.default_parallelism(), |n| n.max(1) as usize);
-        self.local_dataframe(&[Attribute::new("id", SparkType::Long, false)], vec![Arc::new(ids)], rows, partitions)
+        let partitions = args.opt_int(3)?.map(|n| n.max(1) as usize);
+        Ok(self.session.range(start, end, step, partitions)?)
     }
 
     /// A DataFrame over columns held in memory, cut into `partitions` slices.
