@@ -25,6 +25,7 @@ use arrow::array::{ArrayRef, BooleanArray, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use kindling_engine::dataframe::DataFrame;
 use kindling_engine::io::Table;
+use kindling_engine::io::csv::CsvOptions;
 use kindling_engine::session::Session;
 use sqlparser::ast::{self, ObjectType, Spanned};
 
@@ -96,6 +97,10 @@ fn execute(session: &Arc<Session>, statement: &Statement) -> Result<DataFrame> {
             let text = df.explain_string(*extended)?;
             strings(session, "plan", vec![text])
         }
+        StatementKind::CreateViewUsing(view) => {
+            view_using(session, &planner, view, statement.position)?;
+            empty(session)
+        }
         StatementKind::Plain(inner) => match inner.as_ref() {
             ast::Statement::Query(query) => planner.query(query),
             ast::Statement::CreateView(view) => create_view(session, &mut planner, view),
@@ -142,6 +147,30 @@ fn create_view(session: &Arc<Session>, planner: &mut Planner, view: &ast::Create
     let created = if view.or_replace { df.create_or_replace_temp_view(&name) } else { df.create_temp_view(&name) };
     planner.located(created, position)?;
     empty(session)
+}
+
+/// `CREATE TEMP VIEW … USING csv|parquet OPTIONS (path …)`: the files as `spark.read` would read them, as a view.
+fn view_using(session: &Arc<Session>, planner: &Planner, view: &statement::ViewUsing, position: Position) -> Result<()> {
+    let Some((_, path)) = view.options.iter().find(|(key, _)| key.eq_ignore_ascii_case("path")) else {
+        analysis_error!(position, "[UNSUPPORTED_FEATURE] A view USING {} needs OPTIONS (path '…'). SQLSTATE: 0A000", view.format);
+    };
+    let others = view.options.iter().filter(|(key, _)| !key.eq_ignore_ascii_case("path"));
+    let rows = match view.format.as_str() {
+        "parquet" => match others.clone().next() {
+            None => planner.located(session.read_parquet(&[path]), position)?,
+            Some((key, _)) => unsupported!(position, "The Parquet option `{key}`"),
+        },
+        "csv" => {
+            let mut options = CsvOptions::default();
+            for (key, value) in others {
+                planner.located(options.set(key, value), position)?;
+            }
+            planner.located(session.read_csv(&[path], options), position)?
+        }
+        other => unsupported!(position, "A view over {other} files"),
+    };
+    let created = if view.replace { rows.create_or_replace_temp_view(&view.name) } else { rows.create_temp_view(&view.name) };
+    planner.located(created, position)
 }
 
 fn drop_views(session: &Arc<Session>, names: &[ast::ObjectName], if_exists: bool) -> Result<()> {
@@ -222,6 +251,7 @@ fn table(session: &Arc<Session>, schema: Arc<Schema>, columns: Vec<ArrayRef>) ->
 fn statement_keyword(statement: &Statement) -> String {
     let text = match &statement.kind {
         StatementKind::Explain { .. } => "EXPLAIN".to_string(),
+        StatementKind::CreateViewUsing(_) => "CREATE".to_string(),
         StatementKind::Plain(inner) => inner.to_string(),
     };
     text.split_whitespace().next().unwrap_or_default().to_string()

@@ -32,7 +32,19 @@ pub struct Statement {
 pub enum StatementKind {
     /// `EXPLAIN [EXTENDED] <statement>`
     Explain { extended: bool, statement: Box<ast::Statement> },
+    /// `CREATE [OR REPLACE] TEMP VIEW name USING csv|parquet OPTIONS (path '…', header 'true')`: a view over files.
+    CreateViewUsing(ViewUsing),
     Plain(Box<ast::Statement>),
+}
+
+/// A temporary view over files, as `CREATE TEMP VIEW … USING` declares it.
+#[derive(Debug)]
+pub struct ViewUsing {
+    pub name: String,
+    pub replace: bool,
+    pub format: String,
+    /// `OPTIONS (key value, …)`, in order.
+    pub options: Vec<(String, String)>,
 }
 
 /// Every statement in `sql`, separated by `;`. Comments (`--`, `/* */`) are skipped by the tokenizer.
@@ -147,6 +159,9 @@ pub fn parse_select_item(sql: &str) -> Result<ast::SelectItem> {
 }
 
 fn parse_one(parser: &mut Parser) -> Result<StatementKind, ParserError> {
+    if let Some(view) = parser.maybe_parse(view_using)? {
+        return Ok(StatementKind::CreateViewUsing(view));
+    }
     if !parser.parse_keyword(Keyword::EXPLAIN) {
         return Ok(StatementKind::Plain(Box::new(parser.parse_statement()?)));
     }
@@ -161,6 +176,36 @@ fn parse_one(parser: &mut Parser) -> Result<StatementKind, ParserError> {
         )));
     }
     Ok(StatementKind::Explain { extended, statement: Box::new(parser.parse_statement()?) })
+}
+
+/// `CREATE [OR REPLACE] TEMP[ORARY] VIEW name USING format [OPTIONS (key value, …)]`, which sqlparser does not read.
+fn view_using(parser: &mut Parser) -> Result<ViewUsing, ParserError> {
+    parser.expect_keyword(Keyword::CREATE)?;
+    let replace = parser.parse_keywords(&[Keyword::OR, Keyword::REPLACE]);
+    if parser.parse_one_of_keywords(&[Keyword::TEMP, Keyword::TEMPORARY]).is_none() {
+        return parser.expected("TEMP VIEW", parser.peek_token());
+    }
+    parser.expect_keyword(Keyword::VIEW)?;
+    let name = parser.parse_identifier()?.value;
+    parser.expect_keyword(Keyword::USING)?;
+    let format = parser.parse_identifier()?.value.to_ascii_lowercase();
+    let mut options = Vec::new();
+    if parser.parse_keyword(Keyword::OPTIONS) {
+        parser.expect_token(&Token::LParen)?;
+        loop {
+            let key = parser.parse_identifier()?.value;
+            let value = match parser.parse_value()?.value {
+                ast::Value::SingleQuotedString(text) | ast::Value::DoubleQuotedString(text) => text,
+                other => other.to_string(),
+            };
+            options.push((key, value));
+            if !parser.consume_token(&Token::Comma) {
+                break;
+            }
+        }
+        parser.expect_token(&Token::RParen)?;
+    }
+    Ok(ViewUsing { name, replace, format, options })
 }
 
 /// Refuses statements whose parentheses nest deeper than [`NESTING_LIMIT`] or that chain more than

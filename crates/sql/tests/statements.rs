@@ -256,3 +256,19 @@ fn scalar_subqueries_stand_for_their_value() {
     assert_eq!(none, vec![vec![Value::Null]]);
     assert!(error_of(&session, "SELECT (SELECT n FROM numbers) AS x").starts_with("[SCALAR_SUBQUERY_TOO_MANY_ROWS]"));
 }
+
+/// pyspark 4.3 gave these rows for the same statements over the same files (the real zone lookup and TLC file).
+#[test]
+fn temp_views_over_files_read_them_as_spark_read_does() {
+    let session = Session::local(2).unwrap();
+    let shared = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    let zones = shared.join("taxi_zone_lookup.csv");
+    let green = shared.join("tlc/green_tripdata_2024-01.parquet");
+    sql(&session, &format!("CREATE TEMP VIEW zones USING csv OPTIONS (path '{}', header 'true', inferSchema 'true')", zones.display())).unwrap();
+    let boroughs = sql(&session, "SELECT Borough, count(*) FROM zones GROUP BY Borough ORDER BY 2 DESC, 1 DESC LIMIT 3").unwrap();
+    assert_eq!(boroughs.result_cells().unwrap(), [["Queens", "69"], ["Manhattan", "69"], ["Brooklyn", "61"]]);
+    sql(&session, &format!("CREATE OR REPLACE TEMPORARY VIEW g USING parquet OPTIONS (path '{}')", green.display())).unwrap();
+    assert_eq!(sql(&session, "SELECT count(*) FROM g").unwrap().result_cells().unwrap(), [["56551"]]);
+    let missing = error_of(&session, "CREATE TEMP VIEW v USING csv OPTIONS (header 'true')");
+    assert!(missing.contains("needs OPTIONS (path"), "{missing}");
+}

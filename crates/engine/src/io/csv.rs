@@ -47,6 +47,29 @@ pub struct CsvOptions {
     pub mode: ParseMode,
 }
 
+impl CsvOptions {
+    /// Sets one reader option by Spark's name (`header`, `inferSchema`, `mode`), as `.option(k, v)` and SQL's
+    /// `OPTIONS (k v)` give them.
+    pub fn set(&mut self, key: &str, value: &str) -> crate::Result<()> {
+        let yes = value.eq_ignore_ascii_case("true");
+        match key.to_ascii_lowercase().as_str() {
+            "header" => self.header = yes,
+            "inferschema" => self.infer_schema = yes,
+            "mode" => {
+                self.mode = match value.to_ascii_uppercase().as_str() {
+                    "PERMISSIVE" => ParseMode::Permissive,
+                    "DROPMALFORMED" => ParseMode::DropMalformed,
+                    "FAILFAST" => ParseMode::FailFast,
+                    _ => crate::invalid_argument!("unknown CSV mode {value}"),
+                }
+            }
+            "sep" | "delimiter" if value == "," => {}
+            other => crate::invalid_argument!("the CSV option {other} is not supported by Kindling yet"),
+        }
+        Ok(())
+    }
+}
+
 /// One data line: where it came from and its fields (`None` for an empty field).
 struct Line {
     number: u64,

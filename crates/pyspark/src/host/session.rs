@@ -10,7 +10,7 @@ use kindling_engine::expr::Attribute;
 use kindling_engine::hash_aggregate::batch_of;
 use kindling_engine::io::Table;
 use kindling_engine::value::{Value, array_of};
-use kindling_engine::io::csv::{CsvOptions, ParseMode};
+use kindling_engine::io::csv::CsvOptions;
 use kindling_engine::schema::{SparkField, SparkSchema};
 use kindling_engine::session::{SPARK_VERSION, Session};
 use monty_types::MontyObject;
@@ -158,21 +158,13 @@ fn csv_options(options: &[(PyValue, PyValue)], schema: Option<SparkSchema>) -> R
     for (key, value) in options {
         let PyValue::Str(key) = key else { continue };
         let text = option_text(value).unwrap_or_default();
-        let yes = text.eq_ignore_ascii_case("true");
-        match key.to_ascii_lowercase().as_str() {
-            "header" => csv.header = yes,
-            "inferschema" => csv.infer_schema = yes,
-            "mode" => {
-                csv.mode = match text.to_ascii_uppercase().as_str() {
-                    "PERMISSIVE" => ParseMode::Permissive,
-                    "DROPMALFORMED" => ParseMode::DropMalformed,
-                    "FAILFAST" => ParseMode::FailFast,
-                    _ => return Err(PySparkError::Value(format!("unknown CSV mode {text}"))),
-                }
+        csv.set(key, &text).map_err(|error| match error {
+            kindling_engine::EngineError::InvalidArgument(message) if message.starts_with("unknown CSV mode") => {
+                PySparkError::Value(message)
             }
-            "sep" | "delimiter" if text == "," => {}
-            other => not_supported!("the CSV option {other} is not supported by Kindling yet"),
-        }
+            kindling_engine::EngineError::InvalidArgument(message) => PySparkError::NotSupported(message),
+            other => other.into(),
+        })?;
     }
     Ok(csv)
 }
