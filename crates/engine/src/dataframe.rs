@@ -401,12 +401,7 @@ impl DataFrame {
         };
         let left = numbered(widened(&self.plan, &types));
         let right = with_fresh_ids(numbered(widened(&other.plan, &types)), &left.output());
-        let condition = left
-            .output()
-            .into_iter()
-            .zip(right.output())
-            .map(|(l, r)| Expr::Attribute(l).eq_null_safe(Expr::Attribute(r)))
-            .reduce(Expr::and);
+        let condition = every_column_equal(&left, &right);
         let matched = Arc::new(LogicalPlan::Join { left: left.clone(), right, join_type, condition });
         let rows = left.output().into_iter().take(types.len()).map(Expr::Attribute).collect();
         Ok(self.with_plan(LogicalPlan::Project { exprs: rows, input: matched }))
@@ -416,12 +411,7 @@ impl DataFrame {
         let types = self.common_column_types(other, operator)?;
         let left = widened(&self.plan, &types);
         let right = with_fresh_ids(widened(&other.plan, &types), &left.output());
-        let condition = left
-            .output()
-            .into_iter()
-            .zip(right.output())
-            .map(|(l, r)| Expr::Attribute(l).eq_null_safe(Expr::Attribute(r)))
-            .reduce(Expr::and);
+        let condition = every_column_equal(&left, &right);
         self.with_plan(LogicalPlan::Join { left, right, join_type, condition }).distinct()
     }
 
@@ -903,6 +893,16 @@ fn replace_windows(expr: Expr, windows: &[Expr], columns: &[Attribute]) -> Expr 
     let replaced: std::result::Result<Expr, std::convert::Infallible> =
         expr.map_children(|child| Ok(replace_windows(child, windows, columns)));
     replaced.unwrap_or_else(|never| match never {})
+}
+
+/// Each column of `left` equal to the one at its position in `right`, NULLs equal (`<=>`), as set operations
+/// compare rows.
+fn every_column_equal(left: &LogicalPlan, right: &LogicalPlan) -> Option<Expr> {
+    left.output()
+        .into_iter()
+        .zip(right.output())
+        .map(|(l, r)| Expr::Attribute(l).eq_null_safe(Expr::Attribute(r)))
+        .reduce(Expr::and)
 }
 
 /// `plan`, its columns given new ids if any is also one of `other`'s (`t INTERSECT t`), so a join of the two can
