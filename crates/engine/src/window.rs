@@ -46,8 +46,12 @@ pub fn window_partition(
         let Expr::Window { function, spec } = unaliased(expr) else {
             return Err(EngineError::Internal(format!("{} is not a window expression", expr.sql_name())));
         };
-        let rows = WindowRows { batch: &all, input, partitions: &partitions, order_keys: &order_keys, spec };
-        columns.push(rows.compute(function)?);
+        let order_values = match (&spec.frame.kind, spec.order_by.as_slice()) {
+            (FrameKind::Range, [order]) if has_offset(&spec.frame) => Some(values_of(&order.expr, &all, input)?),
+            _ => None,
+        };
+        let rows = WindowRows { partitions: &partitions, order_keys: &order_keys, order_values, spec };
+        columns.push(rows.compute(function, &all, input)?);
     }
     Ok(vec![batch_of(output, columns, all.num_rows())?])
 }
@@ -83,29 +87,43 @@ fn runs(keys: &Option<Rows>, range: std::ops::Range<usize>) -> Vec<std::ops::Ran
     runs
 }
 
+/// Every row's value of `expr`.
+fn values_of(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result<Vec<Value>> {
+    let array = evaluate(expr, batch, input)?;
+    (0..array.len()).map(|row| Value::from_array(array.as_ref(), row)).collect()
+}
+
 /// One window expression's view of a task's rows.
 struct WindowRows<'a> {
-    batch: &'a RecordBatch,
-    input: &'a [Attribute],
     partitions: &'a [std::ops::Range<usize>],
     order_keys: &'a Option<Rows>,
+    /// The one ordering value of every row, for a RANGE frame with an offset.
+    order_values: Option<Vec<Value>>,
     spec: &'a WindowSpec,
 }
 
 impl WindowRows<'_> {
-    fn compute(&self, function: &Expr) -> Result<ArrayRef> {
-        let rows = self.batch.num_rows();
-        let mut values = vec![Value::Null; rows];
+    /// The window function's value for every row. Its arguments are worked out once for all the task's rows, then
+    /// each window partition reads its own rows of them.
+    fn compute(&self, function: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result<ArrayRef> {
+        let mut values = vec![Value::Null; batch.num_rows()];
+        let computed = unaliased(function);
+        let arguments: Vec<Vec<Value>> = match computed {
+            Expr::Aggregate { arg, .. } => vec![values_of(arg, batch, input)?],
+            Expr::WindowFunction { function: WindowFunction::Lag | WindowFunction::Lead | WindowFunction::NthValue, args } => {
+                args.iter().map(|arg| values_of(arg, batch, input)).collect::<Result<_>>()?
+            }
+            _ => Vec::new(),
+        };
         for partition in self.partitions {
             let peers = runs(self.order_keys, partition.clone());
-            match unaliased(function) {
+            match computed {
                 Expr::WindowFunction { function, args } => {
-                    self.ranking(*function, args, partition, &peers, &mut values)?
+                    self.ranking(*function, args, &arguments, partition, &peers, &mut values)?
                 }
                 Expr::Aggregate { function, arg, distinct: false, filter: None } => {
                     let frames = self.frames(partition, &peers)?;
-                    let inputs = self.values_of(arg)?;
-                    aggregate_frames(*function, arg.data_type(), &inputs, &frames, partition.start, &mut values)?;
+                    aggregate_frames(*function, arg.data_type(), &arguments[0], &frames, partition.start, &mut values)?;
                 }
                 other => {
                     return Err(EngineError::Analysis(format!(
@@ -119,16 +137,12 @@ impl WindowRows<'_> {
         Ok(array_of(&values, function.data_type()))
     }
 
-    fn values_of(&self, expr: &Expr) -> Result<Vec<Value>> {
-        let array = evaluate(expr, self.batch, self.input)?;
-        (0..array.len()).map(|row| Value::from_array(array.as_ref(), row)).collect()
-    }
-
-    /// Functions that number or look at neighbouring rows.
+    /// Functions that number or look at neighbouring rows; `arguments` are `args`' values for every row.
     fn ranking(
         &self,
         function: WindowFunction,
         args: &[Expr],
+        arguments: &[Vec<Value>],
         partition: &std::ops::Range<usize>,
         peers: &[std::ops::Range<usize>],
         values: &mut [Value],
@@ -176,23 +190,19 @@ impl WindowRows<'_> {
             WindowFunction::Lag | WindowFunction::Lead => {
                 let offset = literal(1, 1)?;
                 let shift = if function == WindowFunction::Lag { -offset } else { offset };
-                let inputs = self.values_of(&args[0])?;
-                let defaults = match args.get(2) {
-                    Some(default) => self.values_of(default)?,
-                    None => vec![Value::Null; inputs.len()],
-                };
+                let (inputs, defaults) = (&arguments[0], arguments.get(2));
                 for row in partition.clone() {
                     let other = row as i64 + shift;
                     values[row] = if other >= partition.start as i64 && other < partition.end as i64 {
                         inputs[other as usize].clone()
                     } else {
-                        defaults[row].clone()
+                        defaults.map_or(Value::Null, |defaults| defaults[row].clone())
                     };
                 }
             }
             WindowFunction::NthValue => {
                 let n = literal(1, 1)?;
-                let inputs = self.values_of(&args[0])?;
+                let inputs = &arguments[0];
                 for (row, frame) in partition.clone().zip(self.frames(partition, peers)?) {
                     let nth = frame.start as i64 + n - 1;
                     values[row] = if n >= 1 && nth < frame.end as i64 { inputs[nth as usize].clone() } else { Value::Null };
@@ -205,7 +215,11 @@ impl WindowRows<'_> {
     /// Each row's frame, as a range of rows of the batch.
     fn frames(&self, partition: &std::ops::Range<usize>, peers: &[std::ops::Range<usize>]) -> Result<Vec<std::ops::Range<usize>>> {
         let frame = &self.spec.frame;
-        let peer_of = |row: usize| peers.iter().find(|run| run.contains(&row)).cloned().unwrap_or(row..row + 1);
+        let mut run_of_row = vec![0; partition.len()];
+        for (i, run) in peers.iter().enumerate() {
+            run_of_row[run.start - partition.start..run.end - partition.start].fill(i);
+        }
+        let peer_of = |row: usize| peers[run_of_row[row - partition.start]].clone();
         let range_keys = match frame.kind {
             FrameKind::Range if has_offset(frame) => Some(self.range_keys(partition)?),
             _ => None,
@@ -246,7 +260,9 @@ impl WindowRows<'_> {
         let [order] = self.spec.order_by.as_slice() else {
             return Err(EngineError::Internal("a RANGE frame with an offset needs exactly one ORDER BY key".into()));
         };
-        let values = self.values_of(&order.expr)?;
+        let Some(values) = &self.order_values else {
+            return Err(EngineError::Internal("the ordering values of a RANGE frame were not worked out".into()));
+        };
         let sign = if order.ascending { 1.0 } else { -1.0 };
         let null = if order.nulls_first { f64::NEG_INFINITY } else { f64::INFINITY };
         Ok(partition.clone().map(|row| values[row].as_f64().map_or(null, |v| sign * v)).collect())
