@@ -908,12 +908,10 @@ fn every_column_equal(left: &LogicalPlan, right: &LogicalPlan) -> Option<Expr> {
 /// `plan`, its columns given new ids if any is also one of `other`'s (`t INTERSECT t`), so a join of the two can
 /// tell the sides apart.
 fn with_fresh_ids(plan: Arc<LogicalPlan>, other: &[Attribute]) -> Arc<LogicalPlan> {
-    let output = plan.output();
-    if !output.iter().any(|a| other.iter().any(|o| o.id == a.id)) {
+    if !plan.output().iter().any(|a| other.iter().any(|o| o.id == a.id)) {
         return plan;
     }
-    let exprs = output.into_iter().map(|a| { let name = a.name.clone(); Expr::Attribute(a).alias(&name) }).collect();
-    Arc::new(LogicalPlan::Project { exprs, input: plan })
+    Arc::new(plan.with_fresh_ids().0)
 }
 
 fn ordinal(n: usize) -> String {

@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 use crate::expr::Expr;
 use crate::expr::cast::MICROS_PER_DAY;
-pub use per_row::PerRowFunction;
+pub use per_row::{PerRowFunction, unhex};
 
 mod charset;
 mod per_row;

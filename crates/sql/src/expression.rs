@@ -366,8 +366,8 @@ fn renamed_aggregate(name: &str) -> Option<AggregateFunction> {
 }
 
 fn aggregate_function(name: &str) -> Option<AggregateFunction> {
-    if renamed_aggregate(name).is_some() {
-        return renamed_aggregate(name);
+    if let Some(renamed) = renamed_aggregate(name) {
+        return Some(renamed);
     }
     Some(match name.to_ascii_lowercase().as_str() {
         "count" => AggregateFunction::Count,
@@ -388,12 +388,14 @@ fn aggregate_call(function: AggregateFunction, name: &str, args: Vec<Expr>, dist
         let counted = aggregate(AggregateFunction::Count, Expr::CaseWhen { branches: vec![(all_set, lit(1))], otherwise: None });
         return Ok(counted.alias(&format!("count({})", shown.join(", "))));
     }
+    let count = args.len();
     if let Some(renamed) = renamed_aggregate(name) {
-        let [arg] = <[Expr; 1]>::try_from(args).map_err(|args| wrong_arguments::<()>(name, "1", args.len(), position).unwrap_err())?;
+        let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
+            return wrong_arguments(name, "1", count, position);
+        };
         let shown = format!("{}({})", name.to_ascii_lowercase(), arg.sql_name());
         return Ok(aggregate(renamed, arg).alias(&shown));
     }
-    let count = args.len();
     let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
         return wrong_arguments(name, "1", count, position);
     };
@@ -505,10 +507,7 @@ pub fn literal(value: &ast::Value, position: Position) -> Result<Value> {
 
 /// `X'1F2E'`: the bytes the hex digits spell (an odd count gets a leading 0).
 fn binary_literal(hex: &str) -> std::result::Result<Value, String> {
-    let padded = if hex.len() % 2 == 1 { format!("0{hex}") } else { hex.to_string() };
-    let bytes: Option<Vec<u8>> =
-        (0..padded.len()).step_by(2).map(|i| u8::from_str_radix(padded.get(i..i + 2)?, 16).ok()).collect();
-    bytes.map(Value::Binary).ok_or_else(|| {
+    kindling_engine::functions::unhex(hex).map(Value::Binary).ok_or_else(|| {
         format!("[INVALID_TYPED_LITERAL] The value of the typed literal \"X\" is invalid: '{hex}'. SQLSTATE: 42604")
     })
 }

@@ -472,8 +472,9 @@ fn translate(text: &str, from: &str, to: &str) -> String {
         .collect()
 }
 
-/// `unhex('4A')`: the bytes the hex digits spell (an odd count gets a leading 0); NULL for anything else.
-fn unhex(text: &str) -> Option<Vec<u8>> {
+/// `unhex('4A')` (and SQL's `X'4A'`): the bytes the hex digits spell (an odd count gets a leading 0); `None` for
+/// anything else.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
     let padded = if text.len() % 2 == 1 { format!("0{text}") } else { text.to_string() };
     (0..padded.len()).step_by(2).map(|i| u8::from_str_radix(padded.get(i..i + 2)?, 16).ok()).collect()
 }
@@ -578,12 +579,8 @@ fn bround(value: &Value, places: i64) -> Result<Value> {
             if drop <= 0 {
                 return Ok(Value::Decimal { value: *value, precision: *precision, scale: *scale });
             }
-            let unit = 10i128.pow(drop.min(38) as u32);
-            let (quotient, remainder) = (value / unit, value % unit);
-            let twice = remainder.abs() * 2;
-            let up = twice > unit || (twice == unit && quotient % 2 != 0);
-            let rounded = quotient + if up { value.signum() } else { 0 };
-            Value::Decimal { value: rounded * unit, precision: *precision, scale: *scale }
+            let rounded = round_half_even(*value, 10i128.pow(drop.min(38) as u32));
+            Value::Decimal { value: rounded, precision: *precision, scale: *scale }
         }
         Value::Double(v) => {
             let factor = 10f64.powi(places as i32);
@@ -594,12 +591,7 @@ fn bround(value: &Value, places: i64) -> Result<Value> {
         }
         other => match other.as_i64() {
             Some(whole) if places < 0 => {
-                let unit = 10i128.pow((-places).min(38) as u32);
-                let value = i128::from(whole);
-                let (quotient, remainder) = (value / unit, value % unit);
-                let twice = remainder.abs() * 2;
-                let up = twice > unit || (twice == unit && quotient % 2 != 0);
-                let rounded = (quotient + if up { value.signum() } else { 0 }) * unit;
+                let rounded = round_half_even(i128::from(whole), 10i128.pow((-places).min(38) as u32));
                 match other {
                     Value::Byte(_) => Value::Byte(i8::try_from(rounded).map_err(|_| overflow())?),
                     Value::Short(_) => Value::Short(i16::try_from(rounded).map_err(|_| overflow())?),
@@ -697,6 +689,14 @@ fn to_binary(text: &str, format: &str) -> Result<Value> {
              expects one of binary formats 'base64', 'hex', 'utf-8', but got '{other}'. SQLSTATE: 22023"
         ))),
     }
+}
+
+/// `value` rounded to a multiple of `unit`, a tie going to the even multiple.
+fn round_half_even(value: i128, unit: i128) -> i128 {
+    let (quotient, remainder) = (value / unit, value % unit);
+    let twice = remainder.abs() * 2;
+    let up = twice > unit || (twice == unit && quotient % 2 != 0);
+    (quotient + if up { value.signum() } else { 0 }) * unit
 }
 
 /// `a div b`: whole numbers of `b` in `a`, as a long.
