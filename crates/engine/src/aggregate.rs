@@ -28,7 +28,7 @@ pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
             Decimal { precision: (precision + 4).min(38), scale: (scale + 4).min(38) }
         }
         (AggregateFunction::Avg, _) => Double,
-        (AggregateFunction::Min | AggregateFunction::Max | AggregateFunction::First, t) => t,
+        (_, t) => t,
     }
 }
 
@@ -55,7 +55,8 @@ pub fn accepts(function: AggregateFunction, input: SparkType) -> bool {
 pub fn state_names(function: AggregateFunction) -> Vec<&'static str> {
     match function {
         AggregateFunction::Avg => vec!["sum", "count"],
-        AggregateFunction::First => vec!["first", "valueSet"],
+        AggregateFunction::First | AggregateFunction::FirstIgnoreNulls => vec!["first", "valueSet"],
+        AggregateFunction::Last | AggregateFunction::LastIgnoreNulls => vec!["last", "valueSet"],
         other => vec![other.name()],
     }
 }
@@ -66,7 +67,7 @@ pub fn state_types(function: AggregateFunction, input: SparkType) -> Vec<SparkTy
         AggregateFunction::Count => vec![SparkType::Long],
         AggregateFunction::Sum => vec![result_type(AggregateFunction::Sum, input)],
         AggregateFunction::Avg => vec![result_type(AggregateFunction::Sum, input), SparkType::Long],
-        AggregateFunction::First => vec![input, SparkType::Boolean],
+        f if f.picks_a_row() => vec![input, SparkType::Boolean],
         _ => vec![input],
     }
 }
@@ -160,7 +161,7 @@ impl Accumulator {
         }
         match &mut self.best_numbers {
             Some(numbers) => numbers.grow(groups),
-            None if matches!(self.function, Min | Max | First) => self.best.resize(groups, None),
+            None if matches!(self.function, Min | Max) || self.function.picks_a_row() => self.best.resize(groups, None),
             None => {}
         }
     }
@@ -179,7 +180,7 @@ impl Accumulator {
                 self.add_sums(values, group_ids)
             }
             AggregateFunction::Min | AggregateFunction::Max => self.keep_best(values, group_ids),
-            AggregateFunction::First => self.keep_first(values, group_ids, None),
+            function => self.keep_picked(values, group_ids, None, function),
         }
     }
 
@@ -203,7 +204,7 @@ impl Accumulator {
                 self.add_sums(&states[0], group_ids)
             }
             AggregateFunction::Min | AggregateFunction::Max => self.keep_best(&states[0], group_ids),
-            AggregateFunction::First => self.keep_first(&states[0], group_ids, Some(states[1].as_boolean())),
+            function => self.keep_picked(&states[0], group_ids, Some(states[1].as_boolean()), function),
         }
     }
 
@@ -278,13 +279,15 @@ impl Accumulator {
         Ok(())
     }
 
-    /// Keeps, per group, the first value seen (NULL included, as Spark's `first` without `ignoreNulls`).
-    fn keep_first(&mut self, values: &ArrayRef, group_ids: &[usize], set: Option<&BooleanArray>) -> Result<()> {
+    /// Keeps, per group, the first or the last value seen (NULLs included unless `function` ignores them); `set`
+    /// says which partial states hold a value.
+    fn keep_picked(&mut self, values: &ArrayRef, group_ids: &[usize], set: Option<&BooleanArray>, function: AggregateFunction) -> Result<()> {
         let chunk = self.chunks.len();
         let mut taken = false;
+        let last = matches!(function, AggregateFunction::Last | AggregateFunction::LastIgnoreNulls);
         for (row, &g) in group_ids.iter().enumerate() {
-            let is_set = set.is_none_or(|s| s.value(row));
-            if self.best[g].is_none() && is_set {
+            let is_set = set.is_none_or(|s| s.value(row)) && !(function.ignores_nulls() && values.is_null(row));
+            if is_set && (last || self.best[g].is_none()) {
                 self.best[g] = Some((chunk, row));
                 taken = true;
             }
@@ -304,7 +307,7 @@ impl Accumulator {
             AggregateFunction::Sum => vec![self.sum_column(groups)?],
             AggregateFunction::Avg => vec![self.sum_column(groups)?, self.count_column(groups)],
             AggregateFunction::Min | AggregateFunction::Max => vec![self.picked(groups)?],
-            AggregateFunction::First => {
+            _ => {
                 let set: BooleanArray = self.best[..groups].iter().map(|b| Some(b.is_some())).collect();
                 vec![self.picked(groups)?, Arc::new(set)]
             }

@@ -248,16 +248,21 @@ fn coerce(expr: Expr) -> Result<Expr> {
             };
             Expr::Function { function, args }
         }
-        Expr::Aggregate { function, arg, distinct, filter } => {
-            if !aggregate::accepts(function, arg.data_type()) {
-                return Err(mismatch(&format!("{}({})", function.name(), arg.sql_name()), "numeric", arg.data_type()));
-            }
+        Expr::Aggregate { function, args, distinct, filter } => {
             if let Some(filter) = &filter {
                 check_aggregate_filter(filter)?;
             }
+            if function == AggregateFunction::Count {
+                return Ok(Expr::Aggregate { function, args, distinct, filter });
+            }
+            let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
+                return Err(EngineError::Internal(format!("{} takes one argument", function.name())));
+            };
+            if !aggregate::accepts(function, arg.data_type()) {
+                return Err(mismatch(&format!("{}({})", function.name(), arg.sql_name()), "numeric", arg.data_type()));
+            }
             let to = aggregate::input_type(function, arg.data_type());
-            let arg = if function == AggregateFunction::Count { arg } else { Box::new(cast_to(*arg, to)) };
-            Expr::Aggregate { function, arg, distinct, filter }
+            Expr::Aggregate { function, args: vec![cast_to(arg, to)], distinct, filter }
         }
         other => other,
     })

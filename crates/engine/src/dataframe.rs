@@ -246,7 +246,7 @@ impl DataFrame {
                 if keys.iter().any(|k| k.id == a.id) {
                     Expr::Attribute(a.clone())
                 } else {
-                    let first = Expr::Aggregate { function: AggregateFunction::First, arg: Box::new(Expr::Attribute(a.clone())), distinct: false, filter: None };
+                    let first = Expr::Aggregate { function: AggregateFunction::First, args: vec![Expr::Attribute(a.clone())], distinct: false, filter: None };
                     Expr::Alias { expr: Box::new(first), name: a.name.clone(), id: a.id }
                 }
             })
@@ -395,7 +395,7 @@ impl DataFrame {
                 order_by: columns.iter().map(|c| SortOrder::new(c.clone(), true)).collect(),
                 frame: crate::expr::window::WindowFrame::running(),
             };
-            let function = Expr::WindowFunction { function: crate::expr::window::WindowFunction::RowNumber, args: vec![] };
+            let function = Expr::WindowFunction { function: crate::expr::window::WindowFunction::RowNumber, ignore_nulls: false, args: vec![] };
             let copy = Expr::Window { function: Box::new(function), spec: Box::new(spec) }.alias("copy");
             Arc::new(with_windows(&plan, columns.into_iter().chain([copy]).collect()))
         };
@@ -634,7 +634,7 @@ impl DataFrame {
 
     /// `count()`: Spark runs it as a global aggregation, `count(1)`.
     pub fn count(&self) -> Result<i64> {
-        let count = Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(lit(1)), distinct: false, filter: None };
+        let count = Expr::Aggregate { function: AggregateFunction::Count, args: vec![lit(1)], distinct: false, filter: None };
         let counted = self.aggregate(Vec::new(), vec![count.alias("count(1)")])?;
         let (batches, _) = counted.execute("count")?;
         match rows_of(&batches)?.first().and_then(|r| r.first()) {
@@ -746,7 +746,7 @@ impl GroupedData {
 
     /// `count()`: a `count` column of type long.
     pub fn count(&self) -> Result<DataFrame> {
-        let count = Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(lit(1)), distinct: false, filter: None };
+        let count = Expr::Aggregate { function: AggregateFunction::Count, args: vec![lit(1)], distinct: false, filter: None };
         self.agg(vec![count.alias("count")])
     }
 
@@ -754,7 +754,7 @@ impl GroupedData {
     pub fn apply(&self, function: AggregateFunction, columns: &[&str]) -> Result<DataFrame> {
         let aggregates = columns
             .iter()
-            .map(|c| Expr::Aggregate { function, arg: Box::new(crate::expr::col(c)), distinct: false, filter: None })
+            .map(|c| Expr::Aggregate { function, args: vec![crate::expr::col(c)], distinct: false, filter: None })
             .collect();
         self.agg(aggregates)
     }

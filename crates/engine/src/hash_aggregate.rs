@@ -41,6 +41,8 @@ pub struct AggregateCall {
     pub arg: Expr,
     /// `count(DISTINCT x)`: the argument's duplicates were removed by an earlier aggregation.
     pub distinct: bool,
+    /// `FILTER (WHERE condition)`: only the rows where it holds are folded (in the partial step, which reads rows).
+    pub filter: Option<Expr>,
     /// Whether this call reads raw values (partial) or partial states (merge, final).
     pub mode: AggregateMode,
     /// The column holding the final value, e.g. `sum(total_amount)#31`.
@@ -63,7 +65,24 @@ impl AggregateCall {
             AggregateMode::Final => "",
         };
         let distinct = if self.distinct { "distinct " } else { "" };
-        format!("{prefix}{}({distinct}{})", self.function.name(), self.arg.plan_string())
+        let call = format!("{prefix}{}({distinct}{}", self.function.name(), self.arg.plan_string());
+        let ignore_nulls = if self.function.picks_a_row() { format!(", {}", self.function.ignores_nulls()) } else { String::new() };
+        match (&self.filter, self.mode) {
+            (Some(filter), AggregateMode::Partial) => format!("{call}{ignore_nulls}) FILTER (WHERE {})", filter.plan_string()),
+            _ => format!("{call}{ignore_nulls})"),
+        }
+    }
+
+    /// Folds the rows of `batch` (whose columns are `input`) that pass the call's filter into `accumulator`.
+    fn update(&self, accumulator: &mut Accumulator, batch: &RecordBatch, input: &[Attribute], group_ids: &[usize], groups: usize) -> Result<()> {
+        let values = evaluate(&self.arg, batch, input)?;
+        let Some(filter) = &self.filter else { return accumulator.update(&values, group_ids, groups) };
+        let mask = evaluate(filter, batch, input)?;
+        let kept = crate::expr::eval::is_true(mask.as_boolean());
+        let rows: Vec<usize> = kept.values().set_indices().collect();
+        let kept_groups: Vec<usize> = rows.iter().map(|&row| group_ids[row]).collect();
+        let kept_values = arrow::compute::filter(&values, &kept)?;
+        accumulator.update(&kept_values, &kept_groups, groups)
     }
 }
 
@@ -289,7 +308,7 @@ impl<'c> Running<'c> {
         let count = self.groups.count();
         for (call, accumulator) in self.calls.iter().zip(&mut self.accumulators) {
             match call.mode {
-                AggregateMode::Partial => accumulator.update(&evaluate(&call.arg, batch, input)?, group_ids, count)?,
+                AggregateMode::Partial => call.update(accumulator, batch, input, group_ids, count)?,
                 AggregateMode::PartialMerge | AggregateMode::Final => {
                     let states = call
                         .state
@@ -565,6 +584,7 @@ mod tests {
                 function,
                 arg: Expr::Attribute(amount.clone()),
                 distinct: false,
+                filter: None,
                 mode: AggregateMode::Partial,
                 result: Attribute::new(name, SparkType::Double, true),
                 state,

@@ -36,6 +36,8 @@ use crate::trace::JobTrace;
 use crate::types::SparkType;
 use crate::{EngineError, Result};
 
+mod distinct_aggregate;
+
 /// Why an exchange is in the plan, as explain prints it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShuffleOrigin {
@@ -87,6 +89,9 @@ pub enum PhysicalPlan {
     TakeOrderedAndProject { limit: usize, order: Vec<SortOrder>, project: Vec<Expr>, input: Box<PhysicalPlan> },
     /// An opaque function over each partition (an RDD's Python functions, see [`crate::rdd`]).
     MapPartitions { function: MapPartitions, output: Vec<Attribute>, input: Box<PhysicalPlan> },
+    /// Each input row once per projection (Spark's `Expand`): how several DISTINCT aggregates share one
+    /// aggregation (see [`distinct_aggregate`]).
+    Expand { projections: Vec<Vec<Expr>>, output: Vec<Attribute>, input: Box<PhysicalPlan> },
     /// Window functions over each partition's rows, sorted by `partition_by` then `order_by` (see [`crate::window`]).
     Window { exprs: Vec<Expr>, partition_by: Vec<Expr>, order_by: Vec<SortOrder>, input: Box<PhysicalPlan> },
 }
@@ -118,7 +123,7 @@ impl PhysicalPlan {
             Self::HashAggregate { keys, calls, .. } => {
                 keys.iter().cloned().chain(calls.iter().flat_map(|c| c.state.iter().cloned())).collect()
             }
-            Self::Union { output, .. } | Self::MapPartitions { output, .. } => output.clone(),
+            Self::Union { output, .. } | Self::MapPartitions { output, .. } | Self::Expand { output, .. } => output.clone(),
             Self::TakeOrderedAndProject { project, .. } => project.iter().map(output_attribute).collect(),
             Self::BroadcastHashJoin { join, left, right, .. }
             | Self::BroadcastNestedLoopJoin { join, left, right, .. }
@@ -158,6 +163,7 @@ impl PhysicalPlan {
             | Self::Sort { input, .. }
             | Self::TakeOrderedAndProject { input, .. }
             | Self::Window { input, .. }
+            | Self::Expand { input, .. }
             | Self::MapPartitions { input, .. } => vec![input],
         }
     }
@@ -188,6 +194,7 @@ impl PhysicalPlan {
             | Self::Sort { input, .. }
             | Self::TakeOrderedAndProject { input, .. }
             | Self::Window { input, .. }
+            | Self::Expand { input, .. }
             | Self::MapPartitions { input, .. } => input.partition_count(context),
         }
     }
@@ -246,6 +253,17 @@ impl PhysicalPlan {
                     let columns = exprs.iter().map(|e| evaluate(e, &batch, &input_columns)).collect::<Result<_>>()?;
                     batch_of(&output, columns, batch.num_rows())
                 })))
+            }
+            Self::Expand { projections, output, input } => {
+                let input_columns = input.output();
+                let copies = input.execute(partition, context, metrics)?.flat_map(move |batch| -> Vec<Result<RecordBatch>> {
+                    let batch = match batch {
+                        Ok(batch) => batch,
+                        Err(e) => return vec![Err(e)],
+                    };
+                    projections.iter().map(|projection| expand_copy(projection, &batch, &input_columns, output)).collect()
+                });
+                Ok(Box::new(copies))
             }
             Self::Filter { condition, input } => {
                 let input_columns = input.output();
@@ -454,6 +472,10 @@ impl PhysicalPlan {
                 project.iter().map(Expr::plan_string).collect::<Vec<_>>().join(",")
             ),
             Self::MapPartitions { function, output, .. } => format!("{} [{}]", function.name(), attributes(output, ", ")),
+            Self::Expand { projections, output, .. } => {
+                let copies: Vec<String> = projections.iter().map(|p| format!("[{}]", list(p, ", "))).collect();
+                format!("Expand [{}], [{}]", copies.join(", "), attributes(output, ", "))
+            }
             Self::Window { exprs, partition_by, order_by, .. } => format!(
                 "Window [{}], [{}], [{}]",
                 list(exprs, ", "),
@@ -496,6 +518,7 @@ impl PhysicalPlan {
             self,
             Self::Project { .. }
                 | Self::Filter { .. }
+                | Self::Expand { .. }
                 | Self::HashAggregate { .. }
                 | Self::LocalLimit { .. }
                 | Self::GlobalLimit { .. }
@@ -1062,25 +1085,10 @@ impl Planner<'_> {
                 other => Err(EngineError::Internal(format!("grouping key {} is not a column", other.plan_string()))),
             })
             .collect::<Result<Vec<_>>>()?;
-        let mut calls: Vec<(Expr, AggregateCall, bool)> = Vec::new();
-        let mut results = Vec::new();
-        for expr in aggregates {
-            let rewritten = expr.clone().transform_up(&mut |e| -> Result<Expr> {
-                let Expr::Aggregate { function, arg, distinct, filter } = &e else { return Ok(e) };
-                if let Some((_, call, _)) = calls.iter().find(|(seen, _, _)| *seen == e) {
-                    return Ok(Expr::Attribute(call.result.clone()));
-                }
-                let call = aggregate_call(*function, filtered_argument(*function, arg, filter.as_deref())?, *distinct, &e);
-                let result = Expr::Attribute(call.result.clone());
-                calls.push((e.clone(), call, *distinct));
-                Ok(result)
-            })?;
-            results.push(rewritten);
+        if distinct_aggregate::has_distinct(aggregates) {
+            return self.distinct_aggregation(&keys, aggregates, child);
         }
-        if calls.iter().any(|(_, _, distinct)| *distinct) {
-            return self.distinct_aggregate(keys, calls, results, child);
-        }
-        let calls: Vec<AggregateCall> = calls.into_iter().map(|(_, c, _)| c).collect();
+        let (calls, results) = aggregate_calls(aggregates)?;
         Ok(self.two_phase(keys, calls, results, child))
     }
 
@@ -1258,49 +1266,20 @@ impl Planner<'_> {
         let keys = keys.iter().cloned().map(Expr::Attribute).collect();
         Partitioning::Hash { keys, partitions: self.session.config().shuffle_partitions }
     }
+}
 
-    /// Aggregates with `DISTINCT x`, Spark's four steps: group by the keys and `x` (which removes duplicate `x`s)
-    /// while the other aggregates build and merge partial states, shuffling on keys and `x`; then group by the keys
-    /// alone, counting the now distinct `x`s, and shuffle on the keys for the final values.
-    fn distinct_aggregate(
-        &self,
-        keys: Vec<Attribute>,
-        calls: Vec<(Expr, AggregateCall, bool)>,
-        results: Vec<Expr>,
-        child: PhysicalPlan,
-    ) -> Result<PhysicalPlan> {
-        let distinct_columns: Vec<Option<Attribute>> = calls
-            .iter()
-            .filter(|(_, _, distinct)| *distinct)
-            .map(|(_, c, _)| match &c.arg {
-                Expr::Attribute(a) => Some(a.clone()),
-                _ => None,
-            })
-            .collect();
-        let column = match distinct_columns.first() {
-            Some(Some(column)) if distinct_columns.iter().all(|c| c.as_ref().map(|a| a.id) == Some(column.id)) => column.clone(),
-            _ => crate::invalid_argument!(
-                "Kindling runs DISTINCT aggregates only when all of them are over the same single column (not supported yet)"
-            ),
-        };
-        let (distinct, regular): (Vec<_>, Vec<_>) = calls.into_iter().partition(|(_, _, distinct)| *distinct);
-        let regular: Vec<AggregateCall> = regular.into_iter().map(|(_, c, _)| c).collect();
-        let distinct: Vec<AggregateCall> = distinct.into_iter().map(|(_, c, _)| c).collect();
-        let mut keys_and_column = keys.clone();
-        keys_and_column.push(column);
-        let in_mode = |calls: &[AggregateCall], mode| calls.iter().map(|c| c.in_mode(mode)).collect::<Vec<_>>();
-
-        let partial = self.hash_aggregate(AggregateMode::Partial, &keys_and_column, in_mode(&regular, AggregateMode::Partial), child);
-        let shuffled = self.exchange(self.partitioning_on(&keys_and_column), ShuffleOrigin::EnsureRequirements, partial);
-        let merged = self.hash_aggregate(AggregateMode::PartialMerge, &keys_and_column, in_mode(&regular, AggregateMode::PartialMerge), shuffled);
-        let mut counting = in_mode(&regular, AggregateMode::PartialMerge);
-        counting.extend(in_mode(&distinct, AggregateMode::Partial));
-        let counted = self.hash_aggregate(AggregateMode::PartialMerge, &keys, counting, merged);
-        let exchange = self.exchange(self.partitioning_on(&keys), ShuffleOrigin::EnsureRequirements, counted);
-        let mut all = in_mode(&regular, AggregateMode::Final);
-        all.extend(in_mode(&distinct, AggregateMode::Final));
-        Ok(PhysicalPlan::HashAggregate { mode: AggregateMode::Final, keys, calls: all, results, input: Box::new(exchange) })
-    }
+/// One copy of `batch` made by an Expand: `projection` evaluated, a NULL constant given its column's type.
+fn expand_copy(projection: &[Expr], batch: &RecordBatch, input: &[Attribute], output: &[Attribute]) -> Result<RecordBatch> {
+    let columns = projection
+        .iter()
+        .zip(output)
+        .map(|(expr, column)| {
+            let values = evaluate(expr, batch, input)?;
+            let wanted = column.data_type.to_arrow();
+            if values.data_type() == &wanted { Ok(values) } else { Ok(arrow::compute::cast(&values, &wanted)?) }
+        })
+        .collect::<Result<_>>()?;
+    batch_of(output, columns, batch.num_rows())
 }
 
 /// The driver's half of TakeOrderedAndProject: the first `limit` rows of every task's top rows, then `project`.
@@ -1414,22 +1393,28 @@ fn take_ordered(plan: &LogicalPlan) -> Option<TakeOrdered<'_>> {
     }
 }
 
-/// The call, its result column (`sum(x)#12`) and its partial-state columns.
-/// What an aggregate reads: `CASE WHEN c THEN x END` for `agg(x) FILTER (WHERE c)`, since every aggregate but
-/// `first` skips NULLs, so the rows the filter drops count for nothing.
-fn filtered_argument(function: AggregateFunction, arg: &Expr, filter: Option<&Expr>) -> Result<Expr> {
-    match filter {
-        None => Ok(arg.clone()),
-        Some(_) if function == AggregateFunction::First => Err(EngineError::Analysis(
-            "[UNSUPPORTED_FEATURE] first(…) FILTER (WHERE …) is not supported by Kindling yet (real Spark runs it). \
-             SQLSTATE: 0A000"
-                .into(),
-        )),
-        Some(condition) => Ok(crate::expr::when(condition.clone(), arg.clone())),
+/// The aggregate function calls of an aggregation's outputs, each once, and the outputs reading the calls'
+/// result columns.
+fn aggregate_calls(aggregates: &[Expr]) -> Result<(Vec<AggregateCall>, Vec<Expr>)> {
+    let mut calls: Vec<(Expr, AggregateCall)> = Vec::new();
+    let mut results = Vec::new();
+    for expr in aggregates {
+        let rewritten = expr.clone().transform_up(&mut |e| -> Result<Expr> {
+            let Expr::Aggregate { function, args, distinct, filter } = &e else { return Ok(e) };
+            if let Some((_, call)) = calls.iter().find(|(seen, _)| *seen == e) {
+                return Ok(Expr::Attribute(call.result.clone()));
+            }
+            let call = aggregate_call(*function, crate::expr::aggregated_value(args), filter.as_deref().cloned(), *distinct, &e);
+            let result = Expr::Attribute(call.result.clone());
+            calls.push((e.clone(), call));
+            Ok(result)
+        })?;
+        results.push(rewritten);
     }
+    Ok((calls.into_iter().map(|(_, call)| call).collect(), results))
 }
 
-fn aggregate_call(function: AggregateFunction, arg: Expr, distinct: bool, whole: &Expr) -> AggregateCall {
+fn aggregate_call(function: AggregateFunction, arg: Expr, filter: Option<Expr>, distinct: bool, whole: &Expr) -> AggregateCall {
     let input_type = arg.data_type();
     let state = crate::aggregate::state_names(function)
         .into_iter()
@@ -1437,5 +1422,5 @@ fn aggregate_call(function: AggregateFunction, arg: Expr, distinct: bool, whole:
         .map(|(name, data_type)| Attribute::new(name, data_type, true))
         .collect();
     let result = Attribute::new(whole.sql_name(), whole.data_type(), whole.nullable());
-    AggregateCall { function, arg, distinct, mode: AggregateMode::Partial, result, state }
+    AggregateCall { function, arg, distinct, filter, mode: AggregateMode::Partial, result, state }
 }

@@ -109,8 +109,11 @@ impl WindowRows<'_> {
         let mut values = vec![Value::Null; batch.num_rows()];
         let computed = unaliased(function);
         let arguments: Vec<Vec<Value>> = match computed {
-            Expr::Aggregate { arg, .. } => vec![values_of(arg, batch, input)?],
-            Expr::WindowFunction { function: WindowFunction::Lag | WindowFunction::Lead | WindowFunction::NthValue, args } => {
+            Expr::Aggregate { args, filter, .. } => std::iter::once(crate::expr::aggregated_value(args))
+                .chain(filter.as_deref().cloned())
+                .map(|e| values_of(&e, batch, input))
+                .collect::<Result<_>>()?,
+            Expr::WindowFunction { function: WindowFunction::Lag | WindowFunction::Lead | WindowFunction::NthValue, args, .. } => {
                 args.iter().map(|arg| values_of(arg, batch, input)).collect::<Result<_>>()?
             }
             _ => Vec::new(),
@@ -118,12 +121,15 @@ impl WindowRows<'_> {
         for partition in self.partitions {
             let peers = runs(self.order_keys, partition.clone());
             match computed {
-                Expr::WindowFunction { function, args } => {
-                    self.ranking(*function, args, &arguments, partition, &peers, &mut values)?
+                Expr::WindowFunction { function, args, ignore_nulls } => {
+                    let arguments = Arguments { exprs: args, values: &arguments, ignore_nulls: *ignore_nulls };
+                    self.ranking(*function, &arguments, partition, &peers, &mut values)?
                 }
-                Expr::Aggregate { function, arg, distinct: false, filter: None } => {
+                Expr::Aggregate { function, args, distinct: false, .. } => {
                     let frames = self.frames(partition, &peers)?;
-                    aggregate_frames(*function, arg.data_type(), &arguments[0], &frames, partition.start, &mut values)?;
+                    let input_type = crate::expr::aggregated_value(args).data_type();
+                    let inputs = FrameInputs { values: &arguments[0], passes: arguments.get(1) };
+                    aggregate_frames(*function, input_type, &inputs, &frames, partition.start, &mut values)?;
                 }
                 other => {
                     return Err(EngineError::Analysis(format!(
@@ -137,19 +143,18 @@ impl WindowRows<'_> {
         Ok(array_of(&values, function.data_type()))
     }
 
-    /// Functions that number or look at neighbouring rows; `arguments` are `args`' values for every row.
+    /// Functions that number or look at neighbouring rows.
     fn ranking(
         &self,
         function: WindowFunction,
-        args: &[Expr],
-        arguments: &[Vec<Value>],
+        arguments: &Arguments,
         partition: &std::ops::Range<usize>,
         peers: &[std::ops::Range<usize>],
         values: &mut [Value],
     ) -> Result<()> {
         let size = partition.len();
         let literal = |i: usize, default: i64| -> Result<i64> {
-            match args.get(i) {
+            match arguments.exprs.get(i) {
                 None => Ok(default),
                 Some(Expr::Literal(value)) => value.as_i64().ok_or_else(|| non_literal(function, value)),
                 Some(other) => Err(non_literal(function, &Value::String(other.sql_name()))),
@@ -189,23 +194,30 @@ impl WindowRows<'_> {
             }
             WindowFunction::Lag | WindowFunction::Lead => {
                 let offset = literal(1, 1)?;
-                let shift = if function == WindowFunction::Lag { -offset } else { offset };
-                let (inputs, defaults) = (&arguments[0], arguments.get(2));
+                let (inputs, defaults) = (&arguments.values[0], arguments.values.get(2));
+                let backwards = (function == WindowFunction::Lag) != (offset < 0);
                 for row in partition.clone() {
-                    let other = row as i64 + shift;
-                    values[row] = if other >= partition.start as i64 && other < partition.end as i64 {
-                        inputs[other as usize].clone()
-                    } else {
-                        defaults.map_or(Value::Null, |defaults| defaults[row].clone())
+                    // The rows after (lead) or before (lag) this one, nearest first.
+                    let mut others: Box<dyn Iterator<Item = usize>> =
+                        if backwards { Box::new((partition.start..row).rev()) } else { Box::new(row + 1..partition.end) };
+                    let found = match offset.unsigned_abs() as usize {
+                        0 => Some(row),
+                        n if arguments.ignore_nulls => others.filter(|&r| !inputs[r].is_null()).nth(n - 1),
+                        n => others.nth(n - 1),
+                    };
+                    values[row] = match found {
+                        Some(other) => inputs[other].clone(),
+                        None => defaults.map_or(Value::Null, |defaults| defaults[row].clone()),
                     };
                 }
             }
             WindowFunction::NthValue => {
                 let n = literal(1, 1)?;
-                let inputs = &arguments[0];
+                let inputs = &arguments.values[0];
                 for (row, frame) in partition.clone().zip(self.frames(partition, peers)?) {
-                    let nth = frame.start as i64 + n - 1;
-                    values[row] = if n >= 1 && nth < frame.end as i64 { inputs[nth as usize].clone() } else { Value::Null };
+                    let mut in_frame = frame.filter(|&r| !(arguments.ignore_nulls && inputs[r].is_null()));
+                    let nth = if n >= 1 { in_frame.nth(n as usize - 1) } else { None };
+                    values[row] = nth.map_or(Value::Null, |r| inputs[r].clone());
                 }
             }
         }
@@ -300,10 +312,27 @@ fn non_literal(function: WindowFunction, value: &Value) -> EngineError {
 /// An aggregate over each row's frame. Frames that keep their start grow row by row and are aggregated
 /// incrementally; a frame whose start moved is aggregated again from its start, as Spark's sliding frames are
 /// (so sums of doubles add in the same order and give the same digits).
+/// What a window aggregate folds: each row's value, and whether the row passes the aggregate's FILTER.
+struct FrameInputs<'a> {
+    values: &'a [Value],
+    passes: Option<&'a Vec<Value>>,
+}
+
+impl FrameInputs<'_> {
+    fn add_rows(&self, rows: std::ops::Range<usize>, state: &mut Accumulator) -> Result<()> {
+        for row in rows {
+            if self.passes.is_none_or(|passes| passes[row] == Value::Boolean(true)) {
+                state.add(&self.values[row])?;
+            }
+        }
+        Ok(())
+    }
+}
+
 fn aggregate_frames(
     function: AggregateFunction,
     input_type: SparkType,
-    inputs: &[Value],
+    inputs: &FrameInputs,
     frames: &[std::ops::Range<usize>],
     first_row: usize,
     values: &mut [Value],
@@ -314,17 +343,24 @@ fn aggregate_frames(
     for (n, frame) in frames.iter().enumerate() {
         match &current {
             Some(seen) if seen.start == frame.start && seen.end <= frame.end => {
-                inputs[seen.end..frame.end].iter().try_for_each(|v| state.add(v))?;
+                inputs.add_rows(seen.end..frame.end, &mut state)?;
             }
             _ => {
                 state = Accumulator::new(function);
-                inputs[frame.clone()].iter().try_for_each(|v| state.add(v))?;
+                inputs.add_rows(frame.clone(), &mut state)?;
             }
         }
         current = Some(frame.clone());
         values[first_row + n] = state.result(result_type)?;
     }
     Ok(())
+}
+
+/// A window function's arguments: as written, and their values for every row of the task.
+struct Arguments<'a> {
+    exprs: &'a [Expr],
+    values: &'a [Vec<Value>],
+    ignore_nulls: bool,
 }
 
 /// The running state of one aggregate over a frame.
@@ -345,8 +381,10 @@ impl Accumulator {
     }
 
     fn add(&mut self, value: &Value) -> Result<()> {
-        if self.function == AggregateFunction::First {
-            if !self.first_seen {
+        if self.function.picks_a_row() {
+            let counts = !(self.function.ignores_nulls() && value.is_null());
+            let last = matches!(self.function, AggregateFunction::Last | AggregateFunction::LastIgnoreNulls);
+            if counts && (last || !self.first_seen) {
                 self.chosen = Some(value.clone());
                 self.first_seen = true;
             }
@@ -380,9 +418,15 @@ impl Accumulator {
         let empty = self.count == 0;
         Ok(match (self.function, result_type) {
             (AggregateFunction::Count, _) => Value::Long(self.count),
-            (AggregateFunction::Min | AggregateFunction::Max | AggregateFunction::First, _) => {
-                self.chosen.clone().unwrap_or(Value::Null)
-            }
+            (
+                AggregateFunction::Min
+                | AggregateFunction::Max
+                | AggregateFunction::First
+                | AggregateFunction::FirstIgnoreNulls
+                | AggregateFunction::Last
+                | AggregateFunction::LastIgnoreNulls,
+                _,
+            ) => self.chosen.clone().unwrap_or(Value::Null),
             (_, _) if empty => Value::Null,
             (AggregateFunction::Sum, SparkType::Double) => Value::Double(self.real),
             (AggregateFunction::Sum, SparkType::Decimal { precision, scale }) => Value::Decimal { value: self.whole, precision, scale },

@@ -3,7 +3,7 @@
 
 use kindling_engine::expr::cast::{parse_date, parse_timestamp};
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
-use kindling_engine::expr::{AggregateFunction, Expr, SortOrder, aggregate, call, col, count_distinct, lit};
+use kindling_engine::expr::{AggregateFunction, Expr, SortOrder, aggregate, call, col, lit};
 use kindling_engine::functions::{PerRowFunction, ScalarFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
@@ -201,12 +201,21 @@ impl Translator {
     fn function(&mut self, function: &ast::Function) -> Result<Expr> {
         let position: Position = function.name.span().start.into();
         let name = function.name.to_string();
-        if !function.within_group.is_empty() || function.null_treatment.is_some() {
-            unsupported!(position, "`{name}` with WITHIN GROUP or IGNORE NULLS");
+        if !function.within_group.is_empty() {
+            unsupported!(position, "`{name}` with WITHIN GROUP");
         }
+        let mut ignore_nulls = matches!(function.null_treatment, Some(ast::NullTreatment::IgnoreNulls));
         let (distinct, args) = match &function.args {
             FunctionArguments::None => (false, Vec::new()),
-            FunctionArguments::List(list) if list.clauses.is_empty() => {
+            FunctionArguments::List(list) => {
+                for clause in &list.clauses {
+                    match clause {
+                        ast::FunctionArgumentClause::IgnoreOrRespectNulls(treatment) => {
+                            ignore_nulls = matches!(treatment, ast::NullTreatment::IgnoreNulls)
+                        }
+                        _ => unsupported!(position, "The argument form of `{name}`"),
+                    }
+                }
                 (matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct)), list.args.iter().collect())
             }
             _ => unsupported!(position, "The argument form of `{name}`"),
@@ -214,9 +223,12 @@ impl Translator {
         let args: Vec<Expr> = args.into_iter().map(|arg| self.argument(arg, position)).collect::<Result<_>>()?;
         if let Some(over) = &function.over {
             let call = match WindowFunction::by_name(&name) {
-                Some(window_function) => Expr::WindowFunction { function: window_function, args },
+                Some(window_function) => Expr::WindowFunction { function: window_function, args, ignore_nulls },
                 None if aggregate_function(&name).is_some() => {
-                    aggregate_call(aggregate_function(&name).expect("an aggregate"), &name, args, distinct, position)?
+                    let filter = function.filter.as_deref().map(|condition| self.expr(condition)).transpose()?;
+                    let syntax = AggregateSyntax { name: &name, distinct, ignore_nulls, position };
+                    let call = aggregate_call(aggregate_function(&name).expect("an aggregate"), args, syntax)?;
+                    with_filter(call, filter)
                 }
                 None => analysis_error!(
                     position,
@@ -228,18 +240,9 @@ impl Translator {
         }
         match (aggregate_function(&name), &function.filter) {
             (Some(aggregate_function), filter) => {
-                let filter = filter.as_deref().map(|condition| self.expr(condition).map(Box::new)).transpose()?;
-                match (aggregate_call(aggregate_function, &name, args, distinct, position)?, filter) {
-                    (Expr::Aggregate { function, arg, distinct, .. }, filter) => Ok(Expr::Aggregate { function, arg, distinct, filter }),
-                    (Expr::Alias { expr, name, .. }, Some(filter)) => match *expr {
-                        Expr::Aggregate { function, arg, distinct, .. } => {
-                            let shown = format!("{name} FILTER (WHERE {})", filter.sql_name());
-                            Ok(Expr::Aggregate { function, arg, distinct, filter: Some(filter) }.alias(&shown))
-                        }
-                        other => Ok(other.alias(&name)),
-                    },
-                    (other, _) => Ok(other),
-                }
+                let filter = filter.as_deref().map(|condition| self.expr(condition)).transpose()?;
+                let syntax = AggregateSyntax { name: &name, distinct, ignore_nulls, position };
+                Ok(with_filter(aggregate_call(aggregate_function, args, syntax)?, filter))
             }
             (None, Some(_)) => analysis_error!(
                 position,
@@ -354,13 +357,28 @@ impl Translator {
     }
 }
 
+/// An aggregate call with its `FILTER (WHERE filter)`, named as Spark names it.
+fn with_filter(call: Expr, filter: Option<Expr>) -> Expr {
+    let Some(filter) = filter else { return call };
+    match call {
+        Expr::Aggregate { function, args, distinct, .. } => Expr::Aggregate { function, args, distinct, filter: Some(Box::new(filter)) },
+        Expr::Alias { expr, name, .. } => match *expr {
+            Expr::Aggregate { function, args, distinct, .. } => {
+                let shown = format!("{name} FILTER (WHERE {})", filter.sql_name());
+                Expr::Aggregate { function, args, distinct, filter: Some(Box::new(filter)) }.alias(&shown)
+            }
+            other => other.alias(&name),
+        },
+        other => other,
+    }
+}
+
 /// Aggregates that are another aggregate under Spark's name for it: `every(b)` is the least of the booleans,
-/// `bool_or(b)` the greatest, `any_value(x)` the first.
+/// `bool_or(b)` the greatest.
 fn renamed_aggregate(name: &str) -> Option<AggregateFunction> {
     Some(match name.to_ascii_lowercase().as_str() {
         "every" | "bool_and" => AggregateFunction::Min,
         "some" | "any" | "bool_or" => AggregateFunction::Max,
-        "any_value" => AggregateFunction::First,
         _ => return None,
     })
 }
@@ -375,18 +393,27 @@ fn aggregate_function(name: &str) -> Option<AggregateFunction> {
         "avg" | "mean" => AggregateFunction::Avg,
         "min" => AggregateFunction::Min,
         "max" => AggregateFunction::Max,
-        "first" | "first_value" => AggregateFunction::First,
+        "first" | "first_value" | "any_value" => AggregateFunction::First,
+        "last" | "last_value" => AggregateFunction::Last,
         _ => return None,
     })
 }
 
-fn aggregate_call(function: AggregateFunction, name: &str, args: Vec<Expr>, distinct: bool, position: Position) -> Result<Expr> {
-    if function == AggregateFunction::Count && args.len() > 1 && !distinct {
-        // count(a, b) counts the rows where every argument is non-NULL.
-        let shown: Vec<String> = args.iter().map(Expr::sql_name).collect();
-        let all_set = args.into_iter().map(Expr::is_not_null).reduce(Expr::and).expect("several arguments");
-        let counted = aggregate(AggregateFunction::Count, Expr::CaseWhen { branches: vec![(all_set, lit(1))], otherwise: None });
-        return Ok(counted.alias(&format!("count({})", shown.join(", "))));
+/// How an aggregate was called, besides its arguments: `name(DISTINCT …) IGNORE NULLS` at `position`.
+struct AggregateSyntax<'a> {
+    name: &'a str,
+    distinct: bool,
+    ignore_nulls: bool,
+    position: Position,
+}
+
+fn aggregate_call(function: AggregateFunction, args: Vec<Expr>, syntax: AggregateSyntax) -> Result<Expr> {
+    let AggregateSyntax { name, distinct, position, .. } = syntax;
+    if function == AggregateFunction::Count && args.len() > 1 {
+        return Ok(Expr::Aggregate { function, args, distinct, filter: None });
+    }
+    if function.picks_a_row() {
+        return picking_call(function, args, syntax);
     }
     let count = args.len();
     if let Some(renamed) = renamed_aggregate(name) {
@@ -399,11 +426,39 @@ fn aggregate_call(function: AggregateFunction, name: &str, args: Vec<Expr>, dist
     let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
         return wrong_arguments(name, "1", count, position);
     };
-    Ok(match (function, distinct) {
-        (AggregateFunction::Count, true) => count_distinct(arg),
-        (_, true) => unsupported!(position, "`{name}(DISTINCT …)`"),
-        (function, false) => aggregate(function, arg),
-    })
+    Ok(Expr::Aggregate { function, args: vec![arg], distinct, filter: None })
+}
+
+/// `first(x)`, `last(x, true)`, `first_value(x) IGNORE NULLS`, `any_value(x)`: one row's value, NULLs passed
+/// over when asked. Named as Spark names them: `first`/`last` once NULLs are ignored, otherwise as written.
+fn picking_call(first_or_last: AggregateFunction, args: Vec<Expr>, syntax: AggregateSyntax) -> Result<Expr> {
+    let AggregateSyntax { name, distinct, ignore_nulls, position } = syntax;
+    let count = args.len();
+    let (arg, ignore_nulls) = match <[Expr; 2]>::try_from(args) {
+        Ok([arg, Expr::Literal(Value::Boolean(ignore))]) => (arg, ignore || ignore_nulls),
+        Ok([_, other]) => analysis_error!(
+            position,
+            "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{name}\" due to data type mismatch: the \
+             second parameter (ignoreNulls) requires a boolean constant, not {}. SQLSTATE: 42K09",
+            other.sql_name()
+        ),
+        Err(args) => match <[Expr; 1]>::try_from(args) {
+            Ok([arg]) => (arg, ignore_nulls),
+            Err(_) => return wrong_arguments(name, "[1, 2]", count, position),
+        },
+    };
+    let lower = name.to_ascii_lowercase();
+    let function = match (first_or_last, ignore_nulls) {
+        (AggregateFunction::Last, false) => AggregateFunction::Last,
+        (AggregateFunction::Last, true) => AggregateFunction::LastIgnoreNulls,
+        (_, false) => AggregateFunction::First,
+        (_, true) => AggregateFunction::FirstIgnoreNulls,
+    };
+    let shown = match (lower.as_str(), ignore_nulls) {
+        ("any_value", _) | ("first_value" | "last_value", false) => format!("{lower}({})", arg.sql_name()),
+        _ => format!("{}({})", function.name(), arg.sql_name()),
+    };
+    Ok(Expr::Aggregate { function, args: vec![arg], distinct, filter: None }.alias(&shown))
 }
 
 /// Functions Spark replaces by another expression while analysing a query (`nvl(a, b)` is `coalesce(a, b)`,

@@ -12,7 +12,7 @@ use super::cast_to;
 
 pub fn check_window(function: Expr, mut spec: WindowSpec) -> Result<Expr> {
     let function = match function {
-        Expr::WindowFunction { function, args } => {
+        Expr::WindowFunction { function, args, ignore_nulls } => {
             if spec.order_by.is_empty() && function.ranks() {
                 return Err(EngineError::Analysis(format!(
                     "[WINDOW_FUNCTION_FRAME_NOT_ORDERED] Window function \"{}\" requires window to be ordered, please \
@@ -23,7 +23,7 @@ pub fn check_window(function: Expr, mut spec: WindowSpec) -> Result<Expr> {
             }
             let (args, frame) = fixed_frame(function, args, &spec.frame)?;
             spec.frame = frame;
-            Expr::WindowFunction { function, args }
+            Expr::WindowFunction { function, args, ignore_nulls }
         }
         aggregate => {
             check_frame(&spec)?;

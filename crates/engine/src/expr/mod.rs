@@ -190,7 +190,12 @@ pub enum AggregateFunction {
     Avg,
     Min,
     Max,
+    /// The first value in the order rows arrive, NULL included.
     First,
+    /// The first value that is not NULL (`first(x, true)`, `first_value(x) IGNORE NULLS`).
+    FirstIgnoreNulls,
+    Last,
+    LastIgnoreNulls,
 }
 
 impl AggregateFunction {
@@ -201,8 +206,19 @@ impl AggregateFunction {
             Self::Avg => "avg",
             Self::Min => "min",
             Self::Max => "max",
-            Self::First => "first",
+            Self::First | Self::FirstIgnoreNulls => "first",
+            Self::Last | Self::LastIgnoreNulls => "last",
         }
+    }
+
+    /// Whether the aggregate passes NULL values over (every aggregate but `first` and `last` without ignoreNulls).
+    pub fn ignores_nulls(self) -> bool {
+        !matches!(self, Self::First | Self::Last)
+    }
+
+    /// `first`, `last` and their IGNORE NULLS forms: the value of one chosen row.
+    pub fn picks_a_row(self) -> bool {
+        matches!(self, Self::First | Self::FirstIgnoreNulls | Self::Last | Self::LastIgnoreNulls)
     }
 }
 
@@ -229,11 +245,13 @@ pub enum Expr {
     /// A user-defined function (`F.udf`): opaque to the optimizer, evaluated batch by batch by its owner.
     Udf { function: Udf, args: Vec<Expr> },
     /// `sum(x)`, `count(DISTINCT x)`, `count(x) FILTER (WHERE c)` (only the rows where `c` holds are aggregated).
-    Aggregate { function: AggregateFunction, arg: Box<Expr>, distinct: bool, filter: Option<Box<Expr>> },
+    /// Every aggregate takes one argument but `count`, which counts the rows where all of its arguments are set.
+    Aggregate { function: AggregateFunction, args: Vec<Expr>, distinct: bool, filter: Option<Box<Expr>> },
     /// `function OVER (spec)`: `function` is an [`Expr::Aggregate`] or an [`Expr::WindowFunction`].
     Window { function: Box<Expr>, spec: Box<WindowSpec> },
     /// `row_number()`, `rank()`, `lag(x, 1)`, …: functions that only make sense over a window.
-    WindowFunction { function: WindowFunction, args: Vec<Expr> },
+    /// `ignore_nulls`: `lag(x) IGNORE NULLS` counts only the rows where `x` is set.
+    WindowFunction { function: WindowFunction, args: Vec<Expr>, ignore_nulls: bool },
 }
 
 /// A column by name.
@@ -253,12 +271,23 @@ pub fn call(function: ScalarFunction, args: Vec<Expr>) -> Expr {
 
 /// An aggregate function over `arg`, `sum(total_amount)`.
 pub fn aggregate(function: AggregateFunction, arg: Expr) -> Expr {
-    Expr::Aggregate { function, arg: Box::new(arg), distinct: false, filter: None }
+    Expr::Aggregate { function, args: vec![arg], distinct: false, filter: None }
+}
+
+/// The one value an aggregate folds per row: its argument, or for `count(a, b)` a 1 where every argument is set.
+pub fn aggregated_value(args: &[Expr]) -> Expr {
+    match args {
+        [arg] => arg.clone(),
+        args => {
+            let all_set = args.iter().cloned().map(Expr::is_not_null).reduce(Expr::and).unwrap_or(lit(true));
+            Expr::CaseWhen { branches: vec![(all_set, lit(1))], otherwise: None }
+        }
+    }
 }
 
 /// `count(DISTINCT arg)`
 pub fn count_distinct(arg: Expr) -> Expr {
-    Expr::Aggregate { function: AggregateFunction::Count, arg: Box::new(arg), distinct: true, filter: None }
+    Expr::Aggregate { function: AggregateFunction::Count, args: vec![arg], distinct: true, filter: None }
 }
 
 /// `when(condition, value)`: a CASE with one branch, to extend with [`Expr::when`] and [`Expr::otherwise`].
@@ -401,9 +430,8 @@ impl Expr {
             | Expr::Not(expr)
             | Expr::IsNull(expr)
             | Expr::IsNotNull(expr)
-            | Expr::Cast { expr, .. }
-            | Expr::Aggregate { arg: expr, filter: None, .. } => vec![expr],
-            Expr::Aggregate { arg, filter: Some(filter), .. } => vec![arg, filter],
+            | Expr::Cast { expr, .. } => vec![expr],
+            Expr::Aggregate { args, filter, .. } => args.iter().chain(filter.as_deref()).collect(),
             Expr::Binary { left, right, .. } => vec![left, right],
             Expr::Like { expr, pattern } => vec![expr, pattern],
             Expr::In { expr, list } => std::iter::once(expr.as_ref()).chain(list).collect(),
@@ -430,9 +458,10 @@ impl Expr {
             Expr::IsNull(e) => Expr::IsNull(boxed(e)?),
             Expr::IsNotNull(e) => Expr::IsNotNull(boxed(e)?),
             Expr::Cast { expr, to } => Expr::Cast { expr: boxed(expr)?, to },
-            Expr::Aggregate { function, arg, distinct, filter } => {
+            Expr::Aggregate { function, args, distinct, filter } => {
+                let args = args.into_iter().map(|a| boxed(Box::new(a)).map(|b| *b)).collect::<Result<_, E>>()?;
                 let filter = filter.map(&mut boxed).transpose()?;
-                Expr::Aggregate { function, arg: boxed(arg)?, distinct, filter }
+                Expr::Aggregate { function, args, distinct, filter }
             }
             Expr::Like { expr, pattern } => Expr::Like { expr: boxed(expr)?, pattern: boxed(pattern)? },
             Expr::In { expr, list } => {
@@ -454,8 +483,8 @@ impl Expr {
                 Expr::Function { function, args: args.into_iter().map(f).collect::<Result<_, E>>()? }
             }
             Expr::Udf { function, args } => Expr::Udf { function, args: args.into_iter().map(f).collect::<Result<_, E>>()? },
-            Expr::WindowFunction { function, args } => {
-                Expr::WindowFunction { function, args: args.into_iter().map(f).collect::<Result<_, E>>()? }
+            Expr::WindowFunction { function, args, ignore_nulls } => {
+                Expr::WindowFunction { function, args: args.into_iter().map(f).collect::<Result<_, E>>()?, ignore_nulls }
             }
             Expr::Window { function, spec } => {
                 let function = boxed(function)?;
@@ -557,9 +586,11 @@ impl Expr {
             Expr::Cast { to, .. } => *to,
             Expr::Function { function, args } => function.return_type(args),
             Expr::Udf { function, .. } => function.return_type(),
-            Expr::Aggregate { function, arg, .. } => crate::aggregate::result_type(*function, arg.data_type()),
+            Expr::Aggregate { function, args, .. } => {
+                crate::aggregate::result_type(*function, args.first().map_or(SparkType::Null, Expr::data_type))
+            }
             Expr::Window { function, .. } => function.data_type(),
-            Expr::WindowFunction { function, args } => match function {
+            Expr::WindowFunction { function, args, .. } => match function {
                 WindowFunction::RowNumber | WindowFunction::Rank | WindowFunction::DenseRank | WindowFunction::Ntile => {
                     SparkType::Integer
                 }
@@ -740,12 +771,15 @@ impl Expr {
                 list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
                 out.push(')');
             }
-            Expr::Aggregate { function, arg, distinct, filter } => {
+            Expr::Aggregate { function, args, distinct, filter } => {
                 write!(out, "{}(", function.name())?;
                 if *distinct {
                     out.push_str("DISTINCT ");
                 }
-                arg.write(out, style)?;
+                list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
+                if style == Style::Plan && function.picks_a_row() {
+                    write!(out, ", {}", !function.ignores_nulls())?;
+                }
                 out.push(')');
                 if let Some(filter) = filter {
                     out.push_str(" FILTER (WHERE ");
@@ -753,10 +787,13 @@ impl Expr {
                     out.push(')');
                 }
             }
-            Expr::WindowFunction { function, args } => {
+            Expr::WindowFunction { function, args, ignore_nulls } => {
                 write!(out, "{}(", function.name())?;
                 list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
                 out.push(')');
+                if *ignore_nulls && *function == WindowFunction::NthValue {
+                    out.push_str(" ignore nulls");
+                }
             }
             Expr::Window { function, spec } => {
                 function.write(out, style)?;
@@ -817,7 +854,7 @@ mod tests {
         assert_eq!(col("s").eq(lit("green")).sql_name(), "(s = green)");
         assert_eq!(col("x").cast(SparkType::Long).sql_name(), "CAST(x AS BIGINT)");
         assert_eq!(col("x").is_not_null().sql_name(), "(x IS NOT NULL)");
-        let sum = Expr::Aggregate { function: AggregateFunction::Sum, arg: Box::new(col("x")), distinct: false, filter: None };
+        let sum = Expr::Aggregate { function: AggregateFunction::Sum, args: vec![col("x")], distinct: false, filter: None };
         assert_eq!(sum.sql_name(), "sum(x)");
         assert_eq!(sum.alias("total").sql_name(), "total");
     }

@@ -139,6 +139,9 @@ impl Host {
             "min" => AggregateFunction::Min,
             "max" => AggregateFunction::Max,
             "first" => AggregateFunction::First,
+            "first_ignore_nulls" => AggregateFunction::FirstIgnoreNulls,
+            "last" => AggregateFunction::Last,
+            "last_ignore_nulls" => AggregateFunction::LastIgnoreNulls,
             "count" => AggregateFunction::Count,
             other => not_supported!("functions.{other} is not supported by Kindling yet"),
         };
@@ -148,7 +151,11 @@ impl Host {
             other => self.expr_or_name(other)?,
         };
         let distinct = args.bool(2)?;
-        Ok(Expr::Aggregate { function, arg: Box::new(argument), distinct, filter: None })
+        let mut arguments = vec![argument];
+        for more in args.rest(3) {
+            arguments.push(self.expr_or_name(more)?);
+        }
+        Ok(Expr::Aggregate { function, args: arguments, distinct, filter: None })
     }
 }
 

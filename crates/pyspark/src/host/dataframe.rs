@@ -120,7 +120,7 @@ impl Host {
                     };
                     exprs.push(Expr::Aggregate {
                         function: aggregate_function(function)?,
-                        arg: Box::new(if column == "*" { kindling_engine::expr::lit(1) } else { col(column) }),
+                        args: vec![if column == "*" { kindling_engine::expr::lit(1) } else { col(column) }],
                         distinct: false,
                         filter: None,
                     });

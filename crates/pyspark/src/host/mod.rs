@@ -64,6 +64,11 @@ impl<'a> Args<'a> {
         self.values.get(index).unwrap_or(&PyValue::None)
     }
 
+    /// The arguments from `index` on.
+    pub fn rest(&self, index: usize) -> &[PyValue] {
+        self.values.get(index..).unwrap_or(&[])
+    }
+
     /// The argument at `index` as the interpreter's object, for values handed on to Python workers unchanged.
     pub fn object(&self, index: usize) -> Option<ObjectRef<'a>> {
         self.objects.arg(index + 1)

@@ -26,8 +26,8 @@ def _call(name, *args):
     return Column(_kindling('functions.call', name, *args))
 
 
-def _aggregate(name, column, distinct=False):
-    return Column(_kindling('functions.aggregate', name, column, distinct))
+def _aggregate(name, column, distinct=False, *more):
+    return Column(_kindling('functions.aggregate', name, column, distinct, *more))
 
 
 class _functions_module:
@@ -157,16 +157,28 @@ class _functions_module:
         return _aggregate('max', col)
 
     def first(self, col, ignorenulls=False):
-        return _aggregate('first', col)
+        return _aggregate('first_ignore_nulls' if ignorenulls else 'first', col)
+
+    def last(self, col, ignorenulls=False):
+        return _aggregate('last_ignore_nulls' if ignorenulls else 'last', col)
+
+    def first_value(self, col, ignoreNulls=None):
+        return self.first(col, bool(ignoreNulls))
+
+    def last_value(self, col, ignoreNulls=None):
+        return self.last(col, bool(ignoreNulls))
+
+    def any_value(self, col, ignoreNulls=None):
+        return self.first(col, bool(ignoreNulls))
 
     def count(self, col):
         return _aggregate('count', col)
 
     def countDistinct(self, col, *cols):
-        return _aggregate('count', col, True)
+        return _aggregate('count', col, True, *cols)
 
     def count_distinct(self, col, *cols):
-        return _aggregate('count', col, True)
+        return _aggregate('count', col, True, *cols)
 
     def sum_distinct(self, col):
         return _aggregate('sum', col, True)
