@@ -226,11 +226,24 @@ fn coerce(expr: Expr) -> Result<Expr> {
                     args.len()
                 )));
             }
+            let args = with_default_pad(function, args);
             let args = match function.signature(&args) {
                 Signature::Exact(types) => {
                     args.into_iter().zip(types).map(|(a, t)| implicit_cast(a, t, function.name())).collect::<Result<_>>()?
                 }
                 Signature::Strings => args.into_iter().map(|a| cast_to(a, SparkType::String)).collect(),
+                Signature::DateAndDays => {
+                    let [date, days] = <[Expr; 2]>::try_from(args).map_err(|_| EngineError::Internal("two arguments".into()))?;
+                    let whole = matches!(
+                        days.data_type(),
+                        SparkType::Byte | SparkType::Short | SparkType::Integer | SparkType::String | SparkType::Null
+                    );
+                    if !whole {
+                        let call = format!("{}({}, {})", function.name(), date.sql_name(), days.sql_name());
+                        return Err(mismatch(&call, "(\"INT\" or \"SMALLINT\" or \"TINYINT\")", days.data_type()));
+                    }
+                    vec![implicit_cast(date, SparkType::Date, function.name())?, cast_to(days, SparkType::Integer)]
+                }
                 Signature::Common => {
                     let common = common_type(&args, function.name())?;
                     args.into_iter().map(|a| cast_to(a, common)).collect()
@@ -484,12 +497,25 @@ fn mismatch(shown: &str, wanted: &str, actual: SparkType) -> EngineError {
     ))
 }
 
+/// `lpad(s, n)` pads with spaces, or with zero bytes when `s` is binary; the call then shows the pad it used.
+fn with_default_pad(function: crate::functions::ScalarFunction, mut args: Vec<Expr>) -> Vec<Expr> {
+    use crate::functions::PerRowFunction::{Lpad, Rpad};
+    if matches!(function, crate::functions::ScalarFunction::PerRow(Lpad | Rpad)) && args.len() == 2 {
+        let binary = args[0].data_type() == SparkType::Binary;
+        args.push(if binary { crate::expr::lit(crate::value::Value::Binary(vec![0])) } else { crate::expr::lit(" ") });
+    }
+    args
+}
+
 /// `expr` as type `to`, if Spark would cast it implicitly; otherwise an analysis error.
 fn implicit_cast(expr: Expr, to: SparkType, function: &str) -> Result<Expr> {
     let from = expr.data_type();
+    // Spark's ANSI rules: numbers convert among themselves, every value can be read as a string, a string as any
+    // value.
     let allowed = from == to
         || from == SparkType::Null
         || (from.is_numeric() && to.is_numeric())
+        || to == SparkType::String
         || matches!(
             (from, to),
             (SparkType::String, _)

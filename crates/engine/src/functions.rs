@@ -72,6 +72,9 @@ pub enum Signature {
     Common,
     /// Any number of strings.
     Strings,
+    /// A date and a whole number of days that fits an INT (`date_add`): a BIGINT or a fraction is refused, as
+    /// Spark refuses it.
+    DateAndDays,
     /// A number, and maybe an integer scale.
     Numeric,
 }

@@ -116,15 +116,16 @@ impl Translator {
             }
             E::Position { expr: needle, r#in: haystack } => {
                 let args = vec![self.expr(needle)?, self.expr(haystack)?, lit(1)];
-                let name = format!("position({})", args.iter().map(Expr::sql_name).collect::<Vec<_>>().join(", "));
+                let name = format!("locate({})", args.iter().map(Expr::sql_name).collect::<Vec<_>>().join(", "));
                 call(ScalarFunction::PerRow(PerRowFunction::Locate), args).alias(&name)
             }
-            E::Substring { expr: inner, substring_from: Some(from), substring_for, .. } => {
-                let mut args = vec![self.expr(inner)?, self.expr(from)?];
-                if let Some(length) = substring_for {
-                    args.push(self.expr(length)?);
-                }
-                call(ScalarFunction::Substring, args)
+            E::Substring { expr: inner, substring_from: Some(from), substring_for, shorthand, special } => {
+                let length = substring_for.as_deref().map(|length| self.expr(length)).transpose()?;
+                let args = vec![self.expr(inner)?, self.expr(from)?, length.unwrap_or(lit(i32::MAX))];
+                let shown = args.iter().map(Expr::sql_name).collect::<Vec<_>>().join(", ");
+                // `substr(s, 2)` keeps its spelling; the `FROM … FOR …` form is always `substring`.
+                let name = if *shorthand && *special { "substr" } else { "substring" };
+                call(ScalarFunction::Substring, args).alias(&format!("{name}({shown})"))
             }
             E::Subquery(query) if let Some(run) = self.scalar_subquery.clone() => run(query, position_of(expr))?,
             other => unsupported!(position_of(other), "The SQL expression `{other}`"),
@@ -534,7 +535,39 @@ fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) 
         };
         return wrong_arguments(function.name(), &expected, args.len(), position);
     }
-    Ok(call(function, args))
+    let args = with_default_arguments(function, args);
+    Ok(match shown_name(name, function) {
+        Some(shown) => {
+            let listed = args.iter().map(Expr::sql_name).collect::<Vec<_>>().join(", ");
+            call(function, args).alias(&format!("{shown}({listed})"))
+        }
+        None => call(function, args),
+    })
+}
+
+/// The arguments Spark fills in when a call leaves them out and that its name then shows:
+/// `substring(s, 2)` is `substring(s, 2, 2147483647)`, `replace(s, 'b')` is `replace(s, b, )`.
+fn with_default_arguments(function: ScalarFunction, mut args: Vec<Expr>) -> Vec<Expr> {
+    match (function, args.len()) {
+        (ScalarFunction::Substring, 2) => args.push(lit(i32::MAX)),
+        (ScalarFunction::PerRow(PerRowFunction::Replace), 2) => args.push(lit("")),
+        _ => {}
+    }
+    args
+}
+
+/// The name a call shows when Spark names it after the spelling used (`ceiling(x)`, `char_length(s)`, `POWER(a, b)`)
+/// rather than the function's own name; `None` for the function's own name.
+fn shown_name(written: &str, function: ScalarFunction) -> Option<String> {
+    let written = written.to_ascii_lowercase();
+    if written.eq_ignore_ascii_case(function.name()) {
+        return None;
+    }
+    Some(match written.as_str() {
+        "dateadd" => return None,
+        "power" | "signum" => written.to_ascii_uppercase(),
+        _ => written,
+    })
 }
 
 fn wrong_arguments<T>(name: &str, expected: &str, actual: usize, position: Position) -> Result<T> {

@@ -758,6 +758,12 @@ impl Expr {
                     write!(out, " as {to})")?;
                 }
             },
+            Expr::Function { function: crate::functions::ScalarFunction::PerRow(crate::functions::PerRowFunction::Positive), args } => {
+                // Spark prints `positive(x)` as the unary plus it is.
+                out.push_str("(+ ");
+                list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
+                out.push(')');
+            }
             Expr::Function { function, args } => {
                 write!(out, "{}(", function.name())?;
                 list(out, &args.iter().collect::<Vec<_>>(), ", ")?;

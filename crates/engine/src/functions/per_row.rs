@@ -125,8 +125,8 @@ impl PerRowFunction {
             Hex => "hex",
             Unhex => "unhex",
             LuhnCheck => "luhn_check",
-            Ceil => "ceil",
-            Floor => "floor",
+            Ceil => "CEIL",
+            Floor => "FLOOR",
             Pmod => "pmod",
             Sqrt => "sqrt",
             Exp => "exp",
@@ -141,9 +141,9 @@ impl PerRowFunction {
             Sin => "sin",
             Cos => "cos",
             Tan => "tan",
-            Sec => "sec",
-            Csc => "csc",
-            Cot => "cot",
+            Sec => "SEC",
+            Csc => "CSC",
+            Cot => "COT",
             Degrees => "degrees",
             Radians => "radians",
             Bround => "bround",
@@ -181,7 +181,7 @@ impl PerRowFunction {
             "dateadd" => Some(DateAdd),
             _ => None,
         };
-        alias.or_else(|| ALL.into_iter().find(|f| f.name() == name))
+        alias.or_else(|| ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(name)))
     }
 
     pub fn arity(self) -> (usize, usize) {
@@ -202,8 +202,13 @@ impl PerRowFunction {
         use SparkType::*;
         let first = args.first().map(Expr::data_type).unwrap_or(Null);
         let numeric = if first.is_numeric() { first } else { Double };
+        let all_binary = !args.is_empty() && args.iter().map(Expr::data_type).all(|t| matches!(t, Binary | Null));
         Signature::Exact(match self {
+            StartsWith | EndsWith | Contains if all_binary => vec![Binary, Binary],
             StartsWith | EndsWith | Contains => vec![String, String],
+            Lpad | Rpad if first == Binary && args.get(2).is_none_or(|pad| matches!(pad.data_type(), Binary | Null)) => {
+                [Binary, Integer, Binary][..args.len()].to_vec()
+            }
             Left | Right | Repeat => vec![String, Integer],
             Replace | Translate => vec![String; args.len()],
             Lpad | Rpad => [String, Integer, String][..args.len()].to_vec(),
@@ -229,7 +234,8 @@ impl PerRowFunction {
             Log | Pow => vec![Double; args.len()],
             Bround => [numeric, Integer][..args.len()].to_vec(),
             WidthBucket => vec![Double, Double, Double, Long],
-            DateAdd | DateSub | AddMonths => vec![Date, Integer],
+            DateAdd | DateSub => return Signature::DateAndDays,
+            AddMonths => vec![Date, Integer],
             NextDay => vec![Date, String],
             MakeDate => vec![Integer, Integer, Integer],
             LastDay | DayOfYear | WeekOfYear | Quarter | Weekday | UnixDate => vec![Date],
@@ -248,6 +254,7 @@ impl PerRowFunction {
         let first = args.first().copied().unwrap_or(Null);
         match self {
             StartsWith | EndsWith | Contains | LuhnCheck => Boolean,
+            Lpad | Rpad if first == Binary => Binary,
             Left | Right | Replace | Lpad | Rpad | Ltrim | Rtrim | Btrim | SplitPart | Repeat | Reverse | Chr | Initcap
             | Quote | Translate | Hex => String,
             Unhex | Encode | ToBinary => Binary,
@@ -290,9 +297,18 @@ impl PerRowFunction {
             _ => None,
         };
         Ok(match self {
-            StartsWith => Value::Boolean(text(0).starts_with(text(1))),
-            EndsWith => Value::Boolean(text(0).ends_with(text(1))),
-            Contains => Value::Boolean(text(0).contains(text(1))),
+            StartsWith | EndsWith | Contains => match (&args[0], &args[1]) {
+                (Value::Binary(bytes), Value::Binary(part)) => Value::Boolean(match self {
+                    StartsWith => bytes.starts_with(part),
+                    EndsWith => bytes.ends_with(part),
+                    _ => part.is_empty() || bytes.windows(part.len()).any(|w| w == part.as_slice()),
+                }),
+                _ => Value::Boolean(match self {
+                    StartsWith => text(0).starts_with(text(1)),
+                    EndsWith => text(0).ends_with(text(1)),
+                    _ => text(0).contains(text(1)),
+                }),
+            },
             Left => Value::String(text(0).chars().take(int(1).unwrap_or(0).max(0) as usize).collect()),
             Right => {
                 let chars: Vec<char> = text(0).chars().collect();
@@ -303,7 +319,15 @@ impl PerRowFunction {
                 Value::String(if text(1).is_empty() { text(0).to_string() } else { text(0).replace(text(1), "") })
             }
             Replace => Value::String(text(0).replace(text(1), text(2))),
-            Lpad | Rpad => Value::String(pad(text(0), int(1).unwrap_or(0), if args.len() == 3 { text(2) } else { " " }, self == Lpad)),
+            Lpad | Rpad => match (&args[0], args.get(2)) {
+                (Value::Binary(bytes), Some(Value::Binary(padding))) => {
+                    Value::Binary(pad_items(bytes, int(1).unwrap_or(0), padding, self == Lpad))
+                }
+                _ => {
+                    let (chars, padding): (Vec<char>, Vec<char>) = (text(0).chars().collect(), text(2).chars().collect());
+                    Value::String(pad_items(&chars, int(1).unwrap_or(0), &padding, self == Lpad).into_iter().collect())
+                }
+            },
             Ltrim | Rtrim | Btrim => {
                 let set: Vec<char> = if args.len() == 2 { text(1).chars().collect() } else { vec![' '] };
                 let trimmed = match self {
@@ -407,15 +431,14 @@ fn days_value(date: Option<NaiveDate>) -> Value {
     date.map_or(Value::Null, |d| Value::Date(d.num_days_from_ce() - crate::display::DAYS_FROM_CE_TO_UNIX_EPOCH))
 }
 
-/// `lpad`/`rpad`: `text` cut or padded with `padding` repeated to `length` characters.
-fn pad(text: &str, length: i64, padding: &str, left: bool) -> String {
+/// `lpad`/`rpad`: `items` (characters or bytes) cut or padded with `padding` repeated to `length` items.
+fn pad_items<T: Clone>(items: &[T], length: i64, padding: &[T], left: bool) -> Vec<T> {
     let length = length.max(0) as usize;
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() >= length || padding.is_empty() {
-        return chars.into_iter().take(length).collect();
+    if items.len() >= length || padding.is_empty() {
+        return items[..length.min(items.len())].to_vec();
     }
-    let fill: String = padding.chars().cycle().take(length - chars.len()).collect();
-    if left { format!("{fill}{text}") } else { format!("{text}{fill}") }
+    let fill = padding.iter().cycle().take(length - items.len()).cloned();
+    if left { fill.chain(items.iter().cloned()).collect() } else { items.iter().cloned().chain(fill).collect() }
 }
 
 /// `split_part(text, delimiter, n)`: the `n`th field (from the end when negative); `''` past the last.
