@@ -19,6 +19,7 @@ use crate::expr::cast::MICROS_PER_DAY;
 pub use per_row::{PerRowFunction, unhex};
 
 mod charset;
+mod number_format;
 mod per_row;
 use crate::types::{INSTANT_TIME_ZONE, SparkType};
 use crate::{EngineError, Result};
@@ -176,6 +177,12 @@ impl ScalarFunction {
             UnixTimestamp => Long,
             DateFormat | Concat | ConcatWs | Upper | Lower | Trim | Substring => String,
             Coalesce | Greatest | Least | Round | Abs => args.first().map(Expr::data_type).unwrap_or(Null),
+            PerRow(PerRowFunction::ToNumber) => match args.get(1) {
+                Some(Expr::Literal(crate::value::Value::String(format))) => {
+                    number_format::result_type(format).unwrap_or(Decimal { precision: 38, scale: 0 })
+                }
+                _ => Decimal { precision: 38, scale: 0 },
+            },
             PerRow(function) => function.return_type(&args.iter().map(Expr::data_type).collect::<Vec<_>>()),
         }
     }

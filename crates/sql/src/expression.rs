@@ -3,7 +3,7 @@
 
 use kindling_engine::expr::cast::{parse_date, parse_timestamp};
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
-use kindling_engine::expr::{AggregateFunction, Expr, SortOrder, aggregate, call, col, lit};
+use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, SortOrder, aggregate, call, col, lit};
 use kindling_engine::functions::{PerRowFunction, ScalarFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
@@ -491,6 +491,15 @@ fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
             otherwise: Some(Box::new(c.clone())),
         }),
         ("mod", [a, b]) => named(a.clone().modulo(b.clone())),
+        // decode(x, search, result, …, default): the result of the first search equal to x (NULL equals NULL).
+        ("decode", [value, pairs @ ..]) if pairs.len() >= 2 => {
+            let branches = pairs
+                .chunks_exact(2)
+                .map(|pair| (Expr::Binary { op: BinaryOp::NullSafeEq, left: Box::new(value.clone()), right: Box::new(pair[0].clone()) }, pair[1].clone()))
+                .collect();
+            let otherwise = (pairs.len() % 2 == 1).then(|| Box::new(pairs[pairs.len() - 1].clone()));
+            named(Expr::CaseWhen { branches, otherwise })
+        }
         ("date_diff", [end, start]) => named(call(ScalarFunction::DateDiff, vec![end.clone(), start.clone()])),
         ("date_add" | "dateadd" | "timestampadd", [Expr::Column(unit), n, at]) => {
             let unit = unit.to_ascii_uppercase();
@@ -536,6 +545,9 @@ fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) 
         return wrong_arguments(function.name(), &expected, args.len(), position);
     }
     let args = with_default_arguments(function, args);
+    if function == ScalarFunction::PerRow(PerRowFunction::ToBinary) && let Some(format) = args.get(1) {
+        check_binary_format(&args[0], format, position)?;
+    }
     Ok(match shown_name(name, function) {
         Some(shown) => {
             let listed = args.iter().map(Expr::sql_name).collect::<Vec<_>>().join(", ");
@@ -551,9 +563,39 @@ fn with_default_arguments(function: ScalarFunction, mut args: Vec<Expr>) -> Vec<
     match (function, args.len()) {
         (ScalarFunction::Substring, 2) => args.push(lit(i32::MAX)),
         (ScalarFunction::PerRow(PerRowFunction::Replace), 2) => args.push(lit("")),
+        // lpad(bytes, n) pads with zero bytes, lpad(text, n) with spaces (decided again once columns have types).
+        (ScalarFunction::PerRow(PerRowFunction::Lpad | PerRowFunction::Rpad), 2) => {
+            let binary = args[0].data_type() == SparkType::Binary;
+            args.push(if binary { lit(Value::Binary(vec![0])) } else { lit(" ") });
+        }
         _ => {}
     }
     args
+}
+
+/// `to_binary(s, format)`: the format must be a constant naming one of the formats Spark knows.
+fn check_binary_format(value: &Expr, format: &Expr, position: Position) -> Result<()> {
+    let call = format!("to_binary({}, {})", value.sql_name(), format.sql_name());
+    if format.any(&|e| matches!(e, Expr::Column(_))) {
+        analysis_error!(
+            position,
+            "[DATATYPE_MISMATCH.NON_FOLDABLE_INPUT] Cannot resolve \"{call}\" due to data type mismatch: the input \
+             `fmt` should be a foldable \"STRING\" expression; however, got \"{}\". SQLSTATE: 42K09",
+            format.sql_name()
+        );
+    }
+    let known = |f: &str| ["hex", "utf-8", "utf8", "base64"].contains(&f.to_ascii_lowercase().as_str());
+    match format {
+        Expr::Literal(Value::String(f)) if known(f) => Ok(()),
+        Expr::Literal(Value::Null) => Ok(()),
+        Expr::Literal(other) => analysis_error!(
+            position,
+            "[DATATYPE_MISMATCH.INVALID_ARG_VALUE] Cannot resolve \"{call}\" due to data type mismatch: The value \
+             of parameter `fmt` must be a case-insensitive \"STRING\" literal of 'hex', 'utf-8', 'utf8', or \
+             'base64', but got '{other}'. SQLSTATE: 42K09"
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// The name a call shows when Spark names it after the spelling used (`ceiling(x)`, `char_length(s)`, `POWER(a, b)`)

@@ -86,16 +86,27 @@ pub enum PerRowFunction {
     TimestampAdd,
     /// `timestampdiff(unit, start, end)` (also `datediff(unit, …)`): whole units from start to end.
     TimestampDiff,
+    /// `is_valid_utf8(bytes)`: whether the bytes are well-formed UTF-8.
+    IsValidUtf8,
+    /// `make_valid_utf8(bytes)`: the text, each malformed sequence replaced by U+FFFD.
+    MakeValidUtf8,
+    /// `validate_utf8(bytes)`: the text, or an error if the bytes are not UTF-8.
+    ValidateUtf8,
+    /// `try_validate_utf8(bytes)`: the text, or NULL if the bytes are not UTF-8.
+    TryValidateUtf8,
+    /// `to_number(text, format)`: see [`super::number_format`].
+    ToNumber,
 }
 
 use PerRowFunction::*;
 
-const ALL: [PerRowFunction; 66] = [
+const ALL: [PerRowFunction; 71] = [
     StartsWith, EndsWith, Contains, Left, Right, Replace, Lpad, Rpad, Ltrim, Rtrim, Btrim, SplitPart, Repeat, Reverse,
     Instr, Locate, Ascii, Chr, Initcap, Quote, Translate, Hex, Unhex, LuhnCheck, Ceil, Floor, Pmod, Sqrt, Exp, Ln,
     Log10, Log2, Log, Pow, Sign, Positive, Negative, Sin, Cos, Tan, Sec, Csc, Cot, Degrees, Radians, Bround,
     WidthBucket, DateAdd, DateSub, NextDay, MakeDate, LastDay, AddMonths, DayOfYear, WeekOfYear, Quarter, Weekday,
     TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide, Encode, Decode, ToBinary, TimestampAdd, TimestampDiff,
+    IsValidUtf8, MakeValidUtf8, ValidateUtf8, TryValidateUtf8, ToNumber,
 ];
 
 impl PerRowFunction {
@@ -167,6 +178,11 @@ impl PerRowFunction {
             ToBinary => "to_binary",
             TimestampAdd => "timestampadd",
             TimestampDiff => "timestampdiff",
+            IsValidUtf8 => "is_valid_utf8",
+            MakeValidUtf8 => "make_valid_utf8",
+            ValidateUtf8 => "validate_utf8",
+            TryValidateUtf8 => "try_validate_utf8",
+            ToNumber => "to_number",
         }
     }
 
@@ -189,7 +205,7 @@ impl PerRowFunction {
             Replace | Locate | Lpad | Rpad => (2, 3),
             Ltrim | Rtrim | Btrim | Bround | Log => (1, 2),
             StartsWith | EndsWith | Contains | Left | Right | Repeat | Instr | Pmod | Pow | DateAdd | DateSub | NextDay
-            | AddMonths | IntegralDivide | Encode | Decode => (2, 2),
+            | AddMonths | IntegralDivide | Encode | Decode | ToNumber => (2, 2),
             ToBinary => (1, 2),
             SplitPart | MakeDate | Translate | TimestampAdd | TimestampDiff => (3, 3),
             WidthBucket => (4, 4),
@@ -243,6 +259,8 @@ impl PerRowFunction {
             DateFromUnixDate => vec![Integer],
             Encode | ToBinary => vec![String; args.len()],
             Decode => vec![Binary, String],
+            IsValidUtf8 | MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 => vec![Binary],
+            ToNumber => vec![String, String],
             TimestampAdd => vec![String, Long, Timestamp],
             TimestampDiff => vec![String, Timestamp, Timestamp],
         })
@@ -253,7 +271,8 @@ impl PerRowFunction {
         use SparkType::*;
         let first = args.first().copied().unwrap_or(Null);
         match self {
-            StartsWith | EndsWith | Contains | LuhnCheck => Boolean,
+            StartsWith | EndsWith | Contains | LuhnCheck | IsValidUtf8 => Boolean,
+            MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 => String,
             Lpad | Rpad if first == Binary => Binary,
             Left | Right | Replace | Lpad | Rpad | Ltrim | Rtrim | Btrim | SplitPart | Repeat | Reverse | Chr | Initcap
             | Quote | Translate | Hex => String,
@@ -274,7 +293,14 @@ impl PerRowFunction {
 
     /// Runs the function on each row's arguments; a NULL argument makes a NULL result.
     pub fn evaluate(self, args: &[ArrayRef], types: &[SparkType], rows: usize) -> Result<ArrayRef> {
-        let result_type = self.return_type(types);
+        let result_type = match (self, args.get(1)) {
+            // The format is a constant: its first value says the decimal type.
+            (ToNumber, Some(formats)) if rows > 0 => match Value::from_array(formats.as_ref(), 0)? {
+                Value::String(format) => super::number_format::result_type(&format)?,
+                _ => self.return_type(types),
+            },
+            _ => self.return_type(types),
+        };
         let mut values = Vec::with_capacity(rows);
         let mut row_args = Vec::with_capacity(args.len());
         for row in 0..rows {
@@ -419,6 +445,11 @@ impl PerRowFunction {
             ToBinary => to_binary(text(0), if args.len() == 2 { text(1) } else { "hex" })?,
             TimestampAdd => timestamp_add(text(0), int(1).unwrap_or(0), int(2).unwrap_or(0))?,
             TimestampDiff => timestamp_diff(text(0), int(1).unwrap_or(0), int(2).unwrap_or(0))?,
+            IsValidUtf8 | MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 => {
+                let Value::Binary(bytes) = &args[0] else { return Ok(Value::Null) };
+                utf8(self, bytes)?
+            }
+            ToNumber => super::number_format::to_number(text(0), text(1))?,
         })
     }
 }
@@ -704,14 +735,47 @@ fn to_binary(text: &str, format: &str) -> Result<Value> {
             ))
         }),
         "utf-8" | "utf8" => Ok(Value::Binary(text.as_bytes().to_vec())),
-        "base64" => Err(EngineError::InvalidArgument(
-            "to_binary(…, 'base64') is not supported by Kindling yet (real Spark runs it)".into(),
-        )),
+        "base64" => from_base64(text).map(Value::Binary).ok_or_else(|| {
+            EngineError::Runtime(format!(
+                "[CONVERSION_INVALID_INPUT] The value '{text}' (BASE64) cannot be converted to BINARY because it is \
+                 malformed. Correct the value as per the syntax, or change its format. Use `try_to_binary` to \
+                 tolerate malformed input and return NULL instead. SQLSTATE: 22018"
+            ))
+        }),
         other => Err(EngineError::Runtime(format!(
             "[INVALID_PARAMETER_VALUE.BINARY_FORMAT] The value of parameter(s) `format` in `to_binary` is invalid: \
              expects one of binary formats 'base64', 'hex', 'utf-8', but got '{other}'. SQLSTATE: 22023"
         ))),
     }
+}
+
+/// Base64 as Spark reads it: whitespace between the groups is ignored, the last group is padded with `=`, and the
+/// padding is written together.
+fn from_base64(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let padding = text.trim_end().trim_end_matches('=');
+    if text.trim_end()[padding.len()..].len() > 2 || text[padding.len()..].trim().contains(char::is_whitespace) {
+        return None;
+    }
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD.decode(compact).ok()
+}
+
+/// The UTF-8 checks: whether `bytes` are UTF-8, or the text they spell (repaired, refused, or NULL).
+fn utf8(function: PerRowFunction, bytes: &[u8]) -> Result<Value> {
+    let text = std::str::from_utf8(bytes);
+    Ok(match (function, text) {
+        (IsValidUtf8, text) => Value::Boolean(text.is_ok()),
+        (_, Ok(text)) => Value::String(text.to_string()),
+        (MakeValidUtf8, Err(_)) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
+        (ValidateUtf8, Err(_)) => {
+            let shown: String = bytes.iter().map(|b| if b.is_ascii() { char::from(*b).to_string() } else { format!("\\x{b:02X}") }).collect();
+            return Err(EngineError::Runtime(format!(
+                "[INVALID_UTF8_STRING] Invalid UTF8 byte sequence found in string: {shown}. SQLSTATE: 22029"
+            )));
+        }
+        _ => Value::Null,
+    })
 }
 
 /// `value` rounded to a multiple of `unit`, a tie going to the even multiple.
