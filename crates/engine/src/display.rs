@@ -120,6 +120,9 @@ fn format_cell(column: &ArrayRef, row: usize) -> Result<String> {
         DataType::Timestamp(TimeUnit::Microsecond, _) => {
             timestamp_string(column.as_primitive::<TimestampMicrosecondType>().value(row))?
         }
+        DataType::Time64(TimeUnit::Microsecond) => {
+            crate::value::time_string(column.as_primitive::<arrow::datatypes::Time64MicrosecondType>().value(row))
+        }
         other => return Err(EngineError::UnsupportedType(other.clone())),
     })
 }

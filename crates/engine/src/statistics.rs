@@ -64,7 +64,7 @@ fn default_size(data_type: SparkType) -> u128 {
         SparkType::Null | SparkType::Boolean | SparkType::Byte => 1,
         SparkType::Short => 2,
         SparkType::Integer | SparkType::Float | SparkType::Date => 4,
-        SparkType::Long | SparkType::Double | SparkType::Timestamp | SparkType::TimestampNtz => 8,
+        SparkType::Long | SparkType::Double | SparkType::Timestamp | SparkType::TimestampNtz | SparkType::Time => 8,
         SparkType::Decimal { precision, .. } => if precision <= 18 { 8 } else { 16 },
         SparkType::String => 20,
         SparkType::Binary => 100,

@@ -36,6 +36,8 @@ pub enum SparkType {
     Timestamp,
     /// A local date-time without a time zone.
     TimestampNtz,
+    /// A time of day without a date or zone, to the microsecond (Spark's `TIME(6)`).
+    Time,
 }
 
 impl SparkType {
@@ -58,6 +60,7 @@ impl SparkType {
             DataType::Date32 => Self::Date,
             DataType::Timestamp(_, Some(_)) => Self::Timestamp,
             DataType::Timestamp(_, None) => Self::TimestampNtz,
+            DataType::Time64(TimeUnit::Microsecond) => Self::Time,
             other => return Err(EngineError::UnsupportedType(other.clone())),
         })
     }
@@ -79,6 +82,7 @@ impl SparkType {
             Self::Date => DataType::Date32,
             Self::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some(INSTANT_TIME_ZONE.into())),
             Self::TimestampNtz => DataType::Timestamp(TimeUnit::Microsecond, None),
+            Self::Time => DataType::Time64(TimeUnit::Microsecond),
         }
     }
 
@@ -111,6 +115,7 @@ impl SparkType {
             Self::Date => "date".into(),
             Self::Timestamp => "timestamp".into(),
             Self::TimestampNtz => "timestamp_ntz".into(),
+            Self::Time => "time(6)".into(),
         }
     }
 
@@ -132,6 +137,7 @@ impl SparkType {
             "date" => Some(Self::Date),
             "timestamp" | "timestamp_ltz" => Some(Self::Timestamp),
             "timestamp_ntz" => Some(Self::TimestampNtz),
+            "time" | "time(6)" => Some(Self::Time),
             "decimal" | "dec" | "numeric" => Some(Self::Decimal { precision: 10, scale: 0 }),
             _ => None,
         };
@@ -202,6 +208,7 @@ mod tests {
             SparkType::Date,
             SparkType::Timestamp,
             SparkType::TimestampNtz,
+            SparkType::Time,
         ];
         for spark_type in all {
             assert_eq!(SparkType::from_arrow(&spark_type.to_arrow()).unwrap(), spark_type);

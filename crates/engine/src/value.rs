@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use arrow::array::{
     Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int8Array,
-    Int16Array, Int32Array, Int64Array, StringArray, TimestampMicrosecondArray, new_null_array,
+    Int16Array, Int32Array, Int64Array, StringArray, Time64MicrosecondArray, TimestampMicrosecondArray, new_null_array,
 };
 use arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
-    TimestampMicrosecondType,
+    Time64MicrosecondType, TimestampMicrosecondType,
 };
 
 use crate::display::{date_string, java_double_string, java_float_string, timestamp_string};
@@ -36,6 +36,8 @@ pub enum Value {
     Date(i32),
     Timestamp(i64),
     TimestampNtz(i64),
+    /// Microseconds since midnight.
+    Time(i64),
 }
 
 /// One row of a collected result.
@@ -60,6 +62,7 @@ impl Value {
             SparkType::Date => Self::Date(0),
             SparkType::Timestamp => Self::Timestamp(0),
             SparkType::TimestampNtz => Self::TimestampNtz(0),
+            SparkType::Time => Self::Time(0),
         }
     }
 
@@ -118,6 +121,7 @@ impl Value {
             Self::Date(_) => SparkType::Date,
             Self::Timestamp(_) => SparkType::Timestamp,
             Self::TimestampNtz(_) => SparkType::TimestampNtz,
+            Self::Time(_) => SparkType::Time,
         }
     }
 
@@ -148,6 +152,7 @@ impl Value {
                 Arc::new(TimestampMicrosecondArray::from_value(*v, len).with_timezone(INSTANT_TIME_ZONE))
             }
             Self::TimestampNtz(v) => Arc::new(TimestampMicrosecondArray::from_value(*v, len)),
+            Self::Time(v) => Arc::new(Time64MicrosecondArray::from_value(*v, len)),
         }
     }
 
@@ -181,6 +186,7 @@ impl Value {
             DataType::Timestamp(_, None) => {
                 Self::TimestampNtz(array.as_primitive::<TimestampMicrosecondType>().value(row))
             }
+            DataType::Time64(_) => Self::Time(array.as_primitive::<Time64MicrosecondType>().value(row)),
             other => return Err(EngineError::UnsupportedType(other.clone())),
         })
     }
@@ -214,8 +220,16 @@ impl fmt::Display for Value {
             Self::Timestamp(micros) | Self::TimestampNtz(micros) => {
                 f.write_str(&timestamp_string(*micros).unwrap_or_else(|_| micros.to_string()))
             }
+            Self::Time(micros) => f.write_str(&time_string(*micros)),
         }
     }
+}
+
+/// A time of day as Spark shows it: `HH:mm:ss`, then the fraction of a second without trailing zeros.
+pub fn time_string(micros: i64) -> String {
+    let (seconds, fraction) = (micros.div_euclid(1_000_000), micros.rem_euclid(1_000_000));
+    let whole = format!("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if fraction == 0 { whole } else { format!("{whole}.{}", format!("{fraction:06}").trim_end_matches('0')) }
 }
 
 /// An array of `data_type` holding `values`; a value of another type is stored as NULL.
@@ -242,6 +256,7 @@ pub fn array_of(values: &[Value], data_type: SparkType) -> ArrayRef {
             Arc::new(array.with_timezone(INSTANT_TIME_ZONE))
         }
         SparkType::TimestampNtz => collect!(TimestampMicrosecondArray, TimestampNtz),
+        SparkType::Time => collect!(Time64MicrosecondArray, Time),
         SparkType::Decimal { precision, scale } => Arc::new(
             values
                 .iter()
@@ -284,6 +299,7 @@ mod tests {
             Value::Date(18262),
             Value::Timestamp(1_577_836_800_000_000),
             Value::TimestampNtz(1),
+            Value::Time(3_723_500_000),
         ];
         for value in values {
             let array = value.to_array(3);
@@ -299,5 +315,7 @@ mod tests {
         assert_eq!(Value::Decimal { value: 250, precision: 10, scale: 2 }.to_string(), "2.50");
         assert_eq!(Value::Timestamp(1_577_836_800_000_000).to_string(), "2020-01-01 00:00:00");
         assert_eq!(Value::Date(18262).to_string(), "2020-01-01");
+        assert_eq!(Value::Time(3_723_500_000).to_string(), "01:02:03.5");
+        assert_eq!(Value::Time(86_399_000_000).to_string(), "23:59:59");
     }
 }

@@ -192,6 +192,8 @@ pub fn to_python(value: &Value) -> MontyObject {
         Value::Binary(bytes) => MontyObject::bytes(bytes.clone()),
         Value::Date(days) => date_object(*days),
         Value::Timestamp(micros) | Value::TimestampNtz(micros) => datetime_object(*micros),
+        // The sandbox has no `datetime.time`: a TIME value reaches Python as the text Spark shows for it.
+        Value::Time(micros) => MontyObject::string(kindling_engine::value::time_string(*micros).as_str()),
     }
 }
 

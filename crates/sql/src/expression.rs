@@ -746,6 +746,7 @@ fn typed_literal(typed: &ast::TypedString, position: Position) -> Result<Expr> {
         Ok(SparkType::Date) => parse_date(&text).map(|days| Value::Date(days as i32)),
         Ok(SparkType::Timestamp) => parse_timestamp(&text).map(Value::Timestamp),
         Ok(SparkType::TimestampNtz) => parse_timestamp(&text).map(Value::TimestampNtz),
+        Ok(SparkType::Time) => kindling_engine::expr::cast::parse_time_of_day(&text).map(Value::Time),
         _ => unsupported!(position, "The typed literal `{} {}`", typed.data_type, typed.value),
     };
     match value {

@@ -141,7 +141,7 @@ fn parser_for(sql: &str) -> Result<Parser<'static>> {
     let tokens = Tokenizer::new(&SparkSqlDialect {}, sql).tokenize_with_location().map_err(|error| {
         syntax_error(sql, error.location, &error.message, &near_character(sql, error.location))
     })?;
-    let tokens = with_values_as_select(with_typed_numbers(tokens));
+    let tokens = with_values_as_select(with_typed_numbers(with_ltz_literals(tokens)));
     check_nesting(sql, &tokens)?;
     Ok(Parser::new(&SparkSqlDialect {}).with_recursion_limit(NESTING_LIMIT * 4).with_tokens_with_locations(tokens))
 }
@@ -368,6 +368,25 @@ fn with_typed_numbers(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         merged.push(token);
     }
     merged
+}
+
+/// `timestamp_ltz'2020-01-01 10:00:00'` is Spark's other spelling of `TIMESTAMP '…'`, which sqlparser reads.
+fn with_ltz_literals(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    for i in 0..tokens.len().saturating_sub(1) {
+        let is_ltz = matches!(&tokens[i].token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("timestamp_ltz"));
+        let string_follows = match &tokens[i + 1].token {
+            Token::SingleQuotedString(_) | Token::DoubleQuotedString(_) => true,
+            Token::Word(w) => w.quote_style == Some('"'),
+            _ => false,
+        };
+        if is_ltz && string_follows {
+            tokens[i].token = Token::make_keyword("TIMESTAMP");
+            if let Token::Word(w) = &tokens[i + 1].token {
+                tokens[i + 1].token = Token::SingleQuotedString(w.value.clone());
+            }
+        }
+    }
+    tokens
 }
 
 /// sqlparser reports `… at Line: 1, Column: 8`; Spark names the token at that place.

@@ -11,7 +11,7 @@ use arrow::array::{
     new_null_array,
 };
 use arrow::compute::{CastOptions, cast_with_options};
-use arrow::datatypes::{Date32Type, Float32Type, Float64Type, TimestampMicrosecondType};
+use arrow::datatypes::{Date32Type, Float32Type, Float64Type, Time64MicrosecondType, TimestampMicrosecondType};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::display::{DAYS_FROM_CE_TO_UNIX_EPOCH, date_string, java_double_string, java_float_string, timestamp_string};
@@ -33,7 +33,7 @@ pub fn can_cast(from: SparkType, to: SparkType) -> bool {
         (a, Boolean) => a.is_numeric(),
         (a, b) if a.is_numeric() && b.is_numeric() => true,
         (a, b) if temporal(a) && temporal(b) => true,
-        (Timestamp, b) if b.is_numeric() => true,
+        (Timestamp | Time, b) if b.is_numeric() => true,
         (a, Timestamp) if a.is_numeric() => true,
         _ => false,
     }
@@ -51,6 +51,26 @@ pub fn cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef
         (String, Date) => parse_strings(array, to, parse_date),
         (String, Timestamp | TimestampNtz) => parse_strings(array, to, parse_timestamp),
         (String, Boolean) => parse_strings(array, to, parse_boolean),
+        (String, Time) => parse_strings(array, to, parse_time_of_day),
+        (Time, String) => {
+            let micros = array.as_primitive::<Time64MicrosecondType>();
+            Ok(Arc::new(micros.iter().map(|m| m.map(crate::value::time_string)).collect::<StringArray>()))
+        }
+        (Time, Decimal { .. }) => {
+            // Seconds since midnight, to the microsecond, then Spark's decimal rules for the narrower type.
+            let micros = array.as_primitive::<Time64MicrosecondType>();
+            let seconds = micros.unary::<_, arrow::datatypes::Decimal128Type>(i128::from).with_precision_and_scale(11, 6)?;
+            cast(&(Arc::new(seconds) as ArrayRef), Decimal { precision: 11, scale: 6 }, to)
+        }
+        (Time, t) if t.is_numeric() => {
+            let micros = array.as_primitive::<Time64MicrosecondType>();
+            let seconds: ArrayRef = if matches!(t, Float | Double) {
+                Arc::new(micros.unary::<_, Float64Type>(|m| m as f64 / MICROS_PER_SECOND as f64))
+            } else {
+                Arc::new(micros.unary::<_, arrow::datatypes::Int64Type>(|m| m.div_euclid(MICROS_PER_SECOND)))
+            };
+            cast(&seconds, if matches!(t, Float | Double) { Double } else { Long }, t)
+        }
         (String, t) if t.is_numeric() => numbers_from_text(array, t),
         (Date, Timestamp | TimestampNtz) => {
             let days = array.as_primitive::<Date32Type>();
@@ -106,10 +126,11 @@ fn arrow_cast(array: &ArrayRef, to: SparkType) -> Result<ArrayRef> {
 
 fn cast_error(error: EngineError, from: SparkType, to: SparkType) -> EngineError {
     let detail = error.to_string();
-    let class = if detail.contains("overflow") || detail.contains("out of range") || detail.contains("Can't cast") {
-        "CAST_OVERFLOW"
-    } else {
-        "CAST_INVALID_INPUT"
+    let overflow = ["overflow", "out of range", "Can't cast", "too large"].iter().any(|word| detail.contains(word));
+    let class = match (overflow, to) {
+        (true, SparkType::Decimal { .. }) => "NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION",
+        (true, _) => "CAST_OVERFLOW",
+        (false, _) => "CAST_INVALID_INPUT",
     };
     EngineError::Runtime(format!(
         "[{class}] A value of the type \"{}\" cannot be cast to \"{}\" ({detail}). Use `try_cast` to tolerate \
@@ -172,6 +193,7 @@ fn parse_strings(array: &ArrayRef, to: SparkType, parse: fn(&str) -> Option<i64>
     Ok(match to {
         SparkType::Date => Arc::new(values.into_iter().map(|v| v.map(|d| d as i32)).collect::<Date32Array>()),
         SparkType::Boolean => Arc::new(values.into_iter().map(|v| v.map(|b| b != 0)).collect::<arrow::array::BooleanArray>()),
+        SparkType::Time => Arc::new(values.into_iter().collect::<arrow::array::Time64MicrosecondArray>()),
         _ => timestamps(values.into_iter().collect::<TimestampMicrosecondArray>(), to),
     })
 }
@@ -189,6 +211,14 @@ pub fn parse_date(text: &str) -> Option<i64> {
 }
 
 use chrono::Datelike;
+
+/// Microseconds since midnight of `HH[:mm[:ss[.fraction]]]`; digits of the fraction past the sixth are dropped, as
+/// Spark's `TIME(6)` drops them.
+pub fn parse_time_of_day(text: &str) -> Option<i64> {
+    use chrono::Timelike;
+    let time = parse_time(text.trim())?;
+    Some(i64::from(time.num_seconds_from_midnight()) * MICROS_PER_SECOND + i64::from(time.nanosecond() / 1000))
+}
 
 /// Microseconds since the epoch of `yyyy-[m]m-[d]d[( |T)HH:mm[:ss[.fraction]]][Z|±hh:mm]`, read in UTC (the session
 /// time zone); an explicit offset moves the instant.

@@ -667,6 +667,7 @@ impl Expr {
             Expr::Literal(timestamp @ Value::TimestampNtz(_)) if style == Style::Name => {
                 write!(out, "TIMESTAMP_NTZ '{timestamp}'")?
             }
+            Expr::Literal(time @ Value::Time(_)) if style == Style::Name => write!(out, "TIME '{time}'")?,
             Expr::Literal(v) => write!(out, "{v}")?,
             Expr::Alias { expr, name, id } => match style {
                 Style::Name => out.push_str(name),
