@@ -31,6 +31,8 @@ def statements(text):
 
 
 def run(spark, text, base):
+    # A file may SET the session time zone; each file starts in UTC.
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
     result = None
     for statement in statements(text.replace("${data}", base + "/")):
         result = spark.sql(statement)

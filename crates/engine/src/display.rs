@@ -117,8 +117,10 @@ fn format_cell(column: &ArrayRef, row: usize) -> Result<String> {
         DataType::Utf8View => column.as_string_view().value(row).to_string(),
         DataType::Binary => hex_bytes(column.as_binary::<i32>().value(row)),
         DataType::Date32 => date_string(column.as_primitive::<Date32Type>().value(row))?,
-        DataType::Timestamp(TimeUnit::Microsecond, _) => {
-            timestamp_string(column.as_primitive::<TimestampMicrosecondType>().value(row))?
+        DataType::Timestamp(TimeUnit::Microsecond, zone) => {
+            let micros = column.as_primitive::<TimestampMicrosecondType>().value(row);
+            // An instant shows as the session time zone's wall-clock time; a timestamp_ntz as it is.
+            timestamp_string(if zone.is_some() { crate::time_zone::current().local_micros(micros) } else { micros })?
         }
         DataType::Time64(TimeUnit::Microsecond) => {
             crate::value::time_string(column.as_primitive::<arrow::datatypes::Time64MicrosecondType>().value(row))
@@ -188,7 +190,8 @@ pub fn date_string(days: i32) -> Result<String> {
     Ok(date.format("%Y-%m-%d").to_string())
 }
 
-/// `yyyy-MM-dd HH:mm:ss` plus the fraction of a second without trailing zeros, in UTC (the session time zone).
+/// `yyyy-MM-dd HH:mm:ss` plus the fraction of a second without trailing zeros, of a wall-clock time (microseconds
+/// of a UTC-based calendar: a `timestamp_ntz`, or an instant moved to the session time zone).
 pub fn timestamp_string(micros: i64) -> Result<String> {
     let time = DateTime::from_timestamp_micros(micros)
         .ok_or_else(|| EngineError::InvalidArgument(format!("timestamp out of range: {micros} µs")))?

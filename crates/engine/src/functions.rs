@@ -12,13 +12,14 @@ use arrow::array::BooleanBufferBuilder;
 use arrow::buffer::NullBuffer;
 use arrow::compute::kernels::{length, numeric, zip};
 use arrow::datatypes::{Date32Type, Float64Type, TimestampMicrosecondType};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 use crate::expr::Expr;
 use crate::expr::cast::MICROS_PER_DAY;
 pub use per_row::{PerRowFunction, unhex};
 
 mod charset;
+mod datetime_pattern;
 mod number_format;
 mod per_row;
 use crate::types::{INSTANT_TIME_ZONE, SparkType};
@@ -192,7 +193,9 @@ impl ScalarFunction {
             Coalesce => args.iter().all(Expr::nullable),
             Greatest | Least => args.iter().all(Expr::nullable),
             ConcatWs => false,
-            ToDate | ToTimestamp | Round | PerRow(_) => true,
+            // to_date(ts) is a cast; a truncation can fall outside the range of timestamps.
+            ToDate if args.len() == 1 => args[0].nullable(),
+            DateTrunc | ToDate | ToTimestamp | Round | PerRow(_) => true,
             _ => args.iter().any(Expr::nullable),
         }
     }
@@ -207,11 +210,11 @@ impl ScalarFunction {
                 Arc::new(micros.unary::<_, Date32Type>(|m| m.div_euclid(MICROS_PER_DAY) as i32))
             }
             ToDate => arg(0).clone(),
-            ToTimestamp if args.len() == 2 => Arc::new(parse_with_format(arg(0), arg(1))?.with_timezone(INSTANT_TIME_ZONE)),
+            ToTimestamp if args.len() == 2 => Arc::new(instants(parse_with_format(arg(0), arg(1))?).with_timezone(INSTANT_TIME_ZONE)),
             ToTimestamp => crate::expr::cast::cast(arg(0), types[0], SparkType::Timestamp)?,
             UnixTimestamp => {
                 let micros = if args.len() == 2 {
-                    parse_with_format(arg(0), arg(1))?
+                    instants(parse_with_format(arg(0), arg(1))?)
                 } else {
                     crate::expr::cast::cast(arg(0), types[0], SparkType::Timestamp)?
                         .as_primitive::<TimestampMicrosecondType>()
@@ -280,8 +283,9 @@ pub fn repeated_string(strings: &StringArray) -> Option<Option<&str>> {
     (evenly_spaced && bytes[step..] == bytes[..bytes.len() - step]).then(|| Some(strings.value(0)))
 }
 
+/// The instant's wall-clock time in the session time zone.
 fn naive(micros: i64) -> Option<NaiveDateTime> {
-    DateTime::from_timestamp_micros(micros).map(|t| t.naive_utc())
+    crate::time_zone::current().local(micros)
 }
 
 fn date_of(days: i32) -> Option<NaiveDate> {
@@ -300,7 +304,11 @@ fn time_part(timestamps: &ArrayRef, part: impl Fn(NaiveDateTime) -> i32) -> Arra
 
 /// `date_trunc(unit, ts)`: the timestamp cut down to the start of its year, month, day, hour, ...
 fn date_trunc(unit: String, timestamps: &ArrayRef) -> Result<ArrayRef> {
-    let micros = timestamps.as_primitive::<TimestampMicrosecondType>();
+    // Periods start at the session time zone's wall-clock boundaries: truncate the wall-clock time, then go back.
+    let zone = crate::time_zone::current();
+    let instants = timestamps.as_primitive::<TimestampMicrosecondType>();
+    let wall_clock = if zone.is_utc() { instants.clone() } else { instants.unary(|m| zone.local_micros(m)) };
+    let micros = &wall_clock;
     let fixed = |size: i64| micros.unary::<_, TimestampMicrosecondType>(|m| m - m.rem_euclid(size));
     let truncated = match unit.to_ascii_uppercase().as_str() {
         "YEAR" | "YYYY" | "YY" => by_period(micros, |d| months_from(d.with_day(1)?.with_month(1)?, 12)),
@@ -319,6 +327,7 @@ fn date_trunc(unit: String, timestamps: &ArrayRef) -> Result<ArrayRef> {
         // Spark returns NULL for a unit it does not know.
         _ => TimestampMicrosecondArray::new_null(micros.len()),
     };
+    let truncated = if zone.is_utc() { truncated } else { truncated.unary(|m| zone.utc_micros(m)) };
     Ok(Arc::new(truncated.with_timezone(INSTANT_TIME_ZONE)))
 }
 
@@ -410,15 +419,18 @@ fn chrono_format(pattern: &str) -> Result<String> {
     Ok(out)
 }
 
+/// `date_format(ts, pattern)`: each instant written with the pattern as the session time zone's clock shows it.
 fn date_format(timestamps: &ArrayRef, pattern: String) -> Result<ArrayRef> {
-    let format = chrono_format(&pattern)?;
+    let pattern = datetime_pattern::DatetimePattern::parse(&pattern)?;
+    let zone = crate::time_zone::current();
     let micros = timestamps.as_primitive::<TimestampMicrosecondType>();
-    let text: StringArray = micros.iter().map(|m| m.and_then(naive).map(|t| t.format(&format).to_string())).collect();
+    let text: StringArray =
+        micros.iter().map(|m| m.and_then(|m| datetime_pattern::Moment::of(m, zone)).map(|moment| pattern.format(&moment))).collect();
     Ok(Arc::new(text))
 }
 
-/// Parses text with a Java datetime pattern; text that does not match gives NULL... except under ANSI, where Spark
-/// raises CANNOT_PARSE_TIMESTAMP.
+/// Parses text with a Java datetime pattern into wall-clock times (microseconds of a UTC-based calendar); text that
+/// does not match gives NULL... except under ANSI, where Spark raises CANNOT_PARSE_TIMESTAMP.
 fn parse_with_format(text: &ArrayRef, pattern: &ArrayRef) -> Result<PrimitiveArray<TimestampMicrosecondType>> {
     let pattern = literal_text(pattern, "to_timestamp")?;
     let format = chrono_format(&pattern)?;
@@ -442,6 +454,12 @@ fn parse_with_format(text: &ArrayRef, pattern: &ArrayRef) -> Result<PrimitiveArr
             .transpose()
         })
         .collect()
+}
+
+/// Wall-clock times as the instants they are in the session time zone.
+fn instants(wall_clock: PrimitiveArray<TimestampMicrosecondType>) -> PrimitiveArray<TimestampMicrosecondType> {
+    let zone = crate::time_zone::current();
+    if zone.is_utc() { wall_clock } else { wall_clock.unary(|m| zone.utc_micros(m)) }
 }
 
 fn map_strings(strings: &ArrayRef, f: impl Fn(&str) -> String) -> ArrayRef {

@@ -47,6 +47,7 @@ pub mod statistics;
 pub mod stage;
 pub mod stage_summary;
 pub mod task;
+pub mod time_zone;
 pub mod trace;
 pub mod types;
 pub mod udf;

@@ -16,6 +16,7 @@ use crate::io::partition_discovery::discover;
 use crate::io::vfs::{FileSystem, LocalDisk, resolve};
 use crate::logical::{FileFormat, LogicalPlan, Scan, Source};
 use crate::schema::SparkSchema;
+use crate::time_zone::TimeZone;
 use crate::trace::JobTrace;
 use crate::{EngineError, Result};
 
@@ -42,6 +43,9 @@ pub struct Config {
     pub max_partition_bytes: u64,
     /// `spark.sql.files.openCostInBytes`
     pub open_cost_in_bytes: u64,
+    /// `spark.sql.session.timeZone`: UTC unless set (Spark's default is the JVM's zone; Kindling's is the same
+    /// everywhere, so results do not depend on the machine).
+    pub session_time_zone: TimeZone,
 }
 
 impl Default for Config {
@@ -55,6 +59,7 @@ impl Default for Config {
             min_partition_size: 1024 * 1024,
             max_partition_bytes: 128 * 1024 * 1024,
             open_cost_in_bytes: 4 * 1024 * 1024,
+            session_time_zone: TimeZone::UTC,
         }
     }
 }
@@ -79,6 +84,14 @@ impl Config {
             "spark.sql.adaptive.coalescePartitions.minPartitionSize" => self.min_partition_size = number()?,
             "spark.sql.files.maxPartitionBytes" => self.max_partition_bytes = number()?,
             "spark.sql.files.openCostInBytes" => self.open_cost_in_bytes = number()?,
+            "spark.sql.session.timeZone" => {
+                self.session_time_zone = TimeZone::parse(value).ok_or_else(|| {
+                    EngineError::Analysis(format!(
+                        "[INVALID_CONF_VALUE.TIME_ZONE] The value '{value}' in the config \"spark.sql.session.timeZone\" \
+                         is invalid. Cannot resolve the given timezone. SQLSTATE: 22022"
+                    ))
+                })?
+            }
             other => crate::invalid_argument!("the setting `{other}` is not supported by Kindling"),
         }
         Ok(())
@@ -87,7 +100,7 @@ impl Config {
 
 impl Config {
     /// A setting's value as `spark.conf.get` and `SET key` show it, for the settings Kindling honours or fixes:
-    /// ANSI mode is always on and the session time zone is always UTC in Kindling.
+    /// ANSI mode is always on in Kindling.
     pub fn get(&self, key: &str) -> Option<String> {
         Some(match key {
             "spark.sql.shuffle.partitions" => self.shuffle_partitions.to_string(),
@@ -95,7 +108,7 @@ impl Config {
             "spark.sql.adaptive.enabled" => self.adaptive_enabled.to_string(),
             "spark.sql.adaptive.coalescePartitions.enabled" => self.coalesce_partitions_enabled.to_string(),
             "spark.sql.ansi.enabled" => "true".into(),
-            "spark.sql.session.timeZone" => crate::types::SESSION_TIME_ZONE.into(),
+            "spark.sql.session.timeZone" => self.session_time_zone.name(),
             _ => return None,
         })
     }

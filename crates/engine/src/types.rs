@@ -11,9 +11,6 @@ use arrow::datatypes::{DataType, TimeUnit};
 
 use crate::{EngineError, Result};
 
-/// Kindling's session time zone (`spark.sql.session.timeZone`): every date and time function works in UTC.
-pub const SESSION_TIME_ZONE: &str = "UTC";
-
 /// The time zone Arrow timestamps of Spark's `timestamp` type carry: values are instants, stored as UTC.
 pub const INSTANT_TIME_ZONE: &str = "UTC";
 

@@ -217,9 +217,11 @@ impl fmt::Display for Value {
                 write!(f, "[{}]", hex.join(" "))
             }
             Self::Date(days) => f.write_str(&date_string(*days).unwrap_or_else(|_| days.to_string())),
-            Self::Timestamp(micros) | Self::TimestampNtz(micros) => {
-                f.write_str(&timestamp_string(*micros).unwrap_or_else(|_| micros.to_string()))
+            Self::Timestamp(micros) => {
+                let local = crate::time_zone::current().local_micros(*micros);
+                f.write_str(&timestamp_string(local).unwrap_or_else(|_| micros.to_string()))
             }
+            Self::TimestampNtz(micros) => f.write_str(&timestamp_string(*micros).unwrap_or_else(|_| micros.to_string())),
             Self::Time(micros) => f.write_str(&time_string(*micros)),
         }
     }

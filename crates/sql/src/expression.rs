@@ -1,7 +1,7 @@
 //! SQL expressions → the engine's [`Expr`]: literals with Spark's types, operators, CASE, CAST, and every
 //! function the engine has, by its Spark name.
 
-use kindling_engine::expr::cast::{parse_date, parse_timestamp};
+use kindling_engine::expr::cast::{parse_date, parse_timestamp, parse_timestamp_ntz};
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, SortOrder, aggregate, call, col, lit};
 use kindling_engine::functions::{PerRowFunction, ScalarFunction};
@@ -491,6 +491,8 @@ fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
             otherwise: Some(Box::new(c.clone())),
         }),
         ("mod", [a, b]) => named(a.clone().modulo(b.clone())),
+        // to_char / to_varchar of a date or timestamp is date_format (Spark names it so).
+        ("to_char" | "to_varchar", [value, format]) => call(ScalarFunction::DateFormat, vec![value.clone(), format.clone()]),
         // decode(x, search, result, …, default): the result of the first search equal to x (NULL equals NULL).
         ("decode", [value, pairs @ ..]) if pairs.len() >= 2 => {
             let branches = pairs
@@ -745,7 +747,7 @@ fn typed_literal(typed: &ast::TypedString, position: Position) -> Result<Expr> {
     let value = match SparkType::parse(&typed.data_type.to_string()) {
         Ok(SparkType::Date) => parse_date(&text).map(|days| Value::Date(days as i32)),
         Ok(SparkType::Timestamp) => parse_timestamp(&text).map(Value::Timestamp),
-        Ok(SparkType::TimestampNtz) => parse_timestamp(&text).map(Value::TimestampNtz),
+        Ok(SparkType::TimestampNtz) => parse_timestamp_ntz(&text).map(Value::TimestampNtz),
         Ok(SparkType::Time) => kindling_engine::expr::cast::parse_time_of_day(&text).map(Value::Time),
         _ => unsupported!(position, "The typed literal `{} {}`", typed.data_type, typed.value),
     };

@@ -87,6 +87,8 @@ pub fn sql_script(session: &Arc<Session>, text: &str) -> Result<Vec<(Position, D
 }
 
 fn execute(session: &Arc<Session>, statement: &Statement) -> Result<DataFrame> {
+    // Timestamp literals are read in the session time zone, as the statement's query will run in it.
+    kindling_engine::time_zone::set_current(session.config().session_time_zone);
     let mut planner = Planner::new(session);
     match &statement.kind {
         StatementKind::Explain { extended, statement: inner } => {
@@ -97,6 +99,7 @@ fn execute(session: &Arc<Session>, statement: &Statement) -> Result<DataFrame> {
             let text = df.explain_string(*extended)?;
             strings(session, "plan", vec![text])
         }
+        StatementKind::Set { key, value } => set_conf(session, key, value, statement.position),
         StatementKind::CreateViewUsing(view) => {
             view_using(session, &planner, view, statement.position)?;
             empty(session)
@@ -109,9 +112,6 @@ fn execute(session: &Arc<Session>, statement: &Statement) -> Result<DataFrame> {
                 empty(session)
             }
             ast::Statement::ShowTables { .. } => show_tables(session),
-            ast::Statement::Set(ast::Set::SingleAssignment { variable, values, .. }) => {
-                set_conf(session, &variable.to_string(), values, statement.position)
-            }
             ast::Statement::CreateTable(create) => {
                 table::create_table(session, &mut planner, create)?;
                 empty(session)
@@ -201,11 +201,14 @@ pub(crate) fn single_name(name: &ast::ObjectName, position: Position) -> Result<
 /// `SET key = value`: a setting Kindling honours changes the session (and shows as Spark's `SET` shows it, one
 /// `key`/`value` row); setting ANSI mode or the time zone to what Kindling always has is accepted; anything else
 /// says Kindling does not have that setting rather than pretending to.
-fn set_conf(session: &Arc<Session>, key: &str, values: &[ast::Expr], position: Position) -> Result<DataFrame> {
-    let value = values.iter().map(|v| v.to_string().trim_matches(['\'', '"']).to_string()).collect::<Vec<_>>().join(",");
-    let unchanged = session.config().get(key).is_some_and(|current| current.eq_ignore_ascii_case(&value));
-    if !unchanged && session.set_conf(key, &value).is_err() {
-        unsupported!(position, "The setting `{key}` = `{value}`");
+fn set_conf(session: &Arc<Session>, key: &str, value: &str, position: Position) -> Result<DataFrame> {
+    let unchanged = session.config().get(key).is_some_and(|current| current.eq_ignore_ascii_case(value));
+    match session.set_conf(key, value) {
+        _ if unchanged => {}
+        Ok(()) => {}
+        // A setting Kindling honours, given a value Spark refuses too (an unknown time zone).
+        Err(kindling_engine::EngineError::Analysis(message)) => analysis_error!(position, "{message}"),
+        Err(_) => unsupported!(position, "The setting `{key}` = `{value}`"),
     }
     let schema = Arc::new(Schema::new(vec![Field::new("key", DataType::Utf8, false), Field::new("value", DataType::Utf8, true)]));
     table(session, schema, vec![Arc::new(StringArray::from(vec![key])), Arc::new(StringArray::from(vec![value]))])
@@ -252,6 +255,7 @@ fn statement_keyword(statement: &Statement) -> String {
     let text = match &statement.kind {
         StatementKind::Explain { .. } => "EXPLAIN".to_string(),
         StatementKind::CreateViewUsing(_) => "CREATE".to_string(),
+        StatementKind::Set { .. } => "SET".to_string(),
         StatementKind::Plain(inner) => inner.to_string(),
     };
     text.split_whitespace().next().unwrap_or_default().to_string()

@@ -34,6 +34,8 @@ pub enum StatementKind {
     Explain { extended: bool, statement: Box<ast::Statement> },
     /// `CREATE [OR REPLACE] TEMP VIEW name USING csv|parquet OPTIONS (path '…', header 'true')`: a view over files.
     CreateViewUsing(ViewUsing),
+    /// `SET key = value`: the value is the text after `=` as written (`America/Los_Angeles` needs no quotes).
+    Set { key: String, value: String },
     Plain(Box<ast::Statement>),
 }
 
@@ -162,6 +164,9 @@ fn parse_one(parser: &mut Parser) -> Result<StatementKind, ParserError> {
     if let Some(view) = parser.maybe_parse(view_using)? {
         return Ok(StatementKind::CreateViewUsing(view));
     }
+    if let Some((key, value)) = parser.maybe_parse(set_key_value)? {
+        return Ok(StatementKind::Set { key, value });
+    }
     if !parser.parse_keyword(Keyword::EXPLAIN) {
         return Ok(StatementKind::Plain(Box::new(parser.parse_statement()?)));
     }
@@ -176,6 +181,32 @@ fn parse_one(parser: &mut Parser) -> Result<StatementKind, ParserError> {
         )));
     }
     Ok(StatementKind::Explain { extended, statement: Box::new(parser.parse_statement()?) })
+}
+
+/// `SET key = value`, read as Spark reads it: the key is the dotted name, the value the rest of the statement's
+/// text, unquoted.
+fn set_key_value(parser: &mut Parser) -> Result<(String, String), ParserError> {
+    parser.expect_keyword(Keyword::SET)?;
+    let mut key = String::new();
+    loop {
+        let token = parser.next_token();
+        match token.token {
+            Token::Eq => break,
+            Token::Word(_) | Token::Period | Token::Number(..) if !key.is_empty() || !matches!(token.token, Token::Period) => {
+                key.push_str(&token.token.to_string())
+            }
+            _ => return parser.expected("a setting name and `=`", token),
+        }
+    }
+    let mut value = String::new();
+    while !matches!(parser.peek_token_no_skip().token, Token::SemiColon | Token::EOF) {
+        if let Some(token) = parser.next_token_no_skip() {
+            value.push_str(&token.token.to_string());
+        }
+    }
+    let value = value.trim();
+    let unquoted = ['\'', '"'].iter().find_map(|q| value.strip_prefix(*q).and_then(|v| v.strip_suffix(*q))).unwrap_or(value);
+    Ok((key, unquoted.to_string()))
 }
 
 /// `CREATE [OR REPLACE] TEMP[ORARY] VIEW name USING format [OPTIONS (key value, …)]`, which sqlparser does not read.

@@ -49,7 +49,8 @@ pub fn cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef
         (Null, _) => Ok(new_null_array(&to.to_arrow(), array.len())),
         (Float | Double, String) | (Date | Timestamp | TimestampNtz | Boolean, String) => to_text(array, from),
         (String, Date) => parse_strings(array, to, parse_date),
-        (String, Timestamp | TimestampNtz) => parse_strings(array, to, parse_timestamp),
+        (String, Timestamp) => parse_strings(array, to, parse_timestamp),
+        (String, TimestampNtz) => parse_strings(array, to, parse_timestamp_ntz),
         (String, Boolean) => parse_strings(array, to, parse_boolean),
         (String, Time) => parse_strings(array, to, parse_time_of_day),
         (Time, String) => {
@@ -73,17 +74,25 @@ pub fn cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef
         }
         (String, t) if t.is_numeric() => numbers_from_text(array, t),
         (Date, Timestamp | TimestampNtz) => {
+            // Midnight of the date: in the session time zone for an instant.
             let days = array.as_primitive::<Date32Type>();
-            Ok(timestamps(days.unary(|d| d as i64 * MICROS_PER_DAY), to))
+            let zone = crate::time_zone::current();
+            let midnight = |d: i32| d as i64 * MICROS_PER_DAY;
+            Ok(timestamps(days.unary(|d| if to == Timestamp { zone.utc_micros(midnight(d)) } else { midnight(d) }), to))
         }
         (Timestamp | TimestampNtz, Date) => {
             let micros = array.as_primitive::<TimestampMicrosecondType>();
-            let days: Date32Array = micros.unary(|m| m.div_euclid(MICROS_PER_DAY) as i32);
+            let zone = crate::time_zone::current();
+            let local = |m: i64| if from == Timestamp { zone.local_micros(m) } else { m };
+            let days: Date32Array = micros.unary(|m| local(m).div_euclid(MICROS_PER_DAY) as i32);
             Ok(Arc::new(days))
         }
         (Timestamp | TimestampNtz, Timestamp | TimestampNtz) => {
-            // The session time zone is UTC, so the wall-clock time and the instant have the same microseconds.
-            Ok(timestamps(array.as_primitive::<TimestampMicrosecondType>().clone(), to))
+            // An instant's wall-clock time in the session time zone, and back.
+            let micros = array.as_primitive::<TimestampMicrosecondType>();
+            let zone = crate::time_zone::current();
+            let moved = if to == TimestampNtz { micros.unary(|m| zone.local_micros(m)) } else { micros.unary(|m| zone.utc_micros(m)) };
+            Ok(timestamps(moved, to))
         }
         (Timestamp, t) if t.is_numeric() => {
             let micros = array.as_primitive::<TimestampMicrosecondType>();
@@ -155,6 +164,9 @@ fn to_text(array: &ArrayRef, from: SparkType) -> Result<ArrayRef> {
             SparkType::Float => java_float_string(array.as_primitive::<Float32Type>().value(row)),
             SparkType::Date => date_string(array.as_primitive::<Date32Type>().value(row))?,
             SparkType::Boolean => array.as_boolean().value(row).to_string(),
+            SparkType::Timestamp => {
+                timestamp_string(crate::time_zone::current().local_micros(array.as_primitive::<TimestampMicrosecondType>().value(row)))?
+            }
             _ => timestamp_string(array.as_primitive::<TimestampMicrosecondType>().value(row))?,
         })
     };
@@ -220,36 +232,33 @@ pub fn parse_time_of_day(text: &str) -> Option<i64> {
     Some(i64::from(time.num_seconds_from_midnight()) * MICROS_PER_SECOND + i64::from(time.nanosecond() / 1000))
 }
 
-/// Microseconds since the epoch of `yyyy-[m]m-[d]d[( |T)HH:mm[:ss[.fraction]]][Z|±hh:mm]`, read in UTC (the session
-/// time zone); an explicit offset moves the instant.
+/// The instant `yyyy-[m]m-[d]d[( |T)HH:mm[:ss[.fraction]]][zone]` names: the wall-clock time read in the zone
+/// written after it (`Z`, `+08:00`, `UTC+080000`, `Europe/Paris`) or else in the session time zone.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let (wall_clock, zone) = parse_wall_clock(text)?;
+    Some(zone.unwrap_or_else(crate::time_zone::current).utc_micros(wall_clock))
+}
+
+/// The wall-clock time of `yyyy-[m]m-[d]d[( |T)HH:mm[:ss[.fraction]]]`, as a `timestamp_ntz` holds it; a zone
+/// written after it is ignored, as Spark ignores it.
+pub fn parse_timestamp_ntz(text: &str) -> Option<i64> {
+    parse_wall_clock(text).map(|(wall_clock, _)| wall_clock)
+}
+
+/// A timestamp's text as its wall-clock time (microseconds of a UTC-based calendar) and the zone written after it.
+fn parse_wall_clock(text: &str) -> Option<(i64, Option<crate::time_zone::TimeZone>)> {
     let text = text.trim();
     let (date_text, rest) = match text.find([' ', 'T']) {
         Some(at) => (&text[..at], text[at + 1..].trim()),
         None => (text, ""),
     };
     let days = parse_date(date_text)?;
-    let (time_text, offset_seconds) = split_offset(rest)?;
+    let zone_at = rest.find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.')).unwrap_or(rest.len());
+    let (time_text, zone_text) = (&rest[..zone_at], rest[zone_at..].trim());
+    let zone = if zone_text.is_empty() { None } else { Some(crate::time_zone::TimeZone::parse(zone_text)?) };
     let time = if time_text.is_empty() { NaiveTime::MIN } else { parse_time(time_text)? };
     let date = NaiveDate::from_num_days_from_ce_opt(days as i32 + DAYS_FROM_CE_TO_UNIX_EPOCH)?;
-    let micros = NaiveDateTime::new(date, time).and_utc().timestamp_micros();
-    Some(micros - offset_seconds * MICROS_PER_SECOND)
-}
-
-fn split_offset(text: &str) -> Option<(&str, i64)> {
-    if let Some(time) = text.strip_suffix('Z') {
-        return Some((time, 0));
-    }
-    match text.rfind(['+', '-']) {
-        Some(at) if at > 0 => {
-            let sign = if &text[at..at + 1] == "-" { -1 } else { 1 };
-            let mut parts = text[at + 1..].split(':');
-            let hours: i64 = parts.next()?.parse().ok()?;
-            let minutes: i64 = parts.next().map_or(Some(0), |m| m.parse().ok())?;
-            Some((&text[..at], sign * (hours * 3600 + minutes * 60)))
-        }
-        _ => Some((text, 0)),
-    }
+    Some((NaiveDateTime::new(date, time).and_utc().timestamp_micros(), zone))
 }
 
 fn parse_time(text: &str) -> Option<NaiveTime> {

@@ -769,7 +769,7 @@ impl Expr {
                 write!(out, "{}(", function.name())?;
                 list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
                 if style == Style::Plan && function.uses_time_zone() {
-                    write!(out, ", Some({})", crate::types::SESSION_TIME_ZONE)?;
+                    write!(out, ", Some({})", crate::time_zone::current().name())?;
                 }
                 out.push(')');
             }

@@ -689,19 +689,24 @@ fn timestamp_overflow() -> EngineError {
     )
 }
 
-/// `timestampadd(unit, n, ts)`.
+/// `timestampadd(unit, n, ts)`: hours and smaller units move the instant; days and longer move the wall-clock
+/// time of the session time zone (a day across a change to summer time is 23 hours).
 fn timestamp_add(unit: &str, n: i64, micros: i64) -> Result<Value> {
+    let zone = crate::time_zone::current();
     if let Some(size) = unit_micros(unit) {
-        return n.checked_mul(size).and_then(|d| micros.checked_add(d)).map(Value::Timestamp).ok_or_else(timestamp_overflow);
+        let by_wall_clock = size >= 86_400_000_000;
+        let start = if by_wall_clock { zone.local_micros(micros) } else { micros };
+        let end = n.checked_mul(size).and_then(|d| start.checked_add(d)).ok_or_else(timestamp_overflow)?;
+        return Ok(Value::Timestamp(if by_wall_clock { zone.utc_micros(end) } else { end }));
     }
     let months = months_in(unit).map(|m| m * n).ok_or_else(|| EngineError::Internal(format!("unit {unit}")))?;
-    let time = chrono::DateTime::from_timestamp_micros(micros).ok_or_else(timestamp_overflow)?.naive_utc();
+    let time = zone.local(micros).ok_or_else(timestamp_overflow)?;
     let moved = if months >= 0 {
         time.checked_add_months(Months::new(months as u32))
     } else {
         time.checked_sub_months(Months::new(months.unsigned_abs() as u32))
     };
-    Ok(moved.map_or(Value::Null, |t| Value::Timestamp(t.and_utc().timestamp_micros())))
+    Ok(moved.map_or(Value::Null, |t| Value::Timestamp(zone.utc_micros(t.and_utc().timestamp_micros()))))
 }
 
 /// `timestampdiff(unit, start, end)`: whole units, truncated toward zero.
@@ -710,7 +715,8 @@ fn timestamp_diff(unit: &str, start: i64, end: i64) -> Result<Value> {
         return Ok(Value::Long((end - start) / size));
     }
     let per = months_in(unit).ok_or_else(|| EngineError::Internal(format!("unit {unit}")))?;
-    let at = |m: i64| chrono::DateTime::from_timestamp_micros(m).map(|t| t.naive_utc());
+    let zone = crate::time_zone::current();
+    let at = |m: i64| zone.local(m);
     let (Some(from), Some(to)) = (at(start), at(end)) else { return Ok(Value::Null) };
     let mut months = i64::from(to.year() - from.year()) * 12 + i64::from(to.month() as i32 - from.month() as i32);
     let shifted = |months: i64| {

@@ -318,15 +318,18 @@ fn parse_date(text: &str) -> Option<i32> {
 }
 
 /// `yyyy-MM-dd HH:mm:ss[.fraction]` (or with `T`), optionally with `Z` or `±HH:MM`; zone-less times are in the
-/// session time zone (UTC). Returns microseconds since the epoch.
+/// session time zone. Returns microseconds since the epoch.
 fn parse_timestamp(text: &str) -> Option<i64> {
     const LOCAL: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"];
     const ZONED: [&str; 2] = ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M:%S%.f%:z"];
-    let local = text.strip_suffix('Z').unwrap_or(text);
+    let (wall_clock, zone) = match text.strip_suffix('Z') {
+        Some(utc) => (utc, crate::time_zone::TimeZone::UTC),
+        None => (text, crate::time_zone::current()),
+    };
     LOCAL
         .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(local, format).ok())
-        .map(|t| t.and_utc().timestamp_micros())
+        .find_map(|format| NaiveDateTime::parse_from_str(wall_clock, format).ok())
+        .map(|t| zone.utc_micros(t.and_utc().timestamp_micros()))
         .or_else(|| ZONED.iter().find_map(|format| DateTime::parse_from_str(text, format).ok()).map(|t| t.timestamp_micros()))
 }
 

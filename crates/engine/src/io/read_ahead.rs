@@ -81,7 +81,12 @@ where
         }
         state.queued = true;
         let shared = self.shared.clone();
-        rayon::spawn(move || shared.decode_ahead());
+        // Decoding text reads timestamps in the query's time zone, whichever thread decodes.
+        let time_zone = crate::time_zone::current();
+        rayon::spawn(move || {
+            crate::time_zone::set_current(time_zone);
+            shared.decode_ahead()
+        });
     }
 }
 

@@ -76,6 +76,8 @@ pub fn json_of(value: &kindling_engine::value::Value) -> Value {
         V::Long(v) => json!(v),
         V::Float(v) => json!(v),
         V::Double(v) if v.is_finite() => json!(v),
+        // PySpark collects an instant as a datetime in the Python process's zone, which the recorder sets to UTC.
+        V::Timestamp(micros) => json!(kindling_engine::display::timestamp_string(*micros).unwrap()),
         other => json!(other.to_string()),
     }
 }
