@@ -206,15 +206,16 @@ impl ScalarFunction {
         Ok(match self {
             DateTrunc => date_trunc(literal_text(arg(0), "date_trunc")?, arg(1))?,
             ToDate if args.len() == 2 => {
+                let zone = crate::time_zone::current();
                 let micros = parse_with_format(arg(0), arg(1))?;
-                Arc::new(micros.unary::<_, Date32Type>(|m| m.div_euclid(MICROS_PER_DAY) as i32))
+                Arc::new(micros.unary::<_, Date32Type>(|m| zone.local_micros(m).div_euclid(MICROS_PER_DAY) as i32))
             }
             ToDate => arg(0).clone(),
-            ToTimestamp if args.len() == 2 => Arc::new(instants(parse_with_format(arg(0), arg(1))?).with_timezone(INSTANT_TIME_ZONE)),
+            ToTimestamp if args.len() == 2 => Arc::new(parse_with_format(arg(0), arg(1))?.with_timezone(INSTANT_TIME_ZONE)),
             ToTimestamp => crate::expr::cast::cast(arg(0), types[0], SparkType::Timestamp)?,
             UnixTimestamp => {
                 let micros = if args.len() == 2 {
-                    instants(parse_with_format(arg(0), arg(1))?)
+                    parse_with_format(arg(0), arg(1))?
                 } else {
                     crate::expr::cast::cast(arg(0), types[0], SparkType::Timestamp)?
                         .as_primitive::<TimestampMicrosecondType>()
@@ -376,49 +377,6 @@ fn months_from(first: NaiveDate, months: u32) -> Option<(NaiveDate, NaiveDate)> 
     Some((first, first.checked_add_months(chrono::Months::new(months))?))
 }
 
-/// Translates a Java `DateTimeFormatter` pattern (as Spark uses) into a chrono format string.
-fn chrono_format(pattern: &str) -> Result<String> {
-    let mut out = String::new();
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let run = chars[i..].iter().take_while(|&&x| x == c).count();
-        let piece = match (c, run) {
-            ('y', 2) => "%y".to_string(),
-            ('y', _) => "%Y".to_string(),
-            ('M', 1) => "%-m".to_string(),
-            ('M', 2) => "%m".to_string(),
-            ('M', 3) => "%b".to_string(),
-            ('M', _) => "%B".to_string(),
-            ('d', 1) => "%-d".to_string(),
-            ('d', _) => "%d".to_string(),
-            ('H', 1) => "%-H".to_string(),
-            ('H', _) => "%H".to_string(),
-            ('h', _) => "%I".to_string(),
-            ('m', _) => "%M".to_string(),
-            ('s', _) => "%S".to_string(),
-            ('S', n) => format!("%{}f", n.min(9)),
-            ('a', _) => "%p".to_string(),
-            ('E', n) if n <= 3 => "%a".to_string(),
-            ('E', _) => "%A".to_string(),
-            ('\'', _) => {
-                let end = chars[i + 1..].iter().position(|&x| x == '\'').map_or(chars.len(), |p| i + 1 + p);
-                out.extend(&chars[i + 1..end]);
-                i = end + 1;
-                continue;
-            }
-            (c, n) if c.is_ascii_alphabetic() => {
-                crate::invalid_argument!("the datetime pattern letter '{c}' (×{n}) in '{pattern}' is not supported")
-            }
-            (c, n) => std::iter::repeat_n(if c == '%' { "%%".to_string() } else { c.to_string() }, n).collect(),
-        };
-        out.push_str(&piece);
-        i += run;
-    }
-    Ok(out)
-}
-
 /// `date_format(ts, pattern)`: each instant written with the pattern as the session time zone's clock shows it.
 fn date_format(timestamps: &ArrayRef, pattern: String) -> Result<ArrayRef> {
     let pattern = datetime_pattern::DatetimePattern::parse(&pattern)?;
@@ -429,24 +387,20 @@ fn date_format(timestamps: &ArrayRef, pattern: String) -> Result<ArrayRef> {
     Ok(Arc::new(text))
 }
 
-/// Parses text with a Java datetime pattern into wall-clock times (microseconds of a UTC-based calendar); text that
-/// does not match gives NULL... except under ANSI, where Spark raises CANNOT_PARSE_TIMESTAMP.
+/// Reads text with a Spark datetime pattern into instants: a zone the text names, else the session time zone. Text
+/// that does not match is an error under ANSI (CANNOT_PARSE_TIMESTAMP), as in Spark.
 fn parse_with_format(text: &ArrayRef, pattern: &ArrayRef) -> Result<PrimitiveArray<TimestampMicrosecondType>> {
-    let pattern = literal_text(pattern, "to_timestamp")?;
-    let format = chrono_format(&pattern)?;
-    let has_time = ['H', 'h', 'm', 's'].iter().any(|c| pattern.contains(*c));
+    let pattern_text = literal_text(pattern, "to_timestamp")?;
+    let pattern = datetime_pattern::DatetimePattern::parse(&pattern_text)?;
+    let session_zone = crate::time_zone::current();
     text.as_string::<i32>()
         .iter()
         .map(|s| {
             s.map(|s| {
-                let parsed = if has_time {
-                    NaiveDateTime::parse_from_str(s, &format).ok()
-                } else {
-                    NaiveDate::parse_from_str(s, &format).ok().and_then(|d| d.and_hms_opt(0, 0, 0))
-                };
-                parsed.map(|t| t.and_utc().timestamp_micros()).ok_or_else(|| {
+                let read = pattern.read(s);
+                read.map(|(wall_clock, zone)| zone.unwrap_or(session_zone).utc_micros(wall_clock.and_utc().timestamp_micros())).ok_or_else(|| {
                     EngineError::Runtime(format!(
-                        "[CANNOT_PARSE_TIMESTAMP] Text '{s}' could not be parsed with the pattern '{pattern}'. Use \
+                        "[CANNOT_PARSE_TIMESTAMP] Text '{s}' could not be parsed with the pattern '{pattern_text}'. Use \
                          `try_to_timestamp` to tolerate invalid input string and return NULL instead. SQLSTATE: 22007"
                     ))
                 })
@@ -454,12 +408,6 @@ fn parse_with_format(text: &ArrayRef, pattern: &ArrayRef) -> Result<PrimitiveArr
             .transpose()
         })
         .collect()
-}
-
-/// Wall-clock times as the instants they are in the session time zone.
-fn instants(wall_clock: PrimitiveArray<TimestampMicrosecondType>) -> PrimitiveArray<TimestampMicrosecondType> {
-    let zone = crate::time_zone::current();
-    if zone.is_utc() { wall_clock } else { wall_clock.unary(|m| zone.utc_micros(m)) }
 }
 
 fn map_strings(strings: &ArrayRef, f: impl Fn(&str) -> String) -> ArrayRef {

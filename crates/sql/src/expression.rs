@@ -491,6 +491,14 @@ fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
             otherwise: Some(Box::new(c.clone())),
         }),
         ("mod", [a, b]) => named(a.clone().modulo(b.clone())),
+        // from_unixtime(seconds[, pattern]): the instant that many seconds after the epoch, written in the session
+        // time zone.
+        ("from_unixtime", [seconds, rest @ ..]) if rest.len() <= 1 => {
+            let pattern = rest.first().cloned().unwrap_or(lit("yyyy-MM-dd HH:mm:ss"));
+            let shown = format!("from_unixtime({}, {})", seconds.sql_name(), pattern.sql_name());
+            let instant = seconds.clone().cast(SparkType::Long).cast(SparkType::Timestamp);
+            call(ScalarFunction::DateFormat, vec![instant, pattern]).alias(&shown)
+        }
         // to_char / to_varchar of a date or timestamp is date_format (Spark names it so).
         ("to_char" | "to_varchar", [value, format]) => call(ScalarFunction::DateFormat, vec![value.clone(), format.clone()]),
         // decode(x, search, result, …, default): the result of the first search equal to x (NULL equals NULL).

@@ -8,11 +8,13 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use crate::time_zone::TimeZone;
 use crate::{EngineError, Result};
 
-/// One piece of a pattern: a field (its letter and how many times it is repeated) or text to copy.
+/// One piece of a pattern: a field (its letter and how many times it is repeated), text to copy, or an optional
+/// section (`[…]`: written out in full, and skipped when reading text that does not have it).
 #[derive(Debug, Clone, PartialEq)]
 enum Piece {
     Field(char, usize),
     Text(String),
+    Optional(Vec<Piece>),
 }
 
 /// A parsed pattern, written out for any number of timestamps.
@@ -39,44 +41,243 @@ impl Moment {
 impl DatetimePattern {
     pub fn parse(pattern: &str) -> Result<Self> {
         let chars: Vec<char> = pattern.chars().collect();
-        let mut pieces = Vec::new();
+        let mut sections: Vec<Vec<Piece>> = vec![Vec::new()];
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i];
-            if c == '\'' {
+            let piece = if c == '\'' {
                 let (text, next) = quoted(&chars, i, pattern)?;
-                pieces.push(Piece::Text(text));
                 i = next;
-                continue;
-            }
-            if c == '[' || c == ']' {
+                Piece::Text(text)
+            } else if c == '[' {
+                sections.push(Vec::new());
                 i += 1;
                 continue;
-            }
-            if c.is_ascii_alphabetic() {
+            } else if c == ']' {
+                let section = sections.pop().filter(|_| !sections.is_empty());
+                let section = section.ok_or_else(|| invalid_pattern(pattern, "`]` closes no optional section"))?;
+                i += 1;
+                Piece::Optional(section)
+            } else if c.is_ascii_alphabetic() {
                 let run = chars[i..].iter().take_while(|&&x| x == c).count();
                 check_field(c, run, pattern)?;
-                pieces.push(Piece::Field(c, run));
                 i += run;
-                continue;
-            }
-            pieces.push(Piece::Text(c.to_string()));
-            i += 1;
+                Piece::Field(c, run)
+            } else {
+                i += 1;
+                Piece::Text(c.to_string())
+            };
+            sections.last_mut().expect("the outermost section").push(piece);
         }
-        Ok(Self { pieces })
+        while sections.len() > 1 {
+            let section = sections.pop().expect("more than one section");
+            sections.last_mut().expect("an outer section").push(Piece::Optional(section));
+        }
+        Ok(Self { pieces: sections.pop().unwrap_or_default() })
     }
 
     /// `moment` written out with the pattern.
     pub fn format(&self, moment: &Moment) -> String {
         let mut out = String::new();
-        for piece in &self.pieces {
-            match piece {
-                Piece::Text(text) => out.push_str(text),
-                Piece::Field(letter, count) => write_field(&mut out, *letter, *count, moment),
-            }
-        }
+        write_pieces(&mut out, &self.pieces, moment);
         out
     }
+
+    /// The wall-clock time `text` spells with the pattern, and the zone it names if it names one; `None` when the
+    /// text does not match. Fields the pattern leaves out take their 1970-01-01 00:00:00 values.
+    pub fn read(&self, text: &str) -> Option<(NaiveDateTime, Option<TimeZone>)> {
+        let mut reader = Reader { text: text.chars().collect(), at: 0, fields: Fields::default() };
+        reader.pieces(&self.pieces)?;
+        (reader.at == reader.text.len()).then_some(())?;
+        reader.fields.assemble()
+    }
+}
+
+fn write_pieces(out: &mut String, pieces: &[Piece], moment: &Moment) {
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Field(letter, count) => write_field(out, *letter, *count, moment),
+            Piece::Optional(inner) => write_pieces(out, inner, moment),
+        }
+    }
+}
+
+/// The fields read so far.
+#[derive(Default, Clone)]
+struct Fields {
+    year: Option<i64>,
+    month: Option<u32>,
+    day: Option<u32>,
+    day_of_year: Option<u32>,
+    hour: Option<u32>,
+    clock_hour: Option<u32>,
+    afternoon: Option<bool>,
+    minute: Option<u32>,
+    second: Option<u32>,
+    nanos: Option<u32>,
+    zone: Option<TimeZone>,
+}
+
+impl Fields {
+    fn assemble(self) -> Option<(NaiveDateTime, Option<TimeZone>)> {
+        let year = i32::try_from(self.year.unwrap_or(1970)).ok()?;
+        let date = match self.day_of_year {
+            Some(ordinal) => chrono::NaiveDate::from_yo_opt(year, ordinal)?,
+            None => chrono::NaiveDate::from_ymd_opt(year, self.month.unwrap_or(1), self.day.unwrap_or(1))?,
+        };
+        let hour = match (self.hour, self.clock_hour, self.afternoon) {
+            (Some(hour), _, _) => hour,
+            (None, Some(clock), afternoon) => clock % 12 + if afternoon == Some(true) { 12 } else { 0 },
+            (None, None, Some(true)) => 12,
+            _ => 0,
+        };
+        let time = chrono::NaiveTime::from_hms_nano_opt(hour, self.minute.unwrap_or(0), self.second.unwrap_or(0), self.nanos.unwrap_or(0))?;
+        Some((NaiveDateTime::new(date, time), self.zone))
+    }
+}
+
+/// Reads text piece by piece.
+struct Reader {
+    text: Vec<char>,
+    at: usize,
+    fields: Fields,
+}
+
+impl Reader {
+    fn pieces(&mut self, pieces: &[Piece]) -> Option<()> {
+        for (i, piece) in pieces.iter().enumerate() {
+            match piece {
+                Piece::Text(expected) => self.literal(expected)?,
+                Piece::Optional(inner) => {
+                    let (at, fields) = (self.at, self.fields.clone());
+                    if self.pieces(inner).is_none() {
+                        self.at = at;
+                        self.fields = fields;
+                    }
+                }
+                Piece::Field(letter, count) => {
+                    let reserved = reserved_digits(&pieces[i + 1..]);
+                    self.field(*letter, *count, reserved)?
+                }
+            }
+        }
+        Some(())
+    }
+
+    fn literal(&mut self, expected: &str) -> Option<()> {
+        for c in expected.chars() {
+            (self.text.get(self.at) == Some(&c)).then_some(())?;
+            self.at += 1;
+        }
+        Some(())
+    }
+
+    /// A number of `min..=max` digits, leaving `reserved` digits for the fixed-width fields right after it.
+    fn number(&mut self, min: usize, max: usize, reserved: usize) -> Option<i64> {
+        let digits = self.text[self.at..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let take = digits.saturating_sub(reserved).min(max);
+        (take >= min).then_some(())?;
+        let value: String = self.text[self.at..self.at + take].iter().collect();
+        self.at += take;
+        value.parse().ok()
+    }
+
+    /// One of `names` (case-insensitive, the longest that matches); its position.
+    fn name(&mut self, names: &[&str]) -> Option<usize> {
+        let rest: String = self.text[self.at..].iter().collect::<String>().to_lowercase();
+        let (index, name) = names.iter().enumerate().filter(|(_, n)| rest.starts_with(&n.to_lowercase())).max_by_key(|(_, n)| n.len())?;
+        self.at += name.chars().count();
+        Some(index)
+    }
+
+    fn field(&mut self, letter: char, count: usize, reserved: usize) -> Option<()> {
+        let small = |count: usize| if count == 1 { (1, 2) } else { (count, count) };
+        match letter {
+            'y' if count == 2 => {
+                let two = self.number(2, 2, reserved)?;
+                self.fields.year = Some(2000 + two);
+            }
+            'y' => self.fields.year = Some(self.number(count, 10, reserved)?),
+            'M' | 'L' if count >= 3 => {
+                let names: Vec<&str> = if count == 3 { MONTHS.iter().map(|m| &m[..3]).collect() } else { MONTHS.to_vec() };
+                self.fields.month = Some(self.name(&names)? as u32 + 1);
+            }
+            'E' => {
+                let names: Vec<&str> = if count == 4 { DAYS.to_vec() } else { DAYS.iter().map(|d| &d[..3]).collect() };
+                self.name(&names)?;
+            }
+            'G' => {
+                let names: &[&str] = if count == 4 { &["Anno Domini", "Before Christ"] } else { &["AD", "BC"] };
+                self.name(names)?;
+            }
+            'a' => self.fields.afternoon = Some(self.name(&["AM", "PM"])? == 1),
+            'S' => {
+                let digits = self.text[self.at..].iter().take_while(|c| c.is_ascii_digit()).count().min(count);
+                (digits >= 1).then_some(())?;
+                let fraction: String = self.text[self.at..self.at + digits].iter().collect();
+                self.at += digits;
+                self.fields.nanos = Some(format!("{fraction:0<9}").parse().ok()?);
+            }
+            'X' | 'x' | 'Z' | 'O' => self.fields.zone = Some(self.offset(letter)?),
+            'V' | 'z' => {
+                let name: String = self.text[self.at..].iter().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '+' | '-')).collect();
+                let zone = TimeZone::parse(&name)
+                    .or_else(|| ZONE_NAMES.iter().find(|(_, names)| names.contains(&name.as_str())).and_then(|(zone, _)| TimeZone::parse(zone)))?;
+                self.at += name.chars().count();
+                self.fields.zone = Some(zone);
+            }
+            'Q' | 'q' => {
+                let (min, max) = small(count.min(2));
+                self.number(min, max, reserved)?;
+            }
+            letter => {
+                let (min, max) = if letter == 'D' { (count, 3) } else { small(count) };
+                let value = u32::try_from(self.number(min, max, reserved)?).ok()?;
+                let f = &mut self.fields;
+                match letter {
+                    'M' | 'L' => f.month = Some(value),
+                    'd' => f.day = Some(value),
+                    'D' => f.day_of_year = Some(value),
+                    'H' => f.hour = Some(value),
+                    'k' => f.hour = Some(value % 24),
+                    'h' | 'K' => f.clock_hour = Some(value),
+                    'm' => f.minute = Some(value),
+                    's' => f.second = Some(value),
+                    'F' => {}
+                    _ => return None,
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// `Z`, `+08`, `+0800`, `+08:00`, `GMT+8`, …
+    fn offset(&mut self, letter: char) -> Option<TimeZone> {
+        let rest: String = self.text[self.at..].iter().collect();
+        if letter != 'x' && rest.starts_with('Z') {
+            self.at += 1;
+            return Some(TimeZone::UTC);
+        }
+        let prefix = if letter == 'O' || (letter == 'Z' && rest.starts_with("GMT")) { "GMT" } else { "" };
+        let body = rest.strip_prefix(prefix)?;
+        let length = body.chars().take_while(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ':')).count();
+        let zone = TimeZone::parse(&body[..length])?;
+        self.at += prefix.len() + length;
+        Some(zone)
+    }
+}
+
+/// How many digits the fixed-width numeric fields right after a field take: Java leaves them those digits when
+/// numbers are written without separators (`yyyyMMdd`).
+fn reserved_digits(rest: &[Piece]) -> usize {
+    rest.iter()
+        .map_while(|piece| match piece {
+            Piece::Field(letter, count) if *count >= 2 && matches!(letter, 'y' | 'M' | 'd' | 'H' | 'h' | 'k' | 'K' | 'm' | 's' | 'D') => Some(*count),
+            Piece::Field('S', count) => Some(*count),
+            _ => None,
+        })
+        .sum()
 }
 
 /// The text of a quoted section starting at `start`, and where the pattern goes on.
@@ -111,7 +312,9 @@ fn check_field(letter: char, count: usize, pattern: &str) -> Result<()> {
         )));
     }
     let most = match letter {
-        'G' | 'E' | 'z' | 'Q' | 'q' | 'M' | 'L' | 'X' | 'x' | 'Z' => 5,
+        // Spark refuses the narrow (five-letter) forms of names.
+        'E' | 'z' | 'Q' | 'q' | 'M' | 'L' => 4,
+        'G' | 'X' | 'x' | 'Z' => 5,
         'y' => 10,
         'S' => 9,
         'd' | 'H' | 'h' | 'k' | 'K' | 'm' | 's' => 2,
@@ -296,6 +499,25 @@ mod tests {
         assert_eq!(written("X XXX XXXXX ZZZZ O", t, "America/Los_Angeles", lmt), "-0752 -07:52 -07:52:58 GMT-07:52:58 GMT-7:52:58");
         assert_eq!(written("'at' HH:mm ''", "2020-01-01 09:05:00", "UTC", 0), "at 09:05 '");
         assert_eq!(written("X x", "2020-01-01 09:05:00", "UTC", 0), "Z +00");
+    }
+
+    fn read(pattern: &str, text: &str) -> Option<String> {
+        let (time, zone) = DatetimePattern::parse(pattern).unwrap().read(text)?;
+        Some(format!("{time}{}", zone.map(|z| format!(" {}", z.name())).unwrap_or_default()))
+    }
+
+    #[test]
+    fn text_is_read_as_spark_reads_it() {
+        assert_eq!(read("yyyy-MM-dd HH:mm", "2021-02-15 10:00").unwrap(), "2021-02-15 10:00:00");
+        assert_eq!(read("yyyyMMdd", "20210215").unwrap(), "2021-02-15 00:00:00");
+        assert_eq!(read("yyyy-M-d", "2021-2-5").unwrap(), "2021-02-05 00:00:00");
+        assert_eq!(read("MMM dd yyyy", "feb 15 2021").unwrap(), "2021-02-15 00:00:00");
+        assert_eq!(read("h:mm a", "3:05 PM").unwrap(), "1970-01-01 15:05:00");
+        assert_eq!(read("dd", "16").unwrap(), "1970-01-16 00:00:00");
+        assert_eq!(read("yyyy-MM-dd'T'HH:mm:ss.SXXX", "2021-02-15T10:00:00.5+01:00").unwrap(), "2021-02-15 10:00:00.500 +01:00");
+        assert_eq!(read("yyyy-MM-dd[ HH:mm]", "2021-02-15").unwrap(), "2021-02-15 00:00:00");
+        assert!(read("yyyy-MM-dd", "2021-02-15 10:00").is_none());
+        assert!(read("MM/dd", "13/01").is_none());
     }
 
     #[test]
