@@ -325,6 +325,9 @@ fn coerce_binary(op: BinaryOp, left: Expr, right: Expr) -> Result<Expr> {
         // Decimals keep their own precision and scale; the result's follow from them (see `decimal_result_type`).
         return Ok(rebuild(cast_to(left, l), cast_to(right, r)));
     }
+    if let Some(days) = date_plus_days(op, &left, &right)? {
+        return Ok(days);
+    }
     if op == BinaryOp::Divide {
         // Spark's `/` on anything but decimals is a division of doubles: 7 / 2 = 3.5.
         if !(is_number_like(lt) && is_number_like(rt)) {
@@ -495,6 +498,23 @@ fn mismatch(shown: &str, wanted: &str, actual: SparkType) -> EngineError {
          should have been {wanted}, but it is \"{}\". SQLSTATE: 42K09",
         actual.simple_string().to_uppercase()
     ))
+}
+
+/// `date + n`, `n + date` and `date - n` are `date_add` / `date_sub` of a whole number of days (TINYINT, SMALLINT or
+/// INT, as Spark takes them); `None` for other operands.
+fn date_plus_days(op: BinaryOp, left: &Expr, right: &Expr) -> Result<Option<Expr>> {
+    use crate::functions::{PerRowFunction, ScalarFunction};
+    let (date, days, function) = match (op, left.data_type(), right.data_type()) {
+        (BinaryOp::Plus, SparkType::Date, t) if t != SparkType::Null => (left, right, PerRowFunction::DateAdd),
+        (BinaryOp::Plus, t, SparkType::Date) if t != SparkType::Null => (right, left, PerRowFunction::DateAdd),
+        (BinaryOp::Minus, SparkType::Date, t) if t.is_numeric() => (left, right, PerRowFunction::DateSub),
+        _ => return Ok(None),
+    };
+    let call = Expr::Function { function: ScalarFunction::PerRow(function), args: vec![date.clone(), days.clone()] };
+    if !matches!(days.data_type(), SparkType::Byte | SparkType::Short | SparkType::Integer) {
+        return Err(mismatch(&call.sql_name(), "(\"INT\" or \"SMALLINT\" or \"TINYINT\")", days.data_type()));
+    }
+    Ok(Some(call))
 }
 
 /// `lpad(s, n)` pads with spaces, or with zero bytes when `s` is binary; the call then shows the pad it used.
