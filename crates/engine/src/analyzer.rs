@@ -169,7 +169,7 @@ fn coerce(expr: Expr) -> Result<Expr> {
         Expr::Window { function, spec } => window::check_window(*function, *spec)?,
         Expr::Binary { op, left, right } => coerce_binary(op, *left, *right)?,
         Expr::Not(e) => Expr::Not(Box::new(expect_boolean(*e, "NOT")?)),
-        Expr::Negative(e) if !e.data_type().is_numeric() => {
+        Expr::Negative(e) if !e.data_type().is_numeric() && !e.data_type().is_interval() => {
             return Err(mismatch(&format!("-{}", e.sql_name()), "numeric", e.data_type()));
         }
         Expr::In { expr, list } => {

@@ -125,6 +125,15 @@ fn format_cell(column: &ArrayRef, row: usize) -> Result<String> {
         DataType::Time64(TimeUnit::Microsecond) => {
             crate::value::time_string(column.as_primitive::<arrow::datatypes::Time64MicrosecondType>().value(row))
         }
+        // An Arrow column does not say which fields its interval type has: show() writes the widest form.
+        DataType::Interval(_) => {
+            let months = column.as_primitive::<arrow::datatypes::IntervalYearMonthType>().value(row);
+            crate::interval::year_month_string(months, crate::interval::YEAR, crate::interval::MONTH)
+        }
+        DataType::Duration(_) => {
+            let micros = column.as_primitive::<arrow::datatypes::DurationMicrosecondType>().value(row);
+            crate::interval::day_time_string(micros, crate::interval::DAY, crate::interval::SECOND)
+        }
         other => return Err(EngineError::UnsupportedType(other.clone())),
     })
 }
@@ -145,6 +154,12 @@ fn result_cell(column: &ArrayRef, row: usize) -> Result<String> {
     match column.data_type() {
         DataType::Binary if column.is_valid(row) => {
             Ok(String::from_utf8_lossy(column.as_binary::<i32>().value(row)).into_owned())
+        }
+        DataType::Interval(_) if column.is_valid(row) => {
+            Ok(crate::interval::year_month_hive(column.as_primitive::<arrow::datatypes::IntervalYearMonthType>().value(row)))
+        }
+        DataType::Duration(_) if column.is_valid(row) => {
+            Ok(crate::interval::day_time_hive(column.as_primitive::<arrow::datatypes::DurationMicrosecondType>().value(row)))
         }
         _ => format_cell(column, row),
     }

@@ -24,6 +24,7 @@ pub mod executor;
 pub mod expr;
 pub mod functions;
 pub mod hash_aggregate;
+pub mod interval;
 pub mod io;
 pub mod job;
 pub mod join;

@@ -63,8 +63,9 @@ fn default_size(data_type: SparkType) -> u128 {
     match data_type {
         SparkType::Null | SparkType::Boolean | SparkType::Byte => 1,
         SparkType::Short => 2,
-        SparkType::Integer | SparkType::Float | SparkType::Date => 4,
+        SparkType::Integer | SparkType::Float | SparkType::Date | SparkType::YearMonthInterval { .. } => 4,
         SparkType::Long | SparkType::Double | SparkType::Timestamp | SparkType::TimestampNtz | SparkType::Time => 8,
+        SparkType::DayTimeInterval { .. } => 8,
         SparkType::Decimal { precision, .. } => if precision <= 18 { 8 } else { 16 },
         SparkType::String => 20,
         SparkType::Binary => 100,

@@ -35,6 +35,10 @@ pub enum SparkType {
     TimestampNtz,
     /// A time of day without a date or zone, to the microsecond (Spark's `TIME(6)`).
     Time,
+    /// A number of months, from field `start` to `end` (see [`crate::interval`]).
+    YearMonthInterval { start: u8, end: u8 },
+    /// A number of microseconds, from field `start` to `end` (see [`crate::interval`]).
+    DayTimeInterval { start: u8, end: u8 },
 }
 
 impl SparkType {
@@ -58,6 +62,12 @@ impl SparkType {
             DataType::Timestamp(_, Some(_)) => Self::Timestamp,
             DataType::Timestamp(_, None) => Self::TimestampNtz,
             DataType::Time64(TimeUnit::Microsecond) => Self::Time,
+            DataType::Interval(arrow::datatypes::IntervalUnit::YearMonth) => {
+                Self::YearMonthInterval { start: crate::interval::YEAR, end: crate::interval::MONTH }
+            }
+            DataType::Duration(TimeUnit::Microsecond) => {
+                Self::DayTimeInterval { start: crate::interval::DAY, end: crate::interval::SECOND }
+            }
             other => return Err(EngineError::UnsupportedType(other.clone())),
         })
     }
@@ -80,6 +90,8 @@ impl SparkType {
             Self::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some(INSTANT_TIME_ZONE.into())),
             Self::TimestampNtz => DataType::Timestamp(TimeUnit::Microsecond, None),
             Self::Time => DataType::Time64(TimeUnit::Microsecond),
+            Self::YearMonthInterval { .. } => DataType::Interval(arrow::datatypes::IntervalUnit::YearMonth),
+            Self::DayTimeInterval { .. } => DataType::Duration(TimeUnit::Microsecond),
         }
     }
 
@@ -113,6 +125,12 @@ impl SparkType {
             Self::Timestamp => "timestamp".into(),
             Self::TimestampNtz => "timestamp_ntz".into(),
             Self::Time => "time(6)".into(),
+            Self::YearMonthInterval { start, end } => {
+                format!("interval {}", crate::interval::fields_name(true, start, end).to_lowercase())
+            }
+            Self::DayTimeInterval { start, end } => {
+                format!("interval {}", crate::interval::fields_name(false, start, end).to_lowercase())
+            }
         }
     }
 
@@ -141,6 +159,9 @@ impl SparkType {
         if let Some(spark_type) = simple {
             return Ok(spark_type);
         }
+        if let Some(interval) = Self::parse_interval(&lower) {
+            return Ok(interval);
+        }
         let decimal = ["decimal(", "dec(", "numeric("].iter().find_map(|prefix| lower.strip_prefix(prefix));
         if let Some(arguments) = decimal.and_then(|rest| rest.strip_suffix(')')) {
             let mut numbers = arguments.split(',').map(|n| n.trim().parse::<u8>());
@@ -159,6 +180,22 @@ impl SparkType {
         )))
     }
 
+    /// `interval year to month`, `interval day`, `interval hour to second`, …
+    fn parse_interval(lower: &str) -> Option<Self> {
+        let fields: Vec<&str> = lower.strip_prefix("interval")?.split_whitespace().collect();
+        let (first, last) = match fields.as_slice() {
+            [one] => (*one, *one),
+            [first, "to", last] => (*first, *last),
+            _ => return None,
+        };
+        let ((year_month, start), (same_kind, end)) = (crate::interval::field_by_name(first)?, crate::interval::field_by_name(last)?);
+        (year_month == same_kind && start <= end).then_some(if year_month {
+            Self::YearMonthInterval { start, end }
+        } else {
+            Self::DayTimeInterval { start, end }
+        })
+    }
+
     /// Spark's `DecimalType.adjustPrecisionScale`: a decimal of `precision` digits, `scale` of them after the point;
     /// beyond 38 digits it gives up scale, but keeps at least 6 (or all it had, if fewer).
     pub fn bounded_decimal(precision: i32, scale: i32) -> Self {
@@ -168,6 +205,10 @@ impl SparkType {
         let integer_digits = precision - scale;
         let scale = (38 - integer_digits).max(scale.min(6));
         Self::Decimal { precision: 38, scale: scale as i8 }
+    }
+
+    pub fn is_interval(self) -> bool {
+        matches!(self, Self::YearMonthInterval { .. } | Self::DayTimeInterval { .. })
     }
 
     pub fn is_numeric(self) -> bool {

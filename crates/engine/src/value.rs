@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use arrow::array::{
     Array, ArrayRef, AsArray, BinaryArray, BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int8Array,
-    Int16Array, Int32Array, Int64Array, StringArray, Time64MicrosecondArray, TimestampMicrosecondArray, new_null_array,
+    Int16Array, Int32Array, Int64Array, StringArray, Time64MicrosecondArray, TimestampMicrosecondArray, new_null_array, IntervalYearMonthArray,
+    DurationMicrosecondArray,
 };
 use arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
@@ -38,6 +39,10 @@ pub enum Value {
     TimestampNtz(i64),
     /// Microseconds since midnight.
     Time(i64),
+    /// A number of months, with its type's first and last field.
+    YearMonthInterval { months: i32, start: u8, end: u8 },
+    /// A number of microseconds, with its type's first and last field.
+    DayTimeInterval { micros: i64, start: u8, end: u8 },
 }
 
 /// One row of a collected result.
@@ -63,6 +68,8 @@ impl Value {
             SparkType::Timestamp => Self::Timestamp(0),
             SparkType::TimestampNtz => Self::TimestampNtz(0),
             SparkType::Time => Self::Time(0),
+            SparkType::YearMonthInterval { start, end } => Self::YearMonthInterval { months: 0, start, end },
+            SparkType::DayTimeInterval { start, end } => Self::DayTimeInterval { micros: 0, start, end },
         }
     }
 
@@ -122,6 +129,17 @@ impl Value {
             Self::Timestamp(_) => SparkType::Timestamp,
             Self::TimestampNtz(_) => SparkType::TimestampNtz,
             Self::Time(_) => SparkType::Time,
+            Self::YearMonthInterval { start, end, .. } => SparkType::YearMonthInterval { start: *start, end: *end },
+            Self::DayTimeInterval { start, end, .. } => SparkType::DayTimeInterval { start: *start, end: *end },
+        }
+    }
+
+    /// The value with the fields of the interval type `data_type` (an Arrow interval array does not carry them).
+    pub fn of_type(self, data_type: SparkType) -> Self {
+        match (self, data_type) {
+            (Self::YearMonthInterval { months, .. }, SparkType::YearMonthInterval { start, end }) => Self::YearMonthInterval { months, start, end },
+            (Self::DayTimeInterval { micros, .. }, SparkType::DayTimeInterval { start, end }) => Self::DayTimeInterval { micros, start, end },
+            (value, _) => value,
         }
     }
 
@@ -153,6 +171,8 @@ impl Value {
             }
             Self::TimestampNtz(v) => Arc::new(TimestampMicrosecondArray::from_value(*v, len)),
             Self::Time(v) => Arc::new(Time64MicrosecondArray::from_value(*v, len)),
+            Self::YearMonthInterval { months, .. } => Arc::new(IntervalYearMonthArray::from_value(*months, len)),
+            Self::DayTimeInterval { micros, .. } => Arc::new(DurationMicrosecondArray::from_value(*micros, len)),
         }
     }
 
@@ -187,6 +207,16 @@ impl Value {
                 Self::TimestampNtz(array.as_primitive::<TimestampMicrosecondType>().value(row))
             }
             DataType::Time64(_) => Self::Time(array.as_primitive::<Time64MicrosecondType>().value(row)),
+            DataType::Interval(_) => Self::YearMonthInterval {
+                months: array.as_primitive::<arrow::datatypes::IntervalYearMonthType>().value(row),
+                start: crate::interval::YEAR,
+                end: crate::interval::MONTH,
+            },
+            DataType::Duration(_) => Self::DayTimeInterval {
+                micros: array.as_primitive::<arrow::datatypes::DurationMicrosecondType>().value(row),
+                start: crate::interval::DAY,
+                end: crate::interval::SECOND,
+            },
             other => return Err(EngineError::UnsupportedType(other.clone())),
         })
     }
@@ -223,6 +253,8 @@ impl fmt::Display for Value {
             }
             Self::TimestampNtz(micros) => f.write_str(&timestamp_string(*micros).unwrap_or_else(|_| micros.to_string())),
             Self::Time(micros) => f.write_str(&time_string(*micros)),
+            Self::YearMonthInterval { months, start, end } => f.write_str(&crate::interval::year_month_string(*months, *start, *end)),
+            Self::DayTimeInterval { micros, start, end } => f.write_str(&crate::interval::day_time_string(*micros, *start, *end)),
         }
     }
 }
@@ -259,6 +291,12 @@ pub fn array_of(values: &[Value], data_type: SparkType) -> ArrayRef {
         }
         SparkType::TimestampNtz => collect!(TimestampMicrosecondArray, TimestampNtz),
         SparkType::Time => collect!(Time64MicrosecondArray, Time),
+        SparkType::YearMonthInterval { .. } => Arc::new(
+            values.iter().map(|v| match v { Value::YearMonthInterval { months, .. } => Some(*months), _ => None }).collect::<IntervalYearMonthArray>(),
+        ),
+        SparkType::DayTimeInterval { .. } => Arc::new(
+            values.iter().map(|v| match v { Value::DayTimeInterval { micros, .. } => Some(*micros), _ => None }).collect::<DurationMicrosecondArray>(),
+        ),
         SparkType::Decimal { precision, scale } => Arc::new(
             values
                 .iter()

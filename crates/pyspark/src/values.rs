@@ -194,6 +194,8 @@ pub fn to_python(value: &Value) -> MontyObject {
         Value::Timestamp(micros) | Value::TimestampNtz(micros) => datetime_object(*micros),
         // The sandbox has no `datetime.time`: a TIME value reaches Python as the text Spark shows for it.
         Value::Time(micros) => MontyObject::string(kindling_engine::value::time_string(*micros).as_str()),
+        // Nor `timedelta` or a months type: an interval reaches Python as the text Spark shows for it.
+        interval @ (Value::YearMonthInterval { .. } | Value::DayTimeInterval { .. }) => MontyObject::string(interval.to_string().as_str()),
     }
 }
 

@@ -81,12 +81,13 @@ impl Translator {
                 negate_if(*negated, like)
             }
             E::Cast { kind: CastKind::Cast | CastKind::DoubleColon, expr: inner, data_type, format: None } => {
-                let to = SparkType::parse(&data_type.to_string()).map_err(|error| crate::error::SqlError::Analysis {
+                let to = SparkType::parse(data_type.to_string().trim_matches('`')).map_err(|error| crate::error::SqlError::Analysis {
                     message: error.to_string(),
                     position: position_of(expr),
                 })?;
                 self.expr(inner)?.cast(to)
             }
+            E::Interval(interval) => lit(interval_literal(interval, position_of(expr))?),
             E::Case { operand, conditions, else_result, .. } => self.case(operand.as_deref(), conditions, else_result.as_deref())?,
             E::Function(function) => self.function(function)?,
             E::Trim { expr: inner, trim_where: None, trim_what: None, trim_characters: None } => {
@@ -767,6 +768,43 @@ fn typed_literal(typed: &ast::TypedString, position: Position) -> Result<Expr> {
             typed.data_type
         ),
     }
+}
+
+/// `INTERVAL '2-3' YEAR TO MONTH`, `INTERVAL -'10.5' SECOND`, `INTERVAL 3 DAY`: a year-month or day-time interval.
+fn interval_literal(interval: &ast::Interval, position: Position) -> Result<Value> {
+    use ast::Expr as E;
+    use kindling_engine::interval;
+    let (negative, value) = match interval.value.as_ref() {
+        E::UnaryOp { op: ast::UnaryOperator::Minus, expr } => (true, expr.as_ref()),
+        E::UnaryOp { op: ast::UnaryOperator::Plus, expr } => (false, expr.as_ref()),
+        other => (false, other),
+    };
+    let text = match value {
+        E::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(text) | ast::Value::DoubleQuotedString(text) => text.clone(),
+            ast::Value::Number(digits, _) => digits.clone(),
+            _ => unsupported!(position, "The interval `{interval}`"),
+        },
+        _ => unsupported!(position, "The interval `{interval}`"),
+    };
+    let field = |f: &Option<ast::DateTimeField>| f.as_ref().and_then(|f| interval::field_by_name(&f.to_string()));
+    let Some((year_month, start)) = field(&interval.leading_field) else {
+        unsupported!(position, "The interval `{interval}` (Kindling reads intervals with their fields: INTERVAL '1' DAY)")
+    };
+    let (same_kind, end) = match &interval.last_field {
+        None => (year_month, start),
+        Some(_) => field(&interval.last_field).unwrap_or((!year_month, 0)),
+    };
+    if same_kind != year_month || end < start {
+        unsupported!(position, "The interval `{interval}`");
+    }
+    let text = if negative { format!("-{}", text.trim()) } else { text };
+    let located = |error: kindling_engine::EngineError| crate::error::SqlError::Analysis { message: error.to_string(), position };
+    Ok(if year_month {
+        Value::YearMonthInterval { months: interval::parse_year_month(&text, start, end).map_err(located)?, start, end }
+    } else {
+        Value::DayTimeInterval { micros: interval::parse_day_time(&text, start, end).map_err(located)?, start, end }
+    })
 }
 
 fn negate_if(negated: bool, expr: Expr) -> Expr {

@@ -143,7 +143,7 @@ fn parser_for(sql: &str) -> Result<Parser<'static>> {
     let tokens = Tokenizer::new(&SparkSqlDialect {}, sql).tokenize_with_location().map_err(|error| {
         syntax_error(sql, error.location, &error.message, &near_character(sql, error.location))
     })?;
-    let tokens = with_values_as_select(with_typed_numbers(with_ltz_literals(tokens)));
+    let tokens = with_values_as_select(with_typed_numbers(with_interval_types(with_ltz_literals(tokens))));
     check_nesting(sql, &tokens)?;
     Ok(Parser::new(&SparkSqlDialect {}).with_recursion_limit(NESTING_LIMIT * 4).with_tokens_with_locations(tokens))
 }
@@ -399,6 +399,39 @@ fn with_typed_numbers(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         merged.push(token);
     }
     merged
+}
+
+/// `CAST(x AS INTERVAL YEAR TO MONTH)`, `x :: INTERVAL SECOND`: an interval type, which sqlparser's Spark dialect
+/// does not read, becomes one quoted type name (`interval year to month`) for the type parser.
+fn with_interval_types(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    const FIELDS: [&str; 6] = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"];
+    let is_field = |t: &TokenWithSpan| matches!(&t.token, Token::Word(w) if FIELDS.contains(&w.value.to_ascii_uppercase().as_str()));
+    let is_word = |t: &TokenWithSpan, word: &str| matches!(&t.token, Token::Word(w) if w.value.eq_ignore_ascii_case(word));
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let previous = out.iter().rev().find(|t| !matches!(t.token, Token::Whitespace(_)));
+        let after_as = previous.is_some_and(|t| is_word(t, "AS") || t.token == Token::DoubleColon);
+        // The significant tokens after INTERVAL: a field, then maybe TO and a field.
+        let next: Vec<usize> = (i + 1..tokens.len()).filter(|&j| !matches!(tokens[j].token, Token::Whitespace(_))).take(3).collect();
+        if after_as && is_word(&tokens[i], "INTERVAL") && next.first().is_some_and(|&j| is_field(&tokens[j])) {
+            let ranged = next.len() == 3 && is_word(&tokens[next[1]], "TO") && is_field(&tokens[next[2]]);
+            let last = if ranged { next[2] } else { next[0] };
+            let words: Vec<String> = [Some(next[0]), ranged.then(|| next[1]), ranged.then(|| next[2])]
+                .into_iter()
+                .flatten()
+                .map(|j| tokens[j].token.to_string().to_ascii_lowercase())
+                .collect();
+            let name = format!("interval {}", words.join(" "));
+            let span = sqlparser::tokenizer::Span::new(tokens[i].span.start, tokens[last].span.end);
+            out.push(TokenWithSpan { token: Token::Word(sqlparser::tokenizer::Word { value: name, quote_style: Some('`'), keyword: Keyword::NoKeyword }), span });
+            i = last + 1;
+            continue;
+        }
+        out.push(tokens[i].clone());
+        i += 1;
+    }
+    out
 }
 
 /// `timestamp_ltz'2020-01-01 10:00:00'` is Spark's other spelling of `TIMESTAMP '…'`, which sqlparser reads.

@@ -34,6 +34,11 @@ pub fn can_cast(from: SparkType, to: SparkType) -> bool {
         (a, b) if a.is_numeric() && b.is_numeric() => true,
         (a, b) if temporal(a) && temporal(b) => true,
         (Timestamp | Time, b) if b.is_numeric() => true,
+        (YearMonthInterval { .. } | DayTimeInterval { .. }, b) | (b, YearMonthInterval { .. } | DayTimeInterval { .. })
+            if b.is_numeric() && !matches!(b, Float | Double) =>
+        {
+            true
+        }
         (a, Timestamp) if a.is_numeric() => true,
         _ => false,
     }
@@ -53,6 +58,9 @@ pub fn cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef
         (String, TimestampNtz) => parse_strings(array, to, parse_timestamp_ntz),
         (String, Boolean) => parse_strings(array, to, parse_boolean),
         (String, Time) => parse_strings(array, to, parse_time_of_day),
+        (YearMonthInterval { .. } | DayTimeInterval { .. }, _) | (_, YearMonthInterval { .. } | DayTimeInterval { .. }) => {
+            crate::expr::cast::interval_cast(array, from, to)
+        }
         (Time, String) => {
             let micros = array.as_primitive::<Time64MicrosecondType>();
             Ok(Arc::new(micros.iter().map(|m| m.map(crate::value::time_string)).collect::<StringArray>()))
@@ -187,6 +195,111 @@ fn numbers_from_text(array: &ArrayRef, to: SparkType) -> Result<ArrayRef> {
     })
 }
 
+/// One value cast to `to`.
+pub fn cast_value(value: crate::value::Value, to: SparkType) -> Result<crate::value::Value> {
+    let array = value.to_array(1);
+    crate::value::Value::from_array(&cast(&array, value.spark_type(), to)?, 0)
+}
+
+/// Casts to and from intervals, value by value: an interval counts units of its last field (`INTERVAL '1-2' YEAR
+/// TO MONTH` is 14 months; `INTERVAL '1 00:00:01.5' DAY TO SECOND` 86401.5 seconds), and a number becomes that many.
+fn interval_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef> {
+    use crate::value::Value;
+    let values = (0..array.len())
+        .map(|row| match Value::from_array(array.as_ref(), row)? {
+            Value::Null => Ok(Value::Null),
+            // An Arrow interval column does not carry its fields; the type does.
+            value => interval_value(value.of_type(from), from, to),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(crate::value::array_of(&values, to))
+}
+
+fn interval_value(value: crate::value::Value, from: SparkType, to: SparkType) -> Result<crate::value::Value> {
+    use crate::interval::{self, MONTH, SECOND, micros_per};
+    use crate::value::Value;
+    use SparkType::*;
+    let overflow = || {
+        EngineError::Runtime(format!(
+            "[CAST_OVERFLOW] The value {value} of the type \"{}\" cannot be cast to \"{}\" due to an overflow. Use \
+             `try_cast` to tolerate overflow and return NULL instead. SQLSTATE: 22003",
+            from.simple_string().to_uppercase(),
+            to.simple_string().to_uppercase()
+        ))
+    };
+    // The value in units of the interval's last field, as a decimal with six places.
+    let units_of = |value: &Value| -> Option<i128> {
+        match (value, from) {
+            (Value::YearMonthInterval { months, end, .. }, _) => {
+                Some(i128::from(*months) * 1_000_000 / if *end == MONTH { 1 } else { 12 })
+            }
+            (Value::DayTimeInterval { micros, end, .. }, _) => Some(i128::from(*micros) * 1_000_000 / i128::from(micros_per(*end))),
+            _ => None,
+        }
+    };
+    Ok(match (&value, to) {
+        (Value::YearMonthInterval { months, start, end }, String) => Value::String(interval::year_month_string(*months, *start, *end)),
+        (Value::DayTimeInterval { micros, start, end }, String) => Value::String(interval::day_time_string(*micros, *start, *end)),
+        (Value::String(text), YearMonthInterval { start, end }) => {
+            let body = interval_text(text);
+            let months = interval::parse_year_month(body, start, end).map_err(|_| invalid_input(text, to))?;
+            Value::YearMonthInterval { months, start, end }
+        }
+        (Value::String(text), DayTimeInterval { start, end }) => {
+            let body = interval_text(text);
+            let micros = interval::parse_day_time(body, start, end).map_err(|_| invalid_input(text, to))?;
+            Value::DayTimeInterval { micros, start, end }
+        }
+        (Value::YearMonthInterval { .. } | Value::DayTimeInterval { .. }, Decimal { .. }) => {
+            let units = units_of(&value).ok_or_else(overflow)?;
+            let six_places = Value::Decimal { value: units, precision: 38, scale: 6 };
+            return cast_value(six_places, to);
+        }
+        (Value::YearMonthInterval { .. } | Value::DayTimeInterval { .. }, t) => {
+            let whole = units_of(&value).ok_or_else(overflow)? / 1_000_000;
+            let whole = i64::try_from(whole).map_err(|_| overflow())?;
+            return cast_value(Value::Long(whole), t).map_err(|_| overflow());
+        }
+        (number, YearMonthInterval { start, end }) => {
+            let per_unit: i128 = if end == MONTH { 1 } else { 12 };
+            let months = units_rounded(number, per_unit).ok_or_else(overflow)?;
+            Value::YearMonthInterval { months: i32::try_from(months).map_err(|_| overflow())?, start, end }
+        }
+        (number, DayTimeInterval { start, end }) => {
+            let unit = i128::from(micros_per(end));
+            let micros = units_rounded(number, unit).ok_or_else(overflow)?;
+            // A fraction of the last field's unit is dropped (80.65 minutes as HOUR TO MINUTE is 80 minutes).
+            let micros = if end == SECOND { micros } else { micros / unit * unit };
+            Value::DayTimeInterval { micros: i64::try_from(micros).map_err(|_| overflow())?, start, end }
+        }
+        _ => return Err(overflow()),
+    })
+}
+
+/// `number` × `per_unit`, rounded half up to a whole number.
+fn units_rounded(number: &crate::value::Value, per_unit: i128) -> Option<i128> {
+    use crate::value::Value;
+    match number {
+        Value::Decimal { value, scale, .. } => {
+            let scaled = value.checked_mul(per_unit)?;
+            let divisor = 10i128.checked_pow(u32::from(scale.unsigned_abs()))?;
+            let (quotient, remainder) = (scaled / divisor, scaled % divisor);
+            Some(quotient + if remainder.abs() * 2 >= divisor { scaled.signum() } else { 0 })
+        }
+        other => i128::from(other.as_i64()?).checked_mul(per_unit),
+    }
+}
+
+/// The value inside `INTERVAL '…' FIELDS` text, or the text itself.
+fn interval_text(text: &str) -> &str {
+    let trimmed = text.trim();
+    let starts_interval = trimmed.len() > 8 && trimmed[..8].eq_ignore_ascii_case("interval");
+    match (starts_interval, trimmed.find('\''), trimmed.rfind('\'')) {
+        (true, Some(open), Some(close)) if close > open => &trimmed[open + 1..close],
+        _ => trimmed,
+    }
+}
+
 fn invalid_input(text: &str, to: SparkType) -> EngineError {
     EngineError::Runtime(format!(
         "[CAST_INVALID_INPUT] The value '{text}' of the type \"STRING\" cannot be cast to \"{}\" because it is \
@@ -289,11 +402,6 @@ fn parse_boolean(text: &str) -> Option<i64> {
 mod tests {
     use super::*;
     use crate::value::Value;
-
-    fn cast_value(value: Value, to: SparkType) -> Result<Value> {
-        let array = value.to_array(1);
-        Value::from_array(&cast(&array, value.spark_type(), to)?, 0)
-    }
 
     #[test]
     fn strings_become_timestamps_and_dates_as_in_spark() {
