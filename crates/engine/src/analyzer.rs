@@ -328,6 +328,9 @@ fn coerce_binary(op: BinaryOp, left: Expr, right: Expr) -> Result<Expr> {
     if let Some(days) = date_plus_days(op, &left, &right)? {
         return Ok(days);
     }
+    if let Some(moved) = date_time_arithmetic(op, &left, &right) {
+        return Ok(moved);
+    }
     if op == BinaryOp::Divide {
         // Spark's `/` on anything but decimals is a division of doubles: 7 / 2 = 3.5.
         if !(is_number_like(lt) && is_number_like(rt)) {
@@ -515,6 +518,36 @@ fn date_plus_days(op: BinaryOp, left: &Expr, right: &Expr) -> Result<Option<Expr
         return Err(mismatch(&call.sql_name(), "(\"INT\" or \"SMALLINT\" or \"TINYINT\")", days.data_type()));
     }
     Ok(Some(call))
+}
+
+/// Dates and timestamps moved by intervals (`date - INTERVAL '1' MONTH`), and the interval between two dates or
+/// two timestamps; `None` for other operands.
+fn date_time_arithmetic(op: BinaryOp, left: &Expr, right: &Expr) -> Option<Expr> {
+    use crate::functions::{PerRowFunction as F, ScalarFunction};
+    use SparkType::*;
+    let function = |f: F, args: Vec<Expr>| Expr::Function { function: ScalarFunction::PerRow(f), args };
+    let signed = |interval: &Expr| if op == BinaryOp::Minus { Expr::Negative(Box::new(interval.clone())) } else { interval.clone() };
+    let whole_days = |t: SparkType| matches!(t, DayTimeInterval { start: crate::interval::DAY, end: crate::interval::DAY });
+    let (lt, rt) = (left.data_type(), right.data_type());
+    Some(match (op, lt, rt) {
+        (BinaryOp::Plus | BinaryOp::Minus, Date, YearMonthInterval { .. }) => function(F::DatePlusInterval, vec![left.clone(), signed(right)]),
+        (BinaryOp::Plus | BinaryOp::Minus, Date, t) if whole_days(t) => function(F::DatePlusInterval, vec![left.clone(), signed(right)]),
+        (BinaryOp::Plus, YearMonthInterval { .. }, Date) => function(F::DatePlusInterval, vec![right.clone(), left.clone()]),
+        (BinaryOp::Plus, t, Date) if whole_days(t) => function(F::DatePlusInterval, vec![right.clone(), left.clone()]),
+        (BinaryOp::Plus | BinaryOp::Minus, Date | Timestamp | TimestampNtz, t) if t.is_interval() => {
+            function(F::TimestampPlusInterval, vec![cast_to(left.clone(), Timestamp), signed(right)])
+        }
+        (BinaryOp::Plus, t, Date | Timestamp | TimestampNtz) if t.is_interval() => {
+            function(F::TimestampPlusInterval, vec![cast_to(right.clone(), Timestamp), left.clone()])
+        }
+        (BinaryOp::Minus, Date, Date | String | Null) | (BinaryOp::Minus, String | Null, Date) => {
+            function(F::SubtractDates, vec![cast_to(left.clone(), Date), cast_to(right.clone(), Date)])
+        }
+        (BinaryOp::Minus, Timestamp, Timestamp | Date) | (BinaryOp::Minus, Date, Timestamp) => {
+            function(F::SubtractTimestamps, vec![cast_to(left.clone(), Timestamp), cast_to(right.clone(), Timestamp)])
+        }
+        _ => return None,
+    })
 }
 
 /// `lpad(s, n)` pads with spaces, or with zero bytes when `s` is binary; the call then shows the pad it used.

@@ -96,6 +96,14 @@ pub enum PerRowFunction {
     TryValidateUtf8,
     /// `to_number(text, format)`: see [`super::number_format`].
     ToNumber,
+    /// `date ± interval`: months moved as `add_months` moves them, or whole days (not called by name).
+    DatePlusInterval,
+    /// `timestamp ± interval`: months on the session time zone's calendar, or an exact span (not called by name).
+    TimestampPlusInterval,
+    /// `date - date`: the days between, as an `interval day` (not called by name).
+    SubtractDates,
+    /// `timestamp - timestamp`: the span between, as an `interval day to second` (not called by name).
+    SubtractTimestamps,
 }
 
 use PerRowFunction::*;
@@ -183,6 +191,10 @@ impl PerRowFunction {
             ValidateUtf8 => "validate_utf8",
             TryValidateUtf8 => "try_validate_utf8",
             ToNumber => "to_number",
+            DatePlusInterval => "date_add_interval",
+            TimestampPlusInterval => "timestamp_add_interval",
+            SubtractDates => "subtract_dates",
+            SubtractTimestamps => "subtract_timestamps",
         }
     }
 
@@ -205,7 +217,8 @@ impl PerRowFunction {
             Replace | Locate | Lpad | Rpad => (2, 3),
             Ltrim | Rtrim | Btrim | Bround | Log => (1, 2),
             StartsWith | EndsWith | Contains | Left | Right | Repeat | Instr | Pmod | Pow | DateAdd | DateSub | NextDay
-            | AddMonths | IntegralDivide | Encode | Decode | ToNumber => (2, 2),
+            | AddMonths | IntegralDivide | Encode | Decode | ToNumber | DatePlusInterval | TimestampPlusInterval
+            | SubtractDates | SubtractTimestamps => (2, 2),
             ToBinary => (1, 2),
             SplitPart | MakeDate | Translate | TimestampAdd | TimestampDiff => (3, 3),
             WidthBucket => (4, 4),
@@ -261,6 +274,9 @@ impl PerRowFunction {
             Decode => vec![Binary, String],
             IsValidUtf8 | MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 => vec![Binary],
             ToNumber => vec![String, String],
+            DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps => {
+                args.iter().map(Expr::data_type).collect()
+            }
             TimestampAdd => vec![String, Long, Timestamp],
             TimestampDiff => vec![String, Timestamp, Timestamp],
         })
@@ -273,6 +289,10 @@ impl PerRowFunction {
         match self {
             StartsWith | EndsWith | Contains | LuhnCheck | IsValidUtf8 => Boolean,
             MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 => String,
+            DatePlusInterval => Date,
+            TimestampPlusInterval => Timestamp,
+            SubtractDates => DayTimeInterval { start: crate::interval::DAY, end: crate::interval::DAY },
+            SubtractTimestamps => DayTimeInterval { start: crate::interval::DAY, end: crate::interval::SECOND },
             Lpad | Rpad if first == Binary => Binary,
             Left | Right | Replace | Lpad | Rpad | Ltrim | Rtrim | Btrim | SplitPart | Repeat | Reverse | Chr | Initcap
             | Quote | Translate | Hex => String,
@@ -450,6 +470,10 @@ impl PerRowFunction {
                 utf8(self, bytes)?
             }
             ToNumber => super::number_format::to_number(text(0), text(1))?,
+            DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps => {
+                let result = date_time_arithmetic(self, &args[0], &args[1]);
+                result.map_err(|_| timestamp_overflow())?
+            }
         })
     }
 }
@@ -655,6 +679,44 @@ fn bround(value: &Value, places: i64) -> Result<Value> {
             }
             _ => other.clone(),
         },
+    })
+}
+
+/// `date ± interval`, `timestamp ± interval`, `date - date`, `timestamp - timestamp` (the planner negates the
+/// interval of a subtraction).
+fn date_time_arithmetic(function: PerRowFunction, left: &Value, right: &Value) -> std::result::Result<Value, ()> {
+    let zone = crate::time_zone::current();
+    let by_months = |time: chrono::NaiveDateTime, months: i32| {
+        let moved = if months >= 0 {
+            time.checked_add_months(Months::new(months as u32))
+        } else {
+            time.checked_sub_months(Months::new(months.unsigned_abs()))
+        };
+        moved.ok_or(())
+    };
+    Ok(match (function, left, right) {
+        (DatePlusInterval, Value::Date(days), Value::YearMonthInterval { months, .. }) => {
+            let date = naive_date(*days).ok_or(())?.and_hms_opt(0, 0, 0).ok_or(())?;
+            days_value(Some(by_months(date, *months)?.date()))
+        }
+        (DatePlusInterval, Value::Date(days), Value::DayTimeInterval { micros, .. }) => {
+            Value::Date(days.checked_add(i32::try_from(micros / 86_400_000_000).map_err(|_| ())?).ok_or(())?)
+        }
+        (TimestampPlusInterval, Value::Timestamp(at), Value::YearMonthInterval { months, .. }) => {
+            let moved = by_months(zone.local(*at).ok_or(())?, *months)?;
+            Value::Timestamp(zone.utc_micros(moved.and_utc().timestamp_micros()))
+        }
+        (TimestampPlusInterval, Value::Timestamp(at), Value::DayTimeInterval { micros, .. }) => {
+            Value::Timestamp(at.checked_add(*micros).ok_or(())?)
+        }
+        (SubtractDates, Value::Date(a), Value::Date(b)) => {
+            let micros = (i64::from(*a) - i64::from(*b)) * 86_400_000_000;
+            Value::DayTimeInterval { micros, start: crate::interval::DAY, end: crate::interval::DAY }
+        }
+        (SubtractTimestamps, Value::Timestamp(a), Value::Timestamp(b)) => {
+            Value::DayTimeInterval { micros: a.checked_sub(*b).ok_or(())?, start: crate::interval::DAY, end: crate::interval::SECOND }
+        }
+        _ => return Err(()),
     })
 }
 
