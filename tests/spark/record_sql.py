@@ -31,8 +31,9 @@ def statements(text):
 
 
 def run(spark, text, base):
-    # A file may SET the session time zone; each file starts in UTC.
+    # A file may SET the session time zone or ANSI mode; each file starts in UTC, in ANSI mode.
     spark.conf.set("spark.sql.session.timeZone", "UTC")
+    spark.conf.set("spark.sql.ansi.enabled", "true")
     result = None
     for statement in statements(text.replace("${data}", base + "/")):
         result = spark.sql(statement)

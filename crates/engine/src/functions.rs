@@ -393,9 +393,12 @@ fn parse_with_format(text: &ArrayRef, pattern: &ArrayRef) -> Result<PrimitiveArr
     let pattern_text = literal_text(pattern, "to_timestamp")?;
     let pattern = datetime_pattern::DatetimePattern::parse(&pattern_text)?;
     let session_zone = crate::time_zone::current();
+    let ansi = crate::query_settings::ansi();
     text.as_string::<i32>()
         .iter()
         .map(|s| {
+            // Outside ANSI mode text that does not match is NULL.
+            let s = s.filter(|s| ansi || pattern.read(s).is_some());
             s.map(|s| {
                 let read = pattern.read(s);
                 read.map(|(wall_clock, zone)| zone.unwrap_or(session_zone).utc_micros(wall_clock.and_utc().timestamp_micros())).ok_or_else(|| {

@@ -35,6 +35,7 @@ pub mod optimizer;
 pub mod partition;
 pub mod partitioner;
 pub mod physical;
+pub mod query_settings;
 pub mod plan_graph;
 pub mod rdd;
 pub mod replay;

@@ -911,7 +911,7 @@ pub fn plan_for_write(logical: &LogicalPlan, session: &Session) -> Result<Physic
 /// Turns an optimized logical plan into a physical one.
 pub fn plan(logical: &LogicalPlan, session: &Session) -> Result<PhysicalPlan> {
     // The query runs in the session's time zone from here on: its tasks, and the display of its results.
-    crate::time_zone::set_current(session.config().session_time_zone);
+    crate::query_settings::set_current(session.config().query_settings());
     let planner = Planner { session, next_exchange: AtomicUsize::new(0) };
     planner.plan(logical, true)
 }

@@ -158,9 +158,9 @@ where
         };
         Ok((set, value, record))
     };
-    let time_zone = crate::time_zone::current();
+    let settings = crate::query_settings::current();
     let per_executor: Vec<Vec<Result<(usize, T, TaskRecord)>>> = executors.broadcast(|executor| {
-        crate::time_zone::set_current(time_zone);
+        crate::query_settings::set_current(settings);
         let mut finished = Vec::new();
         // First wave: slot i runs task i of the queue. Afterwards each free slot takes the next pending task.
         let mut next = executor;

@@ -46,6 +46,8 @@ pub struct Config {
     /// `spark.sql.session.timeZone`: UTC unless set (Spark's default is the JVM's zone; Kindling's is the same
     /// everywhere, so results do not depend on the machine).
     pub session_time_zone: TimeZone,
+    /// `spark.sql.ansi.enabled`
+    pub ansi_enabled: bool,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Default for Config {
             max_partition_bytes: 128 * 1024 * 1024,
             open_cost_in_bytes: 4 * 1024 * 1024,
             session_time_zone: TimeZone::UTC,
+            ansi_enabled: true,
         }
     }
 }
@@ -79,6 +82,7 @@ impl Config {
                 self.auto_broadcast_join_threshold = if value.trim() == "-1" { -1 } else { number()? as i64 }
             }
             "spark.sql.adaptive.enabled" => self.adaptive_enabled = flag()?,
+            "spark.sql.ansi.enabled" => self.ansi_enabled = flag()?,
             "spark.sql.adaptive.coalescePartitions.enabled" => self.coalesce_partitions_enabled = flag()?,
             "spark.sql.adaptive.advisoryPartitionSizeInBytes" => self.advisory_partition_size = number()?,
             "spark.sql.adaptive.coalescePartitions.minPartitionSize" => self.min_partition_size = number()?,
@@ -99,18 +103,24 @@ impl Config {
 }
 
 impl Config {
-    /// A setting's value as `spark.conf.get` and `SET key` show it, for the settings Kindling honours or fixes:
-    /// ANSI mode is always on in Kindling.
+    /// A setting's value as `spark.conf.get` and `SET key` show it, for the settings Kindling honours.
     pub fn get(&self, key: &str) -> Option<String> {
         Some(match key {
             "spark.sql.shuffle.partitions" => self.shuffle_partitions.to_string(),
             "spark.sql.autoBroadcastJoinThreshold" => self.auto_broadcast_join_threshold.to_string(),
             "spark.sql.adaptive.enabled" => self.adaptive_enabled.to_string(),
             "spark.sql.adaptive.coalescePartitions.enabled" => self.coalesce_partitions_enabled.to_string(),
-            "spark.sql.ansi.enabled" => "true".into(),
+            "spark.sql.ansi.enabled" => self.ansi_enabled.to_string(),
             "spark.sql.session.timeZone" => self.session_time_zone.name(),
             _ => return None,
         })
+    }
+}
+
+impl Config {
+    /// The settings a query reads while it runs (see [`crate::query_settings`]).
+    pub fn query_settings(&self) -> crate::query_settings::QuerySettings {
+        crate::query_settings::QuerySettings { time_zone: self.session_time_zone, ansi: self.ansi_enabled }
     }
 }
 

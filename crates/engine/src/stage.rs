@@ -175,9 +175,9 @@ fn run_stages(
             .collect();
         let context = &job.context;
         let submitted_us = crate::scheduler::micros_since(clock, job_start);
-        let time_zone = session.config().session_time_zone;
+        let settings = session.config().query_settings();
         let outputs = session.executors.run(|| {
-            crate::time_zone::set_current(time_zone);
+            crate::query_settings::set_current(settings);
             run_task_sets(&sets, &session.executors, clock, job_start, |set, task| run_task(ready[set], task, context, sink))
         })?;
         for ((stage, set), output) in ready.iter().zip(&sets).zip(outputs) {

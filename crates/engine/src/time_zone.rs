@@ -3,11 +3,8 @@
 //! `hour(ts)` reads the hour there, `CAST('2024-03-10 02:30' AS TIMESTAMP)` reads the text as a time there, and
 //! `CAST(ts AS DATE)` takes the date there. A `timestamp_ntz` is a wall-clock time already, and no zone touches it.
 //!
-//! Like Spark's `SQLConf.get`, the zone a query runs in travels with the query: planning sets it on the driver's
-//! thread ([`set_current`]) and the scheduler hands it to every task's executor thread, so the kernels that turn
-//! instants into wall-clock fields read [`current`] instead of carrying the session around.
-
-use std::cell::Cell;
+//! The zone a query runs in travels with the query (see [`crate::query_settings`]); the kernels that turn instants
+//! into wall-clock fields read it with [`current`].
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, TimeZone as _};
 use chrono_tz::Tz;
@@ -144,18 +141,9 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60 + seconds))
 }
 
-thread_local! {
-    static CURRENT: Cell<TimeZone> = const { Cell::new(TimeZone::UTC) };
-}
-
 /// The time zone of the query running on this thread.
 pub fn current() -> TimeZone {
-    CURRENT.with(Cell::get)
-}
-
-/// Makes `zone` the time zone of what this thread runs next (see the module's documentation).
-pub fn set_current(zone: TimeZone) {
-    CURRENT.with(|current| current.set(zone));
+    crate::query_settings::current().time_zone
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ pub fn sql_script(session: &Arc<Session>, text: &str) -> Result<Vec<(Position, D
 
 fn execute(session: &Arc<Session>, statement: &Statement) -> Result<DataFrame> {
     // Timestamp literals are read in the session time zone, as the statement's query will run in it.
-    kindling_engine::time_zone::set_current(session.config().session_time_zone);
+    kindling_engine::query_settings::set_current(session.config().query_settings());
     let mut planner = Planner::new(session);
     match &statement.kind {
         StatementKind::Explain { extended, statement: inner } => {
@@ -99,7 +99,11 @@ fn execute(session: &Arc<Session>, statement: &Statement) -> Result<DataFrame> {
             let text = df.explain_string(*extended)?;
             strings(session, "plan", vec![text])
         }
-        StatementKind::Set { key, value } => set_conf(session, key, value, statement.position),
+        StatementKind::Set { key, value: Some(value) } => set_conf(session, key, value, statement.position),
+        StatementKind::Set { key, value: None } => {
+            let value = session.config().get(key).unwrap_or_else(|| "<undefined>".to_string());
+            setting_row(session, key, &value)
+        }
         StatementKind::CreateViewUsing(view) => {
             view_using(session, &planner, view, statement.position)?;
             empty(session)
@@ -210,6 +214,11 @@ fn set_conf(session: &Arc<Session>, key: &str, value: &str, position: Position) 
         Err(kindling_engine::EngineError::Analysis(message)) => analysis_error!(position, "{message}"),
         Err(_) => unsupported!(position, "The setting `{key}` = `{value}`"),
     }
+    setting_row(session, key, value)
+}
+
+/// The one-row result of `SET`: the key and its value.
+fn setting_row(session: &Arc<Session>, key: &str, value: &str) -> Result<DataFrame> {
     let schema = Arc::new(Schema::new(vec![Field::new("key", DataType::Utf8, false), Field::new("value", DataType::Utf8, true)]));
     table(session, schema, vec![Arc::new(StringArray::from(vec![key])), Arc::new(StringArray::from(vec![value]))])
 }

@@ -34,8 +34,9 @@ pub enum StatementKind {
     Explain { extended: bool, statement: Box<ast::Statement> },
     /// `CREATE [OR REPLACE] TEMP VIEW name USING csv|parquet OPTIONS (path '…', header 'true')`: a view over files.
     CreateViewUsing(ViewUsing),
-    /// `SET key = value`: the value is the text after `=` as written (`America/Los_Angeles` needs no quotes).
-    Set { key: String, value: String },
+    /// `SET key = value`: the value is the text after `=` as written (`America/Los_Angeles` needs no quotes);
+    /// `SET key` alone shows the setting.
+    Set { key: String, value: Option<String> },
     Plain(Box<ast::Statement>),
 }
 
@@ -185,13 +186,17 @@ fn parse_one(parser: &mut Parser) -> Result<StatementKind, ParserError> {
 
 /// `SET key = value`, read as Spark reads it: the key is the dotted name, the value the rest of the statement's
 /// text, unquoted.
-fn set_key_value(parser: &mut Parser) -> Result<(String, String), ParserError> {
+fn set_key_value(parser: &mut Parser) -> Result<(String, Option<String>), ParserError> {
     parser.expect_keyword(Keyword::SET)?;
     let mut key = String::new();
     loop {
         let token = parser.next_token();
         match token.token {
             Token::Eq => break,
+            Token::SemiColon | Token::EOF if !key.is_empty() => {
+                parser.prev_token();
+                return Ok((key, None));
+            }
             Token::Word(_) | Token::Period | Token::Number(..) if !key.is_empty() || !matches!(token.token, Token::Period) => {
                 key.push_str(&token.token.to_string())
             }
@@ -206,7 +211,7 @@ fn set_key_value(parser: &mut Parser) -> Result<(String, String), ParserError> {
     }
     let value = value.trim();
     let unquoted = ['\'', '"'].iter().find_map(|q| value.strip_prefix(*q).and_then(|v| v.strip_suffix(*q))).unwrap_or(value);
-    Ok((key, unquoted.to_string()))
+    Ok((key, Some(unquoted.to_string())))
 }
 
 /// `CREATE [OR REPLACE] TEMP[ORARY] VIEW name USING format [OPTIONS (key value, …)]`, which sqlparser does not read.

@@ -227,9 +227,14 @@ fn set_changes_the_settings_kindling_honours_and_refuses_the_others() {
     let row = |text: &str| sql(&session, text).unwrap().collect().unwrap();
     assert_eq!(row("SET spark.sql.shuffle.partitions = 7"), vec![vec![Value::String("spark.sql.shuffle.partitions".into()), Value::String("7".into())]]);
     assert_eq!(session.config().shuffle_partitions, 7);
-    assert_eq!(row("SET spark.sql.ansi.enabled=true").len(), 1);
-    let refused = error_of(&session, "SET spark.sql.ansi.enabled=false");
-    assert!(refused.starts_with("[UNSUPPORTED_FEATURE] The setting `spark.sql.ansi.enabled` = `false`"), "{refused}");
+    assert_eq!(row("SET spark.sql.ansi.enabled=false").len(), 1);
+    assert!(!session.config().ansi_enabled);
+    assert_eq!(row("SET spark.sql.session.timeZone = America/Los_Angeles")[0][1], Value::String("America/Los_Angeles".into()));
+    assert_eq!(row("SET spark.sql.session.timeZone")[0][1], Value::String("America/Los_Angeles".into()));
+    let unknown_zone = error_of(&session, "SET spark.sql.session.timeZone=Mars/Olympus");
+    assert!(unknown_zone.starts_with("[INVALID_CONF_VALUE.TIME_ZONE]"), "{unknown_zone}");
+    let refused = error_of(&session, "SET spark.sql.legacy.javaCharsets=true");
+    assert!(refused.starts_with("[UNSUPPORTED_FEATURE] The setting `spark.sql.legacy.javaCharsets` = `true`"), "{refused}");
 }
 
 /// pyspark 4.3's rows for the same statements.

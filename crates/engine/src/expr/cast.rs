@@ -11,7 +11,7 @@ use arrow::array::{
     new_null_array,
 };
 use arrow::compute::{CastOptions, cast_with_options};
-use arrow::datatypes::{Date32Type, Float32Type, Float64Type, Time64MicrosecondType, TimestampMicrosecondType};
+use arrow::datatypes::{DataType, Date32Type, Float32Type, Float64Type, Time64MicrosecondType, TimestampMicrosecondType};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::display::{DAYS_FROM_CE_TO_UNIX_EPOCH, date_string, java_double_string, java_float_string, timestamp_string};
@@ -46,9 +46,53 @@ pub fn can_cast(from: SparkType, to: SparkType) -> bool {
 
 /// Casts `array` (of Spark type `from`) to `to`.
 pub fn cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef> {
+    if crate::query_settings::ansi() {
+        return ansi_cast(array, from, to);
+    }
+    legacy_cast(array, from, to)
+}
+
+/// A cast outside ANSI mode (`spark.sql.ansi.enabled=false`): a whole number too big for a narrower whole type
+/// wraps around as Java's does, and a value that cannot be cast is NULL instead of an error.
+fn legacy_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef> {
+    use SparkType::*;
+    let whole = |t: SparkType| matches!(t, Byte | Short | Integer | Long);
+    if whole(from) && whole(to) {
+        let longs = arrow::compute::cast(array, &DataType::Int64)?;
+        let longs = longs.as_primitive::<arrow::datatypes::Int64Type>();
+        return Ok(match to {
+            Byte => Arc::new(longs.unary::<_, arrow::datatypes::Int8Type>(|v| v as i8)),
+            Short => Arc::new(longs.unary::<_, arrow::datatypes::Int16Type>(|v| v as i16)),
+            Integer => Arc::new(longs.unary::<_, arrow::datatypes::Int32Type>(|v| v as i32)),
+            _ => Arc::new(longs.clone()),
+        });
+    }
+    if let Ok(cast) = ansi_cast(array, from, to) {
+        return Ok(cast);
+    }
+    if !can_cast(from, to) {
+        return ansi_cast(array, from, to);
+    }
+    let values = (0..array.len())
+        .map(|row| {
+            let value = crate::value::Value::from_array(array.as_ref(), row)?.of_type(from);
+            let one = value.to_array(1);
+            Ok(ansi_cast(&one, from, to).ok().map_or(crate::value::Value::Null, |cast| {
+                crate::value::Value::from_array(cast.as_ref(), 0).unwrap_or(crate::value::Value::Null)
+            }))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(crate::value::array_of(&values, to))
+}
+
+fn ansi_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef> {
     use SparkType::*;
     if from == to {
         return Ok(array.clone());
+    }
+    // Text may arrive as a dictionary or a view (a Parquet column); the casts below read plain UTF-8 arrays.
+    if from == String && array.data_type() != &DataType::Utf8 {
+        return ansi_cast(&arrow::compute::cast(array, &DataType::Utf8)?, from, to);
     }
     match (from, to) {
         (Null, _) => Ok(new_null_array(&to.to_arrow(), array.len())),

@@ -151,6 +151,14 @@ fn case_when(
 }
 
 fn arithmetic(op: BinaryOp, l: &ArrayRef, r: &ArrayRef, data_type: SparkType) -> Result<ArrayRef> {
+    let ansi = crate::query_settings::ansi();
+    if !ansi && matches!(op, BinaryOp::Divide | BinaryOp::Remainder) && has_zero(r) {
+        // Outside ANSI mode a division by zero is NULL.
+        let zero = arrow::compute::cast(&(Arc::new(arrow::array::Int32Array::from(vec![0])) as ArrayRef), r.data_type())?;
+        let is_zero = cmp::eq(r, &arrow::array::Scalar::new(zero))?;
+        let divisor = arrow::compute::nullif(r, &is_zero)?;
+        return arithmetic(op, l, &divisor, data_type);
+    }
     if op == BinaryOp::Divide && has_zero(r) {
         return Err(EngineError::Runtime(
             "[DIVIDE_BY_ZERO] Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. \
@@ -170,11 +178,15 @@ fn arithmetic(op: BinaryOp, l: &ArrayRef, r: &ArrayRef, data_type: SparkType) ->
     {
         return super::decimal::arithmetic(op, l, r, precision, scale);
     }
-    let result = match op {
-        BinaryOp::Plus => numeric::add(l, r),
-        BinaryOp::Minus => numeric::sub(l, r),
-        BinaryOp::Multiply => numeric::mul(l, r),
-        BinaryOp::Divide => numeric::div(l, r),
+    let result = match (op, ansi) {
+        (BinaryOp::Plus, true) => numeric::add(l, r),
+        (BinaryOp::Minus, true) => numeric::sub(l, r),
+        (BinaryOp::Multiply, true) => numeric::mul(l, r),
+        // Outside ANSI mode whole numbers wrap around on overflow, as Java's do.
+        (BinaryOp::Plus, false) => numeric::add_wrapping(l, r),
+        (BinaryOp::Minus, false) => numeric::sub_wrapping(l, r),
+        (BinaryOp::Multiply, false) => numeric::mul_wrapping(l, r),
+        (BinaryOp::Divide, _) => numeric::div(l, r),
         _ => numeric::rem(l, r),
     };
     let result = result.map_err(|e| match e {

@@ -615,6 +615,15 @@ impl Expr {
             Expr::CaseWhen { branches, otherwise: Some(otherwise) } => {
                 otherwise.nullable() || branches.iter().any(|(_, value)| value.nullable())
             }
+            // Outside ANSI mode a cast that can fail gives NULL (Spark's `Cast.forceNullable`).
+            Expr::Cast { expr, to } => {
+                let can_fail = match (expr.data_type(), to) {
+                    (SparkType::String, to) => !matches!(to, SparkType::String | SparkType::Binary),
+                    (from, SparkType::Decimal { .. }) => from != *to,
+                    _ => false,
+                };
+                expr.nullable() || (can_fail && !crate::query_settings::ansi())
+            }
             Expr::Function { function, args } => function.nullable(args),
             Expr::Udf { .. } => true,
             Expr::Aggregate { function: AggregateFunction::Count, .. } => false,

@@ -82,9 +82,9 @@ where
         state.queued = true;
         let shared = self.shared.clone();
         // Decoding text reads timestamps in the query's time zone, whichever thread decodes.
-        let time_zone = crate::time_zone::current();
+        let settings = crate::query_settings::current();
         rayon::spawn(move || {
-            crate::time_zone::set_current(time_zone);
+            crate::query_settings::set_current(settings);
             shared.decode_ahead()
         });
     }
