@@ -555,17 +555,10 @@ fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) 
         };
         return wrong_arguments(function.name(), &expected, args.len(), position);
     }
-    let args = with_default_arguments(function, args);
     if function == ScalarFunction::PerRow(PerRowFunction::ToBinary) && let Some(format) = args.get(1) {
         check_binary_format(&args[0], format, position)?;
     }
-    Ok(match shown_name(name, function) {
-        Some(shown) => {
-            let listed = args.iter().map(Expr::sql_name).collect::<Vec<_>>().join(", ");
-            call(function, args).alias(&format!("{shown}({listed})"))
-        }
-        None => call(function, args),
-    })
+    Ok(named_call(name, function, args))
 }
 
 /// The arguments Spark fills in when a call leaves them out and that its name then shows:
@@ -574,6 +567,7 @@ fn with_default_arguments(function: ScalarFunction, mut args: Vec<Expr>) -> Vec<
     match (function, args.len()) {
         (ScalarFunction::Substring, 2) => args.push(lit(i32::MAX)),
         (ScalarFunction::PerRow(PerRowFunction::Replace), 2) => args.push(lit("")),
+        (ScalarFunction::PerRow(PerRowFunction::Bround), 1) => args.push(lit(0)),
         // lpad(bytes, n) pads with zero bytes, lpad(text, n) with spaces (decided again once columns have types).
         (ScalarFunction::PerRow(PerRowFunction::Lpad | PerRowFunction::Rpad), 2) => {
             let binary = args[0].data_type() == SparkType::Binary;
@@ -606,6 +600,19 @@ fn check_binary_format(value: &Expr, format: &Expr, position: Position) -> Resul
              'base64', but got '{other}'. SQLSTATE: 42K09"
         ),
         _ => Ok(()),
+    }
+}
+
+/// A call of `function` spelled `written`, with the arguments Spark fills in and named as Spark names it (the
+/// PySpark `functions` module calls the same functions through this).
+pub fn named_call(written: &str, function: ScalarFunction, args: Vec<Expr>) -> Expr {
+    let args = with_default_arguments(function, args);
+    match shown_name(written, function) {
+        Some(shown) => {
+            let listed = args.iter().map(Expr::sql_name).collect::<Vec<_>>().join(", ");
+            call(function, args).alias(&format!("{shown}({listed})"))
+        }
+        None => call(function, args),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Column operators and `pyspark.sql.functions`: each builds an engine expression and returns its handle.
 
-use kindling_engine::expr::{AggregateFunction, Expr, call, col, lit, when};
+use kindling_engine::expr::{AggregateFunction, Expr, col, lit, when};
 use kindling_engine::functions::ScalarFunction;
 use kindling_engine::sort::SortOrder;
 use kindling_engine::types::SparkType;
@@ -13,10 +13,14 @@ use crate::{not_supported, type_error};
 
 /// The arguments of each function that are plain values, not columns (`date_trunc('hour', ts)`: the first).
 fn value_arguments(function: ScalarFunction) -> &'static [usize] {
+    use kindling_engine::functions::PerRowFunction as F;
     use ScalarFunction::*;
     match function {
-        DateTrunc | ConcatWs => &[0],
+        DateTrunc | ConcatWs | PerRow(F::Locate | F::TimestampAdd | F::TimestampDiff) => &[0],
         ToDate | ToTimestamp | DateFormat | UnixTimestamp | Round => &[1],
+        PerRow(F::Instr | F::Encode | F::Decode | F::NextDay | F::ToBinary | F::ToNumber | F::Ltrim | F::Rtrim | F::Btrim) => &[1],
+        PerRow(F::Lpad | F::Rpad) => &[2],
+        PerRow(F::Translate) => &[1, 2],
         Substring => &[1, 2],
         _ => &[],
     }
@@ -123,13 +127,11 @@ impl Host {
             if matches!(value, PyValue::None) && function == ScalarFunction::UnixTimestamp && i == 0 {
                 not_supported!("unix_timestamp() without a column (the current time) is not supported by Kindling yet");
             }
-            arguments.push(if literal_positions.contains(&i) {
-                self.expr_or_literal(value)?
-            } else {
-                self.expr_or_name(value)?
-            });
+            // A string names a column unless the function takes a value there; a number is always a value.
+            let is_name = matches!(value, PyValue::Str(_) | PyValue::Instance { .. }) && !literal_positions.contains(&i);
+            arguments.push(if is_name { self.expr_or_name(value)? } else { self.expr_or_literal(value)? });
         }
-        Ok(call(function, arguments))
+        Ok(kindling_sql::expression::named_call(name, function, arguments))
     }
 
     fn aggregate_call(&self, args: &Args) -> Result<Expr> {

@@ -26,6 +26,14 @@ def _call(name, *args):
     return Column(_kindling('functions.call', name, *args))
 
 
+def _call_given(name, *args):
+    # Optional arguments left out (None) at the end are not passed: the engine's defaults apply.
+    given = list(args)
+    while given and given[-1] is None:
+        given.pop()
+    return _call(name, *given)
+
+
 def _aggregate(name, column, distinct=False, *more):
     return Column(_kindling('functions.aggregate', name, column, distinct, *more))
 
@@ -182,3 +190,215 @@ class _functions_module:
 
     def sum_distinct(self, col):
         return _aggregate('sum', col, True)
+
+    # The long tail of Spark's functions, each the engine's function of the same name (see value_arguments in
+    # crates/pyspark/src/host/column.rs for which arguments are values rather than column names).
+    def startswith(self, str, prefix):
+        return _call_given('startswith', str, prefix)
+
+    def endswith(self, str, suffix):
+        return _call_given('endswith', str, suffix)
+
+    def contains(self, left, right):
+        return _call_given('contains', left, right)
+
+    def left(self, str, len):
+        return _call_given('left', str, len)
+
+    def right(self, str, len):
+        return _call_given('right', str, len)
+
+    def replace(self, src, search, replace=None):
+        return _call_given('replace', src, search, replace)
+
+    def lpad(self, col, len, pad):
+        return _call_given('lpad', col, len, pad)
+
+    def rpad(self, col, len, pad):
+        return _call_given('rpad', col, len, pad)
+
+    def ltrim(self, col, trim=None):
+        return _call_given('ltrim', col, trim)
+
+    def rtrim(self, col, trim=None):
+        return _call_given('rtrim', col, trim)
+
+    def btrim(self, str, trim=None):
+        return _call_given('btrim', str, trim)
+
+    def split_part(self, src, delimiter, partNum):
+        return _call_given('split_part', src, delimiter, partNum)
+
+    def repeat(self, col, n):
+        return _call_given('repeat', col, n)
+
+    def reverse(self, col):
+        return _call_given('reverse', col)
+
+    def instr(self, str, substr):
+        return _call_given('instr', str, substr)
+
+    def locate(self, substr, str, pos=1):
+        return _call_given('locate', substr, str, pos)
+
+    def ascii(self, col):
+        return _call_given('ascii', col)
+
+    def char(self, col):
+        return _call_given('char', col)
+
+    def initcap(self, col):
+        return _call_given('initcap', col)
+
+    def translate(self, srcCol, matching, replace):
+        return _call_given('translate', srcCol, matching, replace)
+
+    def hex(self, col):
+        return _call_given('hex', col)
+
+    def unhex(self, col):
+        return _call_given('unhex', col)
+
+    def ceil(self, col):
+        return _call_given('ceil', col)
+
+    def ceiling(self, col):
+        return _call_given('ceiling', col)
+
+    def floor(self, col):
+        return _call_given('floor', col)
+
+    def pmod(self, dividend, divisor):
+        return _call_given('pmod', dividend, divisor)
+
+    def sqrt(self, col):
+        return _call_given('sqrt', col)
+
+    def exp(self, col):
+        return _call_given('exp', col)
+
+    def ln(self, col):
+        return _call_given('ln', col)
+
+    def log10(self, col):
+        return _call_given('log10', col)
+
+    def log2(self, col):
+        return _call_given('log2', col)
+
+    def pow(self, col1, col2):
+        return _call_given('power', col1, col2)
+
+    def power(self, col1, col2):
+        return _call_given('power', col1, col2)
+
+    def sign(self, col):
+        return _call_given('sign', col)
+
+    def signum(self, col):
+        return _call_given('signum', col)
+
+    def positive(self, col):
+        return _call_given('positive', col)
+
+    def negative(self, col):
+        return _call_given('negative', col)
+
+    def sin(self, col):
+        return _call_given('sin', col)
+
+    def cos(self, col):
+        return _call_given('cos', col)
+
+    def tan(self, col):
+        return _call_given('tan', col)
+
+    def sec(self, col):
+        return _call_given('sec', col)
+
+    def csc(self, col):
+        return _call_given('csc', col)
+
+    def cot(self, col):
+        return _call_given('cot', col)
+
+    def degrees(self, col):
+        return _call_given('degrees', col)
+
+    def radians(self, col):
+        return _call_given('radians', col)
+
+    def bround(self, col, scale=None):
+        return _call_given('bround', col, scale)
+
+    def width_bucket(self, v, min, max, numBucket):
+        return _call_given('width_bucket', v, min, max, numBucket)
+
+    def date_add(self, start, days):
+        return _call_given('date_add', start, days)
+
+    def date_sub(self, start, days):
+        return _call_given('date_sub', start, days)
+
+    def next_day(self, date, dayOfWeek):
+        return _call_given('next_day', date, dayOfWeek)
+
+    def make_date(self, year, month, day):
+        return _call_given('make_date', year, month, day)
+
+    def last_day(self, date):
+        return _call_given('last_day', date)
+
+    def add_months(self, start, months):
+        return _call_given('add_months', start, months)
+
+    def dayofyear(self, col):
+        return _call_given('dayofyear', col)
+
+    def weekofyear(self, col):
+        return _call_given('weekofyear', col)
+
+    def quarter(self, col):
+        return _call_given('quarter', col)
+
+    def weekday(self, col):
+        return _call_given('weekday', col)
+
+    def timestamp_seconds(self, col):
+        return _call_given('timestamp_seconds', col)
+
+    def unix_date(self, col):
+        return _call_given('unix_date', col)
+
+    def date_from_unix_date(self, days):
+        return _call_given('date_from_unix_date', days)
+
+    def encode(self, col, charset):
+        return _call_given('encode', col, charset)
+
+    def decode(self, col, charset):
+        return _call_given('decode', col, charset)
+
+    def to_binary(self, col, format=None):
+        return _call_given('to_binary', col, format)
+
+    def to_number(self, col, format):
+        return _call_given('to_number', col, format)
+
+    def is_valid_utf8(self, str):
+        return _call_given('is_valid_utf8', str)
+
+    def make_valid_utf8(self, str):
+        return _call_given('make_valid_utf8', str)
+
+    def validate_utf8(self, str):
+        return _call_given('validate_utf8', str)
+
+    def try_validate_utf8(self, str):
+        return _call_given('try_validate_utf8', str)
+
+    def timestamp_add(self, unit, quantity, ts):
+        return _call_given('timestampadd', unit, quantity, ts)
+
+    def timestamp_diff(self, unit, start, end):
+        return _call_given('timestampdiff', unit, start, end)

@@ -1,0 +1,11 @@
+# The functions module beyond the course's: string, math and date functions with PySpark's argument conventions
+# (a string names a column unless the function takes a value there) and PySpark's column names.
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+spark = SparkSession.builder.master("local[*]").getOrCreate()
+df = spark.createDataFrame([("Manhattan", 3, 2.5, "2024-03-10"), ("Queens", -7, 10.0, "2021-01-31")], "zone string, n int, x double, d string")
+df.select(F.lpad("zone", 12, "*"), F.rpad("zone", 4, "-"), F.startswith("zone", F.lit("Man")), F.instr("zone", "ee"), F.locate("a", "zone"), F.translate("zone", "an", "AN"), F.repeat("zone", 2), F.left("zone", F.lit(3))).show()
+df.select(F.pmod("n", F.lit(5)), F.sqrt("x"), F.pow("x", 2), F.sign("n"), F.bround("x", 0), F.ceil("x"), F.floor("x"), F.log2("x"), F.degrees("x")).show()
+df.select(F.date_add("d", 3), F.date_sub(F.col("d"), 1), F.add_months("d", 1), F.last_day("d"), F.next_day("d", "Mon"), F.dayofyear("d"), F.quarter("d"), F.weekday("d"), F.make_date(F.lit(2024), F.lit(2), F.lit(29))).show()
+df.select(F.timestamp_add("HOUR", F.lit(5), F.to_timestamp("d")), F.timestamp_diff("DAY", F.to_timestamp("d"), F.to_timestamp(F.lit("2025-01-01")))).show()
+df.select(F.hex("zone"), F.encode("zone", "UTF-8"), F.decode(F.encode("zone", "UTF-8"), "UTF-8"), F.to_number(F.lit("12,454"), F.lit("00,000")), F.btrim(F.lit("xxQueensxx"), F.lit("x")), F.ltrim(F.lit("  a "))).show()
