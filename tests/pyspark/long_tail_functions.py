@@ -9,3 +9,7 @@ df.select(F.pmod("n", F.lit(5)), F.sqrt("x"), F.pow("x", 2), F.sign("n"), F.brou
 df.select(F.date_add("d", 3), F.date_sub(F.col("d"), 1), F.add_months("d", 1), F.last_day("d"), F.next_day("d", "Mon"), F.dayofyear("d"), F.quarter("d"), F.weekday("d"), F.make_date(F.lit(2024), F.lit(2), F.lit(29))).show()
 df.select(F.timestamp_add("HOUR", F.lit(5), F.to_timestamp("d")), F.timestamp_diff("DAY", F.to_timestamp("d"), F.to_timestamp(F.lit("2025-01-01")))).show()
 df.select(F.hex("zone"), F.encode("zone", "UTF-8"), F.decode(F.encode("zone", "UTF-8"), "UTF-8"), F.to_number(F.lit("12,454"), F.lit("00,000")), F.btrim(F.lit("xxQueensxx"), F.lit("x")), F.ltrim(F.lit("  a "))).show()
+df = spark.createDataFrame([(None, 3, 1613383200), (2, 2, 0)], "a int, b int, s bigint")
+df.select(F.nvl("a", "b"), F.ifnull("a", F.lit(9)), F.nullif("a", "b"), F.nvl2("a", "b", F.lit(0)), F.from_unixtime("s"), F.from_unixtime("s", "yyyy/MM/dd"), F.to_char(F.to_timestamp(F.lit("2021-02-15 10:00:00")), F.lit("dd.MM.yyyy"))).show()
+df = spark.createDataFrame([(1, True), (1, False), (2, True)], "k int, ok boolean")
+df.groupBy("k").agg(F.every("ok"), F.bool_and("ok"), F.some("ok"), F.bool_or("ok")).orderBy("k").show()

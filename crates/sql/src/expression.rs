@@ -376,8 +376,8 @@ fn with_filter(call: Expr, filter: Option<Expr>) -> Expr {
 }
 
 /// Aggregates that are another aggregate under Spark's name for it: `every(b)` is the least of the booleans,
-/// `bool_or(b)` the greatest.
-fn renamed_aggregate(name: &str) -> Option<AggregateFunction> {
+/// `bool_or(b)` the greatest (PySpark's `F.every`, … too).
+pub fn renamed_aggregate(name: &str) -> Option<AggregateFunction> {
     Some(match name.to_ascii_lowercase().as_str() {
         "every" | "bool_and" => AggregateFunction::Min,
         "some" | "any" | "bool_or" => AggregateFunction::Max,
@@ -423,7 +423,7 @@ fn aggregate_call(function: AggregateFunction, args: Vec<Expr>, syntax: Aggregat
             return wrong_arguments(name, "1", count, position);
         };
         let shown = format!("{}({})", name.to_ascii_lowercase(), arg.sql_name());
-        return Ok(aggregate(renamed, arg).alias(&shown));
+        return Ok(aggregate(renamed, arg.cast(SparkType::Boolean)).alias(&shown));
     }
     let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
         return wrong_arguments(name, "1", count, position);
@@ -464,8 +464,8 @@ fn picking_call(first_or_last: AggregateFunction, args: Vec<Expr>, syntax: Aggre
 }
 
 /// Functions Spark replaces by another expression while analysing a query (`nvl(a, b)` is `coalesce(a, b)`,
-/// `int(x)` a cast), named as written.
-fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
+/// `int(x)` a cast), named as written. Also what PySpark's `F.nvl`, `F.from_unixtime`, … call.
+pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
     let lower = name.to_ascii_lowercase();
     let named = |expr: Expr| {
         let shown: Vec<String> = args.iter().map(Expr::sql_name).collect();

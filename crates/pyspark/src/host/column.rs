@@ -119,7 +119,7 @@ impl Host {
     fn function_call(&self, args: &Args) -> Result<Expr> {
         let name = args.str(0)?;
         let Some(function) = ScalarFunction::by_name(name) else {
-            not_supported!("functions.{name} is not supported by Kindling yet")
+            return self.replaced_function_call(name, args);
         };
         let literal_positions = value_arguments(function);
         let mut arguments = Vec::new();
@@ -134,8 +134,29 @@ impl Host {
         Ok(kindling_sql::expression::named_call(name, function, arguments))
     }
 
+    /// `F.nvl`, `F.nullif`, `F.from_unixtime`, …: functions Spark replaces by others, built as the SQL front end
+    /// builds them (a string names a column, but a pattern is a value).
+    fn replaced_function_call(&self, name: &str, args: &Args) -> Result<Expr> {
+        let value_position = matches!(name, "from_unixtime" | "to_char" | "to_varchar").then_some(1);
+        let mut arguments = Vec::new();
+        for (i, value) in args.rest(1).iter().enumerate() {
+            let is_name = matches!(value, PyValue::Str(_) | PyValue::Instance { .. }) && Some(i) != value_position;
+            arguments.push(if is_name { self.expr_or_name(value)? } else { self.expr_or_literal(value)? });
+        }
+        match kindling_sql::expression::replaced_call(name, &arguments) {
+            Some(expr) => Ok(expr),
+            None => not_supported!("functions.{name} is not supported by Kindling yet"),
+        }
+    }
+
     fn aggregate_call(&self, args: &Args) -> Result<Expr> {
-        let function = match args.str(0)? {
+        let name = args.str(0)?;
+        if let Some(renamed) = kindling_sql::expression::renamed_aggregate(name) {
+            let argument = self.expr_or_name(args.get(1))?;
+            let shown = format!("{name}({})", argument.sql_name());
+            return Ok(kindling_engine::expr::aggregate(renamed, argument.cast(kindling_engine::types::SparkType::Boolean)).alias(&shown));
+        }
+        let function = match name {
             "sum" => AggregateFunction::Sum,
             "avg" | "mean" => AggregateFunction::Avg,
             "min" => AggregateFunction::Min,

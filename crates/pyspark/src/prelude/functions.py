@@ -402,3 +402,36 @@ class _functions_module:
 
     def timestamp_diff(self, unit, start, end):
         return _call_given('timestampdiff', unit, start, end)
+
+    def nvl(self, col1, col2):
+        return _call_given('nvl', col1, col2)
+
+    def ifnull(self, col1, col2):
+        return _call_given('ifnull', col1, col2)
+
+    def nullif(self, col1, col2):
+        return _call_given('nullif', col1, col2)
+
+    def nvl2(self, col1, col2, col3):
+        return _call_given('nvl2', col1, col2, col3)
+
+    def from_unixtime(self, timestamp, format='yyyy-MM-dd HH:mm:ss'):
+        return _call_given('from_unixtime', timestamp, format)
+
+    def to_char(self, col, format):
+        return _call_given('to_char', col, format)
+
+    def to_varchar(self, col, format):
+        return _call_given('to_varchar', col, format)
+
+    def every(self, col):
+        return _aggregate('every', col)
+
+    def bool_and(self, col):
+        return _aggregate('bool_and', col)
+
+    def some(self, col):
+        return _aggregate('some', col)
+
+    def bool_or(self, col):
+        return _aggregate('bool_or', col)
