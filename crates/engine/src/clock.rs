@@ -5,6 +5,12 @@
 
 use std::time::Instant;
 
+/// Microseconds since 1970-01-01 UTC on the wall clock (`current_timestamp()`); `Date.now()` in a browser.
+pub fn wall_clock_micros() -> i64 {
+    let since_epoch = web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since_epoch.as_micros()).unwrap_or(i64::MAX)
+}
+
 /// Milliseconds on a clock that all executors share.
 pub trait Clock: Send + Sync {
     fn now_ms(&self) -> f64;

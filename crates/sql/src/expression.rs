@@ -492,6 +492,14 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
             otherwise: Some(Box::new(c.clone())),
         }),
         ("mod", [a, b]) => named(a.clone().modulo(b.clone())),
+        // The moment the statement is read, as Spark fixes it once per query; the date in the session time zone.
+        ("current_timestamp" | "now", []) => {
+            lit(Value::Timestamp(kindling_engine::clock::wall_clock_micros())).alias(&format!("{lower}()"))
+        }
+        ("current_date" | "curdate", []) => {
+            let local = kindling_engine::time_zone::current().local_micros(kindling_engine::clock::wall_clock_micros());
+            lit(Value::Date(local.div_euclid(86_400_000_000) as i32)).alias("current_date()")
+        }
         // from_unixtime(seconds[, pattern]): the instant that many seconds after the epoch, written in the session
         // time zone.
         ("from_unixtime", [seconds, rest @ ..]) if rest.len() <= 1 => {
@@ -533,6 +541,10 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
 }
 
 fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) -> Result<Expr> {
+    let lower = name.to_ascii_lowercase();
+    if matches!(lower.as_str(), "current_date" | "curdate" | "current_timestamp" | "now") && !args.is_empty() {
+        return wrong_arguments(&lower, "0", args.len(), position);
+    }
     if let Some(replaced) = replaced_call(name, &args) {
         return Ok(replaced);
     }

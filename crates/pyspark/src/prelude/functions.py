@@ -435,3 +435,15 @@ class _functions_module:
 
     def bool_or(self, col):
         return _aggregate('bool_or', col)
+
+    def current_date(self):
+        return _call('current_date')
+
+    def curdate(self):
+        return _call('curdate')
+
+    def current_timestamp(self):
+        return _call('current_timestamp')
+
+    def now(self):
+        return _call('now')
