@@ -167,6 +167,33 @@ test('a window function in a SQL cell gives the CLI\'s rows and is drawn as Exch
   });
 });
 
+test('several DISTINCT aggregates give the CLI\'s rows and are drawn with Spark\'s Expand', async () => {
+  const query = [
+    'SELECT VendorID, count(DISTINCT PULocationID) AS pickup_zones, count(DISTINCT DOLocationID) AS dropoff_zones,',
+    '  sum(total_amount) AS revenue',
+    "FROM parquet.`data/pq/green/2021/01` GROUP BY VendorID ORDER BY VendorID",
+  ].join('\n');
+  const expected = cliSqlOutput(query).trim().split('\n').map((line) => line.split('\t'));
+  await withApp({ cells: [sql(query)] }, async (page) => {
+    await runCell(page, 0);
+    assert.equal(await page.locator(`${cell(0)} .error`).count(), 0, 'the query ran');
+    const rows = await page.locator(`${cell(0)} .result-table tbody tr`).evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    assert.deepEqual(rows, expected);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.click('#tab-operators');
+    const names = await page.locator('#operator-graph .operator').evaluateAll((nodes) => nodes.map((n) => n.dataset.name));
+    assert.ok(names.includes('Expand'), names.join(', '));
+    assert.equal(names.filter((name) => name === 'HashAggregate').length, 4, names.join(', '));
+    await assertNothingOverflows(page, 'the operator graph of several DISTINCT aggregates');
+    const node = await page.locator('#operator-graph .operator[data-name="Expand"]').getAttribute('data-node');
+    await page.click(`#operator-graph .operator[data-node="${node}"]`);
+    const detail = page.locator(`#operator-detail[data-node="${node}"]`);
+    assert.match(await detail.locator('.why').textContent(), /DISTINCT/, 'the Expand operator says why it is there');
+    await page.screenshot({ path: join(ARTIFACTS, 'distinct-aggregates-operators.png') });
+  });
+});
+
 test('an error points at its line, and the session survives it', async () => {
   await withApp({ cells: [python(SETUP), python('n = df_green.count()\ndf_green.select("nope").show()\n'), python('print(n)\nprint(x))\n')] }, async (page) => {
     await runCell(page, 0);
