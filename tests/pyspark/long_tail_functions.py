@@ -13,3 +13,5 @@ df = spark.createDataFrame([(None, 3, 1613383200), (2, 2, 0)], "a int, b int, s 
 df.select(F.nvl("a", "b"), F.ifnull("a", F.lit(9)), F.nullif("a", "b"), F.nvl2("a", "b", F.lit(0)), F.from_unixtime("s"), F.from_unixtime("s", "yyyy/MM/dd"), F.to_char(F.to_timestamp(F.lit("2021-02-15 10:00:00")), F.lit("dd.MM.yyyy"))).show()
 df = spark.createDataFrame([(1, True), (1, False), (2, True)], "k int, ok boolean")
 df.groupBy("k").agg(F.every("ok"), F.bool_and("ok"), F.some("ok"), F.bool_or("ok")).orderBy("k").show()
+df = spark.createDataFrame([("100", 25, "héllo")], "s string, n int, t string")
+df.select(F.conv("s", 2, 10), F.bin("n"), F.octet_length("t"), F.bit_length("t"), F.to_timestamp_ntz(F.lit("2021-01-01 10:00:00"))).show()

@@ -508,6 +508,7 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
             let instant = seconds.clone().cast(SparkType::Long).cast(SparkType::Timestamp);
             call(ScalarFunction::DateFormat, vec![instant, pattern]).alias(&shown)
         }
+        ("to_timestamp_ntz", [value]) => named(value.clone().cast(SparkType::TimestampNtz)),
         // to_char / to_varchar of a date or timestamp is date_format (Spark names it so).
         ("to_char" | "to_varchar", [value, format]) => call(ScalarFunction::DateFormat, vec![value.clone(), format.clone()]),
         // decode(x, search, result, …, default): the result of the first search equal to x (NULL equals NULL).

@@ -96,6 +96,14 @@ pub enum PerRowFunction {
     TryValidateUtf8,
     /// `to_number(text, format)`: see [`super::number_format`].
     ToNumber,
+    /// `conv(number, from_base, to_base)`: digits in one base written in another (a negative base: signed).
+    Conv,
+    /// `bin(n)`: the binary digits of a whole number (two's complement below zero).
+    Bin,
+    /// `octet_length(s)`: the bytes of the text's UTF-8.
+    OctetLength,
+    /// `bit_length(s)`: eight times `octet_length`.
+    BitLength,
     /// `date ± interval`: months moved as `add_months` moves them, or whole days (not called by name).
     DatePlusInterval,
     /// `timestamp ± interval`: months on the session time zone's calendar, or an exact span (not called by name).
@@ -108,13 +116,13 @@ pub enum PerRowFunction {
 
 use PerRowFunction::*;
 
-const ALL: [PerRowFunction; 71] = [
+const ALL: [PerRowFunction; 75] = [
     StartsWith, EndsWith, Contains, Left, Right, Replace, Lpad, Rpad, Ltrim, Rtrim, Btrim, SplitPart, Repeat, Reverse,
     Instr, Locate, Ascii, Chr, Initcap, Quote, Translate, Hex, Unhex, LuhnCheck, Ceil, Floor, Pmod, Sqrt, Exp, Ln,
     Log10, Log2, Log, Pow, Sign, Positive, Negative, Sin, Cos, Tan, Sec, Csc, Cot, Degrees, Radians, Bround,
     WidthBucket, DateAdd, DateSub, NextDay, MakeDate, LastDay, AddMonths, DayOfYear, WeekOfYear, Quarter, Weekday,
     TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide, Encode, Decode, ToBinary, TimestampAdd, TimestampDiff,
-    IsValidUtf8, MakeValidUtf8, ValidateUtf8, TryValidateUtf8, ToNumber,
+    IsValidUtf8, MakeValidUtf8, ValidateUtf8, TryValidateUtf8, ToNumber, Conv, Bin, OctetLength, BitLength,
 ];
 
 impl PerRowFunction {
@@ -191,6 +199,10 @@ impl PerRowFunction {
             ValidateUtf8 => "validate_utf8",
             TryValidateUtf8 => "try_validate_utf8",
             ToNumber => "to_number",
+            Conv => "conv",
+            Bin => "bin",
+            OctetLength => "octet_length",
+            BitLength => "bit_length",
             DatePlusInterval => "date_add_interval",
             TimestampPlusInterval => "timestamp_add_interval",
             SubtractDates => "subtract_dates",
@@ -220,7 +232,7 @@ impl PerRowFunction {
             | AddMonths | IntegralDivide | Encode | Decode | ToNumber | DatePlusInterval | TimestampPlusInterval
             | SubtractDates | SubtractTimestamps => (2, 2),
             ToBinary => (1, 2),
-            SplitPart | MakeDate | Translate | TimestampAdd | TimestampDiff => (3, 3),
+            SplitPart | MakeDate | Translate | TimestampAdd | TimestampDiff | Conv => (3, 3),
             WidthBucket => (4, 4),
             _ => (1, 1),
         }
@@ -274,6 +286,9 @@ impl PerRowFunction {
             Decode => vec![Binary, String],
             IsValidUtf8 | MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 => vec![Binary],
             ToNumber => vec![String, String],
+            Conv => vec![String, Integer, Integer],
+            Bin => vec![Long],
+            OctetLength | BitLength => vec![String],
             DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps => {
                 args.iter().map(Expr::data_type).collect()
             }
@@ -298,7 +313,8 @@ impl PerRowFunction {
             | Quote | Translate | Hex => String,
             Unhex | Encode | ToBinary => Binary,
             Decode => String,
-            Instr | Locate | Ascii | DayOfYear | WeekOfYear | Quarter | Weekday | UnixDate => Integer,
+            Instr | Locate | Ascii | DayOfYear | WeekOfYear | Quarter | Weekday | UnixDate | OctetLength | BitLength => Integer,
+            Conv | Bin => String,
             Ceil | Floor => match first {
                 Decimal { precision, scale } => Decimal { precision: (precision as i32 - scale as i32 + 1).clamp(1, 38) as u8, scale: 0 },
                 _ => Long,
@@ -471,6 +487,10 @@ impl PerRowFunction {
                 utf8(self, bytes)?
             }
             ToNumber => super::number_format::to_number(text(0), text(1))?,
+            Conv => conv(text(0), int(1).unwrap_or(10), int(2).unwrap_or(10))?,
+            Bin => Value::String(format!("{:b}", int(0).unwrap_or(0))),
+            OctetLength => Value::Integer(text(0).len() as i32),
+            BitLength => Value::Integer(text(0).len() as i32 * 8),
             DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps => {
                 let result = date_time_arithmetic(self, &args[0], &args[1]);
                 result.map_err(|_| timestamp_overflow())?
@@ -681,6 +701,43 @@ fn bround(value: &Value, places: i64) -> Result<Value> {
             _ => other.clone(),
         },
     })
+}
+
+/// `conv(text, from, to)` as Spark's NumberConverter: the digits are read as an unsigned 64-bit number (up to the
+/// first character that is not a digit of the base; a leading `-` negates it in two's complement) and written in
+/// base |to|, signed when `to` is negative. A base outside 2..=36 gives NULL; a number past 64 bits overflows.
+fn conv(text: &str, from: i64, to: i64) -> Result<Value> {
+    let (from_base, to_base) = (from.unsigned_abs(), to.unsigned_abs());
+    if !(2..=36).contains(&from_base) || !(2..=36).contains(&to_base) {
+        return Ok(Value::Null);
+    }
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let mut value: u64 = 0;
+    for digit in digits.chars().map_while(|c| c.to_digit(from_base as u32)) {
+        value = value.checked_mul(from_base).and_then(|v| v.checked_add(u64::from(digit))).ok_or_else(|| {
+            EngineError::Runtime(
+                "[ARITHMETIC_OVERFLOW] Overflow in function conv(). If necessary set \"spark.sql.ansi.enabled\" to \
+                 \"false\" to bypass this error. SQLSTATE: 22003"
+                    .into(),
+            )
+        })?;
+    }
+    let value = if negative { value.wrapping_neg() } else { value };
+    let (sign, magnitude) = if to < 0 && (value as i64) < 0 { ("-", (value as i64).unsigned_abs()) } else { ("", value) };
+    let mut written = Vec::new();
+    let mut rest = magnitude;
+    loop {
+        written.push(std::char::from_digit((rest % to_base) as u32, to_base as u32).unwrap_or('0').to_ascii_uppercase());
+        rest /= to_base;
+        if rest == 0 {
+            break;
+        }
+    }
+    Ok(Value::String(format!("{sign}{}", written.iter().rev().collect::<String>())))
 }
 
 /// `date ± interval`, `timestamp ± interval`, `date - date`, `timestamp - timestamp` (the planner negates the

@@ -447,3 +447,18 @@ class _functions_module:
 
     def now(self):
         return _call('now')
+
+    def conv(self, col, fromBase, toBase):
+        return _call_given('conv', col, fromBase, toBase)
+
+    def bin(self, col):
+        return _call_given('bin', col)
+
+    def octet_length(self, col):
+        return _call_given('octet_length', col)
+
+    def bit_length(self, col):
+        return _call_given('bit_length', col)
+
+    def to_timestamp_ntz(self, timestamp):
+        return _call_given('to_timestamp_ntz', timestamp)
