@@ -284,9 +284,9 @@ pub fn repeated_string(strings: &StringArray) -> Option<Option<&str>> {
     (evenly_spaced && bytes[step..] == bytes[..bytes.len() - step]).then(|| Some(strings.value(0)))
 }
 
-/// The instant's wall-clock time in the session time zone.
-fn naive(micros: i64) -> Option<NaiveDateTime> {
-    crate::time_zone::current().local(micros)
+/// Microseconds of a UTC-based calendar (a wall-clock time) as a date and time.
+fn wall_clock(micros: i64) -> Option<NaiveDateTime> {
+    chrono::DateTime::from_timestamp_micros(micros).map(|t| t.naive_utc())
 }
 
 fn date_of(days: i32) -> Option<NaiveDate> {
@@ -298,9 +298,11 @@ fn date_part(dates: &ArrayRef, part: impl Fn(NaiveDate) -> i32) -> ArrayRef {
     Arc::new(dates.iter().map(|d| d.and_then(date_of).map(&part)).collect::<Int32Array>())
 }
 
+/// A field of each instant's wall-clock time in the session time zone.
 fn time_part(timestamps: &ArrayRef, part: impl Fn(NaiveDateTime) -> i32) -> ArrayRef {
+    let zone = crate::time_zone::current();
     let micros = timestamps.as_primitive::<TimestampMicrosecondType>();
-    Arc::new(micros.iter().map(|m| m.and_then(naive).map(&part)).collect::<Int32Array>())
+    Arc::new(micros.iter().map(|m| m.and_then(|m| zone.local(m)).map(&part)).collect::<Int32Array>())
 }
 
 /// `date_trunc(unit, ts)`: the timestamp cut down to the start of its year, month, day, hour, ...
@@ -332,13 +334,13 @@ fn date_trunc(unit: String, timestamps: &ArrayRef) -> Result<ArrayRef> {
     Ok(Arc::new(truncated.with_timezone(INSTANT_TIME_ZONE)))
 }
 
-/// Truncates each timestamp to the start of its calendar period; `period` gives the first day of the period a
+/// Truncates each wall-clock time to the start of its calendar period; `period` gives the first day of the period a
 /// date is in and the first day after it. A file's rows mostly fall in one month, so the calendar work is done
 /// once per run of rows in the same period, not once per row.
 fn by_period(micros: &TimestampMicrosecondArray, period: fn(NaiveDate) -> Option<(NaiveDate, NaiveDate)>) -> TimestampMicrosecondArray {
     let bounds = |m: i64| {
         let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_micros());
-        let (start, end) = period(naive(m)?.date())?;
+        let (start, end) = period(wall_clock(m)?.date())?;
         Some((midnight(start)?, midnight(end)?))
     };
     // An empty period, so that the first row looks its own up.
@@ -649,6 +651,21 @@ mod tests {
             Some(at(2020, 2, 1, 0, 0)),
         ];
         assert_eq!(months.as_primitive::<TimestampMicrosecondType>().iter().collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn date_trunc_cuts_at_the_session_time_zone_s_boundaries() {
+        let los_angeles = crate::time_zone::TimeZone::parse("America/Los_Angeles").unwrap();
+        crate::query_settings::set_current(crate::query_settings::QuerySettings { time_zone: los_angeles, ansi: true });
+        // 2021-03-01 03:00 in Los Angeles is 11:00 UTC.
+        let instant = Value::Timestamp(1_614_596_400_000_000);
+        let cut = |unit: &str| run(DateTrunc, vec![Value::String(unit.into()), instant.clone()]).to_string();
+        let hour = run(Hour, vec![instant.clone()]);
+        crate::query_settings::set_current(crate::query_settings::QuerySettings::default());
+        assert_eq!(cut("MONTH"), "2021-03-01 00:00:00");
+        assert_eq!(cut("YEAR"), "2021-01-01 00:00:00");
+        assert_eq!(cut("DAY"), "2021-03-01 00:00:00");
+        assert_eq!(hour, Value::Integer(3));
     }
 
     #[test]
