@@ -138,6 +138,26 @@ test('the starter notebook runs on the bundled samples and prints what the CLI p
   });
 });
 
+/** Runs the SQL cell 0, checks its rows are the CLI's, and opens the operator graph at 1280×800; its node names. */
+async function sqlRowsAndOperators(page, expected) {
+  await runCell(page, 0);
+  assert.equal(await page.locator(`${cell(0)} .error`).count(), 0, 'the query ran');
+  const rows = await page.locator(`${cell(0)} .result-table tbody tr`).evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  assert.deepEqual(rows, expected);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.click('#tab-operators');
+  return page.locator('#operator-graph .operator').evaluateAll((nodes) => nodes.map((n) => n.dataset.name));
+}
+
+/** Opens the detail of the operator `name` in the graph; its `.what` / `.why` text must match `pattern`. */
+async function assertOperatorExplained(page, name, part, pattern) {
+  const node = await page.locator(`#operator-graph .operator[data-name="${name}"]`).getAttribute('data-node');
+  await page.click(`#operator-graph .operator[data-node="${node}"]`);
+  const detail = page.locator(`#operator-detail[data-node="${node}"]`);
+  assert.match(await detail.locator(part).textContent(), pattern, `the ${name} operator says what it does and why`);
+}
+
 test('a window function in a SQL cell gives the CLI\'s rows and is drawn as Exchange, Sort and Window', async () => {
   const query = [
     'SELECT VendorID, lpep_pickup_datetime, total_amount,',
@@ -146,23 +166,12 @@ test('a window function in a SQL cell gives the CLI\'s rows and is drawn as Exch
   ].join('\n');
   const expected = cliSqlOutput(query).trim().split('\n').map((line) => line.split('\t'));
   await withApp({ cells: [sql(query)] }, async (page) => {
-    await runCell(page, 0);
-    assert.equal(await page.locator(`${cell(0)} .error`).count(), 0, 'the window query ran');
-    const rows = await page.locator(`${cell(0)} .result-table tbody tr`).evaluateAll((trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-    assert.deepEqual(rows, expected);
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.click('#tab-operators');
-    const names = await page.locator('#operator-graph .operator').evaluateAll((nodes) => nodes.map((n) => n.dataset.name));
-    const window = names.indexOf('Window');
-    assert.ok(window >= 0 && names.includes('Sort') && names.includes('Exchange'), names.join(', '));
+    const names = await sqlRowsAndOperators(page, expected);
+    assert.ok(names.includes('Window') && names.includes('Sort') && names.includes('Exchange'), names.join(', '));
     const windowRows = await page.locator('#operator-graph .operator[data-name="Window"]').getAttribute('data-rows');
     assert.ok(Number(windowRows) > 0, 'the Window operator counted its rows');
     await assertNothingOverflows(page, 'the operator graph of a window query');
-    const node = await page.locator('#operator-graph .operator[data-name="Window"]').getAttribute('data-node');
-    await page.click(`#operator-graph .operator[data-node="${node}"]`);
-    const detail = page.locator(`#operator-detail[data-node="${node}"]`);
-    assert.match(await detail.locator('.what').textContent(), /frame/, 'the Window operator says what it does');
+    await assertOperatorExplained(page, 'Window', '.what', /frame/);
     await page.screenshot({ path: join(ARTIFACTS, 'window-operators.png') });
   });
 });
@@ -175,21 +184,11 @@ test('several DISTINCT aggregates give the CLI\'s rows and are drawn with Spark\
   ].join('\n');
   const expected = cliSqlOutput(query).trim().split('\n').map((line) => line.split('\t'));
   await withApp({ cells: [sql(query)] }, async (page) => {
-    await runCell(page, 0);
-    assert.equal(await page.locator(`${cell(0)} .error`).count(), 0, 'the query ran');
-    const rows = await page.locator(`${cell(0)} .result-table tbody tr`).evaluateAll((trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-    assert.deepEqual(rows, expected);
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await page.click('#tab-operators');
-    const names = await page.locator('#operator-graph .operator').evaluateAll((nodes) => nodes.map((n) => n.dataset.name));
+    const names = await sqlRowsAndOperators(page, expected);
     assert.ok(names.includes('Expand'), names.join(', '));
     assert.equal(names.filter((name) => name === 'HashAggregate').length, 4, names.join(', '));
     await assertNothingOverflows(page, 'the operator graph of several DISTINCT aggregates');
-    const node = await page.locator('#operator-graph .operator[data-name="Expand"]').getAttribute('data-node');
-    await page.click(`#operator-graph .operator[data-node="${node}"]`);
-    const detail = page.locator(`#operator-detail[data-node="${node}"]`);
-    assert.match(await detail.locator('.why').textContent(), /DISTINCT/, 'the Expand operator says why it is there');
+    await assertOperatorExplained(page, 'Expand', '.why', /DISTINCT/);
     await page.screenshot({ path: join(ARTIFACTS, 'distinct-aggregates-operators.png') });
   });
 });

@@ -212,11 +212,13 @@ pub fn timestamp_string(micros: i64) -> Result<String> {
         .ok_or_else(|| EngineError::InvalidArgument(format!("timestamp out of range: {micros} µs")))?
         .naive_utc();
     let mut text = time.format("%Y-%m-%d %H:%M:%S").to_string();
-    let fraction = micros.rem_euclid(1_000_000);
-    if fraction != 0 {
-        text.push_str(format!(".{fraction:06}").trim_end_matches('0'));
-    }
+    text.push_str(&fraction_of_second(micros.rem_euclid(1_000_000)));
     Ok(text)
+}
+
+/// `.5`, `.000123`: microseconds of a second as Spark writes them after the seconds (nothing for none).
+pub fn fraction_of_second(micros: i64) -> String {
+    if micros == 0 { String::new() } else { format!(".{micros:06}").trim_end_matches('0').to_string() }
 }
 
 fn hex_bytes(bytes: &[u8]) -> String {

@@ -396,23 +396,18 @@ fn parse_with_format(text: &ArrayRef, pattern: &ArrayRef) -> Result<PrimitiveArr
     let pattern = datetime_pattern::DatetimePattern::parse(&pattern_text)?;
     let session_zone = crate::time_zone::current();
     let ansi = crate::query_settings::ansi();
-    text.as_string::<i32>()
-        .iter()
-        .map(|s| {
+    let instant = |s: &str| -> Result<Option<i64>> {
+        match pattern.read(s) {
+            Some((wall_clock, zone)) => Ok(Some(zone.unwrap_or(session_zone).utc_micros(wall_clock.and_utc().timestamp_micros()))),
             // Outside ANSI mode text that does not match is NULL.
-            let s = s.filter(|s| ansi || pattern.read(s).is_some());
-            s.map(|s| {
-                let read = pattern.read(s);
-                read.map(|(wall_clock, zone)| zone.unwrap_or(session_zone).utc_micros(wall_clock.and_utc().timestamp_micros())).ok_or_else(|| {
-                    EngineError::Runtime(format!(
-                        "[CANNOT_PARSE_TIMESTAMP] Text '{s}' could not be parsed with the pattern '{pattern_text}'. Use \
-                         `try_to_timestamp` to tolerate invalid input string and return NULL instead. SQLSTATE: 22007"
-                    ))
-                })
-            })
-            .transpose()
-        })
-        .collect()
+            None if !ansi => Ok(None),
+            None => Err(EngineError::Runtime(format!(
+                "[CANNOT_PARSE_TIMESTAMP] Text '{s}' could not be parsed with the pattern '{pattern_text}'. Use \
+                 `try_to_timestamp` to tolerate invalid input string and return NULL instead. SQLSTATE: 22007"
+            ))),
+        }
+    };
+    text.as_string::<i32>().iter().map(|s| s.map_or(Ok(None), instant)).collect()
 }
 
 fn map_strings(strings: &ArrayRef, f: impl Fn(&str) -> String) -> ArrayRef {

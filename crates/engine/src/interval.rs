@@ -146,8 +146,7 @@ pub fn day_time_string(micros: i64, start: u8, end: u8) -> String {
         let unit = micros_per(field) as u64;
         let text = if field == SECOND {
             let (seconds, fraction) = (rest / 1_000_000, rest % 1_000_000);
-            let whole = format!("{seconds:02}");
-            if fraction == 0 { whole } else { format!("{whole}.{}", format!("{fraction:06}").trim_end_matches('0')) }
+            format!("{seconds:02}{}", crate::display::fraction_of_second(fraction as i64))
         } else {
             let value = rest / unit;
             rest %= unit;

@@ -262,8 +262,7 @@ impl fmt::Display for Value {
 /// A time of day as Spark shows it: `HH:mm:ss`, then the fraction of a second without trailing zeros.
 pub fn time_string(micros: i64) -> String {
     let (seconds, fraction) = (micros.div_euclid(1_000_000), micros.rem_euclid(1_000_000));
-    let whole = format!("{:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
-    if fraction == 0 { whole } else { format!("{whole}.{}", format!("{fraction:06}").trim_end_matches('0')) }
+    format!("{:02}:{:02}:{:02}{}", seconds / 3600, seconds / 60 % 60, seconds % 60, crate::display::fraction_of_second(fraction))
 }
 
 /// An array of `data_type` holding `values`; a value of another type is stored as NULL.

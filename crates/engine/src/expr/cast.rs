@@ -67,11 +67,11 @@ fn legacy_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<Array
             _ => Arc::new(longs.clone()),
         });
     }
-    if let Ok(cast) = ansi_cast(array, from, to) {
-        return Ok(cast);
-    }
-    if !can_cast(from, to) {
-        return ansi_cast(array, from, to);
+    match ansi_cast(array, from, to) {
+        Ok(cast) => return Ok(cast),
+        // A cast Spark refuses outright stays an error.
+        Err(error) if !can_cast(from, to) => return Err(error),
+        Err(_) => {}
     }
     let values = (0..array.len())
         .map(|row| {

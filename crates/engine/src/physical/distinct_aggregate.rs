@@ -172,8 +172,6 @@ impl Planner<'_> {
     /// Several sets of distinct columns, or a FILTER on a distinct aggregate: the input copied once per set by an
     /// `Expand`, then two aggregations (see the module's documentation).
     fn expanded(&self, keys: &[Attribute], aggregates: &[Expr], functions: &[Expr], sets: &[DistinctSet], child: PhysicalPlan) -> Result<PhysicalPlan> {
-        // Expand gives a NULL its column's type.
-        let typed_null = |_: &Expr| lit(Value::Null);
         let regular: Vec<&Expr> = functions.iter().filter(|f| matches!(f, Expr::Aggregate { distinct: false, .. })).collect();
 
         let mut distinct_columns: Vec<Expr> = Vec::new();
@@ -205,14 +203,15 @@ impl Planner<'_> {
         let regular_attributes = fresh_columns(&regular_children);
         let gid = Attribute::new("gid", SparkType::Integer, false);
 
-        // One projection per copy: the keys, the distinct columns, gid, the distinct filters, the regular inputs.
+        // One projection per copy: the keys, the distinct columns, gid, the distinct filters, the regular inputs. A
+        // column a copy leaves out is NULL (Expand gives it its column's type).
         let key_exprs: Vec<Expr> = keys.iter().cloned().map(Expr::Attribute).collect();
         let mut projections: Vec<Vec<Expr>> = Vec::new();
         if !regular.is_empty() {
             let mut copy = key_exprs.clone();
-            copy.extend(distinct_columns.iter().map(typed_null));
+            copy.extend(distinct_columns.iter().map(|_| lit(Value::Null)));
             copy.push(lit(0i32));
-            copy.extend(distinct_filters.iter().map(typed_null));
+            copy.extend(distinct_filters.iter().map(|_| lit(Value::Null)));
             copy.extend(regular_children.iter().cloned());
             projections.push(copy);
         }
@@ -226,10 +225,10 @@ impl Planner<'_> {
                 })
                 .collect();
             let mut copy = key_exprs.clone();
-            copy.extend(distinct_columns.iter().map(|c| if set.columns.contains(c) { c.clone() } else { typed_null(c) }));
+            copy.extend(distinct_columns.iter().map(|c| if set.columns.contains(c) { c.clone() } else { lit(Value::Null) }));
             copy.push(lit(i as i32 + 1));
-            copy.extend(distinct_filters.iter().map(|f| if set_filters.contains(&f) { f.clone() } else { typed_null(f) }));
-            copy.extend(regular_children.iter().map(typed_null));
+            copy.extend(distinct_filters.iter().map(|f| if set_filters.contains(&f) { f.clone() } else { lit(Value::Null) }));
+            copy.extend(regular_children.iter().map(|_| lit(Value::Null)));
             projections.push(copy);
         }
         let mut expand_output = keys.to_vec();

@@ -121,32 +121,36 @@ impl Host {
         let Some(function) = ScalarFunction::by_name(name) else {
             return self.replaced_function_call(name, args);
         };
-        let literal_positions = value_arguments(function);
-        let mut arguments = Vec::new();
-        for (i, value) in args.values[1..].iter().enumerate() {
-            if matches!(value, PyValue::None) && function == ScalarFunction::UnixTimestamp && i == 0 {
-                not_supported!("unix_timestamp() without a column (the current time) is not supported by Kindling yet");
-            }
-            // A string names a column unless the function takes a value there; a number is always a value.
-            let is_name = matches!(value, PyValue::Str(_) | PyValue::Instance { .. }) && !literal_positions.contains(&i);
-            arguments.push(if is_name { self.expr_or_name(value)? } else { self.expr_or_literal(value)? });
+        if function == ScalarFunction::UnixTimestamp && matches!(args.get(1), PyValue::None) {
+            not_supported!("unix_timestamp() without a column (the current time) is not supported by Kindling yet");
         }
+        let literal_positions = value_arguments(function);
+        let arguments = self.call_arguments(args.rest(1), |i| literal_positions.contains(&i))?;
         Ok(kindling_sql::expression::named_call(name, function, arguments))
     }
 
     /// `F.nvl`, `F.nullif`, `F.from_unixtime`, …: functions Spark replaces by others, built as the SQL front end
     /// builds them (a string names a column, but a pattern is a value).
     fn replaced_function_call(&self, name: &str, args: &Args) -> Result<Expr> {
-        let value_position = matches!(name, "from_unixtime" | "to_char" | "to_varchar").then_some(1);
-        let mut arguments = Vec::new();
-        for (i, value) in args.rest(1).iter().enumerate() {
-            let is_name = matches!(value, PyValue::Str(_) | PyValue::Instance { .. }) && Some(i) != value_position;
-            arguments.push(if is_name { self.expr_or_name(value)? } else { self.expr_or_literal(value)? });
-        }
+        let pattern_second = matches!(name, "from_unixtime" | "to_char" | "to_varchar");
+        let arguments = self.call_arguments(args.rest(1), |i| pattern_second && i == 1)?;
         match kindling_sql::expression::replaced_call(name, &arguments) {
             Some(expr) => Ok(expr),
             None => not_supported!("functions.{name} is not supported by Kindling yet"),
         }
+    }
+
+    /// A function's arguments as PySpark reads them: a string names a column unless the function takes a value at
+    /// that position (`is_value`); a number is always a value.
+    fn call_arguments(&self, values: &[PyValue], is_value: impl Fn(usize) -> bool) -> Result<Vec<Expr>> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, value)| {
+                let names_a_column = matches!(value, PyValue::Str(_) | PyValue::Instance { .. }) && !is_value(i);
+                if names_a_column { self.expr_or_name(value) } else { self.expr_or_literal(value) }
+            })
+            .collect()
     }
 
     fn aggregate_call(&self, args: &Args) -> Result<Expr> {
