@@ -15,3 +15,6 @@ df = spark.createDataFrame([(1, True), (1, False), (2, True)], "k int, ok boolea
 df.groupBy("k").agg(F.every("ok"), F.bool_and("ok"), F.some("ok"), F.bool_or("ok")).orderBy("k").show()
 df = spark.createDataFrame([("100", 25, "héllo")], "s string, n int, t string")
 df.select(F.conv("s", 2, 10), F.bin("n"), F.octet_length("t"), F.bit_length("t"), F.to_timestamp_ntz(F.lit("2021-01-01 10:00:00"))).show()
+
+# Control characters inside a value are written as escapes, so each row stays on one line.
+spark.sql("SELECT 'two\nlines' AS text, concat('a', char(9), 'b') AS tabbed").show()

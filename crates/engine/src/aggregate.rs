@@ -1,6 +1,9 @@
 //! Aggregate functions, split the way Spark splits them: each task first folds its own rows into a small
 //! *partial state* per group (`partial_sum`), the shuffle brings every group's partial states together, and a
-//! final step merges them and produces the value (`sum`). An average's state is a sum and a count.
+//! final step merges them and produces the value (`sum`). An average's state is a sum and a count; a variance's
+//! the running moments of [`moments`].
+
+pub mod moments;
 
 use std::sync::Arc;
 
@@ -13,6 +16,7 @@ use arrow::compute::{cast, take};
 use arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
 
 use crate::expr::AggregateFunction;
+use moments::GroupMoments;
 use crate::types::SparkType;
 use crate::{EngineError, Result};
 
@@ -27,7 +31,7 @@ pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
         (AggregateFunction::Avg, Decimal { precision, scale }) => {
             Decimal { precision: (precision + 4).min(38), scale: (scale + 4).min(38) }
         }
-        (AggregateFunction::Avg, _) => Double,
+        (AggregateFunction::Avg | AggregateFunction::Statistic(_), _) => Double,
         (_, t) => t,
     }
 }
@@ -36,6 +40,7 @@ pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
 /// add doubles; decimals are summed as they are (the state and the result are wider decimals).
 pub fn input_type(function: AggregateFunction, input: SparkType) -> SparkType {
     match (function, input) {
+        (AggregateFunction::Statistic(_), _) => SparkType::Double,
         (_, SparkType::Decimal { .. }) => input,
         (AggregateFunction::Sum, SparkType::Float | SparkType::Double) | (AggregateFunction::Avg, _) => SparkType::Double,
         (AggregateFunction::Sum, _) => SparkType::Long,
@@ -47,6 +52,8 @@ pub fn input_type(function: AggregateFunction, input: SparkType) -> SparkType {
 pub fn accepts(function: AggregateFunction, input: SparkType) -> bool {
     match function {
         AggregateFunction::Sum | AggregateFunction::Avg => input.is_numeric() || input == SparkType::Null,
+        // Read as doubles, as Spark's implicit casts allow: numbers, and text that holds a number.
+        AggregateFunction::Statistic(_) => input.is_numeric() || matches!(input, SparkType::Null | SparkType::String),
         _ => true,
     }
 }
@@ -57,6 +64,7 @@ pub fn state_names(function: AggregateFunction) -> Vec<&'static str> {
         AggregateFunction::Avg => vec!["sum", "count"],
         AggregateFunction::First | AggregateFunction::FirstIgnoreNulls => vec!["first", "valueSet"],
         AggregateFunction::Last | AggregateFunction::LastIgnoreNulls => vec!["last", "valueSet"],
+        AggregateFunction::Statistic(statistic) => moments::state_names(statistic).to_vec(),
         other => vec![other.name()],
     }
 }
@@ -68,6 +76,7 @@ pub fn state_types(function: AggregateFunction, input: SparkType) -> Vec<SparkTy
         AggregateFunction::Sum => vec![result_type(AggregateFunction::Sum, input)],
         AggregateFunction::Avg => vec![result_type(AggregateFunction::Sum, input), SparkType::Long],
         f if f.picks_a_row() => vec![input, SparkType::Boolean],
+        AggregateFunction::Statistic(statistic) => vec![SparkType::Double; moments::state_names(statistic).len()],
         _ => vec![input],
     }
 }
@@ -87,6 +96,8 @@ pub struct Accumulator {
     /// The input arrays `best` points into (only those it points into: a batch no group took a value from is
     /// not kept).
     chunks: Vec<ArrayRef>,
+    /// Variances, correlations, …: each group's running moments.
+    moments: Option<GroupMoments>,
 }
 
 /// Sums of doubles, one per group: the running sum (8 bytes, where an `Option<f64>` takes 16) and whether a
@@ -142,6 +153,10 @@ impl Accumulator {
                 .flatten(),
             best: Vec::new(),
             chunks: Vec::new(),
+            moments: match function {
+                AggregateFunction::Statistic(statistic) => Some(GroupMoments::new(statistic)),
+                _ => None,
+            },
         }
     }
 
@@ -159,6 +174,9 @@ impl Accumulator {
                 _ => self.sums_f64.grow(groups),
             }
         }
+        if let Some(moments) = &mut self.moments {
+            moments.grow(groups);
+        }
         match &mut self.best_numbers {
             Some(numbers) => numbers.grow(groups),
             None if matches!(self.function, Min | Max) || self.function.picks_a_row() => self.best.resize(groups, None),
@@ -166,9 +184,15 @@ impl Accumulator {
         }
     }
 
-    /// Folds raw input values into the groups `group_ids` (one id per row).
-    pub fn update(&mut self, values: &ArrayRef, group_ids: &[usize], groups: usize) -> Result<()> {
+    /// Folds raw input values into the groups `group_ids` (one id per row): one column, or two for the
+    /// statistics of pairs.
+    pub fn update(&mut self, columns: &[ArrayRef], group_ids: &[usize], groups: usize) -> Result<()> {
         self.grow(groups);
+        if let Some(moments) = &mut self.moments {
+            moments.update(columns, group_ids);
+            return Ok(());
+        }
+        let values = &columns[0];
         match self.function {
             AggregateFunction::Count => {
                 self.count_values(values, group_ids);
@@ -187,6 +211,10 @@ impl Accumulator {
     /// Folds partial states (as [`Accumulator::state`] produced them) into the groups `group_ids`.
     pub fn merge(&mut self, states: &[ArrayRef], group_ids: &[usize], groups: usize) -> Result<()> {
         self.grow(groups);
+        if let Some(moments) = &mut self.moments {
+            moments.merge(states, group_ids);
+            return Ok(());
+        }
         match self.function {
             AggregateFunction::Count => {
                 let counts = states[0].as_primitive::<Int64Type>();
@@ -307,6 +335,7 @@ impl Accumulator {
             AggregateFunction::Sum => vec![self.sum_column(groups)?],
             AggregateFunction::Avg => vec![self.sum_column(groups)?, self.count_column(groups)],
             AggregateFunction::Min | AggregateFunction::Max => vec![self.picked(groups)?],
+            AggregateFunction::Statistic(_) => self.moments.as_ref().map_or_else(Vec::new, |m| m.state(groups)),
             _ => {
                 let set: BooleanArray = self.best[..groups].iter().map(|b| Some(b.is_some())).collect();
                 vec![self.picked(groups)?, Arc::new(set)]
@@ -317,8 +346,9 @@ impl Accumulator {
     /// The final values, one row per group; the accumulator is done.
     pub fn finish(&mut self, groups: usize) -> Result<ArrayRef> {
         self.grow(groups);
-        match self.function {
-            AggregateFunction::Avg => self.average(groups),
+        match (self.function, &self.moments) {
+            (AggregateFunction::Avg, _) => self.average(groups),
+            (_, Some(moments)) => Ok(moments.finish(groups)),
             _ => Ok(self.state(groups)?.swap_remove(0)),
         }
     }
@@ -531,7 +561,7 @@ mod tests {
         let mut finals = Accumulator::new(function, data_type);
         for (start, end) in [(0, half), (half, values.len())] {
             let mut partial = Accumulator::new(function, data_type);
-            partial.update(&column.slice(start, end - start), &groups[start..end], count).unwrap();
+            partial.update(&[column.slice(start, end - start)], &groups[start..end], count).unwrap();
             finals.merge(&partial.state(count).unwrap(), &(0..count).collect::<Vec<_>>(), count).unwrap();
         }
         let result = finals.finish(count).unwrap();
@@ -573,7 +603,7 @@ mod tests {
         let batch = |values: &[i64]| -> ArrayRef { Arc::new(Int64Array::from(values.to_vec())) };
         let mut numbers = Accumulator::new(AggregateFunction::Max, SparkType::Long);
         for values in [[3, 1], [9, 2], [4, 4]] {
-            numbers.update(&batch(&values), &[0, 0], 1).unwrap();
+            numbers.update(&[batch(&values)], &[0, 0], 1).unwrap();
         }
         assert!(numbers.chunks.is_empty(), "numbers keep their best values themselves");
         assert_eq!(numbers.finish(1).unwrap().as_primitive::<Int64Type>().values(), &[9]);
@@ -581,7 +611,7 @@ mod tests {
         let strings = |values: &[&str]| -> ArrayRef { Arc::new(arrow::array::StringArray::from(values.to_vec())) };
         let mut text = Accumulator::new(AggregateFunction::Max, SparkType::String);
         for values in [["b", "a"], ["a", "a"], ["c", "a"]] {
-            text.update(&strings(&values), &[0, 0], 1).unwrap();
+            text.update(&[strings(&values)], &[0, 0], 1).unwrap();
         }
         assert_eq!(text.chunks.len(), 2, "the batch without a new maximum is not kept");
         assert_eq!(text.finish(1).unwrap().as_string::<i32>().value(0), "c");
@@ -591,7 +621,7 @@ mod tests {
     fn a_long_sum_that_overflows_is_an_error() {
         let mut sum = Accumulator::new(AggregateFunction::Sum, SparkType::Long);
         let values: ArrayRef = Arc::new(Int64Array::from(vec![i64::MAX, 1]));
-        let error = sum.update(&values, &[0, 0], 1).unwrap_err();
+        let error = sum.update(&[values], &[0, 0], 1).unwrap_err();
         assert!(error.to_string().starts_with("[ARITHMETIC_OVERFLOW]"), "{error}");
     }
 }

@@ -14,6 +14,8 @@ use crate::{EngineError, Result};
 
 mod window;
 
+pub use window::frame_of;
+
 /// Resolves every column name in `expr` against `input` and applies type coercion.
 pub fn resolve(expr: Expr, input: &[Attribute]) -> Result<Expr> {
     expr.transform_up(&mut |e| match e {
@@ -266,6 +268,10 @@ fn coerce(expr: Expr) -> Result<Expr> {
                 check_aggregate_filter(filter)?;
             }
             if function == AggregateFunction::Count {
+                return Ok(Expr::Aggregate { function, args, distinct, filter });
+            }
+            if let AggregateFunction::Statistic(statistic) = function {
+                let args = args.into_iter().map(|arg| implicit_cast(arg, SparkType::Double, statistic.name())).collect::<Result<_>>()?;
                 return Ok(Expr::Aggregate { function, args, distinct, filter });
             }
             let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {

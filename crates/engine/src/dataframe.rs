@@ -106,6 +106,12 @@ impl DataFrame {
     pub fn select(&self, exprs: Vec<Expr>) -> Result<Self> {
         let exprs: Vec<Expr> = self.resolve_all(exprs)?;
         check_inputs(&exprs, &self.attributes(), &format!("Project [{}]", plan_list(&exprs)))?;
+        self.project(exprs)
+    }
+
+    /// A projection of resolved expressions: a global aggregation when they aggregate, window operators below it
+    /// when they hold window functions.
+    fn project(&self, exprs: Vec<Expr>) -> Result<Self> {
         if exprs.iter().any(Expr::contains_aggregate) {
             return self.aggregate(Vec::new(), exprs);
         }
@@ -177,7 +183,7 @@ impl DataFrame {
         if !replaced {
             exprs.push(value);
         }
-        Ok(self.with_plan(LogicalPlan::Project { exprs, input: self.plan.clone() }))
+        self.project(exprs)
     }
 
     /// `withColumnRenamed(existing, new)`; renaming a column that does not exist does nothing, as in Spark.
@@ -272,9 +278,18 @@ impl DataFrame {
         self.with_missing_columns(&reads, &operator, |input| LogicalPlan::Sort { order, global, input })
     }
 
+    /// The sort keys resolved against the output — or, for a name the output dropped, against the columns under
+    /// the projection that dropped it (`df.select("a").orderBy("b")` sorts by `b`, as Spark's analyzer allows).
     fn resolve_order(&self, order: Vec<SortOrder>) -> Result<Vec<SortOrder>> {
         let input = self.attributes();
-        order.into_iter().map(|o| Ok(SortOrder { expr: resolve(o.expr, &input)?, ..o })).collect()
+        let dropped = columns_under_projection(&self.plan);
+        let resolve_key = |expr: Expr| match resolve(expr.clone(), &input) {
+            Err(EngineError::ColumnNotFound { .. }) if !dropped.is_empty() => {
+                resolve(expr.clone(), &dropped).or_else(|_| resolve(expr, &input))
+            }
+            resolved => resolved,
+        };
+        order.into_iter().map(|o| Ok(SortOrder { expr: resolve_key(o.expr)?, ..o })).collect()
     }
 
     /// `limit(n)`
@@ -783,6 +798,13 @@ fn name_of(expr: &Expr, input: &[Attribute]) -> String {
                 Ok(attribute) => Expr::Column(attribute.name),
                 Err(_) => Expr::Column(name),
             },
+            // A ranking function or lag/lead is named with the frame it always has, whatever frame was given.
+            Expr::Window { function, mut spec } => {
+                if let Expr::WindowFunction { function: window_function, args, .. } = function.as_ref() {
+                    spec.frame = crate::analyzer::frame_of(*window_function, args, &spec.frame);
+                }
+                Expr::Window { function, spec }
+            }
             other => other,
         })
     });
@@ -843,7 +865,11 @@ fn with_windows(input: &Arc<LogicalPlan>, exprs: Vec<Expr>) -> LogicalPlan {
     for expr in &exprs {
         collect_windows(expr, &mut windows);
     }
-    let named: Vec<Expr> = windows.iter().map(|w| w.clone().alias(&w.sql_name())).collect();
+    // A window the query names (`rank() OVER w AS r`) is computed under that name, as Spark's Window shows it.
+    let alias_of = |window: &Expr| {
+        exprs.iter().find(|e| matches!(e, Expr::Alias { expr, .. } if expr.as_ref() == window)).cloned()
+    };
+    let named: Vec<Expr> = windows.iter().map(|w| alias_of(w).unwrap_or_else(|| w.clone().alias(&w.sql_name()))).collect();
     let mut plan = input.clone();
     let mut done = vec![false; windows.len()];
     for first in 0..windows.len() {
@@ -883,10 +909,11 @@ fn replace_windows(expr: Expr, windows: &[Expr], columns: &[Attribute]) -> Expr 
     if let Some(i) = windows.iter().position(|w| *w == expr) {
         return Expr::Attribute(columns[i].clone());
     }
-    // A window named after itself is its column, as is.
-    if let Expr::Alias { expr: inner, name, .. } = &expr
+    // A window under the name its column has is that column, as is.
+    if let Expr::Alias { expr: inner, name, id } = &expr
         && let Some(i) = windows.iter().position(|w| w == inner.as_ref())
         && columns[i].name == *name
+        && (columns[i].id == *id || columns[i].name == inner.sql_name())
     {
         return Expr::Attribute(columns[i].clone());
     }
@@ -940,6 +967,22 @@ fn plan_list(exprs: &[Expr]) -> String {
 /// `plan` with the `missing` columns added to its output, brought up from the nodes below that produce them
 /// through the projections that dropped them; `None` when one cannot be reached (it is not below, or only behind
 /// an aggregation, a join, a union or an RDD step).
+/// The columns of the input of the first projection down `plan`, through the operators that keep their input's
+/// columns: those a projection may have dropped.
+fn columns_under_projection(plan: &LogicalPlan) -> Vec<Attribute> {
+    match plan {
+        LogicalPlan::Project { input, .. } => input.output(),
+        LogicalPlan::Filter { input, .. }
+        | LogicalPlan::Sort { input, .. }
+        | LogicalPlan::Limit { input, .. }
+        | LogicalPlan::Repartition { input, .. }
+        | LogicalPlan::Coalesce { input, .. }
+        | LogicalPlan::BroadcastHint { input }
+        | LogicalPlan::SubqueryAlias { input, .. } => columns_under_projection(input),
+        _ => Vec::new(),
+    }
+}
+
 fn with_columns_from_below(plan: &Arc<LogicalPlan>, missing: &[Attribute]) -> Option<Arc<LogicalPlan>> {
     let output = plan.output();
     let absent: Vec<&Attribute> = missing.iter().filter(|m| !output.iter().any(|o| o.id == m.id)).collect();

@@ -50,7 +50,7 @@ pub fn table_cells(batches: &[RecordBatch], num_rows: usize) -> Result<(Vec<Vec<
 pub fn show_string(schema: &SparkSchema, batches: &[RecordBatch], num_rows: usize, truncate: usize) -> Result<String> {
     let header: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
     let (mut rows, has_more) = table_cells(batches, num_rows)?;
-    rows.iter_mut().flatten().for_each(|cell| *cell = truncate_cell(cell, truncate));
+    rows.iter_mut().flatten().for_each(|cell| *cell = truncate_cell(&escape_control_characters(cell), truncate));
     let widths: Vec<usize> = (0..header.len())
         .map(|c| rows.iter().map(|r| width(&r[c])).chain([width(&header[c]), MIN_COLUMN_WIDTH]).max().unwrap_or(0))
         .collect();
@@ -73,6 +73,25 @@ const MIN_COLUMN_WIDTH: usize = 3;
 
 fn width(cell: &str) -> usize {
     cell.chars().count()
+}
+
+/// A line break, tab or other control character inside a value is written as its escape (`\n`), as Spark does,
+/// so that every row of the table stays on one line.
+fn escape_control_characters(cell: &str) -> String {
+    let mut escaped = String::with_capacity(cell.len());
+    for c in cell.chars() {
+        match c {
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            '\t' => escaped.push_str("\\t"),
+            '\u{c}' => escaped.push_str("\\f"),
+            '\u{8}' => escaped.push_str("\\b"),
+            '\u{b}' => escaped.push_str("\\v"),
+            '\u{7}' => escaped.push_str("\\a"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
 }
 
 fn truncate_cell(cell: &str, truncate: usize) -> String {

@@ -37,8 +37,8 @@ pub enum AggregateMode {
 #[derive(Debug, Clone)]
 pub struct AggregateCall {
     pub function: AggregateFunction,
-    /// The argument, over the partial aggregate's input.
-    pub arg: Expr,
+    /// The values folded (one, or a pair for `corr`), over the partial aggregate's input.
+    pub args: Vec<Expr>,
     /// `count(DISTINCT x)`: the argument's duplicates were removed by an earlier aggregation.
     pub distinct: bool,
     /// `FILTER (WHERE condition)`: only the rows where it holds are folded (in the partial step, which reads rows).
@@ -65,7 +65,8 @@ impl AggregateCall {
             AggregateMode::Final => "",
         };
         let distinct = if self.distinct { "distinct " } else { "" };
-        let call = format!("{prefix}{}({distinct}{}", self.function.name(), self.arg.plan_string());
+        let args: Vec<String> = self.args.iter().map(Expr::plan_string).collect();
+        let call = format!("{prefix}{}({distinct}{}", self.function.name(), args.join(", "));
         let ignore_nulls = if self.function.picks_a_row() { format!(", {}", self.function.ignores_nulls()) } else { String::new() };
         match (&self.filter, self.mode) {
             (Some(filter), AggregateMode::Partial) => format!("{call}{ignore_nulls}) FILTER (WHERE {})", filter.plan_string()),
@@ -75,13 +76,13 @@ impl AggregateCall {
 
     /// Folds the rows of `batch` (whose columns are `input`) that pass the call's filter into `accumulator`.
     fn update(&self, accumulator: &mut Accumulator, batch: &RecordBatch, input: &[Attribute], group_ids: &[usize], groups: usize) -> Result<()> {
-        let values = evaluate(&self.arg, batch, input)?;
+        let values = self.args.iter().map(|arg| evaluate(arg, batch, input)).collect::<Result<Vec<_>>>()?;
         let Some(filter) = &self.filter else { return accumulator.update(&values, group_ids, groups) };
         let mask = evaluate(filter, batch, input)?;
         let kept = crate::expr::eval::is_true(mask.as_boolean());
         let rows: Vec<usize> = kept.values().set_indices().collect();
         let kept_groups: Vec<usize> = rows.iter().map(|&row| group_ids[row]).collect();
-        let kept_values = arrow::compute::filter(&values, &kept)?;
+        let kept_values = values.iter().map(|v| Ok(arrow::compute::filter(v, &kept)?)).collect::<Result<Vec<_>>>()?;
         accumulator.update(&kept_values, &kept_groups, groups)
     }
 }
@@ -298,7 +299,7 @@ struct Running<'c> {
 
 impl<'c> Running<'c> {
     fn new(mode: AggregateMode, keys: &[Attribute], calls: &'c [AggregateCall]) -> Result<Self> {
-        let accumulators = calls.iter().map(|c| Accumulator::new(c.function, c.arg.data_type())).collect();
+        let accumulators = calls.iter().map(|c| Accumulator::new(c.function, c.args[0].data_type())).collect();
         Ok(Self { mode, calls, groups: Groups::new(keys)?, accumulators, groups_after_batch: Vec::new() })
     }
 
@@ -582,7 +583,7 @@ mod tests {
             let amount = Attribute::new("amount", SparkType::Double, true);
             let call = |function: AggregateFunction, name: &str, state: Vec<Attribute>| AggregateCall {
                 function,
-                arg: Expr::Attribute(amount.clone()),
+                args: vec![Expr::Attribute(amount.clone())],
                 distinct: false,
                 filter: None,
                 mode: AggregateMode::Partial,
@@ -658,7 +659,7 @@ mod tests {
         let key = ComputedKey { definition: &definition, strings: vec![a.clone(), b.clone()], others: vec![&amount_expr] };
         let mut calls = Case::new().calls;
         for call in &mut calls {
-            call.arg = amount_expr.clone();
+            call.args = vec![amount_expr.clone()];
         }
         // Two names twice (different positions, one key), a NULL name, and positions of no row (NULL).
         let names = |list: [Option<&str>; 5]| -> ArrayRef { Arc::new(arrow::array::StringArray::from(list.to_vec())) };

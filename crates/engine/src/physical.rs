@@ -937,7 +937,7 @@ fn defer_grouped_build_strings(keys: &[Attribute], calls: &[AggregateCall], inpu
         (_, input) => {
             if let [key] = keys
                 && key.data_type == SparkType::String
-                && !calls.iter().any(|call| reads(&call.arg, &[key.id]))
+                && !calls.iter().any(|call| call.args.iter().any(|arg| reads(arg, &[key.id])))
                 && let Some(join) = join_passing_on(input, key.id)
             {
                 join.deferred_strings.push(key.id);
@@ -967,7 +967,7 @@ fn computed_string_key<'p>(
     let others: Vec<&Expr> = exprs.iter().filter(|e| !defines_key(e)).collect();
     let string_ids: Vec<ExprId> = strings.iter().map(|s| s.id).collect();
     let read_elsewhere =
-        others.iter().any(|e| reads(e, &string_ids)) || calls.iter().any(|call| reads(&call.arg, &[key.id]));
+        others.iter().any(|e| reads(e, &string_ids)) || calls.iter().any(|call| call.args.iter().any(|arg| reads(arg, &[key.id])));
     (computed && !read_elsewhere).then_some((ComputedKey { definition, strings, others }, below))
 }
 
@@ -1406,7 +1406,7 @@ fn aggregate_calls(aggregates: &[Expr]) -> Result<(Vec<AggregateCall>, Vec<Expr>
             if let Some((_, call)) = calls.iter().find(|(seen, _)| *seen == e) {
                 return Ok(Expr::Attribute(call.result.clone()));
             }
-            let call = aggregate_call(*function, crate::expr::aggregated_value(args), filter.as_deref().cloned(), *distinct, &e);
+            let call = aggregate_call(*function, crate::expr::aggregated_values(*function, args), filter.as_deref().cloned(), *distinct, &e);
             let result = Expr::Attribute(call.result.clone());
             calls.push((e.clone(), call));
             Ok(result)
@@ -1416,13 +1416,13 @@ fn aggregate_calls(aggregates: &[Expr]) -> Result<(Vec<AggregateCall>, Vec<Expr>
     Ok((calls.into_iter().map(|(_, call)| call).collect(), results))
 }
 
-fn aggregate_call(function: AggregateFunction, arg: Expr, filter: Option<Expr>, distinct: bool, whole: &Expr) -> AggregateCall {
-    let input_type = arg.data_type();
+fn aggregate_call(function: AggregateFunction, args: Vec<Expr>, filter: Option<Expr>, distinct: bool, whole: &Expr) -> AggregateCall {
+    let input_type = args[0].data_type();
     let state = crate::aggregate::state_names(function)
         .into_iter()
         .zip(crate::aggregate::state_types(function, input_type))
         .map(|(name, data_type)| Attribute::new(name, data_type, true))
         .collect();
     let result = Attribute::new(whole.sql_name(), whole.data_type(), whole.nullable());
-    AggregateCall { function, arg, distinct, filter, mode: AggregateMode::Partial, result, state }
+    AggregateCall { function, args, distinct, filter, mode: AggregateMode::Partial, result, state }
 }

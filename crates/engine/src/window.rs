@@ -19,6 +19,7 @@ use arrow::row::Rows;
 use crate::expr::eval::evaluate;
 use crate::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use crate::expr::{AggregateFunction, Attribute, Expr, SortOrder};
+use crate::aggregate::moments::{CoMoments, Moments};
 use crate::hash_aggregate::{batch_of, schema_of};
 use crate::sort::SortKeys;
 use crate::types::SparkType;
@@ -109,7 +110,8 @@ impl WindowRows<'_> {
         let mut values = vec![Value::Null; batch.num_rows()];
         let computed = unaliased(function);
         let arguments: Vec<Vec<Value>> = match computed {
-            Expr::Aggregate { args, filter, .. } => std::iter::once(crate::expr::aggregated_value(args))
+            Expr::Aggregate { function, args, filter, .. } => crate::expr::aggregated_values(*function, args)
+                .into_iter()
                 .chain(filter.as_deref().cloned())
                 .map(|e| values_of(&e, batch, input))
                 .collect::<Result<_>>()?,
@@ -125,10 +127,11 @@ impl WindowRows<'_> {
                     let arguments = Arguments { exprs: args, values: &arguments, ignore_nulls: *ignore_nulls };
                     self.ranking(*function, &arguments, partition, &peers, &mut values)?
                 }
-                Expr::Aggregate { function, args, distinct: false, .. } => {
+                Expr::Aggregate { function, args, distinct: false, filter } => {
                     let frames = self.frames(partition, &peers)?;
-                    let input_type = crate::expr::aggregated_value(args).data_type();
-                    let inputs = FrameInputs { values: &arguments[0], passes: arguments.get(1) };
+                    let folded = arguments.len() - usize::from(filter.is_some());
+                    let input_type = args[0].data_type();
+                    let inputs = FrameInputs { values: &arguments[..folded], passes: arguments.get(folded) };
                     aggregate_frames(*function, input_type, &inputs, &frames, partition.start, &mut values)?;
                 }
                 other => {
@@ -312,9 +315,10 @@ fn non_literal(function: WindowFunction, value: &Value) -> EngineError {
 /// An aggregate over each row's frame. Frames that keep their start grow row by row and are aggregated
 /// incrementally; a frame whose start moved is aggregated again from its start, as Spark's sliding frames are
 /// (so sums of doubles add in the same order and give the same digits).
-/// What a window aggregate folds: each row's value, and whether the row passes the aggregate's FILTER.
+/// What a window aggregate folds: each row's value (or pair of values), and whether the row passes the
+/// aggregate's FILTER.
 struct FrameInputs<'a> {
-    values: &'a [Value],
+    values: &'a [Vec<Value>],
     passes: Option<&'a Vec<Value>>,
 }
 
@@ -322,7 +326,11 @@ impl FrameInputs<'_> {
     fn add_rows(&self, rows: std::ops::Range<usize>, state: &mut Accumulator) -> Result<()> {
         for row in rows {
             if self.passes.is_none_or(|passes| passes[row] == Value::Boolean(true)) {
-                state.add(&self.values[row])?;
+                match self.values {
+                    [x, y] => state.add_pair(&x[row], &y[row]),
+                    [values, ..] => state.add(&values[row])?,
+                    [] => {}
+                }
             }
         }
         Ok(())
@@ -373,11 +381,21 @@ struct Accumulator {
     /// min / max / first.
     chosen: Option<Value>,
     first_seen: bool,
+    moments: Moments,
+    co_moments: CoMoments,
 }
 
 impl Accumulator {
     fn new(function: AggregateFunction) -> Self {
-        Self { function, count: 0, whole: 0, real: 0.0, chosen: None, first_seen: false }
+        let (moments, co_moments) = Default::default();
+        Self { function, count: 0, whole: 0, real: 0.0, chosen: None, first_seen: false, moments, co_moments }
+    }
+
+    /// Folds a pair of values (`corr(x, y)`); a pair with a NULL is passed over.
+    fn add_pair(&mut self, x: &Value, y: &Value) {
+        if let (Value::Double(x), Value::Double(y)) = (x, y) {
+            self.co_moments.add(*x, *y);
+        }
     }
 
     fn add(&mut self, value: &Value) -> Result<()> {
@@ -407,6 +425,7 @@ impl Accumulator {
                     self.chosen = Some(value.clone());
                 }
             }
+            (AggregateFunction::Statistic(_), Value::Double(v)) => self.moments.add(*v),
             (_, Value::Double(v)) => self.real += v,
             (_, Value::Decimal { value, .. }) => self.whole += value,
             (_, other) => self.whole += i128::from(other.as_i64().unwrap_or(0)),
@@ -427,6 +446,10 @@ impl Accumulator {
                 | AggregateFunction::LastIgnoreNulls,
                 _,
             ) => self.chosen.clone().unwrap_or(Value::Null),
+            (AggregateFunction::Statistic(statistic), _) => {
+                let value = if statistic.takes_pairs() { self.co_moments.statistic(statistic) } else { self.moments.statistic(statistic) };
+                value.map_or(Value::Null, Value::Double)
+            }
             (_, _) if empty => Value::Null,
             (AggregateFunction::Sum, SparkType::Double) => Value::Double(self.real),
             (AggregateFunction::Sum, SparkType::Decimal { precision, scale }) => Value::Decimal { value: self.whole, precision, scale },

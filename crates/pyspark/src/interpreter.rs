@@ -20,12 +20,13 @@ use crate::traceback::{ProgramText, PythonError, parse_error, render};
 use crate::worker::Workers;
 
 /// Kindling's `pyspark` package, fed to the interpreter before the user's program.
-const PRELUDE: [&str; 8] = [
+const PRELUDE: [&str; 9] = [
     "from collections import namedtuple\n",
     include_str!("prelude/types.py"),
     include_str!("prelude/column.py"),
     include_str!("prelude/functions.py"),
     include_str!("prelude/dataframe.py"),
+    include_str!("prelude/window.py"),
     include_str!("prelude/session.py"),
     include_str!("prelude/rdd.py"),
     include_str!("prelude/argparse.py"),

@@ -3,7 +3,7 @@
 
 use kindling_engine::expr::cast::{parse_date, parse_timestamp, parse_timestamp_ntz};
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
-use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, SortOrder, aggregate, call, col, lit};
+use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, SortOrder, Statistic, aggregate, call, col, lit};
 use kindling_engine::functions::{PerRowFunction, ScalarFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
@@ -397,7 +397,7 @@ fn aggregate_function(name: &str) -> Option<AggregateFunction> {
         "max" => AggregateFunction::Max,
         "first" | "first_value" | "any_value" => AggregateFunction::First,
         "last" | "last_value" => AggregateFunction::Last,
-        _ => return None,
+        other => AggregateFunction::Statistic(Statistic::named(other)?),
     })
 }
 
@@ -425,10 +425,14 @@ fn aggregate_call(function: AggregateFunction, args: Vec<Expr>, syntax: Aggregat
         let shown = format!("{}({})", name.to_ascii_lowercase(), arg.sql_name());
         return Ok(aggregate(renamed, arg.cast(SparkType::Boolean)).alias(&shown));
     }
-    let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
-        return wrong_arguments(name, "1", count, position);
+    let wanted = match function {
+        AggregateFunction::Statistic(statistic) if statistic.takes_pairs() => 2,
+        _ => 1,
     };
-    Ok(Expr::Aggregate { function, args: vec![arg], distinct, filter: None })
+    if count != wanted {
+        return wrong_arguments(name, &wanted.to_string(), count, position);
+    }
+    Ok(Expr::Aggregate { function, args, distinct, filter: None })
 }
 
 /// `first(x)`, `last(x, true)`, `first_value(x) IGNORE NULLS`, `any_value(x)`: one row's value, NULLs passed

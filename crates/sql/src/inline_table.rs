@@ -23,7 +23,8 @@ use crate::error::{Position, Result, SqlError};
 use crate::expression::Translator;
 
 /// The rows of a `VALUES` clause as a DataFrame of columns `col1`, `col2`, … — or `names`, when its alias gives
-/// them (`AS t(a, b)`), which Spark's plan shows as the scan's own columns.
+/// them (`AS t(a, b)`), which Spark's plan shows as the scan's own columns. Cut into slices as Spark cuts a local
+/// table, so that statistics over doubles add up in Spark's order.
 pub fn inline_table(session: &Arc<Session>, translator: &mut Translator, values: &ast::Values, names: &[&str]) -> Result<DataFrame> {
     let width = values.rows.first().map_or(0, |row| row.content.len());
     let mut columns: Vec<Vec<(ArrayRef, SparkType)>> = vec![Vec::new(); width];
@@ -61,7 +62,9 @@ pub fn inline_table(session: &Arc<Session>, translator: &mut Translator, values:
     let schema = Arc::new(Schema::new(fields));
     let options = RecordBatchOptions::new().with_row_count(Some(values.rows.len()));
     let batch = RecordBatch::try_new_with_options(schema.clone(), arrays, &options).map_err(EngineError::from)?;
-    Ok(session.create_dataframe(Table { schema, batches: vec![batch] }, 1)?)
+    // Spark's LocalTableScan: a slice per row, up to the default parallelism.
+    let partitions = values.rows.len().clamp(1, session.default_parallelism());
+    Ok(session.create_dataframe(Table { schema, batches: vec![batch] }, partitions)?)
 }
 
 /// The value of a constant expression (one that reads no column), worked out now.

@@ -15,10 +15,11 @@ pub fn check_window(function: Expr, mut spec: WindowSpec) -> Result<Expr> {
         Expr::WindowFunction { function, args, ignore_nulls } => {
             if spec.order_by.is_empty() && function.ranks() {
                 return Err(EngineError::Analysis(format!(
-                    "[WINDOW_FUNCTION_FRAME_NOT_ORDERED] Window function \"{}\" requires window to be ordered, please \
-                     add ORDER BY clause. For example SELECT {0}(value_expr) OVER (PARTITION BY window_partition \
-                     ORDER BY window_ordering) from table. SQLSTATE: 42601",
-                    function.name()
+                    "[WINDOW_FUNCTION_FRAME_NOT_ORDERED] Window function {} requires the window to be ordered. You \
+                     need to add an ORDER BY clause. For example: SELECT {}() OVER (PARTITION BY window_partition \
+                     ORDER BY window_ordering) FROM table. SQLSTATE: 42601",
+                    function.name(),
+                    function.name().to_uppercase()
                 )));
             }
             let (args, frame) = fixed_frame(function, args, &spec.frame)?;
@@ -52,12 +53,30 @@ fn fixed_frame(function: WindowFunction, mut args: Vec<Expr>, given: &WindowFram
             };
             let default = args.get(2).cloned().unwrap_or(lit(Value::Null));
             args = vec![input.clone(), lit(Value::Integer(offset as i32)), cast_to(default, input.data_type())];
+            let frame = frame_of(function, &args, given);
+            Ok((args, frame))
+        }
+        _ => Ok((args.clone(), frame_of(function, &args, given))),
+    }
+}
+
+/// The frame a window function has whatever frame was `given` (which only `nth_value` keeps): `lag(x, n)` sees the
+/// row `n` before, `cume_dist` the rows up to the current one's last tie, the other ranking functions the rows up
+/// to the current one. Also how Spark names such a column.
+pub fn frame_of(function: WindowFunction, args: &[Expr], given: &WindowFrame) -> WindowFrame {
+    match function {
+        WindowFunction::Lag | WindowFunction::Lead => {
+            let offset = match args.get(1) {
+                Some(Expr::Literal(value)) => value.as_i64().unwrap_or(1),
+                _ => 1,
+            };
             let rows = if function == WindowFunction::Lag { -offset } else { offset };
             let at = FrameBound::Following(Value::Integer(rows as i32));
-            Ok((args, WindowFrame { kind: FrameKind::Rows, start: at.clone(), end: at }))
+            WindowFrame { kind: FrameKind::Rows, start: at.clone(), end: at }
         }
-        WindowFunction::NthValue => Ok((args, given.clone())),
-        _ => Ok((args, WindowFrame::running())),
+        WindowFunction::NthValue => given.clone(),
+        WindowFunction::CumeDist => WindowFrame::default_for(true),
+        _ => WindowFrame::running(),
     }
 }
 

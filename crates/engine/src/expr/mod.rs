@@ -196,11 +196,76 @@ pub enum AggregateFunction {
     FirstIgnoreNulls,
     Last,
     LastIgnoreNulls,
+    /// A statistic of the values' spread or of two columns' joint spread: variance, correlation, ….
+    Statistic(Statistic),
+}
+
+/// The statistics Spark computes from running central moments (see `aggregate::moments`), under every name Spark
+/// accepts for them: the name called is the name shown (`std(x)`, `stddev(x)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statistic {
+    Variance,
+    VarSamp,
+    VarPop,
+    Std,
+    Stddev,
+    StddevSamp,
+    StddevPop,
+    Skewness,
+    Kurtosis,
+    CovarSamp,
+    CovarPop,
+    Corr,
+}
+
+impl Statistic {
+    pub const ALL: [Statistic; 12] = [
+        Self::Variance,
+        Self::VarSamp,
+        Self::VarPop,
+        Self::Std,
+        Self::Stddev,
+        Self::StddevSamp,
+        Self::StddevPop,
+        Self::Skewness,
+        Self::Kurtosis,
+        Self::CovarSamp,
+        Self::CovarPop,
+        Self::Corr,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Variance => "variance",
+            Self::VarSamp => "var_samp",
+            Self::VarPop => "var_pop",
+            Self::Std => "std",
+            Self::Stddev => "stddev",
+            Self::StddevSamp => "stddev_samp",
+            Self::StddevPop => "stddev_pop",
+            Self::Skewness => "skewness",
+            Self::Kurtosis => "kurtosis",
+            Self::CovarSamp => "covar_samp",
+            Self::CovarPop => "covar_pop",
+            Self::Corr => "corr",
+        }
+    }
+
+    /// The statistic called `name` (any case).
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name().eq_ignore_ascii_case(name))
+    }
+
+    /// Covariance and correlation read pairs of values; the others one value.
+    pub fn takes_pairs(self) -> bool {
+        matches!(self, Self::CovarSamp | Self::CovarPop | Self::Corr)
+    }
 }
 
 impl AggregateFunction {
     pub fn name(self) -> &'static str {
         match self {
+            Self::Statistic(statistic) => statistic.name(),
             Self::Count => "count",
             Self::Sum => "sum",
             Self::Avg => "avg",
@@ -274,13 +339,15 @@ pub fn aggregate(function: AggregateFunction, arg: Expr) -> Expr {
     Expr::Aggregate { function, args: vec![arg], distinct: false, filter: None }
 }
 
-/// The one value an aggregate folds per row: its argument, or for `count(a, b)` a 1 where every argument is set.
-pub fn aggregated_value(args: &[Expr]) -> Expr {
+/// The values an aggregate folds per row: its arguments, but for `count(a, b)` one value, a 1 where every
+/// argument is set.
+pub fn aggregated_values(function: AggregateFunction, args: &[Expr]) -> Vec<Expr> {
     match args {
-        [arg] => arg.clone(),
+        [_] | [_, _] if matches!(function, AggregateFunction::Statistic(_)) => args.to_vec(),
+        [arg] => vec![arg.clone()],
         args => {
             let all_set = args.iter().cloned().map(Expr::is_not_null).reduce(Expr::and).unwrap_or(lit(true));
-            Expr::CaseWhen { branches: vec![(all_set, lit(1))], otherwise: None }
+            vec![Expr::CaseWhen { branches: vec![(all_set, lit(1))], otherwise: None }]
         }
     }
 }
@@ -803,6 +870,10 @@ impl Expr {
                     out.push(')');
                 }
             }
+            // Spark names the ranks in capitals, and without the ordering they read: `RANK()`.
+            Expr::WindowFunction { function, .. } if style == Style::Name && function.named_in_capitals() => {
+                write!(out, "{}()", function.name().to_uppercase())?;
+            }
             Expr::WindowFunction { function, args, ignore_nulls } => {
                 write!(out, "{}(", function.name())?;
                 list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
@@ -824,15 +895,7 @@ impl Expr {
 
     /// ` OVER (PARTITION BY cate ORDER BY val ASC NULLS FIRST ROWS BETWEEN …)`, as Spark names the column.
     fn write_window_name(&self, out: &mut String, spec: &WindowSpec) -> fmt::Result {
-        let mut clauses = Vec::new();
-        if !spec.partition_by.is_empty() {
-            let keys: Vec<String> = spec.partition_by.iter().map(Expr::sql_name).collect();
-            clauses.push(format!("PARTITION BY {}", keys.join(", ")));
-        }
-        if !spec.order_by.is_empty() {
-            let keys: Vec<String> = spec.order_by.iter().map(|o| format!("{} {}", o.expr.sql_name(), o.direction())).collect();
-            clauses.push(format!("ORDER BY {}", keys.join(", ")));
-        }
+        let mut clauses = spec.key_clauses();
         clauses.push(spec.frame.to_string());
         write!(out, " OVER ({})", clauses.join(" "))
     }

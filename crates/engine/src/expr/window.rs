@@ -58,6 +58,11 @@ impl WindowFunction {
         all.into_iter().find(|f| f.name().eq_ignore_ascii_case(name))
     }
 
+    /// `RANK()`, `DENSE_RANK()`, `PERCENT_RANK()`: the functions whose column Spark names in capitals.
+    pub fn named_in_capitals(self) -> bool {
+        matches!(self, Self::Rank | Self::DenseRank | Self::PercentRank)
+    }
+
     /// Functions that number rows by their order: they need an `ORDER BY` and have a fixed frame.
     pub fn ranks(self) -> bool {
         !matches!(self, Self::NthValue)
@@ -121,6 +126,20 @@ impl WindowSpec {
     /// The same partitioning and order: window expressions that share them are computed by one operator.
     pub fn same_window(&self, other: &WindowSpec) -> bool {
         self.partition_by == other.partition_by && self.order_by == other.order_by
+    }
+
+    /// `PARTITION BY zone` and `ORDER BY fare DESC NULLS LAST`, as names show them (each only when given).
+    pub fn key_clauses(&self) -> Vec<String> {
+        let mut clauses = Vec::new();
+        if !self.partition_by.is_empty() {
+            let keys: Vec<String> = self.partition_by.iter().map(Expr::sql_name).collect();
+            clauses.push(format!("PARTITION BY {}", keys.join(", ")));
+        }
+        if !self.order_by.is_empty() {
+            let keys: Vec<String> = self.order_by.iter().map(|o| format!("{} {}", o.expr.sql_name(), o.direction())).collect();
+            clauses.push(format!("ORDER BY {}", keys.join(", ")));
+        }
+        clauses
     }
 }
 

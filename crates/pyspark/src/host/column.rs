@@ -1,9 +1,11 @@
 //! Column operators and `pyspark.sql.functions`: each builds an engine expression and returns its handle.
 
-use kindling_engine::expr::{AggregateFunction, Expr, col, lit, when};
+use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
+use kindling_engine::expr::{AggregateFunction, Expr, Statistic, col, lit, when};
 use kindling_engine::functions::ScalarFunction;
 use kindling_engine::sort::SortOrder;
 use kindling_engine::types::SparkType;
+use kindling_engine::value::Value;
 use monty_types::MontyObject;
 
 use super::{Args, Host, Object};
@@ -48,6 +50,7 @@ impl Host {
                 self.column_expr(args.get(0))?.between(low, high)
             }
             "like" => self.column_expr(args.get(0))?.like(args.str(1)?),
+            "over" => return self.over(args),
             "when" => {
                 let (condition, value) = (self.column_expr(args.get(1))?, self.expr_or_literal(args.get(2))?);
                 match self.column_expr(args.get(0))? {
@@ -111,9 +114,61 @@ impl Host {
             "when" => when(self.column_expr(args.get(0))?, self.expr_or_literal(args.get(1))?),
             "call" => self.function_call(args)?,
             "aggregate" => self.aggregate_call(args)?,
+            "window_function" => self.window_function_call(args)?,
             other => not_supported!("functions.{other} is not supported by Kindling yet"),
         };
         Ok(self.new_column(expr))
+    }
+
+    /// `F.rank()`, `F.lag('fare', 1, 0.0)`, `F.nth_value('fare', 2, True)`: the column is named, the rest are values.
+    fn window_function_call(&self, args: &Args) -> Result<Expr> {
+        let name = args.str(0)?;
+        let Some(function) = WindowFunction::by_name(name) else { not_supported!("functions.{name} is not supported by Kindling yet") };
+        let given = args.rest(1);
+        let (given, ignore_nulls) = match (function, given) {
+            (WindowFunction::NthValue, [column, offset, ignore]) => (&[column.clone(), offset.clone()][..], matches!(ignore, PyValue::Bool(true))),
+            _ => (given, false),
+        };
+        let reads_a_column = matches!(function, WindowFunction::Lag | WindowFunction::Lead | WindowFunction::NthValue);
+        let args = self.call_arguments(given, |i| !(reads_a_column && i == 0))?;
+        Ok(Expr::WindowFunction { function, args, ignore_nulls })
+    }
+
+    /// `column.over(window)`: an aggregate or a window function computed over each row's window. Shown as
+    /// PySpark shows it before analysis: without a frame when none was given.
+    fn over(&mut self, args: &Args) -> Result<MontyObject> {
+        let function = self.column_expr(args.get(0))?;
+        let (function, name) = match function {
+            Expr::Alias { expr, name, .. } => (*expr, Some(name)),
+            other => (other, None),
+        };
+        if !matches!(function, Expr::Aggregate { .. } | Expr::WindowFunction { .. }) {
+            return Err(PySparkError::Spark { class: "AnalysisException", message: format!(
+                "[UNSUPPORTED_EXPR_FOR_WINDOW] Expression \"{}\" not supported within a window function. SQLSTATE: 42P20",
+                function.sql_name()
+            ) });
+        }
+        let partition_by = args.list(1)?.iter().map(|key| self.expr_or_name(key)).collect::<Result<Vec<_>>>()?;
+        let order_by = args.list(2)?.iter().map(|key| self.sort_order(key, true)).collect::<Result<Vec<_>>>()?;
+        let given = match args.get(3).items() {
+            Some([PyValue::Str(kind), start, end]) => Some(WindowFrame {
+                kind: if kind == "range" { FrameKind::Range } else { FrameKind::Rows },
+                start: frame_bound(start),
+                end: frame_bound(end),
+            }),
+            _ => None,
+        };
+        let frame = given.clone().unwrap_or_else(|| WindowFrame::default_for(!order_by.is_empty()));
+        let spec = WindowSpec { partition_by, order_by, frame };
+        let mut clauses = spec.key_clauses();
+        clauses.extend(given.map(|frame| frame.to_string()));
+        let text = format!("{} OVER ({})", repr_text(&function), clauses.join(" "));
+        let window = Expr::Window { function: Box::new(function), spec: Box::new(spec) };
+        let expr = match name {
+            Some(name) => window.alias(&name),
+            None => window,
+        };
+        Ok(self.new_column_shown(expr, text))
     }
 
     fn function_call(&self, args: &Args) -> Result<Expr> {
@@ -170,7 +225,10 @@ impl Host {
             "last" => AggregateFunction::Last,
             "last_ignore_nulls" => AggregateFunction::LastIgnoreNulls,
             "count" => AggregateFunction::Count,
-            other => not_supported!("functions.{other} is not supported by Kindling yet"),
+            other => match Statistic::named(other) {
+                Some(statistic) => AggregateFunction::Statistic(statistic),
+                None => not_supported!("functions.{other} is not supported by Kindling yet"),
+            },
         };
         // count('*') counts rows, as count(1) does.
         let argument = match args.get(1) {
@@ -183,6 +241,19 @@ impl Host {
             arguments.push(self.expr_or_name(more)?);
         }
         Ok(Expr::Aggregate { function, args: arguments, distinct, filter: None })
+    }
+}
+
+/// One end of a `rowsBetween`/`rangeBetween` frame as the prelude hands it on: a string for an unbounded end, else
+/// a number of rows (or an amount of the ordering value) before (negative) or after the current row.
+fn frame_bound(value: &PyValue) -> FrameBound {
+    match value {
+        PyValue::Str(end) if end == "unboundedPreceding" => FrameBound::UnboundedPreceding,
+        PyValue::Str(_) => FrameBound::UnboundedFollowing,
+        PyValue::Int(0) => FrameBound::CurrentRow,
+        // Spark reads PySpark's offsets as written: one row before is "-1 FOLLOWING".
+        PyValue::Int(n) => FrameBound::Following(i32::try_from(*n).map_or(Value::Long(*n), Value::Integer)),
+        _ => FrameBound::CurrentRow,
     }
 }
 

@@ -262,6 +262,11 @@ impl Host {
     /// A new Column as the prelude builds its Python object: `(handle, the name Spark gives it)`.
     fn new_column(&mut self, expr: Expr) -> MontyObject {
         let text = column::repr_text(&expr);
+        self.new_column_shown(expr, text)
+    }
+
+    /// A new Column whose `repr` shows `text`.
+    fn new_column_shown(&mut self, expr: Expr, text: String) -> MontyObject {
         MontyObject::tuple([MontyObject::int(self.add(Object::Column(expr)) as i64), MontyObject::string(text)])
     }
 

@@ -106,6 +106,11 @@ class Column:
     def eqNullSafe(self, other):
         return _binary('<=>', self, other)
 
+    def over(self, window):
+        if not isinstance(window, WindowSpec):
+            raise TypeError('[NOT_WINDOWSPEC] Argument `window` should be a WindowSpec, got ' + type(window).__name__ + '.')
+        return Column(_kindling('column.over', self, window._partition, window._order, window._frame))
+
     def asc(self):
         return Column(_kindling('column.sort', self, True))
 

@@ -38,6 +38,10 @@ def _aggregate(name, column, distinct=False, *more):
     return Column(_kindling('functions.aggregate', name, column, distinct, *more))
 
 
+def _window_function(name, *args):
+    return Column(_kindling('functions.window_function', name, *args))
+
+
 class _functions_module:
     def col(self, col):
         return Column(_kindling('functions.col', col))
@@ -190,6 +194,71 @@ class _functions_module:
 
     def sum_distinct(self, col):
         return _aggregate('sum', col, True)
+
+    # Functions that only make sense over a window (Column.over).
+    def row_number(self):
+        return _window_function('row_number')
+
+    def rank(self):
+        return _window_function('rank')
+
+    def dense_rank(self):
+        return _window_function('dense_rank')
+
+    def percent_rank(self):
+        return _window_function('percent_rank')
+
+    def cume_dist(self):
+        return _window_function('cume_dist')
+
+    def ntile(self, n):
+        return _window_function('ntile', n)
+
+    def lag(self, col, offset=1, default=None):
+        return _window_function('lag', col, offset, default)
+
+    def lead(self, col, offset=1, default=None):
+        return _window_function('lead', col, offset, default)
+
+    def nth_value(self, col, offset, ignoreNulls=False):
+        return _window_function('nth_value', col, offset, ignoreNulls)
+
+    # Statistics of spread, from running moments (crates/engine/src/aggregate/moments.rs).
+    def stddev(self, col):
+        return _aggregate('stddev', col)
+
+    def std(self, col):
+        return _aggregate('std', col)
+
+    def stddev_samp(self, col):
+        return _aggregate('stddev_samp', col)
+
+    def stddev_pop(self, col):
+        return _aggregate('stddev_pop', col)
+
+    def variance(self, col):
+        return _aggregate('variance', col)
+
+    def var_samp(self, col):
+        return _aggregate('var_samp', col)
+
+    def var_pop(self, col):
+        return _aggregate('var_pop', col)
+
+    def skewness(self, col):
+        return _aggregate('skewness', col)
+
+    def kurtosis(self, col):
+        return _aggregate('kurtosis', col)
+
+    def corr(self, col1, col2):
+        return _aggregate('corr', col1, False, col2)
+
+    def covar_samp(self, col1, col2):
+        return _aggregate('covar_samp', col1, False, col2)
+
+    def covar_pop(self, col1, col2):
+        return _aggregate('covar_pop', col1, False, col2)
 
     # The long tail of Spark's functions, each the engine's function of the same name (see value_arguments in
     # crates/pyspark/src/host/column.rs for which arguments are values rather than column names).

@@ -39,8 +39,15 @@ class _types_module:
         return Row(*args, **kwargs)
 
 
+class _window_module:
+    Window = Window
+    WindowSpec = WindowSpec
+
+
 class _sql_module:
     SparkSession = SparkSession
+    Window = Window
+    WindowSpec = WindowSpec
     DataFrame = DataFrame
     Column = Column
     GroupedData = GroupedData
@@ -48,6 +55,7 @@ class _sql_module:
     DataFrameWriter = DataFrameWriter
     types = _types_module()
     functions = _functions_module()
+    window = _window_module()
 
     def Row(self, *args, **kwargs):
         return Row(*args, **kwargs)

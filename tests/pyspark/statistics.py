@@ -1,0 +1,36 @@
+# Statistics of spread — standard deviation, variance, skewness, kurtosis, covariance and correlation — by group,
+# over the whole table, in SQL and over a window; groups of one row and of no rows give NULL.
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.window import Window
+
+spark = SparkSession.builder.master("local[*]").appName("statistics").getOrCreate()
+
+trips = spark.createDataFrame(
+    [(1, 2.5, 10.0), (1, 1.0, 6.5), (1, 7.25, 31.0), (2, 3.0, 12.0), (2, None, 9.5), (3, 4.0, 15.0)],
+    "vendor int, distance double, fare double",
+)
+trips.groupBy("vendor").agg(
+    F.stddev("fare"),
+    F.stddev_pop("fare"),
+    F.variance("fare"),
+    F.var_pop("fare"),
+    F.corr("distance", "fare"),
+    F.covar_samp("distance", "fare"),
+    F.covar_pop("distance", "fare"),
+).orderBy("vendor").show()
+
+trips.agg(F.skewness("fare"), F.kurtosis("fare"), F.std("distance"), F.stddev_samp("distance")).show()
+trips.where("fare > 100").agg(F.stddev("fare"), F.corr("distance", "fare")).show()
+
+green = spark.read.parquet("pq/green/*/*")
+green.groupBy("VendorID").agg(
+    F.round(F.stddev("total_amount"), 6).alias("spread"),
+    F.round(F.corr("trip_distance", "fare_amount"), 6).alias("distance_fare"),
+).orderBy("VendorID").show()
+
+by_vendor = Window.partitionBy("vendor").orderBy("fare")
+trips.select("vendor", "fare", F.stddev("fare").over(by_vendor).alias("running_spread")).orderBy("vendor", "fare").show()
+
+trips.createOrReplaceTempView("trips")
+spark.sql("SELECT vendor, var_samp(fare), stddev(fare) FILTER (WHERE distance > 2) FROM trips GROUP BY vendor ORDER BY vendor").show()
