@@ -11,6 +11,7 @@ use arrow::array::RecordBatch;
 
 use crate::analyzer::{cast_to, check_inputs, check_join_condition, missing_inputs, resolve, resolve_name, wider_type};
 use crate::display::{result_cells, show_string, table_cells, tree_string};
+use crate::expr::window::WindowSpec;
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId, lit};
 use crate::logical::{LogicalPlan, RepartitionBy, output_attribute};
 use crate::schema::{SparkField, SparkSchema};
@@ -857,20 +858,27 @@ fn widened(plan: &Arc<LogicalPlan>, types: &[SparkType]) -> Arc<LogicalPlan> {
     Arc::new(LogicalPlan::Project { exprs, input: plan.clone() })
 }
 
-/// `exprs` over `input` when some of them are window functions, as Spark's analyzer plans them: one `Window` node
-/// per distinct `PARTITION BY` and `ORDER BY` computes those window functions as new columns, and a projection
-/// over them reads those columns in their place.
+/// `exprs` over `input` when some of them are window functions, as Spark's analyzer plans them
+/// (`ExtractWindowExpressions`): a projection computes the other expressions and whatever the windows read that
+/// is not a plain column (`date_trunc('day', ts)` in a PARTITION BY becomes a column `_w0`); one `Window` node per
+/// distinct `PARTITION BY` and `ORDER BY` computes the window functions as new columns; a projection over them
+/// reads those columns in their place.
 fn with_windows(input: &Arc<LogicalPlan>, exprs: Vec<Expr>) -> LogicalPlan {
+    let (with_window, regular): (Vec<Expr>, Vec<Expr>) = exprs.iter().cloned().partition(Expr::contains_window);
+    let mut extracted = WindowInputs { regular: regular.iter().map(output_attribute).collect(), extracted: Vec::new() };
+    let with_window: Vec<Expr> = with_window.into_iter().map(|e| extracted.take_inputs(e)).collect();
+    let below = Arc::new(LogicalPlan::Project { exprs: regular.into_iter().chain(extracted.extracted).collect(), input: input.clone() });
     let mut windows: Vec<Expr> = Vec::new();
-    for expr in &exprs {
+    for expr in &with_window {
         collect_windows(expr, &mut windows);
     }
     // A window the query names (`rank() OVER w AS r`) is computed under that name, as Spark's Window shows it.
     let alias_of = |window: &Expr| {
-        exprs.iter().find(|e| matches!(e, Expr::Alias { expr, .. } if expr.as_ref() == window)).cloned()
+        with_window.iter().find(|e| matches!(e, Expr::Alias { expr, .. } if expr.as_ref() == window)).cloned()
     };
-    let named: Vec<Expr> = windows.iter().map(|w| alias_of(w).unwrap_or_else(|| w.clone().alias(&w.sql_name()))).collect();
-    let mut plan = input.clone();
+    let named: Vec<Expr> =
+        windows.iter().enumerate().map(|(i, w)| alias_of(w).unwrap_or_else(|| w.clone().alias(&format!("_we{i}")))).collect();
+    let mut plan = below;
     let mut done = vec![false; windows.len()];
     for first in 0..windows.len() {
         if done[first] {
@@ -891,8 +899,74 @@ fn with_windows(input: &Arc<LogicalPlan>, exprs: Vec<Expr>) -> LogicalPlan {
         plan = Arc::new(LogicalPlan::Window { exprs: group, partition_by, order_by, input: plan });
     }
     let columns: Vec<Attribute> = named.iter().map(output_attribute).collect();
-    let replaced = exprs.into_iter().map(|expr| replace_windows(expr, &windows, &columns)).collect();
-    LogicalPlan::Project { exprs: replaced, input: plan }
+    let mut with_window = with_window.into_iter().map(|expr| replace_windows(expr, &windows, &columns));
+    let projected = exprs
+        .iter()
+        .map(|e| if e.contains_window() { with_window.next().expect("one per window expression") } else { Expr::Attribute(output_attribute(e)) })
+        .collect();
+    LogicalPlan::Project { exprs: projected, input: plan }
+}
+
+/// What the windows of a projection read, taken out into the projection under them: plain columns as they are,
+/// other expressions as `_w0`, `_w1`, ….
+struct WindowInputs {
+    /// The columns the projection's other expressions already provide.
+    regular: Vec<Attribute>,
+    extracted: Vec<Expr>,
+}
+
+impl WindowInputs {
+    /// `expr` reading its windows' inputs — a window function's arguments, the PARTITION BY and ORDER BY keys — and
+    /// the columns it reads outside its windows from the projection under the windows.
+    fn take_inputs(&mut self, expr: Expr) -> Expr {
+        match expr {
+            Expr::Window { function, spec } => {
+                let function = match *function {
+                    Expr::WindowFunction { function, args, ignore_nulls } => {
+                        Expr::WindowFunction { function, args: self.inputs(args), ignore_nulls }
+                    }
+                    Expr::Aggregate { function, args, distinct, filter } => {
+                        let filter = filter.map(|f| Box::new(self.input(*f)));
+                        Expr::Aggregate { function, args: self.inputs(args), distinct, filter }
+                    }
+                    other => other,
+                };
+                let WindowSpec { partition_by, order_by, frame } = *spec;
+                let partition_by = self.inputs(partition_by);
+                let order_by = order_by.into_iter().map(|o| SortOrder { expr: self.input(o.expr), ..o }).collect();
+                Expr::Window { function: Box::new(function), spec: Box::new(WindowSpec { partition_by, order_by, frame }) }
+            }
+            Expr::Attribute(_) => self.input(expr),
+            other => {
+                let taken: std::result::Result<Expr, std::convert::Infallible> = other.map_children(|child| Ok(self.take_inputs(child)));
+                taken.unwrap_or_else(|never| match never {})
+            }
+        }
+    }
+
+    fn inputs(&mut self, exprs: Vec<Expr>) -> Vec<Expr> {
+        exprs.into_iter().map(|e| self.input(e)).collect()
+    }
+
+    /// One input of a window, as a column of the projection under it.
+    fn input(&mut self, expr: Expr) -> Expr {
+        match expr {
+            Expr::Attribute(a) => {
+                let provided = self.regular.iter().any(|p| p.id == a.id) || self.extracted.iter().any(|e| output_attribute(e).id == a.id);
+                if !provided {
+                    self.extracted.push(Expr::Attribute(a.clone()));
+                }
+                Expr::Attribute(a)
+            }
+            Expr::Literal(_) => expr,
+            other => {
+                let named = other.alias(&format!("_w{}", self.extracted.len()));
+                let column = output_attribute(&named);
+                self.extracted.push(named);
+                Expr::Attribute(column)
+            }
+        }
+    }
 }
 
 fn collect_windows(expr: &Expr, found: &mut Vec<Expr>) {
@@ -967,12 +1041,21 @@ fn plan_list(exprs: &[Expr]) -> String {
 /// `plan` with the `missing` columns added to its output, brought up from the nodes below that produce them
 /// through the projections that dropped them; `None` when one cannot be reached (it is not below, or only behind
 /// an aggregation, a join, a union or an RDD step).
-/// The columns of the input of the first projection down `plan`, through the operators that keep their input's
-/// columns: those a projection may have dropped.
+/// The columns of the inputs of the projections down `plan` (nearest first, each column once), through the
+/// operators that keep their input's columns: those a projection may have dropped.
 fn columns_under_projection(plan: &LogicalPlan) -> Vec<Attribute> {
     match plan {
-        LogicalPlan::Project { input, .. } => input.output(),
-        LogicalPlan::Filter { input, .. }
+        LogicalPlan::Project { input, .. } => {
+            let mut columns = input.output();
+            for deeper in columns_under_projection(input) {
+                if !columns.iter().any(|c| c.id == deeper.id) {
+                    columns.push(deeper);
+                }
+            }
+            columns
+        }
+        LogicalPlan::Window { input, .. }
+        | LogicalPlan::Filter { input, .. }
         | LogicalPlan::Sort { input, .. }
         | LogicalPlan::Limit { input, .. }
         | LogicalPlan::Repartition { input, .. }
@@ -996,6 +1079,12 @@ fn with_columns_from_below(plan: &Arc<LogicalPlan>, missing: &[Attribute]) -> Op
             input: below(input)?,
         },
         LogicalPlan::Filter { condition, input } => LogicalPlan::Filter { condition: condition.clone(), input: below(input)? },
+        LogicalPlan::Window { exprs, partition_by, order_by, input } => LogicalPlan::Window {
+            exprs: exprs.clone(),
+            partition_by: partition_by.clone(),
+            order_by: order_by.clone(),
+            input: below(input)?,
+        },
         LogicalPlan::Sort { order, global, input } => LogicalPlan::Sort { order: order.clone(), global: *global, input: below(input)? },
         LogicalPlan::Limit { count, input } => LogicalPlan::Limit { count: *count, input: below(input)? },
         LogicalPlan::Repartition { partitions, by, input } => {

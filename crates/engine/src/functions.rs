@@ -156,6 +156,8 @@ impl ScalarFunction {
             ToDate => Signature::Exact(vec![Date]),
             ToTimestamp | UnixTimestamp => Signature::Exact(vec![if first == Date { Date } else { Timestamp }]),
             Year | Month | DayOfMonth | DayOfWeek => Signature::Exact(vec![Date]),
+            // A timestamp without time zone is read as it is: its wall-clock time.
+            Hour | Minute | Second if first == TimestampNtz => Signature::Exact(vec![TimestampNtz]),
             Hour | Minute | Second => Signature::Exact(vec![Timestamp]),
             DateDiff => Signature::Exact(vec![Date, Date]),
             DateFormat => Signature::Exact(vec![Timestamp, String]),
@@ -299,10 +301,13 @@ fn date_part(dates: &ArrayRef, part: impl Fn(NaiveDate) -> i32) -> ArrayRef {
 }
 
 /// A field of each instant's wall-clock time in the session time zone.
+/// A part of each timestamp's wall-clock time in the session time zone (of a timestamp without time zone, its own).
 fn time_part(timestamps: &ArrayRef, part: impl Fn(NaiveDateTime) -> i32) -> ArrayRef {
     let zone = crate::time_zone::current();
     let micros = timestamps.as_primitive::<TimestampMicrosecondType>();
-    Arc::new(micros.iter().map(|m| m.and_then(|m| zone.local(m)).map(&part)).collect::<Int32Array>())
+    let without_zone = matches!(timestamps.data_type(), arrow::datatypes::DataType::Timestamp(_, None));
+    let local = |m: i64| if without_zone { chrono::DateTime::from_timestamp_micros(m).map(|t| t.naive_utc()) } else { zone.local(m) };
+    Arc::new(micros.iter().map(|m| m.and_then(local).map(&part)).collect::<Int32Array>())
 }
 
 /// `date_trunc(unit, ts)`: the timestamp cut down to the start of its year, month, day, hour, ...

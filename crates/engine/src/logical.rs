@@ -92,6 +92,24 @@ pub enum LogicalPlan {
 }
 
 impl LogicalPlan {
+    /// The most rows this plan can produce, when known without running it (Spark's `maxRows`): a table in memory's
+    /// row count, through the operators that never add rows.
+    pub fn max_rows(&self) -> Option<usize> {
+        match self {
+            Self::Scan(scan) => match scan.source.as_ref() {
+                Source::Memory { table, .. } => Some(table.num_rows()),
+                Source::Files { .. } => None,
+            },
+            Self::Limit { count, input } => Some(input.max_rows().map_or(*count, |rows| rows.min(*count))),
+            Self::Project { input, .. }
+            | Self::Filter { input, .. }
+            | Self::Sort { input, .. }
+            | Self::Window { input, .. }
+            | Self::SubqueryAlias { input, .. } => input.max_rows(),
+            _ => None,
+        }
+    }
+
     /// The columns this node produces.
     pub fn output(&self) -> Vec<Attribute> {
         match self {

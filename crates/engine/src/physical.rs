@@ -14,7 +14,9 @@ use arrow::compute::filter_record_batch;
 
 use crate::exchange::{Partitioning, ShuffleRead};
 use crate::expr::eval::evaluate;
+use crate::expr::window::WindowFunction;
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId};
+use crate::window::group_limit::{GroupLimitMode, inferred_limit};
 use crate::hash_aggregate::{
     AggregateCall, AggregateMode, ComputedKey, aggregate_by_computed_key, aggregate_partition, aggregate_shuffle_read, batch_of,
 };
@@ -37,6 +39,7 @@ use crate::types::SparkType;
 use crate::{EngineError, Result};
 
 mod distinct_aggregate;
+mod redundant_projects;
 
 /// Why an exchange is in the plan, as explain prints it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +97,16 @@ pub enum PhysicalPlan {
     Expand { projections: Vec<Vec<Expr>>, output: Vec<Attribute>, input: Box<PhysicalPlan> },
     /// Window functions over each partition's rows, sorted by `partition_by` then `order_by` (see [`crate::window`]).
     Window { exprs: Vec<Expr>, partition_by: Vec<Expr>, order_by: Vec<SortOrder>, input: Box<PhysicalPlan> },
+    /// Only the rows of each window partition whose rank can pass the filter over the window (see
+    /// [`crate::window::group_limit`]).
+    WindowGroupLimit {
+        partition_by: Vec<Expr>,
+        order_by: Vec<SortOrder>,
+        function: WindowFunction,
+        limit: usize,
+        mode: GroupLimitMode,
+        input: Box<PhysicalPlan>,
+    },
 }
 
 /// What tasks can see while they run: the session and the finished shuffles, by exchange id.
@@ -134,6 +147,7 @@ impl PhysicalPlan {
             Self::BroadcastExchange { input, .. } => input.output(),
             Self::Window { exprs, input, .. } => input.output().into_iter().chain(exprs.iter().map(output_attribute)).collect(),
             Self::Filter { input, .. }
+            | Self::WindowGroupLimit { input, .. }
             | Self::Exchange { input, .. }
             | Self::Coalesce { input, .. }
             | Self::LocalLimit { input, .. }
@@ -163,6 +177,34 @@ impl PhysicalPlan {
             | Self::Sort { input, .. }
             | Self::TakeOrderedAndProject { input, .. }
             | Self::Window { input, .. }
+            | Self::WindowGroupLimit { input, .. }
+            | Self::Expand { input, .. }
+            | Self::MapPartitions { input, .. } => vec![input],
+        }
+    }
+
+    /// The inputs of this operator, to rewrite in place.
+    pub fn children_mut(&mut self) -> Vec<&mut PhysicalPlan> {
+        match self {
+            Self::FileScan { .. } | Self::LocalTableScan { .. } => vec![],
+            Self::Union { inputs, .. } => inputs.iter_mut().collect(),
+            Self::BroadcastHashJoin { left, right, .. }
+            | Self::BroadcastNestedLoopJoin { left, right, .. }
+            | Self::CartesianProduct { left, right, .. }
+            | Self::SortMergeJoin { left, right, .. } => vec![left, right],
+            Self::BroadcastExchange { input, .. }
+            | Self::Project { input, .. }
+            | Self::Filter { input, .. }
+            | Self::HashAggregate { input, .. }
+            | Self::Exchange { input, .. }
+            | Self::Coalesce { input, .. }
+            | Self::LocalLimit { input, .. }
+            | Self::GlobalLimit { input, .. }
+            | Self::CollectLimit { input, .. }
+            | Self::Sort { input, .. }
+            | Self::TakeOrderedAndProject { input, .. }
+            | Self::Window { input, .. }
+            | Self::WindowGroupLimit { input, .. }
             | Self::Expand { input, .. }
             | Self::MapPartitions { input, .. } => vec![input],
         }
@@ -194,6 +236,7 @@ impl PhysicalPlan {
             | Self::Sort { input, .. }
             | Self::TakeOrderedAndProject { input, .. }
             | Self::Window { input, .. }
+            | Self::WindowGroupLimit { input, .. }
             | Self::Expand { input, .. }
             | Self::MapPartitions { input, .. } => input.partition_count(context),
         }
@@ -407,6 +450,13 @@ impl PhysicalPlan {
                 metrics.of(self).add_time_ms(clock.now_ms() - started);
                 Ok(Box::new(computed.into_iter().map(Ok)))
             }
+            Self::WindowGroupLimit { partition_by, order_by, function, limit, input, .. } => {
+                let batches = gather(input.execute(partition, context, metrics)?)?;
+                let started = clock.now_ms();
+                let kept = crate::window::group_limit::first_ranks(*function, *limit, partition_by, order_by, &batches, &input.output())?;
+                metrics.of(self).add_time_ms(clock.now_ms() - started);
+                Ok(Box::new(kept.into_iter().map(Ok)))
+            }
             Self::MapPartitions { function, input, .. } => {
                 let batches = gather(input.execute(partition, context, metrics)?)?;
                 Ok(Box::new(function.apply(partition, batches, &input.output())?.into_iter().map(Ok)))
@@ -476,12 +526,20 @@ impl PhysicalPlan {
                 let copies: Vec<String> = projections.iter().map(|p| format!("[{}]", list(p, ", "))).collect();
                 format!("Expand [{}], [{}]", copies.join(", "), attributes(output, ", "))
             }
-            Self::Window { exprs, partition_by, order_by, .. } => format!(
-                "Window [{}], [{}], [{}]",
-                list(exprs, ", "),
-                list(partition_by, ", "),
-                order_by.iter().map(SortOrder::plan_string).collect::<Vec<_>>().join(", ")
-            ),
+            Self::Window { exprs, partition_by, order_by, .. } => {
+                let order = order_by.iter().map(SortOrder::plan_string).collect::<Vec<_>>().join(", ");
+                format!("Window {}", non_empty_lists(&[list(exprs, ", "), list(partition_by, ", "), order]))
+            }
+            Self::WindowGroupLimit { partition_by, order_by, function, limit, mode, .. } => {
+                // Spark's rank functions read the ordering (`rank(fare#2)`); row_number reads nothing.
+                let reads: Vec<Expr> = match function {
+                    WindowFunction::RowNumber => Vec::new(),
+                    _ => order_by.iter().map(|o| o.expr.clone()).collect(),
+                };
+                let order = order_by.iter().map(SortOrder::plan_string).collect::<Vec<_>>().join(", ");
+                let lists = non_empty_lists(&[list(partition_by, ", "), order]);
+                format!("WindowGroupLimit {lists}, {}({}), {limit}, {}", function.name(), list(&reads, ", "), mode.name())
+            }
         }
     }
 
@@ -913,7 +971,7 @@ pub fn plan(logical: &LogicalPlan, session: &Session) -> Result<PhysicalPlan> {
     // The query runs in the session's time zone from here on: its tasks, and the display of its results.
     crate::query_settings::set_current(session.config().query_settings());
     let planner = Planner { session, next_exchange: AtomicUsize::new(0) };
-    planner.plan(logical, true)
+    Ok(redundant_projects::without_redundant_projects(planner.plan(logical, true)?))
 }
 
 /// Grouping by a string of the broadcast side (`GROUP BY z.Zone` after a join with the zone lookup) would copy
@@ -998,6 +1056,18 @@ fn join_passing_on(node: &mut PhysicalPlan, id: ExprId) -> Option<&mut JoinSpec>
     }
 }
 
+/// `[a], [b]` for an operator's lists of expressions, leaving out the empty ones as Spark's plans do (a window
+/// without PARTITION BY shows only its functions and its ordering).
+fn non_empty_lists(lists: &[String]) -> String {
+    lists.iter().filter(|l| !l.is_empty()).map(|l| format!("[{l}]")).collect::<Vec<_>>().join(", ")
+}
+
+/// The rank function and limit of a WindowGroupLimit to plan under a window.
+struct GroupLimit {
+    function: WindowFunction,
+    limit: usize,
+}
+
 struct Planner<'a> {
     session: &'a Session,
     next_exchange: AtomicUsize,
@@ -1022,6 +1092,19 @@ impl Planner<'_> {
                 }
             },
             LogicalPlan::Project { exprs, input } => PhysicalPlan::Project { exprs: exprs.clone(), input: child(input)? },
+            LogicalPlan::Filter { condition, input } if let LogicalPlan::Window { exprs, partition_by, order_by, input: below } = input.as_ref()
+                && let Some((function, limit)) = inferred_limit(condition, exprs, order_by)
+                && below.max_rows().is_none_or(|rows| rows > limit as usize) =>
+            {
+                if function == WindowFunction::RowNumber && partition_by.is_empty() {
+                    // The first rows of one ordered partition: a plain limit does it (Spark's choice too).
+                    let limited = LogicalPlan::Limit { count: limit as usize, input: input.clone() };
+                    return self.plan(&LogicalPlan::Filter { condition: condition.clone(), input: Arc::new(limited) }, is_root);
+                }
+                let group_limit = GroupLimit { function, limit: limit as usize };
+                let window = self.window(exprs, partition_by, order_by, Some(group_limit), *child(below)?);
+                PhysicalPlan::Filter { condition: condition.clone(), input: Box::new(window) }
+            }
             LogicalPlan::Filter { condition, input } => {
                 PhysicalPlan::Filter { condition: condition.clone(), input: child(input)? }
             }
@@ -1067,7 +1150,7 @@ impl Planner<'_> {
                 PhysicalPlan::MapPartitions { function: function.clone(), output: output.clone(), input: child(input)? }
             }
             LogicalPlan::Window { exprs, partition_by, order_by, input } => {
-                self.window(exprs, partition_by, order_by, *child(input)?)
+                self.window(exprs, partition_by, order_by, None, *child(input)?)
             }
             LogicalPlan::Union { inputs, output } => PhysicalPlan::Union {
                 inputs: inputs.iter().map(|i| self.plan(i, false)).collect::<Result<_>>()?,
@@ -1226,12 +1309,30 @@ impl Planner<'_> {
     }
 
     /// `Window ← Sort(keys, order) ← Exchange hashpartitioning(keys)` (one partition without keys), as Spark plans
-    /// window functions; the exchange is left out when the input is already partitioned on the keys.
-    fn window(&self, exprs: &[Expr], partition_by: &[Expr], order_by: &[SortOrder], input: PhysicalPlan) -> PhysicalPlan {
+    /// window functions; the exchange is left out when the input is already partitioned on the keys. With a
+    /// `group_limit`, a WindowGroupLimit runs in each task before the exchange (over rows sorted there) and again
+    /// after the sort: `Window ← WindowGroupLimit(Final) ← Sort ← Exchange ← WindowGroupLimit(Partial) ← Sort`.
+    fn window(&self, exprs: &[Expr], partition_by: &[Expr], order_by: &[SortOrder], group_limit: Option<GroupLimit>, input: PhysicalPlan) -> PhysicalPlan {
         let partitions = self.session.config().shuffle_partitions;
         let key_ids: Option<Vec<ExprId>> =
             partition_by.iter().map(|k| if let Expr::Attribute(a) = k { Some(a.id) } else { None }).collect();
         let partitioned = !partition_by.is_empty() && key_ids.is_some_and(|ids| input.hash_partitioning() == Some((ids, partitions)));
+        let order: Vec<SortOrder> = partition_by.iter().map(|k| SortOrder::new(k.clone(), true)).chain(order_by.iter().cloned()).collect();
+        let limited = |mode: GroupLimitMode, input: PhysicalPlan| match &group_limit {
+            Some(GroupLimit { function, limit }) => PhysicalPlan::WindowGroupLimit {
+                partition_by: partition_by.to_vec(),
+                order_by: order_by.to_vec(),
+                function: *function,
+                limit: *limit,
+                mode,
+                input: Box::new(input),
+            },
+            None => input,
+        };
+        let input = match (&group_limit, partitioned) {
+            (Some(_), false) => limited(GroupLimitMode::Partial, PhysicalPlan::Sort { order: order.clone(), global: false, input: Box::new(input) }),
+            _ => input,
+        };
         let input = match (partitioned, partition_by.is_empty()) {
             (true, _) => input,
             (false, true) => self.exchange(Partitioning::Single, ShuffleOrigin::EnsureRequirements, input),
@@ -1240,8 +1341,8 @@ impl Planner<'_> {
                 self.exchange(partitioning, ShuffleOrigin::EnsureRequirements, input)
             }
         };
-        let order: Vec<SortOrder> = partition_by.iter().map(|k| SortOrder::new(k.clone(), true)).chain(order_by.iter().cloned()).collect();
         let sorted = if order.is_empty() { input } else { PhysicalPlan::Sort { order, global: false, input: Box::new(input) } };
+        let sorted = limited(GroupLimitMode::Final, sorted);
         PhysicalPlan::Window { exprs: exprs.to_vec(), partition_by: partition_by.to_vec(), order_by: order_by.to_vec(), input: Box::new(sorted) }
     }
 

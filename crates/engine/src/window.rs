@@ -12,6 +12,8 @@
 //! Window expressions that share a `PARTITION BY` and `ORDER BY` are computed by one operator; others get an
 //! exchange, sort and window of their own.
 
+pub mod group_limit;
+
 use arrow::array::{Array, ArrayRef, RecordBatch};
 use arrow::compute::concat_batches;
 use arrow::row::Rows;

@@ -883,7 +883,15 @@ impl Expr {
                 }
             }
             Expr::Window { function, spec } => {
-                function.write(out, style)?;
+                match function.as_ref() {
+                    // Spark's rank functions take the window's ordering as their arguments: `rank(fare#2)`.
+                    Expr::WindowFunction { function: rank, .. } if style == Style::Plan && rank.named_in_capitals() => {
+                        write!(out, "{}(", rank.name())?;
+                        list(out, &spec.order_by.iter().map(|o| &o.expr).collect::<Vec<_>>(), ", ")?;
+                        out.push(')');
+                    }
+                    _ => function.write(out, style)?,
+                }
                 match style {
                     Style::Name => self.write_window_name(out, spec)?,
                     Style::Plan => self.write_window_plan(out, spec)?,
