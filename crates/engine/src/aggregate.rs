@@ -54,6 +54,7 @@ pub fn accepts(function: AggregateFunction, input: SparkType) -> bool {
         AggregateFunction::Sum | AggregateFunction::Avg => input.is_numeric() || input == SparkType::Null,
         // Read as doubles, as Spark's implicit casts allow: numbers, and text that holds a number.
         AggregateFunction::Statistic(_) => input.is_numeric() || matches!(input, SparkType::Null | SparkType::String),
+        AggregateFunction::BoolAnd | AggregateFunction::BoolOr => matches!(input, SparkType::Boolean | SparkType::Null),
         _ => true,
     }
 }
@@ -141,6 +142,7 @@ impl DoubleSums {
 impl Accumulator {
     /// An accumulator for `function` over values of `data_type` (the argument after [`input_type`]).
     pub fn new(function: AggregateFunction, data_type: SparkType) -> Self {
+        let function = function.computed_as();
         Self {
             function,
             data_type,

@@ -168,6 +168,12 @@ fn levenshtein(a: &str, b: &str) -> usize {
 /// Applies Spark's implicit casts to one node whose children are already resolved.
 fn coerce(expr: Expr) -> Result<Expr> {
     Ok(match expr {
+        // The name of a type is known once the argument is resolved: `typeof(x)` is a constant.
+        Expr::Function { function: crate::functions::ScalarFunction::PerRow(crate::functions::PerRowFunction::TypeOf), args }
+            if args.len() == 1 =>
+        {
+            Expr::Literal(crate::value::Value::String(args[0].data_type().simple_string()))
+        }
         Expr::Window { function, spec } => window::check_window(*function, *spec)?,
         Expr::Binary { op, left, right } => coerce_binary(op, *left, *right)?,
         Expr::Not(e) => Expr::Not(Box::new(expect_boolean(*e, "NOT")?)),
@@ -277,6 +283,16 @@ fn coerce(expr: Expr) -> Result<Expr> {
             let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
                 return Err(EngineError::Internal(format!("{} takes one argument", function.name())));
             };
+            if matches!(function, AggregateFunction::BoolAnd | AggregateFunction::BoolOr) && !aggregate::accepts(function, arg.data_type()) {
+                let name = if function == AggregateFunction::BoolAnd { "bool_and" } else { "bool_or" };
+                return Err(EngineError::Analysis(format!(
+                    "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{name}({})\" due to data type mismatch: The \
+                     first parameter requires the \"BOOLEAN\" type, however \"{}\" has the type \"{}\". SQLSTATE: 42K09",
+                    arg.sql_name(),
+                    arg.sql_name(),
+                    arg.data_type().simple_string().to_uppercase()
+                )));
+            }
             if !aggregate::accepts(function, arg.data_type()) {
                 return Err(mismatch(&format!("{}({})", function.name(), arg.sql_name()), "numeric", arg.data_type()));
             }
@@ -287,8 +303,23 @@ fn coerce(expr: Expr) -> Result<Expr> {
     })
 }
 
+fn first_window(expr: &Expr) -> Option<&Expr> {
+    match expr {
+        Expr::Window { .. } => Some(expr),
+        other => other.children().into_iter().find_map(first_window),
+    }
+}
+
 /// `FILTER (WHERE condition)` of an aggregate: a boolean that reads the input rows only.
 fn check_aggregate_filter(filter: &Expr) -> Result<()> {
+    if let Some(window) = first_window(filter) {
+        return Err(EngineError::Analysis(format!(
+            "[INVALID_AGGREGATE_FILTER.CONTAINS_WINDOW_FUNCTION] The FILTER expression \"{}\" in an aggregate function \
+             is invalid. Expected a FILTER expression without a window function, but found \"{}\". SQLSTATE: 42903",
+            filter.sql_name(),
+            window.sql_name()
+        )));
+    }
     let problem = if filter.data_type() != SparkType::Boolean {
         Some(("NOT_BOOLEAN", "Filter expression must be boolean"))
     } else if filter.contains_aggregate() {

@@ -389,6 +389,7 @@ struct Accumulator {
 
 impl Accumulator {
     fn new(function: AggregateFunction) -> Self {
+        let function = function.computed_as();
         let (moments, co_moments) = Default::default();
         Self { function, count: 0, whole: 0, real: 0.0, chosen: None, first_seen: false, moments, co_moments }
     }
@@ -442,6 +443,8 @@ impl Accumulator {
             (
                 AggregateFunction::Min
                 | AggregateFunction::Max
+                | AggregateFunction::BoolAnd
+                | AggregateFunction::BoolOr
                 | AggregateFunction::First
                 | AggregateFunction::FirstIgnoreNulls
                 | AggregateFunction::Last

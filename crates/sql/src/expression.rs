@@ -379,8 +379,8 @@ fn with_filter(call: Expr, filter: Option<Expr>) -> Expr {
 /// `bool_or(b)` the greatest (PySpark's `F.every`, … too).
 pub fn renamed_aggregate(name: &str) -> Option<AggregateFunction> {
     Some(match name.to_ascii_lowercase().as_str() {
-        "every" | "bool_and" => AggregateFunction::Min,
-        "some" | "any" | "bool_or" => AggregateFunction::Max,
+        "every" | "bool_and" => AggregateFunction::BoolAnd,
+        "some" | "any" | "bool_or" => AggregateFunction::BoolOr,
         _ => return None,
     })
 }
@@ -423,7 +423,7 @@ fn aggregate_call(function: AggregateFunction, args: Vec<Expr>, syntax: Aggregat
             return wrong_arguments(name, "1", count, position);
         };
         let shown = format!("{}({})", name.to_ascii_lowercase(), arg.sql_name());
-        return Ok(aggregate(renamed, arg.cast(SparkType::Boolean)).alias(&shown));
+        return Ok(aggregate(renamed, arg).alias(&shown));
     }
     let wanted = match function {
         AggregateFunction::Statistic(statistic) if statistic.takes_pairs() => 2,
@@ -549,6 +549,15 @@ fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) 
     let lower = name.to_ascii_lowercase();
     if matches!(lower.as_str(), "current_date" | "curdate" | "current_timestamp" | "now") && !args.is_empty() {
         return wrong_arguments(&lower, "0", args.len(), position);
+    }
+    let takes_a_unit = matches!(lower.as_str(), "datediff" | "date_diff" | "timestampdiff" | "date_add" | "dateadd" | "timestampadd");
+    if let (true, [Expr::Literal(Value::String(unit)), _, _]) = (takes_a_unit, args.as_slice()) {
+        analysis_error!(
+            position,
+            "[INVALID_PARAMETER_VALUE.DATETIME_UNIT] The value of parameter(s) `unit` in `{lower}` is invalid: expects \
+             one of the units without quotes YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFYEAR, HOUR, MINUTE, SECOND, \
+             MILLISECOND, MICROSECOND, but got the string literal '{unit}'. SQLSTATE: 22023"
+        );
     }
     if let Some(replaced) = replaced_call(name, &args) {
         return Ok(replaced);

@@ -196,6 +196,11 @@ pub enum AggregateFunction {
     FirstIgnoreNulls,
     Last,
     LastIgnoreNulls,
+    /// `bool_and(b)` / `every(b)`: whether every boolean is true — the least of them, as Spark computes it (`min`),
+    /// but only over booleans.
+    BoolAnd,
+    /// `bool_or(b)` / `some(b)` / `any(b)`: whether some boolean is true (`max` of booleans).
+    BoolOr,
     /// A statistic of the values' spread or of two columns' joint spread: variance, correlation, ….
     Statistic(Statistic),
 }
@@ -269,8 +274,8 @@ impl AggregateFunction {
             Self::Count => "count",
             Self::Sum => "sum",
             Self::Avg => "avg",
-            Self::Min => "min",
-            Self::Max => "max",
+            Self::Min | Self::BoolAnd => "min",
+            Self::Max | Self::BoolOr => "max",
             Self::First | Self::FirstIgnoreNulls => "first",
             Self::Last | Self::LastIgnoreNulls => "last",
         }
@@ -279,6 +284,15 @@ impl AggregateFunction {
     /// Whether the aggregate passes NULL values over (every aggregate but `first` and `last` without ignoreNulls).
     pub fn ignores_nulls(self) -> bool {
         !matches!(self, Self::First | Self::Last)
+    }
+
+    /// The aggregate that computes this one: `bool_and` is `min` of booleans, `bool_or` is `max`.
+    pub fn computed_as(self) -> Self {
+        match self {
+            Self::BoolAnd => Self::Min,
+            Self::BoolOr => Self::Max,
+            other => other,
+        }
     }
 
     /// `first`, `last` and their IGNORE NULLS forms: the value of one chosen row.

@@ -104,6 +104,8 @@ pub enum PerRowFunction {
     OctetLength,
     /// `bit_length(s)`: eight times `octet_length`.
     BitLength,
+    /// `typeof(x)`: the name of the argument's type (`int`, `decimal(10,2)`); the analyzer puts the name in its place.
+    TypeOf,
     /// `date ± interval`: months moved as `add_months` moves them, or whole days (not called by name).
     DatePlusInterval,
     /// `timestamp ± interval`: months on the session time zone's calendar, or an exact span (not called by name).
@@ -116,13 +118,13 @@ pub enum PerRowFunction {
 
 use PerRowFunction::*;
 
-const ALL: [PerRowFunction; 75] = [
+const ALL: [PerRowFunction; 76] = [
     StartsWith, EndsWith, Contains, Left, Right, Replace, Lpad, Rpad, Ltrim, Rtrim, Btrim, SplitPart, Repeat, Reverse,
     Instr, Locate, Ascii, Chr, Initcap, Quote, Translate, Hex, Unhex, LuhnCheck, Ceil, Floor, Pmod, Sqrt, Exp, Ln,
     Log10, Log2, Log, Pow, Sign, Positive, Negative, Sin, Cos, Tan, Sec, Csc, Cot, Degrees, Radians, Bround,
     WidthBucket, DateAdd, DateSub, NextDay, MakeDate, LastDay, AddMonths, DayOfYear, WeekOfYear, Quarter, Weekday,
     TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide, Encode, Decode, ToBinary, TimestampAdd, TimestampDiff,
-    IsValidUtf8, MakeValidUtf8, ValidateUtf8, TryValidateUtf8, ToNumber, Conv, Bin, OctetLength, BitLength,
+    IsValidUtf8, MakeValidUtf8, ValidateUtf8, TryValidateUtf8, ToNumber, Conv, Bin, OctetLength, BitLength, TypeOf,
 ];
 
 impl PerRowFunction {
@@ -202,6 +204,7 @@ impl PerRowFunction {
             Conv => "conv",
             Bin => "bin",
             OctetLength => "octet_length",
+            TypeOf => "typeof",
             BitLength => "bit_length",
             DatePlusInterval => "date_add_interval",
             TimestampPlusInterval => "timestamp_add_interval",
@@ -289,7 +292,7 @@ impl PerRowFunction {
             Conv => vec![String, Integer, Integer],
             Bin => vec![Long],
             OctetLength | BitLength => vec![String],
-            DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps => {
+            DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps | TypeOf => {
                 args.iter().map(Expr::data_type).collect()
             }
             TimestampAdd => vec![String, Long, Timestamp],
@@ -303,7 +306,7 @@ impl PerRowFunction {
         let first = args.first().copied().unwrap_or(Null);
         match self {
             StartsWith | EndsWith | Contains | LuhnCheck | IsValidUtf8 => Boolean,
-            MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 => String,
+            MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 | TypeOf => String,
             DatePlusInterval => Date,
             TimestampPlusInterval => Timestamp,
             SubtractDates => DayTimeInterval { start: crate::interval::DAY, end: crate::interval::DAY },
@@ -490,6 +493,7 @@ impl PerRowFunction {
             Conv => conv(text(0), int(1).unwrap_or(10), int(2).unwrap_or(10))?,
             Bin => Value::String(format!("{:b}", int(0).unwrap_or(0))),
             OctetLength => Value::Integer(text(0).len() as i32),
+            TypeOf => Value::String(args[0].spark_type().simple_string()),
             BitLength => Value::Integer(text(0).len() as i32 * 8),
             DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps => {
                 let result = date_time_arithmetic(self, &args[0], &args[1]);

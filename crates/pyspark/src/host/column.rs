@@ -213,7 +213,7 @@ impl Host {
         if let Some(renamed) = kindling_sql::expression::renamed_aggregate(name) {
             let argument = self.expr_or_name(args.get(1))?;
             let shown = format!("{name}({})", argument.sql_name());
-            return Ok(kindling_engine::expr::aggregate(renamed, argument.cast(kindling_engine::types::SparkType::Boolean)).alias(&shown));
+            return Ok(kindling_engine::expr::aggregate(renamed, argument).alias(&shown));
         }
         let function = match name {
             "sum" => AggregateFunction::Sum,
