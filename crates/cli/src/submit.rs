@@ -89,14 +89,17 @@ impl Submission {
         let argv: Vec<String> = std::iter::once(self.program.display().to_string()).chain(self.args.iter().cloned()).collect();
         notebook.set_argv(&argv).map_err(|error| CliError::Program(error.traceback))?;
         let progress = ProgressReport::start(session.executors.control().clone());
-        let echo: Option<Echo> = match printing {
+        let (echo, echo_err): (Option<Echo>, Option<Echo>) = match printing {
             Printing::AsItGoes => {
-                let bar = progress.bar.clone();
-                Some(Arc::new(move |text: &str| print_above(&bar, text)))
+                let (bar, err_bar) = (progress.bar.clone(), progress.bar.clone());
+                (
+                    Some(Arc::new(move |text: &str| print_above(&bar, text, &mut std::io::stdout().lock()))),
+                    Some(Arc::new(move |text: &str| print_above(&err_bar, text, &mut std::io::stderr().lock()))),
+                )
             }
-            Printing::Nothing => None,
+            Printing::Nothing => (None, None),
         };
-        let options = RunOptions { file_name: self.program.display().to_string(), time_limit: self.time_limit, echo };
+        let options = RunOptions { file_name: self.program.display().to_string(), time_limit: self.time_limit, echo, echo_err };
         let output = notebook.run_cell(source, &options);
         drop(progress);
         match output.error {
@@ -139,12 +142,11 @@ enum Printing {
 }
 
 /// Writes a program's output to stdout at once, with the progress bar lifted off the terminal meanwhile.
-fn print_above(bar: &ProgressBar, text: &str) {
+fn print_above(bar: &ProgressBar, text: &str, out: &mut dyn Write) {
     bar.suspend(|| {
-        let mut stdout = std::io::stdout().lock();
         // A closed stdout (`kindling run prog.py | head`) must not stop the program; Python would raise, Kindling
         // keeps running and drops the text.
-        let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     });
 }
 

@@ -766,11 +766,29 @@ impl GroupedData {
         self.agg(vec![count.alias("count")])
     }
 
-    /// `sum(cols...)`, `avg`, `min`, `max`: one aggregate per named column (`sum(total_amount)`).
+    /// `sum(cols...)`, `avg`, `min`, `max`: one aggregate per named column (`sum(total_amount)`), each of which must
+    /// be numeric; without names, one per numeric column of the DataFrame (the grouping columns too), as Spark does.
     pub fn apply(&self, function: AggregateFunction, columns: &[&str]) -> Result<DataFrame> {
-        let aggregates = columns
-            .iter()
-            .map(|c| Expr::Aggregate { function, args: vec![crate::expr::col(c)], distinct: false, filter: None })
+        let input = self.df.attributes();
+        let numeric: Vec<Attribute> = if columns.is_empty() {
+            input.into_iter().filter(|a| a.data_type.is_numeric()).collect()
+        } else {
+            columns
+                .iter()
+                .map(|name| {
+                    let column = crate::analyzer::resolve_name(name, &input)?;
+                    if !column.data_type.is_numeric() {
+                        return Err(EngineError::Analysis(format!(
+                            "\"{name}\" is not a numeric column. Aggregation function can only be applied on a numeric column."
+                        )));
+                    }
+                    Ok(column)
+                })
+                .collect::<Result<_>>()?
+        };
+        let aggregates = numeric
+            .into_iter()
+            .map(|c| Expr::Aggregate { function, args: vec![Expr::Attribute(c)], distinct: false, filter: None })
             .collect();
         self.agg(aggregates)
     }

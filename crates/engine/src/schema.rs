@@ -2,6 +2,10 @@
 
 use arrow::datatypes::{Field, Schema};
 
+mod ddl;
+
+pub use ddl::parse_ddl_schema;
+
 use crate::{EngineError, Result};
 use crate::types::SparkType;
 

@@ -48,6 +48,9 @@ pub struct Config {
     pub session_time_zone: TimeZone,
     /// `spark.sql.ansi.enabled`
     pub ansi_enabled: bool,
+    /// Settings outside `spark.sql.*` (`spark.executor.memory`, an application's own keys): kept and readable, as
+    /// Spark keeps them, though nothing in Kindling reads them.
+    pub other: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             open_cost_in_bytes: 4 * 1024 * 1024,
             session_time_zone: TimeZone::UTC,
             ansi_enabled: true,
+            other: Default::default(),
         }
     }
 }
@@ -96,9 +100,25 @@ impl Config {
                     ))
                 })?
             }
-            other => crate::invalid_argument!("the setting `{other}` is not supported by Kindling"),
+            other if other.starts_with("spark.sql.") => {
+                crate::invalid_argument!("the setting `{other}` is not supported by Kindling")
+            }
+            other => {
+                self.other.insert(other.to_string(), value.to_string());
+            }
         }
         Ok(())
+    }
+
+    /// `spark.conf.unset(key)`: back to the default.
+    pub fn unset(&mut self, key: &str) -> Result<()> {
+        if self.other.remove(key).is_some() {
+            return Ok(());
+        }
+        match Config::default().get(key) {
+            Some(default) => self.set(key, &default),
+            None => Ok(()),
+        }
     }
 }
 
@@ -112,7 +132,7 @@ impl Config {
             "spark.sql.adaptive.coalescePartitions.enabled" => self.coalesce_partitions_enabled.to_string(),
             "spark.sql.ansi.enabled" => self.ansi_enabled.to_string(),
             "spark.sql.session.timeZone" => self.session_time_zone.name(),
-            _ => return None,
+            other => return self.other.get(other).cloned(),
         })
     }
 }
@@ -181,6 +201,11 @@ impl Session {
     /// those of DataFrames made before too.
     pub fn set_conf(&self, key: &str, value: &str) -> Result<()> {
         self.config.write().unwrap_or_else(|poisoned| poisoned.into_inner()).set(key, value)
+    }
+
+    /// `spark.conf.unset(key)`
+    pub fn unset_conf(&self, key: &str) -> Result<()> {
+        self.config.write().unwrap_or_else(|poisoned| poisoned.into_inner()).unset(key)
     }
 
     /// The same session (files, settings, views, job list) on other executors (`master("local[N]")`).

@@ -52,6 +52,8 @@ pub struct RunOptions {
     /// Also called with the program's printed text as it prints it (`kindling run` writes it to the terminal
     /// straight away); the text is in [`Output::stdout`] either way.
     pub echo: Option<Echo>,
+    /// Also called with what the program writes to stderr (warnings), as it writes it.
+    pub echo_err: Option<Echo>,
 }
 
 /// Where printed text goes as it is printed.
@@ -59,7 +61,7 @@ pub type Echo = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { file_name: "main.py".into(), time_limit: Duration::from_secs(60), echo: None }
+        RunOptions { file_name: "main.py".into(), time_limit: Duration::from_secs(60), echo: None, echo_err: None }
     }
 }
 
@@ -94,6 +96,8 @@ impl PrintWriterCallback for Printed<'_> {
 #[derive(Debug, Clone)]
 pub struct Output {
     pub stdout: String,
+    /// Warnings, as PySpark writes them to stderr (`FutureWarning: …`).
+    pub stderr: String,
     pub error: Option<PythonError>,
 }
 
@@ -103,7 +107,7 @@ pub struct Output {
 pub fn run(session: &Arc<Session>, source: &str, options: &RunOptions) -> Output {
     match Notebook::new(session) {
         Ok(mut notebook) => notebook.run_cell(source, options),
-        Err(error) => Output { stdout: String::new(), error: Some(error) },
+        Err(error) => Output { stdout: String::new(), stderr: String::new(), error: Some(error) },
     }
 }
 
@@ -158,12 +162,13 @@ impl Notebook {
         };
         if let Some((message, offset)) = &lowered.syntax_error {
             self.repl = Some(repl);
-            return Output { stdout: String::new(), error: Some(parse_error(&program, message, *offset)) };
+            return Output { stdout: String::new(), stderr: String::new(), error: Some(parse_error(&program, message, *offset)) };
         }
         self.workers.begin(Arc::new(program), options.time_limit);
         repl.tracker_mut().set_max_feed_duration(options.time_limit);
         let mut last_raised = None;
         self.host.echo = options.echo.clone();
+        self.host.echo_err = options.echo_err.clone();
         let mut printed = Printed { text: String::new(), echo: options.echo.as_ref() };
         let (repl, outcome) = drive(repl, &lowered.source, &self.modules, &mut self.host, &self.control, &mut printed, &mut last_raised);
         self.repl = Some(repl);
@@ -173,7 +178,7 @@ impl Notebook {
                 .map(|(_, class)| class);
             render(&exception, &self.workers.programs(), class)
         });
-        Output { stdout: std::mem::take(&mut self.host.stdout), error }
+        Output { stdout: std::mem::take(&mut self.host.stdout), stderr: std::mem::take(&mut self.host.stderr), error }
     }
 }
 

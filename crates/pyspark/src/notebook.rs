@@ -34,6 +34,8 @@ pub struct Cell {
 pub struct CellOutput {
     /// What `print()`, `show()`, `printSchema()` and `explain()` printed, in order.
     pub stdout: String,
+    /// Warnings written to stderr (`FutureWarning: …`), shown apart as Jupyter shows them.
+    pub stderr: String,
     /// The result of a SQL cell's last query.
     pub table: Option<ResultTable>,
     pub error: Option<CellError>,
@@ -72,7 +74,7 @@ impl Notebook {
                 let options = RunOptions { file_name: cell.name.clone(), ..options.clone() };
                 let ran = self.run_cell(&cell.source, &options);
                 let error = ran.error.map(|e| CellError { summary: e.summary, text: e.traceback, line: e.line });
-                CellOutput { stdout: ran.stdout, error, ..CellOutput::default() }
+                CellOutput { stdout: ran.stdout, stderr: ran.stderr, error, ..CellOutput::default() }
             }
             Language::Sql => run_sql(self.session(), &cell.source),
         };

@@ -30,6 +30,9 @@ pub enum PyValue {
     Other(String),
 }
 
+/// The tag of a Row on its way out of a task (`_ROW_TAG` in the prelude's `rdd.py`).
+const ROW_TAG: &str = "__kindling_row__";
+
 impl PyValue {
     pub fn decode(value: ObjectRef<'_>) -> PyValue {
         let child = |id| PyValue::decode(unstable::child(value, id));
@@ -42,7 +45,7 @@ impl PyValue {
             MontyNode::Float(f) => PyValue::Float(*f),
             MontyNode::String(s) => PyValue::Str(s.clone()),
             MontyNode::List(ids) => PyValue::List(all(ids)),
-            MontyNode::Tuple(ids) => PyValue::Tuple(all(ids)),
+            MontyNode::Tuple(ids) => PyValue::Tuple(all(ids)).into_row(),
             MontyNode::NamedTuple { type_name, field_names, values } => {
                 PyValue::NamedTuple { type_name: type_name.clone(), fields: field_names.clone(), values: all(values) }
             }
@@ -63,9 +66,36 @@ impl PyValue {
                         _ => None,
                     })
                     .collect();
-                PyValue::Instance { class, attrs }
+                PyValue::Instance { class, attrs }.into_row()
             }
             _ => PyValue::Other(value.type_name().to_string()),
+        }
+    }
+
+    /// A prelude `Row` as the host handles rows: a named tuple called `Row`, or a plain tuple of values for a Row
+    /// without field names. A Row arrives as an instance, or from a task as the tuple `_kindling_to_wire` makes:
+    /// `(ROW_TAG, names or None, values)`. Other values as they are.
+    fn into_row(self) -> PyValue {
+        let (values, fields) = match &self {
+            PyValue::Instance { class, .. } if class == "Row" => match (self.attr("_values"), self.attr("__fields__")) {
+                (Some(PyValue::Tuple(values)), Some(fields)) => (values, fields),
+                _ => return self,
+            },
+            PyValue::Tuple(items) => match items.as_slice() {
+                [PyValue::Str(tag), fields, PyValue::Tuple(values)] if tag == ROW_TAG => (values, fields),
+                _ => return self,
+            },
+            _ => return self,
+        };
+        let names: Option<Vec<String>> = match fields {
+            PyValue::List(names) | PyValue::Tuple(names) => {
+                names.iter().map(|n| if let PyValue::Str(n) = n { Some(n.clone()) } else { None }).collect()
+            }
+            _ => None,
+        };
+        match names {
+            Some(fields) => PyValue::NamedTuple { type_name: "Row".into(), fields, values: values.clone() },
+            None => PyValue::Tuple(values.clone()),
         }
     }
 
@@ -230,9 +260,9 @@ fn datetime_object(micros: i64) -> MontyObject {
     })
 }
 
-/// A collected row as PySpark returns it: `Row(name=value, …)`.
-pub fn row_object(names: &[String], row: &[Value]) -> MontyObject {
-    MontyObject::named_tuple("Row", names.iter().cloned(), row.iter().map(to_python))
+/// A row's values as a tuple; the prelude makes it a `Row` with the DataFrame's column names (`_kindling_row`).
+pub fn row_values(row: &[Value]) -> MontyObject {
+    MontyObject::tuple(row.iter().map(to_python))
 }
 
 /// A Python value as an engine literal: `int` is Spark's `int` when it fits (as `lit(1)` is), else `bigint`.

@@ -740,6 +740,9 @@ impl App {
                 if !output.stdout.is_empty() {
                     <pre class="stdout">{ &output.stdout }</pre>
                 }
+                if !output.stderr.is_empty() {
+                    <pre class="stderr">{ &output.stderr }</pre>
+                }
                 { output.table.as_ref().map(result_table).unwrap_or_default() }
                 { output.error.as_ref().map(|error| html! {
                     <pre class="error" data-line={error.line.map(|l| l.to_string()).unwrap_or_default()}>{ &error.text }</pre>

@@ -9,7 +9,7 @@ use monty_types::MontyObject;
 
 use super::{Args, Host, Object};
 use crate::error::{PySparkError, Result};
-use crate::values::{PyValue, row_object};
+use crate::values::{PyValue, row_values};
 use crate::{not_supported, type_error};
 
 impl Host {
@@ -98,7 +98,7 @@ impl Host {
             "create_temp_view" => df.create_temp_view(args.str(1)?)?,
             "register_temp_table" => {
                 let warning = df.register_temp_table(args.str(1)?)?;
-                self.write_out(&format!("FutureWarning: {warning}\n"));
+                self.write_err(&format!("{warning}\n"));
             }
             other => not_supported!("DataFrame.{other} is not supported by Kindling yet"),
         }
@@ -295,7 +295,8 @@ fn to_df(df: &DataFrame, names: &[PyValue]) -> Result<DataFrame> {
     Ok(df.select(exprs)?)
 }
 
+/// Collected rows as the prelude makes them `Row`s: `(column names, [values, …])`.
 fn rows_object(df: &DataFrame, rows: Vec<Row>) -> MontyObject {
-    let names = df.columns();
-    MontyObject::list(rows.iter().map(|row| row_object(&names, row)))
+    let names = MontyObject::tuple(df.columns().into_iter().map(MontyObject::string));
+    MontyObject::tuple([names, MontyObject::list(rows.iter().map(|row| row_values(row)))])
 }

@@ -44,6 +44,9 @@ pub struct Host {
     pub stdout: String,
     /// Also gets what the host adds to `stdout` (a `show()` table), as it adds it.
     pub echo: Option<Echo>,
+    /// Warnings, as PySpark writes them to stderr.
+    pub stderr: String,
+    pub echo_err: Option<Echo>,
     /// Where tasks run the program's Python functions.
     workers: Arc<Workers>,
     /// Whether the program has handed Python functions to the engine (UDFs, RDD functions), so that each
@@ -135,7 +138,7 @@ fn handle_of(value: &PyValue) -> Result<usize> {
 
 impl Host {
     pub fn new(session: Arc<Session>, workers: Arc<Workers>) -> Self {
-        Host { base: session.clone(), session, objects: Vec::new(), stdout: String::new(), echo: None, workers, uses_python: false }
+        Host { base: session.clone(), session, objects: Vec::new(), stdout: String::new(), echo: None, stderr: String::new(), echo_err: None, workers, uses_python: false }
     }
 
     /// The session the program works in: the one `getOrCreate()` gave, with the program's settings.
@@ -279,6 +282,14 @@ impl Host {
     fn write_out(&mut self, text: &str) {
         self.stdout.push_str(text);
         if let Some(echo) = &self.echo {
+            echo(text);
+        }
+    }
+
+    /// Writes a warning to stderr, as Python's `warnings` module does.
+    fn write_err(&mut self, text: &str) {
+        self.stderr.push_str(text);
+        if let Some(echo) = &self.echo_err {
             echo(text);
         }
     }

@@ -24,7 +24,7 @@ use super::session::{Schema, row_schema, schema_from_names_or_spec, typed_column
 use super::{Args, Host, Object};
 use crate::error::{PySparkError, Result};
 use crate::portable_hash::portable_hash;
-use crate::values::{PyValue, row_object};
+use crate::values::{PyValue, row_values};
 use crate::worker::Workers;
 use crate::{not_supported, type_error};
 
@@ -216,12 +216,17 @@ impl PartitionFunction for PythonSteps {
         let mut elements = Vec::new();
         for batch in &batches {
             match &self.input {
-                Input::Rows(names) => elements.extend(rows_as_objects(names, batch, input)?),
+                Input::Rows(names) => elements.extend(rows_as_objects(names.len(), batch, input)?),
                 Input::Elements => elements.extend(decode_elements(batch)?),
             }
         }
         let steps = self.steps.iter().map(|(kind, key)| MontyObject::tuple([MontyObject::string(kind.as_str()), MontyObject::int(*key)]));
-        let args = vec![MontyObject::list(steps), MontyObject::int(partition as i64), MontyObject::list(elements)];
+        // A DataFrame's rows come as tuples of values, with the column names the prelude makes them `Row`s with.
+        let names = match &self.input {
+            Input::Rows(names) => MontyObject::tuple(names.iter().cloned().map(MontyObject::string)),
+            Input::Elements => MontyObject::none(),
+        };
+        let args = vec![MontyObject::list(steps), MontyObject::int(partition as i64), MontyObject::list(elements), names];
         let describe = |noted: &MontyObject| {
             let noted = PyValue::decode(noted.as_ref());
             (noted != PyValue::None).then(|| noted.repr())
@@ -250,13 +255,13 @@ impl PythonSteps {
     }
 }
 
-/// A DataFrame partition's rows as PySpark's `Row` objects.
-fn rows_as_objects(names: &[String], batch: &RecordBatch, input: &[Attribute]) -> EngineResult<Vec<MontyObject>> {
-    let columns: Vec<&ArrayRef> = (0..names.len().min(input.len())).map(|i| batch.column(i)).collect();
+/// A DataFrame partition's rows as tuples of their first `width` values.
+fn rows_as_objects(width: usize, batch: &RecordBatch, input: &[Attribute]) -> EngineResult<Vec<MontyObject>> {
+    let columns: Vec<&ArrayRef> = (0..width.min(input.len())).map(|i| batch.column(i)).collect();
     (0..batch.num_rows())
         .map(|row| {
             let values = columns.iter().map(|c| Value::from_array(c.as_ref(), row)).collect::<EngineResult<Vec<_>>>()?;
-            Ok(row_object(names, &values))
+            Ok(row_values(&values))
         })
         .collect()
 }

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use arrow::array::ArrayRef;
+use arrow::array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::datatypes::{Field, Schema as ArrowSchema};
 use kindling_engine::dataframe::DataFrame;
 use kindling_engine::executor::Executors;
 use kindling_engine::expr::Attribute;
-use kindling_engine::hash_aggregate::batch_of;
 use kindling_engine::io::Table;
 use kindling_engine::value::{Value, array_of};
 use kindling_engine::io::csv::CsvOptions;
@@ -37,7 +37,11 @@ impl Host {
                 self.session.set_conf(args.str(0)?, &option_text(args.get(1)).unwrap_or_default())?;
                 return Ok(MontyObject::none());
             }
-            "conf.get" => return Ok(self.conf_get(args.str(0)?, args.get(1))),
+            "conf.get" => return self.conf_get(args.str(0)?, args.get(1)),
+            "conf.unset" => {
+                self.session.unset_conf(args.str(0)?)?;
+                return Ok(MontyObject::none());
+            }
             "catalog.list_tables" => {
                 let names = self.session.catalog.view_names();
                 return Ok(MontyObject::list(names.into_iter().map(MontyObject::string)));
@@ -60,8 +64,7 @@ impl Host {
             match key.as_str() {
                 "spark.app.name" => app_name = value,
                 "spark.master" => master = value,
-                key if key.starts_with("spark.sql.") => config.set(key, &value)?,
-                _ => {}
+                key => config.set(key, &value)?,
             }
         }
         self.session = self.session_for_master(&master)?.with_config(config);
@@ -92,10 +95,13 @@ impl Host {
     /// `spark.createDataFrame(rows, schema)`: local rows (tuples, lists or `Row`s).
     fn create_dataframe(&self, args: &Args) -> Result<DataFrame> {
         let rows = args.list(0)?;
-        if let Some(row) = rows.iter().find(|row| row.items().is_none()) {
+        let attributes = row_schema(args.get(1), rows)?;
+        // A lone value is a row of one field — given a schema of one field to read it by (`"int"`).
+        if let Some(row) = rows.iter().find(|row| row.items().is_none())
+            && attributes.len() != 1
+        {
             return Err(cannot_infer_schema_for(row));
         }
-        let attributes = row_schema(args.get(1), rows)?;
         let columns = typed_columns(rows, &attributes);
         self.local_dataframe(&attributes, columns, rows.len(), rows.len().clamp(1, self.session.default_parallelism()))
     }
@@ -112,14 +118,35 @@ impl Host {
 
     /// A DataFrame over columns held in memory, cut into `partitions` slices.
     pub(super) fn local_dataframe(&self, attributes: &[Attribute], columns: Vec<ArrayRef>, rows: usize, partitions: usize) -> Result<DataFrame> {
-        let batch = batch_of(attributes, columns, rows)?;
+        // The schema's nullability holds: a None where a field may not be NULL is PySpark's error.
+        if let Some((field, _)) = attributes.iter().zip(&columns).find(|(a, c)| !a.nullable && c.null_count() > 0) {
+            return Err(PySparkError::Value(format!(
+                "[FIELD_NOT_NULLABLE_WITH_NAME] field {}: This field is not nullable, but got None.",
+                field.name
+            )));
+        }
+        let fields: Vec<Field> = attributes.iter().map(|a| Field::new(&a.name, a.data_type.to_arrow(), a.nullable)).collect();
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        let batch = RecordBatch::try_new_with_options(Arc::new(ArrowSchema::new(fields)), columns, &options)
+            .map_err(kindling_engine::EngineError::from)?;
         Ok(self.session.create_dataframe(Table { schema: batch.schema(), batches: vec![batch] }, partitions)?)
     }
 
-    fn conf_get(&self, key: &str, default: &PyValue) -> MontyObject {
-        match self.session.config().get(key).or_else(|| option_text(default)) {
-            Some(value) => MontyObject::string(value),
-            None => MontyObject::none(),
+    /// `spark.conf.get(key[, default])`: the prelude passes a default of its own sentinel when none is given, and a
+    /// setting that is neither set nor defaulted is Spark's SQL_CONF_NOT_FOUND error.
+    fn conf_get(&self, key: &str, default: &PyValue) -> Result<MontyObject> {
+        if let Some(value) = self.session.config().get(key) {
+            return Ok(MontyObject::string(value));
+        }
+        match default {
+            PyValue::Instance { class, .. } if class == "_NoDefault" => Err(PySparkError::Spark {
+                class: "SparkNoSuchElementException",
+                message: format!(
+                    "[SQL_CONF_NOT_FOUND] The SQL config \"{key}\" cannot be found. Please verify that the config \
+                     exists. SQLSTATE: 42K0I"
+                ),
+            }),
+            other => Ok(option_text(other).map_or_else(MontyObject::none, MontyObject::string)),
         }
     }
 
@@ -236,19 +263,11 @@ pub(super) fn typed_columns(rows: &[PyValue], attributes: &[Attribute]) -> Vec<A
 fn schema_from(value: &PyValue) -> Result<Option<SparkSchema>> {
     let fields = match value {
         PyValue::None => return Ok(None),
-        PyValue::Str(ddl) => ddl
-            .split(',')
-            .map(|part| {
-                let mut words = part.split_whitespace();
-                match (words.next(), words.next()) {
-                    (Some(name), Some(t)) => Ok(SparkField { name: name.into(), data_type: parse_type(t)?, nullable: true }),
-                    _ => Err(PySparkError::Spark {
-                        class: "ParseException",
-                        message: format!("[PARSE_SYNTAX_ERROR] Syntax error in the schema `{ddl}`. SQLSTATE: 42601"),
-                    }),
-                }
-            })
-            .collect::<Result<_>>()?,
+        PyValue::Str(ddl) => {
+            return kindling_engine::schema::parse_ddl_schema(ddl)
+                .map(Some)
+                .map_err(|error| PySparkError::Spark { class: "ParseException", message: error.to_string() });
+        }
         PyValue::List(specs) => specs
             .iter()
             .map(|spec| match spec.items() {

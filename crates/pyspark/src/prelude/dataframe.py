@@ -158,10 +158,10 @@ class DataFrame:
         return _kindling('dataframe.count', self._h)
 
     def collect(self):
-        return _kindling('dataframe.collect', self._h)
+        return _kindling_rows(_kindling('dataframe.collect', self._h))
 
     def take(self, num):
-        return _kindling('dataframe.take', self._h, num)
+        return _kindling_rows(_kindling('dataframe.take', self._h, num))
 
     def head(self, n=None):
         if n is None:
@@ -286,15 +286,112 @@ class DataFrameWriter:
         writer.save(path, format='csv')
 
 
-_ROW_TYPES = {}
+class Row:
+    # pyspark.sql.Row: a record whose fields are read by name (row.zone, row['zone']) or by position (row[0]),
+    # compared and hashed as a tuple of its values. Row('a', 'b') without values is a row "class": calling it,
+    # Row('a', 'b')(1, 2), makes Row(a=1, b=2). The sandbox has no class inheritance, so a Row holds its values
+    # rather than being a tuple; each field is also set as an attribute, unless it would hide one of Row's methods.
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError('[CANNOT_SET_TOGETHER] args and kwargs should not be set together.')
+        if kwargs:
+            self.__fields__ = list(kwargs.keys())
+            self._values = tuple(kwargs.values())
+            for name, value in kwargs.items():
+                if name not in _ROW_MEMBERS:
+                    setattr(self, name, value)
+        else:
+            self.__fields__ = None
+            self._values = tuple(args)
+
+    def asDict(self, recursive=False):
+        if self.__fields__ is None:
+            raise TypeError('[CANNOT_CONVERT_TYPE] Cannot convert None into a dict.')
+        if not recursive:
+            return dict(zip(self.__fields__, self._values))
+        return dict(zip(self.__fields__, [_row_as_plain(v) for v in self._values]))
+
+    def count(self, value):
+        return self._values.count(value)
+
+    def index(self, value):
+        return self._values.index(value)
+
+    def __call__(self, *args):
+        if len(args) > len(self._values):
+            raise ValueError('[TOO_MANY_VALUES] Expected ' + str(len(self._values)) + ' values for `fields`, got '
+                             + str(len(args)) + '.')
+        return _kindling_row(list(self._values), list(args))
+
+    def __getitem__(self, item):
+        if isinstance(item, str):
+            if self.__fields__ is None or item not in self.__fields__:
+                raise ValueError(item)
+            return self._values[self.__fields__.index(item)]
+        return self._values[item]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def __contains__(self, item):
+        if self.__fields__ is not None:
+            return item in self.__fields__
+        return item in self._values
+
+    def __eq__(self, other):
+        return self._values == tuple(other)
+
+    def __ne__(self, other):
+        return self._values != tuple(other)
+
+    def __lt__(self, other):
+        return self._values < tuple(other)
+
+    def __le__(self, other):
+        return self._values <= tuple(other)
+
+    def __gt__(self, other):
+        return self._values > tuple(other)
+
+    def __ge__(self, other):
+        return self._values >= tuple(other)
+
+    def __hash__(self):
+        return hash(self._values)
+
+    def __repr__(self):
+        if self.__fields__ is None:
+            return '<Row(' + ', '.join([repr(v) for v in self._values]) + ')>'
+        return 'Row(' + ', '.join([k + '=' + repr(v) for k, v in zip(self.__fields__, self._values)]) + ')'
 
 
-def Row(*args, **kwargs):
-    # pyspark.sql.Row(hour=…, zone=…): a named tuple named Row, which is also how rows come back from collect().
-    if args:
-        raise NotImplementedError('Row with positional fields is not supported by Kindling yet; '
-                                  'use Row(name=value, …)')
-    names = tuple(kwargs.keys())
-    if names not in _ROW_TYPES:
-        _ROW_TYPES[names] = namedtuple('Row', list(names))
-    return _ROW_TYPES[names](*kwargs.values())
+_ROW_MEMBERS = ('asDict', 'count', 'index')
+
+
+def _kindling_row(fields, values):
+    # A Row with these fields and values, in order (also how the host's rows become Rows).
+    row = Row(*values)
+    row.__fields__ = list(fields)
+    for name, value in zip(fields, values):
+        if name not in _ROW_MEMBERS:
+            setattr(row, name, value)
+    return row
+
+
+def _kindling_rows(collected):
+    # The host hands collected rows over as (column names, [values, …]); the program sees Rows.
+    names, rows = collected
+    return [_kindling_row(names, values) for values in rows]
+
+
+def _row_as_plain(value):
+    if isinstance(value, Row):
+        return value.asDict(True)
+    if isinstance(value, list):
+        return [_row_as_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _row_as_plain(v) for k, v in value.items()}
+    return value

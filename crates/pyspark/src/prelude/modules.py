@@ -35,8 +35,7 @@ class _types_module:
     NullType = NullType
     DecimalType = DecimalType
 
-    def Row(self, *args, **kwargs):
-        return Row(*args, **kwargs)
+    Row = Row
 
 
 class _window_module:
@@ -57,8 +56,7 @@ class _sql_module:
     functions = _functions_module()
     window = _window_module()
 
-    def Row(self, *args, **kwargs):
-        return Row(*args, **kwargs)
+    Row = Row
 
 
 class _pyspark_module:

@@ -56,10 +56,10 @@ class RDD:
         return _kindling('rdd.num_partitions', self._source)
 
     def collect(self):
-        return _kindling('rdd.collect', self._source, None)
+        return [_kindling_from_wire(x) for x in _kindling('rdd.collect', self._source, None)]
 
     def take(self, num):
-        return _kindling('rdd.collect', self._source, num)
+        return [_kindling_from_wire(x) for x in _kindling('rdd.collect', self._source, num)]
 
     def first(self):
         rows = self.take(1)
@@ -82,7 +82,11 @@ class RDD:
 
 # What a task runs: the narrow steps of a stage over one partition's elements, in order. Each element is noted in
 # `_kindling_failed_row` before a function sees it, so that when the function raises, the host can tell which.
-def _kindling_rdd_partition(steps, index, elements):
+def _kindling_rdd_partition(steps, index, elements, names):
+    if names is not None:
+        elements = [_kindling_row(names, values) for values in elements]
+    else:
+        elements = [_kindling_from_wire(x) for x in elements]
     noted = _kindling_failed_row
     for kind, key in steps:
         f = _kindling_objects.get(key)
@@ -120,7 +124,35 @@ def _kindling_rdd_partition(steps, index, elements):
         else:
             noted[0] = None
             elements = _kindling_whole_partition(kind, f, index, elements)
-    return elements
+    return [_kindling_to_wire(x) for x in elements]
+
+
+# A Row is an object of this interpreter, which cannot leave it: between the driver and the tasks, and through
+# shuffles, it travels as a tuple tagged _ROW_TAG with its field names and values.
+_ROW_TAG = '__kindling_row__'
+
+
+def _kindling_to_wire(x):
+    if isinstance(x, Row):
+        fields = None if x.__fields__ is None else tuple(x.__fields__)
+        return (_ROW_TAG, fields, tuple([_kindling_to_wire(v) for v in x._values]))
+    # Only plain tuples and lists are looked into: a named tuple keeps its type (and holds no Row).
+    if type(x) is tuple:
+        return tuple([_kindling_to_wire(v) for v in x])
+    if type(x) is list:
+        return [_kindling_to_wire(v) for v in x]
+    return x
+
+
+def _kindling_from_wire(x):
+    if type(x) is tuple:
+        if len(x) == 3 and x[0] == _ROW_TAG:
+            values = [_kindling_from_wire(v) for v in x[2]]
+            return Row(*values) if x[1] is None else _kindling_row(x[1], values)
+        return tuple([_kindling_from_wire(v) for v in x])
+    if type(x) is list:
+        return [_kindling_from_wire(v) for v in x]
+    return x
 
 
 # The steps that take the partition as a whole.

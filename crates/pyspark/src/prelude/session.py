@@ -88,11 +88,18 @@ class SparkSession:
         return self
 
 
+class _NoDefault:
+    pass
+
+
+_NO_DEFAULT = _NoDefault()
+
+
 class RuntimeConfig:
     def set(self, key, value):
         _kindling('conf.set', key, value)
 
-    def get(self, key, default=None):
+    def get(self, key, default=_NO_DEFAULT):
         return _kindling('conf.get', key, default)
 
     def unset(self, key):
@@ -119,7 +126,7 @@ class SparkContext:
         self.version = session.version
 
     def parallelize(self, c, numSlices=None):
-        return RDD(('parallelize', list(c), numSlices), self._session)
+        return RDD(('parallelize', [_kindling_to_wire(x) for x in c], numSlices), self._session)
 
     def setLogLevel(self, logLevel):
         pass
