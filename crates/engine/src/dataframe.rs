@@ -4,6 +4,10 @@
 //! nothing. An action optimizes the plan, plans it physically, cuts it into stages and runs them; its
 //! [`JobTrace`] is appended to the session's job log.
 
+mod missing_values;
+
+pub use missing_values::KeepRows;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -431,14 +435,26 @@ impl DataFrame {
         self.with_plan(LogicalPlan::Join { left, right, join_type, condition }).distinct()
     }
 
-    /// `unionByName(other)`: rows of both, columns matched by name (case-insensitively).
-    pub fn union_by_name(&self, other: &DataFrame) -> Result<Self> {
-        let right = other.attributes();
-        let reordered = self
-            .attributes()
-            .iter()
-            .map(|l| resolve_name(&l.name, &right).map(Expr::Attribute))
-            .collect::<Result<Vec<_>>>()?;
+    /// `unionByName(other, allowMissingColumns)`: rows of both, the other's columns matched to this one's by name
+    /// (case-insensitively). With `allow_missing`, a column only one side has is NULL on the other (this side's
+    /// columns first, then the other's new ones), as Spark adds `null AS name` on each side.
+    pub fn union_by_name(&self, other: &DataFrame, allow_missing: bool) -> Result<Self> {
+        let (left, right) = (self.attributes(), other.attributes());
+        if allow_missing {
+            let absent = |column: &Attribute, side: &[Attribute]| resolve_name(&column.name, side).is_err();
+            let null_as = |column: &Attribute| lit(crate::value::Value::Null).cast(column.data_type).alias(&column.name);
+            let only_right: Vec<&Attribute> = right.iter().filter(|r| absent(r, &left)).collect();
+            let widened_left = left.iter().cloned().map(Expr::Attribute).chain(only_right.iter().map(|r| null_as(r))).collect();
+            let widened_right = left
+                .iter()
+                .map(|l| resolve_name(&l.name, &right).map_or_else(|_| null_as(l), Expr::Attribute))
+                .chain(only_right.iter().map(|r| Expr::Attribute((*r).clone())))
+                .collect();
+            let this = self.with_plan(LogicalPlan::Project { exprs: widened_left, input: self.plan.clone() });
+            let that = other.with_plan(LogicalPlan::Project { exprs: widened_right, input: other.plan.clone() });
+            return this.union(&that);
+        }
+        let reordered = left.iter().map(|l| resolve_name(&l.name, &right).map(Expr::Attribute)).collect::<Result<Vec<_>>>()?;
         if reordered.len() != right.len() {
             return self.union(other);
         }

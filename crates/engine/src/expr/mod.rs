@@ -843,6 +843,8 @@ impl Expr {
                     expr.write(out, style)?;
                     write!(out, " AS {})", to.simple_string().to_uppercase())?;
                 }
+                // A typed NULL: Spark's optimized plans show the folded literal, which a Value cannot carry a type in.
+                Style::Plan if matches!(expr.as_ref(), Expr::Literal(Value::Null)) => out.push_str("null"),
                 Style::Plan => {
                     out.push_str("cast(");
                     expr.write(out, style)?;

@@ -106,6 +106,10 @@ pub enum PerRowFunction {
     BitLength,
     /// `typeof(x)`: the name of the argument's type (`int`, `decimal(10,2)`); the analyzer puts the name in its place.
     TypeOf,
+    /// `nanvl(x, y)`: `y` where `x` is NaN (`fillna` on a double column replaces NaN too).
+    Nanvl,
+    /// `atleastnnonnulls(n, a, b, …)`: whether at least `n` of the values are neither NULL nor NaN (`dropna`).
+    AtLeastNNonNulls,
     /// `date ± interval`: months moved as `add_months` moves them, or whole days (not called by name).
     DatePlusInterval,
     /// `timestamp ± interval`: months on the session time zone's calendar, or an exact span (not called by name).
@@ -118,13 +122,14 @@ pub enum PerRowFunction {
 
 use PerRowFunction::*;
 
-const ALL: [PerRowFunction; 76] = [
+const ALL: [PerRowFunction; 78] = [
     StartsWith, EndsWith, Contains, Left, Right, Replace, Lpad, Rpad, Ltrim, Rtrim, Btrim, SplitPart, Repeat, Reverse,
     Instr, Locate, Ascii, Chr, Initcap, Quote, Translate, Hex, Unhex, LuhnCheck, Ceil, Floor, Pmod, Sqrt, Exp, Ln,
     Log10, Log2, Log, Pow, Sign, Positive, Negative, Sin, Cos, Tan, Sec, Csc, Cot, Degrees, Radians, Bround,
     WidthBucket, DateAdd, DateSub, NextDay, MakeDate, LastDay, AddMonths, DayOfYear, WeekOfYear, Quarter, Weekday,
     TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide, Encode, Decode, ToBinary, TimestampAdd, TimestampDiff,
     IsValidUtf8, MakeValidUtf8, ValidateUtf8, TryValidateUtf8, ToNumber, Conv, Bin, OctetLength, BitLength, TypeOf,
+    Nanvl, AtLeastNNonNulls,
 ];
 
 impl PerRowFunction {
@@ -205,6 +210,8 @@ impl PerRowFunction {
             Bin => "bin",
             OctetLength => "octet_length",
             TypeOf => "typeof",
+            Nanvl => "nanvl",
+            AtLeastNNonNulls => "atleastnnonnulls",
             BitLength => "bit_length",
             DatePlusInterval => "date_add_interval",
             TimestampPlusInterval => "timestamp_add_interval",
@@ -237,6 +244,8 @@ impl PerRowFunction {
             ToBinary => (1, 2),
             SplitPart | MakeDate | Translate | TimestampAdd | TimestampDiff | Conv => (3, 3),
             WidthBucket => (4, 4),
+            Nanvl => (2, 2),
+            AtLeastNNonNulls => (1, usize::MAX),
             _ => (1, 1),
         }
     }
@@ -292,9 +301,10 @@ impl PerRowFunction {
             Conv => vec![String, Integer, Integer],
             Bin => vec![Long],
             OctetLength | BitLength => vec![String],
-            DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps | TypeOf => {
+            DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps | TypeOf | AtLeastNNonNulls => {
                 args.iter().map(Expr::data_type).collect()
             }
+            Nanvl => vec![if first == Float { Float } else { Double }; 2],
             TimestampAdd => vec![String, Long, Timestamp],
             TimestampDiff => vec![String, Timestamp, Timestamp],
         })
@@ -307,6 +317,8 @@ impl PerRowFunction {
         match self {
             StartsWith | EndsWith | Contains | LuhnCheck | IsValidUtf8 => Boolean,
             MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 | TypeOf => String,
+            AtLeastNNonNulls => Boolean,
+            Nanvl => first,
             DatePlusInterval => Date,
             TimestampPlusInterval => Timestamp,
             SubtractDates => DayTimeInterval { start: crate::interval::DAY, end: crate::interval::DAY },
@@ -330,7 +342,12 @@ impl PerRowFunction {
         }
     }
 
-    /// Runs the function on each row's arguments; a NULL argument makes a NULL result.
+    /// `nanvl` and `atleastnnonnulls` are given NULL arguments; every other function is NULL for them.
+    fn sees_nulls(self) -> bool {
+        matches!(self, Nanvl | AtLeastNNonNulls)
+    }
+
+    /// Runs the function on each row's arguments; a NULL argument makes a NULL result (but see `sees_nulls`).
     pub fn evaluate(self, args: &[ArrayRef], types: &[SparkType], rows: usize) -> Result<ArrayRef> {
         let result_type = match (self, args.get(1)) {
             // The format is a constant: its first value says the decimal type.
@@ -347,7 +364,11 @@ impl PerRowFunction {
             for arg in args {
                 row_args.push(Value::from_array(arg.as_ref(), row)?);
             }
-            let value = if row_args.iter().any(Value::is_null) { Value::Null } else { self.apply(&row_args, result_type)? };
+            let value = if !self.sees_nulls() && row_args.iter().any(Value::is_null) {
+                Value::Null
+            } else {
+                self.apply(&row_args, result_type)?
+            };
             values.push(value);
         }
         Ok(array_of(&values, result_type))
@@ -494,6 +515,15 @@ impl PerRowFunction {
             Bin => Value::String(format!("{:b}", int(0).unwrap_or(0))),
             OctetLength => Value::Integer(text(0).len() as i32),
             TypeOf => Value::String(args[0].spark_type().simple_string()),
+            Nanvl => match &args[0] {
+                Value::Double(x) if x.is_nan() => args[1].clone(),
+                Value::Float(x) if x.is_nan() => args[1].clone(),
+                other => other.clone(),
+            },
+            AtLeastNNonNulls => {
+                let present = args[1..].iter().filter(|v| !v.is_null() && !v.as_f64().is_some_and(f64::is_nan)).count();
+                Value::Boolean(present as i64 >= int(0).unwrap_or(0))
+            }
             BitLength => Value::Integer(text(0).len() as i32 * 8),
             DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps => {
                 let result = date_time_arithmetic(self, &args[0], &args[1]);

@@ -1,6 +1,6 @@
 //! DataFrame and GroupedData methods: transformations return new DataFrames, actions run jobs and print.
 
-use kindling_engine::dataframe::{DataFrame, JoinOn};
+use kindling_engine::dataframe::{DataFrame, JoinOn, KeepRows};
 use kindling_engine::expr::{AggregateFunction, Expr, col};
 use kindling_engine::io::write::{SaveMode, WriteFormat, WriteOptions};
 use kindling_engine::sort::SortOrder;
@@ -43,7 +43,24 @@ impl Host {
             },
             "coalesce" => df.coalesce(positive(args.int(1)?)?)?,
             "union" => df.union(self.dataframe(args.get(1))?)?,
-            "union_by_name" => df.union_by_name(self.dataframe(args.get(1))?)?,
+            "union_by_name" => df.union_by_name(self.dataframe(args.get(1))?, args.bool(2)?)?,
+            "intersect" => df.intersect(self.dataframe(args.get(1))?)?,
+            "intersect_all" => df.intersect_all(self.dataframe(args.get(1))?)?,
+            "subtract" => df.subtract(self.dataframe(args.get(1))?)?,
+            "except_all" => df.except_all(self.dataframe(args.get(1))?)?,
+            "fill_na" => self.fill_na(&df, args)?,
+            "drop_na" => {
+                let keep = match (args.opt_int(2)?, args.opt_str(1)?) {
+                    (Some(n), _) => KeepRows::AtLeast(non_negative(n)?),
+                    (None, Some("all")) => KeepRows::AnyPresent,
+                    (None, Some("any") | None) => KeepRows::Complete,
+                    (None, Some(other)) => {
+                        return Err(PySparkError::Value(format!("[VALUE_NOT_ANY_OR_ALL] Value for `how` must be 'any' or 'all', got '{other}'.")));
+                    }
+                };
+                let subset = self.subset(args.get(3))?;
+                df.drop_missing(keep, subset.as_ref().map(|s| s.iter().map(String::as_str).collect::<Vec<_>>()).as_deref())?
+            }
             "join" => {
                 let other = self.dataframe(args.get(1))?.clone();
                 let how = args.opt_str(3)?.unwrap_or("inner").to_string();
@@ -135,6 +152,37 @@ impl Host {
             other => not_supported!("GroupedData.{other} is not supported by Kindling yet"),
         };
         Ok(self.describe(result))
+    }
+
+    /// `fillna(value, subset)` / `fillna({column: value})`: a number, text or boolean.
+    fn fill_na(&self, df: &DataFrame, args: &Args) -> Result<DataFrame> {
+        let fill_value = |value: &PyValue| match value {
+            PyValue::Int(_) | PyValue::Float(_) | PyValue::Str(_) | PyValue::Bool(_) => Ok(crate::values::to_engine(value)),
+            other => type_error!(
+                "[NOT_BOOL_OR_DICT_OR_FLOAT_OR_INT_OR_STR] Argument `value` should be a bool, dict, float, int or str, got {}.",
+                other.type_name()
+            ),
+        };
+        if let PyValue::Dict(pairs) = args.get(1) {
+            let mut values = Vec::new();
+            for (column, value) in pairs {
+                let PyValue::Str(column) = column else { type_error!("fillna() takes a dict of column name → value") };
+                values.push((column.clone(), fill_value(value)?.unwrap_or(kindling_engine::value::Value::Null)));
+            }
+            return Ok(df.fill_missing_by_column(&values)?);
+        }
+        let value = fill_value(args.get(1))?.unwrap_or(kindling_engine::value::Value::Null);
+        let subset = self.subset(args.get(2))?;
+        Ok(df.fill_missing(&value, subset.as_ref().map(|s| s.iter().map(String::as_str).collect::<Vec<_>>()).as_deref())?)
+    }
+
+    /// A `subset` argument: None, one column name, or a list of them.
+    fn subset(&self, value: &PyValue) -> Result<Option<Vec<String>>> {
+        Ok(match value {
+            PyValue::None => None,
+            PyValue::Str(name) => Some(vec![name.clone()]),
+            other => Some(strings(other.items().unwrap_or(&[]))?),
+        })
     }
 
     fn exprs_or_names(&self, values: &[PyValue]) -> Result<Vec<Expr>> {

@@ -14,6 +14,7 @@ class DataFrame:
         self.dtypes = [(f[0], f[1]) for f in fields]
         self.rdd = RDD(('dataframe', handle), session)
         self.write = DataFrameWriter(self, 'parquet', None, {}, [])
+        self.na = DataFrameNaFunctions(self)
         self._by_name = {}
         for f in fields:
             name = f[0]
@@ -120,7 +121,32 @@ class DataFrame:
         return self.union(other)
 
     def unionByName(self, other, allowMissingColumns=False):
-        return self._derive('dataframe.union_by_name', other)
+        return self._derive('dataframe.union_by_name', other, bool(allowMissingColumns))
+
+    def intersect(self, other):
+        return self._derive('dataframe.intersect', other)
+
+    def intersectAll(self, other):
+        return self._derive('dataframe.intersect_all', other)
+
+    def subtract(self, other):
+        return self._derive('dataframe.subtract', other)
+
+    def exceptAll(self, other):
+        return self._derive('dataframe.except_all', other)
+
+    def transform(self, func, *args, **kwargs):
+        result = func(self, *args, **kwargs)
+        if not isinstance(result, DataFrame):
+            raise TypeError('[INVALID_RETURN_TYPE_FOR_DATAFRAME] Return type of the function `' + func.__name__
+                            + '` should be DataFrame, got ' + type(result).__name__ + '.')
+        return result
+
+    def fillna(self, value, subset=None):
+        return self._derive('dataframe.fill_na', value, subset)
+
+    def dropna(self, how='any', thresh=None, subset=None):
+        return self._derive('dataframe.drop_na', how, thresh, subset)
 
     def join(self, other, on=None, how=None):
         return self._derive('dataframe.join', other, on, how)
@@ -198,6 +224,21 @@ def _flatten(cols):
     if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
         return list(cols[0])
     return list(cols)
+
+
+class DataFrameNaFunctions:
+    # df.na: the missing-value methods under their short names.
+    def __init__(self, df):
+        self._df = df
+
+    def fill(self, value, subset=None):
+        return self._df.fillna(value, subset)
+
+    def drop(self, how='any', thresh=None, subset=None):
+        return self._df.dropna(how, thresh, subset)
+
+    def replace(self, to_replace, value=None, subset=None):
+        raise NotImplementedError('DataFrame.na.replace is not supported by Kindling yet')
 
 
 class GroupedData:
