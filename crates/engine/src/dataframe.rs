@@ -5,6 +5,8 @@
 //! [`JobTrace`] is appended to the session's job log.
 
 mod missing_values;
+mod pivot;
+mod summary;
 
 pub use missing_values::KeepRows;
 
@@ -220,7 +222,7 @@ impl DataFrame {
     pub fn group_by(&self, keys: Vec<Expr>) -> Result<GroupedData> {
         let keys = self.resolve_all(keys)?;
         check_inputs(&keys, &self.attributes(), &format!("Aggregate [{}]", plan_list(&keys)))?;
-        Ok(GroupedData { df: self.clone(), keys })
+        Ok(GroupedData { df: self.clone(), keys, pivot: None })
     }
 
     /// The DataFrame API's aggregation: the keys, then the aggregates.
@@ -756,10 +758,12 @@ pub enum JoinOn {
     Nothing,
 }
 
-/// `df.groupBy(...)`: keys waiting for their aggregates.
+/// `df.groupBy(...)`: keys waiting for their aggregates (and maybe a pivot column, see [`pivot`]).
+#[derive(Clone)]
 pub struct GroupedData {
     df: DataFrame,
     keys: Vec<Expr>,
+    pivot: Option<pivot::Pivot>,
 }
 
 impl GroupedData {
@@ -767,7 +771,10 @@ impl GroupedData {
     pub fn agg(&self, aggregates: Vec<Expr>) -> Result<DataFrame> {
         let aggregates: Vec<Expr> = self.df.resolve_all(aggregates)?;
         check_inputs(&aggregates, &self.df.attributes(), &format!("Aggregate [{}]", plan_list(&aggregates)))?;
-        self.df.aggregate(self.keys.clone(), aggregates)
+        match &self.pivot {
+            Some(pivot) => self.pivoted(pivot, aggregates),
+            None => self.df.aggregate(self.keys.clone(), aggregates),
+        }
     }
 
     /// The SQL form of an aggregation, `SELECT <exprs> … GROUP BY <keys>`: the output is exactly `exprs`, each of

@@ -49,6 +49,16 @@ impl Host {
             "subtract" => df.subtract(self.dataframe(args.get(1))?)?,
             "except_all" => df.except_all(self.dataframe(args.get(1))?)?,
             "fill_na" => self.fill_na(&df, args)?,
+            "describe" => {
+                self.before_job(args)?;
+                let columns = strings(args.list(1)?)?;
+                df.describe(&columns.iter().map(String::as_str).collect::<Vec<_>>())?
+            }
+            "summary" => {
+                self.before_job(args)?;
+                let statistics = strings(args.list(1)?)?;
+                df.summary(&statistics.iter().map(String::as_str).collect::<Vec<_>>())?
+            }
             "drop_na" => {
                 let keep = match (args.opt_int(2)?, args.opt_str(1)?) {
                     (Some(n), _) => KeepRows::AtLeast(non_negative(n)?),
@@ -145,6 +155,16 @@ impl Host {
                 grouped.agg(exprs)?
             }
             "count" => grouped.count()?,
+            "pivot" => {
+                let values = match args.get(2) {
+                    PyValue::None => None,
+                    other => Some(
+                        other.items().unwrap_or(&[]).iter().map(|v| crate::values::to_engine(v).unwrap_or(kindling_engine::value::Value::Null)).collect(),
+                    ),
+                };
+                let pivoted = grouped.pivot(self.expr_or_name(args.get(1))?, values)?;
+                return Ok(MontyObject::int(self.add(Object::Grouped(pivoted)) as i64));
+            }
             "apply" => {
                 let columns = strings(args.list(2)?)?;
                 grouped.apply(aggregate_function(args.str(1)?)?, &columns.iter().map(String::as_str).collect::<Vec<_>>())?

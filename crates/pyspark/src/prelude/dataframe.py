@@ -77,7 +77,8 @@ class DataFrame:
         return self._derive('dataframe.drop', list(cols))
 
     def groupBy(self, *cols):
-        return GroupedData(_kindling('dataframe.group_by', self._h, _flatten(cols)), self.sparkSession)
+        keys = [self._by_ordinal(c, False) for c in _flatten(cols)]
+        return GroupedData(_kindling('dataframe.group_by', self._h, keys), self.sparkSession)
 
     def groupby(self, *cols):
         return self.groupBy(*cols)
@@ -95,13 +96,24 @@ class DataFrame:
         return self.dropDuplicates(subset)
 
     def orderBy(self, *cols, ascending=None):
-        return self._derive('dataframe.order_by', _flatten(cols), ascending)
+        return self._derive('dataframe.order_by', [self._by_ordinal(c, True) for c in _flatten(cols)], ascending)
+
+    def _by_ordinal(self, col, sorting):
+        # orderBy(1) / groupBy(1): the column at that position, counted from 1; orderBy(-1) sorts it descending.
+        if not isinstance(col, int) or isinstance(col, bool):
+            return col
+        if col == 0:
+            raise IndexError('[ZERO_INDEX] Index 0 is not allowed: column ordinals start at 1.')
+        if col < 0 and not sorting:
+            raise IndexError('[INDEX_NOT_POSITIVE] Index ' + str(col) + ' must be positive.')
+        name = self.columns[abs(col) - 1]
+        return self[name].desc() if col < 0 else name
 
     def sort(self, *cols, ascending=None):
         return self.orderBy(*cols, ascending=ascending)
 
     def sortWithinPartitions(self, *cols, ascending=None):
-        return self._derive('dataframe.sort_within_partitions', _flatten(cols), ascending)
+        return self._derive('dataframe.sort_within_partitions', [self._by_ordinal(c, True) for c in _flatten(cols)], ascending)
 
     def limit(self, num):
         return self._derive('dataframe.limit', num)
@@ -141,6 +153,12 @@ class DataFrame:
             raise TypeError('[INVALID_RETURN_TYPE_FOR_DATAFRAME] Return type of the function `' + func.__name__
                             + '` should be DataFrame, got ' + type(result).__name__ + '.')
         return result
+
+    def describe(self, *cols):
+        return self._derive('dataframe.describe', _flatten(cols))
+
+    def summary(self, *statistics):
+        return self._derive('dataframe.summary', list(statistics))
 
     def fillna(self, value, subset=None):
         return self._derive('dataframe.fill_na', value, subset)
@@ -256,6 +274,9 @@ class GroupedData:
 
     def count(self):
         return self._derive('grouped.count')
+
+    def pivot(self, pivot_col, values=None):
+        return GroupedData(_kindling('grouped.pivot', self._h, pivot_col, values), self._session)
 
     def sum(self, *cols):
         return self._derive('grouped.apply', 'sum', list(cols))
