@@ -22,6 +22,7 @@ mod charset;
 mod datetime_pattern;
 mod number_format;
 mod per_row;
+mod regex;
 use crate::types::{INSTANT_TIME_ZONE, SparkType};
 use crate::{EngineError, Result};
 

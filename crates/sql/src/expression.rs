@@ -80,6 +80,10 @@ impl Translator {
                 let like = Expr::Like { expr: Box::new(self.expr(inner)?), pattern: Box::new(self.expr(pattern)?) };
                 negate_if(*negated, like)
             }
+            E::RLike { negated, expr: inner, pattern, .. } => {
+                let rlike = call(ScalarFunction::PerRow(PerRowFunction::RLike), vec![self.expr(inner)?, self.expr(pattern)?]);
+                negate_if(*negated, rlike)
+            }
             E::Cast { kind: CastKind::Cast | CastKind::DoubleColon, expr: inner, data_type, format: None } => {
                 let to = SparkType::parse(data_type.to_string().trim_matches('`')).map_err(|error| crate::error::SqlError::Analysis {
                     message: error.to_string(),
@@ -487,6 +491,29 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
             case.alias(&format!("(IF({}, {}, {}))", condition.sql_name(), then.sql_name(), otherwise.sql_name()))
         }
         ("nvl" | "ifnull", [a, b]) => named(call(ScalarFunction::Coalesce, vec![a.clone(), b.clone()])),
+        ("isnull", [a]) => a.clone().is_null(),
+        ("isnotnull", [a]) => a.clone().is_not_null(),
+        ("regexp_like" | "regexp" | "rlike", [text, pattern]) => {
+            let shown = format!("{}({}, {})", lower.to_uppercase(), text.sql_name(), pattern.sql_name());
+            call(ScalarFunction::PerRow(PerRowFunction::RLike), vec![text.clone(), pattern.clone()]).alias(&shown)
+        }
+        // Spark fills in the defaults, and names the call with them: the position to replace from, the group.
+        ("regexp_replace", [text, pattern, replacement]) => {
+            let args = vec![text.clone(), pattern.clone(), replacement.clone(), lit(1)];
+            named_call("regexp_replace", ScalarFunction::PerRow(PerRowFunction::RegexpReplace), args)
+        }
+        ("regexp_extract", [text, pattern]) => {
+            let args = vec![text.clone(), pattern.clone(), lit(1)];
+            named_call("regexp_extract", ScalarFunction::PerRow(PerRowFunction::RegexpExtract), args)
+        }
+        ("count_if", [condition]) => named(aggregate(AggregateFunction::Count, Expr::CaseWhen {
+            branches: vec![(condition.clone(), lit(true))],
+            otherwise: None,
+        })),
+        ("try_divide", [a, b]) => named(Expr::CaseWhen {
+            branches: vec![(b.clone().eq(lit(0)), lit(Value::Null))],
+            otherwise: Some(Box::new(a.clone().divide(b.clone()))),
+        }),
         ("nullif", [a, b]) => named(Expr::CaseWhen {
             branches: vec![(a.clone().eq(b.clone()), lit(Value::Null))],
             otherwise: Some(Box::new(a.clone())),

@@ -110,6 +110,14 @@ pub enum PerRowFunction {
     Nanvl,
     /// `atleastnnonnulls(n, a, b, …)`: whether at least `n` of the values are neither NULL nor NaN (`dropna`).
     AtLeastNNonNulls,
+    /// `isnan(x)`: whether a number is NaN (false for NULL).
+    IsNan,
+    /// `regexp_replace(text, pattern, replacement)`: see [`super::regex`].
+    RegexpReplace,
+    /// `regexp_extract(text, pattern, group)`.
+    RegexpExtract,
+    /// `text RLIKE pattern`, `regexp_like(text, pattern)`.
+    RLike,
     /// `date ± interval`: months moved as `add_months` moves them, or whole days (not called by name).
     DatePlusInterval,
     /// `timestamp ± interval`: months on the session time zone's calendar, or an exact span (not called by name).
@@ -122,14 +130,14 @@ pub enum PerRowFunction {
 
 use PerRowFunction::*;
 
-const ALL: [PerRowFunction; 78] = [
+const ALL: [PerRowFunction; 82] = [
     StartsWith, EndsWith, Contains, Left, Right, Replace, Lpad, Rpad, Ltrim, Rtrim, Btrim, SplitPart, Repeat, Reverse,
     Instr, Locate, Ascii, Chr, Initcap, Quote, Translate, Hex, Unhex, LuhnCheck, Ceil, Floor, Pmod, Sqrt, Exp, Ln,
     Log10, Log2, Log, Pow, Sign, Positive, Negative, Sin, Cos, Tan, Sec, Csc, Cot, Degrees, Radians, Bround,
     WidthBucket, DateAdd, DateSub, NextDay, MakeDate, LastDay, AddMonths, DayOfYear, WeekOfYear, Quarter, Weekday,
     TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide, Encode, Decode, ToBinary, TimestampAdd, TimestampDiff,
     IsValidUtf8, MakeValidUtf8, ValidateUtf8, TryValidateUtf8, ToNumber, Conv, Bin, OctetLength, BitLength, TypeOf,
-    Nanvl, AtLeastNNonNulls,
+    Nanvl, AtLeastNNonNulls, IsNan, RegexpReplace, RegexpExtract, RLike,
 ];
 
 impl PerRowFunction {
@@ -167,7 +175,7 @@ impl PerRowFunction {
             Ln => "ln",
             Log10 => "LOG10",
             Log2 => "LOG2",
-            Log => "log",
+            Log => "LOG",
             Pow => "pow",
             Sign => "sign",
             Positive => "positive",
@@ -212,6 +220,10 @@ impl PerRowFunction {
             TypeOf => "typeof",
             Nanvl => "nanvl",
             AtLeastNNonNulls => "atleastnnonnulls",
+            IsNan => "isnan",
+            RegexpReplace => "regexp_replace",
+            RegexpExtract => "regexp_extract",
+            RLike => "RLIKE",
             BitLength => "bit_length",
             DatePlusInterval => "date_add_interval",
             TimestampPlusInterval => "timestamp_add_interval",
@@ -244,7 +256,9 @@ impl PerRowFunction {
             ToBinary => (1, 2),
             SplitPart | MakeDate | Translate | TimestampAdd | TimestampDiff | Conv => (3, 3),
             WidthBucket => (4, 4),
-            Nanvl => (2, 2),
+            Nanvl | RLike => (2, 2),
+            RegexpReplace => (3, 4),
+            RegexpExtract => (2, 3),
             AtLeastNNonNulls => (1, usize::MAX),
             _ => (1, 1),
         }
@@ -305,6 +319,10 @@ impl PerRowFunction {
                 args.iter().map(Expr::data_type).collect()
             }
             Nanvl => vec![if first == Float { Float } else { Double }; 2],
+            IsNan => vec![if first == Float { Float } else { Double }],
+            RegexpReplace => [String, String, String, Integer][..args.len().min(4)].to_vec(),
+            RegexpExtract => [String, String, Integer][..args.len().min(3)].to_vec(),
+            RLike => vec![String, String],
             TimestampAdd => vec![String, Long, Timestamp],
             TimestampDiff => vec![String, Timestamp, Timestamp],
         })
@@ -317,7 +335,8 @@ impl PerRowFunction {
         match self {
             StartsWith | EndsWith | Contains | LuhnCheck | IsValidUtf8 => Boolean,
             MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 | TypeOf => String,
-            AtLeastNNonNulls => Boolean,
+            AtLeastNNonNulls | IsNan | RLike => Boolean,
+            RegexpReplace | RegexpExtract => String,
             Nanvl => first,
             DatePlusInterval => Date,
             TimestampPlusInterval => Timestamp,
@@ -344,7 +363,7 @@ impl PerRowFunction {
 
     /// `nanvl` and `atleastnnonnulls` are given NULL arguments; every other function is NULL for them.
     fn sees_nulls(self) -> bool {
-        matches!(self, Nanvl | AtLeastNNonNulls)
+        matches!(self, Nanvl | AtLeastNNonNulls | IsNan)
     }
 
     /// Runs the function on each row's arguments; a NULL argument makes a NULL result (but see `sees_nulls`).
@@ -515,6 +534,10 @@ impl PerRowFunction {
             Bin => Value::String(format!("{:b}", int(0).unwrap_or(0))),
             OctetLength => Value::Integer(text(0).len() as i32),
             TypeOf => Value::String(args[0].spark_type().simple_string()),
+            IsNan => Value::Boolean(args[0].as_f64().is_some_and(f64::is_nan)),
+            RegexpReplace => Value::String(super::regex::replace(text(0), text(1), text(2), int(3).unwrap_or(1))?),
+            RegexpExtract => Value::String(super::regex::extract(text(0), text(1), int(2).unwrap_or(1))?),
+            RLike => Value::Boolean(super::regex::matches(text(0), text(1))?),
             Nanvl => match &args[0] {
                 Value::Double(x) if x.is_nan() => args[1].clone(),
                 Value::Float(x) if x.is_nan() => args[1].clone(),

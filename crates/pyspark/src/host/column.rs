@@ -22,7 +22,8 @@ fn value_arguments(function: ScalarFunction) -> &'static [usize] {
         ToDate | ToTimestamp | DateFormat | UnixTimestamp | Round => &[1],
         PerRow(F::Instr | F::Encode | F::Decode | F::NextDay | F::ToBinary | F::ToNumber | F::Ltrim | F::Rtrim | F::Btrim) => &[1],
         PerRow(F::Lpad | F::Rpad) => &[2],
-        PerRow(F::Translate) => &[1, 2],
+        PerRow(F::Translate | F::RegexpReplace | F::RegexpExtract) => &[1, 2],
+        PerRow(F::RLike) => &[1],
         Substring => &[1, 2],
         _ => &[],
     }
@@ -31,8 +32,11 @@ fn value_arguments(function: ScalarFunction) -> &'static [usize] {
 impl Host {
     pub(super) fn column_op(&mut self, name: &str, args: &Args) -> Result<MontyObject> {
         if name == "sort" {
-            let order = SortOrder::new(self.column_expr(args.get(0))?, args.bool(1)?);
-            let text = format!("{} {}", order.expr.sql_name(), if order.ascending { "ASC NULLS FIRST" } else { "DESC NULLS LAST" });
+            let mut order = SortOrder::new(self.column_expr(args.get(0))?, args.bool(1)?);
+            if let PyValue::Bool(nulls_first) = args.get(2) {
+                order.nulls_first = *nulls_first;
+            }
+            let text = format!("{} {}", order.expr.sql_name(), order.direction());
             let handle = self.add(Object::Sort(order));
             return Ok(MontyObject::tuple([MontyObject::int(handle as i64), MontyObject::string(text)]));
         }
@@ -50,6 +54,14 @@ impl Host {
                 self.column_expr(args.get(0))?.between(low, high)
             }
             "like" => self.column_expr(args.get(0))?.like(args.str(1)?),
+            "rlike" => {
+                let (text, pattern) = (self.column_expr(args.get(0))?, args.str(1)?);
+                let repr = format!("rlike({}, '{pattern}')", repr_text(&text));
+                let shown = format!("RLIKE({}, {pattern})", text.sql_name());
+                let rlike = ScalarFunction::PerRow(kindling_engine::functions::PerRowFunction::RLike);
+                let expr = kindling_engine::expr::call(rlike, vec![text, lit(pattern)]).alias(&shown);
+                return Ok(self.new_column_shown(expr, repr));
+            }
             "over" => return self.over(args),
             "when" => {
                 let (condition, value) = (self.column_expr(args.get(1))?, self.expr_or_literal(args.get(2))?);
@@ -181,7 +193,9 @@ impl Host {
         }
         let literal_positions = value_arguments(function);
         let arguments = self.call_arguments(args.rest(1), |i| literal_positions.contains(&i))?;
-        Ok(kindling_sql::expression::named_call(name, function, arguments))
+        // Spark fills in some defaults and names the call with them (`regexp_replace(s, a, b, 1)`).
+        Ok(kindling_sql::expression::replaced_call(name, &arguments)
+            .unwrap_or_else(|| kindling_sql::expression::named_call(name, function, arguments)))
     }
 
     /// `F.nvl`, `F.nullif`, `F.from_unixtime`, …: functions Spark replaces by others, built as the SQL front end

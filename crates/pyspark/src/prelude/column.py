@@ -111,6 +111,21 @@ class Column:
             raise TypeError('[NOT_WINDOWSPEC] Argument `window` should be a WindowSpec, got ' + type(window).__name__ + '.')
         return Column(_kindling('column.over', self, window._partition, window._order, window._frame))
 
+    def rlike(self, other):
+        return Column(_kindling('column.rlike', self, other))
+
+    def asc_nulls_first(self):
+        return Column(_kindling('column.sort', self, True, True))
+
+    def asc_nulls_last(self):
+        return Column(_kindling('column.sort', self, True, False))
+
+    def desc_nulls_first(self):
+        return Column(_kindling('column.sort', self, False, True))
+
+    def desc_nulls_last(self):
+        return Column(_kindling('column.sort', self, False, False))
+
     def asc(self):
         return Column(_kindling('column.sort', self, True))
 

@@ -195,6 +195,53 @@ class _functions_module:
     def sum_distinct(self, col):
         return _aggregate('sum', col, True)
 
+    def isnull(self, col):
+        return _call_given('isnull', col)
+
+    def isnotnull(self, col):
+        return _call_given('isnotnull', col)
+
+    def isnan(self, col):
+        return _call_given('isnan', col)
+
+    def nanvl(self, col1, col2):
+        return _call_given('nanvl', col1, col2)
+
+    def log(self, arg1, arg2=None):
+        if arg2 is None:
+            return _call_given('ln', arg1)
+        return _call_given('log', arg1, arg2)
+
+    def log10(self, col):
+        return _call_given('log10', col)
+
+    def log2(self, col):
+        return _call_given('log2', col)
+
+    def ln(self, col):
+        return _call_given('ln', col)
+
+    def regexp_replace(self, string, pattern, replacement):
+        return _call_given('regexp_replace', string, pattern, replacement)
+
+    def regexp_extract(self, str, pattern, idx):
+        return _call_given('regexp_extract', str, pattern, idx)
+
+    def regexp_like(self, str, regexp):
+        return _call_given('regexp_like', str, regexp)
+
+    def rlike(self, str, regexp):
+        return _call_given('rlike', str, regexp)
+
+    def try_divide(self, left, right):
+        return _call_given('try_divide', left, right)
+
+    def count_if(self, col):
+        return _call_given('count_if', col)
+
+    def sumDistinct(self, col):
+        return _aggregate('sum', col, True)
+
     # Functions that only make sense over a window (Column.over).
     def row_number(self):
         return _window_function('row_number')
