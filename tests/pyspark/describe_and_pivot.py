@@ -1,4 +1,4 @@
-# Column ordinals in orderBy/groupBy, describe() and summary() tables, and pivot tables.
+# Column ordinals in orderBy/groupBy, describe() and summary() tables, pivot tables, rollup and cube.
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -20,3 +20,9 @@ trips.groupBy("zone").pivot("passengers").sum("fare").orderBy("zone").show()
 trips.groupBy("zone").pivot("passengers", [1, 3]).agg(F.count("fare"), F.max("fare").alias("top")).orderBy("zone").show()
 trips.groupBy().pivot("zone").avg("fare").show()
 trips.groupBy("passengers").pivot("zone").count().orderBy("passengers").show()
+
+# Subtotals: rollup groups by each prefix of the keys, cube by every subset of them (NULL marks a rolled-up key).
+trips.rollup("zone").count().orderBy("zone").show()
+trips.rollup("zone", "passengers").agg(F.sum("fare"), F.count("*")).orderBy("zone", "passengers").show()
+trips.cube("zone", "passengers").count().orderBy("zone", "passengers", "count").show()
+trips.cube("zone").agg(F.sum("passengers").alias("people")).orderBy("zone").show()

@@ -85,6 +85,14 @@ impl DataFrame {
         self.attributes().into_iter().map(|a| a.name).collect()
     }
 
+    /// The name of the column `key` (a name or a column of this DataFrame) resolves to.
+    pub fn column_name(&self, key: &Expr) -> Result<String> {
+        Ok(match resolve(key.clone(), &self.attributes())? {
+            Expr::Attribute(attribute) => attribute.name,
+            other => other.sql_name(),
+        })
+    }
+
     /// `df["name"]` / `df.name`: the column as an expression bound to this DataFrame.
     pub fn column(&self, name: &str) -> Result<Expr> {
         Ok(Expr::Attribute(Attribute { origin: Some(self.id), ..resolve_name(name, &self.attributes())? }))
@@ -222,7 +230,7 @@ impl DataFrame {
     pub fn group_by(&self, keys: Vec<Expr>) -> Result<GroupedData> {
         let keys = self.resolve_all(keys)?;
         check_inputs(&keys, &self.attributes(), &format!("Aggregate [{}]", plan_list(&keys)))?;
-        Ok(GroupedData { df: self.clone(), keys, pivot: None })
+        Ok(GroupedData { df: self.clone(), keys, pivot: None, key_names: None })
     }
 
     /// The DataFrame API's aggregation: the keys, then the aggregates.
@@ -764,6 +772,9 @@ pub struct GroupedData {
     df: DataFrame,
     keys: Vec<Expr>,
     pivot: Option<pivot::Pivot>,
+    /// Grouping sets (`rollup`, `cube`): the keys are copies of the original keys, then the set's id; the output
+    /// shows the copies under these names and leaves the id out.
+    key_names: Option<Vec<String>>,
 }
 
 impl GroupedData {
@@ -771,16 +782,29 @@ impl GroupedData {
     pub fn agg(&self, aggregates: Vec<Expr>) -> Result<DataFrame> {
         let aggregates: Vec<Expr> = self.df.resolve_all(aggregates)?;
         check_inputs(&aggregates, &self.df.attributes(), &format!("Aggregate [{}]", plan_list(&aggregates)))?;
-        match &self.pivot {
-            Some(pivot) => self.pivoted(pivot, aggregates),
-            None => self.df.aggregate(self.keys.clone(), aggregates),
-        }
+        let aggregated = match &self.pivot {
+            Some(pivot) => self.pivoted(pivot, aggregates)?,
+            None => self.df.aggregate(self.keys.clone(), aggregates)?,
+        };
+        let Some(names) = &self.key_names else { return Ok(aggregated) };
+        // The key copies under the keys' names, the set id left out, then the aggregates.
+        let columns = aggregated.attributes();
+        let keys = columns.iter().zip(names).map(|(copy, name)| Expr::Attribute(copy.clone()).alias(name));
+        let aggregates = columns.iter().skip(names.len() + 1).cloned().map(Expr::Attribute);
+        aggregated.select(keys.chain(aggregates).collect())
     }
 
     /// The SQL form of an aggregation, `SELECT <exprs> … GROUP BY <keys>`: the output is exactly `exprs`, each of
     /// which may use only the keys and aggregate functions.
     pub fn select(&self, exprs: Vec<Expr>) -> Result<DataFrame> {
         self.df.aggregate_exactly(self.keys.clone(), self.df.resolve_all(exprs)?)
+    }
+
+    /// Grouping by the copies of the keys that grouping sets make (see `rollup` / `cube`), shown under `names`.
+    pub fn over_grouping_sets(copies: &DataFrame, keys: Vec<Expr>, names: Vec<String>) -> Result<GroupedData> {
+        let mut grouped = copies.group_by(keys)?;
+        grouped.key_names = Some(names);
+        Ok(grouped)
     }
 
     /// `count()`: a `count` column of type long.

@@ -83,6 +83,15 @@ pub fn grouping_sets(group_by: &GroupByExpr) -> Option<(Vec<ast::Expr>, Vec<Vec<
 }
 
 /// `ROLLUP (a, b)`: (a, b), (a), ().
+/// The grouping sets of `ROLLUP` / `CUBE` over `keys` single keys (PySpark's `rollup(…)`, `cube(…)`).
+pub fn rollup_of(keys: usize) -> Vec<Vec<usize>> {
+    rollup(&(0..keys).map(|k| vec![k]).collect::<Vec<_>>())
+}
+
+pub fn cube_of(keys: usize) -> Vec<Vec<usize>> {
+    cube(&(0..keys).map(|k| vec![k]).collect::<Vec<_>>())
+}
+
 fn rollup(parts: &[Vec<usize>]) -> Vec<Vec<usize>> {
     (0..=parts.len()).rev().map(|n| parts[..n].concat()).collect()
 }

@@ -11,7 +11,7 @@
 
 pub mod error;
 pub mod expression;
-mod grouping_sets;
+pub mod grouping_sets;
 pub mod inline_table;
 pub mod query;
 pub mod statement;

@@ -83,6 +83,12 @@ class DataFrame:
     def groupby(self, *cols):
         return self.groupBy(*cols)
 
+    def rollup(self, *cols):
+        return GroupedData(_kindling('dataframe.rollup', self._h, _flatten(cols)), self.sparkSession)
+
+    def cube(self, *cols):
+        return GroupedData(_kindling('dataframe.cube', self._h, _flatten(cols)), self.sparkSession)
+
     def agg(self, *exprs):
         return self.groupBy().agg(*exprs)
 
