@@ -30,9 +30,6 @@ pub enum PyValue {
     Other(String),
 }
 
-/// The tag of a Row on its way out of a task (`_ROW_TAG` in the prelude's `rdd.py`).
-const ROW_TAG: &str = "__kindling_row__";
-
 impl PyValue {
     pub fn decode(value: ObjectRef<'_>) -> PyValue {
         let child = |id| PyValue::decode(unstable::child(value, id));
@@ -45,7 +42,7 @@ impl PyValue {
             MontyNode::Float(f) => PyValue::Float(*f),
             MontyNode::String(s) => PyValue::Str(s.clone()),
             MontyNode::List(ids) => PyValue::List(all(ids)),
-            MontyNode::Tuple(ids) => PyValue::Tuple(all(ids)).into_row(),
+            MontyNode::Tuple(ids) => PyValue::Tuple(all(ids)),
             MontyNode::NamedTuple { type_name, field_names, values } => {
                 PyValue::NamedTuple { type_name: type_name.clone(), fields: field_names.clone(), values: all(values) }
             }
@@ -72,21 +69,13 @@ impl PyValue {
         }
     }
 
-    /// A prelude `Row` as the host handles rows: a named tuple called `Row`, or a plain tuple of values for a Row
-    /// without field names. A Row arrives as an instance, or from a task as the tuple `_kindling_to_wire` makes:
-    /// `(ROW_TAG, names or None, values)`. Other values as they are.
+    /// A prelude `Row` (an instance) as the host handles rows: a named tuple called `Row`, or a plain tuple of
+    /// values for a Row without field names. Other values as they are.
     fn into_row(self) -> PyValue {
-        let (values, fields) = match &self {
-            PyValue::Instance { class, .. } if class == "Row" => match (self.attr("_values"), self.attr("__fields__")) {
-                (Some(PyValue::Tuple(values)), Some(fields)) => (values, fields),
-                _ => return self,
-            },
-            PyValue::Tuple(items) => match items.as_slice() {
-                [PyValue::Str(tag), fields, PyValue::Tuple(values)] if tag == ROW_TAG => (values, fields),
-                _ => return self,
-            },
-            _ => return self,
-        };
+        let (Some(PyValue::Tuple(values)), Some(fields)) = (self.attr("_values"), self.attr("__fields__")) else { return self };
+        if !matches!(&self, PyValue::Instance { class, .. } if class == "Row") {
+            return self;
+        }
         let names: Option<Vec<String>> = match fields {
             PyValue::List(names) | PyValue::Tuple(names) => {
                 names.iter().map(|n| if let PyValue::Str(n) = n { Some(n.clone()) } else { None }).collect()

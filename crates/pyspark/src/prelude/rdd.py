@@ -56,10 +56,10 @@ class RDD:
         return _kindling('rdd.num_partitions', self._source)
 
     def collect(self):
-        return [_kindling_from_wire(x) for x in _kindling('rdd.collect', self._source, None)]
+        return _kindling('rdd.collect', self._source, None)
 
     def take(self, num):
-        return [_kindling_from_wire(x) for x in _kindling('rdd.collect', self._source, num)]
+        return _kindling('rdd.collect', self._source, num)
 
     def first(self):
         rows = self.take(1)
@@ -85,8 +85,6 @@ class RDD:
 def _kindling_rdd_partition(steps, index, elements, names):
     if names is not None:
         elements = [_kindling_row(names, values) for values in elements]
-    else:
-        elements = [_kindling_from_wire(x) for x in elements]
     noted = _kindling_failed_row
     for kind, key in steps:
         f = _kindling_objects.get(key)
@@ -124,34 +122,38 @@ def _kindling_rdd_partition(steps, index, elements, names):
         else:
             noted[0] = None
             elements = _kindling_whole_partition(kind, f, index, elements)
-    return [_kindling_to_wire(x) for x in elements]
+    if elements and _kindling_holds_row(elements[0]):
+        return [_kindling_to_wire(x) for x in elements]
+    return elements
 
 
 # A Row is an object of this interpreter, which cannot leave it: between the driver and the tasks, and through
-# shuffles, it travels as a tuple tagged _ROW_TAG with its field names and values.
-_ROW_TAG = '__kindling_row__'
+# shuffles, it travels as a named tuple called Row (one type per set of field names), which the host reads as a
+# row. Back in an interpreter it stays that named tuple: fields by name (`row.zone`) and position still work.
+_ROW_TYPES = {}
+
+
+# An RDD's elements are alike: whether the first holds a Row, itself or as an item, decides whether the partition
+# is converted — walking every element of every partition would cost more than the steps.
+def _kindling_holds_row(x):
+    if type(x) is tuple or type(x) is list:
+        return any([type(v) is Row for v in x])
+    return type(x) is Row
 
 
 def _kindling_to_wire(x):
-    if isinstance(x, Row):
-        fields = None if x.__fields__ is None else tuple(x.__fields__)
-        return (_ROW_TAG, fields, tuple([_kindling_to_wire(v) for v in x._values]))
+    if type(x) is Row:
+        if x.__fields__ is None:
+            return x._values
+        fields = tuple(x.__fields__)
+        if fields not in _ROW_TYPES:
+            _ROW_TYPES[fields] = namedtuple('Row', list(fields))
+        return _ROW_TYPES[fields](*x._values)
     # Only plain tuples and lists are looked into: a named tuple keeps its type (and holds no Row).
     if type(x) is tuple:
         return tuple([_kindling_to_wire(v) for v in x])
     if type(x) is list:
         return [_kindling_to_wire(v) for v in x]
-    return x
-
-
-def _kindling_from_wire(x):
-    if type(x) is tuple:
-        if len(x) == 3 and x[0] == _ROW_TAG:
-            values = [_kindling_from_wire(v) for v in x[2]]
-            return Row(*values) if x[1] is None else _kindling_row(x[1], values)
-        return tuple([_kindling_from_wire(v) for v in x])
-    if type(x) is list:
-        return [_kindling_from_wire(v) for v in x]
     return x
 
 
