@@ -39,7 +39,7 @@ pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
 /// The type the argument is cast to before it is aggregated: sums of integers add longs, averages of numbers
 /// add doubles; decimals are summed as they are (the state and the result are wider decimals).
 pub fn input_type(function: AggregateFunction, input: SparkType) -> SparkType {
-    match (function, input) {
+    match (function, input.clone()) {
         (AggregateFunction::Statistic(_), _) => SparkType::Double,
         (_, SparkType::Decimal { .. }) => input,
         (AggregateFunction::Sum, SparkType::Float | SparkType::Double) | (AggregateFunction::Avg, _) => SparkType::Double,
@@ -145,7 +145,7 @@ impl Accumulator {
         let function = function.computed_as();
         Self {
             function,
-            data_type,
+            data_type: data_type.clone(),
             counts: Vec::new(),
             sums_f64: DoubleSums::default(),
             sums_i64: Vec::new(),
@@ -362,11 +362,11 @@ impl Accumulator {
     }
 
     fn sum_column(&mut self, groups: usize) -> Result<ArrayRef> {
-        Ok(match self.data_type {
+        Ok(match &self.data_type {
             SparkType::Double => std::mem::take(&mut self.sums_f64).column(groups),
             SparkType::Long => Arc::new(Int64Array::from(self.sums_i64[..groups].to_vec())),
             SparkType::Decimal { .. } => {
-                let SparkType::Decimal { precision, scale } = result_type(AggregateFunction::Sum, self.data_type) else {
+                let SparkType::Decimal { precision, scale } = result_type(AggregateFunction::Sum, self.data_type.clone()) else {
                     unreachable!("the sum of decimals is a decimal")
                 };
                 Arc::new(Decimal128Array::from(self.sums_i128[..groups].to_vec()).with_precision_and_scale(precision, scale)?)
@@ -380,7 +380,7 @@ impl Accumulator {
         let counts = &self.counts[..groups];
         match self.data_type {
             SparkType::Decimal { scale, .. } => {
-                let SparkType::Decimal { precision, scale: out_scale } = result_type(AggregateFunction::Avg, self.data_type) else {
+                let SparkType::Decimal { precision, scale: out_scale } = result_type(AggregateFunction::Avg, self.data_type.clone()) else {
                     unreachable!("the average of decimals is a decimal")
                 };
                 let factor = 10i128.pow((out_scale - scale) as u32);
@@ -555,14 +555,14 @@ mod tests {
     fn aggregate(function: AggregateFunction, values: Vec<Value>, groups: &[usize]) -> Vec<Value> {
         let data_type = values[0].spark_type();
         let arrays: Vec<ArrayRef> =
-            values.iter().map(|v| crate::expr::cast::cast(&v.to_array(1), v.spark_type(), data_type).unwrap()).collect();
+            values.iter().map(|v| crate::expr::cast::cast(&v.to_array(1), &v.spark_type(), &data_type).unwrap()).collect();
         let column = arrow::compute::concat(&arrays.iter().map(|a| a.as_ref()).collect::<Vec<_>>()).unwrap();
         let count = groups.iter().max().unwrap() + 1;
         // Two partial accumulators over halves of the rows, merged — the shape of a real aggregation.
         let half = values.len() / 2;
-        let mut finals = Accumulator::new(function, data_type);
+        let mut finals = Accumulator::new(function, data_type.clone());
         for (start, end) in [(0, half), (half, values.len())] {
-            let mut partial = Accumulator::new(function, data_type);
+            let mut partial = Accumulator::new(function, data_type.clone());
             partial.update(&[column.slice(start, end - start)], &groups[start..end], count).unwrap();
             finals.merge(&partial.state(count).unwrap(), &(0..count).collect::<Vec<_>>(), count).unwrap();
         }

@@ -183,7 +183,7 @@ fn coerce(expr: Expr) -> Result<Expr> {
         Expr::In { expr, list } => {
             let mut common = expr.data_type();
             for item in &list {
-                common = wider_type(common, item.data_type()).ok_or_else(|| {
+                common = wider_type(&common, &item.data_type()).ok_or_else(|| {
                     EngineError::Analysis(format!(
                         "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve \"{}\" due to data type mismatch: Input \
                          to `in` should all be the same type, but it's [\"{}\", \"{}\"].",
@@ -193,7 +193,7 @@ fn coerce(expr: Expr) -> Result<Expr> {
                     ))
                 })?;
             }
-            let list = list.into_iter().map(|e| cast_to(e, common)).collect();
+            let list = list.into_iter().map(|e| cast_to(e, common.clone())).collect();
             Expr::In { expr: Box::new(cast_to(*expr, common)), list }
         }
         Expr::Like { expr, pattern } => {
@@ -210,14 +210,14 @@ fn coerce(expr: Expr) -> Result<Expr> {
                     "[DATATYPE_MISMATCH.CAST_WITH_CONF_SUGGESTION] Cannot resolve \"{}\" due to data type mismatch: \
                      cannot cast \"{from}\" to \"{to_name}\" with ANSI mode on. If you have to cast \"{from}\" to \
                      \"{to_name}\", you can set \"spark.sql.ansi.enabled\" as 'false'. SQLSTATE: 42K09",
-                    Expr::Cast { expr: expr.clone(), to }.sql_name()
+                    Expr::Cast { expr: expr.clone(), to: to.clone() }.sql_name()
                 )));
             }
-            if !can_cast(expr.data_type(), to) {
+            if !can_cast(&expr.data_type(), &to) {
                 return Err(EngineError::Analysis(format!(
                     "[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] Cannot resolve \"{}\" due to data type mismatch: \
                      cannot cast \"{}\" to \"{}\".",
-                    Expr::Cast { expr: expr.clone(), to }.sql_name(),
+                    Expr::Cast { expr: expr.clone(), to: to.clone() }.sql_name(),
                     expr.data_type().simple_string().to_uppercase(),
                     to.simple_string().to_uppercase()
                 )));
@@ -254,7 +254,7 @@ fn coerce(expr: Expr) -> Result<Expr> {
                 }
                 Signature::Common => {
                     let common = common_type(&args, function.name())?;
-                    args.into_iter().map(|a| cast_to(a, common)).collect()
+                    args.into_iter().map(|a| cast_to(a, common.clone())).collect()
                 }
                 Signature::Numeric => {
                     let mut args = args.into_iter();
@@ -354,10 +354,10 @@ fn coerce_binary(op: BinaryOp, left: Expr, right: Expr) -> Result<Expr> {
             rt.simple_string().to_uppercase()
         ))
     };
-    let decimal = |t: SparkType| matches!(t, SparkType::Decimal { .. });
+    let decimal = |t: &SparkType| matches!(t, SparkType::Decimal { .. });
     if op.is_arithmetic()
-        && (decimal(lt) || decimal(rt))
-        && let (Some(l), Some(r)) = (exact_decimal(&left, lt), exact_decimal(&right, rt))
+        && (decimal(&lt) || decimal(&rt))
+        && let (Some(l), Some(r)) = (exact_decimal(&left, &lt), exact_decimal(&right, &rt))
     {
         // Decimals keep their own precision and scale; the result's follow from them (see `decimal_result_type`).
         return Ok(rebuild(cast_to(left, l), cast_to(right, r)));
@@ -370,53 +370,52 @@ fn coerce_binary(op: BinaryOp, left: Expr, right: Expr) -> Result<Expr> {
     }
     if op == BinaryOp::Divide {
         // Spark's `/` on anything but decimals is a division of doubles: 7 / 2 = 3.5.
-        if !(is_number_like(lt) && is_number_like(rt)) {
+        if !(is_number_like(&lt) && is_number_like(&rt)) {
             return Err(type_error());
         }
         return Ok(rebuild(cast_to(left, SparkType::Double), cast_to(right, SparkType::Double)));
     }
     if op.is_arithmetic() {
-        let common = match (lt, rt) {
+        let common = match (&lt, &rt) {
             (a, b) if is_number_like(a) && is_number_like(b) => {
                 let (a, b) = (numeric_or_double(a), numeric_or_double(b));
-                let decimal = |t: SparkType| matches!(t, SparkType::Decimal { .. });
-                if decimal(a) || decimal(b) {
-                    arithmetic_type(op, literal_decimal(&left, a), literal_decimal(&right, b))
+                if decimal(&a) || decimal(&b) {
+                    arithmetic_type(op, &literal_decimal(&left, &a), &literal_decimal(&right, &b))
                 } else {
-                    arithmetic_type(op, a, b)
+                    arithmetic_type(op, &a, &b)
                 }
             }
             _ => None,
         }
         .ok_or_else(type_error)?;
-        return Ok(rebuild(cast_to(left, common), cast_to(right, common)));
+        return Ok(rebuild(cast_to(left, common.clone()), cast_to(right, common)));
     }
-    let common = comparison_type(lt, rt).ok_or_else(type_error)?;
-    Ok(rebuild(cast_to(left, common), cast_to(right, common)))
+    let common = comparison_type(&lt, &rt).ok_or_else(type_error)?;
+    Ok(rebuild(cast_to(left, common.clone()), cast_to(right, common)))
 }
 
-fn is_number_like(t: SparkType) -> bool {
+fn is_number_like(t: &SparkType) -> bool {
     t.is_numeric() || matches!(t, SparkType::Null | SparkType::String)
 }
 
 /// Next to a decimal, an integer literal counts as a decimal of just its own digits (`1` is `decimal(1,0)`), as
 /// Spark's decimal precision rules say; every other operand keeps its type.
-fn literal_decimal(expr: &Expr, data_type: SparkType) -> SparkType {
+fn literal_decimal(expr: &Expr, data_type: &SparkType) -> SparkType {
     let digits = |v: i64| v.unsigned_abs().to_string().len() as u8;
     match expr {
         Expr::Literal(crate::value::Value::Integer(v)) => SparkType::Decimal { precision: digits(*v as i64), scale: 0 },
         Expr::Literal(crate::value::Value::Long(v)) => SparkType::Decimal { precision: digits(*v), scale: 0 },
-        _ => data_type,
+        _ => data_type.clone(),
     }
 }
 
 /// Both operands as decimals, when one is a decimal and the other a decimal or a whole number: the arithmetic is
 /// then exact. `None` when a side is a double, a float, a string or NULL.
-fn exact_decimal(expr: &Expr, data_type: SparkType) -> Option<SparkType> {
+fn exact_decimal(expr: &Expr, data_type: &SparkType) -> Option<SparkType> {
     match data_type {
-        SparkType::Decimal { .. } => Some(data_type),
+        SparkType::Decimal { .. } => Some(data_type.clone()),
         SparkType::Byte | SparkType::Short | SparkType::Integer | SparkType::Long => {
-            let (precision, scale) = as_decimal(literal_decimal(expr, data_type))?;
+            let (precision, scale) = as_decimal(&literal_decimal(expr, data_type))?;
             Some(SparkType::Decimal { precision, scale })
         }
         _ => None,
@@ -424,11 +423,11 @@ fn exact_decimal(expr: &Expr, data_type: SparkType) -> Option<SparkType> {
 }
 
 /// In arithmetic a string stands for a double and NULL for whatever the other side is.
-fn numeric_or_double(t: SparkType) -> SparkType {
-    if t == SparkType::String { SparkType::Double } else { t }
+fn numeric_or_double(t: &SparkType) -> SparkType {
+    if *t == SparkType::String { SparkType::Double } else { t.clone() }
 }
 
-fn arithmetic_type(op: BinaryOp, a: SparkType, b: SparkType) -> Option<SparkType> {
+fn arithmetic_type(op: BinaryOp, a: &SparkType, b: &SparkType) -> Option<SparkType> {
     use SparkType::*;
     match (as_decimal(a), as_decimal(b)) {
         (Some((p1, s1)), Some((p2, s2))) if matches!(a, Decimal { .. }) || matches!(b, Decimal { .. }) => {
@@ -447,9 +446,9 @@ fn arithmetic_type(op: BinaryOp, a: SparkType, b: SparkType) -> Option<SparkType
 
 
 /// Integral types as the decimal that holds every value (int → decimal(10,0)).
-fn as_decimal(t: SparkType) -> Option<(u8, i8)> {
+fn as_decimal(t: &SparkType) -> Option<(u8, i8)> {
     match t {
-        SparkType::Decimal { precision, scale } => Some((precision, scale)),
+        SparkType::Decimal { precision, scale } => Some((*precision, *scale)),
         SparkType::Byte => Some((3, 0)),
         SparkType::Short => Some((5, 0)),
         SparkType::Integer => Some((10, 0)),
@@ -459,19 +458,19 @@ fn as_decimal(t: SparkType) -> Option<(u8, i8)> {
 }
 
 /// The type two sides of a comparison are brought to.
-fn comparison_type(a: SparkType, b: SparkType) -> Option<SparkType> {
+fn comparison_type(a: &SparkType, b: &SparkType) -> Option<SparkType> {
     use SparkType::*;
-    let temporal = |t: SparkType| matches!(t, Date | Timestamp | TimestampNtz);
+    let temporal = |t: &SparkType| matches!(t, Date | Timestamp | TimestampNtz);
     match (a, b) {
-        (String, t) | (t, String) if temporal(t) || t.is_numeric() || t == Boolean => Some(t),
+        (String, t) | (t, String) if temporal(t) || t.is_numeric() || *t == Boolean => Some(t.clone()),
         _ => wider_type(a, b),
     }
 }
 
 /// The narrowest type both `a` and `b` widen to, if any (Spark's `findWiderTypeForTwo`).
-pub fn wider_type(a: SparkType, b: SparkType) -> Option<SparkType> {
+pub fn wider_type(a: &SparkType, b: &SparkType) -> Option<SparkType> {
     use SparkType::*;
-    let rank = |t: SparkType| match t {
+    let rank = |t: &SparkType| match t {
         Byte => Some(1),
         Short => Some(2),
         Integer => Some(3),
@@ -479,8 +478,8 @@ pub fn wider_type(a: SparkType, b: SparkType) -> Option<SparkType> {
         _ => None,
     };
     Some(match (a, b) {
-        (a, b) if a == b => a,
-        (Null, t) | (t, Null) => t,
+        (a, b) if a == b => a.clone(),
+        (Null, t) | (t, Null) => t.clone(),
         (Double, t) | (t, Double) if t.is_numeric() => Double,
         (Float, Decimal { .. }) | (Decimal { .. }, Float) => Double,
         (Float, t) | (t, Float) if t.is_numeric() => Float,
@@ -490,11 +489,17 @@ pub fn wider_type(a: SparkType, b: SparkType) -> Option<SparkType> {
             let integer_digits = (p1 as i32 - s1 as i32).max(p2 as i32 - s2 as i32);
             SparkType::bounded_decimal(integer_digits + scale, scale)
         }
-        (a, b) if rank(a).is_some() && rank(b).is_some() => if rank(a) > rank(b) { a } else { b },
-        (Date, Timestamp | TimestampNtz) => b,
-        (Timestamp | TimestampNtz, Date) => a,
+        (a, b) if rank(a).is_some() && rank(b).is_some() => if rank(a) > rank(b) { a.clone() } else { b.clone() },
+        (Date, Timestamp | TimestampNtz) => b.clone(),
+        (Timestamp | TimestampNtz, Date) => a.clone(),
         (Timestamp, TimestampNtz) | (TimestampNtz, Timestamp) => Timestamp,
-        (String, _) | (_, String) => String,
+        (String, t) | (t, String) if !t.is_nested() => String,
+        (Array(x), Array(y)) => SparkType::array_of(wider_type(&x.element, &y.element)?, x.contains_null || y.contains_null),
+        (Map(x), Map(y)) => SparkType::map_of(
+            wider_type(&x.key, &y.key)?,
+            wider_type(&x.value, &y.value)?,
+            x.value_contains_null || y.value_contains_null,
+        ),
         _ => return None,
     })
 }
@@ -502,7 +507,7 @@ pub fn wider_type(a: SparkType, b: SparkType) -> Option<SparkType> {
 fn common_type(args: &[Expr], function: &str) -> Result<SparkType> {
     let mut common = SparkType::Null;
     for arg in args {
-        common = wider_type(common, arg.data_type()).ok_or_else(|| {
+        common = wider_type(&common, &arg.data_type()).ok_or_else(|| {
             EngineError::Analysis(format!(
                 "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve \"{function}(...)\" due to data type mismatch: \
                  Input to `{function}` should all be the same type, but it has \"{}\" and \"{}\".",
@@ -519,7 +524,7 @@ fn coerce_case_when(branches: Vec<(Expr, Expr)>, otherwise: Option<Box<Expr>>) -
     let common = common_type(&values, "CASE WHEN")?;
     let branches = branches
         .into_iter()
-        .map(|(c, v)| Ok((expect_boolean(c, "WHEN")?, cast_to(v, common))))
+        .map(|(c, v)| Ok((expect_boolean(c, "WHEN")?, cast_to(v, common.clone()))))
         .collect::<Result<_>>()?;
     Ok(Expr::CaseWhen { branches, otherwise: otherwise.map(|e| Box::new(cast_to(*e, common))) })
 }
@@ -564,9 +569,9 @@ fn date_time_arithmetic(op: BinaryOp, left: &Expr, right: &Expr) -> Option<Expr>
     use SparkType::*;
     let function = |f: F, args: Vec<Expr>| Expr::Function { function: ScalarFunction::PerRow(f), args };
     let signed = |interval: &Expr| if op == BinaryOp::Minus { Expr::Negative(Box::new(interval.clone())) } else { interval.clone() };
-    let whole_days = |t: SparkType| matches!(t, DayTimeInterval { start: crate::interval::DAY, end: crate::interval::DAY });
+    let whole_days = |t: &SparkType| matches!(t, DayTimeInterval { start: crate::interval::DAY, end: crate::interval::DAY });
     let (lt, rt) = (left.data_type(), right.data_type());
-    Some(match (op, lt, rt) {
+    Some(match (op, &lt, &rt) {
         (BinaryOp::Plus | BinaryOp::Minus, Date, YearMonthInterval { .. }) => function(F::DatePlusInterval, vec![left.clone(), signed(right)]),
         (BinaryOp::Plus | BinaryOp::Minus, Date, t) if whole_days(t) => function(F::DatePlusInterval, vec![left.clone(), signed(right)]),
         (BinaryOp::Plus, YearMonthInterval { .. }, Date) => function(F::DatePlusInterval, vec![right.clone(), left.clone()]),
@@ -607,7 +612,7 @@ fn implicit_cast(expr: Expr, to: SparkType, function: &str) -> Result<Expr> {
         || (from.is_numeric() && to.is_numeric())
         || to == SparkType::String
         || matches!(
-            (from, to),
+            (&from, &to),
             (SparkType::String, _)
                 | (SparkType::Date, SparkType::Timestamp | SparkType::TimestampNtz)
                 | (SparkType::Timestamp | SparkType::TimestampNtz, SparkType::Date | SparkType::Timestamp)
@@ -710,8 +715,8 @@ mod tests {
 
     #[test]
     fn union_widens_long_and_double_to_double() {
-        assert_eq!(wider_type(SparkType::Long, SparkType::Double), Some(SparkType::Double));
-        assert_eq!(wider_type(SparkType::Integer, SparkType::Long), Some(SparkType::Long));
-        assert_eq!(wider_type(SparkType::Boolean, SparkType::Date), None);
+        assert_eq!(wider_type(&SparkType::Long, &SparkType::Double), Some(SparkType::Double));
+        assert_eq!(wider_type(&SparkType::Integer, &SparkType::Long), Some(SparkType::Long));
+        assert_eq!(wider_type(&SparkType::Boolean, &SparkType::Date), None);
     }
 }

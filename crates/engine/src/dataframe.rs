@@ -377,7 +377,7 @@ impl DataFrame {
         }
         let mut types = Vec::new();
         for (i, (l, r)) in left.iter().zip(&right).enumerate() {
-            types.push(wider_type(l.data_type, r.data_type).ok_or_else(|| {
+            types.push(wider_type(&l.data_type, &r.data_type).ok_or_else(|| {
                 EngineError::Analysis(format!(
                     "[INCOMPATIBLE_COLUMN_TYPE] {operator} can only be performed on inputs with compatible column \
                      types. The {} column of the second input is \"{}\" that is incompatible with \"{}\" of the \
@@ -452,7 +452,7 @@ impl DataFrame {
         let (left, right) = (self.attributes(), other.attributes());
         if allow_missing {
             let absent = |column: &Attribute, side: &[Attribute]| resolve_name(&column.name, side).is_err();
-            let null_as = |column: &Attribute| lit(crate::value::Value::Null).cast(column.data_type).alias(&column.name);
+            let null_as = |column: &Attribute| lit(crate::value::Value::Null).cast(column.data_type.clone()).alias(&column.name);
             let only_right: Vec<&Attribute> = right.iter().filter(|r| absent(r, &left)).collect();
             let widened_left = left.iter().cloned().map(Expr::Attribute).chain(only_right.iter().map(|r| null_as(r))).collect();
             let widened_right = left
@@ -917,7 +917,7 @@ fn widened(plan: &Arc<LogicalPlan>, types: &[SparkType]) -> Arc<LogicalPlan> {
         .zip(types)
         .map(|(a, t)| {
             let name = a.name.clone();
-            if a.data_type == *t { Expr::Attribute(a) } else { cast_to(Expr::Attribute(a), *t).alias(&name) }
+            if a.data_type == *t { Expr::Attribute(a) } else { cast_to(Expr::Attribute(a), t.clone()).alias(&name) }
         })
         .collect();
     Arc::new(LogicalPlan::Project { exprs, input: plan.clone() })

@@ -11,21 +11,38 @@ use arrow::record_batch::RecordBatch;
 use chrono::{DateTime, NaiveDate};
 
 use crate::schema::SparkSchema;
+use crate::types::SparkType;
 use crate::{EngineError, Result};
 
 /// What `df.printSchema()` prints (Spark's `StructType.treeString`): a `root` line, then one line per field.
 /// Python's `print` adds one more newline after it, which is why a blank line follows `printSchema()` output.
+/// Arrays, maps and structs add a level per nesting: `element`, `key` and `value`, or the struct's fields.
 pub fn tree_string(schema: &SparkSchema) -> String {
     let mut text = String::from("root\n");
     for field in &schema.fields {
-        text.push_str(&format!(
-            " |-- {}: {} (nullable = {})\n",
-            field.name,
-            field.data_type.type_name(),
-            field.nullable
-        ));
+        tree_line(&mut text, " |", &field.name, &field.data_type, Some(("nullable", field.nullable)));
     }
     text
+}
+
+/// One line of `printSchema()`, then the lines of the type's parts one level deeper.
+fn tree_line(text: &mut String, prefix: &str, name: &str, data_type: &SparkType, flag: Option<(&str, bool)>) {
+    let flag = flag.map(|(what, value)| format!(" ({what} = {value})")).unwrap_or_default();
+    text.push_str(&format!("{prefix}-- {name}: {}{flag}\n", data_type.type_name()));
+    let deeper = format!("{prefix}    |");
+    match data_type {
+        SparkType::Array(array) => tree_line(text, &deeper, "element", &array.element, Some(("containsNull", array.contains_null))),
+        SparkType::Map(map) => {
+            tree_line(text, &deeper, "key", &map.key, None);
+            tree_line(text, &deeper, "value", &map.value, Some(("valueContainsNull", map.value_contains_null)));
+        }
+        SparkType::Struct(fields) => {
+            for field in fields.iter() {
+                tree_line(text, &deeper, &field.name, &field.data_type, Some(("nullable", field.nullable)));
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The first `num_rows` rows of `batches` as `show()` writes each value (`NULL`, `2024-01-01 00:13:52`), and
@@ -117,12 +134,82 @@ fn table_line(cells: &[String], widths: &[usize], truncate: usize) -> String {
     format!("|{}|\n", padded.join("|"))
 }
 
+/// One value as `show()` and a collected row print it.
+pub fn cell_string(column: &ArrayRef, row: usize) -> Result<String> {
+    format_cell(column, row)
+}
+
+/// How a nested value's parts are written: `show()`'s `[1, 2]`, `{a -> 1}`, `{1, x}`, or `spark-sql`'s JSON-like
+/// `[1,2]`, `{"a":1}`, `{"x":1,"y":"x"}` (Spark's `HiveResult`).
+#[derive(Clone, Copy, PartialEq)]
+enum NestedStyle {
+    Show,
+    Hive,
+}
+
+/// An array, map or struct value, its parts written in `style`.
+fn nested_cell(column: &ArrayRef, row: usize, style: NestedStyle) -> Result<String> {
+    let part = |array: &ArrayRef, i: usize| -> Result<String> {
+        match style {
+            NestedStyle::Show if array.is_null(i) => Ok(NESTED_NULL.into()),
+            NestedStyle::Show => format_cell(array, i),
+            NestedStyle::Hive => hive_part(array, i),
+        }
+    };
+    let (separator, arrow) = if style == NestedStyle::Show { (", ", " -> ") } else { (",", ":") };
+    Ok(match column.data_type() {
+        DataType::List(_) => {
+            let elements = column.as_list::<i32>().value(row);
+            let parts = (0..elements.len()).map(|i| part(&elements, i)).collect::<Result<Vec<_>>>()?;
+            format!("[{}]", parts.join(separator))
+        }
+        DataType::Map(..) => {
+            let entries = column.as_map().value(row);
+            let (keys, values) = (entries.column(0), entries.column(1));
+            let parts = (0..entries.len())
+                .map(|i| Ok(format!("{}{arrow}{}", part(keys, i)?, part(values, i)?)))
+                .collect::<Result<Vec<_>>>()?;
+            format!("{{{}}}", parts.join(separator))
+        }
+        DataType::Struct(fields) => {
+            let columns = column.as_struct().columns();
+            let parts = fields
+                .iter()
+                .zip(columns)
+                .map(|(field, values)| match style {
+                    NestedStyle::Show => part(values, row),
+                    NestedStyle::Hive => Ok(format!("\"{}\":{}", field.name(), part(values, row)?)),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            format!("{{{}}}", parts.join(separator))
+        }
+        other => return Err(EngineError::UnsupportedType(other.clone())),
+    })
+}
+
+/// How `show()` writes a NULL inside an array, map or struct.
+const NESTED_NULL: &str = "NULL";
+
+/// A part of a nested value as `spark-sql` writes it: strings quoted, NULL as `null`.
+fn hive_part(array: &ArrayRef, i: usize) -> Result<String> {
+    if array.is_null(i) || array.data_type() == &DataType::Null {
+        return Ok("null".into());
+    }
+    match array.data_type() {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(format!("\"{}\"", format_cell(array, i)?)),
+        DataType::Date32 | DataType::Timestamp(..) | DataType::Time64(_) => Ok(format!("\"{}\"", format_cell(array, i)?)),
+        DataType::List(_) | DataType::Map(..) | DataType::Struct(_) => nested_cell(array, i, NestedStyle::Hive),
+        _ => result_cell(array, i),
+    }
+}
+
 /// One value as Spark's show() renders it: `NULL`, Java's number formats, `yyyy-MM-dd HH:mm:ss[.fraction]`, ...
 fn format_cell(column: &ArrayRef, row: usize) -> Result<String> {
     if column.is_null(row) || column.data_type() == &DataType::Null {
         return Ok("NULL".into());
     }
     Ok(match column.data_type() {
+        DataType::List(_) | DataType::Map(..) | DataType::Struct(_) => nested_cell(column, row, NestedStyle::Show)?,
         DataType::Boolean => column.as_boolean().value(row).to_string(),
         DataType::Int8 => column.as_primitive::<Int8Type>().value(row).to_string(),
         DataType::Int16 => column.as_primitive::<Int16Type>().value(row).to_string(),
@@ -179,6 +266,9 @@ fn result_cell(column: &ArrayRef, row: usize) -> Result<String> {
         }
         DataType::Duration(_) if column.is_valid(row) => {
             Ok(crate::interval::day_time_hive(column.as_primitive::<arrow::datatypes::DurationMicrosecondType>().value(row)))
+        }
+        DataType::List(_) | DataType::Map(..) | DataType::Struct(_) if column.is_valid(row) => {
+            nested_cell(column, row, NestedStyle::Hive)
         }
         _ => format_cell(column, row),
     }

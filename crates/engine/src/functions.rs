@@ -215,12 +215,12 @@ impl ScalarFunction {
             }
             ToDate => arg(0).clone(),
             ToTimestamp if args.len() == 2 => Arc::new(parse_with_format(arg(0), arg(1))?.with_timezone(INSTANT_TIME_ZONE)),
-            ToTimestamp => crate::expr::cast::cast(arg(0), types[0], SparkType::Timestamp)?,
+            ToTimestamp => crate::expr::cast::cast(arg(0), &types[0], &SparkType::Timestamp)?,
             UnixTimestamp => {
                 let micros = if args.len() == 2 {
                     parse_with_format(arg(0), arg(1))?
                 } else {
-                    crate::expr::cast::cast(arg(0), types[0], SparkType::Timestamp)?
+                    crate::expr::cast::cast(arg(0), &types[0], &SparkType::Timestamp)?
                         .as_primitive::<TimestampMicrosecondType>()
                         .clone()
                 };
@@ -252,7 +252,7 @@ impl ScalarFunction {
             Coalesce => coalesce(args)?,
             Greatest | Least => extreme(self == Greatest, args)?,
             Abs => abs(arg(0))?,
-            Round => round(arg(0), args.get(1), types[0])?,
+            Round => round(arg(0), args.get(1), types[0].clone())?,
             PerRow(function) => function.evaluate(args, types, rows)?,
         })
     }
@@ -571,9 +571,9 @@ fn round_half_up(value: f64, scale: i32) -> f64 {
 }
 
 fn round_integers(values: &ArrayRef, scale: i32, data_type: SparkType) -> Result<ArrayRef> {
-    let longs = crate::expr::cast::cast(values, data_type, SparkType::Long)?;
+    let longs = crate::expr::cast::cast(values, &data_type, &SparkType::Long)?;
     let unit = 10i128.checked_pow((-scale) as u32).unwrap_or(i128::MAX);
-    let (low, high) = integer_range(data_type);
+    let (low, high) = integer_range(data_type.clone());
     let rounded: Int64Array = longs.as_primitive::<arrow::datatypes::Int64Type>().try_unary(|v| {
         let v = i128::from(v);
         let remainder = v.rem_euclid(unit);
@@ -591,7 +591,7 @@ fn round_integers(values: &ArrayRef, scale: i32, data_type: SparkType) -> Result
                 .into(),
         )
     })?;
-    crate::expr::cast::cast(&(Arc::new(rounded) as ArrayRef), SparkType::Long, data_type)
+    crate::expr::cast::cast(&(Arc::new(rounded) as ArrayRef), &SparkType::Long, &data_type)
 }
 
 /// The values an integral type holds.
@@ -613,7 +613,7 @@ mod tests {
         // A NULL argument here stands for a NULL string, as the analyzer's casts would make it.
         let types: Vec<SparkType> = args.iter().map(|v| if v.is_null() { SparkType::String } else { v.spark_type() }).collect();
         let arrays: Vec<ArrayRef> =
-            args.iter().zip(&types).map(|(v, t)| crate::expr::cast::cast(&v.to_array(1), v.spark_type(), *t).unwrap()).collect();
+            args.iter().zip(&types).map(|(v, t)| crate::expr::cast::cast(&v.to_array(1), &v.spark_type(), t).unwrap()).collect();
         Value::from_array(&function.evaluate(&arrays, &types, 1).unwrap(), 0).unwrap()
     }
 

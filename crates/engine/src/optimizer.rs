@@ -265,7 +265,7 @@ fn evaluate_constant(expr: &Expr) -> Option<Value> {
         &arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(1)),
     )
     .ok()?;
-    let value = Value::from_array(&evaluate(expr, &one_row, &[]).ok()?, 0).ok()?.of_type(expr.data_type());
+    let value = Value::from_array(&evaluate(expr, &one_row, &[]).ok()?, 0).ok()?.of_type(&expr.data_type());
     // A NULL keeps its type only as a cast; Spark folds it to a typed NULL, which a Value cannot carry.
     (!value.is_null()).then_some(value)
 }

@@ -765,7 +765,7 @@ fn file_scan_string(scan: &Scan) -> String {
         fields: scan
             .output
             .iter()
-            .map(|a| crate::schema::SparkField { name: a.name.clone(), data_type: a.data_type, nullable: true })
+            .map(|a| crate::schema::SparkField { name: a.name.clone(), data_type: a.data_type.clone(), nullable: true })
             .collect(),
     };
     let (batched, format_name) = match format {
@@ -931,7 +931,7 @@ fn with_folder_values(batch: &RecordBatch, output: &[Attribute], fields: &[crate
         .iter()
         .enumerate()
         .map(|(i, a)| match fields.iter().position(|f| f.name.eq_ignore_ascii_case(&a.name)) {
-            Some(p) => crate::expr::cast::cast(&values[p].to_array(batch.num_rows()), values[p].spark_type(), a.data_type),
+            Some(p) => crate::expr::cast::cast(&values[p].to_array(batch.num_rows()), &values[p].spark_type(), &a.data_type),
             None => Ok(batch.column(i).clone()),
         })
         .collect::<Result<Vec<_>>>()?;
@@ -952,7 +952,7 @@ fn project_batch(batch: &RecordBatch, wanted: &[Attribute]) -> Result<RecordBatc
             Ok(index) => {
                 let column = batch.column(index);
                 let from = SparkType::from_arrow(column.data_type())?;
-                crate::expr::cast::cast(column, from, a.data_type)
+                crate::expr::cast::cast(column, &from, &a.data_type)
             }
             Err(_) => Ok(arrow::array::new_null_array(&a.data_type.to_arrow(), batch.num_rows())),
         })

@@ -9,13 +9,7 @@ pub use ddl::parse_ddl_schema;
 use crate::{EngineError, Result};
 use crate::types::SparkType;
 
-/// One column of a schema (Spark's `StructField`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SparkField {
-    pub name: String,
-    pub data_type: SparkType,
-    pub nullable: bool,
-}
+pub use crate::types::SparkField;
 
 /// A row type (Spark's `StructType`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -288,7 +288,7 @@ impl Session {
         let columns = data
             .into_iter()
             .zip(&table.schema.fields)
-            .map(|(column, field)| cast_to(Expr::Attribute(column), field.data_type).alias(&field.name))
+            .map(|(column, field)| cast_to(Expr::Attribute(column), field.data_type.clone()).alias(&field.name))
             .collect();
         let mode = if overwrite { SaveMode::Overwrite } else { SaveMode::Append };
         df.select(columns)?.write(WriteFormat::Parquet, &table.location, WriteOptions { mode, ..WriteOptions::default() })?;
@@ -410,7 +410,7 @@ impl Session {
 
 fn scan_of(source: Source, schema: &SparkSchema) -> LogicalPlan {
     let columns: Vec<Attribute> =
-        schema.fields.iter().map(|f| Attribute::new(f.name.clone(), f.data_type, f.nullable)).collect();
+        schema.fields.iter().map(|f| Attribute::new(f.name.clone(), f.data_type.clone(), f.nullable)).collect();
     LogicalPlan::Scan(Scan { source: Arc::new(source), output: columns.clone(), columns, pushed_filters: Vec::new() })
 }
 

@@ -572,12 +572,12 @@ mod tests {
                 let longs: ArrayRef = Arc::new(arrow::array::Int64Array::from(values.to_vec()));
                 arrow::compute::cast(&longs, &data_type.to_arrow()).unwrap()
             };
-            let keys = vec![column(&wide, data_type), column(&narrow, SparkType::Integer)];
+            let keys = vec![column(&wide, data_type.clone()), column(&narrow, SparkType::Integer)];
             for flags in 0..16 {
-                let order: Vec<SortOrder> = [data_type, SparkType::Integer]
-                    .iter()
+                let order: Vec<SortOrder> = [data_type.clone(), SparkType::Integer]
+                    .into_iter()
                     .enumerate()
-                    .map(|(i, &t)| SortOrder {
+                    .map(|(i, t)| SortOrder {
                         expr: Expr::Attribute(Attribute::new(format!("k{i}"), t, true)),
                         ascending: flags >> (2 * i) & 1 == 1,
                         nulls_first: flags >> (2 * i + 1) & 1 == 1,

@@ -55,19 +55,23 @@ pub fn size_in_bytes(plan: &LogicalPlan) -> u128 {
 
 /// Spark's estimated row width: 8 bytes of overhead plus each column's default size.
 fn row_size(columns: &[Attribute]) -> u128 {
-    8 + columns.iter().map(|a| default_size(a.data_type)).sum::<u128>()
+    8 + columns.iter().map(|a| default_size(&a.data_type)).sum::<u128>()
 }
 
 /// Spark's `DataType.defaultSize`.
-fn default_size(data_type: SparkType) -> u128 {
+fn default_size(data_type: &SparkType) -> u128 {
     match data_type {
         SparkType::Null | SparkType::Boolean | SparkType::Byte => 1,
         SparkType::Short => 2,
         SparkType::Integer | SparkType::Float | SparkType::Date | SparkType::YearMonthInterval { .. } => 4,
         SparkType::Long | SparkType::Double | SparkType::Timestamp | SparkType::TimestampNtz | SparkType::Time => 8,
         SparkType::DayTimeInterval { .. } => 8,
-        SparkType::Decimal { precision, .. } => if precision <= 18 { 8 } else { 16 },
+        SparkType::Decimal { precision, .. } => if *precision <= 18 { 8 } else { 16 },
         SparkType::String => 20,
         SparkType::Binary => 100,
+        // Spark counts one element, one entry, every field.
+        SparkType::Array(array) => default_size(&array.element),
+        SparkType::Map(map) => default_size(&map.key) + default_size(&map.value),
+        SparkType::Struct(fields) => fields.iter().map(|f| default_size(&f.data_type)).sum(),
     }
 }

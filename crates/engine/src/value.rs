@@ -17,7 +17,10 @@ use arrow::datatypes::{
 };
 
 use crate::display::{date_string, java_double_string, java_float_string, timestamp_string};
-use crate::types::{INSTANT_TIME_ZONE, SparkType};
+use crate::types::{ArrayType, INSTANT_TIME_ZONE, LIST_ELEMENT, MapType, SparkField, SparkType};
+use arrow::array::{ListArray, MapArray, StructArray};
+use arrow::buffer::OffsetBuffer;
+use arrow::datatypes::Field;
 use crate::{EngineError, Result};
 
 /// One Spark value. Dates are days and timestamps microseconds since 1970-01-01 (UTC), as Spark stores them.
@@ -43,6 +46,17 @@ pub enum Value {
     YearMonthInterval { months: i32, start: u8, end: u8 },
     /// A number of microseconds, with its type's first and last field.
     DayTimeInterval { micros: i64, start: u8, end: u8 },
+    /// An array, map or struct: the one row of an Arrow list, map or struct array of length 1, which carries the
+    /// value's type with it (an empty array still knows its element type).
+    Nested(ArrayRef),
+}
+
+/// The parts of a [`Value::Nested`], one level down.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NestedParts {
+    Array(Vec<Value>),
+    Map(Vec<(Value, Value)>),
+    Struct(Vec<(String, Value)>),
 }
 
 /// One row of a collected result.
@@ -70,6 +84,7 @@ impl Value {
             SparkType::Time => Self::Time(0),
             SparkType::YearMonthInterval { start, end } => Self::YearMonthInterval { months: 0, start, end },
             SparkType::DayTimeInterval { start, end } => Self::DayTimeInterval { micros: 0, start, end },
+            nested => Self::Nested(new_empty_nested(&nested)),
         }
     }
 
@@ -131,14 +146,71 @@ impl Value {
             Self::Time(_) => SparkType::Time,
             Self::YearMonthInterval { start, end, .. } => SparkType::YearMonthInterval { start: *start, end: *end },
             Self::DayTimeInterval { start, end, .. } => SparkType::DayTimeInterval { start: *start, end: *end },
+            Self::Nested(array) => SparkType::from_arrow(array.data_type()).unwrap_or(SparkType::Null),
+        }
+    }
+
+    /// An array of `elements`, each of `array_type`'s element type (or NULL); NULL when an element is NULL but the
+    /// type says none can be.
+    pub fn new_array(elements: &[Value], array_type: &ArrayType) -> Self {
+        let values = array_of(elements, &array_type.element);
+        let field = Arc::new(Field::new(LIST_ELEMENT, array_type.element.to_arrow(), array_type.contains_null));
+        let offsets = OffsetBuffer::from_lengths([elements.len()]);
+        ListArray::try_new(field, offsets, values, None).map_or(Self::Null, |array| Self::Nested(Arc::new(array)))
+    }
+
+    /// A map of `entries` of `map_type`'s key and value types; NULL when a key is NULL.
+    pub fn new_map(entries: &[(Value, Value)], map_type: &MapType) -> Self {
+        let keys: Vec<Value> = entries.iter().map(|(k, _)| k.clone()).collect();
+        let values: Vec<Value> = entries.iter().map(|(_, v)| v.clone()).collect();
+        let DataType::Map(entries_field, _) = SparkType::Map(Arc::new(map_type.clone())).to_arrow() else {
+            unreachable!("a map type is held in an Arrow map")
+        };
+        let DataType::Struct(fields) = entries_field.data_type().clone() else { unreachable!("map entries are structs") };
+        let columns = vec![array_of(&keys, &map_type.key), array_of(&values, &map_type.value)];
+        let built = StructArray::try_new(fields, columns, None).and_then(|entries| {
+            MapArray::try_new(entries_field, OffsetBuffer::from_lengths([entries.len()]), entries, None, false)
+        });
+        built.map_or(Self::Null, |array| Self::Nested(Arc::new(array)))
+    }
+
+    /// A struct of one value per field.
+    pub fn new_struct(values: &[Value], fields: &[SparkField]) -> Self {
+        let columns = values.iter().zip(fields).map(|(v, f)| array_of(std::slice::from_ref(v), &f.data_type)).collect();
+        let fields: Vec<Field> = fields.iter().map(SparkField::to_arrow).collect();
+        StructArray::try_new(fields.into(), columns, None).map_or(Self::Null, |array| Self::Nested(Arc::new(array)))
+    }
+
+    /// The elements of an array, the entries of a map or the fields of a struct; `None` for other values.
+    pub fn nested_parts(&self) -> Option<NestedParts> {
+        let Self::Nested(array) = self else { return None };
+        let values = |array: &dyn Array| (0..array.len()).map(|i| Value::from_array(array, i)).collect::<Result<Vec<_>>>();
+        match array.data_type() {
+            DataType::List(_) => values(array.as_list::<i32>().value(0).as_ref()).ok().map(NestedParts::Array),
+            DataType::Map(..) => {
+                let entries = array.as_map().value(0);
+                let (keys, items) = (values(entries.column(0).as_ref()).ok()?, values(entries.column(1).as_ref()).ok()?);
+                Some(NestedParts::Map(keys.into_iter().zip(items).collect()))
+            }
+            DataType::Struct(fields) => {
+                let row = array.as_struct();
+                let names = fields.iter().map(|f| f.name().clone());
+                let values = row.columns().iter().map(|c| Value::from_array(c, 0)).collect::<Result<Vec<_>>>().ok()?;
+                Some(NestedParts::Struct(names.zip(values).collect()))
+            }
+            _ => None,
         }
     }
 
     /// The value with the fields of the interval type `data_type` (an Arrow interval array does not carry them).
-    pub fn of_type(self, data_type: SparkType) -> Self {
+    pub fn of_type(self, data_type: &SparkType) -> Self {
         match (self, data_type) {
-            (Self::YearMonthInterval { months, .. }, SparkType::YearMonthInterval { start, end }) => Self::YearMonthInterval { months, start, end },
-            (Self::DayTimeInterval { micros, .. }, SparkType::DayTimeInterval { start, end }) => Self::DayTimeInterval { micros, start, end },
+            (Self::YearMonthInterval { months, .. }, SparkType::YearMonthInterval { start, end }) => {
+                Self::YearMonthInterval { months, start: *start, end: *end }
+            }
+            (Self::DayTimeInterval { micros, .. }, SparkType::DayTimeInterval { start, end }) => {
+                Self::DayTimeInterval { micros, start: *start, end: *end }
+            }
             (value, _) => value,
         }
     }
@@ -173,6 +245,7 @@ impl Value {
             Self::Time(v) => Arc::new(Time64MicrosecondArray::from_value(*v, len)),
             Self::YearMonthInterval { months, .. } => Arc::new(IntervalYearMonthArray::from_value(*months, len)),
             Self::DayTimeInterval { micros, .. } => Arc::new(DurationMicrosecondArray::from_value(*micros, len)),
+            Self::Nested(one) => repeated(one, len),
         }
     }
 
@@ -217,8 +290,33 @@ impl Value {
                 start: crate::interval::DAY,
                 end: crate::interval::SECOND,
             },
+            DataType::List(_) | DataType::Map(..) | DataType::Struct(_) => Self::Nested(array.slice(row, 1)),
             other => return Err(EngineError::UnsupportedType(other.clone())),
         })
+    }
+}
+
+/// An array of `len` copies of the one value in `one`.
+fn repeated(one: &ArrayRef, len: usize) -> ArrayRef {
+    let indices = arrow::array::UInt32Array::from_value(0, len);
+    arrow::compute::take(one.as_ref(), &indices, None).expect("index 0 of a one-value array exists")
+}
+
+/// A one-row array of a nested type holding its default: an empty array or map, a struct of defaults.
+fn new_empty_nested(data_type: &SparkType) -> ArrayRef {
+    match data_type {
+        SparkType::Struct(fields) => {
+            let columns = fields.iter().map(|f| Value::default_of(f.data_type.clone()).to_array(1)).collect();
+            let fields = fields.iter().map(|f| f.to_arrow()).collect();
+            Arc::new(arrow::array::StructArray::new(fields, columns, None))
+        }
+        other => {
+            let empty = arrow::array::new_empty_array(&other.to_arrow());
+            let mut data = empty.to_data().into_builder().len(1);
+            // One entry spanning no elements: offsets [0, 0].
+            data = data.buffers(vec![arrow::buffer::Buffer::from_slice_ref([0i32, 0])]);
+            arrow::array::make_array(data.build().expect("offsets [0, 0] describe one empty entry"))
+        }
     }
 }
 
@@ -255,6 +353,7 @@ impl fmt::Display for Value {
             Self::Time(micros) => f.write_str(&time_string(*micros)),
             Self::YearMonthInterval { months, start, end } => f.write_str(&crate::interval::year_month_string(*months, *start, *end)),
             Self::DayTimeInterval { micros, start, end } => f.write_str(&crate::interval::day_time_string(*micros, *start, *end)),
+            Self::Nested(array) => f.write_str(&crate::display::cell_string(array, 0).map_err(|_| fmt::Error)?),
         }
     }
 }
@@ -266,7 +365,7 @@ pub fn time_string(micros: i64) -> String {
 }
 
 /// An array of `data_type` holding `values`; a value of another type is stored as NULL.
-pub fn array_of(values: &[Value], data_type: SparkType) -> ArrayRef {
+pub fn array_of(values: &[Value], data_type: &SparkType) -> ArrayRef {
     macro_rules! collect {
         ($array:ty, $variant:ident) => {
             Arc::new(values.iter().map(|v| match v { Value::$variant(x) => Some(x.clone()), _ => None }).collect::<$array>())
@@ -300,15 +399,33 @@ pub fn array_of(values: &[Value], data_type: SparkType) -> ArrayRef {
             values
                 .iter()
                 .map(|v| match v {
-                    Value::Decimal { value, precision: p, scale: s } if (*p, *s) == (precision, scale) => Some(*value),
+                    Value::Decimal { value, precision: p, scale: s } if (p, s) == (precision, scale) => Some(*value),
                     _ => None,
                 })
                 .collect::<Decimal128Array>()
-                .with_precision_and_scale(precision, scale)
+                .with_precision_and_scale(*precision, *scale)
                 .expect("a Spark decimal type has a valid precision and scale"),
         ),
         SparkType::Null => new_null_array(&DataType::Null, values.len()),
+        nested => nested_array_of(values, nested),
     }
+}
+
+/// An array of a nested type: each value's one row, or a NULL where the value is not of `data_type`.
+fn nested_array_of(values: &[Value], data_type: &SparkType) -> ArrayRef {
+    let wanted = data_type.to_arrow();
+    let nulls = new_null_array(&wanted, 1);
+    let parts: Vec<&dyn Array> = values
+        .iter()
+        .map(|v| match v {
+            Value::Nested(one) if one.data_type() == &wanted => one.as_ref(),
+            _ => nulls.as_ref(),
+        })
+        .collect();
+    if parts.is_empty() {
+        return arrow::array::new_empty_array(&wanted);
+    }
+    arrow::compute::concat(&parts).expect("arrays of one type concatenate")
 }
 
 /// Every row of `batches`, as values.

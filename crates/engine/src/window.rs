@@ -145,7 +145,7 @@ impl WindowRows<'_> {
                 }
             }
         }
-        Ok(array_of(&values, function.data_type()))
+        Ok(array_of(&values, &function.data_type()))
     }
 
     /// Functions that number or look at neighbouring rows.
@@ -361,7 +361,7 @@ fn aggregate_frames(
             }
         }
         current = Some(frame.clone());
-        values[first_row + n] = state.result(result_type)?;
+        values[first_row + n] = state.result(result_type.clone())?;
     }
     Ok(())
 }

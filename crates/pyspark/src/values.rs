@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
 use kindling_engine::display::java_double_string;
 use kindling_engine::types::SparkType;
-use kindling_engine::value::Value;
+use kindling_engine::value::{NestedParts, Value};
 use monty_types::unstable::{self, MontyNode};
 use monty_types::{MontyDate, MontyDateTime, MontyObject, ObjectRef};
 
@@ -215,6 +215,15 @@ pub fn to_python(value: &Value) -> MontyObject {
         Value::Time(micros) => MontyObject::string(kindling_engine::value::time_string(*micros).as_str()),
         // Nor `timedelta` or a months type: an interval reaches Python as the text Spark shows for it.
         interval @ (Value::YearMonthInterval { .. } | Value::DayTimeInterval { .. }) => MontyObject::string(interval.to_string().as_str()),
+        // Arrays become lists, maps dicts and structs Rows, as in PySpark.
+        nested @ Value::Nested(_) => match nested.nested_parts() {
+            Some(NestedParts::Array(elements)) => MontyObject::list(elements.iter().map(to_python)),
+            Some(NestedParts::Map(entries)) => MontyObject::dict(entries.iter().map(|(k, v)| (to_python(k), to_python(v)))),
+            Some(NestedParts::Struct(fields)) => {
+                MontyObject::named_tuple("Row", fields.iter().map(|(name, _)| name.clone()), fields.iter().map(|(_, v)| to_python(v)))
+            }
+            None => MontyObject::none(),
+        },
     }
 }
 
@@ -270,8 +279,30 @@ pub fn to_engine(value: &PyValue) -> Option<Value> {
 
 /// A Python function's result as a value of the type the user declared for it. As in PySpark's (non-Arrow) UDFs,
 /// a result of another type is NULL, except that a string column takes the text of numbers and booleans.
-pub fn to_declared_type(value: &PyValue, data_type: SparkType) -> Value {
+pub fn to_declared_type(value: &PyValue, data_type: &SparkType) -> Value {
     match (value, data_type) {
+        (PyValue::List(items) | PyValue::Tuple(items), SparkType::Array(array)) => {
+            let elements: Vec<Value> = items.iter().map(|item| to_declared_type(item, &array.element)).collect();
+            Value::new_array(&elements, array)
+        }
+        (PyValue::Dict(entries), SparkType::Map(map)) => {
+            let entries: Vec<(Value, Value)> =
+                entries.iter().map(|(k, v)| (to_declared_type(k, &map.key), to_declared_type(v, &map.value))).collect();
+            Value::new_map(&entries, map)
+        }
+        (PyValue::NamedTuple { values: items, .. } | PyValue::Tuple(items) | PyValue::List(items), SparkType::Struct(fields))
+            if items.len() == fields.len() =>
+        {
+            let values: Vec<Value> = items.iter().zip(fields.iter()).map(|(item, f)| to_declared_type(item, &f.data_type)).collect();
+            Value::new_struct(&values, fields)
+        }
+        (PyValue::Dict(entries), SparkType::Struct(fields)) => {
+            let value_of = |f: &kindling_engine::types::SparkField| {
+                let entry = entries.iter().find(|(k, _)| matches!(k, PyValue::Str(name) if *name == f.name));
+                entry.map_or(Value::Null, |(_, v)| to_declared_type(v, &f.data_type))
+            };
+            Value::new_struct(&fields.iter().map(value_of).collect::<Vec<_>>(), fields)
+        }
         (PyValue::Str(s), SparkType::String) => Value::String(s.clone()),
         (PyValue::Int(i), SparkType::String) => Value::String(i.to_string()),
         (PyValue::Float(f), SparkType::String) => Value::String(java_double_string(*f)),

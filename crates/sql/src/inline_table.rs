@@ -100,7 +100,7 @@ fn constant(expr: kindling_engine::expr::Expr, position: Position) -> Result<(Ar
 fn one_column(values: &[(ArrayRef, SparkType)], name: &str, position: Position) -> Result<(ArrayRef, SparkType)> {
     let mut common = SparkType::Null;
     for (_, spark_type) in values {
-        common = match wider_type(common, *spark_type) {
+        common = match wider_type(&common, spark_type) {
             Some(wider) => wider,
             None => analysis_error!(
                 position,
@@ -109,7 +109,7 @@ fn one_column(values: &[(ArrayRef, SparkType)], name: &str, position: Position) 
             ),
         };
     }
-    let cast_values = values.iter().map(|(array, from)| cast(array, *from, common)).collect::<Result<Vec<_>, _>>()?;
+    let cast_values = values.iter().map(|(array, from)| cast(array, from, &common)).collect::<Result<Vec<_>, _>>()?;
     let parts: Vec<&dyn arrow::array::Array> = cast_values.iter().map(|a| a.as_ref()).collect();
     Ok((concat(&parts).map_err(EngineError::from)?, common))
 }

@@ -687,7 +687,7 @@ fn scalar_subquery(session: Arc<Session>) -> crate::expression::ScalarSubquery {
             }
         };
         let literal = lit(value);
-        Ok(if literal.data_type() == column.data_type { literal } else { literal.cast(column.data_type) })
+        Ok(if literal.data_type() == column.data_type { literal } else { literal.cast(column.data_type.clone()) })
     })
 }
 

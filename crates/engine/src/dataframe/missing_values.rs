@@ -29,7 +29,7 @@ impl DataFrame {
     /// those of `subset`).
     pub fn fill_missing(&self, value: &Value, subset: Option<&[&str]>) -> Result<DataFrame> {
         let chosen = self.chosen_columns(subset)?;
-        self.fill_where(|column| (chosen.iter().any(|c| c.id == column.id) && fills(value, column.data_type)).then(|| value.clone()))
+        self.fill_where(|column| (chosen.iter().any(|c| c.id == column.id) && fills(value, column.data_type.clone())).then(|| value.clone()))
     }
 
     /// `fillna({column: value, …})`: each column's own value.
@@ -91,10 +91,10 @@ fn filled(column: &Attribute, value: Value) -> Expr {
     let read = Expr::Attribute(column.clone());
     let present = match column.data_type {
         SparkType::Double | SparkType::Float => {
-            call(ScalarFunction::PerRow(PerRowFunction::Nanvl), vec![read, lit(Value::Null).cast(column.data_type)])
+            call(ScalarFunction::PerRow(PerRowFunction::Nanvl), vec![read, lit(Value::Null).cast(column.data_type.clone())])
         }
         _ => read,
     };
-    let replacement = crate::expr::cast::cast_value(value.clone(), column.data_type).unwrap_or(value);
+    let replacement = crate::expr::cast::cast_value(value.clone(), &column.data_type).unwrap_or(value);
     call(ScalarFunction::Coalesce, vec![present, lit(replacement)]).alias(&column.name)
 }

@@ -91,7 +91,7 @@ fn column_name(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
         Value::String(text) => text.clone(),
-        other => crate::expr::cast::cast_value(other.clone(), crate::types::SparkType::String)
+        other => crate::expr::cast::cast_value(other.clone(), &crate::types::SparkType::String)
             .ok()
             .and_then(|v| if let Value::String(text) = v { Some(text) } else { None })
             .unwrap_or_else(|| other.to_string()),

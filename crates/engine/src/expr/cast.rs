@@ -22,9 +22,9 @@ const MICROS_PER_SECOND: i64 = 1_000_000;
 pub const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SECOND;
 
 /// Whether Spark can cast `from` to `to` at all (checked during analysis).
-pub fn can_cast(from: SparkType, to: SparkType) -> bool {
+pub fn can_cast(from: &SparkType, to: &SparkType) -> bool {
     use SparkType::*;
-    let temporal = |t: SparkType| matches!(t, Date | Timestamp | TimestampNtz);
+    let temporal = |t: &SparkType| matches!(t, Date | Timestamp | TimestampNtz);
     match (from, to) {
         (a, b) if a == b => true,
         (Null, _) | (_, String) => true,
@@ -40,12 +40,15 @@ pub fn can_cast(from: SparkType, to: SparkType) -> bool {
             true
         }
         (a, Timestamp) if a.is_numeric() => true,
+        (Array(a), Array(b)) => can_cast(&a.element, &b.element),
+        (Map(a), Map(b)) => can_cast(&a.key, &b.key) && can_cast(&a.value, &b.value),
+        (Struct(a), Struct(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(a, b)| can_cast(&a.data_type, &b.data_type)),
         _ => false,
     }
 }
 
 /// Casts `array` (of Spark type `from`) to `to`.
-pub fn cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef> {
+pub fn cast(array: &ArrayRef, from: &SparkType, to: &SparkType) -> Result<ArrayRef> {
     if crate::query_settings::ansi() {
         return ansi_cast(array, from, to);
     }
@@ -54,9 +57,9 @@ pub fn cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef
 
 /// A cast outside ANSI mode (`spark.sql.ansi.enabled=false`): a whole number too big for a narrower whole type
 /// wraps around as Java's does, and a value that cannot be cast is NULL instead of an error.
-fn legacy_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef> {
+fn legacy_cast(array: &ArrayRef, from: &SparkType, to: &SparkType) -> Result<ArrayRef> {
     use SparkType::*;
-    let whole = |t: SparkType| matches!(t, Byte | Short | Integer | Long);
+    let whole = |t: &SparkType| matches!(t, Byte | Short | Integer | Long);
     if whole(from) && whole(to) {
         let longs = arrow::compute::cast(array, &DataType::Int64)?;
         let longs = longs.as_primitive::<arrow::datatypes::Int64Type>();
@@ -85,13 +88,13 @@ fn legacy_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<Array
     Ok(crate::value::array_of(&values, to))
 }
 
-fn ansi_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef> {
+fn ansi_cast(array: &ArrayRef, from: &SparkType, to: &SparkType) -> Result<ArrayRef> {
     use SparkType::*;
     if from == to {
         return Ok(array.clone());
     }
     // Text may arrive as a dictionary or a view (a Parquet column); the casts below read plain UTF-8 arrays.
-    if from == String && array.data_type() != &DataType::Utf8 {
+    if *from == String && array.data_type() != &DataType::Utf8 {
         return ansi_cast(&arrow::compute::cast(array, &DataType::Utf8)?, from, to);
     }
     match (from, to) {
@@ -113,7 +116,7 @@ fn ansi_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRe
             // Seconds since midnight, to the microsecond, then Spark's decimal rules for the narrower type.
             let micros = array.as_primitive::<Time64MicrosecondType>();
             let seconds = micros.unary::<_, arrow::datatypes::Decimal128Type>(i128::from).with_precision_and_scale(11, 6)?;
-            cast(&(Arc::new(seconds) as ArrayRef), Decimal { precision: 11, scale: 6 }, to)
+            cast(&(Arc::new(seconds) as ArrayRef), &Decimal { precision: 11, scale: 6 }, to)
         }
         (Time, t) if t.is_numeric() => {
             let micros = array.as_primitive::<Time64MicrosecondType>();
@@ -122,7 +125,7 @@ fn ansi_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRe
             } else {
                 Arc::new(micros.unary::<_, arrow::datatypes::Int64Type>(|m| m.div_euclid(MICROS_PER_SECOND)))
             };
-            cast(&seconds, if matches!(t, Float | Double) { Double } else { Long }, t)
+            cast(&seconds, &if matches!(t, Float | Double) { Double } else { Long }, t)
         }
         (String, t) if t.is_numeric() => numbers_from_text(array, t),
         (Date, Timestamp | TimestampNtz) => {
@@ -130,12 +133,12 @@ fn ansi_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRe
             let days = array.as_primitive::<Date32Type>();
             let zone = crate::time_zone::current();
             let midnight = |d: i32| d as i64 * MICROS_PER_DAY;
-            Ok(timestamps(days.unary(|d| if to == Timestamp { zone.utc_micros(midnight(d)) } else { midnight(d) }), to))
+            Ok(timestamps(days.unary(|d| if *to == Timestamp { zone.utc_micros(midnight(d)) } else { midnight(d) }), to))
         }
         (Timestamp | TimestampNtz, Date) => {
             let micros = array.as_primitive::<TimestampMicrosecondType>();
             let zone = crate::time_zone::current();
-            let local = |m: i64| if from == Timestamp { zone.local_micros(m) } else { m };
+            let local = |m: i64| if *from == Timestamp { zone.local_micros(m) } else { m };
             let days: Date32Array = micros.unary(|m| local(m).div_euclid(MICROS_PER_DAY) as i32);
             Ok(Arc::new(days))
         }
@@ -143,7 +146,7 @@ fn ansi_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRe
             // An instant's wall-clock time in the session time zone, and back.
             let micros = array.as_primitive::<TimestampMicrosecondType>();
             let zone = crate::time_zone::current();
-            let moved = if to == TimestampNtz { micros.unary(|m| zone.local_micros(m)) } else { micros.unary(|m| zone.utc_micros(m)) };
+            let moved = if *to == TimestampNtz { micros.unary(|m| zone.local_micros(m)) } else { micros.unary(|m| zone.utc_micros(m)) };
             Ok(timestamps(moved, to))
         }
         (Timestamp, t) if t.is_numeric() => {
@@ -156,10 +159,10 @@ fn ansi_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRe
                 })))
             };
             let seconds_type = if matches!(t, Float | Double) { Double } else { Long };
-            cast(&seconds, seconds_type, t)
+            cast(&seconds, &seconds_type, t)
         }
         (n, Timestamp) if n.is_numeric() => {
-            let seconds = arrow_cast(&cast(array, n, Double)?, Double)?;
+            let seconds = arrow_cast(&cast(array, n, &Double)?, &Double)?;
             let seconds: &Float64Array = seconds.as_primitive();
             let micros = seconds.try_unary::<_, TimestampMicrosecondType, _>(|s| {
                 let micros = s * MICROS_PER_SECOND as f64;
@@ -180,12 +183,12 @@ fn ansi_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRe
     }
 }
 
-fn arrow_cast(array: &ArrayRef, to: SparkType) -> Result<ArrayRef> {
+fn arrow_cast(array: &ArrayRef, to: &SparkType) -> Result<ArrayRef> {
     let options = CastOptions { safe: false, ..Default::default() };
     Ok(cast_with_options(array, &to.to_arrow(), &options)?)
 }
 
-fn cast_error(error: EngineError, from: SparkType, to: SparkType) -> EngineError {
+fn cast_error(error: EngineError, from: &SparkType, to: &SparkType) -> EngineError {
     let detail = error.to_string();
     let overflow = ["overflow", "out of range", "Can't cast", "too large"].iter().any(|word| detail.contains(word));
     let class = match (overflow, to) {
@@ -201,7 +204,7 @@ fn cast_error(error: EngineError, from: SparkType, to: SparkType) -> EngineError
     ))
 }
 
-fn timestamps(micros: arrow::array::PrimitiveArray<TimestampMicrosecondType>, to: SparkType) -> ArrayRef {
+fn timestamps(micros: arrow::array::PrimitiveArray<TimestampMicrosecondType>, to: &SparkType) -> ArrayRef {
     match to {
         SparkType::Timestamp => Arc::new(micros.with_timezone(INSTANT_TIME_ZONE)),
         _ => Arc::new(micros.with_timezone_opt(None::<String>)),
@@ -209,7 +212,7 @@ fn timestamps(micros: arrow::array::PrimitiveArray<TimestampMicrosecondType>, to
 }
 
 /// Values as Spark prints them when cast to string.
-fn to_text(array: &ArrayRef, from: SparkType) -> Result<ArrayRef> {
+fn to_text(array: &ArrayRef, from: &SparkType) -> Result<ArrayRef> {
     let text = |row: usize| -> Result<String> {
         Ok(match from {
             SparkType::Double => java_double_string(array.as_primitive::<Float64Type>().value(row)),
@@ -229,7 +232,7 @@ fn to_text(array: &ArrayRef, from: SparkType) -> Result<ArrayRef> {
 }
 
 /// Spark trims spaces before reading a number from text; malformed text is an error under ANSI.
-fn numbers_from_text(array: &ArrayRef, to: SparkType) -> Result<ArrayRef> {
+fn numbers_from_text(array: &ArrayRef, to: &SparkType) -> Result<ArrayRef> {
     let strings = array.as_string::<i32>();
     let trimmed: StringArray = strings.iter().map(|s| s.map(str::trim)).collect();
     let trimmed: ArrayRef = Arc::new(trimmed);
@@ -240,14 +243,14 @@ fn numbers_from_text(array: &ArrayRef, to: SparkType) -> Result<ArrayRef> {
 }
 
 /// One value cast to `to`.
-pub fn cast_value(value: crate::value::Value, to: SparkType) -> Result<crate::value::Value> {
+pub fn cast_value(value: crate::value::Value, to: &SparkType) -> Result<crate::value::Value> {
     let array = value.to_array(1);
-    crate::value::Value::from_array(&cast(&array, value.spark_type(), to)?, 0)
+    crate::value::Value::from_array(&cast(&array, &value.spark_type(), to)?, 0)
 }
 
 /// Casts to and from intervals, value by value: an interval counts units of its last field (`INTERVAL '1-2' YEAR
 /// TO MONTH` is 14 months; `INTERVAL '1 00:00:01.5' DAY TO SECOND` 86401.5 seconds), and a number becomes that many.
-fn interval_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<ArrayRef> {
+fn interval_cast(array: &ArrayRef, from: &SparkType, to: &SparkType) -> Result<ArrayRef> {
     use crate::value::Value;
     let values = (0..array.len())
         .map(|row| match Value::from_array(array.as_ref(), row)? {
@@ -259,7 +262,7 @@ fn interval_cast(array: &ArrayRef, from: SparkType, to: SparkType) -> Result<Arr
     Ok(crate::value::array_of(&values, to))
 }
 
-fn interval_value(value: crate::value::Value, from: SparkType, to: SparkType) -> Result<crate::value::Value> {
+fn interval_value(value: crate::value::Value, from: &SparkType, to: &SparkType) -> Result<crate::value::Value> {
     use crate::interval::{self, MONTH, SECOND, micros_per};
     use crate::value::Value;
     use SparkType::*;
@@ -281,7 +284,7 @@ fn interval_value(value: crate::value::Value, from: SparkType, to: SparkType) ->
             _ => None,
         }
     };
-    Ok(match (&value, to) {
+    Ok(match (&value, to.clone()) {
         (Value::YearMonthInterval { months, start, end }, String) => Value::String(interval::year_month_string(*months, *start, *end)),
         (Value::DayTimeInterval { micros, start, end }, String) => Value::String(interval::day_time_string(*micros, *start, *end)),
         (Value::String(text), YearMonthInterval { start, end }) => {
@@ -302,7 +305,7 @@ fn interval_value(value: crate::value::Value, from: SparkType, to: SparkType) ->
         (Value::YearMonthInterval { .. } | Value::DayTimeInterval { .. }, t) => {
             let whole = units_of(&value).ok_or_else(overflow)? / 1_000_000;
             let whole = i64::try_from(whole).map_err(|_| overflow())?;
-            return cast_value(Value::Long(whole), t).map_err(|_| overflow());
+            return cast_value(Value::Long(whole), &t).map_err(|_| overflow());
         }
         (number, YearMonthInterval { start, end }) => {
             let per_unit: i128 = if end == MONTH { 1 } else { 12 };
@@ -344,7 +347,7 @@ fn interval_text(text: &str) -> &str {
     }
 }
 
-fn invalid_input(text: &str, to: SparkType) -> EngineError {
+fn invalid_input(text: &str, to: &SparkType) -> EngineError {
     EngineError::Runtime(format!(
         "[CAST_INVALID_INPUT] The value '{text}' of the type \"STRING\" cannot be cast to \"{}\" because it is \
          malformed. Correct the value as per the syntax, or change its target type. Use `try_cast` to tolerate \
@@ -353,7 +356,7 @@ fn invalid_input(text: &str, to: SparkType) -> EngineError {
     ))
 }
 
-fn parse_strings(array: &ArrayRef, to: SparkType, parse: fn(&str) -> Option<i64>) -> Result<ArrayRef> {
+fn parse_strings(array: &ArrayRef, to: &SparkType, parse: fn(&str) -> Option<i64>) -> Result<ArrayRef> {
     let strings = array.as_string::<i32>();
     let values = strings
         .iter()
@@ -449,24 +452,24 @@ mod tests {
 
     #[test]
     fn strings_become_timestamps_and_dates_as_in_spark() {
-        let ts = |s: &str| cast_value(Value::String(s.into()), SparkType::TimestampNtz).unwrap();
+        let ts = |s: &str| cast_value(Value::String(s.into()), &SparkType::TimestampNtz).unwrap();
         assert_eq!(ts("2020-01-01 00:00:00"), Value::TimestampNtz(1_577_836_800_000_000));
         assert_eq!(ts("2020-01-01"), Value::TimestampNtz(1_577_836_800_000_000));
         assert_eq!(ts("2020-01-01T00:00:01.5"), Value::TimestampNtz(1_577_836_801_500_000));
-        assert_eq!(cast_value(Value::String("2020-1-2".into()), SparkType::Date).unwrap(), Value::Date(18263));
-        let error = cast_value(Value::String("yesterday".into()), SparkType::Date).unwrap_err().to_string();
+        assert_eq!(cast_value(Value::String("2020-1-2".into()), &SparkType::Date).unwrap(), Value::Date(18263));
+        let error = cast_value(Value::String("yesterday".into()), &SparkType::Date).unwrap_err().to_string();
         assert!(error.starts_with("[CAST_INVALID_INPUT] The value 'yesterday'"), "{error}");
     }
 
     #[test]
     fn numbers_cast_strictly() {
-        assert_eq!(cast_value(Value::Double(2.9), SparkType::Integer).unwrap(), Value::Integer(2));
-        assert_eq!(cast_value(Value::String(" 42 ".into()), SparkType::Long).unwrap(), Value::Long(42));
-        assert!(cast_value(Value::String("4x2".into()), SparkType::Long).is_err());
-        assert!(cast_value(Value::Long(1 << 40), SparkType::Integer).is_err());
-        assert_eq!(cast_value(Value::Double(1.0e7), SparkType::String).unwrap(), Value::String("1.0E7".into()));
+        assert_eq!(cast_value(Value::Double(2.9), &SparkType::Integer).unwrap(), Value::Integer(2));
+        assert_eq!(cast_value(Value::String(" 42 ".into()), &SparkType::Long).unwrap(), Value::Long(42));
+        assert!(cast_value(Value::String("4x2".into()), &SparkType::Long).is_err());
+        assert!(cast_value(Value::Long(1 << 40), &SparkType::Integer).is_err());
+        assert_eq!(cast_value(Value::Double(1.0e7), &SparkType::String).unwrap(), Value::String("1.0E7".into()));
         assert_eq!(
-            cast_value(Value::Timestamp(1_500_000), SparkType::Long).unwrap(),
+            cast_value(Value::Timestamp(1_500_000), &SparkType::Long).unwrap(),
             Value::Long(1),
             "timestamps become whole seconds"
         );

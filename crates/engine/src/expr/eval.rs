@@ -50,7 +50,7 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result
             Ok(Arc::new(arrow::compute::kernels::comparison::like(&value, &pattern)?))
         }
         Expr::CaseWhen { branches, otherwise } => case_when(expr.data_type(), branches, otherwise.as_deref(), batch, input),
-        Expr::Cast { expr, to } => super::cast::cast(&evaluate(expr, batch, input)?, expr.data_type(), *to),
+        Expr::Cast { expr, to } => super::cast::cast(&evaluate(expr, batch, input)?, &expr.data_type(), to),
         Expr::Function { function, args } => {
             let values = args.iter().map(|a| evaluate(a, batch, input)).collect::<Result<Vec<_>>>()?;
             let types: Vec<SparkType> = args.iter().map(Expr::data_type).collect();
@@ -174,9 +174,9 @@ fn arithmetic(op: BinaryOp, l: &ArrayRef, r: &ArrayRef, data_type: SparkType) ->
         ));
     }
     if let (DataType::Decimal128(..), DataType::Decimal128(..), SparkType::Decimal { precision, scale }) =
-        (l.data_type(), r.data_type(), data_type)
+        (l.data_type(), r.data_type(), &data_type)
     {
-        return super::decimal::arithmetic(op, l, r, precision, scale);
+        return super::decimal::arithmetic(op, l, r, *precision, *scale);
     }
     let result = match (op, ansi) {
         (BinaryOp::Plus, true) => numeric::add(l, r),

@@ -104,7 +104,7 @@ pub struct Attribute {
 /// The same column is the same attribute whichever alias it was reached through.
 impl PartialEq for Attribute {
     fn eq(&self, other: &Self) -> bool {
-        (self.id, &self.name, self.data_type, self.nullable) == (other.id, &other.name, other.data_type, other.nullable)
+        (self.id, &self.name, self.data_type.clone(), self.nullable) == (other.id, &other.name, other.data_type.clone(), other.nullable)
     }
 }
 
@@ -646,7 +646,7 @@ impl Expr {
     pub fn data_type(&self) -> SparkType {
         match self {
             Expr::Column(_) => SparkType::Null,
-            Expr::Attribute(a) => a.data_type,
+            Expr::Attribute(a) => a.data_type.clone(),
             Expr::Literal(v) => v.spark_type(),
             Expr::Alias { expr, .. } | Expr::Negative(expr) => expr.data_type(),
             Expr::Binary { op, left, right } => match (op.is_arithmetic(), left.data_type(), right.data_type()) {
@@ -664,7 +664,7 @@ impl Expr {
                 .map(|(_, v)| v.data_type())
                 .or_else(|| otherwise.as_ref().map(|e| e.data_type()))
                 .unwrap_or(SparkType::Null),
-            Expr::Cast { to, .. } => *to,
+            Expr::Cast { to, .. } => to.clone(),
             Expr::Function { function, args } => function.return_type(args),
             Expr::Udf { function, .. } => function.return_type(),
             Expr::Aggregate { function, args, .. } => {

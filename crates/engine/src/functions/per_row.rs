@@ -268,7 +268,7 @@ impl PerRowFunction {
     pub fn signature(self, args: &[Expr]) -> Signature {
         use SparkType::*;
         let first = args.first().map(Expr::data_type).unwrap_or(Null);
-        let numeric = if first.is_numeric() { first } else { Double };
+        let numeric = if first.is_numeric() { first.clone() } else { Double };
         let all_binary = !args.is_empty() && args.iter().map(Expr::data_type).all(|t| matches!(t, Binary | Null));
         Signature::Exact(match self {
             StartsWith | EndsWith | Contains if all_binary => vec![Binary, Binary],
@@ -331,7 +331,7 @@ impl PerRowFunction {
     /// The result type for arguments of (already coerced) types `args`.
     pub fn return_type(self, args: &[SparkType]) -> SparkType {
         use SparkType::*;
-        let first = args.first().copied().unwrap_or(Null);
+        let first = args.first().cloned().unwrap_or(Null);
         match self {
             StartsWith | EndsWith | Contains | LuhnCheck | IsValidUtf8 => Boolean,
             MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 | TypeOf => String,
@@ -386,11 +386,11 @@ impl PerRowFunction {
             let value = if !self.sees_nulls() && row_args.iter().any(Value::is_null) {
                 Value::Null
             } else {
-                self.apply(&row_args, result_type)?
+                self.apply(&row_args, result_type.clone())?
             };
             values.push(value);
         }
-        Ok(array_of(&values, result_type))
+        Ok(array_of(&values, &result_type))
     }
 
     fn apply(self, args: &[Value], result_type: SparkType) -> Result<Value> {

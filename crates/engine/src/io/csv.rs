@@ -245,7 +245,7 @@ fn column_names(header: Option<&Line>, width: usize) -> Vec<String> {
 fn infer_types(types: &mut [SparkType], line: &Line) {
     for column in 0..types.len().min(line.width()) {
         if let Some(text) = line.field(column) {
-            types[column] = widen(types[column], infer_value(types[column], text));
+            types[column] = widen(types[column].clone(), infer_value(types[column].clone(), text));
         }
     }
 }
@@ -261,10 +261,10 @@ fn infer_value(current: SparkType, text: &str) -> SparkType {
         SparkType::Boolean,
     ];
     let first = LADDER.iter().position(|t| *t == current).unwrap_or(0);
-    LADDER[first..].iter().copied().find(|t| parses_as(*t, text)).unwrap_or(SparkType::String)
+    LADDER[first..].iter().find(|t| parses_as(t, text)).cloned().unwrap_or(SparkType::String)
 }
 
-fn parses_as(spark_type: SparkType, text: &str) -> bool {
+fn parses_as(spark_type: &SparkType, text: &str) -> bool {
     match spark_type {
         SparkType::Integer => text.parse::<i32>().is_ok(),
         SparkType::Long => text.parse::<i64>().is_ok(),
@@ -279,7 +279,7 @@ fn parses_as(spark_type: SparkType, text: &str) -> bool {
 /// The narrowest type holding both (Spark's `compatibleType`), or string.
 fn widen(a: SparkType, b: SparkType) -> SparkType {
     use SparkType::*;
-    match (a, b) {
+    match (a.clone(), b.clone()) {
         _ if a == b => a,
         (Null, other) | (other, Null) => other,
         (Integer, Long) | (Long, Integer) => Long,
@@ -334,13 +334,13 @@ fn parse_timestamp(text: &str) -> Option<i64> {
 }
 
 fn build_batch(path: &str, schema: &SparkSchema, lines: &[Line], mode: ParseMode) -> Result<RecordBatch> {
-    let mut columns: Vec<ColumnBuilder> = schema.fields.iter().map(|f| ColumnBuilder::new(f.data_type)).collect();
+    let mut columns: Vec<ColumnBuilder> = schema.fields.iter().map(|f| ColumnBuilder::new(f.data_type.clone())).collect();
     for line in lines {
         let parsed: Vec<Result<Value, ()>> = schema
             .fields
             .iter()
             .enumerate()
-            .map(|(i, field)| parse_field(field.data_type, line.field(i)))
+            .map(|(i, field)| parse_field(field.data_type.clone(), line.field(i)))
             .collect();
         let malformed = line.width() != schema.fields.len() || parsed.iter().any(Result::is_err);
         match (malformed, mode) {

@@ -64,11 +64,11 @@ pub fn discover(roots: &[&str], files: &[FileStatus]) -> Result<PartitionColumns
     }
     let names = names.unwrap_or_default();
     let types: Vec<SparkType> = (0..names.len()).map(|i| infer(texts.iter().filter_map(|(_, v)| v[i].as_deref()))).collect();
-    let fields = names.iter().zip(&types).map(|(n, t)| SparkField { name: n.clone(), data_type: *t, nullable: true }).collect();
+    let fields = names.iter().zip(&types).map(|(n, t)| SparkField { name: n.clone(), data_type: t.clone(), nullable: true }).collect();
     let values = texts
         .into_iter()
         .map(|(path, texts)| {
-            let values = texts.iter().zip(&types).map(|(text, t)| text.as_deref().map_or(Value::Null, |s| parse(s, *t))).collect();
+            let values = texts.iter().zip(&types).map(|(text, t)| text.as_deref().map_or(Value::Null, |s| parse(s, t.clone()))).collect();
             (path, values)
         })
         .collect();
@@ -144,7 +144,7 @@ mod tests {
         let files = [file("out/VendorID=1/part-0.parquet"), file("out/VendorID=2/part-0.parquet"), file(&format!("out/VendorID={NULL_FOLDER}/part-0.parquet"))];
         let found = discover(&["out"], &files).unwrap();
         assert_eq!(found.fields.len(), 1);
-        assert_eq!((found.fields[0].name.as_str(), found.fields[0].data_type), ("VendorID", SparkType::Integer));
+        assert_eq!((found.fields[0].name.as_str(), found.fields[0].data_type.clone()), ("VendorID", SparkType::Integer));
         assert_eq!(found.values["out/VendorID=2/part-0.parquet"], vec![Value::Integer(2)]);
         assert_eq!(found.values[&format!("out/VendorID={NULL_FOLDER}/part-0.parquet")], vec![Value::Null]);
     }

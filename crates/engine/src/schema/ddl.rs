@@ -4,7 +4,7 @@
 //! makes a single column named `value`.
 
 use super::{SparkField, SparkSchema};
-use crate::types::SparkType;
+use crate::types::{SparkType, parse_field, top_level_parts};
 use crate::{EngineError, Result};
 
 /// The schema `text` describes, or Spark's PARSE_SYNTAX_ERROR.
@@ -15,7 +15,7 @@ pub fn parse_ddl_schema(text: &str) -> Result<SparkSchema> {
         Some(_) => &trimmed["struct<".len()..trimmed.len() - 1],
         None => trimmed,
     };
-    if let Some(fields) = top_level_parts(inner).into_iter().map(field).collect::<Option<Vec<_>>>()
+    if let Some(fields) = top_level_parts(inner).into_iter().map(parse_field).collect::<Option<Vec<_>>>()
         && !fields.is_empty()
     {
         return Ok(SparkSchema { fields });
@@ -27,47 +27,6 @@ pub fn parse_ddl_schema(text: &str) -> Result<SparkSchema> {
             first_word(trimmed)
         ))),
     }
-}
-
-/// `text` cut at the commas that are not inside parentheses, angle brackets or backquotes.
-fn top_level_parts(text: &str) -> Vec<&str> {
-    let (mut parts, mut depth, mut quoted, mut start) = (Vec::new(), 0i32, false, 0);
-    for (at, c) in text.char_indices() {
-        match c {
-            '`' => quoted = !quoted,
-            '(' | '<' if !quoted => depth += 1,
-            ')' | '>' if !quoted => depth -= 1,
-            ',' if !quoted && depth == 0 => {
-                parts.push(&text[start..at]);
-                start = at + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&text[start..]);
-    parts
-}
-
-/// One field: `name type`, `name: type`, `` `odd name` type NOT NULL COMMENT 'why' ``.
-fn field(text: &str) -> Option<SparkField> {
-    let text = text.trim();
-    let (name, rest) = match text.strip_prefix('`') {
-        Some(quoted) => {
-            let end = quoted.find('`')?;
-            (quoted[..end].to_string(), &quoted[end + 1..])
-        }
-        None => {
-            let end = text.find(|c: char| c.is_whitespace() || c == ':')?;
-            (text[..end].to_string(), &text[end..])
-        }
-    };
-    let rest = rest.trim_start();
-    let rest = rest.strip_prefix(':').unwrap_or(rest).trim();
-    let lower = rest.to_ascii_lowercase();
-    let type_end = [" not null", " comment "].iter().filter_map(|keyword| lower.find(keyword)).min().unwrap_or(rest.len());
-    let data_type = SparkType::parse(&rest[..type_end]).ok()?;
-    let nullable = !lower[type_end..].trim_start().starts_with("not null");
-    Some(SparkField { name, data_type, nullable })
 }
 
 fn first_word(text: &str) -> &str {

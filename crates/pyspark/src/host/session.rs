@@ -253,8 +253,8 @@ pub(super) fn typed_columns(rows: &[PyValue], attributes: &[Attribute]) -> Vec<A
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let values: Vec<Value> = rows.iter().map(|row| field(row, i).map_or(Value::Null, |v| to_declared_type(&v, a.data_type))).collect();
-            array_of(&values, a.data_type)
+            let values: Vec<Value> = rows.iter().map(|row| field(row, i).map_or(Value::Null, |v| to_declared_type(&v, &a.data_type))).collect();
+            array_of(&values, &a.data_type)
         })
         .collect()
 }

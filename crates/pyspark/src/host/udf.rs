@@ -63,7 +63,7 @@ impl ScalarUdf for PythonUdf {
     }
 
     fn return_type(&self) -> SparkType {
-        self.return_type
+        self.return_type.clone()
     }
 
     fn invoke(&self, args: &[ArrayRef], rows: usize) -> EngineResult<ArrayRef> {
@@ -71,7 +71,7 @@ impl ScalarUdf for PythonUdf {
         for start in (0..rows).step_by(UDF_BATCH_ROWS) {
             values.extend(self.invoke_rows(args, start..rows.min(start + UDF_BATCH_ROWS))?);
         }
-        Ok(array_of(&values, self.return_type))
+        Ok(array_of(&values, &self.return_type))
     }
 }
 
@@ -89,7 +89,7 @@ impl PythonUdf {
         let results = self.workers.call("_kindling_udf_batch", vec![MontyObject::int(self.key), batch], &describe_row)?;
         let results = PyValue::decode(results.as_ref());
         let items = results.items().ok_or_else(|| EngineError::Internal(format!("{} returned no list of results", self.name)))?;
-        Ok(items.iter().map(|item| to_declared_type(item, self.return_type)).collect())
+        Ok(items.iter().map(|item| to_declared_type(item, &self.return_type)).collect())
     }
 
     /// `inv(x = 0)`: the call that failed, with the row's argument values as Python shows them.
