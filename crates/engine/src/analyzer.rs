@@ -12,6 +12,7 @@ use crate::functions::Signature;
 use crate::types::SparkType;
 use crate::{EngineError, Result};
 
+mod collection_args;
 mod window;
 
 pub use window::frame_of;
@@ -235,6 +236,7 @@ fn coerce(expr: Expr) -> Result<Expr> {
                 )));
             }
             let args = with_default_pad(function, args);
+            let function = function_for_types(function, &args);
             let args = match function.signature(&args) {
                 Signature::Exact(types) => {
                     args.into_iter().zip(types).map(|(a, t)| implicit_cast(a, t, function.name())).collect::<Result<_>>()?
@@ -256,6 +258,10 @@ fn coerce(expr: Expr) -> Result<Expr> {
                     let common = common_type(&args, function.name())?;
                     args.into_iter().map(|a| cast_to(a, common.clone())).collect()
                 }
+                Signature::Collection => match function {
+                    crate::functions::ScalarFunction::Collection(collection) => collection_args::coerce(collection, args)?,
+                    other => return Err(EngineError::Internal(format!("{} takes no arrays", other.name()))),
+                },
                 Signature::Numeric => {
                     let mut args = args.into_iter();
                     let value = args.next().expect("arity checked above");
@@ -590,6 +596,22 @@ fn date_time_arithmetic(op: BinaryOp, left: &Expr, right: &Expr) -> Option<Expr>
         }
         _ => return None,
     })
+}
+
+/// The function a call means for its arguments' types: `concat` of arrays joins the arrays; `col[key]` of a struct
+/// reads a field.
+fn function_for_types(function: crate::functions::ScalarFunction, args: &[Expr]) -> crate::functions::ScalarFunction {
+    use crate::functions::{CollectionFunction, ScalarFunction};
+    let first = args.first().map(Expr::data_type);
+    match (function, first) {
+        (ScalarFunction::Concat, _) if args.iter().any(|a| matches!(a.data_type(), SparkType::Array(_))) => {
+            ScalarFunction::Collection(CollectionFunction::ArrayConcat)
+        }
+        (ScalarFunction::Collection(CollectionFunction::GetItem), Some(SparkType::Struct(_))) => {
+            ScalarFunction::Collection(CollectionFunction::GetField)
+        }
+        _ => function,
+    }
 }
 
 /// `lpad(s, n)` pads with spaces, or with zero bytes when `s` is binary; the call then shows the pad it used.

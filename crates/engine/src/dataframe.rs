@@ -30,6 +30,7 @@ use crate::sort::SortOrder;
 use crate::session::Session;
 use crate::stage::{ResultPartitions, run_job};
 use crate::trace::JobTrace;
+use crate::functions::{CollectionFunction, ScalarFunction};
 use crate::types::SparkType;
 use crate::value::{Row, Value, rows_of};
 use crate::{EngineError, Result, optimizer, physical};
@@ -107,7 +108,8 @@ impl DataFrame {
         for expr in exprs {
             match expr {
                 Expr::Column(name) if name == "*" => resolved.extend(input.iter().cloned().map(Expr::Attribute)),
-                Expr::Column(_) | Expr::Attribute(_) | Expr::Alias { .. } => resolved.push(resolve(expr, &input)?),
+                // A generator's columns are named by its aliases or Spark's defaults (`col`, `key`, `value`).
+                Expr::Column(_) | Expr::Attribute(_) | Expr::Alias { .. } | Expr::Generator(_) => resolved.push(resolve(expr, &input)?),
                 other => {
                     let name = name_of(&other, &input);
                     resolved.push(resolve(other, &input)?.alias(&name));
@@ -127,6 +129,9 @@ impl DataFrame {
     /// A projection of resolved expressions: a global aggregation when they aggregate, window operators below it
     /// when they hold window functions.
     fn project(&self, exprs: Vec<Expr>) -> Result<Self> {
+        if exprs.iter().any(Expr::contains_generator) {
+            return self.with_generator(exprs);
+        }
         if exprs.iter().any(Expr::contains_aggregate) {
             return self.aggregate(Vec::new(), exprs);
         }
@@ -134,6 +139,35 @@ impl DataFrame {
             return Ok(self.with_plan(with_windows(&self.plan, exprs)));
         }
         Ok(self.with_plan(LogicalPlan::Project { exprs, input: self.plan.clone() }))
+    }
+
+    /// A select list holding a generator (`select("id", explode("trips"))`): a Generate node computes the generated
+    /// rows, a projection above it puts the generated columns where the generator stood.
+    fn with_generator(&self, exprs: Vec<Expr>) -> Result<Self> {
+        let unsupported = |detail: String| {
+            EngineError::Analysis(format!("[UNSUPPORTED_GENERATOR.{detail}. SQLSTATE: 42K0E"))
+        };
+        let is_generator = |e: &Expr| matches!(e, Expr::Generator(_));
+        if let Some(nested) = exprs.iter().find(|e| e.contains_generator() && !is_generator(e)) {
+            return Err(unsupported(format!(
+                "NESTED_IN_EXPRESSIONS] The generator is not supported: nested in expressions \"{}\"",
+                nested.sql_name()
+            )));
+        }
+        // Each generator gets a Generate node of its own, one above the other, as Spark stacks them.
+        let mut plan = self.plan.clone();
+        let mut projected: Vec<Expr> = Vec::with_capacity(exprs.len());
+        for expr in exprs {
+            let Expr::Generator(generator) = expr else {
+                projected.push(expr);
+                continue;
+            };
+            let generated = generator.output()?;
+            projected.extend(generated.iter().cloned().map(Expr::Attribute));
+            let required = plan.output();
+            plan = Arc::new(LogicalPlan::Generate { generator: *generator, required, generated, input: plan });
+        }
+        Ok(self.with_plan(LogicalPlan::Project { exprs: projected, input: plan }))
     }
 
     /// `filter(condition)` / `where(condition)`.
@@ -864,6 +898,12 @@ fn name_of(expr: &Expr, input: &[Attribute]) -> String {
                 Ok(attribute) => Expr::Column(attribute.name),
                 Err(_) => Expr::Column(name),
             },
+            // `col[key]` of a struct is named as the field it reads: `s.y`.
+            Expr::Function { function: ScalarFunction::Collection(CollectionFunction::GetItem), args }
+                if matches!(resolve(args[0].clone(), input).map(|e| e.data_type()), Ok(SparkType::Struct(_))) =>
+            {
+                Expr::Function { function: ScalarFunction::Collection(CollectionFunction::GetField), args }
+            }
             // A ranking function or lag/lead is named with the frame it always has, whatever frame was given.
             Expr::Window { function, mut spec } => {
                 if let Expr::WindowFunction { function: window_function, args, .. } = function.as_ref() {

@@ -16,9 +16,11 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 use crate::expr::Expr;
 use crate::expr::cast::MICROS_PER_DAY;
+pub use collections::CollectionFunction;
 pub use per_row::{PerRowFunction, unhex};
 
 mod charset;
+mod collections;
 mod datetime_pattern;
 mod number_format;
 mod per_row;
@@ -56,6 +58,8 @@ pub enum ScalarFunction {
     Least,
     /// One of the long tail of functions computed a row at a time.
     PerRow(PerRowFunction),
+    /// A function over arrays, maps or structs.
+    Collection(CollectionFunction),
 }
 
 use ScalarFunction::*;
@@ -80,6 +84,8 @@ pub enum Signature {
     DateAndDays,
     /// A number, and maybe an integer scale.
     Numeric,
+    /// Arrays, maps or structs: the analyzer checks and casts them by the function's own rules.
+    Collection,
 }
 
 impl ScalarFunction {
@@ -111,6 +117,7 @@ impl ScalarFunction {
             Greatest => "greatest",
             Least => "least",
             PerRow(function) => function.name(),
+            Collection(function) => function.name(),
         }
     }
 
@@ -125,7 +132,10 @@ impl ScalarFunction {
             "char_length" | "character_length" => Some(Length),
             _ => None,
         };
-        alias.or_else(|| ALL.into_iter().find(|f| f.name() == name)).or_else(|| PerRowFunction::by_name(&name).map(PerRow))
+        alias
+            .or_else(|| ALL.into_iter().find(|f| f.name() == name))
+            .or_else(|| PerRowFunction::by_name(&name).map(PerRow))
+            .or_else(|| CollectionFunction::by_name(&name).map(Collection))
     }
 
     /// Functions whose result depends on the session time zone; plans print the zone as their last argument.
@@ -143,6 +153,7 @@ impl ScalarFunction {
             ConcatWs => (1, usize::MAX),
             Greatest | Least => (2, usize::MAX),
             PerRow(function) => function.arity(),
+            Collection(function) => function.arity(),
             _ => (1, 1),
         }
     }
@@ -168,6 +179,7 @@ impl ScalarFunction {
             Coalesce | Greatest | Least => Signature::Common,
             Round | Abs => Signature::Numeric,
             PerRow(function) => function.signature(args),
+            Collection(_) => Signature::Collection,
         }
     }
 
@@ -188,6 +200,11 @@ impl ScalarFunction {
                 _ => Decimal { precision: 38, scale: 0 },
             },
             PerRow(function) => function.return_type(&args.iter().map(Expr::data_type).collect::<Vec<_>>()),
+            Collection(function) => {
+                let types: Vec<SparkType> = args.iter().map(Expr::data_type).collect();
+                let nullable: Vec<bool> = args.iter().map(Expr::nullable).collect();
+                function.return_type(&types, &nullable, &field_names(function, args))
+            }
         }
     }
 
@@ -199,12 +216,16 @@ impl ScalarFunction {
             // to_date(ts) is a cast; a truncation can fall outside the range of timestamps.
             ToDate if args.len() == 1 => args[0].nullable(),
             DateTrunc | ToDate | ToTimestamp | Round | PerRow(_) => true,
+            Collection(function) => {
+                let types: Vec<SparkType> = args.iter().map(Expr::data_type).collect();
+                function.nullable(&types, &args.iter().map(Expr::nullable).collect::<Vec<_>>())
+            }
             _ => args.iter().any(Expr::nullable),
         }
     }
 
     /// Runs the function on evaluated arguments of the given Spark types.
-    pub fn evaluate(self, args: &[ArrayRef], types: &[SparkType], rows: usize) -> Result<ArrayRef> {
+    pub fn evaluate(self, args: &[ArrayRef], types: &[SparkType], rows: usize, result_type: &SparkType) -> Result<ArrayRef> {
         let arg = |i: usize| &args[i];
         Ok(match self {
             DateTrunc => date_trunc(literal_text(arg(0), "date_trunc")?, arg(1))?,
@@ -254,7 +275,32 @@ impl ScalarFunction {
             Abs => abs(arg(0))?,
             Round => round(arg(0), args.get(1), types[0].clone())?,
             PerRow(function) => function.evaluate(args, types, rows)?,
+            Collection(function) => function.evaluate(args, rows, result_type)?,
         })
+    }
+}
+
+/// The field names of the struct `struct(…)` or `named_struct(…)` builds (a column's name, an alias, or `col2`
+/// for the second argument when it has neither), or the field `getfield` reads.
+fn field_names(function: CollectionFunction, args: &[Expr]) -> Vec<std::string::String> {
+    let literal_text = |e: &Expr| match e {
+        Expr::Literal(crate::value::Value::String(name)) => name.clone(),
+        other => other.sql_name(),
+    };
+    match function {
+        CollectionFunction::Struct => args
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| match arg {
+                Expr::Attribute(a) => a.name.clone(),
+                Expr::Alias { name, .. } => name.clone(),
+                Expr::Function { function: Collection(CollectionFunction::GetField), args } => literal_text(&args[1]),
+                _ => format!("col{}", i + 1),
+            })
+            .collect(),
+        CollectionFunction::NamedStruct => args.iter().step_by(2).map(literal_text).collect(),
+        CollectionFunction::GetField => args.get(1).map(literal_text).into_iter().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -614,7 +660,7 @@ mod tests {
         let types: Vec<SparkType> = args.iter().map(|v| if v.is_null() { SparkType::String } else { v.spark_type() }).collect();
         let arrays: Vec<ArrayRef> =
             args.iter().zip(&types).map(|(v, t)| crate::expr::cast::cast(&v.to_array(1), &v.spark_type(), t).unwrap()).collect();
-        Value::from_array(&function.evaluate(&arrays, &types, 1).unwrap(), 0).unwrap()
+        Value::from_array(&function.evaluate(&arrays, &types, 1, &function.return_type(&[])).unwrap(), 0).unwrap()
     }
 
     const JAN_15_2020_13_45: i64 = 1_579_095_900_000_000;
@@ -721,9 +767,9 @@ mod tests {
     fn functions_of_an_empty_batch_are_empty() {
         let empty = |t: SparkType| arrow::array::new_empty_array(&t.to_arrow());
         let text = empty(SparkType::String);
-        let result = Substring.evaluate(&[text, empty(SparkType::Integer), empty(SparkType::Integer)], &[SparkType::String, SparkType::Integer, SparkType::Integer], 0);
+        let result = Substring.evaluate(&[text, empty(SparkType::Integer), empty(SparkType::Integer)], &[SparkType::String, SparkType::Integer, SparkType::Integer], 0, &SparkType::String);
         assert_eq!(result.unwrap().len(), 0);
-        let rounded = Round.evaluate(&[empty(SparkType::Double), empty(SparkType::Integer)], &[SparkType::Double, SparkType::Integer], 0);
+        let rounded = Round.evaluate(&[empty(SparkType::Double), empty(SparkType::Integer)], &[SparkType::Double, SparkType::Integer], 0, &SparkType::Double);
         assert_eq!(rounded.unwrap().len(), 0);
     }
 

@@ -23,6 +23,7 @@ pub mod exchange;
 pub mod executor;
 pub mod expr;
 pub mod functions;
+pub mod generate;
 pub mod hash_aggregate;
 pub mod interval;
 pub mod io;

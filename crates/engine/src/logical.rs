@@ -13,6 +13,7 @@ use crate::io::partition_discovery::PartitionColumns;
 use crate::io::vfs::FileStatus;
 use crate::io::Table;
 use crate::join::JoinType;
+use crate::expr::generator::Generator;
 use crate::rdd::MapPartitions;
 use crate::shuffle_dependency::ShuffleDependency;
 use crate::sort::SortOrder;
@@ -89,6 +90,9 @@ pub enum LogicalPlan {
     /// Window functions that share one `PARTITION BY` and `ORDER BY` (`exprs` are aliased [`Expr::Window`]s):
     /// `input`'s columns, then one column per expression (see [`crate::window`]).
     Window { exprs: Vec<Expr>, partition_by: Vec<Expr>, order_by: Vec<SortOrder>, input: Arc<LogicalPlan> },
+    /// `explode(arr)` and the like: each row of `input`, its `required` columns kept, once per element the generator
+    /// yields, with the `generated` columns after them (see [`crate::generate`]).
+    Generate { generator: Generator, required: Vec<Attribute>, generated: Vec<Attribute>, input: Arc<LogicalPlan> },
 }
 
 impl LogicalPlan {
@@ -125,6 +129,7 @@ impl LogicalPlan {
             Self::Join { left, right, join_type, .. } => join_type.output(&left.output(), &right.output()),
             Self::BroadcastHint { input } => input.output(),
             Self::Window { exprs, input, .. } => input.output().into_iter().chain(exprs.iter().map(output_attribute)).collect(),
+            Self::Generate { required, generated, .. } => required.iter().chain(generated).cloned().collect(),
             Self::SubqueryAlias { alias, input } => {
                 input.output().into_iter().map(|a| Attribute { qualifier: Some(alias.clone()), ..a }).collect()
             }
@@ -141,6 +146,7 @@ impl LogicalPlan {
             | Self::Repartition { input, .. }
             | Self::Coalesce { input, .. }
             | Self::Window { input, .. }
+            | Self::Generate { input, .. }
             | Self::Sort { input, .. } => vec![input],
             Self::Union { inputs, .. } => inputs.iter().collect(),
             Self::Join { left, right, .. } => vec![left, right],
@@ -188,6 +194,7 @@ impl LogicalPlan {
                 format!("Window [{}], [{}], [{}]", list(exprs), list(partition_by), sort_list(order_by))
             }
             Self::SubqueryAlias { alias, .. } => format!("SubqueryAlias {alias}"),
+            Self::Generate { generator, required, generated, .. } => crate::generate::node_string(generator, required, generated),
         }
     }
 
@@ -249,6 +256,12 @@ impl LogicalPlan {
             Self::MapPartitions { function, output, input } => {
                 let input = child(input, ids);
                 Self::MapPartitions { function: function.clone(), output: output.iter().map(|a| renumbered(a, ids)).collect(), input }
+            }
+            Self::Generate { generator, required, generated, input } => {
+                let input = child(input, ids);
+                let generator = Generator { arg: renumber(&generator.arg, ids), ..generator.clone() };
+                let required = required.iter().map(|a| renumbered(a, ids)).collect();
+                Self::Generate { generator, required, generated: generated.iter().map(|a| renumbered(a, ids)).collect(), input }
             }
             Self::Window { exprs, partition_by, order_by, input } => {
                 let input = child(input, ids);

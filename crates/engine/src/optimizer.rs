@@ -27,9 +27,26 @@ pub fn optimize(plan: &LogicalPlan) -> LogicalPlan {
     let grouped = pull_out_grouping_expressions(&folded);
     let through_unions = push_projections_through_unions(&grouped);
     let collapsed = collapse_projects(&through_unions);
-    let pushed = push_down_filters(&not_null_join_keys(&collapsed));
+    let pushed = push_down_filters(&not_null_join_keys(&filters_from_generators(&collapsed)));
     let required: HashSet<ExprId> = pushed.output().iter().map(|a| a.id).collect();
     remove_noop_projects(&collapse_projects(&prune_columns(&pushed, &required)))
+}
+
+/// A row whose array is NULL or empty generates nothing through `explode` (not `explode_outer`), so Spark filters
+/// such rows out first (`InferFiltersFromGenerate`): `size(arr) > 0 AND isnotnull(arr)`, which may then move down.
+fn filters_from_generators(plan: &LogicalPlan) -> LogicalPlan {
+    let plan = map_children(plan, &filters_from_generators);
+    let LogicalPlan::Generate { generator, required, generated, input } = &plan else { return plan };
+    if generator.outer {
+        return plan;
+    }
+    let size = crate::expr::call(
+        crate::functions::ScalarFunction::Collection(crate::functions::CollectionFunction::Size),
+        vec![generator.arg.clone()],
+    );
+    let condition = size.gt(crate::expr::lit(0)).and(generator.arg.clone().is_not_null());
+    let input = Arc::new(LogicalPlan::Filter { condition, input: input.clone() });
+    LogicalPlan::Generate { generator: generator.clone(), required: required.clone(), generated: generated.clone(), input }
 }
 
 /// Rows whose join key is NULL never find a partner, so an inner join filters them out on both sides before the
@@ -209,6 +226,12 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
         LogicalPlan::MapPartitions { function, output, input } => {
             LogicalPlan::MapPartitions { function: function.clone(), output: output.clone(), input: child(input) }
         }
+        LogicalPlan::Generate { generator, required, generated, input } => LogicalPlan::Generate {
+            generator: crate::expr::generator::Generator { arg: f(generator.arg.clone()), ..generator.clone() },
+            required: required.clone(),
+            generated: generated.clone(),
+            input: child(input),
+        },
         LogicalPlan::Sort { order, global, input } => {
             let order = order.iter().map(|o| crate::sort::SortOrder { expr: f(o.expr.clone()), ..o.clone() }).collect();
             LogicalPlan::Sort { order, global: *global, input: child(input) }
@@ -352,6 +375,12 @@ fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) ->
         LogicalPlan::MapPartitions { function, output, input } => {
             LogicalPlan::MapPartitions { function: function.clone(), output: output.clone(), input: child(input) }
         }
+        LogicalPlan::Generate { generator, required, generated, input } => LogicalPlan::Generate {
+            generator: generator.clone(),
+            required: required.clone(),
+            generated: generated.clone(),
+            input: child(input),
+        },
         LogicalPlan::Sort { order, global, input } => LogicalPlan::Sort { order: order.clone(), global: *global, input: child(input) },
         LogicalPlan::Join { left, right, join_type, condition } => LogicalPlan::Join {
             left: child(left),
@@ -493,6 +522,15 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
         }
         LogicalPlan::Coalesce { partitions, input } => {
             LogicalPlan::Coalesce { partitions: *partitions, input: Arc::new(prune_columns(input, required)) }
+        }
+        // Only the input columns wanted above are carried through the generated rows (Spark's
+        // `unrequiredChildIndex`); the generator's argument is still read below.
+        LogicalPlan::Generate { generator, required: carried, generated, input } => {
+            let carried: Vec<Attribute> = carried.iter().filter(|a| required.contains(&a.id)).cloned().collect();
+            let mut child_needs: HashSet<ExprId> = carried.iter().map(|a| a.id).collect();
+            child_needs.extend(needs(&[&generator.arg]));
+            let input = pruned_side(input, &child_needs);
+            LogicalPlan::Generate { generator: generator.clone(), required: carried, generated: generated.clone(), input }
         }
         LogicalPlan::Window { exprs, partition_by, order_by, input } => {
             // Every window column is computed (Spark does not prune them either); its inputs are needed below.

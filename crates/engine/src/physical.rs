@@ -24,6 +24,7 @@ use crate::io::csv::{csv_batches, split_lines};
 use crate::io::file_partition::{FilePartition, FileSplit, plan_file_partitions};
 use crate::io::parquet::read_split_columns;
 use crate::io::read_ahead::ReadAhead;
+use crate::expr::generator::Generator;
 use crate::rdd::MapPartitions;
 use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
 use crate::partition::{Partition, split_evenly};
@@ -92,6 +93,8 @@ pub enum PhysicalPlan {
     TakeOrderedAndProject { limit: usize, order: Vec<SortOrder>, project: Vec<Expr>, input: Box<PhysicalPlan> },
     /// An opaque function over each partition (an RDD's Python functions, see [`crate::rdd`]).
     MapPartitions { function: MapPartitions, output: Vec<Attribute>, input: Box<PhysicalPlan> },
+    /// Rows made from each input row by `explode` and the like (see [`crate::generate`]).
+    Generate { generator: Generator, required: Vec<Attribute>, generated: Vec<Attribute>, input: Box<PhysicalPlan> },
     /// Each input row once per projection (Spark's `Expand`): how several DISTINCT aggregates share one
     /// aggregation (see [`distinct_aggregate`]).
     Expand { projections: Vec<Vec<Expr>>, output: Vec<Attribute>, input: Box<PhysicalPlan> },
@@ -137,6 +140,7 @@ impl PhysicalPlan {
                 keys.iter().cloned().chain(calls.iter().flat_map(|c| c.state.iter().cloned())).collect()
             }
             Self::Union { output, .. } | Self::MapPartitions { output, .. } | Self::Expand { output, .. } => output.clone(),
+            Self::Generate { required, generated, .. } => required.iter().chain(generated).cloned().collect(),
             Self::TakeOrderedAndProject { project, .. } => project.iter().map(output_attribute).collect(),
             Self::BroadcastHashJoin { join, left, right, .. }
             | Self::BroadcastNestedLoopJoin { join, left, right, .. }
@@ -179,6 +183,7 @@ impl PhysicalPlan {
             | Self::Window { input, .. }
             | Self::WindowGroupLimit { input, .. }
             | Self::Expand { input, .. }
+            | Self::Generate { input, .. }
             | Self::MapPartitions { input, .. } => vec![input],
         }
     }
@@ -206,6 +211,7 @@ impl PhysicalPlan {
             | Self::Window { input, .. }
             | Self::WindowGroupLimit { input, .. }
             | Self::Expand { input, .. }
+            | Self::Generate { input, .. }
             | Self::MapPartitions { input, .. } => vec![input],
         }
     }
@@ -238,6 +244,7 @@ impl PhysicalPlan {
             | Self::Window { input, .. }
             | Self::WindowGroupLimit { input, .. }
             | Self::Expand { input, .. }
+            | Self::Generate { input, .. }
             | Self::MapPartitions { input, .. } => input.partition_count(context),
         }
     }
@@ -295,6 +302,12 @@ impl PhysicalPlan {
                     let batch = batch?;
                     let columns = exprs.iter().map(|e| evaluate(e, &batch, &input_columns)).collect::<Result<_>>()?;
                     batch_of(&output, columns, batch.num_rows())
+                })))
+            }
+            Self::Generate { generator, required, input, .. } => {
+                let (input_columns, output) = (input.output(), self.output());
+                Ok(Box::new(input.execute(partition, context, metrics)?.map(move |batch| {
+                    crate::generate::generate_batch(generator, required, &input_columns, &output, &batch?)
                 })))
             }
             Self::Expand { projections, output, input } => {
@@ -522,6 +535,7 @@ impl PhysicalPlan {
                 project.iter().map(Expr::plan_string).collect::<Vec<_>>().join(",")
             ),
             Self::MapPartitions { function, output, .. } => format!("{} [{}]", function.name(), attributes(output, ", ")),
+            Self::Generate { generator, required, generated, .. } => crate::generate::node_string(generator, required, generated),
             Self::Expand { projections, output, .. } => {
                 let copies: Vec<String> = projections.iter().map(|p| format!("[{}]", list(p, ", "))).collect();
                 format!("Expand [{}], [{}]", copies.join(", "), attributes(output, ", "))
@@ -577,6 +591,7 @@ impl PhysicalPlan {
             Self::Project { .. }
                 | Self::Filter { .. }
                 | Self::Expand { .. }
+                | Self::Generate { .. }
                 | Self::HashAggregate { .. }
                 | Self::LocalLimit { .. }
                 | Self::GlobalLimit { .. }
@@ -1149,6 +1164,12 @@ impl Planner<'_> {
             LogicalPlan::MapPartitions { function, output, input } => {
                 PhysicalPlan::MapPartitions { function: function.clone(), output: output.clone(), input: child(input)? }
             }
+            LogicalPlan::Generate { generator, required, generated, input } => PhysicalPlan::Generate {
+                generator: generator.clone(),
+                required: required.clone(),
+                generated: generated.clone(),
+                input: child(input)?,
+            },
             LogicalPlan::Window { exprs, partition_by, order_by, input } => {
                 self.window(exprs, partition_by, order_by, None, *child(input)?)
             }

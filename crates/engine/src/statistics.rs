@@ -38,6 +38,7 @@ pub fn size_in_bytes(plan: &LogicalPlan) -> u128 {
         // Spark cannot estimate what a Python function produces: `spark.sql.defaultSizeInBytes`, never broadcast.
         LogicalPlan::MapPartitions { .. } => i64::MAX as u128,
         LogicalPlan::Project { input, .. }
+        | LogicalPlan::Generate { input, .. }
         | LogicalPlan::Window { input, .. }
         | LogicalPlan::Filter { input, .. }
         | LogicalPlan::Aggregate { input, .. }

@@ -91,6 +91,8 @@ impl From<EngineError> for PySparkError {
 fn runtime_class(message: &str) -> &'static str {
     if message.starts_with("[DIVIDE_BY_ZERO]") || message.contains("OVERFLOW") {
         "ArithmeticException"
+    } else if message.starts_with("[INVALID_ARRAY_INDEX") {
+        "ArrayIndexOutOfBoundsException"
     } else if message.starts_with("[CAST_INVALID_INPUT]") {
         "NumberFormatException"
     } else if message.contains("DATETIME") {

@@ -322,6 +322,11 @@ pub fn to_declared_type(value: &PyValue, data_type: &SparkType) -> Value {
     }
 }
 
+/// The type of the first value that is not None (`void` when there is none).
+fn first_type<'a>(mut values: impl Iterator<Item = &'a PyValue>) -> crate::Result<SparkType> {
+    values.find(|v| **v != PyValue::None).map_or(Ok(SparkType::Null), inferred_type)
+}
+
 /// The Spark type PySpark infers for a Python value.
 pub fn inferred_type(value: &PyValue) -> crate::Result<SparkType> {
     Ok(match value {
@@ -331,6 +336,25 @@ pub fn inferred_type(value: &PyValue) -> crate::Result<SparkType> {
         PyValue::Str(_) => SparkType::String,
         PyValue::Date(_) => SparkType::Date,
         PyValue::DateTime(_) => SparkType::Timestamp,
+        // Nested values take the type of their first non-NULL part, as PySpark infers them.
+        PyValue::List(items) => SparkType::array_of(first_type(items.iter())?, true),
+        PyValue::Dict(entries) => {
+            SparkType::map_of(first_type(entries.iter().map(|(k, _)| k))?, first_type(entries.iter().map(|(_, v)| v))?, true)
+        }
+        PyValue::NamedTuple { fields, values, .. } => SparkType::struct_of(
+            fields
+                .iter()
+                .zip(values)
+                .map(|(name, value)| Ok(kindling_engine::types::SparkField::new(name, inferred_type(value)?, true)))
+                .collect::<crate::Result<Vec<_>>>()?,
+        ),
+        PyValue::Tuple(values) => SparkType::struct_of(
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, value)| Ok(kindling_engine::types::SparkField::new(format!("_{}", i + 1), inferred_type(value)?, true)))
+                .collect::<crate::Result<Vec<_>>>()?,
+        ),
         other => {
             return Err(crate::PySparkError::Value(format!(
                 "[CANNOT_DETERMINE_TYPE] Some of types cannot be determined after inferring: {} has type {}.",

@@ -2,6 +2,7 @@
 //! function the engine has, by its Spark name.
 
 use kindling_engine::expr::cast::{parse_date, parse_timestamp, parse_timestamp_ntz};
+use kindling_engine::expr::generator::Generator;
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, SortOrder, Statistic, aggregate, call, col, lit};
 use kindling_engine::functions::{PerRowFunction, ScalarFunction};
@@ -588,6 +589,11 @@ fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) 
     }
     if let Some(replaced) = replaced_call(name, &args) {
         return Ok(replaced);
+    }
+    if let [arg] = args.as_slice()
+        && let Some(generator) = Generator::by_name(name, arg.clone())
+    {
+        return Ok(Expr::Generator(Box::new(generator)));
     }
     let Some(function) = ScalarFunction::by_name(name) else {
         analysis_error!(

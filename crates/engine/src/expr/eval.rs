@@ -54,14 +54,14 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result
         Expr::Function { function, args } => {
             let values = args.iter().map(|a| evaluate(a, batch, input)).collect::<Result<Vec<_>>>()?;
             let types: Vec<SparkType> = args.iter().map(Expr::data_type).collect();
-            function.evaluate(&values, &types, batch.num_rows())
+            function.evaluate(&values, &types, batch.num_rows(), &expr.data_type())
         }
         Expr::Udf { function, args } => {
             let values = args.iter().map(|a| evaluate(a, batch, input)).collect::<Result<Vec<_>>>()?;
             function.invoke(&values, batch.num_rows())
         }
         Expr::Column(name) => Err(EngineError::Internal(format!("column `{name}` was not resolved before evaluation"))),
-        Expr::Aggregate { .. } | Expr::Window { .. } | Expr::WindowFunction { .. } => Err(EngineError::Internal(format!(
+        Expr::Aggregate { .. } | Expr::Window { .. } | Expr::WindowFunction { .. } | Expr::Generator(_) => Err(EngineError::Internal(format!(
             "{} is evaluated by its own operator, not row by row",
             expr.sql_name()
         ))),

@@ -8,12 +8,13 @@
 pub mod cast;
 mod decimal;
 pub mod eval;
+pub mod generator;
 pub mod window;
 
 use std::fmt::{self, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::functions::ScalarFunction;
+use crate::functions::{CollectionFunction, ScalarFunction};
 use crate::udf::Udf;
 use crate::types::SparkType;
 use crate::value::Value;
@@ -331,6 +332,9 @@ pub enum Expr {
     /// `row_number()`, `rank()`, `lag(x, 1)`, …: functions that only make sense over a window.
     /// `ignore_nulls`: `lag(x) IGNORE NULLS` counts only the rows where `x` is set.
     WindowFunction { function: WindowFunction, args: Vec<Expr>, ignore_nulls: bool },
+    /// `explode(arr)`, `posexplode_outer(m)`, …: rows from one row; only at the top of a select list, which the
+    /// DataFrame turns into a Generate node.
+    Generator(Box<generator::Generator>),
 }
 
 /// A column by name.
@@ -495,6 +499,10 @@ impl Expr {
         Expr::Cast { expr: Box::new(self), to }
     }
     pub fn alias(self, name: &str) -> Expr {
+        if let Expr::Generator(mut generator) = self {
+            generator.aliases = vec![name.to_string()];
+            return Expr::Generator(generator);
+        }
         let inner = match self {
             Expr::Alias { expr, .. } => *expr,
             other => other,
@@ -520,6 +528,7 @@ impl Expr {
                 branches.iter().flat_map(|(c, v)| [c, v]).chain(otherwise.as_deref()).collect()
             }
             Expr::Function { args, .. } | Expr::Udf { args, .. } | Expr::WindowFunction { args, .. } => args.iter().collect(),
+            Expr::Generator(generator) => vec![&generator.arg],
             Expr::Window { function, spec } => std::iter::once(function.as_ref())
                 .chain(&spec.partition_by)
                 .chain(spec.order_by.iter().map(|o| &o.expr))
@@ -564,6 +573,10 @@ impl Expr {
                 Expr::Function { function, args: args.into_iter().map(f).collect::<Result<_, E>>()? }
             }
             Expr::Udf { function, args } => Expr::Udf { function, args: args.into_iter().map(f).collect::<Result<_, E>>()? },
+            Expr::Generator(generator) => {
+                let generator::Generator { kind, outer, arg, aliases } = *generator;
+                Expr::Generator(Box::new(generator::Generator { kind, outer, arg: f(arg)?, aliases }))
+            }
             Expr::WindowFunction { function, args, ignore_nulls } => {
                 Expr::WindowFunction { function, args: args.into_iter().map(f).collect::<Result<_, E>>()?, ignore_nulls }
             }
@@ -624,6 +637,10 @@ impl Expr {
         self.any(&|e| matches!(e, Expr::Window { .. }))
     }
 
+    pub fn contains_generator(&self) -> bool {
+        self.any(&|e| matches!(e, Expr::Generator(_)))
+    }
+
     /// Every attribute this expression reads.
     pub fn references(&self) -> Vec<Attribute> {
         let mut found = Vec::new();
@@ -646,6 +663,8 @@ impl Expr {
     pub fn data_type(&self) -> SparkType {
         match self {
             Expr::Column(_) => SparkType::Null,
+            // The type of its last column: an element, or a map's value.
+            Expr::Generator(generator) => generator.columns().pop().map_or(SparkType::Null, |(_, t, _)| t),
             Expr::Attribute(a) => a.data_type.clone(),
             Expr::Literal(v) => v.spark_type(),
             Expr::Alias { expr, .. } | Expr::Negative(expr) => expr.data_type(),
@@ -857,11 +876,26 @@ impl Expr {
                 list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
                 out.push(')');
             }
+            // `arr[0]`, `m[key]` and `s.field`, as Spark names and prints them.
+            Expr::Function { function: ScalarFunction::Collection(CollectionFunction::GetItem), args } if args.len() == 2 => {
+                args[0].write(out, style)?;
+                out.push('[');
+                args[1].write(out, Style::Plan)?;
+                out.push(']');
+            }
+            Expr::Function { function: ScalarFunction::Collection(CollectionFunction::GetField), args } if args.len() == 2 => {
+                args[0].write(out, style)?;
+                out.push('.');
+                args[1].write(out, Style::Plan)?;
+            }
             Expr::Function { function, args } => {
                 write!(out, "{}(", function.name())?;
                 list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
                 if style == Style::Plan && function.uses_time_zone() {
                     write!(out, ", Some({})", crate::time_zone::current().name())?;
+                }
+                if let (Style::Plan, ScalarFunction::Collection(collection)) = (style, function) {
+                    out.push_str(collection.plan_suffix());
                 }
                 out.push(')');
             }
@@ -897,6 +931,11 @@ impl Expr {
                 if *ignore_nulls && *function == WindowFunction::NthValue {
                     out.push_str(" ignore nulls");
                 }
+            }
+            Expr::Generator(generator) => {
+                write!(out, "{}(", generator.name())?;
+                generator.arg.write(out, style)?;
+                out.push(')');
             }
             Expr::Window { function, spec } => {
                 match function.as_ref() {

@@ -44,6 +44,27 @@ pub fn replace(text: &str, pattern: &str, replacement: &str, position: i64) -> R
     Ok(format!("{}{replaced}", &text[..start]))
 }
 
+/// `split(text, pattern, limit)`, as Java's `String.split` cuts: a match of nothing at the very start makes no
+/// empty first piece; `limit` > 0 keeps at most that many pieces (the last holds the rest), otherwise every piece,
+/// trailing empty ones too. An empty pattern cuts between characters.
+pub fn split(text: &str, pattern: &str, limit: i64) -> Result<Vec<String>> {
+    let regex = compiled(pattern, "split")?;
+    let most = if limit > 0 { limit as usize } else { usize::MAX };
+    let (mut pieces, mut start) = (Vec::new(), 0);
+    for found in regex.find_iter(text) {
+        if pieces.len() + 1 >= most {
+            break;
+        }
+        if found.end() == 0 || (found.start() == found.end() && found.start() == text.len()) {
+            continue;
+        }
+        pieces.push(text[start..found.start()].to_string());
+        start = found.end();
+    }
+    pieces.push(text[start..].to_string());
+    Ok(pieces)
+}
+
 /// `regexp_extract(text, pattern, group)`: the group of the first match; empty text when nothing matches.
 pub fn extract(text: &str, pattern: &str, group: i64) -> Result<String> {
     let regex = compiled(pattern, "regexp_extract")?;

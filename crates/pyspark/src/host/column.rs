@@ -15,6 +15,7 @@ use crate::{not_supported, type_error};
 
 /// The arguments of each function that are plain values, not columns (`date_trunc('hour', ts)`: the first).
 fn value_arguments(function: ScalarFunction) -> &'static [usize] {
+    use kindling_engine::functions::CollectionFunction as C;
     use kindling_engine::functions::PerRowFunction as F;
     use ScalarFunction::*;
     match function {
@@ -24,6 +25,8 @@ fn value_arguments(function: ScalarFunction) -> &'static [usize] {
         PerRow(F::Lpad | F::Rpad) => &[2],
         PerRow(F::Translate | F::RegexpReplace | F::RegexpExtract) => &[1, 2],
         PerRow(F::RLike) => &[1],
+        Collection(C::Split) => &[1, 2],
+        Collection(C::ArrayContains | C::ElementAt | C::SortArray) => &[1],
         Substring => &[1, 2],
         _ => &[],
     }
@@ -41,7 +44,17 @@ impl Host {
             return Ok(MontyObject::tuple([MontyObject::int(handle as i64), MontyObject::string(text)]));
         }
         let expr = match name {
-            "alias" => self.column_expr(args.get(0))?.alias(args.str(1)?),
+            "alias" => match self.column_expr(args.get(0))? {
+                // `posexplode(arr).alias("p", "c")` names each generated column.
+                Expr::Generator(mut generator) => {
+                    generator.aliases = args.rest(1).iter().map(|name| match name {
+                        PyValue::Str(name) => Ok(name.clone()),
+                        other => type_error!("an alias must be a str, got {}", other.type_name()),
+                    }).collect::<Result<_>>()?;
+                    Expr::Generator(generator)
+                }
+                expr => expr.alias(args.str(1)?),
+            },
             "cast" => self.column_expr(args.get(0))?.cast(parse_type(args.str(1)?)?),
             "is_null" => self.column_expr(args.get(0))?.is_null(),
             "is_not_null" => self.column_expr(args.get(0))?.is_not_null(),
@@ -88,6 +101,12 @@ impl Host {
         match op {
             "not" => return Ok(!operand(0)?),
             "negate" => return Ok(Expr::Negative(Box::new(operand(0)?))),
+            "getitem" | "getfield" => {
+                use kindling_engine::functions::CollectionFunction;
+                let function = if op == "getitem" { CollectionFunction::GetItem } else { CollectionFunction::GetField };
+                let (container, key) = (self.column_expr(operands.first().unwrap_or(&PyValue::None))?, operand(1)?);
+                return Ok(kindling_engine::expr::call(ScalarFunction::Collection(function), vec![container, key]));
+            }
             "dataframe_column" => {
                 let df = self.dataframe(operands.first().unwrap_or(&PyValue::None))?;
                 let PyValue::Str(name) = operands.get(1).unwrap_or(&PyValue::None) else { type_error!("a column name is needed") };
@@ -127,6 +146,14 @@ impl Host {
             "call" => self.function_call(args)?,
             "aggregate" => self.aggregate_call(args)?,
             "window_function" => self.window_function_call(args)?,
+            "generator" => {
+                let name = args.str(0)?;
+                let arg = self.expr_or_name(args.get(1))?;
+                let Some(generator) = kindling_engine::expr::generator::Generator::by_name(name, arg) else {
+                    not_supported!("functions.{name} is not supported by Kindling yet")
+                };
+                Expr::Generator(Box::new(generator))
+            }
             other => not_supported!("functions.{other} is not supported by Kindling yet"),
         };
         Ok(self.new_column(expr))

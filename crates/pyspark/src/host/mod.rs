@@ -5,6 +5,7 @@ pub(crate) mod column;
 mod dataframe;
 mod rdd;
 mod session;
+mod type_spec;
 mod udf;
 
 use std::sync::Arc;
@@ -256,6 +257,7 @@ impl Host {
                 MontyObject::string(field.data_type.simple_string()),
                 MontyObject::bool(field.nullable),
                 column.unwrap_or_else(MontyObject::none),
+                type_spec::to_spec(&field.data_type),
             ]));
         }
         let handle = self.add(Object::DataFrame(df));

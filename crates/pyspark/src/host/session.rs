@@ -15,7 +15,6 @@ use kindling_engine::schema::{SparkField, SparkSchema};
 use kindling_engine::session::{SPARK_VERSION, Session};
 use monty_types::MontyObject;
 
-use super::column::parse_type;
 use super::dataframe::option_text;
 use super::{Args, Host};
 use crate::error::{PySparkError, Result};
@@ -268,15 +267,7 @@ fn schema_from(value: &PyValue) -> Result<Option<SparkSchema>> {
                 .map(Some)
                 .map_err(|error| PySparkError::Spark { class: "ParseException", message: error.to_string() });
         }
-        PyValue::List(specs) => specs
-            .iter()
-            .map(|spec| match spec.items() {
-                Some([PyValue::Str(name), PyValue::Str(t), PyValue::Bool(nullable)]) => {
-                    Ok(SparkField { name: name.clone(), data_type: parse_type(t)?, nullable: *nullable })
-                }
-                _ => type_error!("a schema field must be a StructField"),
-            })
-            .collect::<Result<_>>()?,
+        PyValue::List(specs) => specs.iter().map(super::type_spec::field_from_spec).collect::<Result<_>>()?,
         other => type_error!("a schema must be a StructType or a DDL string, got {}", other.type_name()),
     };
     Ok(Some(SparkSchema { fields }))

@@ -63,7 +63,7 @@ class Column:
         return _operator('negate', (self,), '-' + self._sql)
 
     def alias(self, *names):
-        return Column(_kindling('column.alias', self, names[0]))
+        return Column(_kindling('column.alias', self, *names))
 
     def name(self, *names):
         return self.alias(*names)
@@ -131,6 +131,17 @@ class Column:
 
     def desc(self):
         return Column(_kindling('column.sort', self, False))
+
+    def __getitem__(self, key):
+        # An element of an array (from 0), the value of a map's key, or a struct's field: which one is known
+        # once the column's type is.
+        return _operator('getitem', (self, key), self._sql + '[' + str(key) + ']')
+
+    def getItem(self, key):
+        return self[key]
+
+    def getField(self, name):
+        return _operator('getfield', (self, name), self._sql + '[' + str(name) + ']')
 
     def when(self, condition, value):
         return Column(_kindling('column.when', self, condition, value))

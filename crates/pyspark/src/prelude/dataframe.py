@@ -10,7 +10,7 @@ class DataFrame:
         self._h = handle
         self.sparkSession = session
         self.columns = [f[0] for f in fields]
-        self.schema = StructType([StructField(f[0], _type_from_name(f[1]), f[2]) for f in fields])
+        self.schema = StructType([StructField(f[0], _type_from_spec(f[4]), f[2]) for f in fields])
         self.dtypes = [(f[0], f[1]) for f in fields]
         self.rdd = RDD(('dataframe', handle), session)
         self.write = DataFrameWriter(self, 'parquet', None, {}, [])

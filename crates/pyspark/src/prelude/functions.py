@@ -120,6 +120,54 @@ class _functions_module:
     def concat(self, *cols):
         return _call('concat', *cols)
 
+    def array(self, *cols):
+        return _call('array', *_flatten(cols))
+
+    def struct(self, *cols):
+        return _call('struct', *_flatten(cols))
+
+    def named_struct(self, *cols):
+        return _call('named_struct', *cols)
+
+    def create_map(self, *cols):
+        return _call('map', *_flatten(cols))
+
+    def split(self, str, pattern, limit=-1):
+        return _call('split', str, pattern, limit)
+
+    def size(self, col):
+        return _call('size', col)
+
+    def cardinality(self, col):
+        return _call('cardinality', col)
+
+    def array_contains(self, col, value):
+        return _call('array_contains', col, value)
+
+    def element_at(self, col, extraction):
+        return _call('element_at', col, extraction)
+
+    def sort_array(self, col, asc=True):
+        return _call('sort_array', col, asc)
+
+    def array_distinct(self, col):
+        return _call('array_distinct', col)
+
+    def flatten(self, col):
+        return _call('flatten', col)
+
+    def explode(self, col):
+        return Column(_kindling('functions.generator', 'explode', col))
+
+    def explode_outer(self, col):
+        return Column(_kindling('functions.generator', 'explode_outer', col))
+
+    def posexplode(self, col):
+        return Column(_kindling('functions.generator', 'posexplode', col))
+
+    def posexplode_outer(self, col):
+        return Column(_kindling('functions.generator', 'posexplode_outer', col))
+
     def concat_ws(self, sep, *cols):
         return _call('concat_ws', sep, *cols)
 

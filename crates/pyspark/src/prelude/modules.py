@@ -34,6 +34,8 @@ class _types_module:
     BinaryType = BinaryType
     NullType = NullType
     DecimalType = DecimalType
+    ArrayType = ArrayType
+    MapType = MapType
 
     Row = Row
 

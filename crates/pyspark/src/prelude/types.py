@@ -136,6 +136,43 @@ class DecimalType:
         return 'DecimalType(' + str(self.precision) + ', ' + str(self.scale) + ')'
 
 
+class ArrayType:
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+    def __init__(self, elementType, containsNull=True):
+        self.elementType = elementType
+        self.containsNull = containsNull
+
+    def simpleString(self):
+        return 'array<' + self.elementType.simpleString() + '>'
+
+    def typeName(self):
+        return 'array'
+
+    def __repr__(self):
+        return 'ArrayType(' + repr(self.elementType) + ', ' + str(self.containsNull) + ')'
+
+
+class MapType:
+    __eq__ = _type_eq
+    __hash__ = _type_hash
+
+    def __init__(self, keyType, valueType, valueContainsNull=True):
+        self.keyType = keyType
+        self.valueType = valueType
+        self.valueContainsNull = valueContainsNull
+
+    def simpleString(self):
+        return 'map<' + self.keyType.simpleString() + ',' + self.valueType.simpleString() + '>'
+
+    def typeName(self):
+        return 'map'
+
+    def __repr__(self):
+        return 'MapType(' + repr(self.keyType) + ', ' + repr(self.valueType) + ', ' + str(self.valueContainsNull) + ')'
+
+
 _TYPES_BY_NAME = {
     'string': StringType, 'int': IntegerType, 'bigint': LongType, 'smallint': ShortType, 'tinyint': ByteType,
     'double': DoubleType, 'float': FloatType, 'boolean': BooleanType, 'date': DateType,
@@ -177,10 +214,13 @@ class StructField:
                 and self.nullable == other.nullable)
 
     def _spec(self):
-        return (self.name, _type_name(self.dataType), self.nullable)
+        return (self.name, _type_spec(self.dataType), self.nullable)
 
 
 class StructType:
+    def typeName(self):
+        return 'struct'
+
     def __init__(self, fields=None):
         self.fields = list(fields) if fields is not None else []
         self.names = [f.name for f in self.fields]
@@ -232,4 +272,26 @@ def _schema_spec(schema):
 
 
 def _struct_from_spec(fields):
-    return StructType([StructField(name, _type_from_name(t), nullable) for (name, t, nullable) in fields])
+    return StructType([StructField(name, _type_from_spec(t), nullable) for (name, t, nullable) in fields])
+
+
+def _type_spec(data_type):
+    # How a type travels to the host: its name, or for a nested type a tuple that also says which parts may be
+    # NULL (a name alone cannot).
+    if isinstance(data_type, ArrayType):
+        return ('array', _type_spec(data_type.elementType), data_type.containsNull)
+    if isinstance(data_type, MapType):
+        return ('map', _type_spec(data_type.keyType), _type_spec(data_type.valueType), data_type.valueContainsNull)
+    if isinstance(data_type, StructType):
+        return ('struct', data_type._spec())
+    return _type_name(data_type)
+
+
+def _type_from_spec(spec):
+    if isinstance(spec, tuple):
+        if spec[0] == 'array':
+            return ArrayType(_type_from_spec(spec[1]), spec[2])
+        if spec[0] == 'map':
+            return MapType(_type_from_spec(spec[1]), _type_from_spec(spec[2]), spec[3])
+        return _struct_from_spec(spec[1])
+    return _type_from_name(spec)

@@ -1,0 +1,97 @@
+//! Generators: `explode(arr)`, `posexplode(m)`, … — expressions that turn one row into several. They may only
+//! stand at the top of a select list; the DataFrame puts them in a `Generate` node of their own (see
+//! [`crate::generate`]), whose new columns take the generator's place in the select list.
+
+use super::{Attribute, Expr};
+use crate::types::SparkType;
+
+/// Which generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeneratorKind {
+    /// One row per element of an array (`col`), or per entry of a map (`key`, `value`).
+    Explode,
+    /// The same, with each element's position from 0 first (`pos`).
+    PosExplode,
+}
+
+/// A generator over `arg`; `outer` keeps a row whose array is empty or NULL, once, with NULLs. `aliases` name the
+/// generated columns (`posexplode(arr).alias("p", "c")`); without them they take Spark's default names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generator {
+    pub kind: GeneratorKind,
+    pub outer: bool,
+    pub arg: Expr,
+    pub aliases: Vec<String>,
+}
+
+impl Generator {
+    /// The generator called `name` (`explode`, `explode_outer`, `posexplode`, `posexplode_outer`).
+    pub fn by_name(name: &str, arg: Expr) -> Option<Self> {
+        let (kind, outer) = match name.to_ascii_lowercase().as_str() {
+            "explode" => (GeneratorKind::Explode, false),
+            "explode_outer" => (GeneratorKind::Explode, true),
+            "posexplode" => (GeneratorKind::PosExplode, false),
+            "posexplode_outer" => (GeneratorKind::PosExplode, true),
+            _ => return None,
+        };
+        Some(Self { kind, outer, arg, aliases: Vec::new() })
+    }
+
+    pub fn name(&self) -> String {
+        let base = match self.kind {
+            GeneratorKind::Explode => "explode",
+            GeneratorKind::PosExplode => "posexplode",
+        };
+        if self.outer { format!("{base}_outer") } else { base.to_string() }
+    }
+
+    /// The columns it generates, by Spark's default names and with their types: `[pos,] col` for an array,
+    /// `[pos,] key, value` for a map.
+    pub fn columns(&self) -> Vec<(String, SparkType, bool)> {
+        let mut columns = Vec::new();
+        if self.kind == GeneratorKind::PosExplode {
+            columns.push(("pos".to_string(), SparkType::Integer, self.outer));
+        }
+        match self.arg.data_type() {
+            SparkType::Map(map) => {
+                columns.push(("key".to_string(), map.key.clone(), self.outer));
+                columns.push(("value".to_string(), map.value.clone(), map.value_contains_null || self.outer));
+            }
+            SparkType::Array(array) => columns.push(("col".to_string(), array.element.clone(), array.contains_null || self.outer)),
+            other => columns.push(("col".to_string(), other, true)),
+        }
+        columns
+    }
+
+    /// New attributes for the generated columns, named by the aliases if there are any; Spark's error when their
+    /// number is not the number of columns.
+    pub fn output(&self) -> crate::Result<Vec<Attribute>> {
+        let arg_type = self.arg.data_type();
+        if !matches!(arg_type, SparkType::Array(_) | SparkType::Map(_)) {
+            return Err(crate::EngineError::Analysis(format!(
+                "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}({})\" due to data type mismatch: The \
+                 first parameter requires the (\"ARRAY\" or \"MAP\") type, however \"{}\" has the type \"{}\". \
+                 SQLSTATE: 42K09",
+                self.name(),
+                self.arg.sql_name(),
+                self.arg.sql_name(),
+                arg_type.simple_string().to_uppercase()
+            )));
+        }
+        let columns = self.columns();
+        if !self.aliases.is_empty() && self.aliases.len() != columns.len() {
+            return Err(crate::EngineError::Analysis(format!(
+                "[UDTF_ALIAS_NUMBER_MISMATCH] The number of aliases supplied in the AS clause does not match the \
+                 number of columns output by the UDTF.\nExpected {} aliases, but got {}.\nPlease ensure that the number \
+                 of aliases provided matches the number of columns output by the UDTF. SQLSTATE: 42802",
+                columns.len(),
+                self.aliases.join(", ")
+            )));
+        }
+        Ok(columns
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, data_type, nullable))| Attribute::new(self.aliases.get(i).cloned().unwrap_or(name), data_type, nullable))
+            .collect())
+    }
+}

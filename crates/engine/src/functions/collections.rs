@@ -1,0 +1,404 @@
+//! Functions that build, read and reshape arrays, maps and structs: `array(a, b)`, `split(text, ',')`,
+//! `arr[0]`, `m['key']`, `s.field`, `size`, `array_contains`, `element_at`, `sort_array`, ….
+//!
+//! A nested value is one row of an Arrow list, map or struct array; these functions work a row at a time on
+//! [`Value`]s, which is plenty for the sizes a learner's arrays have. Spark's ANSI rules apply: an index past the
+//! end of an array is an error, not a NULL, unless ANSI mode is off.
+
+use arrow::array::ArrayRef;
+
+use crate::types::{MapType, SparkField, SparkType};
+use crate::value::{NestedParts, Value, array_of};
+use crate::{EngineError, Result};
+
+/// A function over arrays, maps or structs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectionFunction {
+    /// `array(a, b, …)`: the arguments as one array.
+    MakeArray,
+    /// `struct(a, b)`: a struct whose fields are named after the columns (`col2` for an unnamed expression).
+    Struct,
+    /// `named_struct('a', x, 'b', y)`: a struct of the given names.
+    NamedStruct,
+    /// `map(k1, v1, k2, v2, …)` (PySpark's `create_map`).
+    CreateMap,
+    /// `split(text, pattern, limit)`: the pieces between matches of a regular expression.
+    Split,
+    /// `size(x)` / `cardinality(x)`: the number of elements of an array or entries of a map.
+    Size,
+    Cardinality,
+    /// `array_contains(arr, value)`.
+    ArrayContains,
+    /// `element_at(arr, n)` (from 1; from the end when negative) or `element_at(map, key)`.
+    ElementAt,
+    /// `arr[i]` (from 0) or `map[key]`: PySpark's `col[i]` and `getItem`.
+    GetItem,
+    /// `s.field`: PySpark's `col.field`, `col['field']` and `getField`; the second argument is the field's name.
+    GetField,
+    /// `sort_array(arr, ascending)`: NULLs first when ascending, last when descending.
+    SortArray,
+    /// `array_distinct(arr)`: each value once, in the order it first appears.
+    ArrayDistinct,
+    /// `flatten(arr_of_arrs)`: the inner arrays one after another.
+    Flatten,
+    /// `concat(arr1, arr2, …)`: `concat` when its arguments are arrays.
+    ArrayConcat,
+}
+
+use CollectionFunction::*;
+
+const BY_NAME: [(&str, CollectionFunction); 13] = [
+    ("array", MakeArray),
+    ("struct", Struct),
+    ("named_struct", NamedStruct),
+    ("map", CreateMap),
+    ("create_map", CreateMap),
+    ("split", Split),
+    ("size", Size),
+    ("cardinality", Cardinality),
+    ("array_contains", ArrayContains),
+    ("element_at", ElementAt),
+    ("sort_array", SortArray),
+    ("array_distinct", ArrayDistinct),
+    ("flatten", Flatten),
+];
+
+impl CollectionFunction {
+    pub fn name(self) -> &'static str {
+        match self {
+            MakeArray => "array",
+            Struct => "struct",
+            NamedStruct => "named_struct",
+            CreateMap => "map",
+            Split => "split",
+            Size => "size",
+            Cardinality => "cardinality",
+            ArrayContains => "array_contains",
+            ElementAt => "element_at",
+            GetItem => "get",
+            GetField => "getfield",
+            SortArray => "sort_array",
+            ArrayDistinct => "array_distinct",
+            Flatten => "flatten",
+            ArrayConcat => "concat",
+        }
+    }
+
+    /// The function called `name` (already lower case).
+    pub fn by_name(name: &str) -> Option<Self> {
+        BY_NAME.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+    }
+
+    /// How many arguments the function takes, as (minimum, maximum).
+    pub fn arity(self) -> (usize, usize) {
+        match self {
+            MakeArray | Struct | CreateMap => (0, usize::MAX),
+            NamedStruct => (2, usize::MAX),
+            Split => (2, 3),
+            SortArray => (1, 2),
+            Size | Cardinality | ArrayDistinct | Flatten => (1, 1),
+            ArrayContains | ElementAt | GetItem | GetField => (2, 2),
+            ArrayConcat => (1, usize::MAX),
+        }
+    }
+
+    /// What plans print after the arguments Spark shows for every call: `size(m#2, false)` (the legacy
+    /// size-of-NULL flag), `element_at(arr#1, 1, None, true)`.
+    pub fn plan_suffix(self) -> &'static str {
+        match self {
+            Size | Cardinality => ", false",
+            ElementAt => ", None, true",
+            _ => "",
+        }
+    }
+
+    /// The result type for arguments of types `types`; `names` are the struct field names `struct(…)` gives.
+    pub fn return_type(self, types: &[SparkType], nullable: &[bool], names: &[String]) -> SparkType {
+        let element_of = |t: &SparkType| match t {
+            SparkType::Array(array) => array.element.clone(),
+            SparkType::Map(map) => map.value.clone(),
+            _ => SparkType::Null,
+        };
+        match self {
+            MakeArray => SparkType::array_of(
+                types.first().cloned().unwrap_or(SparkType::Null),
+                nullable.iter().any(|n| *n),
+            ),
+            Struct => SparkType::struct_of(
+                names.iter().zip(types).zip(nullable).map(|((n, t), nullable)| SparkField::new(n, t.clone(), *nullable)).collect(),
+            ),
+            NamedStruct => SparkType::struct_of(
+                names
+                    .iter()
+                    .zip(types.iter().skip(1).step_by(2))
+                    .zip(nullable.iter().skip(1).step_by(2))
+                    .map(|((n, t), nullable)| SparkField::new(n, t.clone(), *nullable))
+                    .collect(),
+            ),
+            CreateMap => SparkType::map_of(
+                types.first().cloned().unwrap_or(SparkType::Null),
+                types.get(1).cloned().unwrap_or(SparkType::Null),
+                nullable.iter().skip(1).step_by(2).any(|n| *n),
+            ),
+            Split => SparkType::array_of(SparkType::String, false),
+            Size | Cardinality => SparkType::Integer,
+            ArrayContains => SparkType::Boolean,
+            ElementAt | GetItem => types.first().map_or(SparkType::Null, element_of),
+            GetField => match (types.first(), names.first()) {
+                (Some(SparkType::Struct(fields)), Some(name)) => {
+                    fields.iter().find(|f| f.name == *name).map_or(SparkType::Null, |f| f.data_type.clone())
+                }
+                _ => SparkType::Null,
+            },
+            SortArray | ArrayDistinct | ArrayConcat => types.first().cloned().unwrap_or(SparkType::Null),
+            Flatten => match types.first() {
+                Some(SparkType::Array(outer)) => outer.element.clone(),
+                _ => SparkType::Null,
+            },
+        }
+    }
+
+    /// Whether the result can be NULL, given which arguments can.
+    pub fn nullable(self, types: &[SparkType], nullable: &[bool]) -> bool {
+        match self {
+            MakeArray | Struct | NamedStruct | CreateMap => false,
+            Size | Cardinality | Split | SortArray | ArrayDistinct | ArrayConcat => nullable.iter().any(|n| *n),
+            Flatten => {
+                nullable.iter().any(|n| *n)
+                    || matches!(types.first(), Some(SparkType::Array(outer)) if outer.contains_null)
+            }
+            _ => true,
+        }
+    }
+
+    /// Runs the function on evaluated arguments, a row at a time.
+    pub fn evaluate(self, args: &[ArrayRef], rows: usize, result_type: &SparkType) -> Result<ArrayRef> {
+        let mut values = Vec::with_capacity(rows);
+        let mut row_args = Vec::with_capacity(args.len());
+        for row in 0..rows {
+            row_args.clear();
+            for arg in args {
+                row_args.push(Value::from_array(arg.as_ref(), row)?);
+            }
+            values.push(self.value_of(&row_args, result_type)?);
+        }
+        Ok(array_of(&values, result_type))
+    }
+
+    fn value_of(self, args: &[Value], result_type: &SparkType) -> Result<Value> {
+        Ok(match (self, result_type) {
+            (MakeArray, SparkType::Array(array)) => Value::new_array(args, array),
+            (Struct, SparkType::Struct(fields)) => Value::new_struct(args, fields),
+            (NamedStruct, SparkType::Struct(fields)) => {
+                Value::new_struct(&args.iter().skip(1).step_by(2).cloned().collect::<Vec<_>>(), fields)
+            }
+            (CreateMap, SparkType::Map(map)) => new_map(args, map)?,
+            (Split, SparkType::Array(array)) => match (&args[0], &args[1], args.get(2).unwrap_or(&Value::Integer(-1))) {
+                (Value::String(text), Value::String(pattern), limit) if !limit.is_null() => {
+                    let pieces = super::regex::split(text, pattern, limit.as_i64().unwrap_or(-1))?;
+                    Value::new_array(&pieces.into_iter().map(Value::String).collect::<Vec<_>>(), array)
+                }
+                _ => Value::Null,
+            },
+            (Size | Cardinality, _) => match args[0].nested_parts() {
+                Some(NestedParts::Array(elements)) => Value::Integer(elements.len() as i32),
+                Some(NestedParts::Map(entries)) => Value::Integer(entries.len() as i32),
+                _ => Value::Null,
+            },
+            (ArrayContains, _) => array_contains(&args[0], &args[1]),
+            (ElementAt, _) => element_at(&args[0], &args[1])?,
+            (GetItem, _) => get_item(&args[0], &args[1])?,
+            (GetField, _) => match (args[0].nested_parts(), &args[1]) {
+                (Some(NestedParts::Struct(fields)), Value::String(name)) => {
+                    fields.into_iter().find(|(n, _)| n == name).map_or(Value::Null, |(_, v)| v)
+                }
+                _ => Value::Null,
+            },
+            (SortArray, SparkType::Array(array)) => match (args[0].nested_parts(), &args[1]) {
+                (Some(NestedParts::Array(mut elements)), Value::Boolean(ascending)) => {
+                    sort_values(&mut elements, *ascending);
+                    Value::new_array(&elements, array)
+                }
+                _ => Value::Null,
+            },
+            (ArrayDistinct, SparkType::Array(array)) => match args[0].nested_parts() {
+                Some(NestedParts::Array(elements)) => {
+                    let mut distinct: Vec<Value> = Vec::with_capacity(elements.len());
+                    for element in elements {
+                        if !distinct.contains(&element) {
+                            distinct.push(element);
+                        }
+                    }
+                    Value::new_array(&distinct, array)
+                }
+                _ => Value::Null,
+            },
+            (Flatten, SparkType::Array(array)) => match args[0].nested_parts() {
+                Some(NestedParts::Array(inner)) => match concatenated(&inner) {
+                    Some(elements) => Value::new_array(&elements, array),
+                    None => Value::Null,
+                },
+                _ => Value::Null,
+            },
+            (ArrayConcat, SparkType::Array(array)) => match concatenated(args) {
+                Some(elements) => Value::new_array(&elements, array),
+                None => Value::Null,
+            },
+            (function, other) => {
+                return Err(EngineError::Internal(format!("{} cannot produce a {other}", function.name())));
+            }
+        })
+    }
+}
+
+/// The elements of `arrays` one after another; `None` when one of them is NULL.
+fn concatenated(arrays: &[Value]) -> Option<Vec<Value>> {
+    let mut elements = Vec::new();
+    for array in arrays {
+        match array.nested_parts() {
+            Some(NestedParts::Array(more)) => elements.extend(more),
+            _ => return None,
+        }
+    }
+    Some(elements)
+}
+
+/// Spark's order for `sort_array`: NULLs before every value when ascending, after when descending.
+fn sort_values(elements: &mut [Value], ascending: bool) {
+    elements.sort_by(|a, b| {
+        let order = match (a.is_null(), b.is_null()) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+            (false, false) => a.partial_cmp_value(b),
+        };
+        if ascending { order } else { order.reverse() }
+    });
+}
+
+fn new_map(args: &[Value], map: &MapType) -> Result<Value> {
+    let mut entries: Vec<(Value, Value)> = Vec::with_capacity(args.len() / 2);
+    for pair in args.chunks(2) {
+        let (key, value) = (pair[0].clone(), pair.get(1).cloned().unwrap_or(Value::Null));
+        if key.is_null() {
+            return Err(EngineError::Runtime("[NULL_MAP_KEY] Cannot use null as map key. SQLSTATE: 2200E".into()));
+        }
+        if entries.iter().any(|(k, _)| *k == key) {
+            return Err(EngineError::Runtime(format!(
+                "[DUPLICATED_MAP_KEY] Duplicate map key {key} was found, please check the input data. If you want to \
+                 remove the duplicated keys, you can set \"spark.sql.mapKeyDedupPolicy\" to \"LAST_WIN\" so that the key \
+                 inserted at last takes precedence. SQLSTATE: 23505"
+            )));
+        }
+        entries.push((key, value));
+    }
+    Ok(Value::new_map(&entries, map))
+}
+
+/// `array_contains`: true when found; NULL when not found but the array holds a NULL, or when either side is NULL.
+fn array_contains(array: &Value, wanted: &Value) -> Value {
+    match array.nested_parts() {
+        Some(NestedParts::Array(elements)) if !wanted.is_null() => {
+            if elements.contains(wanted) {
+                Value::Boolean(true)
+            } else if elements.iter().any(Value::is_null) {
+                Value::Null
+            } else {
+                Value::Boolean(false)
+            }
+        }
+        _ => Value::Null,
+    }
+}
+
+/// `element_at(arr, n)`: from 1, or from the end when negative; `element_at(map, key)`.
+fn element_at(container: &Value, at: &Value) -> Result<Value> {
+    match container.nested_parts() {
+        Some(NestedParts::Array(elements)) => {
+            let Some(n) = at.as_i64() else { return Ok(Value::Null) };
+            if n == 0 {
+                return Err(EngineError::Runtime(
+                    "[INVALID_INDEX_OF_ZERO] The index 0 is invalid. An index shall be either < 0 or > 0 (the first \
+                     element has index 1). SQLSTATE: 22003"
+                        .into(),
+                ));
+            }
+            let index = if n > 0 { n - 1 } else { elements.len() as i64 + n };
+            match usize::try_from(index).ok().and_then(|i| elements.get(i)) {
+                Some(value) => Ok(value.clone()),
+                None if crate::query_settings::ansi() => Err(EngineError::Runtime(format!(
+                    "[INVALID_ARRAY_INDEX_IN_ELEMENT_AT] The index {n} is out of bounds. The array has {} elements. \
+                     Use `try_element_at` to tolerate accessing element at invalid index and return NULL instead. \
+                     SQLSTATE: 22003",
+                    elements.len()
+                ))),
+                None => Ok(Value::Null),
+            }
+        }
+        Some(NestedParts::Map(entries)) => Ok(map_value(entries, at)),
+        _ => Ok(Value::Null),
+    }
+}
+
+/// `arr[i]` (from 0) or `map[key]`.
+fn get_item(container: &Value, at: &Value) -> Result<Value> {
+    match container.nested_parts() {
+        Some(NestedParts::Array(elements)) => {
+            let Some(i) = at.as_i64() else { return Ok(Value::Null) };
+            match usize::try_from(i).ok().and_then(|i| elements.get(i)) {
+                Some(value) => Ok(value.clone()),
+                None if crate::query_settings::ansi() => Err(EngineError::Runtime(format!(
+                    "[INVALID_ARRAY_INDEX] The index {i} is out of bounds. The array has {} elements. Use the SQL \
+                     function `get()` to tolerate accessing element at invalid index and return NULL instead. \
+                     SQLSTATE: 22003",
+                    elements.len()
+                ))),
+                None => Ok(Value::Null),
+            }
+        }
+        Some(NestedParts::Map(entries)) => Ok(map_value(entries, at)),
+        _ => Ok(Value::Null),
+    }
+}
+
+fn map_value(entries: Vec<(Value, Value)>, key: &Value) -> Value {
+    entries.into_iter().find(|(k, _)| k == key).map_or(Value::Null, |(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::ArrayType;
+
+    fn ints(values: &[Option<i32>]) -> Value {
+        let elements: Vec<Value> = values.iter().map(|v| v.map_or(Value::Null, Value::Integer)).collect();
+        Value::new_array(&elements, &ArrayType { element: SparkType::Integer, contains_null: true })
+    }
+
+    #[test]
+    fn array_contains_is_null_when_unsure() {
+        assert_eq!(array_contains(&ints(&[Some(1), None, Some(3)]), &Value::Integer(3)), Value::Boolean(true));
+        assert_eq!(array_contains(&ints(&[Some(1), None, Some(3)]), &Value::Integer(7)), Value::Null);
+        assert_eq!(array_contains(&ints(&[Some(2), Some(5)]), &Value::Integer(7)), Value::Boolean(false));
+    }
+
+    #[test]
+    fn element_at_counts_from_one_and_from_the_end() {
+        let array = ints(&[Some(1), Some(2), Some(3)]);
+        assert_eq!(element_at(&array, &Value::Integer(1)).unwrap(), Value::Integer(1));
+        assert_eq!(element_at(&array, &Value::Integer(-1)).unwrap(), Value::Integer(3));
+        let zero = element_at(&array, &Value::Integer(0)).unwrap_err().to_string();
+        assert!(zero.contains("[INVALID_INDEX_OF_ZERO]"), "{zero}");
+        let past = get_item(&array, &Value::Integer(-1)).unwrap_err().to_string();
+        assert!(past.contains("[INVALID_ARRAY_INDEX] The index -1 is out of bounds. The array has 3 elements."), "{past}");
+    }
+
+    #[test]
+    fn sort_array_puts_nulls_first_ascending_and_last_descending() {
+        let mut values = vec![Value::Integer(3), Value::Null, Value::Integer(1)];
+        sort_values(&mut values, true);
+        assert_eq!(values, vec![Value::Null, Value::Integer(1), Value::Integer(3)]);
+        sort_values(&mut values, false);
+        assert_eq!(values, vec![Value::Integer(3), Value::Integer(1), Value::Null]);
+    }
+}

@@ -1,0 +1,85 @@
+# Arrays, maps and structs: columns of nested types in createDataFrame (given and inferred), how show(),
+# printSchema(), the schema and collect() present them, the functions that build and read them, and explode.
+from pyspark.sql import Row, SparkSession
+from pyspark.sql import functions as F
+
+spark = SparkSession.builder.master("local[*]").appName("arrays_maps_structs").getOrCreate()
+
+trips = spark.createDataFrame(
+    [
+        (1, [12, None, 30], {"cash": 1, "card": None}, Row(zone="Harlem", borough="Manhattan"), "a,b,,c"),
+        (2, [7, 7, 5], {"card": 4}, None, None),
+        (3, None, None, Row(zone=None, borough=None), ""),
+        (4, [], {}, Row(zone="Astoria", borough="Queens"), "x"),
+    ],
+    "vendor int, fares array<int>, payments map<string,int>, pickup struct<zone:string,borough:string>, tags string",
+)
+trips.show()
+trips.printSchema()
+print(trips.schema)
+print(trips.dtypes)
+print(trips.collect())
+
+trips.select(
+    F.split("tags", ","),
+    F.size("fares"),
+    F.array("vendor", F.lit(2)),
+    F.struct("vendor", "tags"),
+    F.create_map(F.lit("k"), "vendor"),
+    F.array(F.lit(1.5), F.lit(None)),
+    F.array(F.array(F.lit("x"))),
+).show(truncate=False)
+trips.select(F.split("tags", ","), F.array("vendor", F.lit(2)), F.struct("vendor", "tags"), F.create_map(F.lit("k"), "vendor")).printSchema()
+
+first_two = trips.where("vendor < 3")
+read = first_two.select(
+    F.col("fares")[0],
+    F.col("fares").getItem(1),
+    F.col("payments")["cash"],
+    F.col("payments").getItem("none"),
+    F.col("pickup")["zone"],
+    F.col("pickup").getField("borough"),
+    F.element_at("fares", -1),
+    F.element_at("payments", "card"),
+    F.array_contains("fares", 30),
+    F.array_contains("fares", 99),
+    F.sort_array("fares", asc=False),
+    F.sort_array("fares"),
+    F.array_distinct("fares"),
+    F.flatten(F.array("fares", "fares")),
+    F.concat("fares", "fares"),
+    F.size("payments"),
+)
+read.show(truncate=False)
+read.printSchema()
+
+for mistake in [
+    lambda: first_two.select(F.element_at("fares", 5)).show(),
+    lambda: first_two.select(F.element_at("fares", 0)).show(),
+    lambda: first_two.select(F.col("fares")[-1]).show(),
+]:
+    try:
+        mistake()
+    except Exception as e:
+        print(str(e).split("\n")[0])
+
+spark.createDataFrame([("a1b22c333", "a,b,c,,")], ["text", "csv"]).select(
+    F.split("text", "[0-9]+"), F.split("csv", ",", 2), F.split("csv", ","), F.split("csv", "")
+).show(truncate=False)
+
+inferred = spark.createDataFrame([(1, [1.5, 2.0], {"k": "v"}, Row(a=1, b="x"))])
+inferred.printSchema()
+inferred.show()
+
+trips.select(F.explode("fares")).show()
+trips.select("vendor", F.explode_outer("fares")).show()
+trips.select("vendor", F.posexplode("fares")).show()
+trips.select("vendor", F.explode("payments")).show()
+trips.select("vendor", F.posexplode_outer("payments")).show()
+trips.select(F.explode("fares").alias("fare"), "vendor").show()
+trips.select(F.posexplode("fares").alias("position", "fare"), "vendor").show()
+trips.select(F.explode(F.split("tags", ",")).alias("tag")).groupBy("tag").count().orderBy("tag").show()
+trips.selectExpr("explode(fares) as fare", "vendor").where("fare > 7").show()
+trips.select(F.explode("fares"), F.explode("fares")).show()
+trips.createOrReplaceTempView("trips")
+spark.sql("SELECT vendor, explode(payments) FROM trips ORDER BY vendor, key").show()
