@@ -2,6 +2,7 @@
 # printSchema(), the schema and collect() present them, the functions that build and read them, and explode.
 from pyspark.sql import Row, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.window import Window
 
 spark = SparkSession.builder.master("local[*]").appName("arrays_maps_structs").getOrCreate()
 
@@ -83,3 +84,17 @@ trips.selectExpr("explode(fares) as fare", "vendor").where("fare > 7").show()
 trips.select(F.explode("fares"), F.explode("fares")).show()
 trips.createOrReplaceTempView("trips")
 spark.sql("SELECT vendor, explode(payments) FROM trips ORDER BY vendor, key").show()
+
+rides = spark.createDataFrame(
+    [(1, [1, None, 3], "a"), (2, [2, 5], "b"), (3, None, "a"), (1, [7], None), (2, [2, 5], "b")],
+    "vendor int, fares array<int>, zone string",
+)
+rides.groupBy("vendor").agg(F.collect_list("fares"), F.collect_set("zone"), F.sort_array(F.collect_set("zone"))).orderBy(
+    "vendor"
+).show(truncate=False)
+rides.groupBy("vendor").agg(F.collect_list("fares"), F.collect_set("zone")).printSchema()
+rides.groupBy().agg(F.sort_array(F.collect_list("vendor")).alias("vendors"), F.size(F.collect_set("zone"))).show()
+by_vendor = Window.partitionBy("zone").orderBy("vendor")
+rides.select("zone", "vendor", F.collect_list("vendor").over(by_vendor).alias("so_far")).orderBy("zone", "vendor").show()
+rides.createOrReplaceTempView("rides")
+spark.sql("SELECT zone, sort_array(collect_list(vendor)) AS vendors FROM rides GROUP BY zone ORDER BY zone").show()

@@ -17,7 +17,8 @@ use arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
 
 use crate::expr::AggregateFunction;
 use moments::GroupMoments;
-use crate::types::SparkType;
+use crate::types::{ArrayType, SparkType};
+use crate::value::{NestedParts, Value, array_of};
 use crate::{EngineError, Result};
 
 /// The type an aggregate returns for an argument of type `input` (Spark's rules).
@@ -32,6 +33,7 @@ pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
             Decimal { precision: (precision + 4).min(38), scale: (scale + 4).min(38) }
         }
         (AggregateFunction::Avg | AggregateFunction::Statistic(_), _) => Double,
+        (AggregateFunction::CollectList | AggregateFunction::CollectSet, t) => SparkType::array_of(t, false),
         (_, t) => t,
     }
 }
@@ -66,6 +68,7 @@ pub fn state_names(function: AggregateFunction) -> Vec<&'static str> {
         AggregateFunction::First | AggregateFunction::FirstIgnoreNulls => vec!["first", "valueSet"],
         AggregateFunction::Last | AggregateFunction::LastIgnoreNulls => vec!["last", "valueSet"],
         AggregateFunction::Statistic(statistic) => moments::state_names(statistic).to_vec(),
+        AggregateFunction::CollectList | AggregateFunction::CollectSet => vec!["buf"],
         other => vec![other.name()],
     }
 }
@@ -78,6 +81,7 @@ pub fn state_types(function: AggregateFunction, input: SparkType) -> Vec<SparkTy
         AggregateFunction::Avg => vec![result_type(AggregateFunction::Sum, input), SparkType::Long],
         f if f.picks_a_row() => vec![input, SparkType::Boolean],
         AggregateFunction::Statistic(statistic) => vec![SparkType::Double; moments::state_names(statistic).len()],
+        AggregateFunction::CollectList | AggregateFunction::CollectSet => vec![result_type(function, input)],
         _ => vec![input],
     }
 }
@@ -99,6 +103,8 @@ pub struct Accumulator {
     chunks: Vec<ArrayRef>,
     /// Variances, correlations, …: each group's running moments.
     moments: Option<GroupMoments>,
+    /// `collect_list` / `collect_set`: each group's values so far.
+    collected: Vec<Vec<Value>>,
 }
 
 /// Sums of doubles, one per group: the running sum (8 bytes, where an `Option<f64>` takes 16) and whether a
@@ -159,6 +165,7 @@ impl Accumulator {
                 AggregateFunction::Statistic(statistic) => Some(GroupMoments::new(statistic)),
                 _ => None,
             },
+            collected: Vec::new(),
         }
     }
 
@@ -178,6 +185,9 @@ impl Accumulator {
         }
         if let Some(moments) = &mut self.moments {
             moments.grow(groups);
+        }
+        if matches!(self.function, CollectList | CollectSet) && self.collected.len() < groups {
+            self.collected.resize_with(groups, Vec::new);
         }
         match &mut self.best_numbers {
             Some(numbers) => numbers.grow(groups),
@@ -206,8 +216,44 @@ impl Accumulator {
                 self.add_sums(values, group_ids)
             }
             AggregateFunction::Min | AggregateFunction::Max => self.keep_best(values, group_ids),
+            AggregateFunction::CollectList | AggregateFunction::CollectSet => self.collect(values, group_ids),
             function => self.keep_picked(values, group_ids, None, function),
         }
+    }
+
+    /// Adds each row's non-NULL value to its group's collection (once, for a set).
+    fn collect(&mut self, values: &ArrayRef, group_ids: &[usize]) -> Result<()> {
+        let distinct = self.function == AggregateFunction::CollectSet;
+        for (row, &g) in group_ids.iter().enumerate() {
+            let value = Value::from_array(values.as_ref(), row)?;
+            let skipped = value.is_null() || (distinct && self.collected[g].contains(&value));
+            if !skipped {
+                self.collected[g].push(value);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the elements of each partial state's array to its group's collection.
+    fn merge_collected(&mut self, states: &ArrayRef, group_ids: &[usize]) -> Result<()> {
+        let distinct = self.function == AggregateFunction::CollectSet;
+        for (row, &g) in group_ids.iter().enumerate() {
+            if let Some(NestedParts::Array(elements)) = Value::from_array(states.as_ref(), row)?.nested_parts() {
+                for value in elements {
+                    if !(distinct && self.collected[g].contains(&value)) {
+                        self.collected[g].push(value);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Each group's collection as an array.
+    fn collected_column(&mut self, groups: usize) -> ArrayRef {
+        let array_type = ArrayType { element: self.data_type.clone(), contains_null: false };
+        let values: Vec<Value> = self.collected[..groups].iter().map(|values| Value::new_array(values, &array_type)).collect();
+        array_of(&values, &SparkType::Array(Arc::new(array_type)))
     }
 
     /// Folds partial states (as [`Accumulator::state`] produced them) into the groups `group_ids`.
@@ -234,6 +280,7 @@ impl Accumulator {
                 self.add_sums(&states[0], group_ids)
             }
             AggregateFunction::Min | AggregateFunction::Max => self.keep_best(&states[0], group_ids),
+            AggregateFunction::CollectList | AggregateFunction::CollectSet => self.merge_collected(&states[0], group_ids),
             function => self.keep_picked(&states[0], group_ids, Some(states[1].as_boolean()), function),
         }
     }
@@ -338,6 +385,7 @@ impl Accumulator {
             AggregateFunction::Avg => vec![self.sum_column(groups)?, self.count_column(groups)],
             AggregateFunction::Min | AggregateFunction::Max => vec![self.picked(groups)?],
             AggregateFunction::Statistic(_) => self.moments.as_ref().map_or_else(Vec::new, |m| m.state(groups)),
+            AggregateFunction::CollectList | AggregateFunction::CollectSet => vec![self.collected_column(groups)],
             _ => {
                 let set: BooleanArray = self.best[..groups].iter().map(|b| Some(b.is_some())).collect();
                 vec![self.picked(groups)?, Arc::new(set)]

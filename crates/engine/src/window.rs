@@ -385,13 +385,15 @@ struct Accumulator {
     first_seen: bool,
     moments: Moments,
     co_moments: CoMoments,
+    /// collect_list / collect_set: the values so far.
+    collected: Vec<Value>,
 }
 
 impl Accumulator {
     fn new(function: AggregateFunction) -> Self {
         let function = function.computed_as();
         let (moments, co_moments) = Default::default();
-        Self { function, count: 0, whole: 0, real: 0.0, chosen: None, first_seen: false, moments, co_moments }
+        Self { function, count: 0, whole: 0, real: 0.0, chosen: None, first_seen: false, moments, co_moments, collected: Vec::new() }
     }
 
     /// Folds a pair of values (`corr(x, y)`); a pair with a NULL is passed over.
@@ -416,6 +418,12 @@ impl Accumulator {
         }
         self.count += 1;
         match (self.function, value) {
+            (AggregateFunction::CollectList, _) => self.collected.push(value.clone()),
+            (AggregateFunction::CollectSet, _) => {
+                if !self.collected.contains(value) {
+                    self.collected.push(value.clone());
+                }
+            }
             (AggregateFunction::Min | AggregateFunction::Max, _) => {
                 let better = match &self.chosen {
                     None => true,
@@ -454,6 +462,12 @@ impl Accumulator {
             (AggregateFunction::Statistic(statistic), _) => {
                 let value = if statistic.takes_pairs() { self.co_moments.statistic(statistic) } else { self.moments.statistic(statistic) };
                 value.map_or(Value::Null, Value::Double)
+            }
+            (AggregateFunction::CollectList | AggregateFunction::CollectSet, SparkType::Array(array)) => {
+                Value::new_array(&self.collected, &array)
+            }
+            (AggregateFunction::CollectList | AggregateFunction::CollectSet, other) => {
+                return Err(EngineError::Internal(format!("a collection cannot be a {other}")));
             }
             (_, _) if empty => Value::Null,
             (AggregateFunction::Sum, SparkType::Double) => Value::Double(self.real),

@@ -398,6 +398,8 @@ fn aggregate_function(name: &str) -> Option<AggregateFunction> {
         "count" => AggregateFunction::Count,
         "sum" => AggregateFunction::Sum,
         "avg" | "mean" => AggregateFunction::Avg,
+        "collect_list" | "array_agg" => AggregateFunction::CollectList,
+        "collect_set" => AggregateFunction::CollectSet,
         "min" => AggregateFunction::Min,
         "max" => AggregateFunction::Max,
         "first" | "first_value" | "any_value" => AggregateFunction::First,

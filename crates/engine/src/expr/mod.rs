@@ -204,6 +204,10 @@ pub enum AggregateFunction {
     BoolOr,
     /// A statistic of the values' spread or of two columns' joint spread: variance, correlation, ….
     Statistic(Statistic),
+    /// `collect_list(x)`: every non-NULL value, as an array, in the order rows arrive.
+    CollectList,
+    /// `collect_set(x)`: each distinct non-NULL value once, as an array.
+    CollectSet,
 }
 
 /// The statistics Spark computes from running central moments (see `aggregate::moments`), under every name Spark
@@ -279,6 +283,8 @@ impl AggregateFunction {
             Self::Max | Self::BoolOr => "max",
             Self::First | Self::FirstIgnoreNulls => "first",
             Self::Last | Self::LastIgnoreNulls => "last",
+            Self::CollectList => "collect_list",
+            Self::CollectSet => "collect_set",
         }
     }
 
@@ -726,7 +732,7 @@ impl Expr {
             }
             Expr::Function { function, args } => function.nullable(args),
             Expr::Udf { .. } => true,
-            Expr::Aggregate { function: AggregateFunction::Count, .. } => false,
+            Expr::Aggregate { function: AggregateFunction::Count | AggregateFunction::CollectList | AggregateFunction::CollectSet, .. } => false,
             Expr::Aggregate { .. } => true,
             Expr::Window { function, .. } => function.nullable(),
             Expr::WindowFunction { function, .. } => matches!(function, WindowFunction::Lag | WindowFunction::Lead | WindowFunction::NthValue),

@@ -266,6 +266,8 @@ impl Host {
             "last" => AggregateFunction::Last,
             "last_ignore_nulls" => AggregateFunction::LastIgnoreNulls,
             "count" => AggregateFunction::Count,
+            "collect_list" => AggregateFunction::CollectList,
+            "collect_set" => AggregateFunction::CollectSet,
             other => match Statistic::named(other) {
                 Some(statistic) => AggregateFunction::Statistic(statistic),
                 None => not_supported!("functions.{other} is not supported by Kindling yet"),

@@ -231,6 +231,12 @@ class _functions_module:
     def any_value(self, col, ignoreNulls=None):
         return self.first(col, bool(ignoreNulls))
 
+    def collect_list(self, col):
+        return _aggregate('collect_list', col)
+
+    def collect_set(self, col):
+        return _aggregate('collect_set', col)
+
     def count(self, col):
         return _aggregate('count', col)
 
