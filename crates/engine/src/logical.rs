@@ -31,6 +31,7 @@ pub enum Source {
 pub enum FileFormat {
     Parquet,
     Csv(CsvOptions),
+    Json(crate::io::json::JsonOptions),
 }
 
 impl FileFormat {
@@ -38,6 +39,7 @@ impl FileFormat {
         match self {
             Self::Parquet => "parquet",
             Self::Csv(_) => "csv",
+            Self::Json(_) => "json",
         }
     }
 }

@@ -786,6 +786,7 @@ fn file_scan_string(scan: &Scan) -> String {
     let (batched, format_name) = match format {
         FileFormat::Parquet => ("true", "Parquet"),
         FileFormat::Csv(_) => ("false", "CSV"),
+        FileFormat::Json(_) => ("false", "JSON"),
     };
     let data_filters: Vec<String> = scan.pushed_filters.iter().map(Expr::plan_string).collect();
     let source_filters: Vec<String> = scan.pushed_filters.iter().filter_map(source_filter_string).collect();
@@ -928,6 +929,11 @@ fn read_split<'a>(scan: &'a Scan, split: &'a FileSplit, names: &[String], sessio
             let schema = options.schema.as_ref().ok_or_else(|| EngineError::Internal("a CSV scan without its schema".into()))?;
             let lines = split_lines(&split.path, bytes, split.start, split.length, options.header);
             Box::new(ReadAhead::new(csv_batches(&split.path, lines, schema, options.mode)?))
+        }
+        FileFormat::Json(options) => {
+            let schema = options.schema.as_ref().ok_or_else(|| EngineError::Internal("a JSON scan without its schema".into()))?;
+            let lines = split_lines(&split.path, bytes, split.start, split.length, false);
+            Box::new(ReadAhead::new(crate::io::json::json_batches(&split.path, lines, schema)?))
         }
     };
     let folder_values = partition_columns.values.get(&split.path).filter(|_| !partition_columns.is_empty());

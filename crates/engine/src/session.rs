@@ -354,6 +354,20 @@ impl Session {
         self.file_scan(FileFormat::Csv(options), paths, files, schema)
     }
 
+    /// `spark.read.json(paths…)`: JSON Lines; without `schema`, Spark's inference over every line of every file.
+    pub fn read_json(self: &Arc<Self>, paths: &[&str], schema: Option<SparkSchema>) -> Result<DataFrame> {
+        let files = self.resolve_all(paths)?;
+        let schema = match schema {
+            Some(schema) => schema,
+            None => {
+                let contents = files.iter().map(|f| Ok((f.path.clone(), self.files.read(&f.path)?))).collect::<Result<Vec<_>>>()?;
+                crate::io::json::json_schema(&contents)?
+            }
+        };
+        let options = crate::io::json::JsonOptions { schema: Some(schema.clone()) };
+        self.file_scan(FileFormat::Json(options), paths, files, schema)
+    }
+
     /// `spark.range(start, end, step)` / SQL's `range(…)`: a bigint column `id` counting from `start` by `step` up
     /// to `end` (excluded), in `partitions` slices (the default parallelism when not given).
     pub fn range(self: &Arc<Self>, start: i64, end: i64, step: i64, partitions: Option<usize>) -> Result<DataFrame> {

@@ -318,8 +318,15 @@ pub fn to_declared_type(value: &PyValue, data_type: &SparkType) -> Value {
             to_engine(value).unwrap_or(Value::Null)
         }
         (PyValue::DateTime(dt), SparkType::TimestampNtz) => Value::TimestampNtz(dt.and_utc().timestamp_micros()),
+        // A Python Decimal (or number) into a decimal column: rounded to the column's scale, NULL past its precision.
+        (PyValue::Decimal(text), SparkType::Decimal { .. }) => decimal_value(text, data_type),
+        (PyValue::Int(i), SparkType::Decimal { .. }) => decimal_value(&i.to_string(), data_type),
         _ => Value::Null,
     }
+}
+
+fn decimal_value(text: &str, data_type: &SparkType) -> Value {
+    kindling_engine::expr::cast::cast_value(Value::String(text.to_string()), data_type).unwrap_or(Value::Null)
 }
 
 /// The type of the first value that is not None (`void` when there is none).
@@ -336,6 +343,7 @@ pub fn inferred_type(value: &PyValue) -> crate::Result<SparkType> {
         PyValue::Str(_) => SparkType::String,
         PyValue::Date(_) => SparkType::Date,
         PyValue::DateTime(_) => SparkType::Timestamp,
+        PyValue::Decimal(_) => SparkType::Decimal { precision: 38, scale: 18 },
         // Nested values take the type of their first non-NULL part, as PySpark infers them.
         PyValue::List(items) => SparkType::array_of(first_type(items.iter())?, true),
         PyValue::Dict(entries) => {

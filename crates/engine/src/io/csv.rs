@@ -141,6 +141,11 @@ impl SplitLines {
         self.range.is_empty()
     }
 
+    /// The bytes of these lines.
+    pub fn bytes(&self) -> Bytes {
+        self.file.slice(self.range.clone())
+    }
+
     /// How many lines of the file come before these: counted only for an error's line number.
     fn lines_before(&self) -> u64 {
         self.file[..self.range.start].iter().filter(|&&b| b == b'\n').count() as u64

@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod file_partition;
+pub mod json;
 pub mod pages_ahead;
 pub mod parquet;
 pub mod partition_discovery;

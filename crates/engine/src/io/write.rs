@@ -16,7 +16,7 @@ use parquet::basic::{Compression, GzipLevel};
 use parquet::file::properties::WriterProperties;
 
 use super::vfs::FileSystem;
-use crate::display::{date_string, java_double_string, java_float_string, timestamp_string};
+use crate::display::{date_string, java_double_string, java_float_string};
 use crate::expr::Attribute;
 use crate::hash_aggregate::schema_of;
 use crate::value::Value;
@@ -50,6 +50,7 @@ impl SaveMode {
 /// The file format of a write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteFormat {
+    Json,
     Parquet,
     Csv,
 }
@@ -143,6 +144,8 @@ impl<'a> FileWriter<'a> {
             WriteFormat::Parquet => format!("{suffix}parquet"),
             WriteFormat::Csv if compression == Compression::UNCOMPRESSED => "csv".to_string(),
             WriteFormat::Csv => "csv.gz".to_string(),
+            WriteFormat::Json if compression == Compression::UNCOMPRESSED => "json".to_string(),
+            WriteFormat::Json => "json.gz".to_string(),
         };
         // Spark separates the file counter with a dot when it writes into partition folders.
         let separator = if self.options.partition_by.is_empty() { '-' } else { '.' };
@@ -150,6 +153,7 @@ impl<'a> FileWriter<'a> {
         let bytes = match self.format {
             WriteFormat::Parquet => parquet_bytes(batches, columns, compression)?,
             WriteFormat::Csv => csv_bytes(batches, columns, self.options.header, compression != Compression::UNCOMPRESSED)?,
+            WriteFormat::Json => gzipped_if(super::json::json_bytes(batches, columns)?, compression != Compression::UNCOMPRESSED)?,
         };
         let size = bytes.len() as u64;
         self.files.write(&name, Bytes::from(bytes))?;
@@ -268,13 +272,18 @@ fn csv_bytes(batches: &[RecordBatch], columns: &[Attribute], header: bool, gzip:
         }
     }
     let text = writer.into_inner().map_err(|e| EngineError::Io { path: "csv output".into(), message: e.to_string() })?;
+    gzipped_if(text, gzip)
+}
+
+/// `text`, gzipped when `gzip` is set.
+fn gzipped_if(text: Vec<u8>, gzip: bool) -> Result<Vec<u8>> {
     if !gzip {
         return Ok(text);
     }
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(&text).map_err(|e| EngineError::Io { path: "csv output".into(), message: e.to_string() })?;
-    encoder.finish().map_err(|e| EngineError::Io { path: "csv output".into(), message: e.to_string() })
+    encoder.write_all(&text).map_err(|e| EngineError::Io { path: "output".into(), message: e.to_string() })?;
+    encoder.finish().map_err(|e| EngineError::Io { path: "output".into(), message: e.to_string() })
 }
 
 fn csv_field(column: &dyn Array, row: usize) -> Result<String> {
@@ -287,15 +296,8 @@ fn csv_field(column: &dyn Array, row: usize) -> Result<String> {
         DataType::Date32 => date_string(column.as_primitive::<Date32Type>().value(row))?,
         DataType::Timestamp(TimeUnit::Microsecond, zone) => {
             let micros = column.as_primitive::<TimestampMicrosecondType>().value(row);
-            iso_timestamp(micros, zone.is_some())?
+            super::json::iso_timestamp(micros, zone.is_some())?
         }
         _ => Value::from_array(column, row)?.to_string(),
     })
-}
-
-/// Spark's CSV timestamp format, `yyyy-MM-dd'T'HH:mm:ss.SSS` and the zone (`Z`) for an instant.
-fn iso_timestamp(micros: i64, instant: bool) -> Result<String> {
-    let text = timestamp_string(micros - micros.rem_euclid(1_000_000))?.replace(' ', "T");
-    let millis = micros.rem_euclid(1_000_000) / 1000;
-    Ok(format!("{text}.{millis:03}{}", if instant { "Z" } else { "" }))
 }

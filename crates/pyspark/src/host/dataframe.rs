@@ -293,6 +293,7 @@ impl Host {
         let format = match args.str(1)? {
             "parquet" => WriteFormat::Parquet,
             "csv" => WriteFormat::Csv,
+            "json" => WriteFormat::Json,
             other => not_supported!("writing the {other} format is not supported by Kindling yet"),
         };
         let Some(path) = args.opt_str(2)? else { type_error!("save() needs a path") };

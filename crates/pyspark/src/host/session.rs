@@ -174,6 +174,7 @@ impl Host {
                 Ok(self.session.read_parquet(&paths)?)
             }
             "csv" => Ok(self.session.read_csv(&paths, csv_options(&options, schema)?)?),
+            "json" => Ok(self.session.read_json(&paths, schema)?),
             other => not_supported!("reading the {other} format is not supported by Kindling yet"),
         }
     }

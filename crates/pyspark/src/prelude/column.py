@@ -135,19 +135,23 @@ class Column:
     def __getitem__(self, key):
         # An element of an array (from 0), the value of a map's key, or a struct's field: which one is known
         # once the column's type is.
-        return _operator('getitem', (self, key), self._sql + '[' + str(key) + ']')
+        return _operator('getitem', (self, key), self._sql + '[' + _key_text(key) + ']')
 
     def getItem(self, key):
         return self[key]
 
     def getField(self, name):
-        return _operator('getfield', (self, name), self._sql + '[' + str(name) + ']')
+        return _operator('getfield', (self, name), self._sql + '[' + _key_text(name) + ']')
 
     def when(self, condition, value):
         return Column(_kindling('column.when', self, condition, value))
 
     def otherwise(self, value):
         return Column(_kindling('column.otherwise', self, value))
+
+
+def _key_text(key):
+    return "'" + key + "'" if isinstance(key, str) else _text(key)
 
 
 def _text(operand):

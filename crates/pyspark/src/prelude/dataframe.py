@@ -19,9 +19,9 @@ class DataFrame:
         for f in fields:
             name = f[0]
             if f[3] is not None:
-                self._by_name[name.lower()] = Column(f[3])
+                self._by_name[name.lower()] = _with_field_columns(Column(f[3]), f[4])
             if f[3] is not None and name.isidentifier() and name not in _RESERVED and not hasattr(DataFrame, name):
-                setattr(self, name, Column(f[3]))
+                setattr(self, name, self._by_name[name.lower()])
 
     def _derive(self, op, *args):
         return DataFrame(_kindling(op, self._h, *args), self.sparkSession)
@@ -243,6 +243,16 @@ class DataFrame:
                                   'use collect() or show()')
 
 
+def _with_field_columns(column, spec):
+    # `df.pickup.borough`: the sandbox has no __getattr__, so a struct column carries one attribute per field
+    # (not those that would hide a Column method), nested structs all the way down.
+    if isinstance(spec, tuple) and spec[0] == 'struct':
+        for (name, field_spec, nullable) in spec[1]:
+            if name.isidentifier() and not hasattr(Column, name) and not name.startswith('_'):
+                setattr(column, name, _with_field_columns(column.getField(name), field_spec))
+    return column
+
+
 def _flatten(cols):
     # PySpark accepts columns spread out or as one list: select('a', 'b') and select(['a', 'b']).
     if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
@@ -352,6 +362,12 @@ class DataFrameWriter:
         if header is not None:
             writer = writer.option('header', header)
         writer.save(path, format='csv')
+
+    def json(self, path, mode=None, compression=None):
+        writer = self._with(mode=mode)
+        if compression is not None:
+            writer = writer.option('compression', compression)
+        writer.save(path, format='json')
 
 
 class Row:

@@ -176,5 +176,8 @@ class DataFrameReader:
                 options[key] = value
         return self.load(path, format='csv', schema=schema, **options)
 
+    def json(self, path, schema=None, **options):
+        return self.load(path, format='json', schema=schema, **options)
+
     def table(self, tableName):
         return self._session.table(tableName)
