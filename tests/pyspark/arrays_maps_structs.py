@@ -98,3 +98,21 @@ by_vendor = Window.partitionBy("zone").orderBy("vendor")
 rides.select("zone", "vendor", F.collect_list("vendor").over(by_vendor).alias("so_far")).orderBy("zone", "vendor").show()
 rides.createOrReplaceTempView("rides")
 spark.sql("SELECT zone, sort_array(collect_list(vendor)) AS vendors FROM rides GROUP BY zone ORDER BY zone").show()
+
+# Structs by dotted names, distinct and grouping over arrays and structs, and rows hashed to Spark's partitions.
+trips.select("pickup.zone", "pickup.*").show()
+try:
+    trips.distinct().show()
+except Exception as e:
+    print(str(e).split("\n")[0].rstrip(";"))
+trips.select("vendor", "fares", "pickup").union(trips.select("vendor", "fares", "pickup")).distinct().orderBy("vendor").show()
+rides.groupBy("fares").count().orderBy("count", "fares").show()
+trips.groupBy("pickup").agg(F.sum("vendor")).orderBy("pickup").show()
+trips.orderBy(F.desc("fares")).show()
+spark.sql("SELECT vendor, fares[0], payments['cash'], pickup.zone, pickup.borough, fares[1] + 1 FROM trips WHERE vendor < 3 ORDER BY vendor").show()
+many = spark.createDataFrame(
+    [([i, None, i * 7], Row(a=i, b=str(i)), {str(i): i}) for i in range(12)], "arr array<int>, s struct<a:int,b:string>, m map<string,int>"
+)
+print([[r.arr[0] for r in part] for part in many.repartition(4, "arr").rdd.glom().collect()])
+print([[r.s.a for r in part] for part in many.repartition(4, "s").rdd.glom().collect()])
+print([[r.s.a for r in part] for part in many.repartition(4, "m").rdd.glom().collect()])

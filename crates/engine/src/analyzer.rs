@@ -20,9 +20,33 @@ pub use window::frame_of;
 /// Resolves every column name in `expr` against `input` and applies type coercion.
 pub fn resolve(expr: Expr, input: &[Attribute]) -> Result<Expr> {
     expr.transform_up(&mut |e| match e {
-        Expr::Column(name) => Ok(Expr::Attribute(resolve_name(&name, input)?)),
+        Expr::Column(name) => resolve_column(&name, input),
         other => coerce(other),
     })
+}
+
+/// A column by name; `s.x.y` that names no column (nor `qualifier.column`) is field `y` of field `x` of struct
+/// column `s`, as Spark resolves it.
+fn resolve_column(name: &str, input: &[Attribute]) -> Result<Expr> {
+    let not_found = match resolve_name(name, input) {
+        Ok(attribute) => return Ok(Expr::Attribute(attribute)),
+        Err(error @ EngineError::ColumnNotFound { .. }) => error,
+        Err(other) => return Err(other),
+    };
+    let parts: Vec<&str> = name.trim_matches('`').split('.').collect();
+    // The column is the longest prefix that names one (`q.s` may be a qualified column), the rest its fields.
+    for split in (1..parts.len()).rev() {
+        let Ok(column) = resolve_name(&parts[..split].join("."), input) else { continue };
+        let mut expr = Expr::Attribute(column);
+        for field in &parts[split..] {
+            let SparkType::Struct(fields) = expr.data_type() else { return Err(not_found) };
+            let Some(found) = fields.iter().find(|f| f.name.eq_ignore_ascii_case(field)) else { return Err(not_found) };
+            let get_field = crate::functions::ScalarFunction::Collection(crate::functions::CollectionFunction::GetField);
+            expr = Expr::Function { function: get_field, args: vec![expr, crate::expr::lit(found.name.as_str())] };
+        }
+        return Ok(expr);
+    }
+    Err(not_found)
 }
 
 /// A join condition must be a boolean, as Spark's analyzer checks (a non-boolean one would otherwise reach the

@@ -108,6 +108,28 @@ impl DataFrame {
         for expr in exprs {
             match expr {
                 Expr::Column(name) if name == "*" => resolved.extend(input.iter().cloned().map(Expr::Attribute)),
+                // `s.*`: every field of struct column `s`, each under its own name.
+                Expr::Column(name) if name.ends_with(".*") && !name.starts_with('`') => {
+                    let column = resolve(Expr::Column(name[..name.len() - 2].to_string()), &input)?;
+                    let SparkType::Struct(fields) = column.data_type() else {
+                        return Err(EngineError::Analysis(format!(
+                            "[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve `{name}` given input columns {}. SQLSTATE: 42704",
+                            input.iter().map(|a| format!("`{}`", a.name)).collect::<Vec<_>>().join(", ")
+                        )));
+                    };
+                    let get_field = ScalarFunction::Collection(CollectionFunction::GetField);
+                    resolved.extend(fields.iter().map(|f| {
+                        Expr::Function { function: get_field, args: vec![column.clone(), lit(f.name.as_str())] }.alias(&f.name)
+                    }));
+                }
+                // `s.x` naming a struct's field is a column called `x`.
+                Expr::Column(name) if name.contains('.') => match resolve(Expr::Column(name.clone()), &input)? {
+                    attribute @ Expr::Attribute(_) => resolved.push(attribute),
+                    field => {
+                        let last = name.trim_matches('`').rsplit('.').next().unwrap_or_default().to_string();
+                        resolved.push(field.alias(&last));
+                    }
+                },
                 // A generator's columns are named by its aliases or Spark's defaults (`col`, `key`, `value`).
                 Expr::Column(_) | Expr::Attribute(_) | Expr::Alias { .. } | Expr::Generator(_) => resolved.push(resolve(expr, &input)?),
                 other => {
@@ -284,6 +306,7 @@ impl DataFrame {
 
     /// `distinct()`: Spark plans it as a group-by on every column.
     pub fn distinct(&self) -> Result<Self> {
+        no_map_columns(&self.attributes())?;
         let columns: Vec<Expr> = self.attributes().into_iter().map(Expr::Attribute).collect();
         Ok(self.with_plan(LogicalPlan::Aggregate { group: columns.clone(), aggregates: columns, input: self.plan.clone() }))
     }
@@ -472,6 +495,7 @@ impl DataFrame {
     }
 
     fn rows_matched_in(&self, other: &DataFrame, operator: &str, join_type: JoinType) -> Result<Self> {
+        no_map_columns(&self.attributes())?;
         let types = self.common_column_types(other, operator)?;
         let left = widened(&self.plan, &types);
         let right = with_fresh_ids(widened(&other.plan, &types), &left.output());
@@ -891,6 +915,19 @@ fn taken_from(condition: Expr, origin: u64, renamed: &HashMap<ExprId, ExprId>) -
 
 /// The name Spark gives an unnamed expression (`sum(total_amount)`, `(a + b)`): its text with each column as the
 /// column it resolves to.
+/// Maps have no order or equality Spark compares rows by: no DISTINCT or set operation over them.
+fn no_map_columns(columns: &[Attribute]) -> Result<()> {
+    match columns.iter().find(|c| matches!(c.data_type, SparkType::Map(_))) {
+        Some(map) => Err(EngineError::Analysis(format!(
+            "[UNSUPPORTED_FEATURE.SET_OPERATION_ON_MAP_TYPE] The feature is not supported: Cannot have MAP type columns \
+             in a set operation (INTERSECT, EXCEPT, etc.), but the type of column `{}` is \"{}\". SQLSTATE: 0A000",
+            map.name,
+            map.data_type.simple_string().to_uppercase().replace(',', ", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn name_of(expr: &Expr, input: &[Attribute]) -> String {
     let with_names: Result<Expr, std::convert::Infallible> = expr.clone().transform_up(&mut |e| {
         Ok(match e {

@@ -67,7 +67,14 @@ impl AggregateCall {
         let distinct = if self.distinct { "distinct " } else { "" };
         let args: Vec<String> = self.args.iter().map(Expr::plan_string).collect();
         let call = format!("{prefix}{}({distinct}{}", self.function.name(), args.join(", "));
-        let ignore_nulls = if self.function.picks_a_row() { format!(", {}", self.function.ignores_nulls()) } else { String::new() };
+        let ignore_nulls = if self.function.picks_a_row() {
+            format!(", {}", self.function.ignores_nulls())
+        } else if self.function.is_collection() {
+            // Spark's collect_list/collect_set show their buffer offsets and that they pass NULLs over.
+            ", 0, 0, true".to_string()
+        } else {
+            String::new()
+        };
         match (&self.filter, self.mode) {
             (Some(filter), AggregateMode::Partial) => format!("{call}{ignore_nulls}) FILTER (WHERE {})", filter.plan_string()),
             _ => format!("{call}{ignore_nulls})"),

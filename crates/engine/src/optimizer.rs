@@ -37,7 +37,8 @@ pub fn optimize(plan: &LogicalPlan) -> LogicalPlan {
 fn filters_from_generators(plan: &LogicalPlan) -> LogicalPlan {
     let plan = map_children(plan, &filters_from_generators);
     let LogicalPlan::Generate { generator, required, generated, input } = &plan else { return plan };
-    if generator.outer {
+    // Like Spark, only over a column: an expression would be computed twice, or fail first under ANSI rules.
+    if generator.outer || !matches!(generator.arg, Expr::Attribute(_)) {
         return plan;
     }
     let size = crate::expr::call(

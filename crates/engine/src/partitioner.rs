@@ -78,8 +78,53 @@ fn hash_column_into(column: &ArrayRef, hashes: &mut [i32]) -> Result<()> {
         DataType::Decimal128(..) => {
             fold_primitive::<Decimal128Type>(column, hashes, |v, seed| hash_bytes(&big_integer_bytes(v), seed))
         }
+        // Spark hashes an array's elements, a map's keys and values in turn, a struct's fields, each seeded with the
+        // hash so far; NULL parts leave it unchanged.
+        DataType::List(_) => {
+            let lists = column.as_list::<i32>();
+            fold_nested(column, hashes, |row, seed| hash_sequence(&[lists.value(row)], seed))?;
+        }
+        DataType::Map(..) => {
+            let maps = column.as_map();
+            fold_nested(column, hashes, |row, seed| {
+                let entries = maps.value(row);
+                let (keys, values) = (entries.column(0).clone(), entries.column(1).clone());
+                let mut hash = seed;
+                for i in 0..entries.len() {
+                    hash = hash_sequence(&[keys.slice(i, 1), values.slice(i, 1)], hash)?;
+                }
+                Ok(hash)
+            })?;
+        }
+        DataType::Struct(_) => {
+            let fields = column.as_struct();
+            fold_nested(column, hashes, |row, seed| {
+                let parts: Vec<ArrayRef> = fields.columns().iter().map(|c| c.slice(row, 1)).collect();
+                hash_sequence(&parts, seed)
+            })?;
+        }
         other => {
             return Err(EngineError::InvalidArgument(format!("hash partitioning by a {other} column is not supported yet")));
+        }
+    }
+    Ok(())
+}
+
+/// The hash of the values of `arrays`, one after another, each seeded with the hash so far.
+fn hash_sequence(arrays: &[ArrayRef], seed: i32) -> Result<i32> {
+    let mut hash = [seed];
+    for array in arrays {
+        for i in 0..array.len() {
+            hash_column_into(&array.slice(i, 1), &mut hash)?;
+        }
+    }
+    Ok(hash[0])
+}
+
+fn fold_nested(column: &ArrayRef, hashes: &mut [i32], hash_row: impl Fn(usize, i32) -> Result<i32>) -> Result<()> {
+    for (row, hash) in hashes.iter_mut().enumerate() {
+        if column.is_valid(row) {
+            *hash = hash_row(row, *hash)?;
         }
     }
     Ok(())

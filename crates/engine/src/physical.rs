@@ -500,7 +500,8 @@ impl PhysicalPlan {
                 let functions: Vec<String> = calls.iter().map(AggregateCall::plan_string).collect();
                 let keys = attributes(keys, ", ");
                 let output = if verbose { format!(", output=[{}]", attributes(&self.output(), ", ")) } else { String::new() };
-                format!("HashAggregate(keys=[{keys}], functions=[{}]{output})", functions.join(", "))
+                let operator = if calls.iter().any(|c| c.function.is_collection()) { "ObjectHashAggregate" } else { "HashAggregate" };
+                format!("{operator}(keys=[{keys}], functions=[{}]{output})", functions.join(", "))
             }
             Self::Exchange { id, partitioning, origin, .. } => {
                 let origin = match origin {
@@ -586,6 +587,12 @@ impl PhysicalPlan {
 
     /// Whether Spark compiles this operator into a whole-stage-codegen stage.
     fn supports_codegen(&self) -> bool {
+        // An ObjectHashAggregate (collect_list, collect_set) is interpreted, outside whole-stage codegen.
+        if let Self::HashAggregate { calls, .. } = self
+            && calls.iter().any(|c| c.function.is_collection())
+        {
+            return false;
+        }
         matches!(
             self,
             Self::Project { .. }

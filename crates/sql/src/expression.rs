@@ -62,7 +62,8 @@ impl Translator {
         use ast::Expr as E;
         Ok(match expr {
             E::Identifier(ident) => self.column(&[ident]),
-            E::CompoundIdentifier(parts) if parts.len() <= 2 => self.column(&parts.iter().collect::<Vec<_>>()),
+            E::CompoundIdentifier(parts) => self.column(&parts.iter().collect::<Vec<_>>()),
+            E::CompoundFieldAccess { root, access_chain } => self.field_access(root, access_chain)?,
             E::Value(value) => lit(literal(&value.value, position_of(expr))?),
             E::TypedString(typed) => typed_literal(typed, position_of(expr))?,
             E::Nested(inner) => self.expr(inner)?,
@@ -142,6 +143,25 @@ impl Translator {
         let name = parts.iter().map(|p| p.value.as_str()).collect::<Vec<_>>().join(".");
         self.columns.push((name.clone(), parts[0].span.start.into()));
         col(&name)
+    }
+
+    /// `arr[0]`, `m['key']`, `s.field`, chained (`a[0].b`): an element, a value or a field.
+    fn field_access(&mut self, root: &ast::Expr, chain: &[ast::AccessExpr]) -> Result<Expr> {
+        use kindling_engine::functions::CollectionFunction;
+        let mut value = self.expr(root)?;
+        for access in chain {
+            let (function, key) = match access {
+                ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => (CollectionFunction::GetItem, self.expr(index)?),
+                ast::AccessExpr::Dot(ast::Expr::Identifier(field)) => (CollectionFunction::GetField, lit(field.value.as_str())),
+                other => analysis_error!(
+                    position_of(root),
+                    "[UNSUPPORTED_FEATURE] The SQL expression `{other}` is not supported by Kindling yet (real Spark runs \
+                     it). SQLSTATE: 0A000"
+                ),
+            };
+            value = call(ScalarFunction::Collection(function), vec![value, key]);
+        }
+        Ok(value)
     }
 
     fn unary(&mut self, op: UnaryOperator, operand: &ast::Expr, position: Position) -> Result<Expr> {

@@ -302,6 +302,12 @@ impl AggregateFunction {
         }
     }
 
+    /// `collect_list`, `collect_set`: their state is an object (an array), which Spark aggregates with its
+    /// ObjectHashAggregate.
+    pub fn is_collection(self) -> bool {
+        matches!(self, Self::CollectList | Self::CollectSet)
+    }
+
     /// `first`, `last` and their IGNORE NULLS forms: the value of one chosen row.
     pub fn picks_a_row(self) -> bool {
         matches!(self, Self::First | Self::FirstIgnoreNulls | Self::Last | Self::LastIgnoreNulls)

@@ -66,7 +66,7 @@ pub fn golden_files(golden: &Value) -> MemoryFiles {
 
 /// A value as the recorder wrote it: timestamps and dates as text, numbers as numbers.
 pub fn json_of(value: &kindling_engine::value::Value) -> Value {
-    use kindling_engine::value::Value as V;
+    use kindling_engine::value::{NestedParts, Value as V};
     match value {
         V::Null => Value::Null,
         V::Boolean(b) => json!(b),
@@ -78,6 +78,13 @@ pub fn json_of(value: &kindling_engine::value::Value) -> Value {
         V::Double(v) if v.is_finite() => json!(v),
         // PySpark collects an instant as a datetime in the Python process's zone, which the recorder sets to UTC.
         V::Timestamp(micros) => json!(kindling_engine::display::timestamp_string(*micros).unwrap()),
+        // Arrays come as lists, structs as Rows (tuples, so lists too), maps as dicts with text keys.
+        nested @ V::Nested(_) => match nested.nested_parts() {
+            Some(NestedParts::Array(elements)) => Value::Array(elements.iter().map(json_of).collect()),
+            Some(NestedParts::Struct(fields)) => Value::Array(fields.iter().map(|(_, v)| json_of(v)).collect()),
+            Some(NestedParts::Map(entries)) => Value::Object(entries.iter().map(|(k, v)| (k.to_string(), json_of(v))).collect()),
+            None => Value::Null,
+        },
         other => json!(other.to_string()),
     }
 }
