@@ -152,7 +152,7 @@ async function sqlRowsAndOperators(page, expected) {
 
 /** Opens the detail of the operator `name` in the graph; its `.what` / `.why` text must match `pattern`. */
 async function assertOperatorExplained(page, name, part, pattern) {
-  const node = await page.locator(`#operator-graph .operator[data-name="${name}"]`).getAttribute('data-node');
+  const node = await page.locator(`#operator-graph .operator[data-name="${name}"]`).first().getAttribute('data-node');
   await page.click(`#operator-graph .operator[data-node="${node}"]`);
   const detail = page.locator(`#operator-detail[data-node="${node}"]`);
   assert.match(await detail.locator(part).textContent(), pattern, `the ${name} operator says what it does and why`);
@@ -190,6 +190,24 @@ test('several DISTINCT aggregates give the CLI\'s rows and are drawn with Spark\
     await assertNothingOverflows(page, 'the operator graph of several DISTINCT aggregates');
     await assertOperatorExplained(page, 'Expand', '.why', /DISTINCT/);
     await page.screenshot({ path: join(ARTIFACTS, 'distinct-aggregates-operators.png') });
+  });
+});
+
+test('collect_set and explode give the CLI\'s rows and are drawn as ObjectHashAggregate and Generate', async () => {
+  const query = [
+    'SELECT VendorID, explode(types) AS type FROM (',
+    '  SELECT VendorID, sort_array(collect_set(payment_type)) AS types',
+    "  FROM parquet.`data/pq/green/2021/01` GROUP BY VendorID",
+    ') ORDER BY VendorID, type',
+  ].join('\n');
+  const expected = cliSqlOutput(query).trim().split('\n').map((line) => line.split('\t'));
+  await withApp({ cells: [sql(query)] }, async (page) => {
+    const names = await sqlRowsAndOperators(page, expected);
+    assert.ok(names.includes('Generate') && names.includes('ObjectHashAggregate'), names.join(', '));
+    await assertNothingOverflows(page, 'the operator graph of an explode over collected arrays');
+    await assertOperatorExplained(page, 'Generate', '.what', /element of an array/);
+    await assertOperatorExplained(page, 'ObjectHashAggregate', '.why', /collect_list/);
+    await page.screenshot({ path: join(ARTIFACTS, 'arrays-operators.png') });
   });
 });
 

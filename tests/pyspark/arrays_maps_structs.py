@@ -116,3 +116,39 @@ many = spark.createDataFrame(
 print([[r.arr[0] for r in part] for part in many.repartition(4, "arr").rdd.glom().collect()])
 print([[r.s.a for r in part] for part in many.repartition(4, "s").rdd.glom().collect()])
 print([[r.s.a for r in part] for part in many.repartition(4, "m").rdd.glom().collect()])
+
+# More array and map functions, two refusals, and UDFs that take and return arrays.
+from pyspark.sql.types import ArrayType, StringType  # noqa: E402
+
+lists = spark.createDataFrame(
+    [(1, [3, None, 1, 3], [1, 5], {"a": 1, "b": None}, ["x", None, "y"]), (2, [], [2], {}, []), (3, None, None, None, None)],
+    "id int, arr array<int>, other array<int>, m map<string,int>, words array<string>",
+)
+more = lists.select(
+    "id",
+    F.map_keys("m"),
+    F.map_values("m"),
+    F.array_join("words", ","),
+    F.array_join("words", "-", "?"),
+    F.slice("arr", 2, 2),
+    F.slice("arr", -2, 5),
+    F.array_max("arr"),
+    F.array_min("arr"),
+    F.array_position("arr", 3),
+    F.array_remove("arr", 3),
+    F.array_union("arr", "other"),
+    F.array_intersect("arr", "other"),
+    F.array_except("arr", "other"),
+    F.arrays_overlap("arr", "other"),
+)
+more.show(truncate=False)
+more.printSchema()
+lists.select(F.array_join("arr", ";")).show()
+for mistake in [lambda: lists.select(F.slice("arr", 0, 1)).show(), lambda: lists.write.mode("overwrite").csv("out/arrays_csv")]:
+    try:
+        mistake()
+    except Exception as e:
+        print(str(e).split("\n")[0].rstrip(";"))
+splitter = F.udf(lambda s: s.split(","), ArrayType(StringType()))
+counter = F.udf(lambda a: len(a))
+spark.createDataFrame([("a,b",), ("c",)], ["t"]).select(splitter("t").alias("parts"), counter(F.array(F.lit(1), F.lit(2))).alias("n")).show()

@@ -90,6 +90,51 @@ pub fn coerce(function: CollectionFunction, args: Vec<Expr>) -> Result<Vec<Expr>
             }
         }
         GetField => Ok(args),
+        MapKeys | MapValues => match args[0].data_type() {
+            SparkType::Map(_) | SparkType::Null => Ok(args),
+            _ => Err(unexpected(&call(), 1, "\"MAP\"", &args[0])),
+        },
+        ArrayMax | ArrayMin => match args[0].data_type() {
+            SparkType::Array(_) | SparkType::Null => Ok(args),
+            _ => Err(unexpected(&call(), 1, "\"ARRAY\"", &args[0])),
+        },
+        ArrayJoin => {
+            let shown = call();
+            let mut args = args.into_iter();
+            let array = args.next().expect("arity checked");
+            if !matches!(array.data_type(), SparkType::Array(_) | SparkType::Null) {
+                return Err(unexpected(&shown, 1, "\"ARRAY<STRING>\"", &array));
+            }
+            Ok(std::iter::once(cast_to(array, SparkType::array_of(SparkType::String, true)))
+                .chain(args.map(|a| cast_to(a, SparkType::String)))
+                .collect())
+        }
+        Slice => {
+            let shown = call();
+            let mut args = args.into_iter();
+            let array = args.next().expect("arity checked");
+            if !matches!(array.data_type(), SparkType::Array(_) | SparkType::Null) {
+                return Err(unexpected(&shown, 1, "\"ARRAY\"", &array));
+            }
+            Ok(std::iter::once(array).chain(args.map(|a| cast_to(a, SparkType::Integer))).collect())
+        }
+        ArrayPosition | ArrayRemove => {
+            let [array, value] = <[Expr; 2]>::try_from(args).map_err(|_| EngineError::Internal("two arguments".into()))?;
+            let SparkType::Array(element) = array.data_type() else {
+                return Err(unexpected(&call_of(function, &[array.clone(), value]), 1, "\"ARRAY\"", &array));
+            };
+            let common = wider_type(&element.element, &value.data_type()).unwrap_or(element.element.clone());
+            Ok(vec![cast_to(array, SparkType::array_of(common.clone(), element.contains_null)), cast_to(value, common)])
+        }
+        ArrayUnion | ArrayIntersect | ArrayExcept | ArraysOverlap => {
+            for arg in &args {
+                if !matches!(arg.data_type(), SparkType::Array(_) | SparkType::Null) {
+                    return Err(unexpected(&call(), 1, "\"ARRAY\"", arg));
+                }
+            }
+            let common = common_type(&args, function.name())?;
+            Ok(args.into_iter().map(|a| cast_to(a, common.clone())).collect())
+        }
     }
 }
 

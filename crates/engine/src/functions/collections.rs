@@ -43,11 +43,31 @@ pub enum CollectionFunction {
     Flatten,
     /// `concat(arr1, arr2, …)`: `concat` when its arguments are arrays.
     ArrayConcat,
+    /// `map_keys(m)`, `map_values(m)`: a map's keys or values, in the map's order.
+    MapKeys,
+    MapValues,
+    /// `array_join(arr, delimiter[, null_replacement])`: the elements as text, NULLs left out unless replaced.
+    ArrayJoin,
+    /// `slice(arr, start, length)`: `length` elements from `start` (from 1; from the end when negative).
+    Slice,
+    /// `array_max(arr)`, `array_min(arr)`: the greatest or least element that is not NULL.
+    ArrayMax,
+    ArrayMin,
+    /// `array_position(arr, value)`: where the value first is, from 1; 0 when it is not there.
+    ArrayPosition,
+    /// `array_remove(arr, value)`: every element but those equal to the value.
+    ArrayRemove,
+    /// `array_union(a, b)`, `array_intersect(a, b)`, `array_except(a, b)`: each element once, in first-seen order.
+    ArrayUnion,
+    ArrayIntersect,
+    ArrayExcept,
+    /// `arrays_overlap(a, b)`: whether an element that is not NULL is in both.
+    ArraysOverlap,
 }
 
 use CollectionFunction::*;
 
-const BY_NAME: [(&str, CollectionFunction); 13] = [
+const BY_NAME: [(&str, CollectionFunction); 25] = [
     ("array", MakeArray),
     ("struct", Struct),
     ("named_struct", NamedStruct),
@@ -61,6 +81,18 @@ const BY_NAME: [(&str, CollectionFunction); 13] = [
     ("sort_array", SortArray),
     ("array_distinct", ArrayDistinct),
     ("flatten", Flatten),
+    ("map_keys", MapKeys),
+    ("map_values", MapValues),
+    ("array_join", ArrayJoin),
+    ("slice", Slice),
+    ("array_max", ArrayMax),
+    ("array_min", ArrayMin),
+    ("array_position", ArrayPosition),
+    ("array_remove", ArrayRemove),
+    ("array_union", ArrayUnion),
+    ("array_intersect", ArrayIntersect),
+    ("array_except", ArrayExcept),
+    ("arrays_overlap", ArraysOverlap),
 ];
 
 impl CollectionFunction {
@@ -81,6 +113,18 @@ impl CollectionFunction {
             ArrayDistinct => "array_distinct",
             Flatten => "flatten",
             ArrayConcat => "concat",
+            MapKeys => "map_keys",
+            MapValues => "map_values",
+            ArrayJoin => "array_join",
+            Slice => "slice",
+            ArrayMax => "array_max",
+            ArrayMin => "array_min",
+            ArrayPosition => "array_position",
+            ArrayRemove => "array_remove",
+            ArrayUnion => "array_union",
+            ArrayIntersect => "array_intersect",
+            ArrayExcept => "array_except",
+            ArraysOverlap => "arrays_overlap",
         }
     }
 
@@ -96,8 +140,11 @@ impl CollectionFunction {
             NamedStruct => (2, usize::MAX),
             Split => (2, 3),
             SortArray => (1, 2),
-            Size | Cardinality | ArrayDistinct | Flatten => (1, 1),
-            ArrayContains | ElementAt | GetItem | GetField => (2, 2),
+            Size | Cardinality | ArrayDistinct | Flatten | MapKeys | MapValues | ArrayMax | ArrayMin => (1, 1),
+            ArrayContains | ElementAt | GetItem | GetField | ArrayPosition | ArrayRemove => (2, 2),
+            ArrayUnion | ArrayIntersect | ArrayExcept | ArraysOverlap => (2, 2),
+            ArrayJoin => (2, 3),
+            Slice => (3, 3),
             ArrayConcat => (1, usize::MAX),
         }
     }
@@ -150,7 +197,24 @@ impl CollectionFunction {
                 }
                 _ => SparkType::Null,
             },
-            SortArray | ArrayDistinct | ArrayConcat => types.first().cloned().unwrap_or(SparkType::Null),
+            SortArray | ArrayDistinct | ArrayConcat | Slice | ArrayRemove | ArrayUnion | ArrayIntersect | ArrayExcept => {
+                types.first().cloned().unwrap_or(SparkType::Null)
+            }
+            MapKeys => match types.first() {
+                Some(SparkType::Map(map)) => SparkType::array_of(map.key.clone(), true),
+                _ => SparkType::Null,
+            },
+            MapValues => match types.first() {
+                Some(SparkType::Map(map)) => SparkType::array_of(map.value.clone(), map.value_contains_null),
+                _ => SparkType::Null,
+            },
+            ArrayJoin => SparkType::String,
+            ArrayMax | ArrayMin => match types.first() {
+                Some(SparkType::Array(array)) => array.element.clone(),
+                _ => SparkType::Null,
+            },
+            ArrayPosition => SparkType::Long,
+            ArraysOverlap => SparkType::Boolean,
             Flatten => match types.first() {
                 Some(SparkType::Array(outer)) => outer.element.clone(),
                 _ => SparkType::Null,
@@ -244,11 +308,124 @@ impl CollectionFunction {
                 Some(elements) => Value::new_array(&elements, array),
                 None => Value::Null,
             },
+            (MapKeys | MapValues, SparkType::Array(array)) => match args[0].nested_parts() {
+                Some(NestedParts::Map(entries)) => {
+                    let parts: Vec<Value> = entries.into_iter().map(|(k, v)| if self == MapKeys { k } else { v }).collect();
+                    Value::new_array(&parts, array)
+                }
+                _ => Value::Null,
+            },
+            (ArrayJoin, _) => array_join(args),
+            (Slice, SparkType::Array(array)) => match (args[0].nested_parts(), args[1].as_i64(), args[2].as_i64()) {
+                (Some(NestedParts::Array(elements)), Some(start), Some(length)) => {
+                    Value::new_array(&slice(&elements, start, length)?, array)
+                }
+                _ => Value::Null,
+            },
+            (ArrayMax | ArrayMin, _) => match args[0].nested_parts() {
+                Some(NestedParts::Array(elements)) => {
+                    let mut set = elements.into_iter().filter(|e| !e.is_null());
+                    let first = set.next();
+                    let better = |a: &Value, b: &Value| if self == ArrayMax { a.partial_cmp_value(b).is_gt() } else { a.partial_cmp_value(b).is_lt() };
+                    set.fold(first, |best, e| match best {
+                        Some(b) if !better(&e, &b) => Some(b),
+                        _ => Some(e),
+                    })
+                    .unwrap_or(Value::Null)
+                }
+                _ => Value::Null,
+            },
+            (ArrayPosition, _) => match args[0].nested_parts() {
+                Some(NestedParts::Array(elements)) if !args[1].is_null() => {
+                    Value::Long(elements.iter().position(|e| *e == args[1]).map_or(0, |i| i as i64 + 1))
+                }
+                _ => Value::Null,
+            },
+            (ArrayRemove, SparkType::Array(array)) => match args[0].nested_parts() {
+                Some(NestedParts::Array(elements)) if !args[1].is_null() => {
+                    Value::new_array(&elements.into_iter().filter(|e| *e != args[1]).collect::<Vec<_>>(), array)
+                }
+                _ => Value::Null,
+            },
+            (ArrayUnion | ArrayIntersect | ArrayExcept, SparkType::Array(array)) => {
+                match (args[0].nested_parts(), args[1].nested_parts()) {
+                    (Some(NestedParts::Array(a)), Some(NestedParts::Array(b))) => Value::new_array(&set_operation(self, a, &b), array),
+                    _ => Value::Null,
+                }
+            }
+            (ArraysOverlap, _) => match (args[0].nested_parts(), args[1].nested_parts()) {
+                (Some(NestedParts::Array(a)), Some(NestedParts::Array(b))) => {
+                    if a.iter().any(|e| !e.is_null() && b.contains(e)) {
+                        Value::Boolean(true)
+                    } else if !a.is_empty() && !b.is_empty() && (a.iter().any(Value::is_null) || b.iter().any(Value::is_null)) {
+                        Value::Null
+                    } else {
+                        Value::Boolean(false)
+                    }
+                }
+                _ => Value::Null,
+            },
             (function, other) => {
                 return Err(EngineError::Internal(format!("{} cannot produce a {other}", function.name())));
             }
         })
     }
+}
+
+/// `array_join`: the elements' text between delimiters; NULL elements left out, or written as the replacement.
+fn array_join(args: &[Value]) -> Value {
+    let (Some(NestedParts::Array(elements)), Value::String(delimiter)) = (args[0].nested_parts(), &args[1]) else {
+        return Value::Null;
+    };
+    let replacement = match args.get(2) {
+        Some(Value::String(text)) => Some(text.as_str()),
+        Some(_) => return Value::Null,
+        None => None,
+    };
+    let texts: Vec<String> = elements
+        .iter()
+        .filter_map(|e| if e.is_null() { replacement.map(str::to_string) } else { Some(e.to_string()) })
+        .collect();
+    Value::String(texts.join(delimiter))
+}
+
+/// `slice`: `length` elements from `start` (from 1, or counted from the end when negative).
+fn slice(elements: &[Value], start: i64, length: i64) -> Result<Vec<Value>> {
+    let invalid = |parameter: &str, wanted: &str, got: i64| {
+        EngineError::Runtime(format!(
+            "[INVALID_PARAMETER_VALUE.{}] The value of parameter(s) `{parameter}` in `slice` is invalid: Expects {wanted}, \
+             but got {got}. SQLSTATE: 22023",
+            parameter.to_uppercase()
+        ))
+    };
+    if start == 0 {
+        return Err(invalid("start", "a positive or a negative value for `start`", start));
+    }
+    if length < 0 {
+        return Err(invalid("length", "`length` greater than or equal to 0", length));
+    }
+    let len = elements.len() as i64;
+    let from = if start > 0 { start - 1 } else { len + start };
+    if from < 0 || from >= len {
+        return Ok(Vec::new());
+    }
+    Ok(elements[from as usize..(from + length).min(len) as usize].to_vec())
+}
+
+/// `array_union` / `array_intersect` / `array_except` of `a` and `b`: each element once, in the order first seen.
+fn set_operation(function: CollectionFunction, a: Vec<Value>, b: &[Value]) -> Vec<Value> {
+    let candidates: Vec<Value> = match function {
+        ArrayUnion => a.into_iter().chain(b.iter().cloned()).collect(),
+        ArrayIntersect => a.into_iter().filter(|e| b.contains(e)).collect(),
+        _ => a.into_iter().filter(|e| !b.contains(e)).collect(),
+    };
+    let mut distinct: Vec<Value> = Vec::with_capacity(candidates.len());
+    for value in candidates {
+        if !distinct.contains(&value) {
+            distinct.push(value);
+        }
+    }
+    distinct
 }
 
 /// The elements of `arrays` one after another; `None` when one of them is NULL.

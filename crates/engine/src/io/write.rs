@@ -87,6 +87,14 @@ impl<'a> FileWriter<'a> {
         columns: Vec<Attribute>,
     ) -> Result<Option<Self>> {
         let path = path.trim_end_matches('/').to_string();
+        if let (WriteFormat::Csv, Some(nested)) = (format, columns.iter().find(|c| c.data_type.is_nested())) {
+            return Err(EngineError::Analysis(format!(
+                "[UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE] The CSV datasource doesn't support the column `{}` of the type \
+                 \"{}\". SQLSTATE: 0A000",
+                nested.name,
+                nested.data_type.simple_string().to_uppercase().replace(',', ", ")
+            )));
+        }
         let exists = files.entry(&path)?.is_some();
         match (options.mode, exists) {
             (SaveMode::ErrorIfExists, true) => {

@@ -26,7 +26,8 @@ fn value_arguments(function: ScalarFunction) -> &'static [usize] {
         PerRow(F::Translate | F::RegexpReplace | F::RegexpExtract) => &[1, 2],
         PerRow(F::RLike) => &[1],
         Collection(C::Split) => &[1, 2],
-        Collection(C::ArrayContains | C::ElementAt | C::SortArray) => &[1],
+        Collection(C::ArrayContains | C::ElementAt | C::SortArray | C::ArrayPosition | C::ArrayRemove) => &[1],
+        Collection(C::ArrayJoin | C::Slice) => &[1, 2],
         Substring => &[1, 2],
         _ => &[],
     }

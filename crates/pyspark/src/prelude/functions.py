@@ -156,6 +156,42 @@ class _functions_module:
     def flatten(self, col):
         return _call('flatten', col)
 
+    def map_keys(self, col):
+        return _call('map_keys', col)
+
+    def map_values(self, col):
+        return _call('map_values', col)
+
+    def array_join(self, col, delimiter, null_replacement=None):
+        return _call_given('array_join', col, delimiter, null_replacement)
+
+    def slice(self, x, start, length):
+        return _call('slice', x, start, length)
+
+    def array_max(self, col):
+        return _call('array_max', col)
+
+    def array_min(self, col):
+        return _call('array_min', col)
+
+    def array_position(self, col, value):
+        return _call('array_position', col, value)
+
+    def array_remove(self, col, element):
+        return _call('array_remove', col, element)
+
+    def array_union(self, col1, col2):
+        return _call('array_union', col1, col2)
+
+    def array_intersect(self, col1, col2):
+        return _call('array_intersect', col1, col2)
+
+    def array_except(self, col1, col2):
+        return _call('array_except', col1, col2)
+
+    def arrays_overlap(self, a1, a2):
+        return _call('arrays_overlap', a1, a2)
+
     def explode(self, col):
         return Column(_kindling('functions.generator', 'explode', col))
 
