@@ -55,7 +55,7 @@ class _sql_module:
     DataFrameReader = DataFrameReader
     DataFrameWriter = DataFrameWriter
     types = _types_module()
-    functions = _functions_module()
+    functions = _functions_with_every_name()
     window = _window_module()
 
     Row = Row
