@@ -21,6 +21,21 @@ use crate::types::{ArrayType, SparkType};
 use crate::value::{NestedParts, Value, array_of};
 use crate::{EngineError, Result};
 
+/// The percentile `p` of sorted, non-NULL `values`: `percentile_approx` takes the value at rank ⌈p·n⌉ (Spark's
+/// summary is exact while it holds every value); `percentile` and `median` interpolate between the two values
+/// around position p·(n − 1).
+fn percentile_of(function: AggregateFunction, values: &[Value], p: f64) -> Value {
+    let n = values.len();
+    if function == AggregateFunction::PercentileApprox {
+        let rank = (p * n as f64).ceil() as usize;
+        return values[rank.clamp(1, n) - 1].clone();
+    }
+    let position = p * (n - 1) as f64;
+    let (lower, upper) = (position.floor() as usize, position.ceil() as usize);
+    let (low, high) = (values[lower].as_f64().unwrap_or(f64::NAN), values[upper].as_f64().unwrap_or(f64::NAN));
+    Value::Double(if lower == upper { low } else { low + (position - lower as f64) * (high - low) })
+}
+
 /// The type an aggregate returns for an argument of type `input` (Spark's rules).
 pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
     use SparkType::*;
@@ -34,6 +49,7 @@ pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
         }
         (AggregateFunction::Avg | AggregateFunction::Statistic(_), _) => Double,
         (AggregateFunction::CollectList | AggregateFunction::CollectSet, t) => SparkType::array_of(t, false),
+        (AggregateFunction::Percentile | AggregateFunction::Median, _) => Double,
         (_, t) => t,
     }
 }
@@ -42,7 +58,7 @@ pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
 /// add doubles; decimals are summed as they are (the state and the result are wider decimals).
 pub fn input_type(function: AggregateFunction, input: SparkType) -> SparkType {
     match (function, input.clone()) {
-        (AggregateFunction::Statistic(_), _) => SparkType::Double,
+        (AggregateFunction::Statistic(_) | AggregateFunction::Percentile | AggregateFunction::Median, _) => SparkType::Double,
         (_, SparkType::Decimal { .. }) => input,
         (AggregateFunction::Sum, SparkType::Float | SparkType::Double) | (AggregateFunction::Avg, _) => SparkType::Double,
         (AggregateFunction::Sum, _) => SparkType::Long,
@@ -57,6 +73,9 @@ pub fn accepts(function: AggregateFunction, input: SparkType) -> bool {
         // Read as doubles, as Spark's implicit casts allow: numbers, and text that holds a number.
         AggregateFunction::Statistic(_) => input.is_numeric() || matches!(input, SparkType::Null | SparkType::String),
         AggregateFunction::BoolAnd | AggregateFunction::BoolOr => matches!(input, SparkType::Boolean | SparkType::Null),
+        AggregateFunction::PercentileApprox | AggregateFunction::Percentile | AggregateFunction::Median => {
+            input.is_numeric() || input == SparkType::Null
+        }
         _ => true,
     }
 }
@@ -68,7 +87,7 @@ pub fn state_names(function: AggregateFunction) -> Vec<&'static str> {
         AggregateFunction::First | AggregateFunction::FirstIgnoreNulls => vec!["first", "valueSet"],
         AggregateFunction::Last | AggregateFunction::LastIgnoreNulls => vec!["last", "valueSet"],
         AggregateFunction::Statistic(statistic) => moments::state_names(statistic).to_vec(),
-        AggregateFunction::CollectList | AggregateFunction::CollectSet => vec!["buf"],
+        f if f.is_collection() => vec!["buf"],
         other => vec![other.name()],
     }
 }
@@ -82,6 +101,7 @@ pub fn state_types(function: AggregateFunction, input: SparkType) -> Vec<SparkTy
         f if f.picks_a_row() => vec![input, SparkType::Boolean],
         AggregateFunction::Statistic(statistic) => vec![SparkType::Double; moments::state_names(statistic).len()],
         AggregateFunction::CollectList | AggregateFunction::CollectSet => vec![result_type(function, input)],
+        f if f.is_percentile() => vec![SparkType::array_of(input, false)],
         _ => vec![input],
     }
 }
@@ -103,8 +123,11 @@ pub struct Accumulator {
     chunks: Vec<ArrayRef>,
     /// Variances, correlations, …: each group's running moments.
     moments: Option<GroupMoments>,
-    /// `collect_list` / `collect_set`: each group's values so far.
+    /// `collect_list` / `collect_set` and the percentiles: each group's values so far.
     collected: Vec<Vec<Value>>,
+    /// The percentages a percentile finds, and whether they were given as an array.
+    percentages: Vec<f64>,
+    percentages_as_array: bool,
 }
 
 /// Sums of doubles, one per group: the running sum (8 bytes, where an `Option<f64>` takes 16) and whether a
@@ -166,7 +189,21 @@ impl Accumulator {
                 _ => None,
             },
             collected: Vec::new(),
+            percentages: vec![0.5],
+            percentages_as_array: false,
         }
+    }
+
+    /// A percentile's percentages: one number, or an array of them.
+    pub fn with_percentages(mut self, percentages: &Value) -> Self {
+        match percentages.nested_parts() {
+            Some(NestedParts::Array(each)) => {
+                self.percentages = each.iter().filter_map(Value::as_f64).collect();
+                self.percentages_as_array = true;
+            }
+            _ => self.percentages = percentages.as_f64().into_iter().collect(),
+        }
+        self
     }
 
     /// Makes room for `groups` groups in the states this function keeps (and only those: a state per group of
@@ -186,7 +223,7 @@ impl Accumulator {
         if let Some(moments) = &mut self.moments {
             moments.grow(groups);
         }
-        if matches!(self.function, CollectList | CollectSet) && self.collected.len() < groups {
+        if self.function.is_collection() && self.collected.len() < groups {
             self.collected.resize_with(groups, Vec::new);
         }
         match &mut self.best_numbers {
@@ -216,7 +253,7 @@ impl Accumulator {
                 self.add_sums(values, group_ids)
             }
             AggregateFunction::Min | AggregateFunction::Max => self.keep_best(values, group_ids),
-            AggregateFunction::CollectList | AggregateFunction::CollectSet => self.collect(values, group_ids),
+            f if f.is_collection() => self.collect(values, group_ids),
             function => self.keep_picked(values, group_ids, None, function),
         }
     }
@@ -247,6 +284,28 @@ impl Accumulator {
             }
         }
         Ok(())
+    }
+
+    /// Each group's percentile(s) of its values.
+    fn percentile_column(&mut self, groups: usize) -> ArrayRef {
+        let single = result_type(self.function, self.data_type.clone());
+        let values: Vec<Value> = self.collected[..groups]
+            .iter_mut()
+            .map(|values| {
+                if values.is_empty() {
+                    return Value::Null;
+                }
+                values.sort_by(Value::partial_cmp_value);
+                let found: Vec<Value> = self.percentages.iter().map(|&p| percentile_of(self.function, values, p)).collect();
+                if self.percentages_as_array {
+                    Value::new_array(&found, &ArrayType { element: single.clone(), contains_null: false })
+                } else {
+                    found.into_iter().next().unwrap_or(Value::Null)
+                }
+            })
+            .collect();
+        let result = if self.percentages_as_array { SparkType::array_of(single, false) } else { single };
+        array_of(&values, &result)
     }
 
     /// Each group's collection as an array.
@@ -280,7 +339,7 @@ impl Accumulator {
                 self.add_sums(&states[0], group_ids)
             }
             AggregateFunction::Min | AggregateFunction::Max => self.keep_best(&states[0], group_ids),
-            AggregateFunction::CollectList | AggregateFunction::CollectSet => self.merge_collected(&states[0], group_ids),
+            f if f.is_collection() => self.merge_collected(&states[0], group_ids),
             function => self.keep_picked(&states[0], group_ids, Some(states[1].as_boolean()), function),
         }
     }
@@ -385,7 +444,7 @@ impl Accumulator {
             AggregateFunction::Avg => vec![self.sum_column(groups)?, self.count_column(groups)],
             AggregateFunction::Min | AggregateFunction::Max => vec![self.picked(groups)?],
             AggregateFunction::Statistic(_) => self.moments.as_ref().map_or_else(Vec::new, |m| m.state(groups)),
-            AggregateFunction::CollectList | AggregateFunction::CollectSet => vec![self.collected_column(groups)],
+            f if f.is_collection() => vec![self.collected_column(groups)],
             _ => {
                 let set: BooleanArray = self.best[..groups].iter().map(|b| Some(b.is_some())).collect();
                 vec![self.picked(groups)?, Arc::new(set)]
@@ -398,6 +457,7 @@ impl Accumulator {
         self.grow(groups);
         match (self.function, &self.moments) {
             (AggregateFunction::Avg, _) => self.average(groups),
+            (f, _) if f.is_percentile() => Ok(self.percentile_column(groups)),
             (_, Some(moments)) => Ok(moments.finish(groups)),
             _ => Ok(self.state(groups)?.swap_remove(0)),
         }

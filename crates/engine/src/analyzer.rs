@@ -310,6 +310,9 @@ fn coerce(expr: Expr) -> Result<Expr> {
                 let args = args.into_iter().map(|arg| implicit_cast(arg, SparkType::Double, statistic.name())).collect::<Result<_>>()?;
                 return Ok(Expr::Aggregate { function, args, distinct, filter });
             }
+            if function.is_percentile() {
+                return Ok(Expr::Aggregate { function, args: percentile_args(function, args)?, distinct, filter });
+            }
             let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
                 return Err(EngineError::Internal(format!("{} takes one argument", function.name())));
             };
@@ -331,6 +334,31 @@ fn coerce(expr: Expr) -> Result<Expr> {
         }
         other => other,
     })
+}
+
+/// A percentile's value cast as it is aggregated, its percentage(s) as doubles, and the default Spark names it
+/// with: `percentile_approx(x, 0.5, 10000)`, `percentile(x, 0.3, 1)`.
+fn percentile_args(function: AggregateFunction, args: Vec<Expr>) -> Result<Vec<Expr>> {
+    let mut args = args.into_iter();
+    let Some(value) = args.next() else {
+        return Err(EngineError::Internal(format!("{} takes a column", function.name())));
+    };
+    if !aggregate::accepts(function, value.data_type()) {
+        return Err(mismatch(&format!("{}({})", function.name(), value.sql_name()), "numeric", value.data_type()));
+    }
+    let mut cast: Vec<Expr> = vec![cast_to(value.clone(), aggregate::input_type(function, value.data_type()))];
+    if function == AggregateFunction::Median {
+        return Ok(cast);
+    }
+    let percentage = args.next().unwrap_or(crate::expr::lit(0.5));
+    let percentage_type = match percentage.data_type() {
+        SparkType::Array(_) => SparkType::array_of(SparkType::Double, false),
+        _ => SparkType::Double,
+    };
+    cast.push(cast_to(percentage, percentage_type));
+    let default = if function == AggregateFunction::PercentileApprox { 10_000 } else { 1 };
+    cast.push(cast_to(args.next().unwrap_or(crate::expr::lit(default)), SparkType::Integer));
+    Ok(cast)
 }
 
 fn first_window(expr: &Expr) -> Option<&Expr> {

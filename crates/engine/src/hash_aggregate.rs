@@ -52,6 +52,23 @@ pub struct AggregateCall {
 }
 
 impl AggregateCall {
+    /// A fresh accumulator for this call; a percentile's percentages are the constant second argument.
+    fn accumulator(&self) -> Result<Accumulator> {
+        let accumulator = Accumulator::new(self.function, self.args[0].data_type());
+        match (self.function, self.args.get(1)) {
+            (function, Some(percentages)) if function.is_percentile() => {
+                let one_row = RecordBatch::try_new_with_options(
+                    Arc::new(arrow::datatypes::Schema::empty()),
+                    vec![],
+                    &arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(1)),
+                )?;
+                let value = crate::value::Value::from_array(evaluate(percentages, &one_row, &[])?.as_ref(), 0)?;
+                Ok(accumulator.with_percentages(&value))
+            }
+            _ => Ok(accumulator),
+        }
+    }
+
     /// The same call in another step.
     pub fn in_mode(&self, mode: AggregateMode) -> Self {
         Self { mode, ..self.clone() }
@@ -67,13 +84,20 @@ impl AggregateCall {
         let distinct = if self.distinct { "distinct " } else { "" };
         let args: Vec<String> = self.args.iter().map(Expr::plan_string).collect();
         let call = format!("{prefix}{}({distinct}{}", self.function.name(), args.join(", "));
-        let ignore_nulls = if self.function.picks_a_row() {
-            format!(", {}", self.function.ignores_nulls())
-        } else if self.function.is_collection() {
-            // Spark's collect_list/collect_set show their buffer offsets and that they pass NULLs over.
-            ", 0, 0, true".to_string()
+        // Spark's object aggregates show their buffer offsets, and some a flag: collect_* that they pass NULLs over,
+        // percentile that it is not reversed.
+        let ignore_nulls = match self.function {
+            f if f.picks_a_row() => format!(", {}", f.ignores_nulls()),
+            AggregateFunction::CollectList | AggregateFunction::CollectSet => ", 0, 0, true".to_string(),
+            AggregateFunction::PercentileApprox => ", 0, 0".to_string(),
+            AggregateFunction::Percentile | AggregateFunction::Median => ", 0, 0, false".to_string(),
+            _ => String::new(),
+        };
+        // `median(x)` is `percentile(x, 0.5, 1)` in plans.
+        let call = if self.function == AggregateFunction::Median {
+            format!("{prefix}percentile({}, 0.5, 1", args.join(", "))
         } else {
-            String::new()
+            call
         };
         match (&self.filter, self.mode) {
             (Some(filter), AggregateMode::Partial) => format!("{call}{ignore_nulls}) FILTER (WHERE {})", filter.plan_string()),
@@ -306,7 +330,7 @@ struct Running<'c> {
 
 impl<'c> Running<'c> {
     fn new(mode: AggregateMode, keys: &[Attribute], calls: &'c [AggregateCall]) -> Result<Self> {
-        let accumulators = calls.iter().map(|c| Accumulator::new(c.function, c.args[0].data_type())).collect();
+        let accumulators = calls.iter().map(AggregateCall::accumulator).collect::<Result<_>>()?;
         Ok(Self { mode, calls, groups: Groups::new(keys)?, accumulators, groups_after_batch: Vec::new() })
     }
 

@@ -469,6 +469,9 @@ impl Accumulator {
             (AggregateFunction::CollectList | AggregateFunction::CollectSet, other) => {
                 return Err(EngineError::Internal(format!("a collection cannot be a {other}")));
             }
+            (function @ (AggregateFunction::PercentileApprox | AggregateFunction::Percentile | AggregateFunction::Median), _) => {
+                return Err(EngineError::InvalidArgument(format!("{} over a window is not supported by Kindling yet", function.name())));
+            }
             (_, _) if empty => Value::Null,
             (AggregateFunction::Sum, SparkType::Double) => Value::Double(self.real),
             (AggregateFunction::Sum, SparkType::Decimal { precision, scale }) => Value::Decimal { value: self.whole, precision, scale },

@@ -420,6 +420,9 @@ fn aggregate_function(name: &str) -> Option<AggregateFunction> {
         "avg" | "mean" => AggregateFunction::Avg,
         "collect_list" | "array_agg" => AggregateFunction::CollectList,
         "collect_set" => AggregateFunction::CollectSet,
+        "percentile_approx" | "approx_percentile" => AggregateFunction::PercentileApprox,
+        "percentile" => AggregateFunction::Percentile,
+        "median" => AggregateFunction::Median,
         "min" => AggregateFunction::Min,
         "max" => AggregateFunction::Max,
         "first" | "first_value" | "any_value" => AggregateFunction::First,
@@ -452,12 +455,14 @@ fn aggregate_call(function: AggregateFunction, args: Vec<Expr>, syntax: Aggregat
         let shown = format!("{}({})", name.to_ascii_lowercase(), arg.sql_name());
         return Ok(aggregate(renamed, arg).alias(&shown));
     }
-    let wanted = match function {
-        AggregateFunction::Statistic(statistic) if statistic.takes_pairs() => 2,
-        _ => 1,
+    let (fewest, most) = match function {
+        AggregateFunction::Statistic(statistic) if statistic.takes_pairs() => (2, 2),
+        AggregateFunction::PercentileApprox | AggregateFunction::Percentile => (2, 3),
+        _ => (1, 1),
     };
-    if count != wanted {
-        return wrong_arguments(name, &wanted.to_string(), count, position);
+    if count < fewest || count > most {
+        let wanted = if fewest == most { fewest.to_string() } else { format!("[{fewest}, {most}]") };
+        return wrong_arguments(name, &wanted, count, position);
     }
     Ok(Expr::Aggregate { function, args, distinct, filter: None })
 }

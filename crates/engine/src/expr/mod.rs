@@ -208,6 +208,13 @@ pub enum AggregateFunction {
     CollectList,
     /// `collect_set(x)`: each distinct non-NULL value once, as an array.
     CollectSet,
+    /// `percentile_approx(x, p[, accuracy])`: the value at rank ⌈p·n⌉ of the sorted non-NULL values (exact while a
+    /// group's values fit Spark's summary, as a learner's do); `p` may be an array of percentages.
+    PercentileApprox,
+    /// `percentile(x, p[, frequency])`: the exact percentile, interpolated between neighbours, as a double.
+    Percentile,
+    /// `median(x)`: `percentile(x, 0.5)`.
+    Median,
 }
 
 /// The statistics Spark computes from running central moments (see `aggregate::moments`), under every name Spark
@@ -285,6 +292,9 @@ impl AggregateFunction {
             Self::Last | Self::LastIgnoreNulls => "last",
             Self::CollectList => "collect_list",
             Self::CollectSet => "collect_set",
+            Self::PercentileApprox => "percentile_approx",
+            Self::Percentile => "percentile",
+            Self::Median => "median",
         }
     }
 
@@ -302,10 +312,14 @@ impl AggregateFunction {
         }
     }
 
-    /// `collect_list`, `collect_set`: their state is an object (an array), which Spark aggregates with its
-    /// ObjectHashAggregate.
+    /// `collect_list`, `collect_set` and the percentiles: their state is an object (the values so far), which
+    /// Spark aggregates with its ObjectHashAggregate.
     pub fn is_collection(self) -> bool {
-        matches!(self, Self::CollectList | Self::CollectSet)
+        matches!(self, Self::CollectList | Self::CollectSet) || self.is_percentile()
+    }
+
+    pub fn is_percentile(self) -> bool {
+        matches!(self, Self::PercentileApprox | Self::Percentile | Self::Median)
     }
 
     /// `first`, `last` and their IGNORE NULLS forms: the value of one chosen row.
@@ -374,6 +388,8 @@ pub fn aggregate(function: AggregateFunction, arg: Expr) -> Expr {
 pub fn aggregated_values(function: AggregateFunction, args: &[Expr]) -> Vec<Expr> {
     match args {
         [_] | [_, _] if matches!(function, AggregateFunction::Statistic(_)) => args.to_vec(),
+        // A percentile's percentages (and accuracy or frequency) are constants it reads, not values it folds.
+        _ if function.is_percentile() => args.to_vec(),
         [arg] => vec![arg.clone()],
         args => {
             let all_set = args.iter().cloned().map(Expr::is_not_null).reduce(Expr::and).unwrap_or(lit(true));
@@ -699,7 +715,11 @@ impl Expr {
             Expr::Function { function, args } => function.return_type(args),
             Expr::Udf { function, .. } => function.return_type(),
             Expr::Aggregate { function, args, .. } => {
-                crate::aggregate::result_type(*function, args.first().map_or(SparkType::Null, Expr::data_type))
+                let single = crate::aggregate::result_type(*function, args.first().map_or(SparkType::Null, Expr::data_type));
+                match args.get(1).map(Expr::data_type) {
+                    Some(SparkType::Array(_)) if function.is_percentile() => SparkType::array_of(single, false),
+                    _ => single,
+                }
             }
             Expr::Window { function, .. } => function.data_type(),
             Expr::WindowFunction { function, args, .. } => match function {
@@ -779,6 +799,13 @@ impl Expr {
             },
             Expr::Literal(Value::String(s)) if style == Style::Plan => out.push_str(s),
             Expr::Literal(Value::Null) if style == Style::Plan => out.push_str("null"),
+            // A constant array prints as Spark's literal does: `[0.25,0.75]`.
+            Expr::Literal(array @ Value::Nested(_)) if style == Style::Plan => match array.nested_parts() {
+                Some(crate::value::NestedParts::Array(elements)) => {
+                    write!(out, "[{}]", elements.iter().map(Value::to_string).collect::<Vec<_>>().join(","))?
+                }
+                _ => write!(out, "{array}")?,
+            },
             Expr::Literal(date @ Value::Date(_)) if style == Style::Name => write!(out, "DATE '{date}'")?,
             Expr::Literal(Value::Binary(bytes)) if style == Style::Name => {
                 let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();

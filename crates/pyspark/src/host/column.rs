@@ -269,6 +269,9 @@ impl Host {
             "count" => AggregateFunction::Count,
             "collect_list" => AggregateFunction::CollectList,
             "collect_set" => AggregateFunction::CollectSet,
+            "percentile_approx" => AggregateFunction::PercentileApprox,
+            "percentile" => AggregateFunction::Percentile,
+            "median" => AggregateFunction::Median,
             other => match Statistic::named(other) {
                 Some(statistic) => AggregateFunction::Statistic(statistic),
                 None => not_supported!("functions.{other} is not supported by Kindling yet"),
@@ -282,7 +285,8 @@ impl Host {
         let distinct = args.bool(2)?;
         let mut arguments = vec![argument];
         for more in args.rest(3) {
-            arguments.push(self.expr_or_name(more)?);
+            // A percentile's percentage and accuracy are values; a covariance's second argument is a column.
+            arguments.push(if function.is_percentile() { self.expr_or_literal(more)? } else { self.expr_or_name(more)? });
         }
         Ok(Expr::Aggregate { function, args: arguments, distinct, filter: None })
     }

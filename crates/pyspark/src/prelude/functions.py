@@ -38,6 +38,13 @@ def _aggregate(name, column, distinct=False, *more):
     return Column(_kindling('functions.aggregate', name, column, distinct, *more))
 
 
+def _percentages(percentage):
+    # A list of percentages is an array literal, as PySpark makes it.
+    if isinstance(percentage, (list, tuple)):
+        return Column(_kindling('functions.call', 'array', *[Column(_kindling('functions.lit', p)) for p in percentage]))
+    return percentage
+
+
 def _window_function(name, *args):
     return Column(_kindling('functions.window_function', name, *args))
 
@@ -266,6 +273,18 @@ class _functions_module:
 
     def any_value(self, col, ignoreNulls=None):
         return self.first(col, bool(ignoreNulls))
+
+    def percentile_approx(self, col, percentage, accuracy=10000):
+        return _aggregate('percentile_approx', col, False, _percentages(percentage), accuracy)
+
+    def approx_percentile(self, col, percentage, accuracy=10000):
+        return self.percentile_approx(col, percentage, accuracy)
+
+    def percentile(self, col, percentage, frequency=1):
+        return _aggregate('percentile', col, False, _percentages(percentage), frequency)
+
+    def median(self, col):
+        return _aggregate('median', col)
 
     def collect_list(self, col):
         return _aggregate('collect_list', col)
