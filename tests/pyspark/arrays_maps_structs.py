@@ -152,3 +152,12 @@ for mistake in [lambda: lists.select(F.slice("arr", 0, 1)).show(), lambda: lists
 splitter = F.udf(lambda s: s.split(","), ArrayType(StringType()))
 counter = F.udf(lambda a: len(a))
 spark.createDataFrame([("a,b",), ("c",)], ["t"]).select(splitter("t").alias("parts"), counter(F.array(F.lit(1), F.lit(2))).alias("n")).show()
+
+# Structs inside collected rows are Rows too.
+nested = spark.createDataFrame(
+    [(1, Row(x=1, y="s"), [Row(x=2, y="t")], {"k": Row(x=3, y="u")})],
+    "id int, s struct<x:int,y:string>, l array<struct<x:int,y:string>>, m map<string,struct<x:int,y:string>>",
+).collect()[0]
+print(nested)
+print(nested.asDict(True))
+print(nested.s["x"], nested.s.asDict(), "x" in nested.s, nested.l[0].y, nested.m["k"]["y"], nested.s == Row(x=1, y="s"))

@@ -10,6 +10,7 @@ use monty_types::MontyObject;
 use super::{Args, Host, Object};
 use crate::error::{PySparkError, Result};
 use crate::values::{PyValue, row_values};
+use kindling_engine::types::SparkType;
 use crate::{not_supported, type_error};
 
 impl Host {
@@ -380,8 +381,20 @@ fn to_df(df: &DataFrame, names: &[PyValue]) -> Result<DataFrame> {
     Ok(df.select(exprs)?)
 }
 
-/// Collected rows as the prelude makes them `Row`s: `(column names, [values, …])`.
+/// Collected rows as the prelude makes them `Row`s: `(column names, [values, …], whether structs are inside)`.
 fn rows_object(df: &DataFrame, rows: Vec<Row>) -> MontyObject {
-    let names = MontyObject::tuple(df.columns().into_iter().map(MontyObject::string));
-    MontyObject::tuple([names, MontyObject::list(rows.iter().map(|row| row_values(row)))])
+    let schema = df.schema();
+    let names = MontyObject::tuple(schema.fields.iter().map(|f| MontyObject::string(f.name.as_str())));
+    let structs_inside = schema.fields.iter().any(|f| holds_struct(&f.data_type));
+    MontyObject::tuple([names, MontyObject::list(rows.iter().map(|row| row_values(row))), MontyObject::bool(structs_inside)])
+}
+
+/// Whether values of this type hold a struct somewhere (which reaches Python as a named tuple to make a `Row`).
+fn holds_struct(data_type: &SparkType) -> bool {
+    match data_type {
+        SparkType::Struct(_) => true,
+        SparkType::Array(array) => holds_struct(&array.element),
+        SparkType::Map(map) => holds_struct(&map.key) || holds_struct(&map.value),
+        _ => false,
+    }
 }

@@ -208,10 +208,10 @@ class DataFrame:
         return _kindling('dataframe.count', self._h)
 
     def collect(self):
-        return _kindling_rows(_kindling('dataframe.collect', self._h))
+        return _kindling_rows(_kindling('dataframe.collect', self._h), self.schema)
 
     def take(self, num):
-        return _kindling_rows(_kindling('dataframe.take', self._h, num))
+        return _kindling_rows(_kindling('dataframe.take', self._h, num), self.schema)
 
     def head(self, n=None):
         if n is None:
@@ -465,10 +465,27 @@ def _kindling_row(fields, values):
     return row
 
 
-def _kindling_rows(collected):
-    # The host hands collected rows over as (column names, [values, …]); the program sees Rows.
-    names, rows = collected
+def _kindling_rows(collected, schema):
+    # The host hands collected rows over as (column names, [values, …], whether structs are inside); the program
+    # sees Rows, nested ones too.
+    names, rows, structs_inside = collected
+    if structs_inside:
+        types = [f.dataType for f in schema.fields]
+        return [_kindling_row(names, [_nested_rows(v, t) for (v, t) in zip(values, types)]) for values in rows]
     return [_kindling_row(names, values) for values in rows]
+
+
+def _nested_rows(value, data_type):
+    # A struct arrives as a tuple of its values; in PySpark it is a Row (row['x'], asDict, `in`).
+    if value is None:
+        return None
+    if isinstance(data_type, StructType):
+        return _kindling_row(data_type.names, [_nested_rows(v, f.dataType) for (v, f) in zip(value, data_type.fields)])
+    if isinstance(data_type, ArrayType):
+        return [_nested_rows(v, data_type.elementType) for v in value]
+    if isinstance(data_type, MapType):
+        return {_nested_rows(k, data_type.keyType): _nested_rows(v, data_type.valueType) for (k, v) in value.items()}
+    return value
 
 
 def _row_as_plain(value):
