@@ -18,3 +18,12 @@ df.select(F.conv("s", 2, 10), F.bin("n"), F.octet_length("t"), F.bit_length("t")
 
 # Control characters inside a value are written as escapes, so each row stays on one line.
 spark.sql("SELECT 'two\nlines' AS text, concat('a', char(9), 'b') AS tabbed").show()
+
+# hash(): Spark's Murmur3 with seed 42, over every type, NULLs leaving the seed as it is.
+from pyspark.sql import Row  # noqa: E402
+
+hashed = spark.createDataFrame(
+    [(1, "a", 2.5, [1, 2], Row(x=1)), (None, None, None, None, None)], "i int, s string, d double, a array<int>, st struct<x:int>"
+)
+hashed.select(F.hash("i"), F.hash("s"), F.hash("i", "s", "d"), F.hash("a"), F.hash("st"), F.hash(F.lit(1))).show()
+spark.sql("SELECT hash(1), hash('x', 2L), hash(NULL)").show()

@@ -282,6 +282,7 @@ fn coerce(expr: Expr) -> Result<Expr> {
                     let common = common_type(&args, function.name())?;
                     args.into_iter().map(|a| cast_to(a, common.clone())).collect()
                 }
+                Signature::AsGiven => args,
                 Signature::Collection => match function {
                     crate::functions::ScalarFunction::Collection(collection) => collection_args::coerce(collection, args)?,
                     other => return Err(EngineError::Internal(format!("{} takes no arrays", other.name()))),

@@ -60,6 +60,8 @@ pub enum ScalarFunction {
     PerRow(PerRowFunction),
     /// A function over arrays, maps or structs.
     Collection(CollectionFunction),
+    /// `hash(a, b, …)`: Spark's Murmur3 hash of the values, seeded with 42 (the hash partitioning uses).
+    Hash,
 }
 
 use ScalarFunction::*;
@@ -86,6 +88,8 @@ pub enum Signature {
     Numeric,
     /// Arrays, maps or structs: the analyzer checks and casts them by the function's own rules.
     Collection,
+    /// Any arguments, as they are.
+    AsGiven,
 }
 
 impl ScalarFunction {
@@ -118,6 +122,7 @@ impl ScalarFunction {
             Least => "least",
             PerRow(function) => function.name(),
             Collection(function) => function.name(),
+            Hash => "hash",
         }
     }
 
@@ -136,6 +141,7 @@ impl ScalarFunction {
             .or_else(|| ALL.into_iter().find(|f| f.name() == name))
             .or_else(|| PerRowFunction::by_name(&name).map(PerRow))
             .or_else(|| CollectionFunction::by_name(&name).map(Collection))
+            .or_else(|| (name == "hash").then_some(Hash))
     }
 
     /// Functions whose result depends on the session time zone; plans print the zone as their last argument.
@@ -154,6 +160,7 @@ impl ScalarFunction {
             Greatest | Least => (2, usize::MAX),
             PerRow(function) => function.arity(),
             Collection(function) => function.arity(),
+            Hash => (1, usize::MAX),
             _ => (1, 1),
         }
     }
@@ -180,6 +187,7 @@ impl ScalarFunction {
             Round | Abs => Signature::Numeric,
             PerRow(function) => function.signature(args),
             Collection(_) => Signature::Collection,
+            Hash => Signature::AsGiven,
         }
     }
 
@@ -205,6 +213,7 @@ impl ScalarFunction {
                 let nullable: Vec<bool> = args.iter().map(Expr::nullable).collect();
                 function.return_type(&types, &nullable, &field_names(function, args))
             }
+            Hash => Integer,
         }
     }
 
@@ -212,7 +221,7 @@ impl ScalarFunction {
         match self {
             Coalesce => args.iter().all(Expr::nullable),
             Greatest | Least => args.iter().all(Expr::nullable),
-            ConcatWs => false,
+            ConcatWs | Hash => false,
             // to_date(ts) is a cast; a truncation can fall outside the range of timestamps.
             ToDate if args.len() == 1 => args[0].nullable(),
             DateTrunc | ToDate | ToTimestamp | Round | PerRow(_) => true,
@@ -276,6 +285,7 @@ impl ScalarFunction {
             Round => round(arg(0), args.get(1), types[0].clone())?,
             PerRow(function) => function.evaluate(args, types, rows)?,
             Collection(function) => function.evaluate(args, rows, result_type)?,
+            Hash => Arc::new(Int32Array::from(crate::partitioner::spark_hash(args)?)),
         })
     }
 }

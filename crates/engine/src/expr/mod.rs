@@ -936,6 +936,9 @@ impl Expr {
                 if let (Style::Plan, ScalarFunction::Collection(collection)) = (style, function) {
                     out.push_str(collection.plan_suffix());
                 }
+                if (style, *function) == (Style::Plan, ScalarFunction::Hash) {
+                    write!(out, ", {}", crate::partitioner::SPARK_HASH_SEED)?;
+                }
                 out.push(')');
             }
             Expr::Udf { function, args } => {

@@ -163,6 +163,9 @@ class _functions_module:
     def flatten(self, col):
         return _call('flatten', col)
 
+    def hash(self, *cols):
+        return _call('hash', *cols)
+
     def map_keys(self, col):
         return _call('map_keys', col)
 
