@@ -161,3 +161,4 @@ nested = spark.createDataFrame(
 print(nested)
 print(nested.asDict(True))
 print(nested.s["x"], nested.s.asDict(), "x" in nested.s, nested.l[0].y, nested.m["k"]["y"], nested.s == Row(x=1, y="s"))
+print(len(nested), len(nested.s), len(Row(a=1, b="x")), len(nested.l))

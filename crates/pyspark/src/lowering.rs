@@ -7,7 +7,9 @@
 //! - a generator function collects what it yields into a list and returns an iterator over it — eager where
 //!   Python is lazy, which is what `mapPartitions` does with it anyway;
 //! - `import sys` binds the prelude's `sys`, whose `argv` holds the program's arguments: the interpreter makes a
-//!   new `sys` at each import, whose `argv` is only the script's name.
+//!   new `sys` at each import, whose `argv` is only the script's name;
+//! - `len(x)` becomes `_kindling_len(x)`: the interpreter does not hand `len` to a class's `__len__`, and a `Row`
+//!   (a class here, a tuple in PySpark) has a length.
 //!
 //! Comparisons are rewritten within their line, so line numbers do not move. The generator rewrite adds a line at
 //! the start and the end of the function body; [`LineMap`] maps lines of the rewritten text back to the user's.
@@ -172,6 +174,14 @@ impl<'a> Visitor<'a> for EditCollector<'_> {
         {
             self.lower_comparison(compare.range(), *op, left, right);
         }
+        if let Expr::Call(call) = expr
+            && let Expr::Name(name) = call.func.as_ref()
+            && name.id.as_str() == "len"
+            && call.arguments.args.len() == 1
+            && call.arguments.keywords.is_empty()
+        {
+            self.replace(name.range(), "_kindling_len");
+        }
         visitor::walk_expr(self, expr);
     }
 }
@@ -263,6 +273,8 @@ mod tests {
 
     #[test]
     fn nested_comparisons_are_each_lowered() {
+        let lowered = lower("n = len(row) + len(xs, 2)\n");
+        assert_eq!(lowered.source, "n = _kindling_len(row) + len(xs, 2)\n");
         let lowered = lower("f((a < b) & (c > d))\n");
         assert_eq!(lowered.source, "f((_kindling_compare('<', a , b)) & (_kindling_compare('>', c , d)))\n");
     }

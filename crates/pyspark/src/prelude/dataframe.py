@@ -455,6 +455,13 @@ class Row:
 _ROW_MEMBERS = ('asDict', 'count', 'index')
 
 
+def _kindling_len(value):
+    # The lowering pass turns `len(x)` into this: a Row's length is its number of values, as a tuple's is.
+    if isinstance(value, Row):
+        return len(value._values)
+    return len(value)
+
+
 def _kindling_row(fields, values):
     # A Row with these fields and values, in order (also how the host's rows become Rows).
     row = Row(*values)
