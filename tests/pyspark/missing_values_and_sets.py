@@ -36,3 +36,14 @@ def only_paid(df, column):
 
 
 print(trips.transform(only_paid, "paid").count(), trips.transform(lambda d: d.select("zone")).columns)
+
+# replace(): old values swapped for new ones in the columns of their kind (numbers, text, booleans).
+kinds = spark.createDataFrame(
+    [(1, 2.0, "a", True), (2, 1.0, "b", False), (None, None, None, None)], "i int, d double, s string, b boolean"
+)
+kinds.replace(1, 10).show()
+kinds.replace([1, 2], [5, 6], "i").show()
+kinds.replace({"a": "A", "b": None}).show()
+kinds.na.replace("a", "z").show()
+kinds.replace(1.0, 9.5).show()
+kinds.replace(True, False).show()

@@ -2,7 +2,8 @@
 //! is NULL (and, in a floating-point column, NaN), as a projection of `coalesce(nanvl(x, null), value)`; `drop`
 //! keeps the rows with enough values present, as a filter `atleastnnonnulls(n, columns…)`. A value fills only the
 //! columns of its kind: a number the numeric columns (cast to each column's type), text the string columns, a
-//! boolean the boolean columns; the other columns pass through untouched.
+//! boolean the boolean columns; the other columns pass through untouched. `replace` swaps given values for others
+//! by the same rule of kinds, as `CASE WHEN x = old THEN new … ELSE x END`.
 
 use crate::analyzer::resolve_name;
 use crate::expr::{Attribute, Expr, call, lit};
@@ -65,6 +66,35 @@ impl DataFrame {
         };
         let args = std::iter::once(lit(needed as i32)).chain(columns.into_iter().map(Expr::Attribute)).collect();
         self.filter(call(ScalarFunction::PerRow(PerRowFunction::AtLeastNNonNulls), args))
+    }
+
+    /// `replace(to_replace, value, subset)`: in each column of the pair's kind (all, or `subset`'s), `old` becomes
+    /// `new` (NULL when `new` is); both are cast to the column's type.
+    pub fn replace_values(&self, pairs: &[(Value, Value)], subset: Option<&[&str]>) -> Result<DataFrame> {
+        let chosen = self.chosen_columns(subset)?;
+        let exprs = self
+            .attributes()
+            .into_iter()
+            .map(|column| {
+                let matching: Vec<&(Value, Value)> = pairs
+                    .iter()
+                    .filter(|(old, _)| chosen.iter().any(|c| c.id == column.id) && fills(old, column.data_type.clone()))
+                    .collect();
+                if matching.is_empty() {
+                    return Expr::Attribute(column);
+                }
+                let as_column = |value: &Value| {
+                    let cast = crate::expr::cast::cast_value(value.clone(), &column.data_type).unwrap_or(Value::Null);
+                    if cast.is_null() { lit(Value::Null).cast(column.data_type.clone()) } else { lit(cast) }
+                };
+                let branches = matching
+                    .into_iter()
+                    .map(|(old, new)| (Expr::Attribute(column.clone()).eq(as_column(old)), as_column(new)))
+                    .collect();
+                Expr::CaseWhen { branches, otherwise: Some(Box::new(Expr::Attribute(column.clone()))) }.alias(&column.name)
+            })
+            .collect();
+        self.select(exprs)
     }
 
     fn chosen_columns(&self, subset: Option<&[&str]>) -> Result<Vec<Attribute>> {

@@ -50,6 +50,7 @@ impl Host {
             "subtract" => df.subtract(self.dataframe(args.get(1))?)?,
             "except_all" => df.except_all(self.dataframe(args.get(1))?)?,
             "fill_na" => self.fill_na(&df, args)?,
+            "replace" => self.replace(&df, args)?,
             "describe" => {
                 self.before_job(args)?;
                 let columns = strings(args.list(1)?)?;
@@ -211,6 +212,27 @@ impl Host {
         let value = fill_value(args.get(1))?.unwrap_or(kindling_engine::value::Value::Null);
         let subset = self.subset(args.get(2))?;
         Ok(df.fill_missing(&value, subset.as_ref().map(|s| s.iter().map(String::as_str).collect::<Vec<_>>()).as_deref())?)
+    }
+
+    /// `replace(pairs, subset)`: the prelude hands the replacements over as a list of `(old, new)` pairs.
+    fn replace(&self, df: &DataFrame, args: &Args) -> Result<DataFrame> {
+        let value = |v: &PyValue| match v {
+            PyValue::None | PyValue::Int(_) | PyValue::Float(_) | PyValue::Str(_) | PyValue::Bool(_) => {
+                Ok(crate::values::to_engine(v).unwrap_or(kindling_engine::value::Value::Null))
+            }
+            other => type_error!(
+                "[NOT_BOOL_OR_DICT_OR_FLOAT_OR_INT_OR_LIST_OR_STR_OR_TUPLE] Argument `to_replace` should be a bool, dict, \
+                 float, int, list, str or tuple, got {}.",
+                other.type_name()
+            ),
+        };
+        let mut pairs = Vec::new();
+        for pair in args.list(1)? {
+            let Some([old, new]) = pair.items() else { type_error!("replace() pairs must be (old, new)") };
+            pairs.push((value(old)?, value(new)?));
+        }
+        let subset = self.subset(args.get(2))?;
+        Ok(df.replace_values(&pairs, subset.as_ref().map(|s| s.iter().map(String::as_str).collect::<Vec<_>>()).as_deref())?)
     }
 
     /// A `subset` argument: None, one column name, or a list of them.
