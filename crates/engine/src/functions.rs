@@ -290,6 +290,20 @@ impl ScalarFunction {
     }
 }
 
+/// `value_of` applied to each row's argument values, for the functions computed a row at a time.
+fn row_by_row(args: &[ArrayRef], rows: usize, mut value_of: impl FnMut(&[crate::value::Value]) -> Result<crate::value::Value>) -> Result<Vec<crate::value::Value>> {
+    let mut values = Vec::with_capacity(rows);
+    let mut row_args = Vec::with_capacity(args.len());
+    for row in 0..rows {
+        row_args.clear();
+        for arg in args {
+            row_args.push(crate::value::Value::from_array(arg.as_ref(), row)?);
+        }
+        values.push(value_of(&row_args)?);
+    }
+    Ok(values)
+}
+
 /// The field names of the struct `struct(…)` or `named_struct(…)` builds (a column's name, an alias, or `col2`
 /// for the second argument when it has neither), or the field `getfield` reads.
 fn field_names(function: CollectionFunction, args: &[Expr]) -> Vec<std::string::String> {

@@ -99,25 +99,10 @@ pub fn coerce(function: CollectionFunction, args: Vec<Expr>) -> Result<Vec<Expr>
             _ => Err(unexpected(&call(), 1, "\"ARRAY\"", &args[0])),
         },
         ArrayJoin => {
-            let shown = call();
-            let mut args = args.into_iter();
-            let array = args.next().expect("arity checked");
-            if !matches!(array.data_type(), SparkType::Array(_) | SparkType::Null) {
-                return Err(unexpected(&shown, 1, "\"ARRAY<STRING>\"", &array));
-            }
-            Ok(std::iter::once(cast_to(array, SparkType::array_of(SparkType::String, true)))
-                .chain(args.map(|a| cast_to(a, SparkType::String)))
-                .collect())
+            let strings = SparkType::array_of(SparkType::String, true);
+            array_then(&call(), args, "\"ARRAY<STRING>\"", Some(strings), SparkType::String)
         }
-        Slice => {
-            let shown = call();
-            let mut args = args.into_iter();
-            let array = args.next().expect("arity checked");
-            if !matches!(array.data_type(), SparkType::Array(_) | SparkType::Null) {
-                return Err(unexpected(&shown, 1, "\"ARRAY\"", &array));
-            }
-            Ok(std::iter::once(array).chain(args.map(|a| cast_to(a, SparkType::Integer))).collect())
-        }
+        Slice => array_then(&call(), args, "\"ARRAY\"", None, SparkType::Integer),
         ArrayPosition | ArrayRemove => {
             let [array, value] = <[Expr; 2]>::try_from(args).map_err(|_| EngineError::Internal("two arguments".into()))?;
             let SparkType::Array(element) = array.data_type() else {
@@ -136,6 +121,20 @@ pub fn coerce(function: CollectionFunction, args: Vec<Expr>) -> Result<Vec<Expr>
             Ok(args.into_iter().map(|a| cast_to(a, common.clone())).collect())
         }
     }
+}
+
+/// An array (cast to `array_as` if given) followed by arguments cast to `rest`: `array_join`, `slice`.
+fn array_then(shown: &str, args: Vec<Expr>, wanted: &str, array_as: Option<SparkType>, rest: SparkType) -> Result<Vec<Expr>> {
+    let mut args = args.into_iter();
+    let array = args.next().ok_or_else(|| EngineError::Internal("an array argument".into()))?;
+    if !matches!(array.data_type(), SparkType::Array(_) | SparkType::Null) {
+        return Err(unexpected(shown, 1, wanted, &array));
+    }
+    let array = match array_as {
+        Some(to) => cast_to(array, to),
+        None => array,
+    };
+    Ok(std::iter::once(array).chain(args.map(|a| cast_to(a, rest.clone()))).collect())
 }
 
 /// `map(k1, v1, …)`: keys brought to one type, values to another.

@@ -237,15 +237,7 @@ impl CollectionFunction {
 
     /// Runs the function on evaluated arguments, a row at a time.
     pub fn evaluate(self, args: &[ArrayRef], rows: usize, result_type: &SparkType) -> Result<ArrayRef> {
-        let mut values = Vec::with_capacity(rows);
-        let mut row_args = Vec::with_capacity(args.len());
-        for row in 0..rows {
-            row_args.clear();
-            for arg in args {
-                row_args.push(Value::from_array(arg.as_ref(), row)?);
-            }
-            values.push(self.value_of(&row_args, result_type)?);
-        }
+        let values = super::row_by_row(args, rows, |row_args| self.value_of(row_args, result_type))?;
         Ok(array_of(&values, result_type))
     }
 

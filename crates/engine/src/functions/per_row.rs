@@ -376,20 +376,13 @@ impl PerRowFunction {
             },
             _ => self.return_type(types),
         };
-        let mut values = Vec::with_capacity(rows);
-        let mut row_args = Vec::with_capacity(args.len());
-        for row in 0..rows {
-            row_args.clear();
-            for arg in args {
-                row_args.push(Value::from_array(arg.as_ref(), row)?);
-            }
-            let value = if !self.sees_nulls() && row_args.iter().any(Value::is_null) {
-                Value::Null
+        let values = super::row_by_row(args, rows, |row_args| {
+            if !self.sees_nulls() && row_args.iter().any(Value::is_null) {
+                Ok(Value::Null)
             } else {
-                self.apply(&row_args, result_type.clone())?
-            };
-            values.push(value);
-        }
+                self.apply(row_args, result_type.clone())
+            }
+        })?;
         Ok(array_of(&values, &result_type))
     }
 
