@@ -274,6 +274,26 @@ fn result_cell(column: &ArrayRef, row: usize) -> Result<String> {
     }
 }
 
+/// `yyyy-MM-dd'T'HH:mm:ss.SSS`, and the zone (`Z`) for an instant, as Spark's JSON and CSV writers put timestamps.
+pub fn iso_timestamp(micros: i64, instant: bool) -> Result<String> {
+    let shown = if instant { crate::time_zone::current().local_micros(micros) } else { micros };
+    let text = timestamp_string(shown - shown.rem_euclid(1_000_000))?.replace(' ', "T");
+    let millis = shown.rem_euclid(1_000_000) / 1000;
+    Ok(format!("{text}.{millis:03}{}", if instant { zone_suffix(micros) } else { String::new() }))
+}
+
+/// The session time zone's offset at `micros` as `XXX` writes it: `Z` for UTC, else `+01:00`.
+fn zone_suffix(micros: i64) -> String {
+    let zone = crate::time_zone::current();
+    let offset_seconds = (zone.local_micros(micros) - micros) / 1_000_000;
+    if offset_seconds == 0 {
+        return "Z".into();
+    }
+    let sign = if offset_seconds < 0 { '-' } else { '+' };
+    let minutes = offset_seconds.abs() / 60;
+    format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 pub const DAYS_FROM_CE_TO_UNIX_EPOCH: i32 = 719_163;
 
 /// Writes a tree the way Spark prints plans: each child under its parent after `+- ` (the last child) or `:- `,

@@ -57,12 +57,7 @@ impl AggregateCall {
         let accumulator = Accumulator::new(self.function, self.args[0].data_type());
         match (self.function, self.args.get(1)) {
             (function, Some(percentages)) if function.is_percentile() => {
-                let one_row = RecordBatch::try_new_with_options(
-                    Arc::new(arrow::datatypes::Schema::empty()),
-                    vec![],
-                    &arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(1)),
-                )?;
-                let value = crate::value::Value::from_array(evaluate(percentages, &one_row, &[])?.as_ref(), 0)?;
+                let value = crate::expr::eval::constant_value(percentages)?;
                 Ok(accumulator.with_percentages(&value))
             }
             _ => Ok(accumulator),

@@ -14,9 +14,6 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use arrow::array::RecordBatch;
-
-use crate::expr::eval::evaluate;
 use crate::expr::{Attribute, BinaryOp, Expr, ExprId};
 use crate::logical::{LogicalPlan, RepartitionBy, Scan};
 use crate::value::Value;
@@ -283,13 +280,7 @@ fn fold_constants(expr: Expr) -> Expr {
 }
 
 fn evaluate_constant(expr: &Expr) -> Option<Value> {
-    let one_row = RecordBatch::try_new_with_options(
-        Arc::new(arrow::datatypes::Schema::empty()),
-        vec![],
-        &arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(1)),
-    )
-    .ok()?;
-    let value = Value::from_array(&evaluate(expr, &one_row, &[]).ok()?, 0).ok()?.of_type(&expr.data_type());
+    let value = crate::expr::eval::constant_value(expr).ok()?;
     // A NULL keeps its type only as a cast; Spark folds it to a typed NULL, which a Value cannot carry.
     (!value.is_null()).then_some(value)
 }

@@ -68,6 +68,16 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result
     }
 }
 
+/// The value of an expression that reads no column (`1 + 2`, `array(0.25, 0.75)`).
+pub fn constant_value(expr: &Expr) -> Result<crate::value::Value> {
+    let one_row = RecordBatch::try_new_with_options(
+        Arc::new(arrow::datatypes::Schema::empty()),
+        vec![],
+        &arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(1)),
+    )?;
+    Ok(crate::value::Value::from_array(evaluate(expr, &one_row, &[])?.as_ref(), 0)?.of_type(&expr.data_type()))
+}
+
 /// The rows where a condition is true: NULL counts as false, as in a WHERE clause.
 pub fn is_true(condition: &BooleanArray) -> BooleanArray {
     match condition.nulls() {

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use serde_json::Value as Json;
 
 use super::csv::SplitLines;
-use crate::display::{date_string, java_double_string, java_float_string, timestamp_string};
+use crate::display::{date_string, java_double_string, java_float_string};
 use crate::expr::Attribute;
 use crate::hash_aggregate::batch_of;
 use crate::schema::{SparkField, SparkSchema};
@@ -218,7 +218,7 @@ fn json_text(column: &dyn Array, row: usize) -> Result<String> {
         DataType::Date32 => quoted(&date_string(column.as_primitive::<arrow::datatypes::Date32Type>().value(row))?),
         DataType::Timestamp(TimeUnit::Microsecond, zone) => {
             let micros = column.as_primitive::<arrow::datatypes::TimestampMicrosecondType>().value(row);
-            quoted(&iso_timestamp(micros, zone.is_some())?)
+            quoted(&crate::display::iso_timestamp(micros, zone.is_some())?)
         }
         DataType::Binary => {
             use base64::Engine;
@@ -248,26 +248,6 @@ fn nested_text(value: &Value) -> Result<String> {
         }
         None => "null".into(),
     })
-}
-
-/// `yyyy-MM-dd'T'HH:mm:ss.SSS`, and the zone (`Z`) for an instant, as Spark's JSON and CSV writers put timestamps.
-pub fn iso_timestamp(micros: i64, instant: bool) -> Result<String> {
-    let shown = if instant { crate::time_zone::current().local_micros(micros) } else { micros };
-    let text = timestamp_string(shown - shown.rem_euclid(1_000_000))?.replace(' ', "T");
-    let millis = shown.rem_euclid(1_000_000) / 1000;
-    Ok(format!("{text}.{millis:03}{}", if instant { zone_suffix(micros) } else { String::new() }))
-}
-
-/// The session time zone's offset at `micros` as `XXX` writes it: `Z` for UTC, else `+01:00`.
-fn zone_suffix(micros: i64) -> String {
-    let zone = crate::time_zone::current();
-    let offset_seconds = (zone.local_micros(micros) - micros) / 1_000_000;
-    if offset_seconds == 0 {
-        return "Z".into();
-    }
-    let sign = if offset_seconds < 0 { '-' } else { '+' };
-    let minutes = offset_seconds.abs() / 60;
-    format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// Spark's JSON reader options, with the schema settled when the DataFrame was made.

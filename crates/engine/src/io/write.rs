@@ -304,7 +304,7 @@ fn csv_field(column: &dyn Array, row: usize) -> Result<String> {
         DataType::Date32 => date_string(column.as_primitive::<Date32Type>().value(row))?,
         DataType::Timestamp(TimeUnit::Microsecond, zone) => {
             let micros = column.as_primitive::<TimestampMicrosecondType>().value(row);
-            super::json::iso_timestamp(micros, zone.is_some())?
+            crate::display::iso_timestamp(micros, zone.is_some())?
         }
         _ => Value::from_array(column, row)?.to_string(),
     })
