@@ -11,7 +11,7 @@ use kindling_engine::session::Session;
 use monty::{MontyRepl, ReplProgress, ReplStartError};
 use monty_types::{
     CompileOptions, ExcType, ExtFunctionResult, MontyException, MontyObject, NameLookupResult, OsFunctionCall,
-    PrintWriter, PrintWriterCallback, ResourceLimits, ResourceTracker,
+    ObjectRef, PrintWriter, PrintWriterCallback, ResourceLimits, ResourceTracker,
 };
 
 use crate::host::Host;
@@ -19,8 +19,8 @@ use crate::lowering::lower;
 use crate::traceback::{ProgramText, PythonError, parse_error, render};
 use crate::worker::Workers;
 
-/// Kindling's `pyspark` package, fed to the interpreter before the user's program.
-const PRELUDE: [&str; 9] = [
+/// Kindling's `pyspark` package, fed to the interpreter before the user's program (see [`prelude_program`]).
+const PRELUDE: [&str; 10] = [
     "from collections import namedtuple\n",
     include_str!("prelude/types.py"),
     include_str!("prelude/column.py"),
@@ -30,8 +30,23 @@ const PRELUDE: [&str; 9] = [
     include_str!("prelude/session.py"),
     include_str!("prelude/rdd.py"),
     include_str!("prelude/argparse.py"),
+    include_str!("prelude/modules.py"),
 ];
-const MODULES: &str = include_str!("prelude/modules.py");
+
+/// The prelude's names that are also the program's globals: what the host, the executors and the lowered program
+/// call. Every other name of the prelude is local to it.
+const PRELUDE_HOOKS: [&str; 10] = [
+    "_kindling_pyspark",
+    "_kindling_argparse",
+    "_kindling_star_names",
+    "_kindling_sys",
+    "_kindling_set_argv",
+    "_kindling_compare",
+    "_kindling_len",
+    "_kindling_failed_input",
+    "_kindling_rdd_partition",
+    "_kindling_udf_batch",
+];
 
 /// GC-tracked allocations between two cycle collections.
 const CYCLE_COLLECTION_INTERVAL: usize = 20_000_000;
@@ -152,7 +167,7 @@ impl Notebook {
     /// before the error stays defined.
     pub fn run_cell(&mut self, source: &str, options: &RunOptions) -> Output {
         self.control.reset();
-        let lowered = lower(source);
+        let lowered = lower(source, &self.modules.star_names);
         let mut repl = self.repl.take().expect("a notebook runs one cell at a time");
         let program = ProgramText {
             script: repl.next_script_name(),
@@ -182,8 +197,19 @@ impl Notebook {
     }
 }
 
-/// The importable modules by name.
-type Modules = Vec<(&'static str, MontyObject)>;
+/// What the prelude provides for the program's imports.
+struct Modules {
+    /// The importable modules by name.
+    objects: Vec<(&'static str, MontyObject)>,
+    /// What `from <module> import *` binds.
+    star_names: Vec<(String, Vec<String>)>,
+}
+
+impl Modules {
+    fn get(&self, name: &str) -> Option<&MontyObject> {
+        self.objects.iter().find(|(known, _)| *known == name).map(|(_, module)| module)
+    }
+}
 
 fn start_prelude() -> Result<(MontyRepl, Modules), MontyException> {
     // Reference counting frees everything but cycles at once. A cycle collection walks the whole heap, and a
@@ -192,15 +218,41 @@ fn start_prelude() -> Result<(MontyRepl, Modules), MontyException> {
     let limits = ResourceLimits { max_suspensions: usize::MAX, gc_interval: Some(CYCLE_COLLECTION_INTERVAL), ..ResourceLimits::default() };
     let repl = MontyRepl::new("main.py", ResourceTracker::new(limits), CompileOptions::default());
     let host = vec![(HOST_FUNCTION.to_string(), MontyObject::function(HOST_FUNCTION, None))];
-    let prelude = PRELUDE.concat() + MODULES;
-    let mut repl = feed_quietly(repl, &prelude, host)?.0;
-    let mut modules = Vec::new();
+    let mut repl = feed_quietly(repl, &prelude_program(), host)?.0;
+    let mut objects = Vec::new();
     for (name, expression) in MODULE_OBJECTS {
         let (next, module) = feed_quietly(repl, expression, Vec::new())?;
         repl = next;
-        modules.push((name, module));
+        objects.push((name, module));
     }
-    Ok((repl, modules))
+    let (repl, star_names) = feed_quietly(repl, "_kindling_star_names", Vec::new())?;
+    Ok((repl, Modules { objects, star_names: star_names_of(&star_names) }))
+}
+
+/// `{'pyspark.sql.types': ('StructType', …), …}` as Rust strings.
+fn star_names_of(dict: &MontyObject) -> Vec<(String, Vec<String>)> {
+    let text = |object: &ObjectRef| object.as_str().unwrap_or_default().to_string();
+    let pairs = dict.as_ref().pairs().unwrap_or_default();
+    pairs.iter().map(|(path, names)| (text(path), names.items().unwrap_or_default().iter().map(text).collect())).collect()
+}
+
+/// The prelude as the body of one function, run once; only [`PRELUDE_HOOKS`] come out as globals.
+///
+/// The program and the prelude share the interpreter's one global namespace. Were the prelude's names globals, a
+/// program's `for col in df.columns:` or `Row = …` would rebind the names the prelude's own code calls; as locals
+/// of a function, the prelude's code reaches them as closure variables the program cannot touch.
+fn prelude_program() -> String {
+    let mut text = String::from("def _kindling_prelude():\n");
+    for line in PRELUDE.concat().lines() {
+        if !line.is_empty() {
+            text.push_str("    ");
+            text.push_str(line);
+        }
+        text.push('\n');
+    }
+    let hooks = PRELUDE_HOOKS.join(", ");
+    text.push_str(&format!("    return ({hooks},)\n\n\n({hooks},) = _kindling_prelude()\n"));
+    text
 }
 
 /// Feeds Kindling's own code, which never suspends; gives back the value of its last expression.
@@ -259,9 +311,9 @@ fn drive(
                 call.resume(ExtFunctionResult::NotFound(name), print)
             }
             ReplProgress::OsCall(call) => match &call.function_call {
-                OsFunctionCall::Import(name) if modules.iter().any(|(known, _)| known == name) => {
-                    let module = modules.iter().find(|(known, _)| known == name).map(|(_, module)| module.clone());
-                    call.resume(module.expect("found above"), print)
+                OsFunctionCall::Import(name) if modules.get(name).is_some() => {
+                    let module = modules.get(name).cloned().expect("found above");
+                    call.resume(module, print)
                 }
                 _ => call.resume_with(print, |c| ExtFunctionResult::Error(c.on_no_handler())),
             },

@@ -9,18 +9,23 @@
 //! - `import sys` binds the prelude's `sys`, whose `argv` holds the program's arguments: the interpreter makes a
 //!   new `sys` at each import, whose `argv` is only the script's name;
 //! - `len(x)` becomes `_kindling_len(x)`: the interpreter does not hand `len` to a class's `__len__`, and a `Row`
-//!   (a class here, a tuple in PySpark) has a length.
+//!   (a class here, a tuple in PySpark) has a length;
+//! - `from pyspark.sql.functions import *` spells out the module's `__all__` (`from … import abs, acos, …`): the
+//!   interpreter has no wildcard import. Modules Kindling does not provide are left for the interpreter to refuse.
 //!
 //! Comparisons are rewritten within their line, so line numbers do not move. The generator rewrite adds a line at
 //! the start and the end of the function body; [`LineMap`] maps lines of the rewritten text back to the user's.
 
 use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Alias, CmpOp, Expr, Stmt, StmtFunctionDef, StmtImport};
+use ruff_python_ast::{Alias, CmpOp, Expr, Stmt, StmtFunctionDef, StmtImport, StmtImportFrom};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 /// The list a lowered generator function collects into.
 const OUTPUT: &str = "_kindling_yielded";
+
+/// The public names of each module a program may import everything from, by the module's dotted path.
+pub type StarNames = [(String, Vec<String>)];
 
 /// The rewritten program and where its lines came from.
 pub struct Lowered {
@@ -47,7 +52,7 @@ impl LineMap {
 }
 
 /// Lowers a program. A program that does not parse is returned unchanged, with the parser's error.
-pub fn lower(source: &str) -> Lowered {
+pub fn lower(source: &str, star_names: &StarNames) -> Lowered {
     let parsed = match ruff_python_parser::parse_module(source) {
         Ok(parsed) => parsed,
         Err(error) => {
@@ -55,7 +60,7 @@ pub fn lower(source: &str) -> Lowered {
             return Lowered { source: source.to_string(), lines: LineMap::default(), syntax_error };
         }
     };
-    let mut collector = EditCollector { tokens: parsed.tokens(), source, edits: Vec::new() };
+    let mut collector = EditCollector { tokens: parsed.tokens(), source, star_names, edits: Vec::new() };
     collector.visit_body(&parsed.syntax().body);
     apply(source, collector.edits)
 }
@@ -69,6 +74,7 @@ pub(crate) struct Edit {
 struct EditCollector<'a> {
     tokens: &'a Tokens,
     source: &'a str,
+    star_names: &'a StarNames,
     edits: Vec<Edit>,
 }
 
@@ -150,6 +156,17 @@ impl EditCollector<'_> {
         self.edits.push(Edit { range: import.range(), text });
     }
 
+    /// `from pyspark.sql.types import *` → `from pyspark.sql.types import StructType, StructField, …`.
+    fn lower_star_import(&mut self, import: &StmtImportFrom) {
+        let ([alias], 0, Some(module)) = (&*import.names, import.level, &import.module) else { return };
+        if alias.name.as_str() != "*" {
+            return;
+        }
+        if let Some((_, names)) = self.star_names.iter().find(|(path, _)| path == module.as_str()) {
+            self.replace(alias.range(), names.join(", "));
+        }
+    }
+
     fn indentation_of(&self, at: TextSize) -> String {
         self.source[self.line_start(at).to_usize()..at.to_usize()].to_string()
     }
@@ -162,8 +179,10 @@ impl<'a> Visitor<'a> for EditCollector<'_> {
         {
             self.lower_generator(function);
         }
-        if let Stmt::Import(import) = stmt {
-            self.lower_import_of_sys(import);
+        match stmt {
+            Stmt::Import(import) => self.lower_import_of_sys(import),
+            Stmt::ImportFrom(import) => self.lower_star_import(import),
+            _ => {}
         }
         visitor::walk_stmt(self, stmt);
     }
@@ -258,7 +277,7 @@ mod tests {
 
     #[test]
     fn single_comparisons_become_calls_on_the_same_line() {
-        let lowered = lower("x = df.a >= 3\ny = (a) != (b)\nz = 1 < 2 < 3\nw = a == b\n");
+        let lowered = lower("x = df.a >= 3\ny = (a) != (b)\nz = 1 < 2 < 3\nw = a == b\n", &[]);
         assert_eq!(
             lowered.source,
             "x = _kindling_compare('>=', df.a , 3)\ny = _kindling_compare('!=', (a) , (b))\nz = 1 < 2 < 3\nw = a == b\n"
@@ -267,22 +286,22 @@ mod tests {
 
     #[test]
     fn import_sys_binds_the_preludes_sys_on_the_same_line() {
-        let lowered = lower("import sys\nimport sys as s\nif x:\n    import os, sys, re as r\nprint(sys.argv)\n");
+        let lowered = lower("import sys\nimport sys as s\nif x:\n    import os, sys, re as r\nprint(sys.argv)\n", &[]);
         assert_eq!(lowered.source, "sys = _kindling_sys\nimport sys as s\nif x:\n    import os, re as r; sys = _kindling_sys\nprint(sys.argv)\n");
     }
 
     #[test]
     fn nested_comparisons_are_each_lowered() {
-        let lowered = lower("n = len(row) + len(xs, 2)\n");
+        let lowered = lower("n = len(row) + len(xs, 2)\n", &[]);
         assert_eq!(lowered.source, "n = _kindling_len(row) + len(xs, 2)\n");
-        let lowered = lower("f((a < b) & (c > d))\n");
+        let lowered = lower("f((a < b) & (c > d))\n", &[]);
         assert_eq!(lowered.source, "f((_kindling_compare('<', a , b)) & (_kindling_compare('>', c , d)))\n");
     }
 
     #[test]
     fn generator_functions_collect_and_map_lines_back() {
         let source = "def gen(rows):\n    for r in rows:\n        yield r\n    return\n\nboom()\n";
-        let lowered = lower(source);
+        let lowered = lower(source, &[]);
         assert_eq!(
             lowered.source,
             "def gen(rows):\n    _kindling_yielded = []\n    for r in rows:\n        _kindling_yielded.append(r)\n    \
@@ -296,7 +315,7 @@ mod tests {
 
     #[test]
     fn one_line_generators_stay_on_their_line() {
-        let lowered = lower("def g(x): yield from x\nprint(1)\n");
+        let lowered = lower("def g(x): yield from x\nprint(1)\n", &[]);
         assert_eq!(
             lowered.source,
             "def g(x): _kindling_yielded = []; _kindling_yielded.extend(x); return iter(_kindling_yielded)\nprint(1)\n"
@@ -305,7 +324,17 @@ mod tests {
     }
 
     #[test]
+    fn wildcard_imports_of_known_modules_spell_out_their_names() {
+        let star_names = [("pyspark.sql.types".to_string(), vec!["StructType".to_string(), "Row".to_string()])];
+        let source = "from pyspark.sql.types import *\nfrom os import *\nfrom pyspark.sql.types import Row\n";
+        assert_eq!(
+            lower(source, &star_names).source,
+            "from pyspark.sql.types import StructType, Row\nfrom os import *\nfrom pyspark.sql.types import Row\n"
+        );
+    }
+
+    #[test]
     fn unparsable_programs_are_left_for_the_interpreter_to_report() {
-        assert_eq!(lower("def (:\n").source, "def (:\n");
+        assert_eq!(lower("def (:\n", &[]).source, "def (:\n");
     }
 }

@@ -120,13 +120,6 @@ def _convert(parser, name, value, kind):
         parser.error("argument " + name + ": invalid " + kind.__name__ + " value: " + repr(value))
 
 
-class _argparse_module:
-    ArgumentParser = ArgumentParser
-    Namespace = Namespace
-
-
 def _kindling_set_argv(argv):
     sys.argv[:] = argv
 
-
-_kindling_argparse = _argparse_module()

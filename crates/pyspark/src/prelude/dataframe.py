@@ -176,25 +176,6 @@ class DataFrame:
     def fillna(self, value, subset=None):
         return self._derive('dataframe.fill_na', value, subset)
 
-    def replace(self, to_replace, value=_NO_VALUE, subset=None):
-        if isinstance(to_replace, dict):
-            if value is not _NO_VALUE and value is not None and subset is None:
-                subset = value
-            pairs = list(to_replace.items())
-        else:
-            if value is _NO_VALUE:
-                raise TypeError('value argument is required when to_replace is not a dictionary.')
-            olds = list(to_replace) if isinstance(to_replace, (list, tuple)) else [to_replace]
-            if isinstance(value, (list, tuple)):
-                if len(value) != len(olds):
-                    raise ValueError('to_replace and value lists should be of the same length. Got '
-                                     + str(len(olds)) + ' and ' + str(len(value)))
-                news = list(value)
-            else:
-                news = [value for _ in olds]
-            pairs = list(zip(olds, news))
-        return self._derive('dataframe.replace', [tuple(p) for p in pairs], subset)
-
     def dropna(self, how='any', thresh=None, subset=None):
         return self._derive('dataframe.drop_na', how, thresh, subset)
 
@@ -297,8 +278,35 @@ class DataFrameNaFunctions:
     def drop(self, how='any', thresh=None, subset=None):
         return self._df.dropna(how, thresh, subset)
 
-    def replace(self, to_replace, value=_NO_VALUE, subset=None):
-        return self._df.replace(to_replace, value, subset)
+
+# The methods whose defaults are the `_NO_VALUE` marker are attached after their class: the sandbox evaluates a
+# default inside a class body, which does not see the prelude's names.
+def _dataframe_replace(self, to_replace, value=_NO_VALUE, subset=None):
+    if isinstance(to_replace, dict):
+        if value is not _NO_VALUE and value is not None and subset is None:
+            subset = value
+        pairs = list(to_replace.items())
+    else:
+        if value is _NO_VALUE:
+            raise TypeError('value argument is required when to_replace is not a dictionary.')
+        olds = list(to_replace) if isinstance(to_replace, (list, tuple)) else [to_replace]
+        if isinstance(value, (list, tuple)):
+            if len(value) != len(olds):
+                raise ValueError('to_replace and value lists should be of the same length. Got '
+                                 + str(len(olds)) + ' and ' + str(len(value)))
+            news = list(value)
+        else:
+            news = [value for _ in olds]
+        pairs = list(zip(olds, news))
+    return self._derive('dataframe.replace', [tuple(p) for p in pairs], subset)
+
+
+def _na_replace(self, to_replace, value=_NO_VALUE, subset=None):
+    return self._df.replace(to_replace, value, subset)
+
+
+DataFrame.replace = _dataframe_replace
+DataFrameNaFunctions.replace = _na_replace
 
 
 class GroupedData:

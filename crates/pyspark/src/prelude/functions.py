@@ -779,14 +779,15 @@ _PYSPARK_FUNCTION_NAMES = (
 
 
 def _not_supported_function(name):
-    def call(*args, **kwargs):
+    # A method of the functions module: its first argument is the module.
+    def call(module, *args, **kwargs):
         raise NotImplementedError('not supported in Kindling yet: functions.' + name)
     return call
 
 
 def _functions_with_every_name():
-    module = _functions_module()
+    _functions_module.__all__ = _PYSPARK_FUNCTION_NAMES
     for name in _PYSPARK_FUNCTION_NAMES:
-        if not hasattr(module, name):
-            setattr(module, name, _not_supported_function(name))
-    return module
+        if not hasattr(_functions_module, name):
+            setattr(_functions_module, name, _not_supported_function(name))
+    return _functions_module()

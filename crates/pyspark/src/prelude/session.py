@@ -56,8 +56,6 @@ class _Builder:
 
 
 class SparkSession:
-    builder = _Builder({})
-
     def __init__(self, description):
         self.version, app_name, master, parallelism = description
         self.sparkContext = SparkContext(self, app_name, master, parallelism)
@@ -88,6 +86,9 @@ class SparkSession:
         return self
 
 
+SparkSession.builder = _Builder({})
+
+
 class _NoDefault:
     pass
 
@@ -99,11 +100,18 @@ class RuntimeConfig:
     def set(self, key, value):
         _kindling('conf.set', key, value)
 
-    def get(self, key, default=_NO_DEFAULT):
-        return _kindling('conf.get', key, default)
 
     def unset(self, key):
         _kindling('conf.unset', key)
+
+
+# Attached after the class: the sandbox evaluates a default inside a class body, which does not see the prelude's
+# names.
+def _conf_get(self, key, default=_NO_DEFAULT):
+    return _kindling('conf.get', key, default)
+
+
+RuntimeConfig.get = _conf_get
 
 
 class Catalog:

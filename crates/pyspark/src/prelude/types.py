@@ -1,6 +1,6 @@
 # pyspark.sql.types: Spark's data types as Python objects. A type's simpleString is also how Kindling's engine
-# names it; the host sends and receives types by that name. The sandbox has no class inheritance, so every type
-# class takes its shared methods as class attributes.
+# names it; the host sends and receives types by that name. The sandbox has no class inheritance, so the type
+# classes are given their shared methods once they are defined (`_share_type_methods`).
 
 def _type_simple_string(self):
     return self._name
@@ -20,113 +20,57 @@ def _type_hash(self):
 
 class StringType:
     _name = 'string'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class IntegerType:
     _name = 'int'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class LongType:
     _name = 'bigint'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class ShortType:
     _name = 'smallint'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class ByteType:
     _name = 'tinyint'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class DoubleType:
     _name = 'double'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class FloatType:
     _name = 'float'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class BooleanType:
     _name = 'boolean'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class DateType:
     _name = 'date'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class TimestampType:
     _name = 'timestamp'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class TimestampNTZType:
     _name = 'timestamp_ntz'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class BinaryType:
     _name = 'binary'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class NullType:
     _name = 'void'
-    simpleString = _type_simple_string
-    __repr__ = _type_repr
-    __eq__ = _type_eq
-    __hash__ = _type_hash
 
 
 class DecimalType:
-    simpleString = _type_simple_string
-    __eq__ = _type_eq
-    __hash__ = _type_hash
-
     def __init__(self, precision=10, scale=0):
         self.precision = precision
         self.scale = scale
@@ -137,9 +81,6 @@ class DecimalType:
 
 
 class ArrayType:
-    __eq__ = _type_eq
-    __hash__ = _type_hash
-
     def __init__(self, elementType, containsNull=True):
         self.elementType = elementType
         self.containsNull = containsNull
@@ -155,9 +96,6 @@ class ArrayType:
 
 
 class MapType:
-    __eq__ = _type_eq
-    __hash__ = _type_hash
-
     def __init__(self, keyType, valueType, valueContainsNull=True):
         self.keyType = keyType
         self.valueType = valueType
@@ -173,11 +111,22 @@ class MapType:
         return 'MapType(' + repr(self.keyType) + ', ' + repr(self.valueType) + ', ' + str(self.valueContainsNull) + ')'
 
 
+def _share_type_methods():
+    for data_type in _TYPES_BY_NAME.values():
+        data_type.simpleString = _type_simple_string
+        data_type.__repr__ = _type_repr
+    DecimalType.simpleString = _type_simple_string
+    for data_type in list(_TYPES_BY_NAME.values()) + [DecimalType, ArrayType, MapType]:
+        data_type.__eq__ = _type_eq
+        data_type.__hash__ = _type_hash
+
+
 _TYPES_BY_NAME = {
     'string': StringType, 'int': IntegerType, 'bigint': LongType, 'smallint': ShortType, 'tinyint': ByteType,
     'double': DoubleType, 'float': FloatType, 'boolean': BooleanType, 'date': DateType,
     'timestamp': TimestampType, 'timestamp_ntz': TimestampNTZType, 'binary': BinaryType, 'void': NullType,
 }
+_share_type_methods()
 
 
 def _type_from_name(name):
