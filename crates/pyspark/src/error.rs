@@ -15,6 +15,9 @@ pub enum PySparkError {
     Type(String),
     #[error("{0}")]
     Value(String),
+    /// PySpark's own `PySparkValueError` (a `ValueError` raised by PySpark's Python code, with an error class).
+    #[error("{0}")]
+    PySparkValue(String),
     /// A PySpark feature Kindling does not have yet.
     #[error("{0}")]
     NotSupported(String),
@@ -51,6 +54,7 @@ impl PySparkError {
             PySparkError::Spark { class, .. } => format!("pyspark.errors.exceptions.captured.{class}"),
             PySparkError::Type(_) => "TypeError".into(),
             PySparkError::Value(_) => "ValueError".into(),
+            PySparkError::PySparkValue(_) => "pyspark.errors.exceptions.base.PySparkValueError".into(),
             PySparkError::NotSupported(_) => "NotImplementedError".into(),
             PySparkError::Worker(_) => "pyspark.errors.exceptions.captured.PythonException".into(),
             PySparkError::Cancelled => "KeyboardInterrupt".into(),
@@ -62,7 +66,7 @@ impl PySparkError {
     pub fn to_exception(&self) -> MontyException {
         let exc_type = match self {
             PySparkError::Type(_) => ExcType::TypeError,
-            PySparkError::Value(_) => ExcType::ValueError,
+            PySparkError::Value(_) | PySparkError::PySparkValue(_) => ExcType::ValueError,
             PySparkError::NotSupported(_) => ExcType::NotImplementedError,
             PySparkError::Spark { .. } | PySparkError::Worker(_) => ExcType::Exception,
             PySparkError::Cancelled => ExcType::KeyboardInterrupt,

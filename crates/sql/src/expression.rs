@@ -1,6 +1,8 @@
 //! SQL expressions → the engine's [`Expr`]: literals with Spark's types, operators, CASE, CAST, and every
 //! function the engine has, by its Spark name.
 
+use std::sync::Arc;
+
 use kindling_engine::expr::cast::{parse_date, parse_timestamp, parse_timestamp_ntz};
 use kindling_engine::expr::generator::Generator;
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
@@ -14,6 +16,7 @@ use sqlparser::ast::{
 };
 
 use crate::error::{Position, Result};
+use crate::parameters::Bound;
 use crate::{analysis_error, unsupported};
 
 /// How deep one expression may nest (`a + (b + (c + …))`).
@@ -29,6 +32,8 @@ pub struct Translator {
     named_windows: Vec<(String, ast::WindowSpec)>,
     /// Works out a scalar subquery (`(SELECT max(x) FROM t)`) as its value; none where queries cannot run.
     scalar_subquery: Option<ScalarSubquery>,
+    /// What the statement's parameter markers (`:name`, `?`) stand for.
+    parameters: Arc<Bound>,
 }
 
 /// Runs a subquery that stands for one value and gives that value.
@@ -36,8 +41,8 @@ pub type ScalarSubquery = std::sync::Arc<dyn Fn(&ast::Query, Position) -> Result
 
 impl Translator {
     /// A translator that works scalar subqueries out with `run`.
-    pub fn with_scalar_subqueries(run: ScalarSubquery) -> Self {
-        Self { scalar_subquery: Some(run), ..Self::default() }
+    pub fn with_scalar_subqueries(run: ScalarSubquery, parameters: Arc<Bound>) -> Self {
+        Self { scalar_subquery: Some(run), parameters, ..Self::default() }
     }
 
     /// Where the column `name` (as the engine reports it, `pul.Zone`) was first written, if it was.
@@ -64,6 +69,9 @@ impl Translator {
             E::Identifier(ident) => self.column(&[ident]),
             E::CompoundIdentifier(parts) => self.column(&parts.iter().collect::<Vec<_>>()),
             E::CompoundFieldAccess { root, access_chain } => self.field_access(root, access_chain)?,
+            E::Value(ast::ValueWithSpan { value: ast::Value::Placeholder(written), .. }) => {
+                self.parameters.value(written, position_of(expr))?
+            }
             E::Value(value) => lit(literal(&value.value, position_of(expr))?),
             E::TypedString(typed) => typed_literal(typed, position_of(expr))?,
             E::Nested(inner) => self.expr(inner)?,

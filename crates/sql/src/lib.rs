@@ -13,6 +13,7 @@ pub mod error;
 pub mod expression;
 pub mod grouping_sets;
 pub mod inline_table;
+pub mod parameters;
 pub mod query;
 pub mod statement;
 mod string_literal;
@@ -33,15 +34,23 @@ pub use error::{Position, Result, SqlError};
 use expression::Translator;
 use kindling_engine::expr::Expr;
 use query::Planner;
+use parameters::Bound;
+pub use parameters::Parameters;
 use statement::{Statement, StatementKind};
 
 /// `spark.sql(text)`: one statement (a trailing `;` is fine), as a DataFrame. Queries stay lazy; `CREATE TEMP
 /// VIEW`, `DROP VIEW`, `CREATE TABLE`, `INSERT` and `DROP TABLE` take effect at once and return an empty
 /// DataFrame; `EXPLAIN` returns its text in a `plan` column.
 pub fn sql(session: &Arc<Session>, text: &str) -> Result<DataFrame> {
+    sql_with_parameters(session, text, Parameters::None)
+}
+
+/// `spark.sql(text, args)`: [`sql`] with values for the statement's parameter markers.
+pub fn sql_with_parameters(session: &Arc<Session>, text: &str, parameters: Parameters) -> Result<DataFrame> {
     let mut statements = statement::parse(text)?.into_iter();
+    let bound = Bound::new(&string_literal::standard_string_literals(text), parameters);
     match (statements.next(), statements.next()) {
-        (Some(only), None) => execute(session, &only),
+        (Some(only), None) => execute(session, &only, bound),
         (Some(_), Some(second)) => Err(SqlError::Parse {
             message: format!(
                 "[PARSE_SYNTAX_ERROR] Syntax error at or near '{}': extra input '{0}'. SQLSTATE: 42601\n\
@@ -83,13 +92,14 @@ pub fn select_item(text: &str) -> Result<Expr> {
 /// The statements of a SQL cell or `.sql` file, run in order — a view created by one is seen by the next. Every
 /// statement is parsed before any runs, so a syntax error anywhere changes nothing.
 pub fn sql_script(session: &Arc<Session>, text: &str) -> Result<Vec<(Position, DataFrame)>> {
-    statement::parse(text)?.iter().map(|s| Ok((s.position, execute(session, s)?))).collect()
+    let bound = Bound::new(&string_literal::standard_string_literals(text), Parameters::None);
+    statement::parse(text)?.iter().map(|s| Ok((s.position, execute(session, s, bound.clone())?))).collect()
 }
 
-fn execute(session: &Arc<Session>, statement: &Statement) -> Result<DataFrame> {
+fn execute(session: &Arc<Session>, statement: &Statement, parameters: Arc<Bound>) -> Result<DataFrame> {
     // Timestamp literals are read in the session time zone, as the statement's query will run in it.
     kindling_engine::query_settings::set_current(session.config().query_settings());
-    let mut planner = Planner::new(session);
+    let mut planner = Planner::new(session, parameters);
     match &statement.kind {
         StatementKind::Explain { extended, statement: inner } => {
             let ast::Statement::Query(query) = inner.as_ref() else {

@@ -24,6 +24,7 @@ use sqlparser::ast::{
 use crate::error::{Position, Result, SqlError};
 use crate::expression::{Translator, position_of};
 use crate::inline_table::inline_table;
+use crate::parameters::Bound;
 use crate::{analysis_error, unsupported};
 
 /// Plans the queries of one statement.
@@ -43,8 +44,8 @@ struct Item {
 }
 
 impl<'a> Planner<'a> {
-    pub fn new(session: &'a Arc<Session>) -> Self {
-        let translator = Translator::with_scalar_subqueries(scalar_subquery(session.clone()));
+    pub fn new(session: &'a Arc<Session>, parameters: Arc<Bound>) -> Self {
+        let translator = Translator::with_scalar_subqueries(scalar_subquery(session.clone(), parameters.clone()), parameters);
         Self { session, translator, ctes: Vec::new() }
     }
 
@@ -662,9 +663,9 @@ fn common_columns(left: &DataFrame, right: &DataFrame) -> Vec<String> {
 /// A scalar subquery (`(SELECT count(*) FROM t)`), run while the outer query is planned, as Spark runs it before
 /// the query that uses it: its one value (NULL when it has no row), as a literal of its column's type. A subquery
 /// that names an outer column (a correlated one) is not supported yet.
-fn scalar_subquery(session: Arc<Session>) -> crate::expression::ScalarSubquery {
+fn scalar_subquery(session: Arc<Session>, parameters: Arc<Bound>) -> crate::expression::ScalarSubquery {
     Arc::new(move |query: &ast::Query, position: Position| -> Result<Expr> {
-        let rows = Planner::new(&session).query(query)?;
+        let rows = Planner::new(&session, parameters.clone()).query(query)?;
         let columns = rows.attributes();
         let [column] = columns.as_slice() else {
             analysis_error!(

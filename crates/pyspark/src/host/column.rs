@@ -13,6 +13,13 @@ use crate::error::{PySparkError, Result};
 use crate::values::PyValue;
 use crate::{not_supported, type_error};
 
+/// A column name as SQL text: in backticks unless it is a plain identifier, as Spark's `quoteIfNeeded`.
+fn quoted_if_needed(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain { name.to_string() } else { format!("`{}`", name.replace('`', "``")) }
+}
+
 /// The arguments of each function that are plain values, not columns (`date_trunc('hour', ts)`: the first).
 fn value_arguments(function: ScalarFunction) -> &'static [usize] {
     use kindling_engine::functions::CollectionFunction as C;
@@ -34,6 +41,20 @@ fn value_arguments(function: ScalarFunction) -> &'static [usize] {
 }
 
 impl Host {
+    /// A Column given to `spark.sql("… {c} …", c=df.zone)`: its name as SQL, if it is only a column reference.
+    fn plain_reference(&self, args: &Args) -> Result<MontyObject> {
+        match self.column_expr(args.get(0))? {
+            Expr::Column(name) => Ok(MontyObject::string(quoted_if_needed(&name))),
+            Expr::Attribute(attribute) => Ok(MontyObject::string(quoted_if_needed(&attribute.name))),
+            _ => Err(PySparkError::PySparkValue(format!(
+                "[VALUE_NOT_PLAIN_COLUMN_REFERENCE] Value `{}` in `{}` should be a plain column reference such as \
+                 `df.col` or `col('column')`.",
+                args.str(2)?,
+                args.str(1)?
+            ))),
+        }
+    }
+
     pub(super) fn column_op(&mut self, name: &str, args: &Args) -> Result<MontyObject> {
         if name == "sort" {
             let mut order = SortOrder::new(self.column_expr(args.get(0))?, args.bool(1)?);
@@ -77,6 +98,7 @@ impl Host {
                 return Ok(self.new_column_shown(expr, repr));
             }
             "over" => return self.over(args),
+            "plain_reference" => return self.plain_reference(args),
             "when" => {
                 let (condition, value) = (self.column_expr(args.get(1))?, self.expr_or_literal(args.get(2))?);
                 match self.column_expr(args.get(0))? {

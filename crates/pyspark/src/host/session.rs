@@ -10,6 +10,7 @@ use kindling_engine::executor::Executors;
 use kindling_engine::expr::Attribute;
 use kindling_engine::io::Table;
 use kindling_engine::value::{Value, array_of};
+use kindling_sql::Parameters;
 use kindling_engine::io::csv::CsvOptions;
 use kindling_engine::schema::{SparkField, SparkSchema};
 use kindling_engine::session::{SPARK_VERSION, Session};
@@ -25,7 +26,7 @@ impl Host {
     pub(super) fn session_op(&mut self, op: &str, args: &Args) -> Result<MontyObject> {
         let df = match op {
             "session.get_or_create" => return self.get_or_create(args),
-            "session.sql" => kindling_sql::sql(&self.session, args.str(0)?)?,
+            "session.sql" => kindling_sql::sql_with_parameters(&self.session, args.str(0)?, self.sql_parameters(args.get(1))?)?,
             "session.table" => self.session.table(args.str(0)?)?,
             "session.read" => self.read(args)?,
             "session.create_dataframe" => self.create_dataframe(args)?,
@@ -50,6 +51,20 @@ impl Host {
             other => not_supported!("{other} is not supported by Kindling yet"),
         };
         Ok(self.describe(df))
+    }
+
+    /// `spark.sql`'s `args`: a dict for `:name` markers, a list for `?` markers; each value a literal or a Column.
+    fn sql_parameters(&self, args: &PyValue) -> Result<Parameters> {
+        Ok(match args {
+            PyValue::None => Parameters::None,
+            PyValue::Dict(pairs) => Parameters::Named(
+                pairs.iter().map(|(name, value)| Ok((parameter_name(name)?, self.expr_or_literal(value)?))).collect::<Result<_>>()?,
+            ),
+            PyValue::List(values) | PyValue::Tuple(values) => {
+                Parameters::Positional(values.iter().map(|value| self.expr_or_literal(value)).collect::<Result<_>>()?)
+            }
+            other => type_error!("[INVALID_TYPE] Argument `args` should be a dict or list, got {}.", other.type_name()),
+        })
     }
 
     /// `getOrCreate()`: applies the builder's settings over the ones the program was started with (the
@@ -272,4 +287,11 @@ fn schema_from(value: &PyValue) -> Result<Option<SparkSchema>> {
         other => type_error!("a schema must be a StructType or a DDL string, got {}", other.type_name()),
     };
     Ok(Some(SparkSchema { fields }))
+}
+
+fn parameter_name(name: &PyValue) -> Result<String> {
+    match name {
+        PyValue::Str(name) => Ok(name.clone()),
+        other => type_error!("[INVALID_TYPE] The keys of `args` should be str, got {}.", other.type_name()),
+    }
 }

@@ -64,7 +64,18 @@ class SparkSession:
         self.catalog = Catalog()
 
     def sql(self, sqlQuery, args=None, **kwargs):
-        return DataFrame(_kindling('session.sql', sqlQuery), self)
+        if not kwargs:
+            return DataFrame(_kindling('session.sql', sqlQuery, args), self)
+        # `{name}` fields: a DataFrame becomes a temporary view for this query, a Column its name, a str a literal.
+        views = []
+        texts = {}
+        try:
+            for name in kwargs:
+                texts[name] = _sql_text_of(kwargs[name], name, views)
+            return DataFrame(_kindling('session.sql', sqlQuery.format(**texts), args), self)
+        finally:
+            for view in views:
+                _kindling('catalog.drop_temp_view', view)
 
     def table(self, tableName):
         return DataFrame(_kindling('session.table', tableName), self)
@@ -87,6 +98,22 @@ class SparkSession:
 
 
 SparkSession.builder = _Builder({})
+
+_SQL_VIEWS = [0]
+
+
+def _sql_text_of(value, name, views):
+    if type(value) is DataFrame:
+        _SQL_VIEWS[0] += 1
+        view = '_pyspark_' + ('%032x' % _SQL_VIEWS[0])
+        value.createOrReplaceTempView(view)
+        views.append(view)
+        return view
+    if type(value) is Column:
+        return _kindling('column.plain_reference', value, name, repr(value))
+    if isinstance(value, str):
+        return "'" + value.replace('\\', '\\\\').replace("'", "\\'") + "'"
+    return value
 
 
 class _NoDefault:
