@@ -12,7 +12,7 @@ trips = spark.createDataFrame(
 spark.sql("SELECT zone, fare FROM {trips} WHERE fare > {least} ORDER BY fare", trips=trips, least=10).show()
 spark.sql("SELECT {c}, count(*) AS n FROM {t} WHERE zone <> {z} GROUP BY {c} ORDER BY 1", t=trips, c=trips.zone, z="It's").show()
 spark.sql("SELECT {c} FROM {t} WHERE {c} = {z}", t=trips, c=F.col("zone"), z="SoHo").show()
-print(spark.catalog.listTables())
+print([t for t in spark.catalog.listTables() if "_pyspark_" in str(t)])
 
 spark.sql("SELECT zone, fare * :rate AS fare FROM {t} WHERE passengers >= :least ORDER BY zone, fare", {"rate": 2, "least": 2}, t=trips).show()
 named = spark.sql("SELECT :a + 1 AS x, :b, :c, :d, :e", args={"a": 5, "b": "q", "c": 2.5, "d": True, "e": None})
@@ -30,4 +30,4 @@ try:
     spark.sql("SELECT {c} FROM {t}", t=trips, c=trips.fare + 1).show()
 except Exception as e:
     print(e)
-print(spark.catalog.listTables())
+print([t for t in spark.catalog.listTables() if "_pyspark_" in str(t)])
