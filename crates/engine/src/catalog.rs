@@ -1,4 +1,5 @@
-//! The session catalog: the names SQL can query — temporary views and tables.
+//! The session catalog: the names SQL can query — temporary views and tables — and the functions registered for
+//! it (`spark.udf.register`).
 //!
 //! `df.createOrReplaceTempView("trips_data")` stores the DataFrame's *plan* under a name — no data is copied or
 //! computed. A query that says `FROM trips_data` gets that plan back, as if the DataFrame code had been written
@@ -12,6 +13,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use crate::expr::Expr;
 use crate::logical::LogicalPlan;
 use crate::schema::SparkSchema;
 use crate::{EngineError, Result};
@@ -20,12 +22,16 @@ use crate::{EngineError, Result};
 /// folder.
 pub const WAREHOUSE: &str = "spark-warehouse";
 
-/// The temporary views and tables of a session, by lower-cased name.
+/// The temporary views, tables and functions of a session, by lower-cased name.
 #[derive(Default)]
 pub struct Catalog {
     views: RwLock<HashMap<String, View>>,
     tables: RwLock<HashMap<String, CatalogTable>>,
+    functions: RwLock<HashMap<String, FunctionBuilder>>,
 }
+
+/// A function registered by name (`spark.udf.register`): makes the call's expression from its arguments.
+pub type FunctionBuilder = Arc<dyn Fn(Vec<Expr>) -> Expr + Send + Sync>;
 
 /// A table: its columns, and the folder its Parquet files are in.
 #[derive(Clone, Debug)]
@@ -110,6 +116,17 @@ impl Catalog {
         let mut names: Vec<String> = tables.values().map(|t| t.name.clone()).collect();
         names.sort_by_key(|n| n.to_ascii_lowercase());
         names
+    }
+
+    /// Registers `builder` as the function `name` for SQL, in place of any function of that name (also a
+    /// built-in one, as Spark's session function registry does).
+    pub fn register_function(&self, name: &str, builder: FunctionBuilder) {
+        self.functions.write().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.to_ascii_lowercase(), builder);
+    }
+
+    /// The registered function `name`, if there is one.
+    pub fn function(&self, name: &str) -> Option<FunctionBuilder> {
+        self.functions.read().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&name.to_ascii_lowercase()).cloned()
     }
 
     /// Every view's name, sorted (`SHOW TABLES`, `spark.catalog.listTables()`).

@@ -24,6 +24,10 @@ pub trait ScalarUdf: Send + Sync + fmt::Debug {
     fn return_type(&self) -> SparkType;
     /// The function applied to each of `rows` rows, whose argument values are `args` (one array per argument).
     fn invoke(&self, args: &[ArrayRef], rows: usize) -> Result<ArrayRef>;
+    /// The names of the trailing arguments passed by keyword (`add(id, b => 1)`), in order.
+    fn keywords(&self) -> &[String] {
+        &[]
+    }
 }
 
 /// A shared handle on a [`ScalarUdf`]; two handles are the same UDF only if they point at the same function.
@@ -47,6 +51,10 @@ impl Udf {
 
     pub fn return_type(&self) -> SparkType {
         self.0.return_type()
+    }
+
+    pub fn keywords(&self) -> &[String] {
+        self.0.keywords()
     }
 
     /// Calls the function on `args`, checking it kept its promise of one result of the declared type per row.

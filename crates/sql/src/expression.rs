@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use kindling_engine::catalog::Catalog;
 use kindling_engine::expr::cast::{parse_date, parse_timestamp, parse_timestamp_ntz};
 use kindling_engine::expr::generator::Generator;
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
@@ -34,6 +35,8 @@ pub struct Translator {
     scalar_subquery: Option<ScalarSubquery>,
     /// What the statement's parameter markers (`:name`, `?`) stand for.
     parameters: Arc<Bound>,
+    /// The session's registered functions; none where there is no session (`F.expr`).
+    catalog: Option<Arc<Catalog>>,
 }
 
 /// Runs a subquery that stands for one value and gives that value.
@@ -41,8 +44,8 @@ pub type ScalarSubquery = std::sync::Arc<dyn Fn(&ast::Query, Position) -> Result
 
 impl Translator {
     /// A translator that works scalar subqueries out with `run`.
-    pub fn with_scalar_subqueries(run: ScalarSubquery, parameters: Arc<Bound>) -> Self {
-        Self { scalar_subquery: Some(run), parameters, ..Self::default() }
+    pub fn with_scalar_subqueries(run: ScalarSubquery, parameters: Arc<Bound>, catalog: Arc<Catalog>) -> Self {
+        Self { scalar_subquery: Some(run), parameters, catalog: Some(catalog), ..Self::default() }
     }
 
     /// Where the column `name` (as the engine reports it, `pul.Zone`) was first written, if it was.
@@ -256,6 +259,11 @@ impl Translator {
             _ => unsupported!(position, "The argument form of `{name}`"),
         };
         let args: Vec<Expr> = args.into_iter().map(|arg| self.argument(arg, position)).collect::<Result<_>>()?;
+        if let Some(registered) = self.catalog.as_ref().and_then(|catalog| catalog.function(&name))
+            && function.over.is_none()
+        {
+            return Ok(registered(args));
+        }
         if let Some(over) = &function.over {
             let call = match WindowFunction::by_name(&name) {
                 Some(window_function) => Expr::WindowFunction { function: window_function, args, ignore_nulls },

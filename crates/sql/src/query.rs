@@ -45,7 +45,8 @@ struct Item {
 
 impl<'a> Planner<'a> {
     pub fn new(session: &'a Arc<Session>, parameters: Arc<Bound>) -> Self {
-        let translator = Translator::with_scalar_subqueries(scalar_subquery(session.clone(), parameters.clone()), parameters);
+        let subquery = scalar_subquery(session.clone(), parameters.clone());
+        let translator = Translator::with_scalar_subqueries(subquery, parameters, session.catalog.clone());
         Self { session, translator, ctes: Vec::new() }
     }
 

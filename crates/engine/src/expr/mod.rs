@@ -943,7 +943,17 @@ impl Expr {
             }
             Expr::Udf { function, args } => {
                 write!(out, "{}(", function.name())?;
-                list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
+                let keywords = function.keywords();
+                let first_keyword = args.len().saturating_sub(keywords.len());
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    if let Some(keyword) = i.checked_sub(first_keyword).and_then(|k| keywords.get(k)) {
+                        write!(out, "{keyword} => ")?;
+                    }
+                    arg.write(out, style)?;
+                }
                 out.push(')');
             }
             Expr::Aggregate { function, args, distinct, filter } => {

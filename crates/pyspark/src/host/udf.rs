@@ -15,25 +15,59 @@ use monty_types::MontyObject;
 use super::column::parse_type;
 use super::{Args, Host};
 use crate::error::Result;
-use crate::not_supported;
+use crate::{not_supported, type_error};
 use crate::values::{PyValue, to_declared_type, to_python};
 use crate::worker::Workers;
 
 impl Host {
     pub(super) fn udf_op(&mut self, name: &str, args: &Args) -> Result<MontyObject> {
-        if name != "call" {
-            not_supported!("udf.{name} is not supported by Kindling yet");
-        }
-        let arguments: Vec<Expr> = args.list(3)?.iter().map(|a| self.expr_or_name(a)).collect::<Result<_>>()?;
-        let function = PythonUdf {
-            key: args.int(0)?,
-            name: args.str(1)?.to_string(),
-            return_type: parse_type(args.str(2)?)?,
-            argument_names: arguments.iter().map(Expr::sql_name).collect(),
-            workers: self.workers.clone(),
-        };
         self.uses_python = true;
-        Ok(self.new_column(Expr::Udf { function: Udf::new(function), args: arguments }))
+        match name {
+            "call" => {
+                let arguments: Vec<Expr> = args.list(3)?.iter().map(|a| self.expr_or_name(a)).collect::<Result<_>>()?;
+                let keywords = args.list(4)?.iter().map(keyword).collect::<Result<_>>()?;
+                let function = PythonFunction { key: args.int(0)?, name: args.str(1)?.to_string(), return_type: parse_type(args.str(2)?)? };
+                Ok(self.new_column(function.call(arguments, keywords, &self.workers)))
+            }
+            "register" => {
+                // `spark.udf.register(name, f)`: SQL calls it by the registered name.
+                let function = PythonFunction { key: args.int(1)?, name: args.str(0)?.to_string(), return_type: parse_type(args.str(2)?)? };
+                let workers = self.workers.clone();
+                let builder = move |arguments: Vec<Expr>| function.call(arguments, Vec::new(), &workers);
+                self.session.catalog.register_function(args.str(0)?, Arc::new(builder));
+                Ok(MontyObject::none())
+            }
+            _ => not_supported!("udf.{name} is not supported by Kindling yet"),
+        }
+    }
+}
+
+fn keyword(name: &PyValue) -> Result<String> {
+    match name {
+        PyValue::Str(name) => Ok(name.clone()),
+        other => type_error!("a keyword must be a str, got {}", other.type_name()),
+    }
+}
+
+/// A Python function of the program, as a UDF is made of it.
+struct PythonFunction {
+    key: i64,
+    name: String,
+    return_type: SparkType,
+}
+
+impl PythonFunction {
+    /// The UDF applied to `arguments`, the last of them passed by the names `keywords`.
+    fn call(&self, arguments: Vec<Expr>, keywords: Vec<String>, workers: &Arc<Workers>) -> Expr {
+        let function = PythonUdf {
+            key: self.key,
+            name: self.name.clone(),
+            return_type: self.return_type.clone(),
+            argument_names: arguments.iter().map(Expr::sql_name).collect(),
+            keywords,
+            workers: workers.clone(),
+        };
+        Expr::Udf { function: Udf::new(function), args: arguments }
     }
 }
 
@@ -44,6 +78,8 @@ struct PythonUdf {
     return_type: SparkType,
     /// The arguments as the user wrote them, to name the values of a row that failed.
     argument_names: Vec<String>,
+    /// The names of the trailing arguments given by keyword.
+    keywords: Vec<String>,
     workers: Arc<Workers>,
 }
 
@@ -64,6 +100,10 @@ impl ScalarUdf for PythonUdf {
 
     fn return_type(&self) -> SparkType {
         self.return_type.clone()
+    }
+
+    fn keywords(&self) -> &[String] {
+        &self.keywords
     }
 
     fn invoke(&self, args: &[ArrayRef], rows: usize) -> EngineResult<ArrayRef> {

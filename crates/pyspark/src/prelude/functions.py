@@ -10,8 +10,23 @@ class UserDefinedFunction:
         self._key = _kindling_register(func)
         self.__name__ = _function_name(func)
 
-    def __call__(self, *cols):
-        return Column(_kindling('udf.call', self._key, self.__name__, _type_name(self.returnType), list(cols)))
+    def __call__(self, *cols, **kwargs):
+        key = self._key
+        keywords = list(kwargs)
+        if keywords:
+            # The executors pass every argument by position; this function hands the trailing ones on by name.
+            key = _kindling_register(_with_keywords(self.func, len(cols), keywords))
+        arguments = list(cols) + [kwargs[k] for k in keywords]
+        return Column(_kindling('udf.call', key, self.__name__, _type_name(self.returnType), arguments, keywords))
+
+
+def _with_keywords(func, positional, keywords):
+    def call(*values):
+        named = {}
+        for i in range(len(keywords)):
+            named[keywords[i]] = values[positional + i]
+        return func(*values[:positional], **named)
+    return call
 
 
 def _function_name(func):

@@ -62,6 +62,7 @@ class SparkSession:
         self.conf = RuntimeConfig()
         self.read = DataFrameReader(self, None, {}, None)
         self.catalog = Catalog()
+        self.udf = UDFRegistration()
 
     def sql(self, sqlQuery, args=None, **kwargs):
         if not kwargs:
@@ -139,6 +140,23 @@ def _conf_get(self, key, default=_NO_DEFAULT):
 
 
 RuntimeConfig.get = _conf_get
+
+
+class UDFRegistration:
+    # spark.udf: Python functions registered for SQL by name.
+    def register(self, name, f, returnType=None):
+        if type(f) is UserDefinedFunction:
+            if returnType is not None:
+                raise TypeError('[CANNOT_SPECIFY_RETURN_TYPE_FOR_UDF] returnType can not be specified when `f` is a '
+                                'user-defined function, but got ' + repr(returnType) + '.')
+            func, returnType = f.func, f.returnType
+        else:
+            func = f
+            returnType = StringType() if returnType is None else returnType
+        registered = UserDefinedFunction(func, returnType)
+        registered.__name__ = name
+        _kindling('udf.register', name, registered._key, _type_name(registered.returnType))
+        return registered
 
 
 class Catalog:
