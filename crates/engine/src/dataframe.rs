@@ -7,6 +7,7 @@
 mod missing_values;
 mod pivot;
 mod summary;
+mod unpivot;
 
 pub use missing_values::KeepRows;
 

@@ -95,6 +95,8 @@ pub enum LogicalPlan {
     /// `explode(arr)` and the like: each row of `input`, its `required` columns kept, once per element the generator
     /// yields, with the `generated` columns after them (see [`crate::generate`]).
     Generate { generator: Generator, required: Vec<Attribute>, generated: Vec<Attribute>, input: Arc<LogicalPlan> },
+    /// Each row of `input` once per projection, in turn (`unpivot`): every projection gives the `output` columns.
+    Expand { projections: Vec<Vec<Expr>>, output: Vec<Attribute>, input: Arc<LogicalPlan> },
 }
 
 impl LogicalPlan {
@@ -127,7 +129,7 @@ impl LogicalPlan {
             | Self::Repartition { input, .. }
             | Self::Coalesce { input, .. }
             | Self::Sort { input, .. } => input.output(),
-            Self::Union { output, .. } | Self::MapPartitions { output, .. } => output.clone(),
+            Self::Union { output, .. } | Self::MapPartitions { output, .. } | Self::Expand { output, .. } => output.clone(),
             Self::Join { left, right, join_type, .. } => join_type.output(&left.output(), &right.output()),
             Self::BroadcastHint { input } => input.output(),
             Self::Window { exprs, input, .. } => input.output().into_iter().chain(exprs.iter().map(output_attribute)).collect(),
@@ -149,6 +151,7 @@ impl LogicalPlan {
             | Self::Coalesce { input, .. }
             | Self::Window { input, .. }
             | Self::Generate { input, .. }
+            | Self::Expand { input, .. }
             | Self::Sort { input, .. } => vec![input],
             Self::Union { inputs, .. } => inputs.iter().collect(),
             Self::Join { left, right, .. } => vec![left, right],
@@ -197,6 +200,7 @@ impl LogicalPlan {
             }
             Self::SubqueryAlias { alias, .. } => format!("SubqueryAlias {alias}"),
             Self::Generate { generator, required, generated, .. } => crate::generate::node_string(generator, required, generated),
+            Self::Expand { projections, output, .. } => expand_string(projections, output),
         }
     }
 
@@ -265,6 +269,11 @@ impl LogicalPlan {
                 let required = required.iter().map(|a| renumbered(a, ids)).collect();
                 Self::Generate { generator, required, generated: generated.iter().map(|a| renumbered(a, ids)).collect(), input }
             }
+            Self::Expand { projections, output, input } => {
+                let input = child(input, ids);
+                let projections = projections.iter().map(|p| p.iter().map(|e| renumber(e, ids)).collect()).collect();
+                Self::Expand { projections, output: output.iter().map(|a| renumbered(a, ids)).collect(), input }
+            }
             Self::Window { exprs, partition_by, order_by, input } => {
                 let input = child(input, ids);
                 let order_by = order_by.iter().map(|o| SortOrder { expr: renumber(&o.expr, ids), ..o.clone() }).collect();
@@ -286,6 +295,14 @@ impl LogicalPlan {
         });
         text
     }
+}
+
+/// `Expand [[a#1, x], [a#1, y]], [a#1, name#5]`, in logical and physical plans alike.
+pub fn expand_string(projections: &[Vec<Expr>], output: &[Attribute]) -> String {
+    let list = |exprs: &[Expr]| exprs.iter().map(Expr::plan_string).collect::<Vec<_>>().join(", ");
+    let copies: Vec<String> = projections.iter().map(|p| format!("[{}]", list(p))).collect();
+    let output = output.iter().map(Attribute::plan_string).collect::<Vec<_>>().join(", ");
+    format!("Expand [{}], [{output}]", copies.join(", "))
 }
 
 /// `x#1 ASC NULLS FIRST, y#2 DESC NULLS LAST`

@@ -230,6 +230,11 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
             generated: generated.clone(),
             input: child(input),
         },
+        LogicalPlan::Expand { projections, output, input } => LogicalPlan::Expand {
+            projections: projections.iter().map(|p| all(p)).collect(),
+            output: output.clone(),
+            input: child(input),
+        },
         LogicalPlan::Sort { order, global, input } => {
             let order = order.iter().map(|o| crate::sort::SortOrder { expr: f(o.expr.clone()), ..o.clone() }).collect();
             LogicalPlan::Sort { order, global: *global, input: child(input) }
@@ -373,6 +378,9 @@ fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) ->
             generated: generated.clone(),
             input: child(input),
         },
+        LogicalPlan::Expand { projections, output, input } => {
+            LogicalPlan::Expand { projections: projections.clone(), output: output.clone(), input: child(input) }
+        }
         LogicalPlan::Sort { order, global, input } => LogicalPlan::Sort { order: order.clone(), global: *global, input: child(input) },
         LogicalPlan::Join { left, right, join_type, condition } => LogicalPlan::Join {
             left: child(left),
@@ -523,6 +531,12 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
             child_needs.extend(needs(&[&generator.arg]));
             let input = pruned_side(input, &child_needs);
             LogicalPlan::Generate { generator: generator.clone(), required: carried, generated: generated.clone(), input }
+        }
+        // Every projection computes every output column; what they read is needed below.
+        LogicalPlan::Expand { projections, output, input } => {
+            let child_needs = needs(&projections.iter().flatten().collect::<Vec<_>>());
+            let input = pruned_side(input, &child_needs);
+            LogicalPlan::Expand { projections: projections.clone(), output: output.clone(), input }
         }
         LogicalPlan::Window { exprs, partition_by, order_by, input } => {
             // Every window column is computed (Spark does not prune them either); its inputs are needed below.

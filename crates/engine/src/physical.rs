@@ -312,14 +312,9 @@ impl PhysicalPlan {
             }
             Self::Expand { projections, output, input } => {
                 let input_columns = input.output();
-                let copies = input.execute(partition, context, metrics)?.flat_map(move |batch| -> Vec<Result<RecordBatch>> {
-                    let batch = match batch {
-                        Ok(batch) => batch,
-                        Err(e) => return vec![Err(e)],
-                    };
-                    projections.iter().map(|projection| expand_copy(projection, &batch, &input_columns, output)).collect()
-                });
-                Ok(Box::new(copies))
+                Ok(Box::new(input.execute(partition, context, metrics)?.map(move |batch| {
+                    expand_batch(projections, &batch?, &input_columns, output)
+                })))
             }
             Self::Filter { condition, input } => {
                 let input_columns = input.output();
@@ -537,10 +532,7 @@ impl PhysicalPlan {
             ),
             Self::MapPartitions { function, output, .. } => format!("{} [{}]", function.name(), attributes(output, ", ")),
             Self::Generate { generator, required, generated, .. } => crate::generate::node_string(generator, required, generated),
-            Self::Expand { projections, output, .. } => {
-                let copies: Vec<String> = projections.iter().map(|p| format!("[{}]", list(p, ", "))).collect();
-                format!("Expand [{}], [{}]", copies.join(", "), attributes(output, ", "))
-            }
+            Self::Expand { projections, output, .. } => crate::logical::expand_string(projections, output),
             Self::Window { exprs, partition_by, order_by, .. } => {
                 let order = order_by.iter().map(SortOrder::plan_string).collect::<Vec<_>>().join(", ");
                 format!("Window {}", non_empty_lists(&[list(exprs, ", "), list(partition_by, ", "), order]))
@@ -1186,6 +1178,9 @@ impl Planner<'_> {
             LogicalPlan::Window { exprs, partition_by, order_by, input } => {
                 self.window(exprs, partition_by, order_by, None, *child(input)?)
             }
+            LogicalPlan::Expand { projections, output, input } => {
+                PhysicalPlan::Expand { projections: projections.clone(), output: output.clone(), input: child(input)? }
+            }
             LogicalPlan::Union { inputs, output } => PhysicalPlan::Union {
                 inputs: inputs.iter().map(|i| self.plan(i, false)).collect::<Result<_>>()?,
                 output: output.clone(),
@@ -1406,6 +1401,23 @@ impl Planner<'_> {
 }
 
 /// One copy of `batch` made by an Expand: `projection` evaluated, a NULL constant given its column's type.
+/// Every row of `batch` once per projection, in turn: a row's copies are next to each other, as Spark's Expand
+/// emits them.
+fn expand_batch(projections: &[Vec<Expr>], batch: &RecordBatch, input: &[Attribute], output: &[Attribute]) -> Result<RecordBatch> {
+    let copies = projections.iter().map(|projection| expand_copy(projection, batch, input, output)).collect::<Result<Vec<_>>>()?;
+    if copies.len() == 1 {
+        return Ok(copies.into_iter().next().expect("one copy"));
+    }
+    let order: Vec<(usize, usize)> = (0..batch.num_rows()).flat_map(|row| (0..copies.len()).map(move |copy| (copy, row))).collect();
+    let columns = (0..output.len())
+        .map(|c| {
+            let parts: Vec<&dyn arrow::array::Array> = copies.iter().map(|copy| copy.column(c).as_ref()).collect();
+            Ok(arrow::compute::interleave(&parts, &order)?)
+        })
+        .collect::<Result<_>>()?;
+    batch_of(output, columns, order.len())
+}
+
 fn expand_copy(projection: &[Expr], batch: &RecordBatch, input: &[Attribute], output: &[Attribute]) -> Result<RecordBatch> {
     let columns = projection
         .iter()

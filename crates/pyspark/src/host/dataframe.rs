@@ -28,6 +28,13 @@ impl Host {
             "to_df" => to_df(&df, args.list(1)?)?,
             "drop" => self.drop(&df, args.list(1)?)?,
             "distinct" => df.distinct()?,
+            "unpivot" => {
+                let values = match args.get(2) {
+                    PyValue::None => None,
+                    _ => Some(self.exprs_or_names(args.list(2)?)?),
+                };
+                df.unpivot(self.exprs_or_names(args.list(1)?)?, values, args.str(3)?, args.str(4)?)?
+            }
             "drop_duplicates" => {
                 let subset = strings(args.list(1)?)?;
                 df.drop_duplicates(&subset.iter().map(String::as_str).collect::<Vec<_>>())?

@@ -102,6 +102,13 @@ class DataFrame:
     def distinct(self):
         return self._derive('dataframe.distinct')
 
+    def unpivot(self, ids, values, variableColumnName, valueColumnName):
+        values = None if values is None else _column_list(values)
+        return self._derive('dataframe.unpivot', _column_list(ids), values, variableColumnName, valueColumnName)
+
+    def melt(self, ids, values, variableColumnName, valueColumnName):
+        return self.unpivot(ids, values, variableColumnName, valueColumnName)
+
     def dropDuplicates(self, subset=None):
         return self._derive('dataframe.drop_duplicates', subset)
 
@@ -265,6 +272,11 @@ def _flatten(cols):
     if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
         return list(cols[0])
     return list(cols)
+
+
+def _column_list(cols):
+    # One column (a name or a Column) or a list or tuple of them.
+    return list(cols) if isinstance(cols, (list, tuple)) else [cols]
 
 
 class DataFrameNaFunctions:
