@@ -6,6 +6,7 @@
 
 mod missing_values;
 mod pivot;
+mod sample;
 mod summary;
 mod unpivot;
 

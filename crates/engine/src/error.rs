@@ -35,6 +35,9 @@ pub enum EngineError {
     Csv { path: String, line: u64, message: String },
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// An argument Spark's own checks refuse (its `IllegalArgumentException`, `requirement failed: …`).
+    #[error("{0}")]
+    IllegalArgument(String),
     #[error("cannot start the executors: {0}")]
     Executors(String),
     /// The user stopped the job (the Cancel button, Ctrl+C); the executors took no new task after that.

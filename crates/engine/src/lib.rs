@@ -39,6 +39,7 @@ pub mod physical;
 pub mod query_settings;
 pub mod plan_graph;
 pub mod rdd;
+pub mod sample;
 pub mod replay;
 pub mod scheduler;
 pub mod schema;

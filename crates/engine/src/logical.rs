@@ -15,6 +15,7 @@ use crate::io::Table;
 use crate::join::JoinType;
 use crate::expr::generator::Generator;
 use crate::rdd::MapPartitions;
+use crate::sample::Sample;
 use crate::shuffle_dependency::ShuffleDependency;
 use crate::sort::SortOrder;
 
@@ -95,6 +96,8 @@ pub enum LogicalPlan {
     /// `explode(arr)` and the like: each row of `input`, its `required` columns kept, once per element the generator
     /// yields, with the `generated` columns after them (see [`crate::generate`]).
     Generate { generator: Generator, required: Vec<Attribute>, generated: Vec<Attribute>, input: Arc<LogicalPlan> },
+    /// The rows of `input` whose random draw falls in the sample's range (see [`crate::sample`]).
+    Sample { sample: Sample, input: Arc<LogicalPlan> },
     /// Each row of `input` once per projection, in turn (`unpivot`): every projection gives the `output` columns.
     Expand { projections: Vec<Vec<Expr>>, output: Vec<Attribute>, input: Arc<LogicalPlan> },
 }
@@ -128,6 +131,7 @@ impl LogicalPlan {
             | Self::Limit { input, .. }
             | Self::Repartition { input, .. }
             | Self::Coalesce { input, .. }
+            | Self::Sample { input, .. }
             | Self::Sort { input, .. } => input.output(),
             Self::Union { output, .. } | Self::MapPartitions { output, .. } | Self::Expand { output, .. } => output.clone(),
             Self::Join { left, right, join_type, .. } => join_type.output(&left.output(), &right.output()),
@@ -152,6 +156,7 @@ impl LogicalPlan {
             | Self::Window { input, .. }
             | Self::Generate { input, .. }
             | Self::Expand { input, .. }
+            | Self::Sample { input, .. }
             | Self::Sort { input, .. } => vec![input],
             Self::Union { inputs, .. } => inputs.iter().collect(),
             Self::Join { left, right, .. } => vec![left, right],
@@ -201,6 +206,7 @@ impl LogicalPlan {
             Self::SubqueryAlias { alias, .. } => format!("SubqueryAlias {alias}"),
             Self::Generate { generator, required, generated, .. } => crate::generate::node_string(generator, required, generated),
             Self::Expand { projections, output, .. } => expand_string(projections, output),
+            Self::Sample { sample, .. } => sample.node_string(),
         }
     }
 
@@ -244,6 +250,7 @@ impl LogicalPlan {
                 Self::Repartition { partitions: *partitions, by, input }
             }
             Self::Coalesce { partitions, input } => Self::Coalesce { partitions: *partitions, input: child(input, ids) },
+            Self::Sample { sample, input } => Self::Sample { sample: sample.clone(), input: child(input, ids) },
             Self::Sort { order, global, input } => {
                 let input = child(input, ids);
                 let order = order.iter().map(|o| SortOrder { expr: renumber(&o.expr, ids), ..o.clone() }).collect();

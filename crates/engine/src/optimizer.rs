@@ -230,6 +230,7 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
             generated: generated.clone(),
             input: child(input),
         },
+        LogicalPlan::Sample { sample, input } => LogicalPlan::Sample { sample: sample.clone(), input: child(input) },
         LogicalPlan::Expand { projections, output, input } => LogicalPlan::Expand {
             projections: projections.iter().map(|p| all(p)).collect(),
             output: output.clone(),
@@ -381,6 +382,7 @@ fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) ->
         LogicalPlan::Expand { projections, output, input } => {
             LogicalPlan::Expand { projections: projections.clone(), output: output.clone(), input: child(input) }
         }
+        LogicalPlan::Sample { sample, input } => LogicalPlan::Sample { sample: sample.clone(), input: child(input) },
         LogicalPlan::Sort { order, global, input } => LogicalPlan::Sort { order: order.clone(), global: *global, input: child(input) },
         LogicalPlan::Join { left, right, join_type, condition } => LogicalPlan::Join {
             left: child(left),
@@ -531,6 +533,9 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
             child_needs.extend(needs(&[&generator.arg]));
             let input = pruned_side(input, &child_needs);
             LogicalPlan::Generate { generator: generator.clone(), required: carried, generated: generated.clone(), input }
+        }
+        LogicalPlan::Sample { sample, input } => {
+            LogicalPlan::Sample { sample: sample.clone(), input: Arc::new(prune_columns(input, required)) }
         }
         // Every projection computes every output column; what they read is needed below.
         LogicalPlan::Expand { projections, output, input } => {

@@ -26,6 +26,7 @@ use crate::io::parquet::read_split_columns;
 use crate::io::read_ahead::ReadAhead;
 use crate::expr::generator::Generator;
 use crate::rdd::MapPartitions;
+use crate::sample::Sample;
 use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
 use crate::partition::{Partition, split_evenly};
 use crate::broadcast::{BroadcastTable, BuildSide, HashJoinTask};
@@ -95,6 +96,8 @@ pub enum PhysicalPlan {
     MapPartitions { function: MapPartitions, output: Vec<Attribute>, input: Box<PhysicalPlan> },
     /// Rows made from each input row by `explode` and the like (see [`crate::generate`]).
     Generate { generator: Generator, required: Vec<Attribute>, generated: Vec<Attribute>, input: Box<PhysicalPlan> },
+    /// The rows each task's random draws keep (see [`crate::sample`]).
+    Sample { sample: Sample, input: Box<PhysicalPlan> },
     /// Each input row once per projection (Spark's `Expand`): how several DISTINCT aggregates share one
     /// aggregation (see [`distinct_aggregate`]).
     Expand { projections: Vec<Vec<Expr>>, output: Vec<Attribute>, input: Box<PhysicalPlan> },
@@ -151,6 +154,7 @@ impl PhysicalPlan {
             Self::BroadcastExchange { input, .. } => input.output(),
             Self::Window { exprs, input, .. } => input.output().into_iter().chain(exprs.iter().map(output_attribute)).collect(),
             Self::Filter { input, .. }
+            | Self::Sample { input, .. }
             | Self::WindowGroupLimit { input, .. }
             | Self::Exchange { input, .. }
             | Self::Coalesce { input, .. }
@@ -183,6 +187,7 @@ impl PhysicalPlan {
             | Self::Window { input, .. }
             | Self::WindowGroupLimit { input, .. }
             | Self::Expand { input, .. }
+            | Self::Sample { input, .. }
             | Self::Generate { input, .. }
             | Self::MapPartitions { input, .. } => vec![input],
         }
@@ -211,6 +216,7 @@ impl PhysicalPlan {
             | Self::Window { input, .. }
             | Self::WindowGroupLimit { input, .. }
             | Self::Expand { input, .. }
+            | Self::Sample { input, .. }
             | Self::Generate { input, .. }
             | Self::MapPartitions { input, .. } => vec![input],
         }
@@ -244,6 +250,7 @@ impl PhysicalPlan {
             | Self::Window { input, .. }
             | Self::WindowGroupLimit { input, .. }
             | Self::Expand { input, .. }
+            | Self::Sample { input, .. }
             | Self::Generate { input, .. }
             | Self::MapPartitions { input, .. } => input.partition_count(context),
         }
@@ -315,6 +322,10 @@ impl PhysicalPlan {
                 Ok(Box::new(input.execute(partition, context, metrics)?.map(move |batch| {
                     expand_batch(projections, &batch?, &input_columns, output)
                 })))
+            }
+            Self::Sample { sample, input } => {
+                let mut sampler = sample.sampler(partition);
+                Ok(Box::new(input.execute(partition, context, metrics)?.map(move |batch| sampler.sample_batch(&batch?))))
             }
             Self::Filter { condition, input } => {
                 let input_columns = input.output();
@@ -533,6 +544,7 @@ impl PhysicalPlan {
             Self::MapPartitions { function, output, .. } => format!("{} [{}]", function.name(), attributes(output, ", ")),
             Self::Generate { generator, required, generated, .. } => crate::generate::node_string(generator, required, generated),
             Self::Expand { projections, output, .. } => crate::logical::expand_string(projections, output),
+            Self::Sample { sample, .. } => sample.node_string(),
             Self::Window { exprs, partition_by, order_by, .. } => {
                 let order = order_by.iter().map(SortOrder::plan_string).collect::<Vec<_>>().join(", ");
                 format!("Window {}", non_empty_lists(&[list(exprs, ", "), list(partition_by, ", "), order]))
@@ -590,6 +602,7 @@ impl PhysicalPlan {
             Self::Project { .. }
                 | Self::Filter { .. }
                 | Self::Expand { .. }
+                | Self::Sample { .. }
                 | Self::Generate { .. }
                 | Self::HashAggregate { .. }
                 | Self::LocalLimit { .. }
@@ -1178,6 +1191,7 @@ impl Planner<'_> {
             LogicalPlan::Window { exprs, partition_by, order_by, input } => {
                 self.window(exprs, partition_by, order_by, None, *child(input)?)
             }
+            LogicalPlan::Sample { sample, input } => PhysicalPlan::Sample { sample: sample.clone(), input: child(input)? },
             LogicalPlan::Expand { projections, output, input } => {
                 PhysicalPlan::Expand { projections: projections.clone(), output: output.clone(), input: child(input)? }
             }

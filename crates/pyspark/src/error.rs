@@ -83,6 +83,7 @@ impl From<EngineError> for PySparkError {
                 "AnalysisException"
             }
             EngineError::Runtime(text) => runtime_class(text),
+            EngineError::IllegalArgument(_) => "IllegalArgumentException",
             EngineError::InvalidArgument(_) => return PySparkError::Value(message),
             EngineError::Cancelled => return PySparkError::Cancelled,
             _ => "SparkRuntimeException",

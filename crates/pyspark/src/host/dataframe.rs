@@ -7,7 +7,7 @@ use kindling_engine::sort::SortOrder;
 use kindling_engine::value::Row;
 use monty_types::MontyObject;
 
-use super::{Args, Host, Object};
+use super::{number, Args, Host, Object};
 use crate::error::{PySparkError, Result};
 use crate::values::{PyValue, row_values};
 use kindling_engine::types::SparkType;
@@ -28,6 +28,12 @@ impl Host {
             "to_df" => to_df(&df, args.list(1)?)?,
             "drop" => self.drop(&df, args.list(1)?)?,
             "distinct" => df.distinct()?,
+            "sample" => df.sample(args.float(1)?, args.int(2)?)?,
+            "random_split" => {
+                let weights = args.list(1)?.iter().map(number).collect::<Result<Vec<f64>>>()?;
+                let parts = df.random_split(&weights, args.int(2)?)?;
+                return Ok(MontyObject::list(parts.into_iter().map(|part| self.describe(part))));
+            }
             "unpivot" => {
                 let values = match args.get(2) {
                     PyValue::None => None,

@@ -106,6 +106,11 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// A float argument; an int is taken as one, as Python's arithmetic would.
+    pub fn float(&self, index: usize) -> Result<f64> {
+        number(self.get(index))
+    }
+
     pub fn bool(&self, index: usize) -> Result<bool> {
         match self.get(index) {
             PyValue::Bool(b) => Ok(*b),
@@ -123,6 +128,15 @@ impl<'a> Args<'a> {
     /// The handle at `index`: a raw handle, or the `_h` of a prelude object.
     pub fn handle(&self, index: usize) -> Result<usize> {
         handle_of(self.get(index))
+    }
+}
+
+/// A Python int or float as a float.
+pub(super) fn number(value: &PyValue) -> Result<f64> {
+    match value {
+        PyValue::Float(f) => Ok(*f),
+        PyValue::Int(i) => Ok(*i as f64),
+        other => type_error!("expected a float, got {} ({})", other.type_name(), other.repr()),
     }
 }
 

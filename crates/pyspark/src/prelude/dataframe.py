@@ -1,6 +1,8 @@
 # pyspark.sql.DataFrame and its companions. The engine holds the plan; a DataFrame object keeps its handle and, as
 # PySpark's properties would give them, its columns, schema and one Column per column name (`df.VendorID`).
 
+import random
+
 _RESERVED = ('columns', 'schema', 'dtypes', 'rdd', 'write', 'sparkSession', 'na')
 
 
@@ -101,6 +103,31 @@ class DataFrame:
 
     def distinct(self):
         return self._derive('dataframe.distinct')
+
+    def sample(self, withReplacement=None, fraction=None, seed=None):
+        # PySpark's forms: sample(0.5), sample(0.5, 3), sample(False, 0.5, 3), sample(fraction=0.5, seed=3).
+        given_with_replacement = type(withReplacement) is bool and isinstance(fraction, float)
+        omitted_by_keyword = withReplacement is None and isinstance(fraction, float)
+        omitted_by_position = isinstance(withReplacement, float)
+        if not (given_with_replacement or omitted_by_keyword or omitted_by_position):
+            raise TypeError('[NOT_EXPECTED_TYPE] Argument `withReplacement (optional), fraction (required) and seed '
+                            '(optional)` should be bool, float or int, got '
+                            + ', '.join([type(a).__name__ for a in [withReplacement, fraction, seed]]) + '.')
+        if omitted_by_position:
+            if fraction is not None:
+                seed = int(fraction)
+            fraction = withReplacement
+            withReplacement = None
+        if withReplacement:
+            raise NotImplementedError('not supported in Kindling yet: DataFrame.sample(withReplacement=True)')
+        return self._derive('dataframe.sample', fraction, _seed_or_random(seed))
+
+    def randomSplit(self, weights, seed=None):
+        for w in weights:
+            if w < 0.0:
+                raise ValueError("[VALUE_NOT_POSITIVE] Value for `weights` must be positive, got '" + str(w) + "'.")
+        parts = _kindling('dataframe.random_split', self._h, [float(w) for w in weights], _seed_or_random(seed))
+        return [DataFrame(part, self.sparkSession) for part in parts]
 
     def unpivot(self, ids, values, variableColumnName, valueColumnName):
         values = None if values is None else _column_list(values)
@@ -272,6 +299,12 @@ def _flatten(cols):
     if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
         return list(cols[0])
     return list(cols)
+
+
+def _seed_or_random(seed):
+    if seed is not None:
+        return int(seed)
+    return random.randint(0, 9223372036854775807)
 
 
 def _column_list(cols):

@@ -1,0 +1,29 @@
+# sample and randomSplit: the same seed over the same partitions keeps the rows Spark keeps; splits share draws,
+# so every row lands in exactly one part; Spark's errors for bad fractions and weights.
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+spark = SparkSession.builder.master("local[2]").appName("sampling").getOrCreate()
+ids = spark.range(200)
+print(sorted(r.id for r in ids.sample(0.1, 3).collect()))
+print(sorted(r.id for r in ids.sample(fraction=0.05, seed=42).collect()))
+print(sorted(r.id for r in ids.sample(False, 0.02, 7).collect()))
+print(ids.sample(0.0, 1).count(), ids.sample(1.0, 1).count())
+train, test = ids.randomSplit([0.8, 0.2], seed=11)
+print(train.count(), test.count(), sorted(r.id for r in test.collect()))
+print(train.join(test, "id").count())
+
+green = spark.read.parquet("pq/green/*/*")
+sampled = green.sample(fraction=0.01, seed=2021)
+sampled.select("VendorID", "lpep_pickup_datetime", "PULocationID", "total_amount").orderBy("lpep_pickup_datetime", "PULocationID", "total_amount").show(5)
+print(sampled.count())
+parts = green.select("VendorID", "PULocationID", "DOLocationID", "trip_distance", "total_amount").randomSplit([3.0, 1.0], 99)
+print([p.count() for p in parts], sum(p.count() for p in parts) == green.count())
+parts[1].groupBy("VendorID").agg(F.count("*").alias("n"), F.round(F.sum("total_amount"), 2).alias("total")).orderBy("VendorID").show()
+
+for mistake in [lambda: ids.sample(1.5), lambda: ids.randomSplit([1.0, -1.0], 3), lambda: ids.randomSplit([0.0, 0.0], 3),
+                lambda: ids.sample("x")]:
+    try:
+        mistake().count()
+    except Exception as e:
+        print(e)
