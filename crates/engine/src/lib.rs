@@ -37,6 +37,7 @@ pub mod partition;
 pub mod partitioner;
 pub mod physical;
 pub mod query_settings;
+pub mod range;
 pub mod plan_graph;
 pub mod rdd;
 pub mod sample;

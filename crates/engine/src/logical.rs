@@ -24,6 +24,8 @@ use crate::sort::SortOrder;
 pub enum Source {
     /// Rows already in memory (`spark.createDataFrame`), cut into `partitions` slices.
     Memory { table: Table, partitions: usize },
+    /// Numbers counted as they are read (`spark.range`).
+    Range(crate::range::Range),
     /// Files, with the paths as the user wrote them, and the columns their folder names hold.
     Files { format: FileFormat, paths: Vec<String>, files: Vec<FileStatus>, partition_columns: PartitionColumns },
 }
@@ -109,6 +111,7 @@ impl LogicalPlan {
         match self {
             Self::Scan(scan) => match scan.source.as_ref() {
                 Source::Memory { table, .. } => Some(table.num_rows()),
+                Source::Range(range) => usize::try_from(range.count()).ok(),
                 Source::Files { .. } => None,
             },
             Self::Limit { count, input } => Some(input.max_rows().map_or(*count, |rows| rows.min(*count))),
@@ -175,6 +178,7 @@ impl LogicalPlan {
                 let columns = scan.columns.iter().map(Attribute::plan_string).collect::<Vec<_>>();
                 match scan.source.as_ref() {
                     Source::Memory { .. } => format!("LocalRelation [{}]", columns.join(", ")),
+                    Source::Range(range) => range.node_string(None),
                     Source::Files { format, .. } => format!("Relation [{}] {}", columns.join(","), format.name()),
                 }
             }

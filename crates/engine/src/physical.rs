@@ -57,6 +57,8 @@ pub enum ShuffleOrigin {
 pub enum PhysicalPlan {
     FileScan { scan: Scan, partitions: Vec<FilePartition> },
     LocalTableScan { scan: Scan, partitions: Vec<Partition> },
+    /// `spark.range`'s numbers, each task counting through its slice (see [`crate::range`]).
+    Range { scan: Scan, range: crate::range::Range, slices: usize },
     Project { exprs: Vec<Expr>, input: Box<PhysicalPlan> },
     Filter { condition: Expr, input: Box<PhysicalPlan> },
     HashAggregate {
@@ -136,7 +138,7 @@ impl<'a> ExecutionContext<'a> {
 impl PhysicalPlan {
     pub fn output(&self) -> Vec<Attribute> {
         match self {
-            Self::FileScan { scan, .. } | Self::LocalTableScan { scan, .. } => scan.output.clone(),
+            Self::FileScan { scan, .. } | Self::LocalTableScan { scan, .. } | Self::Range { scan, .. } => scan.output.clone(),
             Self::Project { exprs, .. } => exprs.iter().map(output_attribute).collect(),
             Self::HashAggregate { mode: AggregateMode::Final, results, .. } => results.iter().map(output_attribute).collect(),
             Self::HashAggregate { keys, calls, .. } => {
@@ -167,7 +169,7 @@ impl PhysicalPlan {
 
     pub fn children(&self) -> Vec<&PhysicalPlan> {
         match self {
-            Self::FileScan { .. } | Self::LocalTableScan { .. } => vec![],
+            Self::FileScan { .. } | Self::LocalTableScan { .. } | Self::Range { .. } => vec![],
             Self::Union { inputs, .. } => inputs.iter().collect(),
             Self::BroadcastHashJoin { left, right, .. }
             | Self::BroadcastNestedLoopJoin { left, right, .. }
@@ -196,7 +198,7 @@ impl PhysicalPlan {
     /// The inputs of this operator, to rewrite in place.
     pub fn children_mut(&mut self) -> Vec<&mut PhysicalPlan> {
         match self {
-            Self::FileScan { .. } | Self::LocalTableScan { .. } => vec![],
+            Self::FileScan { .. } | Self::LocalTableScan { .. } | Self::Range { .. } => vec![],
             Self::Union { inputs, .. } => inputs.iter_mut().collect(),
             Self::BroadcastHashJoin { left, right, .. }
             | Self::BroadcastNestedLoopJoin { left, right, .. }
@@ -227,6 +229,7 @@ impl PhysicalPlan {
         match self {
             Self::FileScan { partitions, .. } => partitions.len(),
             Self::LocalTableScan { partitions, .. } => partitions.len(),
+            Self::Range { slices, .. } => *slices,
             Self::Exchange { id, partitioning, .. } => {
                 context.shuffles.get(id).map_or(partitioning.partition_count(), Vec::len)
             }
@@ -295,6 +298,7 @@ impl PhysicalPlan {
                 metrics.record_input(&batches);
                 Ok(Box::new(batches.into_iter().map(Ok)))
             }
+            Self::Range { scan, range, slices } => Ok(Box::new(range.slice_batches(partition, *slices, scan.output.clone()))),
             Self::Exchange { id, .. } => {
                 let shuffle = context.shuffles.get(id).ok_or_else(|| {
                     EngineError::Internal(format!("exchange {id} is read before its map stage ran"))
@@ -500,6 +504,7 @@ impl PhysicalPlan {
         match self {
             Self::FileScan { scan, .. } => file_scan_string(scan),
             Self::LocalTableScan { scan, .. } => format!("LocalTableScan [{}]", attributes(&scan.output, ", ")),
+            Self::Range { range, slices, .. } => range.node_string(Some(*slices)),
             Self::Project { exprs, .. } => format!("Project [{}]", list(exprs, ", ")),
             Self::Filter { condition, .. } => format!("Filter {}", condition.plan_string()),
             Self::HashAggregate { keys, calls, .. } => {
@@ -603,6 +608,7 @@ impl PhysicalPlan {
                 | Self::Filter { .. }
                 | Self::Expand { .. }
                 | Self::Sample { .. }
+                | Self::Range { .. }
                 | Self::Generate { .. }
                 | Self::HashAggregate { .. }
                 | Self::LocalLimit { .. }
@@ -660,6 +666,25 @@ impl PhysicalPlan {
     }
 
     /// True if any operator in the plan is an exchange (Spark plans adaptively only then).
+    /// Whether each partition's rows already come in `order` (Spark's `outputOrdering`). Here only a `Range` has an
+    /// order of its own (its `id`, ascending when it counts up), kept by the filters and projections above it.
+    fn ordered_by(&self, order: &[SortOrder]) -> bool {
+        let ([wanted], Some((id, ascending))) = (order, self.range_order()) else { return false };
+        matches!(&wanted.expr, Expr::Attribute(a) if a.id == id) && wanted.ascending == ascending && wanted.nulls_first == ascending
+    }
+
+    fn range_order(&self) -> Option<(ExprId, bool)> {
+        match self {
+            Self::Range { scan, range, .. } => scan.output.first().map(|id| (id.id, range.step > 0)),
+            Self::Filter { input, .. } => input.range_order(),
+            Self::Project { exprs, input } => {
+                let (id, ascending) = input.range_order()?;
+                exprs.iter().any(|e| matches!(e, Expr::Attribute(a) if a.id == id)).then_some((id, ascending))
+            }
+            _ => None,
+        }
+    }
+
     pub fn has_exchange(&self) -> bool {
         matches!(self, Self::Exchange { .. } | Self::BroadcastExchange { .. }) || self.children().iter().any(|c| c.has_exchange())
     }
@@ -1119,6 +1144,10 @@ impl Planner<'_> {
                 Source::Memory { table, partitions } => {
                     PhysicalPlan::LocalTableScan { scan: scan.clone(), partitions: split_evenly(table, *partitions) }
                 }
+                Source::Range(range) => {
+                    let slices = range.slices.unwrap_or_else(|| self.session.default_parallelism()).max(1);
+                    PhysicalPlan::Range { scan: scan.clone(), range: *range, slices }
+                }
                 Source::Files { files, .. } => {
                     let partitions = plan_file_partitions(files, &self.session.split_settings());
                     PhysicalPlan::FileScan { scan: scan.clone(), partitions }
@@ -1175,7 +1204,9 @@ impl Planner<'_> {
                 PhysicalPlan::Sort { order: order.clone(), global: true, input: Box::new(exchange) }
             }
             LogicalPlan::Sort { order, global: false, input } => {
-                PhysicalPlan::Sort { order: order.clone(), global: false, input: child(input)? }
+                let input = child(input)?;
+                // Spark's RemoveRedundantSorts: rows already in this order within each partition need no sort.
+                if input.ordered_by(order) { *input } else { PhysicalPlan::Sort { order: order.clone(), global: false, input } }
             }
             LogicalPlan::Join { left, right, join_type, condition } => self.join(left, right, *join_type, condition.as_ref())?,
             LogicalPlan::BroadcastHint { input } | LogicalPlan::SubqueryAlias { input, .. } => self.plan(input, is_root)?,

@@ -374,14 +374,9 @@ impl Session {
         if step == 0 {
             crate::invalid_argument!("range: the step must not be 0");
         }
-        let ids: arrow::array::Int64Array = (0..)
-            .map_while(|i: i64| i.checked_mul(step).and_then(|s| start.checked_add(s)))
-            .take_while(|id| if step > 0 { *id < end } else { *id > end })
-            .collect();
-        let schema = Arc::new(arrow::datatypes::Schema::new(vec![arrow::datatypes::Field::new("id", arrow::datatypes::DataType::Int64, false)]));
-        let batch = arrow::array::RecordBatch::try_new(schema.clone(), vec![Arc::new(ids)])?;
-        let partitions = partitions.unwrap_or_else(|| self.default_parallelism()).max(1);
-        self.create_dataframe(Table { schema, batches: vec![batch] }, partitions)
+        let range = crate::range::Range { start, end, step, slices: partitions.map(|n| n.max(1)) };
+        let schema = SparkSchema { fields: vec![crate::types::SparkField::new("id", crate::types::SparkType::Long, false)] };
+        Ok(DataFrame::new(self.clone(), scan_of(Source::Range(range), &schema)))
     }
 
     /// A DataFrame over rows already in memory, cut into `partitions` slices.

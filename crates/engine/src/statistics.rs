@@ -21,6 +21,7 @@ pub fn size_in_bytes(plan: &LogicalPlan) -> u128 {
             let whole = match scan.source.as_ref() {
                 Source::Files { files, .. } => files.iter().map(|f| f.size as u128).sum(),
                 Source::Memory { table, .. } => table.num_rows() as u128 * row_size(&scan.columns),
+                Source::Range(range) => range.count().saturating_mul(row_size(&scan.columns)),
             };
             if scan.output.len() == scan.columns.len() {
                 whole

@@ -56,8 +56,11 @@ fn remove(plan: &mut PhysicalPlan, require_ordering: bool) {
 /// `require_ordering` allows it, and no column made non-nullable.
 fn is_redundant(exprs: &[Expr], input: &PhysicalPlan, require_ordering: bool) -> bool {
     let planned_with_scan = match input {
-        PhysicalPlan::FileScan { .. } | PhysicalPlan::LocalTableScan { .. } => true,
-        PhysicalPlan::Filter { input, .. } => matches!(input.as_ref(), PhysicalPlan::FileScan { .. } | PhysicalPlan::LocalTableScan { .. }),
+        PhysicalPlan::FileScan { .. } | PhysicalPlan::LocalTableScan { .. } | PhysicalPlan::Range { .. } => true,
+        PhysicalPlan::Filter { input, .. } => matches!(
+            input.as_ref(),
+            PhysicalPlan::FileScan { .. } | PhysicalPlan::LocalTableScan { .. } | PhysicalPlan::Range { .. }
+        ),
         _ => false,
     };
     let Some(mut projected) = exprs.iter().map(|e| if let Expr::Attribute(a) = e { Some(a.clone()) } else { None }).collect::<Option<Vec<_>>>()

@@ -126,8 +126,9 @@ impl Host {
         if step == 0 {
             return Err(PySparkError::Value("step must not be 0".into()));
         }
-        let partitions = args.opt_int(3)?.map(|n| n.max(1) as usize);
-        Ok(self.session.range(start, end, step, partitions)?)
+        // PySpark asks for the default parallelism when no number is given; plans show it as given.
+        let partitions = args.opt_int(3)?.map_or_else(|| self.session.default_parallelism(), |n| n.max(1) as usize);
+        Ok(self.session.range(start, end, step, Some(partitions))?)
     }
 
     /// A DataFrame over columns held in memory, cut into `partitions` slices.
