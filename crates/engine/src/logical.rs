@@ -22,8 +22,9 @@ use crate::sort::SortOrder;
 /// Where a scan's rows come from.
 #[derive(Debug)]
 pub enum Source {
-    /// Rows already in memory (`spark.createDataFrame`), cut into `partitions` slices.
-    Memory { table: Table, partitions: usize },
+    /// Rows already in memory (`spark.createDataFrame`), cut into slices at `bounds` (each slice's first row,
+    /// then the end).
+    Memory { table: Table, bounds: Vec<usize> },
     /// Numbers counted as they are read (`spark.range`).
     Range(crate::range::Range),
     /// Files, with the paths as the user wrote them, and the columns their folder names hold.

@@ -38,9 +38,17 @@ pub struct PartitionSize {
 /// Cuts `table` into `count` partitions of contiguous rows whose sizes differ by at most one row.
 /// Partition `i` holds rows `[i*n/count, (i+1)*n/count)` of the table's `n` rows, in order.
 pub fn split_evenly(table: &Table, count: usize) -> Vec<Partition> {
+    split_at(table, &even_bounds(table.num_rows(), count))
+}
+
+/// Where `count` even slices of `rows` rows start, and the end: `[0, n/count, 2n/count, …, n]`.
+pub fn even_bounds(rows: usize, count: usize) -> Vec<usize> {
     let count = count.max(1);
-    let total = table.num_rows();
-    let bounds: Vec<usize> = (0..=count).map(|i| i * total / count).collect();
+    (0..=count).map(|i| i * rows / count).collect()
+}
+
+/// Cuts `table` at `bounds` (the first row of each partition, then the end).
+pub fn split_at(table: &Table, bounds: &[usize]) -> Vec<Partition> {
     bounds
         .windows(2)
         .enumerate()

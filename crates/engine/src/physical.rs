@@ -28,7 +28,7 @@ use crate::expr::generator::Generator;
 use crate::rdd::MapPartitions;
 use crate::sample::Sample;
 use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
-use crate::partition::{Partition, split_evenly};
+use crate::partition::{Partition, split_at};
 use crate::broadcast::{BroadcastTable, BuildSide, HashJoinTask};
 use crate::join::{JoinKeys, JoinType, assemble, pairs_satisfying};
 use crate::session::Session;
@@ -1141,8 +1141,8 @@ impl Planner<'_> {
         let child = |input: &LogicalPlan| self.plan(input, false).map(Box::new);
         Ok(match logical {
             LogicalPlan::Scan(scan) => match scan.source.as_ref() {
-                Source::Memory { table, partitions } => {
-                    PhysicalPlan::LocalTableScan { scan: scan.clone(), partitions: split_evenly(table, *partitions) }
+                Source::Memory { table, bounds } => {
+                    PhysicalPlan::LocalTableScan { scan: scan.clone(), partitions: split_at(table, bounds) }
                 }
                 Source::Range(range) => {
                     let slices = range.slices.unwrap_or_else(|| self.session.default_parallelism()).max(1);

@@ -379,10 +379,16 @@ impl Session {
         Ok(DataFrame::new(self.clone(), scan_of(Source::Range(range), &schema)))
     }
 
-    /// A DataFrame over rows already in memory, cut into `partitions` slices.
+    /// A DataFrame over rows already in memory, cut into `partitions` even slices.
     pub fn create_dataframe(self: &Arc<Self>, table: Table, partitions: usize) -> Result<DataFrame> {
+        let bounds = crate::partition::even_bounds(table.num_rows(), partitions);
+        self.create_sliced_dataframe(table, bounds)
+    }
+
+    /// A DataFrame over rows already in memory, cut at `bounds` (each slice's first row, then the end).
+    pub fn create_sliced_dataframe(self: &Arc<Self>, table: Table, bounds: Vec<usize>) -> Result<DataFrame> {
         let schema = SparkSchema::from_arrow(&table.schema)?;
-        let source = Source::Memory { table, partitions: partitions.max(1) };
+        let source = Source::Memory { table, bounds };
         Ok(DataFrame::new(self.clone(), scan_of(source, &schema)))
     }
 

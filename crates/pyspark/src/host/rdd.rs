@@ -20,7 +20,7 @@ use kindling_engine::value::Value;
 use kindling_engine::{EngineError, Result as EngineResult};
 use monty_types::{MontyObject, ObjectRef};
 
-use super::session::{Schema, row_schema, schema_from_names_or_spec, typed_columns};
+use super::session::{Schema, parallelized_bounds, row_schema, schema_from_names_or_spec, typed_columns};
 use super::{Args, Host, Object};
 use crate::error::{PySparkError, Result};
 use crate::portable_hash::portable_hash;
@@ -53,6 +53,8 @@ enum Output {
     Elements,
     /// Serialized `(key, value)` pairs after their key's portable hash, ready for a key-hash exchange.
     KeyHashed,
+    /// `(partition number, element)` pairs made by a `partitionBy` function: the number, then the element.
+    PartitionKeyed,
     /// Typed columns, from each element's fields (`toDF`).
     Rows(Vec<Attribute>),
 }
@@ -62,7 +64,7 @@ impl Output {
         let element = || Attribute::new("element", SparkType::Binary, false);
         match self {
             Output::Elements => vec![element()],
-            Output::KeyHashed => vec![Attribute::new("hash", SparkType::Long, false), element()],
+            Output::KeyHashed | Output::PartitionKeyed => vec![Attribute::new("hash", SparkType::Long, false), element()],
             Output::Rows(attributes) => attributes.clone(),
         }
     }
@@ -72,12 +74,40 @@ impl Host {
     pub(super) fn rdd_op(&mut self, name: &str, args: &Args) -> Result<MontyObject> {
         let mut rdd = self.rdd(args)?;
         match name {
+            // The RDD itself under a handle (`sc.parallelize` makes its collection an RDD at once).
+            "source" => {}
             "narrow" => rdd.steps.push((args.str(1)?.to_string(), args.int(2)?)),
             "reduce_by_key" => {
                 let key = args.int(1)?;
-                rdd = self.shuffle(rdd, ("combine", key), ("combine", key), args.opt_int(2)?)?;
+                rdd = self.shuffle(rdd, Some(("combine", key)), Output::KeyHashed, Some(("combine", key)), args.opt_int(2)?)?;
             }
-            "group_by_key" => rdd = self.shuffle(rdd, ("group", 0), ("merge_groups", 0), args.opt_int(1)?)?,
+            "group_by_key" => {
+                rdd = self.shuffle(rdd, Some(("group", 0)), Output::KeyHashed, Some(("merge_groups", 0)), args.opt_int(1)?)?
+            }
+            "combine_by_key" => {
+                let (local, merge) = (Some(("combine_locally", args.int(1)?)), Some(("merge_combiners", args.int(2)?)));
+                rdd = self.shuffle(rdd, local, Output::KeyHashed, merge, args.opt_int(3)?)?;
+            }
+            // `partitionBy(n, f)`: each pair to partition `f(key) % n` (the key's portable hash without `f`).
+            "partition_by" => {
+                let partitions = Some(args.int(1)?);
+                rdd = match args.opt_int(2)? {
+                    Some(f) => self.shuffle(rdd, Some(("partition_key", f)), Output::PartitionKeyed, None, partitions)?,
+                    None => self.shuffle(rdd, None, Output::KeyHashed, None, partitions)?,
+                };
+            }
+            "union" => {
+                let other = self.rdd_at(args.get(1))?;
+                let union = self.plan(&rdd, Output::Elements).union(&self.plan(&other, Output::Elements))?;
+                rdd = Rdd { base: union, input: Input::Elements, steps: Vec::new() };
+            }
+            "coalesce" => {
+                let partitions = usize::try_from(args.int(1)?).ok().filter(|n| *n > 0);
+                let partitions = partitions.ok_or_else(|| PySparkError::Value("numPartitions must be positive".into()))?;
+                let base = self.plan(&rdd, Output::Elements);
+                let base = if args.bool(2)? { base.repartition(partitions)? } else { base.coalesce(partitions)? };
+                rdd = Rdd { base, input: Input::Elements, steps: Vec::new() };
+            }
             "num_partitions" => return Ok(MontyObject::int(self.plan(&rdd, Output::Elements).num_partitions()? as i64)),
             "collect" => {
                 self.before_job(args)?;
@@ -103,6 +133,17 @@ impl Host {
     /// The RDD the prelude's `_source` stands for: `('dataframe', h)`, `('rdd', h)` or `('parallelize', data, n)`.
     fn rdd(&self, args: &Args) -> Result<Rdd> {
         let source = args.get(0).items().unwrap_or(&[]);
+        if let [PyValue::Str(kind), _, _, _] = source
+            && kind == "parallelize"
+        {
+            return self.parallelized(args);
+        }
+        self.rdd_at(args.get(0))
+    }
+
+    /// An RDD given as a `('dataframe', h)` or `('rdd', h)` source.
+    fn rdd_at(&self, source: &PyValue) -> Result<Rdd> {
+        let source = source.items().unwrap_or(&[]);
         match source {
             [PyValue::Str(kind), handle] if kind == "dataframe" => {
                 let df = self.dataframe(handle)?.clone();
@@ -112,7 +153,14 @@ impl Host {
                 Object::Rdd(rdd) => Ok(rdd.clone()),
                 _ => type_error!("expected an RDD"),
             },
-            [PyValue::Str(kind), _, slices] if kind == "parallelize" => {
+            _ => type_error!("not an RDD"),
+        }
+    }
+
+    /// `('parallelize', data, n, is_range)`: the collection, read from the call's own arguments.
+    fn parallelized(&self, args: &Args) -> Result<Rdd> {
+        match args.get(0).items().unwrap_or(&[]) {
+            [_, _, slices, _] => {
                 let data = args.object(0).and_then(|source| source.items()).and_then(|parts| parts.get(1)?.items());
                 let elements = data.ok_or_else(|| PySparkError::Type("parallelize() needs a collection".into()))?;
                 let slices = match slices {
@@ -120,31 +168,38 @@ impl Host {
                     PyValue::None => self.session.default_parallelism(),
                     other => type_error!("numSlices must be a positive int, got {}", other.repr()),
                 };
-                self.parallelize(&elements, slices)
+                // A `range` is cut evenly; any other collection as PySpark batches it.
+                let bounds = match args.get(0).items().unwrap_or(&[]).get(3) {
+                    Some(PyValue::Bool(true)) => kindling_engine::partition::even_bounds(elements.len(), slices),
+                    _ => parallelized_bounds(elements.len(), slices),
+                };
+                self.parallelize(&elements, bounds)
             }
             _ => type_error!("not an RDD"),
         }
     }
 
-    /// `sc.parallelize(data, n)`: the elements cut into `n` slices of contiguous elements.
-    fn parallelize(&self, elements: &[ObjectRef<'_>], slices: usize) -> Result<Rdd> {
+    /// `sc.parallelize(data, n)`: the elements cut into slices of contiguous elements at `bounds`.
+    fn parallelize(&self, elements: &[ObjectRef<'_>], bounds: Vec<usize>) -> Result<Rdd> {
         let bytes = elements.iter().map(|e| serialize(&e.to_owned())).collect::<EngineResult<Vec<_>>>()?;
         let column: ArrayRef = Arc::new(BinaryArray::from_iter_values(bytes));
-        let base = self.local_dataframe(&Output::Elements.attributes(), vec![column], elements.len(), slices)?;
+        let base = self.local_dataframe(&Output::Elements.attributes(), vec![column], elements.len(), bounds)?;
         Ok(Rdd { base, input: Input::Elements, steps: Vec::new() })
     }
 
-    /// A wide step: the map side ends with `map_side` and hashes keys; after the exchange the reduce side starts
-    /// with `reduce_side`. Without `numPartitions`, as many partitions as the parent has (PySpark's default).
-    fn shuffle(&self, mut rdd: Rdd, map_side: (&str, i64), reduce_side: (&str, i64), partitions: Option<i64>) -> Result<Rdd> {
+    /// A wide step: the map side ends with `map_side`, then each element goes to the partition its key's hash
+    /// (`keyed` says how it is found) picks; after the exchange the reduce side starts with `reduce_side`. Without
+    /// `numPartitions`, as many partitions as the parent has (PySpark's default).
+    fn shuffle(&self, mut rdd: Rdd, map_side: Option<(&str, i64)>, keyed: Output, reduce_side: Option<(&str, i64)>, partitions: Option<i64>) -> Result<Rdd> {
         let partitions = match partitions {
             Some(n) if n > 0 => n as usize,
             Some(n) => return Err(PySparkError::Value(format!("numPartitions must be positive, got {n}"))),
             None => self.plan(&rdd, Output::Elements).num_partitions()?,
         };
-        rdd.steps.push((map_side.0.to_string(), map_side.1));
-        let shuffled = self.plan(&rdd, Output::KeyHashed).repartition_by_key_hash(partitions)?;
-        Ok(Rdd { base: shuffled, input: Input::Elements, steps: vec![(reduce_side.0.to_string(), reduce_side.1)] })
+        rdd.steps.extend(map_side.map(|(kind, key)| (kind.to_string(), key)));
+        let shuffled = self.plan(&rdd, keyed).repartition_by_key_hash(partitions)?;
+        let steps = reduce_side.map(|(kind, key)| (kind.to_string(), key)).into_iter().collect();
+        Ok(Rdd { base: shuffled, input: Input::Elements, steps })
     }
 
     /// The engine plan of `rdd` with its pending steps as one partition function.
@@ -246,6 +301,11 @@ impl PythonSteps {
                 let hashes = items.iter().map(key_hash).collect::<EngineResult<Int64Array>>()?;
                 vec![Arc::new(hashes), Arc::new(binary_column(items)?)]
             }
+            Output::PartitionKeyed => {
+                let (numbers, elements) = items.iter().map(numbered_element).collect::<EngineResult<(Vec<i64>, Vec<MontyObject>)>>()?;
+                let bytes = elements.iter().map(serialize).collect::<EngineResult<Vec<_>>>()?;
+                vec![Arc::new(Int64Array::from(numbers)), Arc::new(BinaryArray::from_iter_values(bytes))]
+            }
             Output::Rows(attributes) => {
                 let rows: Vec<PyValue> = items.iter().map(|item| PyValue::decode(*item)).collect();
                 typed_columns(&rows, attributes)
@@ -283,6 +343,18 @@ fn key_hash(pair: &ObjectRef<'_>) -> EngineResult<i64> {
         }
     };
     portable_hash(key).ok_or_else(|| EngineError::Runtime(format!("TypeError: unhashable type: '{}'", key.type_name())))
+}
+
+/// A `(partition number, element)` pair of `partitionBy`'s map side.
+fn numbered_element(pair: &ObjectRef<'_>) -> EngineResult<(i64, MontyObject)> {
+    let parts = pair.items().unwrap_or_default();
+    match (parts.first().and_then(|n| n.as_int()), parts.get(1)) {
+        (Some(number), Some(element)) => Ok((number, element.to_owned())),
+        _ => Err(EngineError::Runtime(format!(
+            "TypeError: a partitionBy function must return an int, got {}",
+            parts.first().map_or("nothing".to_string(), |n| n.py_repr())
+        ))),
+    }
 }
 
 fn serialize(element: &MontyObject) -> EngineResult<Vec<u8>> {

@@ -117,7 +117,9 @@ impl Host {
             return Err(cannot_infer_schema_for(row));
         }
         let columns = typed_columns(rows, &attributes);
-        self.local_dataframe(&attributes, columns, rows.len(), rows.len().clamp(1, self.session.default_parallelism()))
+        // PySpark parallelizes the rows over the default parallelism.
+        let bounds = parallelized_bounds(rows.len(), self.session.default_parallelism());
+        self.local_dataframe(&attributes, columns, rows.len(), bounds)
     }
 
     /// `spark.range(start, end, step, numPartitions)`: a bigint column `id`.
@@ -131,8 +133,8 @@ impl Host {
         Ok(self.session.range(start, end, step, Some(partitions))?)
     }
 
-    /// A DataFrame over columns held in memory, cut into `partitions` slices.
-    pub(super) fn local_dataframe(&self, attributes: &[Attribute], columns: Vec<ArrayRef>, rows: usize, partitions: usize) -> Result<DataFrame> {
+    /// A DataFrame over columns held in memory, cut at `bounds` (each slice's first row, then the end).
+    pub(super) fn local_dataframe(&self, attributes: &[Attribute], columns: Vec<ArrayRef>, rows: usize, bounds: Vec<usize>) -> Result<DataFrame> {
         // The schema's nullability holds: a None where a field may not be NULL is PySpark's error.
         if let Some((field, _)) = attributes.iter().zip(&columns).find(|(a, c)| !a.nullable && c.null_count() > 0) {
             return Err(PySparkError::Value(format!(
@@ -144,7 +146,7 @@ impl Host {
         let options = RecordBatchOptions::new().with_row_count(Some(rows));
         let batch = RecordBatch::try_new_with_options(Arc::new(ArrowSchema::new(fields)), columns, &options)
             .map_err(kindling_engine::EngineError::from)?;
-        Ok(self.session.create_dataframe(Table { schema: batch.schema(), batches: vec![batch] }, partitions)?)
+        Ok(self.session.create_sliced_dataframe(Table { schema: batch.schema(), batches: vec![batch] }, bounds)?)
     }
 
     /// `spark.conf.get(key[, default])`: the prelude passes a default of its own sentinel when none is given, and a
@@ -295,4 +297,14 @@ fn parameter_name(name: &PyValue) -> Result<String> {
         PyValue::Str(name) => Ok(name.clone()),
         other => type_error!("[INVALID_TYPE] The keys of `args` should be str, got {}.", other.type_name()),
     }
+}
+
+/// Where `sc.parallelize(list, slices)` cuts a list of `rows` elements: PySpark sends the elements in batches of
+/// `rows / slices` (at least 1, at most 1024) and the slices split the batches evenly, so a slice boundary falls
+/// between batches (8 elements in 3 slices: 2, 2 and 4).
+pub(super) fn parallelized_bounds(rows: usize, slices: usize) -> Vec<usize> {
+    let slices = slices.max(1);
+    let batch = (rows / slices).clamp(1, 1024);
+    let batches = rows.div_ceil(batch);
+    (0..=slices).map(|i| (i * batches / slices * batch).min(rows)).collect()
 }

@@ -179,7 +179,8 @@ class SparkContext:
         self.version = session.version
 
     def parallelize(self, c, numSlices=None):
-        return RDD(('parallelize', [_kindling_to_wire(x) for x in c], numSlices), self._session)
+        source = ('parallelize', [_kindling_to_wire(x) for x in c], numSlices, type(c) is range)
+        return RDD(('rdd', _kindling('rdd.source', source)), self._session)
 
     def setLogLevel(self, logLevel):
         pass
