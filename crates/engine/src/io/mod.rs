@@ -9,6 +9,7 @@ pub mod parquet;
 pub mod partition_discovery;
 pub mod pruning;
 pub mod read_ahead;
+pub mod text_lines;
 pub mod vfs;
 pub mod write;
 

@@ -181,7 +181,7 @@ impl Host {
             "functions" => self.functions_op(name, &args),
             "dataframe" => self.dataframe_op(name, &args),
             "grouped" => self.grouped_op(name, &args),
-            "session" | "conf" | "catalog" => self.session_op(&op, &args),
+            "session" | "conf" | "catalog" | "fs" => self.session_op(&op, &args),
             _ => not_supported!("{op} is not supported by Kindling yet"),
         }
     }

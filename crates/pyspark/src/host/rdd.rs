@@ -14,6 +14,7 @@ use arrow::array::{Array, ArrayRef, AsArray, BinaryArray, Int64Array, RecordBatc
 use kindling_engine::dataframe::DataFrame;
 use kindling_engine::expr::Attribute;
 use kindling_engine::hash_aggregate::batch_of;
+use kindling_engine::io::text_lines::{line_splits, split_lines};
 use kindling_engine::rdd::{MapPartitions, PartitionFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
@@ -72,6 +73,15 @@ impl Output {
 
 impl Host {
     pub(super) fn rdd_op(&mut self, name: &str, args: &Args) -> Result<MontyObject> {
+        let made = match name {
+            "text_file" => Some(self.text_file(args.str(0)?, args.opt_int(1)?)?),
+            "whole_text_files" => Some(self.whole_text_files(args.str(0)?, args.opt_int(1)?)?),
+            "save_text" => return self.save_text(args.str(0)?, args.list(1)?),
+            _ => None,
+        };
+        if let Some(rdd) = made {
+            return Ok(MontyObject::int(self.add(Object::Rdd(rdd)) as i64));
+        }
         let mut rdd = self.rdd(args)?;
         match name {
             // The RDD itself under a handle (`sc.parallelize` makes its collection an RDD at once).
@@ -179,9 +189,78 @@ impl Host {
         }
     }
 
+    /// `sc.textFile(path, minPartitions)`: the lines of the files, one partition per piece of them as Hadoop cuts
+    /// them (see [`kindling_engine::io::text_lines`]).
+    fn text_file(&self, path: &str, min_partitions: Option<i64>) -> Result<Rdd> {
+        let files = self.text_files(path)?;
+        let splits = line_splits(&files, self.min_partitions(min_partitions));
+        let mut lines = Vec::new();
+        let mut bounds = vec![0];
+        for split in &splits {
+            lines.extend(split_lines(self.session.files.as_ref(), split)?.into_iter().map(MontyObject::string));
+            bounds.push(lines.len());
+        }
+        self.parallelize_objects(&lines, bounds)
+    }
+
+    /// `sc.wholeTextFiles(path, minPartitions)`: a `(path, contents)` pair per file, files packed into partitions of
+    /// about `total size / minPartitions` bytes.
+    fn whole_text_files(&self, path: &str, min_partitions: Option<i64>) -> Result<Rdd> {
+        let files = self.text_files(path)?;
+        let total: u64 = files.iter().map(|f| f.size).sum();
+        let most = total.div_ceil(self.min_partitions(min_partitions) as u64).max(1);
+        let (mut pairs, mut bounds, mut packed) = (Vec::new(), vec![0], 0);
+        for file in &files {
+            let contents = self.session.files.read(&file.path)?;
+            let text = MontyObject::string(String::from_utf8_lossy(&contents).into_owned());
+            pairs.push(MontyObject::tuple([MontyObject::string(file.path.as_str()), text]));
+            packed += file.size;
+            if packed >= most {
+                bounds.push(pairs.len());
+                packed = 0;
+            }
+        }
+        if bounds.last() != Some(&pairs.len()) || pairs.is_empty() {
+            bounds.push(pairs.len());
+        }
+        self.parallelize_objects(&pairs, bounds)
+    }
+
+    /// The data files a text path names (a file, a folder or a glob).
+    fn text_files(&self, path: &str) -> Result<Vec<kindling_engine::io::vfs::FileStatus>> {
+        let files = kindling_engine::io::vfs::resolve(self.session.files.as_ref(), path)?;
+        if files.is_empty() {
+            return Err(PySparkError::from(EngineError::PathNotFound(path.to_string())));
+        }
+        Ok(files)
+    }
+
+    /// `minPartitions`, by default the smaller of the default parallelism and 2 (Spark's `defaultMinPartitions`).
+    fn min_partitions(&self, given: Option<i64>) -> usize {
+        given.map_or(self.session.default_parallelism().min(2), |n| n.max(1) as usize)
+    }
+
+    /// `rdd.saveAsTextFile(path)`: each partition's text (the prelude makes it) as `part-0000N`, then `_SUCCESS`.
+    fn save_text(&self, path: &str, parts: &[PyValue]) -> Result<MontyObject> {
+        let files = self.session.files.as_ref();
+        for (index, part) in parts.iter().enumerate() {
+            let text = match part {
+                PyValue::Str(text) => text.clone(),
+                other => type_error!("saveAsTextFile: a partition's text must be a str, got {}", other.type_name()),
+            };
+            files.write(&format!("{path}/part-{index:05}"), text.into_bytes().into())?;
+        }
+        files.write(&format!("{path}/_SUCCESS"), Default::default())?;
+        Ok(MontyObject::none())
+    }
+
     /// `sc.parallelize(data, n)`: the elements cut into slices of contiguous elements at `bounds`.
     fn parallelize(&self, elements: &[ObjectRef<'_>], bounds: Vec<usize>) -> Result<Rdd> {
-        let bytes = elements.iter().map(|e| serialize(&e.to_owned())).collect::<EngineResult<Vec<_>>>()?;
+        self.parallelize_objects(&elements.iter().map(|e| e.to_owned()).collect::<Vec<_>>(), bounds)
+    }
+
+    fn parallelize_objects(&self, elements: &[MontyObject], bounds: Vec<usize>) -> Result<Rdd> {
+        let bytes = elements.iter().map(serialize).collect::<EngineResult<Vec<_>>>()?;
         let column: ArrayRef = Arc::new(BinaryArray::from_iter_values(bytes));
         let base = self.local_dataframe(&Output::Elements.attributes(), vec![column], elements.len(), bounds)?;
         Ok(Rdd { base, input: Input::Elements, steps: Vec::new() })

@@ -89,6 +89,13 @@ class RDD:
     def unpersist(self, blocking=False):
         return self
 
+    def saveAsTextFile(self, path, compressionCodecClass=None):
+        if compressionCodecClass is not None:
+            raise NotImplementedError('not supported in Kindling yet: saveAsTextFile with a compression codec')
+        if _kindling('fs.exists', path):
+            raise Exception('Output directory ' + path + ' already exists')
+        _kindling('rdd.save_text', path, self.mapPartitions(lambda it: [''.join([str(x) + '\n' for x in it])]).collect())
+
     # Actions computed partition by partition, then finished on the driver, as PySpark computes them.
     def _per_partition(self, f):
         return self.mapPartitions(lambda elements: [f(list(elements))]).collect()

@@ -182,6 +182,12 @@ class SparkContext:
         source = ('parallelize', [_kindling_to_wire(x) for x in c], numSlices, type(c) is range)
         return RDD(('rdd', _kindling('rdd.source', source)), self._session)
 
+    def textFile(self, name, minPartitions=None, use_unicode=True):
+        return RDD(('rdd', _kindling('rdd.text_file', name, minPartitions)), self._session)
+
+    def wholeTextFiles(self, path, minPartitions=None, use_unicode=True):
+        return RDD(('rdd', _kindling('rdd.whole_text_files', path, minPartitions)), self._session)
+
     def setLogLevel(self, logLevel):
         pass
 
