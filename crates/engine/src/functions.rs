@@ -22,9 +22,11 @@ pub use per_row::{PerRowFunction, unhex};
 mod charset;
 mod collections;
 mod datetime_pattern;
+mod digests;
 mod number_format;
 mod per_row;
 mod regex;
+mod spelling;
 use crate::types::{INSTANT_TIME_ZONE, SparkType};
 use crate::{EngineError, Result};
 

@@ -670,6 +670,7 @@ fn with_default_arguments(function: ScalarFunction, mut args: Vec<Expr>) -> Vec<
         (ScalarFunction::Substring, 2) => args.push(lit(i32::MAX)),
         (ScalarFunction::PerRow(PerRowFunction::Replace), 2) => args.push(lit("")),
         (ScalarFunction::PerRow(PerRowFunction::Bround), 1) => args.push(lit(0)),
+        (ScalarFunction::PerRow(PerRowFunction::MonthsBetween), 2) => args.push(lit(true)),
         // lpad(bytes, n) pads with zero bytes, lpad(text, n) with spaces (decided again once columns have types).
         (ScalarFunction::PerRow(PerRowFunction::Lpad | PerRowFunction::Rpad), 2) => {
             let binary = args[0].data_type() == SparkType::Binary;

@@ -3,7 +3,7 @@
 //! `concat`, …) work a whole Arrow array at a time in the parent module instead.
 
 use arrow::array::ArrayRef;
-use chrono::{Datelike, Months, NaiveDate, Weekday};
+use chrono::{Datelike, Months, NaiveDate, Timelike, Weekday};
 
 use super::Signature;
 use crate::expr::Expr;
@@ -122,6 +122,14 @@ pub enum PerRowFunction {
     DatePlusInterval,
     /// `timestamp ± interval`: months on the session time zone's calendar, or an exact span (not called by name).
     TimestampPlusInterval,
+    Md5,
+    Sha1,
+    Sha2,
+    Crc32,
+    Levenshtein,
+    Soundex,
+    MonthsBetween,
+    Trunc,
     /// `date - date`: the days between, as an `interval day` (not called by name).
     SubtractDates,
     /// `timestamp - timestamp`: the span between, as an `interval day to second` (not called by name).
@@ -130,14 +138,15 @@ pub enum PerRowFunction {
 
 use PerRowFunction::*;
 
-const ALL: [PerRowFunction; 82] = [
+const ALL: [PerRowFunction; 90] = [
     StartsWith, EndsWith, Contains, Left, Right, Replace, Lpad, Rpad, Ltrim, Rtrim, Btrim, SplitPart, Repeat, Reverse,
     Instr, Locate, Ascii, Chr, Initcap, Quote, Translate, Hex, Unhex, LuhnCheck, Ceil, Floor, Pmod, Sqrt, Exp, Ln,
     Log10, Log2, Log, Pow, Sign, Positive, Negative, Sin, Cos, Tan, Sec, Csc, Cot, Degrees, Radians, Bround,
     WidthBucket, DateAdd, DateSub, NextDay, MakeDate, LastDay, AddMonths, DayOfYear, WeekOfYear, Quarter, Weekday,
     TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide, Encode, Decode, ToBinary, TimestampAdd, TimestampDiff,
     IsValidUtf8, MakeValidUtf8, ValidateUtf8, TryValidateUtf8, ToNumber, Conv, Bin, OctetLength, BitLength, TypeOf,
-    Nanvl, AtLeastNNonNulls, IsNan, RegexpReplace, RegexpExtract, RLike,
+    Nanvl, AtLeastNNonNulls, IsNan, RegexpReplace, RegexpExtract, RLike, Md5, Sha1, Sha2, Crc32, Levenshtein, Soundex,
+    MonthsBetween, Trunc,
 ];
 
 impl PerRowFunction {
@@ -162,6 +171,14 @@ impl PerRowFunction {
             Ascii => "ascii",
             Chr => "chr",
             Initcap => "initcap",
+            Md5 => "md5",
+            Sha1 => "sha1",
+            Sha2 => "sha2",
+            Crc32 => "crc32",
+            Levenshtein => "levenshtein",
+            Soundex => "soundex",
+            MonthsBetween => "months_between",
+            Trunc => "trunc",
             Quote => "quote",
             Translate => "translate",
             Hex => "hex",
@@ -241,6 +258,7 @@ impl PerRowFunction {
             "position" => Some(Locate),
             "char" => Some(Chr),
             "dateadd" => Some(DateAdd),
+            "sha" => Some(Sha1),
             _ => None,
         };
         alias.or_else(|| ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(name)))
@@ -255,6 +273,8 @@ impl PerRowFunction {
             | SubtractDates | SubtractTimestamps => (2, 2),
             ToBinary => (1, 2),
             SplitPart | MakeDate | Translate | TimestampAdd | TimestampDiff | Conv => (3, 3),
+            Sha2 | Trunc => (2, 2),
+            Levenshtein | MonthsBetween => (2, 3),
             WidthBucket => (4, 4),
             Nanvl | RLike => (2, 2),
             RegexpReplace => (3, 4),
@@ -281,7 +301,12 @@ impl PerRowFunction {
             Lpad | Rpad => [String, Integer, String][..args.len()].to_vec(),
             Ltrim | Rtrim | Btrim => vec![String; args.len()],
             SplitPart => vec![String, String, Integer],
-            Reverse | Ascii | Initcap | Quote | LuhnCheck | Unhex => vec![String],
+            Reverse | Ascii | Initcap | Quote | LuhnCheck | Unhex | Soundex => vec![String],
+            Md5 | Sha1 | Crc32 => vec![Binary],
+            Sha2 => vec![Binary, Integer],
+            Levenshtein => [String, String, Integer][..args.len().min(3)].to_vec(),
+            MonthsBetween => [Timestamp, Timestamp, Boolean][..args.len().min(3)].to_vec(),
+            Trunc => vec![Date, String],
             Instr => vec![String, String],
             Locate => [String, String, Integer][..args.len()].to_vec(),
             Chr => vec![Long],
@@ -344,7 +369,11 @@ impl PerRowFunction {
             SubtractTimestamps => DayTimeInterval { start: crate::interval::DAY, end: crate::interval::SECOND },
             Lpad | Rpad if first == Binary => Binary,
             Left | Right | Replace | Lpad | Rpad | Ltrim | Rtrim | Btrim | SplitPart | Repeat | Reverse | Chr | Initcap
-            | Quote | Translate | Hex => String,
+            | Quote | Translate | Hex | Md5 | Sha1 | Sha2 | Soundex => String,
+            Crc32 => Long,
+            Levenshtein => Integer,
+            MonthsBetween => Double,
+            Trunc => Date,
             Unhex | Encode | ToBinary => Binary,
             Decode => String,
             Instr | Locate | Ascii | DayOfYear | WeekOfYear | Quarter | Weekday | UnixDate | OctetLength | BitLength => Integer,
@@ -541,11 +570,54 @@ impl PerRowFunction {
                 Value::Boolean(present as i64 >= int(0).unwrap_or(0))
             }
             BitLength => Value::Integer(text(0).len() as i32 * 8),
+            Md5 | Sha1 | Sha2 | Crc32 => {
+                let Value::Binary(bytes) = &args[0] else { return Ok(Value::Null) };
+                match self {
+                    Md5 => Value::String(super::digests::md5(bytes)),
+                    Sha1 => Value::String(super::digests::sha1(bytes)),
+                    Sha2 => super::digests::sha2(bytes, int(1).unwrap_or(0)).map_or(Value::Null, Value::String),
+                    _ => Value::Long(super::digests::crc32(bytes)),
+                }
+            }
+            Levenshtein => Value::Integer(super::spelling::levenshtein(text(0), text(1), int(2))),
+            Soundex => Value::String(super::spelling::soundex(text(0))),
+            MonthsBetween => {
+                let round_off = !matches!(args.get(2), Some(Value::Boolean(false)));
+                Value::Double(months_between(int(0).unwrap_or(0), int(1).unwrap_or(0), round_off))
+            }
+            Trunc => days_value(date(0).and_then(|d| truncated_date(d, text(1)))),
             DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps => {
                 let result = date_time_arithmetic(self, &args[0], &args[1]);
                 result.map_err(|_| timestamp_overflow())?
             }
         })
+    }
+}
+
+/// `months_between(t1, t2)`: whole months when both fall on the same day of the month (or both on a month's last
+/// day), else the months plus the rest counted in 31-day months — Spark's (Hive's) rule, rounded to 8 digits.
+fn months_between(micros1: i64, micros2: i64, round_off: bool) -> f64 {
+    let zone = crate::time_zone::current();
+    let (Some(t1), Some(t2)) = (zone.local(micros1), zone.local(micros2)) else { return f64::NAN };
+    let last_day = |d: NaiveDate| d.checked_add_months(Months::new(1)).and_then(|n| n.with_day(1)).and_then(|n| n.pred_opt()) == Some(d);
+    let month_diff = ((t1.year() * 12 + t1.month() as i32) - (t2.year() * 12 + t2.month() as i32)) as f64;
+    if t1.day() == t2.day() || (last_day(t1.date()) && last_day(t2.date())) {
+        return month_diff;
+    }
+    let seconds_of_day = |t: chrono::NaiveDateTime| t.time().num_seconds_from_midnight() as i64;
+    let seconds = (t1.day() as i64 - t2.day() as i64) * 86_400 + seconds_of_day(t1) - seconds_of_day(t2);
+    let diff = month_diff + seconds as f64 / (31.0 * 86_400.0);
+    if round_off { (diff * 1e8).round() / 1e8 } else { diff }
+}
+
+/// `trunc(date, unit)`: the first day of its year, quarter, month or (Monday) week; NULL for another unit.
+fn truncated_date(date: NaiveDate, unit: &str) -> Option<NaiveDate> {
+    match unit.to_ascii_lowercase().as_str() {
+        "year" | "yyyy" | "yy" => date.with_ordinal(1),
+        "quarter" => date.with_day(1)?.with_month(date.month0() / 3 * 3 + 1),
+        "month" | "mon" | "mm" => date.with_day(1),
+        "week" => date.checked_sub_signed(chrono::Duration::days(date.weekday().num_days_from_monday() as i64)),
+        _ => None,
     }
 }
 

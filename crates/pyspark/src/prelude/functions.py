@@ -493,6 +493,33 @@ class _functions_module:
     def initcap(self, col):
         return _call_given('initcap', col)
 
+    def md5(self, col):
+        return _call('md5', col)
+
+    def sha1(self, col):
+        return _call('sha1', col)
+
+    def sha2(self, col, numBits):
+        if numBits not in (0, 224, 256, 384, 512):
+            raise ValueError('[VALUE_NOT_ALLOWED] Value for `numBits` has to be amongst the following values: '
+                             '[0, 224, 256, 384, 512].')
+        return _call('sha2', col, numBits)
+
+    def crc32(self, col):
+        return _call('crc32', col)
+
+    def levenshtein(self, left, right, threshold=None):
+        return _call_given('levenshtein', left, right, threshold)
+
+    def soundex(self, col):
+        return _call('soundex', col)
+
+    def months_between(self, date1, date2, roundOff=True):
+        return _call('months_between', date1, date2, roundOff)
+
+    def trunc(self, date, format):
+        return _call('trunc', date, format)
+
     def translate(self, srcCol, matching, replace):
         return _call_given('translate', srcCol, matching, replace)
 
