@@ -47,13 +47,16 @@ pub struct DataFrame {
     /// The physical plan this DataFrame last ran with and its trace: after an action, `explain()` shows the final
     /// adaptive plan, as Spark's does.
     last_run: Arc<Mutex<Option<(physical::PhysicalPlan, JobTrace)>>>,
+    /// The plan reading whatever was cached when this DataFrame was first planned — fixed from then on, as Spark's
+    /// `QueryExecution.withCachedData` is a lazy value: caching or unpersisting afterwards does not change it.
+    with_cached_data: Arc<std::sync::OnceLock<LogicalPlan>>,
 }
 
 impl DataFrame {
     pub fn new(session: Arc<Session>, plan: LogicalPlan) -> Self {
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Self { id, session, plan: Arc::new(plan), last_run: Arc::default() }
+        Self { id, session, plan: Arc::new(plan), last_run: Arc::default(), with_cached_data: Arc::default() }
     }
 
     pub fn session(&self) -> &Arc<Session> {
@@ -397,7 +400,7 @@ impl DataFrame {
 
     /// How many partitions the result has (`df.rdd.getNumPartitions()`), as planned before any job runs.
     pub fn num_partitions(&self) -> Result<usize> {
-        let physical = physical::plan(&optimizer::optimize(&self.plan), &self.session)?;
+        let physical = physical::plan(&self.optimized(), &self.session)?;
         let context = ExecutionContext::new(&self.session);
         Ok(physical.partition_count(&context))
     }
@@ -645,6 +648,29 @@ impl DataFrame {
     // ---- actions ----
 
     /// Runs the plan and returns its rows as Arrow batches, in partition order, with the job's trace.
+    /// The optimized plan, reading cached DataFrames where it contains them.
+    fn optimized(&self) -> LogicalPlan {
+        optimizer::optimize(self.with_cached_data.get_or_init(|| self.session.cache.with_cached_data(&self.plan)))
+    }
+
+    /// `cache()` / `persist(level)`: the next action keeps this DataFrame's partitions, and later queries over it
+    /// read them (see [`crate::cache`]).
+    pub fn persist(&self, level: crate::cache::StorageLevel) -> DataFrame {
+        self.session.cache.cache(&self.plan, level);
+        self.clone()
+    }
+
+    /// `unpersist()`: drops the kept partitions.
+    pub fn unpersist(&self) -> DataFrame {
+        self.session.cache.uncache(&self.plan);
+        self.clone()
+    }
+
+    /// The level this DataFrame is cached at, if it is.
+    pub fn storage_level(&self) -> Option<crate::cache::StorageLevel> {
+        self.session.cache.level_of(&self.plan)
+    }
+
     pub fn execute(&self, description: &str) -> Result<(Vec<RecordBatch>, JobTrace)> {
         self.execute_partitions(description, None)
     }
@@ -652,7 +678,7 @@ impl DataFrame {
     /// Like [`Self::execute`], computing only `partitions` of the result (all when `None`): how `take` looks at
     /// the first partitions before the others.
     pub fn execute_partitions(&self, description: &str, partitions: ResultPartitions) -> Result<(Vec<RecordBatch>, JobTrace)> {
-        let optimized = optimizer::optimize(&self.plan);
+        let optimized = self.optimized();
         let physical = physical::plan(&optimized, &self.session)?;
         if partitions.is_none()
             && let physical::PhysicalPlan::CollectLimit { count, input } = &physical
@@ -718,7 +744,7 @@ impl DataFrame {
         let Some(writer) = FileWriter::open(files, path, format, options, self.attributes())? else {
             return Ok(None);
         };
-        let optimized = optimizer::optimize(&self.plan);
+        let optimized = self.optimized();
         let physical = physical::plan_for_write(&optimized, &self.session)?;
         let write_task = |task: usize, batches: &[RecordBatch]| writer.write_task(task, batches);
         let description = format!("write {path}");
@@ -784,7 +810,7 @@ impl DataFrame {
         let adaptive = self.session.config().adaptive_enabled && physical.has_exchange();
         match (ran, adaptive) {
             (Some(trace), true) => physical.final_explain_tree(trace, extended),
-            (None, true) => format!("AdaptiveSparkPlan isFinalPlan=false\n{}", indent_under(&physical.explain_tree(extended, false))),
+            (None, true) => physical.initial_explain_tree(extended),
             (_, false) => physical.explain_tree(extended, true),
         }
     }
@@ -792,7 +818,7 @@ impl DataFrame {
     /// The text `explain()` (or `explain(extended=True)`) prints. Kindling's DataFrames are analyzed as they are
     /// built, so the parsed plan it prints is the analyzed one (Spark shows the unresolved `'Project [...]`).
     pub fn explain_string(&self, extended: bool) -> Result<String> {
-        let optimized = optimizer::optimize(&self.plan);
+        let optimized = self.optimized();
         let last_run = self.last_run.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
         let physical = match &last_run {
             Some((ran, _)) => ran.clone(),
@@ -1171,13 +1197,6 @@ fn ordinal(n: usize) -> String {
 }
 
 /// A tree printed as the only child of a parent line: `+- ` before its first line, spaces before the rest.
-fn indent_under(tree: &str) -> String {
-    tree.lines()
-        .enumerate()
-        .map(|(i, line)| if i == 0 { format!("+- {line}\n") } else { format!("   {line}\n") })
-        .collect()
-}
-
 fn plan_list(exprs: &[Expr]) -> String {
     exprs.iter().map(Expr::plan_string).collect::<Vec<_>>().join(", ")
 }

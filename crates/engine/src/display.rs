@@ -315,16 +315,38 @@ pub fn write_tree<'a, T: ?Sized>(
         let count = kids.len();
         for (i, child) in kids.into_iter().enumerate() {
             let last = i + 1 == count;
+            let below = format!("{prefix}{}", if last { "   " } else { ":  " });
             out.push_str(prefix);
             out.push_str(if last { "+- " } else { ":- " });
-            out.push_str(&label(child));
-            out.push('\n');
-            walk(child, &format!("{prefix}{}", if last { "   " } else { ":  " }), out, label, children);
+            write_label(out, &label(child), &below);
+            walk(child, &below, out, label, children);
         }
     }
-    out.push_str(&label(root));
-    out.push('\n');
+    write_label(out, &label(root), "");
     walk(root, "", out, label, children);
+}
+
+/// A node's label; a label of several lines (a node with inner children, such as a cached relation's plan) goes on
+/// under the node, where its children's lines start.
+fn write_label(out: &mut String, label: &str, below: &str) {
+    for (i, line) in label.lines().enumerate() {
+        if i > 0 {
+            out.push_str(below);
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+}
+
+/// `tree` as the last child of a node: its first line after `+- `, the others indented to match.
+pub fn indent_under(tree: &str) -> String {
+    tree.lines().enumerate().map(|(i, line)| if i == 0 { format!("+- {line}\n") } else { format!("   {line}\n") }).collect()
+}
+
+/// `tree` as a node's inner child (Spark's `innerChildren`: printed below the node, before its children, one
+/// level further in).
+pub fn inner_child(tree: &str) -> String {
+    indent_under(tree).lines().map(|line| format!("   {line}\n")).collect()
 }
 
 /// `yyyy-MM-dd`, as Spark prints a date.

@@ -14,6 +14,7 @@ pub mod adaptive_plan;
 pub mod aggregate;
 pub mod analyzer;
 pub mod broadcast;
+pub mod cache;
 pub mod catalog;
 pub mod clock;
 pub mod dataframe;

@@ -99,6 +99,9 @@ pub enum LogicalPlan {
     /// `explode(arr)` and the like: each row of `input`, its `required` columns kept, once per element the generator
     /// yields, with the `generated` columns after them (see [`crate::generate`]).
     Generate { generator: Generator, required: Vec<Attribute>, generated: Vec<Attribute>, input: Arc<LogicalPlan> },
+    /// A cached DataFrame's rows (see [`crate::cache`]): `output` are the columns read, of the cached plan's;
+    /// `predicates` the conditions of a filter right above (shown by the scan; the filter still applies them).
+    InMemoryRelation { cache: Arc<crate::cache::CachedData>, output: Vec<Attribute>, predicates: Vec<Expr> },
     /// The rows of `input` whose random draw falls in the sample's range (see [`crate::sample`]).
     Sample { sample: Sample, input: Arc<LogicalPlan> },
     /// Each row of `input` once per projection, in turn (`unpivot`): every projection gives the `output` columns.
@@ -137,7 +140,10 @@ impl LogicalPlan {
             | Self::Coalesce { input, .. }
             | Self::Sample { input, .. }
             | Self::Sort { input, .. } => input.output(),
-            Self::Union { output, .. } | Self::MapPartitions { output, .. } | Self::Expand { output, .. } => output.clone(),
+            Self::Union { output, .. }
+            | Self::MapPartitions { output, .. }
+            | Self::Expand { output, .. }
+            | Self::InMemoryRelation { output, .. } => output.clone(),
             Self::Join { left, right, join_type, .. } => join_type.output(&left.output(), &right.output()),
             Self::BroadcastHint { input } => input.output(),
             Self::Window { exprs, input, .. } => input.output().into_iter().chain(exprs.iter().map(output_attribute)).collect(),
@@ -150,7 +156,7 @@ impl LogicalPlan {
 
     pub fn children(&self) -> Vec<&Arc<LogicalPlan>> {
         match self {
-            Self::Scan(_) => vec![],
+            Self::Scan(_) | Self::InMemoryRelation { .. } => vec![],
             Self::Project { input, .. }
             | Self::Filter { input, .. }
             | Self::Aggregate { input, .. }
@@ -212,6 +218,7 @@ impl LogicalPlan {
             Self::Generate { generator, required, generated, .. } => crate::generate::node_string(generator, required, generated),
             Self::Expand { projections, output, .. } => expand_string(projections, output),
             Self::Sample { sample, .. } => sample.node_string(),
+            Self::InMemoryRelation { cache, output, .. } => in_memory_relation_string(output, cache),
         }
     }
 
@@ -256,6 +263,11 @@ impl LogicalPlan {
             }
             Self::Coalesce { partitions, input } => Self::Coalesce { partitions: *partitions, input: child(input, ids) },
             Self::Sample { sample, input } => Self::Sample { sample: sample.clone(), input: child(input, ids) },
+            // A cached relation's rows are the same rows, whoever reads them.
+            Self::InMemoryRelation { cache, output, predicates } => {
+                let output = output.iter().map(|a| renumbered(a, ids)).collect();
+                Self::InMemoryRelation { cache: cache.clone(), output, predicates: predicates.iter().map(|p| renumber(p, ids)).collect() }
+            }
             Self::Sort { order, global, input } => {
                 let input = child(input, ids);
                 let order = order.iter().map(|o| SortOrder { expr: renumber(&o.expr, ids), ..o.clone() }).collect();
@@ -315,6 +327,12 @@ pub fn expand_string(projections: &[Vec<Expr>], output: &[Attribute]) -> String 
     let copies: Vec<String> = projections.iter().map(|p| format!("[{}]", list(p))).collect();
     let output = output.iter().map(Attribute::plan_string).collect::<Vec<_>>().join(", ");
     format!("Expand [{}], [{output}]", copies.join(", "))
+}
+
+/// `InMemoryRelation [a#1, b#2], StorageLevel(disk, memory, deserialized, 1 replicas)`.
+pub fn in_memory_relation_string(output: &[Attribute], cache: &crate::cache::CachedData) -> String {
+    let columns = output.iter().map(Attribute::plan_string).collect::<Vec<_>>().join(", ");
+    format!("InMemoryRelation [{columns}], {}", cache.level.description())
 }
 
 /// `x#1 ASC NULLS FIRST, y#2 DESC NULLS LAST`

@@ -203,7 +203,7 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
     let child = |input: &Arc<LogicalPlan>| Arc::new(map_expressions(input, f));
     let all = |exprs: &[Expr]| exprs.iter().cloned().map(f).collect::<Vec<_>>();
     match plan {
-        LogicalPlan::Scan(_) => plan.clone(),
+        LogicalPlan::Scan(_) | LogicalPlan::InMemoryRelation { .. } => plan.clone(),
         LogicalPlan::Project { exprs, input } => LogicalPlan::Project { exprs: all(exprs), input: child(input) },
         LogicalPlan::Filter { condition, input } => LogicalPlan::Filter { condition: f(condition.clone()), input: child(input) },
         LogicalPlan::Aggregate { group, aggregates, input } => {
@@ -355,10 +355,11 @@ fn renamed_aggregates(projection: &[Expr], aggregates: &[Expr]) -> Option<Vec<Ex
         .collect()
 }
 
-fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) -> LogicalPlan {
+/// `plan` with `f` applied to each of its inputs.
+pub(crate) fn map_children(plan: &LogicalPlan, f: &impl Fn(&LogicalPlan) -> LogicalPlan) -> LogicalPlan {
     let child = |input: &Arc<LogicalPlan>| Arc::new(f(input));
     match plan {
-        LogicalPlan::Scan(_) => plan.clone(),
+        LogicalPlan::Scan(_) | LogicalPlan::InMemoryRelation { .. } => plan.clone(),
         LogicalPlan::Project { exprs, input } => LogicalPlan::Project { exprs: exprs.clone(), input: child(input) },
         LogicalPlan::Filter { condition, input } => LogicalPlan::Filter { condition: condition.clone(), input: child(input) },
         LogicalPlan::Aggregate { group, aggregates, input } => {
@@ -423,6 +424,12 @@ fn push_down_filters(plan: &LogicalPlan) -> LogicalPlan {
             let pushed_filters = condition.conjuncts().into_iter().cloned().collect();
             let scan = LogicalPlan::Scan(Scan { pushed_filters, ..scan.clone() });
             LogicalPlan::Filter { condition, input: Arc::new(scan) }
+        }
+        LogicalPlan::InMemoryRelation { cache, output, .. } => {
+            let condition = with_not_null_constraints(condition);
+            let predicates = condition.conjuncts().into_iter().cloned().collect();
+            let relation = LogicalPlan::InMemoryRelation { cache: cache.clone(), output: output.clone(), predicates };
+            LogicalPlan::Filter { condition, input: Arc::new(relation) }
         }
         _ => LogicalPlan::Filter { condition: with_not_null_constraints(condition), input: input.clone() },
     }
@@ -536,6 +543,14 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
         }
         LogicalPlan::Sample { sample, input } => {
             LogicalPlan::Sample { sample: sample.clone(), input: Arc::new(prune_columns(input, required)) }
+        }
+        // A cached relation keeps every column; a query reads the ones it needs.
+        LogicalPlan::InMemoryRelation { cache, output, predicates } => {
+            let mut wanted = required.clone();
+            wanted.extend(predicates.iter().flat_map(|p| p.references()).map(|a| a.id));
+            let read: Vec<Attribute> = output.iter().filter(|a| wanted.contains(&a.id)).cloned().collect();
+            let read = if read.is_empty() { output.iter().take(1).cloned().collect() } else { read };
+            LogicalPlan::InMemoryRelation { cache: cache.clone(), output: read, predicates: predicates.clone() }
         }
         // Every projection computes every output column; what they read is needed below.
         LogicalPlan::Expand { projections, output, input } => {

@@ -27,6 +27,7 @@ use crate::io::read_ahead::ReadAhead;
 use crate::expr::generator::Generator;
 use crate::rdd::MapPartitions;
 use crate::sample::Sample;
+use crate::cache::CachedData;
 use crate::logical::{FileFormat, LogicalPlan, RepartitionBy, Scan, Source, output_attribute};
 use crate::partition::{Partition, split_at};
 use crate::broadcast::{BroadcastTable, BuildSide, HashJoinTask};
@@ -50,6 +51,9 @@ pub enum ShuffleOrigin {
     EnsureRequirements,
     /// Asked for by the user: `repartition(n)`; adaptive execution keeps its partition count.
     RepartitionByNum,
+    /// [`Self::EnsureRequirements`] inside a cached DataFrame's plan, whose partitions adaptive execution leaves
+    /// as planned (Spark's `spark.sql.optimizer.canChangeCachedPlanOutputPartitioning` is off).
+    EnsureRequirementsOfCachedPlan,
 }
 
 /// One physical operator and its inputs.
@@ -57,6 +61,8 @@ pub enum ShuffleOrigin {
 pub enum PhysicalPlan {
     FileScan { scan: Scan, partitions: Vec<FilePartition> },
     LocalTableScan { scan: Scan, partitions: Vec<Partition> },
+    /// A cached DataFrame's kept partitions (see [`crate::cache`]); until they are all kept, `cached` computes them.
+    InMemoryTableScan { cache: Arc<CachedData>, output: Vec<Attribute>, predicates: Vec<Expr>, cached: Box<PhysicalPlan> },
     /// `spark.range`'s numbers, each task counting through its slice (see [`crate::range`]).
     Range { scan: Scan, range: crate::range::Range, slices: usize },
     Project { exprs: Vec<Expr>, input: Box<PhysicalPlan> },
@@ -139,6 +145,7 @@ impl PhysicalPlan {
     pub fn output(&self) -> Vec<Attribute> {
         match self {
             Self::FileScan { scan, .. } | Self::LocalTableScan { scan, .. } | Self::Range { scan, .. } => scan.output.clone(),
+            Self::InMemoryTableScan { output, .. } => output.clone(),
             Self::Project { exprs, .. } => exprs.iter().map(output_attribute).collect(),
             Self::HashAggregate { mode: AggregateMode::Final, results, .. } => results.iter().map(output_attribute).collect(),
             Self::HashAggregate { keys, calls, .. } => {
@@ -170,6 +177,8 @@ impl PhysicalPlan {
     pub fn children(&self) -> Vec<&PhysicalPlan> {
         match self {
             Self::FileScan { .. } | Self::LocalTableScan { .. } | Self::Range { .. } => vec![],
+            // Once every partition is kept, the plan that made them is not run again.
+            Self::InMemoryTableScan { cache, cached, .. } => if cache.kept_partitions().is_some() { vec![] } else { vec![cached] },
             Self::Union { inputs, .. } => inputs.iter().collect(),
             Self::BroadcastHashJoin { left, right, .. }
             | Self::BroadcastNestedLoopJoin { left, right, .. }
@@ -199,6 +208,8 @@ impl PhysicalPlan {
     pub fn children_mut(&mut self) -> Vec<&mut PhysicalPlan> {
         match self {
             Self::FileScan { .. } | Self::LocalTableScan { .. } | Self::Range { .. } => vec![],
+            // Once every partition is kept, the plan that made them is not run again.
+            Self::InMemoryTableScan { cache, cached, .. } => if cache.kept_partitions().is_some() { vec![] } else { vec![cached] },
             Self::Union { inputs, .. } => inputs.iter_mut().collect(),
             Self::BroadcastHashJoin { left, right, .. }
             | Self::BroadcastNestedLoopJoin { left, right, .. }
@@ -230,6 +241,7 @@ impl PhysicalPlan {
             Self::FileScan { partitions, .. } => partitions.len(),
             Self::LocalTableScan { partitions, .. } => partitions.len(),
             Self::Range { slices, .. } => *slices,
+            Self::InMemoryTableScan { cache, cached, .. } => cache.kept_partitions().unwrap_or_else(|| cached.partition_count(context)),
             Self::Exchange { id, partitioning, .. } => {
                 context.shuffles.get(id).map_or(partitioning.partition_count(), Vec::len)
             }
@@ -299,6 +311,20 @@ impl PhysicalPlan {
                 Ok(Box::new(batches.into_iter().map(Ok)))
             }
             Self::Range { scan, range, slices } => Ok(Box::new(range.slice_batches(partition, *slices, scan.output.clone()))),
+            Self::InMemoryTableScan { cache, output, cached, .. } => {
+                let kept = match cache.partition(partition) {
+                    Some(kept) => kept,
+                    None => {
+                        let computed = gather(cached.execute(partition, context, metrics)?)?;
+                        cache.keep(partition, cached.partition_count(context), computed.clone());
+                        computed
+                    }
+                };
+                let columns = cache.output();
+                let batches = kept.iter().map(|batch| columns_of(batch, &columns, output)).collect::<Result<Vec<_>>>()?;
+                metrics.record_input(&batches);
+                Ok(Box::new(batches.into_iter().map(Ok)))
+            }
             Self::Exchange { id, .. } => {
                 let shuffle = context.shuffles.get(id).ok_or_else(|| {
                     EngineError::Internal(format!("exchange {id} is read before its map stage ran"))
@@ -505,6 +531,12 @@ impl PhysicalPlan {
             Self::FileScan { scan, .. } => file_scan_string(scan),
             Self::LocalTableScan { scan, .. } => format!("LocalTableScan [{}]", attributes(&scan.output, ", ")),
             Self::Range { range, slices, .. } => range.node_string(Some(*slices)),
+            Self::InMemoryTableScan { output, predicates, .. } if predicates.is_empty() => {
+                format!("InMemoryTableScan [{}]", attributes(output, ", "))
+            }
+            Self::InMemoryTableScan { output, predicates, .. } => {
+                format!("InMemoryTableScan [{}], [{}]", attributes(output, ", "), list(predicates, ", "))
+            }
             Self::Project { exprs, .. } => format!("Project [{}]", list(exprs, ", ")),
             Self::Filter { condition, .. } => format!("Filter {}", condition.plan_string()),
             Self::HashAggregate { keys, calls, .. } => {
@@ -516,7 +548,7 @@ impl PhysicalPlan {
             }
             Self::Exchange { id, partitioning, origin, .. } => {
                 let origin = match origin {
-                    ShuffleOrigin::EnsureRequirements => "ENSURE_REQUIREMENTS",
+                    ShuffleOrigin::EnsureRequirements | ShuffleOrigin::EnsureRequirementsOfCachedPlan => "ENSURE_REQUIREMENTS",
                     ShuffleOrigin::RepartitionByNum => "REPARTITION_BY_NUM",
                 };
                 format!("Exchange {}, {origin}, [plan_id={id}]", partitioning.plan_string())
@@ -579,10 +611,20 @@ impl PhysicalPlan {
         Shown::of(self, verbose, codegen, None).numbered().text()
     }
 
+    /// An adaptive plan before it has run, as Spark's explain prints it: the plan without codegen stages, under
+    /// `AdaptiveSparkPlan isFinalPlan=false`.
+    pub fn initial_explain_tree(&self, verbose: bool) -> String {
+        format!("AdaptiveSparkPlan isFinalPlan=false\n{}", crate::display::indent_under(&self.explain_tree(verbose, false)))
+    }
+
     /// The adaptive plan once `run` has run it, as Spark's explain prints it then: the final plan, cut into query
     /// stages (`ShuffleQueryStage`, `ResultQueryStage`) with coalesced shuffle reads, above the initial plan.
     pub fn final_explain_tree(&self, run: &JobTrace, verbose: bool) -> String {
-        let result_stage = run.stages.last().map_or(0, |s| s.id);
+        self.final_explain_tree_at(run, verbose, run.stages.last().map_or(0, |s| s.id))
+    }
+
+    /// [`Self::final_explain_tree`] of a plan that ran as part of a job, whose own result is stage `result_stage`.
+    fn final_explain_tree_at(&self, run: &JobTrace, verbose: bool, result_stage: usize) -> String {
         let stages = Shown::of(self, verbose, true, Some(run));
         let final_plan = Shown::wrap(format!("ResultQueryStage {result_stage}"), stages).numbered_by_query_stage().text();
         let initial_plan = self.explain_tree(verbose, false);
@@ -685,7 +727,26 @@ impl PhysicalPlan {
         }
     }
 
+    /// The stage of `run` that computed this plan's top: the one after its exchanges' map stages.
+    fn stage_after_exchanges(&self, run: &JobTrace) -> usize {
+        let mut ids = Vec::new();
+        self.exchange_ids(&mut ids);
+        run.exchanges.iter().filter(|e| ids.contains(&e.id)).map(|e| e.map_stage + 1).max().unwrap_or(0)
+    }
+
+    fn exchange_ids(&self, ids: &mut Vec<usize>) {
+        if let Self::Exchange { id, .. } | Self::BroadcastExchange { id, .. } = self {
+            ids.push(*id);
+        }
+        for child in self.children() {
+            child.exchange_ids(ids);
+        }
+    }
+
     pub fn has_exchange(&self) -> bool {
+        if let Self::InMemoryTableScan { cached, .. } = self {
+            return cached.has_exchange();
+        }
         matches!(self, Self::Exchange { .. } | Self::BroadcastExchange { .. }) || self.children().iter().any(|c| c.has_exchange())
     }
 }
@@ -706,6 +767,18 @@ impl Shown {
     /// The printed form of `plan`; with the trace of a finished run, each exchange shows as the query stage that
     /// wrote it and, where adaptive execution merged partitions, the coalesced read above it.
     fn of(plan: &PhysicalPlan, verbose: bool, codegen: bool, run: Option<&JobTrace>) -> Self {
+        if let PhysicalPlan::InMemoryTableScan { cache, cached, .. } = plan {
+            // The cached plan is shown as the scan's inner child, as Spark shows it, whether or not it runs.
+            let cached_plan = match cache.kept_by() {
+                _ if !cached.has_exchange() => cached.explain_tree(verbose, true),
+                Some(run) => cached.final_explain_tree_at(&run, verbose, cached.stage_after_exchanges(&run)),
+                None => cached.initial_explain_tree(verbose),
+            };
+            let relation = crate::logical::in_memory_relation_string(&cache.output(), cache);
+            let relation = format!("{relation}\n{}", crate::display::inner_child(&cached_plan));
+            let label = format!("{}\n{}", plan.label(verbose), crate::display::inner_child(&relation));
+            return Self { label, codegen: false, separate_children: false, query_stage: None, stage: None, children: Vec::new() };
+        }
         let children = plan.children().into_iter().map(|c| Self::of(c, verbose, codegen, run)).collect();
         let separate_children = matches!(plan, PhysicalPlan::SortMergeJoin { .. } | PhysicalPlan::CartesianProduct { .. });
         let node = Self {
@@ -997,6 +1070,28 @@ fn with_folder_values(batch: &RecordBatch, output: &[Attribute], fields: &[crate
 }
 
 /// The columns `wanted` (a subset of `all`) of batches, found by name, with the attribute's type.
+/// Marks the exchanges of a cached plan as ones adaptive execution must not coalesce.
+fn keep_partitioning(plan: &mut PhysicalPlan) {
+    if let PhysicalPlan::Exchange { origin: origin @ ShuffleOrigin::EnsureRequirements, .. } = plan {
+        *origin = ShuffleOrigin::EnsureRequirementsOfCachedPlan;
+    }
+    for child in plan.children_mut() {
+        keep_partitioning(child);
+    }
+}
+
+/// The `wanted` columns of a batch whose columns are `columns`, found by id.
+fn columns_of(batch: &RecordBatch, columns: &[Attribute], wanted: &[Attribute]) -> Result<RecordBatch> {
+    let picked = wanted
+        .iter()
+        .map(|a| {
+            let index = columns.iter().position(|c| c.id == a.id).ok_or_else(|| EngineError::Internal(format!("{} is not cached", a.name)))?;
+            Ok(batch.column(index).clone())
+        })
+        .collect::<Result<Vec<_>>>()?;
+    batch_of(wanted, picked, batch.num_rows())
+}
+
 fn project_to(batches: &[RecordBatch], wanted: &[Attribute]) -> Result<Vec<RecordBatch>> {
     batches.iter().map(|batch| project_batch(batch, wanted)).collect()
 }
@@ -1223,6 +1318,11 @@ impl Planner<'_> {
                 self.window(exprs, partition_by, order_by, None, *child(input)?)
             }
             LogicalPlan::Sample { sample, input } => PhysicalPlan::Sample { sample: sample.clone(), input: child(input)? },
+            LogicalPlan::InMemoryRelation { cache, output, predicates } => {
+                let mut cached = Box::new(self.plan(&crate::optimizer::optimize(cache.computed_by()), false)?);
+                keep_partitioning(&mut cached);
+                PhysicalPlan::InMemoryTableScan { cache: cache.clone(), output: output.clone(), predicates: predicates.clone(), cached }
+            }
             LogicalPlan::Expand { projections, output, input } => {
                 PhysicalPlan::Expand { projections: projections.clone(), output: output.clone(), input: child(input)? }
             }

@@ -169,6 +169,8 @@ pub struct Session {
     pub clock: Arc<dyn Clock>,
     /// The temporary views SQL can query.
     pub catalog: Arc<Catalog>,
+    /// The cached DataFrames and their kept partitions.
+    pub cache: Arc<crate::cache::CacheManager>,
     /// The trace of every job run so far, oldest first (Spark UI's job list); shared by the session's copies with
     /// other settings or executors, as one application's job list.
     jobs: Arc<Mutex<Vec<JobTrace>>>,
@@ -178,7 +180,7 @@ impl Session {
     /// A session on `executors`, reading files from `files`.
     pub fn new(files: Arc<dyn FileSystem>, executors: Executors, clock: Arc<dyn Clock>) -> Arc<Self> {
         let executors = Arc::new(executors);
-        Arc::new(Self { config: RwLock::new(Config::default()), files, executors, clock, catalog: Arc::default(), jobs: Arc::default() })
+        Arc::new(Self { config: RwLock::new(Config::default()), files, executors, clock, catalog: Arc::default(), cache: Arc::default(), jobs: Arc::default() })
     }
 
     /// A native session: files on disk, `local[n]` executors.
@@ -222,6 +224,7 @@ impl Session {
             executors: self.executors.clone(),
             clock: self.clock.clone(),
             catalog: self.catalog.clone(),
+            cache: self.cache.clone(),
             jobs: self.jobs.clone(),
         }
     }
@@ -306,6 +309,9 @@ impl Session {
 
     /// Appends a finished job's trace to the job log.
     pub fn record_job(&self, trace: JobTrace) {
+        for cached in self.cache.entries() {
+            cached.note_job(&trace);
+        }
         self.jobs.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(trace);
     }
 

@@ -38,6 +38,7 @@ pub fn size_in_bytes(plan: &LogicalPlan) -> u128 {
         LogicalPlan::Limit { count, .. } => *count as u128 * row_size(&plan.output()),
         // Spark cannot estimate what a Python function produces: `spark.sql.defaultSizeInBytes`, never broadcast.
         LogicalPlan::MapPartitions { .. } => i64::MAX as u128,
+        LogicalPlan::InMemoryRelation { cache, .. } => size_in_bytes(&cache.plan),
         LogicalPlan::Sample { sample, input } => (size_in_bytes(input) as f64 * (sample.upper - sample.lower)) as u128,
         // Each row once per projection.
         LogicalPlan::Expand { projections, input, .. } => size_in_bytes(input).saturating_mul(projections.len() as u128),

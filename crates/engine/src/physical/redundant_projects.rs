@@ -43,7 +43,7 @@ fn remove(plan: &mut PhysicalPlan, require_ordering: bool) {
         | PhysicalPlan::Window { .. }
         | PhysicalPlan::Expand { .. }
         | PhysicalPlan::BroadcastExchange { .. }
-        | PhysicalPlan::Exchange { origin: ShuffleOrigin::EnsureRequirements, .. }
+        | PhysicalPlan::Exchange { origin: ShuffleOrigin::EnsureRequirements | ShuffleOrigin::EnsureRequirementsOfCachedPlan, .. }
         | PhysicalPlan::Sort { global: false, .. } => require_ordering,
         _ => true,
     };

@@ -10,6 +10,7 @@ use monty_types::MontyObject;
 use super::{number, Args, Host, Object};
 use crate::error::{PySparkError, Result};
 use crate::values::{PyValue, row_values};
+use kindling_engine::cache::StorageLevel;
 use kindling_engine::types::SparkType;
 use crate::{not_supported, type_error};
 
@@ -28,6 +29,23 @@ impl Host {
             "to_df" => to_df(&df, args.list(1)?)?,
             "drop" => self.drop(&df, args.list(1)?)?,
             "distinct" => df.distinct()?,
+            // The level the DataFrame is cached at: the one asked for, or an earlier one (Spark keeps the first).
+            "persist" => {
+                let flags = args.list(1)?;
+                let flag = |i: usize| matches!(flags.get(i), Some(PyValue::Bool(true)));
+                let replication = match flags.get(4) {
+                    Some(PyValue::Int(n)) => *n as u32,
+                    _ => 1,
+                };
+                let asked = StorageLevel { use_disk: flag(0), use_memory: flag(1), use_off_heap: flag(2), deserialized: flag(3), replication };
+                let level = df.persist(asked).storage_level().unwrap_or(asked);
+                let flags = [level.use_disk, level.use_memory, level.use_off_heap, level.deserialized].map(MontyObject::bool);
+                return Ok(MontyObject::tuple(flags.into_iter().chain([MontyObject::int(level.replication as i64)])));
+            }
+            "unpersist" => {
+                df.unpersist();
+                return Ok(MontyObject::none());
+            }
             "sample" => df.sample(args.float(1)?, args.int(2)?)?,
             "random_split" => {
                 let weights = args.list(1)?.iter().map(number).collect::<Result<Vec<f64>>>()?;

@@ -46,6 +46,10 @@ impl Host {
                 let names = self.session.catalog.view_names();
                 return Ok(MontyObject::list(names.into_iter().map(MontyObject::string)));
             }
+            "catalog.clear_cache" => {
+                self.session.cache.clear();
+                return Ok(MontyObject::none());
+            }
             "fs.exists" => return Ok(MontyObject::bool(self.session.files.entry(args.str(0)?)?.is_some())),
             "catalog.drop_temp_view" => return Ok(MontyObject::bool(self.session.catalog.drop_view(args.str(0)?))),
             "catalog.table_exists" => return Ok(MontyObject::bool(self.session.catalog.view(args.str(0)?).is_some())),

@@ -3,7 +3,7 @@
 
 import random
 
-_RESERVED = ('columns', 'schema', 'dtypes', 'rdd', 'write', 'sparkSession', 'na')
+_RESERVED = ('columns', 'schema', 'dtypes', 'rdd', 'write', 'sparkSession', 'na', 'is_cached', 'storageLevel')
 
 
 class _NoValue:
@@ -24,6 +24,9 @@ class DataFrame:
         self.rdd = RDD(('dataframe', handle), session)
         self.write = DataFrameWriter(self, 'parquet', None, {}, [])
         self.na = DataFrameNaFunctions(self)
+        # PySpark's `is_cached` is set by cache() and unpersist(); `storageLevel` (a property there) is kept with it.
+        self.is_cached = False
+        self.storageLevel = StorageLevel.NONE
         self._by_name = {}
         for f in fields:
             name = f[0]
@@ -228,12 +231,19 @@ class DataFrame:
         return self
 
     def cache(self):
-        return self
+        return self.persist()
 
     def persist(self, storageLevel=None):
+        level = StorageLevel.MEMORY_AND_DISK_DESER if storageLevel is None else storageLevel
+        flags = _kindling('dataframe.persist', self._h, level._flags())
+        self.is_cached = True
+        self.storageLevel = StorageLevel(*flags)
         return self
 
     def unpersist(self, blocking=False):
+        _kindling('dataframe.unpersist', self._h)
+        self.is_cached = False
+        self.storageLevel = StorageLevel.NONE
         return self
 
     def createOrReplaceTempView(self, name):
@@ -310,6 +320,45 @@ def _seed_or_random(seed):
 def _column_list(cols):
     # One column (a name or a Column) or a list or tuple of them.
     return list(cols) if isinstance(cols, (list, tuple)) else [cols]
+
+
+class StorageLevel:
+    # Where cached partitions are kept. Kindling keeps them in memory whatever the level; the level is shown.
+    def __init__(self, useDisk, useMemory, useOffHeap, deserialized, replication=1):
+        self.useDisk = useDisk
+        self.useMemory = useMemory
+        self.useOffHeap = useOffHeap
+        self.deserialized = deserialized
+        self.replication = replication
+
+    def _flags(self):
+        return (self.useDisk, self.useMemory, self.useOffHeap, self.deserialized, self.replication)
+
+    def __eq__(self, other):
+        return type(other) is StorageLevel and self._flags() == other._flags()
+
+    def __repr__(self):
+        return 'StorageLevel(%s, %s, %s, %s, %s)' % self._flags()
+
+    def __str__(self):
+        result = ''
+        result += 'Disk ' if self.useDisk else ''
+        result += 'Memory ' if self.useMemory else ''
+        result += 'OffHeap ' if self.useOffHeap else ''
+        result += 'Deserialized ' if self.deserialized else 'Serialized '
+        return result + str(self.replication) + 'x Replicated'
+
+
+StorageLevel.DISK_ONLY = StorageLevel(True, False, False, False)
+StorageLevel.DISK_ONLY_2 = StorageLevel(True, False, False, False, 2)
+StorageLevel.DISK_ONLY_3 = StorageLevel(True, False, False, False, 3)
+StorageLevel.MEMORY_ONLY = StorageLevel(False, True, False, False)
+StorageLevel.MEMORY_ONLY_2 = StorageLevel(False, True, False, False, 2)
+StorageLevel.MEMORY_AND_DISK = StorageLevel(True, True, False, False)
+StorageLevel.MEMORY_AND_DISK_2 = StorageLevel(True, True, False, False, 2)
+StorageLevel.OFF_HEAP = StorageLevel(True, True, True, False, 1)
+StorageLevel.MEMORY_AND_DISK_DESER = StorageLevel(True, True, False, True)
+StorageLevel.NONE = StorageLevel(False, False, False, False)
 
 
 class DataFrameNaFunctions:

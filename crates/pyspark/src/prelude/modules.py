@@ -64,7 +64,7 @@ _SUBMODULES = {
     'window': _module(_WindowModule, _WINDOW, _WINDOW),
 }
 _sql_module = _module(_SqlModule, dict(list(_SQL.items()) + list(_SUBMODULES.items())), _SQL)
-_PYSPARK = {'SparkConf': SparkConf, 'SparkContext': SparkContext, 'RDD': RDD}
+_PYSPARK = {'SparkConf': SparkConf, 'SparkContext': SparkContext, 'RDD': RDD, 'StorageLevel': StorageLevel}
 _kindling_pyspark = _module(_PysparkModule, dict(list(_PYSPARK.items()) + [('sql', _sql_module)]), _PYSPARK)
 _kindling_argparse = _module(_ArgparseModule, {'ArgumentParser': ArgumentParser, 'Namespace': Namespace}, ())
 

@@ -169,6 +169,9 @@ class Catalog:
     def tableExists(self, tableName, dbName=None):
         return _kindling('catalog.table_exists', tableName)
 
+    def clearCache(self):
+        _kindling('catalog.clear_cache')
+
 
 class SparkContext:
     def __init__(self, session, app_name, master, parallelism):
