@@ -227,6 +227,38 @@ test('an error points at its line, and the session survives it', async () => {
   });
 });
 
+test('a cached DataFrame is listed in Storage with its kept partitions, and unpersist frees it', async () => {
+  const program = [
+    'by_zone = df_green.groupBy("PULocationID").count().cache()',
+    'print(by_zone.count(), by_zone.is_cached, by_zone.storageLevel)',
+    'print(by_zone.orderBy("PULocationID").first())',
+    '',
+  ].join('\n');
+  const expected = cliOutput(SETUP + program);
+  await withApp({ cells: [python(SETUP), python(program), python('by_zone.unpersist()\n')] }, async (page) => {
+    await runCell(page, 0);
+    assert.equal(await page.locator('#storage').getAttribute('data-cached'), '0');
+    await runCell(page, 1);
+    assert.equal(await stdoutOf(page, 1), expected);
+    const row = page.locator('#storage tr[data-id]');
+    assert.equal(await row.count(), 1);
+    const [kept, partitions] = [await row.getAttribute('data-kept'), await row.getAttribute('data-partitions')];
+    assert.ok(Number(partitions) > 0 && kept === partitions, `${kept} of ${partitions} partitions kept`);
+    assert.match(await row.textContent(), /Disk Memory Deserialized 1x Replicated/);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.locator('#storage').scrollIntoViewIfNeeded();
+    await assertNothingOverflows(page, 'the Storage panel');
+    const storageOverflow = await page.evaluate(() => {
+      const panel = document.querySelector('#storage');
+      return panel.querySelector('table').getBoundingClientRect().right - panel.getBoundingClientRect().right;
+    });
+    assert.ok(storageOverflow <= 0, `the Storage table sticks out of its panel by ${storageOverflow}px`);
+    await page.screenshot({ path: join(ARTIFACTS, 'storage.png') });
+    await runCell(page, 2);
+    assert.equal(await page.locator('#storage').getAttribute('data-cached'), '0');
+  });
+});
+
 test('an uploaded real TLC file becomes a path the code can read', async () => {
   const program = 'from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()\n' +
     'df = spark.read.option("header", "true").csv("yellow_tripdata_sample_2020-04.csv")\nprint(df.count())\n';

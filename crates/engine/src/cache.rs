@@ -41,6 +41,14 @@ impl StorageLevel {
         parts.push(format!("{} replicas", self.replication));
         format!("StorageLevel({})", parts.join(", "))
     }
+
+    /// `Disk Memory Deserialized 1x Replicated`, as PySpark and the Spark UI's Storage page write it.
+    pub fn summary(&self) -> String {
+        let flags = [(self.use_disk, "Disk "), (self.use_memory, "Memory "), (self.use_off_heap, "OffHeap ")];
+        let mut text: String = flags.iter().filter(|(set, _)| *set).map(|(_, name)| *name).collect();
+        text.push_str(if self.deserialized { "Deserialized " } else { "Serialized " });
+        format!("{text}{}x Replicated", self.replication)
+    }
 }
 
 /// One cached DataFrame: its plan, its level, and the partitions kept so far.
@@ -126,7 +134,8 @@ impl CachedData {
         let kept: Vec<&Vec<RecordBatch>> = partitions.iter().flatten().collect();
         StorageUsage {
             id: self.id,
-            level: self.level.description(),
+            name: self.plan.tree_string().lines().next().unwrap_or_default().to_string(),
+            level: self.level.summary(),
             partitions: partitions.len(),
             kept: kept.len(),
             rows: kept.iter().flat_map(|p| p.iter()).map(|b| b.num_rows() as u64).sum(),
@@ -143,10 +152,14 @@ impl CachedData {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StorageUsage {
     pub id: usize,
+    /// The top of the cached plan (`Project [id#0L, …]`).
+    pub name: String,
     pub level: String,
+    /// The cached plan's partitions, and how many of them are kept so far.
     pub partitions: usize,
     pub kept: usize,
     pub rows: u64,
+    /// Arrow memory the kept partitions take.
     pub bytes: u64,
 }
 
@@ -228,5 +241,7 @@ mod tests {
         assert_eq!(StorageLevel::MEMORY_AND_DISK_DESER.description(), "StorageLevel(disk, memory, deserialized, 1 replicas)");
         let memory_only = StorageLevel { use_disk: false, use_memory: true, use_off_heap: false, deserialized: false, replication: 1 };
         assert_eq!(memory_only.description(), "StorageLevel(memory, 1 replicas)");
+        assert_eq!(StorageLevel::MEMORY_AND_DISK_DESER.summary(), "Disk Memory Deserialized 1x Replicated");
+        assert_eq!(memory_only.summary(), "Memory Serialized 1x Replicated");
     }
 }

@@ -3,6 +3,7 @@
 //! page's address says what is shown: the notebook (`#/`), the lesson list (`#/lessons`) or a lesson's step
 //! (`#/lessons/<id>/<n>`), whose cells run in a session of their own (`Kernel::Lesson`).
 
+use kindling_engine::cache::StorageUsage;
 use kindling_engine::trace::JobTrace;
 use kindling_pyspark::notebook::{Cell, CellOutput, Language, ResultTable};
 use wasm_bindgen::prelude::*;
@@ -20,6 +21,7 @@ use crate::format::bytes;
 use crate::job_views::{JobView, Tab};
 use crate::protocol::{self, EngineInfo, FileEntry, Kernel, Request, Response, Settings};
 use crate::storage::{self, SavedCell};
+use crate::storage_view::storage_view;
 
 /// How long a lesson step waits after the last keystroke before it runs again.
 const RERUN_AFTER_EDIT_MS: u32 = 1200;
@@ -55,6 +57,8 @@ pub struct App {
     _listeners: [Closure<dyn Fn(JsValue)>; 2],
     engine: EngineState,
     files: Vec<FileEntry>,
+    /// The session's cached DataFrames, as of the last run.
+    storage: Vec<StorageUsage>,
     cells: Vec<CellState>,
     next_cell_id: u32,
     settings: Settings,
@@ -215,6 +219,7 @@ impl Component for App {
             _listeners: listeners,
             engine: EngineState::Starting,
             files: Vec::new(),
+            storage: Vec::new(),
             next_cell_id: cells.len() as u32,
             cells,
             settings: Settings::spark_defaults(1),
@@ -404,6 +409,7 @@ impl Component for App {
                                 <button id="add-sql" class="secondary" onclick={ctx.link().callback(|_| Msg::AddCell(Language::Sql))}>{ "+ SQL cell" }</button>
                             </div>
                             { self.files_panel(ctx) }
+                            { storage_view(&self.storage) }
                         </main>
                         <aside class="inspector">{ self.job_panel(ctx) }</aside>
                     } else {
@@ -434,12 +440,13 @@ impl App {
                     run.progress = (cell, done, total);
                 }
             }
-            Response::Finished { id, outputs } => {
+            Response::Finished { id, outputs, storage } => {
                 let Some(run) = self.running.take().filter(|run| run.id == id) else { return };
                 if let Some(step) = self.lessons.running.take() {
                     self.step_finished(step, outputs);
                     return;
                 }
+                self.storage = storage;
                 let mut selected = None;
                 for (cell_id, output) in run.cells.iter().zip(outputs) {
                     if !output.jobs.is_empty() {

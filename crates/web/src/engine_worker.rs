@@ -115,8 +115,9 @@ async fn run(
     let (control, pooled) = (engine.borrow().control.clone(), engine.borrow().pooled);
     let outputs = Arc::new(Mutex::new(Vec::<CellOutput>::new()));
     let finished = Arc::new(Mutex::new(false));
+    let storage = Arc::new(Mutex::new(Vec::new()));
     let work = {
-        let (outputs, finished) = (outputs.clone(), finished.clone());
+        let (outputs, finished, storage) = (outputs.clone(), finished.clone(), storage.clone());
         move || {
             let mut notebook = notebook.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             for cell in &cells {
@@ -127,6 +128,8 @@ async fn run(
                     break;
                 }
             }
+            let cached = notebook.session().cache.entries().iter().map(|c| c.usage()).collect();
+            *storage.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = cached;
             *finished.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = true;
         }
     };
@@ -142,7 +145,8 @@ async fn run(
         work();
     }
     let outputs = std::mem::take(&mut *outputs.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-    Response::Finished { id, outputs }
+    let storage = std::mem::take(&mut *storage.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+    Response::Finished { id, outputs, storage }
 }
 
 /// The kernel's notebook to run in: the current one, or a new one when asked, when there is none yet or when the

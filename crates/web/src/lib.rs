@@ -51,6 +51,8 @@ mod stages_view;
 #[cfg(target_arch = "wasm32")]
 mod storage;
 #[cfg(target_arch = "wasm32")]
+mod storage_view;
+#[cfg(target_arch = "wasm32")]
 mod timeline_view;
 
 #[cfg(target_arch = "wasm32")]

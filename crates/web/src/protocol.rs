@@ -5,6 +5,7 @@
 //!
 //! [`JobTrace`]: kindling_engine::trace::JobTrace
 
+use kindling_engine::cache::StorageUsage;
 use kindling_pyspark::notebook::{Cell, CellOutput};
 use serde::{Deserialize, Serialize};
 
@@ -44,8 +45,13 @@ pub enum Response {
     Files(Vec<FileEntry>),
     /// Tasks finished out of tasks scheduled so far in run `id`, while `cell` (an index into its cells) runs.
     Progress { id: u64, cell: usize, done: usize, total: usize },
-    /// Run `id` ended: one output per cell that ran.
-    Finished { id: u64, outputs: Vec<CellOutput> },
+    /// Run `id` ended: one output per cell that ran, and the session's cached DataFrames after it.
+    Finished {
+        id: u64,
+        outputs: Vec<CellOutput>,
+        #[serde(default)]
+        storage: Vec<StorageUsage>,
+    },
     /// Something outside any cell went wrong (a download, a malformed message).
     Failed { message: String },
 }
@@ -136,7 +142,7 @@ mod tests {
             jobs: vec![JobTrace { description: "d".into(), executors: 2, duration_us: 1500, ..JobTrace::default() }],
             ..CellOutput::default()
         };
-        let finished = Response::Finished { id: 7, outputs: vec![output] };
+        let finished = Response::Finished { id: 7, outputs: vec![output], storage: Vec::new() };
         assert_eq!(decode::<Response>(&encode(&finished)), Ok(finished));
     }
 
