@@ -1,5 +1,5 @@
-# Fingerprints (md5, sha1, sha2, crc32), spelling (levenshtein, soundex), months_between and trunc, in the
-# DataFrame API and in SQL.
+# Fingerprints (md5, sha1, sha2, crc32), spelling (levenshtein, soundex), months_between, trunc and format_number,
+# in the DataFrame API and in SQL.
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -22,3 +22,9 @@ try:
     people.select(F.sha2("name", 100))
 except Exception as e:
     print(e)
+
+amounts = spark.createDataFrame([(x,) for x in [0.125, 0.375, 1.005, 1.015, 2.5, 3.5, 1234567.891, -0.5, -0.0, 1e21, -1234.5678,
+                                                float("nan"), float("-inf"), None]], "x double")
+amounts.select("x", F.format_number("x", 2).alias("two"), F.format_number("x", 0).alias("none"), F.format_number("x", -1).alias("bad")).show(truncate=False)
+spark.createDataFrame([(1234567,), (-98765,)], "n int").select(F.format_number("n", 2), F.format_number(F.col("n").cast("decimal(10,2)") / 3, 3)).show()
+spark.sql("SELECT format_number(1234.5, 1), format_number(CAST(9876543210 AS BIGINT), 0)").show()

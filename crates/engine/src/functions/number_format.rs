@@ -1,6 +1,7 @@
 //! `to_number(text, format)`: text written with a number format — digits `0`/`9`, a grouping `,` (or `G`), a
 //! decimal point `.` (or `D`), a `$`, a sign `S` at either end, a trailing `MI` (minus after the number) or `PR`
-//! (negative in angle brackets) — read back as a decimal whose precision and scale the format's digits give.
+//! (negative in angle brackets) — read back as a decimal whose precision and scale the format's digits give; and
+//! `format_number(x, d)`, numbers written with thousands separators.
 
 use crate::types::SparkType;
 use crate::value::Value;
@@ -104,5 +105,68 @@ mod tests {
         assert!(to_number("12345", "000").is_err());
         assert!(to_number("4a4", "000").is_err());
         assert!(result_type("abc").is_err());
+    }
+}
+
+/// `format_number(x, d)`: `x` rounded half-even to `d` decimals (from its exact value), with a comma between
+/// thousands, as Java's `DecimalFormat("#,##0.00")` writes it; NaN and infinities as Java names them.
+pub fn format_number(value: &Value, decimals: usize) -> Option<String> {
+    let plain = match value {
+        Value::Double(x) => fixed_point(*x, decimals)?,
+        Value::Float(x) => fixed_point(f64::from(*x), decimals)?,
+        Value::Decimal { value, scale, .. } => decimal_fixed_point(*value, i32::from(*scale), decimals),
+        other => {
+            let whole = other.as_i64()?;
+            if decimals == 0 { whole.to_string() } else { format!("{whole}.{}", "0".repeat(decimals)) }
+        }
+    };
+    Some(with_thousands(&plain))
+}
+
+/// Rust's fixed-point formatting rounds the exact binary value half-even, as `DecimalFormat` does.
+fn fixed_point(x: f64, decimals: usize) -> Option<String> {
+    Some(match x {
+        x if x.is_nan() => "NaN".to_string(),
+        x if x.is_infinite() => if x > 0.0 { "\u{221e}".to_string() } else { "-\u{221e}".to_string() },
+        x => format!("{x:.decimals$}"),
+    })
+}
+
+/// A decimal `value × 10^-scale` rounded half-even to `decimals` places.
+fn decimal_fixed_point(value: i128, scale: i32, decimals: usize) -> String {
+    let shift = scale - decimals as i32;
+    let rounded = if shift > 0 {
+        let divisor = 10i128.pow(shift as u32);
+        let (quotient, remainder) = (value / divisor, value % divisor);
+        let twice = remainder.abs() * 2;
+        let up = twice > divisor || (twice == divisor && quotient % 2 != 0);
+        if up { quotient + value.signum() } else { quotient }
+    } else {
+        value * 10i128.pow((-shift) as u32)
+    };
+    let digits = rounded.unsigned_abs().to_string();
+    let digits = format!("{digits:0>width$}", width = decimals + 1);
+    let (whole, fraction) = digits.split_at(digits.len() - decimals);
+    let sign = if rounded < 0 { "-" } else { "" };
+    if decimals == 0 { format!("{sign}{whole}") } else { format!("{sign}{whole}.{fraction}") }
+}
+
+/// `1234567.89` → `1,234,567.89`.
+fn with_thousands(plain: &str) -> String {
+    let (sign, rest) = plain.strip_prefix('-').map_or(("", plain), |rest| ("-", rest));
+    let (whole, fraction) = rest.split_once('.').map_or((rest, None), |(w, f)| (w, Some(f)));
+    if !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return plain.to_string();
+    }
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    match fraction {
+        Some(fraction) => format!("{sign}{grouped}.{fraction}"),
+        None => format!("{sign}{grouped}"),
     }
 }

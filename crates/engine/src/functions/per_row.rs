@@ -130,6 +130,7 @@ pub enum PerRowFunction {
     Soundex,
     MonthsBetween,
     Trunc,
+    FormatNumber,
     /// `date - date`: the days between, as an `interval day` (not called by name).
     SubtractDates,
     /// `timestamp - timestamp`: the span between, as an `interval day to second` (not called by name).
@@ -138,7 +139,7 @@ pub enum PerRowFunction {
 
 use PerRowFunction::*;
 
-const ALL: [PerRowFunction; 90] = [
+const ALL: [PerRowFunction; 91] = [
     StartsWith, EndsWith, Contains, Left, Right, Replace, Lpad, Rpad, Ltrim, Rtrim, Btrim, SplitPart, Repeat, Reverse,
     Instr, Locate, Ascii, Chr, Initcap, Quote, Translate, Hex, Unhex, LuhnCheck, Ceil, Floor, Pmod, Sqrt, Exp, Ln,
     Log10, Log2, Log, Pow, Sign, Positive, Negative, Sin, Cos, Tan, Sec, Csc, Cot, Degrees, Radians, Bround,
@@ -146,7 +147,7 @@ const ALL: [PerRowFunction; 90] = [
     TimestampSeconds, UnixDate, DateFromUnixDate, IntegralDivide, Encode, Decode, ToBinary, TimestampAdd, TimestampDiff,
     IsValidUtf8, MakeValidUtf8, ValidateUtf8, TryValidateUtf8, ToNumber, Conv, Bin, OctetLength, BitLength, TypeOf,
     Nanvl, AtLeastNNonNulls, IsNan, RegexpReplace, RegexpExtract, RLike, Md5, Sha1, Sha2, Crc32, Levenshtein, Soundex,
-    MonthsBetween, Trunc,
+    MonthsBetween, Trunc, FormatNumber,
 ];
 
 impl PerRowFunction {
@@ -179,6 +180,7 @@ impl PerRowFunction {
             Soundex => "soundex",
             MonthsBetween => "months_between",
             Trunc => "trunc",
+            FormatNumber => "format_number",
             Quote => "quote",
             Translate => "translate",
             Hex => "hex",
@@ -273,7 +275,7 @@ impl PerRowFunction {
             | SubtractDates | SubtractTimestamps => (2, 2),
             ToBinary => (1, 2),
             SplitPart | MakeDate | Translate | TimestampAdd | TimestampDiff | Conv => (3, 3),
-            Sha2 | Trunc => (2, 2),
+            Sha2 | Trunc | FormatNumber => (2, 2),
             Levenshtein | MonthsBetween => (2, 3),
             WidthBucket => (4, 4),
             Nanvl | RLike => (2, 2),
@@ -307,6 +309,7 @@ impl PerRowFunction {
             Levenshtein => [String, String, Integer][..args.len().min(3)].to_vec(),
             MonthsBetween => [Timestamp, Timestamp, Boolean][..args.len().min(3)].to_vec(),
             Trunc => vec![Date, String],
+            FormatNumber => vec![numeric.clone(), Integer],
             Instr => vec![String, String],
             Locate => [String, String, Integer][..args.len()].to_vec(),
             Chr => vec![Long],
@@ -369,7 +372,7 @@ impl PerRowFunction {
             SubtractTimestamps => DayTimeInterval { start: crate::interval::DAY, end: crate::interval::SECOND },
             Lpad | Rpad if first == Binary => Binary,
             Left | Right | Replace | Lpad | Rpad | Ltrim | Rtrim | Btrim | SplitPart | Repeat | Reverse | Chr | Initcap
-            | Quote | Translate | Hex | Md5 | Sha1 | Sha2 | Soundex => String,
+            | Quote | Translate | Hex | Md5 | Sha1 | Sha2 | Soundex | FormatNumber => String,
             Crc32 => Long,
             Levenshtein => Integer,
             MonthsBetween => Double,
@@ -586,6 +589,10 @@ impl PerRowFunction {
                 Value::Double(months_between(int(0).unwrap_or(0), int(1).unwrap_or(0), round_off))
             }
             Trunc => days_value(date(0).and_then(|d| truncated_date(d, text(1)))),
+            FormatNumber => match usize::try_from(int(1).unwrap_or(-1)) {
+                Ok(decimals) => super::number_format::format_number(&args[0], decimals).map_or(Value::Null, Value::String),
+                Err(_) => Value::Null,
+            },
             DatePlusInterval | TimestampPlusInterval | SubtractDates | SubtractTimestamps => {
                 let result = date_time_arithmetic(self, &args[0], &args[1]);
                 result.map_err(|_| timestamp_overflow())?

@@ -30,7 +30,7 @@ fn value_arguments(function: ScalarFunction) -> &'static [usize] {
         ToDate | ToTimestamp | DateFormat | UnixTimestamp | Round => &[1],
         PerRow(F::Instr | F::Encode | F::Decode | F::NextDay | F::ToBinary | F::ToNumber | F::Ltrim | F::Rtrim | F::Btrim) => &[1],
         PerRow(F::Lpad | F::Rpad | F::Levenshtein | F::MonthsBetween) => &[2],
-        PerRow(F::Sha2 | F::Trunc) => &[1],
+        PerRow(F::Sha2 | F::Trunc | F::FormatNumber) => &[1],
         PerRow(F::Translate | F::RegexpReplace | F::RegexpExtract) => &[1, 2],
         PerRow(F::RLike) => &[1],
         Collection(C::Split) => &[1, 2],

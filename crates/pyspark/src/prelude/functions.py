@@ -514,6 +514,9 @@ class _functions_module:
     def soundex(self, col):
         return _call('soundex', col)
 
+    def format_number(self, col, d):
+        return _call('format_number', col, d)
+
     def months_between(self, date1, date2, roundOff=True):
         return _call('months_between', date1, date2, roundOff)
 
