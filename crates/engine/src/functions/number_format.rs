@@ -81,33 +81,6 @@ pub fn to_number(text: &str, format: &str) -> Result<Value> {
     Ok(Value::Decimal { value: if negative { -unscaled } else { unscaled }, precision, scale })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn decimal(text: &str, format: &str) -> String {
-        to_number(text, format).unwrap().to_string()
-    }
-
-    #[test]
-    fn reads_digits_grouping_currency_and_signs() {
-        assert_eq!(decimal("454.2", "000.0"), "454.2");
-        assert_eq!(decimal("12,454", "00,000"), "12454");
-        assert_eq!(decimal("$78.12", "$00.00"), "78.12");
-        assert_eq!(decimal("-454", "S000"), "-454");
-        assert_eq!(decimal("12,454.8-", "00,000.9MI"), "-12454.8");
-        assert_eq!(decimal("<00,454.8>", "00,000.9PR"), "-454.8");
-        assert_eq!(result_type("00,000.9MI").unwrap(), SparkType::Decimal { precision: 6, scale: 1 });
-    }
-
-    #[test]
-    fn refuses_text_the_format_cannot_hold() {
-        assert!(to_number("12345", "000").is_err());
-        assert!(to_number("4a4", "000").is_err());
-        assert!(result_type("abc").is_err());
-    }
-}
-
 /// `format_number(x, d)`: `x` rounded half-even to `d` decimals (from its exact value), with a comma between
 /// thousands, as Java's `DecimalFormat("#,##0.00")` writes it; NaN and infinities as Java names them.
 pub fn format_number(value: &Value, decimals: usize) -> Option<String> {
@@ -168,5 +141,32 @@ fn with_thousands(plain: &str) -> String {
     match fraction {
         Some(fraction) => format!("{sign}{grouped}.{fraction}"),
         None => format!("{sign}{grouped}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decimal(text: &str, format: &str) -> String {
+        to_number(text, format).unwrap().to_string()
+    }
+
+    #[test]
+    fn reads_digits_grouping_currency_and_signs() {
+        assert_eq!(decimal("454.2", "000.0"), "454.2");
+        assert_eq!(decimal("12,454", "00,000"), "12454");
+        assert_eq!(decimal("$78.12", "$00.00"), "78.12");
+        assert_eq!(decimal("-454", "S000"), "-454");
+        assert_eq!(decimal("12,454.8-", "00,000.9MI"), "-12454.8");
+        assert_eq!(decimal("<00,454.8>", "00,000.9PR"), "-454.8");
+        assert_eq!(result_type("00,000.9MI").unwrap(), SparkType::Decimal { precision: 6, scale: 1 });
+    }
+
+    #[test]
+    fn refuses_text_the_format_cannot_hold() {
+        assert!(to_number("12345", "000").is_err());
+        assert!(to_number("4a4", "000").is_err());
+        assert!(result_type("abc").is_err());
     }
 }
