@@ -35,9 +35,11 @@ const PRELUDE: [&str; 10] = [
 
 /// The prelude's names that are also the program's globals: what the host, the executors and the lowered program
 /// call. Every other name of the prelude is local to it.
-const PRELUDE_HOOKS: [&str; 10] = [
+const PRELUDE_HOOKS: [&str; 12] = [
     "_kindling_pyspark",
     "_kindling_argparse",
+    "_kindling_operator",
+    "_kindling_string",
     "_kindling_star_names",
     "_kindling_sys",
     "_kindling_set_argv",
@@ -52,7 +54,12 @@ const PRELUDE_HOOKS: [&str; 10] = [
 const CYCLE_COLLECTION_INTERVAL: usize = 20_000_000;
 
 /// The modules the host hands the program on `import`, each the value of a prelude expression.
-const MODULE_OBJECTS: [(&str, &str); 2] = [("pyspark", "_kindling_pyspark"), ("argparse", "_kindling_argparse")];
+const MODULE_OBJECTS: [(&str, &str); 4] = [
+    ("pyspark", "_kindling_pyspark"),
+    ("argparse", "_kindling_argparse"),
+    ("operator", "_kindling_operator"),
+    ("string", "_kindling_string"),
+];
 
 /// The one host function the prelude calls.
 const HOST_FUNCTION: &str = "_kindling";

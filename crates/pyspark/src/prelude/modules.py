@@ -68,6 +68,96 @@ _PYSPARK = {'SparkConf': SparkConf, 'SparkContext': SparkContext, 'RDD': RDD, 'S
 _kindling_pyspark = _module(_PysparkModule, dict(list(_PYSPARK.items()) + [('sql', _sql_module)]), _PYSPARK)
 _kindling_argparse = _module(_ArgparseModule, {'ArgumentParser': ArgumentParser, 'Namespace': Namespace}, ())
 
+
+# The standard library's `operator` and `string`, which the sandbox lacks: the functions an RDD program passes
+# (`reduceByKey(operator.add)`, `sortBy(operator.itemgetter(1))`) and the character sets.
+class _OperatorModule:
+    def add(self, a, b):
+        return a + b
+
+    def sub(self, a, b):
+        return a - b
+
+    def mul(self, a, b):
+        return a * b
+
+    def truediv(self, a, b):
+        return a / b
+
+    def floordiv(self, a, b):
+        return a // b
+
+    def mod(self, a, b):
+        return a % b
+
+    def pow(self, a, b):
+        return a ** b
+
+    def neg(self, a):
+        return -a
+
+    def eq(self, a, b):
+        return a == b
+
+    def ne(self, a, b):
+        return not (a == b)
+
+    def lt(self, a, b):
+        return a < b
+
+    def le(self, a, b):
+        return a <= b
+
+    def gt(self, a, b):
+        return a > b
+
+    def ge(self, a, b):
+        return a >= b
+
+    def and_(self, a, b):
+        return a & b
+
+    def or_(self, a, b):
+        return a | b
+
+    def not_(self, a):
+        return not a
+
+    def concat(self, a, b):
+        return a + b
+
+    def contains(self, a, b):
+        return b in a
+
+    def itemgetter(self, *items):
+        if len(items) == 1:
+            return lambda obj: obj[items[0]]
+        return lambda obj: tuple([obj[item] for item in items])
+
+    def attrgetter(self, *names):
+        if len(names) == 1:
+            return lambda obj: getattr(obj, names[0])
+        return lambda obj: tuple([getattr(obj, name) for name in names])
+
+
+class _StringModule:
+    ascii_lowercase = 'abcdefghijklmnopqrstuvwxyz'
+    ascii_uppercase = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+    ascii_letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+    digits = '0123456789'
+    hexdigits = '0123456789abcdefABCDEF'
+    octdigits = '01234567'
+    punctuation = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'
+    whitespace = ' \t\n\r\x0b\x0c'
+    printable = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~ \t\n\r\x0b\x0c'
+
+    def capwords(self, s, sep=None):
+        return (sep or ' ').join([word.capitalize() for word in s.split(sep)])
+
+
+_kindling_operator = _OperatorModule()
+_kindling_string = _StringModule()
+
 # What `from <module> import *` binds, by module path (the lowering spells the names out).
 _kindling_star_names = {
     'pyspark': _kindling_pyspark.__all__,
