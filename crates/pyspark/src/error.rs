@@ -111,7 +111,8 @@ impl From<SqlError> for PySparkError {
     fn from(error: SqlError) -> Self {
         match error {
             SqlError::Engine(engine) => engine.into(),
-            SqlError::Parse { .. } => PySparkError::Spark { class: "ParseException", message: error.to_string() },
+            // PySpark's ParseException text starts on a line of its own.
+            SqlError::Parse { .. } => PySparkError::Spark { class: "ParseException", message: format!("\n{error}") },
             SqlError::Analysis { .. } => PySparkError::Spark { class: "AnalysisException", message: error.to_string() },
         }
     }

@@ -33,6 +33,14 @@ class _PysparkModule:
     pass
 
 
+class _ErrorsModule:
+    pass
+
+
+class _UtilsModule:
+    pass
+
+
 class _ArgparseModule:
     pass
 
@@ -63,9 +71,26 @@ _SUBMODULES = {
     'functions': _functions_with_every_name(),
     'window': _module(_WindowModule, _WINDOW, _WINDOW),
 }
+# PySpark's exception classes. The sandbox has no class inheritance, so each is the built-in class it derives from:
+# `except AnalysisException` catches Spark's errors as PySpark's does, and any other Exception too.
+_CAPTURED = ['AnalysisException', 'ParseException', 'IllegalArgumentException', 'ArithmeticException',
+             'NumberFormatException', 'ArrayIndexOutOfBoundsException', 'DateTimeException', 'SparkRuntimeException',
+             'PythonException', 'QueryExecutionException', 'StreamingQueryException', 'TempTableAlreadyExistsException',
+             'UnknownException', 'SparkUpgradeException', 'SparkNoSuchElementException', 'PySparkException',
+             'PySparkRuntimeError', 'PySparkAssertionError', 'PySparkNotImplementedError']
+_ERRORS = {}
+for _name in _CAPTURED:
+    _ERRORS[_name] = Exception
+_ERRORS['PySparkValueError'] = ValueError
+_ERRORS['PySparkTypeError'] = TypeError
+_ERRORS['PySparkAttributeError'] = AttributeError
+_ERRORS['PySparkIndexError'] = IndexError
+_ERRORS['PySparkKeyError'] = KeyError
+_errors_module = _module(_ErrorsModule, _ERRORS, _ERRORS)
+_SUBMODULES['utils'] = _module(_UtilsModule, _ERRORS, ())
 _sql_module = _module(_SqlModule, dict(list(_SQL.items()) + list(_SUBMODULES.items())), _SQL)
 _PYSPARK = {'SparkConf': SparkConf, 'SparkContext': SparkContext, 'RDD': RDD, 'StorageLevel': StorageLevel}
-_kindling_pyspark = _module(_PysparkModule, dict(list(_PYSPARK.items()) + [('sql', _sql_module)]), _PYSPARK)
+_kindling_pyspark = _module(_PysparkModule, dict(list(_PYSPARK.items()) + [('sql', _sql_module), ('errors', _errors_module)]), _PYSPARK)
 _kindling_argparse = _module(_ArgparseModule, {'ArgumentParser': ArgumentParser, 'Namespace': Namespace}, ())
 
 
@@ -165,4 +190,5 @@ _kindling_star_names = {
     'pyspark.sql.types': _SUBMODULES['types'].__all__,
     'pyspark.sql.functions': _SUBMODULES['functions'].__all__,
     'pyspark.sql.window': _SUBMODULES['window'].__all__,
+    'pyspark.errors': _errors_module.__all__,
 }
