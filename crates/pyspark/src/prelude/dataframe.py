@@ -3,7 +3,7 @@
 
 import random
 
-_RESERVED = ('columns', 'schema', 'dtypes', 'rdd', 'write', 'sparkSession', 'na', 'is_cached', 'storageLevel')
+_RESERVED = ('columns', 'schema', 'dtypes', 'rdd', 'write', 'sparkSession', 'na', 'stat', 'is_cached', 'storageLevel')
 
 
 class _NoValue:
@@ -24,6 +24,7 @@ class DataFrame:
         self.rdd = RDD(('dataframe', handle), session)
         self.write = DataFrameWriter(self, 'parquet', None, {}, [])
         self.na = DataFrameNaFunctions(self)
+        self.stat = DataFrameStatFunctions(self)
         # PySpark's `is_cached` is set by cache() and unpersist(); `storageLevel` (a property there) is kept with it.
         self.is_cached = False
         self.storageLevel = StorageLevel.NONE
@@ -131,6 +132,24 @@ class DataFrame:
                 raise ValueError("[VALUE_NOT_POSITIVE] Value for `weights` must be positive, got '" + str(w) + "'.")
         parts = _kindling('dataframe.random_split', self._h, [float(w) for w in weights], _seed_or_random(seed))
         return [DataFrame(part, self.sparkSession) for part in parts]
+
+    def foreach(self, f):
+        self.rdd.foreach(f)
+
+    def foreachPartition(self, f):
+        self.rdd.foreachPartition(f)
+
+    def toLocalIterator(self, prefetchPartitions=False):
+        return iter(self.collect())
+
+    # df.corr / df.cov (also df.stat.corr): one aggregation's value, as PySpark computes them.
+    def corr(self, col1, col2, method=None):
+        if method is not None and method != 'pearson':
+            raise ValueError("[VALUE_NOT_ALLOWED] Value for `method` has to be amongst the following values: ['pearson'].")
+        return self.agg(_SUBMODULES['functions'].corr(col1, col2)).collect()[0][0]
+
+    def cov(self, col1, col2):
+        return self.agg(_SUBMODULES['functions'].covar_samp(col1, col2)).collect()[0][0]
 
     def unpivot(self, ids, values, variableColumnName, valueColumnName):
         values = None if values is None else _column_list(values)
@@ -359,6 +378,18 @@ StorageLevel.MEMORY_AND_DISK_2 = StorageLevel(True, True, False, False, 2)
 StorageLevel.OFF_HEAP = StorageLevel(True, True, True, False, 1)
 StorageLevel.MEMORY_AND_DISK_DESER = StorageLevel(True, True, False, True)
 StorageLevel.NONE = StorageLevel(False, False, False, False)
+
+
+class DataFrameStatFunctions:
+    # df.stat: the statistics methods.
+    def __init__(self, df):
+        self._df = df
+
+    def corr(self, col1, col2, method=None):
+        return self._df.corr(col1, col2, method)
+
+    def cov(self, col1, col2):
+        return self._df.cov(col1, col2)
 
 
 class DataFrameNaFunctions:

@@ -172,6 +172,12 @@ class RDD:
     def foreach(self, f):
         self.mapPartitions(lambda it: [f(x) for x in it] and []).count()
 
+    def foreachPartition(self, f):
+        self.mapPartitions(lambda it: (f(it), [])[1]).count()
+
+    def toLocalIterator(self, prefetchPartitions=False):
+        return iter(self.collect())
+
     def union(self, other):
         return self._derive('rdd.union', other._source)
 
