@@ -166,7 +166,7 @@ pub fn unresolved_column_message(name: &str, available: &[String]) -> String {
         );
     }
     let mut candidates: Vec<String> = available.iter().map(|c| quoted(c)).collect();
-    candidates.sort_by_key(|c| levenshtein(c, name));
+    candidates.sort_by_key(|c| crate::functions::spelling::edit_distance(c, name));
     let suggestions: Vec<String> = candidates.into_iter().take(5).collect();
     format!(
         "[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name {} cannot be \
@@ -174,20 +174,6 @@ pub fn unresolved_column_message(name: &str, available: &[String]) -> String {
         quoted(name),
         suggestions.join(", ")
     )
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 /// Applies Spark's implicit casts to one node whose children are already resolved.

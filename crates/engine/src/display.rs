@@ -349,6 +349,18 @@ pub fn inner_child(tree: &str) -> String {
     indent_under(tree).lines().map(|line| format!("   {line}\n")).collect()
 }
 
+/// Digits with a comma every three from the right: `1234567` → `1,234,567`.
+pub fn group_thousands(digits: &str) -> String {
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
+}
+
 /// `yyyy-MM-dd`, as Spark prints a date.
 pub fn date_string(days: i32) -> Result<String> {
     let date = NaiveDate::from_num_days_from_ce_opt(days + DAYS_FROM_CE_TO_UNIX_EPOCH)

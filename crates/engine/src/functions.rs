@@ -26,7 +26,7 @@ mod digests;
 mod number_format;
 mod per_row;
 mod regex;
-mod spelling;
+pub(crate) mod spelling;
 use crate::types::{INSTANT_TIME_ZONE, SparkType};
 use crate::{EngineError, Result};
 

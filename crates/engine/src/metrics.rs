@@ -94,15 +94,7 @@ impl Metric {
 
 /// A whole number with a comma every three digits, as Spark's UI writes counts.
 pub fn grouped(value: u64) -> String {
-    let digits = value.to_string();
-    let mut text = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            text.push(',');
-        }
-        text.push(digit);
-    }
-    text
+    crate::display::group_thousands(&value.to_string())
 }
 
 /// Bytes as Spark writes them: one decimal, in the largest unit of which there are at least two.

@@ -131,13 +131,7 @@ fn with_thousands(plain: &str) -> String {
     if !whole.bytes().all(|b| b.is_ascii_digit()) {
         return plain.to_string();
     }
-    let mut grouped = String::new();
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
+    let grouped = crate::display::group_thousands(whole);
     match fraction {
         Some(fraction) => format!("{sign}{grouped}.{fraction}"),
         None => format!("{sign}{grouped}"),

@@ -519,10 +519,7 @@ impl PerRowFunction {
             }
             NextDay => next_day(date(0), text(1))?,
             MakeDate => make_date(int(0).unwrap_or(0), int(1).unwrap_or(0), int(2).unwrap_or(0))?,
-            LastDay => days_value(date(0).and_then(|d| {
-                let first = d.with_day(1)?;
-                first.checked_add_months(Months::new(1))?.pred_opt()
-            })),
+            LastDay => days_value(date(0).and_then(last_day_of)),
             AddMonths => {
                 let months = int(1).unwrap_or(0);
                 let moved = date(0).and_then(|d| {
@@ -606,7 +603,7 @@ impl PerRowFunction {
 fn months_between(micros1: i64, micros2: i64, round_off: bool) -> f64 {
     let zone = crate::time_zone::current();
     let (Some(t1), Some(t2)) = (zone.local(micros1), zone.local(micros2)) else { return f64::NAN };
-    let last_day = |d: NaiveDate| d.checked_add_months(Months::new(1)).and_then(|n| n.with_day(1)).and_then(|n| n.pred_opt()) == Some(d);
+    let last_day = |d: NaiveDate| last_day_of(d) == Some(d);
     let month_diff = ((t1.year() * 12 + t1.month() as i32) - (t2.year() * 12 + t2.month() as i32)) as f64;
     if t1.day() == t2.day() || (last_day(t1.date()) && last_day(t2.date())) {
         return month_diff;
@@ -615,6 +612,11 @@ fn months_between(micros1: i64, micros2: i64, round_off: bool) -> f64 {
     let seconds = (t1.day() as i64 - t2.day() as i64) * 86_400 + seconds_of_day(t1) - seconds_of_day(t2);
     let diff = month_diff + seconds as f64 / (31.0 * 86_400.0);
     if round_off { (diff * 1e8).round() / 1e8 } else { diff }
+}
+
+/// The last day of `date`'s month.
+fn last_day_of(date: NaiveDate) -> Option<NaiveDate> {
+    date.with_day(1)?.checked_add_months(Months::new(1))?.pred_opt()
 }
 
 /// `trunc(date, unit)`: the first day of its year, quarter, month or (Monday) week; NULL for another unit.

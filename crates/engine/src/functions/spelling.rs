@@ -1,19 +1,23 @@
 //! `levenshtein` and `soundex`: how far apart two words are written, and how a word sounds.
 
-/// The fewest single-character insertions, deletions and substitutions that turn `a` into `b`; with a
-/// `threshold`, -1 when more are needed.
-pub fn levenshtein(a: &str, b: &str, threshold: Option<i64>) -> i32 {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+/// The fewest single-character insertions, deletions and substitutions that turn `a` into `b`.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            let cost = usize::from(ca != *cb);
+            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
         }
         previous = current;
     }
-    let distance = previous[b.len()] as i64;
+    previous[b.len()]
+}
+
+/// `levenshtein(a, b[, threshold])`: the edit distance; with a `threshold`, -1 when it is larger.
+pub fn levenshtein(a: &str, b: &str, threshold: Option<i64>) -> i32 {
+    let distance = edit_distance(a, b) as i64;
     match threshold {
         Some(limit) if distance > limit => -1,
         _ => distance as i32,
