@@ -49,9 +49,16 @@ fn resolve_column(name: &str, input: &[Attribute]) -> Result<Expr> {
     Err(not_found)
 }
 
-/// A join condition must be a boolean, as Spark's analyzer checks (a non-boolean one would otherwise reach the
+/// A join condition must be a deterministic boolean, as Spark's analyzer checks (a non-boolean one would otherwise reach the
 /// join's tasks).
 pub fn check_join_condition(condition: &Expr) -> Result<()> {
+    if crate::expr::nondeterministic::is_nondeterministic(condition) {
+        return Err(EngineError::Analysis(format!(
+            "[INVALID_NON_DETERMINISTIC_EXPRESSIONS] The operator expects a deterministic expression, but the actual \
+             expression is \"{}\". SQLSTATE: 42K0E",
+            condition.sql_name()
+        )));
+    }
     if condition.data_type() == SparkType::Boolean {
         return Ok(());
     }

@@ -5,6 +5,7 @@
 //! [`JobTrace`] is appended to the session's job log.
 
 mod missing_values;
+mod nondeterministic;
 mod pivot;
 mod sample;
 mod summary;
@@ -302,6 +303,11 @@ impl DataFrame {
 
     /// An aggregation whose output is `output`, each of which may use only the `group` keys and aggregates.
     fn aggregate_exactly(&self, group: Vec<Expr>, output: Vec<Expr>) -> Result<Self> {
+        let both: Vec<Expr> = group.iter().chain(&output).cloned().collect();
+        if let Some((below, mut both)) = self.with_nondeterministic_columns(&both) {
+            let output = both.split_off(group.len());
+            return below.aggregate_exactly(both, output);
+        }
         let group_attributes: Vec<Expr> = group.iter().map(|g| Expr::Attribute(output_attribute(g))).collect();
         for expr in &output {
             check_grouped(expr, &group, &group_attributes)?;
@@ -350,6 +356,11 @@ impl DataFrame {
 
     fn sorted(&self, order: Vec<SortOrder>, global: bool) -> Result<Self> {
         let order = self.resolve_order(order)?;
+        let keys: Vec<Expr> = order.iter().map(|o| o.expr.clone()).collect();
+        if let Some((below, keys)) = self.with_nondeterministic_columns(&keys) {
+            let order = order.into_iter().zip(keys).map(|(o, expr)| SortOrder { expr, ..o }).collect();
+            return Ok(self.keeping_columns_of(below.sorted(order, global)?));
+        }
         let reads: Vec<Expr> = order.iter().map(|o| o.expr.clone()).collect();
         let operator = format!("Sort [{}], {global}", crate::logical::sort_list(&order));
         self.with_missing_columns(&reads, &operator, |input| LogicalPlan::Sort { order, global, input })

@@ -38,6 +38,7 @@ pub mod partition;
 pub mod partitioner;
 pub mod physical;
 pub mod query_settings;
+pub mod random;
 pub mod range;
 pub mod plan_graph;
 pub mod rdd;

@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::expr::{Attribute, BinaryOp, Expr, ExprId};
+use crate::expr::nondeterministic::is_nondeterministic;
 use crate::logical::{LogicalPlan, RepartitionBy, Scan};
 use crate::value::Value;
 
@@ -274,7 +275,10 @@ fn without_shorthands(expr: Expr) -> Expr {
 /// Replaces every sub-expression made only of constants by its value.
 fn fold_constants(expr: Expr) -> Expr {
     let folded: Result<Expr, std::convert::Infallible> = expr.transform_up(&mut |e| {
-        let foldable = !matches!(e, Expr::Literal(_) | Expr::Attribute(_) | Expr::Column(_) | Expr::Alias { .. } | Expr::Aggregate { .. } | Expr::Udf { .. })
+        let foldable = !matches!(
+            e,
+            Expr::Literal(_) | Expr::Attribute(_) | Expr::Column(_) | Expr::Alias { .. } | Expr::Aggregate { .. } | Expr::Udf { .. } | Expr::Nondeterministic(_)
+        )
             && e.children().iter().all(|c| matches!(c, Expr::Literal(_)));
         if !foldable {
             return Ok(e);
@@ -309,7 +313,9 @@ fn collapse_projects(plan: &LogicalPlan) -> LogicalPlan {
         })
         .collect();
     let uses = |id: &ExprId| upper.iter().map(|e| e.references().iter().filter(|a| a.id == *id).count()).sum::<usize>();
-    if computed.iter().any(|(id, e)| uses(id) > 1 && !matches!(e, Expr::Attribute(_) | Expr::Literal(_))) {
+    // A value computed twice is computed in vain; a nondeterministic one would also differ between its copies.
+    let inline_in_vain = |(id, e): &(&ExprId, &Expr)| uses(id) > 1 && !matches!(e, Expr::Attribute(_) | Expr::Literal(_));
+    if computed.iter().any(|c| inline_in_vain(c) || (uses(c.0) > 0 && is_nondeterministic(c.1))) {
         return plan;
     }
     let substitute = |expr: Expr| -> Expr {
@@ -407,6 +413,13 @@ fn push_down_filters(plan: &LogicalPlan) -> LogicalPlan {
     let plan = map_children(plan, &push_down_filters);
     let LogicalPlan::Filter { condition, input } = &plan else { return plan };
     match input.as_ref() {
+        // A nondeterministic condition must keep meeting the same rows, in the same order.
+        LogicalPlan::Filter { condition: lower, .. } if is_nondeterministic(lower) => {
+            LogicalPlan::Filter { condition: with_not_null_constraints(condition), input: input.clone() }
+        }
+        LogicalPlan::Project { exprs, .. } if exprs.iter().any(is_nondeterministic) => {
+            LogicalPlan::Filter { condition: with_not_null_constraints(condition), input: input.clone() }
+        }
         LogicalPlan::Filter { condition: lower, input: below } => {
             let both = with_not_null_constraints(lower).and(condition.clone());
             push_down_filters(&LogicalPlan::Filter { condition: both, input: below.clone() })
@@ -421,13 +434,13 @@ fn push_down_filters(plan: &LogicalPlan) -> LogicalPlan {
         LogicalPlan::Scan(scan) => {
             let condition = with_not_null_constraints(condition);
             // Every conjunct is a data filter; the scan uses those it can decide from file statistics.
-            let pushed_filters = condition.conjuncts().into_iter().cloned().collect();
+            let pushed_filters = condition.conjuncts().into_iter().filter(|c| !is_nondeterministic(c)).cloned().collect();
             let scan = LogicalPlan::Scan(Scan { pushed_filters, ..scan.clone() });
             LogicalPlan::Filter { condition, input: Arc::new(scan) }
         }
         LogicalPlan::InMemoryRelation { cache, output, .. } => {
             let condition = with_not_null_constraints(condition);
-            let predicates = condition.conjuncts().into_iter().cloned().collect();
+            let predicates = condition.conjuncts().into_iter().filter(|c| !is_nondeterministic(c)).cloned().collect();
             let relation = LogicalPlan::InMemoryRelation { cache: cache.clone(), output: output.clone(), predicates };
             LogicalPlan::Filter { condition, input: Arc::new(relation) }
         }

@@ -15,6 +15,7 @@ use arrow::compute::filter_record_batch;
 use crate::exchange::{Partitioning, ShuffleRead};
 use crate::expr::eval::evaluate;
 use crate::expr::window::WindowFunction;
+use crate::expr::nondeterministic::TaskExprs;
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId};
 use crate::window::group_limit::{GroupLimitMode, inferred_limit};
 use crate::hash_aggregate::{
@@ -334,11 +335,11 @@ impl PhysicalPlan {
                 Ok(Box::new(batches.iter().cloned().map(Ok)))
             }
             Self::Project { exprs, input } => {
-                let (input_columns, output) = (input.output(), self.output());
+                let output = self.output();
+                let mut task_exprs = TaskExprs::new(exprs, &input.output(), partition);
                 Ok(Box::new(input.execute(partition, context, metrics)?.map(move |batch| {
                     let batch = batch?;
-                    let columns = exprs.iter().map(|e| evaluate(e, &batch, &input_columns)).collect::<Result<_>>()?;
-                    batch_of(&output, columns, batch.num_rows())
+                    batch_of(&output, task_exprs.evaluate(&batch)?, batch.num_rows())
                 })))
             }
             Self::Generate { generator, required, input, .. } => {
@@ -358,12 +359,15 @@ impl PhysicalPlan {
                 Ok(Box::new(input.execute(partition, context, metrics)?.map(move |batch| sampler.sample_batch(&batch?))))
             }
             Self::Filter { condition, input } => {
-                let input_columns = input.output();
+                let mut conditions = filter_conditions(condition, &input.output(), partition);
                 let kept = input.execute(partition, context, metrics)?.map(move |batch| {
-                    let batch = batch?;
-                    let mask = evaluate(condition, &batch, &input_columns)?;
-                    let mask = crate::expr::eval::is_true(arrow::array::AsArray::as_boolean(&mask));
-                    Ok(filter_record_batch(&batch, &mask)?)
+                    let mut batch = batch?;
+                    for condition in &mut conditions {
+                        let mask = condition.evaluate(&batch)?.remove(0);
+                        let mask = crate::expr::eval::is_true(arrow::array::AsArray::as_boolean(&mask));
+                        batch = filter_record_batch(&batch, &mask)?;
+                    }
+                    Ok(batch)
                 });
                 Ok(Box::new(kept.filter(|batch| batch.as_ref().map_or(true, |b| b.num_rows() > 0))))
             }
@@ -1173,6 +1177,7 @@ fn computed_string_key<'p>(
     let computed = key.data_type == SparkType::String
         && !matches!(definition, Expr::Attribute(_))
         && !definition.any(&|e| matches!(e, Expr::Udf { .. }))
+        && !exprs.iter().any(crate::expr::nondeterministic::is_nondeterministic)
         && !strings.is_empty()
         && strings.iter().all(|s| s.data_type == SparkType::String);
     let others: Vec<&Expr> = exprs.iter().filter(|e| !defines_key(e)).collect();
@@ -1180,6 +1185,16 @@ fn computed_string_key<'p>(
     let read_elsewhere =
         others.iter().any(|e| reads(e, &string_ids)) || calls.iter().any(|call| call.args.iter().any(|arg| reads(arg, &[key.id])));
     (computed && !read_elsewhere).then_some((ComputedKey { definition, strings, others }, below))
+}
+
+/// A filter's condition as a task tests it. A nondeterministic condition is tested one conjunct at a time, as
+/// Spark's generated code does: a conjunct draws its random values only for the rows the ones before it kept.
+fn filter_conditions(condition: &Expr, input: &[Attribute], partition: usize) -> Vec<TaskExprs> {
+    if crate::expr::nondeterministic::is_nondeterministic(condition) {
+        condition.conjuncts().into_iter().map(|c| TaskExprs::new(std::slice::from_ref(c), input, partition)).collect()
+    } else {
+        vec![TaskExprs::new(std::slice::from_ref(condition), input, partition)]
+    }
 }
 
 /// Whether `expr` reads any of the columns `ids`.

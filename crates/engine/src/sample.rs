@@ -10,16 +10,14 @@
 //! [0.8, 1): each row draws the same number in both, so it lands in exactly one part. (Spark first sorts each
 //! partition by every column, so that the rows are met in the same order each time a part is computed.)
 //!
-//! The draws are Spark's own (`random`): a row kept by Spark is kept here.
-
-pub mod random;
+//! The draws are Spark's own ([`crate::random`]): a row kept by Spark is kept here.
 
 use arrow::array::{BooleanArray, RecordBatch};
 use arrow::compute::filter_record_batch;
 
 use crate::Result;
 use crate::display::java_double_string;
-use random::XorShiftRandom;
+use crate::random::XorShiftRandom;
 
 /// Which draws a sample keeps, and the seed its tasks start from (Spark's `Sample` node).
 #[derive(Debug, Clone, PartialEq)]

@@ -57,14 +57,21 @@ fn programs_print_what_pyspark_printed() {
 }
 
 /// Plans' column ids (`id#12L`) numbered in order of first appearance: Spark numbers them from 0 in each recorded
-/// process, these programs share one. The same id still has to appear in the same places.
+/// process, these programs share one. The same id still has to appear in the same places. Exchanges' `plan_id=N`
+/// are numbered the same way.
 fn canonical_ids(text: &str) -> String {
+    renumbered_after(&renumbered_after(text, "#"), "plan_id=")
+}
+
+/// `text` with the number after each `marker` replaced by its rank among the distinct numbers met so far.
+fn renumbered_after(text: &str, marker: &str) -> String {
     let mut seen: Vec<String> = Vec::new();
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find('#') {
-        out.push_str(&rest[..=at]);
-        let digits: String = rest[at + 1..].chars().take_while(char::is_ascii_digit).collect();
+    while let Some(at) = rest.find(marker) {
+        let after = at + marker.len();
+        out.push_str(&rest[..after]);
+        let digits: String = rest[after..].chars().take_while(char::is_ascii_digit).collect();
         if !digits.is_empty() {
             let index = seen.iter().position(|d| *d == digits).unwrap_or_else(|| {
                 seen.push(digits.clone());
@@ -72,7 +79,7 @@ fn canonical_ids(text: &str) -> String {
             });
             out.push_str(&index.to_string());
         }
-        rest = &rest[at + 1 + digits.len()..];
+        rest = &rest[after + digits.len()..];
     }
     out.push_str(rest);
     out

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use kindling_engine::catalog::Catalog;
 use kindling_engine::expr::cast::{parse_date, parse_timestamp, parse_timestamp_ntz};
 use kindling_engine::expr::generator::Generator;
+use kindling_engine::expr::nondeterministic::Nondeterministic;
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, SortOrder, Statistic, aggregate, call, col, lit};
 use kindling_engine::functions::{PerRowFunction, ScalarFunction};
@@ -632,6 +633,10 @@ fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) 
     }
     if let Some(replaced) = replaced_call(name, &args) {
         return Ok(replaced);
+    }
+    if let Some(leaf) = Nondeterministic::call(&lower, &args) {
+        let leaf = leaf.map_err(|error| crate::error::SqlError::Analysis { message: error.to_string(), position })?;
+        return Ok(Expr::Nondeterministic(leaf));
     }
     if let [arg] = args.as_slice()
         && let Some(generator) = Generator::by_name(name, arg.clone())

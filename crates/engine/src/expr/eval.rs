@@ -61,6 +61,10 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result
             function.invoke(&values, batch.num_rows())
         }
         Expr::Column(name) => Err(EngineError::Internal(format!("column `{name}` was not resolved before evaluation"))),
+        Expr::Nondeterministic(leaf) => Err(EngineError::Internal(format!(
+            "{} is evaluated by the operator's task, which knows the partition",
+            leaf.name()
+        ))),
         Expr::Aggregate { .. } | Expr::Window { .. } | Expr::WindowFunction { .. } | Expr::Generator(_) => Err(EngineError::Internal(format!(
             "{} is evaluated by its own operator, not row by row",
             expr.sql_name()

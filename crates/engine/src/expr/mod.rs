@@ -9,6 +9,7 @@ pub mod cast;
 mod decimal;
 pub mod eval;
 pub mod generator;
+pub mod nondeterministic;
 pub mod window;
 
 use std::fmt::{self, Write};
@@ -361,6 +362,8 @@ pub enum Expr {
     /// `explode(arr)`, `posexplode_outer(m)`, …: rows from one row; only at the top of a select list, which the
     /// DataFrame turns into a Generate node.
     Generator(Box<generator::Generator>),
+    /// `rand(42)`, `monotonically_increasing_id()`, …: a value that depends on the row's partition and position.
+    Nondeterministic(nondeterministic::Nondeterministic),
 }
 
 /// A column by name.
@@ -541,7 +544,7 @@ impl Expr {
     /// The children of this node, in order.
     pub fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Column(_) | Expr::Attribute(_) | Expr::Literal(_) => vec![],
+            Expr::Column(_) | Expr::Attribute(_) | Expr::Literal(_) | Expr::Nondeterministic(_) => vec![],
             Expr::Alias { expr, .. }
             | Expr::Negative(expr)
             | Expr::Not(expr)
@@ -568,7 +571,7 @@ impl Expr {
     pub fn map_children<E>(self, mut f: impl FnMut(Expr) -> Result<Expr, E>) -> Result<Expr, E> {
         let mut boxed = |e: Box<Expr>| f(*e).map(Box::new);
         Ok(match self {
-            leaf @ (Expr::Column(_) | Expr::Attribute(_) | Expr::Literal(_)) => leaf,
+            leaf @ (Expr::Column(_) | Expr::Attribute(_) | Expr::Literal(_) | Expr::Nondeterministic(_)) => leaf,
             Expr::Alias { expr, name, id } => Expr::Alias { expr: boxed(expr)?, name, id },
             Expr::Binary { op, left, right } => Expr::Binary { op, left: boxed(left)?, right: boxed(right)? },
             Expr::Negative(e) => Expr::Negative(boxed(e)?),
@@ -694,6 +697,7 @@ impl Expr {
             // The type of its last column: an element, or a map's value.
             Expr::Generator(generator) => generator.columns().pop().map_or(SparkType::Null, |(_, t, _)| t),
             Expr::Attribute(a) => a.data_type.clone(),
+            Expr::Nondeterministic(leaf) => leaf.data_type(),
             Expr::Literal(v) => v.spark_type(),
             Expr::Alias { expr, .. } | Expr::Negative(expr) => expr.data_type(),
             Expr::Binary { op, left, right } => match (op.is_arithmetic(), left.data_type(), right.data_type()) {
@@ -740,7 +744,7 @@ impl Expr {
             Expr::Column(_) => true,
             Expr::Attribute(a) => a.nullable,
             Expr::Literal(v) => v.is_null(),
-            Expr::IsNull(_) | Expr::IsNotNull(_) => false,
+            Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::Nondeterministic(_) => false,
             Expr::Binary { op: BinaryOp::NullSafeEq, .. } => false,
             Expr::Binary { op: BinaryOp::Divide | BinaryOp::Remainder, .. } => true,
             Expr::CaseWhen { otherwise: None, .. } => true,
@@ -984,6 +988,7 @@ impl Expr {
                     out.push_str(" ignore nulls");
                 }
             }
+            Expr::Nondeterministic(leaf) => out.push_str(&leaf.name()),
             Expr::Generator(generator) => {
                 write!(out, "{}(", generator.name())?;
                 generator.arg.write(out, style)?;

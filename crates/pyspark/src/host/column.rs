@@ -1,6 +1,7 @@
 //! Column operators and `pyspark.sql.functions`: each builds an engine expression and returns its handle.
 
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
+use kindling_engine::expr::nondeterministic::Nondeterministic;
 use kindling_engine::expr::{AggregateFunction, Expr, Statistic, col, lit, when};
 use kindling_engine::functions::ScalarFunction;
 use kindling_engine::sort::SortOrder;
@@ -236,6 +237,9 @@ impl Host {
 
     fn function_call(&self, args: &Args) -> Result<Expr> {
         let name = args.str(0)?;
+        if let Some(leaf) = Nondeterministic::call(name, &self.call_arguments(args.rest(1), |_| true)?) {
+            return Ok(Expr::Nondeterministic(leaf?));
+        }
         let Some(function) = ScalarFunction::by_name(name) else {
             return self.replaced_function_call(name, args);
         };

@@ -493,6 +493,18 @@ class _functions_module:
     def initcap(self, col):
         return _call_given('initcap', col)
 
+    def rand(self, seed=None):
+        return _call_given('rand', seed)
+
+    def randn(self, seed=None):
+        return _call_given('randn', seed)
+
+    def monotonically_increasing_id(self):
+        return _call('monotonically_increasing_id')
+
+    def spark_partition_id(self):
+        return _call('spark_partition_id')
+
     def md5(self, col):
         return _call('md5', col)
 

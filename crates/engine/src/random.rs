@@ -1,15 +1,22 @@
-//! Spark's random numbers for sampling: `XORShiftRandom`, a xorshift generator whose seed is first scrambled with
-//! Scala's MurmurHash3 (so that nearby seeds — `seed + 0`, `seed + 1`, one per partition — start far apart), read
-//! through `java.util.Random`'s `nextDouble`.
+//! Spark's random numbers, for sampling and for `rand`/`randn`: `XORShiftRandom`, a xorshift generator whose seed
+//! is first scrambled with Scala's MurmurHash3 (so that nearby seeds — `seed + 0`, `seed + 1`, one per partition —
+//! start far apart), read through `java.util.Random`'s `nextDouble` and `nextGaussian`.
+
+/// A seed for `rand()` called without one, as Spark draws one: different each call.
+pub fn fresh_seed() -> i64 {
+    getrandom::u64().map_or_else(|_| crate::clock::wall_clock_micros(), |bits| bits as i64)
+}
 
 /// Spark's `org.apache.spark.util.random.XORShiftRandom`.
 pub struct XorShiftRandom {
     state: i64,
+    /// `nextGaussian` makes two normal draws at a time; the second waits here for the next call.
+    spare_gaussian: Option<f64>,
 }
 
 impl XorShiftRandom {
     pub fn new(seed: i64) -> Self {
-        Self { state: hash_seed(seed) }
+        Self { state: hash_seed(seed), spare_gaussian: None }
     }
 
     /// The next `bits` random bits (`java.util.Random.next`, as XORShiftRandom overrides it).
@@ -26,6 +33,23 @@ impl XorShiftRandom {
         let high = (self.next(26) as i64) << 27;
         let low = self.next(27) as i64;
         (high + low) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A draw from the standard normal distribution, by `java.util.Random.nextGaussian`'s polar method.
+    pub fn next_gaussian(&mut self) -> f64 {
+        if let Some(spare) = self.spare_gaussian.take() {
+            return spare;
+        }
+        loop {
+            let v1 = 2.0 * self.next_double() - 1.0;
+            let v2 = 2.0 * self.next_double() - 1.0;
+            let s = v1 * v1 + v2 * v2;
+            if s < 1.0 && s != 0.0 {
+                let multiplier = (-2.0 * s.ln() / s).sqrt();
+                self.spare_gaussian = Some(v2 * multiplier);
+                return v1 * multiplier;
+            }
+        }
     }
 }
 
@@ -88,5 +112,13 @@ mod tests {
             let mut random = XorShiftRandom::new(seed);
             assert_eq!(draws.map(|_| random.next_double()), draws, "seed {seed}");
         }
+    }
+
+    /// The first normal draws of seed 7 (Spark's `randn(7)` in partition 0).
+    #[test]
+    fn gaussians_are_sparks() {
+        let mut random = XorShiftRandom::new(7);
+        let draws = [-1.773755556110447, -0.32537852999017897, 1.1637571325924414];
+        assert_eq!(draws.map(|_| random.next_gaussian()), draws);
     }
 }
