@@ -10,22 +10,29 @@ use arrow::array::{
 };
 use arrow::array::BooleanBufferBuilder;
 use arrow::buffer::NullBuffer;
-use arrow::compute::kernels::{length, numeric, zip};
+use arrow::compute::kernels::{numeric, zip};
 use arrow::datatypes::{Date32Type, Float64Type, TimestampMicrosecondType};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 use crate::expr::Expr;
 use crate::expr::cast::MICROS_PER_DAY;
 pub use collections::CollectionFunction;
+pub use datetime::DateTimeFunction;
+pub use math::MathFunction;
 pub use per_row::{PerRowFunction, unhex};
+pub use text::TextFunction;
 
 mod charset;
 mod collections;
 mod datetime_pattern;
+mod datetime;
 mod digests;
+mod java_format;
+mod math;
 mod number_format;
 mod per_row;
 mod regex;
+mod text;
 pub(crate) mod spelling;
 use crate::types::{INSTANT_TIME_ZONE, SparkType};
 use crate::{EngineError, Result};
@@ -279,7 +286,7 @@ impl ScalarFunction {
             Upper => map_strings(arg(0), |s| s.to_uppercase()),
             Lower => map_strings(arg(0), |s| s.to_lowercase()),
             Trim => map_strings(arg(0), |s| s.trim_matches(' ').to_string()),
-            Length => length::length(arg(0))?,
+            Length => character_length(arg(0)),
             Substring => spark_substring(arg(0), args.get(1), args.get(2))?,
             Coalesce => coalesce(args)?,
             Greatest | Least => extreme(self == Greatest, args)?,
@@ -490,6 +497,13 @@ fn parse_with_format(text: &ArrayRef, pattern: &ArrayRef) -> Result<PrimitiveArr
 
 fn map_strings(strings: &ArrayRef, f: impl Fn(&str) -> String) -> ArrayRef {
     Arc::new(strings.as_string::<i32>().iter().map(|s| s.map(&f)).collect::<StringArray>())
+}
+
+/// `length(s)`: characters, not bytes (ASCII text, where the two agree, is counted without decoding).
+fn character_length(strings: &ArrayRef) -> ArrayRef {
+    let strings = strings.as_string::<i32>();
+    let count = |s: &str| if s.is_ascii() { s.len() as i32 } else { s.chars().count() as i32 };
+    Arc::new(strings.iter().map(|s| s.map(count)).collect::<Int32Array>())
 }
 
 /// `concat` is NULL if any part is; `concat_ws` skips NULL parts.

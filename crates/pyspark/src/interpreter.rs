@@ -20,11 +20,12 @@ use crate::traceback::{ProgramText, PythonError, parse_error, render};
 use crate::worker::Workers;
 
 /// Kindling's `pyspark` package, fed to the interpreter before the user's program (see [`prelude_program`]).
-const PRELUDE: [&str; 10] = [
+const PRELUDE: [&str; 11] = [
     "from collections import namedtuple\n",
     include_str!("prelude/types.py"),
     include_str!("prelude/column.py"),
     include_str!("prelude/functions.py"),
+    include_str!("prelude/functions_scalar.py"),
     include_str!("prelude/dataframe.py"),
     include_str!("prelude/window.py"),
     include_str!("prelude/session.py"),

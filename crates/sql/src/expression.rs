@@ -8,8 +8,8 @@ use kindling_engine::expr::cast::{parse_date, parse_timestamp, parse_timestamp_n
 use kindling_engine::expr::generator::Generator;
 use kindling_engine::expr::nondeterministic::Nondeterministic;
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
-use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, SortOrder, Statistic, aggregate, call, col, lit};
-use kindling_engine::functions::{PerRowFunction, ScalarFunction};
+use kindling_engine::expr::{AggregateFunction, Expr, SortOrder, Statistic, aggregate, call, col, lit};
+use kindling_engine::functions::{PerRowFunction, ScalarFunction, TextFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
 use sqlparser::ast::{
@@ -146,6 +146,26 @@ impl Translator {
                 let name = if *shorthand && *special { "substr" } else { "substring" };
                 call(ScalarFunction::Substring, args).alias(&format!("{name}({shown})"))
             }
+            E::ILike { negated, any: false, expr: inner, pattern, escape_char: None } => {
+                negate_if(*negated, crate::replaced::ilike(self.expr(inner)?, self.expr(pattern)?))
+            }
+            E::Overlay { expr: inner, overlay_what, overlay_from, overlay_for } => {
+                let mut args = vec![self.expr(inner)?, self.expr(overlay_what)?, self.expr(overlay_from)?];
+                args.extend(overlay_for.as_deref().map(|length| self.expr(length)).transpose()?);
+                named_call("overlay", ScalarFunction::PerRow(PerRowFunction::Text(TextFunction::Overlay)), args)
+            }
+            E::Extract { field, expr: inner, .. } => {
+                let (field, source) = (field.to_string(), self.expr(inner)?);
+                let name = format!("extract({field} FROM {})", source.sql_name());
+                match crate::replaced::date_part(&field, source.clone()) {
+                    Some(part) => part.alias(&name),
+                    None => analysis_error!(
+                        position_of(expr),
+                        "[INVALID_EXTRACT_FIELD] Cannot extract {field} from {}. SQLSTATE: 42601",
+                        source.sql_name()
+                    ),
+                }
+            }
             E::Subquery(query) if let Some(run) = self.scalar_subquery.clone() => run(query, position_of(expr))?,
             other => unsupported!(position_of(other), "The SQL expression `{other}`"),
         })
@@ -192,6 +212,7 @@ impl Translator {
                 call(ScalarFunction::PerRow(PerRowFunction::Positive), vec![value]).alias(&name)
             }
             (UnaryOperator::Not | UnaryOperator::BangNot, value) => !value,
+            (UnaryOperator::BitwiseNot, value) => crate::replaced::bitwise_not(value),
             (other, _) => unsupported!(position, "The operator `{other}`"),
         })
     }
@@ -516,107 +537,6 @@ fn picking_call(first_or_last: AggregateFunction, args: Vec<Expr>, syntax: Aggre
     Ok(Expr::Aggregate { function, args: vec![arg], distinct, filter: None }.alias(&shown))
 }
 
-/// Functions Spark replaces by another expression while analysing a query (`nvl(a, b)` is `coalesce(a, b)`,
-/// `int(x)` a cast), named as written. Also what PySpark's `F.nvl`, `F.from_unixtime`, … call.
-pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
-    let lower = name.to_ascii_lowercase();
-    let named = |expr: Expr| {
-        let shown: Vec<String> = args.iter().map(Expr::sql_name).collect();
-        expr.alias(&format!("{lower}({})", shown.join(", ")))
-    };
-    let cast_to = match lower.as_str() {
-        "boolean" | "tinyint" | "smallint" | "int" | "bigint" | "float" | "double" | "decimal" | "string" | "binary"
-        | "date" | "timestamp" => SparkType::parse(&lower).ok(),
-        _ => None,
-    };
-    Some(match (lower.as_str(), args) {
-        (_, [value]) if let Some(to) = cast_to => value.clone().cast(to).alias(&value.sql_name()),
-        ("if", [condition, then, otherwise]) => {
-            let case = Expr::CaseWhen { branches: vec![(condition.clone(), then.clone())], otherwise: Some(Box::new(otherwise.clone())) };
-            case.alias(&format!("(IF({}, {}, {}))", condition.sql_name(), then.sql_name(), otherwise.sql_name()))
-        }
-        ("nvl" | "ifnull", [a, b]) => named(call(ScalarFunction::Coalesce, vec![a.clone(), b.clone()])),
-        ("isnull", [a]) => a.clone().is_null(),
-        ("isnotnull", [a]) => a.clone().is_not_null(),
-        ("regexp_like" | "regexp" | "rlike", [text, pattern]) => {
-            let shown = format!("{}({}, {})", lower.to_uppercase(), text.sql_name(), pattern.sql_name());
-            call(ScalarFunction::PerRow(PerRowFunction::RLike), vec![text.clone(), pattern.clone()]).alias(&shown)
-        }
-        // Spark fills in the defaults, and names the call with them: the position to replace from, the group.
-        ("regexp_replace", [text, pattern, replacement]) => {
-            let args = vec![text.clone(), pattern.clone(), replacement.clone(), lit(1)];
-            named_call("regexp_replace", ScalarFunction::PerRow(PerRowFunction::RegexpReplace), args)
-        }
-        ("regexp_extract", [text, pattern]) => {
-            let args = vec![text.clone(), pattern.clone(), lit(1)];
-            named_call("regexp_extract", ScalarFunction::PerRow(PerRowFunction::RegexpExtract), args)
-        }
-        ("count_if", [condition]) => named(aggregate(AggregateFunction::Count, Expr::CaseWhen {
-            branches: vec![(condition.clone(), lit(true))],
-            otherwise: None,
-        })),
-        ("try_divide", [a, b]) => named(Expr::CaseWhen {
-            branches: vec![(b.clone().eq(lit(0)), lit(Value::Null))],
-            otherwise: Some(Box::new(a.clone().divide(b.clone()))),
-        }),
-        ("nullif", [a, b]) => named(Expr::CaseWhen {
-            branches: vec![(a.clone().eq(b.clone()), lit(Value::Null))],
-            otherwise: Some(Box::new(a.clone())),
-        }),
-        ("nvl2", [a, b, c]) => named(Expr::CaseWhen {
-            branches: vec![(a.clone().is_not_null(), b.clone())],
-            otherwise: Some(Box::new(c.clone())),
-        }),
-        ("mod", [a, b]) => named(a.clone().modulo(b.clone())),
-        // The moment the statement is read, as Spark fixes it once per query; the date in the session time zone.
-        ("current_timestamp" | "now", []) => {
-            lit(Value::Timestamp(kindling_engine::clock::wall_clock_micros())).alias(&format!("{lower}()"))
-        }
-        ("current_date" | "curdate", []) => {
-            let local = kindling_engine::time_zone::current().local_micros(kindling_engine::clock::wall_clock_micros());
-            lit(Value::Date(local.div_euclid(86_400_000_000) as i32)).alias("current_date()")
-        }
-        // from_unixtime(seconds[, pattern]): the instant that many seconds after the epoch, written in the session
-        // time zone.
-        ("from_unixtime", [seconds, rest @ ..]) if rest.len() <= 1 => {
-            let pattern = rest.first().cloned().unwrap_or(lit("yyyy-MM-dd HH:mm:ss"));
-            let shown = format!("from_unixtime({}, {})", seconds.sql_name(), pattern.sql_name());
-            let instant = seconds.clone().cast(SparkType::Long).cast(SparkType::Timestamp);
-            call(ScalarFunction::DateFormat, vec![instant, pattern]).alias(&shown)
-        }
-        ("to_timestamp_ntz", [value]) => named(value.clone().cast(SparkType::TimestampNtz)),
-        // to_char / to_varchar of a date or timestamp is date_format (Spark names it so).
-        ("to_char" | "to_varchar", [value, format]) => call(ScalarFunction::DateFormat, vec![value.clone(), format.clone()]),
-        // decode(x, search, result, …, default): the result of the first search equal to x (NULL equals NULL).
-        ("decode", [value, pairs @ ..]) if pairs.len() >= 2 => {
-            let branches = pairs
-                .chunks_exact(2)
-                .map(|pair| (Expr::Binary { op: BinaryOp::NullSafeEq, left: Box::new(value.clone()), right: Box::new(pair[0].clone()) }, pair[1].clone()))
-                .collect();
-            let otherwise = (pairs.len() % 2 == 1).then(|| Box::new(pairs[pairs.len() - 1].clone()));
-            named(Expr::CaseWhen { branches, otherwise })
-        }
-        ("date_diff", [end, start]) => named(call(ScalarFunction::DateDiff, vec![end.clone(), start.clone()])),
-        ("date_add" | "dateadd" | "timestampadd", [Expr::Column(unit), n, at]) => {
-            let unit = unit.to_ascii_uppercase();
-            let name = format!("timestampadd({unit}, {}, {})", n.sql_name(), at.sql_name());
-            call(ScalarFunction::PerRow(PerRowFunction::TimestampAdd), vec![lit(unit.as_str()), n.clone(), at.clone()]).alias(&name)
-        }
-        ("datediff" | "date_diff" | "timestampdiff", [Expr::Column(unit), start, end]) => {
-            let unit = unit.to_ascii_uppercase();
-            let name = format!("timestampdiff({unit}, {}, {})", start.sql_name(), end.sql_name());
-            call(ScalarFunction::PerRow(PerRowFunction::TimestampDiff), vec![lit(unit.as_str()), start.clone(), end.clone()])
-                .alias(&name)
-        }
-        ("locate" | "position", [needle, haystack]) => {
-            let args = vec![needle.clone(), haystack.clone(), lit(1)];
-            let shown: Vec<String> = args.iter().map(Expr::sql_name).collect();
-            call(ScalarFunction::PerRow(PerRowFunction::Locate), args).alias(&format!("{lower}({})", shown.join(", ")))
-        }
-        _ => return None,
-    })
-}
-
 fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) -> Result<Expr> {
     let lower = name.to_ascii_lowercase();
     if matches!(lower.as_str(), "current_date" | "curdate" | "current_timestamp" | "now") && !args.is_empty() {
@@ -631,7 +551,7 @@ fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) 
              MILLISECOND, MICROSECOND, but got the string literal '{unit}'. SQLSTATE: 22023"
         );
     }
-    if let Some(replaced) = replaced_call(name, &args) {
+    if let Some(replaced) = crate::replaced::replaced_call(name, &args) {
         return Ok(replaced);
     }
     if let Some(leaf) = Nondeterministic::call(&lower, &args) {
@@ -676,6 +596,9 @@ fn with_default_arguments(function: ScalarFunction, mut args: Vec<Expr>) -> Vec<
         (ScalarFunction::PerRow(PerRowFunction::Replace), 2) => args.push(lit("")),
         (ScalarFunction::PerRow(PerRowFunction::Bround), 1) => args.push(lit(0)),
         (ScalarFunction::PerRow(PerRowFunction::MonthsBetween), 2) => args.push(lit(true)),
+        (ScalarFunction::PerRow(PerRowFunction::Text(TextFunction::RegexpInstr)), 2) => args.push(lit(0)),
+        (ScalarFunction::PerRow(PerRowFunction::Text(TextFunction::RegexpExtractAll)), 2) => args.push(lit(1)),
+        (ScalarFunction::PerRow(PerRowFunction::Text(TextFunction::Overlay)), 3) => args.push(lit(-1)),
         // lpad(bytes, n) pads with zero bytes, lpad(text, n) with spaces (decided again once columns have types).
         (ScalarFunction::PerRow(PerRowFunction::Lpad | PerRowFunction::Rpad), 2) => {
             let binary = args[0].data_type() == SparkType::Binary;

@@ -15,6 +15,7 @@ pub mod grouping_sets;
 pub mod inline_table;
 pub mod parameters;
 pub mod query;
+pub mod replaced;
 pub mod statement;
 mod string_literal;
 pub mod subquery;

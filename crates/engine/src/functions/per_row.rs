@@ -6,6 +6,9 @@ use arrow::array::ArrayRef;
 use chrono::{Datelike, Months, NaiveDate, Timelike, Weekday};
 
 use super::Signature;
+use super::datetime::DateTimeFunction;
+use super::math::MathFunction;
+use super::text::TextFunction;
 use crate::expr::Expr;
 use crate::types::SparkType;
 use crate::value::{Value, array_of};
@@ -135,6 +138,12 @@ pub enum PerRowFunction {
     SubtractDates,
     /// `timestamp - timestamp`: the span between, as an `interval day to second` (not called by name).
     SubtractTimestamps,
+    /// See [`super::math`].
+    Math(MathFunction),
+    /// See [`super::text`].
+    Text(TextFunction),
+    /// See [`super::datetime`].
+    DateTime(DateTimeFunction),
 }
 
 use PerRowFunction::*;
@@ -248,6 +257,9 @@ impl PerRowFunction {
             TimestampPlusInterval => "timestamp_add_interval",
             SubtractDates => "subtract_dates",
             SubtractTimestamps => "subtract_timestamps",
+            Math(function) => function.name(),
+            Text(function) => function.name(),
+            DateTime(function) => function.name(),
         }
     }
 
@@ -263,7 +275,11 @@ impl PerRowFunction {
             "sha" => Some(Sha1),
             _ => None,
         };
-        alias.or_else(|| ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(name)))
+        alias
+            .or_else(|| ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(name)))
+            .or_else(|| MathFunction::by_name(name).map(Math))
+            .or_else(|| TextFunction::by_name(name).map(Text))
+            .or_else(|| DateTimeFunction::by_name(name).map(DateTime))
     }
 
     pub fn arity(self) -> (usize, usize) {
@@ -282,6 +298,9 @@ impl PerRowFunction {
             RegexpReplace => (3, 4),
             RegexpExtract => (2, 3),
             AtLeastNNonNulls => (1, usize::MAX),
+            Math(function) => function.arity(),
+            Text(function) => function.arity(),
+            DateTime(function) => function.arity(),
             _ => (1, 1),
         }
     }
@@ -353,6 +372,9 @@ impl PerRowFunction {
             RLike => vec![String, String],
             TimestampAdd => vec![String, Long, Timestamp],
             TimestampDiff => vec![String, Timestamp, Timestamp],
+            Math(function) => function.argument_types(first),
+            Text(function) => function.argument_types(&args.iter().map(Expr::data_type).collect::<Vec<_>>()),
+            DateTime(function) => function.argument_types(args.len()),
         })
     }
 
@@ -374,6 +396,9 @@ impl PerRowFunction {
             Left | Right | Replace | Lpad | Rpad | Ltrim | Rtrim | Btrim | SplitPart | Repeat | Reverse | Chr | Initcap
             | Quote | Translate | Hex | Md5 | Sha1 | Sha2 | Soundex | FormatNumber => String,
             Crc32 => Long,
+            Math(function) => function.return_type(first),
+            Text(function) => function.return_type(),
+            DateTime(function) => function.return_type(),
             Levenshtein => Integer,
             MonthsBetween => Double,
             Trunc => Date,
@@ -393,9 +418,10 @@ impl PerRowFunction {
         }
     }
 
-    /// `nanvl` and `atleastnnonnulls` are given NULL arguments; every other function is NULL for them.
+    /// `nanvl`, `atleastnnonnulls`, `elt` and `format_string` are given NULL arguments; every other function is
+    /// NULL for them.
     fn sees_nulls(self) -> bool {
-        matches!(self, Nanvl | AtLeastNNonNulls | IsNan)
+        matches!(self, Nanvl | AtLeastNNonNulls | IsNan) || matches!(self, Text(text) if text.sees_nulls())
     }
 
     /// Runs the function on each row's arguments; a NULL argument makes a NULL result (but see `sees_nulls`).
@@ -594,6 +620,9 @@ impl PerRowFunction {
                 let result = date_time_arithmetic(self, &args[0], &args[1]);
                 result.map_err(|_| timestamp_overflow())?
             }
+            Math(function) => function.apply(args),
+            Text(function) => function.apply(args, crate::query_settings::ansi())?,
+            DateTime(function) => function.apply(args, crate::query_settings::ansi())?,
         })
     }
 }

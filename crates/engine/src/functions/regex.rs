@@ -1,4 +1,5 @@
-//! Regular expressions for `regexp_replace`, `regexp_extract` and `RLIKE` / `regexp_like`. Spark reads patterns
+//! Regular expressions for `regexp_replace`, `regexp_extract(_all)`, `regexp_count`, `regexp_substr`,
+//! `regexp_instr` and `RLIKE` / `regexp_like`. Spark reads patterns
 //! with Java's `java.util.regex`; Kindling reads them with the `regex` crate, which agrees with Java on the
 //! patterns queries use (classes, groups, quantifiers, anchors, `\d`, `\s`, `\w`). Java's look-around and
 //! back-references have no equivalent there: such a pattern is refused with Spark's error class for a bad pattern.
@@ -68,17 +69,48 @@ pub fn split(text: &str, pattern: &str, limit: i64) -> Result<Vec<String>> {
 /// `regexp_extract(text, pattern, group)`: the group of the first match; empty text when nothing matches.
 pub fn extract(text: &str, pattern: &str, group: i64) -> Result<String> {
     let regex = compiled(pattern, "regexp_extract")?;
-    let groups = regex.captures_len() as i64 - 1;
-    if group < 0 || group > groups {
-        return Err(EngineError::Runtime(format!(
-            "[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX] The value of parameter(s) `idx` in `regexp_extract` is \
-             invalid: Expects group index between 0 and {groups}, but got {group}. SQLSTATE: 22023"
-        )));
-    }
+    check_group("regexp_extract", group, regex.captures_len() as i64 - 1)?;
     Ok(regex
         .captures(text)
         .and_then(|captures| captures.get(group as usize).map(|m| m.as_str().to_string()))
         .unwrap_or_default())
+}
+
+/// The group `group` of a pattern with `groups` groups: Spark's error for one it does not have.
+fn check_group(function: &str, group: i64, groups: i64) -> Result<()> {
+    if group < 0 || group > groups {
+        return Err(EngineError::Runtime(format!(
+            "[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX] The value of parameter(s) `idx` in `{function}` is \
+             invalid: Expects group index between 0 and {groups}, but got {group}. SQLSTATE: 22023"
+        )));
+    }
+    Ok(())
+}
+
+/// `regexp_extract_all(text, pattern, group)`: the group of every match, in order.
+pub fn extract_all(text: &str, pattern: &str, group: i64) -> Result<Vec<String>> {
+    let regex = compiled(pattern, "regexp_extract_all")?;
+    check_group("regexp_extract_all", group, regex.captures_len() as i64 - 1)?;
+    Ok(regex
+        .captures_iter(text)
+        .map(|captures| captures.get(group as usize).map_or(String::new(), |m| m.as_str().to_string()))
+        .collect())
+}
+
+/// `regexp_count(text, pattern)`: how many times the pattern matches, each match after the one before.
+pub fn count(text: &str, pattern: &str) -> Result<i32> {
+    Ok(compiled(pattern, "regexp_count")?.find_iter(text).count() as i32)
+}
+
+/// `regexp_substr(text, pattern)`: the first match, if any.
+pub fn first_match(text: &str, pattern: &str) -> Result<Option<String>> {
+    Ok(compiled(pattern, "regexp_substr")?.find(text).map(|m| m.as_str().to_string()))
+}
+
+/// `regexp_instr(text, pattern)`: the 1-based character position where the first match starts; 0 if none.
+pub fn first_match_position(text: &str, pattern: &str) -> Result<i32> {
+    let found = compiled(pattern, "regexp_instr")?.find(text);
+    Ok(found.map_or(0, |m| text[..m.start()].chars().count() as i32 + 1))
 }
 
 /// `text RLIKE pattern`: whether the pattern matches somewhere in the text.

@@ -3,7 +3,7 @@
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::nondeterministic::Nondeterministic;
 use kindling_engine::expr::{AggregateFunction, Expr, Statistic, col, lit, when};
-use kindling_engine::functions::ScalarFunction;
+use kindling_engine::functions::{DateTimeFunction, MathFunction, ScalarFunction, TextFunction};
 use kindling_engine::sort::SortOrder;
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
@@ -38,6 +38,10 @@ fn value_arguments(function: ScalarFunction) -> &'static [usize] {
         Collection(C::ArrayContains | C::ElementAt | C::SortArray | C::ArrayPosition | C::ArrayRemove) => &[1],
         Collection(C::ArrayJoin | C::Slice) => &[1, 2],
         Substring => &[1, 2],
+        PerRow(F::Text(TextFunction::SubstringIndex)) => &[1, 2],
+        PerRow(F::Text(TextFunction::FormatString)) => &[0],
+        PerRow(F::DateTime(DateTimeFunction::FromUtcTimestamp | DateTimeFunction::ToUtcTimestamp)) => &[1],
+        PerRow(F::Math(MathFunction::ShiftLeft | MathFunction::ShiftRight | MathFunction::ShiftRightUnsigned)) => &[1],
         _ => &[],
     }
 }
@@ -249,7 +253,7 @@ impl Host {
         let literal_positions = value_arguments(function);
         let arguments = self.call_arguments(args.rest(1), |i| literal_positions.contains(&i))?;
         // Spark fills in some defaults and names the call with them (`regexp_replace(s, a, b, 1)`).
-        Ok(kindling_sql::expression::replaced_call(name, &arguments)
+        Ok(kindling_sql::replaced::replaced_call(name, &arguments)
             .unwrap_or_else(|| kindling_sql::expression::named_call(name, function, arguments)))
     }
 
@@ -258,7 +262,7 @@ impl Host {
     fn replaced_function_call(&self, name: &str, args: &Args) -> Result<Expr> {
         let pattern_second = matches!(name, "from_unixtime" | "to_char" | "to_varchar");
         let arguments = self.call_arguments(args.rest(1), |i| pattern_second && i == 1)?;
-        match kindling_sql::expression::replaced_call(name, &arguments) {
+        match kindling_sql::replaced::replaced_call(name, &arguments) {
             Some(expr) => Ok(expr),
             None => not_supported!("functions.{name} is not supported by Kindling yet"),
         }

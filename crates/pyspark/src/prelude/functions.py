@@ -843,6 +843,7 @@ def _not_supported_function(name):
 
 
 def _functions_with_every_name():
+    _with_scalar_functions(_functions_module)
     _functions_module.__all__ = _PYSPARK_FUNCTION_NAMES
     for name in _PYSPARK_FUNCTION_NAMES:
         if not hasattr(_functions_module, name):

@@ -1,0 +1,51 @@
+# More of pyspark.sql.functions: functions that hand their arguments to the engine's function of the same name
+# (math, text, date and time, null handling), listed with PySpark's parameter names so that keyword calls work.
+# A string names a column, as in PySpark, except where the engine's function takes a value there (the format of
+# format_string, the delimiter of substring_index, a time zone, a number of bits).
+
+_SCALAR_FUNCTIONS = {
+    'acos': ('col',), 'acosh': ('col',), 'asin': ('col',), 'asinh': ('col',), 'atan': ('col',),
+    'atanh': ('col',), 'atan2': ('col1', 'col2'), 'cosh': ('col',), 'sinh': ('col',), 'tanh': ('col',),
+    'cbrt': ('col',), 'expm1': ('col',), 'log1p': ('col',), 'hypot': ('col1', 'col2'), 'rint': ('col',),
+    'factorial': ('col',), 'pi': (), 'e': (),
+    'shiftleft': ('col', 'numBits'), 'shiftright': ('col', 'numBits'), 'shiftrightunsigned': ('col', 'numBits'),
+    'bit_count': ('col',), 'bitwise_not': ('col',),
+    'base64': ('col',), 'unbase64': ('col',), 'substring_index': ('str', 'delim', 'count'),
+    'overlay': ('src', 'replace', 'pos', 'len'), 'elt': ('*inputs',), 'find_in_set': ('str', 'str_array'),
+    'url_encode': ('str',), 'url_decode': ('str',), 'regexp_count': ('str', 'regexp'),
+    'regexp_substr': ('str', 'regexp'), 'regexp_instr': ('str', 'regexp', 'idx'),
+    'regexp_extract_all': ('str', 'regexp', 'idx'), 'format_string': ('format', '*cols'),
+    'printf': ('format', '*cols'), 'lcase': ('str',), 'ucase': ('str',), 'char_length': ('str',),
+    'character_length': ('str',), 'substr': ('str', 'pos', 'len'), 'position': ('substr', 'str', 'start'),
+    'ilike': ('str', 'pattern'), 'like': ('str', 'pattern'), 'sha': ('col',), 'typeof': ('col',),
+    'equal_null': ('col1', 'col2'), 'nullifzero': ('col',), 'zeroifnull': ('col',),
+    'day': ('col',), 'dayname': ('col',), 'monthname': ('col',), 'from_utc_timestamp': ('timestamp', 'tz'),
+    'to_utc_timestamp': ('timestamp', 'tz'), 'unix_seconds': ('col',), 'unix_millis': ('col',),
+    'unix_micros': ('col',), 'timestamp_millis': ('col',), 'timestamp_micros': ('col',),
+    'date_part': ('field', 'source'), 'datepart': ('field', 'source'), 'extract': ('field', 'source'),
+    'current_timezone': (), 'to_unix_timestamp': ('timestamp', 'format'),
+    'make_timestamp': ('years', 'months', 'days', 'hours', 'mins', 'secs', 'timezone'),
+}
+
+
+def _scalar_function(name, parameters):
+    # A method of the functions module: its first argument is the module.
+    spread = len(parameters) > 0 and parameters[-1].startswith('*')
+    named = parameters[:-1] if spread else parameters
+
+    def call(module, *args, **kwargs):
+        if len(args) > len(named) and not spread:
+            raise TypeError(name + '() takes ' + str(len(named)) + ' positional arguments but ' + str(len(args)) + ' were given')
+        given = list(args) + [None] * (len(named) - len(args))
+        for key in kwargs:
+            if key not in named:
+                raise TypeError(name + "() got an unexpected keyword argument '" + key + "'")
+            given[named.index(key)] = kwargs[key]
+        return _call_given(name, *given)
+    return call
+
+
+def _with_scalar_functions(module_class):
+    for name in _SCALAR_FUNCTIONS:
+        setattr(module_class, name, _scalar_function(name, _SCALAR_FUNCTIONS[name]))
+    return module_class
