@@ -3,6 +3,7 @@
 //! final step merges them and produces the value (`sum`). An average's state is a sum and a count; a variance's
 //! the running moments of [`moments`].
 
+pub mod hyperloglog;
 pub mod moments;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use arrow::compute::{cast, take};
 use arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
 
 use crate::expr::AggregateFunction;
+use hyperloglog::GroupSketches;
 use moments::GroupMoments;
 use crate::types::{ArrayType, SparkType};
 use crate::value::{NestedParts, Value, array_of};
@@ -40,7 +42,7 @@ fn percentile_of(function: AggregateFunction, values: &[Value], p: f64) -> Value
 pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
     use SparkType::*;
     match (function, input) {
-        (AggregateFunction::Count, _) => Long,
+        (AggregateFunction::Count | AggregateFunction::ApproxCountDistinct { .. }, _) => Long,
         (AggregateFunction::Sum, Decimal { precision, scale }) => Decimal { precision: (precision + 10).min(38), scale },
         (AggregateFunction::Sum, Float | Double) => Double,
         (AggregateFunction::Sum, _) => Long,
@@ -87,6 +89,7 @@ pub fn state_names(function: AggregateFunction) -> Vec<&'static str> {
         AggregateFunction::First | AggregateFunction::FirstIgnoreNulls => vec!["first", "valueSet"],
         AggregateFunction::Last | AggregateFunction::LastIgnoreNulls => vec!["last", "valueSet"],
         AggregateFunction::Statistic(statistic) => moments::state_names(statistic).to_vec(),
+        AggregateFunction::ApproxCountDistinct { p } => hyperloglog::state_names(u32::from(p)),
         f if f.is_collection() => vec!["buf"],
         other => vec![other.name()],
     }
@@ -100,6 +103,7 @@ pub fn state_types(function: AggregateFunction, input: SparkType) -> Vec<SparkTy
         AggregateFunction::Avg => vec![result_type(AggregateFunction::Sum, input), SparkType::Long],
         f if f.picks_a_row() => vec![input, SparkType::Boolean],
         AggregateFunction::Statistic(statistic) => vec![SparkType::Double; moments::state_names(statistic).len()],
+        AggregateFunction::ApproxCountDistinct { p } => vec![SparkType::Long; hyperloglog::words(u32::from(p))],
         AggregateFunction::CollectList | AggregateFunction::CollectSet => vec![result_type(function, input)],
         f if f.is_percentile() => vec![SparkType::array_of(input, false)],
         _ => vec![input],
@@ -123,6 +127,8 @@ pub struct Accumulator {
     chunks: Vec<ArrayRef>,
     /// Variances, correlations, …: each group's running moments.
     moments: Option<GroupMoments>,
+    /// `approx_count_distinct`: each group's registers.
+    sketches: Option<GroupSketches>,
     /// `collect_list` / `collect_set` and the percentiles: each group's values so far.
     collected: Vec<Vec<Value>>,
     /// The percentages a percentile finds, and whether they were given as an array.
@@ -188,6 +194,10 @@ impl Accumulator {
                 AggregateFunction::Statistic(statistic) => Some(GroupMoments::new(statistic)),
                 _ => None,
             },
+            sketches: match function {
+                AggregateFunction::ApproxCountDistinct { p } => Some(GroupSketches::new(u32::from(p))),
+                _ => None,
+            },
             collected: Vec::new(),
             percentages: vec![0.5],
             percentages_as_array: false,
@@ -223,6 +233,9 @@ impl Accumulator {
         if let Some(moments) = &mut self.moments {
             moments.grow(groups);
         }
+        if let Some(sketches) = &mut self.sketches {
+            sketches.grow(groups);
+        }
         if self.function.is_collection() && self.collected.len() < groups {
             self.collected.resize_with(groups, Vec::new);
         }
@@ -240,6 +253,9 @@ impl Accumulator {
         if let Some(moments) = &mut self.moments {
             moments.update(columns, group_ids);
             return Ok(());
+        }
+        if let Some(sketches) = &mut self.sketches {
+            return sketches.update(&columns[0], group_ids);
         }
         let values = &columns[0];
         match self.function {
@@ -320,6 +336,10 @@ impl Accumulator {
         self.grow(groups);
         if let Some(moments) = &mut self.moments {
             moments.merge(states, group_ids);
+            return Ok(());
+        }
+        if let Some(sketches) = &mut self.sketches {
+            sketches.merge(states, group_ids);
             return Ok(());
         }
         match self.function {
@@ -444,6 +464,7 @@ impl Accumulator {
             AggregateFunction::Avg => vec![self.sum_column(groups)?, self.count_column(groups)],
             AggregateFunction::Min | AggregateFunction::Max => vec![self.picked(groups)?],
             AggregateFunction::Statistic(_) => self.moments.as_ref().map_or_else(Vec::new, |m| m.state(groups)),
+            AggregateFunction::ApproxCountDistinct { .. } => self.sketches.as_ref().map_or_else(Vec::new, |s| s.state(groups)),
             f if f.is_collection() => vec![self.collected_column(groups)],
             _ => {
                 let set: BooleanArray = self.best[..groups].iter().map(|b| Some(b.is_some())).collect();
@@ -459,6 +480,7 @@ impl Accumulator {
             (AggregateFunction::Avg, _) => self.average(groups),
             (f, _) if f.is_percentile() => Ok(self.percentile_column(groups)),
             (_, Some(moments)) => Ok(moments.finish(groups)),
+            (AggregateFunction::ApproxCountDistinct { .. }, _) => Ok(self.sketches.as_ref().map_or_else(|| new_null_array(&DataType::Int64, groups), |s| s.finish(groups))),
             _ => Ok(self.state(groups)?.swap_remove(0)),
         }
     }

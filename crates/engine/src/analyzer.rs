@@ -307,6 +307,10 @@ fn coerce(expr: Expr) -> Result<Expr> {
             if function.is_percentile() {
                 return Ok(Expr::Aggregate { function, args: percentile_args(function, args)?, distinct, filter });
             }
+            // The value as it is (every type hashes), and the constant error aimed at.
+            if matches!(function, AggregateFunction::ApproxCountDistinct { .. }) {
+                return Ok(Expr::Aggregate { function, args, distinct, filter });
+            }
             let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
                 return Err(EngineError::Internal(format!("{} takes one argument", function.name())));
             };

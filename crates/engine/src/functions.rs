@@ -71,6 +71,8 @@ pub enum ScalarFunction {
     Collection(CollectionFunction),
     /// `hash(a, b, …)`: Spark's Murmur3 hash of the values, seeded with 42 (the hash partitioning uses).
     Hash,
+    /// `xxhash64(a, b, …)`: the same walk over the values with XXH64, seeded with 42.
+    XxHash64,
 }
 
 use ScalarFunction::*;
@@ -132,6 +134,7 @@ impl ScalarFunction {
             PerRow(function) => function.name(),
             Collection(function) => function.name(),
             Hash => "hash",
+            XxHash64 => "xxhash64",
         }
     }
 
@@ -151,6 +154,7 @@ impl ScalarFunction {
             .or_else(|| PerRowFunction::by_name(&name).map(PerRow))
             .or_else(|| CollectionFunction::by_name(&name).map(Collection))
             .or_else(|| (name == "hash").then_some(Hash))
+            .or_else(|| (name == "xxhash64").then_some(XxHash64))
     }
 
     /// Functions whose result depends on the session time zone; plans print the zone as their last argument.
@@ -169,7 +173,7 @@ impl ScalarFunction {
             Greatest | Least => (2, usize::MAX),
             PerRow(function) => function.arity(),
             Collection(function) => function.arity(),
-            Hash => (1, usize::MAX),
+            Hash | XxHash64 => (1, usize::MAX),
             _ => (1, 1),
         }
     }
@@ -196,7 +200,7 @@ impl ScalarFunction {
             Round | Abs => Signature::Numeric,
             PerRow(function) => function.signature(args),
             Collection(_) => Signature::Collection,
-            Hash => Signature::AsGiven,
+            Hash | XxHash64 => Signature::AsGiven,
         }
     }
 
@@ -223,6 +227,7 @@ impl ScalarFunction {
                 function.return_type(&types, &nullable, &field_names(function, args))
             }
             Hash => Integer,
+            XxHash64 => Long,
         }
     }
 
@@ -230,7 +235,7 @@ impl ScalarFunction {
         match self {
             Coalesce => args.iter().all(Expr::nullable),
             Greatest | Least => args.iter().all(Expr::nullable),
-            ConcatWs | Hash => false,
+            ConcatWs | Hash | XxHash64 => false,
             // to_date(ts) is a cast; a truncation can fall outside the range of timestamps.
             ToDate if args.len() == 1 => args[0].nullable(),
             DateTrunc | ToDate | ToTimestamp | Round | PerRow(_) => true,
@@ -295,6 +300,7 @@ impl ScalarFunction {
             PerRow(function) => function.evaluate(args, types, rows)?,
             Collection(function) => function.evaluate(args, rows, result_type)?,
             Hash => Arc::new(Int32Array::from(crate::partitioner::spark_hash(args)?)),
+            XxHash64 => Arc::new(Int64Array::from(crate::partitioner::spark_xxhash64(args)?)),
         })
     }
 }

@@ -3,7 +3,7 @@
 //! An exchange (a shuffle) moves rows between partitions so that rows with equal keys meet in the same partition.
 //! Spark's `hashpartitioning(keys, n)` sends a row to partition `pmod(murmur3(keys), n)`, where `murmur3` is
 //! Murmur3_x86_32 seeded with 42 and chained over the key columns: the hash of one column is the seed of the next.
-//! NULL leaves the running hash unchanged. Kindling computes the same bits, so a key lands in the same partition
+//! NULL leaves the running hash unchanged (the same walk with XXH64 is `xxhash64`). Kindling computes the same bits, so a key lands in the same partition
 //! id as in Spark, and the UI can say "this key went to partition 17" and be right about Spark too.
 
 use arrow::array::{Array, ArrayRef, AsArray};
@@ -19,10 +19,21 @@ pub const SPARK_HASH_SEED: i32 = 42;
 
 /// Spark's `hash(col1, col2, ...)` for every row of `columns` (all of equal length).
 pub fn spark_hash(columns: &[ArrayRef]) -> Result<Vec<i32>> {
+    hash_rows::<Murmur3>(columns, SPARK_HASH_SEED)
+}
+
+/// Spark's `xxhash64(col1, col2, ...)` for every row of `columns`: the same walk over the values as `hash`, with
+/// XXH64 (seeded 42) in place of Murmur3.
+pub fn spark_xxhash64(columns: &[ArrayRef]) -> Result<Vec<i64>> {
+    hash_rows::<XxHash64>(columns, i64::from(SPARK_HASH_SEED))
+}
+
+/// Each row's hash of `columns`, one column after another, each seeded with the hash so far.
+pub fn hash_rows<H: SparkHasher>(columns: &[ArrayRef], seed: H::Hash) -> Result<Vec<H::Hash>> {
     let rows = columns.first().map_or(0, |c| c.len());
-    let mut hashes = vec![SPARK_HASH_SEED; rows];
+    let mut hashes = vec![seed; rows];
     for column in columns {
-        hash_column_into(column, &mut hashes)?;
+        hash_column_into::<H>(column, &mut hashes)?;
     }
     Ok(hashes)
 }
@@ -36,53 +47,94 @@ pub fn hash_partition_ids(columns: &[ArrayRef], partitions: usize) -> Result<Vec
     Ok(spark_hash(columns)?.into_iter().map(|hash| i64::from(hash).rem_euclid(n) as u32).collect())
 }
 
+/// A hash Spark computes value by value: how it hashes an int, a long and bytes, each from a seed. Every other
+/// type is hashed as one of these (a date as its day number, a double as its bits, a string as its UTF-8 bytes).
+pub trait SparkHasher {
+    type Hash: Copy;
+    fn int(value: i32, seed: Self::Hash) -> Self::Hash;
+    fn long(value: i64, seed: Self::Hash) -> Self::Hash;
+    fn bytes(bytes: &[u8], seed: Self::Hash) -> Self::Hash;
+}
+
+/// Murmur3_x86_32, as Spark's `Murmur3Hash`.
+pub struct Murmur3;
+
+impl SparkHasher for Murmur3 {
+    type Hash = i32;
+    fn int(value: i32, seed: i32) -> i32 {
+        hash_int(value, seed)
+    }
+    fn long(value: i64, seed: i32) -> i32 {
+        hash_long(value, seed)
+    }
+    fn bytes(bytes: &[u8], seed: i32) -> i32 {
+        hash_bytes(bytes, seed)
+    }
+}
+
+/// XXH64 of the value's little-endian bytes, as Spark's `XxHash64`.
+pub struct XxHash64;
+
+impl SparkHasher for XxHash64 {
+    type Hash = i64;
+    fn int(value: i32, seed: i64) -> i64 {
+        Self::bytes(&value.to_le_bytes(), seed)
+    }
+    fn long(value: i64, seed: i64) -> i64 {
+        Self::bytes(&value.to_le_bytes(), seed)
+    }
+    fn bytes(bytes: &[u8], seed: i64) -> i64 {
+        twox_hash::XxHash64::oneshot(seed as u64, bytes) as i64
+    }
+}
+
 /// Folds one column into the running per-row hashes.
-fn hash_column_into(column: &ArrayRef, hashes: &mut [i32]) -> Result<()> {
+fn hash_column_into<H: SparkHasher>(column: &ArrayRef, hashes: &mut [H::Hash]) -> Result<()> {
     match column.data_type() {
         DataType::Null => {}
         DataType::Boolean => {
             let values = column.as_boolean();
-            fold(column, hashes, |row, seed| hash_int(i32::from(values.value(row)), seed));
+            fold(column, hashes, |row, seed| H::int(i32::from(values.value(row)), seed));
         }
-        DataType::Int8 => fold_primitive::<Int8Type>(column, hashes, |v, seed| hash_int(i32::from(v), seed)),
-        DataType::Int16 => fold_primitive::<Int16Type>(column, hashes, |v, seed| hash_int(i32::from(v), seed)),
-        DataType::Int32 => fold_primitive::<Int32Type>(column, hashes, hash_int),
-        DataType::Date32 => fold_primitive::<Date32Type>(column, hashes, hash_int),
-        DataType::Int64 => fold_primitive::<Int64Type>(column, hashes, hash_long),
+        DataType::Int8 => fold_primitive::<Int8Type, H::Hash>(column, hashes, |v, seed| H::int(i32::from(v), seed)),
+        DataType::Int16 => fold_primitive::<Int16Type, H::Hash>(column, hashes, |v, seed| H::int(i32::from(v), seed)),
+        DataType::Int32 => fold_primitive::<Int32Type, H::Hash>(column, hashes, H::int),
+        DataType::Date32 => fold_primitive::<Date32Type, H::Hash>(column, hashes, H::int),
+        DataType::Int64 => fold_primitive::<Int64Type, H::Hash>(column, hashes, H::long),
         DataType::Timestamp(TimeUnit::Microsecond, _) => {
-            fold_primitive::<TimestampMicrosecondType>(column, hashes, hash_long)
+            fold_primitive::<TimestampMicrosecondType, H::Hash>(column, hashes, H::long)
         }
-        DataType::Float32 => fold_primitive::<Float32Type>(column, hashes, |v, seed| hash_int(float_bits(v), seed)),
-        DataType::Float64 => fold_primitive::<Float64Type>(column, hashes, |v, seed| hash_long(double_bits(v), seed)),
+        DataType::Float32 => fold_primitive::<Float32Type, H::Hash>(column, hashes, |v, seed| H::int(float_bits(v), seed)),
+        DataType::Float64 => fold_primitive::<Float64Type, H::Hash>(column, hashes, |v, seed| H::long(double_bits(v), seed)),
         DataType::Utf8 => {
             let values = column.as_string::<i32>();
-            fold(column, hashes, |row, seed| hash_bytes(values.value(row).as_bytes(), seed));
+            fold(column, hashes, |row, seed| H::bytes(values.value(row).as_bytes(), seed));
         }
         DataType::LargeUtf8 => {
             let values = column.as_string::<i64>();
-            fold(column, hashes, |row, seed| hash_bytes(values.value(row).as_bytes(), seed));
+            fold(column, hashes, |row, seed| H::bytes(values.value(row).as_bytes(), seed));
         }
         DataType::Utf8View => {
             let values = column.as_string_view();
-            fold(column, hashes, |row, seed| hash_bytes(values.value(row).as_bytes(), seed));
+            fold(column, hashes, |row, seed| H::bytes(values.value(row).as_bytes(), seed));
         }
         DataType::Binary => {
             let values = column.as_binary::<i32>();
-            fold(column, hashes, |row, seed| hash_bytes(values.value(row), seed));
+            fold(column, hashes, |row, seed| H::bytes(values.value(row), seed));
         }
         // Spark hashes a decimal of up to 18 digits as its unscaled long, a wider one as the bytes of its unscaled
         // `BigInteger`.
         DataType::Decimal128(precision, _) if *precision <= 18 => {
-            fold_primitive::<Decimal128Type>(column, hashes, |v, seed| hash_long(v as i64, seed))
+            fold_primitive::<Decimal128Type, H::Hash>(column, hashes, |v, seed| H::long(v as i64, seed))
         }
         DataType::Decimal128(..) => {
-            fold_primitive::<Decimal128Type>(column, hashes, |v, seed| hash_bytes(&big_integer_bytes(v), seed))
+            fold_primitive::<Decimal128Type, H::Hash>(column, hashes, |v, seed| H::bytes(&big_integer_bytes(v), seed))
         }
         // Spark hashes an array's elements, a map's keys and values in turn, a struct's fields, each seeded with the
         // hash so far; NULL parts leave it unchanged.
         DataType::List(_) => {
             let lists = column.as_list::<i32>();
-            fold_nested(column, hashes, |row, seed| hash_sequence(&[lists.value(row)], seed))?;
+            fold_nested(column, hashes, |row, seed| hash_sequence::<H>(&[lists.value(row)], seed))?;
         }
         DataType::Map(..) => {
             let maps = column.as_map();
@@ -91,7 +143,7 @@ fn hash_column_into(column: &ArrayRef, hashes: &mut [i32]) -> Result<()> {
                 let (keys, values) = (entries.column(0).clone(), entries.column(1).clone());
                 let mut hash = seed;
                 for i in 0..entries.len() {
-                    hash = hash_sequence(&[keys.slice(i, 1), values.slice(i, 1)], hash)?;
+                    hash = hash_sequence::<H>(&[keys.slice(i, 1), values.slice(i, 1)], hash)?;
                 }
                 Ok(hash)
             })?;
@@ -100,7 +152,7 @@ fn hash_column_into(column: &ArrayRef, hashes: &mut [i32]) -> Result<()> {
             let fields = column.as_struct();
             fold_nested(column, hashes, |row, seed| {
                 let parts: Vec<ArrayRef> = fields.columns().iter().map(|c| c.slice(row, 1)).collect();
-                hash_sequence(&parts, seed)
+                hash_sequence::<H>(&parts, seed)
             })?;
         }
         other => {
@@ -111,17 +163,17 @@ fn hash_column_into(column: &ArrayRef, hashes: &mut [i32]) -> Result<()> {
 }
 
 /// The hash of the values of `arrays`, one after another, each seeded with the hash so far.
-fn hash_sequence(arrays: &[ArrayRef], seed: i32) -> Result<i32> {
+fn hash_sequence<H: SparkHasher>(arrays: &[ArrayRef], seed: H::Hash) -> Result<H::Hash> {
     let mut hash = [seed];
     for array in arrays {
         for i in 0..array.len() {
-            hash_column_into(&array.slice(i, 1), &mut hash)?;
+            hash_column_into::<H>(&array.slice(i, 1), &mut hash)?;
         }
     }
     Ok(hash[0])
 }
 
-fn fold_nested(column: &ArrayRef, hashes: &mut [i32], hash_row: impl Fn(usize, i32) -> Result<i32>) -> Result<()> {
+fn fold_nested<T: Copy>(column: &ArrayRef, hashes: &mut [T], hash_row: impl Fn(usize, T) -> Result<T>) -> Result<()> {
     for (row, hash) in hashes.iter_mut().enumerate() {
         if column.is_valid(row) {
             *hash = hash_row(row, *hash)?;
@@ -140,7 +192,7 @@ fn big_integer_bytes(value: i128) -> Vec<u8> {
     bytes[redundant..].to_vec()
 }
 
-fn fold(column: &ArrayRef, hashes: &mut [i32], hash_row: impl Fn(usize, i32) -> i32) {
+fn fold<T: Copy>(column: &ArrayRef, hashes: &mut [T], hash_row: impl Fn(usize, T) -> T) {
     for (row, hash) in hashes.iter_mut().enumerate() {
         if column.is_valid(row) {
             *hash = hash_row(row, *hash);
@@ -148,12 +200,12 @@ fn fold(column: &ArrayRef, hashes: &mut [i32], hash_row: impl Fn(usize, i32) -> 
     }
 }
 
-fn fold_primitive<T: arrow::datatypes::ArrowPrimitiveType>(
+fn fold_primitive<P: arrow::datatypes::ArrowPrimitiveType, T: Copy>(
     column: &ArrayRef,
-    hashes: &mut [i32],
-    hash_value: impl Fn(T::Native, i32) -> i32,
+    hashes: &mut [T],
+    hash_value: impl Fn(P::Native, T) -> T,
 ) {
-    let values = column.as_primitive::<T>().values();
+    let values = column.as_primitive::<P>().values();
     fold(column, hashes, |row, seed| hash_value(values[row], seed));
 }
 

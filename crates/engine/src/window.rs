@@ -469,7 +469,13 @@ impl Accumulator {
             (AggregateFunction::CollectList | AggregateFunction::CollectSet, other) => {
                 return Err(EngineError::Internal(format!("a collection cannot be a {other}")));
             }
-            (function @ (AggregateFunction::PercentileApprox | AggregateFunction::Percentile | AggregateFunction::Median), _) => {
+            (
+                function @ (AggregateFunction::PercentileApprox
+                | AggregateFunction::Percentile
+                | AggregateFunction::Median
+                | AggregateFunction::ApproxCountDistinct { .. }),
+                _,
+            ) => {
                 return Err(EngineError::InvalidArgument(format!("{} over a window is not supported by Kindling yet", function.name())));
             }
             (_, _) if empty => Value::Null,

@@ -65,8 +65,8 @@ fn an_unknown_method_is_an_attribute_error_on_its_line() {
 
 #[test]
 fn a_pyspark_function_kindling_lacks_says_so_on_its_line() {
-    let error = failure("df = spark.range(3)\ndf.select(F.approx_count_distinct('id')).show()\n", &RunOptions::default());
-    assert!(error.summary.contains("NotImplementedError: not supported in Kindling yet: functions.approx_count_distinct"), "{}", error.summary);
+    let error = failure("df = spark.range(3)\ndf.select(F.histogram_numeric('id', F.lit(3))).show()\n", &RunOptions::default());
+    assert!(error.summary.contains("NotImplementedError: not supported in Kindling yet: functions.histogram_numeric"), "{}", error.summary);
     assert_eq!(error.line, Some(5));
 }
 

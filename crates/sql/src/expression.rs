@@ -303,6 +303,10 @@ impl Translator {
             };
             return self.over(call, over, position);
         }
+        if name.eq_ignore_ascii_case("approx_count_distinct") {
+            let filter = function.filter.as_deref().map(|condition| self.expr(condition)).transpose()?;
+            return Ok(with_filter(approx_count_distinct_call(args, position)?, filter));
+        }
         match (aggregate_function(&name), &function.filter) {
             (Some(aggregate_function), filter) => {
                 let filter = filter.as_deref().map(|condition| self.expr(condition)).transpose()?;
@@ -467,6 +471,29 @@ fn aggregate_function(name: &str) -> Option<AggregateFunction> {
         "last" | "last_value" => AggregateFunction::Last,
         other => AggregateFunction::Statistic(Statistic::named(other)?),
     })
+}
+
+/// `approx_count_distinct(x[, rsd])`: the error aimed at must be a constant.
+fn approx_count_distinct_call(args: Vec<Expr>, position: Position) -> Result<Expr> {
+    let count = args.len();
+    let mut args = args.into_iter();
+    let (Some(arg), relative_sd, None) = (args.next(), args.next(), args.next()) else {
+        return wrong_arguments("approx_count_distinct", "[1, 2]", count, position);
+    };
+    let relative_sd = match relative_sd {
+        None => None,
+        Some(Expr::Literal(value)) if value.as_f64().is_some() => value.as_f64(),
+        Some(other) => analysis_error!(
+            position,
+            "[DATATYPE_MISMATCH.NON_FOLDABLE_INPUT] Cannot resolve \"approx_count_distinct({})\" due to data type \
+             mismatch: the input `relativeSD` should be a foldable \"DOUBLE\" expression; however, got \"{}\". \
+             SQLSTATE: 42K09",
+            arg.sql_name(),
+            other.sql_name()
+        ),
+    };
+    kindling_engine::expr::approx_count_distinct(arg, relative_sd)
+        .map_err(|error| crate::error::SqlError::Analysis { message: error.to_string(), position })
 }
 
 /// How an aggregate was called, besides its arguments: `name(DISTINCT …) IGNORE NULLS` at `position`.

@@ -216,6 +216,8 @@ pub enum AggregateFunction {
     Percentile,
     /// `median(x)`: `percentile(x, 0.5)`.
     Median,
+    /// `approx_count_distinct(x[, rsd])`: HyperLogLog++ with `2^p` registers (see `aggregate::hyperloglog`).
+    ApproxCountDistinct { p: u8 },
 }
 
 /// The statistics Spark computes from running central moments (see `aggregate::moments`), under every name Spark
@@ -296,6 +298,7 @@ impl AggregateFunction {
             Self::PercentileApprox => "percentile_approx",
             Self::Percentile => "percentile",
             Self::Median => "median",
+            Self::ApproxCountDistinct { .. } => "approx_count_distinct",
         }
     }
 
@@ -391,14 +394,30 @@ pub fn aggregate(function: AggregateFunction, arg: Expr) -> Expr {
 pub fn aggregated_values(function: AggregateFunction, args: &[Expr]) -> Vec<Expr> {
     match args {
         [_] | [_, _] if matches!(function, AggregateFunction::Statistic(_)) => args.to_vec(),
-        // A percentile's percentages (and accuracy or frequency) are constants it reads, not values it folds.
-        _ if function.is_percentile() => args.to_vec(),
+        // A percentile's percentages (and accuracy or frequency), the error approx_count_distinct aims at, are
+        // constants it reads, not values it folds.
+        _ if function.is_percentile() || matches!(function, AggregateFunction::ApproxCountDistinct { .. }) => args.to_vec(),
         [arg] => vec![arg.clone()],
         args => {
             let all_set = args.iter().cloned().map(Expr::is_not_null).reduce(Expr::and).unwrap_or(lit(true));
             vec![Expr::CaseWhen { branches: vec![(all_set, lit(1))], otherwise: None }]
         }
     }
+}
+
+/// `approx_count_distinct(arg[, relative_sd])`, named as Spark names it (without the error aimed at).
+pub fn approx_count_distinct(arg: Expr, relative_sd: Option<f64>) -> crate::Result<Expr> {
+    let relative_sd = relative_sd.unwrap_or(0.05);
+    let p = crate::aggregate::hyperloglog::precision(relative_sd);
+    if !(4..=18).contains(&p) {
+        return Err(crate::EngineError::Analysis(format!(
+            "[INVALID_PARAMETER_VALUE] approx_count_distinct needs a relative standard deviation between 0.00132 and \
+             0.39, but got {relative_sd}."
+        )));
+    }
+    let name = format!("approx_count_distinct({})", arg.sql_name());
+    let function = AggregateFunction::ApproxCountDistinct { p: p as u8 };
+    Ok(Expr::Aggregate { function, args: vec![arg, lit(relative_sd)], distinct: false, filter: None }.alias(&name))
 }
 
 /// `count(DISTINCT arg)`
@@ -762,7 +781,10 @@ impl Expr {
             }
             Expr::Function { function, args } => function.nullable(args),
             Expr::Udf { .. } => true,
-            Expr::Aggregate { function: AggregateFunction::Count | AggregateFunction::CollectList | AggregateFunction::CollectSet, .. } => false,
+            Expr::Aggregate {
+                function: AggregateFunction::Count | AggregateFunction::CollectList | AggregateFunction::CollectSet | AggregateFunction::ApproxCountDistinct { .. },
+                ..
+            } => false,
             Expr::Aggregate { .. } => true,
             Expr::Window { function, .. } => function.nullable(),
             Expr::WindowFunction { function, .. } => matches!(function, WindowFunction::Lag | WindowFunction::Lead | WindowFunction::NthValue),
@@ -940,7 +962,7 @@ impl Expr {
                 if let (Style::Plan, ScalarFunction::Collection(collection)) = (style, function) {
                     out.push_str(collection.plan_suffix());
                 }
-                if (style, *function) == (Style::Plan, ScalarFunction::Hash) {
+                if style == Style::Plan && matches!(function, ScalarFunction::Hash | ScalarFunction::XxHash64) {
                     write!(out, ", {}", crate::partitioner::SPARK_HASH_SEED)?;
                 }
                 out.push(')');

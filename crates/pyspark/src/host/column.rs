@@ -288,6 +288,16 @@ impl Host {
             let shown = format!("{name}({})", argument.sql_name());
             return Ok(kindling_engine::expr::aggregate(renamed, argument).alias(&shown));
         }
+        if name == "approx_count_distinct" {
+            let relative_sd = match args.get(3) {
+                PyValue::None => None,
+                given => Some(self.expr_or_literal(given)?).and_then(|e| match e {
+                    Expr::Literal(value) => value.as_f64(),
+                    _ => None,
+                }),
+            };
+            return Ok(kindling_engine::expr::approx_count_distinct(self.expr_or_name(args.get(1))?, relative_sd)?);
+        }
         let function = match name {
             "sum" => AggregateFunction::Sum,
             "avg" | "mean" => AggregateFunction::Avg,

@@ -32,6 +32,11 @@ impl Host {
             "session.create_dataframe" => self.create_dataframe(args)?,
             "session.range" => self.range(args)?,
             "session.stop" => return Ok(MontyObject::none()),
+            // A warning PySpark's `warnings.warn` would show, on stderr.
+            "session.warn" => {
+                self.write_err(&format!("{}\n", args.str(0)?));
+                return Ok(MontyObject::none());
+            }
             "conf.set" => {
                 // In place, as Spark's runtime config: DataFrames made before see the new setting when they run.
                 self.session.set_conf(args.str(0)?, &option_text(args.get(1)).unwrap_or_default())?;

@@ -493,6 +493,13 @@ class _functions_module:
     def initcap(self, col):
         return _call_given('initcap', col)
 
+    def approx_count_distinct(self, col, rsd=None):
+        return _aggregate('approx_count_distinct', col, False, rsd)
+
+    def approxCountDistinct(self, col, rsd=None):
+        _kindling('session.warn', 'FutureWarning: Deprecated in 2.1, use approx_count_distinct instead.')
+        return self.approx_count_distinct(col, rsd)
+
     def rand(self, seed=None):
         return _call_given('rand', seed)
 

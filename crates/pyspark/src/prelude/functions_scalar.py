@@ -9,7 +9,7 @@ _SCALAR_FUNCTIONS = {
     'cbrt': ('col',), 'expm1': ('col',), 'log1p': ('col',), 'hypot': ('col1', 'col2'), 'rint': ('col',),
     'factorial': ('col',), 'pi': (), 'e': (),
     'shiftleft': ('col', 'numBits'), 'shiftright': ('col', 'numBits'), 'shiftrightunsigned': ('col', 'numBits'),
-    'bit_count': ('col',), 'bitwise_not': ('col',),
+    'bit_count': ('col',), 'bitwise_not': ('col',), 'xxhash64': ('*cols',),
     'base64': ('col',), 'unbase64': ('col',), 'substring_index': ('str', 'delim', 'count'),
     'overlay': ('src', 'replace', 'pos', 'len'), 'elt': ('*inputs',), 'find_in_set': ('str', 'str_array'),
     'url_encode': ('str',), 'url_decode': ('str',), 'regexp_count': ('str', 'regexp'),
