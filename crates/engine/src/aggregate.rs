@@ -3,6 +3,7 @@
 //! final step merges them and produces the value (`sum`). An average's state is a sum and a count; a variance's
 //! the running moments of [`moments`].
 
+pub mod by_value;
 pub mod hyperloglog;
 pub mod moments;
 
@@ -17,6 +18,7 @@ use arrow::compute::{cast, take};
 use arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
 
 use crate::expr::AggregateFunction;
+use by_value::GroupStates;
 use hyperloglog::GroupSketches;
 use moments::GroupMoments;
 use crate::types::{ArrayType, SparkType};
@@ -51,7 +53,7 @@ pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
         }
         (AggregateFunction::Avg | AggregateFunction::Statistic(_), _) => Double,
         (AggregateFunction::CollectList | AggregateFunction::CollectSet, t) => SparkType::array_of(t, false),
-        (AggregateFunction::Percentile | AggregateFunction::Median, _) => Double,
+        (AggregateFunction::Percentile | AggregateFunction::Median | AggregateFunction::Product, _) => Double,
         (_, t) => t,
     }
 }
@@ -60,7 +62,10 @@ pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
 /// add doubles; decimals are summed as they are (the state and the result are wider decimals).
 pub fn input_type(function: AggregateFunction, input: SparkType) -> SparkType {
     match (function, input.clone()) {
-        (AggregateFunction::Statistic(_) | AggregateFunction::Percentile | AggregateFunction::Median, _) => SparkType::Double,
+        (
+            AggregateFunction::Statistic(_) | AggregateFunction::Percentile | AggregateFunction::Median | AggregateFunction::Product,
+            _,
+        ) => SparkType::Double,
         (_, SparkType::Decimal { .. }) => input,
         (AggregateFunction::Sum, SparkType::Float | SparkType::Double) | (AggregateFunction::Avg, _) => SparkType::Double,
         (AggregateFunction::Sum, _) => SparkType::Long,
@@ -75,6 +80,10 @@ pub fn accepts(function: AggregateFunction, input: SparkType) -> bool {
         // Read as doubles, as Spark's implicit casts allow: numbers, and text that holds a number.
         AggregateFunction::Statistic(_) => input.is_numeric() || matches!(input, SparkType::Null | SparkType::String),
         AggregateFunction::BoolAnd | AggregateFunction::BoolOr => matches!(input, SparkType::Boolean | SparkType::Null),
+        AggregateFunction::Product => input.is_numeric() || input == SparkType::Null,
+        AggregateFunction::BitAnd | AggregateFunction::BitOr | AggregateFunction::BitXor => {
+            matches!(input, SparkType::Byte | SparkType::Short | SparkType::Integer | SparkType::Long | SparkType::Null)
+        }
         AggregateFunction::PercentileApprox | AggregateFunction::Percentile | AggregateFunction::Median => {
             input.is_numeric() || input == SparkType::Null
         }
@@ -90,20 +99,26 @@ pub fn state_names(function: AggregateFunction) -> Vec<&'static str> {
         AggregateFunction::Last | AggregateFunction::LastIgnoreNulls => vec!["last", "valueSet"],
         AggregateFunction::Statistic(statistic) => moments::state_names(statistic).to_vec(),
         AggregateFunction::ApproxCountDistinct { p } => hyperloglog::state_names(u32::from(p)),
+        AggregateFunction::MaxBy | AggregateFunction::MinBy => vec!["valueWithExtremumOrdering", "extremumOrdering"],
+        AggregateFunction::Mode => vec!["buf"],
         f if f.is_collection() => vec!["buf"],
         other => vec![other.name()],
     }
 }
 
-/// The types of the partial state columns for an input of type `input` (already cast by [`input_type`]).
-pub fn state_types(function: AggregateFunction, input: SparkType) -> Vec<SparkType> {
+/// The types of the partial state columns for arguments of types `inputs` (already cast by [`input_type`]).
+pub fn state_types(function: AggregateFunction, inputs: &[SparkType]) -> Vec<SparkType> {
+    let input = inputs.first().cloned().unwrap_or(SparkType::Null);
     match function {
+        AggregateFunction::MaxBy | AggregateFunction::MinBy => inputs.to_vec(),
         AggregateFunction::Count => vec![SparkType::Long],
         AggregateFunction::Sum => vec![result_type(AggregateFunction::Sum, input)],
         AggregateFunction::Avg => vec![result_type(AggregateFunction::Sum, input), SparkType::Long],
         f if f.picks_a_row() => vec![input, SparkType::Boolean],
         AggregateFunction::Statistic(statistic) => vec![SparkType::Double; moments::state_names(statistic).len()],
         AggregateFunction::ApproxCountDistinct { p } => vec![SparkType::Long; hyperloglog::words(u32::from(p))],
+        AggregateFunction::Product => vec![SparkType::Double],
+        AggregateFunction::Mode => vec![SparkType::map_of(input, SparkType::Long, false)],
         AggregateFunction::CollectList | AggregateFunction::CollectSet => vec![result_type(function, input)],
         f if f.is_percentile() => vec![SparkType::array_of(input, false)],
         _ => vec![input],
@@ -129,6 +144,8 @@ pub struct Accumulator {
     moments: Option<GroupMoments>,
     /// `approx_count_distinct`: each group's registers.
     sketches: Option<GroupSketches>,
+    /// `product`, `max_by`, `mode`, …: each group's values (see [`by_value`]).
+    by_value: Option<Box<dyn GroupStates>>,
     /// `collect_list` / `collect_set` and the percentiles: each group's values so far.
     collected: Vec<Vec<Value>>,
     /// The percentages a percentile finds, and whether they were given as an array.
@@ -198,6 +215,7 @@ impl Accumulator {
                 AggregateFunction::ApproxCountDistinct { p } => Some(GroupSketches::new(u32::from(p))),
                 _ => None,
             },
+            by_value: by_value::group_states(function, &data_type),
             collected: Vec::new(),
             percentages: vec![0.5],
             percentages_as_array: false,
@@ -236,6 +254,9 @@ impl Accumulator {
         if let Some(sketches) = &mut self.sketches {
             sketches.grow(groups);
         }
+        if let Some(states) = &mut self.by_value {
+            states.grow(groups);
+        }
         if self.function.is_collection() && self.collected.len() < groups {
             self.collected.resize_with(groups, Vec::new);
         }
@@ -256,6 +277,9 @@ impl Accumulator {
         }
         if let Some(sketches) = &mut self.sketches {
             return sketches.update(&columns[0], group_ids);
+        }
+        if let Some(states) = &mut self.by_value {
+            return states.update(columns, group_ids);
         }
         let values = &columns[0];
         match self.function {
@@ -341,6 +365,9 @@ impl Accumulator {
         if let Some(sketches) = &mut self.sketches {
             sketches.merge(states, group_ids);
             return Ok(());
+        }
+        if let Some(by_value) = &mut self.by_value {
+            return by_value.merge(states, group_ids);
         }
         match self.function {
             AggregateFunction::Count => {
@@ -465,6 +492,7 @@ impl Accumulator {
             AggregateFunction::Min | AggregateFunction::Max => vec![self.picked(groups)?],
             AggregateFunction::Statistic(_) => self.moments.as_ref().map_or_else(Vec::new, |m| m.state(groups)),
             AggregateFunction::ApproxCountDistinct { .. } => self.sketches.as_ref().map_or_else(Vec::new, |s| s.state(groups)),
+            _ if self.by_value.is_some() => self.by_value.as_mut().map_or_else(Vec::new, |s| s.state(groups)),
             f if f.is_collection() => vec![self.collected_column(groups)],
             _ => {
                 let set: BooleanArray = self.best[..groups].iter().map(|b| Some(b.is_some())).collect();
@@ -480,6 +508,7 @@ impl Accumulator {
             (AggregateFunction::Avg, _) => self.average(groups),
             (f, _) if f.is_percentile() => Ok(self.percentile_column(groups)),
             (_, Some(moments)) => Ok(moments.finish(groups)),
+            _ if self.by_value.is_some() => Ok(self.by_value.as_mut().map_or_else(|| new_null_array(&DataType::Null, groups), |s| s.finish(groups))),
             (AggregateFunction::ApproxCountDistinct { .. }, _) => Ok(self.sketches.as_ref().map_or_else(|| new_null_array(&DataType::Int64, groups), |s| s.finish(groups))),
             _ => Ok(self.state(groups)?.swap_remove(0)),
         }

@@ -307,8 +307,8 @@ fn coerce(expr: Expr) -> Result<Expr> {
             if function.is_percentile() {
                 return Ok(Expr::Aggregate { function, args: percentile_args(function, args)?, distinct, filter });
             }
-            // The value as it is (every type hashes), and the constant error aimed at.
-            if matches!(function, AggregateFunction::ApproxCountDistinct { .. }) {
+            // The value as it is (every type hashes), and the constant error aimed at; a value and an ordering.
+            if matches!(function, AggregateFunction::ApproxCountDistinct { .. }) || function.takes_pairs() {
                 return Ok(Expr::Aggregate { function, args, distinct, filter });
             }
             let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
@@ -319,6 +319,18 @@ fn coerce(expr: Expr) -> Result<Expr> {
                 return Err(EngineError::Analysis(format!(
                     "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{name}({})\" due to data type mismatch: The \
                      first parameter requires the \"BOOLEAN\" type, however \"{}\" has the type \"{}\". SQLSTATE: 42K09",
+                    arg.sql_name(),
+                    arg.sql_name(),
+                    arg.data_type().simple_string().to_uppercase()
+                )));
+            }
+            if matches!(function, AggregateFunction::BitAnd | AggregateFunction::BitOr | AggregateFunction::BitXor)
+                && !aggregate::accepts(function, arg.data_type())
+            {
+                return Err(EngineError::Analysis(format!(
+                    "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}({})\" due to data type mismatch: The \
+                     first parameter requires the \"INTEGRAL\" type, however \"{}\" has the type \"{}\". SQLSTATE: 42K09",
+                    function.name(),
                     arg.sql_name(),
                     arg.sql_name(),
                     arg.data_type().simple_string().to_uppercase()

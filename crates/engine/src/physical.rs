@@ -547,7 +547,7 @@ impl PhysicalPlan {
                 let functions: Vec<String> = calls.iter().map(AggregateCall::plan_string).collect();
                 let keys = attributes(keys, ", ");
                 let output = if verbose { format!(", output=[{}]", attributes(&self.output(), ", ")) } else { String::new() };
-                let operator = if calls.iter().any(|c| c.function.is_collection()) { "ObjectHashAggregate" } else { "HashAggregate" };
+                let operator = if calls.iter().any(|c| c.function.is_object()) { "ObjectHashAggregate" } else { "HashAggregate" };
                 format!("{operator}(keys=[{keys}], functions=[{}]{output})", functions.join(", "))
             }
             Self::Exchange { id, partitioning, origin, .. } => {
@@ -644,7 +644,7 @@ impl PhysicalPlan {
     fn supports_codegen(&self) -> bool {
         // An ObjectHashAggregate (collect_list, collect_set) is interpreted, outside whole-stage codegen.
         if let Self::HashAggregate { calls, .. } = self
-            && calls.iter().any(|c| c.function.is_collection())
+            && calls.iter().any(|c| c.function.is_object())
         {
             return false;
         }
@@ -1724,10 +1724,10 @@ fn aggregate_calls(aggregates: &[Expr]) -> Result<(Vec<AggregateCall>, Vec<Expr>
 }
 
 fn aggregate_call(function: AggregateFunction, args: Vec<Expr>, filter: Option<Expr>, distinct: bool, whole: &Expr) -> AggregateCall {
-    let input_type = args[0].data_type();
+    let input_types: Vec<SparkType> = args.iter().map(Expr::data_type).collect();
     let state = crate::aggregate::state_names(function)
         .into_iter()
-        .zip(crate::aggregate::state_types(function, input_type))
+        .zip(crate::aggregate::state_types(function, &input_types))
         .map(|(name, data_type)| Attribute::new(name, data_type, true))
         .collect();
     let result = Attribute::new(whole.sql_name(), whole.data_type(), whole.nullable());

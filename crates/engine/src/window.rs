@@ -473,7 +473,14 @@ impl Accumulator {
                 function @ (AggregateFunction::PercentileApprox
                 | AggregateFunction::Percentile
                 | AggregateFunction::Median
-                | AggregateFunction::ApproxCountDistinct { .. }),
+                | AggregateFunction::ApproxCountDistinct { .. }
+                | AggregateFunction::Product
+                | AggregateFunction::BitAnd
+                | AggregateFunction::BitOr
+                | AggregateFunction::BitXor
+                | AggregateFunction::MaxBy
+                | AggregateFunction::MinBy
+                | AggregateFunction::Mode),
                 _,
             ) => {
                 return Err(EngineError::InvalidArgument(format!("{} over a window is not supported by Kindling yet", function.name())));

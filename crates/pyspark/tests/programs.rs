@@ -58,10 +58,13 @@ fn programs_print_what_pyspark_printed() {
 
 /// Plans' column ids (`id#12L`) numbered in order of first appearance: Spark numbers them from 0 in each recorded
 /// process, these programs share one. The same id still has to appear in the same places. Exchanges' `plan_id=N`
-/// are numbered the same way.
+/// are numbered the same way within each plan (Spark counts them across the session, Kindling within a plan).
 fn canonical_ids(text: &str) -> String {
-    renumbered_after(&renumbered_after(text, "#"), "plan_id=")
+    let plans: Vec<String> = renumbered_after(text, "#").split(PLAN_HEADER).map(|plan| renumbered_after(plan, "plan_id=")).collect();
+    plans.join(PLAN_HEADER)
 }
+
+const PLAN_HEADER: &str = "== Physical Plan ==";
 
 /// `text` with the number after each `marker` replaced by its rank among the distinct numbers met so far.
 fn renumbered_after(text: &str, marker: &str) -> String {

@@ -469,6 +469,12 @@ fn aggregate_function(name: &str) -> Option<AggregateFunction> {
         "max" => AggregateFunction::Max,
         "first" | "first_value" | "any_value" => AggregateFunction::First,
         "last" | "last_value" => AggregateFunction::Last,
+        "bit_and" => AggregateFunction::BitAnd,
+        "bit_or" => AggregateFunction::BitOr,
+        "bit_xor" => AggregateFunction::BitXor,
+        "max_by" => AggregateFunction::MaxBy,
+        "min_by" => AggregateFunction::MinBy,
+        "mode" => AggregateFunction::Mode,
         other => AggregateFunction::Statistic(Statistic::named(other)?),
     })
 }
@@ -522,6 +528,7 @@ fn aggregate_call(function: AggregateFunction, args: Vec<Expr>, syntax: Aggregat
     }
     let (fewest, most) = match function {
         AggregateFunction::Statistic(statistic) if statistic.takes_pairs() => (2, 2),
+        AggregateFunction::MaxBy | AggregateFunction::MinBy => (2, 2),
         AggregateFunction::PercentileApprox | AggregateFunction::Percentile => (2, 3),
         _ => (1, 1),
     };

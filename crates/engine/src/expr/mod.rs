@@ -218,6 +218,15 @@ pub enum AggregateFunction {
     Median,
     /// `approx_count_distinct(x[, rsd])`: HyperLogLog++ with `2^p` registers (see `aggregate::hyperloglog`).
     ApproxCountDistinct { p: u8 },
+    /// `product(x)`, `bit_and(x)`, `bit_or(x)`, `bit_xor(x)`, `max_by(x, y)`, `min_by(x, y)`, `mode(x)`: see
+    /// `aggregate::by_value`.
+    Product,
+    BitAnd,
+    BitOr,
+    BitXor,
+    MaxBy,
+    MinBy,
+    Mode,
 }
 
 /// The statistics Spark computes from running central moments (see `aggregate::moments`), under every name Spark
@@ -299,6 +308,13 @@ impl AggregateFunction {
             Self::Percentile => "percentile",
             Self::Median => "median",
             Self::ApproxCountDistinct { .. } => "approx_count_distinct",
+            Self::Product => "product",
+            Self::BitAnd => "bit_and",
+            Self::BitOr => "bit_or",
+            Self::BitXor => "bit_xor",
+            Self::MaxBy => "max_by",
+            Self::MinBy => "min_by",
+            Self::Mode => "mode",
         }
     }
 
@@ -320,6 +336,16 @@ impl AggregateFunction {
     /// Spark aggregates with its ObjectHashAggregate.
     pub fn is_collection(self) -> bool {
         matches!(self, Self::CollectList | Self::CollectSet) || self.is_percentile()
+    }
+
+    /// Aggregates Spark runs in an ObjectHashAggregate: their state is an object, not a few fixed-size values.
+    pub fn is_object(self) -> bool {
+        self.is_collection() || self == Self::Mode
+    }
+
+    /// `max_by(x, y)` / `min_by(x, y)`: they fold a value and an ordering.
+    pub fn takes_pairs(self) -> bool {
+        matches!(self, Self::MaxBy | Self::MinBy)
     }
 
     pub fn is_percentile(self) -> bool {
@@ -393,7 +419,7 @@ pub fn aggregate(function: AggregateFunction, arg: Expr) -> Expr {
 /// argument is set.
 pub fn aggregated_values(function: AggregateFunction, args: &[Expr]) -> Vec<Expr> {
     match args {
-        [_] | [_, _] if matches!(function, AggregateFunction::Statistic(_)) => args.to_vec(),
+        [_] | [_, _] if matches!(function, AggregateFunction::Statistic(_)) || function.takes_pairs() => args.to_vec(),
         // A percentile's percentages (and accuracy or frequency), the error approx_count_distinct aims at, are
         // constants it reads, not values it folds.
         _ if function.is_percentile() || matches!(function, AggregateFunction::ApproxCountDistinct { .. }) => args.to_vec(),

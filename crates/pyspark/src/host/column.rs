@@ -313,6 +313,13 @@ impl Host {
             "percentile_approx" => AggregateFunction::PercentileApprox,
             "percentile" => AggregateFunction::Percentile,
             "median" => AggregateFunction::Median,
+            "product" => AggregateFunction::Product,
+            "bit_and" => AggregateFunction::BitAnd,
+            "bit_or" => AggregateFunction::BitOr,
+            "bit_xor" => AggregateFunction::BitXor,
+            "max_by" => AggregateFunction::MaxBy,
+            "min_by" => AggregateFunction::MinBy,
+            "mode" => AggregateFunction::Mode,
             other => match Statistic::named(other) {
                 Some(statistic) => AggregateFunction::Statistic(statistic),
                 None => not_supported!("functions.{other} is not supported by Kindling yet"),

@@ -493,6 +493,27 @@ class _functions_module:
     def initcap(self, col):
         return _call_given('initcap', col)
 
+    def product(self, col):
+        return _aggregate('product', col)
+
+    def bit_and(self, col):
+        return _aggregate('bit_and', col)
+
+    def bit_or(self, col):
+        return _aggregate('bit_or', col)
+
+    def bit_xor(self, col):
+        return _aggregate('bit_xor', col)
+
+    def max_by(self, col, ord):
+        return _aggregate('max_by', col, False, ord)
+
+    def min_by(self, col, ord):
+        return _aggregate('min_by', col, False, ord)
+
+    def mode(self, col, deterministic=False):
+        return _aggregate('mode', col)
+
     def approx_count_distinct(self, col, rsd=None):
         return _aggregate('approx_count_distinct', col, False, rsd)
 
