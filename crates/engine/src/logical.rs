@@ -22,9 +22,10 @@ use crate::sort::SortOrder;
 /// Where a scan's rows come from.
 #[derive(Debug)]
 pub enum Source {
-    /// Rows already in memory (`spark.createDataFrame`), cut into slices at `bounds` (each slice's first row,
-    /// then the end).
-    Memory { table: Table, bounds: Vec<usize> },
+    /// Rows already in memory, cut into slices at `bounds` (each slice's first row, then the end). `from_rdd`:
+    /// the rows of a Python RDD (PySpark's `createDataFrame` of a list, `rdd.toDF()`), which Spark plans as a
+    /// `LogicalRDD` scanned whole (`Scan ExistingRDD`); otherwise a local relation (`VALUES`, `describe()`).
+    Memory { table: Table, bounds: Vec<usize>, from_rdd: bool },
     /// Numbers counted as they are read (`spark.range`).
     Range(crate::range::Range),
     /// Files, with the paths as the user wrote them, and the columns their folder names hold.
@@ -58,6 +59,13 @@ pub struct Scan {
     pub output: Vec<Attribute>,
     /// Conditions pushed into the scan (Parquet row groups whose statistics rule them out are skipped).
     pub pushed_filters: Vec<Expr>,
+}
+
+impl Scan {
+    /// Whether this reads a Python RDD's rows (Spark's `Scan ExistingRDD`, always every column).
+    pub fn reads_rdd(&self) -> bool {
+        matches!(self.source.as_ref(), Source::Memory { from_rdd: true, .. })
+    }
 }
 
 /// How `repartition` redistributes rows.
@@ -184,6 +192,7 @@ impl LogicalPlan {
                 // A relation lists every column of its source; pruning shows in the physical scan.
                 let columns = scan.columns.iter().map(Attribute::plan_string).collect::<Vec<_>>();
                 match scan.source.as_ref() {
+                    Source::Memory { from_rdd: true, .. } => format!("LogicalRDD [{}], false", columns.join(", ")),
                     Source::Memory { .. } => format!("LocalRelation [{}]", columns.join(", ")),
                     Source::Range(range) => range.node_string(None),
                     Source::Files { format, .. } => format!("Relation [{}] {}", columns.join(","), format.name()),

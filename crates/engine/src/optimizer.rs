@@ -505,6 +505,8 @@ fn pruned_side(side: &Arc<LogicalPlan>, needed: &HashSet<ExprId>) -> Arc<Logical
 fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan {
     let needs = |exprs: &[&Expr]| -> HashSet<ExprId> { exprs.iter().flat_map(|e| e.references()).map(|a| a.id).collect() };
     match plan {
+        // An RDD is scanned whole: what is not needed is projected away above it.
+        LogicalPlan::Scan(scan) if scan.reads_rdd() => plan.clone(),
         LogicalPlan::Scan(scan) => {
             let mut wanted: HashSet<ExprId> = required.clone();
             wanted.extend(scan.pushed_filters.iter().flat_map(|f| f.references()).map(|a| a.id));

@@ -533,6 +533,7 @@ impl PhysicalPlan {
         };
         match self {
             Self::FileScan { scan, .. } => file_scan_string(scan),
+            Self::LocalTableScan { scan, .. } if scan.reads_rdd() => format!("Scan ExistingRDD[{}]", attributes(&scan.output, ",")),
             Self::LocalTableScan { scan, .. } => format!("LocalTableScan [{}]", attributes(&scan.output, ", ")),
             Self::Range { range, slices, .. } => range.node_string(Some(*slices)),
             Self::InMemoryTableScan { output, predicates, .. } if predicates.is_empty() => {
@@ -647,6 +648,9 @@ impl PhysicalPlan {
             && calls.iter().any(|c| c.function.is_object())
         {
             return false;
+        }
+        if let Self::LocalTableScan { scan, .. } = self {
+            return scan.reads_rdd();
         }
         matches!(
             self,
@@ -1251,7 +1255,7 @@ impl Planner<'_> {
         let child = |input: &LogicalPlan| self.plan(input, false).map(Box::new);
         Ok(match logical {
             LogicalPlan::Scan(scan) => match scan.source.as_ref() {
-                Source::Memory { table, bounds } => {
+                Source::Memory { table, bounds, .. } => {
                     PhysicalPlan::LocalTableScan { scan: scan.clone(), partitions: split_at(table, bounds) }
                 }
                 Source::Range(range) => {

@@ -394,7 +394,14 @@ impl Session {
     /// A DataFrame over rows already in memory, cut at `bounds` (each slice's first row, then the end).
     pub fn create_sliced_dataframe(self: &Arc<Self>, table: Table, bounds: Vec<usize>) -> Result<DataFrame> {
         let schema = SparkSchema::from_arrow(&table.schema)?;
-        let source = Source::Memory { table, bounds };
+        let source = Source::Memory { table, bounds, from_rdd: false };
+        Ok(DataFrame::new(self.clone(), scan_of(source, &schema)))
+    }
+
+    /// A DataFrame over the rows of a Python RDD, slice by slice (see [`Source::Memory`]).
+    pub fn create_dataframe_from_rdd(self: &Arc<Self>, table: Table, bounds: Vec<usize>) -> Result<DataFrame> {
+        let schema = SparkSchema::from_arrow(&table.schema)?;
+        let source = Source::Memory { table, bounds, from_rdd: true };
         Ok(DataFrame::new(self.clone(), scan_of(source, &schema)))
     }
 

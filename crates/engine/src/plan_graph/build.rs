@@ -234,6 +234,7 @@ fn node_name(plan: &PhysicalPlan) -> String {
             Source::Files { format, .. } => format!("Scan {}", format.name()),
             _ => "Scan".to_string(),
         },
+        PhysicalPlan::LocalTableScan { scan, .. } if scan.reads_rdd() => "Scan ExistingRDD".to_string(),
         PhysicalPlan::MapPartitions { function, .. } => function.name(),
         other => other.node_string().split(['(', ' ']).next().unwrap_or_default().to_string(),
     }

@@ -156,7 +156,7 @@ impl Host {
         let options = RecordBatchOptions::new().with_row_count(Some(rows));
         let batch = RecordBatch::try_new_with_options(Arc::new(ArrowSchema::new(fields)), columns, &options)
             .map_err(kindling_engine::EngineError::from)?;
-        Ok(self.session.create_sliced_dataframe(Table { schema: batch.schema(), batches: vec![batch] }, bounds)?)
+        Ok(self.session.create_dataframe_from_rdd(Table { schema: batch.schema(), batches: vec![batch] }, bounds)?)
     }
 
     /// `spark.conf.get(key[, default])`: the prelude passes a default of its own sentinel when none is given, and a
