@@ -661,7 +661,7 @@ fn date_time_arithmetic(op: BinaryOp, left: &Expr, right: &Expr) -> Option<Expr>
 }
 
 /// The function a call means for its arguments' types: `concat` of arrays joins the arrays; `col[key]` of a struct
-/// reads a field.
+/// reads a field; `reverse` of an array reverses its elements.
 fn function_for_types(function: crate::functions::ScalarFunction, args: &[Expr]) -> crate::functions::ScalarFunction {
     use crate::functions::{CollectionFunction, ScalarFunction};
     let first = args.first().map(Expr::data_type);
@@ -671,6 +671,9 @@ fn function_for_types(function: crate::functions::ScalarFunction, args: &[Expr])
         }
         (ScalarFunction::Collection(CollectionFunction::GetItem), Some(SparkType::Struct(_))) => {
             ScalarFunction::Collection(CollectionFunction::GetField)
+        }
+        (ScalarFunction::PerRow(crate::functions::PerRowFunction::Reverse), Some(SparkType::Array(_))) => {
+            ScalarFunction::Collection(CollectionFunction::ArrayReverse)
         }
         _ => function,
     }

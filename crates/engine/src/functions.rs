@@ -320,7 +320,7 @@ fn row_by_row(args: &[ArrayRef], rows: usize, mut value_of: impl FnMut(&[crate::
 }
 
 /// The field names of the struct `struct(…)` or `named_struct(…)` builds (a column's name, an alias, or `col2`
-/// for the second argument when it has neither), or the field `getfield` reads.
+/// for the second argument when it has neither), of the structs `arrays_zip` builds, or the field `getfield` reads.
 fn field_names(function: CollectionFunction, args: &[Expr]) -> Vec<std::string::String> {
     let literal_text = |e: &Expr| match e {
         Expr::Literal(crate::value::Value::String(name)) => name.clone(),
@@ -338,6 +338,16 @@ fn field_names(function: CollectionFunction, args: &[Expr]) -> Vec<std::string::
             })
             .collect(),
         CollectionFunction::NamedStruct => args.iter().step_by(2).map(literal_text).collect(),
+        // A column keeps its name; any other array is known by its position.
+        CollectionFunction::ArraysZip => args
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| match arg {
+                Expr::Attribute(a) => a.name.clone(),
+                Expr::Alias { name, .. } => name.clone(),
+                _ => i.to_string(),
+            })
+            .collect(),
         CollectionFunction::GetField => args.get(1).map(literal_text).into_iter().collect(),
         _ => Vec::new(),
     }

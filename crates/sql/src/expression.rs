@@ -9,7 +9,7 @@ use kindling_engine::expr::generator::Generator;
 use kindling_engine::expr::nondeterministic::Nondeterministic;
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::{AggregateFunction, Expr, SortOrder, Statistic, aggregate, call, col, lit};
-use kindling_engine::functions::{PerRowFunction, ScalarFunction, TextFunction};
+use kindling_engine::functions::{CollectionFunction, PerRowFunction, ScalarFunction, TextFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
 use sqlparser::ast::{
@@ -179,7 +179,6 @@ impl Translator {
 
     /// `arr[0]`, `m['key']`, `s.field`, chained (`a[0].b`): an element, a value or a field.
     fn field_access(&mut self, root: &ast::Expr, chain: &[ast::AccessExpr]) -> Result<Expr> {
-        use kindling_engine::functions::CollectionFunction;
         let mut value = self.expr(root)?;
         for access in chain {
             let (function, key) = match access {
@@ -633,6 +632,8 @@ fn with_default_arguments(function: ScalarFunction, mut args: Vec<Expr>) -> Vec<
         (ScalarFunction::PerRow(PerRowFunction::Text(TextFunction::RegexpInstr)), 2) => args.push(lit(0)),
         (ScalarFunction::PerRow(PerRowFunction::Text(TextFunction::RegexpExtractAll)), 2) => args.push(lit(1)),
         (ScalarFunction::PerRow(PerRowFunction::Text(TextFunction::Overlay)), 3) => args.push(lit(-1)),
+        (ScalarFunction::Collection(CollectionFunction::StrToMap), 1) => args.extend([lit(","), lit(":")]),
+        (ScalarFunction::Collection(CollectionFunction::StrToMap), 2) => args.push(lit(":")),
         // lpad(bytes, n) pads with zero bytes, lpad(text, n) with spaces (decided again once columns have types).
         (ScalarFunction::PerRow(PerRowFunction::Lpad | PerRowFunction::Rpad), 2) => {
             let binary = args[0].data_type() == SparkType::Binary;

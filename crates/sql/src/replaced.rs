@@ -3,7 +3,7 @@
 //! `year(d)`. Each keeps the name it was called by, as Spark shows it.
 
 use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, aggregate, call, lit};
-use kindling_engine::functions::{DateTimeFunction, MathFunction, PerRowFunction, ScalarFunction};
+use kindling_engine::functions::{CollectionFunction, DateTimeFunction, MathFunction, PerRowFunction, ScalarFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
 
@@ -127,6 +127,11 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         ("datepart", [Expr::Literal(Value::String(field)), source]) => {
             date_part(field, source.clone())?.alias(&format!("datepart({field} FROM {})", source.sql_name()))
         }
+        // Spark sorts with a comparator function, which it shows in the name.
+        ("array_sort", [array]) => {
+            let name = format!("array_sort({}, {ARRAY_SORT_COMPARATOR})", array.sql_name());
+            call(ScalarFunction::Collection(CollectionFunction::ArraySort), vec![array.clone()]).alias(&name)
+        }
         ("locate" | "position", [needle, haystack]) => {
             let args = vec![needle.clone(), haystack.clone(), lit(1)];
             let shown: Vec<String> = args.iter().map(Expr::sql_name).collect();
@@ -135,6 +140,12 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         _ => return None,
     })
 }
+
+/// How Spark shows `array_sort`'s default comparator (ascending, NULLs last) in a column's name.
+const ARRAY_SORT_COMPARATOR: &str = "lambdafunction((IF(((namedlambdavariable() IS NULL) AND (namedlambdavariable() IS \
+     NULL)), 0, (IF((namedlambdavariable() IS NULL), 1, (IF((namedlambdavariable() IS NULL), -1, \
+     (IF((namedlambdavariable() < namedlambdavariable()), -1, (IF((namedlambdavariable() > namedlambdavariable()), 1, \
+     0)))))))))), namedlambdavariable(), namedlambdavariable())";
 
 /// `~x`: every bit of a whole number flipped.
 pub fn bitwise_not(value: Expr) -> Expr {

@@ -111,6 +111,95 @@ pub fn coerce(function: CollectionFunction, args: Vec<Expr>) -> Result<Vec<Expr>
             let common = wider_type(&element.element, &value.data_type()).unwrap_or(element.element.clone());
             Ok(vec![cast_to(array, SparkType::array_of(common.clone(), element.contains_null)), cast_to(value, common)])
         }
+        ArraySort | ArrayCompact | ArraySize | ArrayReverse => match args[0].data_type() {
+            SparkType::Array(_) | SparkType::Null => Ok(args),
+            _ => Err(unexpected(&call(), 1, "\"ARRAY\"", &args[0])),
+        },
+        ArrayAppend | ArrayPrepend | ArrayInsert => {
+            let shown = call();
+            let mut args = args;
+            let value = args.pop().ok_or_else(|| EngineError::Internal("a value to add".into()))?;
+            let array = args.remove(0);
+            let SparkType::Array(element) = array.data_type() else {
+                return Err(unexpected(&shown, 1, "\"ARRAY\"", &array));
+            };
+            let common = wider_type(&element.element, &value.data_type()).unwrap_or(element.element.clone());
+            let position = args.into_iter().map(|p| cast_to(p, SparkType::Integer));
+            let array = cast_to(array, SparkType::array_of(common.clone(), true));
+            Ok(std::iter::once(array).chain(position).chain([cast_to(value, common)]).collect())
+        }
+        ArrayRepeat => {
+            let mut args = args;
+            let times = args.pop().ok_or_else(|| EngineError::Internal("a count".into()))?;
+            args.push(cast_to(times, SparkType::Integer));
+            Ok(args)
+        }
+        ArraysZip => {
+            for arg in &args {
+                if !matches!(arg.data_type(), SparkType::Array(_) | SparkType::Null) {
+                    return Err(unexpected(&call(), 1, "\"ARRAY\"", arg));
+                }
+            }
+            Ok(args)
+        }
+        Sequence => {
+            let common = common_type(&args, "sequence")?;
+            if !matches!(common, SparkType::Byte | SparkType::Short | SparkType::Integer | SparkType::Long) {
+                return Err(EngineError::Analysis(format!(
+                    "[UNSUPPORTED_FEATURE] `sequence` of {} values is not supported by Kindling yet (real Spark runs \
+                     it; whole numbers are). SQLSTATE: 0A000",
+                    common.simple_string().to_uppercase()
+                )));
+            }
+            Ok(args.into_iter().map(|a| cast_to(a, common.clone())).collect())
+        }
+        GetOrNull | TryElementAt => {
+            let [container, at] = <[Expr; 2]>::try_from(args).map_err(|_| EngineError::Internal("two arguments".into()))?;
+            match container.data_type() {
+                SparkType::Array(_) => Ok(vec![container, cast_to(at, SparkType::Integer)]),
+                SparkType::Map(map) if function == TryElementAt => Ok(vec![container, cast_to(at, map.key.clone())]),
+                _ => Err(unexpected(&call_of(function, &[container.clone(), at]), 1, "\"ARRAY\"", &container)),
+            }
+        }
+        MapConcat => {
+            for arg in &args {
+                if !matches!(arg.data_type(), SparkType::Map(_) | SparkType::Null) {
+                    return Err(unexpected(&call(), 1, "\"MAP\"", arg));
+                }
+            }
+            let common = common_type(&args, function.name())?;
+            Ok(args.into_iter().map(|a| cast_to(a, common.clone())).collect())
+        }
+        MapEntries => match args[0].data_type() {
+            SparkType::Map(_) | SparkType::Null => Ok(args),
+            _ => Err(unexpected(&call(), 1, "\"MAP\"", &args[0])),
+        },
+        MapFromArrays => {
+            for arg in &args {
+                if !matches!(arg.data_type(), SparkType::Array(_) | SparkType::Null) {
+                    return Err(unexpected(&call(), 1, "\"ARRAY\"", arg));
+                }
+            }
+            Ok(args)
+        }
+        MapFromEntries => match args[0].data_type() {
+            SparkType::Array(array) if matches!(&array.element, SparkType::Struct(fields) if fields.len() == 2) => Ok(args),
+            _ => Err(unexpected(&call(), 1, "\"ARRAY\" of pair \"STRUCT\"", &args[0])),
+        },
+        MapContainsKey => {
+            let [map, key] = <[Expr; 2]>::try_from(args).map_err(|_| EngineError::Internal("two arguments".into()))?;
+            match map.data_type() {
+                SparkType::Map(map_type) => Ok(vec![map, cast_to(key, map_type.key.clone())]),
+                _ => Err(unexpected(&call_of(function, &[map.clone(), key]), 1, "\"MAP\"", &map)),
+            }
+        }
+        StrToMap => {
+            let mut args = args;
+            let defaults = [lit(","), lit(":")];
+            let given = args.len();
+            args.extend(defaults.into_iter().skip(given - 1));
+            Ok(args.into_iter().map(|a| cast_to(a, SparkType::String)).collect())
+        }
         ArrayUnion | ArrayIntersect | ArrayExcept | ArraysOverlap => {
             for arg in &args {
                 if !matches!(arg.data_type(), SparkType::Array(_) | SparkType::Null) {

@@ -5,6 +5,9 @@
 //! [`Value`]s, which is plenty for the sizes a learner's arrays have. Spark's ANSI rules apply: an index past the
 //! end of an array is an error, not a NULL, unless ANSI mode is off.
 
+mod arrays;
+mod maps;
+
 use arrow::array::ArrayRef;
 
 use crate::types::{MapType, SparkField, SparkType};
@@ -63,11 +66,34 @@ pub enum CollectionFunction {
     ArrayExcept,
     /// `arrays_overlap(a, b)`: whether an element that is not NULL is in both.
     ArraysOverlap,
+    /// See [`arrays`].
+    ArraySort,
+    ArrayAppend,
+    ArrayPrepend,
+    ArrayInsert,
+    ArrayCompact,
+    ArrayRepeat,
+    ArraySize,
+    ArraysZip,
+    /// `reverse(arr)`: `reverse` when its argument is an array.
+    ArrayReverse,
+    Sequence,
+    /// `get(arr, i)`: from 0, NULL out of range.
+    GetOrNull,
+    /// `try_element_at(arr, n)`: `element_at`, NULL out of range.
+    TryElementAt,
+    /// See [`maps`].
+    MapConcat,
+    MapEntries,
+    MapFromArrays,
+    MapFromEntries,
+    MapContainsKey,
+    StrToMap,
 }
 
 use CollectionFunction::*;
 
-const BY_NAME: [(&str, CollectionFunction); 25] = [
+const BY_NAME: [(&str, CollectionFunction); 42] = [
     ("array", MakeArray),
     ("struct", Struct),
     ("named_struct", NamedStruct),
@@ -93,6 +119,23 @@ const BY_NAME: [(&str, CollectionFunction); 25] = [
     ("array_intersect", ArrayIntersect),
     ("array_except", ArrayExcept),
     ("arrays_overlap", ArraysOverlap),
+    ("array_sort", ArraySort),
+    ("array_append", ArrayAppend),
+    ("array_prepend", ArrayPrepend),
+    ("array_insert", ArrayInsert),
+    ("array_compact", ArrayCompact),
+    ("array_repeat", ArrayRepeat),
+    ("array_size", ArraySize),
+    ("arrays_zip", ArraysZip),
+    ("sequence", Sequence),
+    ("get", GetOrNull),
+    ("try_element_at", TryElementAt),
+    ("map_concat", MapConcat),
+    ("map_entries", MapEntries),
+    ("map_from_arrays", MapFromArrays),
+    ("map_from_entries", MapFromEntries),
+    ("map_contains_key", MapContainsKey),
+    ("str_to_map", StrToMap),
 ];
 
 impl CollectionFunction {
@@ -125,6 +168,24 @@ impl CollectionFunction {
             ArrayIntersect => "array_intersect",
             ArrayExcept => "array_except",
             ArraysOverlap => "arrays_overlap",
+            ArraySort => "array_sort",
+            ArrayAppend => "array_append",
+            ArrayPrepend => "array_prepend",
+            ArrayInsert => "array_insert",
+            ArrayCompact => "array_compact",
+            ArrayRepeat => "array_repeat",
+            ArraySize => "array_size",
+            ArraysZip => "arrays_zip",
+            ArrayReverse => "reverse",
+            Sequence => "sequence",
+            GetOrNull => "get",
+            TryElementAt => "try_element_at",
+            MapConcat => "map_concat",
+            MapEntries => "map_entries",
+            MapFromArrays => "map_from_arrays",
+            MapFromEntries => "map_from_entries",
+            MapContainsKey => "map_contains_key",
+            StrToMap => "str_to_map",
         }
     }
 
@@ -146,6 +207,11 @@ impl CollectionFunction {
             ArrayJoin => (2, 3),
             Slice => (3, 3),
             ArrayConcat => (1, usize::MAX),
+            ArraySort | ArrayCompact | ArraySize | ArrayReverse | MapEntries | MapFromEntries => (1, 1),
+            ArrayAppend | ArrayPrepend | ArrayRepeat | GetOrNull | TryElementAt | MapFromArrays | MapContainsKey => (2, 2),
+            ArrayInsert => (3, 3),
+            Sequence | StrToMap => (1, 3),
+            ArraysZip | MapConcat => (0, usize::MAX),
         }
     }
 
@@ -219,6 +285,46 @@ impl CollectionFunction {
                 Some(SparkType::Array(outer)) => outer.element.clone(),
                 _ => SparkType::Null,
             },
+            ArraySort | ArrayAppend | ArrayPrepend | ArrayInsert | ArrayReverse | MapConcat => {
+                types.first().cloned().unwrap_or(SparkType::Null)
+            }
+            ArrayCompact => match types.first() {
+                Some(SparkType::Array(array)) => SparkType::array_of(array.element.clone(), false),
+                _ => SparkType::Null,
+            },
+            ArrayRepeat => SparkType::array_of(types.first().cloned().unwrap_or(SparkType::Null), nullable.first().copied().unwrap_or(true)),
+            ArraySize => SparkType::Integer,
+            ArraysZip => {
+                let fields = names.iter().zip(types).map(|(name, t)| SparkField::new(name, element_of(t), true)).collect();
+                SparkType::array_of(SparkType::struct_of(fields), false)
+            }
+            Sequence => SparkType::array_of(types.first().cloned().unwrap_or(SparkType::Long), false),
+            GetOrNull | TryElementAt => types.first().map_or(SparkType::Null, element_of),
+            MapEntries => match types.first() {
+                Some(SparkType::Map(map)) => {
+                    let key = SparkField::new("key", map.key.clone(), false);
+                    let value = SparkField::new("value", map.value.clone(), map.value_contains_null);
+                    SparkType::array_of(SparkType::struct_of(vec![key, value]), false)
+                }
+                _ => SparkType::Null,
+            },
+            MapFromArrays => match (types.first(), types.get(1)) {
+                (Some(SparkType::Array(keys)), Some(SparkType::Array(values))) => {
+                    SparkType::map_of(keys.element.clone(), values.element.clone(), values.contains_null)
+                }
+                _ => SparkType::Null,
+            },
+            MapFromEntries => match types.first() {
+                Some(SparkType::Array(array)) => match &array.element {
+                    SparkType::Struct(fields) if fields.len() == 2 => {
+                        SparkType::map_of(fields[0].data_type.clone(), fields[1].data_type.clone(), fields[1].nullable)
+                    }
+                    _ => SparkType::Null,
+                },
+                _ => SparkType::Null,
+            },
+            MapContainsKey => SparkType::Boolean,
+            StrToMap => SparkType::map_of(SparkType::String, SparkType::String, true),
         }
     }
 
@@ -227,6 +333,10 @@ impl CollectionFunction {
         match self {
             MakeArray | Struct | NamedStruct | CreateMap => false,
             Size | Cardinality | Split | SortArray | ArrayDistinct | ArrayConcat => nullable.iter().any(|n| *n),
+            // The count alone decides: the value may be NULL in the array.
+            ArrayRepeat => nullable.get(1).copied().unwrap_or(true),
+            ArraySort | ArrayAppend | ArrayPrepend | ArrayInsert | ArrayCompact | ArraySize | ArrayReverse | Sequence
+            | MapConcat | MapEntries | MapFromEntries | StrToMap | ArraysZip => nullable.iter().any(|n| *n),
             Flatten => {
                 nullable.iter().any(|n| *n)
                     || matches!(types.first(), Some(SparkType::Array(outer)) if outer.contains_null)
@@ -357,9 +467,90 @@ impl CollectionFunction {
                 }
                 _ => Value::Null,
             },
+            (ArrayInsert, _) if args[1].is_null() => Value::Null,
+            (ArraySort | ArrayAppend | ArrayPrepend | ArrayInsert | ArrayCompact | ArrayReverse, SparkType::Array(array)) => {
+                match arrays::elements(&args[0]) {
+                    Some(elements) => Value::new_array(&self.reshaped(elements, args)?, array),
+                    None => Value::Null,
+                }
+            }
+            (ArrayRepeat, SparkType::Array(array)) => match args[1].as_i64() {
+                Some(times) => Value::new_array(&arrays::repeated(&args[0], times), array),
+                None => Value::Null,
+            },
+            (ArraySize, _) => arrays::elements(&args[0]).map_or(Value::Null, |e| Value::Integer(e.len() as i32)),
+            (ArraysZip, SparkType::Array(array)) => match (args.iter().map(arrays::elements).collect::<Option<Vec<_>>>(), &array.element) {
+                (Some(zipped), SparkType::Struct(fields)) => Value::new_array(&arrays::zipped(&zipped, fields), array),
+                _ => Value::Null,
+            },
+            (Sequence, SparkType::Array(array)) => match (args[0].as_i64(), args[1].as_i64()) {
+                (Some(start), Some(stop)) => {
+                    let numbers = arrays::sequence(start, stop, args.get(2).and_then(Value::as_i64))?;
+                    let whole = |n: i64| match array.element {
+                        SparkType::Byte => Value::Byte(n as i8),
+                        SparkType::Short => Value::Short(n as i16),
+                        SparkType::Integer => Value::Integer(n as i32),
+                        _ => Value::Long(n),
+                    };
+                    let elements: Vec<Value> = numbers.into_iter().map(whole).collect();
+                    Value::new_array(&elements, array)
+                }
+                _ => Value::Null,
+            },
+            (GetOrNull | TryElementAt, _) => match (arrays::elements(&args[0]), args[1].as_i64()) {
+                (Some(elements), Some(n)) => {
+                    let index = if self == GetOrNull { n } else { arrays::index_from_one(elements.len(), n) };
+                    arrays::element_or_null(&elements, index)
+                }
+                _ => match maps::entries(&args[0]) {
+                    Some(entries) => map_value(entries, &args[1]),
+                    None => Value::Null,
+                },
+            },
+            (MapConcat, SparkType::Map(map)) => match args.iter().map(maps::entries).collect::<Option<Vec<_>>>() {
+                Some(all) => maps::checked_map(all.into_iter().flatten().collect(), map)?,
+                None => Value::Null,
+            },
+            (MapEntries, SparkType::Array(array)) => match (maps::entries(&args[0]), &array.element) {
+                (Some(entries), SparkType::Struct(fields)) => {
+                    let pairs: Vec<Value> = entries.into_iter().map(|(k, v)| Value::new_struct(&[k, v], fields)).collect();
+                    Value::new_array(&pairs, array)
+                }
+                _ => Value::Null,
+            },
+            (MapFromArrays, SparkType::Map(map)) => match (arrays::elements(&args[0]), arrays::elements(&args[1])) {
+                (Some(keys), Some(values)) => maps::from_arrays(keys, values, map)?,
+                _ => Value::Null,
+            },
+            (MapFromEntries, SparkType::Map(map)) => match arrays::elements(&args[0]) {
+                Some(pairs) => maps::from_entries(pairs, map)?,
+                None => Value::Null,
+            },
+            (MapContainsKey, _) => match maps::entries(&args[0]) {
+                Some(entries) => Value::Boolean(entries.iter().any(|(k, _)| *k == args[1])),
+                None => Value::Null,
+            },
+            (StrToMap, SparkType::Map(map)) => match (&args[0], args.get(1), args.get(2)) {
+                (Value::String(text), Some(Value::String(pairs)), Some(Value::String(key_value))) => maps::from_text(text, pairs, key_value, map)?,
+                _ => Value::Null,
+            },
             (function, other) => {
                 return Err(EngineError::Internal(format!("{} cannot produce a {other}", function.name())));
             }
+        })
+    }
+}
+
+impl CollectionFunction {
+    /// The elements of an array after `array_sort`, `array_append`, … (`args` are the call's arguments).
+    fn reshaped(self, elements: Vec<Value>, args: &[Value]) -> Result<Vec<Value>> {
+        Ok(match self {
+            ArraySort => arrays::sorted(elements),
+            ArrayAppend => elements.into_iter().chain([args[1].clone()]).collect(),
+            ArrayPrepend => std::iter::once(args[1].clone()).chain(elements).collect(),
+            ArrayInsert => arrays::inserted(elements, args[1].as_i64().unwrap_or(1), args[2].clone())?,
+            ArrayCompact => elements.into_iter().filter(|e| !e.is_null()).collect(),
+            _ => elements.into_iter().rev().collect(),
         })
     }
 }
@@ -446,22 +637,8 @@ fn sort_values(elements: &mut [Value], ascending: bool) {
 }
 
 fn new_map(args: &[Value], map: &MapType) -> Result<Value> {
-    let mut entries: Vec<(Value, Value)> = Vec::with_capacity(args.len() / 2);
-    for pair in args.chunks(2) {
-        let (key, value) = (pair[0].clone(), pair.get(1).cloned().unwrap_or(Value::Null));
-        if key.is_null() {
-            return Err(EngineError::Runtime("[NULL_MAP_KEY] Cannot use null as map key. SQLSTATE: 2200E".into()));
-        }
-        if entries.iter().any(|(k, _)| *k == key) {
-            return Err(EngineError::Runtime(format!(
-                "[DUPLICATED_MAP_KEY] Duplicate map key {key} was found, please check the input data. If you want to \
-                 remove the duplicated keys, you can set \"spark.sql.mapKeyDedupPolicy\" to \"LAST_WIN\" so that the key \
-                 inserted at last takes precedence. SQLSTATE: 23505"
-            )));
-        }
-        entries.push((key, value));
-    }
-    Ok(Value::new_map(&entries, map))
+    let entries = args.chunks(2).map(|pair| (pair[0].clone(), pair.get(1).cloned().unwrap_or(Value::Null))).collect();
+    maps::checked_map(entries, map)
 }
 
 /// `array_contains`: true when found; NULL when not found but the array holds a NULL, or when either side is NULL.

@@ -116,9 +116,10 @@ impl Host {
         }
     }
 
-    /// `spark.createDataFrame(rows, schema)`: local rows (tuples, lists or `Row`s).
+    /// `spark.createDataFrame(rows, schema)`: local rows (tuples, lists, `Row`s or dicts).
     fn create_dataframe(&self, args: &Args) -> Result<DataFrame> {
-        let rows = args.list(0)?;
+        let dict_rows = rows_of_dicts(args.list(0)?, args.get(1))?;
+        let rows = dict_rows.as_deref().unwrap_or(args.list(0)?);
         let attributes = row_schema(args.get(1), rows)?;
         // A lone value is a row of one field — given a schema of one field to read it by (`"int"`).
         if let Some(row) = rows.iter().find(|row| row.items().is_none())
@@ -265,6 +266,47 @@ pub(super) fn row_schema(schema: &PyValue, rows: &[PyValue]) -> Result<Vec<Attri
             Ok(Attribute::new(name, inferred_type(&first_value)?, true))
         })
         .collect()
+}
+
+/// Dict rows as PySpark reads them: with a full schema, each field's value by its name; otherwise each dict's
+/// values in the order of its sorted keys, as rows named after the keys of all the dicts (each dict's new keys, sorted,
+/// after those seen before) unless names are given. `None` when the rows are not dicts.
+fn rows_of_dicts(rows: &[PyValue], schema: &PyValue) -> Result<Option<Vec<PyValue>>> {
+    if !matches!(rows.first(), Some(PyValue::Dict(_))) {
+        return Ok(None);
+    }
+    let dict = |row: &PyValue| -> Result<Vec<(String, PyValue)>> {
+        let PyValue::Dict(entries) = row else { return Err(cannot_infer_schema_for(row)) };
+        let mut entries: Vec<(String, PyValue)> = entries
+            .iter()
+            .map(|(key, value)| match key {
+                PyValue::Str(name) => Ok((name.clone(), value.clone())),
+                other => Err(cannot_infer_schema_for(other)),
+            })
+            .collect::<Result<_>>()?;
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(entries)
+    };
+    let dicts = rows.iter().map(dict).collect::<Result<Vec<_>>>()?;
+    let names: Vec<String> = match schema_from_names_or_spec(schema)? {
+        Schema::Full(fields) => fields.into_iter().map(|f| f.name).collect(),
+        _ => {
+            let mut names: Vec<String> = Vec::new();
+            for (key, _) in dicts.iter().flatten() {
+                if !names.contains(key) {
+                    names.push(key.clone());
+                }
+            }
+            names
+        }
+    };
+    let value_of = |entries: &[(String, PyValue)], name: &str| entries.iter().find(|(k, _)| k == name).map_or(PyValue::None, |(_, v)| v.clone());
+    let row = |entries: &Vec<(String, PyValue)>| PyValue::NamedTuple {
+        type_name: "Row".into(),
+        fields: names.clone(),
+        values: names.iter().map(|name| value_of(entries, name)).collect(),
+    };
+    Ok(Some(dicts.iter().map(row).collect()))
 }
 
 fn cannot_infer_schema_for(row: &PyValue) -> PySparkError {
