@@ -291,6 +291,9 @@ fn coerce(expr: Expr) -> Result<Expr> {
                     std::iter::once(value).chain(args.map(|a| cast_to(a, SparkType::Integer))).collect()
                 }
             };
+            if let crate::functions::ScalarFunction::Json(json) = function {
+                json.check(&args)?;
+            }
             Expr::Function { function, args }
         }
         Expr::Aggregate { function, args, distinct, filter } => {

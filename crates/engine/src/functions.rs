@@ -18,6 +18,7 @@ use crate::expr::Expr;
 use crate::expr::cast::MICROS_PER_DAY;
 pub use collections::CollectionFunction;
 pub use datetime::DateTimeFunction;
+pub use json::JsonFunction;
 pub use math::MathFunction;
 pub use per_row::{PerRowFunction, unhex};
 pub use text::TextFunction;
@@ -28,6 +29,7 @@ mod datetime_pattern;
 mod datetime;
 mod digests;
 mod java_format;
+mod json;
 mod math;
 mod number_format;
 mod per_row;
@@ -73,6 +75,8 @@ pub enum ScalarFunction {
     Hash,
     /// `xxhash64(a, b, …)`: the same walk over the values with XXH64, seeded with 42.
     XxHash64,
+    /// JSON text in a column (see [`json`]).
+    Json(JsonFunction),
 }
 
 use ScalarFunction::*;
@@ -135,6 +139,7 @@ impl ScalarFunction {
             Collection(function) => function.name(),
             Hash => "hash",
             XxHash64 => "xxhash64",
+            Json(function) => function.name(),
         }
     }
 
@@ -155,6 +160,7 @@ impl ScalarFunction {
             .or_else(|| CollectionFunction::by_name(&name).map(Collection))
             .or_else(|| (name == "hash").then_some(Hash))
             .or_else(|| (name == "xxhash64").then_some(XxHash64))
+            .or_else(|| JsonFunction::by_name(&name).map(Json))
     }
 
     /// Functions whose result depends on the session time zone; plans print the zone as their last argument.
@@ -174,6 +180,7 @@ impl ScalarFunction {
             PerRow(function) => function.arity(),
             Collection(function) => function.arity(),
             Hash | XxHash64 => (1, usize::MAX),
+            Json(function) => function.arity(),
             _ => (1, 1),
         }
     }
@@ -201,6 +208,7 @@ impl ScalarFunction {
             PerRow(function) => function.signature(args),
             Collection(_) => Signature::Collection,
             Hash | XxHash64 => Signature::AsGiven,
+            Json(function) => Signature::Exact(function.argument_types(args)),
         }
     }
 
@@ -228,6 +236,7 @@ impl ScalarFunction {
             }
             Hash => Integer,
             XxHash64 => Long,
+            Json(function) => function.return_type(args),
         }
     }
 
@@ -236,6 +245,7 @@ impl ScalarFunction {
             Coalesce => args.iter().all(Expr::nullable),
             Greatest | Least => args.iter().all(Expr::nullable),
             ConcatWs | Hash | XxHash64 => false,
+            Json(function) => function.nullable(),
             // to_date(ts) is a cast; a truncation can fall outside the range of timestamps.
             ToDate if args.len() == 1 => args[0].nullable(),
             DateTrunc | ToDate | ToTimestamp | Round | PerRow(_) => true,
@@ -301,6 +311,7 @@ impl ScalarFunction {
             Collection(function) => function.evaluate(args, rows, result_type)?,
             Hash => Arc::new(Int32Array::from(crate::partitioner::spark_hash(args)?)),
             XxHash64 => Arc::new(Int64Array::from(crate::partitioner::spark_xxhash64(args)?)),
+            Json(function) => function.evaluate(args, rows, result_type)?,
         })
     }
 }

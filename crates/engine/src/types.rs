@@ -204,6 +204,20 @@ impl SparkType {
         }
     }
 
+    /// The type as SQL writes it (Spark's `sql`): `INT`, `ARRAY<DOUBLE>`, `MAP<STRING, INT>`,
+    /// `STRUCT<a: BIGINT, b: STRING>`.
+    pub fn sql(&self) -> String {
+        match self {
+            Self::Array(array) => format!("ARRAY<{}>", array.element.sql()),
+            Self::Map(map) => format!("MAP<{}, {}>", map.key.sql(), map.value.sql()),
+            Self::Struct(fields) => {
+                let fields: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.name, f.data_type.sql())).collect();
+                format!("STRUCT<{}>", fields.join(", "))
+            }
+            other => other.simple_string().to_uppercase(),
+        }
+    }
+
     /// The name SQL, plans and error messages use (Spark's `simpleString`): `int`, `bigint`, `decimal(10,2)`, ...
     pub fn simple_string(&self) -> String {
         match self {

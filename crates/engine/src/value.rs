@@ -3,6 +3,8 @@
 //! Inside the engine data always travels as Arrow arrays; a [`Value`] exists only at the edges — a `lit(7)` in a
 //! query, or one cell of a collected [`Row`].
 
+pub mod json;
+
 use std::fmt;
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! `year(d)`. Each keeps the name it was called by, as Spark shows it.
 
 use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, aggregate, call, lit};
-use kindling_engine::functions::{CollectionFunction, DateTimeFunction, MathFunction, PerRowFunction, ScalarFunction};
+use kindling_engine::functions::{CollectionFunction, DateTimeFunction, JsonFunction, MathFunction, PerRowFunction, ScalarFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
 
@@ -127,6 +127,11 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         ("datepart", [Expr::Literal(Value::String(field)), source]) => {
             date_part(field, source.clone())?.alias(&format!("datepart({field} FROM {})", source.sql_name()))
         }
+        // The schema is not part of the name; a map is named after its entries.
+        ("from_json", [json, schema]) => {
+            let name = if schema_names_a_map(schema) { "entries".to_string() } else { format!("from_json({})", json.sql_name()) };
+            call(ScalarFunction::Json(JsonFunction::FromJson), vec![json.clone(), schema.clone()]).alias(&name)
+        }
         // Spark sorts with a comparator function, which it shows in the name.
         ("array_sort", [array]) => {
             let name = format!("array_sort({}, {ARRAY_SORT_COMPARATOR})", array.sql_name());
@@ -139,6 +144,10 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         }
         _ => return None,
     })
+}
+
+fn schema_names_a_map(schema: &Expr) -> bool {
+    matches!(schema, Expr::Literal(Value::String(text)) if text.trim_start().to_ascii_lowercase().starts_with("map<"))
 }
 
 /// How Spark shows `array_sort`'s default comparator (ascending, NULLs last) in a column's name.

@@ -3,7 +3,7 @@
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::nondeterministic::Nondeterministic;
 use kindling_engine::expr::{AggregateFunction, Expr, Statistic, col, lit, when};
-use kindling_engine::functions::{DateTimeFunction, MathFunction, ScalarFunction, TextFunction};
+use kindling_engine::functions::{DateTimeFunction, JsonFunction, MathFunction, ScalarFunction, TextFunction};
 use kindling_engine::sort::SortOrder;
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
@@ -39,6 +39,7 @@ fn value_arguments(function: ScalarFunction) -> &'static [usize] {
         Collection(C::ArrayJoin | C::Slice) => &[1, 2],
         Substring => &[1, 2],
         PerRow(F::Text(TextFunction::SubstringIndex)) => &[1, 2],
+        Json(JsonFunction::GetJsonObject) => &[1],
         PerRow(F::Text(TextFunction::FormatString)) => &[0],
         PerRow(F::DateTime(DateTimeFunction::FromUtcTimestamp | DateTimeFunction::ToUtcTimestamp)) => &[1],
         PerRow(F::Math(MathFunction::ShiftLeft | MathFunction::ShiftRight | MathFunction::ShiftRightUnsigned)) => &[1],

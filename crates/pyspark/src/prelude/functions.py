@@ -493,6 +493,13 @@ class _functions_module:
     def initcap(self, col):
         return _call_given('initcap', col)
 
+    def from_json(self, col, schema, options=None):
+        if hasattr(schema, 'simpleString'):
+            schema = schema.simpleString()
+        if type(schema) is str:
+            schema = Column(_kindling('functions.lit', schema))
+        return _call('from_json', col, schema)
+
     def product(self, col):
         return _aggregate('product', col)
 

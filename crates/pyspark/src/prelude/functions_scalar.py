@@ -31,6 +31,8 @@ _SCALAR_FUNCTIONS = {
     'try_element_at': ('col', 'extraction'), 'map_concat': ('*cols',), 'map_entries': ('col',),
     'map_from_arrays': ('col1', 'col2'), 'map_from_entries': ('col',), 'map_contains_key': ('col', 'value'),
     'str_to_map': ('text', 'pairDelim', 'keyValueDelim'),
+    'get_json_object': ('col', 'path'), 'to_json': ('col', 'options'), 'schema_of_json': ('json', 'options'),
+    'json_array_length': ('col',), 'json_object_keys': ('col',),
 }
 
 
