@@ -98,12 +98,16 @@ impl Translator {
                 let rlike = call(ScalarFunction::PerRow(PerRowFunction::RLike), vec![self.expr(inner)?, self.expr(pattern)?]);
                 negate_if(*negated, rlike)
             }
-            E::Cast { kind: CastKind::Cast | CastKind::DoubleColon, expr: inner, data_type, format: None } => {
+            E::Cast { kind: kind @ (CastKind::Cast | CastKind::DoubleColon | CastKind::TryCast), expr: inner, data_type, format: None } => {
                 let to = SparkType::parse(data_type.to_string().trim_matches('`')).map_err(|error| crate::error::SqlError::Analysis {
                     message: error.to_string(),
                     position: position_of(expr),
                 })?;
-                self.expr(inner)?.cast(to)
+                match kind {
+                    // `TRY_CAST(x AS t)`: NULL where the cast fails, ANSI mode or not.
+                    CastKind::TryCast => kindling_engine::expr::try_cast(self.expr(inner)?, to),
+                    _ => self.expr(inner)?.cast(to),
+                }
             }
             E::Interval(interval) => lit(interval_literal(interval, position_of(expr))?),
             E::Case { operand, conditions, else_result, .. } => self.case(operand.as_deref(), conditions, else_result.as_deref())?,

@@ -127,6 +127,19 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         ("datepart", [Expr::Literal(Value::String(field)), source]) => {
             date_part(field, source.clone())?.alias(&format!("datepart({field} FROM {})", source.sql_name()))
         }
+        ("try_add", [a, b]) => named(Expr::TryEval(Box::new(a.clone().plus(b.clone())))),
+        ("try_subtract", [a, b]) => named(Expr::TryEval(Box::new(a.clone().minus(b.clone())))),
+        ("try_multiply", [a, b]) => named(Expr::TryEval(Box::new(a.clone().multiply(b.clone())))),
+        ("try_mod", [a, b]) => named(Expr::TryEval(Box::new(a.clone().modulo(b.clone())))),
+        ("try_to_timestamp" | "try_to_date" | "try_to_number" | "try_to_binary" | "try_url_decode" | "try_make_timestamp", _) => {
+            let inner = lower.strip_prefix("try_").unwrap_or(&lower);
+            let function = ScalarFunction::by_name(inner)?;
+            let (least, most) = function.arity();
+            if args.len() < least || args.len() > most {
+                return None;
+            }
+            named(Expr::TryEval(Box::new(named_call(inner, function, args.to_vec()))))
+        }
         // The schema is not part of the name; a map is named after its entries.
         ("from_json", [json, schema]) => {
             let name = if schema_names_a_map(schema) { "entries".to_string() } else { format!("from_json({})", json.sql_name()) };

@@ -371,13 +371,26 @@ fn parse_strings(array: &ArrayRef, to: &SparkType, parse: fn(&str) -> Option<i64
 }
 
 /// Days since the epoch of `yyyy`, `yyyy-[m]m`, `yyyy-[m]m-[d]d`, optionally followed by a time after ' ' or 'T'.
+/// As in Spark, the year has 4 to 7 digits (maybe after a sign), the month and day 1 or 2.
 pub fn parse_date(text: &str) -> Option<i64> {
     let text = text.trim();
     let date_part = text.split([' ', 'T']).next()?;
-    let mut fields = date_part.splitn(3, '-');
-    let year: i32 = fields.next()?.parse().ok()?;
-    let month: u32 = fields.next().map_or(Some(1), |m| m.parse().ok())?;
-    let day: u32 = fields.next().map_or(Some(1), |d| d.parse().ok())?;
+    let (sign, unsigned) = match date_part.strip_prefix(['+', '-']) {
+        Some(rest) => (if date_part.starts_with('-') { -1 } else { 1 }, rest),
+        None => (1, date_part),
+    };
+    let mut fields = unsigned.splitn(3, '-');
+    let digits = |field: &str, fewest: usize, most: usize| {
+        (fewest..=most).contains(&field.len()) && field.bytes().all(|b| b.is_ascii_digit())
+    };
+    let year_text = fields.next()?;
+    if !digits(year_text, 4, 7) {
+        return None;
+    }
+    let year: i32 = sign * year_text.parse::<i32>().ok()?;
+    let short = |field: Option<&str>| -> Option<u32> { field.map_or(Some(1), |f| if digits(f, 1, 2) { f.parse().ok() } else { None }) };
+    let month = short(fields.next())?;
+    let day = short(fields.next())?;
     let date = NaiveDate::from_ymd_opt(year, month, day)?;
     Some((date.num_days_from_ce() - DAYS_FROM_CE_TO_UNIX_EPOCH) as i64)
 }

@@ -61,6 +61,7 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result
             function.invoke(&values, batch.num_rows())
         }
         Expr::Column(name) => Err(EngineError::Internal(format!("column `{name}` was not resolved before evaluation"))),
+        Expr::TryEval(inner) => try_evaluate(inner, batch, input),
         Expr::Nondeterministic(leaf) => Err(EngineError::Internal(format!(
             "{} is evaluated by the operator's task, which knows the partition",
             leaf.name()
@@ -69,6 +70,28 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result
             "{} is evaluated by its own operator, not row by row",
             expr.sql_name()
         ))),
+    }
+}
+
+/// `try_…`: the expression's values; when it fails on the batch, each row again on its own, NULL where that fails
+/// (an error in the data — a bad number, an overflow — not a bug, which still surfaces).
+fn try_evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result<ArrayRef> {
+    let fails = |error: &EngineError| matches!(error, EngineError::Runtime(_) | EngineError::IllegalArgument(_) | EngineError::Arrow(_));
+    match evaluate(expr, batch, input) {
+        Err(error) if fails(&error) => {
+            let rows = (0..batch.num_rows())
+                .map(|row| match evaluate(expr, &batch.slice(row, 1), input) {
+                    Err(error) if fails(&error) => Ok(new_null_array(&expr.data_type().to_arrow(), 1)),
+                    other => other,
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let parts: Vec<&dyn Array> = rows.iter().map(|a| a.as_ref()).collect();
+            if parts.is_empty() {
+                return Ok(new_null_array(&expr.data_type().to_arrow(), 0));
+            }
+            Ok(arrow::compute::concat(&parts)?)
+        }
+        other => other,
     }
 }
 

@@ -393,6 +393,8 @@ pub enum Expr {
     Generator(Box<generator::Generator>),
     /// `rand(42)`, `monotonically_increasing_id()`, …: a value that depends on the row's partition and position.
     Nondeterministic(nondeterministic::Nondeterministic),
+    /// `try_add(a, b)`, `try_to_timestamp(s)`, …: the expression's value, NULL for a row where it fails.
+    TryEval(Box<Expr>),
 }
 
 /// A column by name.
@@ -444,6 +446,17 @@ pub fn approx_count_distinct(arg: Expr, relative_sd: Option<f64>) -> crate::Resu
     let name = format!("approx_count_distinct({})", arg.sql_name());
     let function = AggregateFunction::ApproxCountDistinct { p: p as u8 };
     Ok(Expr::Aggregate { function, args: vec![arg, lit(relative_sd)], distinct: false, filter: None }.alias(&name))
+}
+
+/// `TRY_CAST(value AS to)` / PySpark's `try_cast`: NULL where the cast fails, ANSI mode or not. A column keeps its
+/// name, as a cast of it does.
+pub fn try_cast(value: Expr, to: crate::types::SparkType) -> Expr {
+    let name = match &value {
+        Expr::Column(name) => name.clone(),
+        Expr::Attribute(attribute) => attribute.name.clone(),
+        _ => value.clone().cast(to.clone()).sql_name().replacen("CAST(", "TRY_CAST(", 1),
+    };
+    Expr::TryEval(Box::new(value.cast(to))).alias(&name)
 }
 
 /// `count(DISTINCT arg)`
@@ -591,6 +604,7 @@ impl Expr {
         match self {
             Expr::Column(_) | Expr::Attribute(_) | Expr::Literal(_) | Expr::Nondeterministic(_) => vec![],
             Expr::Alias { expr, .. }
+            | Expr::TryEval(expr)
             | Expr::Negative(expr)
             | Expr::Not(expr)
             | Expr::IsNull(expr)
@@ -620,6 +634,7 @@ impl Expr {
             Expr::Alias { expr, name, id } => Expr::Alias { expr: boxed(expr)?, name, id },
             Expr::Binary { op, left, right } => Expr::Binary { op, left: boxed(left)?, right: boxed(right)? },
             Expr::Negative(e) => Expr::Negative(boxed(e)?),
+            Expr::TryEval(e) => Expr::TryEval(boxed(e)?),
             Expr::Not(e) => Expr::Not(boxed(e)?),
             Expr::IsNull(e) => Expr::IsNull(boxed(e)?),
             Expr::IsNotNull(e) => Expr::IsNotNull(boxed(e)?),
@@ -744,7 +759,7 @@ impl Expr {
             Expr::Attribute(a) => a.data_type.clone(),
             Expr::Nondeterministic(leaf) => leaf.data_type(),
             Expr::Literal(v) => v.spark_type(),
-            Expr::Alias { expr, .. } | Expr::Negative(expr) => expr.data_type(),
+            Expr::Alias { expr, .. } | Expr::Negative(expr) | Expr::TryEval(expr) => expr.data_type(),
             Expr::Binary { op, left, right } => match (op.is_arithmetic(), left.data_type(), right.data_type()) {
                 (true, SparkType::Decimal { precision: p1, scale: s1 }, SparkType::Decimal { precision: p2, scale: s2 }) => {
                     decimal_result_type(*op, (p1, s1), (p2, s2))
@@ -806,7 +821,7 @@ impl Expr {
                 expr.nullable() || (can_fail && !crate::query_settings::ansi())
             }
             Expr::Function { function, args } => function.nullable(args),
-            Expr::Udf { .. } => true,
+            Expr::Udf { .. } | Expr::TryEval(_) => true,
             Expr::Aggregate {
                 function: AggregateFunction::Count | AggregateFunction::CollectList | AggregateFunction::CollectSet | AggregateFunction::ApproxCountDistinct { .. },
                 ..
@@ -1037,6 +1052,11 @@ impl Expr {
                 }
             }
             Expr::Nondeterministic(leaf) => out.push_str(&leaf.name()),
+            Expr::TryEval(inner) => {
+                out.push_str("tryeval(");
+                inner.write(out, style)?;
+                out.push(')');
+            }
             Expr::Generator(generator) => {
                 write!(out, "{}(", generator.name())?;
                 generator.arg.write(out, style)?;

@@ -85,6 +85,9 @@ impl Host {
                 expr => expr.alias(args.str(1)?),
             },
             "cast" => self.column_expr(args.get(0))?.cast(parse_type(args.str(1)?)?),
+            "try_cast" => {
+                kindling_engine::expr::try_cast(self.column_expr(args.get(0))?, parse_type(args.str(1)?)?)
+            }
             "is_null" => self.column_expr(args.get(0))?.is_null(),
             "is_not_null" => self.column_expr(args.get(0))?.is_not_null(),
             "isin" => {

@@ -71,6 +71,9 @@ class Column:
     def cast(self, dataType):
         return Column(_kindling('column.cast', self, _type_name(dataType)))
 
+    def try_cast(self, dataType):
+        return Column(_kindling('column.try_cast', self, _type_name(dataType)))
+
     def astype(self, dataType):
         return self.cast(dataType)
 

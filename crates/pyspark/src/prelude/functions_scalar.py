@@ -33,6 +33,10 @@ _SCALAR_FUNCTIONS = {
     'str_to_map': ('text', 'pairDelim', 'keyValueDelim'),
     'get_json_object': ('col', 'path'), 'to_json': ('col', 'options'), 'schema_of_json': ('json', 'options'),
     'json_array_length': ('col',), 'json_object_keys': ('col',),
+    'try_add': ('left', 'right'), 'try_subtract': ('left', 'right'), 'try_multiply': ('left', 'right'),
+    'try_mod': ('left', 'right'), 'try_to_timestamp': ('col', 'format'), 'try_to_date': ('col', 'format'),
+    'try_to_number': ('col', 'format'), 'try_to_binary': ('col', 'format'), 'try_url_decode': ('str',),
+    'try_make_timestamp': ('years', 'months', 'days', 'hours', 'mins', 'secs', 'timezone'),
 }
 
 
