@@ -33,3 +33,10 @@ green = spark.read.parquet("pq/green/*/*")
 tagged = green.select("VendorID", F.monotonically_increasing_id().alias("row_id"), F.spark_partition_id().alias("part"), F.rand(2021).alias("r"))
 tagged.groupBy("part").agg(F.count("*").alias("n"), F.min("row_id").alias("first"), F.max("row_id").alias("last"), F.round(F.sum("r"), 6).alias("sum_r")).orderBy("part").show()
 print(tagged.filter(F.col("r") < 0.001).count())
+
+# input_file_name(): the file each row was read from (shown from pq/ on: the folder above differs); empty after a
+# shuffle, where no scan reads a file.
+files = green.select(F.regexp_extract(F.input_file_name(), "(pq/.*)", 1).alias("file"), "VendorID")
+files.groupBy("file").count().orderBy("file").show(truncate=False)
+print(green.repartition(3).select(F.input_file_name().alias("f")).distinct().collect())
+spark.sql("SELECT input_file_name() AS f FROM range(2)").show()

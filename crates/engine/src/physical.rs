@@ -1055,7 +1055,9 @@ fn read_split<'a>(scan: &'a Scan, split: &'a FileSplit, names: &[String], sessio
         }
     };
     let folder_values = partition_columns.values.get(&split.path).filter(|_| !partition_columns.is_empty());
+    let uri = session.files.uri(&split.path);
     Ok(Box::new(read.map(move |batch| {
+        crate::expr::nondeterministic::set_input_file(Some(&uri));
         let batch = project_batch(&batch?, &scan.output)?;
         match folder_values {
             Some(values) => with_folder_values(&batch, &scan.output, &partition_columns.fields, values),

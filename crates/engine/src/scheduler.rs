@@ -165,6 +165,7 @@ where
         // First wave: slot i runs task i of the queue. Afterwards each free slot takes the next pending task.
         let mut next = executor;
         while next < queue.len() && !failed.load(Ordering::Relaxed) {
+            crate::expr::nondeterministic::set_input_file(None);
             let outcome = run_task(queue[next], executor);
             failed.fetch_or(outcome.is_err(), Ordering::Relaxed);
             finished.push(outcome);

@@ -2,7 +2,8 @@
 //!
 //! `rand(42)` draws a number for each row from a generator that each task seeds with `42 + partition index`;
 //! `monotonically_increasing_id()` is the partition index in the upper bits and the row's position in its
-//! partition in the lower 33; `spark_partition_id()` is the partition index. So the same query over the same
+//! partition in the lower 33; `spark_partition_id()` is the partition index; `input_file_name()` the file the
+//! task's scan is reading as the row passes (nothing after a shuffle). So the same query over the same
 //! partitions gives the same values, but the values change when the data is split differently — and the optimizer
 //! must not move such an expression (below a filter, into two places) where it would meet other rows.
 //!
@@ -11,7 +12,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch};
+use arrow::array::{ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{Field, Schema};
 
 use super::{Attribute, Expr, ExprId};
@@ -28,6 +29,8 @@ pub enum Nondeterministic {
     Randn { seed: i64 },
     MonotonicallyIncreasingId,
     SparkPartitionId,
+    /// `input_file_name()`: the file the task's scan is reading, or `''` when no scan in the task reads one.
+    InputFileName,
 }
 
 impl Nondeterministic {
@@ -38,6 +41,7 @@ impl Nondeterministic {
             Self::Randn { seed } => format!("randn({seed})"),
             Self::MonotonicallyIncreasingId => "monotonically_increasing_id()".into(),
             Self::SparkPartitionId => "SPARK_PARTITION_ID()".into(),
+            Self::InputFileName => "input_file_name()".into(),
         }
     }
 
@@ -57,6 +61,7 @@ impl Nondeterministic {
             "randn" => seeded(|seed| Self::Randn { seed }),
             "monotonically_increasing_id" => plain(Self::MonotonicallyIncreasingId),
             "spark_partition_id" => plain(Self::SparkPartitionId),
+            "input_file_name" => plain(Self::InputFileName),
             _ => return None,
         })
     }
@@ -66,6 +71,7 @@ impl Nondeterministic {
             Self::Rand { .. } | Self::Randn { .. } => SparkType::Double,
             Self::MonotonicallyIncreasingId => SparkType::Long,
             Self::SparkPartitionId => SparkType::Integer,
+            Self::InputFileName => SparkType::String,
         }
     }
 }
@@ -102,6 +108,20 @@ fn wrong_arguments(name: &str, expected: &str, actual: usize) -> EngineError {
     ))
 }
 
+thread_local! {
+    /// The file the scan of the task running on this thread is reading (Spark's `InputFileBlockHolder`).
+    static INPUT_FILE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Tells `input_file_name()` which file the task on this thread reads now; `None` as a task starts.
+pub fn set_input_file(uri: Option<&str>) {
+    INPUT_FILE.with(|file| {
+        let mut file = file.borrow_mut();
+        file.clear();
+        file.push_str(uri.unwrap_or(""));
+    });
+}
+
 /// Whether the expression reads a nondeterministic value anywhere.
 pub fn is_nondeterministic(expr: &Expr) -> bool {
     expr.any(&|e| matches!(e, Expr::Nondeterministic(_)))
@@ -125,6 +145,7 @@ enum Generator {
     Normal(XorShiftRandom),
     RowId,
     PartitionId,
+    FileName,
 }
 
 impl TaskExprs {
@@ -181,6 +202,7 @@ impl Generator {
             Nondeterministic::Randn { seed } => Self::Normal(seeded(seed)),
             Nondeterministic::MonotonicallyIncreasingId => Self::RowId,
             Nondeterministic::SparkPartitionId => Self::PartitionId,
+            Nondeterministic::InputFileName => Self::FileName,
         }
     }
 
@@ -193,6 +215,7 @@ impl Generator {
                 Arc::new(Int64Array::from_iter_values((0..rows as i64).map(|row| first + row)))
             }
             Self::PartitionId => Arc::new(Int32Array::from_value(partition as i32, rows)),
+            Self::FileName => Arc::new(StringArray::from(vec![INPUT_FILE.with(|file| file.borrow().clone()); rows])),
         }
     }
 }

@@ -38,6 +38,10 @@ pub trait FileSystem: Send + Sync {
     fn write(&self, path: &str, contents: Bytes) -> Result<()>;
     /// Removes a file, or a directory and everything below it.
     fn delete(&self, path: &str) -> Result<()>;
+    /// The file's URI, as `input_file_name()` shows it (`file:///…`).
+    fn uri(&self, path: &str) -> String {
+        format!("file:///{}", path.trim_start_matches('/'))
+    }
 }
 
 /// The machine's own disk.
@@ -82,6 +86,12 @@ impl FileSystem for LocalDisk {
             std::fs::create_dir_all(parent).map_err(|e| io_error(path, e))?;
         }
         std::fs::write(path, &contents).map_err(|e| io_error(path, e))
+    }
+
+    /// The absolute path, as Spark's file URIs name a file of the local disk.
+    fn uri(&self, path: &str) -> String {
+        let absolute = std::fs::canonicalize(path).map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned());
+        format!("file://{absolute}")
     }
 
     fn delete(&self, path: &str) -> Result<()> {

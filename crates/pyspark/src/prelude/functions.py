@@ -540,6 +540,9 @@ class _functions_module:
     def spark_partition_id(self):
         return _call('spark_partition_id')
 
+    def input_file_name(self):
+        return _call('input_file_name')
+
     def md5(self, col):
         return _call('md5', col)
 
