@@ -128,3 +128,13 @@ fn a_join_on_a_non_boolean_condition_is_an_analysis_error() {
     );
     assert_eq!(error.line, Some(6));
 }
+
+/// A function of `pyspark.sql.functions` called without an argument it needs is Python's TypeError, worded as
+/// Python words it, on the caller's line.
+#[test]
+fn a_missing_function_argument_is_python_s_type_error() {
+    let error = failure("df = spark.range(3)\ndf.select(F.make_timestamp('id', 'id')).show()\n", &RunOptions::default());
+    let expected = "make_timestamp() missing 4 required positional arguments: 'days', 'hours', 'mins', and 'secs'";
+    assert!(error.summary.contains(expected), "{}", error.summary);
+    assert_eq!(error.line, Some(5));
+}
