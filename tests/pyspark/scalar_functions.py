@@ -53,3 +53,7 @@ for mistake in ["SELECT elt(3, 'a', 'b')", "SELECT make_timestamp(2019, 13, 1, 1
         spark.sql(mistake).collect()
     except Exception as e:
         print(str(e).split("\n")[0])
+constants = spark.range(1).select(F.current_database(), F.current_schema(), F.current_catalog(), F.negate(F.lit(3)))
+print(constants.columns, constants.collect())
+print(spark.range(3).select(F.array_agg("id")).columns, spark.range(3).orderBy(F.desc_nulls_first("id")).collect())
+print(spark.sql("SELECT current_user() = user(), session_user() = user()").collect())

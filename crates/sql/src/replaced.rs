@@ -4,6 +4,7 @@
 
 use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, aggregate, call, lit};
 use kindling_engine::functions::{CollectionFunction, DateTimeFunction, JsonFunction, MathFunction, PerRowFunction, ScalarFunction};
+use kindling_engine::session::SPARK_VERSION;
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
 
@@ -115,6 +116,15 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         ("extract", [Expr::Literal(Value::String(field)), source]) => {
             date_part(field, source.clone())?.alias(&format!("extract({field} FROM {})", source.sql_name()))
         }
+        // The user running Kindling (in a browser, where there is none, `kindling`).
+        ("current_user" | "user" | "session_user", []) => {
+            lit(std::env::var("USER").unwrap_or_else(|_| "kindling".into()).as_str()).alias(&format!("{lower}()"))
+        }
+        ("current_database" | "current_schema", []) => lit("default").alias("current_schema()"),
+        ("current_catalog", []) => lit("spark_catalog").alias("current_catalog()"),
+        // The version of Spark whose behaviour Kindling follows.
+        ("version", []) => lit(format!("{SPARK_VERSION} kindling").as_str()).alias("version()"),
+        ("negate", [a]) => call(ScalarFunction::PerRow(PerRowFunction::Negative), vec![a.clone()]).alias(&format!("negative({})", a.sql_name())),
         ("current_timezone", []) => lit(kindling_engine::time_zone::current().name()).alias("current_timezone()"),
         ("to_unix_timestamp", [value, rest @ ..]) if rest.len() <= 1 => {
             let format = rest.first().cloned().unwrap_or(lit("yyyy-MM-dd HH:mm:ss"));

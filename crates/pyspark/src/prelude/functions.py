@@ -85,6 +85,21 @@ class _functions_module:
     def broadcast(self, df):
         return df._derive('dataframe.broadcast')
 
+    def asc_nulls_first(self, col):
+        return self.col(col).asc_nulls_first()
+
+    def asc_nulls_last(self, col):
+        return self.col(col).asc_nulls_last()
+
+    def desc_nulls_first(self, col):
+        return self.col(col).desc_nulls_first()
+
+    def desc_nulls_last(self, col):
+        return self.col(col).desc_nulls_last()
+
+    def array_agg(self, col):
+        return _aggregate('collect_list', col)
+
     def asc(self, col):
         return Column(_kindling('column.sort', self.col(col), True))
 

@@ -37,6 +37,7 @@ _SCALAR_FUNCTIONS = {
     'try_add': ('left', 'right'), 'try_subtract': ('left', 'right'), 'try_multiply': ('left', 'right'),
     'try_mod': ('left', 'right'), 'try_to_timestamp': ('col', 'format='), 'try_to_date': ('col', 'format='),
     'try_to_number': ('col', 'format'), 'try_to_binary': ('col', 'format='), 'try_url_decode': ('str',),
+    'current_user': (), 'user': (), 'session_user': (), 'current_database': (), 'current_schema': (), 'current_catalog': (), 'version': (), 'negate': ('col',),
     'try_make_timestamp': ('years', 'months', 'days', 'hours', 'mins', 'secs', 'timezone='),
 }
 
