@@ -64,8 +64,19 @@ pub fn generate_batch(
 /// The generated columns' values for each row one value generates: per element `[pos,] element` or
 /// `[pos,] key, value`; for an outer generator over nothing, one row of NULLs.
 fn element_rows(generator: &Generator, value: &Value) -> Vec<Vec<Value>> {
+    if generator.kind == GeneratorKind::JsonTuple {
+        return vec![json_fields(value)];
+    }
     let positioned = generator.kind == GeneratorKind::PosExplode;
+    let inline = generator.kind == GeneratorKind::Inline;
     let mut rows: Vec<Vec<Value>> = match value.nested_parts() {
+        Some(NestedParts::Array(elements)) if inline => elements
+            .into_iter()
+            .map(|e| match e.nested_parts() {
+                Some(NestedParts::Struct(fields)) => fields.into_iter().map(|(_, v)| v).collect(),
+                _ => vec![Value::Null; generator.columns().len()],
+            })
+            .collect(),
         Some(NestedParts::Array(elements)) => elements.into_iter().map(|e| vec![e]).collect(),
         Some(NestedParts::Map(entries)) => entries.into_iter().map(|(k, v)| vec![k, v]).collect(),
         _ => Vec::new(),
@@ -80,4 +91,25 @@ fn element_rows(generator: &Generator, value: &Value) -> Vec<Vec<Value>> {
         rows.push(vec![Value::Null; width]);
     }
     rows
+}
+
+/// `json_tuple`'s one row: each named field of the JSON object (the array's first element) as text — a string as it
+/// is, anything else as JSON — NULL where the field is missing or the text is no JSON object.
+fn json_fields(value: &Value) -> Vec<Value> {
+    let Some(NestedParts::Array(parts)) = value.nested_parts() else { return Vec::new() };
+    let object = match parts.first() {
+        Some(Value::String(text)) => serde_json::from_str::<serde_json::Value>(text).ok(),
+        _ => None,
+    };
+    parts[1..]
+        .iter()
+        .map(|field| match (&object, field) {
+            (Some(serde_json::Value::Object(object)), Value::String(name)) => match object.get(name) {
+                None | Some(serde_json::Value::Null) => Value::Null,
+                Some(serde_json::Value::String(text)) => Value::String(text.clone()),
+                Some(other) => Value::String(other.to_string()),
+            },
+            _ => Value::Null,
+        })
+        .collect()
 }

@@ -150,6 +150,11 @@ impl Translator {
                 let name = if *shorthand && *special { "substr" } else { "substring" };
                 call(ScalarFunction::Substring, args).alias(&format!("{name}({shown})"))
             }
+            // `struct(a, b)`, which the parser reads as a struct literal.
+            E::Struct { values, fields } if fields.is_empty() => {
+                let values = values.iter().map(|value| self.expr(value)).collect::<Result<Vec<_>>>()?;
+                call(ScalarFunction::Collection(CollectionFunction::Struct), values)
+            }
             E::ILike { negated, any: false, expr: inner, pattern, escape_char: None } => {
                 negate_if(*negated, crate::replaced::ilike(self.expr(inner)?, self.expr(pattern)?))
             }
@@ -595,9 +600,7 @@ fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) 
         let leaf = leaf.map_err(|error| crate::error::SqlError::Analysis { message: error.to_string(), position })?;
         return Ok(Expr::Nondeterministic(leaf));
     }
-    if let [arg] = args.as_slice()
-        && let Some(generator) = Generator::by_name(name, arg.clone())
-    {
+    if let Some(generator) = Generator::call(name, &args) {
         return Ok(Expr::Generator(Box::new(generator)));
     }
     let Some(function) = ScalarFunction::by_name(name) else {

@@ -1,8 +1,9 @@
-//! Generators: `explode(arr)`, `posexplode(m)`, … — expressions that turn one row into several. They may only
+//! Generators: `explode(arr)`, `posexplode(m)`, `inline(structs)`, `json_tuple(j, 'a')` — expressions that turn one row into several. They may only
 //! stand at the top of a select list; the DataFrame puts them in a `Generate` node of their own (see
 //! [`crate::generate`]), whose new columns take the generator's place in the select list.
 
 use super::{Attribute, Expr};
+use crate::functions::{CollectionFunction, ScalarFunction};
 use crate::types::SparkType;
 
 /// Which generator.
@@ -12,6 +13,11 @@ pub enum GeneratorKind {
     Explode,
     /// The same, with each element's position from 0 first (`pos`).
     PosExplode,
+    /// One row per struct of an array of structs, a column per field (`inline`).
+    Inline,
+    /// One row of a JSON object's fields, as text, in columns `c0`, `c1`, … (`json_tuple(json, 'a', 'b')`); the
+    /// argument is `array(json, 'a', 'b')`.
+    JsonTuple,
 }
 
 /// A generator over `arg`; `outer` keeps a row whose array is empty or NULL, once, with NULLs. `aliases` name the
@@ -32,15 +38,39 @@ impl Generator {
             "explode_outer" => (GeneratorKind::Explode, true),
             "posexplode" => (GeneratorKind::PosExplode, false),
             "posexplode_outer" => (GeneratorKind::PosExplode, true),
+            "inline" => (GeneratorKind::Inline, false),
+            "inline_outer" => (GeneratorKind::Inline, true),
             _ => return None,
         };
         Some(Self { kind, outer, arg, aliases: Vec::new() })
+    }
+
+    /// The generator `name(args)`, if it is one: a generator of one argument, or `json_tuple(json, fields…)`.
+    pub fn call(name: &str, args: &[Expr]) -> Option<Self> {
+        match args {
+            [_, _, ..] if name.eq_ignore_ascii_case("json_tuple") => {
+                let arg = super::call(ScalarFunction::Collection(CollectionFunction::MakeArray), args.to_vec());
+                Some(Self { kind: GeneratorKind::JsonTuple, outer: false, arg, aliases: Vec::new() })
+            }
+            [arg] => Self::by_name(name, arg.clone()),
+            _ => None,
+        }
+    }
+
+    /// The arguments as written: `json_tuple`'s are the parts of its array.
+    pub fn written_args(&self) -> Vec<&Expr> {
+        match (&self.kind, &self.arg) {
+            (GeneratorKind::JsonTuple, Expr::Function { args, .. }) => args.iter().collect(),
+            _ => vec![&self.arg],
+        }
     }
 
     pub fn name(&self) -> String {
         let base = match self.kind {
             GeneratorKind::Explode => "explode",
             GeneratorKind::PosExplode => "posexplode",
+            GeneratorKind::Inline => "inline",
+            GeneratorKind::JsonTuple => "json_tuple",
         };
         if self.outer { format!("{base}_outer") } else { base.to_string() }
     }
@@ -49,6 +79,18 @@ impl Generator {
     /// `[pos,] key, value` for a map.
     pub fn columns(&self) -> Vec<(String, SparkType, bool)> {
         let mut columns = Vec::new();
+        match (self.kind, self.arg.data_type()) {
+            (GeneratorKind::JsonTuple, _) => {
+                let fields = self.written_args().len().saturating_sub(1);
+                return (0..fields).map(|i| (format!("c{i}"), SparkType::String, true)).collect();
+            }
+            (GeneratorKind::Inline, SparkType::Array(array)) => {
+                if let SparkType::Struct(fields) = &array.element {
+                    return fields.iter().map(|f| (f.name.clone(), f.data_type.clone(), f.nullable || self.outer || array.contains_null)).collect();
+                }
+            }
+            _ => {}
+        }
         if self.kind == GeneratorKind::PosExplode {
             columns.push(("pos".to_string(), SparkType::Integer, self.outer));
         }
@@ -67,6 +109,17 @@ impl Generator {
     /// number is not the number of columns.
     pub fn output(&self) -> crate::Result<Vec<Attribute>> {
         let arg_type = self.arg.data_type();
+        let struct_array = matches!(&arg_type, SparkType::Array(array) if matches!(array.element, SparkType::Struct(_)));
+        if self.kind == GeneratorKind::Inline && !struct_array {
+            return Err(crate::EngineError::Analysis(format!(
+                "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}({})\" due to data type mismatch: The \
+                 first parameter requires the \"ARRAY<STRUCT>\" type, however \"{}\" has the type \"{}\". SQLSTATE: 42K09",
+                self.name(),
+                self.arg.sql_name(),
+                self.arg.sql_name(),
+                arg_type.simple_string().to_uppercase()
+            )));
+        }
         if !matches!(arg_type, SparkType::Array(_) | SparkType::Map(_)) {
             return Err(crate::EngineError::Analysis(format!(
                 "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}({})\" due to data type mismatch: The \

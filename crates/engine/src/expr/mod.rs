@@ -1059,7 +1059,7 @@ impl Expr {
             }
             Expr::Generator(generator) => {
                 write!(out, "{}(", generator.name())?;
-                generator.arg.write(out, style)?;
+                list(out, &generator.written_args(), ", ")?;
                 out.push(')');
             }
             Expr::Window { function, spec } => {

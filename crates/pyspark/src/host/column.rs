@@ -181,8 +181,12 @@ impl Host {
             "window_function" => self.window_function_call(args)?,
             "generator" => {
                 let name = args.str(0)?;
-                let arg = self.expr_or_name(args.get(1))?;
-                let Some(generator) = kindling_engine::expr::generator::Generator::by_name(name, arg) else {
+                let mut arguments = vec![self.expr_or_name(args.get(1))?];
+                // json_tuple's field names are values.
+                for field in args.rest(2) {
+                    arguments.push(self.expr_or_literal(field)?);
+                }
+                let Some(generator) = kindling_engine::expr::generator::Generator::call(name, &arguments) else {
                     not_supported!("functions.{name} is not supported by Kindling yet")
                 };
                 Expr::Generator(Box::new(generator))

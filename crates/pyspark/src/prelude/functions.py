@@ -235,6 +235,17 @@ class _functions_module:
     def explode(self, col):
         return Column(_kindling('functions.generator', 'explode', col))
 
+    def inline(self, col):
+        return Column(_kindling('functions.generator', 'inline', col))
+
+    def inline_outer(self, col):
+        return Column(_kindling('functions.generator', 'inline_outer', col))
+
+    def json_tuple(self, col, *fields):
+        if len(fields) == 0:
+            raise ValueError('[CANNOT_BE_EMPTY] At least one field must be specified.')
+        return Column(_kindling('functions.generator', 'json_tuple', col, *fields))
+
     def explode_outer(self, col):
         return Column(_kindling('functions.generator', 'explode_outer', col))
 
