@@ -57,3 +57,12 @@ constants = spark.range(1).select(F.current_database(), F.current_schema(), F.cu
 print(constants.columns, constants.collect())
 print(spark.range(3).select(F.array_agg("id")).columns, spark.range(3).orderBy(F.desc_nulls_first("id")).collect())
 print(spark.sql("SELECT current_user() = user(), session_user() = user()").collect())
+urls = spark.createDataFrame([("http://user:pw@spark.apache.org:8080/p/a.html?q=1&b=x#frag", "AbCD123-@$#")], ["u", "t"])
+values(urls.select(F.parse_url("u", F.lit("HOST")), F.parse_url("u", F.lit("QUERY"), F.lit("b")), F.parse_url("u", F.lit("FILE")),
+                   F.parse_url("u", F.lit("USERINFO")), F.try_parse_url(F.lit("not a url"), F.lit("HOST")), F.mask("t"),
+                   F.mask("t", F.lit("Q"), F.lit("q"), F.lit("d"), F.lit("o")), F.regexp("t", F.lit("[0-9]+"))))
+values(spark.sql("SELECT mask('AbCD123-@$#', NULL, NULL, NULL, NULL), parse_url('http://x.org/p?a=1', 'QUERY', 'z'), parse_url('http://spark.apache.org/path?query=1', 'QUERY'), parse_url('http://x.org/p#r', 'REF'), parse_url('http://x.org/p', 'PROTOCOL'), parse_url('http://x.org:80/p', 'AUTHORITY')"))
+try:
+    spark.sql("SELECT parse_url('http://a b', 'HOST')").collect()
+except Exception as e:
+    print(str(e).split("\n")[0])

@@ -639,6 +639,10 @@ fn with_default_arguments(function: ScalarFunction, mut args: Vec<Expr>) -> Vec<
         (ScalarFunction::PerRow(PerRowFunction::Text(TextFunction::RegexpInstr)), 2) => args.push(lit(0)),
         (ScalarFunction::PerRow(PerRowFunction::Text(TextFunction::RegexpExtractAll)), 2) => args.push(lit(1)),
         (ScalarFunction::PerRow(PerRowFunction::Text(TextFunction::Overlay)), 3) => args.push(lit(-1)),
+        (ScalarFunction::PerRow(PerRowFunction::Text(TextFunction::Mask)), given) if given < 5 => {
+            let defaults = [lit("X"), lit("x"), lit("n"), lit(Value::Null)];
+            args.extend(defaults.into_iter().skip(given - 1));
+        }
         (ScalarFunction::Collection(CollectionFunction::StrToMap), 1) => args.extend([lit(","), lit(":")]),
         (ScalarFunction::Collection(CollectionFunction::StrToMap), 2) => args.push(lit(":")),
         // lpad(bytes, n) pads with zero bytes, lpad(text, n) with spaces (decided again once columns have types).

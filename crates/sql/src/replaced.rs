@@ -141,7 +141,7 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         ("try_subtract", [a, b]) => named(Expr::TryEval(Box::new(a.clone().minus(b.clone())))),
         ("try_multiply", [a, b]) => named(Expr::TryEval(Box::new(a.clone().multiply(b.clone())))),
         ("try_mod", [a, b]) => named(Expr::TryEval(Box::new(a.clone().modulo(b.clone())))),
-        ("try_to_timestamp" | "try_to_date" | "try_to_number" | "try_to_binary" | "try_url_decode" | "try_make_timestamp", _) => {
+        ("try_to_timestamp" | "try_to_date" | "try_to_number" | "try_to_binary" | "try_url_decode" | "try_make_timestamp" | "try_parse_url", _) => {
             let inner = lower.strip_prefix("try_").unwrap_or(&lower);
             let function = ScalarFunction::by_name(inner)?;
             let (least, most) = function.arity();

@@ -24,13 +24,18 @@ pub enum TextFunction {
     RegexpInstr,
     RegexpExtractAll,
     FormatString,
+    /// `mask(text, upper, lower, digit, other)`: each letter, digit or other character replaced by its class's
+    /// character (a NULL one keeps it).
+    Mask,
+    /// `parse_url(url, part[, key])`: a part of a URL, as Java's `URI` reads it.
+    ParseUrl,
 }
 
 use TextFunction::*;
 
-const ALL: [TextFunction; 13] = [
+const ALL: [TextFunction; 15] = [
     Base64, Unbase64, SubstringIndex, Overlay, Elt, FindInSet, UrlEncode, UrlDecode, RegexpCount, RegexpSubstr,
-    RegexpInstr, RegexpExtractAll, FormatString,
+    RegexpInstr, RegexpExtractAll, FormatString, Mask, ParseUrl,
 ];
 
 impl TextFunction {
@@ -49,6 +54,8 @@ impl TextFunction {
             RegexpInstr => "regexp_instr",
             RegexpExtractAll => "regexp_extract_all",
             FormatString => "format_string",
+            Mask => "mask",
+            ParseUrl => "parse_url",
         }
     }
 
@@ -69,6 +76,8 @@ impl TextFunction {
             Overlay => (3, 4),
             Elt => (2, usize::MAX),
             FormatString => (1, usize::MAX),
+            Mask => (1, 5),
+            ParseUrl => (2, 3),
         }
     }
 
@@ -85,6 +94,7 @@ impl TextFunction {
             Elt => std::iter::once(Integer).chain(given[1..].iter().map(|_| String)).collect(),
             // The values are formatted as they are; only the format is text.
             FormatString => std::iter::once(String).chain(given[1..].iter().cloned()).collect(),
+            Mask | ParseUrl => vec![String; given.len()],
         }
     }
 
@@ -99,7 +109,7 @@ impl TextFunction {
 
     /// `elt` picks among its arguments, NULL ones too; `format_string` writes NULL as `null`.
     pub fn sees_nulls(self) -> bool {
-        matches!(self, Elt | FormatString)
+        matches!(self, Elt | FormatString | Mask)
     }
 
     pub fn apply(self, args: &[Value], ansi: bool) -> Result<Value> {
@@ -126,11 +136,116 @@ impl TextFunction {
                 let SparkType::Array(array_type) = self.return_type() else { unreachable!("an array type") };
                 Value::new_array(&elements, &array_type)
             }
+            Mask => match &args[0] {
+                Value::String(text) => Value::String(mask(text, &args[1..])),
+                _ => Value::Null,
+            },
+            ParseUrl => parse_url(text(0), text(1), args.get(2).map(|_| text(2)), ansi)?,
             FormatString => match &args[0] {
                 Value::String(format) => Value::String(super::java_format::format(format, &args[1..])?),
                 _ => Value::Null,
             },
         })
+    }
+}
+
+/// `mask`: upper-case letters, lower-case letters, digits and everything else each replaced by the first character
+/// of its replacement (`X`, `x`, `n` and none by default); a NULL replacement keeps the character.
+fn mask(text: &str, replacements: &[Value]) -> String {
+    let replacement = |i: usize| match replacements.get(i) {
+        Some(Value::String(r)) => r.chars().next(),
+        _ => None,
+    };
+    let (upper, lower, digit, other) = (replacement(0), replacement(1), replacement(2), replacement(3));
+    text.chars()
+        .map(|c| {
+            let class = if c.is_uppercase() {
+                upper
+            } else if c.is_lowercase() {
+                lower
+            } else if c.is_ascii_digit() {
+                digit
+            } else {
+                other
+            };
+            class.unwrap_or(c)
+        })
+        .collect()
+}
+
+/// `parse_url(url, part[, key])`: `HOST`, `PATH`, `QUERY` (or one key's value in it), `REF`, `PROTOCOL`, `FILE`,
+/// `AUTHORITY` or `USERINFO`; NULL for a part the URL lacks or another part's name. Text that is no URL (a space in
+/// it, …) is INVALID_URL under ANSI, NULL otherwise.
+fn parse_url(url: &str, part: &str, key: Option<&str>, ansi: bool) -> Result<Value> {
+    let Some(parts) = UrlParts::of(url) else {
+        return if ansi {
+            Err(EngineError::Runtime(format!(
+                "[INVALID_URL] The url is invalid: {url}. Use `try_parse_url` to tolerate invalid URL and return NULL \
+                 instead. SQLSTATE: 22P02"
+            )))
+        } else {
+            Ok(Value::Null)
+        };
+    };
+    let found = match (part, key) {
+        ("QUERY", Some(key)) => parts.query.and_then(|query| {
+            query.split('&').find_map(|pair| pair.strip_prefix(key).and_then(|rest| rest.strip_prefix('=')))
+        }),
+        ("QUERY", None) => parts.query,
+        ("HOST", _) => parts.authority.map(|a| a.rsplit_once('@').map_or(a, |(_, host)| host)).map(|h| h.rsplit_once(':').map_or(h, |(host, _)| host)),
+        ("PATH", _) => Some(parts.path),
+        ("REF", _) => parts.fragment,
+        ("PROTOCOL", _) => parts.scheme,
+        ("AUTHORITY", _) => parts.authority,
+        ("USERINFO", _) => parts.authority.and_then(|a| a.rsplit_once('@').map(|(user, _)| user)),
+        ("FILE", _) => return Ok(Value::String(match parts.query {
+            Some(query) => format!("{}?{query}", parts.path),
+            None => parts.path.to_string(),
+        })),
+        _ => None,
+    };
+    Ok(found.map_or(Value::Null, |text| Value::String(text.to_string())))
+}
+
+/// A URL cut as RFC 2396 cuts it: `scheme:[//authority]path[?query][#fragment]`.
+struct UrlParts<'a> {
+    scheme: Option<&'a str>,
+    authority: Option<&'a str>,
+    path: &'a str,
+    query: Option<&'a str>,
+    fragment: Option<&'a str>,
+}
+
+impl<'a> UrlParts<'a> {
+    fn of(url: &'a str) -> Option<Self> {
+        if url.is_empty() || url.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')) {
+            return None;
+        }
+        let (rest, fragment) = match url.split_once('#') {
+            Some((rest, fragment)) => (rest, Some(fragment)),
+            None => (url, None),
+        };
+        let scheme_end = rest.find(':').filter(|&end| {
+            let scheme = &rest[..end];
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        });
+        let (scheme, rest) = match scheme_end {
+            Some(end) => (Some(&rest[..end]), &rest[end + 1..]),
+            None => (None, rest),
+        };
+        let (rest, query) = match rest.split_once('?') {
+            Some((rest, query)) => (rest, Some(query)),
+            None => (rest, None),
+        };
+        let (authority, path) = match rest.strip_prefix("//") {
+            Some(after) => {
+                let end = after.find('/').unwrap_or(after.len());
+                (Some(&after[..end]), &after[end..])
+            }
+            None => (None, rest),
+        };
+        Some(Self { scheme, authority, path, query, fragment })
     }
 }
 

@@ -38,6 +38,8 @@ _SCALAR_FUNCTIONS = {
     'try_mod': ('left', 'right'), 'try_to_timestamp': ('col', 'format='), 'try_to_date': ('col', 'format='),
     'try_to_number': ('col', 'format'), 'try_to_binary': ('col', 'format='), 'try_url_decode': ('str',),
     'current_user': (), 'user': (), 'session_user': (), 'current_database': (), 'current_schema': (), 'current_catalog': (), 'version': (), 'negate': ('col',),
+    'mask': ('col', 'upperChar=', 'lowerChar=', 'digitChar=', 'otherChar='), 'parse_url': ('url', 'partToExtract', 'key='),
+    'try_parse_url': ('url', 'partToExtract', 'key='), 'regexp': ('str', 'regexp'),
     'try_make_timestamp': ('years', 'months', 'days', 'hours', 'mins', 'secs', 'timezone='),
 }
 
