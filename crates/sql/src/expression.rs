@@ -8,7 +8,7 @@ use kindling_engine::expr::cast::{parse_date, parse_timestamp, parse_timestamp_n
 use kindling_engine::expr::generator::Generator;
 use kindling_engine::expr::nondeterministic::Nondeterministic;
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
-use kindling_engine::expr::{AggregateFunction, Expr, SortOrder, Statistic, aggregate, call, col, lit};
+use kindling_engine::expr::{AggregateFunction, Expr, SortOrder, aggregate, call, col, lit};
 use kindling_engine::functions::{CollectionFunction, PerRowFunction, ScalarFunction, TextFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
@@ -464,27 +464,12 @@ fn aggregate_function(name: &str) -> Option<AggregateFunction> {
     if let Some(renamed) = renamed_aggregate(name) {
         return Some(renamed);
     }
-    Some(match name.to_ascii_lowercase().as_str() {
-        "count" => AggregateFunction::Count,
-        "sum" => AggregateFunction::Sum,
-        "avg" | "mean" => AggregateFunction::Avg,
-        "collect_list" | "array_agg" => AggregateFunction::CollectList,
-        "collect_set" => AggregateFunction::CollectSet,
-        "percentile_approx" | "approx_percentile" => AggregateFunction::PercentileApprox,
-        "percentile" => AggregateFunction::Percentile,
-        "median" => AggregateFunction::Median,
-        "min" => AggregateFunction::Min,
-        "max" => AggregateFunction::Max,
-        "first" | "first_value" | "any_value" => AggregateFunction::First,
-        "last" | "last_value" => AggregateFunction::Last,
-        "bit_and" => AggregateFunction::BitAnd,
-        "bit_or" => AggregateFunction::BitOr,
-        "bit_xor" => AggregateFunction::BitXor,
-        "max_by" => AggregateFunction::MaxBy,
-        "min_by" => AggregateFunction::MinBy,
-        "mode" => AggregateFunction::Mode,
-        other => AggregateFunction::Statistic(Statistic::named(other)?),
-    })
+    let lower = name.to_ascii_lowercase();
+    match lower.as_str() {
+        "first" | "first_value" | "any_value" => Some(AggregateFunction::First),
+        "last" | "last_value" => Some(AggregateFunction::Last),
+        other => AggregateFunction::named(other),
+    }
 }
 
 /// `approx_count_distinct(x[, rsd])`: the error aimed at must be a constant.

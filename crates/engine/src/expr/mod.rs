@@ -318,6 +318,30 @@ impl AggregateFunction {
         }
     }
 
+    /// The aggregate Spark SQL and PySpark's `functions` both call `name` (lower case); `first`/`last` and their
+    /// spellings, and PySpark's `product`, are each front end's own.
+    pub fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "count" => Self::Count,
+            "sum" => Self::Sum,
+            "avg" | "mean" => Self::Avg,
+            "min" => Self::Min,
+            "max" => Self::Max,
+            "collect_list" | "array_agg" => Self::CollectList,
+            "collect_set" => Self::CollectSet,
+            "percentile_approx" | "approx_percentile" => Self::PercentileApprox,
+            "percentile" => Self::Percentile,
+            "median" => Self::Median,
+            "bit_and" => Self::BitAnd,
+            "bit_or" => Self::BitOr,
+            "bit_xor" => Self::BitXor,
+            "max_by" => Self::MaxBy,
+            "min_by" => Self::MinBy,
+            "mode" => Self::Mode,
+            other => Self::Statistic(Statistic::named(other)?),
+        })
+    }
+
     /// Whether the aggregate passes NULL values over (every aggregate but `first` and `last` without ignoreNulls).
     pub fn ignores_nulls(self) -> bool {
         !matches!(self, Self::First | Self::Last)

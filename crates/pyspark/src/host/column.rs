@@ -2,7 +2,7 @@
 
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::nondeterministic::Nondeterministic;
-use kindling_engine::expr::{AggregateFunction, Expr, Statistic, col, lit, when};
+use kindling_engine::expr::{AggregateFunction, Expr, col, lit, when};
 use kindling_engine::functions::{DateTimeFunction, JsonFunction, MathFunction, ScalarFunction, TextFunction};
 use kindling_engine::sort::SortOrder;
 use kindling_engine::types::SparkType;
@@ -307,29 +307,13 @@ impl Host {
             return Ok(kindling_engine::expr::approx_count_distinct(self.expr_or_name(args.get(1))?, relative_sd)?);
         }
         let function = match name {
-            "sum" => AggregateFunction::Sum,
-            "avg" | "mean" => AggregateFunction::Avg,
-            "min" => AggregateFunction::Min,
-            "max" => AggregateFunction::Max,
             "first" => AggregateFunction::First,
             "first_ignore_nulls" => AggregateFunction::FirstIgnoreNulls,
             "last" => AggregateFunction::Last,
             "last_ignore_nulls" => AggregateFunction::LastIgnoreNulls,
-            "count" => AggregateFunction::Count,
-            "collect_list" => AggregateFunction::CollectList,
-            "collect_set" => AggregateFunction::CollectSet,
-            "percentile_approx" => AggregateFunction::PercentileApprox,
-            "percentile" => AggregateFunction::Percentile,
-            "median" => AggregateFunction::Median,
             "product" => AggregateFunction::Product,
-            "bit_and" => AggregateFunction::BitAnd,
-            "bit_or" => AggregateFunction::BitOr,
-            "bit_xor" => AggregateFunction::BitXor,
-            "max_by" => AggregateFunction::MaxBy,
-            "min_by" => AggregateFunction::MinBy,
-            "mode" => AggregateFunction::Mode,
-            other => match Statistic::named(other) {
-                Some(statistic) => AggregateFunction::Statistic(statistic),
+            other => match AggregateFunction::named(other) {
+                Some(function) => function,
                 None => not_supported!("functions.{other} is not supported by Kindling yet"),
             },
         };
