@@ -330,6 +330,15 @@ fn row_by_row(args: &[ArrayRef], rows: usize, mut value_of: impl FnMut(&[crate::
     Ok(values)
 }
 
+/// The name a column or an alias gives the value, if it has one.
+fn column_name(arg: &Expr) -> Option<std::string::String> {
+    match arg {
+        Expr::Attribute(a) => Some(a.name.clone()),
+        Expr::Alias { name, .. } => Some(name.clone()),
+        _ => None,
+    }
+}
+
 /// The field names of the struct `struct(…)` or `named_struct(…)` builds (a column's name, an alias, or `col2`
 /// for the second argument when it has neither), of the structs `arrays_zip` builds, or the field `getfield` reads.
 fn field_names(function: CollectionFunction, args: &[Expr]) -> Vec<std::string::String> {
@@ -341,24 +350,15 @@ fn field_names(function: CollectionFunction, args: &[Expr]) -> Vec<std::string::
         CollectionFunction::Struct => args
             .iter()
             .enumerate()
-            .map(|(i, arg)| match arg {
-                Expr::Attribute(a) => a.name.clone(),
-                Expr::Alias { name, .. } => name.clone(),
-                Expr::Function { function: Collection(CollectionFunction::GetField), args } => literal_text(&args[1]),
+            .map(|(i, arg)| match (column_name(arg), arg) {
+                (Some(name), _) => name,
+                (None, Expr::Function { function: Collection(CollectionFunction::GetField), args }) => literal_text(&args[1]),
                 _ => format!("col{}", i + 1),
             })
             .collect(),
         CollectionFunction::NamedStruct => args.iter().step_by(2).map(literal_text).collect(),
         // A column keeps its name; any other array is known by its position.
-        CollectionFunction::ArraysZip => args
-            .iter()
-            .enumerate()
-            .map(|(i, arg)| match arg {
-                Expr::Attribute(a) => a.name.clone(),
-                Expr::Alias { name, .. } => name.clone(),
-                _ => i.to_string(),
-            })
-            .collect(),
+        CollectionFunction::ArraysZip => args.iter().enumerate().map(|(i, arg)| column_name(arg).unwrap_or_else(|| i.to_string())).collect(),
         CollectionFunction::GetField => args.get(1).map(literal_text).into_iter().collect(),
         _ => Vec::new(),
     }

@@ -282,56 +282,7 @@ fn hash_bytes(bytes: &[u8], seed: i32) -> i32 {
 /// `XORShiftRandom` with the partition id and takes `nextInt(n)`; the first row then goes to the partition after that
 /// one. Every map partition thus starts somewhere different, yet reproducibly.
 pub fn round_robin_start(map_partition: usize, partitions: usize) -> usize {
-    XorShiftRandom::new(map_partition as i64).next_int(partitions as i32) as usize
-}
-
-/// Spark's `XORShiftRandom`: a xorshift generator behind `java.util.Random`'s `nextInt`, seeded through Murmur3.
-struct XorShiftRandom {
-    seed: i64,
-}
-
-impl XorShiftRandom {
-    /// Scala's `MurmurHash3.arraySeed`.
-    const ARRAY_SEED: i32 = 0x3c07_4a61;
-
-    /// The seed is scrambled as Spark's `hashSeed` does: Scala's Murmur3 `bytesHash` of its 8 big-endian bytes,
-    /// twice, gives the low and the high 32 bits.
-    fn new(seed: i64) -> Self {
-        let bytes = seed.to_be_bytes();
-        let low = bytes_hash(&bytes, Self::ARRAY_SEED);
-        let high = bytes_hash(&bytes, low);
-        Self { seed: (i64::from(high) << 32) | (i64::from(low) & 0xffff_ffff) }
-    }
-
-    fn next(&mut self, bits: u32) -> i32 {
-        let mut next = self.seed ^ (self.seed << 21);
-        next ^= ((next as u64) >> 35) as i64;
-        next ^= next << 4;
-        self.seed = next;
-        (next & ((1_i64 << bits) - 1)) as i32
-    }
-
-    /// `java.util.Random.nextInt(bound)` over [`Self::next`].
-    fn next_int(&mut self, bound: i32) -> i32 {
-        if bound & (bound - 1) == 0 {
-            return ((i64::from(bound) * i64::from(self.next(31))) >> 31) as i32;
-        }
-        loop {
-            let bits = self.next(31);
-            let value = bits % bound;
-            if bits.wrapping_sub(value).wrapping_add(bound - 1) >= 0 {
-                return value;
-            }
-        }
-    }
-}
-
-/// Scala's `MurmurHash3.bytesHash` for whole 4-byte words (the textbook Murmur3 that Spark's SQL hash deviates from).
-fn bytes_hash(bytes: &[u8; 8], seed: i32) -> i32 {
-    let h1 = bytes.chunks_exact(4).fold(seed, |h, word| {
-        mix_h1(h, mix_k1(i32::from_le_bytes([word[0], word[1], word[2], word[3]])))
-    });
-    fmix(h1, bytes.len())
+    crate::random::XorShiftRandom::new(map_partition as i64).next_int(partitions as i32) as usize
 }
 
 #[cfg(test)]

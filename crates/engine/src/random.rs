@@ -1,4 +1,4 @@
-//! Spark's random numbers, for sampling and for `rand`/`randn`: `XORShiftRandom`, a xorshift generator whose seed
+//! Spark's random numbers, for sampling, `rand`/`randn` and where a round-robin repartition starts: `XORShiftRandom`, a xorshift generator whose seed
 //! is first scrambled with Scala's MurmurHash3 (so that nearby seeds — `seed + 0`, `seed + 1`, one per partition —
 //! start far apart), read through `java.util.Random`'s `nextDouble` and `nextGaussian`.
 
@@ -26,6 +26,20 @@ impl XorShiftRandom {
         next ^= next << 4;
         self.state = next;
         (next & ((1i64 << bits) - 1)) as i32
+    }
+
+    /// A whole number in [0, bound), as `java.util.Random.nextInt(bound)` (where `repartition(n)` starts).
+    pub fn next_int(&mut self, bound: i32) -> i32 {
+        if bound & (bound - 1) == 0 {
+            return ((i64::from(bound) * i64::from(self.next(31))) >> 31) as i32;
+        }
+        loop {
+            let bits = self.next(31);
+            let value = bits % bound;
+            if bits.wrapping_sub(value).wrapping_add(bound - 1) >= 0 {
+                return value;
+            }
+        }
     }
 
     /// A double in [0, 1) from 53 random bits, as `java.util.Random.nextDouble`.

@@ -249,9 +249,6 @@ impl Host {
 
     fn function_call(&self, args: &Args) -> Result<Expr> {
         let name = args.str(0)?;
-        if let Some(leaf) = Nondeterministic::call(name, &self.call_arguments(args.rest(1), |_| true)?) {
-            return Ok(Expr::Nondeterministic(leaf?));
-        }
         let Some(function) = ScalarFunction::by_name(name) else {
             return self.replaced_function_call(name, args);
         };
@@ -265,11 +262,14 @@ impl Host {
             .unwrap_or_else(|| kindling_sql::expression::named_call(name, function, arguments)))
     }
 
-    /// `F.nvl`, `F.nullif`, `F.from_unixtime`, …: functions Spark replaces by others, built as the SQL front end
-    /// builds them (a string names a column, but a pattern is a value).
+    /// `F.nvl`, `F.nullif`, `F.from_unixtime`, …: functions Spark replaces by others, and the nondeterministic ones
+    /// (`F.rand(42)`), built as the SQL front end builds them (a string names a column, but a pattern is a value).
     fn replaced_function_call(&self, name: &str, args: &Args) -> Result<Expr> {
         let pattern_second = matches!(name, "from_unixtime" | "to_char" | "to_varchar");
         let arguments = self.call_arguments(args.rest(1), |i| pattern_second && i == 1)?;
+        if let Some(leaf) = Nondeterministic::call(name, &arguments) {
+            return Ok(Expr::Nondeterministic(leaf?));
+        }
         match kindling_sql::replaced::replaced_call(name, &arguments) {
             Some(expr) => Ok(expr),
             None => not_supported!("functions.{name} is not supported by Kindling yet"),
