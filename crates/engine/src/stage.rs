@@ -77,6 +77,8 @@ fn operators(node: &PhysicalPlan) -> Vec<String> {
     let text = node.node_string();
     let name = match node {
         PhysicalPlan::FileScan { .. } => text.split(' ').take(2).collect::<Vec<_>>().join(" "),
+        // `LocalTableScan [a#1]`, `Scan ExistingRDD[a#1]`: the words before the columns.
+        PhysicalPlan::LocalTableScan { .. } => text.split('[').next().unwrap_or_default().trim().to_string(),
         _ => text.split(['(', ' ']).next().unwrap_or_default().to_string(),
     };
     let mut names = vec![name];

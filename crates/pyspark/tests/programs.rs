@@ -167,3 +167,16 @@ fn conf_set_reaches_dataframes_made_before_it() {
     assert!(output.error.is_none(), "{:?}", output.error);
     assert_eq!(output.stdout, "7\n");
 }
+
+/// A DataFrame of Python rows is Spark's `Scan ExistingRDD`, by that name in the stage's operators and in the
+/// operator graph, as the Spark UI names it.
+#[test]
+fn python_rows_are_scanned_as_an_existing_rdd_in_the_views() {
+    let session = session_without_files();
+    let program = "df = spark.createDataFrame([(1, 'a'), (2, 'b')], ['n', 's'])\nprint(df.groupBy('s').count().count())\n";
+    assert_eq!(run_on_words(&session, program), "2\n");
+    let job = session.jobs().pop().expect("count ran a job");
+    let map_stage = job.stages.iter().find(|s| s.operators.iter().any(|o| o.starts_with("Scan"))).expect("a stage scans the rows");
+    assert_eq!(map_stage.operators.last().map(String::as_str), Some("Scan ExistingRDD"), "{:?}", map_stage.operators);
+    assert!(job.plan_graph.nodes.iter().any(|n| n.name == "Scan ExistingRDD"), "{:?}", job.plan_graph.nodes);
+}
