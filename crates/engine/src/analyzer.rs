@@ -17,12 +17,21 @@ mod window;
 
 pub use window::frame_of;
 
-/// Resolves every column name in `expr` against `input` and applies type coercion.
+/// Resolves every column name in `expr` against `input` and applies type coercion, bottom-up — but a lambda's
+/// body only once its call's other arguments are resolved, which give its parameters their types.
 pub fn resolve(expr: Expr, input: &[Attribute]) -> Result<Expr> {
-    expr.transform_up(&mut |e| match e {
+    match expr {
         Expr::Column(name) => resolve_column(&name, input),
-        other => coerce(other),
-    })
+        Expr::HigherOrder(call) => {
+            let crate::expr::higher_order::HigherOrder { function, args, lambdas } = *call;
+            let args = args.into_iter().map(|a| resolve(a, input)).collect::<Result<_>>()?;
+            let bound = crate::expr::higher_order::HigherOrder { function, args, lambdas }.bind()?;
+            let resolved = bound.clone().map_children(|child| resolve(child, input))?;
+            resolved.check_results(&bound)?;
+            Ok(Expr::HigherOrder(Box::new(resolved)))
+        }
+        other => coerce(other.map_children(|child| resolve(child, input))?),
+    }
 }
 
 /// A column by name; `s.x.y` that names no column (nor `qualifier.column`) is field `y` of field `x` of struct

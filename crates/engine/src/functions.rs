@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use crate::expr::Expr;
 use crate::expr::cast::MICROS_PER_DAY;
 pub use collections::CollectionFunction;
+pub(crate) use collections::{duplicated_map_key, null_map_key};
 pub use datetime::DateTimeFunction;
 pub use json::JsonFunction;
 pub use math::MathFunction;

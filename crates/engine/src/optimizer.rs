@@ -277,7 +277,7 @@ fn fold_constants(expr: Expr) -> Expr {
     let folded: Result<Expr, std::convert::Infallible> = expr.transform_up(&mut |e| {
         let foldable = !matches!(
             e,
-            Expr::Literal(_) | Expr::Attribute(_) | Expr::Column(_) | Expr::Alias { .. } | Expr::Aggregate { .. } | Expr::Udf { .. } | Expr::Nondeterministic(_)
+            Expr::Literal(_) | Expr::Attribute(_) | Expr::Column(_) | Expr::Alias { .. } | Expr::Aggregate { .. } | Expr::Udf { .. } | Expr::Nondeterministic(_) | Expr::LambdaVariable(_)
         )
             && e.children().iter().all(|c| matches!(c, Expr::Literal(_)));
         if !foldable {

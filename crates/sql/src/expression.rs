@@ -6,6 +6,7 @@ use std::sync::Arc;
 use kindling_engine::catalog::Catalog;
 use kindling_engine::expr::cast::{parse_date, parse_timestamp, parse_timestamp_ntz};
 use kindling_engine::expr::generator::Generator;
+use kindling_engine::expr::higher_order::{HigherOrder, HigherOrderFunction, Lambda};
 use kindling_engine::expr::nondeterministic::Nondeterministic;
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::{AggregateFunction, Expr, SortOrder, aggregate, call, col, lit};
@@ -288,6 +289,11 @@ impl Translator {
             }
             _ => unsupported!(position, "The argument form of `{name}`"),
         };
+        if let Some(higher_order) = HigherOrderFunction::by_name(&name)
+            && (higher_order != HigherOrderFunction::ArraySort || args.iter().any(|arg| lambda_of(arg).is_some()))
+        {
+            return self.higher_order_call(higher_order, &args, position);
+        }
         let args: Vec<Expr> = args.into_iter().map(|arg| self.argument(arg, position)).collect::<Result<_>>()?;
         if let Some(registered) = self.catalog.as_ref().and_then(|catalog| catalog.function(&name))
             && function.over.is_none()
@@ -424,6 +430,24 @@ impl Translator {
         })
     }
 
+    /// `transform(xs, x -> x + 1)`: the value arguments, then the lambdas, whose parameters stay names until the
+    /// analyzer binds them.
+    fn higher_order_call(&mut self, function: HigherOrderFunction, args: &[&FunctionArg], position: Position) -> Result<Expr> {
+        let (mut values, mut lambdas) = (Vec::new(), Vec::new());
+        for arg in args {
+            match lambda_of(arg) {
+                Some(lambda) => {
+                    let params: Vec<&str> = lambda.params.iter().map(|p| p.name.value.as_str()).collect();
+                    lambdas.push(Lambda::new(&params, self.expr(&lambda.body)?));
+                }
+                None => values.push(self.argument(arg, position)?),
+            }
+        }
+        let call = HigherOrder::call(function, values, lambdas)
+            .map_err(|error| crate::error::SqlError::Analysis { message: error.to_string(), position })?;
+        Ok(Expr::HigherOrder(Box::new(call)))
+    }
+
     fn argument(&mut self, arg: &FunctionArg, position: Position) -> Result<Expr> {
         match arg {
             FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => self.expr(expr),
@@ -431,6 +455,14 @@ impl Translator {
             FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => Ok(lit(1)),
             other => unsupported!(position, "The function argument `{other}`"),
         }
+    }
+}
+
+/// The lambda an argument is, if it is one (`x -> x + 1`).
+fn lambda_of(arg: &FunctionArg) -> Option<&ast::LambdaFunction> {
+    match arg {
+        FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Lambda(lambda))) => Some(lambda),
+        _ => None,
     }
 }
 

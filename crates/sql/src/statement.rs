@@ -144,7 +144,7 @@ fn parser_for(sql: &str) -> Result<Parser<'static>> {
     let tokens = Tokenizer::new(&SparkSqlDialect {}, sql).tokenize_with_location().map_err(|error| {
         syntax_error(sql, error.location, &error.message, &near_character(sql, error.location))
     })?;
-    let tokens = with_values_as_select(with_typed_numbers(with_interval_types(with_ltz_literals(tokens))));
+    let tokens = with_values_as_select(with_typed_numbers(with_interval_types(with_ltz_literals(with_exists_functions(tokens)))));
     check_nesting(sql, &tokens)?;
     Ok(Parser::new(&SparkSqlDialect {}).with_recursion_limit(NESTING_LIMIT * 4).with_tokens_with_locations(tokens))
 }
@@ -298,6 +298,28 @@ fn with_values_as_select(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         rewritten.push(token);
     }
     with_parenthesized_rows(rewritten)
+}
+
+/// `exists(xs, x -> x > 1)` is the higher-order function, not `EXISTS (subquery)`: sqlparser reads the keyword as
+/// a subquery whatever follows, so an `exists` whose parenthesis opens no query becomes a plain function name.
+fn with_exists_functions(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let next_significant = |tokens: &[TokenWithSpan], from: usize| (from..tokens.len()).find(|&i| !matches!(tokens[i].token, Token::Whitespace(_)));
+    for i in 0..tokens.len() {
+        let Token::Word(word) = &tokens[i].token else { continue };
+        if word.keyword != Keyword::EXISTS {
+            continue;
+        }
+        let Some(open) = next_significant(&tokens, i + 1).filter(|&j| tokens[j].token == Token::LParen) else { continue };
+        let opens_query = next_significant(&tokens, open + 1).is_some_and(|k| {
+            matches!(&tokens[k].token, Token::Word(w) if matches!(w.keyword, Keyword::SELECT | Keyword::WITH | Keyword::VALUES | Keyword::FROM | Keyword::TABLE))
+                || tokens[k].token == Token::LParen
+        });
+        if !opens_query {
+            let name = word.value.clone();
+            tokens[i].token = Token::Word(sqlparser::tokenizer::Word { value: name, quote_style: None, keyword: Keyword::NoKeyword });
+        }
+    }
+    tokens
 }
 
 /// `VALUES 1, 2, 3` (rows of one value, without parentheses) becomes `VALUES (1), (2), (3)`, which sqlparser

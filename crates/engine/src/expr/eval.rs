@@ -20,7 +20,8 @@ use crate::{EngineError, Result};
 /// The value of `expr` for every row of `batch`, whose columns are the attributes `input`.
 pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result<ArrayRef> {
     match expr {
-        Expr::Attribute(a) => Ok(batch.column(position(input, a)?).clone()),
+        Expr::Attribute(a) | Expr::LambdaVariable(a) => Ok(batch.column(position(input, a)?).clone()),
+        Expr::HigherOrder(call) => super::higher_order::evaluate_call(call, batch, input),
         Expr::Literal(v) => Ok(v.to_array(batch.num_rows())),
         Expr::Alias { expr, .. } => evaluate(expr, batch, input),
         Expr::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), left, right } => {

@@ -9,6 +9,7 @@ pub mod cast;
 mod decimal;
 pub mod eval;
 pub mod generator;
+pub mod higher_order;
 pub mod nondeterministic;
 pub mod window;
 
@@ -419,6 +420,10 @@ pub enum Expr {
     Nondeterministic(nondeterministic::Nondeterministic),
     /// `try_add(a, b)`, `try_to_timestamp(s)`, …: the expression's value, NULL for a row where it fails.
     TryEval(Box<Expr>),
+    /// `transform(xs, x -> x + 1)`, `aggregate(xs, 0, (acc, x) -> acc + x)`, …: a function that runs lambdas.
+    HigherOrder(Box<higher_order::HigherOrder>),
+    /// A lambda's parameter (`x` in `x -> x + 1`), bound by the analyzer: not a column of any plan.
+    LambdaVariable(Attribute),
 }
 
 /// A column by name.
@@ -626,7 +631,8 @@ impl Expr {
     /// The children of this node, in order.
     pub fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Column(_) | Expr::Attribute(_) | Expr::Literal(_) | Expr::Nondeterministic(_) => vec![],
+            Expr::Column(_) | Expr::Attribute(_) | Expr::Literal(_) | Expr::Nondeterministic(_) | Expr::LambdaVariable(_) => vec![],
+            Expr::HigherOrder(call) => call.children(),
             Expr::Alias { expr, .. }
             | Expr::TryEval(expr)
             | Expr::Negative(expr)
@@ -654,7 +660,8 @@ impl Expr {
     pub fn map_children<E>(self, mut f: impl FnMut(Expr) -> Result<Expr, E>) -> Result<Expr, E> {
         let mut boxed = |e: Box<Expr>| f(*e).map(Box::new);
         Ok(match self {
-            leaf @ (Expr::Column(_) | Expr::Attribute(_) | Expr::Literal(_) | Expr::Nondeterministic(_)) => leaf,
+            leaf @ (Expr::Column(_) | Expr::Attribute(_) | Expr::Literal(_) | Expr::Nondeterministic(_) | Expr::LambdaVariable(_)) => leaf,
+            Expr::HigherOrder(call) => Expr::HigherOrder(Box::new(call.map_children(f)?)),
             Expr::Alias { expr, name, id } => Expr::Alias { expr: boxed(expr)?, name, id },
             Expr::Binary { op, left, right } => Expr::Binary { op, left: boxed(left)?, right: boxed(right)? },
             Expr::Negative(e) => Expr::Negative(boxed(e)?),
@@ -780,7 +787,8 @@ impl Expr {
             Expr::Column(_) => SparkType::Null,
             // The type of its last column: an element, or a map's value.
             Expr::Generator(generator) => generator.columns().pop().map_or(SparkType::Null, |(_, t, _)| t),
-            Expr::Attribute(a) => a.data_type.clone(),
+            Expr::Attribute(a) | Expr::LambdaVariable(a) => a.data_type.clone(),
+            Expr::HigherOrder(call) => call.data_type(),
             Expr::Nondeterministic(leaf) => leaf.data_type(),
             Expr::Literal(v) => v.spark_type(),
             Expr::Alias { expr, .. } | Expr::Negative(expr) | Expr::TryEval(expr) => expr.data_type(),
@@ -826,7 +834,8 @@ impl Expr {
     pub fn nullable(&self) -> bool {
         match self {
             Expr::Column(_) => true,
-            Expr::Attribute(a) => a.nullable,
+            Expr::Attribute(a) | Expr::LambdaVariable(a) => a.nullable,
+            Expr::HigherOrder(call) => call.nullable(),
             Expr::Literal(v) => v.is_null(),
             Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::Nondeterministic(_) => false,
             Expr::Binary { op: BinaryOp::NullSafeEq, .. } => false,
@@ -1076,6 +1085,18 @@ impl Expr {
                 }
             }
             Expr::Nondeterministic(leaf) => out.push_str(&leaf.name()),
+            Expr::LambdaVariable(variable) => match style {
+                Style::Name => out.push_str("namedlambdavariable()"),
+                Style::Plan => write!(out, "lambda {}", variable.plan_string())?,
+            },
+            Expr::HigherOrder(call) => {
+                let write = |e: &Expr| {
+                    let mut text = String::new();
+                    let _ = e.write(&mut text, style);
+                    text
+                };
+                call.write(out, &write, style == Style::Plan)?
+            }
             Expr::TryEval(inner) => {
                 out.push_str("tryeval(");
                 inner.write(out, style)?;

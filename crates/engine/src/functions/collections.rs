@@ -7,6 +7,7 @@
 
 mod arrays;
 mod maps;
+pub(crate) use maps::{duplicated_map_key, null_map_key};
 
 use arrow::array::ArrayRef;
 

@@ -2,6 +2,7 @@
 
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::nondeterministic::Nondeterministic;
+use kindling_engine::expr::higher_order::{HigherOrder, HigherOrderFunction, Lambda};
 use kindling_engine::expr::{AggregateFunction, Expr, col, lit, when};
 use kindling_engine::functions::{DateTimeFunction, JsonFunction, MathFunction, ScalarFunction, TextFunction};
 use kindling_engine::sort::SortOrder;
@@ -179,6 +180,7 @@ impl Host {
             "call" => self.function_call(args)?,
             "aggregate" => self.aggregate_call(args)?,
             "window_function" => self.window_function_call(args)?,
+            "higher_order" => self.higher_order_call(args)?,
             "generator" => {
                 let name = args.str(0)?;
                 let mut arguments = vec![self.expr_or_name(args.get(1))?];
@@ -194,6 +196,25 @@ impl Host {
             other => not_supported!("functions.{other} is not supported by Kindling yet"),
         };
         Ok(self.new_column(expr))
+    }
+
+    /// `F.transform('xs', lambda x: x + 1)`: the function's name, how many value arguments follow, the values,
+    /// then per lambda the names of its variables and the Column its body made from them.
+    fn higher_order_call(&self, args: &Args) -> Result<Expr> {
+        let name = args.str(0)?;
+        let Some(function) = HigherOrderFunction::by_name(name) else { not_supported!("functions.{name} is not supported by Kindling yet") };
+        let count = usize::try_from(args.int(1)?).unwrap_or(0);
+        let values = args.rest(2).iter().take(count).map(|value| self.expr_or_name(value)).collect::<Result<Vec<_>>>()?;
+        let mut lambdas = Vec::new();
+        for pair in args.rest(2 + count).chunks(2) {
+            let [names, body] = pair else { type_error!("a lambda needs its variables and its body") };
+            let names: Vec<&str> = names.items().unwrap_or_default().iter().filter_map(|n| match n {
+                PyValue::Str(name) => Some(name.as_str()),
+                _ => None,
+            }).collect();
+            lambdas.push(Lambda::new(&names, self.column_expr(body)?));
+        }
+        Ok(Expr::HigherOrder(Box::new(HigherOrder::call(function, values, lambdas)?)))
     }
 
     /// `F.rank()`, `F.lag('fare', 1, 0.0)`, `F.nth_value('fare', 2, True)`: the column is named, the rest are values.

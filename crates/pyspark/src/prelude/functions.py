@@ -60,6 +60,41 @@ def _percentages(percentage):
     return percentage
 
 
+# PySpark names a lambda's parameters x, y, z, each numbered by one counter of every variable made.
+_lambda_variables = [0]
+
+
+def _lambda(f):
+    # The sandbox cannot read a function's parameters, so the lambda is called with one, two, then three
+    # variables until it accepts them, as PySpark's reading of its signature would decide.
+    name = _function_name(f)
+    for count in (1, 2, 3):
+        names = [('x', 'y', 'z')[i] + '_' + str(_lambda_variables[0] + 1 + i) for i in range(count)]
+        # Taken before the call: a lambda made inside this one's body numbers its variables after these.
+        _lambda_variables[0] += count
+        try:
+            body = f(*[Column(_kindling('functions.col', n)) for n in names])
+        except TypeError as error:
+            if str(error).startswith(name + '()'):
+                _lambda_variables[0] -= count
+                continue
+            raise
+        if type(body) is not Column:
+            raise ValueError('[HIGHER_ORDER_FUNCTION_SHOULD_RETURN_COLUMN] Function `' + name
+                             + '` should return Column, got ' + type(body).__name__ + '.')
+        return [names, body]
+    raise ValueError('[WRONG_NUM_ARGS_FOR_HIGHER_ORDER_FUNCTION] Function `' + name
+                     + '` should take between 1 and 3 arguments.')
+
+
+def _higher_order(name, values, *functions):
+    lambdas = []
+    for f in functions:
+        if f is not None:
+            lambdas.extend(_lambda(f))
+    return Column(_kindling('functions.higher_order', name, len(values), *values, *lambdas))
+
+
 def _window_function(name, *args):
     return Column(_kindling('functions.window_function', name, *args))
 
@@ -811,6 +846,44 @@ class _functions_module:
 
     def to_timestamp_ntz(self, timestamp):
         return _call_given('to_timestamp_ntz', timestamp)
+
+    def transform(self, col, f):
+        return _higher_order('transform', [col], f)
+
+    def filter(self, col, f):
+        return _higher_order('filter', [col], f)
+
+    def exists(self, col, f):
+        return _higher_order('exists', [col], f)
+
+    def forall(self, col, f):
+        return _higher_order('forall', [col], f)
+
+    def aggregate(self, col, initialValue, merge, finish=None):
+        return _higher_order('aggregate', [col, initialValue], merge, finish)
+
+    def reduce(self, col, initialValue, merge, finish=None):
+        return _higher_order('reduce', [col, initialValue], merge, finish)
+
+    def zip_with(self, left, right, f):
+        return _higher_order('zip_with', [left, right], f)
+
+    def array_sort(self, col, comparator=None):
+        if comparator is None:
+            return _call('array_sort', col)
+        return _higher_order('array_sort', [col], comparator)
+
+    def map_filter(self, col, f):
+        return _higher_order('map_filter', [col], f)
+
+    def transform_keys(self, col, f):
+        return _higher_order('transform_keys', [col], f)
+
+    def transform_values(self, col, f):
+        return _higher_order('transform_values', [col], f)
+
+    def map_zip_with(self, col1, col2, f):
+        return _higher_order('map_zip_with', [col1, col2], f)
 
 
 # Every public name of PySpark's `functions` module (pyspark 4.3). Those Kindling does not have yet are still

@@ -26,7 +26,7 @@ _SCALAR_FUNCTIONS = {
     'date_part': ('field', 'source'), 'datepart': ('field', 'source'), 'extract': ('field', 'source'),
     'current_timezone': (), 'to_unix_timestamp': ('timestamp', 'format='),
     'make_timestamp': ('years', 'months', 'days', 'hours', 'mins', 'secs', 'timezone='),
-    'array_sort': ('col',), 'array_append': ('col', 'value'), 'array_prepend': ('col', 'value'),
+    'array_append': ('col', 'value'), 'array_prepend': ('col', 'value'),
     'array_insert': ('arr', 'pos', 'value'), 'array_compact': ('col',), 'array_repeat': ('col', 'count'),
     'array_size': ('col',), 'arrays_zip': ('*cols',), 'sequence': ('start', 'stop', 'step='), 'get': ('col', 'index'),
     'try_element_at': ('col', 'extraction'), 'map_concat': ('*cols',), 'map_entries': ('col',),

@@ -18,18 +18,27 @@ pub fn checked_map(entries: Vec<(Value, Value)>, map_type: &MapType) -> Result<V
     let mut kept: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
     for (key, value) in entries {
         if key.is_null() {
-            return Err(EngineError::Runtime("[NULL_MAP_KEY] Cannot use null as map key. SQLSTATE: 2200E".into()));
+            return Err(null_map_key());
         }
         if kept.iter().any(|(k, _)| *k == key) {
-            return Err(EngineError::Runtime(format!(
-                "[DUPLICATED_MAP_KEY] Duplicate map key {key} was found, please check the input data.\nIf you want to \
-                 remove the duplicated keys, you can set \"spark.sql.mapKeyDedupPolicy\" to \"LAST_WIN\" so that the key \
-                 inserted at last takes precedence. SQLSTATE: 23505"
-            )));
+            return Err(duplicated_map_key(&key));
         }
         kept.push((key, value));
     }
     Ok(Value::new_map(&kept, map_type))
+}
+
+pub(crate) fn null_map_key() -> EngineError {
+    EngineError::Runtime("[NULL_MAP_KEY] Cannot use null as map key. SQLSTATE: 2200E".into())
+}
+
+/// A key met twice, under Spark's default `spark.sql.mapKeyDedupPolicy` (EXCEPTION).
+pub(crate) fn duplicated_map_key(key: &Value) -> EngineError {
+    EngineError::Runtime(format!(
+        "[DUPLICATED_MAP_KEY] Duplicate map key {key} was found, please check the input data.\nIf you want to \
+         remove the duplicated keys, you can set \"spark.sql.mapKeyDedupPolicy\" to \"LAST_WIN\" so that the key \
+         inserted at last takes precedence. SQLSTATE: 23505"
+    ))
 }
 
 /// `map_from_arrays(keys, values)`: the `i`th key with the `i`th value; both arrays as long.
