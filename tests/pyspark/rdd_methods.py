@@ -1,6 +1,6 @@
 # The RDD methods beyond map/filter/reduceByKey: actions finished on the driver, key-value joins through a shuffle,
 # combineByKey and its relatives, partitionBy with PySpark's hash or a function of our own, sorting by range
-# partitions, sampling, zipWithIndex, and the numeric statistics.
+# partitions, sampling, zipWithIndex, and the numeric statistics; cartesian (a task per pair of partitions).
 from pyspark.sql import SparkSession
 
 spark = SparkSession.builder.master("local[2]").appName("rdd methods").getOrCreate()
@@ -41,3 +41,7 @@ try:
     sc.parallelize([]).reduce(lambda a, b: a + b)
 except Exception as e:
     print(type(e).__name__, e)
+letters = sc.parallelize(["a", "b"], 2)
+pairs = sc.parallelize([1, 2, 3], 2).cartesian(letters)
+print(pairs.getNumPartitions(), pairs.glom().collect())
+print(pairs.map(lambda p: (p[1], p[0])).reduceByKey(lambda x, y: x + y).collect(), letters.cartesian(letters).count())

@@ -45,6 +45,8 @@ enum Input {
     Rows(Vec<String>),
     /// Serialized elements, in the last column.
     Elements,
+    /// Pairs of serialized elements, one in each of the first two columns (`cartesian`).
+    Pairs,
 }
 
 /// What a partition function produces.
@@ -110,6 +112,13 @@ impl Host {
                 let other = self.rdd_at(args.get(1))?;
                 let union = self.plan(&rdd, Output::Elements).union(&self.plan(&other, Output::Elements))?;
                 rdd = Rdd { base: union, input: Input::Elements, steps: Vec::new() };
+            }
+            // Every element with every element of the other RDD: partition `i * n + j` pairs partition `i` of this
+            // RDD with partition `j` of the other's `n`, as Spark's CartesianRDD does (the engine's CartesianProduct).
+            "cartesian" => {
+                let other = self.rdd_at(args.get(1))?;
+                let product = self.plan(&rdd, Output::Elements).cross_join(&self.plan(&other, Output::Elements))?;
+                rdd = Rdd { base: product, input: Input::Pairs, steps: Vec::new() };
             }
             "coalesce" => {
                 let partitions = usize::try_from(args.int(1)?).ok().filter(|n| *n > 0);
@@ -352,13 +361,14 @@ impl PartitionFunction for PythonSteps {
             match &self.input {
                 Input::Rows(names) => elements.extend(rows_as_objects(names.len(), batch, input)?),
                 Input::Elements => elements.extend(decode_elements(batch)?),
+                Input::Pairs => elements.extend(decode_pairs(batch)?),
             }
         }
         let steps = self.steps.iter().map(|(kind, key)| MontyObject::tuple([MontyObject::string(kind.as_str()), MontyObject::int(*key)]));
         // A DataFrame's rows come as tuples of values, with the column names the prelude makes them `Row`s with.
         let names = match &self.input {
             Input::Rows(names) => MontyObject::tuple(names.iter().cloned().map(MontyObject::string)),
-            Input::Elements => MontyObject::none(),
+            Input::Elements | Input::Pairs => MontyObject::none(),
         };
         let args = vec![MontyObject::list(steps), MontyObject::int(partition as i64), MontyObject::list(elements), names];
         let describe = |noted: &MontyObject| {
@@ -450,7 +460,16 @@ fn decoded(batches: &[RecordBatch]) -> Result<Vec<MontyObject>> {
 
 /// The elements in the last column of `batch`.
 fn decode_elements(batch: &RecordBatch) -> EngineResult<Vec<MontyObject>> {
-    let column = batch.column(batch.num_columns() - 1);
+    decode_column(batch.column(batch.num_columns() - 1))
+}
+
+/// `(left, right)` tuples of the elements in the first two columns of `batch`.
+fn decode_pairs(batch: &RecordBatch) -> EngineResult<Vec<MontyObject>> {
+    let (left, right) = (decode_column(batch.column(0))?, decode_column(batch.column(1))?);
+    Ok(left.into_iter().zip(right).map(|(l, r)| MontyObject::tuple([l, r])).collect())
+}
+
+fn decode_column(column: &ArrayRef) -> EngineResult<Vec<MontyObject>> {
     let bytes = column.as_binary_opt::<i32>().ok_or_else(|| EngineError::Internal("RDD elements are not bytes".into()))?;
     (0..bytes.len())
         .map(|i| {

@@ -181,6 +181,9 @@ class RDD:
     def union(self, other):
         return self._derive('rdd.union', other._source)
 
+    def cartesian(self, other):
+        return self._derive('rdd.cartesian', other._source)
+
     def coalesce(self, numPartitions, shuffle=False):
         return self._derive('rdd.coalesce', numPartitions, shuffle)
 
