@@ -36,8 +36,9 @@ const PRELUDE: [&str; 11] = [
 
 /// The prelude's names that are also the program's globals: what the host, the executors and the lowered program
 /// call. Every other name of the prelude is local to it.
-const PRELUDE_HOOKS: [&str; 12] = [
+const PRELUDE_HOOKS: [&str; 13] = [
     "_kindling_pyspark",
+    "_kindling_tempfile",
     "_kindling_argparse",
     "_kindling_operator",
     "_kindling_string",
@@ -55,11 +56,12 @@ const PRELUDE_HOOKS: [&str; 12] = [
 const CYCLE_COLLECTION_INTERVAL: usize = 20_000_000;
 
 /// The modules the host hands the program on `import`, each the value of a prelude expression.
-const MODULE_OBJECTS: [(&str, &str); 4] = [
+const MODULE_OBJECTS: [(&str, &str); 5] = [
     ("pyspark", "_kindling_pyspark"),
     ("argparse", "_kindling_argparse"),
     ("operator", "_kindling_operator"),
     ("string", "_kindling_string"),
+    ("tempfile", "_kindling_tempfile"),
 ];
 
 /// The one host function the prelude calls.

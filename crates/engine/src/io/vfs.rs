@@ -4,7 +4,7 @@
 //! Reading a path follows Spark: a glob (`data/pq/green/*/*`) expands component by component; a directory stands
 //! for every file below it; names starting with `_` or `.` (`_SUCCESS`, `.crc` files) are never data.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::RwLock;
 use std::path::Path;
 
@@ -38,6 +38,16 @@ pub trait FileSystem: Send + Sync {
     fn write(&self, path: &str, contents: Bytes) -> Result<()>;
     /// Removes a file, or a directory and everything below it.
     fn delete(&self, path: &str) -> Result<()>;
+    /// Creates a directory and the directories above it (nothing if it exists).
+    fn create_dir(&self, path: &str) -> Result<()>;
+    /// The path as Spark's messages name it, qualified with its scheme: `file:/tmp/out`.
+    fn qualified(&self, path: &str) -> String {
+        format!("file:/{}", normalize(path))
+    }
+    /// Where temporary files go (Python's `tempfile.gettempdir()`).
+    fn temp_dir(&self) -> String {
+        "/tmp".into()
+    }
     /// The file's URI, as `input_file_name()` shows it (`file:///…`).
     fn uri(&self, path: &str) -> String {
         format!("file:///{}", path.trim_start_matches('/'))
@@ -49,6 +59,7 @@ pub struct LocalDisk;
 
 impl FileSystem for LocalDisk {
     fn entry(&self, path: &str) -> Result<Option<EntryKind>> {
+        let path = without_scheme(path);
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => Ok(Some(EntryKind::Directory)),
             Ok(meta) => Ok(Some(EntryKind::File { size: meta.len() })),
@@ -58,6 +69,7 @@ impl FileSystem for LocalDisk {
     }
 
     fn list(&self, dir: &str) -> Result<Vec<String>> {
+        let dir = without_scheme(dir);
         let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, e))?;
         entries
             .map(|entry| Ok(entry.map_err(|e| io_error(dir, e))?.file_name().to_string_lossy().into_owned()))
@@ -68,6 +80,7 @@ impl FileSystem for LocalDisk {
     /// query of 2 of 20 columns used to copy every file whole).
     #[cfg(not(target_arch = "wasm32"))]
     fn read(&self, path: &str) -> Result<Bytes> {
+        let path = without_scheme(path);
         let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
         // SAFETY: the mapping is read-only. Kindling never rewrites a file in place (a write creates new files, an
         // overwrite deletes the old ones first, which leaves existing mappings intact); only another program
@@ -78,10 +91,28 @@ impl FileSystem for LocalDisk {
 
     #[cfg(target_arch = "wasm32")]
     fn read(&self, path: &str) -> Result<Bytes> {
+        let path = without_scheme(path);
         Ok(Bytes::from(std::fs::read(Path::new(path)).map_err(|e| io_error(path, e))?))
     }
 
+    fn create_dir(&self, path: &str) -> Result<()> {
+        let path = without_scheme(path);
+        std::fs::create_dir_all(path).map_err(|e| io_error(path, e))
+    }
+
+    /// Relative to the working directory, not following links (Hadoop's `makeQualified`).
+    fn qualified(&self, path: &str) -> String {
+        let path = without_scheme(path);
+        let absolute = std::path::absolute(path).map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned());
+        format!("file:/{}", normalize(&absolute))
+    }
+
+    fn temp_dir(&self) -> String {
+        std::env::temp_dir().to_string_lossy().trim_end_matches('/').to_string()
+    }
+
     fn write(&self, path: &str, contents: Bytes) -> Result<()> {
+        let path = without_scheme(path);
         if let Some(parent) = Path::new(path).parent() {
             std::fs::create_dir_all(parent).map_err(|e| io_error(path, e))?;
         }
@@ -90,11 +121,13 @@ impl FileSystem for LocalDisk {
 
     /// The absolute path, as Spark's file URIs name a file of the local disk.
     fn uri(&self, path: &str) -> String {
+        let path = without_scheme(path);
         let absolute = std::fs::canonicalize(path).map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned());
         format!("file://{absolute}")
     }
 
     fn delete(&self, path: &str) -> Result<()> {
+        let path = without_scheme(path);
         let removed = match self.entry(path)? {
             Some(EntryKind::Directory) => std::fs::remove_dir_all(path),
             Some(EntryKind::File { .. }) => std::fs::remove_file(path),
@@ -104,10 +137,12 @@ impl FileSystem for LocalDisk {
     }
 }
 
-/// Files held in memory under made-up paths (the browser's samples and uploads). Directories exist implicitly.
+/// Files held in memory under made-up paths (the browser's samples and uploads). A directory exists while a file
+/// is below it, or once it was made (`tempfile.mkdtemp()`) until it is deleted.
 #[derive(Default)]
 pub struct MemoryFiles {
     files: RwLock<BTreeMap<String, Bytes>>,
+    directories: RwLock<BTreeSet<String>>,
 }
 
 impl MemoryFiles {
@@ -124,11 +159,17 @@ impl MemoryFiles {
         self.files.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn directories(&self) -> std::sync::RwLockReadGuard<'_, BTreeSet<String>> {
+        self.directories.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// The names directly inside `dir`.
     fn children(&self, dir: &str) -> Vec<String> {
         let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
-        self.files()
+        let (files, directories) = (self.files(), self.directories());
+        files
             .keys()
+            .chain(directories.iter())
             .filter_map(|path| path.strip_prefix(prefix.as_str()))
             .map(|rest| rest.split('/').next().expect("split yields at least one part").to_string())
             .collect()
@@ -141,7 +182,8 @@ impl FileSystem for MemoryFiles {
         if let Some(contents) = self.files().get(&path) {
             return Ok(Some(EntryKind::File { size: contents.len() as u64 }));
         }
-        Ok((!self.children(&path).is_empty()).then_some(EntryKind::Directory))
+        let made = self.directories().contains(&path);
+        Ok((made || !self.children(&path).is_empty()).then_some(EntryKind::Directory))
     }
 
     fn list(&self, dir: &str) -> Result<Vec<String>> {
@@ -165,6 +207,13 @@ impl FileSystem for MemoryFiles {
         let below = format!("{path}/");
         let mut files = self.files.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         files.retain(|name, _| *name != path && !name.starts_with(&below));
+        let mut directories = self.directories.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        directories.retain(|name| *name != path && !name.starts_with(&below));
+        Ok(())
+    }
+
+    fn create_dir(&self, path: &str) -> Result<()> {
+        self.directories.write().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(normalize(path));
         Ok(())
     }
 }
@@ -182,6 +231,7 @@ pub fn resolve(fs: &dyn FileSystem, pattern: &str) -> Result<Vec<FileStatus>> {
 
 /// The existing paths a pattern matches, one component at a time (`*` never crosses a `/`).
 fn expand_glob(fs: &dyn FileSystem, pattern: &str) -> Result<Vec<String>> {
+    let pattern = without_scheme(pattern);
     let absolute = pattern.starts_with('/');
     let mut paths = vec![if absolute { "/".to_string() } else { String::new() }];
     for component in pattern.split('/').filter(|c| !c.is_empty() && *c != ".") {
@@ -262,7 +312,12 @@ fn base_or_dot(base: &str) -> &str {
 }
 
 fn normalize(path: &str) -> String {
-    path.split('/').filter(|c| !c.is_empty() && *c != ".").collect::<Vec<_>>().join("/")
+    without_scheme(path).split('/').filter(|c| !c.is_empty() && *c != ".").collect::<Vec<_>>().join("/")
+}
+
+/// A local path given as a URI (`file:///tmp/out`, `file:/tmp/out`) is the path itself, as Spark reads it.
+pub fn without_scheme(path: &str) -> &str {
+    path.strip_prefix("file://").or_else(|| path.strip_prefix("file:")).unwrap_or(path)
 }
 
 fn path_not_found(path: &str) -> EngineError {

@@ -99,8 +99,9 @@ impl<'a> FileWriter<'a> {
         match (options.mode, exists) {
             (SaveMode::ErrorIfExists, true) => {
                 return Err(EngineError::Analysis(format!(
-                    "[PATH_ALREADY_EXISTS] Path {path} already exists. Set mode as \"overwrite\" to overwrite the \
-                     existing path. SQLSTATE: 42K04"
+                    "[PATH_ALREADY_EXISTS] Path {} already exists. Set mode as \"overwrite\" to overwrite the \
+                     existing path. SQLSTATE: 42K04",
+                    files.qualified(&path)
                 )));
             }
             (SaveMode::Ignore, true) => return Ok(None),

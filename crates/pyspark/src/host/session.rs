@@ -56,11 +56,34 @@ impl Host {
                 return Ok(MontyObject::none());
             }
             "fs.exists" => return Ok(MontyObject::bool(self.session.files.entry(args.str(0)?)?.is_some())),
+            "fs.temp_root" => return Ok(MontyObject::string(self.session.files.temp_dir())),
+            "fs.make_temp_dir" => return self.make_temp_dir(args),
+            "fs.remove" => {
+                self.session.files.delete(args.str(0)?)?;
+                return Ok(MontyObject::none());
+            }
             "catalog.drop_temp_view" => return Ok(MontyObject::bool(self.session.catalog.drop_view(args.str(0)?))),
             "catalog.table_exists" => return Ok(MontyObject::bool(self.session.catalog.view(args.str(0)?).is_some())),
             other => not_supported!("{other} is not supported by Kindling yet"),
         };
         Ok(self.describe(df))
+    }
+
+    /// `tempfile.mkdtemp(suffix, prefix, dir)`: a new, empty directory in `dir` named as Python names it (`tmp`
+    /// and eight random letters, digits or `_`), made in the session's file system.
+    fn make_temp_dir(&mut self, args: &Args) -> Result<MontyObject> {
+        const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789_";
+        let (suffix, prefix) = (args.str(0)?, args.str(1)?);
+        let parent = args.str(2)?;
+        let mut random = kindling_engine::random::XorShiftRandom::new(kindling_engine::clock::wall_clock_micros());
+        loop {
+            let name: String = (0..8).map(|_| LETTERS[random.next_int(LETTERS.len() as i32) as usize] as char).collect();
+            let path = format!("{}/{prefix}{name}{suffix}", parent.trim_end_matches('/'));
+            if self.session.files.entry(&path)?.is_none() {
+                self.session.files.create_dir(&path)?;
+                return Ok(MontyObject::string(path));
+            }
+        }
     }
 
     /// `spark.sql`'s `args`: a dict for `:name` markers, a list for `?` markers; each value a literal or a Column.

@@ -180,6 +180,62 @@ class _StringModule:
         return (sep or ' ').join([word.capitalize() for word in s.split(sep)])
 
 
+# `tempfile`, over the session's file system (the disk with the CLI, the page's files in the browser): folders
+# to write DataFrames into. A file of its own needs `open`, which the sandbox does not give.
+class _TempfileModule:
+    tempdir = None
+
+    def gettempdir(self):
+        return self.tempdir or _kindling('fs.temp_root')
+
+    def mkdtemp(self, suffix=None, prefix=None, dir=None):
+        parent = self.gettempdir() if dir is None else dir
+        prefix = 'tmp' if prefix is None else prefix
+        if not _kindling('fs.exists', parent):
+            name = ''.join([random.choice('abcdefghijklmnopqrstuvwxyz0123456789_') for _ in range(8)])
+            raise FileNotFoundError("[Errno 2] No such file or directory: '" + parent.rstrip('/') + '/' + prefix
+                                    + name + (suffix or '') + "'")
+        return _kindling('fs.make_temp_dir', suffix or '', prefix, parent)
+
+    def TemporaryDirectory(self, suffix=None, prefix=None, dir=None, ignore_cleanup_errors=False, delete=True):
+        return _TemporaryDirectory(self.mkdtemp(suffix, prefix, dir), delete)
+
+    def mkstemp(self, suffix=None, prefix=None, dir=None, text=False):
+        _no_temp_file('mkstemp')
+
+    def NamedTemporaryFile(self, *args, **kwargs):
+        _no_temp_file('NamedTemporaryFile')
+
+    def TemporaryFile(self, *args, **kwargs):
+        _no_temp_file('TemporaryFile')
+
+
+def _no_temp_file(name):
+    raise NotImplementedError('not supported in Kindling yet: tempfile.' + name
+                              + ' (the sandbox cannot open files); tempfile.mkdtemp() gives a folder to write into')
+
+
+class _TemporaryDirectory:
+    def __init__(self, name, delete):
+        self.name = name
+        self._delete = delete
+
+    def __enter__(self):
+        return self.name
+
+    def __exit__(self, kind, value, traceback):
+        if self._delete:
+            self.cleanup()
+        return False
+
+    def cleanup(self):
+        _kindling('fs.remove', self.name)
+
+    def __repr__(self):
+        return '<TemporaryDirectory ' + repr(self.name) + '>'
+
+
+_kindling_tempfile = _TempfileModule()
 _kindling_operator = _OperatorModule()
 _kindling_string = _StringModule()
 
