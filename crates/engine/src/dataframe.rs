@@ -9,6 +9,7 @@ mod nondeterministic;
 mod pivot;
 mod sample;
 mod summary;
+mod time_window;
 mod unpivot;
 
 pub use missing_values::KeepRows;
@@ -157,6 +158,9 @@ impl DataFrame {
     /// A projection of resolved expressions: a global aggregation when they aggregate, window operators below it
     /// when they hold window functions.
     fn project(&self, exprs: Vec<Expr>) -> Result<Self> {
+        if let Some((below, exprs)) = self.with_time_window(&exprs)? {
+            return below.project(exprs);
+        }
         if exprs.iter().any(Expr::contains_generator) {
             return self.with_generator(exprs);
         }
@@ -305,6 +309,10 @@ impl DataFrame {
     fn aggregate_exactly(&self, group: Vec<Expr>, output: Vec<Expr>) -> Result<Self> {
         let both: Vec<Expr> = group.iter().chain(&output).cloned().collect();
         if let Some((below, mut both)) = self.with_nondeterministic_columns(&both) {
+            let output = both.split_off(group.len());
+            return below.aggregate_exactly(both, output);
+        }
+        if let Some((below, mut both)) = self.with_time_window(&both)? {
             let output = both.split_off(group.len());
             return below.aggregate_exactly(both, output);
         }

@@ -20,6 +20,7 @@ pub use collections::CollectionFunction;
 pub(crate) use collections::{duplicated_map_key, null_map_key};
 pub use datetime::DateTimeFunction;
 pub use json::JsonFunction;
+pub use time_window::TimeWindowFunction;
 pub use math::MathFunction;
 pub use per_row::{PerRowFunction, unhex};
 pub use text::TextFunction;
@@ -35,6 +36,7 @@ mod math;
 mod number_format;
 mod per_row;
 mod regex;
+pub mod time_window;
 mod text;
 pub(crate) mod spelling;
 use crate::types::{INSTANT_TIME_ZONE, SparkType};
@@ -78,6 +80,8 @@ pub enum ScalarFunction {
     XxHash64,
     /// JSON text in a column (see [`json`]).
     Json(JsonFunction),
+    /// A time window and its parts (see [`time_window`]).
+    TimeWindow(TimeWindowFunction),
 }
 
 use ScalarFunction::*;
@@ -141,6 +145,7 @@ impl ScalarFunction {
             Hash => "hash",
             XxHash64 => "xxhash64",
             Json(function) => function.name(),
+            TimeWindow(function) => function.name(),
         }
     }
 
@@ -162,6 +167,7 @@ impl ScalarFunction {
             .or_else(|| (name == "hash").then_some(Hash))
             .or_else(|| (name == "xxhash64").then_some(XxHash64))
             .or_else(|| JsonFunction::by_name(&name).map(Json))
+            .or_else(|| TimeWindowFunction::by_name(&name).map(TimeWindow))
     }
 
     /// Functions whose result depends on the session time zone; plans print the zone as their last argument.
@@ -182,6 +188,7 @@ impl ScalarFunction {
             Collection(function) => function.arity(),
             Hash | XxHash64 => (1, usize::MAX),
             Json(function) => function.arity(),
+            TimeWindow(function) => function.arity(),
             _ => (1, 1),
         }
     }
@@ -210,6 +217,7 @@ impl ScalarFunction {
             Collection(_) => Signature::Collection,
             Hash | XxHash64 => Signature::AsGiven,
             Json(function) => Signature::Exact(function.argument_types(args)),
+            TimeWindow(function) => Signature::Exact(function.argument_types(args)),
         }
     }
 
@@ -238,6 +246,7 @@ impl ScalarFunction {
             Hash => Integer,
             XxHash64 => Long,
             Json(function) => function.return_type(args),
+            TimeWindow(function) => function.return_type(args),
         }
     }
 
@@ -247,6 +256,7 @@ impl ScalarFunction {
             Greatest | Least => args.iter().all(Expr::nullable),
             ConcatWs | Hash | XxHash64 => false,
             Json(function) => function.nullable(),
+            TimeWindow(function) => function.nullable(args),
             // to_date(ts) is a cast; a truncation can fall outside the range of timestamps.
             ToDate if args.len() == 1 => args[0].nullable(),
             DateTrunc | ToDate | ToTimestamp | Round | PerRow(_) => true,
@@ -313,6 +323,7 @@ impl ScalarFunction {
             Hash => Arc::new(Int32Array::from(crate::partitioner::spark_hash(args)?)),
             XxHash64 => Arc::new(Int64Array::from(crate::partitioner::spark_xxhash64(args)?)),
             Json(function) => function.evaluate(args, rows, result_type)?,
+            TimeWindow(function) => function.evaluate(args, result_type)?,
         })
     }
 }

@@ -312,7 +312,7 @@ fn collapse_projects(plan: &LogicalPlan) -> LogicalPlan {
             _ => None,
         })
         .collect();
-    let uses = |id: &ExprId| upper.iter().map(|e| e.references().iter().filter(|a| a.id == *id).count()).sum::<usize>();
+    let uses = |id: &ExprId| upper.iter().map(|e| occurrences(e, *id)).sum::<usize>();
     // A value computed twice is computed in vain; a nondeterministic one would also differ between its copies.
     let inline_in_vain = |(id, e): &(&ExprId, &Expr)| uses(id) > 1 && !matches!(e, Expr::Attribute(_) | Expr::Literal(_));
     if computed.iter().any(|c| inline_in_vain(c) || (uses(c.0) > 0 && is_nondeterministic(c.1))) {
@@ -337,6 +337,12 @@ fn collapse_projects(plan: &LogicalPlan) -> LogicalPlan {
         })
         .collect();
     LogicalPlan::Project { exprs, input: below.clone() }
+}
+
+/// How many times `expr` reads the column `id` (a time window's bounds read the time four times).
+fn occurrences(expr: &Expr, id: ExprId) -> usize {
+    let here = usize::from(matches!(expr, Expr::Attribute(a) if a.id == id));
+    here + expr.children().into_iter().map(|c| occurrences(c, id)).sum::<usize>()
 }
 
 /// A projection that only picks and renames an aggregate's columns, folded into the aggregate's output list.
@@ -437,6 +443,23 @@ fn push_down_filters(plan: &LogicalPlan) -> LogicalPlan {
             let pushed_filters = condition.conjuncts().into_iter().filter(|c| !is_nondeterministic(c)).cloned().collect();
             let scan = LogicalPlan::Scan(Scan { pushed_filters, ..scan.clone() });
             LogicalPlan::Filter { condition, input: Arc::new(scan) }
+        }
+        // What reads only the columns an Expand passes through is tested once per input row, below it.
+        LogicalPlan::Expand { projections, output, input: below } => {
+            let below_ids: HashSet<ExprId> = below.output().iter().map(|a| a.id).collect();
+            let (pushable, kept): (Vec<&Expr>, Vec<&Expr>) = condition
+                .conjuncts()
+                .into_iter()
+                .partition(|c| !is_nondeterministic(c) && c.references().iter().all(|a| below_ids.contains(&a.id)));
+            let Some(pushed) = pushable.into_iter().cloned().reduce(Expr::and) else {
+                return LogicalPlan::Filter { condition: with_not_null_constraints(condition), input: input.clone() };
+            };
+            let pushed = push_down_filters(&LogicalPlan::Filter { condition: pushed, input: below.clone() });
+            let expand = Arc::new(LogicalPlan::Expand { projections: projections.clone(), output: output.clone(), input: Arc::new(pushed) });
+            match kept.into_iter().cloned().reduce(Expr::and) {
+                Some(rest) => LogicalPlan::Filter { condition: with_not_null_constraints(&rest), input: expand },
+                None => Arc::unwrap_or_clone(expand),
+            }
         }
         LogicalPlan::InMemoryRelation { cache, output, .. } => {
             let condition = with_not_null_constraints(condition);
@@ -567,11 +590,15 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
             let read = if read.is_empty() { output.iter().take(1).cloned().collect() } else { read };
             LogicalPlan::InMemoryRelation { cache: cache.clone(), output: read, predicates: predicates.clone() }
         }
-        // Every projection computes every output column; what they read is needed below.
+        // Only the output columns wanted above are computed by each projection; what they read is needed below.
         LogicalPlan::Expand { projections, output, input } => {
+            let wanted: Vec<usize> = (0..output.len()).filter(|&i| required.contains(&output[i].id)).collect();
+            let wanted = if wanted.is_empty() { (0..output.len().min(1)).collect() } else { wanted };
+            let projections: Vec<Vec<Expr>> = projections.iter().map(|p| wanted.iter().map(|&i| p[i].clone()).collect()).collect();
+            let output: Vec<Attribute> = wanted.iter().map(|&i| output[i].clone()).collect();
             let child_needs = needs(&projections.iter().flatten().collect::<Vec<_>>());
             let input = pruned_side(input, &child_needs);
-            LogicalPlan::Expand { projections: projections.clone(), output: output.clone(), input }
+            LogicalPlan::Expand { projections, output, input }
         }
         LogicalPlan::Window { exprs, partition_by, order_by, input } => {
             // Every window column is computed (Spark does not prune them either); its inputs are needed below.

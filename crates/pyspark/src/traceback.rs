@@ -61,7 +61,25 @@ pub fn render(exception: &MontyException, programs: &[Arc<ProgramText>], class_n
         }
     }
     text.push_str(&summary);
+    if let Some(hint) = sandbox_hint(exception) {
+        text.push('\n');
+        text.push_str(&hint);
+    }
     PythonError { traceback: text, line, summary }
+}
+
+/// What to write instead, where the error comes from something Kindling's sandbox lacks rather than from a
+/// mistake: PySpark reads any other attribute of a Column as a struct field (`window.start`), which takes
+/// `__getattr__`, a hook the sandbox's classes do not have.
+fn sandbox_hint(exception: &MontyException) -> Option<String> {
+    if exception.exc_type() != ExcType::AttributeError {
+        return None;
+    }
+    let field = exception.message()?.strip_prefix("'Column' object has no attribute '")?.strip_suffix('\'')?;
+    Some(format!(
+        "(In Kindling a struct field is not read as an attribute of its Column: write col['{field}'] or \
+         col.getField('{field}').)"
+    ))
 }
 
 /// A syntax error the interpreter found.

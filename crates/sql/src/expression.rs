@@ -458,6 +458,24 @@ impl Translator {
     }
 }
 
+/// `window(ts, '1 hour'[, '10 minutes'[, '5 minutes']])`: the durations are text constants.
+fn time_window_call(args: Vec<Expr>, position: Position) -> Result<Expr> {
+    let mut args = args.into_iter();
+    let Some(time) = args.next() else { return wrong_arguments("window", "[2, 4]", 0, position) };
+    let durations: Vec<String> = args
+        .map(|arg| match arg {
+            Expr::Literal(Value::String(text)) => Ok(text),
+            other => analysis_error!(position, "The durations of `window` are text constants such as '1 hour', not {}", other.sql_name()),
+        })
+        .collect::<Result<_>>()?;
+    let [window, rest @ ..] = durations.as_slice() else { return wrong_arguments("window", "[2, 4]", 1, position) };
+    if rest.len() > 2 {
+        return wrong_arguments("window", "[2, 4]", durations.len() + 1, position);
+    }
+    kindling_engine::functions::time_window::window_call(time, window, rest.first().map(String::as_str), rest.get(1).map(String::as_str))
+        .map_err(|error| crate::error::SqlError::Analysis { message: error.to_string(), position })
+}
+
 /// The lambda an argument is, if it is one (`x -> x + 1`).
 fn lambda_of(arg: &FunctionArg) -> Option<&ast::LambdaFunction> {
     match arg {
@@ -609,6 +627,9 @@ fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) 
              one of the units without quotes YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFYEAR, HOUR, MINUTE, SECOND, \
              MILLISECOND, MICROSECOND, but got the string literal '{unit}'. SQLSTATE: 22023"
         );
+    }
+    if lower == "window" {
+        return time_window_call(args, position);
     }
     if let Some(replaced) = crate::replaced::replaced_call(name, &args) {
         return Ok(replaced);

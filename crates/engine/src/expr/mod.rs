@@ -1027,6 +1027,12 @@ impl Expr {
                 out.push('.');
                 args[1].write(out, Style::Plan)?;
             }
+            // A time window's column is named `window`, as Spark names it.
+            Expr::Function { function: ScalarFunction::TimeWindow(crate::functions::TimeWindowFunction::Window), .. }
+                if style == Style::Name =>
+            {
+                out.push_str("window")
+            }
             Expr::Function { function, args } => {
                 write!(out, "{}(", function.name())?;
                 list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
@@ -1035,6 +1041,11 @@ impl Expr {
                 }
                 if let (Style::Plan, ScalarFunction::Collection(collection)) = (style, function) {
                     out.push_str(collection.plan_suffix());
+                }
+                if let ScalarFunction::TimeWindow(window) = function
+                    && let Some(suffix) = window.plan_suffix(args)
+                {
+                    out.push_str(&suffix);
                 }
                 if style == Style::Plan && matches!(function, ScalarFunction::Hash | ScalarFunction::XxHash64) {
                     write!(out, ", {}", crate::partitioner::SPARK_HASH_SEED)?;

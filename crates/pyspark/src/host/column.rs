@@ -181,6 +181,12 @@ impl Host {
             "aggregate" => self.aggregate_call(args)?,
             "window_function" => self.window_function_call(args)?,
             "higher_order" => self.higher_order_call(args)?,
+            "time_window" => kindling_engine::functions::time_window::window_call(
+                self.expr_or_name(args.get(0))?,
+                args.str(1)?,
+                args.opt_str(2)?,
+                args.opt_str(3)?,
+            )?,
             "generator" => {
                 let name = args.str(0)?;
                 let mut arguments = vec![self.expr_or_name(args.get(1))?];

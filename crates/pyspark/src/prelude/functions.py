@@ -847,6 +847,12 @@ class _functions_module:
     def to_timestamp_ntz(self, timestamp):
         return _call_given('to_timestamp_ntz', timestamp)
 
+    def window(self, timeColumn, windowDuration, slideDuration=None, startTime=None):
+        return Column(_kindling('functions.time_window', timeColumn, windowDuration, slideDuration, startTime))
+
+    def window_time(self, windowColumn):
+        return _call('window_time', windowColumn)
+
     def transform(self, col, f):
         return _higher_order('transform', [col], f)
 
