@@ -201,6 +201,9 @@ fn coerce(expr: Expr) -> Result<Expr> {
         {
             Expr::Literal(crate::value::Value::String(args[0].data_type().simple_string()))
         }
+        Expr::Function { function: crate::functions::ScalarFunction::Grouping(_), .. } => {
+            return Err(crate::functions::grouping::unsupported());
+        }
         Expr::Window { function, spec } => window::check_window(*function, *spec)?,
         Expr::Binary { op, left, right } => coerce_binary(op, *left, *right)?,
         Expr::Not(e) => Expr::Not(Box::new(expect_boolean(*e, "NOT")?)),
@@ -434,6 +437,25 @@ fn coerce_binary(op: BinaryOp, left: Expr, right: Expr) -> Result<Expr> {
             rt.simple_string().to_uppercase()
         ))
     };
+    if op.is_bitwise() {
+        let integral = |t: &SparkType| matches!(t, SparkType::Byte | SparkType::Short | SparkType::Integer | SparkType::Long | SparkType::Null);
+        if (!integral(&lt) || !integral(&rt)) && lt != rt && lt != SparkType::Null && rt != SparkType::Null {
+            return Err(type_error());
+        }
+        if let Some(wrong) = [&lt, &rt].into_iter().find(|t| !integral(t)) {
+            return Err(EngineError::Analysis(format!(
+                "[DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE] Cannot resolve \"{}\" due to data type mismatch: the binary \
+                 operator requires the input type \"INTEGRAL\", not \"{}\". SQLSTATE: 42K09",
+                rebuild(left.clone(), right.clone()).sql_name(),
+                wrong.simple_string().to_uppercase()
+            )));
+        }
+        let common = match wider_type(&lt, &rt) {
+            Some(SparkType::Null) | None => SparkType::Integer,
+            Some(common) => common,
+        };
+        return Ok(rebuild(cast_to(left, common.clone()), cast_to(right, common)));
+    }
     let decimal = |t: &SparkType| matches!(t, SparkType::Decimal { .. });
     if op.is_arithmetic()
         && (decimal(&lt) || decimal(&rt))

@@ -4,6 +4,7 @@
 //! nothing. An action optimizes the plan, plans it physically, cuts it into stages and runs them; its
 //! [`JobTrace`] is appended to the session's job log.
 
+pub mod grouping_sets;
 mod missing_values;
 mod nondeterministic;
 mod pivot;
@@ -885,6 +886,12 @@ pub struct GroupedData {
 impl GroupedData {
     /// `agg(exprs...)`: the key columns, then one column per expression.
     pub fn agg(&self, aggregates: Vec<Expr>) -> Result<DataFrame> {
+        let aggregates = match (&self.key_names, self.keys.last()) {
+            (Some(names), Some(Expr::Attribute(id))) => {
+                aggregates.into_iter().map(|a| grouping_sets::named_over_grouping_id(a, names, id, &self.df.attributes())).collect::<Result<_>>()?
+            }
+            _ => aggregates,
+        };
         let aggregates: Vec<Expr> = self.df.resolve_all(aggregates)?;
         check_inputs(&aggregates, &self.df.attributes(), &format!("Aggregate [{}]", plan_list(&aggregates)))?;
         let aggregated = match &self.pivot {
@@ -906,8 +913,9 @@ impl GroupedData {
     }
 
     /// Grouping by the copies of the keys that grouping sets make (see `rollup` / `cube`), shown under `names`.
-    pub fn over_grouping_sets(copies: &DataFrame, keys: Vec<Expr>, names: Vec<String>) -> Result<GroupedData> {
-        let mut grouped = copies.group_by(keys)?;
+    pub fn over_grouping_sets(copies: &grouping_sets::GroupingCopies, names: Vec<String>) -> Result<GroupedData> {
+        let keys = copies.keys.iter().chain([&copies.id]).cloned().map(Expr::Attribute).collect();
+        let mut grouped = copies.df.group_by(keys)?;
         grouped.key_names = Some(names);
         Ok(grouped)
     }

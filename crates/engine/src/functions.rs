@@ -20,6 +20,7 @@ pub use collections::CollectionFunction;
 pub(crate) use collections::{duplicated_map_key, null_map_key};
 pub use datetime::DateTimeFunction;
 pub use json::JsonFunction;
+pub use grouping::GroupingFunction;
 pub use time_window::TimeWindowFunction;
 pub use math::MathFunction;
 pub use per_row::{PerRowFunction, unhex};
@@ -29,6 +30,7 @@ mod charset;
 mod collections;
 mod datetime_pattern;
 mod datetime;
+pub mod grouping;
 mod digests;
 mod java_format;
 mod json;
@@ -82,6 +84,8 @@ pub enum ScalarFunction {
     Json(JsonFunction),
     /// A time window and its parts (see [`time_window`]).
     TimeWindow(TimeWindowFunction),
+    /// `grouping(key)`, `grouping_id()` (see [`grouping`]).
+    Grouping(GroupingFunction),
 }
 
 use ScalarFunction::*;
@@ -146,6 +150,7 @@ impl ScalarFunction {
             XxHash64 => "xxhash64",
             Json(function) => function.name(),
             TimeWindow(function) => function.name(),
+            Grouping(function) => function.name(),
         }
     }
 
@@ -168,6 +173,7 @@ impl ScalarFunction {
             .or_else(|| (name == "xxhash64").then_some(XxHash64))
             .or_else(|| JsonFunction::by_name(&name).map(Json))
             .or_else(|| TimeWindowFunction::by_name(&name).map(TimeWindow))
+            .or_else(|| GroupingFunction::by_name(&name).map(Grouping))
     }
 
     /// Functions whose result depends on the session time zone; plans print the zone as their last argument.
@@ -189,6 +195,7 @@ impl ScalarFunction {
             Hash | XxHash64 => (1, usize::MAX),
             Json(function) => function.arity(),
             TimeWindow(function) => function.arity(),
+            Grouping(function) => function.arity(),
             _ => (1, 1),
         }
     }
@@ -218,6 +225,7 @@ impl ScalarFunction {
             Hash | XxHash64 => Signature::AsGiven,
             Json(function) => Signature::Exact(function.argument_types(args)),
             TimeWindow(function) => Signature::Exact(function.argument_types(args)),
+            Grouping(_) => Signature::AsGiven,
         }
     }
 
@@ -247,6 +255,7 @@ impl ScalarFunction {
             XxHash64 => Long,
             Json(function) => function.return_type(args),
             TimeWindow(function) => function.return_type(args),
+            Grouping(function) => function.return_type(),
         }
     }
 
@@ -257,8 +266,13 @@ impl ScalarFunction {
             ConcatWs | Hash | XxHash64 => false,
             Json(function) => function.nullable(),
             TimeWindow(function) => function.nullable(args),
+            Grouping(_) => false,
             // to_date(ts) is a cast; a truncation can fall outside the range of timestamps.
             ToDate if args.len() == 1 => args[0].nullable(),
+            // Bit shifts and counts are NULL only for NULL.
+            PerRow(PerRowFunction::Math(
+                MathFunction::ShiftLeft | MathFunction::ShiftRight | MathFunction::ShiftRightUnsigned | MathFunction::BitCount,
+            )) => args.iter().any(Expr::nullable),
             DateTrunc | ToDate | ToTimestamp | Round | PerRow(_) => true,
             Collection(function) => {
                 let types: Vec<SparkType> = args.iter().map(Expr::data_type).collect();
@@ -324,6 +338,7 @@ impl ScalarFunction {
             XxHash64 => Arc::new(Int64Array::from(crate::partitioner::spark_xxhash64(args)?)),
             Json(function) => function.evaluate(args, rows, result_type)?,
             TimeWindow(function) => function.evaluate(args, result_type)?,
+            Grouping(function) => function.evaluate()?,
         })
     }
 }

@@ -9,7 +9,7 @@ use kindling_engine::expr::generator::Generator;
 use kindling_engine::expr::higher_order::{HigherOrder, HigherOrderFunction, Lambda};
 use kindling_engine::expr::nondeterministic::Nondeterministic;
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
-use kindling_engine::expr::{AggregateFunction, Expr, SortOrder, aggregate, call, col, lit};
+use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, SortOrder, aggregate, call, col, lit};
 use kindling_engine::functions::{CollectionFunction, PerRowFunction, ScalarFunction, TextFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
@@ -242,6 +242,11 @@ impl Translator {
             BinaryOperator::GtEq => l.gt_eq(r),
             BinaryOperator::And => l.and(r),
             BinaryOperator::Or => l.or(r),
+            BinaryOperator::BitwiseAnd => Expr::Binary { op: BinaryOp::BitwiseAnd, left: Box::new(l), right: Box::new(r) },
+            BinaryOperator::BitwiseOr => Expr::Binary { op: BinaryOp::BitwiseOr, left: Box::new(l), right: Box::new(r) },
+            BinaryOperator::BitwiseXor | BinaryOperator::PGBitwiseXor => {
+                Expr::Binary { op: BinaryOp::BitwiseXor, left: Box::new(l), right: Box::new(r) }
+            }
             BinaryOperator::Spaceship => l.eq_null_safe(r),
             BinaryOperator::StringConcat => call(ScalarFunction::Concat, vec![l, r]),
             BinaryOperator::MyIntegerDivide => {

@@ -5,23 +5,23 @@
 //! place.
 
 use kindling_engine::dataframe::DataFrame;
-use kindling_engine::expr::{Attribute, Expr, lit};
-use kindling_engine::value::Value;
+use kindling_engine::dataframe::grouping_sets::{GroupingCopies, key_attributes};
+use kindling_engine::expr::{Attribute, Expr};
 use sqlparser::ast::{self, GroupByExpr, GroupByWithModifier};
 
 use crate::error::{Position, Result};
-use crate::unsupported;
 
 /// `expr` (a select item) reading the grouping keys' copies instead of the keys, except inside aggregates, which
 /// read the original rows.
-pub fn over_key_copies(expr: Expr, keys: &[Expr]) -> Expr {
+pub fn over_key_copies(expr: Expr, keys: &[Expr], copies: &[Attribute]) -> Expr {
     if matches!(expr, Expr::Aggregate { .. }) {
         return expr;
     }
     if let Some(i) = keys.iter().position(|key| same_column(key, &expr)) {
-        return kindling_engine::expr::col(&key_column(i));
+        return Expr::Attribute(copies[i].clone());
     }
-    let replaced: std::result::Result<Expr, std::convert::Infallible> = expr.map_children(|child| Ok(over_key_copies(child, keys)));
+    let replaced: std::result::Result<Expr, std::convert::Infallible> =
+        expr.map_children(|child| Ok(over_key_copies(child, keys, copies)));
     replaced.unwrap_or_else(|never| match never {})
 }
 
@@ -32,9 +32,6 @@ fn same_column(key: &Expr, expr: &Expr) -> bool {
         _ => false,
     }
 }
-
-/// The column that tells the copies apart, as Spark names it.
-pub const GROUPING_ID: &str = "spark_grouping_id";
 
 /// The keys of a GROUP BY with grouping sets, and each set as positions among them; `None` for a plain GROUP BY.
 pub fn grouping_sets(group_by: &GroupByExpr) -> Option<(Vec<ast::Expr>, Vec<Vec<usize>>)> {
@@ -105,46 +102,10 @@ fn cube(parts: &[Vec<usize>]) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// The name of the copy of grouping key `i` that a grouping set may leave NULL; aggregates still read the
-/// original column.
-pub fn key_column(i: usize) -> String {
-    format!("{GROUPING_ID}_key{i}")
-}
-
-/// The input once per grouping set: every column as it is, plus a copy of each key (NULL where the set leaves
-/// the key out) and the set's number as `spark_grouping_id`. `keys` are the grouping keys as translated (each
-/// must be a column of the input).
-pub fn expanded(input: &DataFrame, keys: &[Expr], sets: &[Vec<usize>], position: Position) -> Result<DataFrame> {
-    let columns = input.attributes();
-    let key_columns: Vec<Attribute> = keys
-        .iter()
-        .map(|key| match key {
-            Expr::Column(name) => match input.column(name)? {
-                Expr::Attribute(attribute) => Ok(attribute),
-                _ => unsupported!(position, "A grouping set key that is not a column"),
-            },
-            Expr::Attribute(attribute) => Ok(attribute.clone()),
-            _ => unsupported!(position, "A grouping set key that is not a column (`{}`)", key.sql_name()),
-        })
-        .collect::<Result<_>>()?;
-    let mut copies: Option<DataFrame> = None;
-    for (id, set) in sets.iter().enumerate() {
-        let mut exprs: Vec<Expr> = columns.iter().cloned().map(Expr::Attribute).collect();
-        for (k, key) in key_columns.iter().enumerate() {
-            let value = Expr::Attribute(key.clone());
-            // NULL of the key's own type where the set leaves it out: a CASE that never chooses it.
-            let copy = if set.contains(&k) { value } else { Expr::CaseWhen { branches: vec![(lit(false), value)], otherwise: None } };
-            exprs.push(copy.alias(&key_column(k)));
-        }
-        exprs.push(lit(Value::Integer(id as i32)).alias(GROUPING_ID));
-        let copy = input.select(exprs)?;
-        copies = Some(match copies {
-            None => copy,
-            Some(previous) => previous.union(&copy)?,
-        });
-    }
-    match copies {
-        Some(all) => Ok(all),
-        None => unsupported!(position, "An empty list of grouping sets"),
-    }
+/// The input once per grouping set (an Expand, see `kindling_engine::dataframe::grouping_sets`); `keys` are the
+/// grouping keys as translated (each must be a column of the input).
+pub fn expanded(input: &DataFrame, keys: &[Expr], sets: &[Vec<usize>], position: Position) -> Result<GroupingCopies> {
+    let located = |error: kindling_engine::EngineError| crate::error::SqlError::Analysis { message: error.to_string(), position };
+    let attributes = key_attributes(input, keys).map_err(located)?;
+    input.expand_grouping_sets(&attributes, sets).map_err(located)
 }

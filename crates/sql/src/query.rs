@@ -194,18 +194,20 @@ impl<'a> Planner<'a> {
         if let Some((keys, sets)) = crate::grouping_sets::grouping_sets(&select.group_by) {
             let keys = keys.iter().map(|key| self.group_key(key, &items, &input)).collect::<Result<Vec<_>>>()?;
             let copies = crate::grouping_sets::expanded(&input, &keys, &sets, position)?;
+            let key_names: Vec<String> = copies.keys.iter().map(|k| k.name.clone()).collect();
             let items = items
                 .into_iter()
                 .map(|item| {
-                    let inner = crate::grouping_sets::over_key_copies(item.inner.clone(), &keys);
+                    let inner = crate::grouping_sets::over_key_copies(item.inner.clone(), &keys, &copies.keys);
+                    let inner = kindling_engine::dataframe::grouping_sets::over_grouping_id(inner, &key_names, &copies.id)
+                        .map_err(|error| SqlError::Analysis { message: error.to_string(), position })?;
                     let name = item.alias.clone().unwrap_or_else(|| item.inner.sql_name());
-                    Item { expr: inner.clone().alias(&name), inner, alias: Some(name) }
+                    Ok(Item { expr: inner.clone().alias(&name), inner, alias: Some(name) })
                 })
-                .collect();
-            let copies_of_keys = (0..keys.len()).map(|i| kindling_engine::expr::col(&crate::grouping_sets::key_column(i)));
-            let keys = copies_of_keys.chain([kindling_engine::expr::col(crate::grouping_sets::GROUPING_ID)]).collect();
+                .collect::<Result<Vec<_>>>()?;
+            let keys = copies.keys.iter().chain([&copies.id]).cloned().map(Expr::Attribute).collect();
             let distinct = matches!(select.distinct, Some(ast::Distinct::Distinct));
-            return self.aggregate(copies, items, keys, select.having.as_ref(), distinct, order, position);
+            return self.aggregate(copies.df, items, keys, select.having.as_ref(), distinct, order, position);
         }
         let keys = match &select.group_by {
             GroupByExpr::Expressions(keys, modifiers) if modifiers.is_empty() => {

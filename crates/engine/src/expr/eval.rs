@@ -30,7 +30,13 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, input: &[Attribute]) -> Result
         Expr::Binary { op, left, right } => {
             let l = evaluate(left, batch, input)?;
             let r = evaluate(right, batch, input)?;
-            if op.is_arithmetic() { arithmetic(*op, &l, &r, expr.data_type()) } else { compare(*op, &l, &r) }
+            if op.is_arithmetic() {
+                arithmetic(*op, &l, &r, expr.data_type())
+            } else if op.is_bitwise() {
+                bitwise(*op, &l, &r)
+            } else {
+                compare(*op, &l, &r)
+            }
         }
         Expr::Negative(e) => numeric::neg(&evaluate(e, batch, input)?).map_err(ansi_error),
         Expr::Not(e) => Ok(Arc::new(not(evaluate(e, batch, input)?.as_boolean())?)),
@@ -235,6 +241,30 @@ fn arithmetic(op: BinaryOp, l: &ArrayRef, r: &ArrayRef, data_type: SparkType) ->
         return Ok(arrow::compute::cast(&result, &DataType::Decimal128(precision, scale))?);
     }
     Ok(result)
+}
+
+/// `a & b`, `a | b`, `a ^ b` of whole numbers of one type (the analyzer casts both sides to it).
+fn bitwise(op: BinaryOp, l: &ArrayRef, r: &ArrayRef) -> Result<ArrayRef> {
+    use arrow::compute::kernels::bitwise::{bitwise_and, bitwise_or, bitwise_xor};
+    use arrow::datatypes::{Int8Type, Int16Type, Int32Type, Int64Type};
+    macro_rules! apply {
+        ($t:ty) => {{
+            let (l, r) = (l.as_primitive::<$t>(), r.as_primitive::<$t>());
+            let result = match op {
+                BinaryOp::BitwiseAnd => bitwise_and(l, r)?,
+                BinaryOp::BitwiseOr => bitwise_or(l, r)?,
+                _ => bitwise_xor(l, r)?,
+            };
+            Arc::new(result) as ArrayRef
+        }};
+    }
+    Ok(match l.data_type() {
+        DataType::Int8 => apply!(Int8Type),
+        DataType::Int16 => apply!(Int16Type),
+        DataType::Int32 => apply!(Int32Type),
+        DataType::Int64 => apply!(Int64Type),
+        other => return Err(EngineError::Internal(format!("{} on {other}", op.symbol()))),
+    })
 }
 
 fn has_zero(divisor: &ArrayRef) -> bool {

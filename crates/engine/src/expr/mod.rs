@@ -150,6 +150,10 @@ pub enum BinaryOp {
     GtEq,
     And,
     Or,
+    /// `a & b`, `a | b`, `a ^ b` on whole numbers, bit by bit.
+    BitwiseAnd,
+    BitwiseOr,
+    BitwiseXor,
 }
 
 impl BinaryOp {
@@ -169,7 +173,14 @@ impl BinaryOp {
             Self::GtEq => ">=",
             Self::And => "AND",
             Self::Or => "OR",
+            Self::BitwiseAnd => "&",
+            Self::BitwiseOr => "|",
+            Self::BitwiseXor => "^",
         }
+    }
+
+    pub fn is_bitwise(self) -> bool {
+        matches!(self, Self::BitwiseAnd | Self::BitwiseOr | Self::BitwiseXor)
     }
 
     pub fn is_arithmetic(self) -> bool {
@@ -792,7 +803,7 @@ impl Expr {
             Expr::Nondeterministic(leaf) => leaf.data_type(),
             Expr::Literal(v) => v.spark_type(),
             Expr::Alias { expr, .. } | Expr::Negative(expr) | Expr::TryEval(expr) => expr.data_type(),
-            Expr::Binary { op, left, right } => match (op.is_arithmetic(), left.data_type(), right.data_type()) {
+            Expr::Binary { op, left, right } => match (op.is_arithmetic() || op.is_bitwise(), left.data_type(), right.data_type()) {
                 (true, SparkType::Decimal { precision: p1, scale: s1 }, SparkType::Decimal { precision: p2, scale: s2 }) => {
                     decimal_result_type(*op, (p1, s1), (p2, s2))
                 }

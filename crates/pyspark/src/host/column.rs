@@ -3,7 +3,7 @@
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::nondeterministic::Nondeterministic;
 use kindling_engine::expr::higher_order::{HigherOrder, HigherOrderFunction, Lambda};
-use kindling_engine::expr::{AggregateFunction, Expr, col, lit, when};
+use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, col, lit, when};
 use kindling_engine::functions::{DateTimeFunction, JsonFunction, MathFunction, ScalarFunction, TextFunction};
 use kindling_engine::sort::SortOrder;
 use kindling_engine::types::SparkType;
@@ -164,6 +164,9 @@ impl Host {
             "%" => left.modulo(right),
             "&" => left.and(right),
             "|" => left.or(right),
+            "bitwiseAND" => Expr::Binary { op: BinaryOp::BitwiseAnd, left: Box::new(left), right: Box::new(right) },
+            "bitwiseOR" => Expr::Binary { op: BinaryOp::BitwiseOr, left: Box::new(left), right: Box::new(right) },
+            "bitwiseXOR" => Expr::Binary { op: BinaryOp::BitwiseXor, left: Box::new(left), right: Box::new(right) },
             other => not_supported!("the operator {other} on Columns is not supported by Kindling yet"),
         })
     }

@@ -125,11 +125,7 @@ impl Host {
                 };
                 let copies = kindling_sql::grouping_sets::expanded(&df, &keys, &sets, kindling_sql::Position::new(1, 1))?;
                 let names: Vec<String> = keys.iter().map(|key| df.column_name(key)).collect::<kindling_engine::Result<_>>()?;
-                let copy_keys = (0..keys.len())
-                    .map(|k| col(&kindling_sql::grouping_sets::key_column(k)))
-                    .chain([col(kindling_sql::grouping_sets::GROUPING_ID)])
-                    .collect();
-                let grouped = kindling_engine::dataframe::GroupedData::over_grouping_sets(&copies, copy_keys, names)?;
+                let grouped = kindling_engine::dataframe::GroupedData::over_grouping_sets(&copies, names)?;
                 return Ok(MontyObject::int(self.add(Object::Grouped(grouped)) as i64));
             }
             _ => return self.dataframe_action(&df, name, args),

@@ -56,6 +56,15 @@ class Column:
     def __ror__(self, other):
         return _binary('|', other, self)
 
+    def bitwiseAND(self, other):
+        return _operator('bitwiseAND', (self, other), '(' + _text(self) + ' & ' + _text(other) + ')')
+
+    def bitwiseOR(self, other):
+        return _operator('bitwiseOR', (self, other), '(' + _text(self) + ' | ' + _text(other) + ')')
+
+    def bitwiseXOR(self, other):
+        return _operator('bitwiseXOR', (self, other), '(' + _text(self) + ' ^ ' + _text(other) + ')')
+
     def __invert__(self):
         return _operator('not', (self,), '(NOT ' + self._sql + ')')
 

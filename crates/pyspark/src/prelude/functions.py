@@ -847,6 +847,12 @@ class _functions_module:
     def to_timestamp_ntz(self, timestamp):
         return _call_given('to_timestamp_ntz', timestamp)
 
+    def grouping(self, col):
+        return _call('grouping', col)
+
+    def grouping_id(self, *cols):
+        return _call('grouping_id', *cols)
+
     def window(self, timeColumn, windowDuration, slideDuration=None, startTime=None):
         return Column(_kindling('functions.time_window', timeColumn, windowDuration, slideDuration, startTime))
 
