@@ -6,6 +6,7 @@ df = spark.createDataFrame([(1, 'x', 10), (1, 'y', 20), (2, 'x', 30)], "a int, b
 r = df.rollup("a", "b").agg(F.grouping("a"), F.grouping_id(), F.sum("c").alias("total")).orderBy("a", "b")
 r.show()
 r.printSchema()
+r.explain()
 df.cube("a").agg(F.grouping_id().alias("g"), F.count("*")).orderBy("a").show()
 spark.sql("SELECT a, b, grouping(a), grouping_id(), grouping_id(a, b), sum(c) FROM VALUES (1, 'x', 10), (1, 'y', 20), (2, 'x', 30) AS t(a, b, c) "
           "GROUP BY CUBE(a, b) ORDER BY a, b").show()

@@ -354,8 +354,11 @@ fn coerce(expr: Expr) -> Result<Expr> {
             if !aggregate::accepts(function, arg.data_type()) {
                 return Err(mismatch(&format!("{}({})", function.name(), arg.sql_name()), "numeric", arg.data_type()));
             }
+            // A number is widened where the values are folded (`expr::aggregated_values`); text is cast here.
+            let widened_later = matches!(function, AggregateFunction::Sum | AggregateFunction::Avg) && arg.data_type().is_numeric();
             let to = aggregate::input_type(function, arg.data_type());
-            Expr::Aggregate { function, args: vec![cast_to(arg, to)], distinct, filter }
+            let arg = if widened_later { arg } else { cast_to(arg, to) };
+            Expr::Aggregate { function, args: vec![arg], distinct, filter }
         }
         other => other,
     })

@@ -901,7 +901,11 @@ impl GroupedData {
         let Some(names) = &self.key_names else { return Ok(aggregated) };
         // The key copies under the keys' names, the set id left out, then the aggregates.
         let columns = aggregated.attributes();
-        let keys = columns.iter().zip(names).map(|(copy, name)| Expr::Attribute(copy.clone()).alias(name));
+        // Under the copy's own id, as Spark's output reads the copy itself (the copy is hidden; the key is not).
+        let keys = columns
+            .iter()
+            .zip(names)
+            .map(|(copy, name)| Expr::Alias { expr: Box::new(Expr::Attribute(copy.clone())), name: name.clone(), id: copy.id });
         let aggregates = columns.iter().skip(names.len() + 1).cloned().map(Expr::Attribute);
         aggregated.select(keys.chain(aggregates).collect())
     }

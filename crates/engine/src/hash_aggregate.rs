@@ -39,6 +39,8 @@ pub struct AggregateCall {
     pub function: AggregateFunction,
     /// The values folded (one, or a pair for `corr`), over the partial aggregate's input.
     pub args: Vec<Expr>,
+    /// The arguments as the query wrote them, which plans show (`sum(fare#3)` where an int is summed as a long).
+    pub shown: Vec<Expr>,
     /// `count(DISTINCT x)`: the argument's duplicates were removed by an earlier aggregation.
     pub distinct: bool,
     /// `FILTER (WHERE condition)`: only the rows where it holds are folded (in the partial step, which reads rows).
@@ -77,7 +79,7 @@ impl AggregateCall {
             AggregateMode::Final => "",
         };
         let distinct = if self.distinct { "distinct " } else { "" };
-        let args: Vec<String> = self.args.iter().map(Expr::plan_string).collect();
+        let args: Vec<String> = self.shown.iter().map(Expr::plan_string).collect();
         let call = format!("{prefix}{}({distinct}{}", self.function.name(), args.join(", "));
         // Spark's object aggregates show their buffer offsets, and some a flag: collect_* that they pass NULLs over,
         // percentile that it is not reversed.
@@ -611,6 +613,7 @@ mod tests {
             let call = |function: AggregateFunction, name: &str, state: Vec<Attribute>| AggregateCall {
                 function,
                 args: vec![Expr::Attribute(amount.clone())],
+                shown: vec![Expr::Attribute(amount.clone())],
                 distinct: false,
                 filter: None,
                 mode: AggregateMode::Partial,

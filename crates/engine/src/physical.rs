@@ -1737,5 +1737,9 @@ fn aggregate_call(function: AggregateFunction, args: Vec<Expr>, filter: Option<E
         .map(|(name, data_type)| Attribute::new(name, data_type, true))
         .collect();
     let result = Attribute::new(whole.sql_name(), whole.data_type(), whole.nullable());
-    AggregateCall { function, args, distinct, filter, mode: AggregateMode::Partial, result, state }
+    let shown = match whole {
+        Expr::Aggregate { args: written, .. } if written.len() == args.len() => written.clone(),
+        _ => args.clone(),
+    };
+    AggregateCall { function, args, shown, distinct, filter, mode: AggregateMode::Partial, result, state }
 }

@@ -37,10 +37,11 @@ impl DataFrame {
         let others = self.attributes().into_iter().filter(|a| !keys.iter().any(|k| k.id == a.id));
         let columns: Vec<Attribute> = others.chain(keys.iter().cloned()).collect();
         let below = Arc::new(LogicalPlan::Project { exprs: columns.iter().cloned().map(Expr::Attribute).collect(), input: self.plan.clone() });
+        // The id is made first, as Spark numbers it before the copies.
+        let id = Attribute { hidden: true, ..Attribute::new(GROUPING_ID, SparkType::Long, false) };
         // The copies are hidden: a bare name still means the original column, which aggregates read.
         let copies: Vec<Attribute> =
             keys.iter().map(|k| Attribute { hidden: true, nullable: true, ..Attribute::new(k.name.clone(), k.data_type.clone(), true) }).collect();
-        let id = Attribute { hidden: true, ..Attribute::new(GROUPING_ID, SparkType::Long, false) };
         let projections = sets
             .iter()
             .map(|set| {

@@ -465,6 +465,11 @@ pub fn aggregated_values(function: AggregateFunction, args: &[Expr]) -> Vec<Expr
         // A percentile's percentages (and accuracy or frequency), the error approx_count_distinct aims at, are
         // constants it reads, not values it folds.
         _ if function.is_percentile() || matches!(function, AggregateFunction::ApproxCountDistinct { .. }) => args.to_vec(),
+        // Sums and averages of numbers add longs or doubles (Spark widens inside the aggregate, so plans show no cast).
+        [arg] if matches!(function, AggregateFunction::Sum | AggregateFunction::Avg) && arg.data_type().is_numeric() => {
+            let wide = crate::aggregate::input_type(function, arg.data_type());
+            vec![if arg.data_type() == wide { arg.clone() } else { arg.clone().cast(wide) }]
+        }
         [arg] => vec![arg.clone()],
         args => {
             let all_set = args.iter().cloned().map(Expr::is_not_null).reduce(Expr::and).unwrap_or(lit(true));

@@ -55,13 +55,14 @@ fn remove(plan: &mut PhysicalPlan, require_ordering: bool) {
 /// A projection of a scan's own columns (maybe through a filter planned with it), in another order where
 /// `require_ordering` allows it, and no column made non-nullable.
 fn is_redundant(exprs: &[Expr], input: &PhysicalPlan, require_ordering: bool) -> bool {
+    // A scan of an RDD's rows reads them whole: a projection over it is a part of its own.
+    let scan = |plan: &PhysicalPlan| match plan {
+        PhysicalPlan::LocalTableScan { scan, .. } => !scan.reads_rdd(),
+        other => matches!(other, PhysicalPlan::FileScan { .. } | PhysicalPlan::Range { .. }),
+    };
     let planned_with_scan = match input {
-        PhysicalPlan::FileScan { .. } | PhysicalPlan::LocalTableScan { .. } | PhysicalPlan::Range { .. } => true,
-        PhysicalPlan::Filter { input, .. } => matches!(
-            input.as_ref(),
-            PhysicalPlan::FileScan { .. } | PhysicalPlan::LocalTableScan { .. } | PhysicalPlan::Range { .. }
-        ),
-        _ => false,
+        PhysicalPlan::Filter { input, .. } => scan(input),
+        other => scan(other),
     };
     let Some(mut projected) = exprs.iter().map(|e| if let Expr::Attribute(a) = e { Some(a.clone()) } else { None }).collect::<Option<Vec<_>>>()
     else {
