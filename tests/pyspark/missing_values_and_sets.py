@@ -1,4 +1,5 @@
-# Missing values (fillna, dropna, df.na), unionByName with missing columns, the set operations and transform.
+# Missing values (fillna, dropna, df.na, replace with its CASE in Spark's order), unionByName with missing columns, the set
+# operations and transform.
 from pyspark.sql import SparkSession
 
 spark = SparkSession.builder.appName("missing values").getOrCreate()
@@ -47,3 +48,10 @@ kinds.replace({"a": "A", "b": None}).show()
 kinds.na.replace("a", "z").show()
 kinds.replace(1.0, 9.5).show()
 kinds.replace(True, False).show()
+names = spark.createDataFrame([(1, "Alice"), (2, "Bob"), (3, "Tom")], "n int, name string")
+names.replace({"Tom": "T", "Alice": "A", "Bob": "B"}).explain()
+names.replace({3: 30, 1: 10, 2: 20}).show()
+try:
+    names.replace(["a", "b"], ["c"])
+except ValueError as e:
+    print(e)

@@ -253,11 +253,14 @@ impl Host {
                 other.type_name()
             ),
         };
-        let mut pairs = Vec::new();
+        let mut given = Vec::new();
         for pair in args.list(1)? {
             let Some([old, new]) = pair.items() else { type_error!("replace() pairs must be (old, new)") };
-            pairs.push((value(old)?, value(new)?));
+            given.push((old, new));
         }
+        // Spark receives the replacements as a Java HashMap and tries them in its order: the CASE's branches too.
+        let order = java_hash_map_order(&given.iter().map(|(old, _)| *old).collect::<Vec<_>>());
+        let pairs = order.into_iter().map(|i| Ok((value(given[i].0)?, value(given[i].1)?))).collect::<Result<Vec<_>>>()?;
         let subset = self.subset(args.get(2))?;
         Ok(df.replace_values(&pairs, subset.as_ref().map(|s| s.iter().map(String::as_str).collect::<Vec<_>>()).as_deref())?)
     }
@@ -446,4 +449,33 @@ fn holds_struct(data_type: &SparkType) -> bool {
         SparkType::Map(map) => holds_struct(&map.key) || holds_struct(&map.value),
         _ => false,
     }
+}
+
+/// The order a `java.util.HashMap` built from these keys (as py4j hands PySpark's dict over: an int as an
+/// Integer or a Long, a float as a Double, text as a String) iterates them: by bucket of the spread hash, then as
+/// inserted.
+fn java_hash_map_order(keys: &[&PyValue]) -> Vec<usize> {
+    let wide = |bits: u64| (bits ^ (bits >> 32)) as u32;
+    let hash = |key: &PyValue| -> u32 {
+        match key {
+            PyValue::Bool(b) => if *b { 1231 } else { 1237 },
+            PyValue::Int(i) => match i32::try_from(*i) {
+                Ok(small) => small as u32,
+                Err(_) => wide(*i as u64),
+            },
+            PyValue::Float(f) => wide(if f.is_nan() { 0x7ff8_0000_0000_0000 } else { f.to_bits() }),
+            PyValue::Str(s) => s.encode_utf16().fold(0u32, |h, unit| h.wrapping_mul(31).wrapping_add(u32::from(unit))),
+            _ => 0,
+        }
+    };
+    let mut buckets = 16usize;
+    while keys.len() * 4 > buckets * 3 {
+        buckets *= 2;
+    }
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by_key(|&i| {
+        let h = hash(keys[i]);
+        (((h ^ (h >> 16)) as usize) & (buckets - 1), i)
+    });
+    order
 }

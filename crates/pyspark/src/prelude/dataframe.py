@@ -417,8 +417,8 @@ def _dataframe_replace(self, to_replace, value=_NO_VALUE, subset=None):
         olds = list(to_replace) if isinstance(to_replace, (list, tuple)) else [to_replace]
         if isinstance(value, (list, tuple)):
             if len(value) != len(olds):
-                raise ValueError('to_replace and value lists should be of the same length. Got '
-                                 + str(len(olds)) + ' and ' + str(len(value)))
+                raise ValueError('[LENGTH_SHOULD_BE_THE_SAME] to_replace and value should be of the same length, got '
+                                 + str(len(olds)) + ' and ' + str(len(value)) + '.')
             news = list(value)
         else:
             news = [value for _ in olds]
