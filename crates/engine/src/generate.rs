@@ -67,6 +67,9 @@ fn element_rows(generator: &Generator, value: &Value) -> Vec<Vec<Value>> {
     if generator.kind == GeneratorKind::JsonTuple {
         return vec![json_fields(value)];
     }
+    if generator.kind == GeneratorKind::Stack {
+        return stacked_rows(generator, value);
+    }
     let positioned = generator.kind == GeneratorKind::PosExplode;
     let inline = generator.kind == GeneratorKind::Inline;
     let mut rows: Vec<Vec<Value>> = match value.nested_parts() {
@@ -91,6 +94,15 @@ fn element_rows(generator: &Generator, value: &Value) -> Vec<Vec<Value>> {
         rows.push(vec![Value::Null; width]);
     }
     rows
+}
+
+/// `stack`'s rows: the values after the count, a row's worth at a time, NULL past the last one.
+fn stacked_rows(generator: &Generator, value: &Value) -> Vec<Vec<Value>> {
+    let Some(NestedParts::Struct(fields)) = value.nested_parts() else { return Vec::new() };
+    let values: Vec<Value> = fields.into_iter().skip(1).map(|(_, v)| v).collect();
+    let (rows, _) = generator.stack_layout();
+    let width = values.len().div_ceil(rows.max(1));
+    (0..rows).map(|r| (0..width).map(|j| values.get(r * width + j).cloned().unwrap_or(Value::Null)).collect()).collect()
 }
 
 /// `json_tuple`'s one row: each named field of the JSON object (the array's first element) as text — a string as it

@@ -226,7 +226,7 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
             LogicalPlan::MapPartitions { function: function.clone(), output: output.clone(), input: child(input) }
         }
         LogicalPlan::Generate { generator, required, generated, input } => LogicalPlan::Generate {
-            generator: crate::expr::generator::Generator { arg: f(generator.arg.clone()), ..generator.clone() },
+            generator: crate::expr::generator::Generator { arg: map_generator_arg(generator, f), ..generator.clone() },
             required: required.clone(),
             generated: generated.clone(),
             input: child(input),
@@ -270,6 +270,18 @@ fn without_shorthands(expr: Expr) -> Expr {
         })
     });
     replaced.unwrap_or_else(|never| match never {})
+}
+
+/// A generator's argument rewritten by `f`; the arguments `json_tuple` and `stack` pack into one call are rewritten
+/// one by one, so that the packing call stays (folding it to a constant would lose the arguments it shows).
+fn map_generator_arg(generator: &crate::expr::generator::Generator, f: &impl Fn(Expr) -> Expr) -> Expr {
+    use crate::expr::generator::GeneratorKind;
+    match (&generator.kind, &generator.arg) {
+        (GeneratorKind::JsonTuple | GeneratorKind::Stack, Expr::Function { function, args }) => {
+            Expr::Function { function: *function, args: args.iter().cloned().map(f).collect() }
+        }
+        (_, arg) => f(arg.clone()),
+    }
 }
 
 /// Replaces every sub-expression made only of constants by its value.

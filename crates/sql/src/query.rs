@@ -429,6 +429,20 @@ impl<'a> Planner<'a> {
                     let inner = self.translator.expr(expr)?;
                     items.push(Item { expr: inner.clone().alias(&alias.value), inner, alias: Some(alias.value.clone()) });
                 }
+                // `stack(2, 'x', 1, 'y', 2) AS (k, v)`: names for a generator's columns.
+                SelectItem::ExprWithAliases { expr, aliases } => {
+                    let Expr::Generator(mut generator) = self.translator.expr(expr)? else {
+                        analysis_error!(
+                            position_of(expr),
+                            "[MULTI_ALIAS_WITHOUT_GENERATOR] Multi part aliasing ({}) is not supported with {expr} as it \
+                             is not a generator function. SQLSTATE: 42K0E",
+                            aliases.iter().map(|a| a.value.as_str()).collect::<Vec<_>>().join(", ")
+                        );
+                    };
+                    generator.aliases = aliases.iter().map(|a| a.value.clone()).collect();
+                    let inner = Expr::Generator(generator);
+                    items.push(Item { expr: inner.clone(), inner, alias: None });
+                }
                 SelectItem::Wildcard(options) if options.to_string().is_empty() => {
                     items.extend(input.attributes().into_iter().filter(|a| !a.hidden).map(attribute_item));
                 }

@@ -18,6 +18,9 @@ pub enum GeneratorKind {
     /// One row of a JSON object's fields, as text, in columns `c0`, `c1`, … (`json_tuple(json, 'a', 'b')`); the
     /// argument is `array(json, 'a', 'b')`.
     JsonTuple,
+    /// `stack(n, v1, v2, …)`: the values laid out in `n` rows of columns `col0`, `col1`, …, NULL past the last value;
+    /// the argument is `struct(n, v1, v2, …)`.
+    Stack,
 }
 
 /// A generator over `arg`; `outer` keeps a row whose array is empty or NULL, once, with NULLs. `aliases` name the
@@ -52,6 +55,10 @@ impl Generator {
                 let arg = super::call(ScalarFunction::Collection(CollectionFunction::MakeArray), args.to_vec());
                 Some(Self { kind: GeneratorKind::JsonTuple, outer: false, arg, aliases: Vec::new() })
             }
+            [_, _, ..] if name.eq_ignore_ascii_case("stack") => {
+                let arg = super::call(ScalarFunction::Collection(CollectionFunction::Struct), args.to_vec());
+                Some(Self { kind: GeneratorKind::Stack, outer: false, arg, aliases: Vec::new() })
+            }
             [arg] => Self::by_name(name, arg.clone()),
             _ => None,
         }
@@ -60,7 +67,7 @@ impl Generator {
     /// The arguments as written: `json_tuple`'s are the parts of its array.
     pub fn written_args(&self) -> Vec<&Expr> {
         match (&self.kind, &self.arg) {
-            (GeneratorKind::JsonTuple, Expr::Function { args, .. }) => args.iter().collect(),
+            (GeneratorKind::JsonTuple | GeneratorKind::Stack, Expr::Function { args, .. }) => args.iter().collect(),
             _ => vec![&self.arg],
         }
     }
@@ -71,6 +78,7 @@ impl Generator {
             GeneratorKind::PosExplode => "posexplode",
             GeneratorKind::Inline => "inline",
             GeneratorKind::JsonTuple => "json_tuple",
+            GeneratorKind::Stack => "stack",
         };
         if self.outer { format!("{base}_outer") } else { base.to_string() }
     }
@@ -83,6 +91,17 @@ impl Generator {
             (GeneratorKind::JsonTuple, _) => {
                 let fields = self.written_args().len().saturating_sub(1);
                 return (0..fields).map(|i| (format!("c{i}"), SparkType::String, true)).collect();
+            }
+            (GeneratorKind::Stack, _) => {
+                let (rows, values) = self.stack_layout();
+                let width = values.len().div_ceil(rows.max(1));
+                return (0..width)
+                    .map(|j| {
+                        let column = values.iter().skip(j).step_by(width.max(1)).map(|v| v.data_type());
+                        let data_type = column.clone().find(|t| *t != SparkType::Null).unwrap_or(SparkType::Null);
+                        (format!("col{j}"), data_type, true)
+                    })
+                    .collect();
             }
             (GeneratorKind::Inline, SparkType::Array(array)) => {
                 if let SparkType::Struct(fields) = &array.element {
@@ -105,9 +124,65 @@ impl Generator {
         columns
     }
 
+    /// `stack`'s number of rows (0 unless a constant) and its values.
+    pub fn stack_layout(&self) -> (usize, Vec<&Expr>) {
+        let args = self.written_args();
+        let rows = match args.first() {
+            Some(Expr::Literal(value)) => value.as_i64().and_then(|n| usize::try_from(n).ok()).unwrap_or(0),
+            _ => 0,
+        };
+        (rows, args.into_iter().skip(1).collect())
+    }
+
+    /// Spark's checks of `stack`: a constant positive number of rows, and one type per column (NULL fits any).
+    fn check_stack(&self) -> crate::Result<()> {
+        let args = self.written_args();
+        let shown = format!("stack({})", args.iter().map(|a| a.sql_name()).collect::<Vec<_>>().join(", "));
+        let mismatch = |detail: String| {
+            crate::EngineError::Analysis(format!(
+                "[DATATYPE_MISMATCH.{detail} SQLSTATE: 42K09",
+            ))
+        };
+        let rows = match args[0] {
+            Expr::Literal(value) => value.as_i64().unwrap_or(0),
+            other => {
+                return Err(mismatch(format!(
+                    "NON_FOLDABLE_INPUT] Cannot resolve \"{shown}\" due to data type mismatch: the input `n` should be \
+                     a foldable \"INT\" expression; however, got \"{}\".",
+                    other.sql_name()
+                )));
+            }
+        };
+        if rows <= 0 {
+            return Err(mismatch(format!(
+                "VALUE_OUT_OF_RANGE] Cannot resolve \"{shown}\" due to data type mismatch: The `n` must be between \
+                 (0, 2147483647] (current value = {rows})."
+            )));
+        }
+        let values = &args[1..];
+        let width = values.len().div_ceil(rows as usize);
+        for j in 0..width {
+            let typed: Vec<(usize, SparkType)> =
+                (j..values.len()).step_by(width).map(|i| (i + 1, values[i].data_type())).filter(|(_, t)| *t != SparkType::Null).collect();
+            let Some((first, expected)) = typed.first() else { continue };
+            if let Some((other, found)) = typed.iter().find(|(_, t)| t != expected) {
+                return Err(mismatch(format!(
+                    "STACK_COLUMN_DIFF_TYPES] Cannot resolve \"{shown}\" due to data type mismatch: The data type of the \
+                     column ({j}) do not have the same type: \"{}\" ({first}) <> \"{}\" ({other}).",
+                    expected.simple_string().to_uppercase(),
+                    found.simple_string().to_uppercase()
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// New attributes for the generated columns, named by the aliases if there are any; Spark's error when their
     /// number is not the number of columns.
     pub fn output(&self) -> crate::Result<Vec<Attribute>> {
+        if self.kind == GeneratorKind::Stack {
+            self.check_stack()?;
+        }
         let arg_type = self.arg.data_type();
         let struct_array = matches!(&arg_type, SparkType::Array(array) if matches!(array.element, SparkType::Struct(_)));
         if self.kind == GeneratorKind::Inline && !struct_array {
@@ -120,7 +195,7 @@ impl Generator {
                 arg_type.simple_string().to_uppercase()
             )));
         }
-        if !matches!(arg_type, SparkType::Array(_) | SparkType::Map(_)) {
+        if !matches!(arg_type, SparkType::Array(_) | SparkType::Map(_)) && self.kind != GeneratorKind::Stack {
             return Err(crate::EngineError::Analysis(format!(
                 "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{}({})\" due to data type mismatch: The \
                  first parameter requires the (\"ARRAY\" or \"MAP\") type, however \"{}\" has the type \"{}\". \

@@ -193,9 +193,9 @@ impl Host {
             "generator" => {
                 let name = args.str(0)?;
                 let mut arguments = vec![self.expr_or_name(args.get(1))?];
-                // json_tuple's field names are values.
+                // json_tuple's field names are values; stack's values are columns.
                 for field in args.rest(2) {
-                    arguments.push(self.expr_or_literal(field)?);
+                    arguments.push(if name == "stack" { self.expr_or_name(field)? } else { self.expr_or_literal(field)? });
                 }
                 let Some(generator) = kindling_engine::expr::generator::Generator::call(name, &arguments) else {
                     not_supported!("functions.{name} is not supported by Kindling yet")

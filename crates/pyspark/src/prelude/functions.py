@@ -276,6 +276,9 @@ class _functions_module:
     def inline_outer(self, col):
         return Column(_kindling('functions.generator', 'inline_outer', col))
 
+    def stack(self, *cols):
+        return Column(_kindling('functions.generator', 'stack', *cols))
+
     def json_tuple(self, col, *fields):
         if len(fields) == 0:
             raise ValueError('[CANNOT_BE_EMPTY] At least one field must be specified.')
