@@ -1,5 +1,5 @@
-# sample and randomSplit: the same seed over the same partitions keeps the rows Spark keeps; splits share draws,
-# so every row lands in exactly one part; Spark's errors for bad fractions and weights.
+# sample, randomSplit and sampleBy: the same seed over the same partitions keeps the rows Spark keeps; splits share draws,
+# so every row lands in exactly one part; Spark's errors for bad fractions and weights; toJSON.
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -30,3 +30,15 @@ for mistake in [lambda: ids.sample(1.5), lambda: ids.randomSplit([1.0, -1.0], 3)
         mistake().count()
     except Exception as e:
         print(e)
+strata = spark.range(0, 100).select((F.col("id") % 3).alias("key"), "id")
+by_key = strata.sampleBy(F.col("key"), fractions={0: 0.1, 1: 0.2}, seed=0)
+print(by_key.groupBy("key").count().orderBy("key").collect())
+print(by_key.orderBy("id").limit(8).collect())
+print(strata.sampleBy(F.col("key"), {2: 1.0}, seed=5).count())
+for mistake in [lambda: strata.sampleBy(F.col("key"), {0: 1.5}), lambda: strata.sampleBy(F.col("key"), [0.5])]:
+    try:
+        mistake()
+    except Exception as e:
+        print(str(e).split("\n")[0])
+people = spark.createDataFrame([(1, "Ann", None), (2, None, 3.5)], "id int, name string, x double")
+print(people.toJSON().collect(), people.toJSON().first())

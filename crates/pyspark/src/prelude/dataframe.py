@@ -126,6 +126,26 @@ class DataFrame:
             raise NotImplementedError('not supported in Kindling yet: DataFrame.sample(withReplacement=True)')
         return self._derive('dataframe.sample', fraction, _seed_or_random(seed))
 
+    def sampleBy(self, col, fractions, seed=None):
+        # Spark keeps a row when a draw of rand(seed) falls below its stratum's fraction (0 for other strata).
+        if not isinstance(fractions, dict):
+            raise TypeError('[NOT_EXPECTED_TYPE] Argument `fractions` should be dict, got ' + type(fractions).__name__ + '.')
+        for value in fractions.values():
+            if value < 0.0 or value > 1.0:
+                raise ValueError('requirement failed: Fractions must be in [0, 1], but got ' + _scala_map(fractions) + '.')
+        if seed is None:
+            seed = random.randint(0, 9223372036854775807)
+        stratum = col if type(col) is Column else _SUBMODULES['functions'].col(col)
+        keep = None
+        for key in fractions:
+            test = _kindling_compare('<', _SUBMODULES['functions'].rand(seed), fractions[key])
+            keep = _SUBMODULES['functions'].when(stratum == key, test) if keep is None else keep.when(stratum == key, test)
+        return self.filter(_SUBMODULES['functions'].lit(False) if keep is None else keep.otherwise(False))
+
+    def toJSON(self, use_unicode=True):
+        whole = _SUBMODULES['functions'].struct(*[_SUBMODULES['functions'].col(name) for name in self.columns])
+        return self.select(_SUBMODULES['functions'].to_json(whole)).rdd.map(lambda row: row[0])
+
     def randomSplit(self, weights, seed=None):
         for w in weights:
             if w < 0.0:
@@ -662,3 +682,8 @@ def _row_as_plain(value):
     if isinstance(value, dict):
         return {k: _row_as_plain(v) for k, v in value.items()}
     return value
+
+
+def _scala_map(pairs):
+    # How Scala prints a Map: Map(a -> 0.1, b -> 2.0).
+    return 'Map(' + ', '.join([str(k) + ' -> ' + repr(float(v)) for k, v in pairs.items()]) + ')'
