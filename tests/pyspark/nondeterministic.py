@@ -1,6 +1,6 @@
 # Nondeterministic columns: rand/randn draw Spark's numbers (seeded seed + partition), monotonically_increasing_id
 # and spark_partition_id follow the partitions; sorting or grouping by rand pulls the draw into a projection below,
-# and a filter draws only for the rows its earlier conditions kept.
+# and a filter draws only for the rows its earlier conditions kept; repartitionByRange cuts at the boundaries Spark samples.
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -40,3 +40,10 @@ files = green.select(F.regexp_extract(F.input_file_name(), "(pq/.*)", 1).alias("
 files.groupBy("file").count().orderBy("file").show(truncate=False)
 print(green.repartition(3).select(F.input_file_name().alias("f")).distinct().collect())
 spark.sql("SELECT input_file_name() AS f FROM range(2)").show()
+keyed = spark.range(0, 40, 1, 3).withColumn("k", (F.col("id") * 7) % 13)
+ranged = keyed.repartitionByRange(4, "k")
+ranged.explain()
+print(ranged.rdd.getNumPartitions())
+print(ranged.select("k", F.spark_partition_id().alias("p")).groupBy("p").agg(F.min("k"), F.max("k"), F.count("*")).orderBy("p").collect())
+by_two = keyed.repartitionByRange(3, F.col("k").desc(), "id")
+print(by_two.select(F.spark_partition_id().alias("p"), "k", "id").orderBy("p", "id").limit(5).collect())

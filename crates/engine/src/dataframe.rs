@@ -407,6 +407,14 @@ impl DataFrame {
         Ok(self.with_plan(LogicalPlan::Repartition { partitions, by: RepartitionBy::Hash(keys), input: self.plan.clone() }))
     }
 
+    /// `repartitionByRange(n, cols...)`: a shuffle by ranges of the sort keys, cut at boundaries sampled from the
+    /// data as a global sort cuts them, without sorting within the partitions.
+    pub fn repartition_by_range(&self, partitions: usize, order: Vec<SortOrder>) -> Result<Self> {
+        check_partitions(partitions)?;
+        let order = self.resolve_order(order)?;
+        Ok(self.with_plan(LogicalPlan::Repartition { partitions, by: RepartitionBy::Range(order), input: self.plan.clone() }))
+    }
+
     /// Each partition through an opaque function producing `output` columns (an RDD's narrow steps).
     pub fn map_partitions(&self, function: MapPartitions, output: Vec<Attribute>) -> Self {
         self.with_plan(LogicalPlan::MapPartitions { function, output, input: self.plan.clone() })

@@ -76,6 +76,8 @@ pub enum RepartitionBy {
     /// By the key hash each row carries in its first column (an RDD's `reduceByKey`, see [`crate::rdd`]); the
     /// dependency keeps the map outputs for later jobs.
     KeyHash(ShuffleDependency),
+    /// By where each row's keys fall between boundaries sampled from the data (`repartitionByRange`).
+    Range(Vec<SortOrder>),
 }
 
 /// One node of a logical plan. Expressions in an analyzed plan are resolved.
@@ -209,6 +211,9 @@ impl LogicalPlan {
                 format!("RepartitionByExpression [{}], {partitions}", list(keys))
             }
             Self::Repartition { partitions, by: RepartitionBy::KeyHash(_), .. } => format!("RepartitionByKeyHash {partitions}"),
+            Self::Repartition { partitions, by: RepartitionBy::Range(order), .. } => {
+                format!("RepartitionByExpression [{}], {partitions}", sort_list(order))
+            }
             Self::Coalesce { partitions, .. } => format!("Repartition {partitions}, false"),
             Self::MapPartitions { function, output, .. } => {
                 format!("{} [{}]", function.name(), output.iter().map(Attribute::plan_string).collect::<Vec<_>>().join(", "))
@@ -266,6 +271,9 @@ impl LogicalPlan {
                 let input = child(input, ids);
                 let by = match by {
                     RepartitionBy::Hash(keys) => RepartitionBy::Hash(keys.iter().map(|e| renumber(e, ids)).collect()),
+                    RepartitionBy::Range(order) => RepartitionBy::Range(
+                        order.iter().map(|o| SortOrder { expr: renumber(&o.expr, ids), ..o.clone() }).collect(),
+                    ),
                     other @ (RepartitionBy::RoundRobin | RepartitionBy::KeyHash(_)) => other.clone(),
                 };
                 Self::Repartition { partitions: *partitions, by, input }

@@ -214,6 +214,7 @@ fn map_expressions(plan: &LogicalPlan, f: &impl Fn(Expr) -> Expr) -> LogicalPlan
         LogicalPlan::Repartition { partitions, by, input } => {
             let by = match by {
                 RepartitionBy::Hash(keys) => RepartitionBy::Hash(all(keys)),
+                RepartitionBy::Range(order) => RepartitionBy::Range(order.iter().map(|o| crate::sort::SortOrder { expr: f(o.expr.clone()), ..o.clone() }).collect()),
                 other @ (RepartitionBy::RoundRobin | RepartitionBy::KeyHash(_)) => other.clone(),
             };
             LogicalPlan::Repartition { partitions: *partitions, by, input: child(input) }
@@ -567,8 +568,10 @@ fn prune_columns(plan: &LogicalPlan, required: &HashSet<ExprId>) -> LogicalPlan 
         }
         LogicalPlan::Repartition { partitions, by, input } => {
             let mut child_needs = required.clone();
-            if let RepartitionBy::Hash(keys) = by {
-                child_needs.extend(needs(&keys.iter().collect::<Vec<_>>()));
+            match by {
+                RepartitionBy::Hash(keys) => child_needs.extend(needs(&keys.iter().collect::<Vec<_>>())),
+                RepartitionBy::Range(order) => child_needs.extend(needs(&order.iter().map(|o| &o.expr).collect::<Vec<_>>())),
+                RepartitionBy::RoundRobin | RepartitionBy::KeyHash(_) => {}
             }
             LogicalPlan::Repartition { partitions: *partitions, by: by.clone(), input: Arc::new(prune_columns(input, &child_needs)) }
         }

@@ -1308,6 +1308,7 @@ impl Planner<'_> {
                     RepartitionBy::KeyHash(dependency) => {
                         Partitioning::KeyHash { partitions: *partitions, dependency: dependency.clone() }
                     }
+                    RepartitionBy::Range(order) => Partitioning::Range { order: order.clone(), partitions: *partitions },
                 };
                 self.exchange(partitioning, ShuffleOrigin::RepartitionByNum, *child(input)?)
             }

@@ -73,6 +73,11 @@ impl Host {
                     df.repartition_by(partitions, self.exprs_or_names(args.list(2)?)?)?
                 }
             },
+            "repartition_by_range" => {
+                let partitions = args.opt_int(1)?.map_or(Ok(df.session().config().shuffle_partitions), positive)?;
+                let order = args.list(2)?.iter().map(|key| self.sort_order(key, true)).collect::<Result<Vec<_>>>()?;
+                df.repartition_by_range(partitions, order)?
+            }
             "coalesce" => df.coalesce(positive(args.int(1)?)?)?,
             "union" => df.union(self.dataframe(args.get(1))?)?,
             "union_by_name" => df.union_by_name(self.dataframe(args.get(1))?, args.bool(2)?)?,

@@ -212,6 +212,13 @@ class DataFrame:
             return self._derive('dataframe.repartition', None, [numPartitions] + list(cols))
         return self._derive('dataframe.repartition', numPartitions, list(cols))
 
+    def repartitionByRange(self, numPartitions, *cols):
+        if not isinstance(numPartitions, int):
+            return self._derive('dataframe.repartition_by_range', None, [numPartitions] + list(cols))
+        if len(cols) == 0:
+            raise ValueError('[CANNOT_BE_EMPTY] At least one partition-by expression must be specified.')
+        return self._derive('dataframe.repartition_by_range', numPartitions, list(cols))
+
     def coalesce(self, numPartitions):
         return self._derive('dataframe.coalesce', numPartitions)
 
