@@ -1,5 +1,5 @@
 # max_by / min_by (a later row that ties the best ordering wins; NULL orderings are passed over), product, bit_and /
-# bit_or / bit_xor, mode; in groups, overall, in SQL and in plans.
+# bit_or / bit_xor, mode; listagg / string_agg (also DISTINCT and WITHIN GROUP); in groups, overall, in SQL and in plans.
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -23,3 +23,10 @@ ids = spark.range(0, 100, 1, 2).select((F.col("id") % 3).alias("k"), (F.col("id"
 ids.groupBy("k").agg(F.max_by("x", "n"), F.product("n"), F.bit_xor("n")).explain()
 ids.groupBy("k").agg(F.mode("n")).explain()
 ids.groupBy("k").agg(F.max_by("x", "n"), F.min_by("n", "x"), F.product(F.col("n") + 1), F.bit_xor("n")).orderBy("k").show()
+words = spark.createDataFrame([(1, "b"), (1, "a"), (2, "c"), (1, None), (3, None)], "g int, s string")
+joined = words.groupBy("g").agg(F.listagg("s", ","), F.string_agg("s"), F.listagg_distinct("s", "|")).orderBy("g")
+joined.show()
+joined.printSchema()
+words.createOrReplaceTempView("words")
+spark.sql("SELECT g, listagg(s, '-') WITHIN GROUP (ORDER BY s DESC), string_agg(s) FROM words GROUP BY g ORDER BY g").show()
+spark.sql("SELECT listagg(s) FROM VALUES ('x'), ('y') t(s)").show()

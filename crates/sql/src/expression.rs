@@ -276,7 +276,7 @@ impl Translator {
         let position: Position = function.name.span().start.into();
         let name = function.name.to_string();
         if !function.within_group.is_empty() {
-            unsupported!(position, "`{name}` with WITHIN GROUP");
+            return self.listagg_within_group(function, &name, position);
         }
         let mut ignore_nulls = matches!(function.null_treatment, Some(ast::NullTreatment::IgnoreNulls));
         let (distinct, args) = match &function.args {
@@ -339,6 +339,23 @@ impl Translator {
             ),
             (None, None) => scalar_call(&name, args, distinct, position),
         }
+    }
+
+    /// `listagg(DISTINCT value, delimiter) WITHIN GROUP (ORDER BY value [DESC])` (also `string_agg`): the values
+    /// joined in their own order.
+    fn listagg_within_group(&mut self, function: &ast::Function, name: &str, position: Position) -> Result<Expr> {
+        let lower = name.to_ascii_lowercase();
+        let FunctionArguments::List(list) = &function.args else { unsupported!(position, "`{name}` with WITHIN GROUP") };
+        let args: Vec<Expr> = list.args.iter().map(|arg| self.argument(arg, position)).collect::<Result<_>>()?;
+        let distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
+        let ([value, rest @ ..], [order]) = (args.as_slice(), function.within_group.as_slice()) else {
+            unsupported!(position, "`{name}` with WITHIN GROUP");
+        };
+        if !matches!(lower.as_str(), "listagg" | "string_agg") || rest.len() > 1 || self.expr(&order.expr)? != *value {
+            unsupported!(position, "`{name}` WITHIN GROUP ordered by anything but its own value");
+        }
+        let ascending = !matches!(order.options.sort, Some(ast::OrderBySort::Desc));
+        Ok(kindling_engine::expr::listagg(&lower, value.clone(), rest.first().cloned(), distinct, Some(ascending)))
     }
 
     /// `call OVER (PARTITION BY … ORDER BY … frame)` or `call OVER w` (a window of the `WINDOW` clause).

@@ -31,6 +31,10 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         }
         ("nvl" | "ifnull", [a, b]) => named(call(ScalarFunction::Coalesce, vec![a.clone(), b.clone()])),
         ("isnull", [a]) => a.clone().is_null(),
+        ("listagg" | "string_agg", [value]) => kindling_engine::expr::listagg(&lower, value.clone(), None, false, None),
+        ("listagg" | "string_agg", [value, delimiter]) => {
+            kindling_engine::expr::listagg(&lower, value.clone(), Some(delimiter.clone()), false, None)
+        }
         ("isnotnull", [a]) => a.clone().is_not_null(),
         ("regexp_like" | "regexp" | "rlike", [text, pattern]) => {
             let shown = format!("{}({}, {})", lower.to_uppercase(), text.sql_name(), pattern.sql_name());

@@ -478,6 +478,33 @@ pub fn aggregated_values(function: AggregateFunction, args: &[Expr]) -> Vec<Expr
     }
 }
 
+/// `listagg(value[, delimiter])` / `string_agg`: the group's non-NULL values joined by the delimiter (none by
+/// default), in the order the rows arrive, NULL for a group without any — computed as the join of a
+/// `collect_list` (of its distinct values for `DISTINCT`), named as Spark names the call.
+/// `sorted` is `WITHIN GROUP (ORDER BY value ASC|DESC)`: `Some(ascending)`.
+pub fn listagg(name: &str, value: Expr, delimiter: Option<Expr>, distinct: bool, sorted: Option<bool>) -> Expr {
+    use crate::functions::{CollectionFunction, ScalarFunction};
+    let mut shown = format!(
+        "{name}({}{}, {})",
+        if distinct { "DISTINCT " } else { "" },
+        value.sql_name(),
+        delimiter.as_ref().map_or("NULL".to_string(), Expr::sql_name)
+    );
+    if let Some(ascending) = sorted {
+        let direction = if ascending { "ASC NULLS FIRST" } else { "DESC NULLS LAST" };
+        shown.push_str(&format!(" WITHIN GROUP (ORDER BY {} {direction})", value.sql_name()));
+    }
+    let collected = aggregate(AggregateFunction::CollectList, value);
+    let collected = if distinct { call(ScalarFunction::Collection(CollectionFunction::ArrayDistinct), vec![collected]) } else { collected };
+    let collected = match sorted {
+        Some(ascending) => call(ScalarFunction::Collection(CollectionFunction::SortArray), vec![collected, lit(ascending)]),
+        None => collected,
+    };
+    let joined = call(ScalarFunction::Collection(CollectionFunction::ArrayJoin), vec![collected.clone(), delimiter.unwrap_or(lit(""))]);
+    let size = call(ScalarFunction::Collection(CollectionFunction::Size), vec![collected]);
+    Expr::CaseWhen { branches: vec![(size.gt(lit(0)), joined)], otherwise: None }.alias(&shown)
+}
+
 /// `approx_count_distinct(arg[, relative_sd])`, named as Spark names it (without the error aimed at).
 pub fn approx_count_distinct(arg: Expr, relative_sd: Option<f64>) -> crate::Result<Expr> {
     let relative_sd = relative_sd.unwrap_or(0.05);

@@ -184,6 +184,14 @@ impl Host {
             "aggregate" => self.aggregate_call(args)?,
             "window_function" => self.window_function_call(args)?,
             "higher_order" => self.higher_order_call(args)?,
+            // The delimiter is a value (a string), or a Column.
+            "listagg" => {
+                let delimiter = match args.get(2) {
+                    PyValue::None => None,
+                    given => Some(self.expr_or_literal(given)?),
+                };
+                kindling_engine::expr::listagg(args.str(0)?, self.expr_or_name(args.get(1))?, delimiter, args.bool(3)?, None)
+            }
             "time_window" => kindling_engine::functions::time_window::window_call(
                 self.expr_or_name(args.get(0))?,
                 args.str(1)?,

@@ -850,6 +850,18 @@ class _functions_module:
     def to_timestamp_ntz(self, timestamp):
         return _call_given('to_timestamp_ntz', timestamp)
 
+    def listagg(self, col, delimiter=None):
+        return Column(_kindling('functions.listagg', 'listagg', col, delimiter, False))
+
+    def listagg_distinct(self, col, delimiter=None):
+        return Column(_kindling('functions.listagg', 'listagg', col, delimiter, True))
+
+    def string_agg(self, col, delimiter=None):
+        return Column(_kindling('functions.listagg', 'string_agg', col, delimiter, False))
+
+    def string_agg_distinct(self, col, delimiter=None):
+        return Column(_kindling('functions.listagg', 'string_agg', col, delimiter, True))
+
     def grouping(self, col):
         return _call('grouping', col)
 
