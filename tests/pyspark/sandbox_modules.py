@@ -1,6 +1,6 @@
 # The standard-library modules an RDD program reaches for that the sandbox lacks: operator (add, itemgetter, …),
 # string (the character sets, capwords) and tempfile (folders on the session's file system to write DataFrames
-# into; paths given as file: URIs too).
+# into; paths given as file: URIs too; inputFiles lists what a DataFrame reads).
 import operator
 import string
 from operator import add, itemgetter
@@ -33,3 +33,7 @@ try:
     tempfile.mkdtemp(dir=os.path.join(folder, "missing"))
 except FileNotFoundError as e:
     print("FileNotFoundError", str(e).replace(folder, "<folder>")[:50])
+spark.range(4).write.csv(os.path.join(folder, "letters"))
+both = spark.read.parquet(os.path.join(folder, "out")).union(spark.read.csv(os.path.join(folder, "letters")).selectExpr("cast(_c0 as bigint) id"))
+files = sorted(both.inputFiles())
+print(len(files), all(f.startswith("file://" + folder) for f in files), sorted(set(os.path.splitext(f)[1] for f in files)), spark.range(3).inputFiles())

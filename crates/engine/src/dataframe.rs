@@ -426,6 +426,23 @@ impl DataFrame {
         Ok(self.with_plan(LogicalPlan::Repartition { partitions, by: RepartitionBy::KeyHash(ShuffleDependency::default()), input: self.plan.clone() }))
     }
 
+    /// `inputFiles()`: every file the DataFrame's scans read, as URIs (`file:///…`), each once.
+    pub fn input_files(&self) -> Vec<String> {
+        fn collect(plan: &LogicalPlan, found: &mut Vec<String>, files: &dyn crate::io::vfs::FileSystem) {
+            if let LogicalPlan::Scan(scan) = plan
+                && let crate::logical::Source::Files { files: statuses, .. } = scan.source.as_ref()
+            {
+                found.extend(statuses.iter().map(|f| files.uri(&f.path)).filter(|p| !found.contains(p)).collect::<Vec<_>>());
+            }
+            for child in plan.children() {
+                collect(child, found, files);
+            }
+        }
+        let mut found = Vec::new();
+        collect(&self.plan, &mut found, self.session.files.as_ref());
+        found
+    }
+
     /// How many partitions the result has (`df.rdd.getNumPartitions()`), as planned before any job runs.
     pub fn num_partitions(&self) -> Result<usize> {
         let physical = physical::plan(&self.optimized(), &self.session)?;

@@ -142,6 +142,7 @@ impl Host {
         self.before_job(args)?;
         match name {
             "count" => return Ok(MontyObject::int(df.count()?)),
+            "input_files" => return Ok(MontyObject::list(df.input_files().into_iter().map(MontyObject::string))),
             "collect" => return Ok(rows_object(df, df.collect()?)),
             "take" => return Ok(rows_object(df, df.take(non_negative(args.int(1)?)?)?)),
             "show" => {

@@ -212,6 +212,9 @@ class DataFrame:
             return self._derive('dataframe.repartition', None, [numPartitions] + list(cols))
         return self._derive('dataframe.repartition', numPartitions, list(cols))
 
+    def inputFiles(self):
+        return _kindling('dataframe.input_files', self._h)
+
     def repartitionByRange(self, numPartitions, *cols):
         if not isinstance(numPartitions, int):
             return self._derive('dataframe.repartition_by_range', None, [numPartitions] + list(cols))
