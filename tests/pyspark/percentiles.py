@@ -1,6 +1,6 @@
 # Percentiles: percentile_approx (one percentage or several), percentile and median, per group and over a whole
-# DataFrame, and in SQL. percentile_approx is compared where Spark's summary still holds every value (Kindling does
-# not yet thin the summary as Spark does past ten thousand values).
+# DataFrame, and in SQL; percentile_approx and approxQuantile with coarse summaries (Spark's quantile summary per
+# task, merged), crosstab.
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -34,3 +34,18 @@ spark.sql(
     "SELECT payment_type, median(total_amount) AS typical, percentile(tip_amount, 0.75) AS tips, "
     "percentile_approx(passenger_count, 0.5) AS passengers FROM green GROUP BY payment_type ORDER BY payment_type"
 ).show()
+
+spread = spark.range(0, 120000, 1, 4).select(((F.col("id") * 7919) % 100003).alias("v"), (F.col("id") % 3).alias("g"))
+print(spread.approxQuantile("v", [0.1, 0.33, 0.5, 0.9, 0.99], 0.01), spread.stat.approxQuantile("v", [0.5], 0.1))
+print(spread.groupBy("g").agg(F.percentile_approx("v", [0.25, 0.5, 0.75], 50).alias("p")).orderBy("g").collect())
+small = spark.createDataFrame([(i, float(i * 3 % 7), None if i % 4 == 0 else i) for i in range(1, 21)], "a int, b double, c int")
+print(small.approxQuantile("a", [0.0, 0.25, 0.5, 0.75, 1.0], 0.0), small.approxQuantile(["b", "c"], [0.1, 0.9], 0.05))
+print(small.approxQuantile("c", [0.5], 0.25), small.filter("a > 100").approxQuantile("a", [0.5], 0.0))
+for bad in [lambda: small.approxQuantile("a", [1.5], 0.0), lambda: small.approxQuantile("a", [0.5], -1.0)]:
+    try:
+        bad()
+    except Exception as e:
+        print(str(e).split("\n")[0])
+table = small.withColumn("m", F.col("a") % 3).withColumn("n", F.col("a") % 2).crosstab("m", "n")
+table.orderBy("m_n").show()
+table.printSchema()

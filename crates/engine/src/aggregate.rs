@@ -6,6 +6,7 @@
 pub mod by_value;
 pub mod hyperloglog;
 pub mod moments;
+pub mod quantile_summary;
 
 use std::sync::Arc;
 
@@ -148,9 +149,14 @@ pub struct Accumulator {
     by_value: Option<Box<dyn GroupStates>>,
     /// `collect_list` / `collect_set` and the percentiles: each group's values so far.
     collected: Vec<Vec<Value>>,
+    /// Where each partial state merged into a group's `collected` starts (`percentile_approx` summarises each
+    /// task's values on its own, then merges the summaries, as Spark does).
+    segments: Vec<Vec<usize>>,
     /// The percentages a percentile finds, and whether they were given as an array.
     percentages: Vec<f64>,
     percentages_as_array: bool,
+    /// `percentile_approx`'s accuracy (its relative error is the inverse).
+    accuracy: f64,
 }
 
 /// Sums of doubles, one per group: the running sum (8 bytes, where an `Option<f64>` takes 16) and whether a
@@ -217,9 +223,19 @@ impl Accumulator {
             },
             by_value: by_value::group_states(function, &data_type),
             collected: Vec::new(),
+            segments: Vec::new(),
             percentages: vec![0.5],
             percentages_as_array: false,
+            accuracy: 10_000.0,
         }
+    }
+
+    /// `percentile_approx`'s accuracy: its summary is within 1/accuracy of the true ranks.
+    pub fn with_accuracy(mut self, accuracy: &Value) -> Self {
+        if let Some(accuracy) = accuracy.as_f64().filter(|a| *a > 0.0) {
+            self.accuracy = accuracy;
+        }
+        self
     }
 
     /// A percentile's percentages: one number, or an array of them.
@@ -315,6 +331,12 @@ impl Accumulator {
     fn merge_collected(&mut self, states: &ArrayRef, group_ids: &[usize]) -> Result<()> {
         let distinct = self.function == AggregateFunction::CollectSet;
         for (row, &g) in group_ids.iter().enumerate() {
+            if self.function == AggregateFunction::PercentileApprox {
+                if self.segments.len() <= g {
+                    self.segments.resize(g + 1, Vec::new());
+                }
+                self.segments[g].push(self.collected[g].len());
+            }
             if let Some(NestedParts::Array(elements)) = Value::from_array(states.as_ref(), row)?.nested_parts() {
                 for value in elements {
                     if !(distinct && self.collected[g].contains(&value)) {
@@ -329,14 +351,25 @@ impl Accumulator {
     /// Each group's percentile(s) of its values.
     fn percentile_column(&mut self, groups: usize) -> ArrayRef {
         let single = result_type(self.function, self.data_type.clone());
+        let segments = std::mem::take(&mut self.segments);
         let values: Vec<Value> = self.collected[..groups]
             .iter_mut()
-            .map(|values| {
+            .enumerate()
+            .map(|(g, values)| {
                 if values.is_empty() {
                     return Value::Null;
                 }
-                values.sort_by(Value::partial_cmp_value);
-                let found: Vec<Value> = self.percentages.iter().map(|&p| percentile_of(self.function, values, p)).collect();
+                let numeric = values.iter().all(|v| v.as_f64().is_some());
+                let found: Vec<Value> = if self.function == AggregateFunction::PercentileApprox && numeric {
+                    // Spark's summaries, one per task fed in the order the values came, merged (exact while they
+                    // hold every value).
+                    let starts = segments.get(g).map_or(&[][..], Vec::as_slice);
+                    let summary = quantile_summary::QuantileSummary::of_parts(values, starts, 1.0 / self.accuracy);
+                    self.percentages.iter().map(|&p| summary.query(p).unwrap_or(Value::Null)).collect()
+                } else {
+                    values.sort_by(Value::partial_cmp_value);
+                    self.percentages.iter().map(|&p| percentile_of(self.function, values, p)).collect()
+                };
                 if self.percentages_as_array {
                     Value::new_array(&found, &ArrayType { element: single.clone(), contains_null: false })
                 } else {

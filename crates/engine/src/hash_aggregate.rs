@@ -60,7 +60,13 @@ impl AggregateCall {
         match (self.function, self.args.get(1)) {
             (function, Some(percentages)) if function.is_percentile() => {
                 let value = crate::expr::eval::constant_value(percentages)?;
-                Ok(accumulator.with_percentages(&value))
+                let accumulator = accumulator.with_percentages(&value);
+                match (function, self.args.get(2)) {
+                    (AggregateFunction::PercentileApprox, Some(accuracy)) => {
+                        Ok(accumulator.with_accuracy(&crate::expr::eval::constant_value(accuracy)?))
+                    }
+                    _ => Ok(accumulator),
+                }
             }
             _ => Ok(accumulator),
         }

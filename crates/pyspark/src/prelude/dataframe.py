@@ -171,6 +171,46 @@ class DataFrame:
     def cov(self, col1, col2):
         return self.agg(_SUBMODULES['functions'].covar_samp(col1, col2)).collect()[0][0]
 
+    def approxQuantile(self, col, probabilities, relativeError):
+        # Spark's quantile summaries of the column's numbers (NULL and NaN left out), as percentile_approx keeps
+        # them: one job for every column.
+        if not isinstance(col, (str, list, tuple)):
+            raise TypeError('[NOT_EXPECTED_TYPE] Argument `col` should be list, str or tuple, got ' + type(col).__name__ + '.')
+        if not isinstance(probabilities, (list, tuple)):
+            raise TypeError('[NOT_EXPECTED_TYPE] Argument `probabilities` should be list or tuple, got '
+                            + type(probabilities).__name__ + '.')
+        for p in probabilities:
+            if not isinstance(p, (float, int)) or p < 0 or p > 1:
+                raise TypeError('[NOT_EXPECTED_TYPE] Argument `probabilities` should be list[float, int], got '
+                                + type(p).__name__ + '.')
+        if not isinstance(relativeError, (float, int)):
+            raise TypeError('[NOT_EXPECTED_TYPE] Argument `relativeError` should be float or int, got '
+                            + type(relativeError).__name__ + '.')
+        if relativeError < 0:
+            raise ValueError("[NEGATIVE_VALUE] Value for `relativeError` must be greater than or equal to 0, got '"
+                             + str(float(relativeError)) + "'.")
+        F = _SUBMODULES['functions']
+        names = [col] if isinstance(col, str) else list(col)
+        numbers = [F.nanvl(F.col(name).cast('double'), F.lit(None).cast('double')) for name in names]
+        # The summary's relative error is the inverse of percentile_approx's accuracy.
+        accuracy = 2147483647 if relativeError == 0 else max(1, min(2147483647, int(1.0 / relativeError)))
+        row = self.select(*[F.percentile_approx(n, [float(p) for p in probabilities], accuracy) for n in numbers]).collect()[0]
+        found = [[] if row[i] is None else [float(v) for v in row[i]] for i in range(len(names))]
+        return found[0] if isinstance(col, str) else found
+
+    def crosstab(self, col1, col2):
+        # A row per value of col1, a column per value of col2 (sorted as text), the count of each pair (0 if none).
+        counts = self.groupBy(col1, col2).count().collect()
+        text = lambda v: 'null' if v is None else str(v)
+        rows = sorted(set([text(r[0]) for r in counts]))
+        columns = sorted(set([text(r[1]) for r in counts]))
+        table = {}
+        for r in counts:
+            table[(text(r[0]), text(r[1]))] = r[2]
+        fields = [StructField(col1 + '_' + col2, StringType(), True)] + [StructField(c, LongType(), False) for c in columns]
+        data = [tuple([row] + [table.get((row, c), 0) for c in columns]) for row in rows]
+        return self.sparkSession.createDataFrame(data, StructType(fields))
+
     def unpivot(self, ids, values, variableColumnName, valueColumnName):
         values = None if values is None else _column_list(values)
         return self._derive('dataframe.unpivot', _column_list(ids), values, variableColumnName, valueColumnName)
@@ -420,6 +460,15 @@ class DataFrameStatFunctions:
 
     def cov(self, col1, col2):
         return self._df.cov(col1, col2)
+
+    def approxQuantile(self, col, probabilities, relativeError):
+        return self._df.approxQuantile(col, probabilities, relativeError)
+
+    def crosstab(self, col1, col2):
+        return self._df.crosstab(col1, col2)
+
+    def sampleBy(self, col, fractions, seed=None):
+        return self._df.sampleBy(col, fractions, seed)
 
 
 class DataFrameNaFunctions:
