@@ -1,5 +1,5 @@
 # Statistics of spread — standard deviation, variance, skewness, kurtosis, covariance and correlation — by group,
-# over the whole table, in SQL and over a window; groups of one row and of no rows give NULL.
+# over the whole table, in SQL and over a window; groups of one row and of no rows give NULL; regr_count / regr_avgx / regr_avgy.
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.window import Window
@@ -34,3 +34,9 @@ trips.select("vendor", "fare", F.stddev("fare").over(by_vendor).alias("running_s
 
 trips.createOrReplaceTempView("trips")
 spark.sql("SELECT vendor, var_samp(fare), stddev(fare) FILTER (WHERE distance > 2) FROM trips GROUP BY vendor ORDER BY vendor").show()
+points = spark.createDataFrame([(1.0, 2.0, "a"), (2.0, 4.5, "a"), (3.0, None, "b"), (4.0, 7.0, "b"), (None, 1.0, "a")], "y double, x double, k string")
+fitted = points.groupBy("k").agg(F.regr_count("y", "x"), F.regr_avgx("y", "x"), F.regr_avgy("y", "x")).orderBy("k")
+fitted.show()
+fitted.printSchema()
+points.createOrReplaceTempView("points")
+spark.sql("SELECT regr_count(y, x), regr_avgx(y, x), regr_avgy(y, x) FROM points").show()

@@ -505,6 +505,21 @@ pub fn listagg(name: &str, value: Expr, delimiter: Option<Expr>, distinct: bool,
     Expr::CaseWhen { branches: vec![(size.gt(lit(0)), joined)], otherwise: None }.alias(&shown)
 }
 
+/// `regr_count(y, x)`, `regr_avgx(y, x)`, `regr_avgy(y, x)`: over the rows where both are set, their number and
+/// the averages of each, as Spark rewrites them (`count(y, x)`, `avg(if(both set, x, null))`).
+pub fn regression(name: &str, y: Expr, x: Expr) -> Option<Expr> {
+    let shown = format!("{name}({}, {})", y.sql_name(), x.sql_name());
+    let both_set = y.clone().is_not_null().and(x.clone().is_not_null());
+    let only_where_both_set = |value: Expr| Expr::CaseWhen { branches: vec![(both_set.clone(), value)], otherwise: None };
+    let computed = match name {
+        "regr_count" => Expr::Aggregate { function: AggregateFunction::Count, args: vec![y, x], distinct: false, filter: None },
+        "regr_avgx" => aggregate(AggregateFunction::Avg, only_where_both_set(x)),
+        "regr_avgy" => aggregate(AggregateFunction::Avg, only_where_both_set(y)),
+        _ => return None,
+    };
+    Some(computed.alias(&shown))
+}
+
 /// `approx_count_distinct(arg[, relative_sd])`, named as Spark names it (without the error aimed at).
 pub fn approx_count_distinct(arg: Expr, relative_sd: Option<f64>) -> crate::Result<Expr> {
     let relative_sd = relative_sd.unwrap_or(0.05);

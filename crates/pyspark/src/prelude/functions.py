@@ -850,6 +850,15 @@ class _functions_module:
     def to_timestamp_ntz(self, timestamp):
         return _call_given('to_timestamp_ntz', timestamp)
 
+    def regr_count(self, y, x):
+        return _call('regr_count', y, x)
+
+    def regr_avgx(self, y, x):
+        return _call('regr_avgx', y, x)
+
+    def regr_avgy(self, y, x):
+        return _call('regr_avgy', y, x)
+
     def listagg(self, col, delimiter=None):
         return Column(_kindling('functions.listagg', 'listagg', col, delimiter, False))
 
