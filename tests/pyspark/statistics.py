@@ -1,5 +1,5 @@
 # Statistics of spread — standard deviation, variance, skewness, kurtosis, covariance and correlation — by group,
-# over the whole table, in SQL and over a window; groups of one row and of no rows give NULL; regr_count / regr_avgx / regr_avgy.
+# over the whole table, in SQL and over a window; groups of one row and of no rows give NULL; regr_count / avgx / avgy / sxx / syy.
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.window import Window
@@ -40,3 +40,9 @@ fitted.show()
 fitted.printSchema()
 points.createOrReplaceTempView("points")
 spark.sql("SELECT regr_count(y, x), regr_avgx(y, x), regr_avgy(y, x) FROM points").show()
+import random
+draws = random.Random(7)
+scattered = spark.createDataFrame([(draws.uniform(-50, 50), None if i % 11 == 0 else draws.uniform(0, 9), i % 3) for i in range(400)], "y double, x double, g int")
+print(scattered.groupBy("g").agg(F.regr_sxx("y", "x"), F.regr_syy("y", "x")).orderBy("g").collect())
+scattered.createOrReplaceTempView("scattered")
+print(spark.sql("SELECT regr_sxx(y, x), regr_syy(y, x) FROM scattered WHERE g = 1").collect(), scattered.filter("g > 5").agg(F.regr_sxx("y", "x")).collect())

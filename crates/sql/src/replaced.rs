@@ -31,7 +31,7 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         }
         ("nvl" | "ifnull", [a, b]) => named(call(ScalarFunction::Coalesce, vec![a.clone(), b.clone()])),
         ("isnull", [a]) => a.clone().is_null(),
-        ("regr_count" | "regr_avgx" | "regr_avgy", [y, x]) => kindling_engine::expr::regression(&lower, y.clone(), x.clone())?,
+        ("regr_count" | "regr_avgx" | "regr_avgy" | "regr_sxx" | "regr_syy", [y, x]) => kindling_engine::expr::regression(&lower, y.clone(), x.clone())?,
         ("listagg" | "string_agg", [value]) => kindling_engine::expr::listagg(&lower, value.clone(), None, false, None),
         ("listagg" | "string_agg", [value, delimiter]) => {
             kindling_engine::expr::listagg(&lower, value.clone(), Some(delimiter.clone()), false, None)

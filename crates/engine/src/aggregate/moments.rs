@@ -69,6 +69,7 @@ impl Moments {
             Statistic::Std | Statistic::Stddev | Statistic::StddevSamp => sample((m2 / (n - 1.0)).sqrt()),
             Statistic::Skewness => (m2 != 0.0).then(|| n.sqrt() * m3 / (m2 * m2 * m2).sqrt()),
             Statistic::Kurtosis => (m2 != 0.0).then(|| n * m4 / (m2 * m2) - 3.0),
+            Statistic::RegrReplacement => Some(m2),
             Statistic::CovarSamp | Statistic::CovarPop | Statistic::Corr => None,
         }
     }

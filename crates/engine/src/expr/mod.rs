@@ -257,6 +257,9 @@ pub enum Statistic {
     CovarSamp,
     CovarPop,
     Corr,
+    /// The sum of squared deviations from the mean (`m2`), which `regr_sxx` and `regr_syy` are: Spark's
+    /// `RegrReplacement`, not a function of its own.
+    RegrReplacement,
 }
 
 impl Statistic {
@@ -289,6 +292,7 @@ impl Statistic {
             Self::CovarSamp => "covar_samp",
             Self::CovarPop => "covar_pop",
             Self::Corr => "corr",
+            Self::RegrReplacement => "regrreplacement",
         }
     }
 
@@ -505,8 +509,9 @@ pub fn listagg(name: &str, value: Expr, delimiter: Option<Expr>, distinct: bool,
     Expr::CaseWhen { branches: vec![(size.gt(lit(0)), joined)], otherwise: None }.alias(&shown)
 }
 
-/// `regr_count(y, x)`, `regr_avgx(y, x)`, `regr_avgy(y, x)`: over the rows where both are set, their number and
-/// the averages of each, as Spark rewrites them (`count(y, x)`, `avg(if(both set, x, null))`).
+/// `regr_count(y, x)`, `regr_avgx(y, x)`, `regr_avgy(y, x)`, `regr_sxx(y, x)`, `regr_syy(y, x)`: over the rows
+/// where both are set, their number, the averages of each and the sums of squared deviations, as Spark rewrites
+/// them (`count(y, x)`, `avg(if(both set, x, null))`, `regrreplacement(…)`).
 pub fn regression(name: &str, y: Expr, x: Expr) -> Option<Expr> {
     let shown = format!("{name}({}, {})", y.sql_name(), x.sql_name());
     let both_set = y.clone().is_not_null().and(x.clone().is_not_null());
@@ -515,6 +520,8 @@ pub fn regression(name: &str, y: Expr, x: Expr) -> Option<Expr> {
         "regr_count" => Expr::Aggregate { function: AggregateFunction::Count, args: vec![y, x], distinct: false, filter: None },
         "regr_avgx" => aggregate(AggregateFunction::Avg, only_where_both_set(x)),
         "regr_avgy" => aggregate(AggregateFunction::Avg, only_where_both_set(y)),
+        "regr_sxx" => aggregate(AggregateFunction::Statistic(Statistic::RegrReplacement), only_where_both_set(x)),
+        "regr_syy" => aggregate(AggregateFunction::Statistic(Statistic::RegrReplacement), only_where_both_set(y)),
         _ => return None,
     };
     Some(computed.alias(&shown))

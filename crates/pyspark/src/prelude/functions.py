@@ -859,6 +859,12 @@ class _functions_module:
     def regr_avgy(self, y, x):
         return _call('regr_avgy', y, x)
 
+    def regr_sxx(self, y, x):
+        return _call('regr_sxx', y, x)
+
+    def regr_syy(self, y, x):
+        return _call('regr_syy', y, x)
+
     def listagg(self, col, delimiter=None):
         return Column(_kindling('functions.listagg', 'listagg', col, delimiter, False))
 
