@@ -26,7 +26,7 @@ pub fn resolve(expr: Expr, input: &[Attribute]) -> Result<Expr> {
             let crate::expr::higher_order::HigherOrder { function, args, lambdas } = *call;
             let args = args.into_iter().map(|a| resolve(a, input)).collect::<Result<_>>()?;
             let bound = crate::expr::higher_order::HigherOrder { function, args, lambdas }.bind()?;
-            let resolved = bound.clone().map_children(|child| resolve(child, input))?;
+            let resolved = bound.clone().with_bodies(|body| resolve(body, input))?;
             resolved.check_results(&bound)?;
             Ok(Expr::HigherOrder(Box::new(resolved)))
         }

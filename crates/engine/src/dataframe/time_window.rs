@@ -78,13 +78,17 @@ fn is_window_call(expr: &Expr) -> bool {
 impl TimeWindow {
     fn of(call: &Expr) -> Result<Self> {
         let Expr::Function { args, .. } = call else { return Err(EngineError::Internal("not a window call".into())) };
-        let micros = |i: usize| match &args[i] {
-            Expr::Literal(value) => value.as_i64().ok_or_else(|| EngineError::Internal("a window duration that is no number".into())),
-            Expr::Cast { expr, .. } => match expr.as_ref() {
-                Expr::Literal(value) => value.as_i64().ok_or_else(|| EngineError::Internal("a window duration that is no number".into())),
-                _ => Err(EngineError::Internal("a window duration that is no constant".into())),
-            },
-            _ => Err(EngineError::Internal("a window duration that is no constant".into())),
+        // The analyzer may have cast the constant to the LONG it already is.
+        let micros = |i: usize| {
+            let constant = match &args[i] {
+                Expr::Cast { expr, .. } => expr.as_ref(),
+                other => other,
+            };
+            match constant {
+                Expr::Literal(value) => value.as_i64(),
+                _ => None,
+            }
+            .ok_or_else(|| EngineError::Internal("a window duration that is no whole constant".into()))
         };
         Ok(Self { call: call.clone(), time: args[0].clone(), window: micros(1)?, slide: micros(2)?, start: micros(3)? })
     }

@@ -289,7 +289,7 @@ impl HigherOrder {
     fn lambda_name(&self, index: usize) -> String {
         let mut text = String::new();
         let lambda = &self.lambdas[index];
-        let _ = write_lambda(&mut text, lambda, &|e: &Expr| e.sql_name(), false);
+        write_lambda(&mut text, lambda, &|e: &Expr| e.sql_name(), false);
         text
     }
 
@@ -334,22 +334,31 @@ impl HigherOrder {
         Ok(Self { function: self.function, args, lambdas })
     }
 
+    /// The same call with each lambda's body replaced by `f(body)` (the value arguments, resolved first, stay).
+    pub fn with_bodies<E>(self, mut f: impl FnMut(Expr) -> std::result::Result<Expr, E>) -> std::result::Result<Self, E> {
+        let lambdas = self
+            .lambdas
+            .into_iter()
+            .map(|l| Ok(Lambda { params: l.params, body: f(l.body)? }))
+            .collect::<std::result::Result<_, E>>()?;
+        Ok(Self { lambdas, ..self })
+    }
+
     /// `transform(xs, lambdafunction((x + 1), x))` — the variables named as Spark names them in this style.
-    pub fn write(&self, out: &mut String, write: &dyn Fn(&Expr) -> String, plan: bool) -> std::fmt::Result {
+    pub fn write(&self, out: &mut String, write: &dyn Fn(&Expr) -> String, plan: bool) {
         out.push_str(self.function.name());
         out.push('(');
         let args: Vec<String> = self.args.iter().map(write).collect();
         out.push_str(&args.join(", "));
         for lambda in &self.lambdas {
             out.push_str(", ");
-            write_lambda(out, lambda, write, plan)?;
+            write_lambda(out, lambda, write, plan);
         }
         out.push(')');
-        Ok(())
     }
 }
 
-fn write_lambda(out: &mut String, lambda: &Lambda, write: &dyn Fn(&Expr) -> String, plan: bool) -> std::fmt::Result {
+fn write_lambda(out: &mut String, lambda: &Lambda, write: &dyn Fn(&Expr) -> String, plan: bool) {
     out.push_str("lambdafunction(");
     // A name is taken before analysis too, when the body still reads its parameters by name.
     let body = if plan { lambda.body.clone() } else { bind_names(lambda.body.clone(), &lambda.params) };
@@ -362,7 +371,6 @@ fn write_lambda(out: &mut String, lambda: &Lambda, write: &dyn Fn(&Expr) -> Stri
         out.push_str(", false");
     }
     out.push(')');
-    Ok(())
 }
 
 /// `body` with each column named like one of `params` read as that parameter — except inside a nested lambda

@@ -1171,7 +1171,7 @@ impl Expr {
                     let _ = e.write(&mut text, style);
                     text
                 };
-                call.write(out, &write, style == Style::Plan)?
+                call.write(out, &write, style == Style::Plan)
             }
             Expr::TryEval(inner) => {
                 out.push_str("tryeval(");

@@ -147,12 +147,11 @@ pub fn window_call(time: Expr, window: &str, slide: Option<&str>, start: Option<
     let window = duration_micros(window)?;
     let slide = slide.map(duration_micros).transpose()?.unwrap_or(window);
     let start = start.map(duration_micros).transpose()?.unwrap_or(0);
+    let shown = format!("window({}, {window}, {slide}, {start})", time.sql_name());
     let call = Expr::Function {
         function: ScalarFunction::TimeWindow(TimeWindowFunction::Window),
         args: vec![time, lit(window), lit(slide), lit(start)],
     };
-    let Expr::Function { args, .. } = &call else { unreachable!("built above") };
-    let shown = format!("window({}, {window}, {slide}, {start})", args[0].sql_name());
     let violation = |class: &str, detail: String| {
         EngineError::Analysis(format!(
             "[DATATYPE_MISMATCH.{class}] Cannot resolve \"{shown}\" due to data type mismatch: {detail} SQLSTATE: 42K09"
