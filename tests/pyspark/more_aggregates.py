@@ -30,3 +30,19 @@ joined.printSchema()
 words.createOrReplaceTempView("words")
 spark.sql("SELECT g, listagg(s, '-') WITHIN GROUP (ORDER BY s DESC), string_agg(s) FROM words GROUP BY g ORDER BY g").show()
 spark.sql("SELECT listagg(s) FROM VALUES ('x'), ('y') t(s)").show()
+
+# histogram_numeric: Spark's streaming histogram, ties broken by its seeded generator; x keeps the argument's type.
+import random
+draws = random.Random(11)
+readings = spark.createDataFrame([(i % 4, draws.randint(0, 40), draws.uniform(0, 5)) for i in range(300)], "g int, n int, v double")
+readings.groupBy("g").agg(F.histogram_numeric("n", F.lit(4)).alias("h")).orderBy("g").show(truncate=False)
+print(readings.agg(F.histogram_numeric("v", F.lit(3))).collect())
+readings.agg(F.histogram_numeric("n", F.lit(5))).printSchema()
+spark.sql("SELECT histogram_numeric(d, 2), histogram_numeric(t, 3) FROM VALUES (DATE'2024-01-01', TIMESTAMP'2024-01-01 10:00:00'), (DATE'2024-01-03', TIMESTAMP'2024-01-01 10:00:30'), (DATE'2024-03-01', NULL) AS r(d, t)").show(truncate=False)
+readings.createOrReplaceTempView("readings")
+spark.sql("SELECT histogram_numeric(v, 2) FILTER (WHERE g = 1) FROM readings").explain()
+for bad in ["SELECT histogram_numeric(n, 1) FROM readings", "SELECT histogram_numeric(n, g) FROM readings", "SELECT histogram_numeric('a' = 'a', 3)"]:
+    try:
+        spark.sql(bad).collect()
+    except Exception as e:
+        print(str(e).split(" SQLSTATE")[0])

@@ -6,6 +6,7 @@
 pub mod by_value;
 pub mod hyperloglog;
 pub mod moments;
+pub mod numeric_histogram;
 pub mod quantile_summary;
 
 use std::sync::Arc;
@@ -55,6 +56,7 @@ pub fn result_type(function: AggregateFunction, input: SparkType) -> SparkType {
         (AggregateFunction::Avg | AggregateFunction::Statistic(_), _) => Double,
         (AggregateFunction::CollectList | AggregateFunction::CollectSet, t) => SparkType::array_of(t, false),
         (AggregateFunction::Percentile | AggregateFunction::Median | AggregateFunction::Product, _) => Double,
+        (AggregateFunction::HistogramNumeric { .. }, t) => numeric_histogram::result_type(t),
         (_, t) => t,
     }
 }
@@ -88,6 +90,19 @@ pub fn accepts(function: AggregateFunction, input: SparkType) -> bool {
         AggregateFunction::PercentileApprox | AggregateFunction::Percentile | AggregateFunction::Median => {
             input.is_numeric() || input == SparkType::Null
         }
+        AggregateFunction::HistogramNumeric { .. } => {
+            input.is_numeric()
+                || matches!(
+                    input,
+                    SparkType::Null
+                        | SparkType::Date
+                        | SparkType::Timestamp
+                        | SparkType::TimestampNtz
+                        | SparkType::YearMonthInterval { .. }
+                        | SparkType::DayTimeInterval { .. }
+                        | SparkType::Time
+                )
+        }
         _ => true,
     }
 }
@@ -101,7 +116,7 @@ pub fn state_names(function: AggregateFunction) -> Vec<&'static str> {
         AggregateFunction::Statistic(statistic) => moments::state_names(statistic).to_vec(),
         AggregateFunction::ApproxCountDistinct { p } => hyperloglog::state_names(u32::from(p)),
         AggregateFunction::MaxBy | AggregateFunction::MinBy => vec!["valueWithExtremumOrdering", "extremumOrdering"],
-        AggregateFunction::Mode => vec!["buf"],
+        AggregateFunction::Mode | AggregateFunction::HistogramNumeric { .. } => vec!["buf"],
         f if f.is_collection() => vec!["buf"],
         other => vec![other.name()],
     }
@@ -120,6 +135,7 @@ pub fn state_types(function: AggregateFunction, inputs: &[SparkType]) -> Vec<Spa
         AggregateFunction::ApproxCountDistinct { p } => vec![SparkType::Long; hyperloglog::words(u32::from(p))],
         AggregateFunction::Product => vec![SparkType::Double],
         AggregateFunction::Mode => vec![SparkType::map_of(input, SparkType::Long, false)],
+        AggregateFunction::HistogramNumeric { .. } => vec![numeric_histogram::result_type(SparkType::Double)],
         AggregateFunction::CollectList | AggregateFunction::CollectSet => vec![result_type(function, input)],
         f if f.is_percentile() => vec![SparkType::array_of(input, false)],
         _ => vec![input],

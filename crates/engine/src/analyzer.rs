@@ -322,6 +322,9 @@ fn coerce(expr: Expr) -> Result<Expr> {
             if function.is_percentile() {
                 return Ok(Expr::Aggregate { function, args: percentile_args(function, args)?, distinct, filter });
             }
+            if let AggregateFunction::HistogramNumeric { .. } = function {
+                return Ok(Expr::Aggregate { function, args: histogram_args(args)?, distinct, filter });
+            }
             // The value as it is (every type hashes), and the constant error aimed at; a value and an ordering.
             if matches!(function, AggregateFunction::ApproxCountDistinct { .. }) || function.takes_pairs() {
                 return Ok(Expr::Aggregate { function, args, distinct, filter });
@@ -640,6 +643,27 @@ fn expect_boolean(expr: Expr, operator: &str) -> Result<Expr> {
         SparkType::Null => Ok(cast_to(expr, SparkType::Boolean)),
         other => Err(mismatch(&format!("{operator} {}", expr.sql_name()), "boolean", other)),
     }
+}
+
+/// `histogram_numeric`'s value as it folds it: a number, date, timestamp or interval as it is, text read as a
+/// double (Spark's implicit cast).
+fn histogram_args(mut args: Vec<Expr>) -> Result<Vec<Expr>> {
+    let value = args.remove(0);
+    let value = match value.data_type() {
+        SparkType::String => cast_to(value, SparkType::Double),
+        t if aggregate::accepts(AggregateFunction::HistogramNumeric { bins: 2 }, t.clone()) => value,
+        t => {
+            let shown = format!("histogram_numeric({}, {})", value.sql_name(), args.first().map_or(String::new(), Expr::sql_name));
+            return Err(EngineError::Analysis(format!(
+                "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{shown}\" due to data type mismatch: The first \
+                 parameter requires the (\"NUMERIC\" or \"DATE\" or \"TIMESTAMP\" or \"TIMESTAMP_NTZ\" or \"INTERVAL YEAR TO \
+                 MONTH\" or \"INTERVAL DAY TO SECOND\" or \"TIME\") type, however \"{}\" has the type \"{}\". SQLSTATE: 42K09",
+                value.sql_name(),
+                t.simple_string().to_uppercase()
+            )));
+        }
+    };
+    Ok(std::iter::once(value).chain(args).collect())
 }
 
 fn mismatch(shown: &str, wanted: &str, actual: SparkType) -> EngineError {

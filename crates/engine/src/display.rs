@@ -190,14 +190,13 @@ fn nested_cell(column: &ArrayRef, row: usize, style: NestedStyle) -> Result<Stri
 /// How `show()` writes a NULL inside an array, map or struct.
 const NESTED_NULL: &str = "NULL";
 
-/// A part of a nested value as `spark-sql` writes it: strings quoted, NULL as `null`.
+/// A part of a nested value as `spark-sql` writes it: strings quoted (dates and timestamps are not), NULL as `null`.
 fn hive_part(array: &ArrayRef, i: usize) -> Result<String> {
     if array.is_null(i) || array.data_type() == &DataType::Null {
         return Ok("null".into());
     }
     match array.data_type() {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(format!("\"{}\"", format_cell(array, i)?)),
-        DataType::Date32 | DataType::Timestamp(..) | DataType::Time64(_) => Ok(format!("\"{}\"", format_cell(array, i)?)),
         DataType::List(_) | DataType::Map(..) | DataType::Struct(_) => nested_cell(array, i, NestedStyle::Hive),
         _ => result_cell(array, i),
     }

@@ -92,7 +92,9 @@ impl AggregateCall {
         let ignore_nulls = match self.function {
             f if f.picks_a_row() => format!(", {}", f.ignores_nulls()),
             AggregateFunction::CollectList | AggregateFunction::CollectSet => ", 0, 0, true".to_string(),
-            AggregateFunction::PercentileApprox | AggregateFunction::ApproxCountDistinct { .. } => ", 0, 0".to_string(),
+            AggregateFunction::PercentileApprox
+            | AggregateFunction::ApproxCountDistinct { .. }
+            | AggregateFunction::HistogramNumeric { .. } => ", 0, 0".to_string(),
             AggregateFunction::Mode => ", 0, 0, None".to_string(),
             AggregateFunction::Percentile | AggregateFunction::Median => ", 0, 0, false".to_string(),
             _ => String::new(),

@@ -161,6 +161,68 @@ pub fn day_time_string(micros: i64, start: u8, end: u8) -> String {
     format!("INTERVAL '{sign}{value}' {}", fields_name(false, start, end))
 }
 
+/// An interval written unit by unit (`3 day 1 second`, `1 year 2 months`, `1 week 2 milliseconds`), as Spark's
+/// multi-unit literals read: the units are added up, and the type runs from the largest unit given to the smallest
+/// (a week counts as days, milli- and microseconds as seconds). `Ok(None)` when year-month and day-time units are
+/// mixed, which Spark refuses; an error names a value or unit it cannot read.
+pub fn from_units(units: &[(&str, &str)]) -> Result<Option<crate::value::Value>> {
+    let mut kinds = (false, false);
+    let (mut months, mut micros) = (0i64, 0i64);
+    let (mut start, mut end) = (u8::MAX, 0u8);
+    for (text, unit) in units {
+        let (year_month, field, per_unit) = unit_by_name(unit)
+            .ok_or_else(|| EngineError::Analysis(format!("[INVALID_INTERVAL_FORMAT.INVALID_UNIT] Error parsing '{text} {unit}' to interval, invalid unit '{unit}'. SQLSTATE: 22006")))?;
+        let amount = scaled(text, per_unit).ok_or_else(|| {
+            EngineError::Analysis(format!("[INVALID_INTERVAL_FORMAT.INVALID_VALUE] Error parsing '{text} {unit}' to interval, invalid value '{text}'. SQLSTATE: 22006"))
+        })?;
+        let total = if year_month { &mut months } else { &mut micros };
+        *total = total.checked_add(amount).ok_or_else(|| EngineError::Analysis("[ARITHMETIC_OVERFLOW] integer overflow. SQLSTATE: 22003".into()))?;
+        if year_month { kinds.0 = true } else { kinds.1 = true }
+        (start, end) = (start.min(field), end.max(field));
+    }
+    Ok(match kinds {
+        (true, true) => None,
+        (true, false) => {
+            let months = i32::try_from(months).map_err(|_| EngineError::Analysis("[ARITHMETIC_OVERFLOW] integer overflow. SQLSTATE: 22003".into()))?;
+            Some(crate::value::Value::YearMonthInterval { months, start, end })
+        }
+        _ => Some(crate::value::Value::DayTimeInterval { micros, start, end }),
+    })
+}
+
+/// A unit of a multi-unit interval: whether it is a year-month unit, the field it counts in, and how many months
+/// or microseconds one of it is.
+fn unit_by_name(name: &str) -> Option<(bool, u8, i64)> {
+    let name = name.to_ascii_uppercase();
+    let name = name.strip_suffix('S').unwrap_or(&name);
+    Some(match name {
+        "YEAR" => (true, YEAR, 12),
+        "MONTH" => (true, MONTH, 1),
+        "WEEK" => (false, DAY, 7 * MICROS[DAY as usize]),
+        "MILLISECOND" => (false, SECOND, 1000),
+        "MICROSECOND" => (false, SECOND, 1),
+        other => {
+            let field = DAY_TIME_NAMES.iter().position(|n| *n == other)?;
+            (false, field as u8, MICROS[field])
+        }
+    })
+}
+
+/// `text` (a whole or decimal number, maybe signed) times `per_unit`, the fraction's part cut to whole units.
+fn scaled(text: &str, per_unit: i64) -> Option<i64> {
+    let (negative, body) = sign(text.trim());
+    let (whole, fraction) = body.split_once('.').unwrap_or((body, ""));
+    if whole.is_empty() && fraction.is_empty() || !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let digits = fraction.len().min(18) as u32;
+    let fraction: i64 = if digits == 0 { 0 } else { fraction[..digits as usize].parse().ok()? };
+    let part = i128::from(fraction) * i128::from(per_unit) / 10i128.pow(digits);
+    let amount = i64::try_from(i128::from(whole) * i128::from(per_unit) + part).ok()?;
+    Some(if negative { -amount } else { amount })
+}
+
 /// A year-month interval as `spark-sql` prints it (Hive's form): `2-3`.
 pub fn year_month_hive(months: i32) -> String {
     let sign = if months < 0 { "-" } else { "" };
@@ -197,5 +259,18 @@ mod tests {
         assert!(parse_year_month("1-13", YEAR, MONTH).is_err());
         assert!(parse_day_time("25:00", HOUR, MINUTE).is_ok());
         assert!(parse_day_time("1 25:00", DAY, MINUTE).is_err());
+    }
+
+    #[test]
+    fn units_add_up_to_spark_types() {
+        use crate::value::Value;
+        let day_time = |micros, start, end| Some(Value::DayTimeInterval { micros, start, end });
+        assert_eq!(from_units(&[("3", "day"), ("1", "second")]).unwrap(), day_time(259_201_000_000, DAY, SECOND));
+        assert_eq!(from_units(&[("1", "minute"), ("1", "hour")]).unwrap(), day_time(3_660_000_000, HOUR, MINUTE));
+        assert_eq!(from_units(&[("-1", "day"), ("1.5", "seconds")]).unwrap(), day_time(-86_398_500_000, DAY, SECOND));
+        assert_eq!(from_units(&[("1", "week"), ("2", "millisecond")]).unwrap(), day_time(604_800_002_000, DAY, SECOND));
+        assert_eq!(from_units(&[("1", "year"), ("2", "months")]).unwrap(), Some(Value::YearMonthInterval { months: 14, start: YEAR, end: MONTH }));
+        assert_eq!(from_units(&[("1", "day"), ("0", "month")]).unwrap(), None);
+        assert!(from_units(&[("x", "day")]).is_err());
     }
 }

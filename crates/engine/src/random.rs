@@ -67,6 +67,33 @@ impl XorShiftRandom {
     }
 }
 
+/// `java.util.Random`: the 48-bit linear congruential generator Java's library uses, where Spark reaches for it
+/// directly (`histogram_numeric` breaks ties with one seeded 31183).
+pub struct JavaRandom {
+    state: i64,
+}
+
+impl JavaRandom {
+    const MULTIPLIER: i64 = 0x5_DEEC_E66D;
+    const MASK: i64 = (1 << 48) - 1;
+
+    pub fn new(seed: i64) -> Self {
+        Self { state: (seed ^ Self::MULTIPLIER) & Self::MASK }
+    }
+
+    fn next(&mut self, bits: u32) -> i32 {
+        self.state = self.state.wrapping_mul(Self::MULTIPLIER).wrapping_add(0xB) & Self::MASK;
+        (self.state >> (48 - bits)) as i32
+    }
+
+    /// A double in [0, 1) from 53 random bits, as `java.util.Random.nextDouble`.
+    pub fn next_double(&mut self) -> f64 {
+        let high = i64::from(self.next(26)) << 27;
+        let low = i64::from(self.next(27));
+        (high + low) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+}
+
 /// The seed's eight bytes (big-endian, as a `ByteBuffer` writes a long) hashed twice with Scala's MurmurHash3.
 fn hash_seed(seed: i64) -> i64 {
     let bytes = seed.to_be_bytes();
@@ -126,6 +153,14 @@ mod tests {
             let mut random = XorShiftRandom::new(seed);
             assert_eq!(draws.map(|_| random.next_double()), draws, "seed {seed}");
         }
+    }
+
+    /// `new java.util.Random(31183).nextDouble()`, three times, as a JVM draws them.
+    #[test]
+    fn java_random_draws_are_javas() {
+        let mut random = JavaRandom::new(31183);
+        let draws = [0.10748527202486546, 0.893630159548549, 0.1375869077362396];
+        assert_eq!(draws.map(|_| random.next_double()), draws);
     }
 
     /// The first normal draws of seed 7 (Spark's `randn(7)` in partition 0).

@@ -21,7 +21,7 @@ use arrow::row::Rows;
 use crate::expr::eval::evaluate;
 use crate::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use crate::expr::{AggregateFunction, Attribute, Expr, SortOrder};
-use crate::aggregate::moments::{CoMoments, Moments};
+use crate::aggregate::moments::{CoMoments, Moments, Regression};
 use crate::hash_aggregate::{batch_of, schema_of};
 use crate::sort::SortKeys;
 use crate::types::SparkType;
@@ -385,6 +385,7 @@ struct Accumulator {
     first_seen: bool,
     moments: Moments,
     co_moments: CoMoments,
+    regression: Regression,
     /// collect_list / collect_set: the values so far.
     collected: Vec<Value>,
 }
@@ -392,14 +393,18 @@ struct Accumulator {
 impl Accumulator {
     fn new(function: AggregateFunction) -> Self {
         let function = function.computed_as();
-        let (moments, co_moments) = Default::default();
-        Self { function, count: 0, whole: 0, real: 0.0, chosen: None, first_seen: false, moments, co_moments, collected: Vec::new() }
+        let (moments, co_moments, regression) = Default::default();
+        Self { function, count: 0, whole: 0, real: 0.0, chosen: None, first_seen: false, moments, co_moments, regression, collected: Vec::new() }
     }
 
-    /// Folds a pair of values (`corr(x, y)`); a pair with a NULL is passed over.
-    fn add_pair(&mut self, x: &Value, y: &Value) {
-        if let (Value::Double(x), Value::Double(y)) = (x, y) {
-            self.co_moments.add(*x, *y);
+    /// Folds a pair of values (`corr(x, y)`, `regr_slope(y, x)`); a pair with a NULL is passed over.
+    fn add_pair(&mut self, first: &Value, second: &Value) {
+        if let (Value::Double(first), Value::Double(second)) = (first, second) {
+            if matches!(self.function, AggregateFunction::Statistic(s) if s.regresses()) {
+                self.regression.add(*first, *second);
+            } else {
+                self.co_moments.add(*first, *second);
+            }
         }
     }
 
@@ -460,7 +465,11 @@ impl Accumulator {
                 _,
             ) => self.chosen.clone().unwrap_or(Value::Null),
             (AggregateFunction::Statistic(statistic), _) => {
-                let value = if statistic.takes_pairs() { self.co_moments.statistic(statistic) } else { self.moments.statistic(statistic) };
+                let value = match statistic {
+                    s if s.regresses() => self.regression.statistic(s),
+                    s if s.takes_pairs() => self.co_moments.statistic(s),
+                    s => self.moments.statistic(s),
+                };
                 value.map_or(Value::Null, Value::Double)
             }
             (AggregateFunction::CollectList | AggregateFunction::CollectSet, SparkType::Array(array)) => {
@@ -480,7 +489,8 @@ impl Accumulator {
                 | AggregateFunction::BitXor
                 | AggregateFunction::MaxBy
                 | AggregateFunction::MinBy
-                | AggregateFunction::Mode),
+                | AggregateFunction::Mode
+                | AggregateFunction::HistogramNumeric { .. }),
                 _,
             ) => {
                 return Err(EngineError::InvalidArgument(format!("{} over a window is not supported by Kindling yet", function.name())));

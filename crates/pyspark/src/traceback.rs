@@ -36,7 +36,7 @@ pub struct ProgramText {
 pub fn render(exception: &MontyException, programs: &[Arc<ProgramText>], class_name: Option<String>) -> PythonError {
     let class = class_name.unwrap_or_else(|| exception.exc_type().to_string());
     let summary = match exception.message() {
-        Some(message) if !message.is_empty() => format!("{class}: {message}"),
+        Some(message) if !message.is_empty() => format!("{class}: {}", unsupported_syntax(message).unwrap_or_else(|| message.to_string())),
         _ => class,
     };
     let program_of = |script: &str| programs.iter().rev().find(|program| program.script == script);
@@ -66,6 +66,24 @@ pub fn render(exception: &MontyException, programs: &[Arc<ProgramText>], class_n
         text.push_str(&hint);
     }
     PythonError { traceback: text, line, summary }
+}
+
+/// The interpreter's "does not yet support <syntax>" in a learner's words: what Kindling's Python lacks, and what
+/// to write instead where there is a near alternative.
+fn unsupported_syntax(message: &str) -> Option<String> {
+    let what = message.strip_prefix("The monty syntax parser does not yet support ")?;
+    let instead = match what {
+        "class inheritance and metaclasses" => {
+            " Write the methods on the class itself, or share code through plain functions (or by keeping an \
+             instance of the other class in an attribute)."
+        }
+        "method decorators (classmethod/staticmethod/property)" => " Use a plain method, or a function outside the class.",
+        "yield expressions" | "yield from expressions" => " Build and return a list instead of a generator.",
+        "the 'del' statement" => " Assign None instead, or build a new list or dict without the entry.",
+        "starred expressions (*expr)" => " Join lists with +, or pass the arguments one by one.",
+        _ => "",
+    };
+    Some(format!("Kindling's Python sandbox does not support {what}.{instead}"))
 }
 
 /// What to write instead, where the error comes from something Kindling's sandbox lacks rather than from a

@@ -65,9 +65,17 @@ fn an_unknown_method_is_an_attribute_error_on_its_line() {
 
 #[test]
 fn a_pyspark_function_kindling_lacks_says_so_on_its_line() {
-    let error = failure("df = spark.range(3)\ndf.select(F.histogram_numeric('id', F.lit(3))).show()\n", &RunOptions::default());
-    assert!(error.summary.contains("NotImplementedError: not supported in Kindling yet: functions.histogram_numeric"), "{}", error.summary);
+    let error = failure("df = spark.range(3)\ndf.select(F.hll_sketch_agg('id')).show()\n", &RunOptions::default());
+    assert!(error.summary.contains("NotImplementedError: not supported in Kindling yet: functions.hll_sketch_agg"), "{}", error.summary);
     assert_eq!(error.line, Some(5));
+}
+
+#[test]
+fn python_the_sandbox_lacks_says_what_and_what_to_write_instead() {
+    let error = failure("class Base:\n    pass\nclass Child(Base):\n    pass\n", &RunOptions::default());
+    assert!(error.summary.starts_with("NotImplementedError: Kindling's Python sandbox does not support class inheritance"), "{}", error.summary);
+    assert!(error.summary.contains("Write the methods on the class itself"), "{}", error.summary);
+    assert!(error.traceback.contains("class Child(Base):"), "{}", error.traceback);
 }
 
 #[test]

@@ -326,6 +326,16 @@ impl Translator {
             let filter = function.filter.as_deref().map(|condition| self.expr(condition)).transpose()?;
             return Ok(with_filter(approx_count_distinct_call(args, position)?, filter));
         }
+        if name.eq_ignore_ascii_case("histogram_numeric") {
+            let filter = function.filter.as_deref().map(|condition| self.expr(condition)).transpose()?;
+            let count = args.len();
+            let Ok::<[Expr; 2], _>([value, bins]) = args.try_into() else {
+                return wrong_arguments("histogram_numeric", "2", count, position);
+            };
+            let call = kindling_engine::expr::histogram_numeric(value, bins)
+                .map_err(|error| crate::error::SqlError::Analysis { message: error.to_string(), position })?;
+            return Ok(with_filter(call, filter));
+        }
         match (aggregate_function(&name), &function.filter) {
             (Some(aggregate_function), filter) => {
                 let filter = filter.as_deref().map(|condition| self.expr(condition)).transpose()?;
@@ -931,6 +941,7 @@ fn interval_literal(interval: &ast::Interval, position: Position) -> Result<Valu
         },
         _ => unsupported!(position, "The interval `{interval}`"),
     };
+    let located = |error: kindling_engine::EngineError| crate::error::SqlError::Analysis { message: error.to_string(), position };
     let field = |f: &Option<ast::DateTimeField>| f.as_ref().and_then(|f| interval::field_by_name(&f.to_string()));
     let Some((year_month, start)) = field(&interval.leading_field) else {
         unsupported!(position, "The interval `{interval}` (Kindling reads intervals with their fields: INTERVAL '1' DAY)")
@@ -943,7 +954,6 @@ fn interval_literal(interval: &ast::Interval, position: Position) -> Result<Valu
         unsupported!(position, "The interval `{interval}`");
     }
     let text = if negative { format!("-{}", text.trim()) } else { text };
-    let located = |error: kindling_engine::EngineError| crate::error::SqlError::Analysis { message: error.to_string(), position };
     Ok(if year_month {
         Value::YearMonthInterval { months: interval::parse_year_month(&text, start, end).map_err(located)?, start, end }
     } else {

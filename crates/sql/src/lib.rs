@@ -13,6 +13,7 @@ pub mod error;
 pub mod expression;
 pub mod grouping_sets;
 pub mod inline_table;
+mod multi_unit_interval;
 pub mod parameters;
 pub mod query;
 pub mod replaced;

@@ -144,6 +144,7 @@ fn parser_for(sql: &str) -> Result<Parser<'static>> {
     let tokens = Tokenizer::new(&SparkSqlDialect {}, sql).tokenize_with_location().map_err(|error| {
         syntax_error(sql, error.location, &error.message, &near_character(sql, error.location))
     })?;
+    let tokens = crate::multi_unit_interval::with_multi_unit_intervals(sql, tokens)?;
     let tokens = with_values_as_select(with_typed_numbers(with_interval_types(with_ltz_literals(with_exists_functions(tokens)))));
     check_nesting(sql, &tokens)?;
     Ok(Parser::new(&SparkSqlDialect {}).with_recursion_limit(NESTING_LIMIT * 4).with_tokens_with_locations(tokens))

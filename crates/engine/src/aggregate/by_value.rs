@@ -35,6 +35,7 @@ pub fn group_states(function: AggregateFunction, data_type: &SparkType) -> Optio
         Product | BitAnd | BitOr | BitXor => Box::new(Folds { function, data_type: data_type.clone(), values: Vec::new() }),
         MaxBy | MinBy => Box::new(ExtremaBy { max: function == MaxBy, data_type: data_type.clone(), ordering_type: None, best: Vec::new() }),
         Mode => Box::new(Modes { data_type: data_type.clone(), counts: Vec::new() }),
+        HistogramNumeric { bins } => Box::new(super::numeric_histogram::GroupHistograms::new(data_type, bins)),
         _ => return None,
     })
 }

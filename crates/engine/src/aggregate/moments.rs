@@ -6,7 +6,8 @@
 //! to the fourth power (`m2`, `m3`, `m4`). Each new value nudges the mean and corrects the sums; two groups' moments
 //! combine into the moments of all their values, which is what the final aggregation does with the tasks' partial
 //! states. Pairs of values keep the two means, the co-moment `ck` (the sum of the product of the two deviations)
-//! and each side's `m2` (`xMk`, `yMk`).
+//! and each side's `m2` (`xMk`, `yMk`). A regression line (`regr_slope`, `regr_intercept`) keeps the pairs'
+//! co-moments beside the moments of `x` alone.
 //!
 //! The arithmetic is Spark's, step for step and in the same order, so the digits of the result are Spark's.
 
@@ -70,7 +71,7 @@ impl Moments {
             Statistic::Skewness => (m2 != 0.0).then(|| n.sqrt() * m3 / (m2 * m2 * m2).sqrt()),
             Statistic::Kurtosis => (m2 != 0.0).then(|| n * m4 / (m2 * m2) - 3.0),
             Statistic::RegrReplacement => Some(m2),
-            Statistic::CovarSamp | Statistic::CovarPop | Statistic::Corr => None,
+            _ => None,
         }
     }
 
@@ -135,6 +136,12 @@ impl CoMoments {
             Statistic::CovarPop => Some(ck / n),
             Statistic::CovarSamp => (n > 1.0).then(|| ck / (n - 1.0)),
             Statistic::Corr => (n > 1.0).then(|| ck / (x_mk * y_mk).sqrt()),
+            Statistic::RegrSxy => Some(ck),
+            // `regr_r2(y, x)`: NULL where x does not vary, 1 where only y does not.
+            Statistic::RegrR2 => (y_mk != 0.0).then(|| {
+                let correlation = ck / (x_mk * y_mk).sqrt();
+                if x_mk == 0.0 { 1.0 } else { correlation * correlation }
+            }),
             _ => None,
         }
     }
@@ -149,13 +156,60 @@ impl CoMoments {
     }
 }
 
+/// The moments of a regression of `y` over `x`, over the pairs where both are set: their covariance (kept as
+/// Spark's `covar_pop(x, y)` keeps it) and, beside it, the variance of `x` (as `var_pop(x)` keeps it).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Regression {
+    pairs: CoMoments,
+    x: Moments,
+}
+
+impl Regression {
+    pub fn add(&mut self, y: f64, x: f64) {
+        self.pairs.add(x, y);
+        self.x.add(x);
+    }
+
+    pub fn merge(&mut self, other: &Regression) {
+        self.pairs.merge(&other.pairs);
+        self.x.merge(&other.x);
+    }
+
+    /// The slope or intercept of the line; NULL where `x` does not vary.
+    pub fn statistic(&self, statistic: Statistic) -> Option<f64> {
+        let m2 = self.x.m2;
+        let pairs = &self.pairs;
+        match statistic {
+            _ if m2 == 0.0 => None,
+            Statistic::RegrSlope => Some(pairs.ck / m2),
+            Statistic::RegrIntercept => Some(pairs.y_avg - pairs.ck / m2 * pairs.x_avg),
+            _ => None,
+        }
+    }
+
+    fn fields(&self) -> [f64; 7] {
+        let [n, x_avg, y_avg, ck, ..] = self.pairs.fields();
+        let [x_n, avg, m2, ..] = self.x.fields();
+        [n, x_avg, y_avg, ck, x_n, avg, m2]
+    }
+
+    fn from_fields(fields: &[f64]) -> Self {
+        let at = |i: usize| fields.get(i).copied().unwrap_or(0.0);
+        Self {
+            pairs: CoMoments { n: at(0), x_avg: at(1), y_avg: at(2), ck: at(3), ..CoMoments::default() },
+            x: Moments { n: at(4), avg: at(5), m2: at(6), ..Moments::default() },
+        }
+    }
+}
+
 /// The names of a statistic's partial state columns, as Spark names them (only the moments it needs).
 pub fn state_names(statistic: Statistic) -> &'static [&'static str] {
     match statistic {
         Statistic::Skewness => &["n", "avg", "m2", "m3"],
         Statistic::Kurtosis => &["n", "avg", "m2", "m3", "m4"],
-        Statistic::CovarSamp | Statistic::CovarPop => &["n", "xAvg", "yAvg", "ck"],
-        Statistic::Corr => &["n", "xAvg", "yAvg", "ck", "xMk", "yMk"],
+        Statistic::CovarSamp | Statistic::CovarPop | Statistic::RegrSxy => &["n", "xAvg", "yAvg", "ck"],
+        Statistic::Corr | Statistic::RegrR2 => &["n", "xAvg", "yAvg", "ck", "xMk", "yMk"],
+        Statistic::RegrSlope | Statistic::RegrIntercept => &["n", "xAvg", "yAvg", "ck", "n", "avg", "m2"],
         _ => &["n", "avg", "m2"],
     }
 }
@@ -165,15 +219,22 @@ pub struct GroupMoments {
     statistic: Statistic,
     single: Vec<Moments>,
     pairs: Vec<CoMoments>,
+    regressions: Vec<Regression>,
+    /// Per group, whether a partial state has been merged in: Spark's final step starts a group from its first
+    /// partial state as it is (merging it into empty moments instead can move a mean by its last bit, and with it
+    /// the result's last digits).
+    merged: Vec<bool>,
 }
 
 impl GroupMoments {
     pub fn new(statistic: Statistic) -> Self {
-        Self { statistic, single: Vec::new(), pairs: Vec::new() }
+        Self { statistic, single: Vec::new(), pairs: Vec::new(), regressions: Vec::new(), merged: Vec::new() }
     }
 
     pub fn grow(&mut self, groups: usize) {
-        if self.statistic.takes_pairs() {
+        if self.statistic.regresses() {
+            self.regressions.resize(groups, Regression::default());
+        } else if self.statistic.takes_pairs() {
             self.pairs.resize(groups, CoMoments::default());
         } else {
             self.single.resize(groups, Moments::default());
@@ -189,6 +250,7 @@ impl GroupMoments {
                 continue;
             }
             match columns.as_slice() {
+                [y, x] if self.statistic.regresses() => self.regressions[group].add(y.value(row), x.value(row)),
                 [x, y] => self.pairs[group].add(x.value(row), y.value(row)),
                 [x] => self.single[group].add(x.value(row)),
                 _ => {}
@@ -201,10 +263,19 @@ impl GroupMoments {
         let columns: Vec<&Float64Array> = states.iter().map(|s| s.as_primitive::<Float64Type>()).collect();
         for (row, &group) in group_ids.iter().enumerate() {
             let fields: Vec<f64> = columns.iter().map(|c| c.value(row)).collect();
-            if self.statistic.takes_pairs() {
-                self.pairs[group].merge(&CoMoments::from_fields(&fields));
+            if self.merged.len() <= group {
+                self.merged.resize(group + 1, false);
+            }
+            let first = !std::mem::replace(&mut self.merged[group], true);
+            if self.statistic.regresses() {
+                let other = Regression::from_fields(&fields);
+                if first { self.regressions[group] = other } else { self.regressions[group].merge(&other) }
+            } else if self.statistic.takes_pairs() {
+                let other = CoMoments::from_fields(&fields);
+                if first { self.pairs[group] = other } else { self.pairs[group].merge(&other) }
             } else {
-                self.single[group].merge(&Moments::from_fields(&fields));
+                let other = Moments::from_fields(&fields);
+                if first { self.single[group] = other } else { self.single[group].merge(&other) }
             }
         }
     }
@@ -212,7 +283,9 @@ impl GroupMoments {
     /// The partial state columns, one row per group.
     pub fn state(&self, groups: usize) -> Vec<ArrayRef> {
         let width = state_names(self.statistic).len();
-        let rows: Vec<Vec<f64>> = if self.statistic.takes_pairs() {
+        let rows: Vec<Vec<f64>> = if self.statistic.regresses() {
+            self.regressions[..groups].iter().map(|m| m.fields().to_vec()).collect()
+        } else if self.statistic.takes_pairs() {
             self.pairs[..groups].iter().map(|m| m.fields().to_vec()).collect()
         } else {
             self.single[..groups].iter().map(|m| m.fields().to_vec()).collect()
@@ -222,7 +295,9 @@ impl GroupMoments {
 
     /// The statistic of every group.
     pub fn finish(&self, groups: usize) -> ArrayRef {
-        let values: Float64Array = if self.statistic.takes_pairs() {
+        let values: Float64Array = if self.statistic.regresses() {
+            self.regressions[..groups].iter().map(|m| m.statistic(self.statistic)).collect()
+        } else if self.statistic.takes_pairs() {
             self.pairs[..groups].iter().map(|m| m.statistic(self.statistic)).collect()
         } else {
             self.single[..groups].iter().map(|m| m.statistic(self.statistic)).collect()

@@ -239,6 +239,8 @@ pub enum AggregateFunction {
     MaxBy,
     MinBy,
     Mode,
+    /// `histogram_numeric(x, nb)`: at most `bins` (x, y) bins (see `aggregate::numeric_histogram`).
+    HistogramNumeric { bins: u32 },
 }
 
 /// The statistics Spark computes from running central moments (see `aggregate::moments`), under every name Spark
@@ -260,10 +262,18 @@ pub enum Statistic {
     /// The sum of squared deviations from the mean (`m2`), which `regr_sxx` and `regr_syy` are: Spark's
     /// `RegrReplacement`, not a function of its own.
     RegrReplacement,
+    /// `regr_r2(y, x)`: the square of the correlation of `y` and `x` (1 where `x` does not vary).
+    RegrR2,
+    /// `regr_sxy(y, x)`: the sum of the products of the two deviations from their means (the co-moment).
+    RegrSxy,
+    /// `regr_slope(y, x)` and `regr_intercept(y, x)`: the least-squares line of `y` over `x` (Spark keeps the pairs'
+    /// covariance and the variance of `x` side by side).
+    RegrSlope,
+    RegrIntercept,
 }
 
 impl Statistic {
-    pub const ALL: [Statistic; 12] = [
+    pub const ALL: [Statistic; 16] = [
         Self::Variance,
         Self::VarSamp,
         Self::VarPop,
@@ -276,6 +286,10 @@ impl Statistic {
         Self::CovarSamp,
         Self::CovarPop,
         Self::Corr,
+        Self::RegrR2,
+        Self::RegrSxy,
+        Self::RegrSlope,
+        Self::RegrIntercept,
     ];
 
     pub fn name(self) -> &'static str {
@@ -293,6 +307,10 @@ impl Statistic {
             Self::CovarPop => "covar_pop",
             Self::Corr => "corr",
             Self::RegrReplacement => "regrreplacement",
+            Self::RegrR2 => "regr_r2",
+            Self::RegrSxy => "regr_sxy",
+            Self::RegrSlope => "regr_slope",
+            Self::RegrIntercept => "regr_intercept",
         }
     }
 
@@ -303,7 +321,12 @@ impl Statistic {
 
     /// Covariance and correlation read pairs of values; the others one value.
     pub fn takes_pairs(self) -> bool {
-        matches!(self, Self::CovarSamp | Self::CovarPop | Self::Corr)
+        matches!(self, Self::CovarSamp | Self::CovarPop | Self::Corr | Self::RegrR2 | Self::RegrSxy) || self.regresses()
+    }
+
+    /// `regr_slope` and `regr_intercept`: their state is a covariance of the pairs and a variance of `x` alone.
+    pub fn regresses(self) -> bool {
+        matches!(self, Self::RegrSlope | Self::RegrIntercept)
     }
 }
 
@@ -331,6 +354,7 @@ impl AggregateFunction {
             Self::MaxBy => "max_by",
             Self::MinBy => "min_by",
             Self::Mode => "mode",
+            Self::HistogramNumeric { .. } => "histogram_numeric",
         }
     }
 
@@ -380,7 +404,7 @@ impl AggregateFunction {
 
     /// Aggregates Spark runs in an ObjectHashAggregate: their state is an object, not a few fixed-size values.
     pub fn is_object(self) -> bool {
-        self.is_collection() || self == Self::Mode
+        self.is_collection() || matches!(self, Self::Mode | Self::HistogramNumeric { .. })
     }
 
     /// `max_by(x, y)` / `min_by(x, y)`: they fold a value and an ordering.
@@ -468,7 +492,11 @@ pub fn aggregated_values(function: AggregateFunction, args: &[Expr]) -> Vec<Expr
         [_] | [_, _] if matches!(function, AggregateFunction::Statistic(_)) || function.takes_pairs() => args.to_vec(),
         // A percentile's percentages (and accuracy or frequency), the error approx_count_distinct aims at, are
         // constants it reads, not values it folds.
-        _ if function.is_percentile() || matches!(function, AggregateFunction::ApproxCountDistinct { .. }) => args.to_vec(),
+        _ if function.is_percentile()
+            || matches!(function, AggregateFunction::ApproxCountDistinct { .. } | AggregateFunction::HistogramNumeric { .. }) =>
+        {
+            args.to_vec()
+        }
         // Sums and averages of numbers add longs or doubles (Spark widens inside the aggregate, so plans show no cast).
         [arg] if matches!(function, AggregateFunction::Sum | AggregateFunction::Avg) && arg.data_type().is_numeric() => {
             let wide = crate::aggregate::input_type(function, arg.data_type());
@@ -540,6 +568,33 @@ pub fn approx_count_distinct(arg: Expr, relative_sd: Option<f64>) -> crate::Resu
     let name = format!("approx_count_distinct({})", arg.sql_name());
     let function = AggregateFunction::ApproxCountDistinct { p: p as u8 };
     Ok(Expr::Aggregate { function, args: vec![arg, lit(relative_sd)], distinct: false, filter: None }.alias(&name))
+}
+
+/// `histogram_numeric(arg, nb)`: `nb` must be a constant whole number of at least 2 (Spark's checks and errors).
+pub fn histogram_numeric(arg: Expr, nb: Expr) -> crate::Result<Expr> {
+    let name = format!("histogram_numeric({}, {})", arg.sql_name(), nb.sql_name());
+    let mismatch = |detail: String| {
+        crate::EngineError::Analysis(format!(
+            "[DATATYPE_MISMATCH.{detail}] Cannot resolve \"{name}\" due to data type mismatch: {}. SQLSTATE: 42K09",
+            match detail.as_str() {
+                "UNEXPECTED_NULL" => "The nb must not be null".to_string(),
+                _ => format!("The nb must be between [2, {}] (current value = {})", i32::MAX, nb.sql_name()),
+            }
+        ))
+    };
+    let Expr::Literal(value) = &nb else {
+        return Err(crate::EngineError::Analysis(format!(
+            "[DATATYPE_MISMATCH.NON_FOLDABLE_INPUT] Cannot resolve \"{name}\" due to data type mismatch: the input `nb` \
+             should be a foldable \"INT\" expression; however, got \"{}\". SQLSTATE: 42K09",
+            nb.sql_name()
+        )));
+    };
+    let bins = match value {
+        Value::Null => return Err(mismatch("UNEXPECTED_NULL".into())),
+        value => value.as_i64().filter(|n| (2..=i64::from(i32::MAX)).contains(n)).ok_or_else(|| mismatch("VALUE_OUT_OF_RANGE".into()))?,
+    };
+    let function = AggregateFunction::HistogramNumeric { bins: bins as u32 };
+    Ok(Expr::Aggregate { function, args: vec![arg, nb], distinct: false, filter: None }.alias(&name))
 }
 
 /// `TRY_CAST(value AS to)` / PySpark's `try_cast`: NULL where the cast fails, ANSI mode or not. A column keeps its

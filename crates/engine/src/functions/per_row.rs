@@ -337,6 +337,8 @@ impl PerRowFunction {
                 Binary => Binary,
                 _ => String,
             }],
+            // `+interval '1' day` is the interval itself.
+            Positive | Negative if matches!(first, YearMonthInterval { .. } | DayTimeInterval { .. }) => vec![first.clone()],
             Ceil | Floor | Positive | Negative => vec![numeric],
             Pmod => return Signature::Common,
             IntegralDivide => return if args.iter().all(|a| a.data_type().is_numeric() || a.data_type() == Null) {

@@ -344,6 +344,10 @@ impl Host {
             };
             return Ok(kindling_engine::expr::approx_count_distinct(self.expr_or_name(args.get(1))?, relative_sd)?);
         }
+        if name == "histogram_numeric" {
+            let bins = self.expr_or_literal(args.get(3))?;
+            return Ok(kindling_engine::expr::histogram_numeric(self.expr_or_name(args.get(1))?, bins)?);
+        }
         let function = match name {
             "first" => AggregateFunction::First,
             "first_ignore_nulls" => AggregateFunction::FirstIgnoreNulls,

@@ -356,6 +356,9 @@ class _functions_module:
     def any_value(self, col, ignoreNulls=None):
         return self.first(col, bool(ignoreNulls))
 
+    def histogram_numeric(self, col, nBins):
+        return _aggregate('histogram_numeric', col, False, nBins)
+
     def percentile_approx(self, col, percentage, accuracy=10000):
         return _aggregate('percentile_approx', col, False, _percentages(percentage), accuracy)
 
@@ -861,6 +864,18 @@ class _functions_module:
 
     def regr_sxx(self, y, x):
         return _call('regr_sxx', y, x)
+
+    def regr_sxy(self, y, x):
+        return _aggregate('regr_sxy', y, False, x)
+
+    def regr_r2(self, y, x):
+        return _aggregate('regr_r2', y, False, x)
+
+    def regr_slope(self, y, x):
+        return _aggregate('regr_slope', y, False, x)
+
+    def regr_intercept(self, y, x):
+        return _aggregate('regr_intercept', y, False, x)
 
     def regr_syy(self, y, x):
         return _call('regr_syy', y, x)
