@@ -49,3 +49,27 @@ print(F.row_number().over(by_fare))
 
 top = trips.withColumn("rn", F.row_number().over(by_fare)).where("rn = 1").drop("rn")
 top.orderBy("vendor").show()
+
+# RANGE frames that reach an interval away from a date or a timestamp (SQL only: PySpark's rangeBetween takes numbers).
+rides = spark.createDataFrame(
+    [("a", "2024-01-31 08:00:00", 5.0), ("a", "2024-01-31 08:40:00", 7.0), ("a", "2024-01-31 10:00:00", 3.0),
+     ("a", "2024-02-29 09:00:00", 4.0), ("a", "2024-03-30 09:00:00", 9.0), ("b", "2024-01-01 00:00:00", 1.0),
+     ("b", None, 2.0), ("b", "2024-01-01 00:30:00", 6.0)],
+    "zone string, at string, fare double",
+).withColumn("at", F.to_timestamp("at")).withColumn("day", F.to_date("at"))
+rides.createOrReplaceTempView("rides")
+spark.sql("""
+SELECT zone, at, fare,
+       sum(fare) OVER (PARTITION BY zone ORDER BY at RANGE BETWEEN INTERVAL 1 HOUR PRECEDING AND CURRENT ROW) AS last_hour,
+       count(*) OVER (PARTITION BY zone ORDER BY at DESC RANGE BETWEEN CURRENT ROW AND INTERVAL '1' MONTH FOLLOWING) AS month_before,
+       max(fare) OVER (PARTITION BY zone ORDER BY day RANGE BETWEEN INTERVAL '30' DAY PRECEDING AND INTERVAL 2 DAYS FOLLOWING) AS near_days,
+       avg(at) OVER (PARTITION BY zone ORDER BY at RANGE BETWEEN INTERVAL '1 00:30' DAY TO MINUTE PRECEDING AND CURRENT ROW) AS mean_time
+FROM rides ORDER BY zone, at
+""").show(truncate=False)
+for bad in ["SELECT sum(fare) OVER (ORDER BY day RANGE INTERVAL 2 HOURS PRECEDING) FROM rides",
+            "SELECT sum(fare) OVER (ORDER BY at RANGE 3 PRECEDING) FROM rides",
+            "SELECT sum(fare) OVER (ORDER BY day RANGE BETWEEN INTERVAL '30' DAY PRECEDING AND INTERVAL 1 MONTH FOLLOWING) FROM rides"]:
+    try:
+        spark.sql(bad).collect()
+    except Exception as e:
+        print(str(e).split("]")[0] + "]")

@@ -354,6 +354,8 @@ fn coerce(expr: Expr) -> Result<Expr> {
                     arg.data_type().simple_string().to_uppercase()
                 )));
             }
+            // Spark averages timestamps as seconds since the epoch (an implicit cast to double).
+            let arg = if function == AggregateFunction::Avg && arg.data_type() == SparkType::Timestamp { cast_to(arg, SparkType::Double) } else { arg };
             if !aggregate::accepts(function, arg.data_type()) {
                 return Err(mismatch(&format!("{}({})", function.name(), arg.sql_name()), "numeric", arg.data_type()));
             }

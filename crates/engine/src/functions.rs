@@ -23,7 +23,7 @@ pub use json::JsonFunction;
 pub use grouping::GroupingFunction;
 pub use time_window::TimeWindowFunction;
 pub use math::MathFunction;
-pub use per_row::{PerRowFunction, unhex};
+pub use per_row::{PerRowFunction, plus_interval, unhex};
 pub use text::TextFunction;
 
 mod charset;

@@ -260,8 +260,13 @@ impl WindowRows<'_> {
                     }
                     (FrameKind::Range, FrameBound::Preceding(n) | FrameBound::Following(n)) => {
                         let keys = range_keys.as_ref().expect("range keys for an offset frame");
-                        let sign = if matches!(bound, FrameBound::Preceding(_)) { -1.0 } else { 1.0 };
-                        range_bound(keys, partition, row, sign * n.as_f64().unwrap_or(0.0), is_start, &peer_of(row))
+                        let preceding = matches!(bound, FrameBound::Preceding(_));
+                        match self.range_target(row, n, preceding)? {
+                            Some(target) => range_bound(keys, partition, target, is_start),
+                            // A NULL ordering value's frame is its peers.
+                            None if is_start => peer_of(row).start,
+                            None => peer_of(row).end,
+                        }
                     }
                 })
             };
@@ -274,15 +279,50 @@ impl WindowRows<'_> {
     /// The one ordering value of each row of the partition as a number, signed so that the order is ascending;
     /// NULLs are -∞ or +∞, where the sort put them.
     fn range_keys(&self, partition: &std::ops::Range<usize>) -> Result<Vec<f64>> {
+        let (order, values) = self.range_ordering()?;
+        let sign = if order.ascending { 1.0 } else { -1.0 };
+        let null = if order.nulls_first { f64::NEG_INFINITY } else { f64::INFINITY };
+        Ok(partition.clone().map(|row| values[row].as_f64().map_or(null, |v| sign * v)).collect())
+    }
+
+    fn range_ordering(&self) -> Result<(&SortOrder, &Vec<Value>)> {
         let [order] = self.spec.order_by.as_slice() else {
             return Err(EngineError::Internal("a RANGE frame with an offset needs exactly one ORDER BY key".into()));
         };
         let Some(values) = &self.order_values else {
             return Err(EngineError::Internal("the ordering values of a RANGE frame were not worked out".into()));
         };
+        Ok((order, values))
+    }
+
+    /// The key (as [`WindowRows::range_keys`] signs it) `amount` before or after `row`'s ordering value: before
+    /// means smaller values in an ascending order, larger in a descending one. An interval moves a date or a
+    /// timestamp as `+` would (a month is a calendar month). `None` for a NULL ordering value.
+    fn range_target(&self, row: usize, amount: &Value, preceding: bool) -> Result<Option<f64>> {
+        let (order, values) = self.range_ordering()?;
+        let current = &values[row];
+        if current.is_null() {
+            return Ok(None);
+        }
+        let backwards = preceding == order.ascending;
         let sign = if order.ascending { 1.0 } else { -1.0 };
-        let null = if order.nulls_first { f64::NEG_INFINITY } else { f64::INFINITY };
-        Ok(partition.clone().map(|row| values[row].as_f64().map_or(null, |v| sign * v)).collect())
+        let moved = match amount {
+            Value::YearMonthInterval { months, start, end } => {
+                let months = if backwards { -months } else { *months };
+                let interval = Value::YearMonthInterval { months, start: *start, end: *end };
+                crate::functions::plus_interval(current, &interval)
+            }
+            Value::DayTimeInterval { micros, start, end } => {
+                let micros = if backwards { -micros } else { *micros };
+                crate::functions::plus_interval(current, &Value::DayTimeInterval { micros, start: *start, end: *end })
+            }
+            number => {
+                let offset = number.as_f64().unwrap_or(0.0);
+                current.as_f64().map(|v| Value::Double(if backwards { v - offset } else { v + offset }))
+            }
+        };
+        // A bound past the calendar's end reaches every row on that side.
+        Ok(Some(moved.and_then(|v| v.as_f64()).map_or(if backwards { -sign * f64::INFINITY } else { sign * f64::INFINITY }, |v| sign * v)))
     }
 }
 
@@ -290,14 +330,9 @@ fn has_offset(frame: &WindowFrame) -> bool {
     [&frame.start, &frame.end].iter().any(|b| matches!(b, FrameBound::Preceding(_) | FrameBound::Following(_)))
 }
 
-/// Where a `RANGE n PRECEDING/FOLLOWING` bound falls for `row`: the first row (for a start) or just past the last
-/// row (for an end) whose ordering value is within the offset. A NULL ordering value's frame is its peers.
-fn range_bound(keys: &[f64], partition: &std::ops::Range<usize>, row: usize, offset: f64, is_start: bool, peers: &std::ops::Range<usize>) -> usize {
-    let current = keys[row - partition.start];
-    if current.is_infinite() {
-        return if is_start { peers.start } else { peers.end };
-    }
-    let target = current + offset;
+/// Where a `RANGE n PRECEDING/FOLLOWING` bound falls: the first row (for a start) or just past the last row (for an
+/// end) whose key is within `target`.
+fn range_bound(keys: &[f64], partition: &std::ops::Range<usize>, target: f64, is_start: bool) -> usize {
     let past = if is_start {
         keys.partition_point(|key| *key < target)
     } else {

@@ -371,6 +371,12 @@ impl Translator {
     /// `call OVER (PARTITION BY … ORDER BY … frame)` or `call OVER w` (a window of the `WINDOW` clause).
     fn over(&mut self, call: Expr, over: &ast::WindowType, position: Position) -> Result<Expr> {
         let spec = match over {
+            // `OVER (w)`: the named window, in parentheses.
+            ast::WindowType::WindowSpec(ast::WindowSpec { window_name: Some(name), partition_by, order_by, window_frame })
+                if partition_by.is_empty() && order_by.is_empty() && window_frame.is_none() =>
+            {
+                self.named_window(name)?
+            }
             ast::WindowType::WindowSpec(spec) => spec.clone(),
             ast::WindowType::NamedWindow(name) => self.named_window(name)?,
         };
@@ -437,13 +443,32 @@ impl Translator {
             Some(bound) => self.frame_bound(bound, position)?,
             None => FrameBound::CurrentRow,
         };
-        Ok(WindowFrame { kind, start, end })
+        let frame = WindowFrame { kind, start, end };
+        // A ROWS frame counts rows with an INT.
+        for (location, bound) in [("lower", &frame.start), ("upper", &frame.end)] {
+            if let (FrameKind::Rows, FrameBound::Preceding(amount) | FrameBound::Following(amount)) = (kind, bound)
+                && !matches!(amount, Value::Byte(_) | Value::Short(_) | Value::Integer(_))
+            {
+                analysis_error!(
+                    position,
+                    "[DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE] Cannot resolve \"{frame}\" due to data type \
+                     mismatch: The data type of the {location} bound \"{}\" does not match the expected data type \"INT\". \
+                     SQLSTATE: 42K09",
+                    amount.spark_type().simple_string().to_uppercase()
+                );
+            }
+        }
+        Ok(frame)
     }
 
     fn frame_bound(&mut self, bound: &ast::WindowFrameBound, position: Position) -> Result<FrameBound> {
         let amount = |translator: &mut Self, expr: &ast::Expr| -> Result<Value> {
             match translator.expr(expr)? {
-                Expr::Literal(value) if value.as_f64().is_some() => Ok(value),
+                Expr::Literal(value)
+                    if value.spark_type().is_numeric() || matches!(value, Value::YearMonthInterval { .. } | Value::DayTimeInterval { .. }) =>
+                {
+                    Ok(value)
+                }
                 other => analysis_error!(
                     position,
                     "[DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE] Cannot resolve \"{}\" due to data \

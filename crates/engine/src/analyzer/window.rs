@@ -49,6 +49,8 @@ fn fixed_frame(function: WindowFunction, mut args: Vec<Expr>, given: &WindowFram
             let offset = match args.get(1) {
                 None => 1,
                 Some(Expr::Literal(value)) => value.as_i64().unwrap_or(1),
+                // A constant expression (`lag(v, +3)`) is as good as its value.
+                Some(other) if is_constant(other) => crate::expr::eval::constant_value(other)?.as_i64().unwrap_or(1),
                 Some(other) => return Err(not_foldable(function, other)),
             };
             let default = args.get(2).cloned().unwrap_or(lit(Value::Null));
@@ -80,6 +82,15 @@ pub fn frame_of(function: WindowFunction, args: &[Expr], given: &WindowFrame) ->
     }
 }
 
+/// Whether `expr` reads nothing but constants (no column, aggregate, random value or user function).
+fn is_constant(expr: &Expr) -> bool {
+    let reads_rows = matches!(
+        expr,
+        Expr::Column(_) | Expr::Attribute(_) | Expr::Aggregate { .. } | Expr::Window { .. } | Expr::Udf { .. } | Expr::Nondeterministic(_) | Expr::LambdaVariable(_)
+    );
+    !reads_rows && expr.children().iter().all(|child| is_constant(child))
+}
+
 fn not_foldable(function: WindowFunction, arg: &Expr) -> EngineError {
     EngineError::Analysis(format!(
         "[DATATYPE_MISMATCH.NON_FOLDABLE_INPUT] Cannot resolve \"{}({})\" due to data type mismatch: the input offset \
@@ -88,6 +99,21 @@ fn not_foldable(function: WindowFunction, arg: &Expr) -> EngineError {
         arg.sql_name(),
         arg.sql_name()
     ))
+}
+
+/// Whether a RANGE frame can reach `amount` away from an ordering value of type `ordering`, as Spark allows: a
+/// number from a number or a date (days), an interval from a timestamp, a year-month or whole-day interval from a
+/// date.
+fn range_offset_fits(ordering: &SparkType, amount: &Value) -> bool {
+    use crate::interval::DAY;
+    match (ordering, amount) {
+        (SparkType::Date, Value::DayTimeInterval { start, end, .. }) => *start == DAY && *end == DAY,
+        (SparkType::Date, Value::YearMonthInterval { .. }) => true,
+        (SparkType::Date, number) => number.as_i64().is_some(),
+        (SparkType::Timestamp | SparkType::TimestampNtz, Value::DayTimeInterval { .. } | Value::YearMonthInterval { .. }) => true,
+        (SparkType::Timestamp | SparkType::TimestampNtz, _) => false,
+        (numeric, amount) => numeric.is_numeric() && amount.as_f64().is_some(),
+    }
 }
 
 /// A frame's bounds must be in order, and a `RANGE` frame with an offset needs one numeric or temporal ordering.
@@ -126,18 +152,41 @@ fn check_frame(spec: &WindowSpec) -> Result<()> {
         [] => Err(mismatch("RANGE_FRAME_WITHOUT_ORDER", "A range window frame cannot be used in an unordered window specification")),
         [order] => {
             let ordering = order.expr.data_type();
-            let temporal = matches!(ordering, SparkType::Date | SparkType::Timestamp | SparkType::TimestampNtz);
-            if ordering.is_numeric() || temporal {
-                Ok(())
-            } else {
-                Err(mismatch(
+            let offsets = [&frame.start, &frame.end].into_iter().filter_map(|bound| match bound {
+                FrameBound::Preceding(amount) | FrameBound::Following(amount) => Some(amount),
+                _ => None,
+            });
+            let offsets: Vec<&Value> = offsets.collect();
+            if let ([lower, upper], [FrameBound::Preceding(_) | FrameBound::Following(_), FrameBound::Preceding(_) | FrameBound::Following(_)]) =
+                (offsets.as_slice(), [&frame.start, &frame.end])
+                && lower.spark_type() != upper.spark_type()
+                && !(lower.spark_type().is_numeric() && upper.spark_type().is_numeric())
+            {
+                let shown = |bound: &FrameBound, amount: &Value| match bound {
+                    FrameBound::Preceding(_) => format!("(- {amount})"),
+                    _ => amount.to_string(),
+                };
+                return Err(EngineError::Analysis(format!(
+                    "[DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_DIFF_TYPES] Cannot resolve \"{frame}\" due to data type \
+                     mismatch: Window frame bounds \"{}\" and \"{}\" do not have the same type: \"{}\" <> \"{}\". \
+                     SQLSTATE: 42K09",
+                    shown(&frame.start, lower),
+                    shown(&frame.end, upper),
+                    lower.spark_type().simple_string().to_uppercase(),
+                    upper.spark_type().simple_string().to_uppercase()
+                )));
+            }
+            match offsets.into_iter().find(|amount| !range_offset_fits(&ordering, amount)) {
+                None => Ok(()),
+                Some(amount) => Err(mismatch(
                     "RANGE_FRAME_INVALID_TYPE",
                     &format!(
-                        "The data type \"{}\" used in the order specification does not support the data type used in \
-                         the range frame",
-                        ordering.simple_string().to_uppercase()
+                        "The data type \"{}\" used in the order specification does not support the data type \"{}\" \
+                         used in the range frame",
+                        ordering.simple_string().to_uppercase(),
+                        amount.spark_type().simple_string().to_uppercase()
                     ),
-                ))
+                )),
             }
         }
         _ => Err(mismatch("RANGE_FRAME_MULTI_ORDER", "A range window frame with value boundaries cannot be used in a window specification with multiple order by expressions")),

@@ -902,6 +902,29 @@ fn conv(text: &str, from: i64, to: i64) -> Result<Value> {
     Ok(Value::String(format!("{sign}{}", written.iter().rev().collect::<String>())))
 }
 
+/// `value + interval` for a date or a timestamp (with or without a time zone), as `+` computes it; `None` past the
+/// calendar's range. Where a RANGE frame over dates or timestamps with an interval offset ends.
+pub fn plus_interval(value: &Value, interval: &Value) -> Option<Value> {
+    match value {
+        Value::Date(_) => date_time_arithmetic(DatePlusInterval, value, interval).ok(),
+        Value::Timestamp(_) => date_time_arithmetic(TimestampPlusInterval, value, interval).ok(),
+        Value::TimestampNtz(at) => match interval {
+            Value::DayTimeInterval { micros, .. } => at.checked_add(*micros).map(Value::TimestampNtz),
+            Value::YearMonthInterval { months, .. } => {
+                let time = chrono::DateTime::from_timestamp_micros(*at)?.naive_utc();
+                let moved = if *months >= 0 {
+                    time.checked_add_months(Months::new(*months as u32))
+                } else {
+                    time.checked_sub_months(Months::new(months.unsigned_abs()))
+                }?;
+                Some(Value::TimestampNtz(moved.and_utc().timestamp_micros()))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// `date ± interval`, `timestamp ± interval`, `date - date`, `timestamp - timestamp` (the planner negates the
 /// interval of a subtraction).
 fn date_time_arithmetic(function: PerRowFunction, left: &Value, right: &Value) -> std::result::Result<Value, ()> {
