@@ -78,3 +78,9 @@ print(df_result.count())
 df_result.coalesce(1).write.parquet('report/revenue/', mode='overwrite')
 report = spark.read.parquet('report/revenue/')
 print(report.count(), report.rdd.getNumPartitions())
+
+# `!=` and `<>` are NOT (a = b) to Spark: in names, plans and filters; split names its default limit.
+print(spark.sql("SELECT 1 <> 2, 1 != 2, split('a1b', '[0-9]'), length(uuid())").columns)
+ids = spark.range(4)
+ids.where(ids.id != 2).select((ids.id != 1).alias("not_one"), ids.id != 3).show()
+ids.where("id <> 2").explain()

@@ -42,6 +42,11 @@ impl XorShiftRandom {
         }
     }
 
+    /// 64 random bits, as `java.util.Random.nextLong`.
+    pub fn next_long(&mut self) -> i64 {
+        (i64::from(self.next(32)) << 32).wrapping_add(i64::from(self.next(32)))
+    }
+
     /// A double in [0, 1) from 53 random bits, as `java.util.Random.nextDouble`.
     pub fn next_double(&mut self) -> f64 {
         let high = (self.next(26) as i64) << 27;

@@ -738,6 +738,7 @@ fn with_default_arguments(function: ScalarFunction, mut args: Vec<Expr>) -> Vec<
             let defaults = [lit("X"), lit("x"), lit("n"), lit(Value::Null)];
             args.extend(defaults.into_iter().skip(given - 1));
         }
+        (ScalarFunction::Collection(CollectionFunction::Split), 2) => args.push(lit(-1)),
         (ScalarFunction::Collection(CollectionFunction::StrToMap), 1) => args.extend([lit(","), lit(":")]),
         (ScalarFunction::Collection(CollectionFunction::StrToMap), 2) => args.push(lit(":")),
         // lpad(bytes, n) pads with zero bytes, lpad(text, n) with spaces (decided again once columns have types).

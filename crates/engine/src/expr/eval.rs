@@ -279,7 +279,6 @@ fn compare(op: BinaryOp, l: &ArrayRef, r: &ArrayRef) -> Result<ArrayRef> {
     let result = match op {
         BinaryOp::Eq => cmp::eq(l, r),
         BinaryOp::NullSafeEq => cmp::not_distinct(l, r),
-        BinaryOp::NotEq => cmp::neq(l, r),
         BinaryOp::Lt => cmp::lt(l, r),
         BinaryOp::LtEq => cmp::lt_eq(l, r),
         BinaryOp::Gt => cmp::gt(l, r),
@@ -305,7 +304,6 @@ fn spark_nan_semantics(op: BinaryOp, l: &ArrayRef, r: &ArrayRef, result: Boolean
         let ordering = a.is_nan().cmp(&b.is_nan()).then_with(|| a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal));
         Some(match op {
             BinaryOp::Eq | BinaryOp::NullSafeEq => ordering.is_eq(),
-            BinaryOp::NotEq => !ordering.is_eq(),
             BinaryOp::Lt => ordering.is_lt(),
             BinaryOp::LtEq => ordering.is_le(),
             BinaryOp::Gt => ordering.is_gt(),

@@ -143,7 +143,6 @@ pub enum BinaryOp {
     Remainder,
     Eq,
     NullSafeEq,
-    NotEq,
     Lt,
     LtEq,
     Gt,
@@ -166,7 +165,6 @@ impl BinaryOp {
             Self::Remainder => "%",
             Self::Eq => "=",
             Self::NullSafeEq => "<=>",
-            Self::NotEq => "!=",
             Self::Lt => "<",
             Self::LtEq => "<=",
             Self::Gt => ">",
@@ -188,7 +186,7 @@ impl BinaryOp {
     }
 
     pub fn is_comparison(self) -> bool {
-        matches!(self, Self::Eq | Self::NullSafeEq | Self::NotEq | Self::Lt | Self::LtEq | Self::Gt | Self::GtEq)
+        matches!(self, Self::Eq | Self::NullSafeEq | Self::Lt | Self::LtEq | Self::Gt | Self::GtEq)
     }
 
     pub fn is_logical(self) -> bool {
@@ -664,8 +662,9 @@ impl Expr {
     pub fn eq_null_safe(self, other: Expr) -> Expr {
         self.binary(BinaryOp::NullSafeEq, other)
     }
+    /// `a != b` / `a <> b`, which Spark reads as `NOT (a = b)` (and names and plans so).
     pub fn not_eq(self, other: Expr) -> Expr {
-        self.binary(BinaryOp::NotEq, other)
+        !self.eq(other)
     }
     pub fn lt(self, other: Expr) -> Expr {
         self.binary(BinaryOp::Lt, other)

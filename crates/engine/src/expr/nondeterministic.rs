@@ -2,7 +2,9 @@
 //!
 //! `rand(42)` draws a number for each row from a generator that each task seeds with `42 + partition index`;
 //! `monotonically_increasing_id()` is the partition index in the upper bits and the row's position in its
-//! partition in the lower 33; `spark_partition_id()` is the partition index; `input_file_name()` the file the
+//! partition in the lower 33; `uuid()` a random version-4 UUID per row from a generator seeded per task (Spark seeds
+//! it from a random number, so the values differ from Spark's and from run to run, as they do between Spark
+//! runs); `spark_partition_id()` is the partition index; `input_file_name()` the file the
 //! task's scan is reading as the row passes (nothing after a shuffle). So the same query over the same
 //! partitions gives the same values, but the values change when the data is split differently — and the optimizer
 //! must not move such an expression (below a filter, into two places) where it would meet other rows.
@@ -31,6 +33,8 @@ pub enum Nondeterministic {
     SparkPartitionId,
     /// `input_file_name()`: the file the task's scan is reading, or `''` when no scan in the task reads one.
     InputFileName,
+    /// `uuid()`: a random version-4 UUID as text.
+    Uuid { seed: i64 },
 }
 
 impl Nondeterministic {
@@ -42,6 +46,7 @@ impl Nondeterministic {
             Self::MonotonicallyIncreasingId => "monotonically_increasing_id()".into(),
             Self::SparkPartitionId => "SPARK_PARTITION_ID()".into(),
             Self::InputFileName => "input_file_name()".into(),
+            Self::Uuid { .. } => "uuid()".into(),
         }
     }
 
@@ -62,6 +67,7 @@ impl Nondeterministic {
             "monotonically_increasing_id" => plain(Self::MonotonicallyIncreasingId),
             "spark_partition_id" => plain(Self::SparkPartitionId),
             "input_file_name" => plain(Self::InputFileName),
+            "uuid" => plain(Self::Uuid { seed: crate::random::fresh_seed() }),
             _ => return None,
         })
     }
@@ -71,7 +77,7 @@ impl Nondeterministic {
             Self::Rand { .. } | Self::Randn { .. } => SparkType::Double,
             Self::MonotonicallyIncreasingId => SparkType::Long,
             Self::SparkPartitionId => SparkType::Integer,
-            Self::InputFileName => SparkType::String,
+            Self::InputFileName | Self::Uuid { .. } => SparkType::String,
         }
     }
 }
@@ -146,6 +152,7 @@ enum Generator {
     RowId,
     PartitionId,
     FileName,
+    Uuid(XorShiftRandom),
 }
 
 impl TaskExprs {
@@ -203,6 +210,7 @@ impl Generator {
             Nondeterministic::MonotonicallyIncreasingId => Self::RowId,
             Nondeterministic::SparkPartitionId => Self::PartitionId,
             Nondeterministic::InputFileName => Self::FileName,
+            Nondeterministic::Uuid { seed } => Self::Uuid(seeded(seed)),
         }
     }
 
@@ -216,8 +224,23 @@ impl Generator {
             }
             Self::PartitionId => Arc::new(Int32Array::from_value(partition as i32, rows)),
             Self::FileName => Arc::new(StringArray::from(vec![INPUT_FILE.with(|file| file.borrow().clone()); rows])),
+            Self::Uuid(random) => Arc::new(StringArray::from_iter_values((0..rows).map(|_| version_4_uuid(random)))),
         }
     }
+}
+
+/// A version-4 UUID from two random longs, with its version and variant bits set as `java.util.UUID` does.
+fn version_4_uuid(random: &mut XorShiftRandom) -> String {
+    let high = (random.next_long() as u64 & !0xF000) | 0x4000;
+    let low = (random.next_long() as u64 | 0x8000_0000_0000_0000) & !0x4000_0000_0000_0000;
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        high >> 32,
+        (high >> 16) & 0xFFFF,
+        high & 0xFFFF,
+        low >> 48,
+        low & 0xFFFF_FFFF_FFFF
+    )
 }
 
 /// Ids no plan hands out: the columns exist only inside one operator's evaluation.
