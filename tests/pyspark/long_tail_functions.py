@@ -27,3 +27,14 @@ hashed = spark.createDataFrame(
 )
 hashed.select(F.hash("i"), F.hash("s"), F.hash("i", "s", "d"), F.hash("a"), F.hash("st"), F.hash(F.lit(1))).show()
 spark.sql("SELECT hash(1), hash('x', 2L), hash(NULL)").show()
+
+# Intervals made from fields, dates moved and compared, timestamps read as LTZ.
+days = spark.createDataFrame([("2024-03-01", "2024-01-01", 3, 1.5)], "a string, b string, n int, x double").select(
+    F.to_date("a").alias("a"), F.to_date("b").alias("b"), "n", "x")
+made = days.select(F.date_diff("a", "b"), F.dateadd("b", "n"), F.make_dt_interval("n", "n", F.lit(3), "x"),
+                   F.make_ym_interval(F.lit(1), "n"), F.make_dt_interval(), F.to_timestamp_ltz(F.lit("2024-01-01 10:00:00")))
+made.show(truncate=False)
+made.printSchema()
+from pyspark.sql.types import DayTimeIntervalType
+print(made.schema.fields[2].dataType, made.schema.fields[3].dataType, DayTimeIntervalType(DayTimeIntervalType.HOUR).simpleString())
+spark.sql("SELECT make_dt_interval(1), make_ym_interval(2), make_dt_interval(1, 25, 61, 1.1234567)").show(truncate=False)

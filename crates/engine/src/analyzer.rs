@@ -332,6 +332,12 @@ fn coerce(expr: Expr) -> Result<Expr> {
             let Ok::<[Expr; 1], _>([arg]) = args.try_into() else {
                 return Err(EngineError::Internal(format!("{} takes one argument", function.name())));
             };
+            // Text is read as a boolean (Spark's implicit cast): `every('true')`.
+            let arg = if matches!(function, AggregateFunction::BoolAnd | AggregateFunction::BoolOr) && arg.data_type() == SparkType::String {
+                cast_to(arg, SparkType::Boolean)
+            } else {
+                arg
+            };
             if matches!(function, AggregateFunction::BoolAnd | AggregateFunction::BoolOr) && !aggregate::accepts(function, arg.data_type()) {
                 let name = if function == AggregateFunction::BoolAnd { "bool_and" } else { "bool_or" };
                 return Err(EngineError::Analysis(format!(
@@ -681,8 +687,8 @@ fn mismatch(shown: &str, wanted: &str, actual: SparkType) -> EngineError {
 fn date_plus_days(op: BinaryOp, left: &Expr, right: &Expr) -> Result<Option<Expr>> {
     use crate::functions::{PerRowFunction, ScalarFunction};
     let (date, days, function) = match (op, left.data_type(), right.data_type()) {
-        (BinaryOp::Plus, SparkType::Date, t) if t != SparkType::Null => (left, right, PerRowFunction::DateAdd),
-        (BinaryOp::Plus, t, SparkType::Date) if t != SparkType::Null => (right, left, PerRowFunction::DateAdd),
+        (BinaryOp::Plus, SparkType::Date, t) if t != SparkType::Null && !t.is_interval() => (left, right, PerRowFunction::DateAdd),
+        (BinaryOp::Plus, t, SparkType::Date) if t != SparkType::Null && !t.is_interval() => (right, left, PerRowFunction::DateAdd),
         (BinaryOp::Minus, SparkType::Date, t) if t.is_numeric() => (left, right, PerRowFunction::DateSub),
         _ => return Ok(None),
     };

@@ -269,10 +269,13 @@ impl ScalarFunction {
             Grouping(_) => false,
             // to_date(ts) is a cast; a truncation can fall outside the range of timestamps.
             ToDate if args.len() == 1 => args[0].nullable(),
-            // Bit shifts and counts are NULL only for NULL.
+            // Bit shifts and counts, intervals made of fields, are NULL only for NULL.
             PerRow(PerRowFunction::Math(
                 MathFunction::ShiftLeft | MathFunction::ShiftRight | MathFunction::ShiftRightUnsigned | MathFunction::BitCount,
-            )) => args.iter().any(Expr::nullable),
+            ))
+            | PerRow(PerRowFunction::DateTime(DateTimeFunction::MakeDtInterval | DateTimeFunction::MakeYmInterval)) => {
+                args.iter().any(Expr::nullable)
+            }
             DateTrunc | ToDate | ToTimestamp | Round | PerRow(_) => true,
             Collection(function) => {
                 let types: Vec<SparkType> = args.iter().map(Expr::data_type).collect();

@@ -10,7 +10,7 @@ use kindling_engine::expr::higher_order::{HigherOrder, HigherOrderFunction, Lamb
 use kindling_engine::expr::nondeterministic::Nondeterministic;
 use kindling_engine::expr::window::{FrameBound, FrameKind, WindowFrame, WindowFunction, WindowSpec};
 use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, SortOrder, aggregate, call, col, lit};
-use kindling_engine::functions::{CollectionFunction, PerRowFunction, ScalarFunction, TextFunction};
+use kindling_engine::functions::{CollectionFunction, DateTimeFunction, PerRowFunction, ScalarFunction, TextFunction};
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
 use sqlparser::ast::{
@@ -739,6 +739,14 @@ fn with_default_arguments(function: ScalarFunction, mut args: Vec<Expr>) -> Vec<
             args.extend(defaults.into_iter().skip(given - 1));
         }
         (ScalarFunction::Collection(CollectionFunction::Split), 2) => args.push(lit(-1)),
+        // Spark names the defaults: make_dt_interval(1, 0, 0, 0.000000), make_ym_interval(2, 0).
+        (ScalarFunction::PerRow(PerRowFunction::DateTime(DateTimeFunction::MakeDtInterval)), given) => {
+            let defaults = [lit(0), lit(0), lit(0), lit(Value::Decimal { value: 0, precision: 18, scale: 6 })];
+            args.extend(defaults.into_iter().skip(given));
+        }
+        (ScalarFunction::PerRow(PerRowFunction::DateTime(DateTimeFunction::MakeYmInterval)), given) => {
+            args.extend([lit(0), lit(0)].into_iter().skip(given));
+        }
         (ScalarFunction::Collection(CollectionFunction::StrToMap), 1) => args.extend([lit(","), lit(":")]),
         (ScalarFunction::Collection(CollectionFunction::StrToMap), 2) => args.push(lit(":")),
         // lpad(bytes, n) pads with zero bytes, lpad(text, n) with spaces (decided again once columns have types).

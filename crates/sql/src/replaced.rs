@@ -31,6 +31,8 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
         }
         ("nvl" | "ifnull", [a, b]) => named(call(ScalarFunction::Coalesce, vec![a.clone(), b.clone()])),
         ("isnull", [a]) => a.clone().is_null(),
+        // `to_timestamp_ltz` is `to_timestamp` (Spark's timestamps are the LTZ kind) under its own name.
+        ("to_timestamp_ltz", [_] | [_, _]) => named(named_call("to_timestamp", ScalarFunction::by_name("to_timestamp")?, args.to_vec())),
         ("regr_count" | "regr_avgx" | "regr_avgy" | "regr_sxx" | "regr_syy", [y, x]) => kindling_engine::expr::regression(&lower, y.clone(), x.clone())?,
         ("listagg" | "string_agg", [value]) => kindling_engine::expr::listagg(&lower, value.clone(), None, false, None),
         ("listagg" | "string_agg", [value, delimiter]) => {

@@ -31,13 +31,18 @@ pub enum DateTimeFunction {
     YearOfWeek,
     /// The day of the week, Monday 1 to Sunday 7 (`date_part('DOW_ISO', d)`).
     DayOfWeekIso,
+    /// `make_dt_interval(days, hours, mins, secs)`: a day-time interval from its fields (each may overflow into the
+    /// next: 25 hours is a day and an hour).
+    MakeDtInterval,
+    /// `make_ym_interval(years, months)`: a year-month interval.
+    MakeYmInterval,
 }
 
 use DateTimeFunction::*;
 
-const ALL: [DateTimeFunction; 13] = [
+const ALL: [DateTimeFunction; 15] = [
     Dayname, Monthname, FromUtcTimestamp, ToUtcTimestamp, UnixSeconds, UnixMillis, UnixMicros, TimestampMillis,
-    TimestampMicros, MakeTimestamp, SecondWithFraction, YearOfWeek, DayOfWeekIso,
+    TimestampMicros, MakeTimestamp, SecondWithFraction, YearOfWeek, DayOfWeekIso, MakeDtInterval, MakeYmInterval,
 ];
 
 impl DateTimeFunction {
@@ -56,6 +61,8 @@ impl DateTimeFunction {
             SecondWithFraction => "second_with_fraction",
             YearOfWeek => "year_of_week",
             DayOfWeekIso => "dayofweek_iso",
+            MakeDtInterval => "make_dt_interval",
+            MakeYmInterval => "make_ym_interval",
         }
     }
 
@@ -67,6 +74,8 @@ impl DateTimeFunction {
         match self {
             FromUtcTimestamp | ToUtcTimestamp => (2, 2),
             MakeTimestamp => (6, 7),
+            MakeDtInterval => (0, 4),
+            MakeYmInterval => (0, 2),
             _ => (1, 1),
         }
     }
@@ -81,6 +90,8 @@ impl DateTimeFunction {
             MakeTimestamp => {
                 [Integer, Integer, Integer, Integer, Integer, Decimal { precision: 16, scale: 6 }, String][..count].to_vec()
             }
+            MakeDtInterval => [Integer, Integer, Integer, Decimal { precision: 18, scale: 6 }][..count].to_vec(),
+            MakeYmInterval => vec![Integer; count],
         }
     }
 
@@ -91,6 +102,8 @@ impl DateTimeFunction {
             UnixSeconds | UnixMillis | UnixMicros => SparkType::Long,
             SecondWithFraction => SparkType::Decimal { precision: 8, scale: 6 },
             YearOfWeek | DayOfWeekIso => SparkType::Integer,
+            MakeDtInterval => SparkType::DayTimeInterval { start: crate::interval::DAY, end: crate::interval::SECOND },
+            MakeYmInterval => SparkType::YearMonthInterval { start: crate::interval::YEAR, end: crate::interval::MONTH },
         }
     }
 
@@ -118,6 +131,22 @@ impl DateTimeFunction {
             }
             YearOfWeek => date().map_or(Value::Null, |d| Value::Integer(d.iso_week().year())),
             DayOfWeekIso => date().map_or(Value::Null, |d| Value::Integer(d.weekday().number_from_monday() as i32)),
+            MakeDtInterval => {
+                let seconds = match args.get(3) {
+                    Some(Value::Decimal { value, .. }) => i64::try_from(*value).map_err(|_| overflow())?,
+                    _ => 0,
+                };
+                let micros = [(0, 86_400 * MICROS_PER_SECOND), (1, 3_600 * MICROS_PER_SECOND), (2, 60 * MICROS_PER_SECOND)]
+                    .into_iter()
+                    .try_fold(seconds, |total, (i, unit)| int(i).checked_mul(unit).and_then(|part| total.checked_add(part)))
+                    .ok_or_else(overflow)?;
+                Value::DayTimeInterval { micros, start: crate::interval::DAY, end: crate::interval::SECOND }
+            }
+            MakeYmInterval => {
+                let months = int(0).checked_mul(12).and_then(|m| m.checked_add(int(1))).and_then(|m| i32::try_from(m).ok());
+                let months = months.ok_or_else(|| EngineError::Runtime("[ARITHMETIC_OVERFLOW] integer overflow. SQLSTATE: 22003".into()))?;
+                Value::YearMonthInterval { months, start: crate::interval::YEAR, end: crate::interval::MONTH }
+            }
         })
     }
 }

@@ -303,7 +303,7 @@ impl Host {
     /// `F.nvl`, `F.nullif`, `F.from_unixtime`, …: functions Spark replaces by others, and the nondeterministic ones
     /// (`F.rand(42)`), built as the SQL front end builds them (a string names a column, but a pattern is a value).
     fn replaced_function_call(&self, name: &str, args: &Args) -> Result<Expr> {
-        let pattern_second = matches!(name, "from_unixtime" | "to_char" | "to_varchar");
+        let pattern_second = matches!(name, "from_unixtime" | "to_char" | "to_varchar" | "to_timestamp_ltz");
         let arguments = self.call_arguments(args.rest(1), |i| pattern_second && i == 1)?;
         if let Some(leaf) = Nondeterministic::call(name, &arguments) {
             return Ok(Expr::Nondeterministic(leaf?));

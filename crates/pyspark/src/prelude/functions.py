@@ -156,6 +156,16 @@ class _functions_module:
     def to_timestamp(self, col, format=None):
         return _call('to_timestamp', col) if format is None else _call('to_timestamp', col, format)
 
+    def to_timestamp_ltz(self, timestamp, format=None):
+        return _call_given('to_timestamp_ltz', timestamp, format)
+
+    def make_dt_interval(self, days=None, hours=None, mins=None, secs=None):
+        # PySpark passes 0 for each field left out.
+        return _call('make_dt_interval', *[0 if field is None else field for field in (days, hours, mins, secs)])
+
+    def make_ym_interval(self, years=None, months=None):
+        return _call('make_ym_interval', *[0 if field is None else field for field in (years, months)])
+
     def date_trunc(self, format, timestamp):
         return _call('date_trunc', format, timestamp)
 
@@ -182,6 +192,9 @@ class _functions_module:
 
     def datediff(self, end, start):
         return _call('datediff', end, start)
+
+    def date_diff(self, end, start):
+        return _call('date_diff', end, start)
 
     def unix_timestamp(self, timestamp=None, format='yyyy-MM-dd HH:mm:ss'):
         return _call('unix_timestamp', timestamp, format)
@@ -725,6 +738,9 @@ class _functions_module:
         return _call_given('width_bucket', v, min, max, numBucket)
 
     def date_add(self, start, days):
+        return _call_given('date_add', start, days)
+
+    def dateadd(self, start, days):
         return _call_given('date_add', start, days)
 
     def date_sub(self, start, days):

@@ -59,6 +59,7 @@ _TYPES = {
     'FloatType': FloatType, 'BooleanType': BooleanType, 'DateType': DateType, 'TimestampType': TimestampType,
     'TimestampNTZType': TimestampNTZType, 'BinaryType': BinaryType, 'NullType': NullType,
     'DecimalType': DecimalType, 'ArrayType': ArrayType, 'MapType': MapType, 'Row': Row,
+    'DayTimeIntervalType': DayTimeIntervalType, 'YearMonthIntervalType': YearMonthIntervalType,
 }
 _WINDOW = {'Window': Window, 'WindowSpec': WindowSpec}
 _SQL = {

@@ -80,6 +80,46 @@ class DecimalType:
         return 'DecimalType(' + str(self.precision) + ', ' + str(self.scale) + ')'
 
 
+def _interval_fields(start, end, default_end):
+    # PySpark's interval types: no fields is the widest form, one field is that field alone.
+    if start is None and end is None:
+        return 0, default_end
+    if end is None:
+        return start, start
+    return start, end
+
+
+def _interval_simple_string(self):
+    start, end = self._field_names[self.startField], self._field_names[self.endField]
+    return 'interval ' + start if start == end else 'interval ' + start + ' to ' + end
+
+
+class DayTimeIntervalType:
+    DAY = 0
+    HOUR = 1
+    MINUTE = 2
+    SECOND = 3
+    _field_names = ('day', 'hour', 'minute', 'second')
+
+    def __init__(self, startField=None, endField=None):
+        self.startField, self.endField = _interval_fields(startField, endField, 3)
+
+    def __repr__(self):
+        return 'DayTimeIntervalType(' + str(self.startField) + ', ' + str(self.endField) + ')'
+
+
+class YearMonthIntervalType:
+    YEAR = 0
+    MONTH = 1
+    _field_names = ('year', 'month')
+
+    def __init__(self, startField=None, endField=None):
+        self.startField, self.endField = _interval_fields(startField, endField, 1)
+
+    def __repr__(self):
+        return 'YearMonthIntervalType(' + str(self.startField) + ', ' + str(self.endField) + ')'
+
+
 class ArrayType:
     def __init__(self, elementType, containsNull=True):
         self.elementType = elementType
@@ -116,7 +156,9 @@ def _share_type_methods():
         data_type.simpleString = _type_simple_string
         data_type.__repr__ = _type_repr
     DecimalType.simpleString = _type_simple_string
-    for data_type in list(_TYPES_BY_NAME.values()) + [DecimalType, ArrayType, MapType]:
+    DayTimeIntervalType.simpleString = _interval_simple_string
+    YearMonthIntervalType.simpleString = _interval_simple_string
+    for data_type in list(_TYPES_BY_NAME.values()) + [DecimalType, ArrayType, MapType, DayTimeIntervalType, YearMonthIntervalType]:
         data_type.__eq__ = _type_eq
         data_type.__hash__ = _type_hash
 
@@ -133,6 +175,11 @@ def _type_from_name(name):
     if name.startswith('decimal('):
         precision, scale = name[8:-1].split(',')
         return DecimalType(int(precision), int(scale))
+    if name.startswith('interval '):
+        fields = name[9:].split(' to ')
+        interval_type = YearMonthIntervalType if fields[0] in YearMonthIntervalType._field_names else DayTimeIntervalType
+        start = interval_type._field_names.index(fields[0])
+        return interval_type(start, interval_type._field_names.index(fields[-1]))
     return _TYPES_BY_NAME[name]()
 
 
