@@ -49,3 +49,6 @@ for bad in [lambda: small.approxQuantile("a", [1.5], 0.0), lambda: small.approxQ
 table = small.withColumn("m", F.col("a") % 3).withColumn("n", F.col("a") % 2).crosstab("m", "n")
 table.orderBy("m_n").show()
 table.printSchema()
+# SQL names the defaults it fills in; a DISTINCT percentile keeps its percentage a constant.
+print(spark.sql("SELECT percentile_approx(a, 0.5), approx_percentile(a, array(0.5, 0.9)), percentile(a, 0.5) FROM VALUES (1), (2) t(a)").columns)
+spark.sql("SELECT count(DISTINCT 0.8), percentile_approx(DISTINCT a, 0.5), sum(DISTINCT a) FROM VALUES (1), (2), (2) t(a)").show()

@@ -396,7 +396,17 @@ fn percentile_args(function: AggregateFunction, args: Vec<Expr>) -> Result<Vec<E
     };
     cast.push(cast_to(percentage, percentage_type));
     let default = if function == AggregateFunction::PercentileApprox { 10_000 } else { 1 };
-    cast.push(cast_to(args.next().unwrap_or(crate::expr::lit(default)), SparkType::Integer));
+    let third = args.next().unwrap_or(crate::expr::lit(default));
+    // Kindling counts each row once: a frequency column would silently be read as 1.
+    let counts_once = matches!(&third, Expr::Literal(v) if v.as_i64() == Some(1));
+    if function == AggregateFunction::Percentile && !counts_once {
+        return Err(EngineError::Analysis(format!(
+            "[UNSUPPORTED_FEATURE] percentile with a frequency ({}) is not supported by Kindling yet (real Spark runs \
+             it). SQLSTATE: 0A000",
+            third.sql_name()
+        )));
+    }
+    cast.push(cast_to(third, SparkType::Integer));
     Ok(cast)
 }
 

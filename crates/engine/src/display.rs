@@ -389,6 +389,25 @@ fn hex_bytes(bytes: &[u8]) -> String {
 }
 
 /// Java's `Double.toString`: plain digits for magnitudes in [10⁻³, 10⁷), otherwise `d.dddE±n`; always a `.`.
+/// A decimal as Java's `BigDecimal.toString` writes it, which is how Spark writes a decimal constant in names and
+/// plans: plainly, but in scientific notation once the first digit is more than six places after the point
+/// (`1.2345678E-8`).
+pub fn java_decimal_string(unscaled: i128, scale: i8) -> String {
+    let digits = unscaled.unsigned_abs().to_string();
+    let adjusted = digits.len() as i64 - 1 - i64::from(scale);
+    let sign = if unscaled < 0 { "-" } else { "" };
+    if scale >= 0 && adjusted >= -6 {
+        let scale = scale as usize;
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (whole, fraction) = padded.split_at(padded.len() - scale);
+        return if scale == 0 { format!("{sign}{whole}") } else { format!("{sign}{whole}.{fraction}") };
+    }
+    let (first, rest) = digits.split_at(1);
+    let point = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+    let exponent = if adjusted >= 0 { format!("+{adjusted}") } else { adjusted.to_string() };
+    format!("{sign}{first}{point}E{exponent}")
+}
+
 pub fn java_double_string(value: f64) -> String {
     java_number_string(value.is_nan(), value.is_infinite(), value.is_sign_negative(), value.abs(), value)
 }
@@ -413,4 +432,20 @@ fn java_number_string(nan: bool, infinite: bool, negative: bool, magnitude: f64,
     let (mantissa, exponent) = scientific.split_once('e').expect("{:e} always writes an exponent");
     let mantissa = if mantissa.contains('.') { mantissa.to_string() } else { format!("{mantissa}.0") };
     format!("{mantissa}E{exponent}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `new java.math.BigDecimal(unscaled).movePointLeft(scale).toString()` gives.
+    #[test]
+    fn decimals_are_written_as_java_writes_them() {
+        assert_eq!(java_decimal_string(12345678, 15), "1.2345678E-8");
+        assert_eq!(java_decimal_string(1, 7), "1E-7");
+        assert_eq!(java_decimal_string(1, 6), "0.000001");
+        assert_eq!(java_decimal_string(-5, 3), "-0.005");
+        assert_eq!(java_decimal_string(15, 1), "1.5");
+        assert_eq!(java_decimal_string(100, 0), "100");
+    }
 }

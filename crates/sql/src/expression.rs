@@ -636,7 +636,19 @@ fn aggregate_call(function: AggregateFunction, args: Vec<Expr>, syntax: Aggregat
         let wanted = if fewest == most { fewest.to_string() } else { format!("[{fewest}, {most}]") };
         return wrong_arguments(name, &wanted, count, position);
     }
-    Ok(Expr::Aggregate { function, args, distinct, filter: None })
+    // Spark names percentile_approx with its default accuracy, percentile with its default frequency.
+    let mut args = args;
+    match (function, count) {
+        (AggregateFunction::PercentileApprox, 2) => args.push(lit(10_000)),
+        (AggregateFunction::Percentile, 2) => args.push(lit(1)),
+        _ => {}
+    }
+    let call = Expr::Aggregate { function, args, distinct, filter: None };
+    if name.eq_ignore_ascii_case("approx_percentile") {
+        let shown = call.sql_name().replacen(function.name(), "approx_percentile", 1);
+        return Ok(call.alias(&shown));
+    }
+    Ok(call)
 }
 
 /// `first(x)`, `last(x, true)`, `first_value(x) IGNORE NULLS`, `any_value(x)`: one row's value, NULLs passed

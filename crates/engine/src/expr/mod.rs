@@ -1035,6 +1035,7 @@ impl Expr {
                 write!(out, "TIMESTAMP_NTZ '{timestamp}'")?
             }
             Expr::Literal(time @ Value::Time(_)) if style == Style::Name => write!(out, "TIME '{time}'")?,
+            Expr::Literal(Value::Decimal { value, scale, .. }) => out.push_str(&crate::display::java_decimal_string(*value, *scale)),
             Expr::Literal(v) => write!(out, "{v}")?,
             Expr::Alias { expr, name, id } => match style {
                 Style::Name => out.push_str(name),

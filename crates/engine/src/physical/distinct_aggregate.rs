@@ -42,14 +42,14 @@ fn aggregate_functions(aggregates: &[Expr]) -> Vec<Expr> {
     found
 }
 
-/// The columns a DISTINCT aggregate makes distinct: its arguments, or only the first when all are constants
-/// (`count(DISTINCT 3, 2)`), as Spark does.
+/// The columns a DISTINCT aggregate makes distinct: its arguments that are not constants (a percentile's
+/// percentage stays a constant), or only the first when all are constants (`count(DISTINCT 3, 2)`), as Spark does.
 fn columns_made_distinct(args: &[Expr]) -> Vec<Expr> {
     if args.iter().all(|a| matches!(a, Expr::Literal(_))) {
         return args.iter().take(1).cloned().collect();
     }
     let mut columns: Vec<Expr> = Vec::new();
-    for arg in args {
+    for arg in args.iter().filter(|a| !matches!(a, Expr::Literal(_))) {
         if !columns.contains(arg) {
             columns.push(arg.clone());
         }
