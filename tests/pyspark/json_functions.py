@@ -23,3 +23,17 @@ for mistake in ["SELECT to_json(1)"]:
         spark.sql(mistake).collect()
     except Exception as e:
         print(str(e).split("\n")[0][:60])
+
+# CSV text in columns: one record read with a schema (PERMISSIVE: a field that does not parse is NULL), written back.
+lines = spark.createDataFrame([("1,abc,2024-01-05",), ("x,\"q,r\",",), (None,)], "line string")
+parsed = lines.select(F.from_csv("line", "a INT, b STRING, d DATE").alias("r"), F.from_csv("line", "a STRING, b STRING"))
+parsed.show(truncate=False)
+parsed.printSchema()
+parsed.select(F.to_csv("r"), F.to_csv("r", {"sep": ";"})).show(truncate=False)
+spark.sql("SELECT from_csv('26/10/2015;7', 'd DATE, n INT', map('dateFormat', 'dd/MM/yyyy', 'sep', ';'))").show(truncate=False)
+spark.sql("SELECT to_csv(named_struct('a', 1, 'b', 'x y', 'c', CAST(NULL AS INT)))").show()
+for bad in ["SELECT from_csv('26/October/2015', 'd Date', map('dateFormat', 'dd/MMMMM/yyyy'))", "SELECT from_csv('1', 'a INT', 'x')"]:
+    try:
+        spark.sql(bad).collect()
+    except Exception as e:
+        print(str(e).split("]")[0] + "]")

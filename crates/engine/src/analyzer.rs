@@ -306,6 +306,9 @@ fn coerce(expr: Expr) -> Result<Expr> {
             if let crate::functions::ScalarFunction::Json(json) = function {
                 json.check(&args)?;
             }
+            if let crate::functions::ScalarFunction::Csv(csv) = function {
+                csv.check(&args)?;
+            }
             Expr::Function { function, args }
         }
         Expr::Aggregate { function, args, distinct, filter } => {

@@ -19,6 +19,7 @@ use crate::expr::cast::MICROS_PER_DAY;
 pub use collections::CollectionFunction;
 pub(crate) use collections::{duplicated_map_key, null_map_key};
 pub use datetime::DateTimeFunction;
+pub use csv_text::CsvFunction;
 pub use json::JsonFunction;
 pub use grouping::GroupingFunction;
 pub use time_window::TimeWindowFunction;
@@ -28,6 +29,7 @@ pub use text::TextFunction;
 
 mod charset;
 mod collections;
+mod csv_text;
 mod datetime_pattern;
 mod datetime;
 pub mod grouping;
@@ -82,6 +84,8 @@ pub enum ScalarFunction {
     XxHash64,
     /// JSON text in a column (see [`json`]).
     Json(JsonFunction),
+    /// CSV text in a column (see [`csv_text`]).
+    Csv(CsvFunction),
     /// A time window and its parts (see [`time_window`]).
     TimeWindow(TimeWindowFunction),
     /// `grouping(key)`, `grouping_id()` (see [`grouping`]).
@@ -149,6 +153,7 @@ impl ScalarFunction {
             Hash => "hash",
             XxHash64 => "xxhash64",
             Json(function) => function.name(),
+            Csv(function) => function.name(),
             TimeWindow(function) => function.name(),
             Grouping(function) => function.name(),
         }
@@ -172,6 +177,7 @@ impl ScalarFunction {
             .or_else(|| (name == "hash").then_some(Hash))
             .or_else(|| (name == "xxhash64").then_some(XxHash64))
             .or_else(|| JsonFunction::by_name(&name).map(Json))
+            .or_else(|| CsvFunction::by_name(&name).map(Csv))
             .or_else(|| TimeWindowFunction::by_name(&name).map(TimeWindow))
             .or_else(|| GroupingFunction::by_name(&name).map(Grouping))
     }
@@ -194,6 +200,7 @@ impl ScalarFunction {
             Collection(function) => function.arity(),
             Hash | XxHash64 => (1, usize::MAX),
             Json(function) => function.arity(),
+            Csv(function) => function.arity(),
             TimeWindow(function) => function.arity(),
             Grouping(function) => function.arity(),
             _ => (1, 1),
@@ -224,6 +231,7 @@ impl ScalarFunction {
             Collection(_) => Signature::Collection,
             Hash | XxHash64 => Signature::AsGiven,
             Json(function) => Signature::Exact(function.argument_types(args)),
+            Csv(function) => Signature::Exact(function.argument_types(args)),
             TimeWindow(function) => Signature::Exact(function.argument_types(args)),
             Grouping(_) => Signature::AsGiven,
         }
@@ -254,6 +262,7 @@ impl ScalarFunction {
             Hash => Integer,
             XxHash64 => Long,
             Json(function) => function.return_type(args),
+            Csv(function) => function.return_type(args),
             TimeWindow(function) => function.return_type(args),
             Grouping(function) => function.return_type(),
         }
@@ -265,6 +274,7 @@ impl ScalarFunction {
             Greatest | Least => args.iter().all(Expr::nullable),
             ConcatWs | Hash | XxHash64 => false,
             Json(function) => function.nullable(),
+            Csv(_) => true,
             TimeWindow(function) => function.nullable(args),
             Grouping(_) => false,
             // to_date(ts) is a cast; a truncation can fall outside the range of timestamps.
@@ -340,6 +350,7 @@ impl ScalarFunction {
             Hash => Arc::new(Int32Array::from(crate::partitioner::spark_hash(args)?)),
             XxHash64 => Arc::new(Int64Array::from(crate::partitioner::spark_xxhash64(args)?)),
             Json(function) => function.evaluate(args, rows, result_type)?,
+            Csv(function) => function.evaluate(args, rows, result_type)?,
             TimeWindow(function) => function.evaluate(args, result_type)?,
             Grouping(function) => function.evaluate()?,
         })

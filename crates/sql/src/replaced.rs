@@ -3,7 +3,7 @@
 //! `year(d)`. Each keeps the name it was called by, as Spark shows it.
 
 use kindling_engine::expr::{AggregateFunction, BinaryOp, Expr, aggregate, call, lit};
-use kindling_engine::functions::{CollectionFunction, DateTimeFunction, JsonFunction, MathFunction, PerRowFunction, ScalarFunction};
+use kindling_engine::functions::{CollectionFunction, CsvFunction, DateTimeFunction, JsonFunction, MathFunction, PerRowFunction, ScalarFunction};
 use kindling_engine::session::SPARK_VERSION;
 use kindling_engine::types::SparkType;
 use kindling_engine::value::Value;
@@ -158,6 +158,11 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
             named(Expr::TryEval(Box::new(named_call(inner, function, args.to_vec()))))
         }
         // The schema is not part of the name; a map is named after its entries.
+        // Spark names these after their text or struct alone, whatever schema and options follow.
+        ("from_csv", [text, rest @ ..]) if !rest.is_empty() => {
+            call(ScalarFunction::Csv(CsvFunction::FromCsv), args.to_vec()).alias(&format!("from_csv({})", text.sql_name()))
+        }
+        ("to_csv", [value, ..]) if args.len() <= 2 => call(ScalarFunction::Csv(CsvFunction::ToCsv), args.to_vec()).alias(&format!("to_csv({})", value.sql_name())),
         ("from_json", [json, schema]) => {
             let name = if schema_names_a_map(schema) { "entries".to_string() } else { format!("from_json({})", json.sql_name()) };
             call(ScalarFunction::Json(JsonFunction::FromJson), vec![json.clone(), schema.clone()]).alias(&name)

@@ -129,7 +129,7 @@ impl JsonFunction {
 
 /// The type `from_json`'s schema argument names: a type (`array<int>`, `struct<a:int>`) or a DDL field list
 /// (`a INT, b STRING`). It must be a constant.
-fn target_type(schema: &Expr) -> Result<SparkType> {
+pub(super) fn target_type(schema: &Expr) -> Result<SparkType> {
     let Expr::Literal(Value::String(text)) = schema else {
         return Err(EngineError::Analysis(format!(
             "[INVALID_SCHEMA.NON_STRING_LITERAL] The input schema \"{}\" is not a valid schema string. The input \

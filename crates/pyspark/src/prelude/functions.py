@@ -41,6 +41,15 @@ def _call(name, *args):
     return Column(_kindling('functions.call', name, *args))
 
 
+def _options_map(options):
+    # A reader's options, as the constant map Spark's functions take them.
+    entries = []
+    for key in options:
+        entries.append(Column(_kindling('functions.lit', key)))
+        entries.append(Column(_kindling('functions.lit', str(options[key]))))
+    return _call('map', *entries)
+
+
 def _call_given(name, *args):
     # Optional arguments left out (None) at the end are not passed: the engine's defaults apply.
     given = list(args)
@@ -579,6 +588,18 @@ class _functions_module:
         if type(schema) is str:
             schema = Column(_kindling('functions.lit', schema))
         return _call('from_json', col, schema)
+
+    def from_csv(self, col, schema, options=None):
+        if type(schema) is str:
+            schema = Column(_kindling('functions.lit', schema))
+        if options is None:
+            return _call('from_csv', col, schema)
+        return _call('from_csv', col, schema, _options_map(options))
+
+    def to_csv(self, col, options=None):
+        if options is None:
+            return _call('to_csv', col)
+        return _call('to_csv', col, _options_map(options))
 
     def product(self, col):
         return _aggregate('product', col)
