@@ -84,3 +84,6 @@ print(spark.sql("SELECT 1 <> 2, 1 != 2, split('a1b', '[0-9]'), length(uuid())").
 ids = spark.range(4)
 ids.where(ids.id != 2).select((ids.id != 1).alias("not_one"), ids.id != 3).show()
 ids.where("id <> 2").explain()
+maybe = spark.createDataFrame([(1, "a"), (None, "b")], "x int, s string")
+maybe.where(maybe.x != 1).explain()
+maybe.where("s <> 'a'").select("x").explain()

@@ -490,7 +490,12 @@ fn with_not_null_constraints(condition: &Expr) -> Expr {
     let parts = condition.conjuncts();
     let mut columns: Vec<Attribute> = Vec::new();
     for part in &parts {
-        if let Expr::Binary { op, .. } = part
+        // `NOT (a = b)` (how `a != b` reads) is never true for NULL either.
+        let comparison = match part {
+            Expr::Not(inner) => inner.as_ref(),
+            other => other,
+        };
+        if let Expr::Binary { op, .. } = comparison
             && op.is_comparison()
             && *op != BinaryOp::NullSafeEq
         {
