@@ -21,13 +21,24 @@ const TIE_BREAK_SEED: i64 = 31183;
 /// The type of the result: an array of `(x, y)` structs whose `x` has the argument's type (a bare NULL argument
 /// gives doubles).
 pub fn result_type(input: SparkType) -> SparkType {
-    let x = if input == SparkType::Null { SparkType::Double } else { input };
-    SparkType::array_of(bins_type(x), true)
+    SparkType::array_of(SparkType::struct_of(bin_fields(centre_type(input))), true)
 }
 
-/// The type of one bin.
-fn bins_type(x: SparkType) -> SparkType {
-    SparkType::struct_of(vec![SparkField::new("x", x, true), SparkField::new("y", SparkType::Double, true)])
+/// The type a bin's centre is returned in: the argument's, doubles for a bare NULL argument.
+fn centre_type(input: SparkType) -> SparkType {
+    if input == SparkType::Null { SparkType::Double } else { input }
+}
+
+/// The fields of one bin: its centre `x` and its height `y`.
+fn bin_fields(x: SparkType) -> Vec<SparkField> {
+    vec![SparkField::new("x", x, true), SparkField::new("y", SparkType::Double, true)]
+}
+
+/// Bins as an array of `(x, y)` structs, each centre written as `centre` makes it a value of `x_type`.
+fn bins_value(bins: &[(f64, f64)], x_type: SparkType, centre: impl Fn(f64) -> Value) -> Value {
+    let fields = bin_fields(x_type);
+    let structs: Vec<Value> = bins.iter().map(|&(x, y)| Value::new_struct(&[centre(x), Value::Double(y)], &fields)).collect();
+    Value::new_array(&structs, &ArrayType { element: SparkType::struct_of(fields), contains_null: true })
 }
 
 /// One histogram: its bins sorted by centre, as (centre, height), and the generator that breaks its ties (one
@@ -141,19 +152,8 @@ impl GroupHistograms {
         if histogram.bins.is_empty() {
             return Value::Null;
         }
-        let x_type = match &self.data_type {
-            SparkType::Null => SparkType::Double,
-            other => other.clone(),
-        };
-        let fields = [SparkField::new("x", x_type.clone(), true), SparkField::new("y", SparkType::Double, true)];
-        let bins: Vec<Value> =
-            histogram.bins.iter().map(|&(x, y)| Value::new_struct(&[centre_as(x, &x_type), Value::Double(y)], &fields)).collect();
-        Value::new_array(&bins, &ArrayType { element: bins_type(x_type), contains_null: true })
-    }
-
-    /// The partial state's type: the bins as doubles.
-    fn state_type() -> SparkType {
-        SparkType::array_of(bins_type(SparkType::Double), true)
+        let x_type = centre_type(self.data_type.clone());
+        bins_value(&histogram.bins, x_type.clone(), |x| centre_as(x, &x_type))
     }
 }
 
@@ -223,16 +223,9 @@ impl GroupStates for GroupHistograms {
     }
 
     fn state(&mut self, groups: usize) -> Vec<ArrayRef> {
-        let fields = [SparkField::new("x", SparkType::Double, true), SparkField::new("y", SparkType::Double, true)];
-        let element = ArrayType { element: bins_type(SparkType::Double), contains_null: true };
-        let states: Vec<Value> = self.groups[..groups]
-            .iter()
-            .map(|h| {
-                let bins: Vec<Value> = h.bins.iter().map(|&(x, y)| Value::new_struct(&[Value::Double(x), Value::Double(y)], &fields)).collect();
-                Value::new_array(&bins, &element)
-            })
-            .collect();
-        vec![array_of(&states, &Self::state_type())]
+        // The partial state: the bins with their centres as doubles.
+        let states: Vec<Value> = self.groups[..groups].iter().map(|h| bins_value(&h.bins, SparkType::Double, Value::Double)).collect();
+        vec![array_of(&states, &result_type(SparkType::Double))]
     }
 
     fn finish(&mut self, groups: usize) -> ArrayRef {
