@@ -88,8 +88,16 @@ pub fn show_string(schema: &SparkSchema, batches: &[RecordBatch], num_rows: usiz
 /// Spark never draws a column narrower than this.
 const MIN_COLUMN_WIDTH: usize = 3;
 
+/// A cell's width as Spark measures it (`Utils.stringHalfWidth`): Java chars (UTF-16 units, so an emoji counts
+/// two), plus one more for each East Asian full-width character.
 fn width(cell: &str) -> usize {
-    cell.chars().count()
+    cell.chars().map(|c| c.len_utf16() + usize::from(is_full_width(c))).sum()
+}
+
+fn is_full_width(c: char) -> bool {
+    matches!(c,
+        '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' | '\u{F900}'..='\u{FAFF}'
+        | '\u{FE10}'..='\u{FE19}' | '\u{FE30}'..='\u{FE6F}' | '\u{FF00}'..='\u{FF60}' | '\u{FFE0}'..='\u{FFE6}')
 }
 
 /// A line break, tab or other control character inside a value is written as its escape (`\n`), as Spark does,
@@ -111,14 +119,19 @@ fn escape_control_characters(cell: &str) -> String {
     escaped
 }
 
+/// A cell cut to `truncate` Java chars (UTF-16 units, as Spark counts them here, full-width or not).
 fn truncate_cell(cell: &str, truncate: usize) -> String {
-    if truncate == 0 || width(cell) <= truncate {
+    let java_length = |text: &str| text.encode_utf16().count();
+    let java_prefix = |units: usize| -> String {
+        let mut taken = 0;
+        cell.chars().take_while(|c| { taken += c.len_utf16(); taken <= units }).collect()
+    };
+    if truncate == 0 || java_length(cell) <= truncate {
         cell.to_string()
     } else if truncate < 4 {
-        cell.chars().take(truncate).collect()
+        java_prefix(truncate)
     } else {
-        let kept: String = cell.chars().take(truncate - 3).collect();
-        format!("{kept}...")
+        format!("{}...", java_prefix(truncate - 3))
     }
 }
 

@@ -193,6 +193,8 @@ impl ScalarFunction {
             DateTrunc | DateDiff | DateFormat => (2, 2),
             ToDate | ToTimestamp | UnixTimestamp | Round => (1, 2),
             Substring => (2, 3),
+            // `trim(chars, s)` becomes btrim(s, chars) when it is named (the SQL front end's `named_call`).
+            Trim => (1, 2),
             Concat | Coalesce => (1, usize::MAX),
             ConcatWs => (1, usize::MAX),
             Greatest | Least => (2, usize::MAX),

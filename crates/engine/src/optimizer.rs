@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::expr::{Attribute, BinaryOp, Expr, ExprId};
+use crate::functions::{PerRowFunction, ScalarFunction};
 use crate::expr::nondeterministic::is_nondeterministic;
 use crate::logical::{LogicalPlan, RepartitionBy, Scan};
 use crate::value::Value;
@@ -484,8 +485,8 @@ fn push_down_filters(plan: &LogicalPlan) -> LogicalPlan {
     }
 }
 
-/// `isnotnull(x) AND condition` for every nullable column `x` that a comparison in `condition` reads — such a
-/// comparison is never true for NULL, so the extra test changes nothing but lets the scan skip data.
+/// `isnotnull(x) AND condition` for every nullable column `x` that a comparison or a string predicate
+/// (`contains`, `startswith`, `endswith`) in `condition` reads — such a test is never true for NULL, so the extra test changes nothing but lets the scan skip data.
 fn with_not_null_constraints(condition: &Expr) -> Expr {
     let parts = condition.conjuncts();
     let mut columns: Vec<Attribute> = Vec::new();
@@ -495,10 +496,12 @@ fn with_not_null_constraints(condition: &Expr) -> Expr {
             Expr::Not(inner) => inner.as_ref(),
             other => other,
         };
-        if let Expr::Binary { op, .. } = comparison
-            && op.is_comparison()
-            && *op != BinaryOp::NullSafeEq
-        {
+        let string_predicate = matches!(
+            comparison,
+            Expr::Function { function: ScalarFunction::PerRow(PerRowFunction::StartsWith | PerRowFunction::EndsWith | PerRowFunction::Contains), .. }
+        );
+        let null_rejecting_comparison = matches!(comparison, Expr::Binary { op, .. } if op.is_comparison() && *op != BinaryOp::NullSafeEq);
+        if string_predicate || null_rejecting_comparison {
             for column in part.references() {
                 if column.nullable && !columns.iter().any(|c| c.id == column.id) {
                     columns.push(column);

@@ -25,6 +25,18 @@ impl Default for TimeZone {
     }
 }
 
+/// Java's `ZoneId.SHORT_IDS`: three-letter zone names and the zones they stand for.
+const SHORT_IDS: [(&str, &str); 28] = [
+    ("ACT", "Australia/Darwin"), ("AET", "Australia/Sydney"), ("AGT", "America/Argentina/Buenos_Aires"),
+    ("ART", "Africa/Cairo"), ("AST", "America/Anchorage"), ("BET", "America/Sao_Paulo"), ("BST", "Asia/Dhaka"),
+    ("CAT", "Africa/Harare"), ("CNT", "America/St_Johns"), ("CST", "America/Chicago"), ("CTT", "Asia/Shanghai"),
+    ("EAT", "Africa/Addis_Ababa"), ("ECT", "Europe/Paris"), ("IET", "America/Indiana/Indianapolis"),
+    ("IST", "Asia/Kolkata"), ("JST", "Asia/Tokyo"), ("MIT", "Pacific/Apia"), ("NET", "Asia/Yerevan"),
+    ("NST", "Pacific/Auckland"), ("PLT", "Asia/Karachi"), ("PNT", "America/Phoenix"), ("PRT", "America/Puerto_Rico"),
+    ("PST", "America/Los_Angeles"), ("SST", "Pacific/Guadalcanal"), ("VST", "Asia/Ho_Chi_Minh"),
+    ("EST", "-05:00"), ("MST", "-07:00"), ("HST", "-10:00"),
+];
+
 impl TimeZone {
     pub const UTC: Self = Self::Region(Tz::UTC);
 
@@ -32,6 +44,8 @@ impl TimeZone {
     /// `+hhmm`, `+hhmmss`, optionally after `UTC`/`GMT`/`UT`.
     pub fn parse(name: &str) -> Option<Self> {
         let name = name.trim();
+        // Spark reads zones with Java's table of old three-letter IDs (`ZoneId.SHORT_IDS`): `PST` is Los Angeles.
+        let name = SHORT_IDS.iter().find(|(short, _)| *short == name).map_or(name, |(_, full)| full);
         if let Ok(region) = name.parse::<Tz>() {
             return Some(Self::Region(region));
         }

@@ -118,15 +118,9 @@ impl Translator {
             }
             E::Trim { expr: inner, trim_where, trim_what, trim_characters: None } => {
                 let side = trim_where.unwrap_or(ast::TrimWhereField::Both);
-                let function = match side {
-                    ast::TrimWhereField::Both => PerRowFunction::Btrim,
-                    ast::TrimWhereField::Leading => PerRowFunction::Ltrim,
-                    ast::TrimWhereField::Trailing => PerRowFunction::Rtrim,
-                };
                 let value = self.expr(inner)?;
                 let what = trim_what.as_deref().map(|w| self.expr(w)).transpose()?.unwrap_or(lit(" "));
-                let name = format!("TRIM({side} {} FROM {})", what.sql_name(), value.sql_name());
-                call(ScalarFunction::PerRow(function), vec![value, what]).alias(&name)
+                trim_from(side, what, value)
             }
             E::Floor { expr: inner, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) }
             | E::Ceil { expr: inner, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) } => {
@@ -652,12 +646,12 @@ fn aggregate_call(function: AggregateFunction, args: Vec<Expr>, syntax: Aggregat
 }
 
 /// `first(x)`, `last(x, true)`, `first_value(x) IGNORE NULLS`, `any_value(x)`: one row's value, NULLs passed
-/// over when asked. Named as Spark names them: `first`/`last` once NULLs are ignored, otherwise as written.
+/// over when asked.
 fn picking_call(first_or_last: AggregateFunction, args: Vec<Expr>, syntax: AggregateSyntax) -> Result<Expr> {
-    let AggregateSyntax { name, distinct, ignore_nulls, position } = syntax;
+    let AggregateSyntax { name, distinct, ignore_nulls: by_clause, position } = syntax;
     let count = args.len();
-    let (arg, ignore_nulls) = match <[Expr; 2]>::try_from(args) {
-        Ok([arg, Expr::Literal(Value::Boolean(ignore))]) => (arg, ignore || ignore_nulls),
+    let (arg, by_argument) = match <[Expr; 2]>::try_from(args) {
+        Ok([arg, Expr::Literal(Value::Boolean(ignore))]) => (arg, ignore),
         Ok([_, other]) => analysis_error!(
             position,
             "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{name}\" due to data type mismatch: the \
@@ -665,22 +659,38 @@ fn picking_call(first_or_last: AggregateFunction, args: Vec<Expr>, syntax: Aggre
             other.sql_name()
         ),
         Err(args) => match <[Expr; 1]>::try_from(args) {
-            Ok([arg]) => (arg, ignore_nulls),
+            Ok([arg]) => (arg, false),
             Err(_) => return wrong_arguments(name, "[1, 2]", count, position),
         },
     };
-    let lower = name.to_ascii_lowercase();
-    let function = match (first_or_last, ignore_nulls) {
-        (AggregateFunction::Last, false) => AggregateFunction::Last,
-        (AggregateFunction::Last, true) => AggregateFunction::LastIgnoreNulls,
-        (_, false) => AggregateFunction::First,
-        (_, true) => AggregateFunction::FirstIgnoreNulls,
+    let ignoring = Ignoring { by_argument, by_clause };
+    Ok(picking_aggregate(name, first_or_last == AggregateFunction::Last, arg, ignoring, distinct))
+}
+
+/// Where a picking aggregate was told to pass NULLs over: its boolean argument, or an `IGNORE NULLS` clause.
+#[derive(Clone, Copy, Default)]
+pub struct Ignoring {
+    pub by_argument: bool,
+    pub by_clause: bool,
+}
+
+/// `first_value(x, true)` and the rest of the picking aggregates, named as Spark names them: as written, except
+/// that `first_value`/`last_value` with an `IGNORE NULLS` clause become `first`/`last`.
+pub fn picking_aggregate(written: &str, last: bool, arg: Expr, ignoring: Ignoring, distinct: bool) -> Expr {
+    let Ignoring { by_argument, by_clause } = ignoring;
+    let ignore_nulls = by_argument || by_clause;
+    let function = match (last, ignore_nulls) {
+        (true, false) => AggregateFunction::Last,
+        (true, true) => AggregateFunction::LastIgnoreNulls,
+        (false, false) => AggregateFunction::First,
+        (false, true) => AggregateFunction::FirstIgnoreNulls,
     };
-    let shown = match (lower.as_str(), ignore_nulls) {
+    let lower = written.to_ascii_lowercase();
+    let shown = match (lower.as_str(), by_clause) {
         ("any_value", _) | ("first_value" | "last_value", false) => format!("{lower}({})", arg.sql_name()),
         _ => format!("{}({})", function.name(), arg.sql_name()),
     };
-    Ok(Expr::Aggregate { function, args: vec![arg], distinct, filter: None }.alias(&shown))
+    Expr::Aggregate { function, args: vec![arg], distinct, filter: None }.alias(&shown)
 }
 
 fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) -> Result<Expr> {
@@ -740,6 +750,7 @@ fn scalar_call(name: &str, args: Vec<Expr>, distinct: bool, position: Position) 
 fn with_default_arguments(function: ScalarFunction, mut args: Vec<Expr>) -> Vec<Expr> {
     match (function, args.len()) {
         (ScalarFunction::Substring, 2) => args.push(lit(i32::MAX)),
+        (ScalarFunction::PerRow(PerRowFunction::Instr), 3) => args.push(lit(1)),
         (ScalarFunction::PerRow(PerRowFunction::Replace), 2) => args.push(lit("")),
         (ScalarFunction::PerRow(PerRowFunction::Bround), 1) => args.push(lit(0)),
         (ScalarFunction::PerRow(PerRowFunction::MonthsBetween), 2) => args.push(lit(true)),
@@ -798,7 +809,14 @@ fn check_binary_format(value: &Expr, format: &Expr, position: Position) -> Resul
 
 /// A call of `function` spelled `written`, with the arguments Spark fills in and named as Spark names it (the
 /// PySpark `functions` module calls the same functions through this).
-pub fn named_call(written: &str, function: ScalarFunction, args: Vec<Expr>) -> Expr {
+pub fn named_call(written: &str, function: ScalarFunction, mut args: Vec<Expr>) -> Expr {
+    if let Some(side) = trim_side(written)
+        && args.len() == 2
+    {
+        // `ltrim(chars, s)`: the characters come first, as in Spark's two-argument forms of the trim functions.
+        let value = args.pop().expect("two arguments");
+        return trim_from(side, args.pop().expect("two arguments"), value);
+    }
     let args = with_default_arguments(function, args);
     match shown_name(written, function) {
         Some(shown) => {
@@ -807,6 +825,27 @@ pub fn named_call(written: &str, function: ScalarFunction, args: Vec<Expr>) -> E
         }
         None => call(function, args),
     }
+}
+
+/// The side `trim`, `ltrim` and `rtrim` cut characters from.
+fn trim_side(written: &str) -> Option<ast::TrimWhereField> {
+    match written.to_ascii_lowercase().as_str() {
+        "trim" => Some(ast::TrimWhereField::Both),
+        "ltrim" => Some(ast::TrimWhereField::Leading),
+        "rtrim" => Some(ast::TrimWhereField::Trailing),
+        _ => None,
+    }
+}
+
+/// `TRIM(LEADING what FROM value)`: `what`'s characters cut from one side or both of `value`, named as Spark does.
+fn trim_from(side: ast::TrimWhereField, what: Expr, value: Expr) -> Expr {
+    let function = match side {
+        ast::TrimWhereField::Both => PerRowFunction::Btrim,
+        ast::TrimWhereField::Leading => PerRowFunction::Ltrim,
+        ast::TrimWhereField::Trailing => PerRowFunction::Rtrim,
+    };
+    let name = format!("TRIM({side} {} FROM {})", what.sql_name(), value.sql_name());
+    call(ScalarFunction::PerRow(function), vec![value, what]).alias(&name)
 }
 
 /// The name a call shows when Spark names it after the spelling used (`ceiling(x)`, `char_length(s)`, `POWER(a, b)`)

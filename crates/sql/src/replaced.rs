@@ -86,6 +86,10 @@ pub fn replaced_call(name: &str, args: &[Expr]) -> Option<Expr> {
             call(ScalarFunction::DateFormat, vec![instant, pattern]).alias(&shown)
         }
         ("to_timestamp_ntz", [value]) => named(value.clone().cast(SparkType::TimestampNtz)),
+        // Parsed as a local time of the session's zone, whose wall clock is then the NTZ value.
+        ("to_timestamp_ntz", [_, _]) => {
+            named(named_call("to_timestamp", ScalarFunction::by_name("to_timestamp")?, args.to_vec()).cast(SparkType::TimestampNtz))
+        }
         // to_char / to_varchar of a date or timestamp is date_format (Spark names it so).
         ("to_char" | "to_varchar", [value, format]) => call(ScalarFunction::DateFormat, vec![value.clone(), format.clone()]),
         // decode(x, search, result, …, default): the result of the first search equal to x (NULL equals NULL).

@@ -145,7 +145,7 @@ fn parser_for(sql: &str) -> Result<Parser<'static>> {
         syntax_error(sql, error.location, &error.message, &near_character(sql, error.location))
     })?;
     let tokens = crate::multi_unit_interval::with_multi_unit_intervals(sql, tokens)?;
-    let tokens = with_values_as_select(with_typed_numbers(with_interval_types(with_ltz_literals(with_exists_functions(tokens)))));
+    let tokens = with_values_as_select(with_typed_numbers(with_interval_types(with_ltz_literals(with_exists_functions(with_trim_functions(tokens))))));
     check_nesting(sql, &tokens)?;
     Ok(Parser::new(&SparkSqlDialect {}).with_recursion_limit(NESTING_LIMIT * 4).with_tokens_with_locations(tokens))
 }
@@ -316,6 +316,39 @@ fn with_exists_functions(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
                 || tokens[k].token == Token::LParen
         });
         if !opens_query {
+            let name = word.value.clone();
+            tokens[i].token = Token::Word(sqlparser::tokenizer::Word { value: name, quote_style: None, keyword: Keyword::NoKeyword });
+        }
+    }
+    tokens
+}
+
+/// `trim(chars, s)`: Spark's two-argument trim is a function call; sqlparser reads `TRIM(` only as the
+/// `TRIM([BOTH] chars FROM s)` form, so a TRIM whose parentheses hold a comma and no FROM becomes a plain name.
+fn with_trim_functions(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    for i in 0..tokens.len() {
+        let Token::Word(word) = &tokens[i].token else { continue };
+        if word.keyword != Keyword::TRIM {
+            continue;
+        }
+        let Some(open) = (i + 1..tokens.len()).find(|&j| !matches!(tokens[j].token, Token::Whitespace(_))) else { continue };
+        if tokens[open].token != Token::LParen {
+            continue;
+        }
+        let (mut depth, mut comma, mut from) = (0, false, false);
+        for token in &tokens[open..] {
+            match &token.token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                Token::Comma if depth == 1 => comma = true,
+                Token::Word(w) if depth == 1 && w.keyword == Keyword::FROM => from = true,
+                _ => {}
+            }
+            if depth == 0 {
+                break;
+            }
+        }
+        if comma && !from {
             let name = word.value.clone();
             tokens[i].token = Token::Word(sqlparser::tokenizer::Word { value: name, quote_style: None, keyword: Keyword::NoKeyword });
         }

@@ -1154,7 +1154,11 @@ impl Expr {
                 out.push_str("window")
             }
             Expr::Function { function, args } => {
-                write!(out, "{}(", function.name())?;
+                let name = match (style, function) {
+                    (Style::Plan, ScalarFunction::PerRow(per_row)) => per_row.plan_name().unwrap_or(function.name()),
+                    _ => function.name(),
+                };
+                write!(out, "{name}(")?;
                 list(out, &args.iter().collect::<Vec<_>>(), ", ")?;
                 if style == Style::Plan && function.uses_time_zone() {
                     write!(out, ", Some({})", crate::time_zone::current().name())?;

@@ -282,11 +282,22 @@ impl PerRowFunction {
             .or_else(|| DateTimeFunction::by_name(name).map(DateTime))
     }
 
+    /// The name plans show where it is not the SQL name: the string predicates print as Spark's class names.
+    pub fn plan_name(self) -> Option<&'static str> {
+        Some(match self {
+            StartsWith => "StartsWith",
+            EndsWith => "EndsWith",
+            Contains => "Contains",
+            _ => return None,
+        })
+    }
+
     pub fn arity(self) -> (usize, usize) {
         match self {
             Replace | Locate | Lpad | Rpad => (2, 3),
             Ltrim | Rtrim | Btrim | Bround | Log => (1, 2),
-            StartsWith | EndsWith | Contains | Left | Right | Repeat | Instr | Pmod | Pow | DateAdd | DateSub | NextDay
+            Instr => (2, 4),
+            StartsWith | EndsWith | Contains | Left | Right | Repeat | Pmod | Pow | DateAdd | DateSub | NextDay
             | AddMonths | IntegralDivide | Encode | Decode | ToNumber | DatePlusInterval | TimestampPlusInterval
             | SubtractDates | SubtractTimestamps => (2, 2),
             ToBinary => (1, 2),
@@ -329,7 +340,7 @@ impl PerRowFunction {
             MonthsBetween => [Timestamp, Timestamp, Boolean][..args.len().min(3)].to_vec(),
             Trunc => vec![Date, String],
             FormatNumber => vec![numeric.clone(), Integer],
-            Instr => vec![String, String],
+            Instr => [String, String, Integer, Integer][..args.len()].to_vec(),
             Locate => [String, String, Integer][..args.len()].to_vec(),
             Chr => vec![Long],
             Hex => vec![match first {
@@ -498,7 +509,7 @@ impl PerRowFunction {
             SplitPart => split_part(text(0), text(1), int(2).unwrap_or(1))?,
             Repeat => Value::String(text(0).repeat(int(1).unwrap_or(0).max(0) as usize)),
             Reverse => Value::String(text(0).chars().rev().collect()),
-            Instr => Value::Integer(locate(text(1), text(0), 1)),
+            Instr => Value::Integer(instr(text(0), text(1), int(2).unwrap_or(1), int(3).unwrap_or(1))?),
             Locate => Value::Integer(locate(text(0), text(1), int(2).unwrap_or(1))),
             Ascii => Value::Integer(text(0).chars().next().map_or(0, |c| c as i32)),
             Chr => {
@@ -573,8 +584,8 @@ impl PerRowFunction {
                 _ => Value::Null,
             },
             ToBinary => to_binary(text(0), if args.len() == 2 { text(1) } else { "hex" })?,
-            TimestampAdd => timestamp_add(text(0), int(1).unwrap_or(0), int(2).unwrap_or(0))?,
-            TimestampDiff => timestamp_diff(text(0), int(1).unwrap_or(0), int(2).unwrap_or(0))?,
+            TimestampAdd => timestamp_add(&datetime_unit(text(0), "TIMESTAMPADD")?, int(1).unwrap_or(0), int(2).unwrap_or(0))?,
+            TimestampDiff => timestamp_diff(&datetime_unit(text(0), "TIMESTAMPDIFF")?, int(1).unwrap_or(0), int(2).unwrap_or(0))?,
             IsValidUtf8 | MakeValidUtf8 | ValidateUtf8 | TryValidateUtf8 => {
                 let Value::Binary(bytes) = &args[0] else { return Ok(Value::Null) };
                 utf8(self, bytes)?
@@ -695,6 +706,32 @@ fn split_part(text: &str, delimiter: &str, n: i64) -> Result<Value> {
 
 /// `locate(needle, haystack, from)`: the 1-based character position of the first match at or after `from`; 0 if
 /// none.
+/// `instr(s, sub, start, occurrence)`: the 1-based position of `sub`'s `occurrence`-th match in `s`, matches
+/// overlapping; a negative `start` counts from the end and searches backwards, as Spark's (and Oracle's) INSTR.
+fn instr(haystack: &str, needle: &str, start: i64, occurrence: i64) -> Result<i32> {
+    if occurrence < 1 {
+        return Err(EngineError::Runtime(format!(
+            "[INVALID_PARAMETER_VALUE.OCCURRENCE] The value of parameter(s) `occurrence` in `instr` is invalid: \
+             expects a positive integer, but got {occurrence}. SQLSTATE: 22023"
+        )));
+    }
+    if needle.is_empty() {
+        return Ok(1);
+    }
+    let (chars, wanted): (Vec<char>, Vec<char>) = (haystack.chars().collect(), needle.chars().collect());
+    let length = chars.len() as i64;
+    let matches_at = |i: usize| chars[i..].starts_with(&wanted);
+    let candidates: Box<dyn Iterator<Item = usize>> = match start {
+        0 => return Ok(0),
+        s if s > 0 => Box::new((s - 1).min(length) as usize..chars.len()),
+        s => match length + s {
+            last if last < 0 => return Ok(0),
+            last => Box::new((0..=last as usize).rev()),
+        },
+    };
+    Ok(candidates.filter(|&i| matches_at(i)).nth(occurrence as usize - 1).map_or(0, |i| i as i32 + 1))
+}
+
 fn locate(needle: &str, haystack: &str, from: i64) -> i32 {
     if from < 1 {
         return 0;
@@ -961,6 +998,20 @@ fn date_time_arithmetic(function: PerRowFunction, left: &Value, right: &Value) -
         }
         _ => return Err(()),
     })
+}
+
+/// A unit of `timestampadd`/`timestampdiff`, in capitals; PySpark passes it as written (`'day'`), and Spark
+/// refuses what is not a unit.
+fn datetime_unit(unit: &str, function: &str) -> Result<String> {
+    let upper = unit.to_ascii_uppercase();
+    if unit_micros(&upper).is_some() || months_in(&upper).is_some() {
+        return Ok(upper);
+    }
+    Err(EngineError::Runtime(format!(
+        "[INVALID_PARAMETER_VALUE.DATETIME_UNIT] The value of parameter(s) `unit` in `{function}` is invalid: expects \
+         one of the units without quotes YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFYEAR, HOUR, MINUTE, SECOND, \
+         MILLISECOND, MICROSECOND, but got the string literal '{unit}'. SQLSTATE: 22023"
+    )))
 }
 
 /// Microseconds in one of the fixed-length units; `None` for months, quarters and years.

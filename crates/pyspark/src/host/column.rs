@@ -30,15 +30,13 @@ fn value_arguments(function: ScalarFunction) -> &'static [usize] {
     match function {
         DateTrunc | ConcatWs | PerRow(F::Locate | F::TimestampAdd | F::TimestampDiff) => &[0],
         ToDate | ToTimestamp | DateFormat | UnixTimestamp | Round => &[1],
-        PerRow(F::Instr | F::Encode | F::Decode | F::NextDay | F::ToBinary | F::ToNumber | F::Ltrim | F::Rtrim | F::Btrim) => &[1],
+        PerRow(F::Instr | F::Encode | F::Decode | F::NextDay | F::ToBinary | F::ToNumber) => &[1],
         PerRow(F::Lpad | F::Rpad | F::Levenshtein | F::MonthsBetween) => &[2],
         PerRow(F::Sha2 | F::Trunc | F::FormatNumber) => &[1],
         PerRow(F::Translate | F::RegexpReplace | F::RegexpExtract) => &[1, 2],
-        PerRow(F::RLike) => &[1],
-        Collection(C::Split) => &[1, 2],
+        Collection(C::Split) => &[1],
         Collection(C::ArrayContains | C::ElementAt | C::SortArray | C::ArrayPosition | C::ArrayRemove) => &[1],
         Collection(C::ArrayJoin | C::Slice) => &[1, 2],
-        Substring => &[1, 2],
         PerRow(F::Text(TextFunction::SubstringIndex)) => &[1, 2],
         Json(JsonFunction::GetJsonObject) => &[1],
         PerRow(F::Text(TextFunction::FormatString)) => &[0],
@@ -178,6 +176,8 @@ impl Host {
                 other => type_error!("[NOT_STR] Argument `col` should be a str, got {}.", other.type_name()),
             },
             "lit" => self.expr_or_literal(args.get(0))?,
+            // `expr("*")` is every column, as `col("*")`.
+            "expr" if args.str(0)?.trim() == "*" => col("*"),
             "expr" => kindling_sql::expression(args.str(0)?)?,
             "when" => when(self.column_expr(args.get(0))?, self.expr_or_literal(args.get(1))?),
             "call" => self.function_call(args)?,
@@ -303,7 +303,7 @@ impl Host {
     /// `F.nvl`, `F.nullif`, `F.from_unixtime`, …: functions Spark replaces by others, and the nondeterministic ones
     /// (`F.rand(42)`), built as the SQL front end builds them (a string names a column, but a pattern is a value).
     fn replaced_function_call(&self, name: &str, args: &Args) -> Result<Expr> {
-        let pattern_second = matches!(name, "from_unixtime" | "to_char" | "to_varchar" | "to_timestamp_ltz");
+        let pattern_second = matches!(name, "from_unixtime" | "to_char" | "to_varchar");
         let arguments = self.call_arguments(args.rest(1), |i| pattern_second && i == 1)?;
         if let Some(leaf) = Nondeterministic::call(name, &arguments) {
             return Ok(Expr::Nondeterministic(leaf?));
@@ -348,6 +348,14 @@ impl Host {
             let bins = self.expr_or_literal(args.get(3))?;
             return Ok(kindling_engine::expr::histogram_numeric(self.expr_or_name(args.get(1))?, bins)?);
         }
+        if let Some(last) = match name {
+            "first_value" | "any_value" => Some(false),
+            "last_value" => Some(true),
+            _ => None,
+        } {
+            let ignoring = kindling_sql::expression::Ignoring { by_argument: matches!(args.get(3), PyValue::Bool(true)), by_clause: false };
+            return Ok(kindling_sql::expression::picking_aggregate(name, last, self.expr_or_name(args.get(1))?, ignoring, false));
+        }
         let function = match name {
             "first" => AggregateFunction::First,
             "first_ignore_nulls" => AggregateFunction::FirstIgnoreNulls,
@@ -360,9 +368,9 @@ impl Host {
             },
         };
         // count('*') counts rows, as count(1) does.
-        let argument = match args.get(1) {
-            PyValue::Str(star) if star == "*" && function == AggregateFunction::Count => lit(1),
-            other => self.expr_or_name(other)?,
+        let argument = match self.expr_or_name(args.get(1))? {
+            Expr::Column(star) if star == "*" && function == AggregateFunction::Count => lit(1),
+            other => other,
         };
         let distinct = args.bool(2)?;
         let mut arguments = vec![argument];
@@ -370,7 +378,12 @@ impl Host {
             // A percentile's percentage and accuracy are values; a covariance's second argument is a column.
             arguments.push(if function.is_percentile() { self.expr_or_literal(more)? } else { self.expr_or_name(more)? });
         }
-        Ok(Expr::Aggregate { function, args: arguments, distinct, filter: None })
+        let call = Expr::Aggregate { function, args: arguments, distinct, filter: None };
+        if name == "approx_percentile" {
+            let shown = call.sql_name().replacen(function.name(), name, 1);
+            return Ok(call.alias(&shown));
+        }
+        Ok(call)
     }
 }
 

@@ -16,7 +16,7 @@ use kindling_engine::expr::Attribute;
 use kindling_engine::hash_aggregate::batch_of;
 use kindling_engine::io::text_lines::{line_splits, split_lines};
 use kindling_engine::rdd::{MapPartitions, PartitionFunction};
-use kindling_engine::types::SparkType;
+use kindling_engine::types::{SparkField, SparkType};
 use kindling_engine::value::Value;
 use kindling_engine::{EngineError, Result as EngineResult};
 use monty_types::{MontyObject, ObjectRef};
@@ -271,7 +271,8 @@ impl Host {
     fn parallelize_objects(&self, elements: &[MontyObject], bounds: Vec<usize>) -> Result<Rdd> {
         let bytes = elements.iter().map(serialize).collect::<EngineResult<Vec<_>>>()?;
         let column: ArrayRef = Arc::new(BinaryArray::from_iter_values(bytes));
-        let base = self.local_dataframe(&Output::Elements.attributes(), vec![column], elements.len(), bounds)?;
+        let fields: Vec<SparkField> = Output::Elements.attributes().into_iter().map(|a| SparkField::new(a.name, a.data_type, a.nullable)).collect();
+        let base = self.local_dataframe(&fields, vec![column], elements.len(), bounds)?;
         Ok(Rdd { base, input: Input::Elements, steps: Vec::new() })
     }
 
@@ -328,11 +329,15 @@ impl Host {
     /// takes a job.
     fn to_df_columns(&self, rdd: &Rdd, schema: &PyValue) -> Result<Vec<Attribute>> {
         if let Schema::Full(_) = schema_from_names_or_spec(schema)? {
-            return row_schema(schema, &[]);
+            return Ok(attributes_of(row_schema(schema, &[])?));
         }
         let first: Vec<PyValue> = self.elements(rdd, Some(1))?.iter().map(|e| PyValue::decode(e.as_ref())).collect();
-        row_schema(schema, &first)
+        Ok(attributes_of(row_schema(schema, &first)?))
     }
+}
+
+fn attributes_of(fields: Vec<SparkField>) -> Vec<Attribute> {
+    fields.into_iter().map(|f| Attribute::new(f.name, f.data_type, f.nullable)).collect()
 }
 
 /// One stage's Python steps over a partition, run in a worker copy of the program.
@@ -397,7 +402,8 @@ impl PythonSteps {
             }
             Output::Rows(attributes) => {
                 let rows: Vec<PyValue> = items.iter().map(|item| PyValue::decode(*item)).collect();
-                typed_columns(&rows, attributes)
+                let types: Vec<SparkType> = attributes.iter().map(|a| a.data_type.clone()).collect();
+                typed_columns(&rows, &types)
             }
         };
         batch_of(&attributes, columns, items.len())

@@ -7,7 +7,7 @@ use arrow::array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{Field, Schema as ArrowSchema};
 use kindling_engine::dataframe::DataFrame;
 use kindling_engine::executor::Executors;
-use kindling_engine::expr::Attribute;
+use kindling_engine::types::SparkType;
 use kindling_engine::io::Table;
 use kindling_engine::value::{Value, array_of};
 use kindling_sql::Parameters;
@@ -143,17 +143,19 @@ impl Host {
     fn create_dataframe(&self, args: &Args) -> Result<DataFrame> {
         let dict_rows = rows_of_dicts(args.list(0)?, args.get(1))?;
         let rows = dict_rows.as_deref().unwrap_or(args.list(0)?);
-        let attributes = row_schema(args.get(1), rows)?;
+        // Fields, not attributes: the DataFrame's columns get their ids when it is made, as Spark's do.
+        let fields = row_schema(args.get(1), rows)?;
         // A lone value is a row of one field — given a schema of one field to read it by (`"int"`).
         if let Some(row) = rows.iter().find(|row| row.items().is_none())
-            && attributes.len() != 1
+            && fields.len() != 1
         {
             return Err(cannot_infer_schema_for(row));
         }
-        let columns = typed_columns(rows, &attributes);
+        let types: Vec<SparkType> = fields.iter().map(|f| f.data_type.clone()).collect();
+        let columns = typed_columns(rows, &types);
         // PySpark parallelizes the rows over the default parallelism.
         let bounds = parallelized_bounds(rows.len(), self.session.default_parallelism());
-        self.local_dataframe(&attributes, columns, rows.len(), bounds)
+        self.local_dataframe(&fields, columns, rows.len(), bounds)
     }
 
     /// `spark.range(start, end, step, numPartitions)`: a bigint column `id`.
@@ -168,15 +170,15 @@ impl Host {
     }
 
     /// A DataFrame over columns held in memory, cut at `bounds` (each slice's first row, then the end).
-    pub(super) fn local_dataframe(&self, attributes: &[Attribute], columns: Vec<ArrayRef>, rows: usize, bounds: Vec<usize>) -> Result<DataFrame> {
+    pub(super) fn local_dataframe(&self, fields: &[SparkField], columns: Vec<ArrayRef>, rows: usize, bounds: Vec<usize>) -> Result<DataFrame> {
         // The schema's nullability holds: a None where a field may not be NULL is PySpark's error.
-        if let Some((field, _)) = attributes.iter().zip(&columns).find(|(a, c)| !a.nullable && c.null_count() > 0) {
+        if let Some((field, _)) = fields.iter().zip(&columns).find(|(f, c)| !f.nullable && c.null_count() > 0) {
             return Err(PySparkError::Value(format!(
                 "[FIELD_NOT_NULLABLE_WITH_NAME] field {}: This field is not nullable, but got None.",
                 field.name
             )));
         }
-        let fields: Vec<Field> = attributes.iter().map(|a| Field::new(&a.name, a.data_type.to_arrow(), a.nullable)).collect();
+        let fields: Vec<Field> = fields.iter().map(SparkField::to_arrow).collect();
         let options = RecordBatchOptions::new().with_row_count(Some(rows));
         let batch = RecordBatch::try_new_with_options(Arc::new(ArrowSchema::new(fields)), columns, &options)
             .map_err(kindling_engine::EngineError::from)?;
@@ -266,10 +268,10 @@ pub(super) fn schema_from_names_or_spec(value: &PyValue) -> Result<Schema> {
 
 /// The columns of rows given a `schema` argument: the full schema, or names (given, a `Row`'s fields, or `_1`,
 /// `_2`, …) with the types PySpark infers — the first non-None value of each column decides.
-pub(super) fn row_schema(schema: &PyValue, rows: &[PyValue]) -> Result<Vec<Attribute>> {
+pub(super) fn row_schema(schema: &PyValue, rows: &[PyValue]) -> Result<Vec<SparkField>> {
     let schema = schema_from_names_or_spec(schema)?;
     if let Schema::Full(fields) = schema {
-        return Ok(fields.into_iter().map(|f| Attribute::new(f.name, f.data_type, f.nullable)).collect());
+        return Ok(fields);
     }
     let Some(first) = rows.first() else {
         return Err(PySparkError::Value("[CANNOT_INFER_EMPTY_SCHEMA] Can not infer schema from an empty dataset.".into()));
@@ -286,7 +288,7 @@ pub(super) fn row_schema(schema: &PyValue, rows: &[PyValue]) -> Result<Vec<Attri
         .enumerate()
         .map(|(i, name)| {
             let first_value = rows.iter().map(|row| field(row, i)).find(|v| *v != PyValue::None).unwrap_or(PyValue::None);
-            Ok(Attribute::new(name, inferred_type(&first_value)?, true))
+            Ok(SparkField::new(name, inferred_type(&first_value)?, true))
         })
         .collect()
 }
@@ -337,17 +339,17 @@ fn cannot_infer_schema_for(row: &PyValue) -> PySparkError {
 }
 
 /// Rows as typed columns: each row's fields (a lone value is a one-field row) in the attributes' types.
-pub(super) fn typed_columns(rows: &[PyValue], attributes: &[Attribute]) -> Vec<ArrayRef> {
+pub(super) fn typed_columns(rows: &[PyValue], types: &[SparkType]) -> Vec<ArrayRef> {
     let field = |row: &PyValue, i: usize| match row.items() {
         Some(fields) => fields.get(i).cloned(),
         None => (i == 0).then(|| row.clone()),
     };
-    attributes
+    types
         .iter()
         .enumerate()
-        .map(|(i, a)| {
-            let values: Vec<Value> = rows.iter().map(|row| field(row, i).map_or(Value::Null, |v| to_declared_type(&v, &a.data_type))).collect();
-            array_of(&values, &a.data_type)
+        .map(|(i, data_type)| {
+            let values: Vec<Value> = rows.iter().map(|row| field(row, i).map_or(Value::Null, |v| to_declared_type(&v, data_type))).collect();
+            array_of(&values, data_type)
         })
         .collect()
 }

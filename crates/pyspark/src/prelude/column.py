@@ -104,13 +104,13 @@ class Column:
         return Column(_kindling('column.like', self, pattern))
 
     def startswith(self, other):
-        return Column(_kindling('column.like', self, other + '%'))
+        return Column(_kindling('functions.call', 'startswith', self, _literal_of(other)))
 
     def endswith(self, other):
-        return Column(_kindling('column.like', self, '%' + other))
+        return Column(_kindling('functions.call', 'endswith', self, _literal_of(other)))
 
     def contains(self, other):
-        return Column(_kindling('column.like', self, '%' + other + '%'))
+        return Column(_kindling('functions.call', 'contains', self, _literal_of(other)))
 
     def substr(self, startPos, length):
         return Column(_kindling('functions.call', 'substring', self, startPos, length))
@@ -198,3 +198,8 @@ def _kindling_compare(op, left, right):
     if op == '>=':
         return left >= right
     return left != right
+
+
+def _literal_of(value):
+    # A Column, or a constant: a string here is a value, not a column's name.
+    return value if type(value) is Column else Column(_kindling('functions.lit', value))

@@ -50,6 +50,18 @@ def _options_map(options):
     return _call('map', *entries)
 
 
+def _column_of(col):
+    # A Column, or the column a string names.
+    return col if type(col) is Column else Column(_kindling('functions.col', col))
+
+
+def _trim(name, col, trim):
+    # The characters to cut (a column, or the column a string names) come first, as Spark's functions take them.
+    if trim is None:
+        return _call(name, col)
+    return _call(name, trim, col)
+
+
 def _call_given(name, *args):
     # Optional arguments left out (None) at the end are not passed: the engine's defaults apply.
     given = list(args)
@@ -130,25 +142,25 @@ class _functions_module:
         return df._derive('dataframe.broadcast')
 
     def asc_nulls_first(self, col):
-        return self.col(col).asc_nulls_first()
+        return _column_of(col).asc_nulls_first()
 
     def asc_nulls_last(self, col):
-        return self.col(col).asc_nulls_last()
+        return _column_of(col).asc_nulls_last()
 
     def desc_nulls_first(self, col):
-        return self.col(col).desc_nulls_first()
+        return _column_of(col).desc_nulls_first()
 
     def desc_nulls_last(self, col):
-        return self.col(col).desc_nulls_last()
+        return _column_of(col).desc_nulls_last()
 
     def array_agg(self, col):
         return _aggregate('collect_list', col)
 
     def asc(self, col):
-        return Column(_kindling('column.sort', self.col(col), True))
+        return Column(_kindling('column.sort', _column_of(col), True))
 
     def desc(self, col):
-        return Column(_kindling('column.sort', self.col(col), False))
+        return Column(_kindling('column.sort', _column_of(col), False))
 
     def udf(self, f=None, returnType=None, useArrow=None):
         if returnType is None:
@@ -324,8 +336,8 @@ class _functions_module:
     def lower(self, col):
         return _call('lower', col)
 
-    def trim(self, col):
-        return _call('trim', col)
+    def trim(self, col, trim=None):
+        return _trim('trim', col, trim)
 
     def substring(self, str, pos, len):
         return _call('substring', str, pos, len)
@@ -370,13 +382,13 @@ class _functions_module:
         return _aggregate('last_ignore_nulls' if ignorenulls else 'last', col)
 
     def first_value(self, col, ignoreNulls=None):
-        return self.first(col, bool(ignoreNulls))
+        return _aggregate('first_value', col, False, bool(ignoreNulls))
 
     def last_value(self, col, ignoreNulls=None):
-        return self.last(col, bool(ignoreNulls))
+        return _aggregate('last_value', col, False, bool(ignoreNulls))
 
     def any_value(self, col, ignoreNulls=None):
-        return self.first(col, bool(ignoreNulls))
+        return _aggregate('any_value', col, False, bool(ignoreNulls))
 
     def histogram_numeric(self, col, nBins):
         return _aggregate('histogram_numeric', col, False, nBins)
@@ -385,7 +397,7 @@ class _functions_module:
         return _aggregate('percentile_approx', col, False, _percentages(percentage), accuracy)
 
     def approx_percentile(self, col, percentage, accuracy=10000):
-        return self.percentile_approx(col, percentage, accuracy)
+        return _aggregate('approx_percentile', col, False, _percentages(percentage), accuracy)
 
     def percentile(self, col, percentage, frequency=1):
         return _aggregate('percentile', col, False, _percentages(percentage), frequency)
@@ -437,8 +449,8 @@ class _functions_module:
     def ln(self, col):
         return _call_given('ln', col)
 
-    def regexp_replace(self, string, pattern, replacement):
-        return _call_given('regexp_replace', string, pattern, replacement)
+    def regexp_replace(self, string, pattern, replacement, position=None):
+        return _call_given('regexp_replace', string, pattern, replacement, position)
 
     def regexp_extract(self, str, pattern, idx):
         return _call_given('regexp_extract', str, pattern, idx)
@@ -550,10 +562,10 @@ class _functions_module:
         return _call_given('rpad', col, len, pad)
 
     def ltrim(self, col, trim=None):
-        return _call_given('ltrim', col, trim)
+        return _trim('ltrim', col, trim)
 
     def rtrim(self, col, trim=None):
-        return _call_given('rtrim', col, trim)
+        return _trim('rtrim', col, trim)
 
     def btrim(self, str, trim=None):
         return _call_given('btrim', str, trim)
@@ -567,8 +579,12 @@ class _functions_module:
     def reverse(self, col):
         return _call_given('reverse', col)
 
-    def instr(self, str, substr):
-        return _call_given('instr', str, substr)
+    def instr(self, str, substr, start=None, occurrence=None):
+        if start is None and occurrence is None:
+            return _call('instr', str, substr)
+        if occurrence is None:
+            return _call('instr', str, substr, start)
+        return _call('instr', str, substr, 1 if start is None else start, occurrence)
 
     def locate(self, substr, str, pos=1):
         return _call_given('locate', substr, str, pos)
@@ -683,14 +699,14 @@ class _functions_module:
     def unhex(self, col):
         return _call_given('unhex', col)
 
-    def ceil(self, col):
-        return _call_given('ceil', col)
+    def ceil(self, col, scale=None):
+        return _call_given('ceil', col, scale)
 
-    def ceiling(self, col):
-        return _call_given('ceiling', col)
+    def ceiling(self, col, scale=None):
+        return _call_given('ceiling', col, scale)
 
-    def floor(self, col):
-        return _call_given('floor', col)
+    def floor(self, col, scale=None):
+        return _call_given('floor', col, scale)
 
     def pmod(self, dividend, divisor):
         return _call_given('pmod', dividend, divisor)
@@ -887,8 +903,8 @@ class _functions_module:
     def bit_length(self, col):
         return _call_given('bit_length', col)
 
-    def to_timestamp_ntz(self, timestamp):
-        return _call_given('to_timestamp_ntz', timestamp)
+    def to_timestamp_ntz(self, timestamp, format=None):
+        return _call_given('to_timestamp_ntz', timestamp, format)
 
     def regr_count(self, y, x):
         return _call('regr_count', y, x)
