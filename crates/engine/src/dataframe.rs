@@ -832,6 +832,12 @@ impl DataFrame {
         show_string(&self.schema(), &batches, rows, truncate)
     }
 
+    /// The text `show(n, truncate, vertical=True)` prints.
+    pub fn show_vertical_string(&self, rows: usize, truncate: usize) -> Result<String> {
+        let (batches, _) = self.limit(rows + 1).execute(&format!("show({rows})"))?;
+        crate::display::vertical_show_string(&self.schema(), &batches, rows, truncate)
+    }
+
     /// Every row, each value written as `spark-sql` prints it (tab-separated, one line per row).
     pub fn result_cells(&self) -> Result<Vec<Vec<String>>> {
         let (batches, _) = self.execute("collect")?;

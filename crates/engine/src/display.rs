@@ -85,6 +85,32 @@ pub fn show_string(schema: &SparkSchema, batches: &[RecordBatch], num_rows: usiz
     Ok(text)
 }
 
+/// What `df.show(num_rows, truncate, vertical=True)` prints: each row as a record of `name | value` lines under a
+/// `-RECORD i` rule, names and values padded to the widest of each (Spark's vertical `showString`).
+pub fn vertical_show_string(schema: &SparkSchema, batches: &[RecordBatch], num_rows: usize, truncate: usize) -> Result<String> {
+    let names: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
+    let (mut rows, has_more) = table_cells(batches, num_rows)?;
+    if rows.is_empty() {
+        return Ok("(0 rows)".to_string());
+    }
+    rows.iter_mut().flatten().for_each(|cell| *cell = truncate_cell(&escape_control_characters(cell), truncate));
+    let name_width = names.iter().map(|n| width(n)).max().unwrap_or(0);
+    let value_width = rows.iter().flatten().map(|c| width(c)).max().unwrap_or(0);
+    let padded = |text: &str, to: usize| format!("{text}{}", " ".repeat(to.saturating_sub(width(text))));
+    let mut text = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let rule = format!("-RECORD {i}");
+        text.push_str(&format!("{rule}{}\n", "-".repeat((name_width + value_width + 5).saturating_sub(rule.len()))));
+        for (name, cell) in names.iter().zip(row) {
+            text.push_str(&format!(" {} | {} \n", padded(name, name_width), padded(cell, value_width)));
+        }
+    }
+    if has_more {
+        text.push_str(&format!("only showing top {num_rows} {}", if num_rows == 1 { "row" } else { "rows" }));
+    }
+    Ok(text)
+}
+
 /// Spark never draws a column narrower than this.
 const MIN_COLUMN_WIDTH: usize = 3;
 

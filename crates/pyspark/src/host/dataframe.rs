@@ -146,16 +146,14 @@ impl Host {
             "collect" => return Ok(rows_object(df, df.collect()?)),
             "take" => return Ok(rows_object(df, df.take(non_negative(args.int(1)?)?)?)),
             "show" => {
-                if args.bool(3)? {
-                    not_supported!("show(vertical=True) is not supported by Kindling yet");
-                }
                 let truncate = match args.get(2) {
                     PyValue::Bool(true) => 20,
                     PyValue::Bool(false) => 0,
                     PyValue::Int(n) => non_negative(*n)?,
                     other => type_error!("truncate must be a bool or an int, got {}", other.type_name()),
                 };
-                let text = df.show_string(non_negative(args.int(1)?)?, truncate)?;
+                let rows = non_negative(args.int(1)?)?;
+                let text = if args.bool(3)? { df.show_vertical_string(rows, truncate)? } else { df.show_string(rows, truncate)? };
                 self.print(&text);
             }
             "print_schema" => {

@@ -97,10 +97,12 @@ class DataFrame:
         return self.groupBy(*cols)
 
     def rollup(self, *cols):
-        return GroupedData(_kindling('dataframe.rollup', self._h, _flatten(cols)), self.sparkSession)
+        keys = [self._by_ordinal(c, False) for c in _flatten(cols)]
+        return GroupedData(_kindling('dataframe.rollup', self._h, keys), self.sparkSession)
 
     def cube(self, *cols):
-        return GroupedData(_kindling('dataframe.cube', self._h, _flatten(cols)), self.sparkSession)
+        keys = [self._by_ordinal(c, False) for c in _flatten(cols)]
+        return GroupedData(_kindling('dataframe.cube', self._h, keys), self.sparkSession)
 
     def agg(self, *exprs):
         return self.groupBy().agg(*exprs)
