@@ -1,5 +1,6 @@
 //! `df.describe()` / `df.summary()`: a few statistics of each numeric and string column, as a small table of
-//! text — one row per statistic (`count`, `mean`, `stddev`, `min`, `max`), one column per input column, each value
+//! text — one row per statistic (`count`, `mean`, `stddev`, `min`, `max`, percentiles such as `25%`, distinct counts),
+//! one column per input column, each value
 //! cast to a string as Spark casts it. The statistics are computed by one aggregation over the DataFrame; the
 //! table is built from its single row.
 
@@ -76,17 +77,26 @@ fn statistic_of(statistic: &str, column: &Attribute) -> Result<Expr> {
         "mean" | "stddev" => lit(Value::Null),
         "min" => aggregate(AggregateFunction::Min, read),
         "max" => aggregate(AggregateFunction::Max, read),
-        other if other.ends_with('%') => {
-            return Err(EngineError::Analysis(format!(
-                "[UNSUPPORTED_FEATURE] The percentile `{other}` in summary() is not supported by Kindling yet (real Spark \
-                 runs it). SQLSTATE: 0A000"
-            )));
-        }
-        other => {
-            return Err(EngineError::Analysis(format!(
-                "{other} is not a recognised statistic: use count, count_distinct, approx_count_distinct, mean, \
-                 stddev, min, max or a percentile"
-            )));
-        }
+        "count_distinct" => Expr::Aggregate { function: AggregateFunction::Count, args: vec![read], distinct: true, filter: None },
+        "approx_count_distinct" => crate::expr::approx_count_distinct(read, None)?,
+        // A percentile is Spark's approximate one at its default accuracy, in the column's own type.
+        percentile if percentile.ends_with('%') => match percentile.trim_end_matches('%').parse::<f64>() {
+            Ok(percent) if numeric => Expr::Aggregate {
+                function: AggregateFunction::PercentileApprox,
+                args: vec![read, lit(percent / 100.0), lit(10_000)],
+                distinct: false,
+                filter: None,
+            },
+            Ok(_) => lit(Value::Null),
+            Err(_) => return Err(unrecognised(percentile)),
+        },
+        other => return Err(unrecognised(other)),
     })
+}
+
+fn unrecognised(statistic: &str) -> EngineError {
+    EngineError::Analysis(format!(
+        "{statistic} is not a recognised statistic: use count, count_distinct, approx_count_distinct, mean, stddev, \
+         min, max or a percentile"
+    ))
 }

@@ -3,10 +3,13 @@
 //! and `~`.
 //!
 //! Spark computes with Java's `StrictMath`, which is fdlibm; `libm` is a port of the same C library, so the last
-//! bit of a result is the same as Spark's.
+//! bit of a result is the same as Spark's — except for `log`, `log10` and `cbrt`, which `strict_math` follows step by
+//! step.
 
 use crate::types::SparkType;
 use crate::value::Value;
+
+pub mod strict_math;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MathFunction {
@@ -126,7 +129,7 @@ impl MathFunction {
             Cosh => Value::Double(libm::cosh(real(0))),
             Sinh => Value::Double(libm::sinh(real(0))),
             Tanh => Value::Double(libm::tanh(real(0))),
-            Cbrt => Value::Double(libm::cbrt(real(0))),
+            Cbrt => Value::Double(strict_math::cbrt(real(0))),
             Expm1 => Value::Double(libm::expm1(real(0))),
             Log1p => Value::Double(libm::log1p(real(0))),
             Hypot => Value::Double(libm::hypot(real(0), real(1))),
@@ -162,9 +165,9 @@ fn asinh(x: f64) -> f64 {
     let w = if a.is_infinite() || a.is_nan() || a < TINY {
         a
     } else if a > LARGE {
-        libm::log(a) + libm::log(2.0)
+        strict_math::log(a) + strict_math::log(2.0)
     } else if a > 2.0 {
-        libm::log(2.0 * a + 1.0 / ((x * x + 1.0).sqrt() + a))
+        strict_math::log(2.0 * a + 1.0 / ((x * x + 1.0).sqrt() + a))
     } else {
         let t = x * x;
         libm::log1p(a + t / (1.0 + (1.0 + t).sqrt()))
@@ -177,11 +180,11 @@ fn acosh(x: f64) -> f64 {
     if x < 1.0 {
         f64::NAN
     } else if x >= LARGE {
-        libm::log(x) + libm::log(2.0)
+        strict_math::log(x) + strict_math::log(2.0)
     } else if x == 1.0 {
         0.0
     } else if x > 2.0 {
-        libm::log(2.0 * x - 1.0 / (x + (x * x - 1.0).sqrt()))
+        strict_math::log(2.0 * x - 1.0 / (x + (x * x - 1.0).sqrt()))
     } else {
         let t = x - 1.0;
         libm::log1p(t + (2.0 * t + t * t).sqrt())

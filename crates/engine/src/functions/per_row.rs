@@ -8,6 +8,7 @@ use chrono::{Datelike, Months, NaiveDate, Timelike, Weekday};
 use super::Signature;
 use super::datetime::DateTimeFunction;
 use super::math::MathFunction;
+use super::math::strict_math;
 use super::text::TextFunction;
 use crate::expr::Expr;
 use crate::types::SparkType;
@@ -529,16 +530,18 @@ impl PerRowFunction {
             Ceil | Floor => round_to_whole(&args[0], self == Ceil, result_type)?,
             Pmod => pmod(&args[0], &args[1])?,
             Sqrt => Value::Double(real(0).sqrt()),
-            Exp => Value::Double(real(0).exp()),
+            // Spark computes these with Java's StrictMath, which is fdlibm: `libm` (FreeBSD's msun) has the same `exp`
+            // and `pow` to the last digit (`exp(1)` is 2.7182818284590455 there), `strict_math` the logarithms.
+            Exp => Value::Double(libm::exp(real(0))),
             Ln | Log10 | Log2 if real(0) <= 0.0 => Value::Null,
-            Ln => Value::Double(real(0).ln()),
-            Log10 => Value::Double(real(0).log10()),
-            // As Java computes it: log(x) / log(2).
-            Log2 => Value::Double(real(0).ln() / 2f64.ln()),
-            Log if args.len() == 1 => if real(0) <= 0.0 { Value::Null } else { Value::Double(real(0).ln()) },
+            Ln => Value::Double(strict_math::log(real(0))),
+            Log10 => Value::Double(strict_math::log10(real(0))),
+            // As Spark computes it: log(x) / log(2).
+            Log2 => Value::Double(strict_math::log(real(0)) / strict_math::log(2.0)),
+            Log if args.len() == 1 => if real(0) <= 0.0 { Value::Null } else { Value::Double(strict_math::log(real(0))) },
             Log if real(0) <= 0.0 || real(1) <= 0.0 => Value::Null,
-            Log => Value::Double(real(1).ln() / real(0).ln()),
-            Pow => Value::Double(real(0).powf(real(1))),
+            Log => Value::Double(strict_math::log(real(1)) / strict_math::log(real(0))),
+            Pow => Value::Double(libm::pow(real(0), real(1))),
             Sign => Value::Double(if real(0) > 0.0 { 1.0 } else if real(0) < 0.0 { -1.0 } else { real(0) }),
             Positive => args[0].clone(),
             Negative => negate(&args[0])?,

@@ -191,9 +191,10 @@ impl Planner<'_> {
                 }
             }
         }
+        // Constants (a percentile's percentage) stay in the calls; only what varies by row goes through the copies.
         let mut regular_children: Vec<Expr> = Vec::new();
         for child_expr in regular.iter().flat_map(|r| r.children()) {
-            if !regular_children.contains(child_expr) {
+            if !matches!(child_expr, Expr::Literal(_)) && !regular_children.contains(child_expr) {
                 regular_children.push(child_expr.clone());
             }
         }
