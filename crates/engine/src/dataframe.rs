@@ -855,6 +855,11 @@ impl DataFrame {
         tree_string(&self.schema())
     }
 
+    /// The text `printSchema(level)` prints: nested fields down to `level`.
+    pub fn print_schema_string_to_depth(&self, level: usize) -> String {
+        crate::display::tree_string_to_depth(&self.schema(), level)
+    }
+
     /// The physical plan as `explain()` prints it: with adaptive execution, the final plan of the run `ran`, or
     /// the initial plan before any run.
     fn physical_explain(&self, physical: &physical::PhysicalPlan, ran: Option<&JobTrace>, extended: bool) -> String {

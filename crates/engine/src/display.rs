@@ -18,27 +18,38 @@ use crate::{EngineError, Result};
 /// Python's `print` adds one more newline after it, which is why a blank line follows `printSchema()` output.
 /// Arrays, maps and structs add a level per nesting: `element`, `key` and `value`, or the struct's fields.
 pub fn tree_string(schema: &SparkSchema) -> String {
+    tree_string_to_depth(schema, usize::MAX)
+}
+
+/// `printSchema(level)`: only the first `depth` levels of nested fields.
+pub fn tree_string_to_depth(schema: &SparkSchema, depth: usize) -> String {
     let mut text = String::from("root\n");
     for field in &schema.fields {
-        tree_line(&mut text, " |", &field.name, &field.data_type, Some(("nullable", field.nullable)));
+        tree_line(&mut text, " |", (&field.name, &field.data_type), Some(("nullable", field.nullable)), depth);
     }
     text
 }
 
-/// One line of `printSchema()`, then the lines of the type's parts one level deeper.
-fn tree_line(text: &mut String, prefix: &str, name: &str, data_type: &SparkType, flag: Option<(&str, bool)>) {
+/// One line of `printSchema()`, then the lines of the type's parts one level deeper while `depth` lasts.
+fn tree_line(text: &mut String, prefix: &str, (name, data_type): (&str, &SparkType), flag: Option<(&str, bool)>, depth: usize) {
+    if depth == 0 {
+        return;
+    }
     let flag = flag.map(|(what, value)| format!(" ({what} = {value})")).unwrap_or_default();
     text.push_str(&format!("{prefix}-- {name}: {}{flag}\n", data_type.type_name()));
     let deeper = format!("{prefix}    |");
+    let depth = depth - 1;
     match data_type {
-        SparkType::Array(array) => tree_line(text, &deeper, "element", &array.element, Some(("containsNull", array.contains_null))),
+        SparkType::Array(array) => {
+            tree_line(text, &deeper, ("element", &array.element), Some(("containsNull", array.contains_null)), depth)
+        }
         SparkType::Map(map) => {
-            tree_line(text, &deeper, "key", &map.key, None);
-            tree_line(text, &deeper, "value", &map.value, Some(("valueContainsNull", map.value_contains_null)));
+            tree_line(text, &deeper, ("key", &map.key), None, depth);
+            tree_line(text, &deeper, ("value", &map.value), Some(("valueContainsNull", map.value_contains_null)), depth);
         }
         SparkType::Struct(fields) => {
             for field in fields.iter() {
-                tree_line(text, &deeper, &field.name, &field.data_type, Some(("nullable", field.nullable)));
+                tree_line(text, &deeper, (&field.name, &field.data_type), Some(("nullable", field.nullable)), depth);
             }
         }
         _ => {}

@@ -202,12 +202,22 @@ impl Session {
     /// `spark.conf.set(key, value)`: changes a setting of this session, for every query planned from now on —
     /// those of DataFrames made before too.
     pub fn set_conf(&self, key: &str, value: &str) -> Result<()> {
-        self.config.write().unwrap_or_else(|poisoned| poisoned.into_inner()).set(key, value)
+        self.config.write().unwrap_or_else(|poisoned| poisoned.into_inner()).set(key, value)?;
+        self.take_up_settings();
+        Ok(())
     }
 
     /// `spark.conf.unset(key)`
     pub fn unset_conf(&self, key: &str) -> Result<()> {
-        self.config.write().unwrap_or_else(|poisoned| poisoned.into_inner()).unset(key)
+        self.config.write().unwrap_or_else(|poisoned| poisoned.into_inner()).unset(key)?;
+        self.take_up_settings();
+        Ok(())
+    }
+
+    /// The driver's thread takes up the settings at once: expressions built before the next job (`current_timezone()`
+    /// folded to a constant) see the time zone just set.
+    fn take_up_settings(&self) {
+        crate::query_settings::set_current(self.config().query_settings());
     }
 
     /// The same session (files, settings, views, job list) on other executors (`master("local[N]")`).

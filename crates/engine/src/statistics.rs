@@ -20,6 +20,8 @@ pub fn size_in_bytes(plan: &LogicalPlan) -> u128 {
         LogicalPlan::Scan(scan) => {
             let whole = match scan.source.as_ref() {
                 Source::Files { files, .. } => files.iter().map(|f| f.size as u128).sum(),
+                // An RDD's size is unknown to Spark (`LogicalRDD`): `spark.sql.defaultSizeInBytes`, never broadcast.
+                Source::Memory { from_rdd: true, .. } => i64::MAX as u128,
                 Source::Memory { table, .. } => table.num_rows() as u128 * row_size(&scan.columns),
                 Source::Range(range) => range.count().saturating_mul(row_size(&scan.columns)),
             };

@@ -157,7 +157,11 @@ impl Host {
                 self.print(&text);
             }
             "print_schema" => {
-                let text = df.print_schema_string();
+                // Spark prints every level for a level of 0 or less, as for none.
+                let text = match args.opt_int(1)? {
+                    Some(level) if level > 0 => df.print_schema_string_to_depth(level as usize),
+                    _ => df.print_schema_string(),
+                };
                 self.print(&text);
             }
             "explain" => {

@@ -103,6 +103,15 @@ class Column:
     def like(self, pattern):
         return Column(_kindling('column.like', self, pattern))
 
+    def ilike(self, pattern):
+        return Column(_kindling('functions.call', 'ilike', self, _literal_of(pattern)))
+
+    def isNaN(self):
+        return Column(_kindling('functions.call', 'isnan', self))
+
+    def transform(self, f):
+        return f(self)
+
     def startswith(self, other):
         return Column(_kindling('functions.call', 'startswith', self, _literal_of(other)))
 

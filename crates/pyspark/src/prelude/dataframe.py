@@ -375,7 +375,7 @@ class DataFrame:
         _kindling('dataframe.show', self._h, n, truncate, vertical)
 
     def printSchema(self, level=None):
-        _kindling('dataframe.print_schema', self._h)
+        _kindling('dataframe.print_schema', self._h, level)
 
     def explain(self, extended=None, mode=None):
         _kindling('dataframe.explain', self._h, extended, mode)
