@@ -26,6 +26,7 @@ pub mod expr;
 pub mod functions;
 pub mod generate;
 pub mod hash_aggregate;
+pub mod sort_aggregate;
 pub mod interval;
 pub mod io;
 pub mod job;

@@ -18,6 +18,7 @@ use crate::expr::window::WindowFunction;
 use crate::expr::nondeterministic::TaskExprs;
 use crate::expr::{AggregateFunction, Attribute, Expr, ExprId};
 use crate::window::group_limit::{GroupLimitMode, inferred_limit};
+use crate::sort_aggregate::AggregateOperator;
 use crate::hash_aggregate::{
     AggregateCall, AggregateMode, ComputedKey, aggregate_by_computed_key, aggregate_partition, aggregate_shuffle_read, batch_of,
 };
@@ -548,8 +549,11 @@ impl PhysicalPlan {
                 let functions: Vec<String> = calls.iter().map(AggregateCall::plan_string).collect();
                 let keys = attributes(keys, ", ");
                 let output = if verbose { format!(", output=[{}]", attributes(&self.output(), ", ")) } else { String::new() };
-                let operator = if calls.iter().any(|c| c.function.is_object()) { "ObjectHashAggregate" } else { "HashAggregate" };
-                format!("{operator}(keys=[{keys}], functions=[{}]{output})", functions.join(", "))
+                let (operator, keys_label) = match AggregateOperator::for_calls(calls) {
+                    AggregateOperator::SortAggregate => ("SortAggregate", "key"),
+                    other => (other.name(), "keys"),
+                };
+                format!("{operator}({keys_label}=[{keys}], functions=[{}]{output})", functions.join(", "))
             }
             Self::Exchange { id, partitioning, origin, .. } => {
                 let origin = match origin {
@@ -643,9 +647,10 @@ impl PhysicalPlan {
 
     /// Whether Spark compiles this operator into a whole-stage-codegen stage.
     fn supports_codegen(&self) -> bool {
-        // An ObjectHashAggregate (collect_list, collect_set) is interpreted, outside whole-stage codegen.
+        // An ObjectHashAggregate (collect_list, collect_set) or a SortAggregate is interpreted, outside whole-stage
+        // codegen.
         if let Self::HashAggregate { calls, .. } = self
-            && calls.iter().any(|c| c.function.is_object())
+            && AggregateOperator::for_calls(calls) != AggregateOperator::HashAggregate
         {
             return false;
         }
@@ -1546,15 +1551,17 @@ impl Planner<'_> {
         let partial_calls = calls.iter().map(|c| c.in_mode(AggregateMode::Partial)).collect();
         let partial = self.hash_aggregate(AggregateMode::Partial, &keys, partial_calls, child);
         let exchange = self.exchange(self.partitioning_on(&keys), ShuffleOrigin::EnsureRequirements, partial);
-        let final_calls = calls.iter().map(|c| c.in_mode(AggregateMode::Final)).collect();
-        PhysicalPlan::HashAggregate { mode: AggregateMode::Final, keys, calls: final_calls, results, input: Box::new(exchange) }
+        let final_calls: Vec<AggregateCall> = calls.iter().map(|c| c.in_mode(AggregateMode::Final)).collect();
+        let input = sorted_for_aggregate(&keys, &final_calls, exchange);
+        PhysicalPlan::HashAggregate { mode: AggregateMode::Final, keys, calls: final_calls, results, input: Box::new(input) }
     }
 
     fn hash_aggregate(&self, mode: AggregateMode, keys: &[Attribute], calls: Vec<AggregateCall>, mut child: PhysicalPlan) -> PhysicalPlan {
         if mode == AggregateMode::Partial {
             defer_grouped_build_strings(keys, &calls, &mut child);
         }
-        PhysicalPlan::HashAggregate { mode, keys: keys.to_vec(), calls, results: Vec::new(), input: Box::new(child) }
+        let input = sorted_for_aggregate(keys, &calls, child);
+        PhysicalPlan::HashAggregate { mode, keys: keys.to_vec(), calls, results: Vec::new(), input: Box::new(input) }
     }
 
     /// `hashpartitioning(keys, spark.sql.shuffle.partitions)`, or one partition when there are no keys.
@@ -1565,6 +1572,15 @@ impl Planner<'_> {
         let keys = keys.iter().cloned().map(Expr::Attribute).collect();
         Partitioning::Hash { keys, partitions: self.session.config().shuffle_partitions }
     }
+}
+
+/// An aggregation's input, sorted within each partition by the keys when Spark runs it as a SortAggregate.
+fn sorted_for_aggregate(keys: &[Attribute], calls: &[AggregateCall], input: PhysicalPlan) -> PhysicalPlan {
+    if keys.is_empty() || AggregateOperator::for_calls(calls) != AggregateOperator::SortAggregate {
+        return input;
+    }
+    let order = keys.iter().map(|k| SortOrder::new(Expr::Attribute(k.clone()), true)).collect();
+    PhysicalPlan::Sort { order, global: false, input: Box::new(input) }
 }
 
 /// One copy of `batch` made by an Expand: `projection` evaluated, a NULL constant given its column's type.

@@ -339,7 +339,7 @@ impl Story<'_> {
         let Some(task) = self.task(id) else { return format!("Task {id} ends.") };
         let read = if task.files.is_empty() { String::new() } else { format!(" read {}:", task.files.join(", ")) };
         let produced = match self.stage(task.stage) {
-            Some(stage) if stage.writes_exchange.is_some() && stage.operators.first().is_some_and(|op| op == "HashAggregate") => "groups",
+            Some(stage) if stage.writes_exchange.is_some() && stage.operators.first().is_some_and(|op| op.ends_with("Aggregate")) => "groups",
             _ => "rows",
         };
         format!(
