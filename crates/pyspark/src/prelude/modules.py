@@ -45,6 +45,10 @@ class _ArgparseModule:
     pass
 
 
+class _StoragelevelModule:
+    pass
+
+
 def _module(module_class, members, public):
     # `public` is the module's `__all__`: what `from <module> import *` binds.
     module_class.__all__ = tuple(public)
@@ -91,7 +95,9 @@ _errors_module = _module(_ErrorsModule, _ERRORS, _ERRORS)
 _SUBMODULES['utils'] = _module(_UtilsModule, _ERRORS, ())
 _sql_module = _module(_SqlModule, dict(list(_SQL.items()) + list(_SUBMODULES.items())), _SQL)
 _PYSPARK = {'SparkConf': SparkConf, 'SparkContext': SparkContext, 'RDD': RDD, 'StorageLevel': StorageLevel}
-_kindling_pyspark = _module(_PysparkModule, dict(list(_PYSPARK.items()) + [('sql', _sql_module), ('errors', _errors_module)]), _PYSPARK)
+_storagelevel_module = _module(_StoragelevelModule, {'StorageLevel': StorageLevel}, ('StorageLevel',))
+_kindling_pyspark = _module(_PysparkModule, dict(list(_PYSPARK.items()) + [('sql', _sql_module), ('errors', _errors_module),
+                                                                          ('storagelevel', _storagelevel_module)]), _PYSPARK)
 _kindling_argparse = _module(_ArgparseModule, {'ArgumentParser': ArgumentParser, 'Namespace': Namespace}, ())
 
 

@@ -13,6 +13,9 @@ class RDD:
     def __init__(self, source, session):
         self._source = source
         self._session = session
+        # As PySpark's: set by cache() and persist(), cleared by unpersist().
+        self.is_cached = False
+        self._storage_level = StorageLevel.NONE
 
     def _derive(self, op, *args):
         return RDD(('rdd', _kindling(op, self._source, *args)), self._session)
@@ -80,14 +83,38 @@ class RDD:
     def toDF(self, schema=None, sampleRatio=None):
         return DataFrame(_kindling('rdd.to_df', self._source, _schema_spec(schema)), self._session)
 
+    # The level is recorded and shown; the partitions are computed again by each job (see ARCHITECTURE.md).
     def cache(self):
-        return self
+        return self.persist(StorageLevel.MEMORY_ONLY)
 
     def persist(self, storageLevel=None):
+        self.is_cached = True
+        self._storage_level = StorageLevel.MEMORY_ONLY if storageLevel is None else storageLevel
         return self
 
     def unpersist(self, blocking=False):
+        self.is_cached = False
+        self._storage_level = StorageLevel.NONE
         return self
+
+    def getStorageLevel(self):
+        return self._storage_level
+
+    def collectAsMap(self):
+        return dict(self.collect())
+
+    def groupBy(self, f, numPartitions=None, partitionFunc=None):
+        return self.map(lambda x: (f(x), x)).groupByKey(numPartitions)
+
+    def treeAggregate(self, zeroValue, seqOp, combOp, depth=2):
+        if depth < 1:
+            raise ValueError('Depth cannot be smaller than 1 but got ' + str(depth) + '.')
+        return self.aggregate(zeroValue, seqOp, combOp)
+
+    def treeReduce(self, f, depth=2):
+        if depth < 1:
+            raise ValueError('Depth cannot be smaller than 1 but got ' + str(depth) + '.')
+        return self.reduce(f)
 
     def saveAsTextFile(self, path, compressionCodecClass=None):
         if compressionCodecClass is not None:

@@ -185,6 +185,14 @@ class SparkContext:
         source = ('parallelize', [_kindling_to_wire(x) for x in c], numSlices, type(c) is range)
         return RDD(('rdd', _kindling('rdd.source', source)), self._session)
 
+    def range(self, start, end=None, step=1, numSlices=None):
+        if end is None:
+            start, end = 0, start
+        return self.parallelize(range(start, end, step), numSlices)
+
+    def emptyRDD(self):
+        return self.parallelize([], 1)
+
     def textFile(self, name, minPartitions=None, use_unicode=True):
         return RDD(('rdd', _kindling('rdd.text_file', name, minPartitions)), self._session)
 
