@@ -317,11 +317,32 @@ fn group(
             let (more_batches, _) = batches.size_hint();
             running.groups.reserve(batch.num_rows() * (1 + more_batches));
         }
-        let key_columns = keys.iter().map(|k| evaluate(&Expr::Attribute(k.clone()), batch, input)).collect::<Result<Vec<_>>>()?;
+        let key_columns = keys
+            .iter()
+            .map(|k| evaluate(&Expr::Attribute(k.clone()), batch, input).map(|column| normalized_floats(&column)))
+            .collect::<Result<Vec<_>>>()?;
         let group_ids = running.groups.assign(&key_columns, batch.num_rows())?;
         running.add(&group_ids, batch, input)?;
     }
     running.finish(keys)
+}
+
+/// A floating-point key column with -0.0 written as 0.0 and every NaN as the one NaN, as Spark normalizes grouping
+/// keys (`knownfloatingpointnormalized(normalizenanandzero(x))`): 0.0 and -0.0 are one group. Other columns as they are.
+fn normalized_floats(column: &ArrayRef) -> ArrayRef {
+    use arrow::array::{AsArray, Float32Array, Float64Array};
+    use arrow::datatypes::{Float32Type, Float64Type};
+    match column.data_type() {
+        arrow::datatypes::DataType::Float64 => {
+            let normalized: Float64Array = column.as_primitive::<Float64Type>().unary(|x| if x.is_nan() { f64::NAN } else { x + 0.0 });
+            Arc::new(normalized)
+        }
+        arrow::datatypes::DataType::Float32 => {
+            let normalized: Float32Array = column.as_primitive::<Float32Type>().unary(|x| if x.is_nan() { f32::NAN } else { x + 0.0 });
+            Arc::new(normalized)
+        }
+        _ => column.clone(),
+    }
 }
 
 /// The groups of a task as its batches come: the key table, every call's states, and how many groups there were

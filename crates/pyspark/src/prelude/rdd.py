@@ -83,7 +83,7 @@ class RDD:
     def toDF(self, schema=None, sampleRatio=None):
         return DataFrame(_kindling('rdd.to_df', self._source, _schema_spec(schema)), self._session)
 
-    # The level is recorded and shown; the partitions are computed again by each job (see ARCHITECTURE.md).
+    # The level is recorded and shown; each job computes the partitions again (ARCHITECTURE.md, "Decisions").
     def cache(self):
         return self.persist(StorageLevel.MEMORY_ONLY)
 
