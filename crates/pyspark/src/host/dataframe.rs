@@ -121,12 +121,12 @@ impl Host {
                 let grouped = df.group_by(self.exprs_or_names(args.list(1)?)?)?;
                 return Ok(MontyObject::int(self.add(Object::Grouped(grouped)) as i64));
             }
-            "rollup" | "cube" => {
+            "rollup" | "cube" | "grouping_sets" => {
                 let keys = self.exprs_or_names(args.list(1)?)?;
-                let sets = if name == "rollup" {
-                    kindling_sql::grouping_sets::rollup_of(keys.len())
-                } else {
-                    kindling_sql::grouping_sets::cube_of(keys.len())
+                let sets = match name {
+                    "rollup" => kindling_sql::grouping_sets::rollup_of(keys.len()),
+                    "cube" => kindling_sql::grouping_sets::cube_of(keys.len()),
+                    _ => self.grouping_sets(args.list(2)?, &keys)?,
                 };
                 let copies = kindling_sql::grouping_sets::expanded(&df, &keys, &sets, kindling_sql::Position::new(1, 1))?;
                 let names: Vec<String> = keys.iter().map(|key| df.column_name(key)).collect::<kindling_engine::Result<_>>()?;
@@ -136,6 +136,25 @@ impl Host {
             _ => return self.dataframe_action(&df, name, args),
         };
         Ok(self.describe(derived))
+    }
+
+    /// `groupingSets([("a", "b"), ("a",), ()], "a", "b")`: each set as the positions of its columns among the keys.
+    fn grouping_sets(&self, sets: &[PyValue], keys: &[Expr]) -> Result<Vec<Vec<usize>>> {
+        sets.iter()
+            .map(|set| {
+                let columns = self.exprs_or_names(set.items().unwrap_or(std::slice::from_ref(set)))?;
+                columns
+                    .iter()
+                    .map(|column| match keys.iter().position(|key| key == column) {
+                        Some(position) => Ok(position),
+                        None => type_error!(
+                            "a grouping set may only hold grouping columns: {} is not among groupingSets' columns",
+                            column.sql_name()
+                        ),
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     fn dataframe_action(&mut self, df: &DataFrame, name: &str, args: &Args) -> Result<MontyObject> {

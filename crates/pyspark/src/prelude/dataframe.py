@@ -100,6 +100,11 @@ class DataFrame:
         keys = [self._by_ordinal(c, False) for c in _flatten(cols)]
         return GroupedData(_kindling('dataframe.rollup', self._h, keys), self.sparkSession)
 
+    def groupingSets(self, groupingSets, *cols):
+        keys = [self._by_ordinal(c, False) for c in _flatten(cols)]
+        sets = [list(s) if isinstance(s, (list, tuple)) else [s] for s in groupingSets]
+        return GroupedData(_kindling('dataframe.grouping_sets', self._h, keys, sets), self.sparkSession)
+
     def cube(self, *cols):
         keys = [self._by_ordinal(c, False) for c in _flatten(cols)]
         return GroupedData(_kindling('dataframe.cube', self._h, keys), self.sparkSession)
