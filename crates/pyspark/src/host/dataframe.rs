@@ -16,8 +16,10 @@ use crate::{not_supported, type_error};
 
 impl Host {
     pub(super) fn dataframe_op(&mut self, name: &str, args: &Args) -> Result<MontyObject> {
-        let df = self.dataframe(args.get(0))?.clone();
+        let df = self.dataframe(args.get(0))?;
         let derived = match name {
+            // What `df[...]` made, now that the host is asked: the DataFrame itself.
+            "resolve" => df.clone(),
             "select" => df.select(self.exprs_or_names(args.list(1)?)?)?,
             "select_expr" => {
                 let exprs = args.list(1)?.iter().map(|e| self.sql_select_item(e)).collect::<Result<_>>()?;
@@ -79,12 +81,12 @@ impl Host {
                 df.repartition_by_range(partitions, order)?
             }
             "coalesce" => df.coalesce(positive(args.int(1)?)?)?,
-            "union" => df.union(self.dataframe(args.get(1))?)?,
-            "union_by_name" => df.union_by_name(self.dataframe(args.get(1))?, args.bool(2)?)?,
-            "intersect" => df.intersect(self.dataframe(args.get(1))?)?,
-            "intersect_all" => df.intersect_all(self.dataframe(args.get(1))?)?,
-            "subtract" => df.subtract(self.dataframe(args.get(1))?)?,
-            "except_all" => df.except_all(self.dataframe(args.get(1))?)?,
+            "union" => df.union(&self.dataframe(args.get(1))?)?,
+            "union_by_name" => df.union_by_name(&self.dataframe(args.get(1))?, args.bool(2)?)?,
+            "intersect" => df.intersect(&self.dataframe(args.get(1))?)?,
+            "intersect_all" => df.intersect_all(&self.dataframe(args.get(1))?)?,
+            "subtract" => df.subtract(&self.dataframe(args.get(1))?)?,
+            "except_all" => df.except_all(&self.dataframe(args.get(1))?)?,
             "fill_na" => self.fill_na(&df, args)?,
             "replace" => self.replace(&df, args)?,
             "describe" => {
@@ -110,11 +112,11 @@ impl Host {
                 df.drop_missing(keep, subset.as_ref().map(|s| s.iter().map(String::as_str).collect::<Vec<_>>()).as_deref())?
             }
             "join" => {
-                let other = self.dataframe(args.get(1))?.clone();
+                let other = self.dataframe(args.get(1))?;
                 let how = args.opt_str(3)?.unwrap_or("inner").to_string();
                 df.join(&other, self.join_on(args.get(2))?, &how)?
             }
-            "cross_join" => df.cross_join(self.dataframe(args.get(1))?)?,
+            "cross_join" => df.cross_join(&self.dataframe(args.get(1))?)?,
             "alias" => df.alias(args.str(1)?),
             "broadcast" => df.broadcast(),
             "group_by" => {
@@ -301,12 +303,12 @@ impl Host {
         })
     }
 
-    fn exprs_or_names(&self, values: &[PyValue]) -> Result<Vec<Expr>> {
+    pub(super) fn exprs_or_names(&self, values: &[PyValue]) -> Result<Vec<Expr>> {
         values.iter().map(|v| self.expr_or_name(v)).collect()
     }
 
     /// A filter condition: a Column, or SQL text (`filter("pickup_date = '2021-02-15'")`).
-    fn condition(&self, value: &PyValue) -> Result<Expr> {
+    pub(super) fn condition(&self, value: &PyValue) -> Result<Expr> {
         match value {
             PyValue::Str(text) => Ok(kindling_sql::expression(text)?),
             other => self.column_expr(other),

@@ -204,9 +204,27 @@ impl Host {
         self.objects.get(handle).ok_or_else(|| PySparkError::Type(format!("no Kindling object {handle}")))
     }
 
-    fn dataframe(&self, value: &PyValue) -> Result<&DataFrame> {
+    /// The DataFrame a value stands for: a handle, a DataFrame object, or what `df[...]` made in the sandbox before
+    /// it could ask the host — `('pending', 'filter' | 'select', parent, argument)`.
+    fn dataframe(&self, value: &PyValue) -> Result<DataFrame> {
+        if let PyValue::Instance { class, .. } = value
+            && class == "DataFrame"
+            && let Some(handle) = value.attr("_h")
+        {
+            return self.dataframe(handle);
+        }
+        if let PyValue::Tuple(parts) = value
+            && let [PyValue::Str(pending), PyValue::Str(op), parent, argument] = parts.as_slice()
+            && pending == "pending"
+        {
+            let parent = self.dataframe(parent)?;
+            return Ok(match op.as_str() {
+                "filter" => parent.filter(self.condition(argument)?)?,
+                _ => parent.select(self.exprs_or_names(argument.items().unwrap_or_default())?)?,
+            });
+        }
         match self.object(handle_of(value)?)? {
-            Object::DataFrame(df) => Ok(df),
+            Object::DataFrame(df) => Ok(df.clone()),
             _ => type_error!("expected a DataFrame, got {}", value.type_name()),
         }
     }

@@ -165,7 +165,7 @@ impl Host {
         let source = source.items().unwrap_or(&[]);
         match source {
             [PyValue::Str(kind), handle] if kind == "dataframe" => {
-                let df = self.dataframe(handle)?.clone();
+                let df = self.dataframe(handle)?;
                 Ok(Rdd { input: Input::Rows(df.columns()), base: df, steps: Vec::new() })
             }
             [PyValue::Str(kind), handle] if kind == "rdd" => match self.object(super::handle_of(handle)?)? {

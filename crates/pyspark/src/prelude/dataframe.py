@@ -10,13 +10,36 @@ class _NoValue:
     pass
 
 
+def _unresolved_column(name, columns):
+    # The engine's message for a name no column has (analyzer.rs, `unresolved_column_message`), made here because
+    # df[[...]] cannot ask the host: up to five columns, the closest in edit distance first, ties in column order.
+    quoted = ['`' + c + '`' for c in columns]
+    closest = sorted(quoted, key=lambda c: _edit_distance(c, name))[:5]
+    return ('[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter with name `' + name
+            + '` cannot be resolved. Did you mean one of the following? [' + ', '.join(closest) + ']. SQLSTATE: 42703')
+
+
+def _edit_distance(a, b):
+    previous = list(range(len(b) + 1))
+    for i in range(len(a)):
+        current = [i + 1]
+        for j in range(len(b)):
+            cost = 0 if a[i] == b[j] else 1
+            current.append(min(previous[j] + cost, previous[j + 1] + 1, current[j] + 1))
+        previous = current
+    return previous[len(b)]
+
+
 _NO_VALUE = _NoValue()
 
 
 class DataFrame:
     def __init__(self, description, session):
         handle, fields = description
+        # The engine's handle, or ('pending', op, parent handle, argument) for a DataFrame made by df[...], which
+        # cannot call the host: the host resolves it, and `_handle()` keeps what it resolved to.
         self._h = handle
+        self._fields = fields
         self.sparkSession = session
         self.columns = [f[0] for f in fields]
         self.schema = StructType([StructField(f[0], _type_from_spec(f[4]), f[2]) for f in fields])
@@ -37,21 +60,45 @@ class DataFrame:
                 setattr(self, name, self._by_name[name.lower()])
 
     def _derive(self, op, *args):
-        return DataFrame(_kindling(op, self._h, *args), self.sparkSession)
+        return DataFrame(_kindling(op, self._handle(), *args), self.sparkSession)
 
     def __repr__(self):
         return 'DataFrame[' + ', '.join([name + ': ' + t for (name, t) in self.dtypes]) + ']'
 
     def __getitem__(self, item):
         # A dunder method cannot call the host: known columns come from this object, anything else is resolved
-        # by the host when the Column is used.
+        # by the host when the Column is used; df[[names]] and df[condition] are DataFrames made when first used.
         if isinstance(item, int):
             item = self.columns[item]
         if isinstance(item, str):
             known = self._by_name.get(item.lower())
             return known if known is not None else _operator('dataframe_column', (self._h, item), item)
-        raise NotImplementedError('df[...] takes a column name or position in Kindling; use df.filter(...) or '
-                                  'df.select(...) for the other forms')
+        if type(item) is Column:
+            return DataFrame((('pending', 'filter', self._h, item), self._fields), self.sparkSession)
+        if isinstance(item, (list, tuple)):
+            return DataFrame((('pending', 'select', self._h, list(item)), self._fields_named(item)), self.sparkSession)
+        raise TypeError('[NOT_COLUMN_OR_INT_OR_LIST_OR_STR_OR_TUPLE] Argument `item` should be a Column, int, list, '
+                        'str or tuple, got ' + type(item).__name__ + '.')
+
+    def _fields_named(self, names):
+        fields = []
+        for name in names:
+            if type(name) is Column:
+                name = name._sql
+            if type(name) is not str:
+                raise NotImplementedError('not supported in Kindling yet: df[[...]] with ' + repr(name)
+                                          + ' (only names of its columns); df.select(...) takes any column')
+            matching = [f for f in self._fields if f[0].lower() == name.lower()]
+            if not matching:
+                # AnalysisException, as the select PySpark runs here would raise (the sandbox's is Exception).
+                raise Exception(_unresolved_column(name, self.columns))
+            fields.append(matching[0])
+        return fields
+
+    def _handle(self):
+        if type(self._h) is tuple:
+            self._h = _kindling('dataframe.resolve', self._h)[0]
+        return self._h
 
     def select(self, *cols):
         return self._derive('dataframe.select', _flatten(cols))
@@ -91,23 +138,23 @@ class DataFrame:
 
     def groupBy(self, *cols):
         keys = [self._by_ordinal(c, False) for c in _flatten(cols)]
-        return GroupedData(_kindling('dataframe.group_by', self._h, keys), self.sparkSession)
+        return GroupedData(_kindling('dataframe.group_by', self._handle(), keys), self.sparkSession)
 
     def groupby(self, *cols):
         return self.groupBy(*cols)
 
     def rollup(self, *cols):
         keys = [self._by_ordinal(c, False) for c in _flatten(cols)]
-        return GroupedData(_kindling('dataframe.rollup', self._h, keys), self.sparkSession)
+        return GroupedData(_kindling('dataframe.rollup', self._handle(), keys), self.sparkSession)
 
     def groupingSets(self, groupingSets, *cols):
         keys = [self._by_ordinal(c, False) for c in _flatten(cols)]
         sets = [list(s) if isinstance(s, (list, tuple)) else [s] for s in groupingSets]
-        return GroupedData(_kindling('dataframe.grouping_sets', self._h, keys, sets), self.sparkSession)
+        return GroupedData(_kindling('dataframe.grouping_sets', self._handle(), keys, sets), self.sparkSession)
 
     def cube(self, *cols):
         keys = [self._by_ordinal(c, False) for c in _flatten(cols)]
-        return GroupedData(_kindling('dataframe.cube', self._h, keys), self.sparkSession)
+        return GroupedData(_kindling('dataframe.cube', self._handle(), keys), self.sparkSession)
 
     def agg(self, *exprs):
         return self.groupBy().agg(*exprs)
@@ -157,7 +204,7 @@ class DataFrame:
         for w in weights:
             if w < 0.0:
                 raise ValueError("[VALUE_NOT_POSITIVE] Value for `weights` must be positive, got '" + str(w) + "'.")
-        parts = _kindling('dataframe.random_split', self._h, [float(w) for w in weights], _seed_or_random(seed))
+        parts = _kindling('dataframe.random_split', self._handle(), [float(w) for w in weights], _seed_or_random(seed))
         return [DataFrame(part, self.sparkSession) for part in parts]
 
     def foreach(self, f):
@@ -260,7 +307,7 @@ class DataFrame:
         return self._derive('dataframe.repartition', numPartitions, list(cols))
 
     def inputFiles(self):
-        return _kindling('dataframe.input_files', self._h)
+        return _kindling('dataframe.input_files', self._handle())
 
     def repartitionByRange(self, numPartitions, *cols):
         if not isinstance(numPartitions, int):
@@ -331,34 +378,34 @@ class DataFrame:
 
     def persist(self, storageLevel=None):
         level = StorageLevel.MEMORY_AND_DISK_DESER if storageLevel is None else storageLevel
-        flags = _kindling('dataframe.persist', self._h, level._flags())
+        flags = _kindling('dataframe.persist', self._handle(), level._flags())
         self.is_cached = True
         self.storageLevel = StorageLevel(*flags)
         return self
 
     def unpersist(self, blocking=False):
-        _kindling('dataframe.unpersist', self._h)
+        _kindling('dataframe.unpersist', self._handle())
         self.is_cached = False
         self.storageLevel = StorageLevel.NONE
         return self
 
     def createOrReplaceTempView(self, name):
-        _kindling('dataframe.create_or_replace_temp_view', self._h, name)
+        _kindling('dataframe.create_or_replace_temp_view', self._handle(), name)
 
     def createTempView(self, name):
-        _kindling('dataframe.create_temp_view', self._h, name)
+        _kindling('dataframe.create_temp_view', self._handle(), name)
 
     def registerTempTable(self, name):
-        _kindling('dataframe.register_temp_table', self._h, name)
+        _kindling('dataframe.register_temp_table', self._handle(), name)
 
     def count(self):
-        return _kindling('dataframe.count', self._h)
+        return _kindling('dataframe.count', self._handle())
 
     def collect(self):
-        return _kindling_rows(_kindling('dataframe.collect', self._h), self.schema)
+        return _kindling_rows(_kindling('dataframe.collect', self._handle()), self.schema)
 
     def take(self, num):
-        return _kindling_rows(_kindling('dataframe.take', self._h, num), self.schema)
+        return _kindling_rows(_kindling('dataframe.take', self._handle(), num), self.schema)
 
     def head(self, n=None):
         if n is None:
@@ -377,13 +424,13 @@ class DataFrame:
         return len(self.take(1)) == 0
 
     def show(self, n=20, truncate=True, vertical=False):
-        _kindling('dataframe.show', self._h, n, truncate, vertical)
+        _kindling('dataframe.show', self._handle(), n, truncate, vertical)
 
     def printSchema(self, level=None):
-        _kindling('dataframe.print_schema', self._h, level)
+        _kindling('dataframe.print_schema', self._handle(), level)
 
     def explain(self, extended=None, mode=None):
-        _kindling('dataframe.explain', self._h, extended, mode)
+        _kindling('dataframe.explain', self._handle(), extended, mode)
 
     def toPandas(self):
         raise NotImplementedError('toPandas() needs pandas, which Kindling\'s Python sandbox does not have; '
@@ -591,7 +638,7 @@ class DataFrameWriter:
 
     def save(self, path=None, format=None, mode=None, **options):
         writer = self._with(format=format, mode=mode).options(**options)
-        _kindling('dataframe.write', writer._df._h, writer._format, path, writer._mode, writer._options,
+        _kindling('dataframe.write', writer._df._handle(), writer._format, path, writer._mode, writer._options,
                   writer._partition_by)
 
     def parquet(self, path, mode=None, partitionBy=None, compression=None):
