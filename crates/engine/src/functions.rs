@@ -255,6 +255,12 @@ impl ScalarFunction {
                 }
                 _ => Decimal { precision: 38, scale: 0 },
             },
+            PerRow(PerRowFunction::Ceil | PerRowFunction::Floor) if args.len() == 2 => match (args[0].data_type(), &args[1]) {
+                (Decimal { precision, scale }, Expr::Literal(scale_value)) => {
+                    per_row::rounded_at_scale_type(precision, scale, scale_value.as_i64().unwrap_or(0) as i32)
+                }
+                (first, _) => first,
+            },
             PerRow(function) => function.return_type(&args.iter().map(Expr::data_type).collect::<Vec<_>>()),
             Collection(function) => {
                 let types: Vec<SparkType> = args.iter().map(Expr::data_type).collect();
@@ -347,7 +353,7 @@ impl ScalarFunction {
             Greatest | Least => extreme(self == Greatest, args)?,
             Abs => abs(arg(0))?,
             Round => round(arg(0), args.get(1), types[0].clone())?,
-            PerRow(function) => function.evaluate(args, types, rows)?,
+            PerRow(function) => function.evaluate(args, types, rows, result_type)?,
             Collection(function) => function.evaluate(args, rows, result_type)?,
             Hash => Arc::new(Int32Array::from(crate::partitioner::spark_hash(args)?)),
             XxHash64 => Arc::new(Int64Array::from(crate::partitioner::spark_xxhash64(args)?)),

@@ -122,6 +122,13 @@ impl Translator {
                 let what = trim_what.as_deref().map(|w| self.expr(w)).transpose()?.unwrap_or(lit(" "));
                 trim_from(side, what, value)
             }
+            // `ceil(x, scale)`: rounded up at a decimal place, named as the function call.
+            E::Floor { expr: inner, field: ast::CeilFloorKind::Scale(scale) }
+            | E::Ceil { expr: inner, field: ast::CeilFloorKind::Scale(scale) } => {
+                let (function, written) = if matches!(expr, E::Floor { .. }) { (PerRowFunction::Floor, "floor") } else { (PerRowFunction::Ceil, "ceil") };
+                let scale = self.expr(&E::Value(scale.clone()))?;
+                named_call(written, ScalarFunction::PerRow(function), vec![self.expr(inner)?, scale])
+            }
             E::Floor { expr: inner, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) }
             | E::Ceil { expr: inner, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) } => {
                 let (function, word) = match expr {
@@ -818,6 +825,12 @@ pub fn named_call(written: &str, function: ScalarFunction, mut args: Vec<Expr>) 
         return trim_from(side, args.pop().expect("two arguments"), value);
     }
     let args = with_default_arguments(function, args);
+    // `ceil(x, 1)` is named in lower case as written, unlike `CEIL(x)`.
+    if matches!(function, ScalarFunction::PerRow(PerRowFunction::Ceil | PerRowFunction::Floor)) && args.len() == 2 {
+        let listed = args.iter().map(Expr::sql_name).collect::<Vec<_>>().join(", ");
+        let shown = format!("{}({listed})", written.to_ascii_lowercase());
+        return call(function, args).alias(&shown);
+    }
     match shown_name(written, function) {
         Some(shown) => {
             let listed = args.iter().map(Expr::sql_name).collect::<Vec<_>>().join(", ");

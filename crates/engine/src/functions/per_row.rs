@@ -298,6 +298,8 @@ impl PerRowFunction {
             Replace | Locate | Lpad | Rpad => (2, 3),
             Ltrim | Rtrim | Btrim | Bround | Log => (1, 2),
             Instr => (2, 4),
+            // `ceil(x, scale)`: rounded up at a decimal place (Spark's RoundCeil / RoundFloor).
+            Ceil | Floor => (1, 2),
             StartsWith | EndsWith | Contains | Left | Right | Repeat | Pmod | Pow | DateAdd | DateSub | NextDay
             | AddMonths | IntegralDivide | Encode | Decode | ToNumber | DatePlusInterval | TimestampPlusInterval
             | SubtractDates | SubtractTimestamps => (2, 2),
@@ -351,6 +353,7 @@ impl PerRowFunction {
             }],
             // `+interval '1' day` is the interval itself.
             Positive | Negative if matches!(first, YearMonthInterval { .. } | DayTimeInterval { .. }) => vec![first.clone()],
+            Ceil | Floor if args.len() == 2 => vec![decimal_for_rounding(&first), Integer],
             Ceil | Floor | Positive | Negative => vec![numeric],
             Pmod => return Signature::Common,
             IntegralDivide => return if args.iter().all(|a| a.data_type().is_numeric() || a.data_type() == Null) {
@@ -439,8 +442,10 @@ impl PerRowFunction {
     }
 
     /// Runs the function on each row's arguments; a NULL argument makes a NULL result (but see `sees_nulls`).
-    pub fn evaluate(self, args: &[ArrayRef], types: &[SparkType], rows: usize) -> Result<ArrayRef> {
+    pub fn evaluate(self, args: &[ArrayRef], types: &[SparkType], rows: usize, declared: &SparkType) -> Result<ArrayRef> {
         let result_type = match (self, args.get(1)) {
+            // The scale is a constant; the analyzer worked the decimal type out from it.
+            (Ceil | Floor, Some(_)) => declared.clone(),
             // The format is a constant: its first value says the decimal type.
             (ToNumber, Some(formats)) if rows > 0 => match Value::from_array(formats.as_ref(), 0)? {
                 Value::String(format) => super::number_format::result_type(&format)?,
@@ -527,6 +532,7 @@ impl PerRowFunction {
             }),
             Unhex => unhex(text(0)).map_or(Value::Null, Value::Binary),
             LuhnCheck => Value::Boolean(luhn_check(text(0))),
+            Ceil | Floor if args.len() == 2 => round_at_scale(&args[0], int(1).unwrap_or(0), self == Ceil, result_type),
             Ceil | Floor => round_to_whole(&args[0], self == Ceil, result_type)?,
             Pmod => pmod(&args[0], &args[1])?,
             Sqrt => Value::Double(real(0).sqrt()),
@@ -795,6 +801,45 @@ fn luhn_check(text: &str) -> bool {
         })
         .sum();
     sum.is_multiple_of(10)
+}
+
+/// The decimal Spark rounds a number as for `ceil(x, scale)` / `floor(x, scale)`: a double as decimal(30, 15), a
+/// float as decimal(14, 7), an integer with all its digits.
+fn decimal_for_rounding(data_type: &SparkType) -> SparkType {
+    let (precision, scale) = match data_type {
+        SparkType::Decimal { precision, scale } => (*precision, *scale),
+        SparkType::Byte => (3, 0),
+        SparkType::Short => (5, 0),
+        SparkType::Integer => (10, 0),
+        SparkType::Long => (20, 0),
+        SparkType::Float => (14, 7),
+        _ => (30, 15),
+    };
+    SparkType::Decimal { precision, scale }
+}
+
+/// The type of `ceil(x, scale)` for x a decimal(p, s): decimal(p − s + scale + 1, scale), or decimal(p − s + 1, 0)
+/// for a negative scale — room for the carry.
+pub fn rounded_at_scale_type(precision: u8, scale: i8, to: i32) -> SparkType {
+    let whole_digits = i32::from(precision) - i32::from(scale) + 1;
+    let (precision, scale) = if to < 0 { (whole_digits, 0) } else { (whole_digits + to, to.min(38)) };
+    SparkType::Decimal { precision: precision.clamp(1, 38) as u8, scale: scale as i8 }
+}
+
+/// A decimal rounded up (or down) to `to` decimal places; a negative `to` rounds to tens, hundreds, ….
+fn round_at_scale(value: &Value, to: i64, up: bool, result_type: SparkType) -> Value {
+    let (Value::Decimal { value, scale, .. }, SparkType::Decimal { precision, scale: result_scale }) = (value, &result_type) else {
+        return Value::Null;
+    };
+    let dropped = i64::from(*scale) - to;
+    let unit = 10i128.pow(dropped.clamp(0, 38) as u32);
+    let mut units = value.div_euclid(unit);
+    if up && value.rem_euclid(unit) != 0 {
+        units += 1;
+    }
+    // Back to the result's scale: for a negative `to`, the units are tens (hundreds, …) to be written out.
+    let rounded = if dropped > 0 { units * 10i128.pow((i64::from(*result_scale) - to).clamp(0, 38) as u32) } else { value * 10i128.pow((i64::from(*result_scale) - i64::from(*scale)).clamp(0, 38) as u32) };
+    Value::Decimal { value: rounded, precision: *precision, scale: *result_scale }
 }
 
 fn round_to_whole(value: &Value, up: bool, result_type: SparkType) -> Result<Value> {
