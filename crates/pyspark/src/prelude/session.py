@@ -1,5 +1,8 @@
 # pyspark.sql.SparkSession, its builder, the reader, the runtime config, and pyspark.SparkContext / SparkConf.
 
+import re
+
+
 class SparkConf:
     def __init__(self, loadDefaults=True):
         self._settings = {}
@@ -61,7 +64,7 @@ class SparkSession:
         self.sparkContext = SparkContext(self, app_name, master, parallelism)
         self.conf = RuntimeConfig()
         self.read = DataFrameReader(self, None, {}, None)
-        self.catalog = Catalog()
+        self.catalog = Catalog(self)
         self.udf = UDFRegistration()
 
     def sql(self, sqlQuery, args=None, **kwargs):
@@ -159,9 +162,68 @@ class UDFRegistration:
         return registered
 
 
+class Table:
+    # What spark.catalog.listTables() lists (PySpark's named tuple): Kindling's tables are temporary views.
+    def __init__(self, name, catalog, namespace, description, tableType, isTemporary):
+        self.name = name
+        self.catalog = catalog
+        self.namespace = namespace
+        self.description = description
+        self.tableType = tableType
+        self.isTemporary = isTemporary
+
+    def __eq__(self, other):
+        return type(other) is Table and repr(self) == repr(other)
+
+    def __repr__(self):
+        return ('Table(name=' + repr(self.name) + ', catalog=' + repr(self.catalog) + ', namespace='
+                + repr(self.namespace) + ', description=' + repr(self.description) + ', tableType='
+                + repr(self.tableType) + ', isTemporary=' + repr(self.isTemporary) + ')')
+
+
+class CatalogColumn:
+    # What spark.catalog.listColumns() lists (PySpark's catalog `Column` named tuple).
+    def __init__(self, name, dataType, nullable):
+        self.name = name
+        self.description = None
+        self.dataType = dataType
+        self.nullable = nullable
+        self.isPartition = False
+        self.isBucket = False
+        self.isCluster = False
+
+    def __repr__(self):
+        return ('Column(name=' + repr(self.name) + ', description=None, dataType=' + repr(self.dataType)
+                + ', nullable=' + repr(self.nullable) + ', isPartition=False, isBucket=False, isCluster=False)')
+
+
+def _matches_table_pattern(name, pattern):
+    # Spark's pattern for listing tables: alternatives split by '|', '*' any run of characters, case ignored.
+    for part in pattern.split('|'):
+        regex = '.*'.join([re.escape(piece) for piece in part.strip().split('*')])
+        if re.fullmatch(regex, name, re.IGNORECASE):
+            return True
+    return False
+
+
 class Catalog:
-    def listTables(self, dbName=None):
-        return _kindling('catalog.list_tables')
+    def __init__(self, session):
+        self._session = session
+
+    def listTables(self, dbName=None, pattern=None):
+        # Spark keeps a temporary view's name in lower case.
+        names = [name.lower() for name in _kindling('catalog.list_tables')]
+        return [Table(name, None, [], None, 'TEMPORARY', True) for name in names
+                if pattern is None or _matches_table_pattern(name, pattern)]
+
+    def listColumns(self, tableName, dbName=None):
+        return [CatalogColumn(f.name, f.dataType.simpleString(), f.nullable) for f in self._session.table(tableName).schema]
+
+    def currentDatabase(self):
+        return 'default'
+
+    def currentCatalog(self):
+        return 'spark_catalog'
 
     def dropTempView(self, viewName):
         return _kindling('catalog.drop_temp_view', viewName)
