@@ -18,34 +18,43 @@ fn with_low_word(x: f64, low: u32) -> f64 {
     f64::from_bits((x.to_bits() & 0xFFFF_FFFF_0000_0000) | u64::from(low))
 }
 
-/// `StrictMath.log`: `x = 2^k · (1 + f)` with `1 + f` in [√2/2, √2], then `log(1 + f)` from `s = f / (2 + f)` by
-/// a polynomial in `s²`, the pieces added in the order that keeps the last bit.
-pub fn log(x: f64) -> f64 {
-    const LN2_HIGH: f64 = 6.931_471_803_691_238e-1;
-    const LN2_LOW: f64 = 1.908_214_929_270_587_7e-10;
+/// `x` as fdlibm's logarithms take it apart — its high word and binary exponent, a subnormal first scaled up by
+/// 2^54 — or, for zero, a negative number, an infinity or NaN, the logarithm outright.
+fn taken_apart(x: f64) -> Result<(f64, i32, i32), f64> {
     const TWO54: f64 = 1.801_439_850_948_198_4e16;
-    const LG: [f64; 7] = [
-        6.666_666_666_666_735e-1, 3.999_999_999_940_942e-1, 2.857_142_874_366_239e-1,
-        2.222_219_843_214_978_4e-1, 1.818_357_216_161_805e-1, 1.531_383_769_920_937_3e-1,
-        1.479_819_860_511_658_6e-1,
-    ];
     let (mut x, mut high) = (x, high_word(x) as i32);
     let mut k: i32 = 0;
     if high < 0x0010_0000 {
         if ((high & 0x7FFF_FFFF) as u32 | low_word(x)) == 0 {
-            return f64::NEG_INFINITY;
+            return Err(f64::NEG_INFINITY);
         }
         if high < 0 {
-            return f64::NAN;
+            return Err(f64::NAN);
         }
         k -= 54;
         x *= TWO54;
         high = high_word(x) as i32;
     }
     if high >= 0x7FF0_0000 {
-        return x + x;
+        return Err(x + x);
     }
-    k += (high >> 20) - 1023;
+    Ok((x, high, k + (high >> 20) - 1023))
+}
+
+/// `StrictMath.log`: `x = 2^k · (1 + f)` with `1 + f` in [√2/2, √2], then `log(1 + f)` from `s = f / (2 + f)` by
+/// a polynomial in `s²`, the pieces added in the order that keeps the last bit.
+pub fn log(x: f64) -> f64 {
+    const LN2_HIGH: f64 = 6.931_471_803_691_238e-1;
+    const LN2_LOW: f64 = 1.908_214_929_270_587_7e-10;
+    const LG: [f64; 7] = [
+        6.666_666_666_666_735e-1, 3.999_999_999_940_942e-1, 2.857_142_874_366_239e-1,
+        2.222_219_843_214_978_4e-1, 1.818_357_216_161_805e-1, 1.531_383_769_920_937_3e-1,
+        1.479_819_860_511_658_6e-1,
+    ];
+    let (x, high, mut k) = match taken_apart(x) {
+        Ok(parts) => parts,
+        Err(outright) => return outright,
+    };
     let high = high & 0x000F_FFFF;
     let i = (high + 0x95F64) & 0x0010_0000;
     let x = with_high_word(x, (high | (i ^ 0x3FF0_0000)) as u32);
@@ -78,27 +87,13 @@ pub fn log(x: f64) -> f64 {
 /// `StrictMath.log10`: the exponent's share `k·log10(2)` split in two parts, plus `log(m)/ln(10)` of the mantissa
 /// scaled into [1, 2) (or [0.5, 1) for negative exponents), so that powers of ten come out exact.
 pub fn log10(x: f64) -> f64 {
-    const TWO54: f64 = 1.801_439_850_948_198_4e16;
     const INV_LN10: f64 = std::f64::consts::LOG10_E;
     const LOG10_2_HIGH: f64 = 3.010_299_956_636_117_7e-1;
     const LOG10_2_LOW: f64 = 3.694_239_077_158_931e-13;
-    let (mut x, mut high) = (x, high_word(x) as i32);
-    let mut k: i32 = 0;
-    if high < 0x0010_0000 {
-        if ((high & 0x7FFF_FFFF) as u32 | low_word(x)) == 0 {
-            return f64::NEG_INFINITY;
-        }
-        if high < 0 {
-            return f64::NAN;
-        }
-        k -= 54;
-        x *= TWO54;
-        high = high_word(x) as i32;
-    }
-    if high >= 0x7FF0_0000 {
-        return x + x;
-    }
-    k += (high >> 20) - 1023;
+    let (x, high, k) = match taken_apart(x) {
+        Ok(parts) => parts,
+        Err(outright) => return outright,
+    };
     let negative = ((k as u32) & 0x8000_0000) >> 31;
     let high = ((high as u32) & 0x000F_FFFF) | ((0x3FF - negative) << 20);
     let y = f64::from(k + negative as i32);
