@@ -1,4 +1,4 @@
-# Column.ilike / isNaN / transform, printSchema(level) down to a depth, and a time zone set with spark.conf taken up
+# Column.ilike / isNaN / transform / substr, printSchema(level) down to a depth, and a time zone set with spark.conf taken up
 # at once by current_timezone().
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -12,3 +12,5 @@ df.printSchema(3)
 df.printSchema(0)
 spark.conf.set("spark.sql.session.timeZone", "America/New_York")
 spark.range(1).select(F.current_timezone()).show()
+zones = spark.createDataFrame([("Manhattan", 2)], ["zone", "n"])
+zones.select(zones.zone.substr(1, 3), F.col("zone").substr(F.lit(2), F.col("n")), F.substring("zone", 1, 3), F.lit("abc").substr(0, 2)).show()

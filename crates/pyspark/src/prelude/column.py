@@ -122,7 +122,8 @@ class Column:
         return Column(_kindling('functions.call', 'contains', self, _literal_of(other)))
 
     def substr(self, startPos, length):
-        return Column(_kindling('functions.call', 'substring', self, startPos, length))
+        # Named `substr(…)` as PySpark 4 names it (F.substring keeps `substring(…)`).
+        return Column(_kindling('functions.call', 'substr', self, startPos, length))
 
     def eqNullSafe(self, other):
         return _binary('<=>', self, other)
