@@ -176,6 +176,22 @@ test('a window function in a SQL cell gives the CLI\'s rows and is drawn as Exch
   });
 });
 
+test('an aggregate that keeps text gives the CLI\'s rows and is drawn as Spark\'s SortAggregate', async () => {
+  const query = [
+    'SELECT VendorID, max(store_and_fwd_flag) AS flag, count(*) AS trips',
+    "FROM parquet.`data/pq/green/2021/01` GROUP BY VendorID ORDER BY VendorID",
+  ].join('\n');
+  const expected = cliSqlOutput(query).trim().split('\n').map((line) => line.split('\t'));
+  await withApp({ cells: [sql(query)] }, async (page) => {
+    const names = await sqlRowsAndOperators(page, expected);
+    assert.equal(names.filter((name) => name === 'SortAggregate').length, 2, names.join(', '));
+    assert.ok(!names.includes('HashAggregate'), names.join(', '));
+    await assertNothingOverflows(page, 'the operator graph of a SortAggregate');
+    await assertOperatorExplained(page, 'SortAggregate', '.why', /text/);
+    await page.screenshot({ path: join(ARTIFACTS, 'sort-aggregate-operators.png') });
+  });
+});
+
 test('several DISTINCT aggregates give the CLI\'s rows and are drawn with Spark\'s Expand', async () => {
   const query = [
     'SELECT VendorID, count(DISTINCT PULocationID) AS pickup_zones, count(DISTINCT DOLocationID) AS dropoff_zones,',

@@ -77,8 +77,7 @@ pub fn table_cells(batches: &[RecordBatch], num_rows: usize) -> Result<(Vec<Vec<
 /// (ending in `...` when `truncate` is at least 4) and right-aligned, as Spark does. Column names are never cut.
 pub fn show_string(schema: &SparkSchema, batches: &[RecordBatch], num_rows: usize, truncate: usize) -> Result<String> {
     let header: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
-    let (mut rows, has_more) = table_cells(batches, num_rows)?;
-    rows.iter_mut().flatten().for_each(|cell| *cell = truncate_cell(&escape_control_characters(cell), truncate));
+    let (rows, has_more) = shown_cells(batches, num_rows, truncate)?;
     let widths: Vec<usize> = (0..header.len())
         .map(|c| rows.iter().map(|r| width(&r[c])).chain([width(&header[c]), MIN_COLUMN_WIDTH]).max().unwrap_or(0))
         .collect();
@@ -100,11 +99,10 @@ pub fn show_string(schema: &SparkSchema, batches: &[RecordBatch], num_rows: usiz
 /// `-RECORD i` rule, names and values padded to the widest of each (Spark's vertical `showString`).
 pub fn vertical_show_string(schema: &SparkSchema, batches: &[RecordBatch], num_rows: usize, truncate: usize) -> Result<String> {
     let names: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
-    let (mut rows, has_more) = table_cells(batches, num_rows)?;
+    let (rows, has_more) = shown_cells(batches, num_rows, truncate)?;
     if rows.is_empty() {
         return Ok("(0 rows)".to_string());
     }
-    rows.iter_mut().flatten().for_each(|cell| *cell = truncate_cell(&escape_control_characters(cell), truncate));
     let name_width = names.iter().map(|n| width(n)).max().unwrap_or(0);
     let value_width = rows.iter().flatten().map(|c| width(c)).max().unwrap_or(0);
     let padded = |text: &str, to: usize| format!("{text}{}", " ".repeat(to.saturating_sub(width(text))));
@@ -120,6 +118,13 @@ pub fn vertical_show_string(schema: &SparkSchema, batches: &[RecordBatch], num_r
         text.push_str(&format!("only showing top {num_rows} {}", if num_rows == 1 { "row" } else { "rows" }));
     }
     Ok(text)
+}
+
+/// The cells `show()` writes, either form: control characters escaped, cut to `truncate`; and whether there are more.
+fn shown_cells(batches: &[RecordBatch], num_rows: usize, truncate: usize) -> Result<(Vec<Vec<String>>, bool)> {
+    let (mut rows, has_more) = table_cells(batches, num_rows)?;
+    rows.iter_mut().flatten().for_each(|cell| *cell = truncate_cell(&escape_control_characters(cell), truncate));
+    Ok((rows, has_more))
 }
 
 /// Spark never draws a column narrower than this.

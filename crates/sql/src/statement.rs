@@ -301,10 +301,14 @@ fn with_values_as_select(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     with_parenthesized_rows(rewritten)
 }
 
+/// The position of the first token at or after `from` that is not whitespace.
+fn next_significant(tokens: &[TokenWithSpan], from: usize) -> Option<usize> {
+    (from..tokens.len()).find(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+}
+
 /// `exists(xs, x -> x > 1)` is the higher-order function, not `EXISTS (subquery)`: sqlparser reads the keyword as
 /// a subquery whatever follows, so an `exists` whose parenthesis opens no query becomes a plain function name.
 fn with_exists_functions(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
-    let next_significant = |tokens: &[TokenWithSpan], from: usize| (from..tokens.len()).find(|&i| !matches!(tokens[i].token, Token::Whitespace(_)));
     for i in 0..tokens.len() {
         let Token::Word(word) = &tokens[i].token else { continue };
         if word.keyword != Keyword::EXISTS {
@@ -331,10 +335,7 @@ fn with_trim_functions(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         if word.keyword != Keyword::TRIM {
             continue;
         }
-        let Some(open) = (i + 1..tokens.len()).find(|&j| !matches!(tokens[j].token, Token::Whitespace(_))) else { continue };
-        if tokens[open].token != Token::LParen {
-            continue;
-        }
+        let Some(open) = next_significant(&tokens, i + 1).filter(|&j| tokens[j].token == Token::LParen) else { continue };
         let (mut depth, mut comma, mut from) = (0, false, false);
         for token in &tokens[open..] {
             match &token.token {
